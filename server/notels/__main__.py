@@ -1,0 +1,5 @@
+import sys
+
+from notels.cli import main
+
+sys.exit(main())

@@ -1,0 +1,116 @@
+"""`notels serve` / `notels check`: argument parsing only."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from notels import __version__
+from notels.config import ConfigError
+from notels.findings import Severity
+from notels.vault.loader import Progress
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+def _codes(values: list[str] | None) -> list[str]:
+    return [code.strip() for value in values or [] for code in value.split(",") if code.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="notels",
+        description="Language server and CI checker for Obsidian notes with Anki cards.",
+    )
+    parser.add_argument("--version", action="version", version=f"notels {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead, for debugging")
+    serve.add_argument("--log-file", type=Path, help="also write the server log to this file")
+
+    check = commands.add_parser("check", help="report problems in notes, for CI")
+    check.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
+    check.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
+    check.add_argument("--select", action="append", metavar="CODES", help="only these rule codes")
+    check.add_argument("--ignore", action="append", metavar="CODES", help="skip these rule codes")
+    check.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "info", "hint"],
+        default="error",
+        help="exit 1 when a finding at or above this severity is reported (default: error)",
+    )
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
+    check.add_argument("--statistics", action="store_true", help="print counts per rule code")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse exits 2 on usage errors and 0 for --help/--version
+        return int(exit_.code or 0)
+    if args.command == "serve":
+        from notels.lsp.server import run_server
+
+        return run_server(tcp=args.tcp, log_file=args.log_file)
+    return _check(args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from notels.checker import check_paths
+    from notels.report.emitters import EMITTERS, statistics
+    from notels.rules import all_rules, known_codes
+
+    select = _codes(args.select) or None
+    ignore = _codes(args.ignore)
+    unknown = sorted((set(select or []) | set(ignore)) - known_codes())
+    if unknown:
+        print(f"notels: unknown rule code(s): {', '.join(unknown)}", file=sys.stderr)
+        return EXIT_USAGE
+    missing = [str(path) for path in args.paths if not path.exists()]
+    if missing:
+        print(f"notels: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+
+    progress = _terminal_progress() if sys.stderr.isatty() and not args.quiet else None
+    try:
+        result = check_paths(args.paths, select, ignore, progress)
+    except ConfigError as error:
+        print(f"notels: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if progress is not None:
+        sys.stderr.write("\r\033[K")
+
+    findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.finding.code))
+    EMITTERS[args.format](findings, all_rules(), sys.stdout)
+    if args.statistics:
+        rows = statistics(findings)
+        stream = sys.stdout if args.format == "text" else sys.stderr
+        for code, severity, count in rows:
+            stream.write(f"{count:>6}  {code:<22} {severity.value}\n")
+    if args.format == "text" and not args.quiet:
+        by_severity = {s: sum(1 for f in findings if f.finding.severity is s) for s in Severity}
+        parts = [f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in by_severity.items() if n]
+        summary = ", ".join(parts) if parts else "no problems"
+        sys.stdout.write(f"Checked {result.files_checked} notes: {summary}.\n")
+
+    fail_on = Severity(args.fail_on)
+    failed = any(item.finding.severity.at_least(fail_on) for item in findings)
+    return EXIT_FINDINGS if failed and not args.exit_zero else EXIT_CLEAN
+
+
+def _terminal_progress() -> Progress:
+    def show(done: int, total: int) -> None:
+        if done == total or done % 200 == 0:
+            sys.stderr.write(f"\rindexing {done}/{total} notes")
+            sys.stderr.flush()
+
+    return show

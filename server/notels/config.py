@@ -1,0 +1,150 @@
+""".notels.toml (and, in the server, LSP settings) -> one typed Config."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from pathlib import Path
+
+from notels.findings import Severity
+
+CONFIG_FILE_NAME = ".notels.toml"
+
+
+class IdStyle(Enum):
+    PLAIN = "plain"  # `ID: 1737306548883`
+    COMMENT = "comment"  # `<!--ID: 1737306548883-->`
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    # Rule code -> severity; a code mapped to None is disabled.
+    severities: Mapping[str, Severity | None] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()  # globs, relative to the vault root, of notes not to index
+    id_style: IdStyle = IdStyle.PLAIN
+    id_digits: int = 13
+    note_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    stale_fix_min_words: int = 20
+    fix_tag_prefixes: tuple[str, ...] = ("fix", "фикс")
+    max_file_bytes: int = 5 * 1024 * 1024
+    debounce_ms: int = 150
+
+    def severity_of(self, code: str, default: Severity) -> Severity | None:
+        return self.severities.get(code, default)
+
+
+class ConfigError(Exception):
+    """A config problem the user must fix; the message names the file and line."""
+
+
+_SEVERITY_WORDS = {s.value: s for s in Severity} | {"off": None, "none": None}
+
+
+def _line_of_key(raw: str, key: str) -> int:
+    """1-based line where `key` is first written, for error messages; 1 when not found."""
+    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=", re.MULTILINE)
+    match = pattern.search(raw)
+    return raw.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def load_config_file(path: Path, known_codes: frozenset[str]) -> Config:
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from error
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}") from error
+    return config_from_mapping(
+        data, known_codes, where=lambda key: f"{path}:{_line_of_key(raw, key)}"
+    )
+
+
+def config_from_mapping(
+    data: Mapping[str, object],
+    known_codes: frozenset[str],
+    base: Config | None = None,
+    where: Callable[[str], str] | None = None,
+) -> Config:
+    """Build a Config from TOML data or LSP settings (same keys); unknown keys are errors.
+
+    `where(key)` names the source of a key in messages.
+    """
+
+    def place(key: str) -> str:
+        return where(key) if where is not None else "settings"
+
+    def fail(key: str, message: str) -> ConfigError:
+        return ConfigError(f"{place(key)}: {key}: {message}")
+
+    config = base or Config()
+    updates: dict[str, object] = {}
+    for key, value in data.items():
+        if key == "rules":
+            if not isinstance(value, Mapping):
+                raise fail(key, "expected a table of rule-code = severity")
+            severities = dict(config.severities)
+            for code, word in value.items():
+                if code not in known_codes:
+                    raise fail(code, f"unknown rule code {code!r}")
+                if isinstance(word, bool):
+                    severities[code] = None if not word else severities.get(code)
+                    if word:
+                        severities.pop(code, None)
+                    continue
+                if not isinstance(word, str) or word.lower() not in _SEVERITY_WORDS:
+                    raise fail(code, "expected one of error, warning, info, hint, off")
+                severities[code] = _SEVERITY_WORDS[word.lower()]
+            updates["severities"] = severities
+        elif key == "ignore":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise fail(key, "expected a list of glob strings")
+            updates["ignore"] = tuple(value)
+        elif key in ("id-style", "id_style", "idStyle"):
+            try:
+                updates["id_style"] = IdStyle(value)
+            except ValueError:
+                raise fail(key, "expected 'plain' (ID: n) or 'comment' (<!--ID: n-->)") from None
+        elif key in ("id-digits", "id_digits", "idDigits"):
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 19:
+                raise fail(key, "expected an integer from 1 to 19")
+            updates["id_digits"] = value
+        elif key in ("note-types", "note_types", "noteTypes"):
+            if not isinstance(value, Mapping) or not all(
+                isinstance(v, list) and all(isinstance(f, str) for f in v) for v in value.values()
+            ):
+                raise fail(key, "expected a table of note-type = [field names]")
+            updates["note_types"] = {str(k): tuple(v) for k, v in value.items()}
+        elif key in ("stale-fix-min-words", "stale_fix_min_words", "staleFixMinWords"):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise fail(key, "expected a non-negative integer")
+            updates["stale_fix_min_words"] = value
+        elif key in ("fix-tag-prefixes", "fix_tag_prefixes", "fixTagPrefixes"):
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise fail(key, "expected a list of tag prefixes")
+            updates["fix_tag_prefixes"] = tuple(v.strip("#/") for v in value)
+        elif key in ("max-file-size", "max_file_size", "maxFileSize"):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise fail(key, "expected a positive number of bytes")
+            updates["max_file_bytes"] = value
+        elif key in ("debounce-ms", "debounce_ms", "debounceMs"):
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 5000:
+                raise fail(key, "expected milliseconds from 0 to 5000")
+            updates["debounce_ms"] = value
+        else:
+            raise fail(key, "unknown setting")
+    return replace(config, **updates)  # type: ignore[arg-type]
+
+
+def find_vault_root(start: Path) -> Path:
+    """Nearest folder upward with `.obsidian/` or `.notels.toml`; else `start` (or its folder)."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".obsidian").is_dir() or (candidate / CONFIG_FILE_NAME).is_file():
+            return candidate
+    return folder

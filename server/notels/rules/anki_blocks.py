@@ -1,0 +1,128 @@
+"""Block structure: what makes the sync plugin skip, merge or cut a card."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from notels.findings import Related, Severity
+from notels.rules.base import Draft, RuleContext, rule
+
+
+@rule(
+    "unclosed-block",
+    Severity.ERROR,
+    "START with no END below it: the plugin ignores the card.",
+    """
+The sync plugin only sees a card between a `START` line and a later line beginning with `END`.
+A `START` with no `END` anywhere below it is silently skipped: the card never reaches Anki.
+Add `END` on its own line after the card's last field.
+""",
+)
+def unclosed_block(ctx: RuleContext) -> Iterator[Draft]:
+    for card in ctx.note.anki.unclosed:
+        yield Draft(
+            card.start_span,
+            "Card has no END: the sync plugin ignores it. Add END after its last field.",
+        )
+
+
+@rule(
+    "stray-end",
+    Severity.WARNING,
+    "END with no open START.",
+    """
+An `END` line that closes nothing. Usually a `START` above it was mistyped (`START ` with a
+trailing space, `Start`) or deleted, so the card it belonged to is not synced.
+""",
+)
+def stray_end(ctx: RuleContext) -> Iterator[Draft]:
+    for span in ctx.note.anki.stray_ends:
+        yield Draft(span, "END without an open START: the card above it is not synced.")
+
+
+@rule(
+    "swallowed-block",
+    Severity.ERROR,
+    "A START the plugin merges with the following block into one broken card.",
+    """
+The plugin matches `START` up to the first `END` below it. When a card lacks its `END`, the
+next card's `START` and fields become part of it: Anki gets one broken card instead of two.
+Add the missing `END` before the next `START`.
+""",
+)
+def swallowed_block(ctx: RuleContext) -> Iterator[Draft]:
+    for card in ctx.note.anki.cards:
+        if not card.swallowed_starts:
+            continue
+        lines = ctx.note.lines
+        first_inner = card.swallowed_starts[0]
+        yield Draft(
+            card.start_span,
+            "Card has no END before the next START (line "
+            f"{lines.line_of(first_inner.start) + 1}): the plugin merges them into one broken "
+            "card. Add END before that START.",
+            related=tuple(
+                Related(ctx.path, inner, "START swallowed into the card above")
+                for inner in card.swallowed_starts
+            ),
+        )
+
+
+@rule(
+    "start-trailing-text",
+    Severity.ERROR,
+    "START followed by anything on its line: the plugin ignores the block.",
+    """
+The plugin's block pattern is `^START\\n`: not even a space may follow `START`. With anything
+after it the whole card is silently skipped. Remove the trailing text.
+""",
+    fixable=True,
+)
+def start_trailing_text(ctx: RuleContext) -> Iterator[Draft]:
+    for start in ctx.note.anki.trailing_starts:
+        trailing = start.trailing_span.slice(ctx.note.text)
+        what = "Trailing whitespace" if not trailing.strip() else f"Text {trailing.strip()!r}"
+        yield Draft(
+            start.trailing_span,
+            f"{what} after START: the sync plugin ignores this card. Remove it.",
+        )
+
+
+@rule(
+    "end-prefix",
+    Severity.WARNING,
+    "A line starting with END closes the block early.",
+    """
+The plugin ends a block at the first line that merely *begins* with `END`, so a field line such
+as `ENDPOINT: x` cuts the card there and the rest of it is lost. Rename the field or reword the
+line so it does not start with `END`.
+""",
+)
+def end_prefix(ctx: RuleContext) -> Iterator[Draft]:
+    for card in ctx.note.anki.cards:
+        end = card.end_span
+        if end is None or end.slice(ctx.note.text).strip() == "END":
+            continue
+        yield Draft(
+            end,
+            f"{end.slice(ctx.note.text).strip()!r} starts with END, so the plugin ends the card "
+            "here. Reword the line or add the real END below it.",
+        )
+
+
+@rule(
+    "missing-note-type",
+    Severity.ERROR,
+    "Block with no note type line, or a field line in its place.",
+    """
+The first line inside a block names the Anki note type (`Basic`, `math_complex`, ...). When it
+is missing, the plugin takes the first field line as the note type and the card fails to sync.
+""",
+)
+def missing_note_type(ctx: RuleContext) -> Iterator[Draft]:
+    for card in ctx.note.anki.cards:
+        if card.note_type is None:
+            yield Draft(
+                card.start_span,
+                "Card has no note type: the line after START must name one (e.g. Basic).",
+            )

@@ -1,0 +1,143 @@
+"""Fields and decks: what lands in the wrong field or the wrong deck."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from notels.findings import Related, Severity
+from notels.rules.base import Draft, RuleContext, rule
+
+
+def _schema(ctx: RuleContext, note_type: str) -> tuple[frozenset[str], str] | None:
+    configured = ctx.config.note_types.get(note_type)
+    if configured is not None:
+        return frozenset(configured), "configured"
+    inferred = ctx.index.inferred_fields(note_type)
+    if inferred:
+        return inferred, "seen in this vault"
+    return None
+
+
+@rule(
+    "unknown-field",
+    Severity.WARNING,
+    "A field prefix that is not among the note type's fields.",
+    """
+The plugin only splits fields at prefixes that are fields of the note type in Anki. A line
+starting with another prefix (old `TITLE:` where the type now has `FRONT:`) stays text of the
+previous field. The fields come from `note-types` in `.notels.toml`, or else from what the
+vault's cards of that type agree on (a field used by at least a fifth of them).
+""",
+)
+def unknown_field(ctx: RuleContext) -> Iterator[Draft]:
+    for card in ctx.note.anki.cards:
+        if card.note_type is None:
+            continue
+        schema = _schema(ctx, card.note_type)
+        if schema is None:
+            continue
+        fields, source = schema
+        # With an ALL-CAPS schema, a `Note:` line is prose, not a mistyped field.
+        capitals_only = all(name.isupper() for name in fields)
+        listed = ", ".join(sorted(fields))
+        for field in card.fields:
+            if not field.name or field.name in fields:
+                continue
+            if capitals_only and not field.name.isupper():
+                continue
+            yield Draft(
+                field.name_span,
+                f"{field.name} is not a field of {card.note_type} ({source}: {listed}); the "
+                "plugin keeps this line as text of the previous field.",
+            )
+
+
+@rule(
+    "duplicate-field",
+    Severity.WARNING,
+    "The same field twice in one card.",
+    """
+A second `FRONT:` line in one card: Anki keeps only one value per field, so part of the text is
+lost or merged. Join the values or rename the field.
+""",
+)
+def duplicate_field(ctx: RuleContext) -> Iterator[Draft]:
+    for card in ctx.note.anki.cards:
+        first_seen: dict[str, int] = {}
+        for field in card.fields:
+            if not field.name:
+                continue
+            if field.name in first_seen:
+                yield Draft(
+                    field.name_span,
+                    f"Field {field.name} appears twice in this card (first on line "
+                    f"{ctx.note.lines.line_of(first_seen[field.name]) + 1}); Anki keeps one value.",
+                    related=(Related(ctx.path, card.start_span, "The card"),),
+                )
+            else:
+                first_seen[field.name] = field.name_span.start
+
+
+@rule(
+    "empty-field",
+    Severity.HINT,
+    "The card's first field is empty.",
+    """
+Anki refuses a note whose first field is empty ("the first field is empty"), so the card is
+not added.
+""",
+)
+def empty_field(ctx: RuleContext) -> Iterator[Draft]:
+    for card in ctx.note.anki.cards:
+        if card.note_type is None or not card.fields:
+            continue
+        first = card.fields[0]
+        if not first.value.strip():
+            yield Draft(
+                first.span,
+                "First field is empty: Anki will not add this card.",
+            )
+
+
+@rule(
+    "shadowed-target-deck",
+    Severity.WARNING,
+    "A second TARGET DECK naming another deck; the plugin ignores it.",
+    """
+The plugin reads only the first `TARGET DECK` line of a file and sends every card in it to that
+deck. A later line naming a different deck is ignored: the cards below it go to the first deck.
+Repeating the same deck is harmless. Move those cards to a note of their own, or delete the line.
+""",
+)
+def shadowed_target_deck(ctx: RuleContext) -> Iterator[Draft]:
+    decks = ctx.note.anki.decks
+    if len(decks) < 2:
+        return
+    first = decks[0]
+    for deck in decks[1:]:
+        if deck.deck != first.deck:
+            yield Draft(
+                deck.span,
+                f"The plugin ignores this TARGET DECK: every card in this note goes to "
+                f"{first.deck!r}, the first one.",
+                related=(Related(ctx.path, first.span, "The deck the plugin uses"),),
+            )
+
+
+@rule(
+    "missing-target-deck",
+    Severity.INFO,
+    "Cards in a note with no TARGET DECK go to the default deck.",
+    """
+Without a `TARGET DECK:` line the plugin sends the note's cards to its default deck, which is
+rarely where they belong.
+""",
+)
+def missing_target_deck(ctx: RuleContext) -> Iterator[Draft]:
+    anki = ctx.note.anki
+    if anki.decks or not anki.cards:
+        return
+    yield Draft(
+        anki.cards[0].start_span,
+        "This note has cards but no TARGET DECK: they go to the plugin's default deck.",
+    )

@@ -1,0 +1,119 @@
+"""Card IDs: missing, misplaced, malformed and duplicated ones."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from notels.findings import Related, Severity
+from notels.rules.base import Draft, RuleContext, rule
+
+# Anki note IDs are creation times, and Anki appeared in 2006: an earlier ID is a typo.
+_EARLIEST_MS = 1_136_073_600_000  # 2006-01-01
+_ONE_YEAR_MS = 366 * 24 * 3600 * 1000
+
+
+def describe_id_time(value: int) -> str:
+    return datetime.fromtimestamp(value / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@rule(
+    "missing-id",
+    Severity.WARNING,
+    "A card without an ID line.",
+    """
+Without an `ID:` line the plugin creates the card again on every fresh sync of a copy of the
+vault. Quick fix: Generate Anki ID.
+""",
+    fixable=True,
+)
+def missing_id(ctx: RuleContext) -> Iterator[Draft]:
+    for card in ctx.note.anki.cards:
+        if card.id is None:
+            yield Draft(
+                card.start_span,
+                "Card has no ID: the sync plugin will create it again. "
+                "Quick fix: Generate Anki ID.",
+            )
+
+
+@rule(
+    "misplaced-id",
+    Severity.ERROR,
+    "An ID line that is not the block's last line.",
+    """
+The plugin only reads the ID from the block's last line. An `ID:` line anywhere else is field
+text, and the plugin creates a duplicate card. Move the line just above `END`.
+""",
+)
+def misplaced_id(ctx: RuleContext) -> Iterator[Draft]:
+    for card in ctx.note.anki.cards:
+        for misplaced in card.misplaced_ids:
+            yield Draft(
+                misplaced.span,
+                "ID line is not the card's last line: the plugin reads it as field text and "
+                "creates a duplicate card. Move it just above END.",
+            )
+
+
+@rule(
+    "malformed-id",
+    Severity.ERROR,
+    "ID is not a plausible epoch-millisecond note ID.",
+    """
+Anki note IDs are epoch milliseconds: 13 digits today (the digit count is configurable with
+`id-digits`). An ID with another length, or one that decodes to a time before 2006 (before
+Anki existed) or more than a year ahead, was mistyped or truncated.
+""",
+)
+def malformed_id(ctx: RuleContext) -> Iterator[Draft]:
+    digits = ctx.config.id_digits
+    latest = int(time.time() * 1000) + _ONE_YEAR_MS
+    for card in ctx.note.anki.cards:
+        if card.id is None:
+            continue
+        value = card.id.value
+        if len(value) != digits or value.startswith("0"):
+            yield Draft(
+                card.id.value_span,
+                f"ID {value} has {len(value)} digits; Anki note IDs have {digits}.",
+            )
+        elif not _EARLIEST_MS <= int(value) <= latest:
+            yield Draft(
+                card.id.value_span,
+                f"ID {value} decodes to {describe_id_time(int(value))}: not a plausible "
+                "creation time. Was it mistyped?",
+            )
+
+
+@rule(
+    "duplicate-id",
+    Severity.ERROR,
+    "The same ID on two cards anywhere in the vault.",
+    """
+Two cards with one ID overwrite each other in Anki on every sync; this usually happens when a
+note is copied to start a new one. Give the copy a new ID.
+""",
+)
+def duplicate_id(ctx: RuleContext) -> Iterator[Draft]:
+    for card in ctx.note.anki.cards:
+        if card.id is None:
+            continue
+        others = [
+            location
+            for location in ctx.index.card_locations(card.id.value)
+            if not (location.path == ctx.path and location.span == card.id.span)
+        ]
+        if not others:
+            continue
+        places = ", ".join(sorted({location.path for location in others}))
+        yield Draft(
+            card.id.span,
+            f"ID {card.id.value} is also used by {len(others)} other card(s) ({places}): "
+            "Anki will overwrite one with the other. Give this card a new ID.",
+            related=tuple(
+                Related(location.path, location.span, f"Same ID {card.id.value}")
+                for location in others
+            ),
+        )

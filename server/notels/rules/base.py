@@ -1,0 +1,85 @@
+"""What a rule is, and the registry every rule module adds itself to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from notels.config import Config
+from notels.findings import Related, Severity
+from notels.syntax.model import Link
+from notels.syntax.note import Note
+from notels.syntax.spans import Span
+from notels.vault.index import VaultIndex
+from notels.vault.resolve import Resolution
+
+DOCS_URL = "https://github.com/notels/notels/blob/main/docs/rules.md"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    path: str  # vault-relative
+    note: Note
+    index: VaultIndex
+    config: Config
+    # Several link rules ask about the same links; resolve each once per check.
+    _resolutions: dict[int, Resolution] = field(default_factory=dict)
+
+    def resolve(self, link: Link) -> Resolution:
+        resolution = self._resolutions.get(link.span.start)
+        if resolution is None:
+            resolution = self.index.resolve(link, self.path)
+            self._resolutions[link.span.start] = resolution
+        return resolution
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A finding before the engine stamps its code and the configured severity on it."""
+
+    span: Span
+    message: str
+    related: tuple[Related, ...] = ()
+    unnecessary: bool = False
+
+
+Check = Callable[[RuleContext], Iterable[Draft]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    severity: Severity
+    summary: str  # one line
+    explanation: str  # the docs entry: why it matters and what to do
+    check: Check | None  # None for rules reported by the file reader, not from a Note
+    fixable: bool = False
+
+    @property
+    def docs_url(self) -> str:
+        return f"{DOCS_URL}#{self.code}"
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    code: str, severity: Severity, summary: str, explanation: str, fixable: bool = False
+) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        if code in REGISTRY:
+            raise ValueError(f"rule {code} registered twice")
+        REGISTRY[code] = Rule(code, severity, summary, explanation.strip(), check, fixable)
+        return check
+
+    return register
+
+
+def register_reader_rule(code: str, severity: Severity, summary: str, explanation: str) -> None:
+    REGISTRY[code] = Rule(code, severity, summary, explanation.strip(), None)
+
+
+def line_span(ctx: RuleContext, offset: int) -> Span:
+    """The content of the line holding `offset`."""
+    line = ctx.note.lines.line_of(offset)
+    return Span(ctx.note.lines.line_start(line), ctx.note.lines.line_end(line))

@@ -1,0 +1,112 @@
+"""Fix tags and the note's own content: what the owner marked as unfinished."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from notels.config import Config
+from notels.findings import Severity
+from notels.rules.base import Draft, RuleContext, rule
+from notels.syntax.model import Tag
+from notels.syntax.note import Note
+from notels.syntax.spans import Span
+
+_WORD = re.compile(r"\w+")
+
+
+def is_fix_tag(tag: str, config: Config) -> bool:
+    lowered = tag.lower()
+    return any(
+        lowered == p.lower() or lowered.startswith(p.lower() + "/") for p in config.fix_tag_prefixes
+    )
+
+
+def fix_empty_tags(note: Note, config: Config) -> list[Tag]:
+    wanted = {f"{prefix.lower()}/empty" for prefix in config.fix_tag_prefixes}
+    return [tag for tag in note.tags if tag.name.lower() in wanted]
+
+
+def content_words(note: Note, limit: int) -> int:
+    """Words in the body outside headings, Anki blocks and deck lines; stops counting at `limit`."""
+    excluded: list[Span] = [h.span for h in note.headings]
+    anki = note.anki
+    excluded += [card.span for card in anki.cards]
+    excluded += [card.span for card in anki.unclosed]
+    excluded += [deck.span for deck in anki.decks]
+    excluded += [tags.span for tags in anki.file_tags]
+    excluded.sort()
+    count = 0
+    position = note.body_start
+    for span in [*excluded, Span(len(note.text), len(note.text))]:
+        if span.end <= position:
+            continue
+        for _ in _WORD.finditer(note.text, position, max(position, span.start)):
+            count += 1
+            if count >= limit:
+                return count
+        position = max(position, span.end)
+    return count
+
+
+@rule(
+    "fix-tag",
+    Severity.INFO,
+    "A fix/... tag: the owner marked the note as needing work.",
+    """
+Tags under the configured fix prefixes (`fix/`, `фикс/` by default; `fix-tag-prefixes` in
+`.notels.toml`) are the owner's to-do markers. This rule lists them so they show up in the
+editor's problem list.
+""",
+)
+def fix_tag(ctx: RuleContext) -> Iterator[Draft]:
+    for tag in ctx.note.tags:
+        if is_fix_tag(tag.name, ctx.config):
+            yield Draft(tag.span, f"Marked for work: #{tag.name}")
+
+
+@rule(
+    "stale-fix-empty",
+    Severity.WARNING,
+    "Tagged fix/empty although the body has real content.",
+    """
+`fix/empty` says the note still lacks its content. Once the body has more words than
+`stale-fix-min-words` (outside frontmatter, headings and Anki blocks), the tag hides a finished
+note from the owner's review queries. Remove the tag.
+""",
+    fixable=True,
+)
+def stale_fix_empty(ctx: RuleContext) -> Iterator[Draft]:
+    tags = fix_empty_tags(ctx.note, ctx.config)
+    if not tags:
+        return
+    threshold = ctx.config.stale_fix_min_words
+    words = content_words(ctx.note, threshold + 1)
+    if words <= threshold:
+        return
+    for tag in tags:
+        yield Draft(
+            tag.span,
+            f"Tagged #{tag.name} but the note has content (over {threshold} words). "
+            "Remove the tag.",
+            unnecessary=True,
+        )
+
+
+@rule(
+    "empty-note",
+    Severity.HINT,
+    "The body has no content and no fix/empty tag.",
+    """
+A note with no words outside its frontmatter, headings and Anki blocks, and no `fix/empty` tag,
+is easy to forget. Write it, or tag it `fix/empty` so your review queries find it.
+""",
+)
+def empty_note(ctx: RuleContext) -> Iterator[Draft]:
+    note = ctx.note
+    if note.frontmatter is not None and not note.frontmatter.closed:
+        return  # unclosed-frontmatter says it: the whole text was read as YAML
+    if fix_empty_tags(note, ctx.config) or content_words(note, 1) > 0:
+        return
+    first_line = Span(0, note.lines.line_end(0))
+    yield Draft(first_line, "Note has no content yet: write it or tag it fix/empty.")

@@ -1,0 +1,88 @@
+"""Frontmatter: YAML that parses, and values in the dialect's formats."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+
+from notels.findings import Severity
+from notels.rules.base import Draft, RuleContext, line_span, rule
+from notels.syntax.spans import Span
+
+_CREATED = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
+
+
+@rule(
+    "invalid-frontmatter",
+    Severity.ERROR,
+    "Frontmatter that is not valid YAML.",
+    """
+Obsidian shows a note with broken YAML frontmatter without its properties, and every key in it
+(aliases, tags, links in `parent`) is lost to search and to notels. The message is the YAML
+parser's own, at its position.
+""",
+)
+def invalid_frontmatter(ctx: RuleContext) -> Iterator[Draft]:
+    frontmatter = ctx.note.frontmatter
+    if frontmatter is None or frontmatter.error is None:
+        return
+    offset = frontmatter.error.offset
+    line = line_span(ctx, offset)
+    span = Span(offset, line.end) if offset < line.end else line
+    yield Draft(span, f"Frontmatter is not valid YAML: {frontmatter.error.message}")
+
+
+@rule(
+    "unclosed-frontmatter",
+    Severity.ERROR,
+    "Frontmatter opened with --- and never closed.",
+    """
+Frontmatter starts with `---` on the first line and ends at the next line that is exactly `---`.
+Without the closing line the whole note is read as frontmatter.
+""",
+)
+def unclosed_frontmatter(ctx: RuleContext) -> Iterator[Draft]:
+    frontmatter = ctx.note.frontmatter
+    if frontmatter is None or frontmatter.closed:
+        return
+    yield Draft(
+        line_span(ctx, frontmatter.span.start),
+        "Frontmatter has no closing --- line: the whole note is read as YAML.",
+    )
+
+
+@rule(
+    "invalid-created",
+    Severity.WARNING,
+    "`created` is not a YYYY-MM-DD HH:MM (or YYYY-MM-DD) value.",
+    """
+The dialect records a note's creation time as `created: YYYY-MM-DD HH:MM` (or a date alone).
+Other values break sorting and queries on it.
+""",
+)
+def invalid_created(ctx: RuleContext) -> Iterator[Draft]:
+    frontmatter = ctx.note.frontmatter
+    if frontmatter is None:
+        return
+    entry = frontmatter.entry("created")
+    if entry is None or not entry.scalars:
+        return
+    for scalar in entry.scalars:
+        value = scalar.value.strip()
+        if _is_valid_created(value):
+            continue
+        yield Draft(
+            scalar.span,
+            f"created {value!r} is not a valid date: write YYYY-MM-DD HH:MM (or YYYY-MM-DD).",
+        )
+
+
+def _is_valid_created(value: str) -> bool:
+    if not _CREATED.fullmatch(value):
+        return False
+    try:
+        datetime.strptime(value, "%Y-%m-%d %H:%M" if " " in value else "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,106 @@
+"""Links and embeds, in the body and in frontmatter values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from notels.findings import Related, Severity
+from notels.rules.base import Draft, RuleContext, rule
+from notels.syntax.model import Link
+from notels.syntax.note import Note
+from notels.syntax.spans import Span
+from notels.vault.index import note_has_block, note_has_heading
+from notels.vault.resolve import ResolutionKind
+
+
+def _target_span(link: Link) -> Span:
+    return link.target_span if link.target_span.start < link.target_span.end else link.span
+
+
+@rule(
+    "unresolved-link",
+    Severity.WARNING,
+    "A link or embed whose target is not in the vault.",
+    """
+No note (by file name, path or alias) or attachment matches the link's target. Create the note,
+or fix the name.
+""",
+)
+def unresolved_link(ctx: RuleContext) -> Iterator[Draft]:
+    for link in ctx.note.links:
+        if ctx.resolve(link).kind is ResolutionKind.UNRESOLVED:
+            kind = "file" if link.embed else "note"
+            yield Draft(
+                _target_span(link),
+                f"No {kind} named {link.target!r} in the vault. Create it or fix the name.",
+            )
+
+
+@rule(
+    "ambiguous-link",
+    Severity.INFO,
+    "A bare link whose name matches several notes.",
+    """
+Two or more notes share the link's name in different folders. Obsidian opens the one closest to
+the vault root (then the shortest path); notels resolves it the same way. Write the path
+(`[[folder/Note]]`) to choose explicitly.
+""",
+)
+def ambiguous_link(ctx: RuleContext) -> Iterator[Draft]:
+    for link in ctx.note.links:
+        resolution = ctx.resolve(link)
+        if resolution.kind is not ResolutionKind.AMBIGUOUS:
+            continue
+        chosen = resolution.paths[0]
+        yield Draft(
+            _target_span(link),
+            f"{link.target!r} matches {len(resolution.paths)} notes; Obsidian opens {chosen} "
+            "(closest to the vault root). Write the path to choose.",
+            related=tuple(Related(path, Span(0, 0), "Candidate") for path in resolution.paths),
+        )
+
+
+def _linked_note(ctx: RuleContext, link: Link) -> Note | None:
+    resolution = ctx.resolve(link)
+    if resolution.kind is ResolutionKind.SELF:
+        return ctx.note
+    if resolution.kind in (ResolutionKind.NOTE, ResolutionKind.AMBIGUOUS) and resolution.path:
+        return ctx.note if resolution.path == ctx.path else ctx.index.notes.get(resolution.path)
+    return None
+
+
+@rule(
+    "unresolved-heading",
+    Severity.WARNING,
+    "A link to a heading the target note does not have.",
+    """
+`[[Note#Heading]]` names a heading that the target note does not contain (headings match
+ignoring case and emphasis). It was probably renamed.
+""",
+)
+def unresolved_heading(ctx: RuleContext) -> Iterator[Draft]:
+    for link in ctx.note.links:
+        if link.heading is None or link.heading_span is None or not link.heading:
+            continue
+        target = _linked_note(ctx, link)
+        if target is not None and not note_has_heading(target, link.heading):
+            where = "this note" if target is ctx.note else repr(link.target)
+            yield Draft(link.heading_span, f"No heading {link.heading!r} in {where}.")
+
+
+@rule(
+    "unresolved-block",
+    Severity.WARNING,
+    "A link to a block id the target note does not have.",
+    """
+`[[Note#^id]]` names a block id (a line ending in ` ^id`) that the target note does not contain.
+""",
+)
+def unresolved_block(ctx: RuleContext) -> Iterator[Draft]:
+    for link in ctx.note.links:
+        if link.block_ref is None or link.block_span is None or not link.block_ref:
+            continue
+        target = _linked_note(ctx, link)
+        if target is not None and not note_has_block(target, link.block_ref):
+            where = "this note" if target is ctx.note else repr(link.target)
+            yield Draft(link.block_span, f"No block ^{link.block_ref} in {where}.")

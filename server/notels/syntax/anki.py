@@ -1,0 +1,482 @@
+"""Anki items of a note, read the way the Obsidian_to_Anki plugin reads them.
+
+The plugin works on raw text with a handful of regular expressions and knows nothing of Markdown:
+
+- blocks:     `^START\\n([\\s\\S]*?\\n)END` (multiline, global)
+- deck:       `^TARGET DECK(?:\\n|: )(.*)`, first match only
+- file tags:  `^FILE TAGS(?:\\n|: )(.*)`, first match only
+- deletion:   `DELETE\\n?(?:<!--)?(?:ID: (\\d+).*)`
+- inline:     `STARTI(.*?)ENDI`
+
+so this module scans the whole text (frontmatter and code fences included) and reproduces those
+matches exactly, with a few deliberate leniencies noted where they happen. Besides what the plugin
+sees, it records what a writer probably meant (`START ` lines, unclosed blocks, stray `END`s) so
+rules can say why a card is silently skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, NamedTuple
+
+from notels.syntax.model import (
+    AnkiItems,
+    Card,
+    CardId,
+    DeleteMarker,
+    Field,
+    FileTags,
+    InlineCard,
+    StartWithTrailingText,
+    TargetDeck,
+)
+from notels.syntax.spans import Span
+
+__all__ = ["scan_anki"]
+
+_EMPTY: Final = AnkiItems()
+
+# Only lines beginning with one of these words matter outside inline cards. Anchoring on the line
+# break that precedes them lets the regex engine jump from break to break instead of trying `^` at
+# every offset; the first line is checked separately (it has no break before it, maybe a BOM).
+_KEYWORD_AFTER_BREAK: Final = re.compile(r"[\r\n](START|END|TARGET DECK|FILE TAGS|DELETE)")
+_KEYWORD_AT_TEXT_START: Final = re.compile(r"\ufeff?(?:START|END|TARGET DECK|FILE TAGS|DELETE)")
+_LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
+_EOL: Final = re.compile(r"[\r\n]")
+
+# The plugin tests the last block line with the unanchored `(?:<!--)?ID: (\d+)`; we anchor it at
+# the line start (indentation allowed) so that a field line merely mentioning `ID: 5` is not taken
+# for the card's ID: reporting "no ID" there leads the writer to a real fix.
+_ID: Final = re.compile(r"[ \t]*((?:<!--)?)ID: (\d+)")
+# Looser than the plugin on purpose: `ID:5` is meant as an ID, and the plugin will not read it.
+_LOOSE_ID: Final = re.compile(r"[ \t]*((?:<!--)?)ID: ?(\d+)")
+_FIELD: Final = re.compile(
+    r"(?P<name>[A-Z][A-Z0-9_]*|[A-Z][a-z0-9]*(?: [A-Z][a-z0-9]*){0,2}):(?=\s|$)"
+)
+# Handled by the plugin before fields are read, so never field names.
+_NOT_FIELDS: Final = frozenset({"ID", "Tags"})
+_TAGS_PREFIX: Final = "Tags: "
+
+# JavaScript's `.` stops at these four, so an inline card never spans a line.
+_INLINE: Final = re.compile(r"STARTI([^\r\n\u2028\u2029]*?)ENDI")
+_INLINE_ID: Final = re.compile(r"(<!--)?ID: (\d+)(?:-->)?")
+_INLINE_TAGS: Final = re.compile(r"Tags: ")
+_INLINE_TYPE: Final = re.compile(r"\[(.*?)\]")
+_ID_AFTER_INLINE: Final = re.compile(r"[ \t]*((<!--)?ID: (\d+)(?:-->)?)")
+
+_START, _END, _DECK, _FILE_TAGS, _DELETE = range(5)
+_KINDS: Final = {"START": _START, "END": _END, "TARGET DECK": _DECK, "FILE TAGS": _FILE_TAGS}
+
+
+class _Line(NamedTuple):
+    """A line that begins with a keyword."""
+
+    kind: int
+    start: int  # the keyword's offset (after a BOM on the first line)
+    end: int  # the content's end, terminator excluded
+    next: int  # the next line's start; -1 when the text ends on this line
+
+
+def scan_anki(text: str) -> AnkiItems:
+    """Every Anki item of `text`; pure, never raises, all spans inside the text."""
+    if (
+        "START" not in text
+        and "END" not in text
+        and "TARGET DECK" not in text
+        and "FILE TAGS" not in text
+        and "DELETE" not in text
+    ):
+        return _EMPTY
+    keyword_lines = _keyword_lines(text)
+    inline_cards = _inline_cards(text) if "STARTI" in text else ()
+    if not keyword_lines and not inline_cards:
+        return _EMPTY
+
+    decks: list[TargetDeck] = []
+    file_tags: list[FileTags] = []
+    trailing: list[StartWithTrailingText] = []
+    deletes: list[DeleteMarker] = []
+    blocks: list[_Line] = []
+    # Deck, tag and delete lines count wherever they stand, inside blocks too: the plugin runs
+    # those regexes over the whole file, independently of blocks.
+    for line in keyword_lines:
+        if line.kind == _START:
+            rest = text[line.start + 5 : line.end]
+            if not rest:
+                blocks.append(line)
+            elif not (rest[0].isalnum() or rest[0] == "_"):
+                # `START ` / `START x`: meant as a block, never one. `STARTI` (inline) and words
+                # like `STARTED` are ordinary text.
+                trailing.append(
+                    StartWithTrailingText(
+                        Span(line.start, line.end), Span(line.start + 5, line.end)
+                    )
+                )
+        elif line.kind == _END:
+            blocks.append(line)
+        elif line.kind == _DECK:
+            found = _deck_line(text, line, 11)
+            if found is not None:
+                span, value_span = found
+                decks.append(TargetDeck(value_span.slice(text), span, value_span))
+        elif line.kind == _FILE_TAGS:
+            found = _deck_line(text, line, 9)
+            if found is not None:
+                span, value_span = found
+                file_tags.append(FileTags(tuple(value_span.slice(text).split()), span))
+        else:
+            marker = _delete_marker(text, line)
+            if marker is not None:
+                deletes.append(marker)
+
+    cards, unclosed, stray_ends = _blocks(text, blocks)
+    return AnkiItems(
+        decks=tuple(decks),
+        file_tags=tuple(file_tags),
+        cards=cards,
+        unclosed=unclosed,
+        stray_ends=stray_ends,
+        trailing_starts=tuple(trailing),
+        deletes=tuple(deletes),
+        inline_cards=inline_cards,
+    )
+
+
+# --- Lines ----------------------------------------------------------------------------------
+
+
+def _keyword_lines(text: str) -> list[_Line]:
+    # CRLF and lone CR end lines here as LF does. The plugin's regexes only know `\n`, so on a
+    # CRLF file it finds no block at all; we read such files as their writer sees them instead.
+    found: list[_Line] = []
+    first = _KEYWORD_AT_TEXT_START.match(text)
+    if first is not None:
+        start = 1 if text.startswith("\ufeff") else 0
+        found.append(_keyword_line(text, start, text[start : first.end()]))
+    for match in _KEYWORD_AFTER_BREAK.finditer(text):
+        found.append(_keyword_line(text, match.start(1), match.group(1)))
+    return found
+
+
+def _keyword_line(text: str, start: int, keyword: str) -> _Line:
+    end, next_start = _line_end(text, start)
+    return _Line(_KINDS.get(keyword, _DELETE), start, end, next_start)
+
+
+def _line_end(text: str, pos: int) -> tuple[int, int]:
+    """(end of the line's content, start of the next line or -1) for the line holding `pos`."""
+    match = _EOL.search(text, pos)
+    if match is None:
+        return len(text), -1
+    end = match.start()
+    if text.startswith("\r\n", end):
+        return end, end + 2
+    return end, end + 1
+
+
+def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Content spans of the lines in `text[start:end]`; `end` is a line start or the text end."""
+    lines: list[tuple[int, int]] = []
+    pos = start
+    for match in _LINE_BREAK.finditer(text, start, end):
+        lines.append((pos, match.start()))
+        pos = match.end()
+    if pos < end:
+        lines.append((pos, end))
+    return lines
+
+
+def _is_blank(text: str, start: int, end: int) -> bool:
+    return start == end or text[start:end].isspace()
+
+
+def _stripped(text: str, start: int, end: int) -> Span:
+    """The span of `text[start:end]` without surrounding whitespace (empty at `start` if blank)."""
+    segment = text[start:end]
+    left = len(segment) - len(segment.lstrip())
+    if left == len(segment):
+        return Span(start, start)
+    return Span(start + left, start + len(segment.rstrip()))
+
+
+# --- TARGET DECK, FILE TAGS, DELETE --------------------------------------------------------
+
+
+def _deck_line(text: str, line: _Line, keyword_length: int) -> tuple[Span, Span] | None:
+    """(span of the item, span of its trimmed value) for `KEYWORD: value` or `KEYWORD` + next line.
+
+    Exactly the plugin's `(?:\\n|: )(.*)`: `TARGET DECK:x` and `TARGET DECK ` (a trailing space
+    before the break) are not deck lines, and in the two-line form the value is the very next
+    line, even a blank one (the plugin then sends an empty deck name).
+    """
+    after = line.start + keyword_length
+    if text.startswith(": ", after):
+        return Span(line.start, line.end), _stripped(text, after + 2, line.end)
+    if after != line.end or line.next < 0:
+        return None
+    value_end, _ = _line_end(text, line.next)
+    return Span(line.start, value_end), _stripped(text, line.next, value_end)
+
+
+def _delete_marker(text: str, line: _Line) -> DeleteMarker | None:
+    rest = text[line.start + 6 : line.end]
+    if rest and not rest.isspace():
+        return None
+    card_id: CardId | None = None
+    # The plugin wants the ID on the very next line, right at its start, and `DELETE` alone.
+    if not rest and line.next >= 0:
+        next_end, _ = _line_end(text, line.next)
+        if not text.startswith((" ", "\t"), line.next):
+            card_id = _card_id(text, line.next, next_end, _ID)
+    return DeleteMarker(Span(line.start, line.end), card_id)
+
+
+def _card_id(text: str, start: int, end: int, pattern: re.Pattern[str]) -> CardId | None:
+    match = pattern.match(text, start, end)
+    if match is None:
+        return None
+    content_end = start + len(text[start:end].rstrip())
+    return CardId(
+        value=match.group(2),
+        span=Span(match.start(1), max(content_end, match.end())),
+        value_span=Span(match.start(2), match.end(2)),
+        comment=bool(match.group(1)),
+    )
+
+
+# --- Blocks ---------------------------------------------------------------------------------
+
+
+def _blocks(
+    text: str, lines: list[_Line]
+) -> tuple[tuple[Card, ...], tuple[Card, ...], tuple[Span, ...]]:
+    """Closed cards, unclosed STARTs and stray ENDs from the exact-START and END-prefixed lines."""
+    cards: list[Card] = []
+    unclosed: list[Card] = []
+    stray_ends: list[Span] = []
+    index = 0
+    count = len(lines)
+    while index < count:
+        line = lines[index]
+        if line.kind == _END:
+            # Only a bare `END` is a lost block end; `ENDPOINT: x` outside a block is prose.
+            rest = text[line.start + 3 : line.end]
+            if not rest or rest.isspace():
+                stray_ends.append(Span(line.start, line.end))
+            index += 1
+            continue
+        # The captured group `[\s\S]*?\n` needs at least one line break, so an END line right
+        # after START cannot close the block: the block runs on to the next END-prefixed line.
+        swallowed: list[Span] = []
+        closer: _Line | None = None
+        scan = index + 1
+        while scan < count:
+            candidate = lines[scan]
+            if candidate.kind == _END and candidate.start > line.next:
+                closer = candidate
+                break
+            if candidate.kind == _START:
+                swallowed.append(Span(candidate.start, candidate.end))
+            scan += 1
+        if closer is None:
+            # No END-prefixed line after this START, hence none after any later START either:
+            # everything left is unclosed. Each START gets its own card up to the next one, which
+            # is what the writer meant, rather than one card swallowing the rest of the note.
+            starts = [later for later in lines[index:] if later.kind == _START]
+            for position, start in enumerate(starts):
+                region_end = starts[position + 1].start if position + 1 < len(starts) else len(text)
+                unclosed.append(_card(text, start, region_end, None, ()))
+            break
+        cards.append(_card(text, line, closer.start, closer, tuple(swallowed)))
+        index = scan + 1
+    return tuple(cards), tuple(unclosed), tuple(stray_ends)
+
+
+def _card(
+    text: str,
+    start: _Line,
+    region_end: int,
+    closer: _Line | None,
+    swallowed: tuple[Span, ...],
+) -> Card:
+    """Parse the block between the START line and `region_end` as the plugin's `Note` does."""
+    region_start = start.next if start.next >= 0 else len(text)
+    lines = _split_lines(text, region_start, max(region_start, region_end))
+
+    # The plugin trims the captured text: blank lines at both ends go, and so does the leading
+    # whitespace of the first line and the trailing whitespace of the last.
+    first = 0
+    while first < len(lines) and _is_blank(text, *lines[first]):
+        first += 1
+    last = len(lines) - 1
+    while last >= first and _is_blank(text, *lines[last]):
+        last -= 1
+    lines = lines[first : last + 1]
+    if lines:
+        head = _stripped(text, *lines[0])
+        lines[0] = (head.start, lines[0][1])
+        lines[-1] = (lines[-1][0], _stripped(text, *lines[-1]).end)
+
+    if closer is not None:
+        # Trailing spaces dropped so that `END ` still counts as an exact end (`end_is_exact`).
+        end_span: Span | None = _stripped(text, closer.start, closer.end)
+        span = Span(start.start, closer.end)
+    else:
+        end_span = None
+        span = Span(start.start, lines[-1][1] if lines else start.end)
+
+    card_id: CardId | None = None
+    if lines:
+        card_id = _card_id(text, *lines[-1], _ID)
+        if card_id is not None:
+            lines.pop()
+
+    tags: tuple[str, ...] = ()
+    tags_span: Span | None = None
+    if lines and text.startswith(_TAGS_PREFIX, lines[-1][0]):
+        tags_start, tags_end = lines.pop()
+        tags_span = _stripped(text, tags_start, tags_end)
+        tags = tuple(text[tags_start + len(_TAGS_PREFIX) : tags_end].split())
+
+    misplaced: list[CardId] = []
+    for line_start, line_end in lines:
+        stray_id = _card_id(text, line_start, line_end, _LOOSE_ID)
+        if stray_id is not None:
+            misplaced.append(stray_id)
+
+    note_type: str | None = None
+    note_type_span: Span | None = None
+    body = lines
+    if lines and _field_match(text, *lines[0]) is None:
+        # Kept as written, trailing spaces included: the plugin looks the model up by this exact
+        # string, so `Basic ` is not `Basic`.
+        note_type_span = Span(*lines[0])
+        note_type = note_type_span.slice(text)
+        body = lines[1:]
+
+    return Card(
+        span=span,
+        start_span=Span(start.start, start.end),
+        end_span=end_span,
+        note_type=note_type,
+        note_type_span=note_type_span,
+        fields=_fields(text, body),
+        tags=tags,
+        tags_span=tags_span,
+        id=card_id,
+        misplaced_ids=tuple(misplaced),
+        swallowed_starts=swallowed,
+        closed=closer is not None,
+    )
+
+
+def _field_match(text: str, start: int, end: int) -> re.Match[str] | None:
+    match = _FIELD.match(text, start, end)
+    if match is None or match.group("name") in _NOT_FIELDS:
+        return None
+    return match
+
+
+class _FieldDraft:
+    __slots__ = ("colon_end", "last_end", "name", "name_span", "segments", "start")
+
+    def __init__(self, name: str, name_span: Span, start: int, colon_end: int, end: int) -> None:
+        self.name = name
+        self.name_span = name_span
+        self.start = start
+        self.colon_end = colon_end
+        self.segments: list[tuple[int, int]] = [(colon_end, end)]
+        self.last_end = end
+
+    def build(self, text: str) -> Field:
+        value = "\n".join(text[a:b] for a, b in self.segments).strip()
+        value_start: int | None = None
+        value_end = 0
+        for a, b in self.segments:
+            piece = _stripped(text, a, b)
+            if piece:
+                if value_start is None:
+                    value_start = piece.start
+                value_end = piece.end
+        if value_start is None:
+            # An empty field: point just after `NAME:` and its space, where a value would go.
+            value_start = self.colon_end
+            if text.startswith((" ", "\t"), value_start) and value_start < self.segments[0][1]:
+                value_start += 1
+            value_end = value_start
+        return Field(
+            name=self.name,
+            name_span=self.name_span,
+            value=value,
+            value_span=Span(value_start, value_end),
+            span=Span(self.start, self.last_end),
+        )
+
+
+def _fields(text: str, lines: list[tuple[int, int]]) -> tuple[Field, ...]:
+    fields: list[Field] = []
+    draft: _FieldDraft | None = None
+    for start, end in lines:
+        match = _field_match(text, start, end)
+        if match is not None:
+            if draft is not None:
+                fields.append(draft.build(text))
+            draft = _FieldDraft(
+                match.group("name"), Span(start, match.end("name")), start, match.end(), end
+            )
+            continue
+        blank = _is_blank(text, start, end)
+        if draft is None:
+            # Text before any field prefix: the plugin puts it in the note type's first field;
+            # we do not know that field, so it gets the name "".
+            if not blank:
+                draft = _FieldDraft("", Span(start, start), start, start, end)
+            continue
+        draft.segments.append((start, end))
+        if not blank:
+            draft.last_end = end
+    if draft is not None:
+        fields.append(draft.build(text))
+    return tuple(fields)
+
+
+# --- Inline cards ---------------------------------------------------------------------------
+
+
+def _inline_cards(text: str) -> tuple[InlineCard, ...]:
+    cards: list[InlineCard] = []
+    for match in _INLINE.finditer(text):
+        inner_start, inner_end = match.span(1)
+        # The plugin cuts the text at the ID, then at `Tags: `, then takes the first `[...]`.
+        card_id: CardId | None = None
+        id_match = _INLINE_ID.search(text, inner_start, inner_end)
+        if id_match is not None:
+            card_id = CardId(
+                value=id_match.group(2),
+                span=Span(id_match.start(), id_match.end()),
+                value_span=Span(id_match.start(2), id_match.end(2)),
+                comment=id_match.group(1) is not None,
+            )
+            inner_end = id_match.start()
+        else:
+            # Not read by the plugin, but an ID just after `ENDI` is plainly this card's.
+            after = _ID_AFTER_INLINE.match(text, match.end())
+            if after is not None:
+                card_id = CardId(
+                    value=after.group(3),
+                    span=Span(after.start(1), after.end(1)),
+                    value_span=Span(after.start(3), after.end(3)),
+                    comment=after.group(2) is not None,
+                )
+        tags_match = _INLINE_TAGS.search(text, inner_start, inner_end)
+        if tags_match is not None:
+            inner_end = tags_match.start()
+        type_match = _INLINE_TYPE.search(text, inner_start, inner_end)
+        cards.append(
+            InlineCard(
+                span=Span(match.start(), match.end()),
+                note_type=type_match.group(1) if type_match is not None else None,
+                id=card_id,
+            )
+        )
+    return tuple(cards)

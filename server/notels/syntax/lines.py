@@ -1,0 +1,135 @@
+"""Offsets <-> (line, character) in UTF-8, UTF-16 or UTF-32 code units.
+
+Lines end at `\\r\\n`, a lone `\\r` or `\\n`, as editors count them.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from enum import Enum
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_NEWLINE = re.compile(r"\n")
+
+
+class Encoding(Enum):
+    """Code units a column counts; values are the LSP `PositionEncodingKind` names."""
+
+    UTF8 = "utf-8"
+    UTF16 = "utf-16"
+    UTF32 = "utf-32"
+
+
+def _units(char: str, encoding: Encoding) -> int:
+    code = ord(char)
+    if encoding is Encoding.UTF32:
+        return 1
+    if encoding is Encoding.UTF16:
+        return 2 if code > 0xFFFF else 1
+    if code < 0x80:
+        return 1
+    if code < 0x800:
+        return 2
+    if code < 0x10000:
+        return 3
+    return 4
+
+
+def _is_ascii(text: str) -> bool:
+    return text.isascii()
+
+
+class LineIndex:
+    """Line starts of one text; answers in any encoding without copying the text."""
+
+    __slots__ = ("_line_ends", "_line_starts", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        # Built on first use: most notes of a vault never need a position computed.
+        self._line_starts: list[int] = []
+        self._line_ends: list[int] = []
+
+    def _build(self) -> None:
+        text = self._text
+        if "\r" not in text:
+            ends = [match.start() for match in _NEWLINE.finditer(text)]
+            starts = [0, *(end + 1 for end in ends)]
+        else:
+            starts = [0]
+            ends = []
+            for match in _LINE_BREAK.finditer(text):
+                ends.append(match.start())
+                starts.append(match.end())
+        ends.append(len(text))
+        self._line_starts = starts
+        self._line_ends = ends
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts())
+
+    def _starts(self) -> list[int]:
+        if not self._line_starts:
+            self._build()
+        return self._line_starts
+
+    def line_start(self, line: int) -> int:
+        return self._starts()[line]
+
+    def line_end(self, line: int) -> int:
+        """Offset of the line's terminator (or the end of text): the line's content ends here."""
+        self._starts()
+        return self._line_ends[line]
+
+    def line_text(self, line: int) -> str:
+        return self._text[self._starts()[line] : self._line_ends[line]]
+
+    def line_of(self, offset: int) -> int:
+        offset = min(max(offset, 0), len(self._text))
+        return bisect_right(self._starts(), offset) - 1
+
+    def position(self, offset: int, encoding: Encoding = Encoding.UTF16) -> tuple[int, int]:
+        """(line, character) of `offset`, both 0-based; offsets are clamped into the text.
+
+        An offset inside a line terminator maps to the end of that line's content.
+        """
+        offset = min(max(offset, 0), len(self._text))
+        line = bisect_right(self._starts(), offset) - 1
+        start = self._line_starts[line]
+        offset = min(offset, self._line_ends[line])
+        segment = self._text[start:offset]
+        if encoding is Encoding.UTF32 or _is_ascii(segment):
+            return line, len(segment)
+        return line, sum(_units(char, encoding) for char in segment)
+
+    def offset(self, line: int, character: int, encoding: Encoding = Encoding.UTF16) -> int:
+        """Offset of (line, character); out-of-range values are clamped, as LSP asks.
+
+        A line past the end means the end of the text; a character past the line's end means
+        the line's end; a character inside a multi-unit code point rounds down to its start.
+        """
+        if line < 0:
+            return 0
+        if line >= len(self._starts()):
+            return len(self._text)
+        start = self._line_starts[line]
+        end = self._line_ends[line]
+        if character <= 0:
+            return start
+        if encoding is Encoding.UTF32:
+            return min(start + character, end)
+        units = 0
+        offset = start
+        while offset < end:
+            width = _units(self._text[offset], encoding)
+            if units + width > character:
+                break
+            units += width
+            offset += 1
+        return offset

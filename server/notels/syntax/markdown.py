@@ -1,0 +1,385 @@
+"""Headings, wikilinks, tags and block ids of a note's body, and the code and math that hide them.
+
+Obsidian's rules, applied as compiled regexes over the whole text (a per-character Python loop
+would cost milliseconds per note; a vault has thousands). Order matters:
+
+1. fenced code blocks (block structure comes before inline syntax, as in CommonMark);
+2. between fences, left to right: code spans, `$$...$$` and `$...$` math (whichever opens first
+   wins, so a `$` inside a code span and a backtick inside math are plain characters);
+3. headings, links, tags and block ids, dropping those that start inside (or, for links,
+   overlap) a hidden span.
+
+Deliberately not handled: setext headings (this dialect never uses them), Markdown links
+`[text](Note.md)`, indented (4-space) code blocks (nested list items use that indentation and
+hold real links), HTML and `%%` comments (not hidden: Obsidian indexes what is inside them).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from notels.syntax.model import BlockId, Heading, Link, Tag
+from notels.syntax.spans import Span
+from notels.syntax.wikilinks import WIKILINK, parse_wikilink
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownItems:
+    headings: tuple[Heading, ...]
+    links: tuple[Link, ...]
+    tags: tuple[Tag, ...]
+    block_ids: tuple[BlockId, ...]
+    hidden: tuple[Span, ...]  # fenced code, code spans, math; sorted, non-overlapping
+
+
+class _LinePattern:
+    r"""A regex anchored at line starts, in the variants that keep the regex engine fast.
+
+    A pattern that begins with a literal `\n` is found by a fast substring search; a leading
+    `[\r\n]` class or a `(?<![^\r\n])` lookbehind is tried at every offset, 5-10x slower. So
+    the `[\r\n]` variant is only used for texts with old-Mac lone `\r` line breaks.
+    """
+
+    __slots__ = ("after_any", "after_lf", "first")
+
+    def __init__(self, line: str) -> None:
+        self.first = re.compile(line)  # matched at the body's first line
+        self.after_lf = re.compile(r"\n" + line)
+        self.after_any = re.compile(r"[\r\n]" + line)
+
+
+# Fences may sit in callouts (`> ```python`) and in list items (any indentation).
+_FENCE_OPEN = _LinePattern(r"[ \t]*(?:>[ \t]*)*(?P<fence>`{3,}|~{3,})(?P<info>[^\r\n]*)")
+_FENCE_CLOSE = {
+    "`": _LinePattern(r"[ \t]*(?:>[ \t]*)*(?P<fence>`{3,})[ \t]*(?![^\r\n])"),
+    "~": _LinePattern(r"[ \t]*(?:>[ \t]*)*(?P<fence>~{3,})[ \t]*(?![^\r\n])"),
+}
+_HEADING = _LinePattern(
+    r"(?P<line> {0,3}(?P<hashes>#{1,6})(?:[ \t]+|(?![^\r\n]))(?P<text>[^\r\n]*))"
+)
+
+# Written `` ``* `` rather than `` `+ ``: only a leading literal gets the fast substring search.
+_BACKTICK_RUN = re.compile(r"``*")
+# Obsidian's math. `$$...$$` may span lines. Inline `$...$`: the opening `$` is not followed by
+# a space, the closing one is not preceded by a space nor followed by a digit (`$5 and $10` is
+# prose), `\$` is a dollar sign, and the formula stays on one line; a `$` that cannot close is
+# part of the formula. Atomic runs of plain characters keep a failing attempt linear.
+_MATH = re.compile(
+    r"""\$(?:
+        \$[\s\S]*?\$\$
+      | (?=[^\s$])
+        (?>[^\\$\r\n]*)
+        (?: (?:\\[^\r\n] | \$(?:(?<=\s\$)|(?=\d))) (?>[^\\$\r\n]*) )*?
+        (?<=\S)\$(?!\d)
+      | (?P<unclosed>(?=[^\s$]))[^\r\n]*
+    )""",
+    re.VERBOSE,
+)
+_BLANK_LINE = re.compile(r"(?>\r\n|\r|\n)[ \t]*(?>\r\n|\r|\n)")
+
+# `\w` is str.isalnum() plus `_`: letters of any script and digits, but no emoji or punctuation.
+_TAG = re.compile(r"#([\w/-]+)")
+_BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*(?![^\r\n])")
+
+_BOM = "\ufeff"
+
+
+def _escaped(text: str, offset: int, floor: int) -> bool:
+    """True when an odd number of backslashes (at or after `floor`) precedes `offset`."""
+    count = 0
+    while offset - count > floor and text[offset - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+class _Lines:
+    """Line-anchored searches over one text, from the body start on."""
+
+    __slots__ = ("lone_cr", "start", "text")
+
+    def __init__(self, text: str, start: int) -> None:
+        self.text = text
+        self.start = start
+        self.lone_cr = "\r" in text and text.count("\r") != text.count("\r\n")
+
+    def _at_line_start(self, offset: int) -> bool:
+        text = self.text
+        return offset == 0 or text[offset - 1] in "\r\n" or (offset == 1 and text[0] == _BOM)
+
+    def search(self, pattern: _LinePattern, pos: int) -> re.Match[str] | None:
+        """The first match at a line start at or after `pos`."""
+        if self._at_line_start(pos):
+            match = pattern.first.match(self.text, pos)
+            if match is not None:
+                return match
+        after_break = pattern.after_any if self.lone_cr else pattern.after_lf
+        return after_break.search(self.text, pos)
+
+    def finditer(self, pattern: _LinePattern, pos: int) -> Iterator[re.Match[str]]:
+        """Every match at a line start at or after `pos`, in order."""
+        if self._at_line_start(pos):
+            match = pattern.first.match(self.text, pos)
+            if match is not None:
+                yield match
+        after_break = pattern.after_any if self.lone_cr else pattern.after_lf
+        yield from after_break.finditer(self.text, pos)
+
+
+def _fences(lines: _Lines) -> list[Span]:
+    """Fenced code blocks, from the opening fence to the end of the closing fence line.
+
+    An unclosed fence runs to the end of the text, as in CommonMark and Obsidian.
+    """
+    text = lines.text
+    # Single-character `in` is a memchr; "```" in text alone costs microseconds.
+    if not (("`" in text and "```" in text) or ("~" in text and "~~~" in text)):
+        return []
+    spans: list[Span] = []
+    pos = lines.start
+    while (opening := lines.search(_FENCE_OPEN, pos)) is not None:
+        fence = opening.group("fence")
+        if fence[0] == "`" and "`" in opening.group("info"):
+            # "```a``` b" is a code span on a line, not a fence.
+            pos = opening.end()
+            continue
+        for closing in lines.finditer(_FENCE_CLOSE[fence[0]], opening.end()):
+            if len(closing.group("fence")) >= len(fence):
+                spans.append(Span(opening.start("fence"), closing.end()))
+                pos = closing.end()
+                break
+        else:
+            spans.append(Span(opening.start("fence"), len(text)))
+            break
+    return spans
+
+
+class _InlineScanner:
+    """Code spans and math between fences: whichever opens first wins, the other is re-sought."""
+
+    __slots__ = ("_runs", "code", "math", "start", "text")
+
+    def __init__(self, text: str, start: int) -> None:
+        self.text = text
+        self.start = start
+        self.code = "`" in text
+        self.math = "$" in text
+        self._runs: dict[int, list[int]] | None = None
+
+    def _closing_run(self, length: int, after: int, end: int) -> int:
+        """Start of the first backtick run of exactly `length` in [after, end), or -1."""
+        if self._runs is None:
+            # Every maximal run once, by length: an opener finds its closer by bisection instead
+            # of rescanning (many unmatched backticks would be quadratic otherwise).
+            runs: dict[int, list[int]] = {}
+            for run in _BACKTICK_RUN.finditer(self.text, self.start):
+                runs.setdefault(run.end() - run.start(), []).append(run.start())
+            self._runs = runs
+        starts = self._runs.get(length)
+        if not starts:
+            return -1
+        i = bisect_left(starts, after)
+        if i == len(starts) or starts[i] + length > end:
+            return -1
+        return starts[i]
+
+    def _next_code(self, pos: int, end: int) -> Span | None:
+        text = self.text
+        floor = pos
+        while (run := _BACKTICK_RUN.search(text, pos, end)) is not None:
+            first, after = run.span()
+            pos = after
+            if _escaped(text, first, floor):
+                first += 1  # `` \` `` is a literal backtick; the rest of the run may still open
+            if first == after:
+                continue
+            length = after - first
+            closer = self._closing_run(length, after, end)
+            if closer == -1:
+                continue
+            # A code span stays within its paragraph.
+            if _BLANK_LINE.search(text, after, closer) is None:
+                return Span(first, closer + length)
+        return None
+
+    def _math(self, pos: int, end: int) -> Iterator[Span]:
+        """Math spans in [pos, end), as if there were no code spans."""
+        text = self.text
+        while True:
+            floor = pos
+            for math in _MATH.finditer(text, pos, end):
+                first, last = math.span()
+                if text[first - 1] == "\\" and _escaped(text, first, floor):
+                    pos = first + 1
+                    break
+                floor = last
+                # An unclosed `$` is skipped with the rest of its line: every `$` after it on
+                # that line would find only the closers it failed to find. (`lastindex` is set
+                # only by the `unclosed` group, the pattern's only group.)
+                if math.lastindex is None:
+                    yield Span(first, last)
+            else:
+                return
+
+    def scan(self, start: int, end: int, hidden: list[Span]) -> None:
+        """Append the code spans and math in [start, end): whichever opens first wins."""
+        if not self.code:
+            if self.math:
+                hidden.extend(self._math(start, end))
+            return
+        maths = self._math(start, end) if self.math else iter(())
+        math = next(maths, None)
+        code = self._next_code(start, end)
+        while code is not None or math is not None:
+            span = code if math is None or (code is not None and code.start < math.start) else math
+            assert span is not None
+            hidden.append(span)
+            pos = span.end
+            if code is not None and code.start < pos:
+                code = self._next_code(pos, end)
+            while math is not None and math.start < pos:
+                if math.end <= pos:
+                    math = next(maths, None)
+                else:
+                    # Math cut by a code span: the formulas after it may pair up differently.
+                    maths = self._math(pos, end)
+                    math = next(maths, None)
+
+
+def _hidden_spans(lines: _Lines) -> list[Span]:
+    fences = _fences(lines)
+    text = lines.text
+    if "`" not in text and "$" not in text:
+        return fences
+    scanner = _InlineScanner(text, lines.start)
+    hidden: list[Span] = []
+    pos = lines.start
+    for fence in fences:
+        scanner.scan(pos, fence.start, hidden)
+        hidden.append(fence)
+        pos = fence.end
+    scanner.scan(pos, len(text), hidden)
+    return hidden
+
+
+def _inside(starts: list[int], spans: list[Span], offset: int) -> bool:
+    """True when `offset` lies in one of `spans` (sorted, disjoint; `starts` are their starts)."""
+    i = bisect_right(starts, offset) - 1
+    return i >= 0 and offset < spans[i].end
+
+
+def _overlaps(starts: list[int], spans: list[Span], start: int, end: int) -> bool:
+    i = bisect_right(starts, start) - 1
+    if i >= 0 and spans[i].end > start:
+        return True
+    return i + 1 < len(spans) and spans[i + 1].start < end
+
+
+def _headings(lines: _Lines, hidden: list[Span], starts: list[int]) -> list[Heading]:
+    if "#" not in lines.text:
+        return []
+    headings: list[Heading] = []
+    for match in lines.finditer(_HEADING, lines.start):
+        if hidden and _inside(starts, hidden, match.start("hashes")):
+            continue
+        content = match.group("text")
+        content_start = match.start("text")
+        title = content.rstrip(" \t")
+        # CommonMark's closing sequence: trailing #'s after a space, or a title of #'s only.
+        bare = title.rstrip("#")
+        if len(bare) < len(title) and (not bare or bare[-1] in " \t"):
+            title = bare.rstrip(" \t")
+        headings.append(
+            Heading(
+                level=len(match.group("hashes")),
+                text=title,
+                span=Span(match.start("line"), match.end("line")),
+                text_span=Span(content_start, content_start + len(title)),
+            )
+        )
+    return headings
+
+
+def _links(text: str, start: int, hidden: list[Span], starts: list[int]) -> list[Link]:
+    links: list[Link] = []
+    pos = start
+    # Finding `[[` by substring search and matching WIKILINK there gives exactly its finditer
+    # results, several times faster (the pattern's optional `!` defeats the engine's prefix scan),
+    # and a link in code or math is dropped before it is parsed.
+    while (at := text.find("[[", pos)) != -1:
+        begin = at - 1 if at > pos and text[at - 1] == "!" else at
+        match = WIKILINK.match(text, begin)
+        if match is None:
+            pos = at + 1
+            continue
+        pos = match.end()
+        if hidden and _overlaps(starts, hidden, begin, pos):
+            continue
+        link = parse_wikilink(text, match)
+        if link is not None:
+            links.append(link)
+    return links
+
+
+def _tags(
+    text: str, start: int, hidden: list[Span], starts: list[int], links: list[Link]
+) -> list[Tag]:
+    if "#" not in text:
+        return []
+    link_spans = [link.span for link in links]
+    link_starts = [span.start for span in link_spans]
+    tags: list[Tag] = []
+    for match in _TAG.finditer(text, start):
+        at = match.start()
+        # Obsidian wants whitespace (or the line start) before `#`: this keeps out URL anchors
+        # (`x.com/#a`), heading refs (`[[Note#H]]`), entities (`&#123;`) and `##` markers.
+        if at and not (text[at - 1].isspace() or (at == 1 and text[0] == _BOM)):
+            continue
+        name = match.group(1).rstrip("/")
+        if not name or name.isnumeric():
+            continue
+        if hidden and _inside(starts, hidden, at):
+            continue
+        if link_spans and _inside(link_starts, link_spans, at):
+            continue  # `[[Note #x]]`
+        tags.append(Tag(name=name, span=Span(at, at + 1 + len(name))))
+    return tags
+
+
+def _block_ids(text: str, start: int, hidden: list[Span], starts: list[int]) -> list[BlockId]:
+    if "^" not in text:
+        return []
+    block_ids: list[BlockId] = []
+    for match in _BLOCK_ID.finditer(text, start):
+        at = match.start()
+        # ` ^id` ends a line; `^id` alone on its line names the list or table above it.
+        if at and not (text[at - 1] in " \t\r\n" or (at == 1 and text[0] == _BOM)):
+            continue
+        if hidden and _inside(starts, hidden, at):
+            continue
+        name = match.group(1)
+        block_ids.append(BlockId(name=name, span=Span(at, at + 1 + len(name))))
+    return block_ids
+
+
+def scan_markdown(text: str, body_start: int) -> MarkdownItems:
+    """Everything Markdown in `text[body_start:]`; the frontmatter before it is never read.
+
+    Pure and total: any string gives a result, every span lies within [body_start, len(text)].
+    """
+    start = min(max(body_start, 0), len(text))
+    if start == 0 and text.startswith(_BOM):
+        start = 1
+    lines = _Lines(text, start)
+    hidden = _hidden_spans(lines)
+    starts = [span.start for span in hidden]
+    links = _links(text, start, hidden, starts)
+    return MarkdownItems(
+        headings=tuple(_headings(lines, hidden, starts)),
+        links=tuple(links),
+        tags=tuple(_tags(text, start, hidden, starts, links)),
+        block_ids=tuple(_block_ids(text, start, hidden, starts)),
+        hidden=tuple(hidden),
+    )

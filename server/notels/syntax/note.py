@@ -1,0 +1,59 @@
+"""The Note: everything the parser knows about one text, computed once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from notels.syntax.anki import scan_anki
+from notels.syntax.frontmatter import frontmatter_links, frontmatter_tags, parse_frontmatter
+from notels.syntax.lines import LineIndex
+from notels.syntax.markdown import scan_markdown
+from notels.syntax.model import AnkiItems, BlockId, Frontmatter, Heading, Link, Tag
+from notels.syntax.spans import Span
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Note:
+    text: str
+    lines: LineIndex
+    frontmatter: Frontmatter | None
+    body_start: int  # offset where the body starts (after the frontmatter, if any)
+    headings: tuple[Heading, ...]
+    links: tuple[Link, ...]  # frontmatter links first, then body links, each in order
+    tags: tuple[Tag, ...]  # frontmatter tags first, then body tags
+    block_ids: tuple[BlockId, ...]
+    hidden: tuple[Span, ...]  # code spans, fenced code and math: no links or tags inside
+    anki: AnkiItems
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        if self.frontmatter is None:
+            return ()
+        entry = self.frontmatter.entry("aliases")
+        if entry is None:
+            return ()
+        return tuple(s.value.strip() for s in entry.scalars if s.value.strip())
+
+
+def parse_note(text: str) -> Note:
+    """Parse any string; never raises. A leading BOM is kept in the text and skipped by rules."""
+    frontmatter = parse_frontmatter(text)
+    body_start = frontmatter.span.end if frontmatter is not None else 0
+    markdown = scan_markdown(text, body_start)
+    fm_links: tuple[Link, ...] = ()
+    fm_tags: tuple[Tag, ...] = ()
+    if frontmatter is not None:
+        fm_links = frontmatter_links(text, frontmatter)
+        fm_tags = frontmatter_tags(text, frontmatter)
+    return Note(
+        text=text,
+        lines=LineIndex(text),
+        frontmatter=frontmatter,
+        body_start=body_start,
+        headings=markdown.headings,
+        links=fm_links + markdown.links,
+        tags=fm_tags + markdown.tags,
+        block_ids=markdown.block_ids,
+        hidden=markdown.hidden,
+        anki=scan_anki(text),
+    )

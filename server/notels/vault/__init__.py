@@ -1,0 +1,1 @@
+"""Many Notes -> one Index: names, aliases, headings, backlinks, card IDs."""

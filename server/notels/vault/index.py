@@ -1,0 +1,266 @@
+"""The vault index: what every note contributes, updated note by note."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from notels.syntax.model import Link
+from notels.syntax.note import Note
+from notels.syntax.spans import Span
+from notels.vault.files import FileProblem
+from notels.vault.resolve import (
+    UNRESOLVED,
+    Resolution,
+    ResolutionKind,
+    has_attachment_extension,
+    heading_key,
+    normalize_target_path,
+    note_key,
+    shortest_first,
+    stem_key,
+    target_key,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CardLocation:
+    path: str
+    span: Span  # the ID line
+    card_span: Span
+
+
+# A field name counts as inferred for a note type when at least this share of the type's cards
+# use it, so a single odd card (old `TITLE:` fields) does not teach the index a wrong schema.
+_FIELD_SHARE = 0.2
+# With fewer cards than this, the vault says too little about a type to call a field unknown.
+MIN_CARDS_TO_INFER = 3
+
+
+class VaultIndex:
+    """Mutable index over immutable Notes. Keys are vault-relative `/`-separated paths."""
+
+    def __init__(self) -> None:
+        self.notes: dict[str, Note] = {}
+        self.file_problems: dict[str, FileProblem] = {}
+        self._by_key: dict[str, str] = {}  # note_key(path) -> path
+        self._by_stem: defaultdict[str, set[str]] = defaultdict(set)
+        self._by_alias: defaultdict[str, set[str]] = defaultdict(set)
+        self._attachments: dict[str, str] = {}  # lowered path -> path
+        self._attachments_by_name: defaultdict[str, set[str]] = defaultdict(set)
+        self._card_ids: defaultdict[str, list[CardLocation]] = defaultdict(list)
+        self._linkers: defaultdict[str, set[str]] = defaultdict(set)  # target_key -> sources
+        self._tags: defaultdict[str, set[str]] = defaultdict(set)  # lowered tag -> paths
+        self._type_cards: Counter[str] = Counter()
+        self._type_fields: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self._decks: Counter[str] = Counter()
+        self._inferred_fields: dict[str, frozenset[str]] = {}
+
+    # --- updates ----------------------------------------------------------------------------
+
+    def set_note(self, path: str, note: Note, problem: FileProblem | None = None) -> None:
+        """Add or replace one note; only its own contributions change."""
+        if path in self.notes:
+            self._withdraw(path)
+        self.notes[path] = note
+        if problem is not None:
+            self.file_problems[path] = problem
+        else:
+            self.file_problems.pop(path, None)
+        self._by_key[note_key(path)] = path
+        self._by_stem[stem_key(path)].add(path)
+        for alias in note.aliases:
+            self._by_alias[alias.lower()].add(path)
+        for target in {target_key(link.target) for link in note.links if link.target}:
+            self._linkers[target].add(path)
+        for tag in {tag.name.lower() for tag in note.tags}:
+            self._tags[tag].add(path)
+        self._index_cards(path, note, +1)
+
+    def remove_note(self, path: str) -> None:
+        if path in self.notes:
+            self._withdraw(path)
+            del self.notes[path]
+        self.file_problems.pop(path, None)
+
+    def set_problem(self, problem: FileProblem) -> None:
+        """A file that could not be indexed (too large, binary, unreadable)."""
+        self.remove_note(problem.path)
+        self.file_problems[problem.path] = problem
+
+    def add_attachment(self, path: str) -> None:
+        self._attachments[path.lower()] = path
+        self._attachments_by_name[posixpath.basename(path).lower()].add(path)
+
+    def remove_attachment(self, path: str) -> None:
+        self._attachments.pop(path.lower(), None)
+        _discard(self._attachments_by_name, posixpath.basename(path).lower(), path)
+
+    def _withdraw(self, path: str) -> None:
+        note = self.notes[path]
+        self._by_key.pop(note_key(path), None)
+        _discard(self._by_stem, stem_key(path), path)
+        for alias in note.aliases:
+            _discard(self._by_alias, alias.lower(), path)
+        for target in {target_key(link.target) for link in note.links if link.target}:
+            _discard(self._linkers, target, path)
+        for tag in {tag.name.lower() for tag in note.tags}:
+            _discard(self._tags, tag, path)
+        self._index_cards(path, note, -1)
+
+    def _index_cards(self, path: str, note: Note, sign: int) -> None:
+        anki = note.anki
+        for card in anki.cards:
+            if card.id is not None:
+                locations = self._card_ids[card.id.value]
+                if sign > 0:
+                    locations.append(CardLocation(path, card.id.span, card.span))
+                else:
+                    locations[:] = [loc for loc in locations if loc.path != path]
+                    if not locations:
+                        del self._card_ids[card.id.value]
+            if card.note_type:
+                self._type_cards[card.note_type] += sign
+                self._inferred_fields.pop(card.note_type, None)
+                for name in {f.name for f in card.fields if f.name}:
+                    self._type_fields[card.note_type][name] += sign
+        for deck in {deck.deck for deck in anki.decks}:
+            self._decks[deck] += sign
+        # Counters keep zero entries after subtraction; drop them so queries see live data only.
+        self._type_cards += Counter()
+        self._decks += Counter()
+
+    # --- queries ----------------------------------------------------------------------------
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.notes
+
+    def paths(self) -> Iterable[str]:
+        return self.notes.keys()
+
+    def resolve(self, link: Link, from_path: str) -> Resolution:
+        return self.resolve_target(link.target, from_path)
+
+    def resolve_target(self, target: str, from_path: str) -> Resolution:
+        if not target:
+            return Resolution(ResolutionKind.SELF, (from_path,))
+        if has_attachment_extension(target):
+            return self._resolve_attachment(target, from_path)
+        if "/" in target or "\\" in target:
+            absolute, relative = normalize_target_path(target, from_path)
+            for candidate in (absolute, relative):
+                path = self._by_key.get(note_key(candidate))
+                if path is not None:
+                    return Resolution(ResolutionKind.NOTE, (path,))
+            # Obsidian also accepts a trailing part of a path: `sub/Note` for `a/sub/Note.md`.
+            suffix = "/" + note_key(absolute)
+            matches = {
+                p
+                for p in self._by_stem.get(stem_key(absolute), ())
+                if ("/" + note_key(p)).endswith(suffix)
+            }
+            return _from_candidates(matches, via_alias=False)
+        stem = stem_key(target)
+        resolution = _from_candidates(self._by_stem.get(stem, set()), via_alias=False)
+        if resolution.kind is not ResolutionKind.UNRESOLVED:
+            return resolution
+        return _from_candidates(self._by_alias.get(target.strip().lower(), set()), via_alias=True)
+
+    def _resolve_attachment(self, target: str, from_path: str) -> Resolution:
+        cleaned = target.replace("\\", "/").strip()
+        if "/" in cleaned:
+            absolute, relative = normalize_target_path(cleaned, from_path)
+            for candidate in (absolute, relative):
+                found = self._attachments.get(candidate.lower())
+                if found is not None:
+                    return Resolution(ResolutionKind.ATTACHMENT, (found,))
+        by_name = self._attachments_by_name.get(posixpath.basename(cleaned).lower())
+        if by_name:
+            return Resolution(ResolutionKind.ATTACHMENT, shortest_first(by_name))
+        # A note literally named `x.png.md` would be found by its full stem.
+        notes = self._by_stem.get(cleaned.lower())
+        if notes:
+            return _from_candidates(notes, via_alias=False)
+        return UNRESOLVED
+
+    def card_locations(self, card_id: str) -> tuple[CardLocation, ...]:
+        return tuple(self._card_ids.get(card_id, ()))
+
+    def card_ids(self) -> Iterable[str]:
+        return self._card_ids.keys()
+
+    def linkers_of(self, path: str) -> set[str]:
+        """Notes that may link to `path` (by name or alias); resolve each link to be sure."""
+        note = self.notes.get(path)
+        sources = set(self._linkers.get(stem_key(path), ()))
+        if note is not None:
+            for alias in note.aliases:
+                sources |= self._linkers.get(target_key(alias), set())
+        return sources
+
+    def linkers_of_name(self, name_key: str) -> set[str]:
+        """Notes holding a link whose target's last part is `name_key` (lowered, no `.md`)."""
+        return set(self._linkers.get(name_key, ()))
+
+    def notes_with_tag(self, tag: str) -> set[str]:
+        return set(self._tags.get(tag.lower(), ()))
+
+    def tags(self) -> Iterable[str]:
+        return self._tags.keys()
+
+    def decks(self) -> Counter[str]:
+        return Counter(self._decks)
+
+    def note_types(self) -> Counter[str]:
+        return Counter(self._type_cards)
+
+    def field_counts(self, note_type: str) -> Counter[str]:
+        return Counter(self._type_fields.get(note_type, Counter()))
+
+    def inferred_fields(self, note_type: str) -> frozenset[str] | None:
+        """Field names the vault's cards of this type agree on; None when too few cards exist."""
+        cached = self._inferred_fields.get(note_type)
+        if cached is not None:
+            return cached
+        cards = self._type_cards.get(note_type, 0)
+        if cards < MIN_CARDS_TO_INFER:
+            return None
+        counts = self._type_fields.get(note_type, Counter())
+        fields = frozenset(
+            name for name, count in counts.items() if count >= max(2, cards * _FIELD_SHARE)
+        )
+        self._inferred_fields[note_type] = fields
+        return fields
+
+    def attachments(self) -> Iterator[str]:
+        return iter(self._attachments.values())
+
+
+def _from_candidates(paths: set[str], via_alias: bool) -> Resolution:
+    if not paths:
+        return UNRESOLVED
+    if len(paths) == 1:
+        return Resolution(ResolutionKind.NOTE, (next(iter(paths)),), via_alias)
+    return Resolution(ResolutionKind.AMBIGUOUS, shortest_first(paths), via_alias)
+
+
+def _discard(mapping: defaultdict[str, set[str]], key: str, value: str) -> None:
+    values = mapping.get(key)
+    if values is None:
+        return
+    values.discard(value)
+    if not values:
+        del mapping[key]
+
+
+def note_has_heading(note: Note, heading: str) -> bool:
+    """`[[Note#H1#H2]]` names nested headings; the last one is the one that must exist."""
+    wanted = heading_key(heading.split("#")[-1])
+    return any(heading_key(h.text) == wanted for h in note.headings)
+
+
+def note_has_block(note: Note, block: str) -> bool:
+    wanted = block.lower()
+    return any(b.name.lower() == wanted for b in note.block_ids)

@@ -1,0 +1,82 @@
+"""Obsidian's link-target rules as pure string functions over the index's keys."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+_MD = ".md"
+# Obsidian drops these from heading text when it builds a link to the heading.
+_HEADING_STRIP = re.compile(r"[*_`=~#|^:%\[\]]+")
+_SPACES = re.compile(r"\s+")
+
+
+def note_key(path: str) -> str:
+    """Case-insensitive key of a note path without `.md`: `Folder/Note` -> `folder/note`."""
+    lowered = path.lower()
+    return lowered[: -len(_MD)] if lowered.endswith(_MD) else lowered
+
+
+def stem_key(path: str) -> str:
+    return note_key(path).rpartition("/")[2]
+
+
+def target_key(target: str) -> str:
+    """The key a link target is filed under in the backlink map: its last path part, lowered."""
+    return stem_key(target.replace("\\", "/").strip())
+
+
+def heading_key(heading: str) -> str:
+    """Headings match ignoring case, emphasis and the characters Obsidian strips from links."""
+    return _SPACES.sub(" ", _HEADING_STRIP.sub("", heading)).strip().lower()
+
+
+def has_attachment_extension(target: str) -> bool:
+    """`image.png`, `paper.pdf`: a target whose extension is not `.md` names an attachment."""
+    name = target.rpartition("/")[2]
+    dot = name.rfind(".")
+    if dot <= 0:
+        return False
+    extension = name[dot + 1 :].lower()
+    return extension != "md" and extension.isalnum() and len(extension) <= 5
+
+
+def path_depth(path: str) -> int:
+    return path.count("/")
+
+
+def shortest_first(paths: set[str] | frozenset[str]) -> tuple[str, ...]:
+    """Obsidian picks the candidate closest to the vault root, then the shortest path."""
+    return tuple(sorted(paths, key=lambda p: (path_depth(p), len(p), p)))
+
+
+class ResolutionKind(Enum):
+    NOTE = "note"
+    AMBIGUOUS = "ambiguous"  # several notes share the name; `paths[0]` is Obsidian's pick
+    ATTACHMENT = "attachment"
+    UNRESOLVED = "unresolved"
+    SELF = "self"  # `[[#Heading]]`
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    kind: ResolutionKind
+    paths: tuple[str, ...] = ()
+    via_alias: bool = False
+
+    @property
+    def path(self) -> str | None:
+        return self.paths[0] if self.paths else None
+
+
+UNRESOLVED = Resolution(ResolutionKind.UNRESOLVED)
+
+
+def normalize_target_path(target: str, from_path: str) -> tuple[str, str]:
+    """(from the vault root, relative to the linking note's folder), both `/`-separated."""
+    cleaned = target.replace("\\", "/").strip()
+    absolute = posixpath.normpath(cleaned.lstrip("/"))
+    relative = posixpath.normpath(posixpath.join(posixpath.dirname(from_path), cleaned))
+    return absolute, relative

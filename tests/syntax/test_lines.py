@@ -1,0 +1,61 @@
+"""Offsets <-> positions in every encoding an LSP client may ask for."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from notels.syntax.lines import Encoding, LineIndex
+
+TEXT = "Привет 😀 [[Нет]]\r\nx\ry\n"
+
+
+def test_utf16_counts_emoji_as_two_units() -> None:
+    lines = LineIndex(TEXT)
+    offset = TEXT.index("[[")
+    assert lines.position(offset, Encoding.UTF16) == (0, 10)
+    assert lines.position(offset, Encoding.UTF32) == (0, 9)
+    assert lines.position(offset, Encoding.UTF8) == (0, len("Привет 😀 ".encode()))
+
+
+def test_every_line_terminator_counts() -> None:
+    lines = LineIndex(TEXT)
+    assert lines.line_count == 4
+    assert [lines.line_text(i) for i in range(4)] == ["Привет 😀 [[Нет]]", "x", "y", ""]
+    assert lines.position(TEXT.index("y")) == (2, 0)
+
+
+def test_offsets_inside_a_crlf_map_to_the_line_end() -> None:
+    lines = LineIndex(TEXT)
+    cr = TEXT.index("\r")
+    assert lines.position(cr + 1) == lines.position(cr)
+
+
+def test_out_of_range_positions_are_clamped() -> None:
+    lines = LineIndex("ab\ncd")
+    assert lines.offset(99, 0) == 5
+    assert lines.offset(0, 99) == 2
+    assert lines.offset(-1, 0) == 0
+    assert lines.position(999) == (1, 2)
+
+
+def test_a_character_inside_a_surrogate_pair_rounds_down() -> None:
+    lines = LineIndex("😀x")
+    assert lines.offset(0, 1, Encoding.UTF16) == 0
+    assert lines.offset(0, 2, Encoding.UTF16) == 1
+
+
+def test_no_final_newline_and_empty_text() -> None:
+    assert LineIndex("").position(0) == (0, 0)
+    assert LineIndex("abc").line_count == 1
+
+
+@given(st.lists(st.sampled_from(["a", "я", "😀", "\n", "\r", "\r\n", "\t", "𝔸"])).map("".join))
+def test_position_and_offset_round_trip(text: str) -> None:
+    lines = LineIndex(text)
+    for encoding in Encoding:
+        for offset in range(len(text) + 1):
+            line, character = lines.position(offset, encoding)
+            back = lines.offset(line, character, encoding)
+            # Offsets inside a line terminator come back as the line's end.
+            assert back == min(offset, lines.line_end(line))

@@ -1,0 +1,47 @@
+"""Helpers that build small in-memory or on-disk vaults for tests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from notels.config import Config
+from notels.findings import Finding
+from notels.rules import check_note
+from notels.syntax.note import parse_note
+from notels.vault.index import VaultIndex
+
+
+def build_index(notes: Mapping[str, str], attachments: tuple[str, ...] = ()) -> VaultIndex:
+    index = VaultIndex()
+    for path, text in notes.items():
+        index.set_note(path, parse_note(text))
+    for attachment in attachments:
+        index.add_attachment(attachment)
+    return index
+
+
+def findings_for(
+    notes: Mapping[str, str],
+    path: str,
+    config: Config | None = None,
+    attachments: tuple[str, ...] = (),
+) -> list[Finding]:
+    index = build_index(notes, attachments)
+    return check_note(path, index.notes[path], index, config or Config())
+
+
+def codes(findings: list[Finding]) -> list[str]:
+    return [f.code for f in findings]
+
+
+def write_vault(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    (root / ".obsidian").mkdir(parents=True, exist_ok=True)
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode("utf-8"))
+    return root
