@@ -44,6 +44,8 @@ class VaultIndex:
 
     def __init__(self) -> None:
         self.notes: dict[str, Note] = {}
+        # Bumped on every change, so derived tables (completion lists) know when to rebuild.
+        self.generation = 0
         self.file_problems: dict[str, FileProblem] = {}
         self._by_key: dict[str, str] = {}  # note_key(path) -> path
         self._by_stem: defaultdict[str, set[str]] = defaultdict(set)
@@ -62,6 +64,7 @@ class VaultIndex:
 
     def set_note(self, path: str, note: Note, problem: FileProblem | None = None) -> None:
         """Add or replace one note; only its own contributions change."""
+        self.generation += 1
         if path in self.notes:
             self._withdraw(path)
         self.notes[path] = note
@@ -80,6 +83,7 @@ class VaultIndex:
         self._index_cards(path, note, +1)
 
     def remove_note(self, path: str) -> None:
+        self.generation += 1
         if path in self.notes:
             self._withdraw(path)
             del self.notes[path]
@@ -91,10 +95,12 @@ class VaultIndex:
         self.file_problems[problem.path] = problem
 
     def add_attachment(self, path: str) -> None:
+        self.generation += 1
         self._attachments[path.lower()] = path
         self._attachments_by_name[posixpath.basename(path).lower()].add(path)
 
     def remove_attachment(self, path: str) -> None:
+        self.generation += 1
         self._attachments.pop(path.lower(), None)
         _discard(self._attachments_by_name, posixpath.basename(path).lower(), path)
 
