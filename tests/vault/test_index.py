@@ -1,0 +1,109 @@
+"""The vault index: Obsidian's link resolution, and updates by one note's delta."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from notels.syntax.note import parse_note
+from notels.vault.index import VaultIndex
+from notels.vault.resolve import ResolutionKind
+from vaults import build_index
+
+NOTES = {
+    "Эмбеддинги.md": "---\naliases:\n  - Embeddings\n---\n# Раздел\ntext ^blk\n",
+    "ml/Word2Vec.md": "[[Эмбеддинги]] [[embeddings]] #ml/nlp\n",
+    "archive/deep/Word2Vec.md": "old\n",
+    "ml/sub/Note.md": "x\n",
+}
+
+
+def resolve(index: VaultIndex, target: str, source: str = "ml/Word2Vec.md"):
+    return index.resolve_target(target, source)
+
+
+def test_stem_resolution_is_case_insensitive_and_ignores_md() -> None:
+    index = build_index(NOTES)
+    for target in ("эмбеддинги", "Эмбеддинги.md", "ЭМБЕДДИНГИ"):
+        assert resolve(index, target).paths == ("Эмбеддинги.md",)
+
+
+def test_alias_resolves_to_its_note() -> None:
+    resolution = resolve(build_index(NOTES), "EMBEDDINGS")
+    assert resolution.paths == ("Эмбеддинги.md",) and resolution.via_alias
+
+
+def test_same_name_in_two_folders_prefers_the_one_closest_to_the_root() -> None:
+    resolution = resolve(build_index(NOTES), "Word2Vec")
+    assert resolution.kind is ResolutionKind.AMBIGUOUS
+    assert resolution.paths == ("ml/Word2Vec.md", "archive/deep/Word2Vec.md")
+
+
+def test_paths_resolve_from_the_root_relatively_and_by_suffix() -> None:
+    index = build_index(NOTES)
+    assert resolve(index, "archive/deep/Word2Vec").paths == ("archive/deep/Word2Vec.md",)
+    assert resolve(index, "sub/Note").paths == ("ml/sub/Note.md",)  # relative to ml/
+    assert resolve(index, "deep/Word2Vec", "Эмбеддинги.md").paths == ("archive/deep/Word2Vec.md",)
+    assert resolve(index, "nowhere/Note").kind is ResolutionKind.UNRESOLVED
+
+
+def test_attachments_resolve_by_name_anywhere() -> None:
+    index = build_index(NOTES, attachments=("pics/Img.PNG",))
+    assert resolve(index, "img.png").kind is ResolutionKind.ATTACHMENT
+    assert resolve(index, "other.png").kind is ResolutionKind.UNRESOLVED
+
+
+def test_backlinks_tags_and_cards_are_indexed() -> None:
+    index = build_index(NOTES)
+    assert index.linkers_of("Эмбеддинги.md") == {"ml/Word2Vec.md"}
+    assert index.notes_with_tag("ML/NLP") == {"ml/Word2Vec.md"}
+
+
+notes_strategy = st.dictionaries(
+    st.sampled_from(["a.md", "b.md", "dir/c.md", "dir/a.md"]),
+    st.lists(
+        st.sampled_from(
+            [
+                "[[a]]",
+                "[[c]]",
+                "#t",
+                "#t/x",
+                "\n",
+                "START\nBasic\nFront: q\nID: 1737306548883\nEND\n",
+                "---\naliases: [c]\ntags: [q]\n---\n",
+                "# H\n",
+                "TARGET DECK: d\n",
+                "words ",
+            ]
+        ),
+        max_size=8,
+    ).map("".join),
+)
+
+
+def snapshot(index: VaultIndex) -> object:
+    return (
+        sorted(index.notes),
+        sorted(
+            (k, sorted((loc.path, loc.span) for loc in index.card_locations(k)))
+            for k in index.card_ids()
+        ),
+        sorted(index.tags()),
+        sorted(index.decks().items()),
+        sorted(index.note_types().items()),
+        {path: sorted(index.linkers_of(path)) for path in index.notes},
+        {t: resolve(index, t, "a.md") for t in ("a", "c", "dir/a")},
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(notes_strategy, notes_strategy)
+def test_updating_note_by_note_equals_building_from_scratch(
+    before: dict[str, str], after: dict[str, str]
+) -> None:
+    index = build_index(before)
+    for path in set(before) - set(after):
+        index.remove_note(path)
+    for path, text in after.items():
+        index.set_note(path, parse_note(text))
+    assert snapshot(index) == snapshot(build_index(after))
