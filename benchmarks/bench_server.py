@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""Benchmark the language server end to end, over stdio, as an editor would drive it.
+
+Measures, on vaults made by generate_vault.py:
+
+- startup indexing: from sending `initialized` to the `$/progress` end of the index run;
+- keystroke latency: from a one-character `didChange` on a ~2,000-line note to the
+  `publishDiagnostics` for that version; with the configured debounce (150 ms by default) and
+  with `debounceMs: 0` sent as settings, which leaves the work itself plus the round trip.
+
+Usage::
+
+    python benchmarks/bench_server.py                 # 1,000 and 10,000 notes, 50 keystrokes
+    python benchmarks/bench_server.py --sizes 1000 --keystrokes 20
+
+Prints a table and writes JSON to benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+HERE = Path(__file__).resolve().parent
+SERVER_DIR = HERE.parent / "server"
+VAULTS = HERE / ".vaults"
+RESULTS = HERE / "results"
+TARGET_LINES = 2000
+DEFAULT_DEBOUNCE_MS = 150
+
+
+@dataclass
+class KeystrokeResult:
+    debounce_ms: int
+    samples_ms: list[float]
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p95_ms(self) -> float:
+        ordered = sorted(self.samples_ms)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+@dataclass
+class VaultResult:
+    notes: int
+    markdown_mb: float
+    index_s: float
+    server_index_s: float | None  # as the server logged it, without the startup round trips
+    note: str = ""
+    note_lines: int = 0
+    keystrokes: list[KeystrokeResult] = field(default_factory=list)
+
+
+class BenchClient:
+    """A pygls client that records what the benchmark waits for."""
+
+    def __init__(self) -> None:
+        self.client = LanguageClient("notels-bench", "1")
+        self.progress_end = asyncio.Event()
+        self.versions: dict[str, asyncio.Future[float]] = {}
+        self.log: list[str] = []
+        self.settings: dict[str, Any] = {}
+        feature = self.client.feature
+
+        @feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
+        def create(params: types.WorkDoneProgressCreateParams) -> None:
+            return None
+
+        @feature(types.PROGRESS)
+        def progress(params: types.ProgressParams) -> None:
+            value = params.value
+            if isinstance(value, dict) and value.get("kind") == "end":
+                self.progress_end.set()
+
+        @feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def diagnostics(params: types.PublishDiagnosticsParams) -> None:
+            future = self.versions.get(f"{params.uri}@{params.version}")
+            if future is not None and not future.done():
+                future.set_result(time.perf_counter())
+
+        @feature(types.WORKSPACE_CONFIGURATION)
+        def configuration(params: types.ConfigurationParams) -> list[Any]:
+            return [self.settings for _ in params.items]
+
+        @feature(types.CLIENT_REGISTER_CAPABILITY)
+        def register(params: types.RegistrationParams) -> None:
+            return None
+
+        @feature(types.WINDOW_LOG_MESSAGE)
+        def log_message(params: types.LogMessageParams) -> None:
+            self.log.append(params.message)
+
+    async def start(self) -> None:
+        env = {**os.environ, "PYTHONPATH": str(SERVER_DIR)}
+        await self.client.start_io(sys.executable, "-m", "notels", "serve", env=env)
+
+    async def initialize(self, root: Path) -> float:
+        """Initialize on `root`; seconds from `initialized` to the end of the index run."""
+        capabilities = types.ClientCapabilities(
+            window=types.WindowClientCapabilities(work_done_progress=True),
+            workspace=types.WorkspaceClientCapabilities(configuration=True),
+            text_document=types.TextDocumentClientCapabilities(
+                publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True)
+            ),
+        )
+        await self.client.initialize_async(
+            types.InitializeParams(
+                capabilities=capabilities,
+                process_id=os.getpid(),
+                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            )
+        )
+        started = time.perf_counter()
+        self.client.initialized(types.InitializedParams())
+        await asyncio.wait_for(self.progress_end.wait(), timeout=600)
+        return time.perf_counter() - started
+
+    def server_index_seconds(self) -> float | None:
+        for message in self.log:
+            if message.startswith("indexed ") and message.endswith(" s"):
+                return float(message.rsplit(" ", 2)[1])
+        return None
+
+    async def open(self, uri: str, text: str) -> None:
+        opened = self._expect(uri, 1)
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id="markdown", version=1, text=text
+                )
+            )
+        )
+        await asyncio.wait_for(opened, timeout=60)
+
+    async def keystroke(self, uri: str, version: int, line: int, character: int) -> float:
+        """Type one letter; milliseconds until the diagnostics of that version arrive."""
+        published = self._expect(uri, version)
+        position = types.Position(line=line, character=character)
+        sent = time.perf_counter()
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(start=position, end=position), text="ж"
+                    )
+                ],
+            )
+        )
+        received = await asyncio.wait_for(published, timeout=60)
+        return (received - sent) * 1000
+
+    def set_debounce(self, milliseconds: int) -> None:
+        self.settings = {"debounceMs": milliseconds}
+        self.client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"notels": self.settings})
+        )
+
+    def _expect(self, uri: str, version: int) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.versions[f"{uri}@{version}"] = future
+        return future
+
+    async def stop(self) -> None:
+        await self.client.shutdown_async(None)
+        self.client.exit(None)
+        await self.client.stop()
+
+
+def ensure_vault(notes: int) -> Path:
+    root = VAULTS / f"notes-{notes}-seed-0"
+    done = root / ".generated"
+    if not done.exists():
+        sys.path.insert(0, str(HERE))
+        from generate_vault import generate_vault
+
+        if root.exists():
+            import shutil
+
+            shutil.rmtree(root)
+        print(f"generating {notes} notes in {root} ...", file=sys.stderr)
+        generate_vault(root, notes=notes, seed=0)
+        done.write_text("ok\n")
+    return root
+
+
+def pick_note(root: Path) -> tuple[Path, str, int]:
+    """The smallest note of at least TARGET_LINES lines, cut to that, and a prose line in it."""
+    best: tuple[int, Path, str] | None = None
+    for path in root.rglob("*.md"):
+        data = path.read_bytes()
+        count = data.count(b"\n") + 1
+        if count >= TARGET_LINES and (best is None or count < best[0]):
+            best = (count, path, data.decode("utf-8-sig", errors="replace"))
+    if best is None:
+        raise SystemExit(f"no note of {TARGET_LINES}+ lines in {root}")
+    _, path, text = best
+    # Opened with exactly TARGET_LINES lines: the editor's text replaces the file's in the index.
+    lines = text.splitlines()[:TARGET_LINES]
+    text = "\n".join(lines) + "\n"
+    middle = len(lines) // 2
+    for number in range(middle, len(lines)):
+        line = lines[number]
+        if line[:1].isalpha() and not line.startswith(("START", "END", "ID:", "TARGET", "Basic")):
+            return path, text, number
+    raise SystemExit(f"no prose line in {path}")
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+async def bench_vault(notes: int, keystrokes: int) -> VaultResult:
+    root = ensure_vault(notes)
+    markdown = sum(p.stat().st_size for p in root.rglob("*.md"))
+    bench = BenchClient()
+    await bench.start()
+    try:
+        index_s = await bench.initialize(root)
+        for _ in range(100):  # the server logs its own timing right after the progress end
+            if bench.server_index_seconds() is not None:
+                break
+            await asyncio.sleep(0.02)
+        result = VaultResult(notes, markdown / 1e6, index_s, bench.server_index_seconds())
+        if keystrokes:
+            path, text, line = pick_note(root)
+            uri = path.as_uri()
+            result.note = str(path.relative_to(root))
+            result.note_lines = len(text.splitlines())
+            await bench.open(uri, text)
+            column = utf16_length(text.splitlines()[line])
+            version = 1
+            for debounce in (DEFAULT_DEBOUNCE_MS, 0):
+                if debounce != DEFAULT_DEBOUNCE_MS:
+                    bench.set_debounce(debounce)
+                    await asyncio.sleep(0.5)  # the re-check of the settings change is done
+                samples = []
+                for _ in range(keystrokes):
+                    version += 1
+                    samples.append(await bench.keystroke(uri, version, line, column))
+                    column += 1
+                result.keystrokes.append(KeystrokeResult(debounce, samples))
+        return result
+    finally:
+        await bench.stop()
+
+
+def print_table(results: list[VaultResult]) -> None:
+    print(f"{'notes':>7} {'MB':>6} {'index s':>8} {'server s':>9}  keystroke (2,000-line note)")
+    for r in results:
+        server = f"{r.server_index_s:.2f}" if r.server_index_s is not None else "-"
+        keys = "  ".join(
+            f"debounce {k.debounce_ms:>3} ms: median {k.median_ms:6.1f} ms, p95 {k.p95_ms:6.1f} ms"
+            for k in r.keystrokes
+        )
+        print(f"{r.notes:>7} {r.markdown_mb:>6.1f} {r.index_s:>8.2f} {server:>9}  {keys}")
+    for r in results:
+        if r.note:
+            print(f"  {r.notes} notes: typed into {r.note} ({r.note_lines} lines)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--keystrokes", type=int, default=50)
+    args = parser.parse_args(argv)
+    results = [asyncio.run(bench_vault(n, args.keystrokes)) for n in args.sizes]
+    print_table(results)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"bench_server-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    payload = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "results": [
+            {
+                **{k: v for k, v in asdict(r).items() if k != "keystrokes"},
+                "keystrokes": [
+                    {
+                        "debounce_ms": k.debounce_ms,
+                        "median_ms": round(k.median_ms, 2),
+                        "p95_ms": round(k.p95_ms, 2),
+                        "samples_ms": [round(s, 2) for s in k.samples_ms],
+                    }
+                    for k in r.keystrokes
+                ],
+            }
+            for r in results
+        ],
+    }
+    out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

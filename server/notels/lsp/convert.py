@@ -1,0 +1,114 @@
+"""Plain notels data <-> lsprotocol types. Every position goes through a LineIndex."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.uris import from_fs_path, to_fs_path
+
+from notels.findings import Finding, Severity
+from notels.rules import REGISTRY
+from notels.syntax.lines import Encoding, LineIndex
+from notels.syntax.spans import Span
+
+SOURCE = "notels"
+
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+_ENCODINGS = {encoding.value: encoding for encoding in Encoding}
+
+
+def choose_encoding(client_offers: Sequence[str] | None) -> Encoding:
+    """The first encoding in the client's preference list that we support; else UTF-16.
+
+    UTF-16 is the LSP default and the only one every client must understand.
+    """
+    for kind in client_offers or ():
+        encoding = _ENCODINGS.get(str(kind))
+        if encoding is not None:
+            return encoding
+    return Encoding.UTF16
+
+
+def path_of_uri(uri: str) -> Path | None:
+    """The file a `file:` URI names; None for `untitled:` and other schemes."""
+    path = to_fs_path(uri)
+    return Path(path) if path else None
+
+
+def uri_of_path(path: Path) -> str:
+    uri = from_fs_path(str(path))
+    return uri if uri is not None else path.as_uri()
+
+
+def to_position(lines: LineIndex, offset: int, encoding: Encoding) -> types.Position:
+    line, character = lines.position(offset, encoding)
+    return types.Position(line=line, character=character)
+
+
+def to_range(lines: LineIndex, span: Span, encoding: Encoding) -> types.Range:
+    return types.Range(
+        start=to_position(lines, span.start, encoding),
+        end=to_position(lines, span.end, encoding),
+    )
+
+
+def to_offset(lines: LineIndex, position: types.Position, encoding: Encoding) -> int:
+    """Out-of-range positions are clamped by LineIndex, as the protocol asks."""
+    return lines.offset(position.line, position.character, encoding)
+
+
+# Where a related finding lives: (uri, its LineIndex) for a vault-relative path, or None if gone.
+RelatedLocator = Callable[[str], tuple[str, LineIndex] | None]
+
+
+def to_diagnostic(
+    finding: Finding, lines: LineIndex, encoding: Encoding, locate: RelatedLocator
+) -> types.Diagnostic:
+    rule = REGISTRY.get(finding.code)
+    related: list[types.DiagnosticRelatedInformation] = []
+    for item in finding.related:
+        place = locate(item.path)
+        if place is None:
+            continue
+        uri, other_lines = place
+        related.append(
+            types.DiagnosticRelatedInformation(
+                location=types.Location(uri=uri, range=to_range(other_lines, item.span, encoding)),
+                message=item.message,
+            )
+        )
+    return types.Diagnostic(
+        range=to_range(lines, finding.span, encoding),
+        message=finding.message,
+        severity=_SEVERITY[finding.severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=rule.docs_url) if rule else None,
+        source=SOURCE,
+        related_information=related or None,
+        tags=[types.DiagnosticTag.Unnecessary] if finding.unnecessary else None,
+    )
+
+
+def to_diagnostics(
+    findings: Sequence[Finding], lines: LineIndex, encoding: Encoding, locate: RelatedLocator
+) -> list[types.Diagnostic]:
+    return [to_diagnostic(finding, lines, encoding, locate) for finding in findings]
+
+
+def to_edit(
+    change: types.TextDocumentContentChangeEvent, lines: LineIndex, encoding: Encoding
+) -> tuple[int, int, str]:
+    """A content change as (start offset, end offset, new text) into the current text."""
+    if isinstance(change, types.TextDocumentContentChangePartial):
+        start = to_offset(lines, change.range.start, encoding)
+        end = to_offset(lines, change.range.end, encoding)
+        return min(start, end), max(start, end), change.text
+    return 0, len(lines.text), change.text

@@ -1,0 +1,190 @@
+"""`notels serve`: the pygls server. Handler registration and lifecycle only.
+
+Each handler hands its params to the Session, which owns the state and the conversions.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import FeatureRequestError, JsonRpcException, PyglsError
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from notels import __version__
+
+from .lifecycle import configure_logging, parse_tcp, watch_parent
+from .session import NOTE_OPERATIONS, Session
+
+log = logging.getLogger("notels.lsp")
+
+
+class NotelsProtocol(LanguageServerProtocol):
+    """pygls' protocol, minus its own copy of open documents.
+
+    The Session keeps the texts, applying edits with the LSP's line rules (pygls splits lines on
+    more characters than `\\n`, `\\r\\n` and `\\r`, so its positions drift on notes holding U+2028
+    or form feeds), so these builtins only pass the notification on.
+    """
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(
+        self, params: types.DidOpenTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(
+        self, params: types.DidCloseTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    def _user_handler(self, method: str, params: object) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(method)) is not None:
+            yield handler, (params,), None
+
+
+class NotelsServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "notels",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=NotelsProtocol,
+        )
+        self.session = Session(self)
+
+    @property
+    def shutdown_requested(self) -> bool:
+        return bool(self.protocol._shutdown)
+
+    def report_server_error(
+        self, error: Exception, source: type[PyglsError] | type[JsonRpcException]
+    ) -> None:
+        """Log handler failures instead of popping up a message for each one.
+
+        A failing request already answers with an error response; a failing notification
+        must not take the server down, and the log says what went wrong.
+        """
+        if source is FeatureRequestError:
+            return
+        log.error("%s: %s", source.__name__, error, exc_info=error)
+
+
+def create_server() -> NotelsServer:
+    server = NotelsServer()
+    feature = server.feature
+
+    @feature(types.INITIALIZE)
+    def initialize(ls: NotelsServer, params: types.InitializeParams) -> None:
+        ls.session.initialize(params)
+        if params.process_id is not None:
+            watch_parent(params.process_id)
+
+    @feature(types.INITIALIZED)
+    async def initialized(ls: NotelsServer, params: types.InitializedParams) -> None:
+        await ls.session.initialized()
+
+    @feature(types.SHUTDOWN)
+    def shutdown(ls: NotelsServer, params: None) -> None:
+        ls.session.shutdown()
+
+    @feature(types.EXIT)
+    def exit_(ls: NotelsServer, params: None) -> None:
+        # pygls would wait for its stdin reader thread, which blocks until the client closes
+        # the pipe; the LSP says exit now: 0 after a shutdown request, 1 without one.
+        code = 0 if ls.shutdown_requested else 1
+        log.info("exit (%d)", code)
+        logging.shutdown()
+        os._exit(code)
+
+    @feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: NotelsServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.session.did_open(params)
+
+    @feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: NotelsServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.session.did_change(params)
+
+    @feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: NotelsServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.session.did_close(params)
+
+    @feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(
+        ls: NotelsServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        ls.session.files_changed(params.changes)
+
+    @feature(types.WORKSPACE_DID_CREATE_FILES, NOTE_OPERATIONS)
+    def did_create_files(ls: NotelsServer, params: types.CreateFilesParams) -> None:
+        ls.session.files_created(file.uri for file in params.files)
+
+    @feature(types.WORKSPACE_DID_DELETE_FILES, NOTE_OPERATIONS)
+    def did_delete_files(ls: NotelsServer, params: types.DeleteFilesParams) -> None:
+        ls.session.files_deleted(file.uri for file in params.files)
+
+    @feature(types.WORKSPACE_DID_RENAME_FILES, NOTE_OPERATIONS)
+    def did_rename_files(ls: NotelsServer, params: types.RenameFilesParams) -> None:
+        ls.session.files_renamed((file.old_uri, file.new_uri) for file in params.files)
+
+    @feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def did_change_folders(ls: NotelsServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        ls.session.folders_changed(params.event)
+
+    @feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: NotelsServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        await ls.session.settings_changed(params.settings)
+
+    @feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier="notels", inter_file_dependencies=True, workspace_diagnostics=True
+        ),
+    )
+    def document_diagnostic(
+        ls: NotelsServer, params: types.DocumentDiagnosticParams
+    ) -> types.DocumentDiagnosticReport:
+        return ls.session.document_diagnostic(params)
+
+    @feature(types.WORKSPACE_DIAGNOSTIC)
+    async def workspace_diagnostic(
+        ls: NotelsServer, params: types.WorkspaceDiagnosticParams
+    ) -> types.WorkspaceDiagnosticReport:
+        return await ls.session.workspace_diagnostic(params)
+
+    return server
+
+
+def run_server(tcp: str | None = None, log_file: Path | None = None) -> int:
+    """Serve one client over stdio (or TCP); the exit code follows the LSP's exit rules."""
+    configure_logging(log_file)
+    server = create_server()
+    if tcp is not None:
+        address = parse_tcp(tcp)
+        if address is None:
+            print(f"notels: --tcp expects HOST:PORT, got {tcp!r}", file=sys.stderr)
+            return 2
+        server.start_tcp(*address)
+    else:
+        stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+        # Anything printed by mistake must not corrupt the protocol stream on stdout.
+        sys.stdout = sys.stderr
+        server.start_io(stdin, stdout)
+    # The client went away (end of input) without an exit notification.
+    return 0 if server.shutdown_requested else 1

@@ -1,0 +1,532 @@
+"""One editor session: turns workspace effects into protocol messages.
+
+The handlers in server.py call these methods; the methods call the Workspace (pure state) and
+convert its answers. Everything here runs on the event loop thread, except `fill_index` on an
+indexing thread, which reaches the loop through `call_soon_threadsafe` only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from notels.findings import Finding
+from notels.syntax.lines import LineIndex
+
+from .convert import choose_encoding, path_of_uri, to_diagnostics, uri_of_path
+from .debounce import Debouncer
+from .indexer import fill_index, start_thread
+from .lifecycle import forward_logs_to_client
+from .workspace import Effects, OpenDocument, TextChange, Vault, Workspace
+
+log = logging.getLogger("notels.lsp")
+
+SETTINGS_SECTION = "notels"
+WATCHED_GLOBS = (
+    "**/*.md",
+    "**/.notels.toml",
+    # Attachments, so that `![[image.png]]` resolves as soon as the image is pasted.
+    "**/*.{png,jpg,jpeg,gif,bmp,svg,webp,avif,pdf,mp3,mp4,webm,wav,ogg,m4a,mov,canvas}",
+)
+NOTE_OPERATIONS = types.FileOperationRegistrationOptions(
+    filters=[
+        types.FileOperationFilter(
+            pattern=types.FileOperationPattern(glob="**/*.md"), scheme="file"
+        ),
+        # A renamed or deleted folder takes its notes along.
+        types.FileOperationFilter(
+            pattern=types.FileOperationPattern(
+                glob="**/*", matches=types.FileOperationPatternKind.Folder
+            ),
+            scheme="file",
+        ),
+    ]
+)
+_REFRESH_KEY = "\0refresh"  # debouncer key of the pull-diagnostics refresh request
+_REFRESH_DELAY_MS = 50
+_PROGRESS_INTERVAL_S = 0.1  # at most this often a progress report, besides the percentage steps
+_YIELD_EVERY = 200  # workspace diagnostics: notes checked between turns of the event loop
+
+
+class Session:
+    def __init__(self, server: LanguageServer) -> None:
+        self.server = server
+        self.workspace = Workspace()
+        self.debouncer = Debouncer()
+        self.pull = False  # the client asks for diagnostics; we never push them
+        self._capabilities = types.ClientCapabilities()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._startup_errors: list[str] = []
+        self._progress_tokens = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def initialize(self, params: types.InitializeParams) -> None:
+        capabilities = self._capabilities = params.capabilities
+        general = capabilities.general
+        self.workspace.encoding = choose_encoding(general.position_encodings if general else None)
+        self.pull = _get(capabilities, "text_document", "diagnostic") is not None
+        options = params.initialization_options
+        # Clients without workspace/configuration can send `{"notels": {...}}` this way.
+        if isinstance(options, dict) and SETTINGS_SECTION in options:
+            settings = options[SETTINGS_SECTION]
+            self._startup_errors += self.workspace.apply_settings(settings).errors
+        for folder in _folders(params):
+            self._startup_errors += self.workspace.add_folder(folder).errors
+        log.info(
+            "notels: %d vault(s), positions in %s, %s diagnostics",
+            len(self.workspace.vaults),
+            self.workspace.encoding.value,
+            "pull" if self.pull else "push",
+        )
+
+    async def initialized(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        forward_logs_to_client(self.server)
+        for error in self._startup_errors:
+            self.show_error(error)
+        await self._register_watchers()
+        effects = await self.fetch_settings()
+        effects.index[:] = list(self.workspace.vaults.values())  # settings may change ignores
+        self.apply(effects)
+
+    def shutdown(self) -> None:
+        self.debouncer.cancel_all()
+        for vault in self.workspace.vaults.values():
+            vault.run += 1  # indexing threads stop at their next batch
+
+    # --- documents --------------------------------------------------------------------------
+
+    def did_open(self, params: types.DidOpenTextDocumentParams) -> None:
+        item = params.text_document
+        effects = self.workspace.open(item.uri, path_of_uri(item.uri), item.text, item.version)
+        if self.pull:
+            self.apply_others(item.uri, effects)  # the client pulls what it opens
+        else:
+            self.apply(effects)
+
+    def did_change(self, params: types.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        changes = [_text_change(change) for change in params.content_changes]
+        if not self.workspace.change(uri, params.text_document.version, changes):
+            log.warning("change to a document that is not open: %s", uri)
+            return
+        document = self.workspace.documents[uri]
+        delay = document.vault.config.debounce_ms if document.vault else 0
+        self.debouncer.schedule(uri, delay, lambda: self._edited(uri))
+
+    def _edited(self, uri: str) -> None:
+        """Typing paused: index the new text, re-check it and the notes that depend on it."""
+        effects = self.workspace.flush(uri)
+        if self.pull:
+            self.apply_others(uri, effects)
+        else:
+            effects.recheck.add(uri)
+            self.apply(effects)
+
+    def did_close(self, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        self.debouncer.cancel(uri)
+        self.apply(self.workspace.close(uri))
+        if not self.pull:  # its problems are shown again when it is opened again
+            self._publish(uri, [], None)
+
+    # --- files and configuration ------------------------------------------------------------
+
+    def files_changed(self, changes: Sequence[types.FileEvent]) -> None:
+        effects = Effects()
+        for change in changes:
+            path = path_of_uri(change.uri)
+            if path is None:
+                continue
+            if change.type == types.FileChangeType.Deleted:
+                effects.merge(self.workspace.file_deleted(path))
+            else:
+                effects.merge(self.workspace.file_changed(path))
+        self.apply(effects)
+
+    def files_created(self, uris: Iterable[str]) -> None:
+        paths = [p for p in map(path_of_uri, uris) if p is not None]
+        self.apply(_merged(self.workspace.file_changed(path) for path in paths))
+
+    def files_deleted(self, uris: Iterable[str]) -> None:
+        paths = [p for p in map(path_of_uri, uris) if p is not None]
+        self.apply(_merged(self.workspace.file_deleted(path) for path in paths))
+
+    def files_renamed(self, renames: Iterable[tuple[str, str]]) -> None:
+        effects = Effects()
+        for old_uri, new_uri in renames:
+            old, new = path_of_uri(old_uri), path_of_uri(new_uri)
+            if old is not None and new is not None:
+                effects.merge(self.workspace.file_renamed(old, new))
+        self.apply(effects)
+
+    def folders_changed(self, event: types.WorkspaceFoldersChangeEvent) -> None:
+        effects = Effects()
+        for folder in event.added:
+            path = path_of_uri(folder.uri)
+            if path is not None:
+                effects.merge(self.workspace.add_folder(path))
+        self.apply(effects)
+
+    async def settings_changed(self, settings: object) -> None:
+        """Push-style clients send the new settings; pull-style ones send null: ask them."""
+        if isinstance(settings, dict) and SETTINGS_SECTION in settings:
+            self.apply(self.workspace.apply_settings(settings[SETTINGS_SECTION]))
+        else:
+            self.apply(await self.fetch_settings())
+
+    async def fetch_settings(self) -> Effects:
+        """`workspace/configuration`: the global section, then one per vault (folder scope)."""
+        if not _get(self._capabilities, "workspace", "configuration"):
+            return Effects()
+        vaults = list(self.workspace.vaults.values())
+        items = [types.ConfigurationItem(section=SETTINGS_SECTION)] + [
+            types.ConfigurationItem(scope_uri=uri_of_path(v.root), section=SETTINGS_SECTION)
+            for v in vaults
+        ]
+        try:
+            values = await self.server.workspace_configuration_async(
+                types.ConfigurationParams(items=items)
+            )
+        except Exception as error:  # a client that fails here still gets diagnostics
+            log.warning("workspace/configuration failed: %s", error)
+            return Effects()
+        # null: the client knows no such section; keep what initializationOptions gave.
+        effects = Effects()
+        if values and values[0] is not None:
+            effects = self.workspace.apply_settings(values[0])
+        for vault, value in zip(vaults, values[1:], strict=False):
+            if value is not None and value != values[0]:
+                effects.merge(self.workspace.apply_settings(value, vault))
+        return effects
+
+    async def _register_watchers(self) -> None:
+        registrations: list[types.Registration] = []
+        workspace = self._capabilities.workspace
+        if _get(workspace, "did_change_watched_files", "dynamic_registration"):
+            watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS]
+            registrations.append(
+                types.Registration(
+                    id="notels-watched-files",
+                    method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers),
+                )
+            )
+        if _get(workspace, "did_change_configuration", "dynamic_registration"):
+            registrations.append(
+                types.Registration(
+                    id="notels-configuration",
+                    method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                    register_options=types.DidChangeConfigurationRegistrationOptions(
+                        section=SETTINGS_SECTION
+                    ),
+                )
+            )
+        if not registrations:
+            return
+        try:
+            await self.server.client_register_capability_async(
+                types.RegistrationParams(registrations=registrations)
+            )
+        except Exception as error:
+            log.warning("client/registerCapability failed: %s", error)
+
+    # --- effects ----------------------------------------------------------------------------
+
+    def apply(self, effects: Effects) -> None:
+        for error in effects.errors:
+            self.show_error(error)
+        if self._loop is not None:  # before `initialized`, indexing waits for the settings
+            for vault in effects.index:
+                self._spawn(self._index(vault))
+        if self.pull:
+            if effects.vaults_changed or effects.recheck:
+                self._request_refresh()
+        else:
+            self.publish(effects.recheck)
+
+    def publish(self, uris: Iterable[str]) -> None:
+        # Index every pending edit first (each may affect more open notes), then check: a note
+        # is checked against all the others' latest texts.
+        todo, flushed = set(uris), set[str]()
+        while todo:
+            uri = todo.pop()
+            flushed.add(uri)
+            self.debouncer.cancel(uri)  # checked now, with every edit so far
+            todo |= self.workspace.flush(uri).recheck - flushed
+        for uri in sorted(flushed):
+            document = self.workspace.documents.get(uri)
+            if document is not None:
+                _, findings = self.workspace.findings(uri)
+                diagnostics = self._document_diagnostics(document, findings)
+                self._publish(uri, diagnostics, document.version)
+
+    def _publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
+        self.server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
+
+    def _request_refresh(self) -> None:
+        if not _get(self._capabilities, "workspace", "diagnostics", "refresh_support"):
+            return
+        if self._loop is None:
+            return
+        self.debouncer.schedule(
+            _REFRESH_KEY,
+            _REFRESH_DELAY_MS,
+            self._send_refresh,
+        )
+
+    def _send_refresh(self) -> None:
+        self.server.workspace_diagnostic_refresh(None)
+
+    def show_error(self, message: str) -> None:
+        log.error("%s", message)
+        self.server.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Error, message=message)
+        )
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_log_failure)
+
+    # --- indexing ---------------------------------------------------------------------------
+
+    async def _index(self, vault: Vault) -> None:
+        loop = asyncio.get_running_loop()
+        run, _ = self.workspace.start_indexing(vault)
+        progress = await self._progress_begin(vault)
+        done: asyncio.Future[bool] = loop.create_future()
+        last = [-1, 0.0]  # percentage, time of the last report
+
+        def report(count: int, total: int) -> None:  # on the indexing thread
+            percentage = 100 * count // total if total else 100
+            now = time.monotonic()
+            if percentage != last[0] or now - last[1] >= _PROGRESS_INTERVAL_S:
+                last[:] = [percentage, now]
+                loop.call_soon_threadsafe(self._progress_report, progress, count, total)
+
+        def work() -> None:
+            try:
+                finished = fill_index(vault, run, report)
+            except Exception as error:
+                loop.call_soon_threadsafe(_set_exception, done, error)
+            else:
+                loop.call_soon_threadsafe(_set_result, done, finished)
+
+        started = time.perf_counter()
+        start_thread(f"notels-index-{vault.root.name}", work)
+        try:
+            finished = await done
+        except Exception:
+            # What was indexed stays usable; a stuck "indexing" state would disable caching.
+            log.exception("indexing %s failed", vault.root)
+            finished = True
+        finally:
+            self._progress_end(progress, vault)
+        if finished:
+            seconds = time.perf_counter() - started
+            log.info(
+                "indexed %d notes of %s in %.2f s", len(vault.index.notes), vault.root, seconds
+            )
+            self.apply(self.workspace.finish_indexing(vault, run))
+
+    async def _progress_begin(self, vault: Vault) -> str | None:
+        if not _get(self._capabilities, "window", "work_done_progress"):
+            return None
+        self._progress_tokens += 1
+        token = f"notels-index-{self._progress_tokens}"
+        try:
+            await self.server.work_done_progress.create_async(token)
+        except Exception as error:
+            log.warning("window/workDoneProgress/create failed: %s", error)
+            return None
+        self.server.work_done_progress.begin(
+            token,
+            types.WorkDoneProgressBegin(
+                title=f"notels: indexing {vault.root.name}", percentage=0, cancellable=False
+            ),
+        )
+        return token
+
+    def _progress_report(self, token: str | None, count: int, total: int) -> None:
+        if token is None:
+            return
+        percentage = 100 * count // total if total else 100
+        self.server.work_done_progress.report(
+            token,
+            types.WorkDoneProgressReport(message=f"{count}/{total} notes", percentage=percentage),
+        )
+
+    def _progress_end(self, token: str | None, vault: Vault) -> None:
+        if token is None:
+            return
+        message = f"{len(vault.index.notes)} notes indexed"
+        self.server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+        self.server.work_done_progress.tokens.pop(token, None)
+
+    # --- pull diagnostics -------------------------------------------------------------------
+
+    def document_diagnostic(
+        self, params: types.DocumentDiagnosticParams
+    ) -> types.RelatedFullDocumentDiagnosticReport | types.RelatedUnchangedDocumentDiagnosticReport:
+        uri = params.text_document.uri
+        document = self.workspace.documents.get(uri)
+        if document is not None:
+            self.debouncer.cancel(uri)
+            self.apply_others(uri, self.workspace.flush(uri))
+            result_id, findings = self.workspace.findings(uri)
+            if result_id == params.previous_result_id:
+                return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+            items = self._document_diagnostics(document, findings)
+            return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+        place = self._note_on_disk(uri)
+        if place is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        vault, relative = place
+        result_id, findings = self.workspace.findings_at(vault, relative)
+        if result_id == params.previous_result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        items = self._diagnostics(vault, relative, findings)
+        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+
+    def apply_others(self, uri: str, effects: Effects) -> None:
+        """Effects of checking `uri` now: the client pulls `uri` itself, but not its dependents."""
+        effects.recheck.discard(uri)
+        self.apply(effects)
+
+    async def workspace_diagnostic(
+        self, params: types.WorkspaceDiagnosticParams
+    ) -> types.WorkspaceDiagnosticReport:
+        previous = {item.uri: item.value for item in params.previous_result_ids}
+        items: list[
+            types.WorkspaceFullDocumentDiagnosticReport
+            | types.WorkspaceUnchangedDocumentDiagnosticReport
+        ] = []
+        checked = 0
+        for vault in list(self.workspace.vaults.values()):
+            with vault.lock:
+                paths = sorted({*vault.index.notes, *vault.index.file_problems})
+            for relative in paths:
+                uri = vault.open_docs.get(relative)
+                document = self.workspace.documents.get(uri) if uri else None
+                if document is not None and uri is not None:
+                    self.workspace.flush(uri)
+                uri = uri or uri_of_path(vault.root / relative)
+                version = document.version if document else None
+                result_id, findings = self.workspace.findings_at(vault, relative)
+                if previous.get(uri) == result_id:
+                    items.append(
+                        types.WorkspaceUnchangedDocumentDiagnosticReport(
+                            uri=uri, result_id=result_id, version=version
+                        )
+                    )
+                else:
+                    items.append(
+                        types.WorkspaceFullDocumentDiagnosticReport(
+                            uri=uri,
+                            items=self._diagnostics(vault, relative, findings),
+                            version=version,
+                            result_id=result_id,
+                        )
+                    )
+                checked += 1
+                if checked % _YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # let edits and other requests through
+        return types.WorkspaceDiagnosticReport(items=items)
+
+    def _note_on_disk(self, uri: str) -> tuple[Vault, str] | None:
+        path = path_of_uri(uri)
+        if path is None:
+            return None
+        place = self.workspace.document_at(path)
+        if place is None:
+            return None
+        vault, relative = place
+        with vault.lock:
+            known = relative in vault.index.notes or relative in vault.index.file_problems
+        return place if known else None
+
+    # --- conversion -------------------------------------------------------------------------
+
+    def _document_diagnostics(
+        self, document: OpenDocument, findings: list[Finding]
+    ) -> list[types.Diagnostic]:
+        if document.vault is None or document.relative is None or document.note is None:
+            return []
+        return self._convert(document.vault, document.note.lines, findings)
+
+    def _diagnostics(
+        self, vault: Vault, relative: str, findings: list[Finding]
+    ) -> list[types.Diagnostic]:
+        lines = self.workspace.lines_of(vault, relative) or LineIndex("")
+        return self._convert(vault, lines, findings)
+
+    def _convert(
+        self, vault: Vault, lines: LineIndex, findings: list[Finding]
+    ) -> list[types.Diagnostic]:
+        def locate(path: str) -> tuple[str, LineIndex]:
+            uri = vault.open_docs.get(path) or uri_of_path(vault.root / path)
+            return uri, self.workspace.lines_of(vault, path) or LineIndex("")
+
+        return to_diagnostics(findings, lines, self.workspace.encoding, locate)
+
+
+def _text_change(change: types.TextDocumentContentChangeEvent) -> TextChange:
+    if isinstance(change, types.TextDocumentContentChangePartial):
+        start, end = change.range.start, change.range.end
+        return TextChange(change.text, (start.line, start.character), (end.line, end.character))
+    return TextChange(change.text)
+
+
+def _folders(params: types.InitializeParams) -> list[Path]:
+    """Workspace folders, else the root URI (or path) of older clients."""
+    uris = [folder.uri for folder in params.workspace_folders or ()]
+    if not uris and params.root_uri:
+        uris = [params.root_uri]
+    paths = [p for p in map(path_of_uri, uris) if p is not None]
+    if not paths and params.root_path:
+        paths = [Path(params.root_path)]
+    return [path for path in paths if path.is_dir()]
+
+
+def _get(value: object, *names: str) -> Any:
+    """A nested optional capability, e.g. `_get(caps, "workspace", "configuration")`."""
+    for name in names:
+        if value is None:
+            return None
+        value = getattr(value, name, None)
+    return value
+
+
+def _merged(effects: Iterable[Effects]) -> Effects:
+    result = Effects()
+    for item in effects:
+        result.merge(item)
+    return result
+
+
+def _set_result(future: asyncio.Future[bool], value: bool) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+def _set_exception(future: asyncio.Future[bool], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("background task failed", exc_info=error)

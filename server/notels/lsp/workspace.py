@@ -1,0 +1,534 @@
+"""The server's state without the protocol: vaults, open documents, and who to re-check.
+
+Every change to a note goes through `Workspace._replace`, which updates the vault index by that
+note's delta and answers which other notes may now have different findings. The server only
+turns those answers into diagnostics. Paths here are resolved absolute `Path`s or vault-relative
+`/`-separated keys, never URIs; a document's URI is only carried along to report back to the
+editor in its own spelling.
+
+Threads: a vault's index is filled by a background thread (see indexer.py) while the event loop
+reads and edits it, so both hold `Vault.lock` around every touch of the index.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from notels.config import (
+    CONFIG_FILE_NAME,
+    Config,
+    ConfigError,
+    config_from_mapping,
+    find_vault_root,
+)
+from notels.findings import Finding
+from notels.rules import check_note, known_codes, problem_findings
+from notels.syntax.lines import Encoding, LineIndex
+from notels.syntax.note import Note, parse_note
+from notels.vault.files import (
+    MARKDOWN_SUFFIX,
+    SKIPPED_FOLDERS,
+    FileProblem,
+    ProblemKind,
+    is_ignored,
+    looks_binary,
+    relative_key,
+    scan_vault,
+)
+from notels.vault.index import VaultIndex
+from notels.vault.loader import load_note
+
+_EMPTY: tuple[str, list[Finding]] = ("empty", [])
+
+# Keys editors put in a server's settings section for themselves, not for the server.
+_CLIENT_ONLY_SETTINGS = frozenset({"trace"})
+
+
+class IndexState(Enum):
+    PENDING = "pending"  # known, not yet scanned
+    INDEXING = "indexing"  # a background run is filling the index: answers are partial
+    READY = "ready"
+
+
+@dataclass(eq=False)
+class Vault:
+    root: Path
+    file_config: Config  # from `.notels.toml`
+    config: Config  # file_config with the editor's settings on top: what the rules see
+    settings: Mapping[str, object] = field(default_factory=dict)
+    index: VaultIndex = field(default_factory=VaultIndex)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    state: IndexState = IndexState.PENDING
+    run: int = 0  # the indexing run filling `index`; a newer run makes an older one stop
+    # Vault-relative path -> URI of notes whose text comes from the editor, not from disk.
+    open_docs: dict[str, str] = field(default_factory=dict)
+    # Paths updated from the editor or file events during an indexing run: the run must not
+    # overwrite them with what it read earlier.
+    touched: set[str] = field(default_factory=set)
+    # Pull diagnostics: path -> (result id, findings), dropped for every path a change affects.
+    cache: dict[str, tuple[str, list[Finding]]] = field(default_factory=dict)
+
+    def contains(self, path: Path) -> bool:
+        return path == self.root or path.is_relative_to(self.root)
+
+
+@dataclass(eq=False)
+class OpenDocument:
+    uri: str
+    version: int | None
+    text: str
+    lines: LineIndex
+    vault: Vault | None  # None for untitled buffers and files outside every vault
+    relative: str | None  # vault-relative path when the document is one of the vault's notes
+    note: Note | None = None  # the parse of `text`; None while edits wait for the debounce
+
+    @property
+    def is_note(self) -> bool:
+        return self.vault is not None and self.relative is not None
+
+
+@dataclass(frozen=True, slots=True)
+class TextChange:
+    """An editor change; `start`/`end` are (line, character) in the negotiated encoding."""
+
+    text: str
+    start: tuple[int, int] | None = None  # None: `text` replaces the whole document
+    end: tuple[int, int] | None = None
+
+
+@dataclass
+class Effects:
+    """What a workspace change asks the server to do next."""
+
+    recheck: set[str] = field(default_factory=set)  # URIs of open documents to re-check
+    index: list[Vault] = field(default_factory=list)  # vaults to (re)index from disk
+    errors: list[str] = field(default_factory=list)  # configuration problems to show
+    vaults_changed: bool = False  # notes that are not open may have new findings (pull refresh)
+
+    def merge(self, other: Effects) -> Effects:
+        self.recheck |= other.recheck
+        self.index.extend(v for v in other.index if v not in self.index)
+        self.errors.extend(other.errors)
+        self.vaults_changed = self.vaults_changed or other.vaults_changed
+        return self
+
+
+def clean_settings(settings: object) -> Mapping[str, object]:
+    """The editor's `notels` settings section as a mapping of config keys."""
+    if not isinstance(settings, Mapping):
+        return {}
+    return {str(k): v for k, v in settings.items() if k not in _CLIENT_ONLY_SETTINGS}
+
+
+def read_file_config(root: Path, base_settings: Mapping[str, object]) -> tuple[Config, Config]:
+    """(file config, effective config) of a vault; raises ConfigError."""
+    file_config = Config()
+    config_path = root / CONFIG_FILE_NAME
+    if config_path.is_file():
+        from notels.config import load_config_file
+
+        file_config = load_config_file(config_path, known_codes())
+    return file_config, config_from_mapping(base_settings, known_codes(), base=file_config)
+
+
+class Workspace:
+    def __init__(self, encoding: Encoding = Encoding.UTF16) -> None:
+        self.encoding = encoding
+        self.vaults: dict[Path, Vault] = {}
+        self.documents: dict[str, OpenDocument] = {}
+        self.settings: Mapping[str, object] = {}
+        self._result_ids = itertools.count(1)
+
+    # --- vaults -----------------------------------------------------------------------------
+
+    def add_folder(self, folder: Path) -> Effects:
+        """A workspace folder; its vault is the folder, or the vault it lies in (like `check`)."""
+        _, effects = self._vault_at(find_vault_root(folder))
+        return effects
+
+    def vault_of(self, path: Path) -> Vault | None:
+        """The innermost known vault holding `path`."""
+        best: Vault | None = None
+        for vault in self.vaults.values():
+            if vault.contains(path) and (best is None or vault.root.is_relative_to(best.root)):
+                best = vault
+        return best
+
+    def _vault_at(self, root: Path) -> tuple[Vault, Effects]:
+        root = root.resolve()
+        effects = Effects()
+        vault = self.vaults.get(root)
+        if vault is not None:
+            return vault, effects
+        try:
+            file_config, config = read_file_config(root, self.settings)
+        except ConfigError as error:
+            effects.errors.append(str(error))
+            file_config = config = Config()
+        vault = Vault(root, file_config, config, dict(self.settings))
+        self.vaults[root] = vault
+        effects.index.append(vault)
+        return vault, effects
+
+    def start_indexing(self, vault: Vault) -> tuple[int, VaultIndex]:
+        """Begin a run on a fresh index that already holds the open notes; returns its id."""
+        with vault.lock:
+            vault.run += 1
+            vault.state = IndexState.INDEXING
+            vault.index = VaultIndex()
+            vault.touched.clear()
+            vault.cache.clear()
+            for relative, uri in vault.open_docs.items():
+                document = self.documents.get(uri)
+                if document is not None:
+                    self._parse(document)
+                    self._set(vault, relative, document)
+            return vault.run, vault.index
+
+    def finish_indexing(self, vault: Vault, run: int) -> Effects:
+        """The run is complete: findings of every note may have changed."""
+        with vault.lock:
+            if run != vault.run:
+                return Effects()
+            vault.state = IndexState.READY
+            vault.touched.clear()
+            vault.cache.clear()
+        return Effects(recheck=set(vault.open_docs.values()), vaults_changed=True)
+
+    # --- configuration ----------------------------------------------------------------------
+
+    def apply_settings(self, settings: object, vault: Vault | None = None) -> Effects:
+        """New editor settings for one vault (or all); a bad value keeps the previous config."""
+        cleaned = clean_settings(settings)
+        effects = Effects()
+        if vault is None:
+            self.settings = cleaned
+        for target in [vault] if vault is not None else list(self.vaults.values()):
+            try:
+                config = config_from_mapping(cleaned, known_codes(), base=target.file_config)
+            except ConfigError as error:
+                effects.errors.append(f"notels settings: {error}")
+                continue
+            target.settings = cleaned
+            effects.merge(self._set_config(target, config))
+        return effects
+
+    def reload_file_config(self, vault: Vault) -> Effects:
+        try:
+            file_config, config = read_file_config(vault.root, vault.settings)
+        except ConfigError as error:
+            return Effects(errors=[str(error)])
+        vault.file_config = file_config
+        return self._set_config(vault, config)
+
+    def _set_config(self, vault: Vault, config: Config) -> Effects:
+        old = vault.config
+        with vault.lock:
+            vault.config = config
+            vault.cache.clear()
+        effects = Effects(recheck=set(vault.open_docs.values()), vaults_changed=True)
+        if config.ignore != old.ignore or config.max_file_bytes != old.max_file_bytes:
+            effects.index.append(vault)  # which files are notes changed: only a rescan knows
+        for document in self.documents.values():
+            if document.vault is vault:  # an open note may have become ignored, or not
+                self._attach(document, vault)
+                effects.recheck.add(document.uri)
+        return effects
+
+    # --- open documents ---------------------------------------------------------------------
+
+    def open(self, uri: str, path: Path | None, text: str, version: int | None) -> Effects:
+        effects = Effects()
+        vault: Vault | None = None
+        if path is not None:
+            path = path.resolve()
+            vault = self.vault_of(path)
+            if vault is None:  # no workspace folder holds it: find its vault like `check` does
+                vault, effects = self._vault_at(find_vault_root(path))
+        document = OpenDocument(uri, version, text, LineIndex(text), None, None)
+        self.documents[uri] = document
+        if vault is not None and path is not None:
+            document.relative = relative_key(vault.root, path) if path != vault.root else None
+            self._attach(document, vault)
+        effects.recheck.add(uri)
+        return effects.merge(self.flush(uri))
+
+    def _attach(self, document: OpenDocument, vault: Vault | None) -> None:
+        """Make the document one of the vault's notes, unless the vault would not index it."""
+        document.vault = vault
+        if vault is None or document.relative is None:
+            return
+        if not self._is_note_path(vault, document.relative):
+            with vault.lock:
+                vault.open_docs.pop(document.relative, None)
+            return
+        with vault.lock:
+            vault.open_docs[document.relative] = document.uri
+        document.note = None  # re-parse and re-index on the next flush
+
+    def change(self, uri: str, version: int | None, changes: Iterable[TextChange]) -> bool:
+        """Apply editor changes to the text; parsing waits for `flush`. False if not open."""
+        document = self.documents.get(uri)
+        if document is None:
+            return False
+        text, lines = document.text, document.lines
+        for change in changes:
+            if change.start is None or change.end is None:
+                text = change.text
+            else:
+                start = lines.offset(*change.start, self.encoding)
+                end = lines.offset(*change.end, self.encoding)
+                start, end = min(start, end), max(start, end)
+                text = text[:start] + change.text + text[end:]
+            lines = LineIndex(text)
+        document.text, document.lines, document.version = text, lines, version
+        document.note = None
+        return True
+
+    def flush(self, uri: str) -> Effects:
+        """Parse the document's latest text and put it into its vault's index."""
+        document = self.documents.get(uri)
+        if document is None or document.note is not None:
+            return Effects()
+        self._parse(document)
+        vault, relative = document.vault, document.relative
+        if vault is None or relative is None or relative not in vault.open_docs:
+            return Effects()
+        return self._effects(vault, self._set(vault, relative, document))
+
+    def close(self, uri: str) -> Effects:
+        """The editor's text no longer counts: the note is what is on disk again."""
+        document = self.documents.pop(uri, None)
+        if document is None or document.vault is None or document.relative is None:
+            return Effects()
+        vault, relative = document.vault, document.relative
+        if vault.open_docs.get(relative) != uri:
+            return Effects()
+        with vault.lock:
+            del vault.open_docs[relative]
+        return self._reload(vault, relative)
+
+    def _parse(self, document: OpenDocument) -> None:
+        if document.note is None:
+            document.note = parse_note(document.text)
+
+    def _set(self, vault: Vault, relative: str, document: OpenDocument) -> set[str]:
+        assert document.note is not None
+        problem = _editor_text_problem(relative, document.text, vault.config.max_file_bytes)
+        if problem is not None:
+            return self._replace(vault, relative, None, problem)
+        return self._replace(vault, relative, document.note, None)
+
+    # --- files on disk ----------------------------------------------------------------------
+
+    def file_changed(self, path: Path) -> Effects:
+        """A file was created or changed on disk (or a folder appeared there)."""
+        path = path.resolve()
+        effects = Effects()
+        for vault in self._vaults_configured_by(path):
+            effects.merge(self.reload_file_config(vault))
+        owner = self.vault_of(path)
+        if owner is None or path == owner.root:
+            return effects
+        return effects.merge(self._file_changed(owner, path))
+
+    def _file_changed(self, vault: Vault, path: Path) -> Effects:
+        effects = Effects()
+        relative = relative_key(vault.root, path)
+        if path.is_dir():
+            for note in scan_vault(path, vault.config.ignore).notes:
+                effects.merge(self._disk_note(vault, f"{relative}/{note}"))
+            return effects
+        if not path.is_file():
+            return effects.merge(self._file_deleted(vault, relative))
+        if path.suffix.lower() == MARKDOWN_SUFFIX:
+            return effects.merge(self._disk_note(vault, relative))
+        if self._is_scanned(vault, relative):
+            with vault.lock:
+                vault.index.add_attachment(relative)
+                affected = vault.index.linkers_of_name(path.name.lower())
+            effects.merge(self._effects(vault, affected))
+        return effects
+
+    def file_deleted(self, path: Path) -> Effects:
+        """A file or a folder is gone from disk."""
+        path = path.resolve()
+        effects = Effects()
+        for vault in self._vaults_configured_by(path):
+            effects.merge(self.reload_file_config(vault))
+        owner = self.vault_of(path)
+        if owner is None or path == owner.root:
+            return effects
+        return effects.merge(self._file_deleted(owner, relative_key(owner.root, path)))
+
+    def _file_deleted(self, vault: Vault, relative: str) -> Effects:
+        effects = Effects()
+
+        def gone(path: str) -> bool:
+            return path == relative or path.startswith(relative + "/")
+
+        with vault.lock:
+            notes = [p for p in (*vault.index.notes, *vault.index.file_problems) if gone(p)]
+            attachments = [p for p in vault.index.attachments() if gone(p)]
+        for note in dict.fromkeys(notes):
+            if note not in vault.open_docs:  # an open note lives on in the editor
+                effects.merge(self._effects(vault, self._replace(vault, note, None, None)))
+        for attachment in attachments:
+            with vault.lock:
+                vault.index.remove_attachment(attachment)
+                affected = vault.index.linkers_of_name(attachment.rsplit("/", 1)[-1].lower())
+            effects.merge(self._effects(vault, affected))
+        return effects
+
+    def file_renamed(self, old: Path, new: Path) -> Effects:
+        return self.file_deleted(old).merge(self.file_changed(new))
+
+    def _vaults_configured_by(self, path: Path) -> list[Vault]:
+        if path.name != CONFIG_FILE_NAME:
+            return []
+        return [vault for vault in self.vaults.values() if vault.root == path.parent]
+
+    def _disk_note(self, vault: Vault, relative: str) -> Effects:
+        if relative in vault.open_docs or not self._is_note_path(vault, relative):
+            return Effects()  # the editor's text wins over the disk
+        return self._reload(vault, relative)
+
+    def _reload(self, vault: Vault, relative: str) -> Effects:
+        note, problem = load_note(vault.root, relative, vault.config)
+        if note is None and problem is not None and problem.kind is ProblemKind.UNREADABLE:
+            problem = problem if (vault.root / relative).exists() else None
+        return self._effects(vault, self._replace(vault, relative, note, problem))
+
+    def _is_note_path(self, vault: Vault, relative: str) -> bool:
+        return relative.lower().endswith(MARKDOWN_SUFFIX) and self._is_scanned(vault, relative)
+
+    def _is_scanned(self, vault: Vault, relative: str) -> bool:
+        """Would a scan of the vault (see files.scan_vault) see this file at all?"""
+        parts = relative.split("/")
+        if any(part in SKIPPED_FOLDERS for part in parts):
+            return False
+        prefixes = ("/".join(parts[: i + 1]) for i in range(len(parts)))
+        return not any(is_ignored(prefix, vault.config.ignore) for prefix in prefixes)
+
+    # --- the delta ----------------------------------------------------------------------------
+
+    def _replace(
+        self, vault: Vault, relative: str, note: Note | None, problem: FileProblem | None
+    ) -> set[str]:
+        """Set, skip or remove one note; returns the paths whose findings may have changed.
+
+        Those are the note itself, notes linking to its name or to its aliases (before and after:
+        a removed alias breaks links), notes sharing one of its card IDs (before and after), and,
+        when the field names inferred for a note type changed, every note with cards of that type.
+        """
+        index = vault.index
+        with vault.lock:
+            old = index.notes.get(relative)
+            if vault.state is IndexState.INDEXING:
+                vault.touched.add(relative)
+            if (
+                note is not None
+                and old is not None
+                and old.text == note.text
+                and problem == index.file_problems.get(relative)
+            ):
+                # Opening a note, or closing a saved one: nothing the index knows changes.
+                vault.cache.pop(relative, None)
+                return {relative}
+            affected = {relative} | _dependents(index, relative, old)
+            note_types = _note_types(old) | _note_types(note)
+            fields_before = {t: index.inferred_fields(t) for t in note_types}
+            if note is not None:
+                index.set_note(relative, note, problem)
+            elif problem is not None:
+                index.set_problem(problem)
+            else:
+                index.remove_note(relative)
+            affected |= _dependents(index, relative, note)
+            changed = {t for t in note_types if index.inferred_fields(t) != fields_before[t]}
+            if changed:
+                affected |= {p for p, n in index.notes.items() if _note_types(n) & changed}
+            for path in affected:
+                vault.cache.pop(path, None)
+        return affected
+
+    def _effects(self, vault: Vault, affected: set[str]) -> Effects:
+        for path in affected:
+            vault.cache.pop(path, None)
+        recheck = {uri for path, uri in vault.open_docs.items() if path in affected}
+        vaults_changed = any(path not in vault.open_docs for path in affected)
+        return Effects(recheck=recheck, vaults_changed=vaults_changed)
+
+    # --- findings -----------------------------------------------------------------------------
+
+    def findings(self, uri: str) -> tuple[str, list[Finding]]:
+        """(result id, findings) of an open document: what `notels check` says of its text.
+
+        Call `flush` first: a document with unparsed edits is checked as it was.
+        """
+        document = self.documents.get(uri)
+        if document is None or document.vault is None or document.relative is None:
+            return _EMPTY
+        if document.vault.open_docs.get(document.relative) != uri:
+            return _EMPTY  # ignored by the vault's config
+        return self.findings_at(document.vault, document.relative)
+
+    def findings_at(self, vault: Vault, relative: str) -> tuple[str, list[Finding]]:
+        """(result id, findings) of any note of a vault; cached once the vault is indexed."""
+        with vault.lock:
+            cached = vault.cache.get(relative)
+            if cached is not None:
+                return cached
+            note = vault.index.notes.get(relative)
+            if note is not None:
+                found = check_note(relative, note, vault.index, vault.config)
+            elif (problem := vault.index.file_problems.get(relative)) is not None:
+                found = problem_findings(problem, vault.config)
+            else:
+                found = []
+            result = (str(next(self._result_ids)), found)
+            if vault.state is IndexState.READY:
+                vault.cache[relative] = result
+            return result
+
+    def document_at(self, path: Path) -> tuple[Vault, str] | None:
+        """(vault, relative path) of a note on disk or in the editor."""
+        path = path.resolve()
+        vault = self.vault_of(path)
+        if vault is None or path == vault.root:
+            return None
+        return vault, relative_key(vault.root, path)
+
+    def lines_of(self, vault: Vault, relative: str) -> LineIndex | None:
+        with vault.lock:
+            note = vault.index.notes.get(relative)
+        return note.lines if note is not None else None
+
+
+def _dependents(index: VaultIndex, relative: str, note: Note | None) -> set[str]:
+    affected = index.linkers_of(relative)
+    if note is not None:
+        for card in note.anki.cards:
+            if card.id is not None:
+                affected.update(loc.path for loc in index.card_locations(card.id.value))
+    return affected
+
+
+def _note_types(note: Note | None) -> set[str]:
+    if note is None:
+        return set()
+    return {card.note_type for card in note.anki.cards if card.note_type}
+
+
+def _editor_text_problem(relative: str, text: str, max_bytes: int) -> FileProblem | None:
+    """The reader's limits applied to an editor's text, so the server agrees with `check`."""
+    if len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        return FileProblem(relative, ProblemKind.TOO_LARGE, f"over the limit of {max_bytes} bytes")
+    if "\x00" in text[:8192] and looks_binary(text[:8192].encode("utf-8", "surrogatepass")):
+        return FileProblem(relative, ProblemKind.BINARY, "holds NUL bytes: not a text note")
+    return None

@@ -1,0 +1,209 @@
+"""Drive the real `python -m notels serve` process with pytest-lsp's client.
+
+`editor(...)` starts a server on a vault written into tmp_path, initializes it with the client
+capabilities a test asks for, and waits until the startup indexing is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+SERVER_DIR = Path(__file__).resolve().parents[2] / "server"
+TIMEOUT = 10.0
+
+if str(SERVER_DIR) not in sys.path:  # tests also import notels itself, installed or not
+    sys.path.append(str(SERVER_DIR))
+
+
+def server_config() -> ClientServerConfig:
+    """`python -m notels serve` that imports this checkout, installed or not."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SERVER_DIR), env.get("PYTHONPATH")]))
+    return ClientServerConfig(
+        server_command=[sys.executable, "-m", "notels", "serve"], server_env=env
+    )
+
+
+def write_files(root: Path, files: Mapping[str, str]) -> Path:
+    (root / ".obsidian").mkdir(parents=True, exist_ok=True)
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    return root
+
+
+def capabilities(
+    *,
+    encodings: Sequence[str] | None = None,
+    pull: bool = False,
+    progress: bool = True,
+) -> types.ClientCapabilities:
+    """What a modern editor announces; `pull` adds pull diagnostics (VS Code style)."""
+    return types.ClientCapabilities(
+        general=types.GeneralClientCapabilities(
+            position_encodings=list(encodings) if encodings is not None else None
+        ),
+        window=types.WindowClientCapabilities(work_done_progress=progress),
+        workspace=types.WorkspaceClientCapabilities(
+            configuration=True,
+            workspace_folders=True,
+            did_change_configuration=types.DidChangeConfigurationClientCapabilities(
+                dynamic_registration=True
+            ),
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                dynamic_registration=True
+            ),
+            file_operations=types.FileOperationClientCapabilities(
+                did_create=True, did_rename=True, did_delete=True
+            ),
+            diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+            if pull
+            else None,
+        ),
+        text_document=types.TextDocumentClientCapabilities(
+            synchronization=types.TextDocumentSyncClientCapabilities(),
+            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
+                related_information=True,
+                version_support=True,
+                code_description_support=True,
+                tag_support=types.ClientDiagnosticsTagOptions(
+                    value_set=[types.DiagnosticTag.Unnecessary]
+                ),
+            ),
+            diagnostic=types.DiagnosticClientCapabilities(related_document_support=False)
+            if pull
+            else None,
+        ),
+    )
+
+
+@dataclass
+class Editor:
+    """A test's view of one client connected to one server over one vault."""
+
+    client: LanguageClient
+    root: Path
+    registrations: list[types.Registration] = field(default_factory=list)
+    versions: dict[str, int] = field(default_factory=dict)
+
+    def uri(self, relative: str) -> str:
+        return (self.root / relative).as_uri()
+
+    def open(self, relative: str, text: str | None = None) -> str:
+        uri = self.uri(relative)
+        if text is None:
+            text = (self.root / relative).read_text(encoding="utf-8")
+        self.versions[uri] = 1
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id="markdown", version=1, text=text
+                )
+            )
+        )
+        return uri
+
+    def edit(self, uri: str, start: tuple[int, int], end: tuple[int, int], text: str) -> None:
+        """One incremental change, as an editor sends a keystroke or a paste."""
+        self.versions[uri] += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=uri, version=self.versions[uri]
+                ),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(
+                            start=types.Position(line=start[0], character=start[1]),
+                            end=types.Position(line=end[0], character=end[1]),
+                        ),
+                        text=text,
+                    )
+                ],
+            )
+        )
+
+    def diagnostics(self, uri: str) -> list[types.Diagnostic]:
+        return list(self.client.diagnostics.get(uri, []))
+
+    def codes(self, uri: str) -> list[str]:
+        return sorted(str(d.code) for d in self.diagnostics(uri))
+
+    async def wait_for_codes(self, uri: str, predicate: Callable[[list[str]], bool]) -> list[str]:
+        await wait_until(lambda: uri in self.client.diagnostics and predicate(self.codes(uri)))
+        return self.codes(uri)
+
+    def notify_files(self, *changes: tuple[str, types.FileChangeType]) -> None:
+        self.client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=self.uri(rel), type=kind) for rel, kind in changes]
+            )
+        )
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = TIMEOUT) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for the server")
+        await asyncio.sleep(0.02)
+
+
+def index_finished(client: LanguageClient) -> bool:
+    return any(
+        any(isinstance(value, types.WorkDoneProgressEnd) for value in reports)
+        for reports in client.progress_reports.values()
+    )
+
+
+@asynccontextmanager
+async def editor(
+    root: Path,
+    *,
+    encodings: Sequence[str] | None = None,
+    pull: bool = False,
+    settings: dict[str, Any] | None = None,
+    folders: bool = True,
+) -> AsyncIterator[Editor]:
+    client = await server_config().start()
+    assert isinstance(client, LanguageClient)
+    session = Editor(client, root)
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        session.registrations.extend(params.registrations)
+
+    if settings is not None:
+        client.set_configuration(settings, section="notels")
+    try:
+        result = await client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities(encodings=encodings, pull=pull),
+                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)]
+                if folders
+                else None,
+            )
+        )
+        assert result.server_info is not None and result.server_info.name == "notels"
+        if folders:
+            await wait_until(lambda: index_finished(client))
+        yield session
+        await client.shutdown_session()
+    finally:
+        # After a failure the server got no exit notification: stop it, or stop() waits forever.
+        server = client._server
+        if server is not None and server.returncode is None:
+            server.kill()
+        await client.stop()

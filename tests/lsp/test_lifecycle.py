@@ -1,0 +1,164 @@
+"""Starting, indexing, stopping: the server's life with and without a polite client."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lsp_harness import SERVER_DIR, editor, write_files
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient as PyglsClient
+
+NOTES = {
+    f"Папка {i % 7}/Заметка {i} 🙂.md": f"Текст {i} со ссылкой [[Заметка {i + 1} 🙂]].\n"
+    for i in range(300)
+}
+
+
+async def test_initialize_announces_capabilities_and_reports_indexing_progress(vault: Path) -> None:
+    """Given a vault of 300 notes, the client sees begin, "n/N notes" reports and end."""
+    write_files(vault, NOTES)
+    async with editor(vault) as session:
+        reports = next(iter(session.client.progress_reports.values()))
+
+    begin, *middle, end = reports
+    assert isinstance(begin, types.WorkDoneProgressBegin)
+    assert begin.title.startswith("notels: indexing")
+    assert isinstance(end, types.WorkDoneProgressEnd)
+    assert end.message == "300 notes indexed"
+    assert middle and all(isinstance(r, types.WorkDoneProgressReport) for r in middle)
+    counts = [re.fullmatch(r"(\d+)/300 notes", r.message or "") for r in middle]
+    assert all(counts), [r.message for r in middle]
+    done = [int(match.group(1)) for match in counts if match]
+    assert done == sorted(done) and done[-1] == 300
+    percentages = [r.percentage for r in middle]
+    assert percentages == sorted(percentages) and percentages[-1] == 100
+
+
+async def test_server_capabilities_and_dynamic_registrations(vault: Path) -> None:
+    write_files(vault, {"Заметка.md": "Текст.\n"})
+    async with editor(vault) as session:
+        registrations = {r.method: r for r in session.registrations}
+
+    watched = registrations[types.WORKSPACE_DID_CHANGE_WATCHED_FILES].register_options
+    globs = [watcher["globPattern"] for watcher in watched["watchers"]]  # type: ignore[index]
+    assert "**/*.md" in globs and "**/.notels.toml" in globs
+    assert registrations[types.WORKSPACE_DID_CHANGE_CONFIGURATION].register_options == {
+        "section": "notels"
+    }
+
+
+async def test_initialize_result(vault: Path) -> None:
+    write_files(vault, {})
+    client = PyglsClient("raw", "1")
+    await client.start_io(
+        sys.executable, "-m", "notels", "serve", env={**os.environ, "PYTHONPATH": str(SERVER_DIR)}
+    )
+    result = await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(
+                general=types.GeneralClientCapabilities(position_encodings=["utf-32", "utf-16"])
+            ),
+            root_uri=vault.as_uri(),
+        )
+    )
+    capabilities = result.capabilities
+    assert capabilities.position_encoding == types.PositionEncodingKind.Utf32
+    sync = capabilities.text_document_sync
+    assert isinstance(sync, types.TextDocumentSyncOptions)
+    assert sync.change == types.TextDocumentSyncKind.Incremental and sync.open_close
+    assert capabilities.diagnostic_provider is not None
+    assert capabilities.diagnostic_provider.workspace_diagnostics
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    assert client._server is not None and client._server.returncode == 0
+
+
+def _start_raw(*extra: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "notels", "serve", *extra],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(SERVER_DIR)},
+    )
+
+
+def _frame(message: dict[str, object]) -> bytes:
+    body = json.dumps(message).encode("utf-8")
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def _initialize(process_id: int | None, root: Path) -> bytes:
+    params: dict[str, object] = {
+        "processId": process_id,
+        "rootUri": root.as_uri(),
+        "capabilities": {},
+    }
+    return _frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params})
+
+
+def test_exits_on_end_of_input_and_logs_to_the_log_file(vault: Path, tmp_path: Path) -> None:
+    """An editor that crashes closes our stdin: the server must not linger."""
+    write_files(vault, {"Заметка.md": "Текст.\n"})
+    log_file = tmp_path / "notels.log"
+    server = _start_raw("--log-file", str(log_file))
+    assert server.stdin is not None and server.stdout is not None
+    server.stdin.write(_initialize(os.getpid(), vault))
+    server.stdin.write(_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+    server.stdin.close()
+    assert server.wait(timeout=10) == 1  # no shutdown request came first
+    assert b'"id": 1' in server.stdout.read()  # the initialize response, and only protocol
+    assert "1 vault(s)" in log_file.read_text(encoding="utf-8")
+
+
+def test_exits_when_the_client_process_dies(vault: Path) -> None:
+    """The editor died, but something else still holds our stdin open."""
+    write_files(vault, {"Заметка.md": "Текст.\n"})
+    parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    server = _start_raw()
+    assert server.stdin is not None
+    server.stdin.write(_initialize(parent.pid, vault))
+    server.stdin.flush()
+    time.sleep(0.5)
+    assert server.poll() is None
+    parent.kill()
+    parent.wait()
+    try:
+        assert server.wait(timeout=10) == 1
+    finally:
+        server.kill()
+        server.stdin.close()
+
+
+async def test_tcp(vault: Path) -> None:
+    write_files(vault, {"Заметка.md": "Привет 😀 [[Нет такой]]\n"})
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = _start_raw("--tcp", f"127.0.0.1:{port}")
+    client = PyglsClient("tcp", "1")
+    try:
+        for _ in range(100):
+            try:
+                await client.start_tcp("127.0.0.1", port)
+                break
+            except OSError:
+                time.sleep(0.05)
+        result = await client.initialize_async(
+            types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=vault.as_uri())
+        )
+        assert result.server_info is not None and result.server_info.name == "notels"
+        await client.shutdown_async(None)
+        client.exit(None)
+        assert server.wait(timeout=10) == 0
+    finally:
+        server.kill()
+        await client.stop()

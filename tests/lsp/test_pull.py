@@ -1,0 +1,91 @@
+"""Pull diagnostics, for clients that announce textDocument.diagnostic: nothing is pushed."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import notes
+from lsp_harness import editor, wait_until, write_files
+from lsprotocol import types
+
+ALGEBRA_CODES = ["duplicate-id", "missing-id", "unclosed-block", "unresolved-link"]
+
+
+def _codes(items: object) -> list[str]:
+    return sorted(str(d.code) for d in items)  # type: ignore[attr-defined]
+
+
+async def test_document_diagnostic_and_unchanged_result(vault: Path) -> None:
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    async with editor(vault, pull=True) as session:
+        uri = session.open("Алгебра.md")
+        params = types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        report = await session.client.text_document_diagnostic_async(params)
+        assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+        assert _codes(report.items) == ALGEBRA_CODES
+        (link,) = [d for d in report.items if d.code == "unresolved-link"]
+        assert link.range.start == types.Position(line=notes.LINK_LINE, character=12)
+
+        params.previous_result_id = report.result_id
+        again = await session.client.text_document_diagnostic_async(params)
+        assert isinstance(again, types.RelatedUnchangedDocumentDiagnosticReport)
+        assert again.result_id == report.result_id
+
+        session.edit(uri, (notes.LINK_LINE, 12), (notes.LINK_LINE, 21), "Копия")
+        fixed = await session.client.text_document_diagnostic_async(params)
+        assert isinstance(fixed, types.RelatedFullDocumentDiagnosticReport)
+        assert _codes(fixed.items) == ["duplicate-id", "missing-id", "unclosed-block"]
+        await asyncio.sleep(0.3)  # longer than the debounce: a push would have arrived
+
+    assert session.client.diagnostics == {}  # pull clients get no publishDiagnostics
+
+
+async def test_workspace_diagnostic_covers_notes_that_are_not_open(vault: Path) -> None:
+    files = {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY, "Чистая.md": notes.CLEAN}
+    write_files(vault, files)
+    async with editor(vault, pull=True) as session:
+        session.open("Алгебра.md")
+        params = types.WorkspaceDiagnosticParams(previous_result_ids=[])
+        report = await session.client.workspace_diagnostic_async(params)
+        by_uri = {item.uri: item for item in report.items}
+        paths = {types_uri_path(uri) for uri in by_uri}
+        assert paths == {(vault / name).resolve() for name in files}
+        copy = next(item for uri, item in by_uri.items() if uri.endswith(".md") and "%D0%9A" in uri)
+        assert isinstance(copy, types.WorkspaceFullDocumentDiagnosticReport)
+        assert _codes(copy.items) == ["duplicate-id"]
+        assert copy.version is None  # not open
+
+        # Asked again with the result ids: nothing changed, nothing is re-sent.
+        params.previous_result_ids = [
+            types.PreviousResultId(uri=item.uri, value=item.result_id or "")
+            for item in report.items
+        ]
+        again = await session.client.workspace_diagnostic_async(params)
+        assert all(
+            isinstance(item, types.WorkspaceUnchangedDocumentDiagnosticReport)
+            for item in again.items
+        )
+
+
+async def test_a_disk_change_asks_the_client_to_pull_again(vault: Path) -> None:
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    async with editor(vault, pull=True) as session:
+        uri = session.open("Алгебра.md")
+        before = session.client.diagnostic_refresh_count
+        (vault / "Копия.md").write_text(notes.CLEAN, encoding="utf-8")
+        session.notify_files(("Копия.md", types.FileChangeType.Changed))
+        await wait_until(lambda: session.client.diagnostic_refresh_count > before)
+        params = types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        report = await session.client.text_document_diagnostic_async(params)
+
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    assert "duplicate-id" not in _codes(report.items)
+
+
+def types_uri_path(uri: str) -> Path:
+    from notels.lsp.convert import path_of_uri
+
+    path = path_of_uri(uri)
+    assert path is not None
+    return path.resolve()

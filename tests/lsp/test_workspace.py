@@ -1,0 +1,134 @@
+"""The server's state without a server: which open notes a change re-checks, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lsp_harness  # noqa: F401  (puts the checkout's notels on sys.path)
+import notes
+from lsp_harness import write_files
+
+from notels.lsp.convert import choose_encoding
+from notels.lsp.indexer import fill_index
+from notels.lsp.workspace import IndexState, TextChange, Workspace
+from notels.syntax.lines import Encoding
+
+
+def _indexed(root: Path) -> Workspace:
+    workspace = Workspace()
+    workspace.add_folder(root)
+    (vault,) = workspace.vaults.values()
+    run, _ = workspace.start_indexing(vault)
+    assert fill_index(vault, run, lambda done, total: None)
+    workspace.finish_indexing(vault, run)
+    assert vault.state is IndexState.READY
+    return workspace
+
+
+def _open(workspace: Workspace, root: Path, relative: str) -> str:
+    path = root / relative
+    uri = path.resolve().as_uri()
+    workspace.open(uri, path, path.read_text(encoding="utf-8"), 1)
+    return uri
+
+
+def _codes(workspace: Workspace, uri: str) -> list[str]:
+    return sorted(finding.code for finding in workspace.findings(uri)[1])
+
+
+def test_editing_a_card_id_rechecks_the_note_sharing_it(vault: Path) -> None:
+    write_files(
+        vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY, "Чистая.md": notes.CLEAN}
+    )
+    workspace = _indexed(vault)
+    algebra = _open(workspace, vault, "Алгебра.md")
+    copy = _open(workspace, vault, "Копия.md")
+    clean = _open(workspace, vault, "Чистая.md")
+    assert "duplicate-id" in _codes(workspace, algebra)
+
+    line = notes.COPY_ID_LINE
+    workspace.change(copy, 2, [TextChange("4", (line, 16), (line, 17))])
+    effects = workspace.flush(copy)
+
+    assert effects.recheck == {algebra, copy}  # not the clean note: it shares nothing
+    assert clean not in effects.recheck
+    assert "duplicate-id" not in _codes(workspace, algebra)
+
+
+def test_a_new_note_rechecks_the_notes_linking_to_its_name(vault: Path) -> None:
+    write_files(vault, {"Ссылки.md": notes.LINKS_TO_MISSING, "Алгебра.md": notes.ALGEBRA})
+    workspace = _indexed(vault)
+    linking = _open(workspace, vault, "Ссылки.md")
+    assert _codes(workspace, linking) == ["unresolved-link"]
+
+    (vault / "Missing Note.md").write_text("Есть 🙂\n", encoding="utf-8")
+    effects = workspace.file_changed(vault / "Missing Note.md")
+
+    assert effects.recheck == {linking}
+    assert _codes(workspace, linking) == []
+
+
+def test_removing_an_alias_rechecks_the_notes_that_used_it(vault: Path) -> None:
+    aliased = "---\naliases:\n  - Missing Note\n---\nС псевдонимом 🙂\n"
+    write_files(
+        vault, {"Ссылки.md": notes.LINKS_TO_MISSING, "Другая.md": aliased, "Алгебра.md": ""}
+    )
+    workspace = _indexed(vault)
+    linking = _open(workspace, vault, "Ссылки.md")
+    other = _open(workspace, vault, "Другая.md")
+    assert _codes(workspace, linking) == []
+
+    workspace.change(other, 2, [TextChange("Без псевдонима 🙂\n")])  # the whole text
+    effects = workspace.flush(other)
+
+    assert linking in effects.recheck
+    assert _codes(workspace, linking) == ["unresolved-link"]
+
+
+def test_the_editor_text_wins_until_the_note_is_closed(vault: Path) -> None:
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    workspace = _indexed(vault)
+    algebra = _open(workspace, vault, "Алгебра.md")
+    copy = _open(workspace, vault, "Копия.md")
+    (vault / "Копия.md").write_text(notes.CLEAN, encoding="utf-8")
+
+    assert workspace.file_changed(vault / "Копия.md").recheck == set()
+    assert "duplicate-id" in _codes(workspace, algebra)
+    assert workspace.close(copy).recheck == {algebra}
+    assert "duplicate-id" not in _codes(workspace, algebra)
+
+
+def test_ignored_notes_are_not_checked_and_bad_settings_keep_the_config(vault: Path) -> None:
+    write_files(
+        vault,
+        {".notels.toml": 'ignore = ["Черновики/**"]\n', "Черновики/Черновик.md": notes.ALGEBRA},
+    )
+    workspace = _indexed(vault)
+    draft = _open(workspace, vault, "Черновики/Черновик.md")
+    assert workspace.findings(draft)[1] == []
+    (vault_state,) = workspace.vaults.values()
+    before = vault_state.config
+
+    effects = workspace.apply_settings({"rules": {"no-such-rule": "off"}})
+
+    assert effects.errors and "no-such-rule" in effects.errors[0]
+    assert vault_state.config is before
+
+
+def test_out_of_range_changes_are_clamped(vault: Path) -> None:
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA})
+    workspace = _indexed(vault)
+    uri = _open(workspace, vault, "Алгебра.md")
+
+    workspace.change(uri, 2, [TextChange("END\n", (10_000, 3), (10_000, 9))])
+    workspace.change(uri, 3, [TextChange("!", (notes.LINK_LINE, 8), (notes.LINK_LINE, 8))])
+
+    text = workspace.documents[uri].text
+    assert text.endswith("END\n")
+    assert text.splitlines()[notes.LINK_LINE].startswith("Привет !😀")  # inside the pair: before
+
+
+def test_the_first_encoding_the_client_offers_that_we_know() -> None:
+    assert choose_encoding(None) is Encoding.UTF16
+    assert choose_encoding(["utf-7", "utf-32", "utf-8"]) is Encoding.UTF32
+    assert choose_encoding(["utf-7"]) is Encoding.UTF16
