@@ -1,0 +1,126 @@
+-- Drives a real headless Neovim against notels with the repository's own lsp/notels.lua.
+-- Inputs (environment): NOTELS_NVIM_RTP (editors/neovim), NOTELS_CMD (JSON list), NOTELS_NOTE,
+-- NOTELS_LINK_NOTE, NOTELS_OUT (JSON written here). Each step records what it saw; the pytest
+-- side asserts on that record, so a failing step never hides the others.
+local out = {}
+local function record(key, value)
+  out[key] = value
+end
+
+local function finish()
+  local file = assert(io.open(os.getenv('NOTELS_OUT'), 'w'))
+  file:write(vim.json.encode(out))
+  file:close()
+  vim.cmd('qa!')
+end
+
+local ok, err = pcall(function()
+  vim.opt.runtimepath:prepend(os.getenv('NOTELS_NVIM_RTP'))
+  -- The test runs the server from its own Python; everything else comes from lsp/notels.lua.
+  vim.lsp.config('notels', { cmd = vim.json.decode(os.getenv('NOTELS_CMD')) })
+  vim.lsp.enable('notels')
+
+  vim.cmd.edit(vim.fn.fnameescape(os.getenv('NOTELS_NOTE')))
+  record('filetype', vim.bo.filetype)
+  local attached = vim.wait(15000, function()
+    return #vim.lsp.get_clients({ bufnr = 0, name = 'notels' }) > 0
+  end, 50)
+  record('attached', attached)
+  local client = vim.lsp.get_clients({ bufnr = 0, name = 'notels' })[1]
+  if client then
+    record('root_dir', client.root_dir)
+    record('offset_encoding', client.offset_encoding)
+  end
+
+  -- 1. Diagnostics arrive for the opened note.
+  vim.wait(15000, function()
+    return #vim.diagnostic.get(0) > 0
+  end, 50)
+  local codes = {}
+  for _, diagnostic in ipairs(vim.diagnostic.get(0)) do
+    table.insert(codes, { code = diagnostic.code, lnum = diagnostic.lnum, col = diagnostic.col })
+  end
+  record('diagnostics', codes)
+  if not client then
+    return
+  end
+
+  -- 2. Completion after typing `[[Emb` at the end of the first body line.
+  local line_count = vim.api.nvim_buf_line_count(0)
+  vim.api.nvim_buf_set_lines(0, line_count, line_count, false, { 'See [[Emb' })
+  local position = { line = line_count, character = #'See [[Emb' }
+  local completion = client:request_sync('textDocument/completion', {
+    textDocument = vim.lsp.util.make_text_document_params(0),
+    position = position,
+  }, 5000, 0)
+  local labels = {}
+  if completion and completion.result then
+    local items = completion.result.items or completion.result
+    for _, item in ipairs(items) do
+      table.insert(labels, item.label)
+    end
+  end
+  record('completion_labels', labels)
+  vim.api.nvim_buf_set_lines(0, line_count, line_count + 1, false, {})
+
+  -- 3. Go to definition on a link in the note.
+  local link_line, link_col
+  for index, text in ipairs(vim.api.nvim_buf_get_lines(0, 0, -1, false)) do
+    local at = text:find('[[', 1, true)
+    if at and not link_line then
+      link_line, link_col = index - 1, at + 2
+    end
+  end
+  if link_line then
+    local definition = client:request_sync('textDocument/definition', {
+      textDocument = vim.lsp.util.make_text_document_params(0),
+      position = { line = link_line, character = link_col },
+    }, 5000, 0)
+    local targets = {}
+    if definition and definition.result then
+      local result = definition.result
+      if result.uri or result.targetUri then
+        result = { result }
+      end
+      for _, location in ipairs(result) do
+        table.insert(targets, vim.uri_to_fname(location.uri or location.targetUri))
+      end
+    end
+    record('definition', targets)
+  end
+
+  -- 4. The "Generate Anki ID" quick fix on the missing-id diagnostic, applied to the buffer.
+  local missing
+  for _, diagnostic in ipairs(vim.diagnostic.get(0)) do
+    if diagnostic.code == 'missing-id' then
+      missing = diagnostic
+    end
+  end
+  if missing then
+    local params = {
+      textDocument = vim.lsp.util.make_text_document_params(0),
+      range = {
+        start = { line = missing.lnum, character = missing.col },
+        ['end'] = { line = missing.end_lnum, character = missing.end_col },
+      },
+      context = { diagnostics = { missing.user_data.lsp }, only = { 'quickfix' } },
+    }
+    local actions = client:request_sync('textDocument/codeAction', params, 5000, 0)
+    local titles = {}
+    for _, action in ipairs((actions and actions.result) or {}) do
+      table.insert(titles, action.title)
+      if action.title == 'Generate Anki ID' then
+        if not action.edit and client:supports_method('codeAction/resolve') then
+          action = client:request_sync('codeAction/resolve', action, 5000, 0).result
+        end
+        vim.lsp.util.apply_workspace_edit(action.edit, client.offset_encoding)
+      end
+    end
+    record('code_actions', titles)
+    record('buffer_after_fix', vim.api.nvim_buf_get_lines(0, 0, -1, false))
+  end
+end)
+if not ok then
+  record('error', tostring(err))
+end
+finish()

