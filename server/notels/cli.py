@@ -6,11 +6,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from notels import __version__
 from notels.config import ConfigError
 from notels.findings import Severity
 from notels.vault.loader import Progress
+
+if TYPE_CHECKING:
+    from notels.checker import CheckResult
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -48,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
     check.add_argument("--statistics", action="store_true", help="print counts per rule code")
+    check.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply safe fixes (new IDs, END lines, stale fix/empty tags) to the files, "
+        "then report what remains",
+    )
+    check.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the changes --fix would make as a unified diff, write nothing; "
+        "exit 1 when there are any",
+    )
     return parser
 
 
@@ -66,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from notels.checker import check_paths
+    from notels.fixer import FixMode
     from notels.report.emitters import EMITTERS, statistics
     from notels.rules import all_rules, known_codes
 
@@ -80,14 +97,20 @@ def _check(args: argparse.Namespace) -> int:
         print(f"notels: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
 
+    # --diff wins over --fix: asking to see the changes never writes them.
+    fix = FixMode.DIFF if args.diff else FixMode.APPLY if args.fix else None
     progress = _terminal_progress() if sys.stderr.isatty() and not args.quiet else None
     try:
-        result = check_paths(args.paths, select, ignore, progress)
+        result = check_paths(args.paths, select, ignore, progress, fix)
     except ConfigError as error:
         print(f"notels: {error}", file=sys.stderr)
         return EXIT_USAGE
     if progress is not None:
         sys.stderr.write("\r\033[K")
+    for refusal in result.fixes.refused:
+        print(f"notels: not fixed: {refusal.display}: {refusal.reason}", file=sys.stderr)
+    if fix is FixMode.DIFF:
+        return _print_diff(result)
 
     findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.finding.code))
     EMITTERS[args.format](findings, all_rules(), sys.stdout)
@@ -101,10 +124,36 @@ def _check(args: argparse.Namespace) -> int:
         parts = [f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in by_severity.items() if n]
         summary = ", ".join(parts) if parts else "no problems"
         sys.stdout.write(f"Checked {result.files_checked} notes: {summary}.\n")
+    if fix is FixMode.APPLY:
+        fixes = result.fixes
+        fixed = _count(fixes.problems_fixed, "problem")
+        line = f"Fixed {fixed} in {_count(len(fixes.written), 'file')}.\n"
+        text_end = args.format == "text" and not args.quiet
+        (sys.stdout if text_end else sys.stderr).write(line)
 
     fail_on = Severity(args.fail_on)
     failed = any(item.finding.severity.at_least(fail_on) for item in findings)
     return EXIT_FINDINGS if failed and not args.exit_zero else EXIT_CLEAN
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _print_diff(result: CheckResult) -> int:
+    from notels.fixer import unified_diff
+
+    changes = result.fixes.changes
+    for change in changes:
+        sys.stdout.write(unified_diff(change))
+    fixable = sum(change.fixes for change in changes)
+    if changes:
+        sys.stderr.write(
+            f"Would fix {_count(fixable, 'problem')} in {_count(len(changes), 'file')}.\n"
+        )
+        return EXIT_FINDINGS
+    sys.stderr.write("No fixes to apply.\n")
+    return EXIT_CLEAN
 
 
 def _terminal_progress() -> Progress:

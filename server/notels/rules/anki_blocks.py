@@ -17,6 +17,7 @@ The sync plugin only sees a card between a `START` line and a later line beginni
 A `START` with no `END` anywhere below it is silently skipped: the card never reaches Anki.
 Add `END` on its own line after the card's last field.
 """,
+    fixable=True,
 )
 def unclosed_block(ctx: RuleContext) -> Iterator[Draft]:
     for card in ctx.note.anki.unclosed:

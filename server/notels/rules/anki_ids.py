@@ -95,6 +95,7 @@ def malformed_id(ctx: RuleContext) -> Iterator[Draft]:
 Two cards with one ID overwrite each other in Anki on every sync; this usually happens when a
 note is copied to start a new one. Give the copy a new ID.
 """,
+    fixable=True,
 )
 def duplicate_id(ctx: RuleContext) -> Iterator[Draft]:
     for card in ctx.note.anki.cards:

@@ -1,0 +1,407 @@
+"""Quick fixes: from a finding and its note to the text edits that resolve it.
+
+Pure: a fix is computed from the Note, the index and the config and knows nothing of files or
+of LSP. The server offers `fixes_for_finding` as code actions; `notels check --fix` applies
+`safe_fixes`, the ones that need no judgement.
+
+Decisions worth knowing:
+- `missing-id` inserts the ID line at the start of the `END` line, so the edit is a pure
+  insertion and the rest of the card keeps its bytes. It is not safe (offered, not applied by
+  `--fix`) when the card swallowed another START (the ID would belong to the merged card), when
+  `END` only begins its line (`ENDPOINT: x`: the real end is elsewhere) or when the card already
+  has an ID line in the wrong place (moving that one keeps the card's Anki history; a new ID
+  would create a second card).
+- `duplicate-id` gives a new ID only to the newer copy: by file creation time when every copy's
+  file has one, else by vault order (path, then position). The oldest copy keeps its ID and
+  gets no fix, so the two copies are never both renumbered.
+- `misplaced-id` moves the line just above `END` when the card has no last-line ID. When it
+  has one, the stray line can only be deleted (offered, never safe): which of two IDs Anki
+  knows the card by is the user's call.
+- `start-trailing-text` is safe only when what follows `START` is whitespace; visible text is
+  the user's words and deleting them is offered, not applied.
+- `unclosed-block` inserts `END` after the block's last non-blank line. When a Markdown heading
+  stands between START and that line, END goes above the heading instead and the fix is not
+  safe: the card probably ended there, but that is a guess. A START inside a code fence or math
+  is not fixed by `--fix` either: it may be an example, not a card.
+- `empty-note` (adding `fix/empty`) is a judgement: never safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from notels.config import Config, IdStyle
+from notels.edits.ids import IdGenerator
+from notels.edits.lines import (
+    break_at,
+    break_before,
+    line_bounds,
+    line_break_near,
+    preferred_break,
+)
+from notels.edits.tags import add_frontmatter_tag_edits, remove_tag_edits
+from notels.edits.text_edit import TextEdit, edits_conflict
+from notels.findings import Finding
+from notels.syntax.model import Card, CardId
+from notels.syntax.note import Note
+from notels.syntax.spans import Span
+from notels.vault.index import CardLocation, VaultIndex
+
+# The codes `--fix` applies (when the fix for the finding at hand is marked safe).
+SAFE_CODES = frozenset(
+    {"missing-id", "duplicate-id", "unclosed-block", "start-trailing-text", "stale-fix-empty"}
+)
+
+# File creation time in ns of a vault-relative path, or None when the platform cannot tell.
+CreatedNs = Callable[[str], int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    title: str  # what the editor shows: "Generate Anki ID"
+    code: str  # the rule code the fix answers
+    edits: tuple[TextEdit, ...]  # against the note's text; non-overlapping
+    safe: bool  # True: `check --fix` may apply it without asking
+
+
+def id_line(value: int | str, style: IdStyle) -> str:
+    if style is IdStyle.COMMENT:
+        return f"<!--ID: {value}-->"
+    return f"ID: {value}"
+
+
+# --- missing-id -------------------------------------------------------------------------------
+
+
+def _can_take_id(card: Card) -> bool:
+    return card.closed and card.end_span is not None and card.id is None
+
+
+def _id_is_safe(card: Card) -> bool:
+    return card.end_is_exact and not card.swallowed_starts and not card.misplaced_ids
+
+
+def new_id_edit(note: Note, card: Card, style: IdStyle, value: int) -> TextEdit | None:
+    """Insert `ID: value` as the block's last line: at the start of its END line."""
+    if not _can_take_id(card) or card.end_span is None:
+        return None
+    at = card.end_span.start
+    # END begins its line, so a break always ends the line above it; reuse that one.
+    eol = break_before(note.text, at) or preferred_break(note.text)
+    return TextEdit(Span(at, at), id_line(value, style) + eol)
+
+
+def missing_id_fix(note: Note, card: Card, config: Config, generator: IdGenerator) -> Fix | None:
+    if not _can_take_id(card):
+        return None
+    edit = new_id_edit(note, card, config.id_style, generator.next_id())
+    if edit is None:
+        return None
+    return Fix("Generate Anki ID", "missing-id", (edit,), _id_is_safe(card))
+
+
+def all_missing_ids_fix(note: Note, config: Config, generator: IdGenerator) -> Fix | None:
+    """One fix giving every card of the note without an ID a new one (all distinct)."""
+    edits: list[TextEdit] = []
+    safe = True
+    for card in note.anki.cards:
+        if not _can_take_id(card):
+            continue
+        edit = new_id_edit(note, card, config.id_style, generator.next_id())
+        if edit is not None:
+            edits.append(edit)
+            safe = safe and _id_is_safe(card)
+    if not edits:
+        return None
+    return Fix("Generate IDs for all cards in this note", "missing-id", tuple(edits), safe)
+
+
+def missing_id_edits_for_vault(
+    index: VaultIndex,
+    config: Config,
+    generator: IdGenerator,
+    paths: Iterable[str] | None = None,
+    safe_only: bool = True,
+) -> list[tuple[str, tuple[TextEdit, ...]]]:
+    """(path, edits) for every note with cards lacking an ID, in path order.
+
+    One generator for the whole call keeps every new ID distinct from the others and from the
+    vault's; seed it with `generator_for_vault(index)`.
+    """
+    result: list[tuple[str, tuple[TextEdit, ...]]] = []
+    for path in sorted(paths if paths is not None else index.paths()):
+        note = index.notes.get(path)
+        if note is None:
+            continue
+        edits: list[TextEdit] = []
+        for card in note.anki.cards:
+            if not _can_take_id(card) or (safe_only and not _id_is_safe(card)):
+                continue
+            edit = new_id_edit(note, card, config.id_style, generator.next_id())
+            if edit is not None:
+                edits.append(edit)
+        if edits:
+            result.append((path, tuple(edits)))
+    return result
+
+
+# --- duplicate-id -----------------------------------------------------------------------------
+
+
+def original_copy(
+    locations: Sequence[CardLocation], created_ns: CreatedNs | None = None
+) -> CardLocation:
+    """The copy that keeps the ID: the oldest file, else the first in vault order."""
+    times: dict[str, int | None] = {}
+    if created_ns is not None:
+        times = {location.path: created_ns(location.path) for location in locations}
+    by_time = bool(times) and all(time is not None for time in times.values())
+
+    def age(location: CardLocation) -> tuple[int, str, int]:
+        created = times.get(location.path) if by_time else None
+        return (created if created is not None else 0, location.path, location.span.start)
+
+    return min(locations, key=age)
+
+
+def duplicate_id_fix(
+    path: str,
+    card: Card,
+    index: VaultIndex,
+    generator: IdGenerator,
+    created_ns: CreatedNs | None = None,
+) -> Fix | None:
+    if card.id is None:
+        return None
+    here = CardLocation(path, card.id.span, card.span)
+    locations = list(index.card_locations(card.id.value))
+    if not any(loc.path == path and loc.span == card.id.span for loc in locations):
+        locations.append(here)  # an index one edit behind still knows the other copies
+    if len(locations) < 2:
+        return None
+    original = original_copy(locations, created_ns)
+    if original.path == path and original.span == card.id.span:
+        return None
+    edit = TextEdit(card.id.value_span, str(generator.next_id()))
+    return Fix("Give this card a new ID", "duplicate-id", (edit,), True)
+
+
+# --- misplaced-id -----------------------------------------------------------------------------
+
+
+def misplaced_id_fixes(note: Note, card: Card, misplaced: CardId) -> list[Fix]:
+    text = note.text
+    start, end, following = line_bounds(note, misplaced.span.start)
+    if following == end:
+        return []  # the text's last line cannot sit inside a closed block
+    delete = TextEdit(Span(start, following), "")
+    if card.id is not None:
+        title = (
+            "Delete the repeated ID line"
+            if card.id.value == misplaced.value
+            else f"Delete the stray ID line (the card's ID is {card.id.value})"
+        )
+        return [Fix(title, "misplaced-id", (delete,), False)]
+    if card.end_span is None:
+        return []
+    at = card.end_span.start
+    line = id_line(misplaced.value, IdStyle.COMMENT if misplaced.comment else IdStyle.PLAIN)
+    eol = break_at(text, end)
+    if following == at:
+        # Already the last line but not read as an ID (`ID:5`): rewrite it in place.
+        edits: tuple[TextEdit, ...] = (TextEdit(Span(start, following), line + eol),)
+    else:
+        eol = break_before(text, at) or preferred_break(text)
+        edits = (delete, TextEdit(Span(at, at), line + eol))
+    return [Fix("Move the ID line just above END", "misplaced-id", edits, False)]
+
+
+# --- blocks -----------------------------------------------------------------------------------
+
+
+def _last_content_line_end(note: Note, before: int, floor: int) -> int | None:
+    """Content end of the last non-blank line that ends before `before` and starts after
+    `floor` (the START line's end); None when only blank lines are there."""
+    lines = note.lines
+    line = lines.line_of(before) - 1
+    while line >= 0 and lines.line_start(line) > floor:
+        if lines.line_text(line).strip():
+            return lines.line_end(line)
+        line -= 1
+    return None
+
+
+def _end_insertion(note: Note, after: int) -> TextEdit:
+    """`END` on its own line right after the line whose content ends at `after`."""
+    _, end, _ = line_bounds(note, after)
+    return TextEdit(Span(end, end), line_break_near(note.text, end) + "END")
+
+
+def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
+    if card.closed or card.span.end <= card.start_span.end:
+        return None  # `START` alone at the end: `START\nEND` is no block either
+    last = card.span.end
+    safe = not any(span.start <= card.start_span.start < span.end for span in note.hidden)
+    heading = next(
+        (h for h in note.headings if card.start_span.end < h.span.start < card.span.end), None
+    )
+    if heading is not None:
+        cut = _last_content_line_end(note, heading.span.start, card.start_span.end)
+        if cut is None:
+            return None
+        last, safe = cut, False
+    return Fix("Add END after the card", "unclosed-block", (_end_insertion(note, last),), safe)
+
+
+def swallowed_block_fix(note: Note, card: Card) -> Fix | None:
+    if not card.swallowed_starts:
+        return None
+    last = _last_content_line_end(note, card.swallowed_starts[0].start, card.start_span.end)
+    if last is None:
+        return None
+    edit = _end_insertion(note, last)
+    return Fix("Add END before the next START", "swallowed-block", (edit,), False)
+
+
+def start_trailing_text_fix(note: Note, trailing: Span) -> Fix:
+    written = trailing.slice(note.text)
+    whitespace = not written.strip()
+    title = "Remove the whitespace after START" if whitespace else "Remove the text after START"
+    return Fix(title, "start-trailing-text", (TextEdit(trailing, ""),), whitespace)
+
+
+# --- tags -------------------------------------------------------------------------------------
+
+
+def stale_fix_empty_fix(note: Note, tag_span: Span) -> Fix | None:
+    tag = next((t for t in note.tags if t.span == tag_span), None)
+    if tag is None:
+        return None
+    edits = remove_tag_edits(note, tag)
+    if edits is None:
+        return None
+    return Fix(f"Remove #{tag.name}", "stale-fix-empty", edits, True)
+
+
+def fix_empty_tag_name(config: Config) -> str:
+    prefix = config.fix_tag_prefixes[0] if config.fix_tag_prefixes else "fix"
+    return f"{prefix}/empty"
+
+
+def empty_note_fix(note: Note, config: Config) -> Fix | None:
+    name = fix_empty_tag_name(config)
+    edits = add_frontmatter_tag_edits(note, name)
+    if edits is None:
+        return None
+    return Fix(f"Tag the note #{name}", "empty-note", edits, False)
+
+
+# --- entry points -----------------------------------------------------------------------------
+
+
+def _card_starting(cards: Iterable[Card], span: Span) -> Card | None:
+    return next((card for card in cards if card.start_span == span), None)
+
+
+def fixes_for_finding(
+    path: str,
+    note: Note,
+    index: VaultIndex,
+    config: Config,
+    finding: Finding,
+    generator: IdGenerator,
+    created_ns: CreatedNs | None = None,
+    note_wide: bool = True,
+) -> list[Fix]:
+    """The fixes for one finding of `note`, best first; [] when it has none.
+
+    The finding must come from this very text: the card or tag is found by the exact span the
+    rule reported, so a stale finding gets no fix rather than a wrong one. `note_wide` adds
+    "Generate IDs for all cards in this note" to `missing-id` when more than one card lacks one.
+    """
+    code, span = finding.code, finding.span
+    anki = note.anki
+    found: list[Fix | None] = []
+    if code == "missing-id":
+        card = _card_starting(anki.cards, span)
+        if card is not None:
+            for misplaced in card.misplaced_ids[:1]:
+                found.extend(misplaced_id_fixes(note, card, misplaced))
+            found.append(missing_id_fix(note, card, config, generator))
+            if note_wide and sum(1 for c in anki.cards if _can_take_id(c)) > 1:
+                found.append(all_missing_ids_fix(note, config, generator))
+    elif code == "duplicate-id":
+        card = next((c for c in anki.cards if c.id is not None and c.id.span == span), None)
+        if card is not None:
+            found.append(duplicate_id_fix(path, card, index, generator, created_ns))
+    elif code == "misplaced-id":
+        for card in anki.cards:
+            for misplaced in card.misplaced_ids:
+                if misplaced.span == span:
+                    found.extend(misplaced_id_fixes(note, card, misplaced))
+    elif code == "unclosed-block":
+        card = _card_starting(anki.unclosed, span)
+        if card is not None:
+            found.append(unclosed_block_fix(note, card))
+    elif code == "swallowed-block":
+        card = _card_starting(anki.cards, span)
+        if card is not None:
+            found.append(swallowed_block_fix(note, card))
+    elif code == "start-trailing-text":
+        for start in anki.trailing_starts:
+            if start.trailing_span == span:
+                found.append(start_trailing_text_fix(note, span))
+    elif code == "stale-fix-empty":
+        found.append(stale_fix_empty_fix(note, span))
+    elif code == "empty-note":
+        found.append(empty_note_fix(note, config))
+    return [fix for fix in found if fix is not None]
+
+
+def safe_fix_list(
+    path: str,
+    note: Note,
+    index: VaultIndex,
+    config: Config,
+    findings: Iterable[Finding],
+    generator: IdGenerator,
+    created_ns: CreatedNs | None = None,
+) -> list[Fix]:
+    """The first safe fix of each finding, in text order, none overlapping another.
+
+    A fix whose edits conflict with one already taken is left out whole (never half-applied).
+    Applying the result and checking again may reveal more: an added END turns an unclosed
+    block into a card that needs an ID, and a left-out fix no longer conflicts. The fixer
+    repeats until nothing changes, so `--fix` finishes in one run.
+    """
+    chosen: list[Fix] = []
+    taken: list[TextEdit] = []
+    ordered = sorted(findings, key=lambda f: (f.span.start, f.span.end, f.code))
+    for finding in ordered:
+        if finding.code not in SAFE_CODES:
+            continue
+        for fix in fixes_for_finding(
+            path, note, index, config, finding, generator, created_ns, note_wide=False
+        ):
+            if not fix.safe:
+                continue
+            if not any(edits_conflict(mine, other) for mine in fix.edits for other in taken):
+                chosen.append(fix)
+                taken.extend(fix.edits)
+            break
+    return chosen
+
+
+def safe_fixes(
+    path: str,
+    note: Note,
+    index: VaultIndex,
+    config: Config,
+    findings: Iterable[Finding],
+    generator: IdGenerator,
+    created_ns: CreatedNs | None = None,
+) -> list[TextEdit]:
+    """The edits of `safe_fix_list`, ready for `apply_edits`."""
+    fixes = safe_fix_list(path, note, index, config, findings, generator, created_ns)
+    return [edit for fix in fixes for edit in fix.edits]

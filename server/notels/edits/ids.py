@@ -1,0 +1,81 @@
+"""New Anki note IDs: epoch milliseconds, unique in the vault and within one run."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from notels.syntax.note import Note
+from notels.vault.index import VaultIndex
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class IdGenerator:
+    """Hands out IDs the way Anki makes them (creation time in ms), never one already taken.
+
+    IDs only grow: each is `max(now, last + 1)`, moved past any taken value. "Now" keeps an ID
+    from predating the note's `created` date; growing keeps a burst of thousands of IDs (one
+    `--fix` over a vault) distinct even within one millisecond, and a clock stepping back
+    (NTP) from ever repeating one. One generator serves a whole run; IDs it issued stay taken.
+    """
+
+    __slots__ = ("_last", "_now_ms", "_taken")
+
+    def __init__(
+        self, existing: Iterable[str | int] = (), now_ms: Callable[[], int] = _now_ms
+    ) -> None:
+        self._now_ms = now_ms
+        self._taken: set[int] = set()
+        self._last = 0
+        self.reserve(existing)
+
+    def reserve(self, ids: Iterable[str | int]) -> None:
+        """Mark IDs as taken (a vault's IDs, IDs written by hand since); non-digits are ignored."""
+        for value in ids:
+            if isinstance(value, int):
+                self._taken.add(value)
+            elif value.isdigit():
+                self._taken.add(int(value))
+
+    def is_taken(self, value: int) -> bool:
+        return value in self._taken
+
+    def next_id(self) -> int:
+        candidate = max(self._now_ms(), self._last + 1)
+        while candidate in self._taken:
+            candidate += 1
+        self._taken.add(candidate)
+        self._last = candidate
+        return candidate
+
+
+def note_ids(note: Note) -> set[str]:
+    """Every Anki ID written in a note: cards (misplaced lines too), inline cards, DELETE lines.
+
+    The index only keys block cards by ID; a new ID must avoid the others as well, since each
+    names a note in the user's Anki collection.
+    """
+    anki = note.anki
+    found: set[str] = set()
+    for card in (*anki.cards, *anki.unclosed):
+        if card.id is not None:
+            found.add(card.id.value)
+        found.update(misplaced.value for misplaced in card.misplaced_ids)
+    found.update(card.id.value for card in anki.inline_cards if card.id is not None)
+    found.update(marker.id.value for marker in anki.deletes if marker.id is not None)
+    return found
+
+
+def vault_ids(index: VaultIndex) -> set[str]:
+    """Every Anki ID written anywhere in the indexed vault."""
+    found = set(index.card_ids())
+    for note in index.notes.values():
+        found |= note_ids(note)
+    return found
+
+
+def generator_for_vault(index: VaultIndex, now_ms: Callable[[], int] = _now_ms) -> IdGenerator:
+    return IdGenerator(vault_ids(index), now_ms)

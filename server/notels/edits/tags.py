@@ -1,0 +1,293 @@
+"""Edits that remove a tag from a note or add one to its frontmatter, in the file's own style.
+
+Every edit here is checked by parsing the edited text again: the tag list must change by exactly
+the one tag, every other frontmatter value must read the same, and the body must be untouched.
+An edit that fails the check is not offered. YAML has too many spellings for a handful of text
+rules to be trusted blindly with a user's frontmatter.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from notels.edits.lines import break_at, break_before, line_bounds, preferred_break
+from notels.edits.text_edit import TextEdit, apply_edits
+from notels.syntax.model import Frontmatter, Tag, YamlEntry, YamlScalar
+from notels.syntax.note import Note, parse_note
+from notels.syntax.spans import Span
+
+_TAG_KEYS = ("tags", "tag")
+_SEPARATORS = " \t,"
+_INLINE_SPACE = " \t"
+_NULL_WORDS = ("~", "null", "Null", "NULL")
+_DEFAULT_INDENT = "  "
+_BOM = "\ufeff"
+
+
+# --- removing ---------------------------------------------------------------------------------
+
+
+def remove_tag_edits(note: Note, tag: Tag) -> tuple[TextEdit, ...] | None:
+    """Edits that take `tag` (one occurrence, in frontmatter or body) out of the note."""
+    if tag.in_frontmatter:
+        edits = _remove_frontmatter_tag(note, tag)
+    else:
+        edits = _remove_body_tag(note, tag)
+    if edits is None:
+        return None
+    # Removing a tag from `connected` changes that key's value too; that change is the point.
+    frontmatter = note.frontmatter
+    holder = _holder(frontmatter, tag) if frontmatter is not None and tag.in_frontmatter else None
+    changed = holder[0].key if holder is not None else None
+    if not _verified(
+        note, edits, removed=tag.name, changed_key=changed, in_body=not tag.in_frontmatter
+    ):
+        return None
+    return edits
+
+
+def _remove_body_tag(note: Note, tag: Tag) -> tuple[TextEdit, ...]:
+    text = note.text
+    start, end, following = line_bounds(note, tag.span.start)
+    if text[start:end].strip() == tag.span.slice(text):
+        # The tag is the whole line: drop the line, not leave a blank one behind.
+        if following > end:
+            return (TextEdit(Span(start, following), ""),)
+        # The last line, with no break after it: take the break before it, so the file still
+        # ends without a final newline.
+        return (TextEdit(Span(start - len(break_before(text, start)), end), ""),)
+    # Mid-line: take one neighbouring space with it so no double space remains.
+    if tag.span.end < end and text[tag.span.end] in _INLINE_SPACE:
+        return (TextEdit(Span(tag.span.start, tag.span.end + 1), ""),)
+    if tag.span.start > start and text[tag.span.start - 1] in _INLINE_SPACE:
+        return (TextEdit(Span(tag.span.start - 1, tag.span.end), ""),)
+    return (TextEdit(tag.span, ""),)
+
+
+def _holder(frontmatter: Frontmatter, tag: Tag) -> tuple[YamlEntry, YamlScalar] | None:
+    for entry in frontmatter.entries:
+        for scalar in entry.scalars:
+            if scalar.value_span.start <= tag.span.start and tag.span.end <= scalar.value_span.end:
+                return entry, scalar
+    return None
+
+
+def _remove_frontmatter_tag(note: Note, tag: Tag) -> tuple[TextEdit, ...] | None:
+    frontmatter = note.frontmatter
+    if frontmatter is None:
+        return None
+    found = _holder(frontmatter, tag)
+    if found is None:
+        return None
+    entry, scalar = found
+    text = note.text
+    value = scalar.value_span
+    piece_start = tag.span.start
+    if piece_start > value.start and text[piece_start - 1] == "#":
+        piece_start -= 1
+    rest = text[value.start : piece_start] + text[tag.span.end : value.end]
+    if rest.strip(_SEPARATORS + "\r\n"):
+        return (_remove_word(text, Span(piece_start, tag.span.end), value),)
+    # The tag is the scalar's only word: the scalar goes, as a list item or as the value.
+    others = [other for other in entry.scalars if other is not scalar]
+    if not others and entry.key.lower() in _TAG_KEYS:
+        # Nothing left under `tags:`: remove the key too, rather than leave an empty key.
+        return (TextEdit(_whole_lines(note, entry.key_span.start, entry.span.end), ""),)
+    if _is_block_item(note, scalar):
+        return (TextEdit(_whole_lines(note, scalar.span.start, scalar.span.end), ""),)
+    if _is_flow_item(text, scalar):
+        return (_remove_flow_item(text, scalar),)
+    # A single value of another key (`connected: "#fix/empty"`): leave the key, now empty.
+    start = scalar.span.start
+    while start > entry.key_span.end and text[start - 1] in _INLINE_SPACE:
+        start -= 1
+    return (TextEdit(Span(start, scalar.span.end), ""),)
+
+
+def _remove_word(text: str, word: Span, value: Span) -> TextEdit:
+    """One word of a `a b` / `a, b` string, with the separator on one side of it."""
+    after = word.end
+    while after < value.end and text[after] in _SEPARATORS:
+        after += 1
+    if after < value.end:
+        return TextEdit(Span(word.start, after), "")
+    before = word.start
+    while before > value.start and text[before - 1] in _SEPARATORS:
+        before -= 1
+    return TextEdit(Span(before, word.end), "")
+
+
+def _remove_flow_item(text: str, scalar: YamlScalar) -> TextEdit:
+    """`[a, x, b]` -> `[a, b]`; `[a, x]` -> `[a]`; `[x]` -> `[]`: an item and one comma."""
+    after = scalar.span.end
+    while after < len(text) and text[after] in _INLINE_SPACE:
+        after += 1
+    if text.startswith(",", after):
+        after += 1
+        while after < len(text) and text[after] in _INLINE_SPACE:
+            after += 1
+        return TextEdit(Span(scalar.span.start, after), "")
+    before = scalar.span.start
+    while before > 0 and text[before - 1] in _INLINE_SPACE:
+        before -= 1
+    if before > 0 and text[before - 1] == ",":
+        return TextEdit(Span(before - 1, scalar.span.end), "")
+    return TextEdit(scalar.span, "")
+
+
+def _whole_lines(note: Note, start: int, end: int) -> Span:
+    """From the start of the line holding `start` to the start of the line after `end`'s."""
+    first, _, _ = line_bounds(note, start)
+    _, last_end, following = line_bounds(note, end)
+    return Span(first, following if following > last_end else last_end)
+
+
+def _is_block_item(note: Note, scalar: YamlScalar) -> bool:
+    start, _, _ = line_bounds(note, scalar.span.start)
+    return note.text[start : scalar.span.start].strip() == "-"
+
+
+def _is_flow_item(text: str, scalar: YamlScalar) -> bool:
+    before = scalar.span.start
+    while before > 0 and text[before - 1].isspace():
+        before -= 1
+    return before > 0 and text[before - 1] in "[,"
+
+
+# --- adding -----------------------------------------------------------------------------------
+
+
+def add_frontmatter_tag_edits(note: Note, name: str) -> tuple[TextEdit, ...] | None:
+    """Edits that add `name` to the frontmatter tags: a new frontmatter or `tags:` key when
+    missing, else one more item in the style the key already uses."""
+    edits = _add_frontmatter_tag(note, name)
+    if edits is None or not _verified(note, edits, added=name):
+        return None
+    return edits
+
+
+def _add_frontmatter_tag(note: Note, name: str) -> tuple[TextEdit, ...] | None:
+    text = note.text
+    frontmatter = note.frontmatter
+    if frontmatter is None:
+        # The block-list form Obsidian itself writes.
+        eol = preferred_break(text)
+        at = 1 if text.startswith(_BOM) else 0
+        block = f"---{eol}tags:{eol}{_DEFAULT_INDENT}- {name}{eol}---{eol}"
+        return (TextEdit(Span(at, at), block),)
+    if not frontmatter.closed or frontmatter.error is not None or frontmatter.data is None:
+        return None  # broken YAML: any edit would be a guess about what the user meant
+    entry = next((e for e in frontmatter.entries if e.key.lower() in _TAG_KEYS), None)
+    if entry is None:
+        at = frontmatter.content_span.end  # the closing `---` line's start
+        eol = break_before(text, at) or preferred_break(text)
+        indent = _block_indent(note, frontmatter)
+        return (TextEdit(Span(at, at), f"tags:{eol}{indent}- {name}{eol}"),)
+    if not entry.scalars:
+        return _fill_empty_entry(note, frontmatter, entry, name)
+    first, last = entry.scalars[0], entry.scalars[-1]
+    if _is_block_item(note, first):
+        item_start, _, _ = line_bounds(note, last.span.start)
+        prefix = text[item_start : last.span.start]
+        indent = prefix[: prefix.rfind("-")]
+        _, end, _ = line_bounds(note, last.span.end)
+        eol = break_at(text, end) or preferred_break(text)
+        return (TextEdit(Span(end, end), f"{eol}{indent}- {name}"),)
+    if _is_flow_item(text, first):
+        return (TextEdit(Span(last.span.end, last.span.end), f", {name}"),)
+    if len(entry.scalars) != 1:
+        return None
+    value = first.value_span
+    written = value.slice(text)
+    separator = ", " if "," in written else (" " if written.strip() else "")
+    return (TextEdit(Span(value.end, value.end), separator + name),)
+
+
+def _fill_empty_entry(
+    note: Note, frontmatter: Frontmatter, entry: YamlEntry, name: str
+) -> tuple[TextEdit, ...] | None:
+    """`tags:`, `tags: ~` or `tags: []` -> one item."""
+    text = note.text
+    _, line_end, _ = line_bounds(note, entry.key_span.start)
+    colon = text.find(":", entry.key_span.end, line_end)
+    if colon < 0:
+        return None
+    value_end = max(entry.span.end, colon + 1)
+    written = text[colon + 1 : value_end].strip()
+    indent = _block_indent(note, frontmatter)
+    eol = break_at(text, line_end) or preferred_break(text)
+    if not written:
+        return (TextEdit(Span(line_end, line_end), f"{eol}{indent}- {name}"),)
+    if written in _NULL_WORDS:
+        return (TextEdit(Span(colon + 1, value_end), f"{eol}{indent}- {name}"),)
+    if written.startswith("[") and written.endswith("]"):
+        inside = text.find("[", colon + 1, value_end) + 1
+        return (TextEdit(Span(inside, inside), name),)
+    return None
+
+
+def _block_indent(note: Note, frontmatter: Frontmatter) -> str:
+    """The indentation the file's block lists use before `-` (Obsidian writes two spaces)."""
+    for entry in frontmatter.entries:
+        for scalar in entry.scalars:
+            if _is_block_item(note, scalar):
+                start, _, _ = line_bounds(note, scalar.span.start)
+                prefix = note.text[start : scalar.span.start]
+                return prefix[: prefix.rfind("-")]
+    return _DEFAULT_INDENT
+
+
+# --- checking ---------------------------------------------------------------------------------
+
+
+def _verified(
+    note: Note,
+    edits: tuple[TextEdit, ...],
+    removed: str | None = None,
+    added: str | None = None,
+    changed_key: str | None = None,
+    in_body: bool = False,
+) -> bool:
+    try:
+        after = parse_note(apply_edits(note.text, edits))
+    except ValueError:
+        return False
+    expected = Counter(tag.name for tag in note.tags)
+    if removed is not None:
+        expected[removed] -= 1
+    if added is not None:
+        expected[added] += 1
+    if +expected != Counter(tag.name for tag in after.tags):
+        return False
+    if in_body:
+        # A body edit: the frontmatter must come through byte for byte.
+        return note.text[: note.body_start] == after.text[: after.body_start]
+    if _body(after) != _body(note):
+        return False
+    before_fm, after_fm = note.frontmatter, after.frontmatter
+    if after_fm is None:
+        return before_fm is None
+    if before_fm is not None and before_fm.error is None and after_fm.error is not None:
+        return False
+    if after_fm.error is not None or not after_fm.closed:
+        return False
+    return _other_values(before_fm, changed_key) == _other_values(after_fm, changed_key)
+
+
+def _body(note: Note) -> str:
+    return note.text[note.body_start :].removeprefix(_BOM)
+
+
+def _other_values(
+    frontmatter: Frontmatter | None, changed_key: str | None
+) -> dict[str, object] | None:
+    """The frontmatter's values besides the tag keys (and the key an edit means to change)."""
+    if frontmatter is None:
+        return {}
+    if frontmatter.data is None:
+        return None
+    return {
+        key: value
+        for key, value in frontmatter.data.items()
+        if key.lower() not in _TAG_KEYS and key != changed_key
+    }
