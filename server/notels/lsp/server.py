@@ -20,8 +20,10 @@ from pygls.protocol.language_server import lsp_method
 
 from notels import __version__
 
+from .edit_features import register_edit_features
 from .lifecycle import configure_logging, parse_tcp, watch_parent
 from .session import NOTE_OPERATIONS, Session
+from .status import VAULT_STATUS, vault_status
 
 log = logging.getLogger("notels.lsp")
 
@@ -168,6 +170,11 @@ def create_server() -> NotelsServer:
     ) -> types.WorkspaceDiagnosticReport:
         return await ls.session.workspace_diagnostic(params)
 
+    @feature(VAULT_STATUS)
+    async def vault_status_(ls: NotelsServer, params: Any) -> dict[str, int | bool]:
+        return await vault_status(ls.session, params)
+
+    register_edit_features(server)
     return server
 
 

@@ -132,6 +132,17 @@ class Session:
             effects.recheck.add(uri)
             self.apply(effects)
 
+    def flush_document(self, uri: str) -> None:
+        """Index the document's pending edits now, as when typing pauses: a request needs them."""
+        document = self.workspace.documents.get(uri)
+        if document is not None and document.note is None:
+            self.debouncer.cancel(uri)
+            self._edited(uri)
+
+    @property
+    def client_capabilities(self) -> types.ClientCapabilities:
+        return self._capabilities
+
     def did_close(self, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         self.debouncer.cancel(uri)

@@ -1,0 +1,490 @@
+"""Code actions, `notels.generateIds`, rename and willRenameFiles: protocol glue over notels.edits.
+
+Every handler flushes pending edits (so it answers about the text the client has), calls the
+pure builders in notels.edits under the vault's lock, and converts their TextEdits with the
+negotiated position encoding. Notes that are not open are edited by the positions of their text
+on disk: it is re-read first, and re-indexed when it changed behind the server's back.
+
+One IdGenerator per vault lives as long as the server: IDs it handed out (even in code actions
+never applied) stay taken, so two quick fixes can never offer the same ID.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pygls.lsp.server import LanguageServer
+
+from notels.edits.editor_fixes import delete_deck_fix, new_note_for, path_link_fixes
+from notels.edits.fixes import (
+    all_missing_ids_fix,
+    fixes_for_finding,
+    missing_id_edits_for_vault,
+    safe_fixes,
+)
+from notels.edits.ids import IdGenerator, generator_for_vault, note_ids
+from notels.edits.rename import (
+    NoteRename,
+    RenameError,
+    RenameTarget,
+    move_note_edits,
+    rename_heading_edits,
+    rename_note_edits,
+    rename_target_at,
+    renamed_path,
+)
+from notels.edits.text_edit import TextEdit
+from notels.findings import Finding
+from notels.fixer import file_created_ns
+from notels.syntax.lines import LineIndex
+from notels.syntax.model import Card
+from notels.syntax.note import Note
+from notels.vault.files import MARKDOWN_SUFFIX, read_note, relative_key
+
+from .convert import SOURCE, path_of_uri, to_offset, to_range, uri_of_path
+from .session import Session
+from .workspace import Vault
+
+if TYPE_CHECKING:
+    from .server import NotelsServer
+
+log = logging.getLogger("notels.lsp")
+
+GENERATE_IDS = "notels.generateIds"
+FIX_ALL = "source.fixAll.notels"
+CODE_ACTION_KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.Source, FIX_ALL]
+MARKDOWN_FILES = types.FileOperationRegistrationOptions(
+    filters=[
+        types.FileOperationFilter(
+            pattern=types.FileOperationPattern(
+                glob="**/*.md", matches=types.FileOperationPatternKind.File
+            ),
+            scheme="file",
+        )
+    ]
+)
+
+
+def register_edit_features(server: NotelsServer) -> None:
+    edits = EditFeatures(server.session)
+    feature = server.feature
+
+    @feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=CODE_ACTION_KINDS, resolve_provider=False),
+    )
+    def code_action(ls: NotelsServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return edits.code_actions(params)
+
+    # pygls reads this handler's annotations at run time: they must name importable types.
+    @server.command(GENERATE_IDS)
+    async def generate_ids(ls: LanguageServer, *args: Any) -> dict[str, Any]:
+        return await edits.generate_ids()
+
+    @feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    def prepare_rename(
+        ls: NotelsServer, params: types.PrepareRenameParams
+    ) -> types.PrepareRenamePlaceholder | None:
+        return edits.prepare_rename(params)
+
+    @feature(types.TEXT_DOCUMENT_RENAME)
+    def rename(ls: NotelsServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+        return edits.rename(params)
+
+    @feature(types.WORKSPACE_WILL_RENAME_FILES, MARKDOWN_FILES)
+    def will_rename_files(
+        ls: NotelsServer, params: types.RenameFilesParams
+    ) -> types.WorkspaceEdit | None:
+        return edits.will_rename_files(params)
+
+
+class RequestFailed(JsonRpcException):
+    """The request was understood but cannot be done; the editor shows the message."""
+
+    CODE = types.LSPErrorCodes.RequestFailed.value
+
+
+@dataclass(frozen=True, slots=True)
+class OpenNote:
+    """A note open in the editor, its pending edits indexed."""
+
+    vault: Vault
+    relative: str
+    note: Note
+    uri: str
+
+
+@dataclass
+class EditBuilder:
+    """Collects edits per file and makes the WorkspaceEdit the client can apply."""
+
+    session: Session
+    files: dict[str, tuple[int | None, LineIndex, list[TextEdit]]] = field(default_factory=dict)
+    creates: list[str] = field(default_factory=list)
+    renames: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, vault: Vault, relative: str, edits: Iterable[TextEdit]) -> None:
+        uri, version, lines = self.session_file(vault, relative)
+        self.files.setdefault(uri, (version, lines, []))[2].extend(edits)
+
+    def session_file(self, vault: Vault, relative: str) -> tuple[str, int | None, LineIndex]:
+        """(URI, version when open, lines) of a note: the editor's text, else the indexed one."""
+        uri = vault.open_docs.get(relative)
+        document = self.session.workspace.documents.get(uri) if uri else None
+        if uri is not None and document is not None:
+            return uri, document.version, document.lines
+        note = vault.index.notes.get(relative)
+        lines = note.lines if note is not None else LineIndex("")
+        return uri_of_path(vault.root / relative), None, lines
+
+    @property
+    def edit_count(self) -> int:
+        return sum(len(edits) for _, _, edits in self.files.values())
+
+    def build(self) -> types.WorkspaceEdit:
+        encoding = self.session.workspace.encoding
+        converted = {
+            uri: (
+                version,
+                [types.TextEdit(to_range(lines, e.span, encoding), e.new_text) for e in edits],
+            )
+            for uri, (version, lines, edits) in self.files.items()
+        }
+        if not _supports_document_changes(self.session):
+            return types.WorkspaceEdit(changes={uri: e for uri, (_, e) in converted.items()})
+        changes: list[
+            types.TextDocumentEdit | types.CreateFile | types.RenameFile | types.DeleteFile
+        ] = [
+            types.CreateFile(
+                uri=uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=True)
+            )
+            for uri in self.creates
+        ]
+        changes += [
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=v),
+                edits=edits,
+            )
+            for uri, (v, edits) in converted.items()
+        ]
+        changes += [
+            types.RenameFile(
+                old_uri=old, new_uri=new, options=types.RenameFileOptions(overwrite=False)
+            )
+            for old, new in self.renames
+        ]
+        return types.WorkspaceEdit(document_changes=changes)
+
+
+class EditFeatures:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._generators: dict[Path, IdGenerator] = {}
+
+    # --- code actions -----------------------------------------------------------------------------
+
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        place = self._open_note(params.text_document.uri)
+        if place is None:
+            return []
+        only = params.context.only
+        vault, note = place.vault, place.note
+        actions: list[types.CodeAction] = []
+        with vault.lock:
+            _, findings = self.session.workspace.findings(place.uri)
+            generator = self._generator(vault, note)
+            created = file_created_ns(vault.root)
+            if _wanted(only, types.CodeActionKind.QuickFix):
+                for diagnostic in params.context.diagnostics:
+                    finding = _finding_for(diagnostic, findings, note, self.session)
+                    if finding is None:
+                        continue
+                    fixes = fixes_for_finding(
+                        place.relative, note, vault.index, vault.config, finding, generator, created
+                    )
+                    fixes += path_link_fixes(place.relative, note, vault.index, finding)
+                    deck = delete_deck_fix(note, finding)
+                    fixes += [deck] if deck is not None else []
+                    for number, fix in enumerate(fixes):
+                        action = self._action(
+                            place, fix.title, fix.edits, types.CodeActionKind.QuickFix
+                        )
+                        action.diagnostics = [diagnostic]
+                        action.is_preferred = number == 0 or None
+                        actions.append(action)
+                    actions += self._create_note(place, finding, diagnostic)
+            if _wanted(only, types.CodeActionKind.Source):
+                all_ids = all_missing_ids_fix(note, vault.config, generator)
+                if all_ids is not None:
+                    source = types.CodeActionKind.Source
+                    actions.append(self._action(place, all_ids.title, all_ids.edits, source))
+            if _wanted(only, FIX_ALL):
+                safe = safe_fixes(
+                    place.relative, note, vault.index, vault.config, findings, generator, created
+                )
+                if safe:
+                    actions.append(
+                        self._action(place, "Fix all safe notels problems", safe, FIX_ALL)
+                    )
+        return actions
+
+    def _action(
+        self, place: OpenNote, title: str, edits: Iterable[TextEdit], kind: str
+    ) -> types.CodeAction:
+        builder = EditBuilder(self.session)
+        builder.add(place.vault, place.relative, edits)
+        return types.CodeAction(title=title, kind=kind, edit=builder.build())
+
+    def _create_note(
+        self, place: OpenNote, finding: Finding, diagnostic: types.Diagnostic
+    ) -> list[types.CodeAction]:
+        if not _supports_resource(self.session, types.ResourceOperationKind.Create):
+            return []
+        new = new_note_for(place.relative, place.note, place.vault.index, finding)
+        if new is None or (place.vault.root / new.path).exists():
+            return []
+        builder = EditBuilder(self.session)
+        builder.creates.append(uri_of_path(place.vault.root / new.path))
+        return [
+            types.CodeAction(
+                title=new.title,
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                edit=builder.build(),
+                is_preferred=True,
+            )
+        ]
+
+    # --- notels.generateIds -----------------------------------------------------------------------
+
+    async def generate_ids(self) -> dict[str, Any]:
+        """Give every card without an ID in every vault a new one, through workspace/applyEdit.
+
+        Cards whose ID would be a guess (see fixes.py: merged blocks, `ENDPOINT`, a misplaced ID
+        line) are left for their quick fixes and counted as skipped.
+        """
+        for uri in list(self.session.workspace.documents):
+            self.session.flush_document(uri)
+        builder = EditBuilder(self.session)
+        lacking = 0
+        for vault in list(self.session.workspace.vaults.values()):
+            with vault.lock:
+                candidates = [
+                    path
+                    for path, note in vault.index.notes.items()
+                    if any(_lacks_id(card) for card in note.anki.cards)
+                ]
+            self._sync_from_disk(vault, candidates)
+            with vault.lock:
+                for path in candidates:
+                    note = vault.index.notes.get(path)
+                    lacking += sum(_lacks_id(c) for c in note.anki.cards) if note else 0
+                generator = self._generator(vault)
+                planned = missing_id_edits_for_vault(
+                    vault.index, vault.config, generator, candidates
+                )
+                for path, edits in planned:
+                    builder.add(vault, path, edits)
+        count = builder.edit_count
+        summary: dict[str, Any] = {
+            "ids": count,
+            "files": len(builder.files),
+            "skipped": lacking - count,
+            "applied": False,
+        }
+        if count:
+            result = await self.session.server.workspace_apply_edit_async(
+                types.ApplyWorkspaceEditParams(edit=builder.build(), label="Generate Anki IDs")
+            )
+            summary["applied"] = result.applied
+            if not result.applied:
+                log.warning("the client did not apply the IDs: %s", result.failure_reason)
+        log.info("generateIds: %s", summary)
+        return summary
+
+    # --- rename -----------------------------------------------------------------------------------
+
+    def prepare_rename(
+        self, params: types.PrepareRenameParams
+    ) -> types.PrepareRenamePlaceholder | None:
+        place = self._open_note(params.text_document.uri)
+        if place is None:
+            return None
+        target = self._rename_target(place, params.position)
+        if target is None:
+            return None
+        span = to_range(place.note.lines, target.span, self.session.workspace.encoding)
+        return types.PrepareRenamePlaceholder(range=span, placeholder=target.placeholder)
+
+    def rename(self, params: types.RenameParams) -> types.WorkspaceEdit | None:
+        place = self._open_note(params.text_document.uri)
+        if place is None:
+            return None
+        target = self._rename_target(place, params.position)
+        if target is None:
+            return None
+        vault = place.vault
+        with vault.lock:
+            linkers = vault.index.linkers_of(target.path) | {target.path}
+        self._sync_from_disk(vault, linkers)
+        target = self._rename_target(place, params.position)  # the index may have moved on
+        if target is None:
+            return None
+        builder = EditBuilder(self.session)
+        try:
+            with vault.lock:
+                if isinstance(target, NoteRename):
+                    self._note_rename(builder, vault, target, params.new_name)
+                else:
+                    edits = rename_heading_edits(
+                        vault.index, target.path, target.heading, params.new_name
+                    )
+                    for path, path_edits in edits.items():
+                        builder.add(vault, path, path_edits)
+        except RenameError as error:
+            raise RequestFailed(str(error)) from None
+        return builder.build()
+
+    def _note_rename(
+        self, builder: EditBuilder, vault: Vault, target: NoteRename, new_name: str
+    ) -> None:
+        if not _supports_resource(self.session, types.ResourceOperationKind.Rename):
+            raise RenameError("This editor cannot rename files through the language server.")
+        new_path = renamed_path(target.path, new_name)
+        edits = rename_note_edits(vault.index, target.path, new_name)
+        old_file, new_file = vault.root / target.path, vault.root / new_path
+        if new_path.lower() != target.path.lower() and new_file.exists():
+            raise RenameError(f"{new_path} already exists.")
+        for path, path_edits in edits.items():
+            builder.add(vault, path, path_edits)
+        old_uri = vault.open_docs.get(target.path) or uri_of_path(old_file)
+        builder.renames.append((old_uri, uri_of_path(new_file)))
+
+    def _rename_target(self, place: OpenNote, position: types.Position) -> RenameTarget | None:
+        offset = to_offset(place.note.lines, position, self.session.workspace.encoding)
+        try:
+            with place.vault.lock:
+                return rename_target_at(place.vault.index, place.relative, offset)
+        except RenameError as error:
+            raise RequestFailed(str(error)) from None
+
+    def will_rename_files(self, params: types.RenameFilesParams) -> types.WorkspaceEdit | None:
+        """The editor renames or moves notes itself: answer with the link updates."""
+        for uri in list(self.session.workspace.documents):
+            self.session.flush_document(uri)
+        builder = EditBuilder(self.session)
+        for file in params.files:
+            moved = self._moved_note(file.old_uri, file.new_uri)
+            if moved is None:
+                continue
+            vault, old, new = moved
+            with vault.lock:
+                linkers = vault.index.linkers_of(old)
+            self._sync_from_disk(vault, linkers)
+            try:
+                with vault.lock:
+                    edits = move_note_edits(vault.index, old, new)
+            except RenameError as error:
+                log.warning("links to %s not updated: %s", old, error)
+                continue
+            for path, path_edits in edits.items():
+                builder.add(vault, path, path_edits)
+        return builder.build() if builder.files else None
+
+    def _moved_note(self, old_uri: str, new_uri: str) -> tuple[Vault, str, str] | None:
+        old, new = path_of_uri(old_uri), path_of_uri(new_uri)
+        if old is None or new is None or new.suffix.lower() != MARKDOWN_SUFFIX:
+            return None
+        vault = self.session.workspace.vault_of(old.resolve())
+        new = new.parent.resolve() / new.name  # the new file does not exist yet
+        if vault is None or not vault.contains(new):
+            return None
+        relative = relative_key(vault.root, old.resolve())
+        if relative not in vault.index.notes:
+            return None
+        return vault, relative, relative_key(vault.root, new)
+
+    # --- shared -----------------------------------------------------------------------------------
+
+    def _open_note(self, uri: str) -> OpenNote | None:
+        self.session.flush_document(uri)
+        document = self.session.workspace.documents.get(uri)
+        if document is None or document.note is None:
+            return None
+        vault, relative = document.vault, document.relative
+        if vault is None or relative is None or vault.open_docs.get(relative) != uri:
+            return None  # outside every vault, or ignored by its config
+        return OpenNote(vault, relative, document.note, uri)
+
+    def _generator(self, vault: Vault, *notes: Note) -> IdGenerator:
+        """The vault's generator, told about IDs written since it last looked."""
+        generator = self._generators.get(vault.root)
+        if generator is None:
+            generator = self._generators[vault.root] = generator_for_vault(vault.index)
+        else:
+            generator.reserve(vault.index.card_ids())
+            for note in notes:
+                generator.reserve(note_ids(note))
+        return generator
+
+    def _sync_from_disk(self, vault: Vault, paths: Iterable[str]) -> None:
+        """Re-index the notes (not open in the editor) whose file changed since it was indexed."""
+        for path in sorted(paths):
+            if path in vault.open_docs:
+                continue
+            read = read_note(vault.root, path, vault.config.max_file_bytes)
+            note = vault.index.notes.get(path)
+            if read.text is None or note is None or read.text != note.text:
+                self.session.apply(self.session.workspace.file_changed(vault.root / path))
+
+
+def _lacks_id(card: Card) -> bool:
+    return card.closed and card.end_span is not None and card.id is None
+
+
+def _wanted(only: Sequence[str] | None, kind: str) -> bool:
+    """Does the client's `only` filter let `kind` through (`source` covers `source.x`)?"""
+    if only is None:
+        return True
+    return any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in only)
+
+
+def _finding_for(
+    diagnostic: types.Diagnostic, findings: list[Finding], note: Note, session: Session
+) -> Finding | None:
+    """The current finding the client's diagnostic shows: same code, same range."""
+    if diagnostic.source not in (SOURCE, None):
+        return None
+    encoding = session.workspace.encoding
+    for finding in findings:
+        code_matches = finding.code == str(diagnostic.code)
+        if code_matches and to_range(note.lines, finding.span, encoding) == diagnostic.range:
+            return finding
+    return None
+
+
+def _workspace_edit_capabilities(
+    session: Session,
+) -> types.WorkspaceEditClientCapabilities | None:
+    workspace = session.client_capabilities.workspace
+    return workspace.workspace_edit if workspace is not None else None
+
+
+def _supports_document_changes(session: Session) -> bool:
+    capabilities = _workspace_edit_capabilities(session)
+    return bool(capabilities and capabilities.document_changes)
+
+
+def _supports_resource(session: Session, kind: types.ResourceOperationKind) -> bool:
+    capabilities = _workspace_edit_capabilities(session)
+    if capabilities is None or not capabilities.document_changes:
+        return False
+    return any(
+        str(getattr(k, "value", k)) == kind.value for k in capabilities.resource_operations or ()
+    )

@@ -1,0 +1,244 @@
+"""Renaming a note or a heading: every link that reaches it changes, and nothing else does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pytest
+
+from notels.edits.rename import (
+    HeadingRename,
+    NoteRename,
+    RenameError,
+    move_note_edits,
+    rename_heading_edits,
+    rename_note_edits,
+    rename_target_at,
+)
+from notels.edits.text_edit import TextEdit, apply_edits
+from notels.syntax.note import parse_note
+from notels.vault.index import VaultIndex
+
+
+def _index(notes: Mapping[str, str]) -> VaultIndex:
+    index = VaultIndex()
+    for path, text in notes.items():
+        index.set_note(path, parse_note(text))
+    return index
+
+
+def _applied(index: VaultIndex, edits: Mapping[str, list[TextEdit]]) -> dict[str, str]:
+    """The texts of the notes the edits change, after the edits."""
+    return {path: apply_edits(index.notes[path].text, found) for path, found in edits.items()}
+
+
+OLD = """\
+---
+aliases:
+  - Прозвище
+---
+# Старое 😀
+См. [[#Введение]] и [[Старое#Введение]].
+## Введение
+"""
+
+LINKER = """\
+---
+parent: "[[Старое]]"
+connected:
+  - '[[Старое|имя]]'
+---
+Текст 😀 [[Старое#Введение|показ]], [[старое]], ![[Старое]], [[Старое.md]].
+Через псевдоним: [[Прозвище]], [[Прозвище#Введение]]; другое: [[Другое]], `[[Старое]]`.
+"""
+
+
+def test_renaming_a_note_rewrites_every_link_by_name_and_keeps_the_rest() -> None:
+    index = _index({"Старое.md": OLD, "Ссылки.md": LINKER, "Другое.md": "x"})
+
+    edits = rename_note_edits(index, "Старое.md", "Новое 🙂")
+
+    assert _applied(index, edits) == {
+        "Старое.md": OLD.replace("[[Старое#", "[[Новое 🙂#"),
+        "Ссылки.md": """\
+---
+parent: "[[Новое 🙂]]"
+connected:
+  - '[[Новое 🙂|имя]]'
+---
+Текст 😀 [[Новое 🙂#Введение|показ]], [[Новое 🙂]], ![[Новое 🙂]], [[Новое 🙂.md]].
+Через псевдоним: [[Прозвище]], [[Прозвище#Введение]]; другое: [[Другое]], `[[Старое]]`.
+""",
+    }
+
+
+def test_path_links_stay_path_links_with_the_new_name() -> None:
+    index = _index(
+        {
+            "notes/Old.md": "x",
+            "A.md": "[[notes/Old]] [[Old|o]] [[notes/Old.md#H]]",
+            "x/B.md": "[[../notes/Old]]",
+        }
+    )
+
+    edits = rename_note_edits(index, "notes/Old.md", "New.md")  # a typed `.md` is dropped
+
+    assert _applied(index, edits) == {
+        "A.md": "[[notes/New]] [[New|o]] [[notes/New.md#H]]",
+        "x/B.md": "[[../notes/New]]",
+    }
+
+
+def test_a_shared_name_is_rewritten_only_where_it_opens_the_renamed_note() -> None:
+    notes = {"Old.md": "root", "sub/Old.md": "deep", "A.md": "[[Old]] [[sub/Old]]"}
+    index = _index(notes)
+
+    assert _applied(index, rename_note_edits(index, "sub/Old.md", "New")) == {
+        "A.md": "[[Old]] [[sub/New]]"
+    }
+    assert _applied(index, rename_note_edits(index, "Old.md", "New")) == {
+        "A.md": "[[New]] [[sub/Old]]"
+    }
+
+
+def test_quotes_in_the_new_name_are_escaped_in_quoted_frontmatter() -> None:
+    text = "---\nparent: \"[[Old]]\"\nconnected: '[[Old]]'\n---\n[[Old]]\n"
+    index = _index({"Old.md": "x", "A.md": text})
+
+    edits = rename_note_edits(index, "Old.md", 'Say "hi" it\'s')
+
+    new = _applied(index, edits)["A.md"]
+    assert new == (
+        '---\nparent: "[[Say \\"hi\\" it\'s]]"\nconnected: \'[[Say "hi" it\'\'s]]\'\n---\n'
+        '[[Say "hi" it\'s]]\n'
+    )
+    frontmatter = parse_note(new).frontmatter
+    assert frontmatter is not None and frontmatter.data is not None
+    # What Obsidian reads: the YAML values, unescaped.
+    assert frontmatter.data["parent"] == frontmatter.data["connected"] == '[[Say "hi" it\'s]]'
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("a/b", "/"),
+        ("a#b", "#"),
+        ("[x]", "["),
+        ("a|b", "|"),
+        ("a^b", "^"),
+        (".hidden", "hidden"),
+    ],
+)
+def test_invalid_names_are_refused(name: str, reason: str) -> None:
+    index = _index({"Old.md": "x"})
+    with pytest.raises(RenameError, match=re.escape(reason)):
+        rename_note_edits(index, "Old.md", name)
+
+
+def test_an_existing_note_name_is_refused_but_a_change_of_case_is_not() -> None:
+    index = _index({"dir/Old.md": "x", "dir/Taken.md": "y", "Free.md": "[[Old]]"})
+
+    with pytest.raises(RenameError, match=r"dir/Taken.md already exists"):
+        rename_note_edits(index, "dir/Old.md", "taken")
+    assert _applied(index, rename_note_edits(index, "dir/Old.md", "OLD")) == {"Free.md": "[[OLD]]"}
+    # A namesake in another folder is no obstacle, but the bare link would open it: write a path.
+    assert _applied(index, rename_note_edits(index, "dir/Old.md", "Free")) == {
+        "Free.md": "[[dir/Free]]"
+    }
+
+
+def test_moving_a_note_rewrites_path_links_from_the_vault_root() -> None:
+    index = _index({"Old.md": "x", "A.md": "[[Old]] [[./Old]] [[Old.md]]"})
+
+    edits = move_note_edits(index, "Old.md", "archive/Old.md")
+
+    assert _applied(index, edits) == {"A.md": "[[Old]] [[archive/Old]] [[Old.md]]"}
+
+
+HEADINGS = """\
+# Заметка
+Ссылка на себя: [[#Введение 😀]], [[#введение 😀|вниз]], [[Заметка#Введение 😀]].
+## Введение 😀
+## Другой
+"""
+
+
+def test_renaming_a_heading_rewrites_links_to_it_everywhere() -> None:
+    linker = (
+        '---\nparent: "[[Заметка#Введение 😀]]"\n---\n'
+        "[[Заметка#Введение 😀|показ]] [[Псевдо#ВВЕДЕНИЕ 😀]] [[Заметка#Другой]] "
+        "[[Другая#Введение 😀]] [[Заметка#Заметка#Введение 😀]]\n"
+    )
+    index = _index(
+        {
+            "Заметка.md": "---\naliases: [Псевдо]\n---\n" + HEADINGS,
+            "Ссылки.md": linker,
+            "Другая.md": "## Введение 😀\n",
+        }
+    )
+    note = index.notes["Заметка.md"]
+    heading = note.headings[1]
+
+    edits = rename_heading_edits(index, "Заметка.md", heading, "  Начало 🙂 ")
+
+    assert _applied(index, edits) == {
+        "Заметка.md": "---\naliases: [Псевдо]\n---\n"
+        + HEADINGS.replace("Введение 😀", "Начало 🙂").replace("введение 😀", "Начало 🙂"),
+        "Ссылки.md": (
+            '---\nparent: "[[Заметка#Начало 🙂]]"\n---\n'
+            "[[Заметка#Начало 🙂|показ]] [[Псевдо#Начало 🙂]] [[Заметка#Другой]] "
+            "[[Другая#Введение 😀]] [[Заметка#Заметка#Начало 🙂]]\n"
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("new_text", "message"),
+    [("другой", "already has a heading"), ("a#b", "#"), ("", "empty"), ("**", "nothing")],
+)
+def test_bad_heading_names_are_refused(new_text: str, message: str) -> None:
+    index = _index({"Заметка.md": HEADINGS})
+    heading = index.notes["Заметка.md"].headings[1]
+    with pytest.raises(RenameError, match=message):
+        rename_heading_edits(index, "Заметка.md", heading, new_text)
+
+
+def test_what_a_rename_at_the_cursor_renames() -> None:
+    text = "# Заголовок\n😀 [[folder/Цель.md#Раздел|показ]] [[Псевдо]] [[Нет]] ![[a.png]] текст\n"
+    index = _index(
+        {
+            "Я.md": text,
+            "folder/Цель.md": "---\naliases: [Псевдо]\n---\n## Раздел\n",
+            "a.png.md": "",
+        }
+    )
+    index.add_attachment("a.png")
+    at = text.index
+
+    on_target = rename_target_at(index, "Я.md", at("Цель"))
+    assert isinstance(on_target, NoteRename)
+    assert (on_target.path, on_target.placeholder) == ("folder/Цель.md", "Цель")
+    assert on_target.span.slice(text) == "Цель"  # the name part, no folder, no `.md`
+    on_bracket = rename_target_at(index, "Я.md", at("[[folder"))
+    assert on_bracket == on_target
+
+    on_heading_part = rename_target_at(index, "Я.md", at("Раздел") + 2)
+    assert isinstance(on_heading_part, HeadingRename)
+    assert on_heading_part.path == "folder/Цель.md"
+    assert on_heading_part.heading.text == "Раздел"
+    assert on_heading_part.span.slice(text) == "Раздел"
+
+    on_line = rename_target_at(index, "Я.md", 0)
+    assert isinstance(on_line, HeadingRename)
+    assert on_line.span.slice(text) == "Заголовок"
+
+    assert rename_target_at(index, "Я.md", at("текст")) is None
+    with pytest.raises(RenameError, match="alias"):
+        rename_target_at(index, "Я.md", at("Псевдо"))
+    with pytest.raises(RenameError, match="No note named 'Нет'"):
+        rename_target_at(index, "Я.md", at("Нет"))
+    with pytest.raises(RenameError, match="attachment"):
+        rename_target_at(index, "Я.md", at("a.png"))

@@ -1,0 +1,117 @@
+"""An editor that applies edits: lsp_harness.editor plus the workspace-edit capabilities.
+
+`edit_editor(...)` announces what VS Code does for code actions, renames and workspace edits
+(documentChanges, create/rename resource operations, prepareRename, willRenameFiles), and
+records every `workspace/applyEdit` the server sends, answering that it was applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import lsp_harness
+from lsp_harness import Editor
+from lsprotocol import types
+
+_plain_capabilities = lsp_harness.capabilities
+
+
+def edit_capabilities(
+    *, document_changes: bool, resource_operations: Sequence[types.ResourceOperationKind]
+) -> Any:
+    def capabilities(**kwargs: Any) -> types.ClientCapabilities:
+        result = _plain_capabilities(**kwargs)
+        assert result.workspace is not None and result.text_document is not None
+        result.workspace.apply_edit = True
+        result.workspace.workspace_edit = types.WorkspaceEditClientCapabilities(
+            document_changes=document_changes, resource_operations=list(resource_operations)
+        )
+        assert result.workspace.file_operations is not None
+        result.workspace.file_operations.will_rename = True
+        result.text_document.rename = types.RenameClientCapabilities(prepare_support=True)
+        result.text_document.code_action = types.CodeActionClientCapabilities(
+            code_action_literal_support=types.ClientCodeActionLiteralOptions(
+                code_action_kind=types.ClientCodeActionKindOptions(
+                    value_set=[types.CodeActionKind.QuickFix, types.CodeActionKind.Source]
+                )
+            ),
+            is_preferred_support=True,
+        )
+        return result
+
+    return capabilities
+
+
+@asynccontextmanager
+async def edit_editor(
+    root: Path,
+    *,
+    encodings: Sequence[str] | None = None,
+    document_changes: bool = True,
+    resource_operations: Sequence[types.ResourceOperationKind] = (
+        types.ResourceOperationKind.Create,
+        types.ResourceOperationKind.Rename,
+    ),
+) -> AsyncIterator[tuple[Editor, list[types.WorkspaceEdit]]]:
+    """(the editor, the workspace edits the server asked it to apply, in order)."""
+    lsp_harness.capabilities = edit_capabilities(
+        document_changes=document_changes, resource_operations=resource_operations
+    )
+    try:
+        async with lsp_harness.editor(root, encodings=encodings) as session:
+            lsp_harness.capabilities = _plain_capabilities
+            applied: list[types.WorkspaceEdit] = []
+
+            @session.client.feature(types.WORKSPACE_APPLY_EDIT)
+            def apply_edit(
+                params: types.ApplyWorkspaceEditParams,
+            ) -> types.ApplyWorkspaceEditResult:
+                applied.append(params.edit)
+                return types.ApplyWorkspaceEditResult(applied=True)
+
+            yield session, applied
+    finally:
+        lsp_harness.capabilities = _plain_capabilities
+
+
+def position(line: int, character: int) -> types.Position:
+    return types.Position(line=line, character=character)
+
+
+def span(start: tuple[int, int], end: tuple[int, int]) -> types.Range:
+    return types.Range(start=position(*start), end=position(*end))
+
+
+def text_edits(edit: types.WorkspaceEdit) -> dict[str, list[tuple[types.Range, str]]]:
+    """URI -> (range, new text) of every text edit, from documentChanges or changes."""
+    found: dict[str, list[tuple[types.Range, str]]] = {}
+    for change in edit.document_changes or ():
+        if isinstance(change, types.TextDocumentEdit):
+            found.setdefault(change.text_document.uri, []).extend(
+                (e.range, e.new_text) for e in change.edits
+            )
+    for uri, edits in (edit.changes or {}).items():
+        found.setdefault(uri, []).extend((e.range, e.new_text) for e in edits)
+    return found
+
+
+def apply_text_edits(text: str, edits: Sequence[tuple[types.Range, str]]) -> str:
+    """What the client does with UTF-16 positions: splice from the back."""
+    lines = text.splitlines(keepends=True) or [""]
+
+    def offset(pos: types.Position) -> int:
+        before = sum(len(line) for line in lines[: pos.line])
+        line = lines[pos.line] if pos.line < len(lines) else ""
+        units, index = 0, 0
+        while units < pos.character and index < len(line):
+            units += 2 if ord(line[index]) > 0xFFFF else 1
+            index += 1
+        return before + index
+
+    for edit_range, new_text in sorted(edits, key=lambda e: offset(e[0].start), reverse=True):
+        start, end = offset(edit_range.start), offset(edit_range.end)
+        text = text[:start] + new_text + text[end:]
+    return text

@@ -1,0 +1,276 @@
+"""Quick fixes, source actions and `notels.generateIds`, end to end with exact UTF-16 edits."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import notes
+from edit_harness import apply_text_edits, edit_editor, span, text_edits
+from lsp_harness import Editor, server_config, write_files
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+ID = re.compile(r"\d{13}")
+
+
+async def _actions(
+    session: Editor, uri: str, code: str | None, only: str = types.CodeActionKind.QuickFix
+) -> list[types.CodeAction]:
+    """The actions the client gets for the diagnostic with `code` (or for the whole note)."""
+    diagnostics = [d for d in session.diagnostics(uri) if d.code == code]
+    assert code is None or len(diagnostics) == 1, (code, session.codes(uri))
+    where = diagnostics[0].range if diagnostics else span((0, 0), (0, 0))
+    result = await session.client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=where,
+            context=types.CodeActionContext(diagnostics=diagnostics, only=[only]),
+        )
+    )
+    actions = [a for a in result or () if isinstance(a, types.CodeAction)]
+    assert all(list(a.diagnostics or ()) == diagnostics for a in actions if a.kind == only)
+    return actions
+
+
+def _only_edits(
+    action: types.CodeAction, uri: str, version: int | None = 1
+) -> list[tuple[types.Range, str]]:
+    """The action's text edits, all on `uri` in one versioned TextDocumentEdit."""
+    assert action.edit is not None
+    (change,) = action.edit.document_changes or []
+    assert isinstance(change, types.TextDocumentEdit)
+    assert (change.text_document.uri, change.text_document.version) == (uri, version)
+    return [(edit.range, edit.new_text) for edit in change.edits]
+
+
+async def test_card_fixes_edit_exact_utf16_ranges_and_a_missing_note_can_be_created(
+    vault: Path,
+) -> None:
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    async with edit_editor(vault) as (session, _):
+        algebra, copy = session.open("Алгебра.md"), session.open("Копия.md")
+        await session.wait_for_codes(algebra, lambda codes: "unclosed-block" in codes)
+        await session.wait_for_codes(copy, bool)
+        (missing,) = await _actions(session, algebra, "missing-id")
+        (unclosed,) = await _actions(session, algebra, "unclosed-block")
+        (create,) = await _actions(session, algebra, "unresolved-link")
+        original = await _actions(session, algebra, "duplicate-id")
+        (renumber,) = await _actions(session, copy, "duplicate-id")
+
+    assert (missing.title, missing.kind, missing.is_preferred) == (
+        "Generate Anki ID",
+        "quickfix",
+        True,
+    )
+    ((where, text),) = _only_edits(missing, algebra)
+    assert where == span((notes.FIRST_END_LINE, 0), (notes.FIRST_END_LINE, 0))  # before END
+    assert re.fullmatch(r"ID: \d{13}\n", text)
+
+    # `FRONT: Без конца 😀`: 17 code points and an emoji of 2 UTF-16 units.
+    assert unclosed.title == "Add END after the card"
+    assert _only_edits(unclosed, algebra) == [(span((18, 19), (18, 19)), "\nEND")]
+
+    assert (create.title, create.is_preferred) == ("Create note 'Нет такой'", True)
+    assert create.edit is not None
+    (new_file,) = create.edit.document_changes or []
+    assert isinstance(new_file, types.CreateFile)
+    assert new_file.uri == (vault / "Нет такой.md").resolve().as_uri()  # next to the linking note
+    assert new_file.options == types.CreateFileOptions(overwrite=False, ignore_if_exists=True)
+
+    assert original == []  # the older copy keeps its ID
+    assert renumber.title == "Give this card a new ID"
+    ((where, text),) = _only_edits(renumber, copy)
+    assert where == span((notes.COPY_ID_LINE, 4), (notes.COPY_ID_LINE, 17))
+    assert ID.fullmatch(text) and text != "1737306548883"
+
+
+# CRLF line breaks; line 4 holds `[[Тема]]` after 54 UTF-16 units (one emoji of two).
+MIXED = (
+    "---\ntags:\n  - fix/empty\n---\n"
+    "Эта заметка 😀 давно написана: в ней много слов про [[Тема]], группы, кольца, поля, модули, "
+    "идеалы, решётки и прочие структуры алгебры.\n"
+    "TARGET DECK: math::algebra\n"
+    "START  \n"
+    "Basic\nFRONT: Пробел 😀\nEND\n"
+    "START\nBasic\nID: 1737306548885\nFRONT: Где 😀 ID\nBACK: ответ\nEND\n"
+    "TARGET DECK: math::other\n"
+).replace("\n", "\r\n")
+
+
+async def test_fixes_on_a_crlf_note_keep_its_line_breaks(vault: Path) -> None:
+    write_files(
+        vault,
+        {"Разное.md": MIXED, "x/Тема.md": "x", "y/Тема.md": "y", "Пустая.md": "# Пустая 😀\n"},
+    )
+    async with edit_editor(vault) as (session, _):
+        # Given the text: reading the file in text mode would turn its CRLFs into LFs.
+        mixed, empty = session.open("Разное.md", MIXED), session.open("Пустая.md")
+        await session.wait_for_codes(mixed, lambda codes: "shadowed-target-deck" in codes)
+        await session.wait_for_codes(empty, bool)
+        (untag,) = await _actions(session, mixed, "stale-fix-empty")
+        ambiguous = await _actions(session, mixed, "ambiguous-link")
+        (trailing,) = await _actions(session, mixed, "start-trailing-text")
+        (move,) = await _actions(session, mixed, "misplaced-id")
+        move_first, generate = await _actions(session, mixed, "missing-id")
+        (deck,) = await _actions(session, mixed, "shadowed-target-deck")
+        (tag,) = await _actions(session, empty, "empty-note")
+
+    assert untag.title == "Remove #fix/empty"
+    assert _only_edits(untag, mixed) == [(span((1, 0), (3, 0)), "")]
+
+    assert [(a.title, a.is_preferred) for a in ambiguous] == [
+        ("Use path link: x/Тема", True),  # Obsidian's pick first
+        ("Use path link: y/Тема", None),
+    ]
+    assert _only_edits(ambiguous[1], mixed) == [(span((4, 54), (4, 58)), "y/Тема")]
+
+    assert trailing.title == "Remove the whitespace after START"
+    assert _only_edits(trailing, mixed) == [(span((6, 5), (6, 7)), "")]
+
+    assert move.title == "Move the ID line just above END"
+    moved = apply_text_edits(MIXED, _only_edits(move, mixed))
+    assert moved.endswith(
+        "START\r\nBasic\r\nFRONT: Где 😀 ID\r\nBACK: ответ\r\nID: 1737306548885\r\nEND\r\n"
+        "TARGET DECK: math::other\r\n"
+    )
+    # A card with its ID on the wrong line: moving it comes before a new ID (a second card).
+    assert (move_first.title, move_first.is_preferred) == (move.title, True)
+    assert (generate.title, generate.is_preferred) == ("Generate Anki ID", None)
+    ((where, text),) = _only_edits(generate, mixed)
+    assert where == span((15, 0), (15, 0)) and re.fullmatch(r"ID: \d{13}\r\n", text)
+
+    assert deck.title == "Delete this TARGET DECK line"
+    assert apply_text_edits(MIXED, _only_edits(deck, mixed)).endswith("BACK: ответ\r\nEND\r\n")
+
+    assert tag.title == "Tag the note #fix/empty"
+    assert _only_edits(tag, empty) == [(span((0, 0), (0, 0)), "---\ntags:\n  - fix/empty\n---\n")]
+
+
+TWO_CARDS = """\
+TARGET DECK: d
+START
+Basic
+FRONT: Один 😀
+END
+START
+Basic
+FRONT: Два 😀
+END
+"""
+TWO_CARDS += "START \nBasic\nFRONT: Три\nEND\n"  # a space after START: not a card
+
+
+async def test_source_actions_give_every_card_a_distinct_id_and_fix_all_safe_problems(
+    vault: Path,
+) -> None:
+    write_files(vault, {"Карты.md": TWO_CARDS})
+    async with edit_editor(vault) as (session, _):
+        uri = session.open("Карты.md")
+        await session.wait_for_codes(uri, lambda codes: "missing-id" in codes)
+        (all_ids, fix_all) = await _actions(session, uri, None, types.CodeActionKind.Source)
+        (only_fix_all,) = await _actions(session, uri, None, "source.fixAll.notels")
+
+    assert (all_ids.title, all_ids.kind) == ("Generate IDs for all cards in this note", "source")
+    (first, first_id), (second, second_id) = _only_edits(all_ids, uri)
+    assert (first, second) == (span((4, 0), (4, 0)), span((8, 0), (8, 0)))
+    assert first_id != second_id and all(
+        re.fullmatch(r"ID: \d{13}\n", t) for t in (first_id, second_id)
+    )
+
+    assert (fix_all.title, fix_all.kind) == ("Fix all safe notels problems", "source.fixAll.notels")
+    assert [where for where, _ in _only_edits(fix_all, uri)] == [
+        span((4, 0), (4, 0)),
+        span((8, 0), (8, 0)),
+        span((9, 5), (9, 6)),  # the space after START
+    ]
+    assert only_fix_all.title == fix_all.title
+
+
+async def test_a_client_without_document_changes_gets_plain_changes_and_no_new_files(
+    vault: Path,
+) -> None:
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA})
+    async with edit_editor(vault, document_changes=False, resource_operations=()) as (session, _):
+        uri = session.open("Алгебра.md")
+        await session.wait_for_codes(uri, lambda codes: "unclosed-block" in codes)
+        (unclosed,) = await _actions(session, uri, "unclosed-block")
+        create = await _actions(session, uri, "unresolved-link")
+
+    assert unclosed.edit is not None and unclosed.edit.document_changes is None
+    assert {u: list(e) for u, e in (unclosed.edit.changes or {}).items()} == {
+        uri: [types.TextEdit(span((18, 19), (18, 19)), "\nEND")]
+    }
+    assert create == []
+
+
+async def test_generate_ids_covers_open_and_closed_notes_with_one_apply_edit(vault: Path) -> None:
+    write_files(
+        vault,
+        {
+            "Открытая.md": "START\nBasic\nFRONT: 😀\nEND\n",
+            "sub/Закрытая.md": "START\nBasic\nFRONT: x\nEND\n",
+            "Готовая.md": notes.COPY,
+        },
+    )
+    async with edit_editor(vault) as (session, applied):
+        uri = session.open("Открытая.md")
+        session.edit(
+            uri, (0, 0), (0, 0), "Новая строка 😀\nSTART\nBasic\nFRONT: y\nEND\n"
+        )  # unsaved
+        # Changed on disk behind the server's back: positions must come from the disk text.
+        closed = vault / "sub" / "Закрытая.md"
+        closed.write_text("# Заголовок\n\nSTART\nBasic\nFRONT: x\nEND\n", encoding="utf-8")
+        summary = await session.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="notels.generateIds", arguments=[])
+        )
+
+    assert summary == {"ids": 3, "files": 2, "skipped": 0, "applied": True}
+    (edit,) = applied
+    by_uri = {
+        change.text_document.uri: change
+        for change in edit.document_changes or ()
+        if isinstance(change, types.TextDocumentEdit)
+    }
+    assert sorted(by_uri) == sorted([uri, closed.resolve().as_uri()])
+    assert by_uri[uri].text_document.version == 2
+    assert by_uri[closed.resolve().as_uri()].text_document.version is None
+    edits = text_edits(edit)
+    assert [where for where, _ in edits[uri]] == [span((4, 0), (4, 0)), span((8, 0), (8, 0))]
+    ((where, _),) = edits[closed.resolve().as_uri()]
+    assert where == span((5, 0), (5, 0))
+    ids = [ID.search(text) for _, text in edits[uri] + edits[closed.resolve().as_uri()]]
+    values = [match.group() for match in ids if match]
+    assert len(set(values)) == 3
+
+
+async def test_the_server_announces_its_edit_features() -> None:
+    client = await server_config().start()
+    assert isinstance(client, LanguageClient)
+    try:
+        result = await client.initialize_session(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(
+                    workspace=types.WorkspaceClientCapabilities(
+                        file_operations=types.FileOperationClientCapabilities(will_rename=True)
+                    ),
+                    text_document=types.TextDocumentClientCapabilities(
+                        rename=types.RenameClientCapabilities(prepare_support=True)
+                    ),
+                )
+            )
+        )
+        await client.shutdown_session()
+    finally:
+        await client.stop()
+    capabilities = result.capabilities
+    actions = capabilities.code_action_provider
+    assert isinstance(actions, types.CodeActionOptions)
+    assert list(actions.code_action_kinds or ()) == ["quickfix", "source", "source.fixAll.notels"]
+    assert capabilities.execute_command_provider is not None
+    assert list(capabilities.execute_command_provider.commands) == ["notels.generateIds"]
+    assert capabilities.rename_provider == types.RenameOptions(prepare_provider=True)
+    assert capabilities.workspace is not None and capabilities.workspace.file_operations is not None
+    will_rename = capabilities.workspace.file_operations.will_rename
+    assert will_rename is not None
+    assert [f.pattern.glob for f in will_rename.filters] == ["**/*.md"]

@@ -1,0 +1,174 @@
+"""Renaming notes and headings from the editor, and link updates when the editor renames a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+from edit_harness import apply_text_edits, edit_editor, position, span, text_edits
+from lsp_harness import Editor, write_files
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+
+TOPIC = """\
+# Тема 😀
+См. [[#Раздел 😀]] ниже.
+## Раздел 😀
+Текст.
+"""
+# Line 4: `Текст 😀 [[` is 11 UTF-16 units, so `Тема` spans 11..15.
+LINKS = """\
+---
+aliases:
+parent: "[[Тема]]"
+---
+Текст 😀 [[Тема#Раздел 😀|показ]], [[тема]] и [[Прозвище]].
+"""
+DEEP = "Глубоко: [[Тема]] и [[Тема#раздел 😀]].\n"
+VAULT = {
+    "Тема.md": "---\naliases: [Прозвище]\n---\n" + TOPIC,
+    "Ссылки.md": LINKS,
+    "sub/Глубоко.md": DEEP,
+}
+
+
+async def _prepare(
+    session: Editor, uri: str, line: int, character: int
+) -> types.PrepareRenameResult | None:
+    return await session.client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=position(line, character)
+        )
+    )
+
+
+async def _rename(
+    session: Editor, uri: str, line: int, character: int, name: str
+) -> types.WorkspaceEdit:
+    edit = await session.client.text_document_rename_async(
+        types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position(line, character),
+            new_name=name,
+        )
+    )
+    assert edit is not None
+    return edit
+
+
+def _texts_after(vault: Path, edit: types.WorkspaceEdit) -> dict[str, str]:
+    """Vault-relative path -> text after the edit, for every file it changes."""
+    root = vault.resolve()
+    result: dict[str, str] = {}
+    for uri, edits in text_edits(edit).items():
+        path = Path(unquote(urlparse(uri).path))
+        text = path.read_bytes().decode("utf-8")
+        result[path.relative_to(root).as_posix()] = apply_text_edits(text, edits)
+    return result
+
+
+async def test_renaming_a_note_from_a_link_renames_the_file_and_every_link(vault: Path) -> None:
+    write_files(vault, VAULT)
+    async with edit_editor(vault) as (session, _):
+        links = session.open("Ссылки.md")
+        prepared = await _prepare(session, links, 4, 13)
+        edit = await _rename(session, links, 4, 13, "Новая тема 🙂")
+
+    assert prepared == types.PrepareRenamePlaceholder(
+        range=span((4, 11), (4, 15)), placeholder="Тема"
+    )
+    changes = list(edit.document_changes or ())
+    *documents, rename = changes
+    assert rename == types.RenameFile(
+        old_uri=(vault / "Тема.md").resolve().as_uri(),
+        new_uri=(vault / "Новая тема 🙂.md").resolve().as_uri(),
+        options=types.RenameFileOptions(overwrite=False),
+    )
+    versions = {
+        change.text_document.uri: change.text_document.version
+        for change in documents
+        if isinstance(change, types.TextDocumentEdit)
+    }
+    assert versions == {
+        links: 1,  # open: the editor's version
+        (vault / "sub/Глубоко.md").resolve().as_uri(): None,
+    }
+    assert _texts_after(vault, edit) == {
+        "Ссылки.md": LINKS.replace("[[Тема", "[[Новая тема 🙂").replace(
+            "[[тема]]", "[[Новая тема 🙂]]"
+        ),
+        "sub/Глубоко.md": DEEP.replace("[[Тема", "[[Новая тема 🙂"),
+    }
+    ranges = [r for r, _ in text_edits(edit)[links]]
+    assert ranges == [span((2, 11), (2, 15)), span((4, 11), (4, 15)), span((4, 37), (4, 41))]
+
+
+async def test_renaming_a_heading_updates_links_to_it_in_the_vault(vault: Path) -> None:
+    write_files(vault, VAULT)
+    async with edit_editor(vault) as (session, _):
+        links = session.open("Ссылки.md")
+        prepared = await _prepare(session, links, 4, 18)
+        edit = await _rename(session, links, 4, 18, "Начало 😀")
+
+    assert prepared == types.PrepareRenamePlaceholder(
+        range=span((4, 16), (4, 25)), placeholder="Раздел 😀"
+    )
+    assert not any(isinstance(c, types.RenameFile) for c in edit.document_changes or ())
+    assert _texts_after(vault, edit) == {
+        "Тема.md": VAULT["Тема.md"].replace("Раздел 😀", "Начало 😀"),
+        "Ссылки.md": LINKS.replace("#Раздел 😀", "#Начало 😀"),
+        "sub/Глубоко.md": DEEP.replace("#раздел 😀", "#Начало 😀"),
+    }
+
+
+async def test_a_rename_that_cannot_work_is_refused_with_the_reason(vault: Path) -> None:
+    write_files(vault, VAULT)
+    async with edit_editor(vault) as (session, _):
+        links = session.open("Ссылки.md")
+        topic = session.open("Тема.md")
+        nothing = await _prepare(session, links, 4, 2)
+        errors: list[JsonRpcException] = []
+        for uri, line, character, name in [
+            (links, 4, 13, "Ссылки"),  # taken
+            (links, 4, 13, "a/b"),
+            (links, 4, 13, " "),
+            (links, 4, 48, "X"),  # `[[Прозвище]]`: an alias
+            (topic, 5, 4, "Тема 😀"),  # the heading `Раздел 😀` -> the note's other heading
+        ]:
+            with pytest.raises(JsonRpcException) as caught:
+                await _rename(session, uri, line, character, name)
+            errors.append(caught.value)
+
+    assert nothing is None  # plain text: nothing to rename
+    assert {error.code for error in errors} == {types.LSPErrorCodes.RequestFailed.value}
+    messages = [error.message for error in errors]
+    assert messages[0] == "Ссылки.md already exists."
+    assert "cannot contain /" in messages[1]
+    assert "cannot be empty" in messages[2]
+    assert "alias of Тема.md" in messages[3]
+    assert "already has a heading 'Тема 😀'" in messages[4]
+
+
+async def test_the_editor_renaming_a_note_gets_the_link_updates(vault: Path) -> None:
+    write_files(vault, VAULT)
+    async with edit_editor(vault) as (session, _):
+        links = session.open("Ссылки.md")
+        edit = await session.client.workspace_will_rename_files_async(
+            types.RenameFilesParams(
+                files=[
+                    types.FileRename(
+                        old_uri=(vault / "Тема.md").as_uri(),
+                        new_uri=(vault / "Предмет.md").as_uri(),
+                    )
+                ]
+            )
+        )
+
+    assert edit is not None
+    assert all(isinstance(c, types.TextDocumentEdit) for c in edit.document_changes or ())
+    assert _texts_after(vault, edit) == {
+        "Ссылки.md": LINKS.replace("[[Тема", "[[Предмет").replace("[[тема]]", "[[Предмет]]"),
+        "sub/Глубоко.md": DEEP.replace("[[Тема", "[[Предмет"),
+    }
+    assert links in text_edits(edit)
