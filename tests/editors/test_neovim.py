@@ -93,3 +93,13 @@ def test_diagnostics_reach_the_buffer(session: dict[str, object]) -> None:
     diagnostics = session["diagnostics"]
     assert isinstance(diagnostics, list)
     assert {"code": "missing-id", "lnum": 7, "col": 0} in diagnostics
+
+
+@needs_nvim
+def test_generate_anki_id_quick_fix_edits_the_buffer(session: dict[str, object]) -> None:
+    assert "Generate Anki ID" in session["code_actions"]  # type: ignore[operator]
+    lines = session["buffer_after_fix"]
+    assert isinstance(lines, list)
+    end = lines.index("END")
+    assert lines[end - 1].startswith("ID: ") and len(lines[end - 1]) == len("ID: ") + 13
+    assert lines[end - 2] == "Back: Плотный вектор."
