@@ -1,0 +1,66 @@
+"""Editor features as pure queries: (index, path, note, offset, config) -> plain data.
+
+Completion, definition, references, hover, symbols, document links, folding and selection
+ranges. Nothing here knows LSP: answers carry code-point Spans into note texts and
+vault-relative paths; `notels.lsp` converts them to protocol types.
+"""
+
+from notels.features.completion import complete, fields_of, new_card_id, resolve_completion
+from notels.features.context import CompletionContext, ContextKind, completion_context
+from notels.features.model import (
+    CompletionCandidate,
+    CompletionKind,
+    CompletionResult,
+    DocumentLink,
+    DocumentSymbol,
+    FoldingKind,
+    FoldingRange,
+    HoverResult,
+    LinkKind,
+    Location,
+    ResolveData,
+    SelectionRange,
+    SymbolKind,
+    TextEdit,
+    WorkspaceSymbol,
+)
+from notels.features.navigation import definition, hover, id_time, item_at, references
+from notels.features.outline import note_preview
+from notels.features.structure import document_links, folding_ranges, selection_ranges
+from notels.features.symbols import document_symbols, workspace_symbols
+
+__all__ = [
+    "CompletionCandidate",
+    "CompletionContext",
+    "CompletionKind",
+    "CompletionResult",
+    "ContextKind",
+    "DocumentLink",
+    "DocumentSymbol",
+    "FoldingKind",
+    "FoldingRange",
+    "HoverResult",
+    "LinkKind",
+    "Location",
+    "ResolveData",
+    "SelectionRange",
+    "SymbolKind",
+    "TextEdit",
+    "WorkspaceSymbol",
+    "complete",
+    "completion_context",
+    "definition",
+    "document_links",
+    "document_symbols",
+    "fields_of",
+    "folding_ranges",
+    "hover",
+    "id_time",
+    "item_at",
+    "new_card_id",
+    "note_preview",
+    "references",
+    "resolve_completion",
+    "selection_ranges",
+    "workspace_symbols",
+]

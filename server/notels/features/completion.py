@@ -1,0 +1,551 @@
+"""Completion: what to offer for the context at the cursor, ranked, with exact replace spans."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from notels.config import Config, IdStyle
+from notels.features.catalog import NameCatalog, NameEntry, name_catalog
+from notels.features.context import CompletionContext, ContextKind, completion_context
+from notels.features.fuzzy import FUZZY, Match, rank
+from notels.features.model import (
+    CompletionCandidate,
+    CompletionKind,
+    CompletionResult,
+    ResolveData,
+)
+from notels.features.outline import first_line, line_span, note_preview
+from notels.syntax.note import Note
+from notels.vault.index import VaultIndex
+from notels.vault.resolve import ResolutionKind
+
+LIMIT = 100
+# Characters a heading link cannot hold (`[[Note#A B]]` for `A: B`); dropping them is what
+# `heading_key` does when it matches the link back to the heading.
+_HEADING_LINK_DROP = str.maketrans(dict.fromkeys("#|^:%[]"))
+_DESCRIPTION_LENGTH = 80
+_DEFAULT_TYPE = ("Basic", ("Front", "Back"))
+_ORDER_SAMPLE = 50  # cards of a note type read to learn the order of its fields
+
+
+def complete(
+    index: VaultIndex,
+    path: str,
+    note: Note,
+    offset: int,
+    config: Config,
+    now_ms: int | None = None,
+    limit: int = LIMIT,
+) -> CompletionResult:
+    """Completion items for `offset` in `note` (the current text of `path`); never raises.
+
+    `now_ms` fixes the clock for the ID in a new card (tests); by default it is the time now.
+    """
+    context = completion_context(note, offset)
+    if context is None:
+        return CompletionResult(())
+    kind = context.kind
+    if kind is ContextKind.LINK:
+        return _links(index, context, limit)
+    if kind is ContextKind.HEADING:
+        return _headings(index, path, note, context, limit)
+    if kind is ContextKind.BLOCK:
+        return _blocks(index, path, note, context, limit)
+    if kind is ContextKind.DISPLAY:
+        return _display(index, path, note, context, limit)
+    if kind is ContextKind.TAG:
+        return _tags(index, path, note, context, limit)
+    if kind is ContextKind.NOTE_TYPE:
+        return _note_types(index, path, note, context, config, limit)
+    if kind is ContextKind.FIELD:
+        return _fields(index, context, config, limit)
+    if kind is ContextKind.DECK:
+        return _decks(index, path, note, context, limit)
+    return _start_snippet(index, note, context, config, now_ms)
+
+
+def resolve_completion(index: VaultIndex, data: ResolveData) -> str | None:
+    """Markdown documentation for an item, built only when the client shows it."""
+    return note_preview(index, data.path, heading=data.heading, block=data.block)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _escape(value: str, quote: str) -> str:
+    """`value` as it must be written inside a YAML scalar quoted with `quote` ('' = unquoted)."""
+    if quote == '"':
+        return value.replace("\\", "\\\\").replace('"', '\\"')
+    if quote == "'":
+        return value.replace("'", "''")
+    return value
+
+
+def _sort_key(position: int) -> str:
+    return f"{position:04d}"
+
+
+def _filter_text(match: Match, label: str, context: CompletionContext) -> str:
+    # Clients filter items against the typed text themselves. A typo match ("Embedings") would
+    # be dropped by that filter, so it carries the typed text as its filter text; our sort key
+    # keeps it below the real matches, and `is_incomplete` makes the client ask again.
+    return context.typed if match.tier == FUZZY else label
+
+
+def _item(
+    context: CompletionContext,
+    position: int,
+    match: Match,
+    label: str,
+    kind: CompletionKind,
+    value: str,
+    *,
+    detail: str,
+    description: str = "",
+    data: ResolveData | None = None,
+) -> CompletionCandidate:
+    """An item that inserts `value` (escaped for its YAML quote) and closes the link."""
+    return CompletionCandidate(
+        label=label,
+        kind=kind,
+        replace_span=context.span,
+        insert_text=_escape(value, context.quote) + context.closing,
+        detail=detail,
+        sort_key=_sort_key(position),
+        filter_text=_filter_text(match, label, context),
+        description=description,
+        data=data,
+        additional_edits=context.additional_edits,
+        overwrite_span=context.overwrite,
+    )
+
+
+def _target_note(index: VaultIndex, path: str, note: Note, target: str) -> tuple[str, Note] | None:
+    """The note `[[target#...` names, the current document's text for the current note."""
+    if not target:
+        return path, note
+    resolution = index.resolve_target(target, path)
+    if resolution.kind not in (ResolutionKind.NOTE, ResolutionKind.AMBIGUOUS):
+        return None
+    found = resolution.paths[0]
+    if found == path:
+        return path, note
+    found_note = index.notes.get(found)
+    return (found, found_note) if found_note is not None else None
+
+
+def _elsewhere(total: int, here: int) -> int:
+    return max(total - here, 0)
+
+
+def _ranked(
+    context: CompletionContext,
+    names: Sequence[str],
+    limit: int,
+    weight: Callable[[int], int] | None = None,
+    keep_order: bool = False,
+) -> tuple[list[Match], bool]:
+    return rank(context.typed, [name.lower() for name in names], limit, weight, keep_order)
+
+
+# --- links ------------------------------------------------------------------------------------
+
+
+def _links(index: VaultIndex, context: CompletionContext, limit: int) -> CompletionResult:
+    catalog = name_catalog(index)
+    query = context.typed.strip()
+    if "/" in query:
+        # A folder path is being typed: match notes by their path.
+        matches, more = rank(query, catalog.path_keys, limit, _path_weight(catalog))
+        chosen = [(m, catalog.entries[catalog.path_entries[m.index]]) for m in matches]
+        by_path = True
+    else:
+        matches, more = rank(query, catalog.keys, limit, catalog.weight)
+        chosen = [(m, catalog.entries[m.index]) for m in matches]
+        by_path = False
+    items = [
+        _name_item(index, context, position, match, entry, by_path)
+        for position, (match, entry) in enumerate(chosen)
+    ]
+    return CompletionResult(tuple(items), is_incomplete=more)
+
+
+def _path_weight(catalog: NameCatalog) -> Callable[[int], int]:
+    def weight(i: int) -> int:
+        return catalog.weight(catalog.path_entries[i])
+
+    return weight
+
+
+def _name_item(
+    index: VaultIndex,
+    context: CompletionContext,
+    position: int,
+    match: Match,
+    entry: NameEntry,
+    by_path: bool,
+) -> CompletionCandidate:
+    # Typing a folder path asks for the path; an ambiguous name's twins are shown (and
+    # matched) as the path they insert, so that they differ from Obsidian's pick.
+    if by_path:
+        target = label = entry.path[:-3] if entry.path.lower().endswith(".md") else entry.path
+    else:
+        target = entry.target
+        label = target if entry.twin and entry.kind is not CompletionKind.ALIAS else entry.label
+    data = ResolveData(entry.path)
+    if entry.kind is CompletionKind.ATTACHMENT:
+        return _item(
+            context, position, match, label, entry.kind, target, detail=entry.path, data=data
+        )
+    note = index.notes.get(entry.path)
+    description = first_line(note, _DESCRIPTION_LENGTH) if note is not None else ""
+    if entry.kind is CompletionKind.ALIAS:
+        # Obsidian's own choice for an alias: link the note, show the alias.
+        return _item(
+            context,
+            position,
+            match,
+            label,
+            entry.kind,
+            f"{target}|{entry.label}",
+            detail=entry.path,
+            description=description,
+            data=data,
+        )
+    return _item(
+        context,
+        position,
+        match,
+        label,
+        entry.kind,
+        target,
+        detail=entry.path,
+        description=description,
+        data=data,
+    )
+
+
+def _heading_link_text(heading: str) -> str:
+    return " ".join(heading.translate(_HEADING_LINK_DROP).split())
+
+
+def _headings(
+    index: VaultIndex, path: str, note: Note, context: CompletionContext, limit: int
+) -> CompletionResult:
+    found = _target_note(index, path, note, context.target)
+    if found is None:
+        return CompletionResult(())
+    target_path, target = found
+    headings = target.headings
+    matches, more = _ranked(context, [h.text for h in headings], limit, keep_order=True)
+    items = []
+    for position, match in enumerate(matches):
+        heading = headings[match.index]
+        items.append(
+            _item(
+                context,
+                position,
+                match,
+                heading.text,
+                CompletionKind.HEADING,
+                _heading_link_text(heading.text),
+                detail=target_path,
+                description="#" * heading.level,
+                data=ResolveData(target_path, heading=heading.text),
+            )
+        )
+    return CompletionResult(tuple(items), more)
+
+
+def _blocks(
+    index: VaultIndex, path: str, note: Note, context: CompletionContext, limit: int
+) -> CompletionResult:
+    found = _target_note(index, path, note, context.target)
+    if found is None:
+        return CompletionResult(())
+    target_path, target = found
+    blocks = target.block_ids
+    matches, more = _ranked(context, [b.name for b in blocks], limit, keep_order=True)
+    items = []
+    for position, match in enumerate(matches):
+        block = blocks[match.index]
+        line = line_span(target, block.span.start)
+        text = target.text[line.start : block.span.start].strip()
+        if len(text) > _DESCRIPTION_LENGTH:
+            text = text[: _DESCRIPTION_LENGTH - 1] + "…"
+        items.append(
+            _item(
+                context,
+                position,
+                match,
+                block.name,
+                CompletionKind.BLOCK,
+                block.name,
+                detail=target_path,
+                description=text,
+                data=ResolveData(target_path, block=block.name),
+            )
+        )
+    return CompletionResult(tuple(items), more)
+
+
+def _display(
+    index: VaultIndex, path: str, note: Note, context: CompletionContext, limit: int
+) -> CompletionResult:
+    found = _target_note(index, path, note, context.target)
+    if found is None:
+        return CompletionResult(())
+    target_path, target = found
+    aliases = target.aliases
+    matches, more = _ranked(context, aliases, limit, keep_order=True)
+    items = [
+        _item(
+            context,
+            position,
+            match,
+            aliases[match.index],
+            CompletionKind.ALIAS,
+            aliases[match.index],
+            detail=target_path,
+            description="alias",
+        )
+        for position, match in enumerate(matches)
+    ]
+    return CompletionResult(tuple(items), more)
+
+
+# --- tags -------------------------------------------------------------------------------------
+
+
+def _tags(
+    index: VaultIndex, path: str, note: Note, context: CompletionContext, limit: int
+) -> CompletionResult:
+    typed = context.typed.lower()
+    shown: dict[str, str] = {}  # lowered -> as written
+    counts: dict[str, int] = {}
+    for key in list(index.tags()):  # a copy: the indexing thread may add tags meanwhile
+        paths = index.notes_with_tag(key)
+        counts[key] = len(paths)
+        if key == typed and not paths - {path}:
+            continue  # only the tag being typed right now: not a suggestion
+        shown[key] = key
+    for tag in note.tags:  # the current text may hold tags the index does not know yet
+        key = tag.name.lower()
+        if key != typed and key not in counts:
+            shown[key] = tag.name
+            counts[key] = 1
+    keys = list(shown)
+    matches, more = rank(context.typed, keys, limit, lambda i: counts[keys[i]])
+    items = []
+    for position, match in enumerate(matches):
+        key = keys[match.index]
+        name = _written_tag(index, key, shown[key])
+        count = counts[key]
+        items.append(
+            _item(
+                context,
+                position,
+                match,
+                name,
+                CompletionKind.TAG,
+                name,
+                detail=f"{count} note{'s' if count != 1 else ''}",
+            )
+        )
+    return CompletionResult(tuple(items), more)
+
+
+def _written_tag(index: VaultIndex, key: str, fallback: str) -> str:
+    """The tag as some note writes it: the index keeps tags lowered."""
+    for other in index.notes_with_tag(key):
+        note = index.notes.get(other)
+        if note is not None:
+            for tag in note.tags:
+                if tag.name.lower() == key:
+                    return tag.name
+    return fallback
+
+
+# --- Anki -------------------------------------------------------------------------------------
+
+
+def _simple(
+    context: CompletionContext,
+    names: list[str],
+    counts: Counter[str],
+    kind: CompletionKind,
+    detail: Callable[[str], str],
+    suffix: str,
+    limit: int,
+    keep_order: bool = False,
+) -> CompletionResult:
+    matches, more = _ranked(context, names, limit, lambda i: counts[names[i]], keep_order)
+    items = [
+        CompletionCandidate(
+            label=names[match.index],
+            kind=kind,
+            replace_span=context.span,
+            insert_text=names[match.index] + suffix,
+            detail=detail(names[match.index]),
+            sort_key=_sort_key(position),
+            filter_text=_filter_text(match, names[match.index], context),
+            overwrite_span=context.overwrite,
+        )
+        for position, match in enumerate(matches)
+    ]
+    return CompletionResult(tuple(items), more)
+
+
+def _note_types(
+    index: VaultIndex,
+    path: str,
+    note: Note,
+    context: CompletionContext,
+    config: Config,
+    limit: int,
+) -> CompletionResult:
+    counts = index.note_types()
+    indexed = index.notes.get(path)
+    if indexed is not None:
+        here = Counter(card.note_type for card in indexed.anki.cards if card.note_type)
+        for name, count in here.items():
+            if name == context.typed.strip() and _elsewhere(counts[name], count) == 0:
+                del counts[name]  # only the type being typed right now
+    names = list(dict.fromkeys([*config.note_types, *counts]))
+
+    def detail(name: str) -> str:
+        cards = counts.get(name, 0)
+        configured = " (configured)" if name in config.note_types else ""
+        return f"{cards} card{'s' if cards != 1 else ''}{configured}"
+
+    return _simple(context, names, counts, CompletionKind.NOTE_TYPE, detail, "", limit)
+
+
+def fields_of(index: VaultIndex, config: Config, note_type: str) -> tuple[str, ...]:
+    """A note type's field names in writing order: as configured, else as the vault writes them.
+
+    The index counts fields (and infers which belong to the type) but keeps no order, so the
+    order is read from the first cards of the type: each field's mean position there.
+    """
+    configured = config.note_types.get(note_type)
+    if configured:
+        return configured
+    counts = index.field_counts(note_type)
+    inferred = index.inferred_fields(note_type)
+    names = [n for n, c in counts.items() if n and c > 0 and (inferred is None or n in inferred)]
+    positions = _field_positions(index, note_type)
+
+    def order(name: str) -> tuple[float, int, str]:
+        seen = positions.get(name)
+        mean = sum(seen) / len(seen) if seen else float("inf")
+        return mean, -counts[name], name
+
+    return tuple(sorted(names, key=order))
+
+
+def _field_positions(index: VaultIndex, note_type: str) -> dict[str, list[int]]:
+    """Where each field stands in the first cards of a type (enough to tell the order)."""
+    positions: dict[str, list[int]] = {}
+    cards = 0
+    for note in list(index.notes.values()):
+        for card in note.anki.cards:
+            if card.note_type != note_type:
+                continue
+            cards += 1
+            named = [field.name for field in card.fields if field.name]
+            for position, name in enumerate(named):
+                positions.setdefault(name, []).append(position)
+        if cards >= _ORDER_SAMPLE:
+            break
+    return positions
+
+
+def _fields(
+    index: VaultIndex, context: CompletionContext, config: Config, limit: int
+) -> CompletionResult:
+    if context.note_type is None:
+        return CompletionResult(())
+    names = [n for n in fields_of(index, config, context.note_type) if n not in context.present]
+    counts = index.field_counts(context.note_type)
+
+    def detail(name: str) -> str:
+        return f"{context.note_type} field, on {counts.get(name, 0)} cards"
+
+    return _simple(
+        context, names, Counter(), CompletionKind.FIELD, detail, ": ", limit, keep_order=True
+    )
+
+
+def _decks(
+    index: VaultIndex, path: str, note: Note, context: CompletionContext, limit: int
+) -> CompletionResult:
+    counts = index.decks()
+    indexed = index.notes.get(path)
+    typed = context.typed.strip()
+    if indexed is not None and typed in counts:
+        here = 1 if any(deck.deck == typed for deck in indexed.anki.decks) else 0
+        if _elsewhere(counts[typed], here) == 0:
+            del counts[typed]  # only the deck being typed right now
+    names = list(counts)
+
+    def detail(name: str) -> str:
+        return f"{counts[name]} note{'s' if counts[name] != 1 else ''}"
+
+    return _simple(context, names, counts, CompletionKind.DECK, detail, "", limit)
+
+
+def _snippet_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("$", "\\$").replace("}", "\\}")
+
+
+def _most_used_type(index: VaultIndex, config: Config) -> tuple[str, tuple[str, ...]]:
+    counts = index.note_types()
+    for name, _ in counts.most_common():
+        fields = fields_of(index, config, name)
+        if fields:
+            return name, fields
+    for name, fields in config.note_types.items():
+        if fields:
+            return name, fields
+    return _DEFAULT_TYPE
+
+
+def new_card_id(index: VaultIndex, note: Note, now_ms: int | None = None) -> int:
+    """Anki's kind of ID (creation time in ms), moved past any ID the vault or note holds."""
+    taken: set[str] = set()
+    for card in (*note.anki.cards, *note.anki.unclosed):
+        if card.id is not None:
+            taken.add(card.id.value)
+        taken.update(misplaced.value for misplaced in card.misplaced_ids)
+    candidate = now_ms if now_ms is not None else time.time_ns() // 1_000_000
+    while str(candidate) in taken or index.card_locations(str(candidate)):
+        candidate += 1
+    return candidate
+
+
+def _start_snippet(
+    index: VaultIndex,
+    note: Note,
+    context: CompletionContext,
+    config: Config,
+    now_ms: int | None,
+) -> CompletionResult:
+    note_type, fields = _most_used_type(index, config)
+    card_id = new_card_id(index, note, now_ms)
+    id_line = f"<!--ID: {card_id}-->" if config.id_style is IdStyle.COMMENT else f"ID: {card_id}"
+    lines = ["START", f"${{1:{_snippet_escape(note_type)}}}"]
+    lines.extend(f"{_snippet_escape(field)}: ${n}" for n, field in enumerate(fields, start=2))
+    lines.extend((id_line, "END$0"))
+    item = CompletionCandidate(
+        label="START",
+        kind=CompletionKind.SNIPPET,
+        replace_span=context.span,
+        insert_text="\n".join(lines),
+        detail=f"Anki card: {note_type} ({', '.join(fields)})",
+        sort_key=_sort_key(0),
+        filter_text="START",
+        is_snippet=True,
+    )
+    return CompletionResult((item,))

@@ -1,0 +1,399 @@
+"""Go to definition, find references and hover: queries over the index for the item at an offset.
+
+The item under the cursor comes from the parsed note (finished syntax only): a link, a tag, an
+Anki ID, a block id, a heading, or the frontmatter. Backlinks are narrowed with
+`index.linkers_of` (notes that mention the name) and each candidate link is then resolved, so
+aliases, folder paths and ambiguous names count exactly as Obsidian counts them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from notels.config import Config
+from notels.features.model import HoverResult, Location
+from notels.features.outline import find_block, find_heading, line_span, note_preview
+from notels.syntax.model import BlockId, CardId, Heading, Link, Tag
+from notels.syntax.note import Note
+from notels.syntax.spans import Span
+from notels.vault.index import VaultIndex
+from notels.vault.resolve import (
+    Resolution,
+    ResolutionKind,
+    heading_key,
+    note_key,
+    stem_key,
+    target_key,
+)
+
+_WHOLE = Span(0, 0)
+# Link targets repeat across a vault (a popular note is linked by the same name everywhere), and
+# references test thousands of links per call: remember each target's key.
+_target_key = lru_cache(maxsize=1 << 16)(target_key)
+
+
+# --- what is at the offset --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LinkItem:
+    link: Link
+
+
+@dataclass(frozen=True, slots=True)
+class TagItem:
+    tag: Tag
+
+
+@dataclass(frozen=True, slots=True)
+class CardIdItem:
+    card_id: CardId
+
+
+@dataclass(frozen=True, slots=True)
+class BlockItem:
+    block: BlockId
+
+
+@dataclass(frozen=True, slots=True)
+class HeadingItem:
+    heading: Heading
+    is_title: bool  # the note's title: references mean all backlinks, not links to a section
+
+
+@dataclass(frozen=True, slots=True)
+class NoteItem:
+    """Somewhere in the frontmatter, not on a link or tag: the note itself."""
+
+    span: Span
+
+
+Item = LinkItem | TagItem | CardIdItem | BlockItem | HeadingItem | NoteItem
+
+
+def _card_ids(note: Note) -> Iterator[CardId]:
+    anki = note.anki
+    for card in (*anki.cards, *anki.unclosed):
+        if card.id is not None:
+            yield card.id
+        yield from card.misplaced_ids
+    for inline in anki.inline_cards:
+        if inline.id is not None:
+            yield inline.id
+    for marker in anki.deletes:
+        if marker.id is not None:
+            yield marker.id
+
+
+def item_at(note: Note, path: str, offset: int) -> Item | None:
+    """The item under `offset` (a cursor right after an item still touches it)."""
+    offset = min(max(offset, 0), len(note.text))
+    for link in note.links:
+        if link.span.contains(offset):
+            return LinkItem(link)
+    for tag in note.tags:
+        # A frontmatter tag's span leaves out a `#`; a body tag's includes it.
+        if tag.span.contains(offset):
+            return TagItem(tag)
+    for card_id in _card_ids(note):
+        if card_id.span.contains(offset):
+            return CardIdItem(card_id)
+    for block in note.block_ids:
+        if block.span.contains(offset):
+            return BlockItem(block)
+    for i, heading in enumerate(note.headings):
+        if heading.span.contains(offset):
+            return HeadingItem(heading, _is_title(note, path, i))
+    frontmatter = note.frontmatter
+    if frontmatter is not None and frontmatter.span.start <= offset < frontmatter.span.end:
+        return NoteItem(frontmatter.span)
+    return None
+
+
+def _is_title(note: Note, path: str, index: int) -> bool:
+    """The first heading is the title when it is a level-1 heading naming the note."""
+    heading = note.headings[index]
+    return index == 0 and heading.level == 1 and heading.text.lower() == stem_key(path)
+
+
+# --- definition -------------------------------------------------------------------------------
+
+
+def _note_of(index: VaultIndex, path: str, current_path: str, current: Note) -> Note | None:
+    return current if path == current_path else index.notes.get(path)
+
+
+def _resolve(index: VaultIndex, link: Link, path: str) -> Resolution:
+    resolution = index.resolve(link, path)
+    if resolution.kind is ResolutionKind.SELF:
+        return Resolution(ResolutionKind.SELF, (path,))
+    return resolution
+
+
+def link_locations(index: VaultIndex, path: str, note: Note, link: Link) -> tuple[Location, ...]:
+    """Where a link leads: every candidate of an ambiguous name, the heading or block named."""
+    resolution = _resolve(index, link, path)
+    if resolution.kind is ResolutionKind.ATTACHMENT:
+        return tuple(Location(found, _WHOLE) for found in resolution.paths)
+    locations: list[Location] = []
+    for found in resolution.paths:
+        target = _note_of(index, found, path, note)
+        span = _WHOLE
+        if target is not None and link.heading:
+            heading = find_heading(target, link.heading)
+            if heading is not None:
+                span = target.headings[heading].span
+        elif target is not None and link.block_ref:
+            block = find_block(target, link.block_ref)
+            if block is not None:
+                span = line_span(target, block.span.start)
+        locations.append(Location(found, span))
+    return tuple(locations)
+
+
+def definition(
+    index: VaultIndex, path: str, note: Note, offset: int, config: Config
+) -> tuple[Location, ...]:
+    """Targets of the link under the cursor (frontmatter links too); () elsewhere."""
+    item = item_at(note, path, offset)
+    if isinstance(item, LinkItem):
+        return link_locations(index, path, note, item.link)
+    return ()
+
+
+# --- references -------------------------------------------------------------------------------
+
+
+def links_to(
+    index: VaultIndex,
+    path: str,
+    note: Note,
+    target: str,
+    heading: str | None = None,
+    block: str | None = None,
+) -> list[Location]:
+    """Every link in the vault that resolves to `target` (and to its heading or block, if given).
+
+    `note` is the current text of `path`, which may be newer than the index's copy.
+    """
+    sources = index.linkers_of(target)
+    sources.add(target)  # `[[#Heading]]` names no note: it is in no backlink set
+    sources.add(path)
+    target_note = _note_of(index, target, path, note)
+    keys = {stem_key(target)}
+    if target_note is not None:
+        keys.update(target_key(alias) for alias in target_note.aliases)
+    wanted_heading = heading_key(heading.split("#")[-1]) if heading is not None else None
+    wanted_block = block.lower() if block is not None else None
+    found: list[Location] = []
+    for source in sorted(sources):
+        source_note = _note_of(index, source, path, note)
+        if source_note is None:
+            continue
+        for link in source_note.links:
+            if not link.target:
+                if source != target:
+                    continue
+            elif _target_key(link.target) not in keys or index.resolve(link, source).path != target:
+                continue
+            if wanted_heading is not None and (
+                link.heading is None or heading_key(link.heading.split("#")[-1]) != wanted_heading
+            ):
+                continue
+            if wanted_block is not None and (
+                link.block_ref is None or link.block_ref.lower() != wanted_block
+            ):
+                continue
+            found.append(Location(source, link.span))
+    return found
+
+
+def _links_to_same_file(index: VaultIndex, path: str, note: Note, link: Link) -> list[Location]:
+    """Links naming the same attachment, or the same missing note, as `link`."""
+    resolution = _resolve(index, link, path)
+    key = target_key(link.target)
+    sources = index.linkers_of_name(key) | {path}
+    found: list[Location] = []
+    for source in sorted(sources):
+        source_note = _note_of(index, source, path, note)
+        if source_note is None:
+            continue
+        for other in source_note.links:
+            if not other.target or _target_key(other.target) != key:
+                continue
+            other_resolution = _resolve(index, other, source)
+            if resolution.kind is ResolutionKind.UNRESOLVED:
+                same = other_resolution.kind is ResolutionKind.UNRESOLVED and note_key(
+                    other.target.strip()
+                ) == note_key(link.target.strip())
+            else:
+                same = other_resolution.path == resolution.path
+            if same:
+                found.append(Location(source, other.span))
+    return found
+
+
+def _tag_uses(index: VaultIndex, path: str, note: Note, name: str) -> list[Location]:
+    key = name.lower()
+    found: list[Location] = []
+    for source in sorted(index.notes_with_tag(key) | {path}):
+        source_note = _note_of(index, source, path, note)
+        if source_note is None:
+            continue
+        found.extend(Location(source, t.span) for t in source_note.tags if t.name.lower() == key)
+    return found
+
+
+def references(
+    index: VaultIndex,
+    path: str,
+    note: Note,
+    offset: int,
+    config: Config,
+    include_declaration: bool = False,
+) -> tuple[Location, ...]:
+    """Everything that refers to the item under the cursor.
+
+    - a link: every link to the same note (and the same heading or block, if it names one);
+    - a heading: links to that heading; the title heading or the frontmatter: all backlinks;
+    - a block id: links to that block; a tag: every use of it; an Anki ID: every card with it.
+
+    `include_declaration` adds what is referred to (the heading, the block line, the note).
+    """
+    item = item_at(note, path, offset)
+    found: list[Location] = []
+    declaration: Location | None = None
+    if isinstance(item, LinkItem):
+        link = item.link
+        resolution = _resolve(index, link, path)
+        if resolution.kind in (ResolutionKind.ATTACHMENT, ResolutionKind.UNRESOLVED):
+            found = _links_to_same_file(index, path, note, link)
+        else:
+            target = resolution.paths[0]
+            found = links_to(index, path, note, target, link.heading, link.block_ref)
+            targets = link_locations(index, path, note, link)
+            declaration = targets[0] if targets else None
+    elif isinstance(item, HeadingItem):
+        if item.is_title:
+            found = links_to(index, path, note, path)
+            declaration = Location(path, _WHOLE)
+        else:
+            found = links_to(index, path, note, path, heading=item.heading.text)
+            declaration = Location(path, item.heading.span)
+    elif isinstance(item, BlockItem):
+        found = links_to(index, path, note, path, block=item.block.name)
+        declaration = Location(path, line_span(note, item.block.span.start))
+    elif isinstance(item, NoteItem):
+        found = links_to(index, path, note, path)
+        declaration = Location(path, _WHOLE)
+    elif isinstance(item, TagItem):
+        found = _tag_uses(index, path, note, item.tag.name)
+    elif isinstance(item, CardIdItem):
+        found = [Location(loc.path, loc.span) for loc in _id_carriers(index, path, note, item)]
+    if include_declaration and declaration is not None and declaration not in found:
+        found.insert(0, declaration)
+    return tuple(found)
+
+
+def _id_carriers(index: VaultIndex, path: str, note: Note, item: CardIdItem) -> list[Location]:
+    """Cards whose ID line carries this ID; the current text replaces the index's copy."""
+    value = item.card_id.value
+    found = [
+        Location(loc.path, loc.span) for loc in index.card_locations(value) if loc.path != path
+    ]
+    here = [
+        Location(path, card.id.span)
+        for card in note.anki.cards
+        if card.id is not None and card.id.value == value
+    ]
+    if not here:
+        here = [Location(path, item.card_id.span)]  # a misplaced or DELETE line: still the ID
+    return sorted([*found, *here])
+
+
+# --- hover ------------------------------------------------------------------------------------
+
+
+def hover(
+    index: VaultIndex, path: str, note: Note, offset: int, config: Config
+) -> HoverResult | None:
+    """A link's target (its start, or the heading's section), an ID's date, a tag's use."""
+    item = item_at(note, path, offset)
+    if isinstance(item, LinkItem):
+        markdown = _link_hover(index, path, note, item.link)
+        return HoverResult(markdown, item.link.span) if markdown else None
+    if isinstance(item, CardIdItem):
+        return HoverResult(_id_hover(index, path, note, item), item.card_id.span)
+    if isinstance(item, TagItem):
+        return HoverResult(_tag_hover(index, path, note, item.tag), item.tag.span)
+    return None
+
+
+def _link_hover(index: VaultIndex, path: str, note: Note, link: Link) -> str | None:
+    resolution = _resolve(index, link, path)
+    kind = resolution.kind
+    if kind is ResolutionKind.UNRESOLVED:
+        return f"No note named `{link.target}` in the vault: the link is broken."
+    if kind is ResolutionKind.ATTACHMENT:
+        return f"`{resolution.paths[0]}` (attachment)"
+    target = resolution.paths[0]
+    current = note if target == path else None
+    preview = note_preview(index, target, link.heading, link.block_ref, note=current)
+    if preview is None:
+        return None
+    if kind is ResolutionKind.AMBIGUOUS:
+        others = ", ".join(f"`{p}`" for p in resolution.paths[1:])
+        preview = (
+            f"*{len(resolution.paths)} notes are named `{posixpath.basename(target)}`: "
+            f"Obsidian opens the one shown; also {others}.*\n\n{preview}"
+        )
+    return preview
+
+
+def id_time(value: str) -> datetime | None:
+    """The UTC time an Anki ID (epoch milliseconds) encodes; None when it is no valid time."""
+    try:
+        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _id_hover(index: VaultIndex, path: str, note: Note, item: CardIdItem) -> str:
+    value = item.card_id.value
+    when = id_time(value)
+    lines = [f"**Anki note ID** `{value}`", ""]
+    if when is None:
+        lines.append("Not a valid time: Anki IDs are creation times in milliseconds.")
+    else:
+        stamp = when.strftime("%Y-%m-%d %H:%M:%S") + f".{when.microsecond // 1000:03d} UTC"
+        lines.append(f"Created {stamp}.")
+    if len(value) != 13:
+        lines.append(f"{len(value)} digits: Anki IDs made today have 13.")
+    carriers = _id_carriers(index, path, note, item)
+    if len(carriers) <= 1:
+        lines.append("Unique in the vault.")
+    else:
+        where = ", ".join(f"`{loc.path}`" for loc in carriers)
+        lines.append(
+            f"Carried by {len(carriers)} cards ({where}): in Anki they overwrite each other."
+        )
+    return "\n\n".join(line for line in lines if line)
+
+
+def _tag_hover(index: VaultIndex, path: str, note: Note, tag: Tag) -> str:
+    key = tag.name.lower()
+    paths = index.notes_with_tag(key)
+    if any(t.name.lower() == key for t in note.tags):
+        paths.add(path)
+    else:
+        paths.discard(path)
+    nested = sum(1 for other in list(index.tags()) if other.startswith(key + "/"))
+    count = len(paths)
+    text = f"`#{tag.name}`: used in {count} note{'s' if count != 1 else ''}."
+    if nested:
+        text += f" {nested} nested tag{'s' if nested != 1 else ''} below it."
+    return text

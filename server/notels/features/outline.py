@@ -1,0 +1,160 @@
+"""A note's sections, headings and blocks as spans, and short Markdown previews of them."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from notels.syntax.model import BlockId, Heading
+from notels.syntax.note import Note
+from notels.syntax.spans import Span
+from notels.vault.index import VaultIndex
+from notels.vault.resolve import heading_key
+
+PREVIEW_LINES = 20
+_WHITESPACE = " \t\r\n"
+_NON_BLANK = re.compile(r"\S")
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]")
+_HEADING_OR_ITEM = re.compile(r"[ \t]*(?:#|(?:[-*+]|\d+[.)])[ \t])")
+
+
+def section_spans(note: Note) -> list[Span]:
+    """For each heading, in order: from its line to the last non-blank text before the next
+    heading of the same or a higher level (or the end of the note)."""
+    text = note.text
+    headings = note.headings
+    spans: list[Span] = []
+    for i, heading in enumerate(headings):
+        end = len(text)
+        for later in headings[i + 1 :]:
+            if later.level <= heading.level:
+                end = later.span.start
+                break
+        while end > heading.span.end and text[end - 1] in _WHITESPACE:
+            end -= 1
+        spans.append(Span(heading.span.start, end))
+    return spans
+
+
+def find_heading(note: Note, heading: str) -> int | None:
+    """Index of the heading a link names (`[[N#H1#H2]]` names the last one), or None."""
+    wanted = heading_key(heading.split("#")[-1])
+    for i, candidate in enumerate(note.headings):
+        if heading_key(candidate.text) == wanted:
+            return i
+    return None
+
+
+def find_block(note: Note, block: str) -> BlockId | None:
+    wanted = block.lower()
+    for candidate in note.block_ids:
+        if candidate.name.lower() == wanted:
+            return candidate
+    return None
+
+
+def line_span(note: Note, offset: int) -> Span:
+    line = note.lines.line_of(offset)
+    return Span(note.lines.line_start(line), note.lines.line_end(line))
+
+
+def block_paragraph(note: Note, block: BlockId) -> Span:
+    """The paragraph (or list item) a block id names: its line and the non-blank lines above,
+    up to a blank line or a heading. A `^id` alone on its line names what stands above it."""
+    lines = note.lines
+    text = note.text
+    last = lines.line_of(block.span.start)
+    first = last
+    if not text[lines.line_start(last) : block.span.start].strip() and last > 0:
+        first = last = last - 1  # `^id` on its own line
+    floor = lines.line_of(note.body_start)
+    while first > floor and not _LIST_ITEM.match(lines.line_text(first)):
+        above = lines.line_text(first - 1)
+        if not above.strip() or _HEADING_OR_ITEM.match(above):
+            break
+        first -= 1
+    return Span(lines.line_start(first), lines.line_end(last))
+
+
+def first_line(note: Note, limit: int = 80) -> str:
+    """The first non-blank line of the body, shortened: a one-line description of the note."""
+    text = note.text
+    pos = note.body_start
+    while pos < len(text):
+        end = text.find("\n", pos)
+        if end == -1:
+            end = len(text)
+        line = text[pos:end].strip()
+        if line:
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+        pos = end + 1
+    return ""
+
+
+def _excerpt(text: str, span: Span, max_lines: int) -> str:
+    """The first `max_lines` lines of `text[span]` after its blank lines, `…` when cut.
+
+    Only the lines shown are split off: a preview of a 4,000-line note costs what a short
+    note's does.
+    """
+    start = span.start
+    while start < span.end and text[start] in _WHITESPACE:
+        start += 1
+    start = text.rfind("\n", span.start, start) + 1 or span.start  # keep the first indent
+    end = start
+    for _ in range(max_lines):
+        found = text.find("\n", end, span.end)
+        if found == -1:
+            end = span.end
+            break
+        end = found + 1
+    cut = _NON_BLANK.search(text, end, span.end) is not None
+    lines = [line.rstrip() for line in text[start:end].splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    if cut:
+        lines.append("…")
+    return "\n".join(lines)
+
+
+def note_preview(
+    index: VaultIndex,
+    path: str,
+    heading: str | None = None,
+    block: str | None = None,
+    note: Note | None = None,
+    max_lines: int = PREVIEW_LINES,
+) -> str | None:
+    """Markdown showing the start of a note (frontmatter left out), or the section of a heading,
+    or the paragraph of a block id; `note` overrides the indexed text (an unsaved document).
+
+    None when the path is neither a note nor an attachment of the index.
+    """
+    if note is None:
+        note = index.notes.get(path)
+    if note is None:
+        if any(path == attachment for attachment in index.attachments()):
+            return f"`{path}` (attachment)"
+        return None
+    text = note.text
+    span = Span(note.body_start, len(text))
+    where = f"`{path}`"
+    if heading is not None:
+        found = find_heading(note, heading)
+        if found is not None:
+            span = section_spans(note)[found]
+            where = f"`{path}` › {_heading_label(note.headings[found])}"
+    elif block is not None:
+        found_block = find_block(note, block)
+        if found_block is not None:
+            span = block_paragraph(note, found_block)
+            where = f"`{path}` › ^{found_block.name}"
+    excerpt = _excerpt(text, span, max_lines)
+    title = posixpath.basename(path)
+    title = title[:-3] if title.lower().endswith(".md") else title
+    body = excerpt if excerpt else "*(empty note)*"
+    return f"**{title}** · {where}\n\n---\n\n{body}"
+
+
+def _heading_label(heading: Heading) -> str:
+    return heading.text or "#" * heading.level

@@ -1,0 +1,189 @@
+"""Document symbols (the outline of one note) and workspace symbols (fuzzy search of the vault)."""
+
+from __future__ import annotations
+
+import posixpath
+import threading
+import weakref
+from dataclasses import dataclass, field
+
+from notels.config import Config
+from notels.features.fuzzy import rank
+from notels.features.model import DocumentSymbol, Location, SymbolKind, WorkspaceSymbol
+from notels.features.outline import section_spans
+from notels.syntax.model import Card
+from notels.syntax.note import Note
+from notels.syntax.spans import Span
+from notels.vault.index import VaultIndex
+
+WORKSPACE_LIMIT = 150
+_FRONT_LENGTH = 60
+# Within a match tier, notes come before their aliases, headings and cards.
+_KIND_WEIGHT = {SymbolKind.NOTE: 3, SymbolKind.ALIAS: 2, SymbolKind.HEADING: 1, SymbolKind.CARD: 0}
+
+
+# --- document symbols -------------------------------------------------------------------------
+
+
+def card_name(card: Card) -> str:
+    """`<note type>: <first field>`, e.g. `math_complex: Embedding`."""
+    front = ""
+    for card_field in card.fields:
+        if card_field.value:
+            front = card_field.value.split("\n", 1)[0].strip()
+            break
+    if len(front) > _FRONT_LENGTH:
+        front = front[: _FRONT_LENGTH - 1] + "…"
+    note_type = card.note_type.strip() if card.note_type else "card"
+    return f"{note_type}: {front}" if front else note_type
+
+
+def _card_symbol(card: Card) -> DocumentSymbol:
+    if not card.closed:
+        detail = "unclosed: the plugin skips it"
+    elif card.id is not None:
+        detail = f"ID {card.id.value}"
+    else:
+        detail = "no ID yet"
+    return DocumentSymbol(card_name(card), SymbolKind.CARD, card.span, card.start_span, detail)
+
+
+@dataclass(slots=True)
+class _Node:
+    symbol: DocumentSymbol
+    level: int  # 7 for cards: deeper than any heading
+    children: list[_Node] = field(default_factory=list)
+
+    def freeze(self) -> DocumentSymbol:
+        if not self.children:
+            return self.symbol
+        symbol = self.symbol
+        return DocumentSymbol(
+            symbol.name,
+            symbol.kind,
+            symbol.span,
+            symbol.selection_span,
+            symbol.detail,
+            tuple(child.freeze() for child in self.children),
+        )
+
+
+def document_symbols(
+    index: VaultIndex, path: str, note: Note, config: Config
+) -> tuple[DocumentSymbol, ...]:
+    """Headings as a tree (each spanning its section), cards nested under their heading."""
+    items: list[_Node] = []
+    for heading, section in zip(note.headings, section_spans(note), strict=True):
+        selection = heading.text_span if heading.text else heading.span
+        name = heading.text or "#" * heading.level
+        symbol = DocumentSymbol(name, SymbolKind.HEADING, section, selection, "#" * heading.level)
+        items.append(_Node(symbol, heading.level))
+    for card in (*note.anki.cards, *note.anki.unclosed):
+        items.append(_Node(_card_symbol(card), 7))
+    items.sort(key=lambda node: node.symbol.span.start)
+    roots: list[_Node] = []
+    stack: list[_Node] = []
+    for node in items:
+        start = node.symbol.span.start
+        while stack and (stack[-1].level >= node.level or stack[-1].symbol.span.end < start):
+            stack.pop()
+        (stack[-1].children if stack else roots).append(node)
+        if node.level <= 6:
+            stack.append(node)
+    return tuple(node.freeze() for node in roots)
+
+
+# --- workspace symbols ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    name: str
+    key: str  # lowered text matched against the query
+    kind: SymbolKind
+    span: Span
+
+
+def _note_entries(path: str, note: Note) -> tuple[_Entry, ...]:
+    stem = posixpath.basename(path)
+    stem = stem[:-3] if stem.lower().endswith(".md") else stem
+    entries = [_Entry(stem, stem.lower(), SymbolKind.NOTE, Span(0, 0))]
+    frontmatter = note.frontmatter
+    alias_entry = frontmatter.entry("aliases") if frontmatter is not None else None
+    if alias_entry is not None:
+        for scalar in alias_entry.scalars:
+            alias = scalar.value.strip()
+            if alias:
+                entries.append(_Entry(alias, alias.lower(), SymbolKind.ALIAS, scalar.span))
+    for heading in note.headings:
+        if heading.text:
+            entries.append(
+                _Entry(heading.text, heading.text.lower(), SymbolKind.HEADING, heading.span)
+            )
+    for card in note.anki.cards:
+        name = card_name(card)
+        front = name.split(": ", 1)[1] if ": " in name else name
+        entries.append(_Entry(name, front.lower(), SymbolKind.CARD, card.span))
+    return tuple(entries)
+
+
+@dataclass(slots=True)
+class _SymbolTable:
+    generation: int = -1
+    per_note: dict[str, tuple[Note, tuple[_Entry, ...]]] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)  # parallel to entries
+    entries: list[_Entry] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+
+_TABLES: weakref.WeakKeyDictionary[VaultIndex, _SymbolTable] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _table(index: VaultIndex) -> _SymbolTable:
+    """Per-note entries are kept while the Note object is the same (Notes are immutable), so an
+    edit re-reads one note; the flat list is rebuilt only when something changed."""
+    with _LOCK:
+        table = _TABLES.get(index)
+        if table is None:
+            table = _TABLES[index] = _SymbolTable()
+        if table.generation == index.generation:
+            return table
+        generation = index.generation
+        notes = dict(index.notes)
+        per_note: dict[str, tuple[Note, tuple[_Entry, ...]]] = {}
+        changed = len(notes) != len(table.per_note)
+        for path, note in notes.items():
+            cached = table.per_note.get(path)
+            if cached is not None and cached[0] is note:
+                per_note[path] = cached
+            else:
+                per_note[path] = (note, _note_entries(path, note))
+                changed = True
+        if changed:
+            paths: list[str] = []
+            entries: list[_Entry] = []
+            for path, (_, note_entries) in per_note.items():
+                paths.extend([path] * len(note_entries))
+                entries.extend(note_entries)
+            table.paths = paths
+            table.entries = entries
+            table.keys = [entry.key for entry in entries]
+        table.per_note = per_note
+        table.generation = generation
+        return table
+
+
+def workspace_symbols(
+    index: VaultIndex, query: str, config: Config, limit: int = WORKSPACE_LIMIT
+) -> tuple[WorkspaceSymbol, ...]:
+    """Notes, aliases, headings and cards (by front text) matching `query`, best first."""
+    table = _table(index)
+    entries = table.entries
+    matches, _ = rank(query, table.keys, limit, lambda i: _KIND_WEIGHT[entries[i].kind])
+    found: list[WorkspaceSymbol] = []
+    for match in matches:
+        entry = entries[match.index]
+        path = table.paths[match.index]
+        found.append(WorkspaceSymbol(entry.name, entry.kind, Location(path, entry.span), path))
+    return tuple(found)

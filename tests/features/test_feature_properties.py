@@ -1,0 +1,102 @@
+"""Every feature accepts any text and any offset: no exception, every span inside its note."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from notels.config import Config
+from notels.features import (
+    complete,
+    completion_context,
+    definition,
+    document_links,
+    document_symbols,
+    folding_ranges,
+    hover,
+    references,
+    resolve_completion,
+    selection_ranges,
+    workspace_symbols,
+)
+from notels.features.model import DocumentSymbol
+from notels.syntax.note import parse_note
+from notels.syntax.spans import Span
+from notels.vault.index import VaultIndex
+
+FRAGMENTS = [
+    "---\n", "\n", "\r\n", " ", "  - ", '"', "'", "tags:", "parent:", "aliases: [x]",
+    "[[", "]]", "![[", "#", "#^", "|", "^abc", "[[Note]]", "[[Note#H|a]]", "# H", "## Ü",
+    "START", "START\n", "END", "ENDPOINT", "Basic", "FRONT: ", "ID: 1737306548883",
+    "TARGET DECK: ", "TARGET DECK\n", "`", "```", "$", "https://x.org/(a)", "Note", "Эмб", "😀",
+]  # fmt: skip
+
+texts = st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join)
+
+
+def _index() -> VaultIndex:
+    index = VaultIndex()
+    index.set_note("Note.md", parse_note("---\naliases: [Эмб]\n---\n# H\ntext ^abc\n"))
+    index.set_note("a/Note.md", parse_note("[[Note]] #tag\nSTART\nBasic\nFRONT: x\nEND\n"))
+    index.add_attachment("img/x.png")
+    return index
+
+
+INDEX = _index()
+CONFIG = Config()
+
+
+def _inside(span: Span, length: int) -> bool:
+    return 0 <= span.start <= span.end <= length
+
+
+def _symbols_inside(symbols: tuple[DocumentSymbol, ...], length: int) -> bool:
+    return all(
+        _inside(s.span, length)
+        and _inside(s.selection_span, length)
+        and _symbols_inside(s.children, length)
+        for s in symbols
+    )
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(text=texts, offset=st.integers(min_value=-3, max_value=400))
+def test_any_text_any_offset(text: str, offset: int) -> None:
+    note = parse_note(text)
+    length = len(text)
+    completion_context(note, offset)
+    result = complete(INDEX, "Draft.md", note, offset, CONFIG, now_ms=1737306548883)
+    for item in result.items:
+        assert _inside(item.replace_span, length)
+        assert item.replace_span.end <= max(0, min(offset, length))
+        assert all(_inside(edit.span, length) for edit in item.additional_edits)
+        if item.data is not None:
+            resolve_completion(INDEX, item.data)
+    for location in definition(INDEX, "Draft.md", note, offset, CONFIG):
+        assert (
+            location.path in INDEX.notes
+            or location.path == "img/x.png"
+            or location.path == "Draft.md"
+        )
+    for location in references(INDEX, "Draft.md", note, offset, CONFIG, True):
+        other = note.text if location.path == "Draft.md" else INDEX.notes[location.path].text
+        assert _inside(location.span, len(other))
+    found = hover(INDEX, "Draft.md", note, offset, CONFIG)
+    assert found is None or _inside(found.span, length)
+    assert _symbols_inside(document_symbols(INDEX, "Draft.md", note, CONFIG), length)
+    assert all(
+        _inside(link.span, length) for link in document_links(INDEX, "Draft.md", note, CONFIG)
+    )
+    assert all(_inside(r.span, length) for r in folding_ranges(INDEX, "Draft.md", note, CONFIG))
+    for selection in selection_ranges(INDEX, "Draft.md", note, [offset], CONFIG):
+        assert all(_inside(span, length) for span in selection.spans)
+        assert all(
+            a.start >= b.start and a.end <= b.end
+            for a, b in zip(selection.spans, selection.spans[1:], strict=False)
+        )
+
+
+@given(query=st.text(max_size=12))
+def test_any_workspace_query(query: str) -> None:
+    for symbol in workspace_symbols(INDEX, query, CONFIG):
+        assert _inside(symbol.location.span, len(INDEX.notes[symbol.location.path].text))

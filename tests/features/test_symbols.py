@@ -1,0 +1,130 @@
+"""The outline of a note (document symbols) and the vault-wide symbol search."""
+
+from __future__ import annotations
+
+from featurekit import vault
+
+from notels.config import Config
+from notels.features import DocumentSymbol, SymbolKind, document_symbols, workspace_symbols
+from notels.syntax.note import parse_note
+from notels.syntax.spans import Span
+
+NOTE = (
+    "---\ntags: [ml]\n---\n"
+    "# Embeddings\nIntro.\n\n"
+    "## Properties\nDense.\n\n"
+    "## Uses\nNLP.\n\n"
+    "# Anki\n"
+    "TARGET DECK: stem::ml\n"
+    "START\nmath_complex\nFRONT: Embedding  \nBACK: A dense vector.\nID: 1737306548883\nEND\n\n"
+    "START\nBasic\nFront: What is word2vec?\nEND\n"
+)
+
+
+def outline(symbols: tuple[DocumentSymbol, ...], depth: int = 0) -> list[str]:
+    lines: list[str] = []
+    for symbol in symbols:
+        lines.append("  " * depth + f"{symbol.kind.value}: {symbol.name}")
+        lines.extend(outline(symbol.children, depth + 1))
+    return lines
+
+
+def test_headings_form_a_tree_and_cards_sit_under_their_heading():
+    index = vault({"Embeddings.md": NOTE})
+    symbols = document_symbols(index, "Embeddings.md", index.notes["Embeddings.md"], Config())
+    assert outline(symbols) == [
+        "heading: Embeddings",
+        "  heading: Properties",
+        "  heading: Uses",
+        "heading: Anki",
+        "  card: math_complex: Embedding",
+        "  card: Basic: What is word2vec?",
+    ]
+
+
+def test_a_headings_range_is_its_section_and_its_selection_the_heading_text():
+    note = parse_note(NOTE)
+    embeddings, anki = document_symbols(vault({}), "Embeddings.md", note, Config())
+    assert (
+        embeddings.span.slice(NOTE)
+        == "# Embeddings\nIntro.\n\n## Properties\nDense.\n\n## Uses\nNLP."
+    )
+    assert embeddings.selection_span.slice(NOTE) == "Embeddings"
+    assert embeddings.children[0].span.slice(NOTE) == "## Properties\nDense."
+    card = anki.children[0]
+    assert card.span.slice(NOTE).startswith("START\nmath_complex") and card.span.slice(
+        NOTE
+    ).endswith("END")
+    assert card.selection_span.slice(NOTE) == "START"
+    assert card.detail == "ID 1737306548883"
+    assert anki.children[1].detail == "no ID yet"
+
+
+def test_cards_before_any_heading_are_top_level_and_unclosed_ones_are_shown():
+    text = "START\nBasic\nFront: q\nEND\n# Later\nSTART\nBasic\nFront: lost\n"
+    symbols = document_symbols(vault({}), "a.md", parse_note(text), Config())
+    assert outline(symbols) == ["card: Basic: q", "heading: Later", "  card: Basic: lost"]
+    assert symbols[1].children[0].detail == "unclosed: the plugin skips it"
+
+
+def test_a_long_front_is_shortened():
+    text = "START\nBasic\nFront: " + "x" * 100 + "\nEND\n"
+    (symbol,) = document_symbols(vault({}), "a.md", parse_note(text), Config())
+    assert symbol.name == "Basic: " + "x" * 59 + "…"
+
+
+# --- workspace symbols ------------------------------------------------------------------------
+
+VAULT = {
+    "ml/Embeddings.md": NOTE,
+    "ml/Word Embeddings.md": "---\naliases: [Векторы слов]\n---\n# Skip-gram\n",
+    "Топология/Компактность.md": "# Определение\n",
+}
+
+
+def found(query: str) -> list[tuple[str, str, str]]:
+    symbols = workspace_symbols(vault(VAULT), query, Config())
+    return [(s.kind.value, s.name, s.container) for s in symbols]
+
+
+def test_exact_then_prefix_then_word_start_and_notes_before_headings():
+    assert found("embedding") == [
+        ("card", "math_complex: Embedding", "ml/Embeddings.md"),  # the front text is exact
+        ("note", "Embeddings", "ml/Embeddings.md"),
+        ("heading", "Embeddings", "ml/Embeddings.md"),
+        ("note", "Word Embeddings", "ml/Word Embeddings.md"),
+    ]
+
+
+def test_aliases_headings_and_cards_are_found_by_their_text():
+    assert found("векторы") == [("alias", "Векторы слов", "ml/Word Embeddings.md")]
+    assert found("skip") == [("heading", "Skip-gram", "ml/Word Embeddings.md")]
+    assert found("word2vec") == [("card", "Basic: What is word2vec?", "ml/Embeddings.md")]
+
+
+def test_typos_are_tolerated():
+    assert found("компактнсть")[0] == ("note", "Компактность", "Топология/Компактность.md")
+
+
+def test_locations_point_at_the_item():
+    index = vault(VAULT)
+    by_name = {(s.kind, s.name): s for s in workspace_symbols(index, "", Config())}
+    assert by_name[SymbolKind.NOTE, "Embeddings"].location.span == Span(0, 0)  # its start
+    alias = by_name[SymbolKind.ALIAS, "Векторы слов"].location
+    assert alias.span.slice(VAULT[alias.path]) == "Векторы слов"
+    skip = by_name[SymbolKind.HEADING, "Skip-gram"].location
+    assert skip.span.slice(VAULT[skip.path]) == "# Skip-gram"
+
+
+def test_the_search_follows_edits():
+    index = vault(VAULT)
+    assert found("renamed") == []
+    index.set_note("ml/Word Embeddings.md", parse_note("# Renamed section\n"))
+    assert [s.name for s in workspace_symbols(index, "renamed", Config())] == ["Renamed section"]
+    index.remove_note("ml/Word Embeddings.md")
+    assert workspace_symbols(index, "renamed", Config()) == ()
+
+
+def test_the_result_is_limited():
+    notes = {f"n{i}.md": "" for i in range(300)}
+    assert len(workspace_symbols(vault(notes), "n", Config(), limit=150)) == 150
