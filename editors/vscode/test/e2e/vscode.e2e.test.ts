@@ -1,0 +1,377 @@
+// End to end: the packaged extension in a real VS Code (code-server) in headless Chromium.
+//
+// Opt-in (NOTELS_E2E_VSCODE=1); scripts/e2e.sh installs everything and sets the variables below.
+// Given a vault with a card lacking an ID, when the note is opened, then the Problems panel shows
+// `missing-id`; and the quick fix "Generate Anki ID" writes an `ID:` line.
+
+import * as assert from 'node:assert/strict';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Browser, Locator, Page, chromium } from 'playwright-core';
+
+const enabled = process.env.NOTELS_E2E_VSCODE === '1';
+const expectQuickFix = process.env.NOTELS_E2E_EXPECT_QUICKFIX === '1';
+const keep = process.env.NOTELS_E2E_KEEP === '1';
+
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// Extension status bar items get the id `<publisher>.<name>.<item id>`.
+const STATUS_ITEM = '[id="notels.notels.notels.status"]';
+
+const NOTE = [
+  '# Anki',
+  'TARGET DECK: e2e::deck',
+  'START',
+  'Basic',
+  'FRONT: What is two plus two?',
+  'BACK: Four.',
+  'END',
+  '',
+].join('\n');
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run scripts/e2e.sh`);
+  }
+  return value;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function get(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const request = http.get(url, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', () => resolve(0));
+    request.setTimeout(2000, () => request.destroy());
+  });
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function text(locator: Locator): Promise<string> {
+  return (await locator.count()) > 0 ? ((await locator.first().textContent()) ?? '') : '';
+}
+
+(enabled ? describe : describe.skip)('VS Code end to end (code-server + Chromium)', function () {
+  this.timeout(300_000);
+
+  const started = Date.now();
+  const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  let tmp = '';
+  let vault = '';
+  let userData = '';
+  let codeServer: ChildProcess | undefined;
+  let codeServerLog = '';
+  let browser: Browser | undefined;
+  let page: Page;
+
+  before(async () => {
+    const codeServerBin = required('NOTELS_E2E_CODE_SERVER');
+    const nodeBin = required('NOTELS_E2E_NODE_BIN');
+    const vsix = required('NOTELS_E2E_VSIX');
+    const python = required('NOTELS_E2E_SERVER_PYTHON');
+
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notels-e2e-'));
+    vault = path.join(tmp, 'vault');
+    fs.mkdirSync(path.join(vault, '.obsidian'), { recursive: true });
+    fs.writeFileSync(path.join(vault, '.obsidian', 'app.json'), '{}\n');
+    fs.writeFileSync(path.join(vault, 'Cards.md'), NOTE);
+    fs.writeFileSync(path.join(vault, 'More.md'), NOTE.replace('two plus two', 'three plus three').replace('Four', 'Six'));
+
+    // The server: the venv's `notels` script when there is one, else `python -m notels`.
+    const script = path.join(path.dirname(python), 'notels');
+    const serverSetting = fs.existsSync(script)
+      ? { 'notels.server.path': script }
+      : { 'notels.server.python': python };
+    userData = path.join(tmp, 'user-data');
+    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+    fs.writeFileSync(
+      path.join(userData, 'User', 'settings.json'),
+      JSON.stringify(
+        {
+          ...serverSetting,
+          // Reaches the server through workspace/configuration: the status bar then counts errors.
+          'notels.rules': { 'missing-id': 'error' },
+          'notels.trace.server': process.env.NOTELS_E2E_TRACE ?? 'messages',
+          'security.workspace.trust.enabled': false,
+          'workbench.startupEditor': 'none',
+          'workbench.tips.enabled': false,
+          'workbench.enableExperiments': false,
+          'extensions.ignoreRecommendations': true,
+          'extensions.autoCheckUpdates': false,
+          'telemetry.telemetryLevel': 'off',
+          'update.mode': 'none',
+          'files.autoSave': 'off',
+          'chat.disableAIFeatures': true,
+        },
+        null,
+        2,
+      ),
+    );
+
+    const extensions = path.join(tmp, 'extensions');
+    const env = { ...process.env, PATH: `${nodeBin}${path.delimiter}${process.env.PATH ?? ''}` };
+    execFileSync(codeServerBin, ['--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix], {
+      env,
+      stdio: 'pipe',
+    });
+    console.log(`      installed ${path.basename(vsix)} (${elapsed()})`);
+
+    const port = await freePort();
+    codeServer = spawn(
+      codeServerBin,
+      [
+        '--bind-addr', `127.0.0.1:${port}`,
+        '--auth', 'none',
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--user-data-dir', userData,
+        '--extensions-dir', extensions,
+        vault,
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    codeServer.stdout?.on('data', (chunk: Buffer) => (codeServerLog += chunk.toString()));
+    codeServer.stderr?.on('data', (chunk: Buffer) => (codeServerLog += chunk.toString()));
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor('code-server to answer', 60_000, async () => ((await get(`${base}/healthz`)) === 200 ? true : undefined));
+    console.log(`      code-server up on ${base} (${elapsed()})`);
+
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    await page.goto(`${base}/?folder=${encodeURIComponent(vault)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    await page.locator('.statusbar').waitFor({ timeout: 60_000 });
+    console.log(`      workbench loaded (${elapsed()})`);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page !== undefined) {
+      const shot = path.join(tmp, `${this.currentTest.title.replace(/\W+/g, '-')}.png`);
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      console.log(`      screenshot: ${shot}`);
+      for (const log of findLogs(userData, /notels\.log$|remoteexthost\.log$/)) {
+        console.log(`      --- ${log}\n${fs.readFileSync(log, 'utf8').slice(-4000)}`);
+      }
+      console.log(`      --- code-server output\n${codeServerLog.slice(-3000)}`);
+    }
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    codeServer?.kill();
+    if (!keep && tmp) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    } else if (tmp) {
+      console.log(`      kept ${tmp}`);
+    }
+  });
+
+  it('starts in a vault before any note is opened (workspaceContains)', async () => {
+    const label = await waitFor('the notels status bar item', 30_000, async () => {
+      const content = await text(page.locator(STATUS_ITEM));
+      return /\bcards?\b/.test(content) ? content : undefined;
+    });
+    console.log(`      status bar before opening a note: "${label.trim()}" (${elapsed()})`);
+  });
+
+  it('shows missing-id in the Problems panel and the vault in the status bar', async () => {
+    await openNote(page, 'Cards.md');
+    console.log(`      note open (${elapsed()})`);
+    // The extension's own command: asks the server for the whole vault, opens Problems.
+    await runCommand(page, 'notels: Check Vault');
+    const problems = page.locator('.markers-panel');
+    const shown = await waitFor('missing-id in the Problems panel', 90_000, async () => {
+      const content = await text(problems);
+      return content.includes('missing-id') ? content : undefined;
+    });
+    assert.match(shown, /Card has no ID|missing-id/);
+    // Workspace diagnostics: the note that is not open is listed too.
+    await waitFor('More.md in the Problems panel', 30_000, async () =>
+      (await text(problems)).includes('More.md') ? true : undefined,
+    );
+    console.log(`      Problems panel shows missing-id, also for More.md (${elapsed()})`);
+
+    const status = page.locator(STATUS_ITEM);
+    const label = await waitFor('the notels status bar item to count cards', 30_000, async () => {
+      const content = await text(status);
+      return /\bcards?\b/.test(content) ? content : undefined;
+    });
+    // Two cards, two errors (missing-id raised to error by the settings), no warnings.
+    assert.match(label.replace(/\s+/g, ' '), /2 cards 2 0/);
+    console.log(`      status bar: "${label.trim()}" (${elapsed()})`);
+  });
+
+  it('applies the quick fix "Generate Anki ID"', async function () {
+    // Put the cursor on the card's START line (where missing-id points) and ask for the fixes,
+    // as a person would with Ctrl+. in the editor.
+    await page.locator('.editor-instance .view-line', { hasText: /^START$/ }).first().click();
+    const menus = page.locator('.action-widget, .context-view');
+    const fix = menus.getByText('Generate Anki ID', { exact: true }).first();
+    let offered = false;
+    for (let attempt = 0; attempt < 3 && !offered; attempt++) {
+      await page.keyboard.press('Control+.');
+      offered = await fix
+        .waitFor({ timeout: 8_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (!offered) {
+        await page.keyboard.press('Escape');
+      }
+    }
+    if (!offered) {
+      await page.screenshot({ path: path.join(tmp, 'quick-fix-menu.png') }).catch(() => undefined);
+      if (expectQuickFix) {
+        assert.fail(`the quick fix "Generate Anki ID" is not offered (menu: "${await text(menus)}")`);
+      }
+      console.log('      the server offers no "Generate Anki ID" yet: skipped (set NOTELS_E2E_EXPECT_QUICKFIX=1 to require it)');
+      await page.keyboard.press('Escape');
+      this.skip();
+    }
+    await fix.click();
+    const editorText = await waitFor('an ID line in the editor', 15_000, async () => {
+      const content = (await page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+      return /^ID: \d+$/m.test(content) ? content : undefined;
+    });
+    assert.match(editorText, /^ID: \d{13}$/m);
+    await runCommand(page, 'File: Save All');
+    const saved = await waitFor('the note saved with its ID', 15_000, async () => {
+      const content = fs.readFileSync(path.join(vault, 'Cards.md'), 'utf8');
+      return /^ID: \d+$/m.test(content) ? content : undefined;
+    });
+    assert.match(saved, /^BACK: Four\.\nID: \d{13}\nEND$/m);
+    console.log(`      quick fix applied and saved (${elapsed()})`);
+  });
+
+  it('generates the missing IDs of the whole vault with "notels: Generate Missing Anki IDs"', async function () {
+    await runCommand(page, 'notels: Generate Missing Anki IDs');
+    const toasts = page.locator('.notifications-toasts');
+    const message = await waitFor('the command to answer', 30_000, async () => {
+      const content = await text(toasts.locator('.notification-list-item-message'));
+      return /notels: (wrote|no card|Generate Anki IDs failed)/.test(content) ? content : undefined;
+    });
+    if (message.includes('failed')) {
+      if (expectQuickFix) {
+        assert.fail(`notels.generateIds failed: ${message}`);
+      }
+      console.log(`      the server has no notels.generateIds yet: skipped (${message.trim()})`);
+      this.skip();
+    }
+    assert.match(message, /notels: wrote 1 new Anki ID in 1 note\./);
+    await runCommand(page, 'File: Save All');
+    const saved = await waitFor('More.md saved with its ID', 15_000, async () => {
+      const content = fs.readFileSync(path.join(vault, 'More.md'), 'utf8');
+      return /^ID: \d+$/m.test(content) ? content : undefined;
+    });
+    assert.match(saved, /^BACK: Six\.\nID: \d{13}\nEND$/m);
+    const problems = page.locator('.markers-panel');
+    await waitFor('the Problems panel to empty', 30_000, async () =>
+      (await text(problems)).includes('missing-id') ? undefined : true,
+    );
+    console.log(`      generateIds wrote the ID of More.md; no problems left (${elapsed()})`);
+  });
+
+  it('says what to do when the server cannot be found', async () => {
+    // A notels.server.path that does not exist, then a reload of the window (code-server does
+    // not notice the settings file changing behind its back).
+    const settingsFile = path.join(userData, 'User', 'settings.json');
+    const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+    delete settings['notels.server.python'];
+    settings['notels.server.path'] = path.join(tmp, 'no-such-venv', 'bin', 'notels');
+    fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    await runCommand(page, 'Developer: Reload Window');
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'cannot start the language server' });
+    await toast.first().waitFor({ timeout: 30_000 });
+    const message = await text(toast.locator('.notification-list-item-message'));
+    assert.match(message, /notels\.server\.path .*no-such-venv.*does not exist/);
+    assert.match(message, /pip install notels/);
+    assert.equal(await toast.first().getByRole('button', { name: 'Open Install Docs' }).count(), 1);
+    const status = await text(page.locator(STATUS_ITEM));
+    assert.doesNotMatch(status, /cards?/);
+    if (keep) {
+      await page.screenshot({ path: path.join(tmp, 'server-not-found.png') });
+    }
+    console.log(`      error shown: "${message.slice(0, 90)}..." (${elapsed()})`);
+  });
+});
+
+async function runCommand(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(`>${label}`);
+  // Enter runs the focused row: wait until filtering has put this command there.
+  await page
+    .locator('.quick-input-list .monaco-list-row.focused', { hasText: label })
+    .waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+
+async function openNote(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  await page.locator('.editor-instance .view-lines', { hasText: 'TARGET DECK' }).first().waitFor({ timeout: 15_000 });
+}
+
+function findLogs(folder: string, pattern: RegExp): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+      } else if (entry.name.endsWith('.log') && pattern.test(full)) {
+        found.push(full);
+      }
+    }
+  };
+  walk(path.join(folder, 'logs'));
+  return found;
+}
