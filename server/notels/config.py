@@ -31,6 +31,7 @@ class Config:
     fix_tag_prefixes: tuple[str, ...] = ("fix", "фикс")
     max_file_bytes: int = 5 * 1024 * 1024
     debounce_ms: int = 150
+    code_lens: bool = False  # language server: a backlink count above each note's first line
 
     def severity_of(self, code: str, default: Severity) -> Severity | None:
         return self.severities.get(code, default)
@@ -135,6 +136,13 @@ def config_from_mapping(
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 5000:
                 raise fail(key, "expected milliseconds from 0 to 5000")
             updates["debounce_ms"] = value
+        elif key in ("code-lens", "code_lens", "codeLens"):
+            # `{"enable": true}` too: editors nest it as `notels.codeLens.enable`.
+            if isinstance(value, Mapping) and set(value) <= {"enable"}:
+                value = value.get("enable", False)
+            if not isinstance(value, bool):
+                raise fail(key, "expected true or false")
+            updates["code_lens"] = value
         else:
             raise fail(key, "unknown setting")
     return replace(config, **updates)  # type: ignore[arg-type]

@@ -35,10 +35,10 @@ async def test_unknown_documents_get_empty_answers(vault: Path) -> None:
         assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
         assert len(report.items) == 3
 
-        # Hover is not a notels feature (yet): an error response, not a dead server.
+        # Signature help is not a notels feature: an error response, not a dead server.
         with pytest.raises(JsonRpcException):
-            await client.text_document_hover_async(
-                types.HoverParams(
+            await client.text_document_signature_help_async(
+                types.SignatureHelpParams(
                     text_document=types.TextDocumentIdentifier(uri="untitled:x"),
                     position=types.Position(line=10_000, character=10_000),
                 )

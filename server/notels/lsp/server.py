@@ -22,6 +22,7 @@ from notels import __version__
 
 from .edit_features import register_edit_features
 from .lifecycle import configure_logging, parse_tcp, watch_parent
+from .navigation import register_navigation_features
 from .session import NOTE_OPERATIONS, Session
 from .status import VAULT_STATUS, vault_status
 
@@ -175,6 +176,7 @@ def create_server() -> NotelsServer:
         return await vault_status(ls.session, params)
 
     register_edit_features(server)
+    register_navigation_features(server)
     return server
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,10 @@ class Session:
         self._startup_errors: list[str] = []
         self._progress_tokens = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Feature modules listen here (on the event loop): a vault's indexing run finished; any
+        # effects were applied (settings and `.notels.toml` changes arrive this way).
+        self.indexed_listeners: list[Callable[[Vault], None]] = []
+        self.applied_listeners: list[Callable[[Effects], None]] = []
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -264,6 +268,8 @@ class Session:
                 self._request_refresh()
         else:
             self.publish(effects.recheck)
+        for listener in self.applied_listeners:
+            listener(effects)
 
     def publish(self, uris: Iterable[str]) -> None:
         # Index every pending edit first (each may affect more open notes), then check: a note
@@ -352,6 +358,8 @@ class Session:
                 "indexed %d notes of %s in %.2f s", len(vault.index.notes), vault.root, seconds
             )
             self.apply(self.workspace.finish_indexing(vault, run))
+            for listener in self.indexed_listeners:
+                listener(vault)
 
     async def _progress_begin(self, vault: Vault) -> str | None:
         if not _get(self._capabilities, "window", "work_done_progress"):

@@ -1,0 +1,567 @@
+"""Completion, navigation, symbols, links, folding, selection ranges and code lens.
+
+Protocol glue over notels.features: every handler flushes pending edits (so it answers about the
+text the client has), calls one pure feature function under the vault's lock, and converts its
+code-point spans with the negotiated position encoding. A document that is not a note of a
+vault (an untitled buffer, a file outside every vault or ignored by its config), an unknown URI
+or a non-file URI gets an empty answer; out-of-range positions are clamped.
+
+Spans into other notes are converted with the LineIndex of the text they were computed on: the
+editor's text for open notes (all pending edits are flushed first), the indexed text otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from notels.features import (
+    CompletionCandidate,
+    CompletionKind,
+    DocumentLink,
+    DocumentSymbol,
+    FoldingKind,
+    LinkKind,
+    Location,
+    ResolveData,
+    SymbolKind,
+    complete,
+    definition,
+    document_links,
+    document_symbols,
+    folding_ranges,
+    hover,
+    item_at,
+    references,
+    resolve_completion,
+    selection_ranges,
+    workspace_symbols,
+)
+from notels.features.catalog import name_catalog
+from notels.features.navigation import LinkItem, links_to
+from notels.syntax.lines import LineIndex
+from notels.syntax.note import Note
+from notels.syntax.spans import Span
+
+from .convert import path_of_uri, to_offset, to_range, uri_of_path
+from .indexer import start_thread
+from .session import Session
+from .workspace import Effects, Vault
+
+if TYPE_CHECKING:
+    from .server import NotelsServer
+
+log = logging.getLogger("notels.lsp")
+
+# `[[`, `![[` (the second `[`), `[[Note#`, `[[Note#^`, `[[Note|`, `#tag`. Not `:` (every YAML key
+# and field line has one, and nothing is offered after it) nor `/` (common in prose).
+TRIGGER_CHARACTERS = ["[", "#", "^", "|"]
+
+_COMPLETION_KIND = {
+    CompletionKind.NOTE: types.CompletionItemKind.File,
+    CompletionKind.ALIAS: types.CompletionItemKind.Reference,
+    CompletionKind.HEADING: types.CompletionItemKind.Reference,
+    CompletionKind.BLOCK: types.CompletionItemKind.Text,
+    CompletionKind.TAG: types.CompletionItemKind.Keyword,
+    CompletionKind.ATTACHMENT: types.CompletionItemKind.File,
+    CompletionKind.NOTE_TYPE: types.CompletionItemKind.Class,
+    CompletionKind.FIELD: types.CompletionItemKind.Field,
+    CompletionKind.DECK: types.CompletionItemKind.Folder,
+    CompletionKind.SNIPPET: types.CompletionItemKind.Snippet,
+}
+_SYMBOL_KIND = {
+    SymbolKind.NOTE: types.SymbolKind.File,
+    SymbolKind.HEADING: types.SymbolKind.String,  # what VS Code's own Markdown outline uses
+    SymbolKind.ALIAS: types.SymbolKind.Key,
+    SymbolKind.CARD: types.SymbolKind.Object,
+}
+_FOLDING_KIND = {
+    # Metadata at the top, like imports: clients that fold imports on open fold it too.
+    FoldingKind.FRONTMATTER: types.FoldingRangeKind.Imports,
+    FoldingKind.SECTION: types.FoldingRangeKind.Region,
+    FoldingKind.CARD: types.FoldingRangeKind.Region,
+}
+_RESOLVE_URI = "uri"  # the key in a completion item's data naming the document it was made for
+
+
+def register_navigation_features(server: NotelsServer) -> None:
+    navigation = NavigationFeatures(server.session)
+    server.session.indexed_listeners.append(navigation.indexed)
+    server.session.applied_listeners.append(navigation.applied)
+    feature = server.feature
+
+    @feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=True),
+    )
+    def completion(ls: NotelsServer, params: types.CompletionParams) -> types.CompletionList:
+        return navigation.completion(params)
+
+    @feature(types.COMPLETION_ITEM_RESOLVE)
+    def completion_resolve(ls: NotelsServer, item: types.CompletionItem) -> types.CompletionItem:
+        return navigation.resolve_completion(item)
+
+    @feature(types.TEXT_DOCUMENT_DEFINITION)
+    def definition_(
+        ls: NotelsServer, params: types.DefinitionParams
+    ) -> list[types.Location] | list[types.LocationLink] | None:
+        return navigation.definition(params)
+
+    @feature(types.TEXT_DOCUMENT_REFERENCES)
+    def references_(ls: NotelsServer, params: types.ReferenceParams) -> list[types.Location]:
+        return navigation.references(params)
+
+    @feature(types.TEXT_DOCUMENT_HOVER)
+    def hover_(ls: NotelsServer, params: types.HoverParams) -> types.Hover | None:
+        return navigation.hover(params)
+
+    @feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    def document_symbol(
+        ls: NotelsServer, params: types.DocumentSymbolParams
+    ) -> list[types.DocumentSymbol] | list[types.SymbolInformation]:
+        return navigation.document_symbols(params)
+
+    @feature(types.WORKSPACE_SYMBOL)
+    def workspace_symbol(
+        ls: NotelsServer, params: types.WorkspaceSymbolParams
+    ) -> list[types.WorkspaceSymbol]:
+        return navigation.workspace_symbols(params)
+
+    @feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))
+    def document_link(
+        ls: NotelsServer, params: types.DocumentLinkParams
+    ) -> list[types.DocumentLink]:
+        return navigation.document_links(params)
+
+    @feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+    def folding_range(
+        ls: NotelsServer, params: types.FoldingRangeParams
+    ) -> list[types.FoldingRange]:
+        return navigation.folding_ranges(params)
+
+    @feature(types.TEXT_DOCUMENT_SELECTION_RANGE)
+    def selection_range(
+        ls: NotelsServer, params: types.SelectionRangeParams
+    ) -> list[types.SelectionRange]:
+        return navigation.selection_ranges(params)
+
+    @feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+    def code_lens(ls: NotelsServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+        return navigation.code_lenses(params)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A note of a vault a request is about: the editor's text when open, else the indexed one."""
+
+    vault: Vault
+    relative: str
+    note: Note
+    uri: str
+
+
+class NavigationFeatures:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._code_lens: dict[Path, bool] = {}  # the setting per vault, as last seen
+
+    # --- completion -------------------------------------------------------------------------
+
+    def completion(self, params: types.CompletionParams) -> types.CompletionList:
+        place = self._place(params.text_document.uri)
+        if place is None:
+            return types.CompletionList(is_incomplete=False, items=[])
+        offset = self._offset(place, params.position)
+        vault = place.vault
+        with vault.lock:
+            result = complete(vault.index, place.relative, place.note, offset, vault.config)
+        options = _get(self.session.client_capabilities, "text_document", "completion")
+        item_options = getattr(options, "completion_item", None)
+        snippets = bool(getattr(item_options, "snippet_support", False))
+        items = [
+            self._completion_item(place, candidate, item_options)
+            for candidate in result.items
+            if snippets or not candidate.is_snippet  # a snippet shown as text would insert `$1`
+        ]
+        return types.CompletionList(is_incomplete=result.is_incomplete, items=items)
+
+    def _completion_item(
+        self,
+        place: Place,
+        candidate: CompletionCandidate,
+        options: types.ClientCompletionItemOptions | None,
+    ) -> types.CompletionItem:
+        lines = place.note.lines
+        encoding = self.session.workspace.encoding
+        insert = to_range(lines, candidate.replace_span, encoding)
+        edit: types.TextEdit | types.InsertReplaceEdit
+        if options is not None and options.insert_replace_support:
+            overwrite = candidate.overwrite_span or candidate.replace_span
+            edit = types.InsertReplaceEdit(
+                new_text=candidate.insert_text,
+                insert=insert,
+                replace=to_range(lines, overwrite, encoding),
+            )
+        else:
+            edit = types.TextEdit(range=insert, new_text=candidate.insert_text)
+        label_details = None
+        if options is not None and options.label_details_support and candidate.description:
+            label_details = types.CompletionItemLabelDetails(description=candidate.description)
+        data: dict[str, str] | None = None
+        if candidate.data is not None:
+            data = {_RESOLVE_URI: place.uri, **candidate.data.to_json()}
+        return types.CompletionItem(
+            label=candidate.label,
+            label_details=label_details,
+            kind=_COMPLETION_KIND[candidate.kind],
+            detail=candidate.detail or None,
+            sort_text=candidate.sort_key,
+            filter_text=candidate.filter_text,
+            insert_text_format=types.InsertTextFormat.Snippet
+            if candidate.is_snippet
+            else types.InsertTextFormat.PlainText,
+            text_edit=edit,
+            additional_text_edits=[
+                types.TextEdit(range=to_range(lines, extra.span, encoding), new_text=extra.new_text)
+                for extra in candidate.additional_edits
+            ]
+            or None,
+            data=data,
+        )
+
+    def resolve_completion(self, item: types.CompletionItem) -> types.CompletionItem:
+        """Add the Markdown preview of the note, heading or block the item inserts."""
+        data = ResolveData.from_json(item.data)
+        uri = item.data.get(_RESOLVE_URI) if isinstance(item.data, Mapping) else None
+        vault = self._vault_of(uri) if isinstance(uri, str) else None
+        if data is None or vault is None:
+            return item
+        with vault.lock:
+            markdown = resolve_completion(vault.index, data)
+        if markdown is not None:
+            item.documentation = types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown)
+        return item
+
+    # --- navigation -------------------------------------------------------------------------
+
+    def definition(
+        self, params: types.DefinitionParams
+    ) -> list[types.Location] | list[types.LocationLink] | None:
+        place = self._place(params.text_document.uri)
+        if place is None:
+            return None
+        offset = self._offset(place, params.position)
+        vault = place.vault
+        with vault.lock:
+            found = definition(vault.index, place.relative, place.note, offset, vault.config)
+            targets = [self._location(place, location) for location in found]
+        if not targets:
+            return None
+        link_support = _get(
+            self.session.client_capabilities, "text_document", "definition", "link_support"
+        )
+        item = item_at(place.note, place.relative, offset)
+        if not link_support or not isinstance(item, LinkItem):
+            return targets
+        origin = self._range(place, item.link.span)
+        return [
+            types.LocationLink(
+                target_uri=target.uri,
+                target_range=target.range,
+                target_selection_range=target.range,
+                origin_selection_range=origin,
+            )
+            for target in targets
+        ]
+
+    def references(self, params: types.ReferenceParams) -> list[types.Location]:
+        place = self._place(params.text_document.uri)
+        if place is None:
+            return []
+        offset = self._offset(place, params.position)
+        vault = place.vault
+        with vault.lock:
+            found = references(
+                vault.index,
+                place.relative,
+                place.note,
+                offset,
+                vault.config,
+                include_declaration=params.context.include_declaration,
+            )
+            return [self._location(place, location) for location in found]
+
+    def hover(self, params: types.HoverParams) -> types.Hover | None:
+        place = self._place(params.text_document.uri)
+        if place is None:
+            return None
+        offset = self._offset(place, params.position)
+        vault = place.vault
+        with vault.lock:
+            result = hover(vault.index, place.relative, place.note, offset, vault.config)
+        if result is None:
+            return None
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=result.markdown),
+            range=self._range(place, result.span),
+        )
+
+    # --- symbols ----------------------------------------------------------------------------
+
+    def document_symbols(
+        self, params: types.DocumentSymbolParams
+    ) -> list[types.DocumentSymbol] | list[types.SymbolInformation]:
+        place = self._place(params.text_document.uri)
+        if place is None:
+            return []
+        vault = place.vault
+        with vault.lock:
+            found = document_symbols(vault.index, place.relative, place.note, vault.config)
+        hierarchical = _get(
+            self.session.client_capabilities,
+            "text_document",
+            "document_symbol",
+            "hierarchical_document_symbol_support",
+        )
+        if hierarchical:
+            return [self._document_symbol(place, symbol) for symbol in found]
+        return list(self._symbol_information(place, found, None))
+
+    def _document_symbol(self, place: Place, symbol: DocumentSymbol) -> types.DocumentSymbol:
+        return types.DocumentSymbol(
+            name=symbol.name,
+            detail=symbol.detail or None,
+            kind=_SYMBOL_KIND[symbol.kind],
+            range=self._range(place, symbol.span),
+            selection_range=self._range(place, symbol.selection_span),
+            children=[self._document_symbol(place, child) for child in symbol.children] or None,
+        )
+
+    def _symbol_information(
+        self, place: Place, symbols: Iterable[DocumentSymbol], container: str | None
+    ) -> Iterable[types.SymbolInformation]:
+        """The tree flattened, for clients without hierarchical symbols."""
+        for symbol in symbols:
+            yield types.SymbolInformation(
+                name=symbol.name,
+                kind=_SYMBOL_KIND[symbol.kind],
+                location=types.Location(uri=place.uri, range=self._range(place, symbol.span)),
+                container_name=container,
+            )
+            yield from self._symbol_information(place, symbol.children, symbol.name)
+
+    def workspace_symbols(self, params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
+        self._flush_all()
+        found: list[types.WorkspaceSymbol] = []
+        for vault in list(self.session.workspace.vaults.values()):
+            with vault.lock:
+                for symbol in workspace_symbols(vault.index, params.query, vault.config):
+                    uri, lines = self._file(vault, symbol.location.path)
+                    found.append(
+                        types.WorkspaceSymbol(
+                            name=symbol.name,
+                            kind=_SYMBOL_KIND[symbol.kind],
+                            location=types.Location(
+                                uri=uri, range=self._convert(lines, symbol.location.span)
+                            ),
+                            container_name=symbol.container,
+                        )
+                    )
+        return found
+
+    # --- structure --------------------------------------------------------------------------
+
+    def document_links(self, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
+        place = self._place(params.text_document.uri)
+        if place is None:
+            return []
+        vault = place.vault
+        with vault.lock:
+            found = document_links(vault.index, place.relative, place.note, vault.config)
+            tooltips = bool(
+                _get(
+                    self.session.client_capabilities,
+                    "text_document",
+                    "document_link",
+                    "tooltip_support",
+                )
+            )
+            return [self._document_link(place, link, tooltips) for link in found]
+
+    def _document_link(
+        self, place: Place, link: DocumentLink, tooltips: bool
+    ) -> types.DocumentLink:
+        if link.kind is LinkKind.URL:
+            target = link.target
+        else:
+            target, lines = self._file(place.vault, link.target, place)
+            if link.target_span is not None:
+                # VS Code opens `file:///x.md#L3,5` at line 3, column 5 (both 1-based).
+                start = self._convert(lines, link.target_span).start
+                target += f"#L{start.line + 1},{start.character + 1}"
+        return types.DocumentLink(
+            range=self._range(place, link.span),
+            target=target,
+            tooltip=(link.tooltip or None) if tooltips else None,
+        )
+
+    def folding_ranges(self, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+        place = self._place(params.text_document.uri)
+        if place is None:
+            return []
+        vault = place.vault
+        with vault.lock:
+            found = folding_ranges(vault.index, place.relative, place.note, vault.config)
+        lines = place.note.lines
+        return [
+            types.FoldingRange(
+                start_line=lines.line_of(folding.span.start),
+                end_line=lines.line_of(folding.span.end),
+                kind=_FOLDING_KIND[folding.kind],
+            )
+            for folding in found
+        ]
+
+    def selection_ranges(self, params: types.SelectionRangeParams) -> list[types.SelectionRange]:
+        place = self._place(params.text_document.uri)
+        if place is None:
+            return []
+        offsets = [self._offset(place, position) for position in params.positions]
+        vault = place.vault
+        with vault.lock:
+            found = selection_ranges(vault.index, place.relative, place.note, offsets, vault.config)
+        result: list[types.SelectionRange] = []
+        for selection in found:
+            parent: types.SelectionRange | None = None
+            for span in reversed(selection.spans):  # outermost first: each is the next's parent
+                parent = types.SelectionRange(range=self._range(place, span), parent=parent)
+            assert parent is not None  # `selection_ranges` gives at least one span per offset
+            result.append(parent)
+        return result
+
+    # --- code lens --------------------------------------------------------------------------
+
+    def code_lenses(self, params: types.CodeLensParams) -> list[types.CodeLens]:
+        """`N backlinks` above the first line: links from other notes, when `code-lens` is on."""
+        place = self._place(params.text_document.uri)
+        if place is None or not place.vault.config.code_lens:
+            return []
+        vault = place.vault
+        with vault.lock:
+            found = links_to(vault.index, place.relative, place.note, place.relative)
+        count = sum(1 for location in found if location.path != place.relative)
+        title = f"{count} backlink{'s' if count != 1 else ''}"
+        start = types.Position(line=0, character=0)
+        # No command to run: clients show the lens as plain text (the references request lists
+        # the links themselves).
+        return [
+            types.CodeLens(
+                range=types.Range(start=start, end=start),
+                command=types.Command(title=title, command=""),
+            )
+        ]
+
+    def indexed(self, vault: Vault) -> None:
+        """Indexing finished: build the name catalog off the loop, refresh backlink counts."""
+
+        def prime() -> None:
+            try:
+                with vault.lock:
+                    name_catalog(vault.index)
+            except Exception:
+                log.exception("building the name catalog of %s failed", vault.root)
+
+        start_thread(f"notels-catalog-{vault.root.name}", prime)
+        if vault.config.code_lens:
+            self._refresh_code_lenses()
+
+    def applied(self, effects: Effects) -> None:
+        """Settings may have turned `code-lens` on or off: ask the client for lenses again."""
+        vaults = self.session.workspace.vaults
+        seen = {root: vault.config.code_lens for root, vault in vaults.items()}
+        if seen == self._code_lens:
+            return
+        changed = any(self._code_lens.get(root, False) != on for root, on in seen.items())
+        self._code_lens = seen
+        if changed:
+            self._refresh_code_lenses()
+
+    def _refresh_code_lenses(self) -> None:
+        capabilities = self.session.client_capabilities
+        if _get(capabilities, "workspace", "code_lens", "refresh_support"):
+            self.session.server.workspace_code_lens_refresh(None)
+
+    # --- shared -----------------------------------------------------------------------------
+
+    def _flush_all(self) -> None:
+        """Index every open document's pending edits: answers may point into any of them."""
+        for uri in list(self.session.workspace.documents):
+            self.session.flush_document(uri)
+
+    def _place(self, uri: str) -> Place | None:
+        self._flush_all()
+        workspace = self.session.workspace
+        document = workspace.documents.get(uri)
+        if document is not None:
+            vault, relative, note = document.vault, document.relative, document.note
+            if vault is None or relative is None or note is None:
+                return None
+            if vault.open_docs.get(relative) != uri:
+                return None  # ignored by the vault's config
+            return Place(vault, relative, note, uri)
+        path = path_of_uri(uri)
+        found = workspace.document_at(path) if path is not None else None
+        if found is None:
+            return None
+        vault, relative = found
+        with vault.lock:
+            indexed = vault.index.notes.get(relative)
+        return Place(vault, relative, indexed, uri) if indexed is not None else None
+
+    def _vault_of(self, uri: str) -> Vault | None:
+        document = self.session.workspace.documents.get(uri)
+        if document is not None:
+            return document.vault
+        path = path_of_uri(uri)
+        return self.session.workspace.vault_of(path.resolve()) if path is not None else None
+
+    def _offset(self, place: Place, position: types.Position) -> int:
+        return to_offset(place.note.lines, position, self.session.workspace.encoding)
+
+    def _convert(self, lines: LineIndex, span: Span) -> types.Range:
+        return to_range(lines, span, self.session.workspace.encoding)
+
+    def _range(self, place: Place, span: Span) -> types.Range:
+        return self._convert(place.note.lines, span)
+
+    def _file(
+        self, vault: Vault, relative: str, place: Place | None = None
+    ) -> tuple[str, LineIndex]:
+        """(URI, lines) of a note or attachment: the editor's URI and text when it is open."""
+        if place is not None and place.vault is vault and place.relative == relative:
+            return place.uri, place.note.lines
+        uri = vault.open_docs.get(relative)
+        document = self.session.workspace.documents.get(uri) if uri else None
+        if uri is not None and document is not None and document.note is not None:
+            return uri, document.note.lines
+        note = vault.index.notes.get(relative)
+        lines = note.lines if note is not None else LineIndex("")
+        return uri or uri_of_path(vault.root / relative), lines
+
+    def _location(self, place: Place, location: Location) -> types.Location:
+        uri, lines = self._file(place.vault, location.path, place)
+        return types.Location(uri=uri, range=self._convert(lines, location.span))
+
+
+def _get(value: object, *names: str) -> Any:
+    """A nested optional capability, e.g. `_get(caps, "text_document", "definition")`."""
+    for name in names:
+        if value is None:
+            return None
+        value = getattr(value, name, None)
+    return value

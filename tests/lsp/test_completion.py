@@ -1,0 +1,211 @@
+"""Completion through the server: exact UTF-16 edits, link closing, YAML quoting, resolve.
+
+Given a small vault, the user types into `Черновик.md` and the client asks for completion at the
+cursor; the items must replace exactly the typed part, whatever the line holds before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import lsp_harness
+from edit_harness import position, span
+from lsp_harness import Editor, write_files
+from lsprotocol import types
+
+EMBEDDINGS = """\
+---
+aliases: [Эмбеддинги]
+tags: [ml]
+---
+Dense vectors 😀 for discrete objects.
+
+## Training 😀
+Use negative sampling.
+
+## Evaluation
+Analogies.
+"""
+VAULT = {
+    "Machine Learning/Embeddings.md": EMBEDDINGS,
+    "Feature Representation.md": "How features become vectors. #ml\n",
+}
+# Line 4: `Привет 😀 [[` is 12 UTF-16 units (the emoji counts 2), so `Emb` spans 12..15.
+# Line 5: `Снова 🙂 [[` is 11 units: `Emb` spans 11..14 and the name goes on to `Embed` at 16.
+DRAFT = """\
+---
+parent:
+  - [[Emb
+---
+Привет 😀 [[Emb
+Снова 🙂 [[Embed]] тут
+См. [[Embeddings#
+Теги: #m
+S
+"""
+# A note the parser finds broken in several ways: an unclosed YAML list, an unclosed card.
+BROKEN = """\
+---
+aliases: [Сломанный 😀
+---
+START
+Basic
+Front: Вопрос 😀
+Ещё [[Emb
+"""
+
+_plain_capabilities = lsp_harness.capabilities
+
+
+def _completion_capabilities(insert_replace: bool) -> Any:
+    def capabilities(**kwargs: Any) -> types.ClientCapabilities:
+        result = _plain_capabilities(**kwargs)
+        assert result.text_document is not None
+        result.text_document.completion = types.CompletionClientCapabilities(
+            completion_item=types.ClientCompletionItemOptions(
+                snippet_support=True,
+                insert_replace_support=insert_replace,
+                label_details_support=True,
+                documentation_format=[types.MarkupKind.Markdown],
+                resolve_support=types.ClientCompletionItemResolveOptions(
+                    properties=["documentation"]
+                ),
+            )
+        )
+        return result
+
+    return capabilities
+
+
+@asynccontextmanager
+async def completion_editor(root: Path, *, insert_replace: bool) -> AsyncIterator[Editor]:
+    """An editor announcing VS Code's completion support (insert/replace edits as asked)."""
+    lsp_harness.capabilities = _completion_capabilities(insert_replace)
+    try:
+        async with lsp_harness.editor(root) as session:
+            lsp_harness.capabilities = _plain_capabilities
+            yield session
+    finally:
+        lsp_harness.capabilities = _plain_capabilities
+
+
+async def _complete(session: Editor, uri: str, line: int, character: int) -> types.CompletionList:
+    result = await session.client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position(line, character),
+        )
+    )
+    assert isinstance(result, types.CompletionList)
+    return result
+
+
+def _first(result: types.CompletionList) -> types.CompletionItem:
+    assert result.items, "no completion items"
+    return min(result.items, key=lambda item: item.sort_text or "")
+
+
+async def test_a_typed_name_is_replaced_exactly_and_closed_only_when_open(vault: Path) -> None:
+    write_files(vault, {**VAULT, "Черновик.md": DRAFT})
+    async with completion_editor(vault, insert_replace=True) as session:
+        uri = session.open("Черновик.md")
+        open_link = await _complete(session, uri, 4, 15)
+        closed_link = await _complete(session, uri, 5, 14)
+        resolved = await session.client.completion_item_resolve_async(_first(open_link))
+
+    item = _first(open_link)
+    assert item.label == "Embeddings"
+    assert item.kind == types.CompletionItemKind.File
+    assert item.detail == "Machine Learning/Embeddings.md"
+    assert item.label_details == types.CompletionItemLabelDetails(
+        description="Dense vectors 😀 for discrete objects."
+    )
+    assert item.insert_text_format == types.InsertTextFormat.PlainText
+    assert item.text_edit == types.InsertReplaceEdit(
+        new_text="Embeddings]]", insert=span((4, 12), (4, 15)), replace=span((4, 12), (4, 15))
+    )
+    assert item.additional_text_edits is None
+    assert open_link.is_incomplete is False
+    # `[[Emb‸ed]]`: insert keeps `ed`, replace overwrites it; the link has its `]]` already.
+    assert _first(closed_link).text_edit == types.InsertReplaceEdit(
+        new_text="Embeddings", insert=span((5, 11), (5, 14)), replace=span((5, 11), (5, 16))
+    )
+    # Resolving adds the note's start as Markdown, its frontmatter left out.
+    assert resolved.documentation == types.MarkupContent(
+        kind=types.MarkupKind.Markdown,
+        value="**Embeddings** · `Machine Learning/Embeddings.md`\n\n---\n\n"
+        "Dense vectors 😀 for discrete objects.\n\n## Training 😀\n"
+        "Use negative sampling.\n\n## Evaluation\nAnalogies.",
+    )
+
+
+async def test_clients_without_insert_replace_get_plain_edits_of_the_typed_part(
+    vault: Path,
+) -> None:
+    write_files(vault, VAULT)
+    async with completion_editor(vault, insert_replace=False) as session:
+        uri = session.open("Черновик.md", "")
+        # Typed just now: the request comes before the debounce, and must see the new text.
+        session.edit(uri, (0, 0), (0, 0), "Привет 😀 [[Emb")
+        result = await _complete(session, uri, 0, 15)
+
+    assert _first(result).text_edit == types.TextEdit(
+        range=span((0, 12), (0, 15)), new_text="Embeddings]]"
+    )
+
+
+async def test_frontmatter_headings_tags_and_cards(vault: Path) -> None:
+    write_files(vault, {**VAULT, "Черновик.md": DRAFT})
+    async with completion_editor(vault, insert_replace=False) as session:
+        uri = session.open("Черновик.md")
+        parent = await _complete(session, uri, 2, 9)
+        headings = await _complete(session, uri, 6, 17)
+        tags = await _complete(session, uri, 7, 8)
+        card = await _complete(session, uri, 8, 1)
+
+    # An unquoted `[[` in a YAML list would be a nested list: the item quotes the link.
+    item = _first(parent)
+    assert item.text_edit == types.TextEdit(range=span((2, 6), (2, 9)), new_text='Embeddings]]"')
+    assert list(item.additional_text_edits or ()) == [
+        types.TextEdit(range=span((2, 4), (2, 4)), new_text='"')
+    ]
+
+    assert [i.label for i in sorted(headings.items, key=lambda i: i.sort_text or "")] == [
+        "Training 😀",
+        "Evaluation",
+    ]
+    training = next(i for i in headings.items if i.label == "Training 😀")
+    assert training.kind == types.CompletionItemKind.Reference
+    assert training.text_edit == types.TextEdit(
+        range=span((6, 17), (6, 17)), new_text="Training 😀]]"
+    )
+    assert training.data == {
+        "uri": uri,
+        "path": "Machine Learning/Embeddings.md",
+        "heading": "Training 😀",
+    }
+
+    tag = _first(tags)
+    assert (tag.label, tag.kind, tag.detail) == ("ml", types.CompletionItemKind.Keyword, "2 notes")
+    assert tag.text_edit == types.TextEdit(range=span((7, 7), (7, 8)), new_text="ml")
+
+    (snippet,) = card.items
+    assert snippet.kind == types.CompletionItemKind.Snippet
+    assert snippet.insert_text_format == types.InsertTextFormat.Snippet
+    assert isinstance(snippet.text_edit, types.TextEdit)
+    assert snippet.text_edit.range == span((8, 0), (8, 1))
+    assert snippet.text_edit.new_text.startswith("START\n${1:Basic}\nFront: $2\nBack: $3\nID: ")
+
+
+async def test_completion_works_in_a_note_with_unrelated_syntax_errors(vault: Path) -> None:
+    write_files(vault, {**VAULT, "Сломанная.md": BROKEN})
+    async with completion_editor(vault, insert_replace=False) as session:
+        uri = session.open("Сломанная.md")
+        result = await _complete(session, uri, 6, 9)
+
+    assert _first(result).text_edit == types.TextEdit(
+        range=span((6, 6), (6, 9)), new_text="Embeddings]]"
+    )

@@ -1,0 +1,398 @@
+"""Navigation through the server: definition, references, hover, symbols, links, folding,
+selection ranges and the backlinks code lens, with UTF-16 positions on Cyrillic/emoji lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import lsp_harness
+import notes
+from edit_harness import position, span
+from lsp_harness import Editor, wait_until, write_files
+from lsprotocol import types
+
+EMBEDDINGS = """\
+---
+aliases: [Эмбеддинги]
+tags: [ml]
+---
+# Embeddings
+Dense vectors 😀 for discrete objects.
+
+## Training 😀
+Use negative sampling.
+"""
+# Line 4: `Привет 😀 [[` is 12 UTF-16 units, so the link `[[Embeddings]]` spans 10..24, `[[Basis]]`
+# 27..36 and `#ml` 38..41.
+LINKS = """\
+---
+parent: "[[Embeddings]]"
+tags: [ml]
+---
+Привет 😀 [[Embeddings]] и [[Basis]], #ml
+См. [[Embeddings#Training 😀]] и https://example.org/путь.
+"""
+VAULT = {
+    "Machine Learning/Embeddings.md": EMBEDDINGS,
+    "Ссылки.md": LINKS,
+    "Archive/Basis.md": "Old basis.\n",  # two notes named Basis: Obsidian picks the shorter path
+    "Linear Algebra/Basis.md": "A basis spans the space.\n",
+    "Алгебра.md": notes.ALGEBRA,
+    "Копия.md": notes.COPY,  # carries the ID of Алгебра's second card
+}
+
+_plain_capabilities = lsp_harness.capabilities
+
+
+def _navigation_capabilities(link_support: bool) -> Any:
+    def capabilities(**kwargs: Any) -> types.ClientCapabilities:
+        result = _plain_capabilities(**kwargs)
+        assert result.text_document is not None and result.workspace is not None
+        result.text_document.definition = types.DefinitionClientCapabilities(
+            link_support=link_support
+        )
+        result.text_document.document_symbol = types.DocumentSymbolClientCapabilities(
+            hierarchical_document_symbol_support=True
+        )
+        result.workspace.code_lens = types.CodeLensWorkspaceClientCapabilities(refresh_support=True)
+        return result
+
+    return capabilities
+
+
+@asynccontextmanager
+async def navigation_editor(
+    root: Path, *, link_support: bool = True, settings: dict[str, Any] | None = None
+) -> AsyncIterator[Editor]:
+    """An editor announcing VS Code's navigation support (location links as asked)."""
+    lsp_harness.capabilities = _navigation_capabilities(link_support)
+    try:
+        async with lsp_harness.editor(root, settings=settings) as session:
+            lsp_harness.capabilities = _plain_capabilities
+            yield session
+    finally:
+        lsp_harness.capabilities = _plain_capabilities
+
+
+def _uri(vault: Path, relative: str) -> str:
+    return (vault / relative).resolve().as_uri()
+
+
+def _document(uri: str) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri=uri)
+
+
+async def _definition(session: Editor, uri: str, line: int, character: int) -> Any:
+    return await session.client.text_document_definition_async(
+        types.DefinitionParams(text_document=_document(uri), position=position(line, character))
+    )
+
+
+async def _references(session: Editor, uri: str, line: int, character: int) -> list[Any]:
+    found = await session.client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=_document(uri),
+            position=position(line, character),
+            context=types.ReferenceContext(include_declaration=False),
+        )
+    )
+    return [(location.uri, location.range) for location in found or ()]
+
+
+async def _hover(session: Editor, uri: str, line: int, character: int) -> types.Hover | None:
+    return await session.client.text_document_hover_async(
+        types.HoverParams(text_document=_document(uri), position=position(line, character))
+    )
+
+
+async def _code_lenses(session: Editor, uri: str) -> list[types.CodeLens]:
+    found = await session.client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=_document(uri))
+    )
+    return list(found or ())
+
+
+async def test_definition_of_body_frontmatter_heading_and_ambiguous_links(vault: Path) -> None:
+    write_files(vault, VAULT)
+    async with navigation_editor(vault) as session:
+        links = session.open("Ссылки.md")
+        body = await _definition(session, links, 4, 15)
+        frontmatter = await _definition(session, links, 1, 13)
+        ambiguous = await _definition(session, links, 4, 31)
+        heading = await _definition(session, links, 5, 8)
+        prose = await _definition(session, links, 5, 1)
+
+    embeddings = _uri(vault, "Machine Learning/Embeddings.md")
+    start = span((0, 0), (0, 0))
+    assert body == [
+        types.LocationLink(
+            target_uri=embeddings,
+            target_range=start,
+            target_selection_range=start,
+            origin_selection_range=span((4, 10), (4, 24)),
+        )
+    ]
+    assert [(link.target_uri, link.origin_selection_range) for link in frontmatter] == [
+        (embeddings, span((1, 9), (1, 23)))
+    ]
+    # Both notes named Basis, Obsidian's pick first.
+    assert [link.target_uri for link in ambiguous] == [
+        _uri(vault, "Archive/Basis.md"),
+        _uri(vault, "Linear Algebra/Basis.md"),
+    ]
+    assert [(link.target_uri, link.target_range) for link in heading] == [
+        (embeddings, span((7, 0), (7, 14)))
+    ]
+    assert prose is None
+
+
+async def test_clients_without_link_support_get_locations(vault: Path) -> None:
+    write_files(vault, VAULT)
+    async with navigation_editor(vault, link_support=False) as session:
+        links = session.open("Ссылки.md")
+        body = await _definition(session, links, 4, 15)
+
+    assert body == [
+        types.Location(
+            uri=_uri(vault, "Machine Learning/Embeddings.md"), range=span((0, 0), (0, 0))
+        )
+    ]
+
+
+async def test_references_to_a_note_a_tag_and_an_anki_id(vault: Path) -> None:
+    write_files(vault, VAULT)
+    async with navigation_editor(vault) as session:
+        embeddings = session.open("Machine Learning/Embeddings.md")
+        algebra = session.open("Алгебра.md")
+        backlinks = await _references(session, embeddings, 4, 3)  # on the title heading
+        tag = await _references(session, embeddings, 2, 8)
+        card_id = await _references(session, algebra, notes.DUPLICATE_LINE, 6)
+
+    links = _uri(vault, "Ссылки.md")
+    assert backlinks == [
+        (links, span((1, 9), (1, 23))),  # the frontmatter `parent:`
+        (links, span((4, 10), (4, 24))),
+        (links, span((5, 4), (5, 30))),  # a link to one of its headings links to the note too
+    ]
+    assert tag == [
+        (embeddings, span((2, 7), (2, 9))),
+        (links, span((2, 7), (2, 9))),
+        (links, span((4, 38), (4, 41))),
+    ]
+    assert card_id == [
+        (algebra, span((notes.DUPLICATE_LINE, 0), (notes.DUPLICATE_LINE, 17))),
+        (_uri(vault, "Копия.md"), span((notes.COPY_ID_LINE, 0), (notes.COPY_ID_LINE, 17))),
+    ]
+
+
+async def test_hover_on_a_link_an_id_and_a_tag(vault: Path) -> None:
+    write_files(vault, VAULT)
+    async with navigation_editor(vault) as session:
+        links = session.open("Ссылки.md")
+        algebra = session.open("Алгебра.md")
+        link = await _hover(session, links, 4, 15)
+        card_id = await _hover(session, algebra, notes.DUPLICATE_LINE, 6)
+        tag = await _hover(session, links, 4, 39)
+        prose = await _hover(session, links, 5, 1)
+
+    assert link == types.Hover(
+        contents=types.MarkupContent(
+            kind=types.MarkupKind.Markdown,
+            value="**Embeddings** · `Machine Learning/Embeddings.md`\n\n---\n\n# Embeddings\n"
+            "Dense vectors 😀 for discrete objects.\n\n## Training 😀\nUse negative sampling.",
+        ),
+        range=span((4, 10), (4, 24)),
+    )
+    assert card_id is not None and isinstance(card_id.contents, types.MarkupContent)
+    assert card_id.contents.value == (
+        "**Anki note ID** `1737306548883`\n\nCreated 2025-01-19 17:09:08.883 UTC.\n\n"
+        "Carried by 2 cards (`Алгебра.md`, `Копия.md`): in Anki they overwrite each other."
+    )
+    assert card_id.range == span((notes.DUPLICATE_LINE, 0), (notes.DUPLICATE_LINE, 17))
+    assert tag is not None and isinstance(tag.contents, types.MarkupContent)
+    assert (tag.contents.value, tag.range) == ("`#ml`: used in 2 notes.", span((4, 38), (4, 41)))
+    assert prose is None
+
+
+async def test_outline_symbols_links_folding_and_selection(vault: Path) -> None:
+    write_files(vault, VAULT)
+    async with navigation_editor(vault) as session:
+        client = session.client
+        algebra = session.open("Алгебра.md")
+        links = session.open("Ссылки.md")
+        outline = await client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=_document(algebra))
+        )
+        found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="алгеб"))
+        document_links = await client.text_document_document_link_async(
+            types.DocumentLinkParams(text_document=_document(links))
+        )
+        folds = await client.text_document_folding_range_async(
+            types.FoldingRangeParams(text_document=_document(algebra))
+        )
+        selection = await client.text_document_selection_range_async(
+            types.SelectionRangeParams(text_document=_document(links), positions=[position(4, 15)])
+        )
+
+    # Headings as a tree, each card under its heading, named by note type and front.
+    assert outline is not None
+    tree = [
+        (s.name, s.kind, [(c.name, c.kind, c.detail) for c in s.children or ()])
+        for s in outline
+        if isinstance(s, types.DocumentSymbol)
+    ]
+    card = types.SymbolKind.Object
+    assert tree == [
+        ("Алгебра", types.SymbolKind.String, []),
+        (
+            "Anki",
+            types.SymbolKind.String,
+            [
+                ("Basic: Что такое группа? 😀", card, "no ID yet"),
+                ("Basic: Кольцо 😀", card, "ID 1737306548883"),
+                ("Basic: Без конца 😀", card, "unclosed: the plugin skips it"),
+            ],
+        ),
+    ]
+    first_card = outline[1].children[0]  # type: ignore[union-attr,index]
+    assert (first_card.range, first_card.selection_range) == (
+        span((5, 0), (9, 3)),
+        span((5, 0), (5, 5)),
+    )
+
+    assert found is not None
+    assert [(s.name, s.kind, s.container_name) for s in found] == [
+        ("Алгебра", types.SymbolKind.File, "Алгебра.md"),
+        ("Алгебра", types.SymbolKind.String, "Алгебра.md"),
+    ]
+    heading = found[1].location
+    assert isinstance(heading, types.Location)
+    assert (heading.uri, heading.range) == (algebra, span((0, 0), (0, 9)))
+
+    embeddings = _uri(vault, "Machine Learning/Embeddings.md")
+    assert [(link.range, link.target) for link in document_links or ()] == [
+        (span((1, 11), (1, 21)), embeddings),
+        (span((4, 12), (4, 22)), embeddings),
+        (span((4, 29), (4, 34)), _uri(vault, "Archive/Basis.md")),
+        (span((5, 6), (5, 16)), f"{embeddings}#L8,1"),  # at the heading `## Training 😀`
+        (span((5, 33), (5, 57)), "https://example.org/путь"),
+    ]
+
+    # The two sections, then the three cards.
+    region = types.FoldingRangeKind.Region
+    assert [(f.start_line, f.end_line, f.kind) for f in folds or ()] == [
+        (0, 1, region),
+        (3, 18, region),
+        (5, 9, region),
+        (10, 15, region),
+        (16, 18, region),
+    ]
+
+    # The word, the link, the line, the note.
+    chain: list[types.Range] = []
+    node = selection[0] if selection else None
+    while node is not None:
+        chain.append(node.range)
+        node = node.parent
+    assert chain == [
+        span((4, 12), (4, 22)),
+        span((4, 10), (4, 24)),
+        span((4, 0), (4, 41)),
+        span((0, 0), (6, 0)),
+    ]
+
+
+async def test_backlinks_code_lens_is_off_by_default_and_turned_on_by_settings(
+    vault: Path,
+) -> None:
+    write_files(vault, VAULT)
+    async with navigation_editor(vault) as session:
+        refreshes: list[None] = []
+
+        @session.client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+        def refresh(params: None) -> None:
+            refreshes.append(params)
+
+        embeddings = session.open("Machine Learning/Embeddings.md")
+        off = await _code_lenses(session, embeddings)
+        session.client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"notels": {"code-lens": True}})
+        )
+        await wait_until(lambda: bool(refreshes))  # the client asks for lenses again
+        on = await _code_lenses(session, embeddings)
+        # The twin Obsidian does not pick for `[[Basis]]`: no link reaches it.
+        lonely = await _code_lenses(session, session.open("Linear Algebra/Basis.md"))
+
+    assert off == []
+    start = position(0, 0)
+    assert on == [
+        types.CodeLens(
+            range=types.Range(start=start, end=start),
+            command=types.Command(title="3 backlinks", command=""),
+        )
+    ]
+    assert [lens.command.title for lens in lonely if lens.command] == ["0 backlinks"]
+
+
+async def test_code_lens_setting_at_startup(vault: Path) -> None:
+    write_files(vault, VAULT)
+    async with navigation_editor(vault, settings={"codeLens": {"enable": True}}) as session:
+        lenses = await _code_lenses(session, session.open("Ссылки.md"))
+
+    assert [lens.command.title for lens in lenses if lens.command] == ["0 backlinks"]
+
+
+async def test_odd_documents_and_positions_get_empty_answers(vault: Path) -> None:
+    write_files(vault, VAULT)
+    async with navigation_editor(vault) as session:
+        client = session.client
+        session.open("Ссылки.md")
+        for uri in (
+            session.uri("Нет такой заметки.md"),
+            "untitled:Untitled-1",
+            "file:///nowhere/at/all.md",
+            session.uri("Ссылки.md"),  # with positions far past its end
+        ):
+            document = _document(uri)
+            far = position(10_000, 10_000)
+            completion = await client.text_document_completion_async(
+                types.CompletionParams(text_document=document, position=far)
+            )
+            assert isinstance(completion, types.CompletionList) and not completion.items
+            assert await _definition(session, uri, 10_000, 10_000) is None
+            assert await _references(session, uri, 10_000, 10_000) == []
+            assert await _hover(session, uri, 10_000, 10_000) is None
+            if uri == session.uri("Ссылки.md"):
+                continue
+            for answer in (
+                await client.text_document_document_symbol_async(
+                    types.DocumentSymbolParams(text_document=document)
+                ),
+                await client.text_document_document_link_async(
+                    types.DocumentLinkParams(text_document=document)
+                ),
+                await client.text_document_folding_range_async(
+                    types.FoldingRangeParams(text_document=document)
+                ),
+                await client.text_document_selection_range_async(
+                    types.SelectionRangeParams(text_document=document, positions=[far])
+                ),
+                await _code_lenses(session, uri),
+            ):
+                assert not answer
+        # A note on disk that is not open is answered from the index.
+        closed = await client.text_document_folding_range_async(
+            types.FoldingRangeParams(
+                text_document=_document(session.uri("Machine Learning/Embeddings.md"))
+            )
+        )
+
+    assert [(f.start_line, f.end_line, f.kind) for f in closed or ()] == [
+        (0, 3, types.FoldingRangeKind.Imports),  # the frontmatter
+        (4, 8, types.FoldingRangeKind.Region),
+        (7, 8, types.FoldingRangeKind.Region),
+    ]
