@@ -14,6 +14,22 @@ local function finish()
   vim.cmd('qa!')
 end
 
+local indexed = false
+vim.api.nvim_create_autocmd('LspProgress', {
+  callback = function(args)
+    local value = args.data and args.data.params and args.data.params.value
+    if type(value) == 'table' and value.kind == 'end' then
+      indexed = true
+    end
+  end,
+})
+local diagnostic_changes = 0
+vim.api.nvim_create_autocmd('DiagnosticChanged', {
+  callback = function()
+    diagnostic_changes = diagnostic_changes + 1
+  end,
+})
+
 local ok, err = pcall(function()
   vim.opt.runtimepath:prepend(os.getenv('NOTELS_NVIM_RTP'))
   -- The test runs the server from its own Python; everything else comes from lsp/notels.lua.
@@ -32,9 +48,14 @@ local ok, err = pcall(function()
     record('offset_encoding', client.offset_encoding)
   end
 
-  -- 1. Diagnostics arrive for the opened note.
-  vim.wait(15000, function()
-    return #vim.diagnostic.get(0) > 0
+  -- 1. Diagnostics arrive for the opened note; once the vault is indexed (the server's
+  -- progress ends) they are published again against the whole vault.
+  record('indexed', vim.wait(15000, function()
+    return indexed
+  end, 50))
+  local seen = diagnostic_changes
+  vim.wait(3000, function()
+    return diagnostic_changes > seen and #vim.diagnostic.get(0) > 0
   end, 50)
   local codes = {}
   for _, diagnostic in ipairs(vim.diagnostic.get(0)) do
@@ -48,6 +69,8 @@ local ok, err = pcall(function()
   -- 2. Completion after typing `[[Emb` at the end of the first body line.
   local line_count = vim.api.nvim_buf_line_count(0)
   vim.api.nvim_buf_set_lines(0, line_count, line_count, false, { 'See [[Emb' })
+  -- Neovim sends didChange after its own debounce (150 ms); let the edit reach the server.
+  vim.wait(400)
   local position = { line = line_count, character = #'See [[Emb' }
   local completion = client:request_sync('textDocument/completion', {
     textDocument = vim.lsp.util.make_text_document_params(0),
@@ -62,6 +85,7 @@ local ok, err = pcall(function()
   end
   record('completion_labels', labels)
   vim.api.nvim_buf_set_lines(0, line_count, line_count + 1, false, {})
+  vim.wait(400)
 
   -- 3. Go to definition on a link in the note.
   local link_line, link_col

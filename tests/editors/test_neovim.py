@@ -60,7 +60,9 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     env = {
         **os.environ,
         "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
-        "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
+        "NOTELS_CMD": json.dumps(
+            [sys.executable, "-m", "notels", "serve", "--log-file", str(vault / "server.log")]
+        ),
         "NOTELS_NOTE": str(vault / "Заметка.md"),
         "NOTELS_OUT": str(out),
         "PYTHONPATH": str(REPO / "server"),
@@ -92,7 +94,8 @@ def test_attaches_with_the_vault_as_root(session: dict[str, object]) -> None:
 def test_diagnostics_reach_the_buffer(session: dict[str, object]) -> None:
     diagnostics = session["diagnostics"]
     assert isinstance(diagnostics, list)
-    assert {"code": "missing-id", "lnum": 7, "col": 0} in diagnostics
+    # Once the vault is indexed the link resolves: only the card's missing ID is left.
+    assert diagnostics == [{"code": "missing-id", "lnum": 7, "col": 0}]
 
 
 @needs_nvim
@@ -103,3 +106,19 @@ def test_generate_anki_id_quick_fix_edits_the_buffer(session: dict[str, object])
     end = lines.index("END")
     assert lines[end - 1].startswith("ID: ") and len(lines[end - 1]) == len("ID: ") + 13
     assert lines[end - 2] == "Back: Плотный вектор."
+
+
+@needs_nvim
+def test_completion_after_double_bracket_offers_vault_notes(session: dict[str, object]) -> None:
+    labels = session["completion_labels"]
+    assert isinstance(labels, list)
+    assert labels[:2] == ["Embeddings", "Embedding layer"]
+
+
+@needs_nvim
+def test_definition_on_a_link_opens_the_target(session: dict[str, object]) -> None:
+    targets = session["definition"]
+    assert isinstance(targets, list)
+    assert [Path(str(t)).resolve() for t in targets] == [
+        (Path(str(session["vault"])) / "ml" / "Embeddings.md").resolve()
+    ]

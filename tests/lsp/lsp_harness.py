@@ -48,6 +48,7 @@ def capabilities(
     encodings: Sequence[str] | None = None,
     pull: bool = False,
     progress: bool = True,
+    refresh: bool = True,
 ) -> types.ClientCapabilities:
     """What a modern editor announces; `pull` adds pull diagnostics (VS Code style)."""
     return types.ClientCapabilities(
@@ -68,7 +69,7 @@ def capabilities(
                 did_create=True, did_rename=True, did_delete=True
             ),
             diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
-            if pull
+            if pull and refresh
             else None,
         ),
         text_document=types.TextDocumentClientCapabilities(
@@ -95,6 +96,7 @@ class Editor:
     client: LanguageClient
     root: Path
     registrations: list[types.Registration] = field(default_factory=list)
+    capabilities: types.ServerCapabilities | None = None
     versions: dict[str, int] = field(default_factory=dict)
 
     def uri(self, relative: str) -> str:
@@ -174,6 +176,7 @@ async def editor(
     *,
     encodings: Sequence[str] | None = None,
     pull: bool = False,
+    refresh: bool = True,
     settings: dict[str, Any] | None = None,
     folders: bool = True,
 ) -> AsyncIterator[Editor]:
@@ -190,13 +193,14 @@ async def editor(
     try:
         result = await client.initialize_session(
             types.InitializeParams(
-                capabilities=capabilities(encodings=encodings, pull=pull),
+                capabilities=capabilities(encodings=encodings, pull=pull, refresh=refresh),
                 workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)]
                 if folders
                 else None,
             )
         )
         assert result.server_info is not None and result.server_info.name == "notels"
+        session.capabilities = result.capabilities
         if folders:
             await wait_until(lambda: index_finished(client))
         yield session

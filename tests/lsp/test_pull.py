@@ -89,3 +89,13 @@ def types_uri_path(uri: str) -> Path:
     path = path_of_uri(uri)
     assert path is not None
     return path.resolve()
+
+
+async def test_a_pull_client_that_cannot_refresh_gets_pushed_diagnostics(vault: Path) -> None:
+    """Like Neovim 0.11: pulled diagnostics could not follow changes elsewhere in the vault."""
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    async with editor(vault, pull=True, refresh=False) as session:
+        assert session.capabilities is not None
+        assert session.capabilities.diagnostic_provider is None
+        uri = session.open("Алгебра.md")
+        await session.wait_for_codes(uri, lambda codes: codes == ALGEBRA_CODES)

@@ -55,6 +55,16 @@ class NotelsProtocol(LanguageServerProtocol):
     ) -> Generator[Any, Any, None]:
         yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
 
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(
+        self, params: types.InitializeParams
+    ) -> Generator[Any, Any, types.InitializeResult]:
+        result = yield from super().lsp_initialize(params)
+        if not self._server.session.pull:  # type: ignore[attr-defined]
+            # Not offering pull diagnostics keeps such clients on pushed ones, which stay true.
+            result.capabilities.diagnostic_provider = None
+        return result
+
     def _user_handler(self, method: str, params: object) -> Generator[Any, Any, None]:
         if (handler := self.fm.features.get(method)) is not None:
             yield handler, (params,), None

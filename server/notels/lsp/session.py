@@ -77,7 +77,12 @@ class Session:
         capabilities = self._capabilities = params.capabilities
         general = capabilities.general
         self.workspace.encoding = choose_encoding(general.position_encodings if general else None)
-        self.pull = _get(capabilities, "text_document", "diagnostic") is not None
+        # Pull only when the client can also be told to pull again (refresh): without it, a
+        # change elsewhere in the vault (indexing done, a file renamed) would leave an open
+        # note's diagnostics stale until the next keystroke. Neovim 0.11 is such a client.
+        self.pull = _get(capabilities, "text_document", "diagnostic") is not None and bool(
+            _get(capabilities, "workspace", "diagnostics", "refresh_support")
+        )
         options = params.initialization_options
         # Clients without workspace/configuration can send `{"notels": {...}}` this way.
         if isinstance(options, dict) and SETTINGS_SECTION in options:
