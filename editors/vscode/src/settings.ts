@@ -4,7 +4,7 @@
 // - Only settings the user actually set are sent. The server puts the editor's settings on top of
 //   the vault's `.notels.toml`, so sending VS Code's defaults would silently override that file.
 // - Only keys the server knows are sent (it rejects unknown keys); the extension's own settings
-//   (`server.*`, `codeLens.*`, `trace.*`) stay in the client.
+//   (`server.*`, `trace.*`) stay in the client.
 
 /** What `WorkspaceConfiguration.inspect(key)` returns, reduced to the fields used here. */
 export interface Inspected {
@@ -32,6 +32,8 @@ export const SERVER_SETTINGS: readonly Mapping[] = [
   { setting: 'maxFileSize', server: 'max-file-size' },
   { setting: 'ignore', server: 'ignore' },
   { setting: 'noteTypes', server: 'note-types', merge: true },
+  // The server computes backlink lenses only when asked to; off unless the user turns it on.
+  { setting: 'codeLens.enable', server: 'code-lens' },
 ];
 
 /** Settings that only the extension reads; changing one of these restarts the server. */

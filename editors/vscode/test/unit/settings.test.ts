@@ -44,11 +44,15 @@ describe('settings mapping', () => {
     const settings = toServerSettings(
       inspectOf({
         'server.path': { globalValue: '/x' },
-        'codeLens.enable': { globalValue: true },
         'trace.server': { globalValue: 'verbose' },
       }),
     );
     assert.deepEqual(settings, {});
+  });
+
+  it('sends the code lens switch as the server key', () => {
+    const settings = toServerSettings(inspectOf({ 'codeLens.enable': { globalValue: true } }));
+    assert.deepEqual(settings, { 'code-lens': true });
   });
 
   it('takes the most specific scope', () => {
