@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -32,6 +33,10 @@ class Config:
     max_file_bytes: int = 5 * 1024 * 1024
     debounce_ms: int = 150
     code_lens: bool = False  # language server: a backlink count above each note's first line
+    # "Create note": folder (vault-relative, "" for the root) for notes named by a bare link;
+    # None puts them next to the linking note.
+    new_note_folder: str | None = None
+    new_note_template: str | None = None  # vault-relative path of the new note's template
 
     def severity_of(self, code: str, default: Severity) -> Severity | None:
         return self.severities.get(code, default)
@@ -143,9 +148,37 @@ def config_from_mapping(
             if not isinstance(value, bool):
                 raise fail(key, "expected true or false")
             updates["code_lens"] = value
+        elif key in ("new-note-folder", "new_note_folder", "newNoteFolder"):
+            try:
+                updates["new_note_folder"] = _vault_path(value)
+            except ValueError:
+                raise fail(key, "expected a folder inside the vault, like 'Inbox' or '/'") from None
+        elif key in ("new-note-template", "new_note_template", "newNoteTemplate"):
+            try:
+                updates["new_note_template"] = _vault_path(value) or None
+            except ValueError:
+                raise fail(
+                    key, "expected a file inside the vault, like 'Templates/Note.md'"
+                ) from None
         else:
             raise fail(key, "unknown setting")
     return replace(config, **updates)  # type: ignore[arg-type]
+
+
+def _vault_path(value: object) -> str | None:
+    """A vault-relative path as `a/b` ("" for the root), None for null; ValueError if invalid.
+
+    Backslashes count as slashes and a leading `/` means the vault root, as in Obsidian's
+    settings; a path that leaves the vault (`..`) or holds a drive (`C:`) is refused.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str) or "\0" in value:
+        raise ValueError(value)
+    path = posixpath.normpath(value.replace("\\", "/").strip().strip("/") or ".")
+    if path == ".." or path.startswith("../") or ":" in path.partition("/")[0]:
+        raise ValueError(value)
+    return "" if path == "." else path
 
 
 def find_vault_root(start: Path) -> Path:

@@ -50,6 +50,7 @@ async def edit_editor(
     root: Path,
     *,
     encodings: Sequence[str] | None = None,
+    settings: dict[str, Any] | None = None,
     document_changes: bool = True,
     resource_operations: Sequence[types.ResourceOperationKind] = (
         types.ResourceOperationKind.Create,
@@ -61,7 +62,7 @@ async def edit_editor(
         document_changes=document_changes, resource_operations=resource_operations
     )
     try:
-        async with lsp_harness.editor(root, encodings=encodings) as session:
+        async with lsp_harness.editor(root, encodings=encodings, settings=settings) as session:
             lsp_harness.capabilities = _plain_capabilities
             applied: list[types.WorkspaceEdit] = []
 

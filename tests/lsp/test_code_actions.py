@@ -76,7 +76,7 @@ async def test_card_fixes_edit_exact_utf16_ranges_and_a_missing_note_can_be_crea
     (new_file,) = create.edit.document_changes or []
     assert isinstance(new_file, types.CreateFile)
     assert new_file.uri == (vault / "Нет такой.md").resolve().as_uri()  # next to the linking note
-    assert new_file.options == types.CreateFileOptions(overwrite=False, ignore_if_exists=True)
+    assert new_file.options == types.CreateFileOptions(overwrite=False, ignore_if_exists=False)
 
     assert original == []  # the older copy keeps its ID
     assert renumber.title == "Give this card a new ID"
@@ -274,3 +274,113 @@ async def test_the_server_announces_its_edit_features() -> None:
     will_rename = capabilities.workspace.file_operations.will_rename
     assert will_rename is not None
     assert [f.pattern.glob for f in will_rename.filters] == ["**/*.md"]
+
+
+async def test_a_new_note_uses_the_folder_and_the_open_template_from_the_settings(
+    vault: Path,
+) -> None:
+    write_files(
+        vault,
+        {
+            "d/Ссылки.md": "См. [[Идея 😀]] и [[p/Путь]].\n",
+            "Шаблоны/Заметка.md": "# {{title}}\n",  # on disk; the editor's copy differs
+        },
+    )
+    # One spelling of each kind: the settings accept kebab, snake and camel case alike.
+    settings = {"newNoteFolder": "/Входящие/", "new-note-template": "Шаблоны/Заметка.md"}
+    async with edit_editor(vault, settings=settings) as (session, _):
+        template = "---\r\ncreated: {{date}} {{time}}\r\n---\r\n# {{title}} 😀\r\n"
+        session.open("Шаблоны/Заметка.md", template)  # unsaved: the server reads this copy
+        links = session.open("d/Ссылки.md")
+        await session.wait_for_codes(links, lambda codes: codes.count("unresolved-link") == 2)
+        actions: list[types.CodeAction] = []
+        for diagnostic in sorted(session.diagnostics(links), key=lambda d: d.range.start.character):
+            result = await session.client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri=links),
+                    range=diagnostic.range,
+                    context=types.CodeActionContext(diagnostics=[diagnostic]),
+                )
+            )
+            (action,) = result or ()
+            assert isinstance(action, types.CodeAction)
+            actions.append(action)
+        create, create_path = actions
+
+    assert (create.title, create.is_preferred) == ("Create note 'Идея 😀'", True)
+    assert create.edit is not None
+    new_file, content = create.edit.document_changes or []
+    new_uri = (vault / "Входящие" / "Идея 😀.md").resolve().as_uri()
+    assert new_file == types.CreateFile(
+        uri=new_uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=False)
+    )
+    assert isinstance(content, types.TextDocumentEdit)
+    assert (content.text_document.uri, content.text_document.version) == (new_uri, None)
+    ((where, text),) = [(e.range, e.new_text) for e in content.edits]
+    assert where == span((0, 0), (0, 0))
+    assert re.fullmatch(
+        r"---\r\ncreated: \d{4}-\d\d-\d\d \d\d:\d\d\r\n---\r\n# Идея 😀 😀\r\n", text
+    ), text
+
+    # A link with a path keeps its folder.
+    assert create_path.title == "Create note 'Путь'"
+    assert create_path.edit is not None
+    path_file, _ = create_path.edit.document_changes or []
+    assert isinstance(path_file, types.CreateFile)
+    assert path_file.uri == (vault / "p" / "Путь.md").resolve().as_uri()
+
+
+SPLIT = (
+    "# Алгебра 😀\r\n"
+    "TARGET DECK: математика::алгебра\r\n"
+    "START\r\nBasic\r\nFRONT: Группа\r\nID: 1737306548883\r\nEND\r\n"
+    "\r\n"
+    "TARGET DECK: математика::линейная\r\n"
+    "\r\n"
+    "START\r\nBasic\r\nFRONT: Матрица 😀\r\nID: 1737306548884\r\nEND\r\n"
+    "Пояснение 😀.\r\n"
+    "START\r\nBasic\r\nFRONT: Ранг\r\nID: 1737306548885\r\nEND\r\n"
+)
+
+
+async def test_cards_under_a_shadowed_deck_move_to_a_new_note(vault: Path) -> None:
+    write_files(vault, {"Алгебра.md": SPLIT, "Алгебра (линейная).md": "занято\n"})
+    async with edit_editor(vault) as (session, _):
+        uri = session.open("Алгебра.md", SPLIT)
+        await session.wait_for_codes(uri, lambda codes: "shadowed-target-deck" in codes)
+        delete, move = await _actions(session, uri, "shadowed-target-deck")
+
+    assert (delete.title, delete.is_preferred) == ("Delete this TARGET DECK line", True)
+    assert (move.title, move.kind, move.is_preferred) == (
+        "Move the cards below to a new note",
+        "quickfix",
+        None,
+    )
+    assert move.edit is not None
+    new_file, content, removal = move.edit.document_changes or []
+    new_uri = (vault / "Алгебра (линейная) 2.md").resolve().as_uri()  # the first name is taken
+    assert new_file == types.CreateFile(
+        uri=new_uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=False)
+    )
+    assert isinstance(content, types.TextDocumentEdit)
+    assert (content.text_document.uri, content.text_document.version) == (new_uri, None)
+    assert [(e.range, e.new_text) for e in content.edits] == [
+        (
+            span((0, 0), (0, 0)),
+            "TARGET DECK: математика::линейная\r\n"
+            "\r\n"
+            "START\r\nBasic\r\nFRONT: Матрица 😀\r\nID: 1737306548884\r\nEND\r\n"
+            "START\r\nBasic\r\nFRONT: Ранг\r\nID: 1737306548885\r\nEND\r\n",
+        )
+    ]
+    assert isinstance(removal, types.TextDocumentEdit)
+    assert (removal.text_document.uri, removal.text_document.version) == (uri, 1)
+    edits = [(e.range, e.new_text) for e in removal.edits]
+    assert edits == [(span((8, 0), (15, 0)), ""), (span((16, 0), (21, 0)), "")]
+    assert apply_text_edits(SPLIT, edits) == (
+        "# Алгебра 😀\r\n"
+        "TARGET DECK: математика::алгебра\r\n"
+        "START\r\nBasic\r\nFRONT: Группа\r\nID: 1737306548883\r\nEND\r\n"
+        "\r\n"
+        "Пояснение 😀.\r\n"
+    )

@@ -73,8 +73,8 @@ async def test_initialize_result(vault: Path) -> None:
     sync = capabilities.text_document_sync
     assert isinstance(sync, types.TextDocumentSyncOptions)
     assert sync.change == types.TextDocumentSyncKind.Incremental and sync.open_close
-    assert capabilities.diagnostic_provider is not None
-    assert capabilities.diagnostic_provider.workspace_diagnostics
+    # This client announces no pull diagnostics: it gets pushed ones, and no pull provider.
+    assert capabilities.diagnostic_provider is None
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()

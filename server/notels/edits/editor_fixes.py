@@ -5,23 +5,33 @@ Pure, like fixes.py; `notels check --fix` applies none of them.
   replaced by the note's vault path without `.md`, so the link no longer depends on which notes
   share its name.
 - `shadowed-target-deck`: delete the ignored `TARGET DECK` line (both lines when the deck stands
-  on the next one), so the note says what the plugin does.
-- `unresolved-link`: the note to create for it. A bare name goes next to the linking note, a path
-  (`folder/Name`) from the vault root, as Obsidian creates them. Attachments are never created,
-  and templates are not applied: the new note is empty.
+  on the next one), so the note says what the plugin does; or move its cards to a new note
+  (`<note> (<last deck part>).md` next to it), where that deck is the first and so the one used.
+  What moves: the deck line, every card below it up to the next `TARGET DECK` of another deck
+  (or the end), repeats of the same deck line, and the runs of blank lines between two of those.
+  Everything else (prose, headings, an unclosed START) stays where it is. Moved lines keep their
+  bytes, line breaks included; the note keeps every other byte. Not offered when a card straddles
+  the region's edge, or an unclosed START lies in it: which lines belong to the card is a guess.
+- `unresolved-link`: the note to create for it. A bare name goes next to the linking note (or to
+  the `new-note-folder` of the config), a path (`folder/Name`) from the vault root, as Obsidian
+  creates them. Attachments are never created. The content is the `new-note-template`, if any,
+  with Obsidian's `{{title}}`, `{{date}}` (YYYY-MM-DD) and `{{time}}` (HH:mm) filled in.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from notels.edits.fixes import Fix
 from notels.edits.lines import break_before, line_bounds
 from notels.edits.rename import MD, escape_in_link
 from notels.edits.text_edit import TextEdit
 from notels.findings import Finding
-from notels.syntax.model import Link
+from notels.syntax.model import Link, TargetDeck
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
@@ -30,8 +40,12 @@ from notels.vault.resolve import ResolutionKind, has_attachment_extension, note_
 
 @dataclass(frozen=True, slots=True)
 class NewNote:
+    """A note to create, with its text, and the edits to the note the action is offered in."""
+
     title: str  # "Create note 'Name'"
     path: str  # vault-relative path of the file to create
+    content: str = ""  # the new file's text
+    edits: tuple[TextEdit, ...] = ()  # against the text of the note offering the action
 
 
 def finding_link(note: Note, finding: Finding) -> Link | None:
@@ -74,8 +88,21 @@ def delete_deck_fix(note: Note, finding: Finding) -> Fix | None:
     return Fix("Delete this TARGET DECK line", "shadowed-target-deck", (edit,), False)
 
 
-def new_note_for(path: str, note: Note, index: VaultIndex, finding: Finding) -> NewNote | None:
-    """The note that would resolve an unresolved link; None for attachments and odd names."""
+def new_note_for(
+    path: str,
+    note: Note,
+    index: VaultIndex,
+    finding: Finding,
+    *,
+    folder: str | None = None,
+    template: str | None = None,
+    now: datetime | None = None,
+) -> NewNote | None:
+    """The note that would resolve an unresolved link; None for attachments and odd names.
+
+    `folder` (vault-relative, "" for the root) replaces the linking note's folder for a bare
+    name; `template` is the new note's text before `render_template`, at `now`.
+    """
     if finding.code != "unresolved-link":
         return None
     link = finding_link(note, finding)
@@ -86,10 +113,142 @@ def new_note_for(path: str, note: Note, index: VaultIndex, finding: Finding) -> 
     if "/" in name:
         relative = posixpath.normpath(name.lstrip("/"))
     else:
-        relative = posixpath.join(posixpath.dirname(path), name)
+        base = posixpath.dirname(path) if folder is None else folder
+        relative = posixpath.join(base, name)
     if relative.startswith("../") or relative in ("", ".", "..") or not name.strip("/ "):
         return None
     new_path = relative + MD
     if any(note_key(p) == note_key(new_path) for p in index.paths()):
         return None
-    return NewNote(f"Create note '{posixpath.basename(relative)}'", new_path)
+    title = posixpath.basename(relative)
+    content = render_template(template, title, now or datetime.now()) if template else ""
+    return NewNote(f"Create note '{title}'", new_path, content)
+
+
+_PLACEHOLDER = re.compile(r"\{\{(title|date|time)\}\}")
+
+
+def render_template(template: str, title: str, now: datetime) -> str:
+    """Obsidian's core Templates placeholders: `{{title}}`, `{{date}}`, `{{time}}`.
+
+    The defaults of that plugin: the note name, `YYYY-MM-DD` and `HH:mm`. One pass, so a title
+    that itself reads `{{date}}` stays as written. Other `{{...}}` are left alone.
+    """
+    values = {"title": title, "date": now.strftime("%Y-%m-%d"), "time": now.strftime("%H:%M")}
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+# --- shadowed-target-deck: move the cards below it --------------------------------------------
+
+# Not allowed in file names on some systems, or breaking a wikilink to the note.
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#^\[\]]+')
+
+
+def move_cards_fix(
+    path: str, note: Note, index: VaultIndex, finding: Finding, exists: Callable[[str], bool]
+) -> NewNote | None:
+    """Move the cards under a shadowed TARGET DECK, with that line, to a new note next to this one.
+
+    `exists(path)` tells whether a vault-relative path is taken on disk (the index only knows
+    notes). None when there is nothing to move or the region's edges cut through a card.
+    """
+    if finding.code != "shadowed-target-deck":
+        return None
+    decks = note.anki.decks
+    deck = next((d for d in decks if d.span == finding.span), None)
+    if deck is None:
+        return None
+    lines = note.lines
+    first = lines.line_of(deck.span.start)
+    following = next(
+        (d for d in decks if d.span.start > deck.span.start and d.deck != deck.deck), None
+    )
+    last = lines.line_of(following.span.start) - 1 if following else lines.line_count - 1
+    items = _moved_items(note, deck, first, last)
+    if items is None:  # no card: "Delete this TARGET DECK line" says it all
+        return None
+    moved = _with_blank_gaps(note, items)
+    edits: list[TextEdit] = []
+    pieces: list[str] = []
+    for start_line, end_line in _runs(moved):
+        start = lines.line_start(start_line)
+        end = lines.line_start(end_line + 1) if end_line + 1 < lines.line_count else len(note.text)
+        edits.append(TextEdit(Span(start, end), ""))
+        pieces.append(note.text[start:end])
+    new_path = _free_path(_split_note_path(path, deck), index, exists)
+    return NewNote("Move the cards below to a new note", new_path, "".join(pieces), tuple(edits))
+
+
+def _moved_items(
+    note: Note, deck: TargetDeck, first: int, last: int
+) -> list[tuple[int, int]] | None:
+    """Line ranges (first, last) of the deck line, its repeats and the cards in first..last.
+
+    Sorted and merged where they overlap (a deck line inside a card). None when there is no
+    card, when a card crosses an edge, or when an unclosed START lies in the region.
+    """
+    lines = note.lines
+    items: list[tuple[int, int]] = []
+    for card in note.anki.cards:
+        card_first, card_last = lines.line_of(card.span.start), lines.line_of(card.span.end)
+        if first <= card_first and card_last <= last:
+            items.append((card_first, card_last))
+        elif card_first <= last and first <= card_last:
+            return None
+    if not items or any(first <= lines.line_of(c.span.start) <= last for c in note.anki.unclosed):
+        return None
+    for repeat in note.anki.decks:
+        repeat_first = lines.line_of(repeat.span.start)
+        if repeat.deck == deck.deck and first <= repeat_first <= last:
+            items.append((repeat_first, lines.line_of(repeat.span.end)))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(items):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _with_blank_gaps(note: Note, items: list[tuple[int, int]]) -> list[int]:
+    """The lines of the (disjoint, sorted) items plus each gap between two that is all blank."""
+    moved: list[int] = []
+    for position, (start, end) in enumerate(items):
+        if position:
+            gap = range(items[position - 1][1] + 1, start)
+            if all(not note.lines.line_text(line).strip() for line in gap):
+                moved.extend(gap)
+        moved.extend(range(start, end + 1))
+    return moved
+
+
+def _runs(lines: list[int]) -> list[tuple[int, int]]:
+    """Consecutive line numbers grouped as (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for line in lines:
+        if runs and line == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], line)
+        else:
+            runs.append((line, line))
+    return runs
+
+
+def _split_note_path(path: str, deck: TargetDeck) -> str:
+    """`folder/Note (Leaf)` for the deck `A::B::Leaf` (no `.md`)."""
+    parts = [part.strip() for part in deck.deck.split("::")]
+    leaf = next((part for part in reversed(parts) if part), "")
+    leaf = " ".join(_UNSAFE_NAME.sub(" ", leaf).split()) or "cards"
+    stem = posixpath.basename(path)
+    stem = stem[: -len(MD)] if stem.lower().endswith(MD) else stem
+    return posixpath.join(posixpath.dirname(path), f"{stem} ({leaf})")
+
+
+def _free_path(base: str, index: VaultIndex, exists: Callable[[str], bool]) -> str:
+    """`base.md`, else `base 2.md`, `base 3.md`...: the first not in the index nor on disk."""
+    taken = {note_key(p) for p in index.paths()}
+    number = 1
+    while True:
+        candidate = base + (f" {number}" if number > 1 else "") + MD
+        if note_key(candidate) not in taken and not exists(candidate):
+            return candidate
+        number += 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,13 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 
-from notels.edits.editor_fixes import delete_deck_fix, new_note_for, path_link_fixes
+from notels.edits.editor_fixes import (
+    NewNote,
+    delete_deck_fix,
+    move_cards_fix,
+    new_note_for,
+    path_link_fixes,
+)
 from notels.edits.fixes import (
     all_missing_ids_fix,
     fixes_for_finding,
@@ -45,6 +52,7 @@ from notels.fixer import file_created_ns
 from notels.syntax.lines import LineIndex
 from notels.syntax.model import Card
 from notels.syntax.note import Note
+from notels.syntax.spans import Span
 from notels.vault.files import MARKDOWN_SUFFIX, read_note, relative_key
 
 from .convert import SOURCE, path_of_uri, to_offset, to_range, uri_of_path
@@ -161,8 +169,9 @@ class EditBuilder:
         changes: list[
             types.TextDocumentEdit | types.CreateFile | types.RenameFile | types.DeleteFile
         ] = [
+            # Never into an existing file: the content that follows would be inserted into it.
             types.CreateFile(
-                uri=uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=True)
+                uri=uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=False)
             )
             for uri in self.creates
         ]
@@ -219,6 +228,7 @@ class EditFeatures:
                         action.is_preferred = number == 0 or None
                         actions.append(action)
                     actions += self._create_note(place, finding, diagnostic)
+                    actions += self._move_cards(place, finding, diagnostic)
             if _wanted(only, types.CodeActionKind.Source):
                 all_ids = all_missing_ids_fix(note, vault.config, generator)
                 if all_ids is not None:
@@ -244,22 +254,75 @@ class EditFeatures:
     def _create_note(
         self, place: OpenNote, finding: Finding, diagnostic: types.Diagnostic
     ) -> list[types.CodeAction]:
-        if not _supports_resource(self.session, types.ResourceOperationKind.Create):
+        if finding.code != "unresolved-link" or not _supports_resource(
+            self.session, types.ResourceOperationKind.Create
+        ):
             return []
-        new = new_note_for(place.relative, place.note, place.vault.index, finding)
-        if new is None or (place.vault.root / new.path).exists():
+        config = place.vault.config
+        new = new_note_for(
+            place.relative,
+            place.note,
+            place.vault.index,
+            finding,
+            folder=config.new_note_folder,
+            template=self._template_text(place.vault),
+            now=datetime.now(),
+        )
+        return self._new_note_action(place, new, diagnostic, preferred=True)
+
+    def _move_cards(
+        self, place: OpenNote, finding: Finding, diagnostic: types.Diagnostic
+    ) -> list[types.CodeAction]:
+        if finding.code != "shadowed-target-deck":
+            return []
+        root = place.vault.root
+        new = move_cards_fix(
+            place.relative,
+            place.note,
+            place.vault.index,
+            finding,
+            lambda path: (root / path).exists(),
+        )
+        return self._new_note_action(place, new, diagnostic, preferred=False)
+
+    def _new_note_action(
+        self, place: OpenNote, new: NewNote | None, diagnostic: types.Diagnostic, preferred: bool
+    ) -> list[types.CodeAction]:
+        """A quick fix creating `new.path` with its content, and editing the current note."""
+        if new is None or not _supports_resource(self.session, types.ResourceOperationKind.Create):
+            return []
+        if (place.vault.root / new.path).exists():
             return []
         builder = EditBuilder(self.session)
         builder.creates.append(uri_of_path(place.vault.root / new.path))
+        if new.content:
+            builder.add(place.vault, new.path, [TextEdit(Span(0, 0), new.content)])
+        if new.edits:
+            builder.add(place.vault, place.relative, new.edits)
         return [
             types.CodeAction(
                 title=new.title,
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic],
                 edit=builder.build(),
-                is_preferred=True,
+                is_preferred=preferred or None,
             )
         ]
+
+    def _template_text(self, vault: Vault) -> str | None:
+        """The `new-note-template`: the editor's copy when open, else the file; None if neither."""
+        relative = vault.config.new_note_template
+        if relative is None:
+            return None
+        path = (vault.root / relative).resolve()
+        for document in list(self.session.workspace.documents.values()):
+            open_path = path_of_uri(document.uri)
+            if open_path is not None and open_path.resolve() == path:
+                return document.text
+        read = read_note(vault.root, relative, vault.config.max_file_bytes)
+        if read.text is None:
+            log.debug("new-note template %s not read: %s", relative, read.problem)
+        return read.text
 
     # --- notels.generateIds -----------------------------------------------------------------------
 
