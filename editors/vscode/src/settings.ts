@@ -31,6 +31,8 @@ export const SERVER_SETTINGS: readonly Mapping[] = [
   { setting: 'debounceMs', server: 'debounce-ms' },
   { setting: 'maxFileSize', server: 'max-file-size' },
   { setting: 'ignore', server: 'ignore' },
+  { setting: 'newNoteFolder', server: 'new-note-folder' },
+  { setting: 'newNoteTemplate', server: 'new-note-template' },
   { setting: 'noteTypes', server: 'note-types', merge: true },
   // The server computes backlink lenses only when asked to; off unless the user turns it on.
   { setting: 'codeLens.enable', server: 'code-lens' },
