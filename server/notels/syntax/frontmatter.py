@@ -12,6 +12,7 @@ promises which unit a mark uses.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Hashable
 
 import yaml
@@ -20,7 +21,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from notels.syntax.model import Frontmatter, Link, Tag, YamlEntry, YamlError, YamlScalar
 from notels.syntax.spans import Span
-from notels.syntax.wikilinks import WIKILINK, scan_wikilinks
+from notels.syntax.wikilinks import WIKILINK, find_links
+from notels.syntax.yaml_subset import parse_simple_yaml
 
 __all__ = ["frontmatter_links", "frontmatter_tags", "parse_frontmatter"]
 
@@ -103,9 +105,9 @@ def frontmatter_links(text: str, frontmatter: Frontmatter) -> tuple[Link, ...]:
     links: list[Link] = []
     for entry in frontmatter.entries:
         for scalar in entry.scalars:
-            span = scalar.value_span
-            if "[[" in text[span.start : span.end]:
-                links.extend(scan_wikilinks(text, span.start, span.end, frontmatter_key=entry.key))
+            start, end = scalar.value_span
+            if text.find("[[", start, end) != -1:
+                links += find_links(text, start, end, frontmatter_key=entry.key)
     return tuple(links)
 
 
@@ -134,7 +136,8 @@ def frontmatter_tags(text: str, frontmatter: Frontmatter) -> tuple[Tag, ...]:
                     continue
                 if name_start < piece.end():
                     name_span = Span(name_start, piece.end())
-                    tags.append(Tag(name_span.slice(text), name_span, in_frontmatter=True))
+                    name = sys.intern(name_span.slice(text))
+                    tags.append(Tag(name, name_span, in_frontmatter=True))
     return tuple(tags)
 
 
@@ -185,6 +188,9 @@ _Parsed = tuple[dict[str, object] | None, tuple[YamlEntry, ...], YamlError | Non
 
 
 def _parse_yaml(text: str, start: int, end: int) -> _Parsed:
+    simple = parse_simple_yaml(text, start, end)
+    if simple is not None:
+        return simple[0], simple[1], None
     content = text[start:end]
     positions = _Positions(content, start)
     try:
@@ -276,6 +282,7 @@ def _entries(text: str, root: MappingNode, positions: _Positions) -> tuple[YamlE
     for key_node, value_node in root.value:
         key_span = Span(*walker.extent(key_node))
         key = key_node.value if isinstance(key_node, ScalarNode) else key_span.slice(text)
+        key = sys.intern(key)  # every note repeats the same few keys
         end = walker.end_of(value_node, key_span.end)
         scalars = walker.scalars(value_node)
         entries.append(YamlEntry(key, key_span, Span(key_span.start, end), scalars))

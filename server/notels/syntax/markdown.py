@@ -17,13 +17,18 @@ hold real links), HTML and `%%` comments (not hidden: Obsidian indexes what is i
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+import sys
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from notels.syntax.model import BlockId, Heading, Link, Tag
-from notels.syntax.spans import Span
-from notels.syntax.wikilinks import WIKILINK, parse_wikilink
+from notels.syntax.spans import Span, shared_offsets
+from notels.syntax.wikilinks import find_links
+
+# A hidden range (code or math) as the scanners pass it around: a plain `(start, end)` pair is
+# built faster than a Span, and a note's math alone can make thousands.
+_Range = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +37,12 @@ class MarkdownItems:
     links: tuple[Link, ...]
     tags: tuple[Tag, ...]
     block_ids: tuple[BlockId, ...]
-    hidden: tuple[Span, ...]  # fenced code, code spans, math; sorted, non-overlapping
+    hidden_ranges: tuple[_Range, ...]
+
+    @property
+    def hidden(self) -> tuple[Span, ...]:
+        """Fenced code, code spans, math; sorted, non-overlapping."""
+        return tuple(_new(Span, hidden) for hidden in self.hidden_ranges)
 
 
 class _LinePattern:
@@ -86,6 +96,9 @@ _BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*(?![^\r\n])")
 
 _BOM = "\ufeff"
 
+# Items are built with `tuple.__new__`: the NamedTuple's own `__new__` is a Python function.
+_new = tuple.__new__
+
 
 def _escaped(text: str, offset: int, floor: int) -> bool:
     """True when an odd number of backslashes (at or after `floor`) precedes `offset`."""
@@ -128,7 +141,7 @@ class _Lines:
         yield from after_break.finditer(self.text, pos)
 
 
-def _fences(lines: _Lines) -> list[Span]:
+def _fences(lines: _Lines) -> list[_Range]:
     """Fenced code blocks, from the opening fence to the end of the closing fence line.
 
     An unclosed fence runs to the end of the text, as in CommonMark and Obsidian.
@@ -137,7 +150,7 @@ def _fences(lines: _Lines) -> list[Span]:
     # Single-character `in` is a memchr; "```" in text alone costs microseconds.
     if not (("`" in text and "```" in text) or ("~" in text and "~~~" in text)):
         return []
-    spans: list[Span] = []
+    spans: list[_Range] = []
     pos = lines.start
     while (opening := lines.search(_FENCE_OPEN, pos)) is not None:
         fence = opening.group("fence")
@@ -147,13 +160,40 @@ def _fences(lines: _Lines) -> list[Span]:
             continue
         for closing in lines.finditer(_FENCE_CLOSE[fence[0]], opening.end()):
             if len(closing.group("fence")) >= len(fence):
-                spans.append(Span(opening.start("fence"), closing.end()))
+                spans.append((opening.start("fence"), closing.end()))
                 pos = closing.end()
                 break
         else:
-            spans.append(Span(opening.start("fence"), len(text)))
+            spans.append((opening.start("fence"), len(text)))
             break
     return spans
+
+
+def _math_spans(text: str, pos: int, end: int, out: list[_Range]) -> None:
+    """Append the math spans in [pos, end), for a region without code spans.
+
+    `_InlineScanner._math` does the same lazily; without a generator this is twice as fast, and
+    most regions (most notes) hold math but no backtick. An unclosed `$` is skipped with the
+    rest of its line: every `$` after it on that line would find only the closers it failed to
+    find. (`lastindex` is set only by the `unclosed` group, the pattern's only group.)
+    """
+    if text.find("\\$", pos, end) == -1:
+        # No escaped dollar (the usual case): one pass, no restarts. A backslash just before
+        # `pos` escapes nothing, as `_escaped` counts from `floor` on.
+        out += [math.span() for math in _MATH.finditer(text, pos, end) if math.lastindex is None]
+        return
+    while True:
+        floor = pos
+        for math in _MATH.finditer(text, pos, end):
+            first, last = math.span()
+            if text[first - 1] == "\\" and _escaped(text, first, floor):
+                pos = first + 1  # `\$` is a dollar sign: search again right after it
+                break
+            floor = last
+            if math.lastindex is None:
+                out.append((first, last))
+        else:
+            return
 
 
 class _InlineScanner:
@@ -185,7 +225,7 @@ class _InlineScanner:
             return -1
         return starts[i]
 
-    def _next_code(self, pos: int, end: int) -> Span | None:
+    def _next_code(self, pos: int, end: int) -> _Range | None:
         text = self.text
         floor = pos
         while (run := _BACKTICK_RUN.search(text, pos, end)) is not None:
@@ -201,11 +241,15 @@ class _InlineScanner:
                 continue
             # A code span stays within its paragraph.
             if _BLANK_LINE.search(text, after, closer) is None:
-                return Span(first, closer + length)
+                return first, closer + length
         return None
 
-    def _math(self, pos: int, end: int) -> Iterator[Span]:
-        """Math spans in [pos, end), as if there were no code spans."""
+    def _math(self, pos: int, end: int) -> Iterator[_Range]:
+        """Math spans in [pos, end), as if there were no code spans.
+
+        Lazy: a code span that cuts a formula restarts the search after it, and an eager search
+        would have scanned the rest of the region in vain (quadratic with many such cuts).
+        """
         text = self.text
         while True:
             floor = pos
@@ -215,32 +259,29 @@ class _InlineScanner:
                     pos = first + 1
                     break
                 floor = last
-                # An unclosed `$` is skipped with the rest of its line: every `$` after it on
-                # that line would find only the closers it failed to find. (`lastindex` is set
-                # only by the `unclosed` group, the pattern's only group.)
-                if math.lastindex is None:
-                    yield Span(first, last)
+                if math.lastindex is None:  # see `_math_spans`
+                    yield first, last
             else:
                 return
 
-    def scan(self, start: int, end: int, hidden: list[Span]) -> None:
+    def scan(self, start: int, end: int, hidden: list[_Range]) -> None:
         """Append the code spans and math in [start, end): whichever opens first wins."""
-        if not self.code:
+        if not self.code or self.text.find("`", start, end) == -1:
             if self.math:
-                hidden.extend(self._math(start, end))
+                _math_spans(self.text, start, end, hidden)
             return
         maths = self._math(start, end) if self.math else iter(())
         math = next(maths, None)
         code = self._next_code(start, end)
         while code is not None or math is not None:
-            span = code if math is None or (code is not None and code.start < math.start) else math
+            span = code if math is None or (code is not None and code[0] < math[0]) else math
             assert span is not None
             hidden.append(span)
-            pos = span.end
-            if code is not None and code.start < pos:
+            pos = span[1]
+            if code is not None and code[0] < pos:
                 code = self._next_code(pos, end)
-            while math is not None and math.start < pos:
-                if math.end <= pos:
+            while math is not None and math[0] < pos:
+                if math[1] <= pos:
                     math = next(maths, None)
                 else:
                     # Math cut by a code span: the formulas after it may pair up differently.
@@ -248,88 +289,84 @@ class _InlineScanner:
                     math = next(maths, None)
 
 
-def _hidden_spans(lines: _Lines) -> list[Span]:
+def _hidden_ranges(lines: _Lines) -> list[_Range]:
     fences = _fences(lines)
     text = lines.text
     if "`" not in text and "$" not in text:
         return fences
     scanner = _InlineScanner(text, lines.start)
-    hidden: list[Span] = []
+    hidden: list[_Range] = []
     pos = lines.start
     for fence in fences:
-        scanner.scan(pos, fence.start, hidden)
+        scanner.scan(pos, fence[0], hidden)
         hidden.append(fence)
-        pos = fence.end
+        pos = fence[1]
     scanner.scan(pos, len(text), hidden)
     return hidden
 
 
-def _inside(starts: list[int], spans: list[Span], offset: int) -> bool:
-    """True when `offset` lies in one of `spans` (sorted, disjoint; `starts` are their starts)."""
-    i = bisect_right(starts, offset) - 1
-    return i >= 0 and offset < spans[i].end
+class _Cursor:
+    """Answers "is this offset inside one of these spans?" for offsets asked in rising order.
+
+    The spans are sorted and disjoint, and every scan below meets its matches left to right:
+    one index walks the spans once instead of a bisection per question.
+    """
+
+    __slots__ = ("_count", "_next", "_spans")
+
+    def __init__(self, spans: Sequence[_Range]) -> None:
+        self._spans = spans
+        self._count = len(spans)
+        self._next = 0
+
+    def inside(self, offset: int) -> bool:
+        spans = self._spans
+        i = self._next
+        while i < self._count and spans[i][1] <= offset:
+            i += 1
+        self._next = i
+        return i < self._count and spans[i][0] <= offset
 
 
-def _overlaps(starts: list[int], spans: list[Span], start: int, end: int) -> bool:
-    i = bisect_right(starts, start) - 1
-    if i >= 0 and spans[i].end > start:
-        return True
-    return i + 1 < len(spans) and spans[i + 1].start < end
-
-
-def _headings(lines: _Lines, hidden: list[Span], starts: list[int]) -> list[Heading]:
+def _headings(lines: _Lines, hidden: list[_Range]) -> list[Heading]:
     if "#" not in lines.text:
         return []
+    text = lines.text
+    offsets = shared_offsets(len(text))
+    in_hidden = _Cursor(hidden).inside if hidden else None
     headings: list[Heading] = []
     for match in lines.finditer(_HEADING, lines.start):
-        if hidden and _inside(starts, hidden, match.start("hashes")):
+        _, (line_start, line_end), (hashes_start, hashes_end), (content_start, content_end) = (
+            match.regs
+        )
+        if in_hidden is not None and in_hidden(hashes_start):
             continue
-        content = match.group("text")
-        content_start = match.start("text")
-        title = content.rstrip(" \t")
+        title = text[content_start:content_end].rstrip(" \t")
         # CommonMark's closing sequence: trailing #'s after a space, or a title of #'s only.
-        bare = title.rstrip("#")
-        if len(bare) < len(title) and (not bare or bare[-1] in " \t"):
-            title = bare.rstrip(" \t")
+        if title.endswith("#"):
+            bare = title.rstrip("#")
+            if not bare or bare[-1] in " \t":
+                title = bare.rstrip(" \t")
         headings.append(
-            Heading(
-                level=len(match.group("hashes")),
-                text=title,
-                span=Span(match.start("line"), match.end("line")),
-                text_span=Span(content_start, content_start + len(title)),
+            _new(
+                Heading,
+                (
+                    hashes_end - hashes_start,
+                    sys.intern(title),  # a vault's notes repeat the same section titles
+                    _new(Span, (offsets[line_start], offsets[line_end])),
+                    _new(Span, (offsets[content_start], offsets[content_start + len(title)])),
+                ),
             )
         )
     return headings
 
 
-def _links(text: str, start: int, hidden: list[Span], starts: list[int]) -> list[Link]:
-    links: list[Link] = []
-    pos = start
-    # Finding `[[` by substring search and matching WIKILINK there gives exactly its finditer
-    # results, several times faster (the pattern's optional `!` defeats the engine's prefix scan),
-    # and a link in code or math is dropped before it is parsed.
-    while (at := text.find("[[", pos)) != -1:
-        begin = at - 1 if at > pos and text[at - 1] == "!" else at
-        match = WIKILINK.match(text, begin)
-        if match is None:
-            pos = at + 1
-            continue
-        pos = match.end()
-        if hidden and _overlaps(starts, hidden, begin, pos):
-            continue
-        link = parse_wikilink(text, match)
-        if link is not None:
-            links.append(link)
-    return links
-
-
-def _tags(
-    text: str, start: int, hidden: list[Span], starts: list[int], links: list[Link]
-) -> list[Tag]:
+def _tags(text: str, start: int, hidden: list[_Range], links: list[Link]) -> list[Tag]:
     if "#" not in text:
         return []
-    link_spans = [link.span for link in links]
-    link_starts = [span.start for span in link_spans]
+    offsets = shared_offsets(len(text))
+    in_hidden = _Cursor(hidden).inside if hidden else None
+    in_link = _Cursor([link.span for link in links]).inside if links else None
     tags: list[Tag] = []
     for match in _TAG.finditer(text, start):
         at = match.start()
@@ -340,28 +377,38 @@ def _tags(
         name = match.group(1).rstrip("/")
         if not name or name.isnumeric():
             continue
-        if hidden and _inside(starts, hidden, at):
+        if in_hidden is not None and in_hidden(at):
             continue
-        if link_spans and _inside(link_starts, link_spans, at):
+        if in_link is not None and in_link(at):
             continue  # `[[Note #x]]`
-        tags.append(Tag(name=name, span=Span(at, at + 1 + len(name))))
+        # Many notes share a tag: one string object for all of them.
+        span = _new(Span, (offsets[at], offsets[at + 1 + len(name)]))
+        tags.append(_new(Tag, (sys.intern(name), span, False)))
     return tags
 
 
-def _block_ids(text: str, start: int, hidden: list[Span], starts: list[int]) -> list[BlockId]:
+def _block_ids(text: str, start: int, hidden: list[_Range]) -> list[BlockId]:
     if "^" not in text:
         return []
+    in_hidden = _Cursor(hidden).inside if hidden else None
     block_ids: list[BlockId] = []
     for match in _BLOCK_ID.finditer(text, start):
         at = match.start()
         # ` ^id` ends a line; `^id` alone on its line names the list or table above it.
         if at and not (text[at - 1] in " \t\r\n" or (at == 1 and text[0] == _BOM)):
             continue
-        if hidden and _inside(starts, hidden, at):
+        if in_hidden is not None and in_hidden(at):
             continue
         name = match.group(1)
-        block_ids.append(BlockId(name=name, span=Span(at, at + 1 + len(name))))
+        block_ids.append(_new(BlockId, (name, _new(Span, (at, at + 1 + len(name))))))
     return block_ids
+
+
+def _body_start(text: str, body_start: int) -> int:
+    start = min(max(body_start, 0), len(text))
+    if start == 0 and text.startswith(_BOM):
+        start = 1
+    return start
 
 
 def scan_markdown(text: str, body_start: int) -> MarkdownItems:
@@ -369,17 +416,20 @@ def scan_markdown(text: str, body_start: int) -> MarkdownItems:
 
     Pure and total: any string gives a result, every span lies within [body_start, len(text)].
     """
-    start = min(max(body_start, 0), len(text))
-    if start == 0 and text.startswith(_BOM):
-        start = 1
+    start = _body_start(text, body_start)
     lines = _Lines(text, start)
-    hidden = _hidden_spans(lines)
-    starts = [span.start for span in hidden]
-    links = _links(text, start, hidden, starts)
+    hidden = _hidden_ranges(lines)
+    links = find_links(text, start, len(text), hidden) if "[[" in text else []
     return MarkdownItems(
-        headings=tuple(_headings(lines, hidden, starts)),
+        headings=tuple(_headings(lines, hidden)),
         links=tuple(links),
-        tags=tuple(_tags(text, start, hidden, starts, links)),
-        block_ids=tuple(_block_ids(text, start, hidden, starts)),
-        hidden=tuple(hidden),
+        tags=tuple(_tags(text, start, hidden, links)),
+        block_ids=tuple(_block_ids(text, start, hidden)),
+        hidden_ranges=tuple(hidden),
     )
+
+
+def hidden_spans(text: str, body_start: int) -> tuple[Span, ...]:
+    """`scan_markdown(text, body_start).hidden`, without the rest."""
+    hidden = _hidden_ranges(_Lines(text, _body_start(text, body_start)))
+    return tuple(_new(Span, ranged) for ranged in hidden)

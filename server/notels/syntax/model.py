@@ -1,24 +1,29 @@
-"""Plain immutable items the parser finds in a note. Every Span is an offset range into the text."""
+"""Plain immutable items the parser finds in a note. Every Span is an offset range into the text.
+
+Items a vault holds by the ten thousand or more (links, headings, tags, YAML scalars, cards,
+their fields and IDs) are NamedTuples: the parser builds them with `tuple.__new__`, several
+times faster than a frozen dataclass, which sets each field through `object.__setattr__`
+(measured: a Link in 0.1 µs instead of 1 µs). The rest stay frozen dataclasses.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from notels.syntax.spans import Span
 
 # --- Markdown -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(NamedTuple):
     level: int  # 1..6
     text: str  # heading text, trimmed, closing #'s removed
     span: Span  # the whole line, terminator excluded
     text_span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """`[[target#heading|alias]]`, `[[target#^block]]`, `[[#heading]]`, or an embed `![[...]]`."""
 
     span: Span  # from `[[` (or `![[`) to `]]` inclusive
@@ -34,15 +39,13 @@ class Link:
     frontmatter_key: str | None = None  # set when the link sits in a frontmatter value
 
 
-@dataclass(frozen=True, slots=True)
-class Tag:
+class Tag(NamedTuple):
     name: str  # without `#`, as written (case kept)
     span: Span  # `#tag` in the body; the tag text itself in frontmatter
     in_frontmatter: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class BlockId:
+class BlockId(NamedTuple):
     name: str  # without the caret
     span: Span  # `^name` at the end of a line
 
@@ -50,8 +53,7 @@ class BlockId:
 # --- Frontmatter ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class YamlScalar:
+class YamlScalar(NamedTuple):
     """One scalar value in frontmatter (a plain value or a list item)."""
 
     value: str  # the scalar's value after YAML unquoting
@@ -59,8 +61,7 @@ class YamlScalar:
     value_span: Span  # the source of the value, quotes excluded (may hold escapes when quoted)
 
 
-@dataclass(frozen=True, slots=True)
-class YamlEntry:
+class YamlEntry(NamedTuple):
     """A top-level `key: value` of the frontmatter mapping."""
 
     key: str
@@ -107,16 +108,14 @@ class FileTags:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class CardId:
+class CardId(NamedTuple):
     value: str  # the digits as written
     span: Span  # the whole `ID: n` / `<!--ID: n-->` line content
     value_span: Span
     comment: bool  # written as `<!--ID: n-->`
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     name: str  # the prefix before `:`, e.g. `FRONT`; "" for text before any field prefix
     name_span: Span  # empty at the line start when name is ""
     value: str  # the field text, continuation lines included, trimmed
@@ -124,8 +123,7 @@ class Field:
     span: Span  # the field's first line start to its last line end
 
 
-@dataclass(frozen=True, slots=True)
-class Card:
+class Card(NamedTuple):
     span: Span  # start of the START line to end of the END line (or of the last block line)
     start_span: Span  # the START line
     end_span: Span | None  # the line that closed the block (None when the block is unclosed)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from notels.syntax.anki import scan_anki
 from notels.syntax.frontmatter import frontmatter_links, frontmatter_tags, parse_frontmatter
 from notels.syntax.lines import LineIndex
-from notels.syntax.markdown import scan_markdown
+from notels.syntax.markdown import hidden_spans, scan_markdown
 from notels.syntax.model import AnkiItems, BlockId, Frontmatter, Heading, Link, Tag
 from notels.syntax.spans import Span
 
@@ -22,8 +22,23 @@ class Note:
     links: tuple[Link, ...]  # frontmatter links first, then body links, each in order
     tags: tuple[Tag, ...]  # frontmatter tags first, then body tags
     block_ids: tuple[BlockId, ...]
-    hidden: tuple[Span, ...]  # code spans, fenced code and math: no links or tags inside
     anki: AnkiItems
+    _hidden: tuple[Span, ...] | None = field(default=None, repr=False)
+
+    @property
+    def hidden(self) -> tuple[Span, ...]:
+        """Code spans, fenced code and math: no links or tags inside.
+
+        Found again on first use rather than kept from the parse: only a few editor features
+        ask, and a vault's math alone makes hundreds of thousands of spans (10,000 notes: 450,000
+        spans, 50 MB).
+        """
+        hidden = self._hidden
+        if hidden is None:
+            hidden = hidden_spans(self.text, self.body_start)
+            # The one write to a Note: a cache of what its text determines, so it stays pure.
+            object.__setattr__(self, "_hidden", hidden)
+        return hidden
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -54,6 +69,5 @@ def parse_note(text: str) -> Note:
         links=fm_links + markdown.links,
         tags=fm_tags + markdown.tags,
         block_ids=markdown.block_ids,
-        hidden=markdown.hidden,
         anki=scan_anki(text),
     )

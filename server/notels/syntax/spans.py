@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
-    """`text[start:end]`; offsets are Python string indices (code points)."""
+class Span(NamedTuple):
+    """`text[start:end]`; offsets are Python string indices (code points).
+
+    A NamedTuple rather than a frozen dataclass: a vault holds millions of spans, and a tuple
+    is built several times faster (a frozen dataclass sets each field through
+    `object.__setattr__`). Spans compare, order and hash as before; they now also unpack
+    (`start, end = span`) and equal the plain tuple `(start, end)`.
+    """
 
     start: int
     end: int
@@ -24,3 +30,26 @@ class Span:
 
     def slice(self, text: str) -> str:
         return text[self.start : self.end]
+
+
+# One shared int object per offset, for the spans a parsed vault keeps by the million: CPython
+# makes a new 28-byte int for each offset over 256, twice per span, and those ints were a sixth
+# of a loaded vault's memory. The table grows with the longest text seen, up to 65,536 (2 MB at
+# most); offsets past that are not shared. Replaced, never mutated, so threads may share it.
+_SHARED_LIMIT = 1 << 16
+_shared: tuple[int, ...] = tuple(range(1 << 12))
+
+
+def shared_offsets(end: int) -> Sequence[int]:
+    """`offsets[i] == i` for every `0 <= i <= end`, the same int object for the same `i`."""
+    global _shared
+    shared = _shared
+    if end < len(shared):
+        return shared
+    if end >= _SHARED_LIMIT:
+        return range(end + 1)
+    size = len(shared)
+    while size <= end:
+        size *= 2
+    shared = _shared = shared + tuple(range(len(shared), size))
+    return shared

@@ -3,76 +3,132 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Sequence
 
 from notels.syntax.model import Link
-from notels.syntax.spans import Span
+from notels.syntax.spans import Span, shared_offsets
 
 # Obsidian links stay on one line and hold no brackets.
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]\r\n]+?)\]\]")
 
+# The same links, split by the regex engine instead of by Python code: (1) the target, up to
+# the first `#` or `|`; (2) after that `#`, up to the first `|`; (3) after that `|`. Each part
+# is a maximal run of the characters WIKILINK allows, so the two match exactly the same text;
+# `(?!\])` is WIKILINK's "not empty". The embed `!` is looked at by hand: an optional `!` in
+# front would cost the engine its fast search for the literal `[[`.
+_PARTS = re.compile(r"\[\[(?!\])([^\[\]\r\n#|]*)(?:#([^\[\]\r\n|]*))?(?:\|([^\[\]\r\n]*))?\]\]")
 
-def _trimmed(text: str, start: int, end: int) -> Span:
+# Items are built with `tuple.__new__`: the NamedTuple's own `__new__` is a Python function.
+_new = tuple.__new__
+_intern = sys.intern
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """`(start, end)` without surrounding whitespace; `(end, end)` when it is all whitespace."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return Span(start, end)
+    return start, end
 
 
-def parse_wikilink(
-    text: str, match: re.Match[str], frontmatter_key: str | None = None
-) -> Link | None:
-    """The Link for one WIKILINK match; None when it names nothing (`[[ ]]`, `[[|x]]`)."""
-    inner_start, inner_end = match.span(2)
-    pipe = text.find("|", inner_start, inner_end)
-    alias_span: Span | None = None
-    ref_end = inner_end
-    if pipe != -1:
-        alias_span = _trimmed(text, pipe + 1, inner_end)
-        ref_end = pipe
-        # In Markdown tables the pipe is escaped as `\|`: the backslash is not in the target.
-        if ref_end > inner_start and text[ref_end - 1] == "\\":
-            ref_end -= 1
-    hash_at = text.find("#", inner_start, ref_end)
-    target_end = ref_end if hash_at == -1 else hash_at
-    target_span = _trimmed(text, inner_start, target_end)
-    if target_span.start == target_span.end:
-        target_span = Span(inner_start, inner_start)
-    heading: str | None = None
-    heading_span: Span | None = None
-    block_ref: str | None = None
-    block_span: Span | None = None
-    if hash_at != -1:
-        if hash_at + 1 < ref_end and text[hash_at + 1] == "^":
-            block_span = _trimmed(text, hash_at + 2, ref_end)
-            block_ref = block_span.slice(text)
-        else:
-            heading_span = _trimmed(text, hash_at + 1, ref_end)
-            heading = heading_span.slice(text)
-    target = target_span.slice(text)
-    if not target and heading is None and block_ref is None:
-        return None
-    return Link(
-        span=Span(match.start(), match.end()),
-        embed=match.group(1) == "!",
-        target=target,
-        target_span=target_span,
-        heading=heading,
-        heading_span=heading_span,
-        block_ref=block_ref,
-        block_span=block_span,
-        alias=alias_span.slice(text) if alias_span is not None else None,
-        alias_span=alias_span,
-        frontmatter_key=frontmatter_key,
-    )
+def find_links(
+    text: str,
+    start: int,
+    end: int,
+    hidden: Sequence[tuple[int, int]] = (),
+    frontmatter_key: str | None = None,
+) -> list[Link]:
+    """Every wikilink and embed within `text[start:end]`, in order.
 
-
-def scan_wikilinks(
-    text: str, start: int = 0, end: int | None = None, frontmatter_key: str | None = None
-) -> Iterator[Link]:
-    """Every wikilink and embed within text[start:end], in order."""
-    for match in WIKILINK.finditer(text, start, len(text) if end is None else end):
-        link = parse_wikilink(text, match, frontmatter_key)
-        if link is not None:
-            yield link
+    Links overlapping one of `hidden` (sorted, disjoint (start, end) ranges: code and math)
+    are left out.
+    `[[ ]]` or `[[|x]]`, which name nothing, are no links.
+    """
+    links: list[Link] = []
+    next_hidden = 0
+    hidden_count = len(hidden)
+    offsets = shared_offsets(end)
+    for match in _PARTS.finditer(text, start, end):
+        # One call for the three parts; their offsets follow from their lengths (a call per
+        # offset would cost more than everything else here).
+        target, heading, alias = match.groups()
+        begin, stop = match.span()
+        target_start = begin + 2
+        embed = begin > start and text[begin - 1] == "!"
+        if embed:
+            begin -= 1
+        if hidden_count:
+            # Links come in order, so one pointer walks the hidden spans once.
+            while next_hidden < hidden_count and hidden[next_hidden][1] <= begin:
+                next_hidden += 1
+            if next_hidden < hidden_count and hidden[next_hidden][0] < stop:
+                continue
+        target_end = target_start + len(target)
+        heading_start = heading_end = target_end + 1  # right after the `#`, when there is one
+        if heading is not None:
+            heading_end += len(heading)
+        alias_span: Span | None = None
+        if alias is not None:
+            alias_end = stop - 2
+            alias_start = alias_end - len(alias)
+            if text[alias_start - 2] == "\\":
+                # In Markdown tables the pipe is escaped as `\|`: the backslash (just before the
+                # pipe, never the `[` of `[[`) belongs to neither the target nor the heading.
+                if heading is None:
+                    target = target[:-1]
+                    target_end -= 1
+                else:
+                    heading = heading[:-1]
+                    heading_end -= 1
+            if alias.strip() != alias:
+                alias_start, alias_end = _trim(text, alias_start, alias_end)
+                alias = text[alias_start:alias_end]
+            alias_span = _new(Span, (offsets[alias_start], offsets[alias_end]))
+        if target.strip() != target:
+            trimmed_start, trimmed_end = _trim(text, target_start, target_end)
+            if trimmed_start == trimmed_end:
+                target_end = target_start  # an empty target sits right after `[[`
+            else:
+                target_start, target_end = trimmed_start, trimmed_end
+            target = text[target_start:target_end]
+        heading_span: Span | None = None
+        block_ref: str | None = None
+        block_span: Span | None = None
+        if heading is not None:
+            # After `#`: a block ref when it starts with a caret, else a heading.
+            is_block = heading.startswith("^")
+            part = heading[1:] if is_block else heading
+            part_start = heading_start + 1 if is_block else heading_start
+            part_end = heading_end
+            if part.strip() != part:
+                part_start, part_end = _trim(text, part_start, part_end)
+                part = text[part_start:part_end]
+            part_span = _new(Span, (offsets[part_start], offsets[part_end]))
+            if is_block:
+                heading, block_ref, block_span = None, part, part_span
+            else:
+                heading, heading_span = _intern(part), part_span
+        elif not target:
+            continue
+        links.append(
+            _new(
+                Link,
+                (
+                    _new(Span, (offsets[begin], offsets[stop])),
+                    embed,
+                    # Many links share a target: one string object for all of them.
+                    _intern(target),
+                    _new(Span, (offsets[target_start], offsets[target_end])),
+                    heading,
+                    heading_span,
+                    block_ref,
+                    block_span,
+                    alias,
+                    alias_span,
+                    frontmatter_key,
+                ),
+            )
+        )
+    return links

