@@ -8,14 +8,24 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from cattrs import ClassValidationError, transform_error
 from lsprotocol import types
-from pygls.exceptions import FeatureRequestError, JsonRpcException, PyglsError
+from pygls.exceptions import (
+    FeatureRequestError,
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    PyglsError,
+)
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.json_rpc import MsgId, RPCRequest
 from pygls.protocol.language_server import lsp_method
 
 from notels import __version__
@@ -27,6 +37,8 @@ from .session import NOTE_OPERATIONS, Session
 from .status import VAULT_STATUS, vault_status
 
 log = logging.getLogger("notels.lsp")
+
+_ANSWERED = object()  # a request refused while it was read: nothing left to handle
 
 
 class NotelsProtocol(LanguageServerProtocol):
@@ -68,6 +80,74 @@ class NotelsProtocol(LanguageServerProtocol):
     def _user_handler(self, method: str, params: object) -> Generator[Any, Any, None]:
         if (handler := self.fm.features.get(method)) is not None:
             yield handler, (params,), None
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """Answer the requests pygls cannot read instead of dropping them.
+
+        pygls only logs a request whose params do not fit lsprotocol's types (a negative line, a
+        missing field), and runs a notification's method sent with an id as a notification: the
+        client would wait for an answer forever.
+        """
+        is_request = "jsonrpc" in data and "id" in data and "method" in data
+        try:
+            message = super().structure_message(data)
+        except JsonRpcException as error:
+            if not is_request:
+                raise  # nobody waits for an answer; pygls logs it
+            error = _explained(error)
+            log.warning("refused %s request: %s", data["method"], error.message)
+            self._refuse(data["id"], error)
+            return _ANSWERED
+        if is_request and not isinstance(message, RPCRequest):
+            self._refuse(
+                data["id"], JsonRpcInvalidRequest(f"{data['method']} is a notification: no id")
+            )
+            return _ANSWERED
+        return message
+
+    def handle_message(self, message: Any) -> None:
+        if message is _ANSWERED:
+            return
+        if self._shutdown and isinstance(message, RPCRequest) and message.method != types.EXIT:
+            # The LSP asks for InvalidRequest here; pygls would drop the request unanswered.
+            self._refuse(message.id, JsonRpcInvalidRequest("the server is shutting down"))
+            return
+        super().handle_message(message)
+
+    def _refuse(self, msg_id: MsgId, error: JsonRpcException) -> None:
+        self._send_response(msg_id, error=error.to_response_error())
+
+    def _execute_handler(
+        self,
+        msg_id: MsgId,
+        handler: Callable[..., Any],
+        callback: Callable[[Future[Any]], None],
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        """Run a handler, and forget its future once it is done.
+
+        pygls files the future of every coroutine or generator handler under its message id
+        but drops only those of the client's requests, when it answers them: each notification
+        (every keystroke's didChange) and each step of a generator handler left one behind.
+        """
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is not None:
+            future.add_done_callback(partial(self._forget, msg_id))
+
+    def _forget(self, msg_id: MsgId, future: Future[Any]) -> None:
+        # Cancelled ones stay: shutdown cancels them while it walks this dict, then we exit.
+        if not future.cancelled() and self._request_futures.get(msg_id) is future:
+            del self._request_futures[msg_id]
+
+
+def _explained(error: JsonRpcException) -> JsonRpcException:
+    """The error with what is wrong where, e.g. `required field missing @ $.params.position`."""
+    cause = error.__cause__
+    if isinstance(error, JsonRpcInvalidParams) and isinstance(cause, ClassValidationError):
+        return JsonRpcInvalidParams(f"{error.message}: {'; '.join(transform_error(cause))}")
+    return error
 
 
 class NotelsServer(LanguageServer):

@@ -165,12 +165,18 @@ class Workspace:
         vault = self.vaults.get(root)
         if vault is not None:
             return vault, effects
+        # A bad `.notels.toml` keeps the settings, bad settings keep the file (as apply_settings).
+        file_config, settings = Config(), self.settings
         try:
-            file_config, config = read_file_config(root, self.settings)
+            file_config, _ = read_file_config(root, {})
         except ConfigError as error:
             effects.errors.append(str(error))
-            file_config = config = Config()
-        vault = Vault(root, file_config, config, dict(self.settings))
+        try:
+            config = config_from_mapping(settings, known_codes(), base=file_config)
+        except ConfigError as error:
+            effects.errors.append(f"notels settings: {error}")
+            settings, config = {}, file_config
+        vault = Vault(root, file_config, config, dict(settings))
         self.vaults[root] = vault
         effects.index.append(vault)
         return vault, effects
