@@ -16,7 +16,7 @@ from notels.features.model import (
     CompletionResult,
     ResolveData,
 )
-from notels.features.outline import first_line, line_span, note_preview
+from notels.features.outline import first_line, note_preview
 from notels.syntax.note import Note
 from notels.vault.index import VaultIndex
 from notels.vault.resolve import ResolutionKind
@@ -271,7 +271,7 @@ def _blocks(
     items = []
     for position, match in enumerate(matches):
         block = blocks[match.index]
-        line = line_span(target, block.span.start)
+        line = target.lines.line_span(block.span.start)
         text = target.text[line.start : block.span.start].strip()
         if len(text) > _DESCRIPTION_LENGTH:
             text = text[: _DESCRIPTION_LENGTH - 1] + "…"

@@ -16,15 +16,15 @@ from functools import lru_cache
 
 from notels.config import Config
 from notels.features.model import HoverResult, Location
-from notels.features.outline import find_block, find_heading, line_span, note_preview
+from notels.features.outline import note_preview
 from notels.syntax.model import BlockId, CardId, Heading, Link, Tag
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
-from notels.vault.index import VaultIndex
+from notels.vault.index import VaultIndex, find_block, find_heading
 from notels.vault.resolve import (
     Resolution,
     ResolutionKind,
-    heading_key,
+    heading_link_key,
     note_key,
     stem_key,
     target_key,
@@ -150,7 +150,7 @@ def link_locations(index: VaultIndex, path: str, note: Note, link: Link) -> tupl
         elif target is not None and link.block_ref:
             block = find_block(target, link.block_ref)
             if block is not None:
-                span = line_span(target, block.span.start)
+                span = target.lines.line_span(block.span.start)
         locations.append(Location(found, span))
     return tuple(locations)
 
@@ -187,7 +187,7 @@ def links_to(
     keys = {stem_key(target)}
     if target_note is not None:
         keys.update(target_key(alias) for alias in target_note.aliases)
-    wanted_heading = heading_key(heading.split("#")[-1]) if heading is not None else None
+    wanted_heading = heading_link_key(heading) if heading is not None else None
     wanted_block = block.lower() if block is not None else None
     found: list[Location] = []
     for source in sorted(sources):
@@ -201,7 +201,7 @@ def links_to(
             elif _target_key(link.target) not in keys or index.resolve(link, source).path != target:
                 continue
             if wanted_heading is not None and (
-                link.heading is None or heading_key(link.heading.split("#")[-1]) != wanted_heading
+                link.heading is None or heading_link_key(link.heading) != wanted_heading
             ):
                 continue
             if wanted_block is not None and (
@@ -286,7 +286,7 @@ def references(
             declaration = Location(path, item.heading.span)
     elif isinstance(item, BlockItem):
         found = links_to(index, path, note, path, block=item.block.name)
-        declaration = Location(path, line_span(note, item.block.span.start))
+        declaration = Location(path, note.lines.line_span(item.block.span.start))
     elif isinstance(item, NoteItem):
         found = links_to(index, path, note, path)
         declaration = Location(path, _WHOLE)

@@ -8,8 +8,7 @@ import re
 from notels.syntax.model import BlockId, Heading
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
-from notels.vault.index import VaultIndex
-from notels.vault.resolve import heading_key
+from notels.vault.index import VaultIndex, find_block, find_heading
 
 PREVIEW_LINES = 20
 _WHITESPACE = " \t\r\n"
@@ -34,28 +33,6 @@ def section_spans(note: Note) -> list[Span]:
             end -= 1
         spans.append(Span(heading.span.start, end))
     return spans
-
-
-def find_heading(note: Note, heading: str) -> int | None:
-    """Index of the heading a link names (`[[N#H1#H2]]` names the last one), or None."""
-    wanted = heading_key(heading.split("#")[-1])
-    for i, candidate in enumerate(note.headings):
-        if heading_key(candidate.text) == wanted:
-            return i
-    return None
-
-
-def find_block(note: Note, block: str) -> BlockId | None:
-    wanted = block.lower()
-    for candidate in note.block_ids:
-        if candidate.name.lower() == wanted:
-            return candidate
-    return None
-
-
-def line_span(note: Note, offset: int) -> Span:
-    line = note.lines.line_of(offset)
-    return Span(note.lines.line_start(line), note.lines.line_end(line))
 
 
 def block_paragraph(note: Note, block: BlockId) -> Span:

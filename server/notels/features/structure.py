@@ -15,7 +15,7 @@ from notels.features.model import (
     SelectionRange,
 )
 from notels.features.navigation import link_locations
-from notels.features.outline import line_span, section_spans
+from notels.features.outline import section_spans
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
@@ -146,7 +146,7 @@ def selection_ranges(
     result: list[SelectionRange] = []
     for raw in offsets:
         offset = min(max(raw, 0), len(text))
-        line = line_span(note, offset)
+        line = note.lines.line_span(offset)
         spans = [_word(text, offset, line), line, Span(0, len(text))]
         for link in note.links:
             if link.span.contains(offset):

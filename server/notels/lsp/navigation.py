@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
@@ -50,7 +50,7 @@ from notels.syntax.spans import Span
 
 from .convert import path_of_uri, to_offset, to_range, uri_of_path
 from .indexer import start_thread
-from .session import Session
+from .session import Session, capability
 from .workspace import Effects, Vault
 
 if TYPE_CHECKING:
@@ -180,7 +180,7 @@ class NavigationFeatures:
         vault = place.vault
         with vault.lock:
             result = complete(vault.index, place.relative, place.note, offset, vault.config)
-        options = _get(self.session.client_capabilities, "text_document", "completion")
+        options = capability(self.session.client_capabilities, "text_document", "completion")
         item_options = getattr(options, "completion_item", None)
         snippets = bool(getattr(item_options, "snippet_support", False))
         items = [
@@ -262,7 +262,7 @@ class NavigationFeatures:
             targets = [self._location(place, location) for location in found]
         if not targets:
             return None
-        link_support = _get(
+        link_support = capability(
             self.session.client_capabilities, "text_document", "definition", "link_support"
         )
         item = item_at(place.note, place.relative, offset)
@@ -322,7 +322,7 @@ class NavigationFeatures:
         vault = place.vault
         with vault.lock:
             found = document_symbols(vault.index, place.relative, place.note, vault.config)
-        hierarchical = _get(
+        hierarchical = capability(
             self.session.client_capabilities,
             "text_document",
             "document_symbol",
@@ -384,7 +384,7 @@ class NavigationFeatures:
         with vault.lock:
             found = document_links(vault.index, place.relative, place.note, vault.config)
             tooltips = bool(
-                _get(
+                capability(
                     self.session.client_capabilities,
                     "text_document",
                     "document_link",
@@ -493,7 +493,7 @@ class NavigationFeatures:
 
     def _refresh_code_lenses(self) -> None:
         capabilities = self.session.client_capabilities
-        if _get(capabilities, "workspace", "code_lens", "refresh_support"):
+        if capability(capabilities, "workspace", "code_lens", "refresh_support"):
             self.session.server.workspace_code_lens_refresh(None)
 
     # --- shared -----------------------------------------------------------------------------
@@ -556,12 +556,3 @@ class NavigationFeatures:
     def _location(self, place: Place, location: Location) -> types.Location:
         uri, lines = self._file(place.vault, location.path, place)
         return types.Location(uri=uri, range=self._convert(lines, location.span))
-
-
-def _get(value: object, *names: str) -> Any:
-    """A nested optional capability, e.g. `_get(caps, "text_document", "definition")`."""
-    for name in names:
-        if value is None:
-            return None
-        value = getattr(value, name, None)
-    return value

@@ -80,8 +80,8 @@ class Session:
         # Pull only when the client can also be told to pull again (refresh): without it, a
         # change elsewhere in the vault (indexing done, a file renamed) would leave an open
         # note's diagnostics stale until the next keystroke. Neovim 0.11 is such a client.
-        self.pull = _get(capabilities, "text_document", "diagnostic") is not None and bool(
-            _get(capabilities, "workspace", "diagnostics", "refresh_support")
+        self.pull = capability(capabilities, "text_document", "diagnostic") is not None and bool(
+            capability(capabilities, "workspace", "diagnostics", "refresh_support")
         )
         options = params.initialization_options
         # Clients without workspace/configuration can send `{"notels": {...}}` this way.
@@ -206,7 +206,7 @@ class Session:
 
     async def fetch_settings(self) -> Effects:
         """`workspace/configuration`: the global section, then one per vault (folder scope)."""
-        if not _get(self._capabilities, "workspace", "configuration"):
+        if not capability(self._capabilities, "workspace", "configuration"):
             return Effects()
         vaults = list(self.workspace.vaults.values())
         items = [types.ConfigurationItem(section=SETTINGS_SECTION)] + [
@@ -232,7 +232,7 @@ class Session:
     async def _register_watchers(self) -> None:
         registrations: list[types.Registration] = []
         workspace = self._capabilities.workspace
-        if _get(workspace, "did_change_watched_files", "dynamic_registration"):
+        if capability(workspace, "did_change_watched_files", "dynamic_registration"):
             watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS]
             registrations.append(
                 types.Registration(
@@ -241,7 +241,7 @@ class Session:
                     register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers),
                 )
             )
-        if _get(workspace, "did_change_configuration", "dynamic_registration"):
+        if capability(workspace, "did_change_configuration", "dynamic_registration"):
             registrations.append(
                 types.Registration(
                     id="notels-configuration",
@@ -298,7 +298,7 @@ class Session:
         )
 
     def _request_refresh(self) -> None:
-        if not _get(self._capabilities, "workspace", "diagnostics", "refresh_support"):
+        if not capability(self._capabilities, "workspace", "diagnostics", "refresh_support"):
             return
         if self._loop is None:
             return
@@ -367,7 +367,7 @@ class Session:
                 listener(vault)
 
     async def _progress_begin(self, vault: Vault) -> str | None:
-        if not _get(self._capabilities, "window", "work_done_progress"):
+        if not capability(self._capabilities, "window", "work_done_progress"):
             return None
         self._progress_tokens += 1
         token = f"notels-index-{self._progress_tokens}"
@@ -525,8 +525,8 @@ def _folders(params: types.InitializeParams) -> list[Path]:
     return [path for path in paths if path.is_dir()]
 
 
-def _get(value: object, *names: str) -> Any:
-    """A nested optional capability, e.g. `_get(caps, "workspace", "configuration")`."""
+def capability(value: object, *names: str) -> Any:
+    """A nested optional capability, e.g. `capability(caps, "workspace", "configuration")`."""
     for name in names:
         if value is None:
             return None

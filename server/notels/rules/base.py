@@ -77,9 +77,3 @@ def rule(
 
 def register_reader_rule(code: str, severity: Severity, summary: str, explanation: str) -> None:
     REGISTRY[code] = Rule(code, severity, summary, explanation.strip(), None)
-
-
-def line_span(ctx: RuleContext, offset: int) -> Span:
-    """The content of the line holding `offset`."""
-    line = ctx.note.lines.line_of(offset)
-    return Span(ctx.note.lines.line_start(line), ctx.note.lines.line_end(line))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from notels.findings import Severity
-from notels.rules.base import Draft, RuleContext, line_span, rule
+from notels.rules.base import Draft, RuleContext, rule
 from notels.syntax.spans import Span
 
 _CREATED = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
@@ -28,7 +28,7 @@ def invalid_frontmatter(ctx: RuleContext) -> Iterator[Draft]:
     if frontmatter is None or frontmatter.error is None:
         return
     offset = frontmatter.error.offset
-    line = line_span(ctx, offset)
+    line = ctx.note.lines.line_span(offset)
     span = Span(offset, line.end) if offset < line.end else line
     yield Draft(span, f"Frontmatter is not valid YAML: {frontmatter.error.message}")
 
@@ -47,7 +47,7 @@ def unclosed_frontmatter(ctx: RuleContext) -> Iterator[Draft]:
     if frontmatter is None or frontmatter.closed:
         return
     yield Draft(
-        line_span(ctx, frontmatter.span.start),
+        ctx.note.lines.line_span(frontmatter.span.start),
         "Frontmatter has no closing --- line: the whole note is read as YAML.",
     )
 

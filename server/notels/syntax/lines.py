@@ -9,6 +9,8 @@ import re
 from bisect import bisect_right
 from enum import Enum
 
+from notels.syntax.spans import Span
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NEWLINE = re.compile(r"\n")
 
@@ -86,6 +88,11 @@ class LineIndex:
         """Offset of the line's terminator (or the end of text): the line's content ends here."""
         self._starts()
         return self._line_ends[line]
+
+    def line_span(self, offset: int) -> Span:
+        """The content of the line holding `offset`, terminator excluded."""
+        line = self.line_of(offset)
+        return Span(self._line_starts[line], self._line_ends[line])
 
     def line_text(self, line: int) -> str:
         return self._text[self._starts()[line] : self._line_ends[line]]

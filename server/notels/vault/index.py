@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 
-from notels.syntax.model import Link
+from notels.syntax.model import BlockId, Link
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.files import FileProblem
@@ -18,6 +18,7 @@ from notels.vault.resolve import (
     ResolutionKind,
     has_attachment_extension,
     heading_key,
+    heading_link_key,
     normalize_target_path,
     note_key,
     shortest_first,
@@ -273,12 +274,26 @@ def _discard(mapping: defaultdict[str, set[str]], key: str, value: str) -> None:
         del mapping[key]
 
 
+def find_heading(note: Note, heading: str) -> int | None:
+    """Index of the heading a link names (`[[N#H1#H2]]` names the last one), or None."""
+    wanted = heading_link_key(heading)
+    for i, candidate in enumerate(note.headings):
+        if heading_key(candidate.text) == wanted:
+            return i
+    return None
+
+
+def find_block(note: Note, block: str) -> BlockId | None:
+    wanted = block.lower()
+    for candidate in note.block_ids:
+        if candidate.name.lower() == wanted:
+            return candidate
+    return None
+
+
 def note_has_heading(note: Note, heading: str) -> bool:
-    """`[[Note#H1#H2]]` names nested headings; the last one is the one that must exist."""
-    wanted = heading_key(heading.split("#")[-1])
-    return any(heading_key(h.text) == wanted for h in note.headings)
+    return find_heading(note, heading) is not None
 
 
 def note_has_block(note: Note, block: str) -> bool:
-    wanted = block.lower()
-    return any(b.name.lower() == wanted for b in note.block_ids)
+    return find_block(note, block) is not None

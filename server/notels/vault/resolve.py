@@ -37,6 +37,11 @@ def heading_key(heading: str) -> str:
     return _SPACES.sub(" ", _HEADING_STRIP.sub("", heading)).strip().lower()
 
 
+def heading_link_key(heading: str) -> str:
+    """The key of the heading a link names: `[[Note#H1#H2]]` names nested headings, the last."""
+    return heading_key(heading.split("#")[-1])
+
+
 def has_attachment_extension(target: str) -> bool:
     """`image.png`, `paper.pdf`: a target whose extension is not `.md` names an attachment."""
     name = target.rpartition("/")[2]
