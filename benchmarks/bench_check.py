@@ -2,8 +2,8 @@
 
     python benchmarks/bench_check.py --notes 1000 10000 --runs 5
 
-Vaults are generated once into benchmarks/.vaults/ (seeded, so every run measures the same
-bytes). Prints a table and writes benchmarks/results/check.json.
+Vaults are generated once into benchmarks/.vaults/, shared with the other benchmarks (seeded, so
+every run measures the same bytes). Prints a table and writes benchmarks/results/check.json.
 """
 
 from __future__ import annotations
@@ -20,14 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate_vault import generate_vault  # noqa: E402
-
-
-def ensure_vault(notes: int, seed: int) -> Path:
-    root = HERE / ".vaults" / f"{notes}-seed{seed}"
-    if not (root / ".obsidian").is_dir():
-        generate_vault(root, notes, seed)
-    return root
+from generate_vault import ensure_vault  # noqa: E402
 
 
 def time_check(root: Path) -> tuple[float, int]:

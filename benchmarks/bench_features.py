@@ -55,7 +55,6 @@ from notels.syntax.note import Note, parse_note  # noqa: E402
 from notels.vault.index import VaultIndex  # noqa: E402
 from notels.vault.loader import load_vault  # noqa: E402
 
-VAULTS = HERE / ".vaults"
 RESULTS = HERE / "results"
 BUDGET_MS = 30.0
 CONFIG = Config()
@@ -94,13 +93,9 @@ def repeat(name: str, function: Callable[[], object], calls: int, note: str = ""
 def vault_root(args: argparse.Namespace) -> Path:
     if args.vault is not None:
         return Path(args.vault)
-    root = VAULTS / f"{args.notes}-seed{args.seed}"
-    if not root.is_dir() or not any(root.iterdir()):
-        from generate_vault import generate_vault
+    from generate_vault import ensure_vault
 
-        print(f"generating {args.notes} notes into {root} ...", flush=True)
-        generate_vault(root, notes=args.notes, seed=args.seed)
-    return root
+    return ensure_vault(args.notes, args.seed)
 
 
 def typing_note(index: VaultIndex) -> tuple[str, str]:

@@ -67,7 +67,6 @@ SERVER_DIR = HERE.parent / "server"
 PEER_DIR = HERE / "peer"
 PEER_PACKAGE = "vscode-markdown-languageserver"
 PEER_MAIN = PEER_DIR / "node_modules" / PEER_PACKAGE / "dist" / "node" / "workerMain.js"
-VAULTS = HERE / ".vaults"
 RESULTS = HERE / "results"
 
 METHOD_NOT_FOUND = -32601
@@ -601,19 +600,11 @@ def scan_vault(root: Path, runs: int, seed: int) -> VaultFacts:
 
 
 def ensure_vault(notes: int) -> Path:
-    """The vault bench_server.py also uses: benchmarks/.vaults/notes-N-seed-0, made if missing."""
-    root = VAULTS / f"notes-{notes}-seed-0"
-    done = root / ".generated"
-    if not done.exists():
-        sys.path.insert(0, str(HERE))
-        from generate_vault import generate_vault
+    """The vault every benchmark uses: benchmarks/.vaults/notes-N-seed-0, made if missing."""
+    sys.path.insert(0, str(HERE))
+    from generate_vault import ensure_vault as shared_vault
 
-        if root.exists():
-            shutil.rmtree(root)
-        print(f"generating {notes} notes in {root} ...", file=sys.stderr, flush=True)
-        generate_vault(root, notes=notes, seed=0)
-        done.write_text("ok\n")
-    return root
+    return shared_vault(notes)
 
 
 # --- the open note --------------------------------------------------------------------------

@@ -35,7 +35,6 @@ from pygls.lsp.client import LanguageClient
 
 HERE = Path(__file__).resolve().parent
 SERVER_DIR = HERE.parent / "server"
-VAULTS = HERE / ".vaults"
 RESULTS = HERE / "results"
 TARGET_LINES = 2000
 DEFAULT_DEBOUNCE_MS = 150
@@ -184,20 +183,10 @@ class BenchClient:
 
 
 def ensure_vault(notes: int) -> Path:
-    root = VAULTS / f"notes-{notes}-seed-0"
-    done = root / ".generated"
-    if not done.exists():
-        sys.path.insert(0, str(HERE))
-        from generate_vault import generate_vault
+    sys.path.insert(0, str(HERE))
+    from generate_vault import ensure_vault as shared_vault
 
-        if root.exists():
-            import shutil
-
-            shutil.rmtree(root)
-        print(f"generating {notes} notes in {root} ...", file=sys.stderr)
-        generate_vault(root, notes=notes, seed=0)
-        done.write_text("ok\n")
-    return root
+    return shared_vault(notes)
 
 
 def pick_note(root: Path) -> tuple[Path, str, int]:

@@ -28,6 +28,7 @@ or from Python::
 from __future__ import annotations
 
 import argparse
+import shutil
 import string
 import sys
 import time
@@ -1141,6 +1142,26 @@ def _note_folders(paths: list[str]) -> int:
         for k in range(1, len(parts) + 1):
             seen["/".join(parts[:k])] = None
     return len(seen)
+
+
+VAULTS = Path(__file__).resolve().parent / ".vaults"
+
+
+def ensure_vault(notes: int, seed: int = 0) -> Path:
+    """The benchmarks' shared vault of `notes` notes: benchmarks/.vaults/notes-N-seed-S.
+
+    Made on first use; a run cut short (no `.generated` marker) is made again. Every benchmark
+    asks here, so one 48 MB vault serves them all instead of one copy each.
+    """
+    root = VAULTS / f"notes-{notes}-seed-{seed}"
+    done = root / ".generated"
+    if not done.exists():
+        if root.exists():
+            shutil.rmtree(root)
+        print(f"generating {notes} notes in {root} ...", file=sys.stderr, flush=True)
+        generate_vault(root, notes=notes, seed=seed)
+        done.write_text("ok\n")
+    return root
 
 
 def generate_vault(root: Path, notes: int, seed: int = 0) -> VaultStats:
