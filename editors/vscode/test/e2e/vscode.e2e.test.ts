@@ -317,7 +317,10 @@ async function text(locator: Locator): Promise<string> {
     const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
     delete settings['notels.server.python'];
     settings['notels.server.path'] = path.join(tmp, 'no-such-venv', 'bin', 'notels');
-    fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    // Atomically: code-server sometimes does watch the file, and a truncated file read midway
+    // has neither key, so the extension fell back to `python3 -m notels` (a flaky failure).
+    fs.writeFileSync(`${settingsFile}.tmp`, JSON.stringify(settings, null, 2));
+    fs.renameSync(`${settingsFile}.tmp`, settingsFile);
     await runCommand(page, 'Developer: Reload Window');
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'cannot start the language server' });
