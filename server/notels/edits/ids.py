@@ -72,8 +72,8 @@ def note_ids(note: Note) -> set[str]:
 def vault_ids(index: VaultIndex) -> set[str]:
     """Every Anki ID written anywhere in the indexed vault."""
     found = set(index.card_ids())
-    for note in index.notes.values():
-        found |= note_ids(note)
+    for summary in index.summaries.values():
+        found.update(summary.other_ids)
     return found
 
 

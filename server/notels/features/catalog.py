@@ -3,8 +3,8 @@
 Completion after `[[` must rank ~12,000 names within a keystroke, and the index changes on every
 keystroke too (the edited note is re-indexed). Rebuilding the table each time would cost more
 than the ranking (~70 ms on 10,000 notes), so the catalog follows the index by delta: it
-remembers which Note object it saw for each path (Notes are immutable, so identity tells what
-changed) and recomputes the names of changed notes only: a note whose aliases changed, an added
+remembers which summary object it saw for each path (summaries are immutable, so identity tells
+what changed) and recomputes the names of changed notes only: a note whose aliases changed, an added
 or removed note, and the notes sharing its name (which of them is Obsidian's pick may change).
 How often each note is linked (the tie-break) is refreshed only for the names that the changed
 notes link to.
@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from notels.features.model import CompletionKind
-from notels.syntax.note import Note
 from notels.vault.index import VaultIndex
 from notels.vault.resolve import note_key, shortest_first, stem_key, target_key
+from notels.vault.summary import NoteSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class NameCatalog:
 @dataclass(slots=True)
 class _State:
     generation: int = -1
-    notes: dict[str, Note] = field(default_factory=dict)
+    notes: dict[str, NoteSummary] = field(default_factory=dict)
     attachments: tuple[str, ...] = ()
     by_stem: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # A note's entries (itself, then its aliases) with their lowered keys.
@@ -84,8 +84,8 @@ def name_catalog(index: VaultIndex) -> NameCatalog:
         return state.catalog
 
 
-def _link_keys(note: Note) -> set[str]:
-    return {target_key(link.target) for link in note.links if link.target}
+def _link_keys(summary: NoteSummary) -> set[str]:
+    return set(summary.link_keys)
 
 
 def _stem(path: str) -> str:
@@ -93,7 +93,7 @@ def _stem(path: str) -> str:
     return name[:-3] if name.lower().endswith(".md") else name
 
 
-def _note_entries(state: _State, path: str, note: Note) -> tuple[tuple[NameEntry, str], ...]:
+def _note_entries(state: _State, path: str, note: NoteSummary) -> tuple[tuple[NameEntry, str], ...]:
     label = _stem(path)
     twins = state.by_stem.get(stem_key(path), set())
     twin = len(twins) > 1 and shortest_first(twins)[0] != path
@@ -105,7 +105,7 @@ def _note_entries(state: _State, path: str, note: Note) -> tuple[tuple[NameEntry
     return tuple(entries)
 
 
-def _set_entries(state: _State, path: str, note: Note | None) -> None:
+def _set_entries(state: _State, path: str, note: NoteSummary | None) -> None:
     """Replace the entries of `path` (None: the note is gone), and its keys in `by_link_key`."""
     for entry, key in state.per_note.get(path, ()):
         name_key = stem_key(path) if entry.kind is CompletionKind.NOTE else target_key(key)
@@ -157,7 +157,7 @@ def _flatten(state: _State) -> NameCatalog:
 def _refresh(index: VaultIndex, state: _State) -> None:
     generation = index.generation  # read first: a change while we work makes the next call look
     old = state.notes
-    current = dict(index.notes)  # a copy: the index may change while we read it
+    current = dict(index.summaries)  # a copy: the index may change while we read it
     changed = {path: note for path, note in current.items() if old.get(path) is not note}
     added = [path for path in changed if path not in old]
     # len(current) = len(old) - removed + added, so the count tells whether to look for them.

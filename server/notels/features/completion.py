@@ -359,13 +359,7 @@ def _tags(
 
 def _written_tag(index: VaultIndex, key: str, fallback: str) -> str:
     """The tag as some note writes it: the index keeps tags lowered."""
-    for other in index.notes_with_tag(key):
-        note = index.notes.get(other)
-        if note is not None:
-            for tag in note.tags:
-                if tag.name.lower() == key:
-                    return tag.name
-    return fallback
+    return index.tag_spelling(key) or fallback
 
 
 # --- Anki -------------------------------------------------------------------------------------
@@ -449,12 +443,11 @@ def _field_positions(index: VaultIndex, note_type: str) -> dict[str, list[int]]:
     """Where each field stands in the first cards of a type (enough to tell the order)."""
     positions: dict[str, list[int]] = {}
     cards = 0
-    for note in list(index.notes.values()):
-        for card in note.anki.cards:
-            if card.note_type != note_type:
+    for summary in list(index.summaries.values()):
+        for card_type, named in summary.card_fields:
+            if card_type != note_type:
                 continue
             cards += 1
-            named = [field.name for field in card.fields if field.name]
             for position, name in enumerate(named):
                 positions.setdefault(name, []).append(position)
         if cards >= _ORDER_SAMPLE:

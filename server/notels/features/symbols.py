@@ -15,27 +15,14 @@ from notels.syntax.model import Card
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
+from notels.vault.summary import NoteSummary, card_name
 
 WORKSPACE_LIMIT = 150
-_FRONT_LENGTH = 60
 # Within a match tier, notes come before their aliases, headings and cards.
 _KIND_WEIGHT = {SymbolKind.NOTE: 3, SymbolKind.ALIAS: 2, SymbolKind.HEADING: 1, SymbolKind.CARD: 0}
 
 
 # --- document symbols -------------------------------------------------------------------------
-
-
-def card_name(card: Card) -> str:
-    """`<note type>: <first field>`, e.g. `math_complex: Embedding`."""
-    front = ""
-    for card_field in card.fields:
-        if card_field.value:
-            front = card_field.value.split("\n", 1)[0].strip()
-            break
-    if len(front) > _FRONT_LENGTH:
-        front = front[: _FRONT_LENGTH - 1] + "…"
-    note_type = card.note_type.strip() if card.note_type else "card"
-    return f"{note_type}: {front}" if front else note_type
 
 
 def _card_symbol(card: Card) -> DocumentSymbol:
@@ -104,33 +91,24 @@ class _Entry:
     span: Span
 
 
-def _note_entries(path: str, note: Note) -> tuple[_Entry, ...]:
+def _note_entries(path: str, summary: NoteSummary) -> tuple[_Entry, ...]:
     stem = posixpath.basename(path)
     stem = stem[:-3] if stem.lower().endswith(".md") else stem
     entries = [_Entry(stem, stem.lower(), SymbolKind.NOTE, Span(0, 0))]
-    frontmatter = note.frontmatter
-    alias_entry = frontmatter.entry("aliases") if frontmatter is not None else None
-    if alias_entry is not None:
-        for scalar in alias_entry.scalars:
-            alias = scalar.value.strip()
-            if alias:
-                entries.append(_Entry(alias, alias.lower(), SymbolKind.ALIAS, scalar.span))
-    for heading in note.headings:
-        if heading.text:
-            entries.append(
-                _Entry(heading.text, heading.text.lower(), SymbolKind.HEADING, heading.span)
-            )
-    for card in note.anki.cards:
-        name = card_name(card)
+    for alias, start, end in summary.alias_spans:
+        entries.append(_Entry(alias, alias.lower(), SymbolKind.ALIAS, Span(start, end)))
+    for text, start, end in summary.headings:
+        entries.append(_Entry(text, text.lower(), SymbolKind.HEADING, Span(start, end)))
+    for name, start, end in summary.cards:
         front = name.split(": ", 1)[1] if ": " in name else name
-        entries.append(_Entry(name, front.lower(), SymbolKind.CARD, card.span))
+        entries.append(_Entry(name, front.lower(), SymbolKind.CARD, Span(start, end)))
     return tuple(entries)
 
 
 @dataclass(slots=True)
 class _SymbolTable:
     generation: int = -1
-    per_note: dict[str, tuple[Note, tuple[_Entry, ...]]] = field(default_factory=dict)
+    per_note: dict[str, tuple[NoteSummary, tuple[_Entry, ...]]] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)  # parallel to entries
     entries: list[_Entry] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
@@ -141,8 +119,8 @@ _LOCK = threading.Lock()
 
 
 def _table(index: VaultIndex) -> _SymbolTable:
-    """Per-note entries are kept while the Note object is the same (Notes are immutable), so an
-    edit re-reads one note; the flat list is rebuilt only when something changed."""
+    """Per-note entries are kept while the summary object is the same (summaries are immutable),
+    so an edit re-reads one note; the flat list is rebuilt only when something changed."""
     with _LOCK:
         table = _TABLES.get(index)
         if table is None:
@@ -150,8 +128,8 @@ def _table(index: VaultIndex) -> _SymbolTable:
         if table.generation == index.generation:
             return table
         generation = index.generation
-        notes = dict(index.notes)
-        per_note: dict[str, tuple[Note, tuple[_Entry, ...]]] = {}
+        notes = dict(index.summaries)
+        per_note: dict[str, tuple[NoteSummary, tuple[_Entry, ...]]] = {}
         changed = len(notes) != len(table.per_note)
         for path, note in notes.items():
             cached = table.per_note.get(path)

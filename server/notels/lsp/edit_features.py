@@ -374,10 +374,11 @@ class EditFeatures:
         lacking = 0
         for vault in list(self.session.workspace.vaults.values()):
             with vault.lock:
+                # A closed card without an ID: the summary counts cards and cards with IDs.
                 candidates = [
                     path
-                    for path, note in vault.index.notes.items()
-                    if any(_lacks_id(card) for card in note.anki.cards)
+                    for path, summary in vault.index.summaries.items()
+                    if len(summary.cards) > len(summary.card_ids)
                 ]
             self._sync_from_disk(vault, candidates)
             with vault.lock:
@@ -549,8 +550,8 @@ class EditFeatures:
             if path in vault.open_docs:
                 continue
             read = read_note(vault.root, path, vault.config.max_file_bytes)
-            note = vault.index.notes.get(path)
-            if read.text is None or note is None or read.text != note.text:
+            summary = vault.index.summary(path)
+            if read.text is None or summary is None or summary.stamp != read.stamp:
                 self.session.apply(self.session.workspace.file_changed(vault.root / path))
 
 

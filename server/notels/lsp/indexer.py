@@ -1,57 +1,120 @@
 """Fill a vault's index from disk on a background thread, live: queries see it grow.
 
-Reading and parsing happen outside the vault lock, a batch at a time; only putting the parsed
-notes into the index holds it, so the event loop waits at most for one batch's inserts. Notes the
-editor has open, or that file events updated since the run began, are newer than what this run
-read, so it leaves them alone.
+Notes whose file is unchanged since the last run (same size and mtime) come from the persistent
+index cache; the others are read and summarized, in worker processes when there are many, in
+this thread otherwise. Only putting summaries into the index holds the vault lock, a batch at a
+time, so the event loop waits at most for one batch's inserts. Notes the editor has open, or
+that file events updated since the run began, are newer than what this run read, so it leaves
+them alone.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from notels.vault.cache import CachedNote, read_cache, write_cache
 from notels.vault.files import FileProblem, ProblemKind, scan_vault
-from notels.vault.loader import load_note, paused_gc
+from notels.vault.loader import paused_gc
+from notels.vault.parallel import Summarized, SummaryPool, summarize_file, worker_count
 
 from .workspace import Vault
+
+log = logging.getLogger(__name__)
 
 # Called with (notes done, notes in all) from the indexing thread.
 Report = Callable[[int, int], None]
 
 _BATCH = 64
+_CACHED_BATCH = 1024  # inserting a cached summary is cheap: fewer, larger batches
 
 
 def fill_index(vault: Vault, run: int, report: Report) -> bool:
     """Index the vault for run `run`; False when a newer run superseded this one midway."""
-    root, config, index = vault.root, vault.config, vault.index
+    root, config = vault.root, vault.config
     files = scan_vault(root, config.ignore)
     with vault.lock:
         if vault.run != run:
             return False
         for scan_problem in files.problems:
             if scan_problem.path not in vault.touched:
-                index.file_problems[scan_problem.path] = scan_problem
+                vault.index.file_problems[scan_problem.path] = scan_problem
         for attachment in files.attachments:
-            index.add_attachment(attachment)
+            vault.index.add_attachment(attachment)
     total = len(files.notes)
     report(0, total)
+    cached = read_cache(root, config.max_file_bytes)
+    fresh: list[Summarized] = []
+    stale: list[str] = []
+    for relative in files.notes:
+        entry = cached.get(relative)
+        if entry is not None and entry[0].stamp == files.stamps.get(relative):
+            fresh.append((relative, *entry))
+        else:
+            stale.append(relative)
+    vault.reused = len(fresh)
+    done = 0
     with paused_gc():
-        for start in range(0, total, _BATCH):
-            batch = files.notes[start : start + _BATCH]
-            loaded = [(relative, *load_note(root, relative, config)) for relative in batch]
-            with vault.lock:
-                if vault.run != run:
-                    return False
-                for relative, note, problem in loaded:
-                    if relative in vault.open_docs or relative in vault.touched:
-                        continue
-                    if note is not None:
-                        index.set_note(relative, note, problem)
-                    elif problem is not None and not _vanished(vault, problem):
-                        index.set_problem(problem)
-            report(start + len(batch), total)
+        for start in range(0, len(fresh), _CACHED_BATCH):
+            batch = fresh[start : start + _CACHED_BATCH]
+            if not _insert(vault, run, batch):
+                return False
+            done += len(batch)
+            report(done, total)
+        for batch in _summaries(vault, stale):
+            if not _insert(vault, run, batch):
+                return False
+            done += len(batch)
+            report(done, total)
     return True
+
+
+def _summaries(vault: Vault, relatives: Sequence[str]) -> Iterator[list[Summarized]]:
+    """Summaries of the files, a batch at a time: from worker processes when it pays."""
+    root, config = vault.root, vault.config
+    workers = worker_count(len(relatives))
+    start = 0
+    if workers > 0:
+        pool = SummaryPool(workers)
+        try:
+            for batch in pool.summarize(root, relatives, config):
+                start += len(batch)
+                yield batch
+        except Exception:
+            log.exception("worker processes failed; indexing in the server process")
+        finally:
+            pool.close()
+    for i in range(start, len(relatives), _BATCH):
+        yield [summarize_file(root, relative, config) for relative in relatives[i : i + _BATCH]]
+
+
+def _insert(vault: Vault, run: int, batch: Iterable[Summarized]) -> bool:
+    index = vault.index
+    with vault.lock:
+        if vault.run != run:
+            return False
+        for relative, summary, problem in batch:
+            if relative in vault.open_docs or relative in vault.touched:
+                continue
+            if summary is not None:
+                index.set_summary(relative, summary, problem)
+            elif problem is not None and not _vanished(vault, problem):
+                index.set_problem(problem)
+    return True
+
+
+def save_cache(vault: Vault, run: int) -> bool:
+    """Write the summaries of a finished run to the cache, unless a newer run began."""
+    with vault.lock:
+        if vault.run != run:
+            return False
+        index = vault.index
+        notes: dict[str, CachedNote] = {
+            relative: (summary, index.file_problems.get(relative))
+            for relative, summary in index.summaries.items()
+        }
+    return write_cache(vault.root, vault.config.max_file_bytes, notes)
 
 
 def _vanished(vault: Vault, problem: FileProblem) -> bool:

@@ -31,7 +31,7 @@ async def vault_status(session: Session, params: Any) -> dict[str, int | bool]:
     for vault in vaults:
         with vault.lock:
             notes += len(vault.index.notes)
-            cards += sum(len(note.anki.cards) for note in vault.index.notes.values())
+            cards += sum(len(summary.cards) for summary in vault.index.summaries.values())
             paths = sorted({*vault.index.notes, *vault.index.file_problems})
             indexing = indexing or vault.state is not IndexState.READY
         for relative in paths:

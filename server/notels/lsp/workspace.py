@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 from pathlib import Path
 
 from notels.config import (
@@ -42,6 +43,7 @@ from notels.vault.files import (
 )
 from notels.vault.index import VaultIndex
 from notels.vault.loader import load_note
+from notels.vault.summary import NoteSummary, Stamp, summarize
 
 _EMPTY: tuple[str, list[Finding]] = ("empty", [])
 
@@ -72,6 +74,7 @@ class Vault:
     touched: set[str] = field(default_factory=set)
     # Pull diagnostics: path -> (result id, findings), dropped for every path a change affects.
     cache: dict[str, tuple[str, list[Finding]]] = field(default_factory=dict)
+    reused: int = 0  # notes the last indexing run took from the persistent cache
 
     def contains(self, path: Path) -> bool:
         return path == self.root or path.is_relative_to(self.root)
@@ -186,7 +189,7 @@ class Workspace:
         with vault.lock:
             vault.run += 1
             vault.state = IndexState.INDEXING
-            vault.index = VaultIndex()
+            vault.index = VaultIndex(partial(_load_from_disk, vault), keep_notes=False)
             vault.touched.clear()
             vault.cache.clear()
             for relative, uri in vault.open_docs.items():
@@ -405,10 +408,10 @@ class Workspace:
         return self._reload(vault, relative)
 
     def _reload(self, vault: Vault, relative: str) -> Effects:
-        note, problem = load_note(vault.root, relative, vault.config)
+        note, problem, stamp = load_note(vault.root, relative, vault.config)
         if note is None and problem is not None and problem.kind is ProblemKind.UNREADABLE:
             problem = problem if (vault.root / relative).exists() else None
-        return self._effects(vault, self._replace(vault, relative, note, problem))
+        return self._effects(vault, self._replace(vault, relative, note, problem, stamp))
 
     def _is_note_path(self, vault: Vault, relative: str) -> bool:
         return relative.lower().endswith(MARKDOWN_SUFFIX) and self._is_scanned(vault, relative)
@@ -424,41 +427,53 @@ class Workspace:
     # --- the delta ----------------------------------------------------------------------------
 
     def _replace(
-        self, vault: Vault, relative: str, note: Note | None, problem: FileProblem | None
+        self,
+        vault: Vault,
+        relative: str,
+        note: Note | None,
+        problem: FileProblem | None,
+        stamp: Stamp | None = None,
     ) -> set[str]:
         """Set, skip or remove one note; returns the paths whose findings may have changed.
 
-        Those are the note itself, notes linking to its name or to its aliases (before and after:
-        a removed alias breaks links), notes sharing one of its card IDs (before and after), and,
-        when the field names inferred for a note type changed, every note with cards of that type.
+        Other notes see a note only through its summary, so when the summary stays the same
+        only the note itself changes. Otherwise: notes linking to its name or to its aliases
+        (before and after: a removed alias breaks links), notes sharing one of its card IDs
+        (before and after), and, when the field names inferred for a note type changed, every
+        note with cards of that type.
         """
         index = vault.index
+        summary = summarize(note, stamp) if note is not None else None
+        pinned = relative in vault.open_docs
         with vault.lock:
-            old = index.notes.get(relative)
+            old = index.summary(relative)
             if vault.state is IndexState.INDEXING:
                 vault.touched.add(relative)
             if (
                 note is not None
+                and summary is not None
                 and old is not None
-                and old.text == note.text
+                and old[1:] == summary[1:]
                 and problem == index.file_problems.get(relative)
             ):
-                # Opening a note, or closing a saved one: nothing the index knows changes.
+                index.set_note(relative, note, problem, stamp, pinned, summary)
                 vault.cache.pop(relative, None)
                 return {relative}
             affected = {relative} | _dependents(index, relative, old)
-            note_types = _note_types(old) | _note_types(note)
+            note_types = _note_types(old) | _note_types(summary)
             fields_before = {t: index.inferred_fields(t) for t in note_types}
             if note is not None:
-                index.set_note(relative, note, problem)
+                index.set_note(relative, note, problem, stamp, pinned, summary)
             elif problem is not None:
                 index.set_problem(problem)
             else:
                 index.remove_note(relative)
-            affected |= _dependents(index, relative, note)
+            affected |= _dependents(index, relative, summary)
             changed = {t for t in note_types if index.inferred_fields(t) != fields_before[t]}
             if changed:
-                affected |= {p for p, n in index.notes.items() if _note_types(n) & changed}
+                affected |= {
+                    path for path, other in index.summaries.items() if other.note_types() & changed
+                }
             for path in affected:
                 vault.cache.pop(path, None)
         return affected
@@ -512,23 +527,25 @@ class Workspace:
 
     def lines_of(self, vault: Vault, relative: str) -> LineIndex | None:
         with vault.lock:
-            note = vault.index.notes.get(relative)
-        return note.lines if note is not None else None
+            return vault.index.lines(relative)
 
 
-def _dependents(index: VaultIndex, relative: str, note: Note | None) -> set[str]:
+def _load_from_disk(vault: Vault, relative: str) -> tuple[Note, Stamp] | None:
+    """A note the index dropped from memory, read again for a feature that needs all of it."""
+    note, _, stamp = load_note(vault.root, relative, vault.config)
+    return (note, stamp) if note is not None and stamp is not None else None
+
+
+def _dependents(index: VaultIndex, relative: str, summary: NoteSummary | None) -> set[str]:
     affected = index.linkers_of(relative)
-    if note is not None:
-        for card in note.anki.cards:
-            if card.id is not None:
-                affected.update(loc.path for loc in index.card_locations(card.id.value))
+    if summary is not None:
+        for card_id in summary.card_ids:
+            affected.update(location.path for location in index.card_locations(card_id[0]))
     return affected
 
 
-def _note_types(note: Note | None) -> set[str]:
-    if note is None:
-        return set()
-    return {card.note_type for card in note.anki.cards if card.note_type}
+def _note_types(summary: NoteSummary | None) -> set[str]:
+    return summary.note_types() if summary is not None else set()
 
 
 def _editor_text_problem(relative: str, text: str, max_bytes: int) -> FileProblem | None:

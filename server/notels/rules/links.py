@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from notels.findings import Related, Severity
 from notels.rules.base import Draft, RuleContext, rule
 from notels.syntax.model import Link
-from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import note_has_block, note_has_heading
 from notels.vault.resolve import ResolutionKind
@@ -60,12 +59,13 @@ def ambiguous_link(ctx: RuleContext) -> Iterator[Draft]:
         )
 
 
-def _linked_note(ctx: RuleContext, link: Link) -> Note | None:
+def _linked_path(ctx: RuleContext, link: Link) -> str | None:
+    """The note a link reaches (this note for `[[#H]]`), or None when it reaches none."""
     resolution = ctx.resolve(link)
     if resolution.kind is ResolutionKind.SELF:
-        return ctx.note
+        return ctx.path
     if resolution.kind in (ResolutionKind.NOTE, ResolutionKind.AMBIGUOUS) and resolution.path:
-        return ctx.note if resolution.path == ctx.path else ctx.index.notes.get(resolution.path)
+        return resolution.path
     return None
 
 
@@ -82,9 +82,16 @@ def unresolved_heading(ctx: RuleContext) -> Iterator[Draft]:
     for link in ctx.note.links:
         if link.heading is None or link.heading_span is None or not link.heading:
             continue
-        target = _linked_note(ctx, link)
-        if target is not None and not note_has_heading(target, link.heading):
-            where = "this note" if target is ctx.note else repr(link.target)
+        target = _linked_path(ctx, link)
+        if target is None:
+            continue
+        # This note's own headings come from its live text, any other's from the index.
+        if target == ctx.path:
+            found = note_has_heading(ctx.note, link.heading)
+        else:
+            found = ctx.index.has_heading(target, link.heading)
+        if not found:
+            where = "this note" if target == ctx.path else repr(link.target)
             yield Draft(link.heading_span, f"No heading {link.heading!r} in {where}.")
 
 
@@ -100,7 +107,13 @@ def unresolved_block(ctx: RuleContext) -> Iterator[Draft]:
     for link in ctx.note.links:
         if link.block_ref is None or link.block_span is None or not link.block_ref:
             continue
-        target = _linked_note(ctx, link)
-        if target is not None and not note_has_block(target, link.block_ref):
-            where = "this note" if target is ctx.note else repr(link.target)
+        target = _linked_path(ctx, link)
+        if target is None:
+            continue
+        if target == ctx.path:
+            found = note_has_block(ctx.note, link.block_ref)
+        else:
+            found = ctx.index.has_block(target, link.block_ref)
+        if not found:
+            where = "this note" if target == ctx.path else repr(link.target)
             yield Draft(link.block_span, f"No block ^{link.block_ref} in {where}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -35,6 +35,8 @@ class VaultFiles:
     notes: tuple[str, ...]  # vault-relative paths of `*.md` files, sorted
     attachments: tuple[str, ...]  # every other file, for links to images and PDFs
     problems: tuple[FileProblem, ...]
+    # (size, mtime_ns) of each note as the scan saw it, for the index cache.
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def relative_key(root: Path, path: Path) -> str:
@@ -57,11 +59,12 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = ()) -> VaultFiles:
     notes: list[str] = []
     attachments: list[str] = []
     problems: list[FileProblem] = []
+    stamps: dict[str, tuple[int, int]] = {}
     seen_dirs: set[tuple[int, int]] = set()
 
     # Paths are built as strings: a Path object per file cost more than the rest of the walk.
-    def walk(folder: Path, prefix: str) -> Iterator[str]:
-        """Vault-relative paths of the files under `folder`, whose own path is `prefix`."""
+    def walk(folder: Path, prefix: str) -> Iterator[tuple[str, os.stat_result]]:
+        """Vault-relative paths (and stats) of the files under `folder`, whose path is `prefix`."""
         folder_key = prefix[:-1] or "."
         try:
             info = folder.stat()
@@ -90,26 +93,27 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = ()) -> VaultFiles:
                             FileProblem(relative, ProblemKind.SYMLINK_OUTSIDE, str(target))
                         )
                         continue
-                    mode = os.stat(entry.path).st_mode
+                    info = os.stat(entry.path)
                 else:
-                    mode = entry.stat(follow_symlinks=False).st_mode
+                    info = entry.stat(follow_symlinks=False)
             except (OSError, RuntimeError) as error:  # RuntimeError: resolve() in a loop
                 problems.append(FileProblem(relative, ProblemKind.SYMLINK_LOOP, str(error)))
                 continue
-            if stat.S_ISDIR(mode):
+            if stat.S_ISDIR(info.st_mode):
                 yield from walk(Path(entry.path), relative + "/")
-            elif stat.S_ISREG(mode):
-                yield relative
+            elif stat.S_ISREG(info.st_mode):
+                yield relative, info
 
-    for relative in walk(root, ""):
+    for relative, info in walk(root, ""):
         # Path.suffix: the last dot, not the first character, not the last.
         name = relative.rpartition("/")[2]
         dot = name.rfind(".")
         if 0 < dot < len(name) - 1 and name[dot:].lower() == MARKDOWN_SUFFIX:
             notes.append(relative)
+            stamps[relative] = (info.st_size, info.st_mtime_ns)
         else:
             attachments.append(relative)
-    return VaultFiles(tuple(sorted(notes)), tuple(sorted(attachments)), tuple(problems))
+    return VaultFiles(tuple(sorted(notes)), tuple(sorted(attachments)), tuple(problems), stamps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,11 @@ class ReadNote:
     has_bom: bool = False
     size: int = 0
     mtime_ns: int = 0
+
+    @property
+    def stamp(self) -> tuple[int, int]:
+        """(size, mtime_ns): what the index cache and change checks compare."""
+        return self.size, self.mtime_ns
 
 
 _BOM = b"\xef\xbb\xbf"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import posixpath
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+import threading
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from operator import attrgetter
+from typing import Any
 
+from notels.syntax.lines import LineIndex
 from notels.syntax.model import BlockId, Link
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
@@ -25,6 +27,7 @@ from notels.vault.resolve import (
     stem_key,
     target_key,
 )
+from notels.vault.summary import NoteSummary, Stamp, summarize
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,11 @@ class CardLocation:
     card_span: Span
 
 
-_TARGET = attrgetter("target")
+# A file's note, parsed again on demand: (note, its file's stamp) or None when it cannot be read.
+NoteLoader = Callable[[str], "tuple[Note, Stamp] | None"]
+
+# Notes parsed on demand that stay in memory; each is about 40 KB on average.
+_RECENT_NOTES = 256
 
 # A field name counts as inferred for a note type when at least this share of the type's cards
 # use it, so a single odd card (old `TITLE:` fields) does not teach the index a wrong schema.
@@ -43,11 +50,83 @@ _FIELD_SHARE = 0.2
 MIN_CARDS_TO_INFER = 3
 
 
-class VaultIndex:
-    """Mutable index over immutable Notes. Keys are vault-relative `/`-separated paths."""
+class NoteStore(Mapping[str, Note]):
+    """The vault's notes by path, parsed on demand.
 
-    def __init__(self) -> None:
-        self.notes: dict[str, Note] = {}
+    The index holds a summary of every note; full Notes are kept only when pinned (the editor's
+    open notes, or every note when the index keeps them all, as `notels check` does) and for the
+    few hundred notes read most recently. Any other note is read from disk again on access.
+    """
+
+    def __init__(self, index: VaultIndex) -> None:
+        self._index = index
+        self.pinned: dict[str, Note] = {}
+        self._recent: OrderedDict[str, Note] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getitem__(self, path: str) -> Note:
+        note = self._find(path)
+        if note is None:
+            raise KeyError(path)
+        return note
+
+    def get(self, path: str, default: Any = None) -> Any:
+        note = self._find(path)
+        return default if note is None else note
+
+    def _find(self, path: str) -> Note | None:
+        note = self.pinned.get(path)
+        if note is not None:
+            return note
+        if path not in self._index.summaries:
+            return None
+        with self._lock:
+            note = self._recent.get(path)
+            if note is not None:
+                self._recent.move_to_end(path)
+                return note
+        loader = self._index.loader
+        loaded = loader(path) if loader is not None else None
+        if loaded is None:
+            return None
+        note = loaded[0]
+        self.remember(path, note)
+        return note
+
+    def remember(self, path: str, note: Note) -> None:
+        with self._lock:
+            self._recent[path] = note
+            self._recent.move_to_end(path)
+            while len(self._recent) > _RECENT_NOTES:
+                self._recent.popitem(last=False)
+
+    def forget(self, path: str) -> None:
+        self.pinned.pop(path, None)
+        with self._lock:
+            self._recent.pop(path, None)
+
+    def is_loaded(self, path: str) -> bool:
+        return path in self.pinned or path in self._recent
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._index.summaries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index.summaries)
+
+    def __len__(self) -> int:
+        return len(self._index.summaries)
+
+
+class VaultIndex:
+    """Mutable index over note summaries. Keys are vault-relative `/`-separated paths."""
+
+    def __init__(self, loader: NoteLoader | None = None, keep_notes: bool = True) -> None:
+        # Without a loader nothing could parse a dropped note again, so every note is kept.
+        self.keep_notes = keep_notes or loader is None
+        self.loader = loader
+        self.summaries: dict[str, NoteSummary] = {}
+        self.notes = NoteStore(self)
         # Bumped on every change, so derived tables (completion lists) know when to rebuild.
         self.generation = 0
         self.file_problems: dict[str, FileProblem] = {}
@@ -66,31 +145,64 @@ class VaultIndex:
 
     # --- updates ----------------------------------------------------------------------------
 
-    def set_note(self, path: str, note: Note, problem: FileProblem | None = None) -> None:
-        """Add or replace one note; only its own contributions change."""
+    def set_note(
+        self,
+        path: str,
+        note: Note,
+        problem: FileProblem | None = None,
+        stamp: Stamp | None = None,
+        pinned: bool | None = None,
+        summary: NoteSummary | None = None,
+    ) -> NoteSummary:
+        """Add or replace one note; only its own contributions change. Returns its summary.
+
+        `pinned` keeps the Note in memory (an editor's text); by default the index keeps every
+        note when it has no loader. `summary`, when given, must be `summarize(note, stamp)`.
+        """
+        if summary is None:
+            summary = summarize(note, stamp)
+        old = self.summaries.get(path)
+        if old is not None and old[1:] == summary[1:] and problem == self.file_problems.get(path):
+            # Same contributions (a keystroke in prose): only the text and the stamp are new.
+            self.summaries[path] = summary
+            self.notes.forget(path)
+        else:
+            self.set_summary(path, summary, problem)
+        if self.keep_notes if pinned is None else pinned:
+            self.notes.pinned[path] = note
+        else:
+            self.notes.remember(path, note)
+        return summary
+
+    def set_summary(
+        self, path: str, summary: NoteSummary, problem: FileProblem | None = None
+    ) -> None:
+        """Add or replace one note known by its summary; its Note is read on first use."""
         self.generation += 1
-        if path in self.notes:
+        if path in self.summaries:
             self._withdraw(path)
-        self.notes[path] = note
+        self.summaries[path] = summary
         if problem is not None:
             self.file_problems[path] = problem
         else:
             self.file_problems.pop(path, None)
         self._by_key[note_key(path)] = path
         self._by_stem[stem_key(path)].add(path)
-        for alias in note.aliases:
+        for alias in summary.aliases:
             self._by_alias[alias.lower()].add(path)
-        for target in _target_keys(note):
-            self._linkers[target].add(path)
-        for tag in {tag.name.lower() for tag in note.tags}:
-            self._tags[tag].add(path)
-        self._index_cards(path, note, +1)
+        linkers = self._linkers
+        for target in summary.link_keys:
+            linkers[target].add(path)
+        tags = self._tags
+        for tag in summary.tags:
+            tags[tag.lower()].add(path)
+        self._index_cards(path, summary, +1)
 
     def remove_note(self, path: str) -> None:
         self.generation += 1
-        if path in self.notes:
+        if path in self.summaries:
             self._withdraw(path)
-            del self.notes[path]
+            del self.summaries[path]
         self.file_problems.pop(path, None)
 
     def set_problem(self, problem: FileProblem) -> None:
@@ -109,34 +221,34 @@ class VaultIndex:
         _discard(self._attachments_by_name, posixpath.basename(path).lower(), path)
 
     def _withdraw(self, path: str) -> None:
-        note = self.notes[path]
+        summary = self.summaries[path]
+        self.notes.forget(path)
         self._by_key.pop(note_key(path), None)
         _discard(self._by_stem, stem_key(path), path)
-        for alias in note.aliases:
+        for alias in summary.aliases:
             _discard(self._by_alias, alias.lower(), path)
-        for target in _target_keys(note):
+        for target in summary.link_keys:
             _discard(self._linkers, target, path)
-        for tag in {tag.name.lower() for tag in note.tags}:
-            _discard(self._tags, tag, path)
-        self._index_cards(path, note, -1)
+        for tag in summary.tags:
+            _discard(self._tags, tag.lower(), path)
+        self._index_cards(path, summary, -1)
 
-    def _index_cards(self, path: str, note: Note, sign: int) -> None:
-        anki = note.anki
-        for card in anki.cards:
-            if card.id is not None:
-                locations = self._card_ids[card.id.value]
-                if sign > 0:
-                    locations.append(CardLocation(path, card.id.span, card.span))
-                else:
-                    locations[:] = [loc for loc in locations if loc.path != path]
-                    if not locations:
-                        del self._card_ids[card.id.value]
-            if card.note_type:
-                self._type_cards[card.note_type] += sign
-                self._inferred_fields.pop(card.note_type, None)
-                for name in {f.name for f in card.fields if f.name}:
-                    self._type_fields[card.note_type][name] += sign
-        for deck in {deck.deck for deck in anki.decks}:
+    def _index_cards(self, path: str, summary: NoteSummary, sign: int) -> None:
+        for value, start, end, card_start, card_end in summary.card_ids:
+            locations = self._card_ids[value]
+            if sign > 0:
+                locations.append(CardLocation(path, Span(start, end), Span(card_start, card_end)))
+            else:
+                locations[:] = [loc for loc in locations if loc.path != path]
+                if not locations:
+                    del self._card_ids[value]
+        for note_type, fields in summary.card_fields:
+            self._type_cards[note_type] += sign
+            self._inferred_fields.pop(note_type, None)
+            type_fields = self._type_fields[note_type]
+            for name in set(fields):
+                type_fields[name] += sign
+        for deck in summary.decks:
             self._decks[deck] += sign
         if sign < 0:
             # Counters keep zero entries after subtraction; drop them so queries see live data.
@@ -146,10 +258,36 @@ class VaultIndex:
     # --- queries ----------------------------------------------------------------------------
 
     def __contains__(self, path: str) -> bool:
-        return path in self.notes
+        return path in self.summaries
 
     def paths(self) -> Iterable[str]:
-        return self.notes.keys()
+        return self.summaries.keys()
+
+    def summary(self, path: str) -> NoteSummary | None:
+        return self.summaries.get(path)
+
+    def has_heading(self, path: str, heading: str) -> bool:
+        """Does the note at `path` have the heading a link names (`[[N#H1#H2]]`: the last)?"""
+        summary = self.summaries.get(path)
+        return summary is not None and summary.has_heading(heading_link_key(heading))
+
+    def has_block(self, path: str, block: str) -> bool:
+        summary = self.summaries.get(path)
+        return summary is not None and summary.has_block(block)
+
+    def lines(self, path: str) -> LineIndex | None:
+        """Positions in a note's text, from the Note in memory or else read from disk."""
+        note = self.notes.get(path)
+        return note.lines if note is not None else None
+
+    def tag_spelling(self, key: str) -> str | None:
+        """A lowered tag as some note writes it."""
+        for path in self._tags.get(key, ()):
+            summary = self.summaries.get(path)
+            for tag in summary.tags if summary is not None else ():
+                if tag.lower() == key:
+                    return tag
+        return None
 
     def resolve(self, link: Link, from_path: str) -> Resolution:
         return self.resolve_target(link.target, from_path)
@@ -204,10 +342,10 @@ class VaultIndex:
 
     def linkers_of(self, path: str) -> set[str]:
         """Notes that may link to `path` (by name or alias); resolve each link to be sure."""
-        note = self.notes.get(path)
+        summary = self.summaries.get(path)
         sources = set(self._linkers.get(stem_key(path), ()))
-        if note is not None:
-            for alias in note.aliases:
+        if summary is not None:
+            for alias in summary.aliases:
                 sources |= self._linkers.get(target_key(alias), set())
         return sources
 
@@ -247,14 +385,6 @@ class VaultIndex:
 
     def attachments(self) -> Iterator[str]:
         return iter(self._attachments.values())
-
-
-def _target_keys(note: Note) -> set[str]:
-    """The backlink keys of a note's link targets."""
-    # Distinct targets first, read in C: notes repeat targets, and each key costs a call.
-    targets = set(map(_TARGET, note.links))
-    targets.discard("")
-    return {target_key(target) for target in targets}
 
 
 def _from_candidates(paths: set[str], via_alias: bool) -> Resolution:

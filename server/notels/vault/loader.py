@@ -12,6 +12,7 @@ from notels.config import Config
 from notels.syntax.note import Note, parse_note
 from notels.vault.files import FileProblem, ProblemKind, read_note, scan_vault
 from notels.vault.index import VaultIndex
+from notels.vault.summary import Stamp
 
 # Called after each file with (files done, files in all).
 Progress = Callable[[int, int], None]
@@ -29,9 +30,9 @@ def load_vault(root: Path, config: Config, progress: Progress | None = None) -> 
     total = len(files.notes)
     with paused_gc():
         for done, relative in enumerate(files.notes, start=1):
-            note, note_problem = load_note(root, relative, config)
+            note, note_problem, stamp = load_note(root, relative, config)
             if note is not None:
-                index.set_note(relative, note, note_problem)
+                index.set_note(relative, note, note_problem, stamp)
             elif note_problem is not None:
                 index.set_problem(note_problem)
             if progress is not None:
@@ -39,16 +40,19 @@ def load_vault(root: Path, config: Config, progress: Progress | None = None) -> 
     return index
 
 
-def load_note(root: Path, relative: str, config: Config) -> tuple[Note | None, FileProblem | None]:
-    """Read and parse one note: (note, problem to keep with it) or (None, why it was skipped)."""
+def load_note(
+    root: Path, relative: str, config: Config
+) -> tuple[Note | None, FileProblem | None, Stamp | None]:
+    """Read and parse one note: (note, problem to keep with it, the file's stamp), or
+    (None, why it was skipped, None)."""
     read = read_note(root, relative, config.max_file_bytes)
     if read.text is None:
-        return None, read.problem
+        return None, read.problem, None
     # Only a decoding problem travels with a parsed note; the other kinds skip the file.
     problem = (
         read.problem if read.problem and read.problem.kind is ProblemKind.INVALID_UTF8 else None
     )
-    return parse_note(read.text), problem
+    return parse_note(read.text), problem, read.stamp
 
 
 class _GcPause:

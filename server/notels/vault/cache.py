@@ -1,0 +1,135 @@
+"""The persistent index cache: note summaries saved between runs of the server.
+
+One file per vault in the user's cache folder, holding each note's summary under the size and
+modification time its file had when it was read. A later start takes the summary of every file
+whose size and mtime are unchanged and parses only the others. The file is a cache, nothing
+more: safe to delete, rewritten whole, ignored when it is unreadable, damaged, or written by
+another notels version, another parser (a digest of the parsing code is part of its key), another
+Python, or with another file size limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+import notels
+from notels.vault.files import FileProblem, ProblemKind
+from notels.vault.summary import NoteSummary
+
+# Bump when the layout of the file changes in a way the digest of the code would not show.
+_SCHEMA = 1
+_MAGIC = b"notels-index-cache\n"
+CACHE_DIR_VARIABLE = "NOTELS_CACHE_DIR"  # a folder, or "off" to use no cache
+
+# What the cache keeps per note: (summary, its decoding problem's detail or None).
+CachedNote = tuple[NoteSummary, FileProblem | None]
+
+
+def cache_dir() -> Path | None:
+    """Where cache files go; None when the user turned the cache off."""
+    configured = os.environ.get(CACHE_DIR_VARIABLE)
+    if configured:
+        return None if configured.lower() == "off" else Path(configured)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA")
+        return Path(base) / "notels" / "Cache" if base else None
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "notels"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "notels"
+
+
+def cache_file(root: Path) -> Path | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    name = hashlib.sha256(str(root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return folder / f"{name}.index"
+
+
+@cache
+def _code_digest() -> str:
+    """A digest of the code that turns a file into a summary: any change makes a new key."""
+    package = Path(notels.__file__).parent
+    digest = hashlib.sha256()
+    for folder in ("syntax", "vault"):
+        for source in sorted((package / folder).glob("*.py")):
+            digest.update(source.name.encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _key(root: Path, max_file_bytes: int) -> bytes:
+    fields = (
+        _SCHEMA,
+        notels.__version__,
+        _code_digest(),
+        sys.implementation.cache_tag,  # marshal's format is per Python version
+        marshal.version,
+        str(root),
+        max_file_bytes,
+    )
+    return _MAGIC + repr(fields).encode("utf-8", "surrogatepass") + b"\n"
+
+
+def read_cache(root: Path, max_file_bytes: int) -> dict[str, CachedNote]:
+    """The cached summaries of a vault by path; empty when there is no usable cache."""
+    path = cache_file(root)
+    if path is None:
+        return {}
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    key = _key(root, max_file_bytes)
+    if not data.startswith(key):
+        return {}
+    try:
+        entries = marshal.loads(memoryview(data)[len(key) :])
+        return {
+            relative: (
+                tuple.__new__(NoteSummary, summary),
+                None if detail is None else FileProblem(relative, ProblemKind.INVALID_UTF8, detail),
+            )
+            for relative, (summary, detail) in entries.items()
+            if len(summary) == len(NoteSummary._fields)
+        }
+    except Exception:
+        return {}
+
+
+def write_cache(root: Path, max_file_bytes: int, notes: Mapping[str, CachedNote]) -> bool:
+    """Replace the vault's cache file atomically; False when it could not be written.
+
+    Only summaries read from files (with a stamp) are kept: an editor's unsaved text is not
+    what a later start will find on disk.
+    """
+    path = cache_file(root)
+    if path is None:
+        return False
+    entries = {
+        relative: (tuple(summary), None if problem is None else problem.detail)
+        for relative, (summary, problem) in notes.items()
+        if summary.stamp is not None
+    }
+    try:
+        payload = _key(root, max_file_bytes) + marshal.dumps(entries)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(payload)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except (OSError, ValueError):
+        return False
+    return True

@@ -1,0 +1,126 @@
+"""What the rest of the vault needs to know about one note, without the note.
+
+A parsed Note is large (its text, every span); a vault keeps a NoteSummary per note instead and
+parses a Note again only when a feature reads that note itself. Vault-wide questions (does the
+target have this heading, where else is this card ID, which notes link to this name, which
+fields do cards of this type use) are all answered from summaries, so the findings of one note
+depend on the other notes only through their summaries.
+
+Summaries are plain tuples of strings and ints: they cross process boundaries cheaply (built in
+worker processes at cold start) and are written to the persistent index cache with `marshal`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from notels.syntax.model import Card
+from notels.syntax.note import Note
+from notels.vault.resolve import heading_key, target_key
+
+_FRONT_LENGTH = 60
+
+# (size, mtime_ns) of the file a summary was read from.
+Stamp = tuple[int, int]
+# (ID value, ID line start, end, card start, end)
+CardIdEntry = tuple[str, int, int, int, int]
+# (note type, the card's named fields in order)
+CardFieldsEntry = tuple[str, tuple[str, ...]]
+# (text, start, end) of an alias scalar, a heading line or a card block
+NamedSpan = tuple[str, int, int]
+
+
+class NoteSummary(NamedTuple):
+    stamp: Stamp | None  # None when the text came from an editor, not from a file
+    aliases: tuple[str, ...]
+    alias_spans: tuple[NamedSpan, ...]  # each non-empty alias scalar, for workspace symbols
+    link_keys: tuple[str, ...]  # target_key of each distinct link target
+    tags: tuple[str, ...]  # distinct ignoring case, as first written
+    heading_keys: tuple[str, ...]  # heading_key of each heading, in order
+    headings: tuple[NamedSpan, ...]  # non-empty heading texts with their line spans
+    block_keys: tuple[str, ...]  # block ids, lowered
+    card_ids: tuple[CardIdEntry, ...]  # closed cards whose last line is an ID
+    other_ids: tuple[str, ...]  # IDs written elsewhere: misplaced, unclosed, inline, DELETE
+    card_fields: tuple[CardFieldsEntry, ...]  # closed cards with a note type
+    cards: tuple[NamedSpan, ...]  # closed cards: card_name and block span
+    decks: tuple[str, ...]  # distinct TARGET DECK names
+
+    def has_heading(self, link_heading_key: str) -> bool:
+        return link_heading_key in self.heading_keys
+
+    def has_block(self, block: str) -> bool:
+        return block.lower() in self.block_keys
+
+    def note_types(self) -> set[str]:
+        return {note_type for note_type, _ in self.card_fields}
+
+
+def card_name(card: Card) -> str:
+    """`<note type>: <first field>`, e.g. `math_complex: Embedding`."""
+    front = ""
+    for card_field in card.fields:
+        if card_field.value:
+            front = card_field.value.split("\n", 1)[0].strip()
+            break
+    if len(front) > _FRONT_LENGTH:
+        front = front[: _FRONT_LENGTH - 1] + "…"
+    note_type = card.note_type.strip() if card.note_type else "card"
+    return f"{note_type}: {front}" if front else note_type
+
+
+def summarize(note: Note, stamp: Stamp | None = None) -> NoteSummary:
+    aliases: list[str] = []
+    alias_spans: list[NamedSpan] = []
+    frontmatter = note.frontmatter
+    alias_entry = frontmatter.entry("aliases") if frontmatter is not None else None
+    if alias_entry is not None:
+        for scalar in alias_entry.scalars:
+            alias = scalar.value.strip()
+            if alias:
+                aliases.append(alias)
+                alias_spans.append((alias, scalar.span.start, scalar.span.end))
+    targets = {link.target for link in note.links}
+    targets.discard("")
+    tags: dict[str, str] = {}
+    for tag in note.tags:
+        tags.setdefault(tag.name.lower(), tag.name)
+    anki = note.anki
+    card_ids: list[CardIdEntry] = []
+    other_ids: list[str] = []
+    card_fields: list[CardFieldsEntry] = []
+    cards: list[NamedSpan] = []
+    for card in anki.cards:
+        if card.id is not None:
+            span, card_span = card.id.span, card.span
+            card_ids.append((card.id.value, span.start, span.end, card_span.start, card_span.end))
+        other_ids.extend(misplaced.value for misplaced in card.misplaced_ids)
+        if card.note_type:
+            named = tuple(field.name for field in card.fields if field.name)
+            card_fields.append((card.note_type, named))
+        cards.append((card_name(card), card.span.start, card.span.end))
+    for unclosed in anki.unclosed:
+        if unclosed.id is not None:
+            other_ids.append(unclosed.id.value)
+        other_ids.extend(misplaced.value for misplaced in unclosed.misplaced_ids)
+    other_ids.extend(card.id.value for card in anki.inline_cards if card.id is not None)
+    other_ids.extend(marker.id.value for marker in anki.deletes if marker.id is not None)
+    return NoteSummary(
+        stamp=stamp,
+        aliases=tuple(aliases),
+        alias_spans=tuple(alias_spans),
+        # Sorted: set order differs between processes, and summaries are compared for equality.
+        link_keys=tuple(sorted({target_key(target) for target in targets})),
+        tags=tuple(tags.values()),
+        heading_keys=tuple(heading_key(heading.text) for heading in note.headings),
+        headings=tuple(
+            (heading.text, heading.span.start, heading.span.end)
+            for heading in note.headings
+            if heading.text
+        ),
+        block_keys=tuple(block.name.lower() for block in note.block_ids),
+        card_ids=tuple(card_ids),
+        other_ids=tuple(dict.fromkeys(other_ids)),
+        card_fields=tuple(card_fields),
+        cards=tuple(cards),
+        decks=tuple(dict.fromkeys(deck.deck for deck in anki.decks)),
+    )
