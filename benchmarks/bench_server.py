@@ -3,7 +3,9 @@
 
 Measures, on vaults made by generate_vault.py:
 
-- startup indexing: from sending `initialized` to the `$/progress` end of the index run;
+- startup indexing: from sending `initialized` to the `$/progress` end of the index run, cold
+  (an empty index cache) and warm (a second launch that finds the cache of the first);
+- RSS of the server process once indexed (cold run);
 - keystroke latency: from a one-character `didChange` on a ~2,000-line note to the
   `publishDiagnostics` for that version; with the configured debounce (150 ms by default) and
   with `debounceMs: 0` sent as settings, which leaves the work itself plus the round trip.
@@ -23,8 +25,10 @@ import asyncio
 import json
 import os
 import platform
+import re
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -61,6 +65,10 @@ class VaultResult:
     markdown_mb: float
     index_s: float
     server_index_s: float | None  # as the server logged it, without the startup round trips
+    warm_index_s: float | None = None  # second launch, with the cache of the first
+    warm_server_index_s: float | None = None
+    warm_from_cache: int = 0  # notes the warm run took from the cache
+    rss_mb: float = 0.0  # server process after indexing (cold run)
     note: str = ""
     note_lines: int = 0
     keystrokes: list[KeystrokeResult] = field(default_factory=list)
@@ -105,8 +113,8 @@ class BenchClient:
         def log_message(params: types.LogMessageParams) -> None:
             self.log.append(params.message)
 
-    async def start(self) -> None:
-        env = {**os.environ, "PYTHONPATH": str(SERVER_DIR)}
+    async def start(self, cache_dir: Path) -> None:
+        env = {**os.environ, "PYTHONPATH": str(SERVER_DIR), "NOTELS_CACHE_DIR": str(cache_dir)}
         await self.client.start_io(sys.executable, "-m", "notels", "serve", env=env)
 
     async def initialize(self, root: Path) -> float:
@@ -131,10 +139,29 @@ class BenchClient:
         return time.perf_counter() - started
 
     def server_index_seconds(self) -> float | None:
+        return self._indexed()[0]
+
+    def from_cache(self) -> int:
+        return self._indexed()[1]
+
+    def _indexed(self) -> tuple[float | None, int]:
+        """(seconds, notes from the cache) of the server's "indexed N notes of R in S s (C from
+        the cache)" log line."""
+        pattern = re.compile(r"indexed \d+ notes of .* in ([\d.]+) s \((\d+) from the cache\)")
         for message in self.log:
-            if message.startswith("indexed ") and message.endswith(" s"):
-                return float(message.rsplit(" ", 2)[1])
-        return None
+            match = pattern.match(message)
+            if match:
+                return float(match.group(1)), int(match.group(2))
+        return None, 0
+
+    def rss_mb(self) -> float:
+        process = self.client._server  # pygls keeps the server process here
+        assert process is not None
+        status = Path(f"/proc/{process.pid}/status").read_text(encoding="ascii")
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
 
     async def open(self, uri: str, text: str) -> None:
         opened = self._expect(uri, 1)
@@ -215,18 +242,34 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+async def launch_and_index(root: Path, cache_dir: Path) -> tuple[BenchClient, float]:
+    bench = BenchClient()
+    await bench.start(cache_dir)
+    index_s = await bench.initialize(root)
+    for _ in range(100):  # the server logs its own timing right after the progress end
+        if bench.server_index_seconds() is not None:
+            break
+        await asyncio.sleep(0.02)
+    return bench, index_s
+
+
 async def bench_vault(notes: int, keystrokes: int) -> VaultResult:
     root = ensure_vault(notes)
     markdown = sum(p.stat().st_size for p in root.rglob("*.md"))
-    bench = BenchClient()
-    await bench.start()
+    with tempfile.TemporaryDirectory(prefix="notels-bench-cache-") as cache:
+        bench, index_s = await launch_and_index(root, Path(cache))
+        try:
+            await asyncio.sleep(1.0)  # the cache is written after the index is announced
+            result = VaultResult(notes, markdown / 1e6, index_s, bench.server_index_seconds())
+            result.rss_mb = bench.rss_mb()
+        finally:
+            await bench.stop()
+        warm, warm_s = await launch_and_index(root, Path(cache))
+        result.warm_index_s = warm_s
+        result.warm_server_index_s = warm.server_index_seconds()
+        result.warm_from_cache = warm.from_cache()
+    bench = warm
     try:
-        index_s = await bench.initialize(root)
-        for _ in range(100):  # the server logs its own timing right after the progress end
-            if bench.server_index_seconds() is not None:
-                break
-            await asyncio.sleep(0.02)
-        result = VaultResult(notes, markdown / 1e6, index_s, bench.server_index_seconds())
         if keystrokes:
             path, text, line = pick_note(root)
             uri = path.as_uri()
@@ -251,14 +294,22 @@ async def bench_vault(notes: int, keystrokes: int) -> VaultResult:
 
 
 def print_table(results: list[VaultResult]) -> None:
-    print(f"{'notes':>7} {'MB':>6} {'index s':>8} {'server s':>9}  keystroke (2,000-line note)")
+    print(
+        f"{'notes':>7} {'MB':>6} {'cold s':>7} {'server':>7} {'warm s':>7} {'server':>7}"
+        f" {'cached':>7} {'RSS MB':>7}  keystroke (2,000-line note)"
+    )
     for r in results:
         server = f"{r.server_index_s:.2f}" if r.server_index_s is not None else "-"
+        warm = f"{r.warm_index_s:.2f}" if r.warm_index_s is not None else "-"
+        warm_server = f"{r.warm_server_index_s:.2f}" if r.warm_server_index_s is not None else "-"
         keys = "  ".join(
             f"debounce {k.debounce_ms:>3} ms: median {k.median_ms:6.1f} ms, p95 {k.p95_ms:6.1f} ms"
             for k in r.keystrokes
         )
-        print(f"{r.notes:>7} {r.markdown_mb:>6.1f} {r.index_s:>8.2f} {server:>9}  {keys}")
+        print(
+            f"{r.notes:>7} {r.markdown_mb:>6.1f} {r.index_s:>7.2f} {server:>7} {warm:>7}"
+            f" {warm_server:>7} {r.warm_from_cache:>7} {r.rss_mb:>7.0f}  {keys}"
+        )
     for r in results:
         if r.note:
             print(f"  {r.notes} notes: typed into {r.note} ({r.note_lines} lines)")

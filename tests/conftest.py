@@ -1,11 +1,10 @@
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 # Tests import helpers from this folder (tests/vaults.py) whether or not notels is installed.
 sys.path.insert(0, str(Path(__file__).parent))
-
-import os  # noqa: E402
-import tempfile  # noqa: E402
 
 # Servers started by tests (and their children) keep their index cache in a folder of this test
 # run, never in the user's cache; tests of the cache itself point it elsewhere explicitly.

@@ -25,9 +25,9 @@ if str(SERVER_DIR) not in sys.path:  # tests also import notels itself, installe
     sys.path.append(str(SERVER_DIR))
 
 
-def server_config() -> ClientServerConfig:
+def server_config(extra_env: Mapping[str, str] | None = None) -> ClientServerConfig:
     """`python -m notels serve` that imports this checkout, installed or not."""
-    env = dict(os.environ)
+    env = {**os.environ, **(extra_env or {})}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SERVER_DIR), env.get("PYTHONPATH")]))
     return ClientServerConfig(
         server_command=[sys.executable, "-m", "notels", "serve"], server_env=env
@@ -179,8 +179,9 @@ async def editor(
     refresh: bool = True,
     settings: dict[str, Any] | None = None,
     folders: bool = True,
+    env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Editor]:
-    client = await server_config().start()
+    client = await server_config(env).start()
     assert isinstance(client, LanguageClient)
     session = Editor(client, root)
 

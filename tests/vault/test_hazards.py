@@ -12,7 +12,7 @@ import io
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -195,9 +195,10 @@ sys.exit(main(["serve"]))
 def server_with(hazard: str, victim: str) -> Iterator[None]:
     plain = lsp_harness.server_config()
 
-    def config() -> ClientServerConfig:
+    def config(extra_env: Mapping[str, str] | None = None) -> ClientServerConfig:
         command = [sys.executable, "-c", BOOTSTRAP, hazard, victim]
-        return ClientServerConfig(server_command=command, server_env=plain.server_env)
+        env = {**(plain.server_env or {}), **(extra_env or {})}
+        return ClientServerConfig(server_command=command, server_env=env)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(lsp_harness, "server_config", config)

@@ -16,8 +16,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from notels.vault.cache import CachedNote, read_cache, write_cache
 from notels.vault.files import FileProblem, ProblemKind, scan_vault
-from notels.vault.loader import paused_gc
-from notels.vault.parallel import Summarized, SummaryPool, summarize_file, worker_count
+from notels.vault.loader import collect_and_freeze, paused_gc
+from notels.vault.parallel import (
+    Summarized,
+    WorkerFailed,
+    summarize_file,
+    summarize_in_workers,
+    worker_count,
+)
 
 from .workspace import Vault
 
@@ -33,7 +39,8 @@ _CACHED_BATCH = 1024  # inserting a cached summary is cheap: fewer, larger batch
 def fill_index(vault: Vault, run: int, report: Report) -> bool:
     """Index the vault for run `run`; False when a newer run superseded this one midway."""
     root, config = vault.root, vault.config
-    files = scan_vault(root, config.ignore)
+    with paused_gc(freeze=False):
+        files = scan_vault(root, config.ignore)
     with vault.lock:
         if vault.run != run:
             return False
@@ -44,18 +51,21 @@ def fill_index(vault: Vault, run: int, report: Report) -> bool:
             vault.index.add_attachment(attachment)
     total = len(files.notes)
     report(0, total)
-    cached = read_cache(root, config.max_file_bytes)
-    fresh: list[Summarized] = []
-    stale: list[str] = []
-    for relative in files.notes:
-        entry = cached.get(relative)
-        if entry is not None and entry[0].stamp == files.stamps.get(relative):
-            fresh.append((relative, *entry))
-        else:
-            stale.append(relative)
-    vault.reused = len(fresh)
-    done = 0
-    with paused_gc():
+    with paused_gc(freeze=False):  # the cache alone is a million small objects: see paused_gc
+        cached = read_cache(root, config.max_file_bytes)
+        fresh: list[Summarized] = []
+        stale: list[str] = []
+        for relative in files.notes:
+            entry = cached.get(relative)
+            if entry is not None and entry[0].stamp == files.stamps.get(relative):
+                fresh.append((relative, *entry))
+            else:
+                stale.append(relative)
+        vault.reused = len(fresh)
+        # Unchanged when every note came from it and it holds no note the vault lost.
+        vault.cache_current = not stale and len(cached) == len(fresh)
+        del cached
+        done = 0
         for start in range(0, len(fresh), _CACHED_BATCH):
             batch = fresh[start : start + _CACHED_BATCH]
             if not _insert(vault, run, batch):
@@ -74,19 +84,17 @@ def _summaries(vault: Vault, relatives: Sequence[str]) -> Iterator[list[Summariz
     """Summaries of the files, a batch at a time: from worker processes when it pays."""
     root, config = vault.root, vault.config
     workers = worker_count(len(relatives))
-    start = 0
+    done = 0
     if workers > 0:
-        pool = SummaryPool(workers)
         try:
-            for batch in pool.summarize(root, relatives, config):
-                start += len(batch)
+            for batch in summarize_in_workers(root, relatives, config, workers):
+                done += len(batch)
                 yield batch
-        except Exception:
-            log.exception("worker processes failed; indexing in the server process")
-        finally:
-            pool.close()
-    for i in range(start, len(relatives), _BATCH):
-        yield [summarize_file(root, relative, config) for relative in relatives[i : i + _BATCH]]
+        except (OSError, WorkerFailed) as error:
+            log.warning("indexing in the server process: worker processes failed (%s)", error)
+    for start in range(done, len(relatives), _BATCH):
+        paths = relatives[start : start + _BATCH]
+        yield [summarize_file(root, relative, config) for relative in paths]
 
 
 def _insert(vault: Vault, run: int, batch: Iterable[Summarized]) -> bool:
@@ -102,6 +110,13 @@ def _insert(vault: Vault, run: int, batch: Iterable[Summarized]) -> bool:
             elif problem is not None and not _vanished(vault, problem):
                 index.set_problem(problem)
     return True
+
+
+def settle(vault: Vault, run: int) -> None:
+    """After a finished run: free its garbage, then save the cache if it is out of date."""
+    collect_and_freeze()
+    if not vault.cache_current and not save_cache(vault, run):
+        log.info("index cache of %s not written", vault.root)
 
 
 def save_cache(vault: Vault, run: int) -> bool:

@@ -22,7 +22,7 @@ from notels.syntax.lines import LineIndex
 
 from .convert import choose_encoding, path_of_uri, to_diagnostics, uri_of_path
 from .debounce import Debouncer
-from .indexer import fill_index, save_cache, start_thread
+from .indexer import fill_index, settle, start_thread
 from .lifecycle import forward_logs_to_client
 from .workspace import Effects, OpenDocument, TextChange, Vault, Workspace
 
@@ -346,9 +346,8 @@ class Session:
                 loop.call_soon_threadsafe(_set_exception, done, error)
                 return
             loop.call_soon_threadsafe(_set_result, done, finished)
-            # After the index is announced complete: the editor need not wait for the disk.
-            if finished and not save_cache(vault, run):
-                log.info("index cache of %s not written", vault.root)
+            if finished:  # after the index is announced complete: nobody waits for this
+                settle(vault, run)
 
         started = time.perf_counter()
         start_thread(f"notels-index-{vault.root.name}", work)

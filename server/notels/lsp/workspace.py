@@ -75,6 +75,7 @@ class Vault:
     # Pull diagnostics: path -> (result id, findings), dropped for every path a change affects.
     cache: dict[str, tuple[str, list[Finding]]] = field(default_factory=dict)
     reused: int = 0  # notes the last indexing run took from the persistent cache
+    cache_current: bool = False  # the persistent cache holds what the last run indexed
 
     def contains(self, path: Path) -> bool:
         return path == self.root or path.is_relative_to(self.root)

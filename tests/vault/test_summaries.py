@@ -1,0 +1,167 @@
+"""Summaries, the on-demand note store, the persistent cache and the worker processes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from notels.config import Config
+from notels.lsp.indexer import fill_index, save_cache
+from notels.lsp.workspace import Vault
+from notels.syntax.note import parse_note
+from notels.vault import cache as index_cache
+from notels.vault import parallel
+from notels.vault.index import VaultIndex
+from notels.vault.loader import load_note
+from notels.vault.parallel import summarize_file, summarize_in_workers
+from notels.vault.summary import summarize
+
+NOTES = {
+    "Алгебра.md": "---\naliases: [Algebra]\ntags: [math]\n---\n# Группы 🙂\n[[Поле#Аксиомы]] ^b1\n",
+    "Поле.md": "# Аксиомы\nTARGET DECK: Math\nSTART\nBasic\nFront: q\nBack: a\nID: 1737306548883\nEND\n",
+    "sub/Кольцо.md": "START\nBasic\nFront: x\nID: 1\nBack: y\nEND\nSTARTI Basic q ID: 2 ENDI\n",
+    "bad utf8.md": "caf\udcc3 [[Поле]]\n",
+    "binary.md": "\x00\x01\x02",
+}
+
+
+def _write(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for relative, text in NOTES.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    return root
+
+
+def _disk_index(root: Path) -> VaultIndex:
+    config = Config()
+
+    def load(relative: str):  # type: ignore[no-untyped-def]
+        note, _, stamp = load_note(root, relative, config)
+        return (note, stamp) if note is not None and stamp is not None else None
+
+    return VaultIndex(load, keep_notes=False)
+
+
+def test_summaries_keep_what_other_notes_need() -> None:
+    summary = summarize(parse_note(NOTES["Алгебра.md"]))
+    assert summary.aliases == ("Algebra",)
+    assert summary.link_keys == ("поле",)
+    assert summary.has_heading("группы 🙂") and summary.has_block("B1")
+    assert summary.tags == ("math",)
+    ring = summarize(parse_note(NOTES["sub/Кольцо.md"]))
+    assert ring.card_ids == () and set(ring.other_ids) == {"1", "2"}  # misplaced, inline
+
+
+def test_the_store_parses_a_dropped_note_again_from_disk(tmp_path: Path) -> None:
+    root = _write(tmp_path / "vault")
+    index = _disk_index(root)
+    for relative in ("Алгебра.md", "Поле.md"):
+        _, summary, problem = summarize_file(root, relative, Config())
+        assert summary is not None
+        index.set_summary(relative, summary, problem)
+    assert not index.notes.is_loaded("Поле.md")
+    note = index.notes["Поле.md"]
+    assert note.text == NOTES["Поле.md"] and index.notes.is_loaded("Поле.md")
+    assert index.has_heading("Поле.md", "Аксиомы") and not index.has_heading("Поле.md", "Нет")
+    assert [loc.path for loc in index.card_locations("1737306548883")] == ["Поле.md"]
+    (root / "Поле.md").unlink()
+    index.notes.forget("Поле.md")
+    assert "Поле.md" in index.notes and index.notes.get("Поле.md") is None
+
+
+def test_recently_read_notes_are_bounded_and_pinned_ones_stay(tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    root.mkdir()
+    index = _disk_index(root)
+    for i in range(300):
+        (root / f"n{i}.md").write_text(f"# N{i}\n", encoding="utf-8")
+        index.set_note(f"n{i}.md", parse_note(f"# N{i}\n"), stamp=(0, 0))
+    index.set_note("open.md", parse_note("# Open\n"), pinned=True)
+    loaded = [path for path in index.paths() if index.notes.is_loaded(path)]
+    assert len(loaded) == 257 and "open.md" in loaded and "n0.md" not in loaded
+    assert index.notes["n0.md"].text == "# N0\n"  # read again
+
+
+def test_a_same_summary_update_changes_no_table(tmp_path: Path) -> None:
+    index = VaultIndex()
+    index.set_note("a.md", parse_note("# A\n\nsome prose\n"))
+    generation = index.generation
+    index.set_note("a.md", parse_note("# A\n\nsome prose, edited\n"))
+    assert index.generation == generation
+    assert index.notes["a.md"].text.endswith("edited\n")
+    index.set_note("a.md", parse_note("# B\n\nsome prose, edited\n"))
+    assert index.generation > generation and index.has_heading("a.md", "B")
+
+
+def test_workers_summarize_exactly_as_this_process(tmp_path: Path) -> None:
+    root = _write(tmp_path / "vault")
+    relatives = sorted(NOTES)
+    here = [summarize_file(root, relative, Config()) for relative in relatives]
+    batches = list(summarize_in_workers(root, relatives, Config(), workers=2))
+    assert [item for batch in batches for item in batch] == here
+    kinds = {relative: problem.kind.value for relative, _, problem in here if problem}
+    assert kinds == {"bad utf8.md": "invalid-utf8", "binary.md": "binary"}
+
+
+def test_indexing_goes_on_in_the_server_when_workers_die(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _write(tmp_path / "vault")
+    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "2")
+    monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(parallel, "BATCH", 2)  # several batches, so some could arrive first
+    real_spawn = parallel._spawn
+
+    def dying_spawn():  # type: ignore[no-untyped-def]
+        if not dying_spawn.started:  # type: ignore[attr-defined]
+            dying_spawn.started = True  # type: ignore[attr-defined]
+            return real_spawn()
+        import subprocess
+
+        return subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.stdin.buffer.read(); sys.exit(3)"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+
+    dying_spawn.started = False  # type: ignore[attr-defined]
+    monkeypatch.setattr(parallel, "_spawn", dying_spawn)
+    vault = Vault(root.resolve(), Config(), Config())
+    vault.index = _disk_index(root.resolve())
+    assert fill_index(vault, 0, lambda done, total: None)
+    assert sorted(vault.index.paths()) == sorted(set(NOTES) - {"binary.md"})
+    assert vault.index.file_problems["binary.md"].kind.value == "binary"
+
+
+def test_the_cache_round_trips_and_is_keyed_by_version_and_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _write(tmp_path / "vault").resolve()
+    monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "0")
+    vault = Vault(root, Config(), Config())
+    vault.index = _disk_index(root)
+    assert fill_index(vault, 0, lambda done, total: None) and vault.reused == 0
+    assert save_cache(vault, 0)
+    cached = index_cache.read_cache(root, Config().max_file_bytes)
+    assert {path: entry[0] for path, entry in cached.items()} == vault.index.summaries
+    assert cached["bad utf8.md"][1] == vault.index.file_problems["bad utf8.md"]
+    assert index_cache.read_cache(root, 1000) == {}  # another size limit
+    monkeypatch.setattr("notels.__version__", "99.0")
+    assert index_cache.read_cache(root, Config().max_file_bytes) == {}
+    monkeypatch.undo()
+    monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "0")
+    # A file touched since (same size, new mtime) is read again; the others come from the cache.
+    stat = os.stat(root / "Поле.md")
+    os.utime(root / "Поле.md", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    again = Vault(root, Config(), Config())
+    again.index = _disk_index(root)
+    assert fill_index(again, 0, lambda done, total: None)
+    assert again.reused == 3 and not again.cache_current
+    assert again.index.summaries.keys() == vault.index.summaries.keys()
