@@ -253,21 +253,37 @@ async def launch_and_index(root: Path, cache_dir: Path) -> tuple[BenchClient, fl
     return bench, index_s
 
 
-async def bench_vault(notes: int, keystrokes: int) -> VaultResult:
+async def bench_vault(notes: int, keystrokes: int, starts: int) -> VaultResult:
+    """`starts` cold launches (each with an empty cache) and as many warm ones; medians."""
     root = ensure_vault(notes)
     markdown = sum(p.stat().st_size for p in root.rglob("*.md"))
-    with tempfile.TemporaryDirectory(prefix="notels-bench-cache-") as cache:
-        bench, index_s = await launch_and_index(root, Path(cache))
-        try:
-            await asyncio.sleep(1.0)  # the cache is written after the index is announced
-            result = VaultResult(notes, markdown / 1e6, index_s, bench.server_index_seconds())
-            result.rss_mb = bench.rss_mb()
-        finally:
-            await bench.stop()
-        warm, warm_s = await launch_and_index(root, Path(cache))
-        result.warm_index_s = warm_s
-        result.warm_server_index_s = warm.server_index_seconds()
-        result.warm_from_cache = warm.from_cache()
+    cold: list[tuple[float, float | None, float]] = []
+    for _ in range(starts):
+        with tempfile.TemporaryDirectory(prefix="notels-bench-cache-") as cache:
+            bench, index_s = await launch_and_index(root, Path(cache))
+            try:
+                await asyncio.sleep(1.0)  # the cache is written after the index is announced
+                cold.append((index_s, bench.server_index_seconds(), bench.rss_mb()))
+            finally:
+                await bench.stop()
+    cold.sort(key=lambda run: run[0])
+    index_s, server_s, rss = cold[len(cold) // 2]
+    result = VaultResult(notes, markdown / 1e6, index_s, server_s, rss_mb=rss)
+    cache_dir = tempfile.TemporaryDirectory(prefix="notels-bench-cache-")
+    warm_runs: list[tuple[float, float | None, int]] = []
+    with cache_dir as cache:
+        first, _ = await launch_and_index(root, Path(cache))  # fills the cache
+        await asyncio.sleep(1.0)
+        await first.stop()
+        for number in range(starts):
+            warm, warm_s = await launch_and_index(root, Path(cache))
+            warm_runs.append((warm_s, warm.server_index_seconds(), warm.from_cache()))
+            if number < starts - 1:
+                await warm.stop()
+        warm_runs.sort(key=lambda run: run[0])
+        result.warm_index_s, result.warm_server_index_s, result.warm_from_cache = warm_runs[
+            len(warm_runs) // 2
+        ]
     bench = warm
     try:
         if keystrokes:
@@ -319,8 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     parser.add_argument("--keystrokes", type=int, default=50)
+    parser.add_argument("--starts", type=int, default=3, help="cold and warm launches each")
     args = parser.parse_args(argv)
-    results = [asyncio.run(bench_vault(n, args.keystrokes)) for n in args.sizes]
+    results = [asyncio.run(bench_vault(n, args.keystrokes, args.starts)) for n in args.sizes]
     print_table(results)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench_server-{time.strftime('%Y%m%d-%H%M%S')}.json"

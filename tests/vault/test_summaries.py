@@ -165,3 +165,22 @@ def test_the_cache_round_trips_and_is_keyed_by_version_and_limit(
     assert fill_index(again, 0, lambda done, total: None)
     assert again.reused == 3 and not again.cache_current
     assert again.index.summaries.keys() == vault.index.summaries.keys()
+
+
+def test_cached_resolutions_follow_notes_aliases_and_attachments() -> None:
+    index = VaultIndex()
+    index.set_note("a.md", parse_note("[[Target]] ![[pic.png]]\n"))
+    assert index.resolve_target("Target", "a.md").kind.value == "unresolved"
+    index.set_note("sub/Target.md", parse_note("# T\n"))
+    assert index.resolve_target("Target", "a.md").paths == ("sub/Target.md",)
+    index.set_note("Other.md", parse_note("---\naliases: [Alias]\n---\n"))
+    assert index.resolve_target("alias", "a.md").paths == ("Other.md",)
+    index.set_note("Other.md", parse_note("---\naliases: [Renamed]\n---\n"))
+    assert index.resolve_target("alias", "a.md").kind.value == "unresolved"
+    index.remove_note("sub/Target.md")
+    assert index.resolve_target("Target", "a.md").kind.value == "unresolved"
+    assert index.resolve_target("pic.png", "a.md").kind.value == "unresolved"
+    index.add_attachment("img/pic.png")
+    assert index.resolve_target("pic.png", "a.md").paths == ("img/pic.png",)
+    index.remove_attachment("img/pic.png")
+    assert index.resolve_target("pic.png", "a.md").kind.value == "unresolved"

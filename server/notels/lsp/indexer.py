@@ -39,19 +39,18 @@ _CACHED_BATCH = 1024  # inserting a cached summary is cheap: fewer, larger batch
 def fill_index(vault: Vault, run: int, report: Report) -> bool:
     """Index the vault for run `run`; False when a newer run superseded this one midway."""
     root, config = vault.root, vault.config
-    with paused_gc(freeze=False):
+    with paused_gc():  # the cache alone is a million small objects: see paused_gc
         files = scan_vault(root, config.ignore)
-    with vault.lock:
-        if vault.run != run:
-            return False
-        for scan_problem in files.problems:
-            if scan_problem.path not in vault.touched:
-                vault.index.file_problems[scan_problem.path] = scan_problem
-        for attachment in files.attachments:
-            vault.index.add_attachment(attachment)
-    total = len(files.notes)
-    report(0, total)
-    with paused_gc(freeze=False):  # the cache alone is a million small objects: see paused_gc
+        with vault.lock:
+            if vault.run != run:
+                return False
+            for scan_problem in files.problems:
+                if scan_problem.path not in vault.touched:
+                    vault.index.file_problems[scan_problem.path] = scan_problem
+            for attachment in files.attachments:
+                vault.index.add_attachment(attachment)
+        total = len(files.notes)
+        report(0, total)
         cached = read_cache(root, config.max_file_bytes)
         fresh: list[Summarized] = []
         stale: list[str] = []

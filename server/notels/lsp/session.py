@@ -346,8 +346,6 @@ class Session:
                 loop.call_soon_threadsafe(_set_exception, done, error)
                 return
             loop.call_soon_threadsafe(_set_result, done, finished)
-            if finished:  # after the index is announced complete: nobody waits for this
-                settle(vault, run)
 
         started = time.perf_counter()
         start_thread(f"notels-index-{vault.root.name}", work)
@@ -371,6 +369,8 @@ class Session:
             self.apply(self.workspace.finish_indexing(vault, run))
             for listener in self.indexed_listeners:
                 listener(vault)
+            # Once the index is announced: its garbage collection would hold the GIL meanwhile.
+            start_thread(f"notels-settle-{vault.root.name}", lambda: settle(vault, run))
 
     async def _progress_begin(self, vault: Vault) -> str | None:
         if not capability(self._capabilities, "window", "work_done_progress"):

@@ -11,7 +11,7 @@ from notels.syntax.model import Link
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
-from notels.vault.resolve import Resolution
+from notels.vault.resolve import Resolution, heading_key, heading_link_key
 
 DOCS_URL = "https://github.com/notels/notels/blob/main/docs/rules.md"
 
@@ -24,6 +24,14 @@ class RuleContext:
     config: Config
     # Several link rules ask about the same links; resolve each once per check.
     _resolutions: dict[int, Resolution] = field(default_factory=dict)
+    _own_heading_keys: list[frozenset[str]] = field(default_factory=list)  # computed once
+
+    def has_own_heading(self, link_heading: str) -> bool:
+        """Does this note have the heading a link names? Keys are computed once per check."""
+        if not self._own_heading_keys:
+            keys = frozenset(heading_key(heading.text) for heading in self.note.headings)
+            self._own_heading_keys.append(keys)
+        return heading_link_key(link_heading) in self._own_heading_keys[0]
 
     def resolve(self, link: Link) -> Resolution:
         resolution = self._resolutions.get(link.span.start)

@@ -8,7 +8,7 @@ from notels.findings import Related, Severity
 from notels.rules.base import Draft, RuleContext, rule
 from notels.syntax.model import Link
 from notels.syntax.spans import Span
-from notels.vault.index import note_has_block, note_has_heading
+from notels.vault.index import note_has_block
 from notels.vault.resolve import ResolutionKind
 
 
@@ -87,7 +87,7 @@ def unresolved_heading(ctx: RuleContext) -> Iterator[Draft]:
             continue
         # This note's own headings come from its live text, any other's from the index.
         if target == ctx.path:
-            found = note_has_heading(ctx.note, link.heading)
+            found = ctx.has_own_heading(link.heading)
         else:
             found = ctx.index.has_heading(target, link.heading)
         if not found:

@@ -6,8 +6,7 @@ import posixpath
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from notels.syntax.lines import LineIndex
 from notels.syntax.model import BlockId, Link
@@ -30,8 +29,7 @@ from notels.vault.resolve import (
 from notels.vault.summary import NoteSummary, Stamp, summarize
 
 
-@dataclass(frozen=True, slots=True)
-class CardLocation:
+class CardLocation(NamedTuple):  # a NamedTuple: built by the ten thousand at startup
     path: str
     span: Span  # the ID line
     card_span: Span
@@ -142,6 +140,12 @@ class VaultIndex:
         self._type_fields: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self._decks: Counter[str] = Counter()
         self._inferred_fields: dict[str, frozenset[str]] = {}
+        # Bare link names -> resolution; emptied whenever a note, alias or attachment comes or goes.
+        # Such a change bumps the version before and after it touches the tables, and a
+        # resolution is kept only when the version did not move while it was computed: readers
+        # on another thread never keep a half-updated answer.
+        self._resolved: dict[str, Resolution] = {}
+        self._names_version = 0
 
     # --- updates ----------------------------------------------------------------------------
 
@@ -179,7 +183,11 @@ class VaultIndex:
     ) -> None:
         """Add or replace one note known by its summary; its Note is read on first use."""
         self.generation += 1
-        if path in self.summaries:
+        old = self.summaries.get(path)
+        names_change = old is None or old.aliases != summary.aliases
+        if names_change:
+            self._names_version += 1
+        if old is not None:
             self._withdraw(path)
         self.summaries[path] = summary
         if problem is not None:
@@ -197,12 +205,20 @@ class VaultIndex:
         for tag in summary.tags:
             tags[tag.lower()].add(path)
         self._index_cards(path, summary, +1)
+        if names_change:
+            self._names_changed()
+
+    def _names_changed(self) -> None:
+        self._resolved.clear()
+        self._names_version += 1
 
     def remove_note(self, path: str) -> None:
         self.generation += 1
         if path in self.summaries:
+            self._names_version += 1
             self._withdraw(path)
             del self.summaries[path]
+            self._names_changed()
         self.file_problems.pop(path, None)
 
     def set_problem(self, problem: FileProblem) -> None:
@@ -212,13 +228,17 @@ class VaultIndex:
 
     def add_attachment(self, path: str) -> None:
         self.generation += 1
+        self._names_version += 1
         self._attachments[path.lower()] = path
         self._attachments_by_name[posixpath.basename(path).lower()].add(path)
+        self._names_changed()
 
     def remove_attachment(self, path: str) -> None:
         self.generation += 1
+        self._names_version += 1
         self._attachments.pop(path.lower(), None)
         _discard(self._attachments_by_name, posixpath.basename(path).lower(), path)
+        self._names_changed()
 
     def _withdraw(self, path: str) -> None:
         summary = self.summaries[path]
@@ -295,6 +315,18 @@ class VaultIndex:
     def resolve_target(self, target: str, from_path: str) -> Resolution:
         if not target:
             return Resolution(ResolutionKind.SELF, (from_path,))
+        if "/" in target or "\\" in target:
+            return self._resolve(target, from_path)
+        # A bare name resolves the same from every note: a keystroke re-checks hundreds.
+        resolution = self._resolved.get(target)
+        if resolution is None:
+            version = self._names_version
+            resolution = self._resolve(target, from_path)
+            if version == self._names_version:
+                self._resolved[target] = resolution
+        return resolution
+
+    def _resolve(self, target: str, from_path: str) -> Resolution:
         if has_attachment_extension(target):
             return self._resolve_attachment(target, from_path)
         if "/" in target or "\\" in target:
