@@ -184,3 +184,25 @@ def test_cached_resolutions_follow_notes_aliases_and_attachments() -> None:
     assert index.resolve_target("pic.png", "a.md").paths == ("img/pic.png",)
     index.remove_attachment("img/pic.png")
     assert index.resolve_target("pic.png", "a.md").kind.value == "unresolved"
+
+
+def test_positions_in_a_dropped_note_come_from_its_text_without_a_parse(tmp_path: Path) -> None:
+    root = _write(tmp_path / "vault")
+    parsed: list[str] = []
+
+    def load(relative: str):  # type: ignore[no-untyped-def]
+        parsed.append(relative)
+        note, _, stamp = load_note(root, relative, Config())
+        return (note, stamp) if note is not None and stamp is not None else None
+
+    def text(relative: str) -> str:
+        return (root / relative).read_text(encoding="utf-8")
+
+    index = VaultIndex(load, keep_notes=False, text_loader=text)
+    _, summary, _ = summarize_file(root, "Алгебра.md", Config())
+    assert summary is not None
+    index.set_summary("Алгебра.md", summary)
+    lines = index.lines("Алгебра.md")
+    assert lines is not None and lines.position(len(NOTES["Алгебра.md"]) - 1) == (5, 20)
+    assert parsed == [] and not index.notes.is_loaded("Алгебра.md")
+    assert index.lines("missing.md") is None

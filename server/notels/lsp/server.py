@@ -32,6 +32,7 @@ from notels import __version__
 
 from .edit_features import register_edit_features
 from .lifecycle import configure_logging, parse_tcp, watch_parent
+from .memory import fix_mmap_threshold
 from .navigation import register_navigation_features
 from .session import NOTE_OPERATIONS, Session
 from .status import VAULT_STATUS, vault_status
@@ -273,6 +274,7 @@ def create_server() -> NotelsServer:
 def run_server(tcp: str | None = None, log_file: Path | None = None) -> int:
     """Serve one client over stdio (or TCP); the exit code follows the LSP's exit rules."""
     configure_logging(log_file)
+    fix_mmap_threshold()
     server = create_server()
     if tcp is not None:
         address = parse_tcp(tcp)

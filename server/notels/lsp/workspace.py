@@ -38,6 +38,7 @@ from notels.vault.files import (
     ProblemKind,
     is_ignored,
     looks_binary,
+    read_note,
     relative_key,
     scan_vault,
 )
@@ -190,7 +191,11 @@ class Workspace:
         with vault.lock:
             vault.run += 1
             vault.state = IndexState.INDEXING
-            vault.index = VaultIndex(partial(_load_from_disk, vault), keep_notes=False)
+            vault.index = VaultIndex(
+                partial(_load_from_disk, vault),
+                keep_notes=False,
+                text_loader=partial(_text_from_disk, vault),
+            )
             vault.touched.clear()
             vault.cache.clear()
             for relative, uri in vault.open_docs.items():
@@ -535,6 +540,10 @@ def _load_from_disk(vault: Vault, relative: str) -> tuple[Note, Stamp] | None:
     """A note the index dropped from memory, read again for a feature that needs all of it."""
     note, _, stamp = load_note(vault.root, relative, vault.config)
     return (note, stamp) if note is not None and stamp is not None else None
+
+
+def _text_from_disk(vault: Vault, relative: str) -> str | None:
+    return read_note(vault.root, relative, vault.config.max_file_bytes).text
 
 
 def _dependents(index: VaultIndex, relative: str, summary: NoteSummary | None) -> set[str]:

@@ -6,7 +6,7 @@ import posixpath
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from notels.syntax.lines import LineIndex
 from notels.syntax.model import BlockId, Link
@@ -38,14 +38,60 @@ class CardLocation(NamedTuple):  # a NamedTuple: built by the ten thousand at st
 # A file's note, parsed again on demand: (note, its file's stamp) or None when it cannot be read.
 NoteLoader = Callable[[str], "tuple[Note, Stamp] | None"]
 
-# Notes parsed on demand that stay in memory; each is about 40 KB on average.
+_Item = TypeVar("_Item")
+
+# A file's text, read again for positions only (a parse costs ten times the read).
+TextLoader = Callable[[str], "str | None"]
+
+# Notes parsed on demand that stay in memory (a parsed note takes about eight times its text),
+# and texts read for positions only (workspace symbols, locations in other notes). Bounded in
+# count and in characters: one pasted megabyte must not make the cache hold hundreds of them.
 _RECENT_NOTES = 256
+_RECENT_NOTE_CHARS = 4_000_000
+_RECENT_TEXTS = 512
+_RECENT_TEXT_CHARS = 8_000_000
 
 # A field name counts as inferred for a note type when at least this share of the type's cards
 # use it, so a single odd card (old `TITLE:` fields) does not teach the index a wrong schema.
 _FIELD_SHARE = 0.2
 # With fewer cards than this, the vault says too little about a type to call a field unknown.
 MIN_CARDS_TO_INFER = 3
+
+
+class _Recent(Generic[_Item]):
+    """The most recently used items by path, bounded in count and in total size."""
+
+    def __init__(self, max_items: int, max_size: int) -> None:
+        self._items: OrderedDict[str, tuple[_Item, int]] = OrderedDict()
+        self._max_items = max_items
+        self._max_size = max_size
+        self._size = 0
+
+    def get(self, path: str) -> _Item | None:
+        found = self._items.get(path)
+        if found is None:
+            return None
+        self._items.move_to_end(path)
+        return found[0]
+
+    def put(self, path: str, item: _Item, size: int) -> None:
+        self.pop(path)
+        self._items[path] = (item, size)
+        self._size += size
+        # The newest item stays even when it alone is over the size: it is being used.
+        while len(self._items) > 1 and (
+            len(self._items) > self._max_items or self._size > self._max_size
+        ):
+            _, (_, dropped) = self._items.popitem(last=False)
+            self._size -= dropped
+
+    def pop(self, path: str) -> None:
+        found = self._items.pop(path, None)
+        if found is not None:
+            self._size -= found[1]
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._items
 
 
 class NoteStore(Mapping[str, Note]):
@@ -59,7 +105,8 @@ class NoteStore(Mapping[str, Note]):
     def __init__(self, index: VaultIndex) -> None:
         self._index = index
         self.pinned: dict[str, Note] = {}
-        self._recent: OrderedDict[str, Note] = OrderedDict()
+        self._recent: _Recent[Note] = _Recent(_RECENT_NOTES, _RECENT_NOTE_CHARS)
+        self._recent_lines: _Recent[LineIndex] = _Recent(_RECENT_TEXTS, _RECENT_TEXT_CHARS)
         self._lock = threading.Lock()
 
     def __getitem__(self, path: str) -> Note:
@@ -81,7 +128,6 @@ class NoteStore(Mapping[str, Note]):
         with self._lock:
             note = self._recent.get(path)
             if note is not None:
-                self._recent.move_to_end(path)
                 return note
         loader = self._index.loader
         loaded = loader(path) if loader is not None else None
@@ -93,15 +139,34 @@ class NoteStore(Mapping[str, Note]):
 
     def remember(self, path: str, note: Note) -> None:
         with self._lock:
-            self._recent[path] = note
-            self._recent.move_to_end(path)
-            while len(self._recent) > _RECENT_NOTES:
-                self._recent.popitem(last=False)
+            self._recent.put(path, note, len(note.text))
 
     def forget(self, path: str) -> None:
         self.pinned.pop(path, None)
         with self._lock:
-            self._recent.pop(path, None)
+            self._recent.pop(path)
+            self._recent_lines.pop(path)
+
+    def lines(self, path: str) -> LineIndex | None:
+        """Positions in a note's text: the parsed Note's when in memory, else its text read."""
+        note = self.pinned.get(path)
+        if note is None:
+            with self._lock:
+                note = self._recent.get(path)
+                lines = self._recent_lines.get(path)
+            if lines is not None:
+                return lines
+        text_loader = self._index.text_loader
+        if note is not None or text_loader is None or path not in self._index.summaries:
+            note = note or self._find(path)
+            return note.lines if note is not None else None
+        text = text_loader(path)
+        if text is None:
+            return None
+        lines = LineIndex(text)
+        with self._lock:
+            self._recent_lines.put(path, lines, len(text))
+        return lines
 
     def is_loaded(self, path: str) -> bool:
         return path in self.pinned or path in self._recent
@@ -119,10 +184,16 @@ class NoteStore(Mapping[str, Note]):
 class VaultIndex:
     """Mutable index over note summaries. Keys are vault-relative `/`-separated paths."""
 
-    def __init__(self, loader: NoteLoader | None = None, keep_notes: bool = True) -> None:
+    def __init__(
+        self,
+        loader: NoteLoader | None = None,
+        keep_notes: bool = True,
+        text_loader: TextLoader | None = None,
+    ) -> None:
         # Without a loader nothing could parse a dropped note again, so every note is kept.
         self.keep_notes = keep_notes or loader is None
         self.loader = loader
+        self.text_loader = text_loader
         self.summaries: dict[str, NoteSummary] = {}
         self.notes = NoteStore(self)
         # Bumped on every change, so derived tables (completion lists) know when to rebuild.
@@ -297,8 +368,7 @@ class VaultIndex:
 
     def lines(self, path: str) -> LineIndex | None:
         """Positions in a note's text, from the Note in memory or else read from disk."""
-        note = self.notes.get(path)
-        return note.lines if note is not None else None
+        return self.notes.lines(path)
 
     def tag_spelling(self, key: str) -> str | None:
         """A lowered tag as some note writes it."""
