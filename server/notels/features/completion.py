@@ -16,16 +16,16 @@ from notels.features.model import (
     CompletionResult,
     ResolveData,
 )
-from notels.features.outline import first_line, note_preview
+from notels.features.outline import note_preview
 from notels.syntax.note import Note
 from notels.vault.index import VaultIndex
 from notels.vault.resolve import ResolutionKind
+from notels.vault.summary import DESCRIPTION_LENGTH
 
 LIMIT = 100
 # Characters a heading link cannot hold (`[[Note#A B]]` for `A: B`); dropping them is what
 # `heading_key` does when it matches the link back to the heading.
 _HEADING_LINK_DROP = str.maketrans(dict.fromkeys("#|^:%[]"))
-_DESCRIPTION_LENGTH = 80
 _DEFAULT_TYPE = ("Basic", ("Front", "Back"))
 _ORDER_SAMPLE = 50  # cards of a note type read to learn the order of its fields
 
@@ -199,8 +199,8 @@ def _name_item(
         return _item(
             context, position, match, label, entry.kind, target, detail=entry.path, data=data
         )
-    note = index.notes.get(entry.path)
-    description = first_line(note, _DESCRIPTION_LENGTH) if note is not None else ""
+    summary = index.summary(entry.path)
+    description = summary.description if summary is not None else ""
     if entry.kind is CompletionKind.ALIAS:
         # Obsidian's own choice for an alias: link the note, show the alias.
         return _item(
@@ -273,8 +273,8 @@ def _blocks(
         block = blocks[match.index]
         line = target.lines.line_span(block.span.start)
         text = target.text[line.start : block.span.start].strip()
-        if len(text) > _DESCRIPTION_LENGTH:
-            text = text[: _DESCRIPTION_LENGTH - 1] + "…"
+        if len(text) > DESCRIPTION_LENGTH:
+            text = text[: DESCRIPTION_LENGTH - 1] + "…"
         items.append(
             _item(
                 context,

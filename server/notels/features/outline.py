@@ -53,21 +53,6 @@ def block_paragraph(note: Note, block: BlockId) -> Span:
     return Span(lines.line_start(first), lines.line_end(last))
 
 
-def first_line(note: Note, limit: int = 80) -> str:
-    """The first non-blank line of the body, shortened: a one-line description of the note."""
-    text = note.text
-    pos = note.body_start
-    while pos < len(text):
-        end = text.find("\n", pos)
-        if end == -1:
-            end = len(text)
-        line = text[pos:end].strip()
-        if line:
-            return line if len(line) <= limit else line[: limit - 1] + "…"
-        pos = end + 1
-    return ""
-
-
 def _excerpt(text: str, span: Span, max_lines: int) -> str:
     """The first `max_lines` lines of `text[span]` after its blank lines, `…` when cut.
 

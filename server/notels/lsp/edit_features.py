@@ -150,8 +150,7 @@ class EditBuilder:
         document = self.session.workspace.documents.get(uri) if uri else None
         if uri is not None and document is not None:
             return uri, document.version, document.lines
-        note = vault.index.notes.get(relative)
-        lines = note.lines if note is not None else LineIndex("")
+        lines = vault.index.lines(relative) or LineIndex("")
         return uri_of_path(vault.root / relative), None, lines
 
     @property

@@ -549,8 +549,7 @@ class NavigationFeatures:
         document = self.session.workspace.documents.get(uri) if uri else None
         if uri is not None and document is not None and document.note is not None:
             return uri, document.note.lines
-        note = vault.index.notes.get(relative)
-        lines = note.lines if note is not None else LineIndex("")
+        lines = vault.index.lines(relative) or LineIndex("")
         return uri or uri_of_path(vault.root / relative), lines
 
     def _location(self, place: Place, location: Location) -> types.Location:

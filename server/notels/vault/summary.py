@@ -19,6 +19,7 @@ from notels.syntax.note import Note
 from notels.vault.resolve import heading_key, target_key
 
 _FRONT_LENGTH = 60
+DESCRIPTION_LENGTH = 80
 
 # (size, mtime_ns) of the file a summary was read from.
 Stamp = tuple[int, int]
@@ -44,6 +45,7 @@ class NoteSummary(NamedTuple):
     card_fields: tuple[CardFieldsEntry, ...]  # closed cards with a note type
     cards: tuple[NamedSpan, ...]  # closed cards: card_name and block span
     decks: tuple[str, ...]  # distinct TARGET DECK names
+    description: str  # the first line of the body, shortened (completion shows it)
 
     def has_heading(self, link_heading_key: str) -> bool:
         return link_heading_key in self.heading_keys
@@ -66,6 +68,21 @@ def card_name(card: Card) -> str:
         front = front[: _FRONT_LENGTH - 1] + "…"
     note_type = card.note_type.strip() if card.note_type else "card"
     return f"{note_type}: {front}" if front else note_type
+
+
+def first_line(note: Note, limit: int = DESCRIPTION_LENGTH) -> str:
+    """The first non-blank line of the body, shortened: a one-line description of the note."""
+    text = note.text
+    pos = note.body_start
+    while pos < len(text):
+        end = text.find("\n", pos)
+        if end == -1:
+            end = len(text)
+        line = text[pos:end].strip()
+        if line:
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+        pos = end + 1
+    return ""
 
 
 def summarize(note: Note, stamp: Stamp | None = None) -> NoteSummary:
@@ -123,4 +140,5 @@ def summarize(note: Note, stamp: Stamp | None = None) -> NoteSummary:
         card_fields=tuple(card_fields),
         cards=tuple(cards),
         decks=tuple(dict.fromkeys(deck.deck for deck in anki.decks)),
+        description=first_line(note),
     )
