@@ -8,7 +8,9 @@ Measures, on vaults made by generate_vault.py:
 - RSS of the server process once indexed (cold run);
 - keystroke latency: from a one-character `didChange` on a ~2,000-line note to the
   `publishDiagnostics` for that version; with the configured debounce (150 ms by default) and
-  with `debounceMs: 0` sent as settings, which leaves the work itself plus the round trip.
+  with `debounceMs: 0` sent as settings, which leaves the work itself plus the round trip; and
+  the work alone as the server logs it (`--log-file`: applying the edits, then re-indexing,
+  checking and publishing, the debounce excluded).
 
 Usage::
 
@@ -48,6 +50,19 @@ DEFAULT_DEBOUNCE_MS = 150
 class KeystrokeResult:
     debounce_ms: int
     samples_ms: list[float]
+    versions: list[int] = field(default_factory=list)  # the document version of each sample
+    work_ms: list[float] = field(default_factory=list)  # as the server logged it
+
+    @property
+    def work_median_ms(self) -> float:
+        return statistics.median(self.work_ms) if self.work_ms else float("nan")
+
+    @property
+    def work_p95_ms(self) -> float:
+        ordered = sorted(self.work_ms)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
     @property
     def median_ms(self) -> float:
@@ -113,9 +128,10 @@ class BenchClient:
         def log_message(params: types.LogMessageParams) -> None:
             self.log.append(params.message)
 
-    async def start(self, cache_dir: Path) -> None:
+    async def start(self, cache_dir: Path, log_file: Path | None = None) -> None:
         env = {**os.environ, "PYTHONPATH": str(SERVER_DIR), "NOTELS_CACHE_DIR": str(cache_dir)}
-        await self.client.start_io(sys.executable, "-m", "notels", "serve", env=env)
+        options = ["--log-file", str(log_file)] if log_file is not None else []
+        await self.client.start_io(sys.executable, "-m", "notels", "serve", *options, env=env)
 
     async def initialize(self, root: Path) -> float:
         """Initialize on `root`; seconds from `initialized` to the end of the index run."""
@@ -242,9 +258,11 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-async def launch_and_index(root: Path, cache_dir: Path) -> tuple[BenchClient, float]:
+async def launch_and_index(
+    root: Path, cache_dir: Path, log_file: Path | None = None
+) -> tuple[BenchClient, float]:
     bench = BenchClient()
-    await bench.start(cache_dir)
+    await bench.start(cache_dir, log_file)
     index_s = await bench.initialize(root)
     for _ in range(100):  # the server logs its own timing right after the progress end
         if bench.server_index_seconds() is not None:
@@ -275,38 +293,63 @@ async def bench_vault(notes: int, keystrokes: int, starts: int) -> VaultResult:
         first, _ = await launch_and_index(root, Path(cache))  # fills the cache
         await asyncio.sleep(1.0)
         await first.stop()
+        log_file = Path(cache) / "server.log"  # the last warm server logs each keystroke's work
         for number in range(starts):
-            warm, warm_s = await launch_and_index(root, Path(cache))
+            last = number == starts - 1
+            warm, warm_s = await launch_and_index(root, Path(cache), log_file if last else None)
             warm_runs.append((warm_s, warm.server_index_seconds(), warm.from_cache()))
-            if number < starts - 1:
+            if not last:
                 await warm.stop()
         warm_runs.sort(key=lambda run: run[0])
         result.warm_index_s, result.warm_server_index_s, result.warm_from_cache = warm_runs[
             len(warm_runs) // 2
         ]
-    bench = warm
-    try:
-        if keystrokes:
-            path, text, line = pick_note(root)
-            uri = path.as_uri()
-            result.note = str(path.relative_to(root))
-            result.note_lines = len(text.splitlines())
-            await bench.open(uri, text)
-            column = utf16_length(text.splitlines()[line])
-            version = 1
-            for debounce in (DEFAULT_DEBOUNCE_MS, 0):
-                if debounce != DEFAULT_DEBOUNCE_MS:
-                    bench.set_debounce(debounce)
-                    await asyncio.sleep(0.5)  # the re-check of the settings change is done
-                samples = []
-                for _ in range(keystrokes):
-                    version += 1
-                    samples.append(await bench.keystroke(uri, version, line, column))
-                    column += 1
-                result.keystrokes.append(KeystrokeResult(debounce, samples))
-        return result
-    finally:
-        await bench.stop()
+        bench = warm
+        try:
+            await type_keystrokes(bench, root, keystrokes, result)
+        finally:
+            await bench.stop()
+        work = logged_work(log_file)
+        for series in result.keystrokes:
+            series.work_ms = [work[v] for v in series.versions if v in work]
+    return result
+
+
+async def type_keystrokes(
+    bench: BenchClient, root: Path, keystrokes: int, result: VaultResult
+) -> None:
+    """Type into a 2,000-line note, with the default debounce and then with none."""
+    if not keystrokes:
+        return
+    path, text, line = pick_note(root)
+    uri = path.as_uri()
+    result.note = str(path.relative_to(root))
+    result.note_lines = len(text.splitlines())
+    await bench.open(uri, text)
+    column = utf16_length(text.splitlines()[line])
+    version = 1
+    for debounce in (DEFAULT_DEBOUNCE_MS, 0):
+        if debounce != DEFAULT_DEBOUNCE_MS:
+            bench.set_debounce(debounce)
+            await asyncio.sleep(0.5)  # the re-check of the settings change is done
+        samples = []
+        versions = []
+        for _ in range(keystrokes):
+            version += 1
+            versions.append(version)
+            samples.append(await bench.keystroke(uri, version, line, column))
+            column += 1
+        result.keystrokes.append(KeystrokeResult(debounce, samples, versions))
+
+
+def logged_work(log_file: Path) -> dict[int, float]:
+    """Version -> milliseconds of work, from the server's "keystroke work" debug lines."""
+    pattern = re.compile(r"keystroke work \S+ v(\d+): ([\d.]+) ms")
+    work: dict[int, float] = {}
+    text = log_file.read_text(encoding="utf-8") if log_file.exists() else ""
+    for match in pattern.finditer(text):
+        work[int(match.group(1))] = float(match.group(2))
+    return work
 
 
 def print_table(results: list[VaultResult]) -> None:
@@ -320,6 +363,7 @@ def print_table(results: list[VaultResult]) -> None:
         warm_server = f"{r.warm_server_index_s:.2f}" if r.warm_server_index_s is not None else "-"
         keys = "  ".join(
             f"debounce {k.debounce_ms:>3} ms: median {k.median_ms:6.1f} ms, p95 {k.p95_ms:6.1f} ms"
+            f" (work median {k.work_median_ms:4.1f} ms, p95 {k.work_p95_ms:4.1f} ms)"
             for k in r.keystrokes
         )
         print(
@@ -352,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
                         "median_ms": round(k.median_ms, 2),
                         "p95_ms": round(k.p95_ms, 2),
                         "samples_ms": [round(s, 2) for s in k.samples_ms],
+                        "work_median_ms": round(k.work_median_ms, 2),
+                        "work_p95_ms": round(k.work_p95_ms, 2),
+                        "work_ms": [round(s, 2) for s in k.work_ms],
                     }
                     for k in r.keystrokes
                 ],

@@ -59,3 +59,40 @@ def test_position_and_offset_round_trip(text: str) -> None:
             back = lines.offset(line, character, encoding)
             # Offsets inside a line terminator come back as the line's end.
             assert back == min(offset, lines.line_end(line))
+
+
+def _reference_offset(lines: LineIndex, line: int, character: int, encoding: Encoding) -> int:
+    """offset() by counting each character's units, as the protocol defines it."""
+    if line < 0:
+        return 0
+    if line >= lines.line_count:
+        return len(lines.text)
+    offset, end, units = lines.line_start(line), lines.line_end(line), 0
+    while offset < end:
+        width = len(lines.text[offset].encode(_CODECS[encoding], "surrogatepass"))
+        width //= 2 if encoding is Encoding.UTF16 else 4 if encoding is Encoding.UTF32 else 1
+        if units + width > character:
+            break
+        units += width
+        offset += 1
+    return offset
+
+
+_CODECS = {Encoding.UTF8: "utf-8", Encoding.UTF16: "utf-16-le", Encoding.UTF32: "utf-32-le"}
+
+
+@given(
+    st.text(alphabet=st.characters(exclude_categories=()), max_size=60),  # surrogates too
+    st.integers(-1, 4),
+    st.integers(-1, 80),
+    st.sampled_from(list(Encoding)),
+)
+def test_offset_counts_units_like_the_protocol(
+    text: str, line: int, character: int, encoding: Encoding
+) -> None:
+    """The fast paths (ASCII, BMP-only UTF-16, UTF-8 by encoding) agree with counting units,
+    lone surrogates and characters cut in half included."""
+    lines = LineIndex(text)
+    assert lines.offset(line, character, encoding) == _reference_offset(
+        lines, line, character, encoding
+    )

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from notels.vault.cache import CachedNote, read_cache, write_cache
-from notels.vault.files import FileProblem, ProblemKind, scan_vault
+from notels.vault.files import FileProblem, ProblemKind, read_note, scan_vault
 from notels.vault.loader import collect_and_freeze, paused_gc
 from notels.vault.parallel import (
     Summarized,
@@ -128,6 +128,18 @@ def save_cache(vault: Vault, run: int) -> bool:
             relative: (summary, index.file_problems.get(relative))
             for relative, summary in index.summaries.items()
         }
+        editor_texts = {
+            relative: note.text
+            for relative, (summary, _) in notes.items()
+            if summary.stamp is None and (note := index.notes.pinned.get(relative)) is not None
+        }
+    # A note open in the editor has no file stamp; when its text is what the file holds, its
+    # summary is the file's, and the next start need not parse it.
+    for relative, text in editor_texts.items():
+        read = read_note(vault.root, relative, vault.config.max_file_bytes)
+        if read.text == text:
+            summary, problem = notes[relative]
+            notes[relative] = (summary._replace(stamp=read.stamp), problem)
     return write_cache(vault.root, vault.config.max_file_bytes, notes)
 
 

@@ -43,6 +43,9 @@ def configure_logging(log_file: Path | None) -> None:
     root.handlers[:] = handlers
     root.setLevel(logging.INFO)
     logging.getLogger("pygls").setLevel(logging.WARNING)
+    if log_file is not None:
+        # The file also gets notels' debug lines (e.g. the work time of each keystroke).
+        logging.getLogger("notels").setLevel(logging.DEBUG)
 
 
 class ClientLogHandler(logging.Handler):

@@ -36,6 +36,7 @@ from .memory import fix_mmap_threshold
 from .navigation import register_navigation_features
 from .session import NOTE_OPERATIONS, Session
 from .status import VAULT_STATUS, vault_status
+from .stdio import serve_stdio
 
 log = logging.getLogger("notels.lsp")
 
@@ -286,6 +287,6 @@ def run_server(tcp: str | None = None, log_file: Path | None = None) -> int:
         stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
         # Anything printed by mistake must not corrupt the protocol stream on stdout.
         sys.stdout = sys.stderr
-        server.start_io(stdin, stdout)
+        serve_stdio(server, stdin, stdout)
     # The client went away (end of input) without an exit notification.
     return 0 if server.shutdown_requested else 1

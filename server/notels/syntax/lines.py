@@ -13,6 +13,7 @@ from notels.syntax.spans import Span
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NEWLINE = re.compile(r"\n")
+_LAST_BMP = "\uffff"
 
 
 class Encoding(Enum):
@@ -36,10 +37,6 @@ def _units(char: str, encoding: Encoding) -> int:
     if code < 0x10000:
         return 3
     return 4
-
-
-def _is_ascii(text: str) -> bool:
-    return text.isascii()
 
 
 class LineIndex:
@@ -111,9 +108,11 @@ class LineIndex:
         start = self._line_starts[line]
         offset = min(offset, self._line_ends[line])
         segment = self._text[start:offset]
-        if encoding is Encoding.UTF32 or _is_ascii(segment):
+        if encoding is Encoding.UTF32 or segment.isascii():
             return line, len(segment)
-        return line, sum(_units(char, encoding) for char in segment)
+        if encoding is Encoding.UTF16:
+            return line, len(segment.encode("utf-16-le", "surrogatepass")) // 2
+        return line, len(segment.encode("utf-8", "surrogatepass"))
 
     def offset(self, line: int, character: int, encoding: Encoding = Encoding.UTF16) -> int:
         """Offset of (line, character); out-of-range values are clamped, as LSP asks.
@@ -131,6 +130,18 @@ class LineIndex:
             return start
         if encoding is Encoding.UTF32:
             return min(start + character, end)
+        # At most `character` characters fit in `character` units: look at those only.
+        segment = self._text[start : min(end, start + character)]
+        if segment.isascii() or (encoding is Encoding.UTF16 and max(segment) <= _LAST_BMP):
+            return start + len(segment)  # one unit per character
+        if encoding is Encoding.UTF8:
+            try:
+                encoded = segment.encode("utf-8")  # lone surrogates refuse: counted below
+            except UnicodeEncodeError:
+                pass
+            else:
+                # Whole characters in the first `character` bytes (a partial one rounds down).
+                return start + len(encoded[:character].decode("utf-8", "ignore"))
         units = 0
         offset = start
         while offset < end:

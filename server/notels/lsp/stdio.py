@@ -1,0 +1,81 @@
+"""Serving over stdin/stdout with asyncio's own pipe transport.
+
+pygls reads stdin through its thread pool, one hand-off per header line and per body: three
+thread round trips for every message, most of the time a short request spends in the server
+(measured: a definition request answered in 0.85 ms through the pool, 0.26 ms without). When
+stdin is a pipe or socket (what editors give a language server), the event loop reads it
+directly; anything else (a file, a console on Windows) goes through pygls' reader as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import stat
+import threading
+from typing import BinaryIO
+
+from pygls.io_ import StdoutWriter, run_async
+from pygls.lsp.server import LanguageServer
+
+log = logging.getLogger(__name__)
+# pygls' message loop logs unreadable messages here, as under its own start_io; the server
+# reports them to the client once, through report_server_error.
+_PYGLS_LOG = logging.getLogger("pygls.server")
+
+_LIMIT = 1 << 30  # a line may be long: headers are short, but a bad client sends anything
+
+
+class _PipeReader:
+    """asyncio's StreamReader, with pygls' reader contract at the end of input (b"")."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self._stream = stream
+
+    async def readline(self) -> bytes:
+        return await self._stream.readline()
+
+    async def readexactly(self, n: int) -> bytes:
+        try:
+            return await self._stream.readexactly(n)
+        except asyncio.IncompleteReadError:
+            return b""
+
+
+def _is_pipe_or_socket(stdin: BinaryIO) -> bool:
+    try:
+        mode = os.fstat(stdin.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def serve_stdio(server: LanguageServer, stdin: BinaryIO, stdout: BinaryIO) -> None:
+    if os.name == "nt" or not _is_pipe_or_socket(stdin):
+        server.start_io(stdin, stdout)
+        return
+    # pygls' shutdown() ends its message loop through this event, as in its own start_io.
+    stop_event = server._stop_event = threading.Event()
+    server.protocol.set_writer(StdoutWriter(stdout))
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        stream = asyncio.StreamReader(limit=_LIMIT)
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), stdin)
+        await run_async(
+            stop_event=stop_event,
+            reader=_PipeReader(stream),
+            protocol=server.protocol,
+            logger=_PYGLS_LOG,
+            error_handler=server.report_server_error,
+        )
+
+    try:
+        asyncio.run(serve())
+    except BrokenPipeError:
+        log.error("the connection to the client is lost")
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.shutdown()  # type: ignore[no-untyped-call]
