@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from notels.features.fuzzy import SearchKeys
 from notels.features.model import CompletionKind
 from notels.vault.index import VaultIndex
 from notels.vault.resolve import note_key, shortest_first, stem_key, target_key
@@ -42,6 +43,8 @@ class NameCatalog:
     path_entries: list[int] = field(default_factory=list)  # entries of notes, for `[[dir/...`
     path_keys: list[str] = field(default_factory=list)  # their lowered paths without `.md`
     popularity: dict[str, int] = field(default_factory=dict)  # path -> notes linking to it
+    search: SearchKeys = field(default_factory=lambda: SearchKeys(()))  # over keys
+    path_search: SearchKeys = field(default_factory=lambda: SearchKeys(()))  # over path_keys
 
     def weight(self, entry: int) -> int:
         found = self.entries[entry]
@@ -151,6 +154,8 @@ def _flatten(state: _State) -> NameCatalog:
     for entry, key in state.attachment_entries:
         entries.append(entry)
         keys.append(key)
+    catalog.search = SearchKeys(keys)
+    catalog.path_search = SearchKeys(catalog.path_keys)
     return catalog
 
 

@@ -158,11 +158,13 @@ def _links(index: VaultIndex, context: CompletionContext, limit: int) -> Complet
     query = context.typed.strip()
     if "/" in query:
         # A folder path is being typed: match notes by their path.
-        matches, more = rank(query, catalog.path_keys, limit, _path_weight(catalog))
+        matches, more = rank(
+            query, catalog.path_keys, limit, _path_weight(catalog), search=catalog.path_search
+        )
         chosen = [(m, catalog.entries[catalog.path_entries[m.index]]) for m in matches]
         by_path = True
     else:
-        matches, more = rank(query, catalog.keys, limit, catalog.weight)
+        matches, more = rank(query, catalog.keys, limit, catalog.weight, search=catalog.search)
         chosen = [(m, catalog.entries[m.index]) for m in matches]
         by_path = False
     items = [

@@ -11,6 +11,8 @@ Keys are lowered once by the caller (catalogs keep them); the query is lowered h
 from __future__ import annotations
 
 import heapq
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +29,59 @@ FUZZY = 0
 FUZZY_CUTOFF = 75.0
 # Fewer letters than this say too little for a typo match: every name would "almost" match.
 FUZZY_MIN_LENGTH = 3
+
+
+class SearchKeys:
+    """Many keys in one string, so that finding the keys holding a query runs in C.
+
+    A Python loop over 12,000 keys costs ~1 ms per test; `str.find` over the joined keys costs
+    time per match instead. Build one per key list that is searched many times (the completion
+    catalog, the workspace symbol table); the list must not change afterwards.
+    """
+
+    _SEPARATOR = "\n"
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self.keys = keys
+        self._usable = not any(self._SEPARATOR in key for key in keys)
+        self._joined = self._SEPARATOR.join(keys) if self._usable else ""
+        starts = []
+        position = 0
+        for key in keys if self._usable else ():
+            starts.append(position)
+            position += len(key) + 1
+        self._starts = starts
+
+    def containing(self, text: str) -> list[int] | None:
+        """Indexes of the keys holding `text`, in order; None when this index cannot tell."""
+        if not self._usable or not text or self._SEPARATOR in text:
+            return None
+        joined, starts, found = self._joined, self._starts, []
+        count = len(starts)
+        position = joined.find(text)
+        while position != -1:
+            key = bisect_right(starts, position) - 1
+            found.append(key)
+            if key + 1 >= count:
+                break
+            position = joined.find(text, starts[key + 1])  # one hit per key is enough
+        return found
+
+    def word_initial(self, initial: str) -> list[int] | None:
+        """Indexes of the keys where a word starts with `initial` (see _word_initial_pool)."""
+        if not self._usable or len(initial) != 1 or initial == self._SEPARATOR:
+            return None
+        pattern = re.compile(r"(?:^|(?<=[\n (/\-]))" + re.escape(initial), re.MULTILINE)
+        joined, starts, found = self._joined, self._starts, []
+        count = len(starts)
+        position = 0
+        while (match := pattern.search(joined, position)) is not None:
+            key = bisect_right(starts, match.start()) - 1
+            found.append(key)
+            if key + 1 >= count:
+                break
+            position = starts[key + 1]
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +110,13 @@ def rank(
     limit: int,
     weight: Callable[[int], int] | None = None,
     keep_order: bool = False,
+    search: SearchKeys | None = None,
 ) -> tuple[list[Match], bool]:
     """The best `limit` keys for `query`, best first, and whether more would have matched.
 
     Ties within a tier go to the higher `weight`, then (unless `keep_order`, which keeps the
-    keys' own order, e.g. headings in document order) to the shorter key.
+    keys' own order, e.g. headings in document order) to the shorter key. `search`, built on
+    the same `keys`, finds the candidates faster.
     """
     query = query.strip().lower()
     if limit <= 0:
@@ -75,9 +132,11 @@ def rank(
     if not query:
         buckets[SUBSTRING] = list(range(len(keys)))
     else:
-        for i, key in enumerate(keys):
-            if query in key:
-                buckets[_tier(query, key)].append(i)
+        holding = search.containing(query) if search is not None else None
+        if holding is None:
+            holding = [i for i, key in enumerate(keys) if query in key]
+        for i in holding:
+            buckets[_tier(query, keys[i])].append(i)
 
     found: list[Match] = []
     remaining = limit
@@ -97,7 +156,11 @@ def rank(
         return found, False
 
     seen = {match.index for match in found}
-    pool = _word_initial_pool(query[0], keys, seen)
+    initial = search.word_initial(query[0]) if search is not None else None
+    if initial is None:
+        pool = _word_initial_pool(query[0], keys, seen)
+    else:
+        pool = [i for i in initial if i not in seen]
     extracted = process.extract(
         query,
         [keys[i] for i in pool],

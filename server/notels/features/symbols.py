@@ -8,7 +8,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from notels.config import Config
-from notels.features.fuzzy import rank
+from notels.features.fuzzy import SearchKeys, rank
 from notels.features.model import DocumentSymbol, Location, SymbolKind, WorkspaceSymbol
 from notels.features.outline import section_spans
 from notels.syntax.model import Card
@@ -112,6 +112,7 @@ class _SymbolTable:
     paths: list[str] = field(default_factory=list)  # parallel to entries
     entries: list[_Entry] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    search: SearchKeys = field(default_factory=lambda: SearchKeys(()))
 
 
 _TABLES: weakref.WeakKeyDictionary[VaultIndex, _SymbolTable] = weakref.WeakKeyDictionary()
@@ -147,6 +148,7 @@ def _table(index: VaultIndex) -> _SymbolTable:
             table.paths = paths
             table.entries = entries
             table.keys = [entry.key for entry in entries]
+            table.search = SearchKeys(table.keys)
         table.per_note = per_note
         table.generation = generation
         return table
@@ -158,7 +160,9 @@ def workspace_symbols(
     """Notes, aliases, headings and cards (by front text) matching `query`, best first."""
     table = _table(index)
     entries = table.entries
-    matches, _ = rank(query, table.keys, limit, lambda i: _KIND_WEIGHT[entries[i].kind])
+    matches, _ = rank(
+        query, table.keys, limit, lambda i: _KIND_WEIGHT[entries[i].kind], search=table.search
+    )
     found: list[WorkspaceSymbol] = []
     for match in matches:
         entry = entries[match.index]

@@ -183,8 +183,9 @@ class NavigationFeatures:
         options = capability(self.session.client_capabilities, "text_document", "completion")
         item_options = getattr(options, "completion_item", None)
         snippets = bool(getattr(item_options, "snippet_support", False))
+        ranges: dict[Span, types.Range] = {}  # most items replace the same text
         items = [
-            self._completion_item(place, candidate, item_options)
+            self._completion_item(place, candidate, item_options, ranges)
             for candidate in result.items
             if snippets or not candidate.is_snippet  # a snippet shown as text would insert `$1`
         ]
@@ -195,17 +196,25 @@ class NavigationFeatures:
         place: Place,
         candidate: CompletionCandidate,
         options: types.ClientCompletionItemOptions | None,
+        ranges: dict[Span, types.Range],
     ) -> types.CompletionItem:
         lines = place.note.lines
         encoding = self.session.workspace.encoding
-        insert = to_range(lines, candidate.replace_span, encoding)
+
+        def convert(span: Span) -> types.Range:
+            found = ranges.get(span)
+            if found is None:
+                found = ranges[span] = to_range(lines, span, encoding)
+            return found
+
+        insert = convert(candidate.replace_span)
         edit: types.TextEdit | types.InsertReplaceEdit
         if options is not None and options.insert_replace_support:
             overwrite = candidate.overwrite_span or candidate.replace_span
             edit = types.InsertReplaceEdit(
                 new_text=candidate.insert_text,
                 insert=insert,
-                replace=to_range(lines, overwrite, encoding),
+                replace=convert(overwrite),
             )
         else:
             edit = types.TextEdit(range=insert, new_text=candidate.insert_text)
