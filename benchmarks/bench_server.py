@@ -258,6 +258,16 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+async def wait_for_cache(folder: Path, timeout: float = 120.0) -> None:
+    """The cache file is written after the index is announced, on a thread of its own."""
+    deadline = time.monotonic() + timeout
+    while not list(folder.glob("*.index")):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no index cache written in {folder} within {timeout} s")
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.5)  # and the garbage collection after it
+
+
 async def launch_and_index(
     root: Path, cache_dir: Path, log_file: Path | None = None
 ) -> tuple[BenchClient, float]:
@@ -280,7 +290,7 @@ async def bench_vault(notes: int, keystrokes: int, starts: int) -> VaultResult:
         with tempfile.TemporaryDirectory(prefix="notels-bench-cache-") as cache:
             bench, index_s = await launch_and_index(root, Path(cache))
             try:
-                await asyncio.sleep(1.0)  # the cache is written after the index is announced
+                await wait_for_cache(Path(cache))  # RSS once the run's garbage is freed
                 cold.append((index_s, bench.server_index_seconds(), bench.rss_mb()))
             finally:
                 await bench.stop()
@@ -291,7 +301,7 @@ async def bench_vault(notes: int, keystrokes: int, starts: int) -> VaultResult:
     warm_runs: list[tuple[float, float | None, int]] = []
     with cache_dir as cache:
         first, _ = await launch_and_index(root, Path(cache))  # fills the cache
-        await asyncio.sleep(1.0)
+        await wait_for_cache(Path(cache))
         await first.stop()
         log_file = Path(cache) / "server.log"  # the last warm server logs each keystroke's work
         for number in range(starts):

@@ -96,3 +96,29 @@ def test_offset_counts_units_like_the_protocol(
     assert lines.offset(line, character, encoding) == _reference_offset(
         lines, line, character, encoding
     )
+
+
+@given(
+    st.text(alphabet="ab\nя😀\r", max_size=40),
+    st.integers(0, 40),
+    st.integers(0, 6),
+    st.text(alphabet="xя😀\n\r", max_size=3),
+)
+def test_an_edited_index_equals_a_fresh_one(
+    text: str, start: int, length: int, inserted: str
+) -> None:
+    """Typing within a line shifts the line starts instead of searching again; line breaks
+    typed or deleted, and texts with carriage returns, are indexed from scratch."""
+    start = min(start, len(text))
+    end = min(start + length, len(text))
+    old = LineIndex(text)
+    assert old.line_count >= 1  # built, as the editor's index is when an edit arrives
+    new_text = text[:start] + inserted + text[end:]
+    edited = old.edited(new_text, start, end, inserted)
+    fresh = LineIndex(new_text)
+    assert edited.line_count == fresh.line_count
+    for line in range(fresh.line_count):
+        assert (edited.line_start(line), edited.line_end(line)) == (
+            fresh.line_start(line),
+            fresh.line_end(line),
+        )

@@ -112,10 +112,13 @@ def _insert(vault: Vault, run: int, batch: Iterable[Summarized]) -> bool:
 
 
 def settle(vault: Vault, run: int) -> None:
-    """After a finished run: free its garbage, then save the cache if it is out of date."""
-    collect_and_freeze()
+    """After a finished run: save the cache if it is out of date, then free the run's garbage.
+
+    The cache first: an editor closed right after startup should still leave it behind.
+    """
     if not vault.cache_current and not save_cache(vault, run):
         log.info("index cache of %s not written", vault.root)
+    collect_and_freeze()
 
 
 def save_cache(vault: Vault, run: int) -> bool:

@@ -295,12 +295,13 @@ class Workspace:
         for change in changes:
             if change.start is None or change.end is None:
                 text = change.text
+                lines = LineIndex(text)
             else:
                 start = lines.offset(*change.start, self.encoding)
                 end = lines.offset(*change.end, self.encoding)
                 start, end = min(start, end), max(start, end)
                 text = text[:start] + change.text + text[end:]
-            lines = LineIndex(text)
+                lines = lines.edited(text, start, end, change.text)
         document.text, document.lines, document.version = text, lines, version
         document.note = None
         return True
@@ -330,7 +331,7 @@ class Workspace:
 
     def _parse(self, document: OpenDocument) -> None:
         if document.note is None:
-            document.note = parse_note(document.text)
+            document.note = parse_note(document.text, document.lines)
 
     def _set(self, vault: Vault, relative: str, document: OpenDocument) -> set[str]:
         assert document.note is not None

@@ -65,6 +65,25 @@ class LineIndex:
         self._line_starts = starts
         self._line_ends = ends
 
+    def edited(self, text: str, start: int, end: int, inserted: str) -> LineIndex:
+        """The index of `text`, which is this text with `[start, end)` replaced by `inserted`.
+
+        Typing within one line moves the later line starts by the same amount: shifting them
+        costs far less than finding every line break of a long note again. Anything else (a
+        line break typed or deleted, any carriage return around) is indexed from scratch.
+        """
+        index = LineIndex(text)
+        if not self._line_starts or "\r" in self._text or any(c in inserted for c in "\r\n"):
+            return index
+        line = bisect_right(self._line_starts, start) - 1
+        if end > self._line_ends[line]:
+            return index  # the replaced text holds a line break
+        delta = len(inserted) - (end - start)
+        starts, ends = self._line_starts, self._line_ends
+        index._line_starts = starts[: line + 1] + [offset + delta for offset in starts[line + 1 :]]
+        index._line_ends = ends[:line] + [offset + delta for offset in ends[line:]]
+        return index
+
     @property
     def text(self) -> str:
         return self._text

@@ -50,8 +50,13 @@ class Note:
         return tuple(s.value.strip() for s in entry.scalars if s.value.strip())
 
 
-def parse_note(text: str) -> Note:
-    """Parse any string; never raises. A leading BOM is kept in the text and skipped by rules."""
+def parse_note(text: str, lines: LineIndex | None = None) -> Note:
+    """Parse any string; never raises. A leading BOM is kept in the text and skipped by rules.
+
+    `lines`, an index of this same text (an editor's), is shared rather than built again.
+    """
+    if lines is None or lines.text is not text:
+        lines = LineIndex(text)
     frontmatter = parse_frontmatter(text)
     body_start = frontmatter.span.end if frontmatter is not None else 0
     markdown = scan_markdown(text, body_start)
@@ -62,7 +67,7 @@ def parse_note(text: str) -> Note:
         fm_tags = frontmatter_tags(text, frontmatter)
     return Note(
         text=text,
-        lines=LineIndex(text),
+        lines=lines,
         frontmatter=frontmatter,
         body_start=body_start,
         headings=markdown.headings,

@@ -10,11 +10,14 @@ Python, or with another file size limit.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import hashlib
 import marshal
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -27,6 +30,9 @@ from notels.vault.summary import NoteSummary
 _SCHEMA = 1
 _MAGIC = b"notels-index-cache\n"
 CACHE_DIR_VARIABLE = "NOTELS_CACHE_DIR"  # a folder, or "off" to use no cache
+_TEMPORARY = ".tmp"
+# A temporary file this old is no other server's write in progress (a write takes seconds).
+_STALE_SECONDS = 600
 
 # What the cache keeps per note: (summary, its decoding problem's detail or None).
 CachedNote = tuple[NoteSummary, FileProblem | None]
@@ -122,7 +128,8 @@ def write_cache(root: Path, max_file_bytes: int, notes: Mapping[str, CachedNote]
     try:
         payload = _key(root, max_file_bytes) + marshal.dumps(entries)
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        _remove_stale_temporaries(path)
+        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=_TEMPORARY, dir=path.parent)
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(payload)
@@ -133,3 +140,12 @@ def write_cache(root: Path, max_file_bytes: int, notes: Mapping[str, CachedNote]
     except (OSError, ValueError):
         return False
     return True
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Half-written files of writers that were killed (an editor quitting mid-write)."""
+    now = time.time()
+    for stale in path.parent.glob(f"{glob.escape(path.name)}*{_TEMPORARY}"):
+        with contextlib.suppress(OSError):
+            if now - stale.stat().st_mtime > _STALE_SECONDS:
+                stale.unlink()
