@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Collection, Sequence
+import pickle
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from notels.config import CONFIG_FILE_NAME, Config, find_vault_root, load_config_file
 from notels.edits.ids import IdGenerator
@@ -16,7 +19,14 @@ from notels.report.located import LocatedFinding, locate
 from notels.rules import check_note, known_codes, problem_findings
 from notels.vault.files import relative_key
 from notels.vault.index import VaultIndex
-from notels.vault.loader import Progress, load_vault
+from notels.vault.loader import Progress, load_vault, paused_gc
+from notels.vault.notes import note_from_disk, text_from_disk
+from notels.vault.parallel import BATCH, WorkerFailed, run_in_workers, worker_count, write_frame
+from notels.vault.summary import NoteSummary
+
+log = logging.getLogger(__name__)
+
+CHECK_JOB = "check"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +89,9 @@ def check_paths(
     generator = IdGenerator()
     for root, scopes in by_root.items():
         config = load_vault_config(root)
-        index = load_vault(root, config, progress)
+        # A plain check reads each note once more to run the rules: the index need not keep
+        # them. Fixing re-reads notes many times, and keeps them.
+        index = load_vault(root, config, progress, keep_notes=fix is not None)
         selected = [
             relative
             for relative in sorted({*index.notes, *index.file_problems})
@@ -101,20 +113,134 @@ def check_paths(
             fixes.changes.extend(outcome.changes)
             fixes.written.extend(outcome.written)
             fixes.refused.extend(outcome.refused)
-        for relative in selected:
-            files += 1
-            display = _display_path(root / relative)
-            note = index.notes.get(relative)
-            findings: list[Finding]
-            if note is None:
-                findings = problem_findings(index.file_problems[relative], config, select, ignore)
-                located.extend(locate(display, f, None) for f in findings)
-                continue
-            for finding in check_note(relative, note, index, config, select, ignore):
-                located.append(
-                    locate(display, finding, note.lines, _locate_related(root, index, finding))
-                )
+        with paused_gc():  # each note is parsed again here: see paused_gc
+            files += _check_selected(root, index, config, selected, select, ignore, located)
     return CheckResult(located, files, list(by_root), fixes)
+
+
+def _check_selected(
+    root: Path,
+    index: VaultIndex,
+    config: Config,
+    selected: Sequence[str],
+    select: Collection[str] | None,
+    ignore: Collection[str],
+    located: list[LocatedFinding],
+) -> int:
+    """Run the rules on the selected notes, in order; returns how many files were checked."""
+    notes = [relative for relative in selected if relative in index]
+    results = _note_results(root, index, config, notes, select, ignore)
+    files = 0
+    for relative in selected:
+        if relative in index:
+            checked_relative, found = next(results)
+            assert checked_relative == relative
+            if found is not None:
+                located.extend(found)
+                files += 1
+            continue
+        problem = index.file_problems.get(relative)
+        if problem is not None:
+            display = _display_path(root / relative)
+            findings = problem_findings(problem, config, select, ignore)
+            located.extend(locate(display, finding, None) for finding in findings)
+            files += 1
+    return files
+
+
+# One note's findings, located: None when the note could not be read again (deleted since).
+NoteResult = tuple[str, list[LocatedFinding] | None]
+
+
+def _note_results(
+    root: Path,
+    index: VaultIndex,
+    config: Config,
+    notes: Sequence[str],
+    select: Collection[str] | None,
+    ignore: Collection[str],
+) -> Iterator[NoteResult]:
+    """Each note's findings in order: from worker processes when there are many notes (each
+    rebuilds the index from its summaries), in this process otherwise or after a failure."""
+    done = 0
+    workers = worker_count(len(notes)) if not index.keep_notes else 0
+    if workers > 0:
+        try:
+            for batch in _check_in_workers(root, index, config, notes, select, ignore, workers):
+                done += len(batch)
+                yield from batch
+        except (OSError, WorkerFailed) as error:
+            log.warning("checking in this process: worker processes failed (%s)", error)
+    for relative in notes[done:]:
+        yield relative, _check_one(root, index, config, relative, select, ignore)
+
+
+def _check_one(
+    root: Path,
+    index: VaultIndex,
+    config: Config,
+    relative: str,
+    select: Collection[str] | None,
+    ignore: Collection[str],
+) -> list[LocatedFinding] | None:
+    note = index.notes.get(relative)
+    if note is None:
+        return None
+    display = _display_path(root / relative)
+    return [
+        locate(display, finding, note.lines, _locate_related(root, index, finding))
+        for finding in check_note(relative, note, index, config, select, ignore)
+    ]
+
+
+def _check_in_workers(
+    root: Path,
+    index: VaultIndex,
+    config: Config,
+    notes: Sequence[str],
+    select: Collection[str] | None,
+    ignore: Collection[str],
+    workers: int,
+) -> Iterator[list[NoteResult]]:
+    batches = [list(notes[i : i + BATCH]) for i in range(0, len(notes), BATCH)]
+    workers = max(1, min(workers, len(batches)))
+    state = (
+        {relative: tuple(summary) for relative, summary in index.summaries.items()},
+        dict(index.file_problems),
+        list(index.attachments()),
+    )
+    selection = (None if select is None else sorted(select), sorted(ignore))
+    jobs = [
+        pickle.dumps((CHECK_JOB, str(root), config, state, selection, batches[k::workers]))
+        for k in range(workers)
+    ]
+    for payload in run_in_workers(jobs, len(batches)):
+        results: list[NoteResult] = pickle.loads(payload)
+        yield results
+
+
+def serve_check(job: tuple[Any, ...], sink: BinaryIO) -> None:
+    """The worker's side of _check_in_workers: the same index, then the rules on its batches."""
+    _, root_text, config, (summaries, problems, attachments), selection, batches = job
+    root = Path(root_text)
+    select, ignore = selection
+    index = VaultIndex(
+        partial(note_from_disk, root, config),
+        keep_notes=False,
+        text_loader=partial(text_from_disk, root, config),
+    )
+    for attachment in attachments:
+        index.add_attachment(attachment)
+    for relative, summary in summaries.items():
+        index.set_summary(relative, tuple.__new__(NoteSummary, summary), problems.get(relative))
+    for relative, problem in problems.items():
+        index.file_problems.setdefault(relative, problem)
+    for batch in batches:
+        results = [
+            (relative, _check_one(root, index, config, relative, select, ignore))
+            for relative in batch
+        ]
+        write_frame(sink, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _locate_related(
@@ -122,9 +248,9 @@ def _locate_related(
 ) -> tuple[tuple[str, int, int, str], ...]:
     related = []
     for item in finding.related:
-        note = index.notes.get(item.path)
+        lines = index.lines(item.path)
         line, column = (0, 0)
-        if note is not None:
-            line, column = note.lines.position(item.span.start)
+        if lines is not None:
+            line, column = lines.position(item.span.start)
         related.append((_display_path(root / item.path), line + 1, column + 1, item.message))
     return tuple(related)

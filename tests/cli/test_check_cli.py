@@ -194,3 +194,28 @@ def test_version() -> None:
         check=True,
     )
     assert result.stdout.strip() == f"notels {__version__}"
+
+
+@pytest.mark.parametrize("scope", ["", "Machine Learning"])
+def test_worker_processes_report_exactly_what_one_process_does(scope: str) -> None:
+    """examples/vault (every rule fires, hazards included) checked by two worker processes, in
+    both phases (summaries, then rules), against the same check in this process alone."""
+    vault = SERVER.parent / "examples" / "vault"
+    outputs = []
+    for processes in ("0", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "notels", "check", str(vault / scope), "--format", "json"],
+            capture_output=True,
+            text=True,
+            env={
+                **os.environ,
+                "PYTHONPATH": str(SERVER),
+                "PYTHONIOENCODING": "utf-8",
+                "NOTELS_INDEX_PROCESSES": processes,
+            },
+            encoding="utf-8",
+            timeout=120,
+        )
+        assert done.returncode == 1, done.stderr
+        outputs.append(json.loads(done.stdout))
+    assert outputs[0] == outputs[1] and outputs[0]

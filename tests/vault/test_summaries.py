@@ -15,7 +15,7 @@ from notels.syntax.note import parse_note
 from notels.vault import cache as index_cache
 from notels.vault import parallel
 from notels.vault.index import VaultIndex
-from notels.vault.loader import load_note
+from notels.vault.notes import load_note
 from notels.vault.parallel import summarize_file, summarize_in_workers
 from notels.vault.summary import summarize
 

@@ -12,18 +12,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 
 from notels.vault.cache import CachedNote, read_cache, write_cache
-from notels.vault.files import FileProblem, ProblemKind, read_note, scan_vault
-from notels.vault.loader import collect_and_freeze, paused_gc
-from notels.vault.parallel import (
-    Summarized,
-    WorkerFailed,
-    summarize_file,
-    summarize_in_workers,
-    worker_count,
-)
+from notels.vault.files import FileProblem, read_note, scan_vault
+from notels.vault.loader import collect_and_freeze, paused_gc, vanished
+from notels.vault.parallel import Summarized, summarize_all
 
 from .workspace import Vault
 
@@ -32,7 +26,6 @@ log = logging.getLogger(__name__)
 # Called with (notes done, notes in all) from the indexing thread.
 Report = Callable[[int, int], None]
 
-_BATCH = 64
 _CACHED_BATCH = 1024  # inserting a cached summary is cheap: fewer, larger batches
 
 
@@ -71,29 +64,12 @@ def fill_index(vault: Vault, run: int, report: Report) -> bool:
                 return False
             done += len(batch)
             report(done, total)
-        for batch in _summaries(vault, stale):
+        for batch in summarize_all(root, stale, config):
             if not _insert(vault, run, batch):
                 return False
             done += len(batch)
             report(done, total)
     return True
-
-
-def _summaries(vault: Vault, relatives: Sequence[str]) -> Iterator[list[Summarized]]:
-    """Summaries of the files, a batch at a time: from worker processes when it pays."""
-    root, config = vault.root, vault.config
-    workers = worker_count(len(relatives))
-    done = 0
-    if workers > 0:
-        try:
-            for batch in summarize_in_workers(root, relatives, config, workers):
-                done += len(batch)
-                yield batch
-        except (OSError, WorkerFailed) as error:
-            log.warning("indexing in the server process: worker processes failed (%s)", error)
-    for start in range(done, len(relatives), _BATCH):
-        paths = relatives[start : start + _BATCH]
-        yield [summarize_file(root, relative, config) for relative in paths]
 
 
 def _insert(vault: Vault, run: int, batch: Iterable[Summarized]) -> bool:
@@ -147,8 +123,7 @@ def save_cache(vault: Vault, run: int) -> bool:
 
 
 def _vanished(vault: Vault, problem: FileProblem) -> bool:
-    """A note deleted after the scan listed it is not a problem, just gone."""
-    return problem.kind is ProblemKind.UNREADABLE and not (vault.root / problem.path).exists()
+    return vanished(vault.root, problem)
 
 
 def start_thread(name: str, target: Callable[[], None]) -> threading.Thread:

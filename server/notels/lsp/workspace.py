@@ -38,12 +38,11 @@ from notels.vault.files import (
     ProblemKind,
     is_ignored,
     looks_binary,
-    read_note,
     relative_key,
     scan_vault,
 )
 from notels.vault.index import VaultIndex
-from notels.vault.loader import load_note
+from notels.vault.notes import load_note, note_from_disk, text_from_disk
 from notels.vault.summary import NoteSummary, Stamp, summarize
 
 _EMPTY: tuple[str, list[Finding]] = ("empty", [])
@@ -538,13 +537,11 @@ class Workspace:
 
 
 def _load_from_disk(vault: Vault, relative: str) -> tuple[Note, Stamp] | None:
-    """A note the index dropped from memory, read again for a feature that needs all of it."""
-    note, _, stamp = load_note(vault.root, relative, vault.config)
-    return (note, stamp) if note is not None and stamp is not None else None
+    return note_from_disk(vault.root, vault.config, relative)  # the config of the moment
 
 
 def _text_from_disk(vault: Vault, relative: str) -> str | None:
-    return read_note(vault.root, relative, vault.config.max_file_bytes).text
+    return text_from_disk(vault.root, vault.config, relative)
 
 
 def _dependents(index: VaultIndex, relative: str, summary: NoteSummary | None) -> set[str]:

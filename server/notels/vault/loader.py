@@ -6,53 +6,71 @@ import gc
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from notels.config import Config
-from notels.syntax.note import Note, parse_note
-from notels.vault.files import FileProblem, ProblemKind, read_note, scan_vault
+from notels.vault.files import FileProblem, ProblemKind, scan_vault
 from notels.vault.index import VaultIndex
-from notels.vault.summary import Stamp
+from notels.vault.notes import load_note, note_from_disk, text_from_disk
+from notels.vault.parallel import summarize_all
 
 # Called after each file with (files done, files in all).
 Progress = Callable[[int, int], None]
 
 
-def load_vault(root: Path, config: Config, progress: Progress | None = None) -> VaultIndex:
-    """Index every note under `root`; unreadable or odd files are recorded, never fatal."""
+def load_vault(
+    root: Path, config: Config, progress: Progress | None = None, keep_notes: bool = True
+) -> VaultIndex:
+    """Index every note under `root`; unreadable or odd files are recorded, never fatal.
+
+    With `keep_notes=False` the index holds summaries (made in worker processes when there are
+    many notes) and parses a note again when asked for it: for a run that reads each note
+    once, this takes a fraction of the memory, and the parsing happens on every core.
+    """
     root = root.resolve()
-    index = VaultIndex()
     files = scan_vault(root, config.ignore)
-    for problem in files.problems:
-        index.file_problems[problem.path] = problem
+    if keep_notes:
+        index = VaultIndex()
+    else:
+        index = VaultIndex(
+            partial(note_from_disk, root, config),
+            keep_notes=False,
+            text_loader=partial(text_from_disk, root, config),
+        )
+    for scan_problem in files.problems:
+        index.file_problems[scan_problem.path] = scan_problem
     for attachment in files.attachments:
         index.add_attachment(attachment)
     total = len(files.notes)
+    done = 0
     with paused_gc():
-        for done, relative in enumerate(files.notes, start=1):
-            note, note_problem, stamp = load_note(root, relative, config)
-            if note is not None:
-                index.set_note(relative, note, note_problem, stamp)
-            elif note_problem is not None:
-                index.set_problem(note_problem)
+        if keep_notes:
+            for relative in files.notes:
+                note, problem, stamp = load_note(root, relative, config)
+                if note is not None:
+                    index.set_note(relative, note, problem, stamp)
+                elif problem is not None and not vanished(root, problem):
+                    index.set_problem(problem)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            return index
+        for batch in summarize_all(root, files.notes, config):
+            for relative, summary, problem in batch:
+                if summary is not None:
+                    index.set_summary(relative, summary, problem)
+                elif problem is not None and not vanished(root, problem):
+                    index.set_problem(problem)
+            done += len(batch)
             if progress is not None:
                 progress(done, total)
     return index
 
 
-def load_note(
-    root: Path, relative: str, config: Config
-) -> tuple[Note | None, FileProblem | None, Stamp | None]:
-    """Read and parse one note: (note, problem to keep with it, the file's stamp), or
-    (None, why it was skipped, None)."""
-    read = read_note(root, relative, config.max_file_bytes)
-    if read.text is None:
-        return None, read.problem, None
-    # Only a decoding problem travels with a parsed note; the other kinds skip the file.
-    problem = (
-        read.problem if read.problem and read.problem.kind is ProblemKind.INVALID_UTF8 else None
-    )
-    return parse_note(read.text), problem, read.stamp
+def vanished(root: Path, problem: FileProblem) -> bool:
+    """A note deleted after the scan listed it is not a problem, just gone."""
+    return problem.kind is ProblemKind.UNREADABLE and not (root / problem.path).exists()
 
 
 class _GcPause:

@@ -1,30 +1,36 @@
 """Reading and summarizing many notes on the machine's other cores.
 
-Parsing is CPU-bound Python: threads would share one core. Worker processes (see worker.py)
+Parsing is CPU-bound Python: threads would share one core. Worker processes (notels/worker.py)
 each read and parse every other batch of files and send back only the summaries, small tuples
-in `marshal` form (a whole Note costs more to send than to parse again). They are plain child
+in `marshal` form (a whole Note costs more to send than to parse again). `run_in_workers` is
+the plumbing, also used by `notels check` to run the rules. They are plain child
 processes, not `multiprocessing`: that would import the parent's main module again in each, and
 forking a process that runs threads can copy a lock another thread holds.
 """
 
 from __future__ import annotations
 
+import logging
 import marshal
 import os
+import pickle
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 from notels.config import Config
 from notels.vault.files import FileProblem, ProblemKind
-from notels.vault.loader import load_note
+from notels.vault.notes import load_note
 from notels.vault.summary import NoteSummary, summarize
+
+log = logging.getLogger(__name__)
 
 # (path, summary or None when the file was skipped, problem to report)
 Summarized = tuple[str, NoteSummary | None, FileProblem | None]
 
+SUMMARIES_JOB = "summaries"
 WORKERS_VARIABLE = "NOTELS_INDEX_PROCESSES"  # a number of processes; "0": parse in the server
 # Below this many files to parse, starting processes costs more than it saves.
 _POOL_MIN_FILES = 400
@@ -65,6 +71,25 @@ def decode_batch(payload: bytes) -> list[Summarized]:
     ]
 
 
+def summarize_all(
+    root: Path, relatives: Sequence[str], config: Config
+) -> Iterator[list[Summarized]]:
+    """Summaries of the files, a batch at a time, in order: from worker processes when it pays,
+    in this process otherwise or when a worker breaks (from where it broke)."""
+    workers = worker_count(len(relatives))
+    done = 0
+    if workers > 0:
+        try:
+            for batch in summarize_in_workers(root, relatives, config, workers):
+                done += len(batch)
+                yield batch
+        except (OSError, WorkerFailed) as error:
+            log.warning("indexing in this process: worker processes failed (%s)", error)
+    for start in range(done, len(relatives), BATCH):
+        paths = relatives[start : start + BATCH]
+        yield [summarize_file(root, relative, config) for relative in paths]
+
+
 def worker_count(files: int) -> int:
     """Worker processes to use for `files` files: 0 means parse in this process."""
     configured = os.environ.get(WORKERS_VARIABLE, "").strip()
@@ -85,18 +110,43 @@ def summarize_in_workers(
     the caller goes on from there.
     """
     batches = [list(relatives[i : i + BATCH]) for i in range(0, len(relatives), BATCH)]
-    if not batches:
-        return
     workers = max(1, min(workers, len(batches)))
+    jobs = [
+        pickle.dumps((SUMMARIES_JOB, str(root), config.max_file_bytes, batches[k::workers]))
+        for k in range(workers)
+    ]
+    for payload in run_in_workers(jobs, len(batches)):
+        yield decode_batch(payload)
+
+
+def serve_summaries(job: tuple[object, ...], sink: BinaryIO) -> None:
+    """The worker's side of summarize_in_workers."""
+    _, root, max_file_bytes, batches = job
+    assert isinstance(root, str) and isinstance(max_file_bytes, int)
+    assert isinstance(batches, list)
+    config = Config(max_file_bytes=max_file_bytes)
+    for batch in batches:
+        summarized = [summarize_file(Path(root), relative, config) for relative in batch]
+        write_frame(sink, encode_batch(summarized))
+
+
+def run_in_workers(jobs: Sequence[bytes], frames: int) -> Iterator[bytes]:
+    """Run one `python -m notels.worker` per job; yield `frames` result frames round-robin.
+
+    Job k answers frames k, k + len(jobs), ...: the caller deals its batches out that way, so
+    the frames come back in the batches' order. Raises WorkerFailed when a process breaks.
+    """
+    if not jobs or frames == 0:
+        return
     # Every process starts before any job is written: a write waits until its reader is up.
-    processes = [_spawn() for _ in range(workers)]
-    for k, process in enumerate(processes):
-        _send_job(process, root, config, batches[k::workers])
+    processes = [_spawn() for _ in jobs]
+    for process, job in zip(processes, jobs, strict=True):
+        _send_job(process, job)
     try:
-        for i in range(len(batches)):
-            process = processes[i % workers]
+        for i in range(frames):
+            process = processes[i % len(processes)]
             assert process.stdout is not None
-            yield decode_batch(_read_frame(process.stdout))
+            yield _read_frame(process.stdout)
     except (OSError, ValueError, EOFError, TypeError) as error:
         raise WorkerFailed(str(error)) from error
     finally:
@@ -109,21 +159,25 @@ def summarize_in_workers(
                     stream.close()
 
 
+def write_frame(sink: BinaryIO, payload: bytes) -> None:
+    sink.write(len(payload).to_bytes(4, "big"))
+    sink.write(payload)
+    sink.flush()
+
+
 def _spawn() -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "notels.vault.worker"],
+        [sys.executable, "-m", "notels.worker"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
 
 
-def _send_job(
-    process: subprocess.Popen[bytes], root: Path, config: Config, batches: list[list[str]]
-) -> None:
+def _send_job(process: subprocess.Popen[bytes], job: bytes) -> None:
     assert process.stdin is not None
     try:
-        process.stdin.write(marshal.dumps((str(root), config.max_file_bytes, batches)))
+        process.stdin.write(job)
         process.stdin.close()
     except OSError:
         pass  # it died at once: reading its first frame will tell
