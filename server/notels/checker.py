@@ -89,9 +89,9 @@ def check_paths(
     generator = IdGenerator()
     for root, scopes in by_root.items():
         config = load_vault_config(root)
-        # A plain check reads each note once more to run the rules: the index need not keep
-        # them. Fixing re-reads notes many times, and keeps them.
-        index = load_vault(root, config, progress, keep_notes=fix is not None)
+        # A plain check of a large vault indexes summaries and runs the rules in worker
+        # processes (each parses a note again); fixing re-reads notes many times: it keeps them.
+        index = load_vault(root, config, progress, keep_notes=True if fix is not None else None)
         selected = [
             relative
             for relative in sorted({*index.notes, *index.file_problems})

@@ -13,23 +13,26 @@ from notels.config import Config
 from notels.vault.files import FileProblem, ProblemKind, scan_vault
 from notels.vault.index import VaultIndex
 from notels.vault.notes import load_note, note_from_disk, text_from_disk
-from notels.vault.parallel import summarize_all
+from notels.vault.parallel import summarize_all, workers_pay_twice
 
 # Called after each file with (files done, files in all).
 Progress = Callable[[int, int], None]
 
 
 def load_vault(
-    root: Path, config: Config, progress: Progress | None = None, keep_notes: bool = True
+    root: Path, config: Config, progress: Progress | None = None, keep_notes: bool | None = True
 ) -> VaultIndex:
     """Index every note under `root`; unreadable or odd files are recorded, never fatal.
 
     With `keep_notes=False` the index holds summaries (made in worker processes when there are
     many notes) and parses a note again when asked for it: for a run that reads each note
-    once, this takes a fraction of the memory, and the parsing happens on every core.
+    once, this takes a fraction of the memory, and the parsing happens on every core. `None`
+    chooses by the vault's size (see parallel.workers_pay_twice).
     """
     root = root.resolve()
     files = scan_vault(root, config.ignore)
+    if keep_notes is None:
+        keep_notes = not workers_pay_twice(len(files.notes))
     if keep_notes:
         index = VaultIndex()
     else:

@@ -35,6 +35,8 @@ WORKERS_VARIABLE = "NOTELS_INDEX_PROCESSES"  # a number of processes; "0": parse
 # Below this many files to parse, starting processes costs more than it saves.
 _POOL_MIN_FILES = 400
 _MAX_WORKERS = 4
+# Notes whose parsed form takes about a gigabyte.
+_HUGE_VAULT = 20_000
 BATCH = 96
 
 
@@ -88,6 +90,18 @@ def summarize_all(
     for start in range(done, len(relatives), BATCH):
         paths = relatives[start : start + BATCH]
         yield [summarize_file(root, relative, config) for relative in paths]
+
+
+def workers_pay_twice(files: int) -> bool:
+    """Does parsing every note twice, once per phase, in workers beat parsing it once here?
+
+    Summaries first, then the rules (`notels check`): with two cores that only breaks even
+    (10,000 notes: 5.6 s against 5.5 s) while keeping a few hundred MB less; with four cores,
+    or a vault whose parsed notes would not fit comfortably in memory, it wins.
+    """
+    if os.environ.get(WORKERS_VARIABLE, "").strip().isdigit():
+        return worker_count(files) > 0
+    return worker_count(files) > 0 and ((os.cpu_count() or 1) >= 4 or files >= _HUGE_VAULT)
 
 
 def worker_count(files: int) -> int:
