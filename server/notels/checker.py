@@ -113,117 +113,98 @@ def check_paths(
             fixes.changes.extend(outcome.changes)
             fixes.written.extend(outcome.written)
             fixes.refused.extend(outcome.refused)
-        with paused_gc():  # each note is parsed again here: see paused_gc
-            files += _check_selected(root, index, config, selected, select, ignore, located)
+        run = _VaultRun(root, index, config, select, ignore)
+        with paused_gc():  # notes are parsed (again) here: see paused_gc
+            files += run.check_selected(selected, located)
     return CheckResult(located, files, list(by_root), fixes)
 
 
-def _check_selected(
-    root: Path,
-    index: VaultIndex,
-    config: Config,
-    selected: Sequence[str],
-    select: Collection[str] | None,
-    ignore: Collection[str],
-    located: list[LocatedFinding],
-) -> int:
-    """Run the rules on the selected notes, in order; returns how many files were checked."""
-    notes = [relative for relative in selected if relative in index]
-    results = _note_results(root, index, config, notes, select, ignore)
-    files = 0
-    for relative in selected:
-        if relative in index:
-            checked_relative, found = next(results)
-            assert checked_relative == relative
-            if found is not None:
-                located.extend(found)
+@dataclass(frozen=True, slots=True)
+class _VaultRun:
+    """What checking the notes of one vault needs, here or in a worker process."""
+
+    root: Path
+    index: VaultIndex
+    config: Config
+    select: Collection[str] | None
+    ignore: Collection[str]
+
+    def check_selected(self, selected: Sequence[str], located: list[LocatedFinding]) -> int:
+        """Run the rules on the selected notes, in order; returns how many files were checked."""
+        index = self.index
+        results = self.note_results([relative for relative in selected if relative in index])
+        files = 0
+        for relative in selected:
+            if relative in index:
+                checked_relative, found = next(results)
+                assert checked_relative == relative
+                if found is not None:
+                    located.extend(found)
+                    files += 1
+                continue
+            problem = index.file_problems.get(relative)
+            if problem is not None:
+                display = _display_path(self.root / relative)
+                findings = problem_findings(problem, self.config, self.select, self.ignore)
+                located.extend(locate(display, finding, None) for finding in findings)
                 files += 1
-            continue
-        problem = index.file_problems.get(relative)
-        if problem is not None:
-            display = _display_path(root / relative)
-            findings = problem_findings(problem, config, select, ignore)
-            located.extend(locate(display, finding, None) for finding in findings)
-            files += 1
-    return files
+        return files
+
+    def note_results(self, notes: Sequence[str]) -> Iterator[NoteResult]:
+        """Each note's findings in order: from worker processes when there are many notes (each
+        rebuilds the index from its summaries), in this process otherwise or after a failure."""
+        done = 0
+        workers = worker_count(len(notes)) if not self.index.keep_notes else 0
+        if workers > 0:
+            try:
+                for batch in self.in_workers(notes, workers):
+                    done += len(batch)
+                    yield from batch
+            except (OSError, WorkerFailed) as error:
+                log.warning("checking in this process: worker processes failed (%s)", error)
+        for relative in notes[done:]:
+            yield relative, self.check_one(relative)
+
+    def check_one(self, relative: str) -> list[LocatedFinding] | None:
+        note = self.index.notes.get(relative)
+        if note is None:
+            return None
+        display = _display_path(self.root / relative)
+        findings = check_note(relative, note, self.index, self.config, self.select, self.ignore)
+        return [
+            locate(display, finding, note.lines, _locate_related(self.root, self.index, finding))
+            for finding in findings
+        ]
+
+    def in_workers(self, notes: Sequence[str], workers: int) -> Iterator[list[NoteResult]]:
+        batches = [list(notes[i : i + BATCH]) for i in range(0, len(notes), BATCH)]
+        workers = max(1, min(workers, len(batches)))
+        index = self.index
+        state = (
+            {relative: tuple(summary) for relative, summary in index.summaries.items()},
+            dict(index.file_problems),
+            list(index.attachments()),
+        )
+        selection = (None if self.select is None else sorted(self.select), sorted(self.ignore))
+        jobs = [
+            pickle.dumps(
+                (CHECK_JOB, str(self.root), self.config, state, selection, batches[k::workers])
+            )
+            for k in range(workers)
+        ]
+        for payload in run_in_workers(jobs, len(batches)):
+            results: list[NoteResult] = pickle.loads(payload)
+            yield results
 
 
 # One note's findings, located: None when the note could not be read again (deleted since).
 NoteResult = tuple[str, list[LocatedFinding] | None]
 
 
-def _note_results(
-    root: Path,
-    index: VaultIndex,
-    config: Config,
-    notes: Sequence[str],
-    select: Collection[str] | None,
-    ignore: Collection[str],
-) -> Iterator[NoteResult]:
-    """Each note's findings in order: from worker processes when there are many notes (each
-    rebuilds the index from its summaries), in this process otherwise or after a failure."""
-    done = 0
-    workers = worker_count(len(notes)) if not index.keep_notes else 0
-    if workers > 0:
-        try:
-            for batch in _check_in_workers(root, index, config, notes, select, ignore, workers):
-                done += len(batch)
-                yield from batch
-        except (OSError, WorkerFailed) as error:
-            log.warning("checking in this process: worker processes failed (%s)", error)
-    for relative in notes[done:]:
-        yield relative, _check_one(root, index, config, relative, select, ignore)
-
-
-def _check_one(
-    root: Path,
-    index: VaultIndex,
-    config: Config,
-    relative: str,
-    select: Collection[str] | None,
-    ignore: Collection[str],
-) -> list[LocatedFinding] | None:
-    note = index.notes.get(relative)
-    if note is None:
-        return None
-    display = _display_path(root / relative)
-    return [
-        locate(display, finding, note.lines, _locate_related(root, index, finding))
-        for finding in check_note(relative, note, index, config, select, ignore)
-    ]
-
-
-def _check_in_workers(
-    root: Path,
-    index: VaultIndex,
-    config: Config,
-    notes: Sequence[str],
-    select: Collection[str] | None,
-    ignore: Collection[str],
-    workers: int,
-) -> Iterator[list[NoteResult]]:
-    batches = [list(notes[i : i + BATCH]) for i in range(0, len(notes), BATCH)]
-    workers = max(1, min(workers, len(batches)))
-    state = (
-        {relative: tuple(summary) for relative, summary in index.summaries.items()},
-        dict(index.file_problems),
-        list(index.attachments()),
-    )
-    selection = (None if select is None else sorted(select), sorted(ignore))
-    jobs = [
-        pickle.dumps((CHECK_JOB, str(root), config, state, selection, batches[k::workers]))
-        for k in range(workers)
-    ]
-    for payload in run_in_workers(jobs, len(batches)):
-        results: list[NoteResult] = pickle.loads(payload)
-        yield results
-
-
 def serve_check(job: tuple[Any, ...], sink: BinaryIO) -> None:
-    """The worker's side of _check_in_workers: the same index, then the rules on its batches."""
-    _, root_text, config, (summaries, problems, attachments), selection, batches = job
+    """The worker's side of _VaultRun.in_workers: the same index, then the rules on its batches."""
+    _, root_text, config, (summaries, problems, attachments), (select, ignore), batches = job
     root = Path(root_text)
-    select, ignore = selection
     index = VaultIndex(
         partial(note_from_disk, root, config),
         keep_notes=False,
@@ -235,11 +216,9 @@ def serve_check(job: tuple[Any, ...], sink: BinaryIO) -> None:
         index.set_summary(relative, tuple.__new__(NoteSummary, summary), problems.get(relative))
     for relative, problem in problems.items():
         index.file_problems.setdefault(relative, problem)
+    run = _VaultRun(root, index, config, select, ignore)
     for batch in batches:
-        results = [
-            (relative, _check_one(root, index, config, relative, select, ignore))
-            for relative in batch
-        ]
+        results = [(relative, run.check_one(relative)) for relative in batch]
         write_frame(sink, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
 
 
