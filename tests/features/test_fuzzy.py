@@ -9,15 +9,18 @@ from notels.features.fuzzy import SearchKeys, rank
 
 
 @given(
-    st.lists(st.text(alphabet="ab (/-\nя😀x", max_size=8), max_size=30),
-    st.text(alphabet="ab (/-я😀x", min_size=0, max_size=4),
+    st.lists(st.text(alphabet="ab (/-_1.\nя😀x", max_size=8), max_size=30),
+    st.text(alphabet="ab (/-_1.я😀x", min_size=0, max_size=4),
+    st.integers(1, 12),
 )
-def test_search_keys_rank_exactly_as_the_plain_loop(keys: list[str], query: str) -> None:
-    """The joined-string search finds the same candidates, in the same order, as testing each
-    key (keys holding its separator fall back to the loop)."""
+def test_search_keys_rank_exactly_as_the_plain_loop(
+    keys: list[str], query: str, limit: int
+) -> None:
+    """The joined-string search files the same candidates in the same tiers, in the same order,
+    as testing each key (keys holding its separator fall back to the loop)."""
     lowered = [key.lower() for key in keys]
-    plain = rank(query, lowered, 10)
-    searched = rank(query, lowered, 10, search=SearchKeys(lowered))
+    plain = rank(query, lowered, limit)
+    searched = rank(query, lowered, limit, search=SearchKeys(lowered))
     assert searched == plain
 
 
@@ -27,3 +30,31 @@ def test_search_keys_find_word_starts_for_typos() -> None:
     assert [keys[m.index] for m in ranked][:1] == ["embeddings"]
     assert SearchKeys(keys).word_initial("e") is None  # a key holds the separator
     assert SearchKeys(keys[:5]).word_initial("e") == [0, 1, 2, 3]
+
+
+@given(
+    st.lists(st.text(alphabet="ab (/-я", max_size=6), max_size=40),
+    st.text(alphabet="ab я", max_size=2),
+    st.lists(st.integers(0, 3), min_size=40, max_size=40),
+    st.integers(1, 8),
+)
+def test_a_ranked_order_cuts_large_tiers_exactly_as_sorting(
+    keys: list[str], query: str, weights: list[int], limit: int
+) -> None:
+    """With the caller's ranked order (the completion catalog's), a tier too large for the
+    limit is cut by walking that order: the same matches as sorting the tier."""
+    from notels.features import fuzzy
+
+    def weight(i: int) -> int:
+        return weights[i]
+
+    def ranked() -> list[int]:
+        return sorted(range(len(keys)), key=lambda i: (-weights[i], len(keys[i]), keys[i]))
+
+    plain = rank(query, keys, limit, weight)
+    large_tier = fuzzy._LARGE_TIER
+    fuzzy._LARGE_TIER = 0  # every tier counts as large here
+    try:
+        assert rank(query, keys, limit, weight, ranked=ranked) == plain
+    finally:
+        fuzzy._LARGE_TIER = large_tier

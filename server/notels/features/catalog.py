@@ -45,12 +45,26 @@ class NameCatalog:
     popularity: dict[str, int] = field(default_factory=dict)  # path -> notes linking to it
     search: SearchKeys = field(default_factory=lambda: SearchKeys(()))  # over keys
     path_search: SearchKeys = field(default_factory=lambda: SearchKeys(()))  # over path_keys
+    _ranked: list[int] | None = None
 
     def weight(self, entry: int) -> int:
         found = self.entries[entry]
         # The twin of an ambiguous name: bare links reach Obsidian's pick, not this note, so it
         # comes after the pick and after every note linked at all.
         return -1 if found.twin else self.popularity.get(found.path, 0)
+
+    def ranked(self) -> list[int]:
+        """Every entry in rank's order within a tier (see fuzzy.rank): kept until a weight or
+        an entry changes, for queries that match thousands of names."""
+        if self._ranked is None:
+            keys = self.keys
+            self._ranked = sorted(
+                range(len(keys)), key=lambda i: (-self.weight(i), len(keys[i]), keys[i])
+            )
+        return self._ranked
+
+    def weights_changed(self) -> None:
+        self._ranked = None
 
 
 @dataclass(slots=True)
@@ -212,11 +226,17 @@ def _refresh(index: VaultIndex, state: _State) -> None:
         state.attachment_entries = _attachment_entries(attachments)
 
     popularity = state.popularity
-    for path in current if bulk else added:
-        popularity[path] = len(index.linkers_of(path))
+    recount = list(current) if bulk else list(added)
     for key in affected:
-        for path in state.by_link_key.get(key, ()):
-            popularity[path] = len(index.linkers_of(path))
+        recount.extend(state.by_link_key.get(key, ()))
+    weights_changed = False
+    for path in recount:
+        count = len(index.linkers_of(path))
+        if popularity.get(path) != count:
+            popularity[path] = count
+            weights_changed = True
+    if weights_changed:
+        state.catalog.weights_changed()
 
     if redo or removed or attachments_changed:
         state.catalog = _flatten(state)

@@ -164,7 +164,14 @@ def _links(index: VaultIndex, context: CompletionContext, limit: int) -> Complet
         chosen = [(m, catalog.entries[catalog.path_entries[m.index]]) for m in matches]
         by_path = True
     else:
-        matches, more = rank(query, catalog.keys, limit, catalog.weight, search=catalog.search)
+        matches, more = rank(
+            query,
+            catalog.keys,
+            limit,
+            catalog.weight,
+            search=catalog.search,
+            ranked=catalog.ranked,
+        )
         chosen = [(m, catalog.entries[m.index]) for m in matches]
         by_path = False
     items = [

@@ -15,6 +15,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from rapidfuzz import fuzz, process
 
@@ -29,6 +30,8 @@ FUZZY = 0
 FUZZY_CUTOFF = 75.0
 # Fewer letters than this say too little for a typo match: every name would "almost" match.
 FUZZY_MIN_LENGTH = 3
+# A tier this large is cut from the caller's ranked order rather than sorted.
+_LARGE_TIER = 1000
 
 
 class SearchKeys:
@@ -67,11 +70,33 @@ class SearchKeys:
             position = joined.find(text, starts[key + 1])  # one hit per key is enough
         return found
 
-    def word_initial(self, initial: str) -> list[int] | None:
-        """Indexes of the keys where a word starts with `initial` (see _word_initial_pool)."""
-        if not self._usable or len(initial) != 1 or initial == self._SEPARATOR:
+    def tiers(self, query: str, limit: int) -> dict[int, list[int]] | None:
+        """The keys holding `query`, by tier (as `_tier` would file them), each tier in key
+        order; tiers past the first `limit + 1` keys are left empty, as rank never reaches them.
+        None when this index cannot tell."""
+        if not self._usable or not query or self._SEPARATOR in query:
             return None
-        pattern = re.compile(r"(?:^|(?<=[\n (/\-]))" + re.escape(initial), re.MULTILINE)
+        keys, escaped = self.keys, re.escape(query)
+        prefix = self._first_hits(re.compile("^" + escaped, re.MULTILINE))
+        exact = [i for i in prefix if len(keys[i]) == len(query)]
+        tiers = {EXACT: exact, PREFIX: [i for i in prefix if len(keys[i]) != len(query)]}
+        tiers[WORD_START], tiers[SUBSTRING] = [], []
+        if len(prefix) > limit:
+            return tiers
+        taken = set(prefix)
+        # After a character that is not alphanumeric: `\w` is alphanumeric or `_`.
+        after_other = re.compile(f"(?:(?<=[^\\w{self._SEPARATOR}])|(?<=_)){escaped}")
+        word = [i for i in self._first_hits(after_other) if i not in taken]
+        tiers[WORD_START] = word
+        if len(prefix) + len(word) > limit:
+            return tiers
+        taken.update(word)
+        holding = self.containing(query) or []
+        tiers[SUBSTRING] = [i for i in holding if i not in taken]
+        return tiers
+
+    def _first_hits(self, pattern: re.Pattern[str]) -> list[int]:
+        """Indexes of the keys where `pattern` matches, in order, each once."""
         joined, starts, found = self._joined, self._starts, []
         count = len(starts)
         position = 0
@@ -82,6 +107,14 @@ class SearchKeys:
                 break
             position = starts[key + 1]
         return found
+
+    def word_initial(self, initial: str) -> list[int] | None:
+        """Indexes of the keys where a word starts with `initial` (see _word_initial_pool)."""
+        if not self._usable or len(initial) != 1 or initial == self._SEPARATOR:
+            return None
+        return self._first_hits(
+            re.compile(r"(?:^|(?<=[\n (/\-]))" + re.escape(initial), re.MULTILINE)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +144,14 @@ def rank(
     weight: Callable[[int], int] | None = None,
     keep_order: bool = False,
     search: SearchKeys | None = None,
+    ranked: Callable[[], Sequence[int]] | None = None,
 ) -> tuple[list[Match], bool]:
     """The best `limit` keys for `query`, best first, and whether more would have matched.
 
     Ties within a tier go to the higher `weight`, then (unless `keep_order`, which keeps the
     keys' own order, e.g. headings in document order) to the shorter key. `search`, built on
-    the same `keys`, finds the candidates faster.
+    the same `keys`, finds the candidates faster; `ranked` gives every key's index in that
+    order, so that a tier of thousands needs no sort.
     """
     query = query.strip().lower()
     if limit <= 0:
@@ -132,11 +167,13 @@ def rank(
     if not query:
         buckets[SUBSTRING] = list(range(len(keys)))
     else:
-        holding = search.containing(query) if search is not None else None
-        if holding is None:
-            holding = [i for i, key in enumerate(keys) if query in key]
-        for i in holding:
-            buckets[_tier(query, keys[i])].append(i)
+        tiers = search.tiers(query, limit) if search is not None else None
+        if tiers is not None:
+            buckets = tiers
+        else:
+            for i, key in enumerate(keys):
+                if query in key:
+                    buckets[_tier(query, key)].append(i)
 
     found: list[Match] = []
     remaining = limit
@@ -145,7 +182,11 @@ def rank(
         if not bucket:
             continue
         if len(bucket) > remaining:
-            chosen = heapq.nsmallest(remaining, bucket, key=order)
+            if ranked is not None and len(bucket) > _LARGE_TIER:
+                members = set(bucket)
+                chosen = list(islice((i for i in ranked() if i in members), remaining))
+            else:
+                chosen = heapq.nsmallest(remaining, bucket, key=order)
             found.extend(Match(i, tier, 100.0) for i in chosen)
             return found, True
         found.extend(Match(i, tier, 100.0) for i in sorted(bucket, key=order))
