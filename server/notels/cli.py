@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer killed by it
 
 
 def _codes(values: list[str] | None) -> list[str]:
@@ -77,7 +79,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from notels.lsp.server import run_server
 
         return run_server(tcp=args.tcp, log_file=args.log_file)
-    return _check(args)
+    try:
+        return _check(args)
+    except BrokenPipeError:
+        # The reader stopped early (`notels check | head`): nothing left to say, and Python
+        # must not complain about flushing stdout at exit either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 def _check(args: argparse.Namespace) -> int:

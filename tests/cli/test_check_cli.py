@@ -219,3 +219,23 @@ def test_worker_processes_report_exactly_what_one_process_does(scope: str) -> No
         assert done.returncode == 1, done.stderr
         outputs.append(json.loads(done.stdout))
     assert outputs[0] == outputs[1] and outputs[0]
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """`notels check | head -1`: the pipe closes while notels still writes (its report is
+    larger than a pipe holds, so the writer must still be writing)."""
+    card = "TARGET DECK: d\nSTART\nBasic\nFront: q\nBack: a\nEND\n"
+    vault = write_vault(tmp_path / "vault", {f"n{i}.md": card for i in range(400)})
+    env = {**os.environ, "PYTHONPATH": str(SERVER), "PYTHONIOENCODING": "utf-8"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "notels", "check", str(vault), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    stderr = process.stderr.read().decode("utf-8")
+    assert process.wait(timeout=60) == 141
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
