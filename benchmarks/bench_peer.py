@@ -1044,7 +1044,8 @@ class Driver:
 
 
 def notels_side() -> Side:
-    env = {**os.environ, "PYTHONPATH": str(SERVER_DIR)}
+    # No index cache: the peer keeps none, so both start cold (bench_server.py measures warm).
+    env = {**os.environ, "PYTHONPATH": str(SERVER_DIR), "NOTELS_CACHE_DIR": "off"}
     return Side("notels", [sys.executable, "-m", "notels", "serve"], env, None, None)
 
 
