@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -162,3 +163,44 @@ async def test_tcp(vault: Path) -> None:
     finally:
         server.kill()
         await client.stop()
+
+
+def test_one_socket_as_stdin_and_stdout_keeps_every_answer(vault: Path) -> None:
+    """socat- or inetd-style clients hand the server one socket as both stdin and stdout. The
+    server must not make it non-blocking for its reads: its writes would then fail once the
+    socket buffer fills while the client is not reading."""
+    write_files(vault, {"Заметка.md": "Текст.\n"})
+    client, server_end = socket.socketpair()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "notels", "serve"],
+        stdin=server_end.fileno(),
+        stdout=server_end.fileno(),
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(SERVER_DIR)},
+    )
+    server_end.close()
+    requests = 1500
+    query = {"query": "x" * 200}
+    messages = [_initialize(os.getpid(), vault)]
+    messages += [
+        _frame({"jsonrpc": "2.0", "id": 100 + i, "method": "workspace/symbol", "params": query})
+        for i in range(requests)
+    ]
+    # Sending from a thread: the server stops reading while its answers wait to be read.
+    sender = threading.Thread(target=client.sendall, args=(b"".join(messages),), daemon=True)
+    try:
+        sender.start()
+        time.sleep(3)  # not reading: the server's answers fill the socket buffer
+        client.settimeout(30)
+        received = b""
+        answered: set[bytes] = set()
+        while len(answered) < requests + 1:
+            chunk = client.recv(1 << 20)
+            assert chunk, f"the server stopped after {len(answered)} answers"
+            received += chunk
+            answered = set(re.findall(rb'"id": ?(\d+)', received))
+        assert server.poll() is None
+    finally:
+        client.close()
+        server.kill()
+        server.wait()

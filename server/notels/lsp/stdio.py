@@ -43,16 +43,21 @@ class _PipeReader:
             return b""
 
 
-def _is_pipe_or_socket(stdin: BinaryIO) -> bool:
+def _own_pipe_or_socket(stdin: BinaryIO, stdout: BinaryIO) -> bool:
+    """Is stdin a pipe or socket of its own? Reading it on the event loop makes it
+    non-blocking, which must not happen to stdout: a client that passes one socket as both
+    (socat, inetd-style launchers) would see writes fail once the socket's buffer fills."""
     try:
-        mode = os.fstat(stdin.fileno()).st_mode
+        read, written = os.fstat(stdin.fileno()), os.fstat(stdout.fileno())
     except (OSError, ValueError, AttributeError):
         return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+    if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
+        return False
+    return stat.S_ISFIFO(read.st_mode) or stat.S_ISSOCK(read.st_mode)
 
 
 def serve_stdio(server: LanguageServer, stdin: BinaryIO, stdout: BinaryIO) -> None:
-    if os.name == "nt" or not _is_pipe_or_socket(stdin):
+    if os.name == "nt" or not _own_pipe_or_socket(stdin, stdout):
         server.start_io(stdin, stdout)
         return
     # pygls' shutdown() ends its message loop through this event, as in its own start_io.
