@@ -21,7 +21,14 @@ from notels.vault.files import relative_key
 from notels.vault.index import VaultIndex
 from notels.vault.loader import Progress, load_vault, paused_gc
 from notels.vault.notes import note_from_disk, text_from_disk
-from notels.vault.parallel import BATCH, WorkerFailed, run_in_workers, worker_count, write_frame
+from notels.vault.parallel import (
+    BATCH,
+    WorkerFailed,
+    decode_frame,
+    run_in_workers,
+    worker_count,
+    write_frame,
+)
 from notels.vault.summary import NoteSummary
 
 log = logging.getLogger(__name__)
@@ -193,7 +200,7 @@ class _VaultRun:
             for k in range(workers)
         ]
         for payload in run_in_workers(jobs, len(batches)):
-            results: list[NoteResult] = pickle.loads(payload)
+            results: list[NoteResult] = decode_frame(pickle.loads, payload)
             yield results
 
 

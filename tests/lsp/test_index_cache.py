@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import notes
@@ -26,6 +27,14 @@ async def _indexed_line(client: LanguageClient) -> str:
     await wait_until(lambda: bool(lines()))  # logged right after the progress end
     assert len(lines()) == 1, lines()
     return lines()[0]
+
+
+def age(root: Path) -> Path:
+    """Files written an hour ago: the cache does not trust files changed just before it."""
+    then = time.time() - 3600
+    for path in root.rglob("*"):
+        os.utime(path, (then, then))
+    return root
 
 
 def _cache_files(cache: Path) -> list[Path]:
@@ -50,6 +59,7 @@ async def test_a_second_start_reads_unchanged_notes_from_the_cache(
             "Поле.md": "# Поле\n",
         },
     )
+    age(vault)
     async with editor(vault, env=env) as session:
         uri = session.open("Алгебра.md")
         codes = await session.wait_for_codes(uri, lambda codes: bool(codes))
@@ -79,7 +89,7 @@ async def test_a_second_start_reads_unchanged_notes_from_the_cache(
 async def test_a_damaged_cache_is_ignored_and_replaced(vault: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     env = {"NOTELS_CACHE_DIR": str(cache)}
-    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    age(write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY}))
     async with editor(vault, env=env) as session:
         await _wait_for_cache(cache)
     (cache_file,) = _cache_files(cache)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,14 @@ def _write(root: Path) -> Path:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    return age(root)
+
+
+def age(root: Path, seconds: int = 3600) -> Path:
+    """Files written an hour ago: the cache does not trust files changed just before it."""
+    then = time.time() - seconds
+    for path in root.rglob("*"):
+        os.utime(path, (then, then))
     return root
 
 
@@ -206,3 +215,19 @@ def test_positions_in_a_dropped_note_come_from_its_text_without_a_parse(tmp_path
     assert lines is not None and lines.position(len(NOTES["Алгебра.md"]) - 1) == (5, 20)
     assert parsed == [] and not index.notes.is_loaded("Алгебра.md")
     assert index.lines("missing.md") is None
+
+
+def test_the_cache_does_not_trust_a_file_changed_just_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same size, same mtime within the file system's resolution: a change the stamp cannot
+    show. Such files are read again at the next start."""
+    root = _write(tmp_path / "vault").resolve()
+    monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "0")
+    os.utime(root / "Поле.md")  # just now
+    vault = Vault(root, Config(), Config())
+    vault.index = _disk_index(root)
+    assert fill_index(vault, 0, lambda done, total: None) and save_cache(vault, 0)
+    cached = index_cache.read_cache(root, Config().max_file_bytes)
+    assert "Поле.md" not in cached and "Алгебра.md" in cached

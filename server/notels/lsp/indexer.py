@@ -117,8 +117,9 @@ def save_cache(vault: Vault, run: int) -> bool:
     for relative, text in editor_texts.items():
         read = read_note(vault.root, relative, vault.config.max_file_bytes)
         if read.text == text:
-            summary, problem = notes[relative]
-            notes[relative] = (summary._replace(stamp=read.stamp), problem)
+            summary, _ = notes[relative]
+            # The file's own decoding problem, not the editor's (which has none).
+            notes[relative] = (summary._replace(stamp=read.stamp), read.problem)
     return write_cache(vault.root, vault.config.max_file_bytes, notes)
 
 

@@ -16,9 +16,9 @@ import os
 import pickle
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, TypeVar
 
 from notels.config import Config
 from notels.vault.files import FileProblem, ProblemKind
@@ -26,6 +26,7 @@ from notels.vault.notes import load_note
 from notels.vault.summary import NoteSummary, summarize
 
 log = logging.getLogger(__name__)
+_Result = TypeVar("_Result")
 
 # (path, summary or None when the file was skipped, problem to report)
 Summarized = tuple[str, NoteSummary | None, FileProblem | None]
@@ -130,7 +131,7 @@ def summarize_in_workers(
         for k in range(workers)
     ]
     for payload in run_in_workers(jobs, len(batches)):
-        yield decode_batch(payload)
+        yield decode_frame(decode_batch, payload)
 
 
 def serve_summaries(job: tuple[object, ...], sink: BinaryIO) -> None:
@@ -152,17 +153,21 @@ def run_in_workers(jobs: Sequence[bytes], frames: int) -> Iterator[bytes]:
     """
     if not jobs or frames == 0:
         return
-    # Every process starts before any job is written: a write waits until its reader is up.
-    processes = [_spawn() for _ in jobs]
-    for process, job in zip(processes, jobs, strict=True):
-        _send_job(process, job)
+    processes: list[subprocess.Popen[bytes]] = []
     try:
+        # Every process starts before any job is written: a write waits until its reader is up.
+        for _ in jobs:
+            processes.append(_spawn())
+        for process, job in zip(processes, jobs, strict=True):
+            _send_job(process, job)
         for i in range(frames):
             process = processes[i % len(processes)]
             assert process.stdout is not None
-            yield _read_frame(process.stdout)
-    except (OSError, ValueError, EOFError, TypeError) as error:
-        raise WorkerFailed(str(error)) from error
+            try:
+                frame = _read_frame(process.stdout)
+            except (ValueError, EOFError, TypeError) as error:
+                raise WorkerFailed(str(error)) from error
+            yield frame
     finally:
         for process in processes:
             if process.poll() is None:
@@ -171,6 +176,14 @@ def run_in_workers(jobs: Sequence[bytes], frames: int) -> Iterator[bytes]:
             for stream in (process.stdout, process.stdin):
                 if stream is not None:
                     stream.close()
+
+
+def decode_frame(decode: Callable[[bytes], _Result], payload: bytes) -> _Result:
+    """A worker's frame decoded; a frame that does not decode means the worker broke."""
+    try:
+        return decode(payload)
+    except Exception as error:
+        raise WorkerFailed(f"a worker sent an unreadable frame: {error!r}") from error
 
 
 def write_frame(sink: BinaryIO, payload: bytes) -> None:
