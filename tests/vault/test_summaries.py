@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from notels.syntax.note import parse_note
 from notels.vault import cache as index_cache
 from notels.vault import parallel
 from notels.vault.index import VaultIndex
-from notels.vault.notes import load_note
+from notels.vault.notes import note_from_disk, text_from_disk
 from notels.vault.parallel import summarize_file, summarize_in_workers
 from notels.vault.summary import summarize
 
@@ -49,11 +50,7 @@ def age(root: Path, seconds: int = 3600) -> Path:
 def _disk_index(root: Path) -> VaultIndex:
     config = Config()
 
-    def load(relative: str):  # type: ignore[no-untyped-def]
-        note, _, stamp = load_note(root, relative, config)
-        return (note, stamp) if note is not None and stamp is not None else None
-
-    return VaultIndex(load, keep_notes=False)
+    return VaultIndex(partial(note_from_disk, root, config), keep_notes=False)
 
 
 def test_summaries_keep_what_other_notes_need() -> None:
@@ -201,13 +198,9 @@ def test_positions_in_a_dropped_note_come_from_its_text_without_a_parse(tmp_path
 
     def load(relative: str):  # type: ignore[no-untyped-def]
         parsed.append(relative)
-        note, _, stamp = load_note(root, relative, Config())
-        return (note, stamp) if note is not None and stamp is not None else None
+        return note_from_disk(root, Config(), relative)
 
-    def text(relative: str) -> str:
-        return (root / relative).read_text(encoding="utf-8")
-
-    index = VaultIndex(load, keep_notes=False, text_loader=text)
+    index = VaultIndex(load, keep_notes=False, text_loader=partial(text_from_disk, root, Config()))
     _, summary, _ = summarize_file(root, "Алгебра.md", Config())
     assert summary is not None
     index.set_summary("Алгебра.md", summary)
@@ -231,3 +224,33 @@ def test_the_cache_does_not_trust_a_file_changed_just_before_it(
     assert fill_index(vault, 0, lambda done, total: None) and save_cache(vault, 0)
     cached = index_cache.read_cache(root, Config().max_file_bytes)
     assert "Поле.md" not in cached and "Алгебра.md" in cached
+
+
+def test_a_note_changed_on_disk_without_an_event_is_indexed_again_when_read(
+    tmp_path: Path,
+) -> None:
+    """The server re-indexes a note it reads again whose file no longer matches its summary
+    (no watcher, or its event not there yet): no finding compares the new text with the old
+    summary (the card ID below would otherwise be its own duplicate)."""
+    from notels.lsp.workspace import Workspace
+
+    root = tmp_path / "vault"
+    card = "TARGET DECK: d\nSTART\nBasic\nFront: q\nBack: a\nID: 1737306548883\nEND\n"
+    (root / ".obsidian").mkdir(parents=True)
+    (root / "A.md").write_text(card, encoding="utf-8")
+    (root / "B.md").write_text("[[A]]\n", encoding="utf-8")
+    age(root)
+    workspace = Workspace()
+    workspace.add_folder(root)
+    (vault,) = workspace.vaults.values()
+    seen: list[object] = []
+    workspace.on_effects = seen.append
+    run, _ = workspace.start_indexing(vault)
+    assert fill_index(vault, run, lambda done, total: None)
+    workspace.finish_indexing(vault, run)
+    (root / "A.md").write_text("A line before.\n" + card, encoding="utf-8")
+    _, findings = workspace.findings_at(vault, "A.md")
+    assert [finding.code for finding in findings] == []
+    (location,) = vault.index.card_locations("1737306548883")
+    assert location.span.start == len("A line before.\n") + card.index("ID:")
+    assert seen  # the session is told to re-check what the change affects

@@ -98,8 +98,14 @@ class Session:
             "pull" if self.pull else "push",
         )
 
+    def _apply_soon(self, effects: Effects) -> None:
+        """Later, not now: the reader that met a stale note may hold state this changes."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.apply, effects)
+
     async def initialized(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self.workspace.on_effects = self._apply_soon
         forward_logs_to_client(self.server)
         for error in self._startup_errors:
             self.show_error(error)

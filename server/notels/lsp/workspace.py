@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
@@ -147,6 +147,9 @@ class Workspace:
         self.documents: dict[str, OpenDocument] = {}
         self.settings: Mapping[str, object] = {}
         self._result_ids = itertools.count(1)
+        # Effects found outside a call that returns them (a stale note met while reading); the
+        # session applies them soon after.
+        self.on_effects: Callable[[Effects], None] | None = None
 
     # --- vaults -----------------------------------------------------------------------------
 
@@ -195,6 +198,7 @@ class Workspace:
                 keep_notes=False,
                 text_loader=partial(_text_from_disk, vault),
             )
+            vault.index.on_stale = partial(self._stale_note, vault)
             vault.touched.clear()
             vault.cache.clear()
             for relative, uri in vault.open_docs.items():
@@ -419,6 +423,21 @@ class Workspace:
             problem = problem if (vault.root / relative).exists() else None
         return self._effects(vault, self._replace(vault, relative, note, problem, stamp))
 
+    def _stale_note(
+        self,
+        vault: Vault,
+        relative: str,
+        note: Note,
+        problem: FileProblem | None,
+        stamp: Stamp,
+    ) -> None:
+        """A closed note read again is not what the index saw: its file changed and no file
+        event said so (yet). Index what is on disk now, as for that event, and let the
+        session re-check the notes it affects."""
+        effects = self._effects(vault, self._replace(vault, relative, note, problem, stamp))
+        if self.on_effects is not None:
+            self.on_effects(effects)
+
     def _is_note_path(self, vault: Vault, relative: str) -> bool:
         return relative.lower().endswith(MARKDOWN_SUFFIX) and self._is_scanned(vault, relative)
 
@@ -461,6 +480,9 @@ class Workspace:
                 and old is not None
                 and old[1:] == summary[1:]
                 and problem == index.file_problems.get(relative)
+                # Same offsets may sit on other lines (a character became a line break): notes
+                # sharing a card ID show its position, so they are re-checked the long way.
+                and not _shares_card_ids(index, relative, summary)
             ):
                 index.set_note(relative, note, problem, stamp, pinned, summary)
                 vault.cache.pop(relative, None)
@@ -536,11 +558,11 @@ class Workspace:
             return vault.index.lines(relative)
 
 
-def _load_from_disk(vault: Vault, relative: str) -> tuple[Note, Stamp] | None:
+def _load_from_disk(vault: Vault, relative: str) -> tuple[Note, FileProblem | None, Stamp] | None:
     return note_from_disk(vault.root, vault.config, relative)  # the config of the moment
 
 
-def _text_from_disk(vault: Vault, relative: str) -> str | None:
+def _text_from_disk(vault: Vault, relative: str) -> tuple[str, Stamp] | None:
     return text_from_disk(vault.root, vault.config, relative)
 
 
@@ -550,6 +572,14 @@ def _dependents(index: VaultIndex, relative: str, summary: NoteSummary | None) -
         for card_id in summary.card_ids:
             affected.update(location.path for location in index.card_locations(card_id[0]))
     return affected
+
+
+def _shares_card_ids(index: VaultIndex, relative: str, summary: NoteSummary) -> bool:
+    return any(
+        location.path != relative
+        for card_id in summary.card_ids
+        for location in index.card_locations(card_id[0])
+    )
 
 
 def _note_types(summary: NoteSummary | None) -> set[str]:

@@ -36,12 +36,15 @@ class CardLocation(NamedTuple):  # a NamedTuple: built by the ten thousand at st
 
 
 # A file's note, parsed again on demand: (note, its file's stamp) or None when it cannot be read.
-NoteLoader = Callable[[str], "tuple[Note, Stamp] | None"]
+NoteLoader = Callable[[str], "tuple[Note, FileProblem | None, Stamp] | None"]
+# Told when a note read again differs from its summary (the file changed and no event said so
+# yet): (path, the note as read, its problem, its stamp). It re-indexes the note.
+StaleNote = Callable[[str, Note, "FileProblem | None", "Stamp"], None]
 
 _Item = TypeVar("_Item")
 
 # A file's text, read again for positions only (a parse costs ten times the read).
-TextLoader = Callable[[str], "str | None"]
+TextLoader = Callable[[str], "tuple[str, Stamp] | None"]
 
 # Notes parsed on demand that stay in memory (a parsed note takes about eight times its text),
 # and texts read for positions only (workspace symbols, locations in other notes). Bounded in
@@ -133,9 +136,17 @@ class NoteStore(Mapping[str, Note]):
         loaded = loader(path) if loader is not None else None
         if loaded is None:
             return None
-        note = loaded[0]
-        self.remember(path, note)
+        note, problem, stamp = loaded
+        if not self._current(path, stamp) and self._index.on_stale is not None:
+            self._index.on_stale(path, note, problem, stamp)
+        else:
+            self.remember(path, note)
         return note
+
+    def _current(self, path: str, stamp: Stamp) -> bool:
+        """Is the file as its summary saw it? (A summary of an editor's text has no stamp.)"""
+        summary = self._index.summaries.get(path)
+        return summary is None or summary.stamp is None or summary.stamp == stamp
 
     def remember(self, path: str, note: Note) -> None:
         with self._lock:
@@ -160,9 +171,13 @@ class NoteStore(Mapping[str, Note]):
         if note is not None or text_loader is None or path not in self._index.summaries:
             note = note or self._find(path)
             return note.lines if note is not None else None
-        text = text_loader(path)
-        if text is None:
+        loaded = text_loader(path)
+        if loaded is None:
             return None
+        text, stamp = loaded
+        if not self._current(path, stamp):
+            note = self._find(path)  # re-indexes it
+            return note.lines if note is not None else None
         lines = LineIndex(text)
         with self._lock:
             self._recent_lines.put(path, lines, len(text))
@@ -194,6 +209,7 @@ class VaultIndex:
         self.keep_notes = keep_notes or loader is None
         self.loader = loader
         self.text_loader = text_loader
+        self.on_stale: StaleNote | None = None
         self.summaries: dict[str, NoteSummary] = {}
         self.notes = NoteStore(self)
         # Bumped on every change, so derived tables (completion lists) know when to rebuild.
@@ -212,11 +228,12 @@ class VaultIndex:
         self._decks: Counter[str] = Counter()
         self._inferred_fields: dict[str, frozenset[str]] = {}
         # Bare link names -> resolution; emptied whenever a note, alias or attachment comes or goes.
-        # Such a change bumps the version before and after it touches the tables, and a
-        # resolution is kept only when the version did not move while it was computed: readers
-        # on another thread never keep a half-updated answer.
+        # Every update of the name tables bumps the version before and after, and counts itself
+        # while it runs; a resolution is kept only when no update ran during or around its
+        # computation: readers on another thread never keep a half-updated answer.
         self._resolved: dict[str, Resolution] = {}
         self._names_version = 0
+        self._names_changing = 0
 
     # --- updates ----------------------------------------------------------------------------
 
@@ -256,8 +273,8 @@ class VaultIndex:
         self.generation += 1
         old = self.summaries.get(path)
         names_change = old is None or old.aliases != summary.aliases
-        if names_change:
-            self._names_version += 1
+        # Even with the same names, the path leaves the name tables for a moment below.
+        self._begin_names_change()
         if old is not None:
             self._withdraw(path)
         self.summaries[path] = summary
@@ -276,20 +293,25 @@ class VaultIndex:
         for tag in summary.tags:
             tags[tag.lower()].add(path)
         self._index_cards(path, summary, +1)
-        if names_change:
-            self._names_changed()
+        self._end_names_change(names_change)
 
-    def _names_changed(self) -> None:
-        self._resolved.clear()
+    def _begin_names_change(self) -> None:
+        self._names_changing += 1
         self._names_version += 1
+
+    def _end_names_change(self, changed: bool = True) -> None:
+        if changed:
+            self._resolved.clear()
+        self._names_version += 1
+        self._names_changing -= 1
 
     def remove_note(self, path: str) -> None:
         self.generation += 1
         if path in self.summaries:
-            self._names_version += 1
+            self._begin_names_change()
             self._withdraw(path)
             del self.summaries[path]
-            self._names_changed()
+            self._end_names_change()
         self.file_problems.pop(path, None)
 
     def set_problem(self, problem: FileProblem) -> None:
@@ -299,17 +321,17 @@ class VaultIndex:
 
     def add_attachment(self, path: str) -> None:
         self.generation += 1
-        self._names_version += 1
+        self._begin_names_change()
         self._attachments[path.lower()] = path
         self._attachments_by_name[posixpath.basename(path).lower()].add(path)
-        self._names_changed()
+        self._end_names_change()
 
     def remove_attachment(self, path: str) -> None:
         self.generation += 1
-        self._names_version += 1
+        self._begin_names_change()
         self._attachments.pop(path.lower(), None)
         _discard(self._attachments_by_name, posixpath.basename(path).lower(), path)
-        self._names_changed()
+        self._end_names_change()
 
     def _withdraw(self, path: str) -> None:
         summary = self.summaries[path]
@@ -392,8 +414,11 @@ class VaultIndex:
         if resolution is None:
             version = self._names_version
             resolution = self._resolve(target, from_path)
-            if version == self._names_version:
+            # Kept only when no change of names ran meanwhile (nor runs now).
+            if version == self._names_version and not self._names_changing:
                 self._resolved[target] = resolution
+                if version != self._names_version:  # a change began while storing
+                    self._resolved.pop(target, None)
         return resolution
 
     def _resolve(self, target: str, from_path: str) -> Resolution:

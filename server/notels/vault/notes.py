@@ -25,12 +25,15 @@ def load_note(
     return parse_note(read.text), problem, read.stamp
 
 
-def note_from_disk(root: Path, config: Config, relative: str) -> tuple[Note, Stamp] | None:
+def note_from_disk(
+    root: Path, config: Config, relative: str
+) -> tuple[Note, FileProblem | None, Stamp] | None:
     """A note an index dropped from memory, read again for whoever needs all of it."""
-    note, _, stamp = load_note(root, relative, config)
-    return (note, stamp) if note is not None and stamp is not None else None
+    note, problem, stamp = load_note(root, relative, config)
+    return (note, problem, stamp) if note is not None and stamp is not None else None
 
 
-def text_from_disk(root: Path, config: Config, relative: str) -> str | None:
-    """A note's text without a parse, for positions in it."""
-    return read_note(root, relative, config.max_file_bytes).text
+def text_from_disk(root: Path, config: Config, relative: str) -> tuple[str, Stamp] | None:
+    """A note's text without a parse, for positions in it, and the file's stamp."""
+    read = read_note(root, relative, config.max_file_bytes)
+    return (read.text, read.stamp) if read.text is not None else None
