@@ -132,3 +132,17 @@ def test_the_first_encoding_the_client_offers_that_we_know() -> None:
     assert choose_encoding(None) is Encoding.UTF16
     assert choose_encoding(["utf-7", "utf-32", "utf-8"]) is Encoding.UTF32
     assert choose_encoding(["utf-7"]) is Encoding.UTF16
+
+
+def test_a_card_moving_to_another_line_rechecks_the_note_sharing_its_id(vault: Path) -> None:
+    """A character replaced by a line break keeps every offset and the summary, but the card
+    moves a line down: the other note shows where the shared ID stands, so it is re-checked."""
+    card = "START\nBasic\nFront: q\nBack: a\nID: 1737306548883\nEND\n"
+    write_files(vault, {"A.md": "desc\nxy\n\n" + card, "B.md": "other\n\n" + card})
+    workspace = _indexed(vault)
+    a = _open(workspace, vault, "A.md")
+    b = _open(workspace, vault, "B.md")
+    workspace.flush(a)
+    workspace.flush(b)
+    workspace.change(a, 2, [TextChange("\n", (1, 1), (1, 2))])
+    assert b in workspace.flush(a).recheck

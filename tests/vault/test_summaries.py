@@ -254,3 +254,43 @@ def test_a_note_changed_on_disk_without_an_event_is_indexed_again_when_read(
     (location,) = vault.index.card_locations("1737306548883")
     assert location.span.start == len("A line before.\n") + card.index("ID:")
     assert seen  # the session is told to re-check what the change affects
+
+
+def test_a_cache_damaged_where_marshal_does_not_notice_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _write(tmp_path / "vault").resolve()
+    monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "0")
+    vault = Vault(root, Config(), Config())
+    vault.index = _disk_index(root)
+    assert fill_index(vault, 0, lambda done, total: None) and save_cache(vault, 0)
+    path = index_cache.cache_file(root)
+    assert path is not None
+    data = bytearray(path.read_bytes())
+    at = data.index("Поле".encode()) + 1  # a letter of a path: still loads, other meaning
+    data[at] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert index_cache.read_cache(root, Config().max_file_bytes) == {}
+
+
+def test_an_open_note_keeps_its_files_decoding_problem_in_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notels.lsp.workspace import Workspace
+    from notels.vault.files import read_note
+
+    root = _write(tmp_path / "vault").resolve()
+    monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "0")
+    workspace = Workspace()
+    workspace.add_folder(root)
+    (vault,) = workspace.vaults.values()
+    text = read_note(root, "bad utf8.md", 10**7).text  # as an editor decoding with U+FFFD
+    assert text is not None
+    workspace.open((root / "bad utf8.md").as_uri(), root / "bad utf8.md", text, 1)
+    run, _ = workspace.start_indexing(vault)
+    assert fill_index(vault, run, lambda done, total: None) and save_cache(vault, run)
+    cached = index_cache.read_cache(root, Config().max_file_bytes)
+    problem = cached["bad utf8.md"][1]
+    assert problem is not None and problem.kind.value == "invalid-utf8"
