@@ -294,3 +294,43 @@ def test_an_open_note_keeps_its_files_decoding_problem_in_the_cache(
     cached = index_cache.read_cache(root, Config().max_file_bytes)
     problem = cached["bad utf8.md"][1]
     assert problem is not None and problem.kind.value == "invalid-utf8"
+
+
+def test_an_unreadable_frame_or_a_failed_spawn_falls_back_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _write(tmp_path / "vault").resolve()
+    monkeypatch.setattr(parallel, "BATCH", 1)
+    expected = [summarize_file(root, relative, Config()) for relative in sorted(NOTES)]
+    real_decode = parallel.decode_batch
+    calls = []
+
+    def bad_second_frame(payload: bytes):  # type: ignore[no-untyped-def]
+        calls.append(payload)
+        if len(calls) == 2:
+            raise ValueError("bad marshal data")
+        return real_decode(payload)
+
+    monkeypatch.setattr(parallel, "decode_batch", bad_second_frame)
+    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "2")
+    got = [
+        item for batch in parallel.summarize_all(root, sorted(NOTES), Config()) for item in batch
+    ]
+    assert got == expected
+    monkeypatch.setattr(parallel, "decode_batch", real_decode)
+
+    started: list[object] = []
+    real_spawn = parallel._spawn
+
+    def spawn_once():  # type: ignore[no-untyped-def]
+        if started:
+            raise OSError("fork failed")
+        started.append(real_spawn())
+        return started[0]
+
+    monkeypatch.setattr(parallel, "_spawn", spawn_once)
+    got = [
+        item for batch in parallel.summarize_all(root, sorted(NOTES), Config()) for item in batch
+    ]
+    assert got == expected
+    assert started[0].poll() is not None  # type: ignore[attr-defined]  # killed and reaped
