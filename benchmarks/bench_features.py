@@ -40,6 +40,8 @@ from random import Random
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "server"))
 
+from benchstats import median, p95  # noqa: E402
+
 from notels.config import Config  # noqa: E402
 from notels.features import (  # noqa: E402
     complete,
@@ -68,12 +70,11 @@ class Measure:
 
     @property
     def median_ms(self) -> float:
-        return statistics.median(self.samples_ms)
+        return median(self.samples_ms)
 
     @property
     def p95_ms(self) -> float:
-        ordered = sorted(self.samples_ms)
-        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        return p95(self.samples_ms)
 
     @property
     def max_ms(self) -> float:

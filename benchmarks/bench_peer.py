@@ -59,6 +59,7 @@ from typing import Any
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
+from benchstats import median, p95
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -115,11 +116,6 @@ atexit.register(kill_live_processes)
 # --- statistics ---------------------------------------------------------------------------------
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 @dataclass
 class Measure:
     name: str
@@ -136,11 +132,11 @@ class Measure:
 
     @property
     def median_ms(self) -> float:
-        return statistics.median(self.samples_ms)
+        return median(self.samples_ms)
 
     @property
     def p95_ms(self) -> float:
-        return percentile(self.samples_ms, 0.95)
+        return p95(self.samples_ms)
 
     @property
     def mean_items(self) -> float:

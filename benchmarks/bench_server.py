@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -36,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchstats import median, p95
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
@@ -55,23 +55,19 @@ class KeystrokeResult:
 
     @property
     def work_median_ms(self) -> float:
-        return statistics.median(self.work_ms) if self.work_ms else float("nan")
+        return median(self.work_ms)
 
     @property
     def work_p95_ms(self) -> float:
-        ordered = sorted(self.work_ms)
-        if not ordered:
-            return float("nan")
-        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        return p95(self.work_ms)
 
     @property
     def median_ms(self) -> float:
-        return statistics.median(self.samples_ms)
+        return median(self.samples_ms)
 
     @property
     def p95_ms(self) -> float:
-        ordered = sorted(self.samples_ms)
-        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        return p95(self.samples_ms)
 
 
 @dataclass
