@@ -12,7 +12,6 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from notels.config import Config
 from notels.features.model import HoverResult, Location
@@ -31,9 +30,6 @@ from notels.vault.resolve import (
 )
 
 _WHOLE = Span(0, 0)
-# Link targets repeat across a vault (a popular note is linked by the same name everywhere), and
-# references test thousands of links per call: remember each target's key.
-_target_key = lru_cache(maxsize=1 << 16)(target_key)
 
 
 # --- what is at the offset --------------------------------------------------------------------
@@ -198,7 +194,7 @@ def links_to(
             if not link.target:
                 if source != target:
                     continue
-            elif _target_key(link.target) not in keys or index.resolve(link, source).path != target:
+            elif target_key(link.target) not in keys or index.resolve(link, source).path != target:
                 continue
             if wanted_heading is not None and (
                 link.heading is None or heading_link_key(link.heading) != wanted_heading
@@ -223,7 +219,7 @@ def _links_to_same_file(index: VaultIndex, path: str, note: Note, link: Link) ->
         if source_note is None:
             continue
         for other in source_note.links:
-            if not other.target or _target_key(other.target) != key:
+            if not other.target or target_key(other.target) != key:
                 continue
             other_resolution = _resolve(index, other, source)
             if resolution.kind is ResolutionKind.UNRESOLVED:
