@@ -53,6 +53,21 @@ def _disk_index(root: Path) -> VaultIndex:
     return VaultIndex(partial(note_from_disk, root, config), keep_notes=False)
 
 
+def _cached_vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test vault, written an hour ago, with an index cache of its own; one process."""
+    monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "0")
+    return _write(tmp_path / "vault").resolve()
+
+
+def _filled(root: Path) -> Vault:
+    """A server's vault of `root`, indexed by one run (run 0)."""
+    vault = Vault(root, Config(), Config())
+    vault.index = _disk_index(root)
+    assert fill_index(vault, 0, lambda done, total: None)
+    return vault
+
+
 def test_summaries_keep_what_other_notes_need() -> None:
     summary = summarize(parse_note(NOTES["Алгебра.md"]))
     assert summary.aliases == ("Algebra",)
@@ -137,9 +152,7 @@ def test_indexing_goes_on_in_the_server_when_workers_die(
 
     dying_spawn.started = False  # type: ignore[attr-defined]
     monkeypatch.setattr(parallel, "_spawn", dying_spawn)
-    vault = Vault(root.resolve(), Config(), Config())
-    vault.index = _disk_index(root.resolve())
-    assert fill_index(vault, 0, lambda done, total: None)
+    vault = _filled(root.resolve())
     assert sorted(vault.index.paths()) == sorted(set(NOTES) - {"binary.md"})
     assert vault.index.file_problems["binary.md"].kind.value == "binary"
 
@@ -147,12 +160,9 @@ def test_indexing_goes_on_in_the_server_when_workers_die(
 def test_the_cache_round_trips_and_is_keyed_by_version_and_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = _write(tmp_path / "vault").resolve()
-    monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "0")
-    vault = Vault(root, Config(), Config())
-    vault.index = _disk_index(root)
-    assert fill_index(vault, 0, lambda done, total: None) and vault.reused == 0
+    root = _cached_vault(tmp_path, monkeypatch)
+    vault = _filled(root)
+    assert vault.reused == 0
     assert save_cache(vault, 0)
     cached = index_cache.read_cache(root, Config().max_file_bytes)
     assert {path: entry[0] for path, entry in cached.items()} == vault.index.summaries
@@ -166,9 +176,7 @@ def test_the_cache_round_trips_and_is_keyed_by_version_and_limit(
     # A file touched since (same size, new mtime) is read again; the others come from the cache.
     stat = os.stat(root / "Поле.md")
     os.utime(root / "Поле.md", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    again = Vault(root, Config(), Config())
-    again.index = _disk_index(root)
-    assert fill_index(again, 0, lambda done, total: None)
+    again = _filled(root)
     assert again.reused == 3 and not again.cache_current
     assert again.index.summaries.keys() == vault.index.summaries.keys()
 
@@ -215,13 +223,10 @@ def test_the_cache_does_not_trust_a_file_changed_just_before_it(
 ) -> None:
     """Same size, same mtime within the file system's resolution: a change the stamp cannot
     show. Such files are read again at the next start."""
-    root = _write(tmp_path / "vault").resolve()
-    monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "0")
+    root = _cached_vault(tmp_path, monkeypatch)
     os.utime(root / "Поле.md")  # just now
-    vault = Vault(root, Config(), Config())
-    vault.index = _disk_index(root)
-    assert fill_index(vault, 0, lambda done, total: None) and save_cache(vault, 0)
+    vault = _filled(root)
+    assert save_cache(vault, 0)
     cached = index_cache.read_cache(root, Config().max_file_bytes)
     assert "Поле.md" not in cached and "Алгебра.md" in cached
 
@@ -259,12 +264,9 @@ def test_a_note_changed_on_disk_without_an_event_is_indexed_again_when_read(
 def test_a_cache_damaged_where_marshal_does_not_notice_is_ignored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = _write(tmp_path / "vault").resolve()
-    monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "0")
-    vault = Vault(root, Config(), Config())
-    vault.index = _disk_index(root)
-    assert fill_index(vault, 0, lambda done, total: None) and save_cache(vault, 0)
+    root = _cached_vault(tmp_path, monkeypatch)
+    vault = _filled(root)
+    assert save_cache(vault, 0)
     path = index_cache.cache_file(root)
     assert path is not None
     data = bytearray(path.read_bytes())
@@ -280,9 +282,7 @@ def test_an_open_note_keeps_its_files_decoding_problem_in_the_cache(
     from notels.lsp.workspace import Workspace
     from notels.vault.files import read_note
 
-    root = _write(tmp_path / "vault").resolve()
-    monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "0")
+    root = _cached_vault(tmp_path, monkeypatch)
     workspace = Workspace()
     workspace.add_folder(root)
     (vault,) = workspace.vaults.values()

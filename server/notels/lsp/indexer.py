@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable
 
 from notels.vault.cache import CachedNote, read_cache, write_cache
-from notels.vault.files import FileProblem, read_note, scan_vault
+from notels.vault.files import read_note, scan_vault
 from notels.vault.loader import collect_and_freeze, paused_gc, vanished
 from notels.vault.parallel import Summarized, summarize_all
 
@@ -82,7 +82,7 @@ def _insert(vault: Vault, run: int, batch: Iterable[Summarized]) -> bool:
                 continue
             if summary is not None:
                 index.set_summary(relative, summary, problem)
-            elif problem is not None and not _vanished(vault, problem):
+            elif problem is not None and not vanished(vault.root, problem):
                 index.set_problem(problem)
     return True
 
@@ -121,10 +121,6 @@ def save_cache(vault: Vault, run: int) -> bool:
             # The file's own decoding problem, not the editor's (which has none).
             notes[relative] = (summary._replace(stamp=read.stamp), read.problem)
     return write_cache(vault.root, vault.config.max_file_bytes, notes)
-
-
-def _vanished(vault: Vault, problem: FileProblem) -> bool:
-    return vanished(vault.root, problem)
 
 
 def start_thread(name: str, target: Callable[[], None]) -> threading.Thread:

@@ -347,6 +347,11 @@ class Workspace:
 
     def file_changed(self, path: Path) -> Effects:
         """A file was created or changed on disk (or a folder appeared there)."""
+        return self._on_disk(path, self._file_changed)
+
+    def _on_disk(self, path: Path, in_vault: Callable[[Vault, Path], Effects]) -> Effects:
+        """A disk event: re-read the config it may be, then let `in_vault` handle the path in
+        the vault holding it (the vault's root itself is no note)."""
         path = path.resolve()
         effects = Effects()
         for vault in self._vaults_configured_by(path):
@@ -354,7 +359,7 @@ class Workspace:
         owner = self.vault_of(path)
         if owner is None or path == owner.root:
             return effects
-        return effects.merge(self._file_changed(owner, path))
+        return effects.merge(in_vault(owner, path))
 
     def _file_changed(self, vault: Vault, path: Path) -> Effects:
         effects = Effects()
@@ -376,14 +381,9 @@ class Workspace:
 
     def file_deleted(self, path: Path) -> Effects:
         """A file or a folder is gone from disk."""
-        path = path.resolve()
-        effects = Effects()
-        for vault in self._vaults_configured_by(path):
-            effects.merge(self.reload_file_config(vault))
-        owner = self.vault_of(path)
-        if owner is None or path == owner.root:
-            return effects
-        return effects.merge(self._file_deleted(owner, relative_key(owner.root, path)))
+        return self._on_disk(
+            path, lambda vault, gone: self._file_deleted(vault, relative_key(vault.root, gone))
+        )
 
     def _file_deleted(self, vault: Vault, relative: str) -> Effects:
         effects = Effects()
