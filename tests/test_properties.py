@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 from dataclasses import fields, is_dataclass
 
 import pytest
@@ -13,6 +14,7 @@ from notels.rules import check_note
 from notels.syntax.note import Note, parse_note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
+from notels.vault.summary import NoteSummary, summarize
 
 FRAGMENTS = [
     "---",
@@ -139,3 +141,27 @@ def test_parse_and_rules_never_fail(text: str) -> None:
 def test_parse_and_rules_never_fail_long_profile(text: str) -> None:
     """Run with `pytest -m slow`: the long profile the default run leaves out."""
     check_text(text)
+
+
+def _through_cache(text: str) -> NoteSummary:
+    """The summary of a parse, as it comes back from a worker or the index cache."""
+    plain = marshal.loads(marshal.dumps(tuple(summarize(parse_note(text), (len(text), 1)))))
+    return tuple.__new__(NoteSummary, plain)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(note_texts, note_texts)
+def test_a_summary_tells_the_rules_what_the_whole_note_did(text: str, other: str) -> None:
+    """The rules of a note see another note only through its summary, whether that note is
+    held parsed (notels check) or known by a summary from a worker or the cache (the server):
+    the findings are the same, on any text (CRLF, BOM, empty, half-typed blocks)."""
+    note = parse_note(text)
+    parsed = VaultIndex()
+    parsed.set_note("a.md", note)
+    parsed.set_note("Note.md", parse_note(other))
+    summarized = VaultIndex()
+    summarized.set_note("a.md", note)
+    summarized.set_summary("Note.md", _through_cache(other))
+    assert check_note("a.md", note, summarized, Config()) == check_note(
+        "a.md", note, parsed, Config()
+    )
