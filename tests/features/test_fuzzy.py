@@ -30,6 +30,11 @@ def test_search_keys_find_word_starts_for_typos() -> None:
     assert [keys[m.index] for m in ranked][:1] == ["embeddings"]
     assert SearchKeys(keys).word_initial("e") is None  # a key holds the separator
     assert SearchKeys(keys[:5]).word_initial("e") == [0, 1, 2, 3]
+    # A word starts after any character that is not a letter or digit, as for WORD_START.
+    dotted = ["v2.embeddings", "old_embeddings", "«embeddings»", "membeddings"]
+    assert SearchKeys(dotted).word_initial("e") == [0, 1, 2]
+    ranked, _ = rank("embedidngs", dotted, 10, search=SearchKeys(dotted))
+    assert sorted(m.index for m in ranked) == [0, 1, 2]
 
 
 @given(
