@@ -124,9 +124,9 @@ async def test_a_typed_name_is_replaced_exactly_and_closed_only_when_open(vault:
         description="Dense vectors 😀 for discrete objects."
     )
     assert item.insert_text_format == types.InsertTextFormat.PlainText
-    assert item.text_edit == types.InsertReplaceEdit(
-        new_text="Embeddings]]", insert=span((4, 12), (4, 15)), replace=span((4, 12), (4, 15))
-    )
+    # Nothing after the cursor to overwrite: one range, a plain edit.
+    assert item.text_edit == types.TextEdit(range=span((4, 12), (4, 15)), new_text="Embeddings]]")
+    assert item.filter_text is None  # the label
     assert item.additional_text_edits is None
     assert open_link.is_incomplete is False
     # `[[Emb‸ed]]`: insert keeps `ed`, replace overwrites it; the link has its `]]` already.

@@ -22,7 +22,9 @@ from notels.vault.index import VaultIndex
 from notels.vault.resolve import ResolutionKind
 from notels.vault.summary import DESCRIPTION_LENGTH
 
-LIMIT = 100
+# As marksman's default: a popup shows about a dozen, and is_incomplete makes the client ask
+# again as the user types; every item more is built, sent and parsed on each keystroke.
+LIMIT = 50
 # Characters a heading link cannot hold (`[[Note#A B]]` for `A: B`); dropping them is what
 # `heading_key` does when it matches the link back to the heading.
 _HEADING_LINK_DROP = str.maketrans(dict.fromkeys("#|^:%[]"))

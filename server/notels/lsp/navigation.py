@@ -209,14 +209,18 @@ class NavigationFeatures:
 
         insert = convert(candidate.replace_span)
         edit: types.TextEdit | types.InsertReplaceEdit
-        if options is not None and options.insert_replace_support:
-            overwrite = candidate.overwrite_span or candidate.replace_span
+        overwrite = candidate.overwrite_span
+        if (
+            overwrite is not None
+            and overwrite != candidate.replace_span
+            and options is not None
+            and options.insert_replace_support
+        ):
             edit = types.InsertReplaceEdit(
-                new_text=candidate.insert_text,
-                insert=insert,
-                replace=convert(overwrite),
+                new_text=candidate.insert_text, insert=insert, replace=convert(overwrite)
             )
         else:
+            # Insert and replace alike: one range says it (and keeps a list of many items small).
             edit = types.TextEdit(range=insert, new_text=candidate.insert_text)
         label_details = None
         if options is not None and options.label_details_support and candidate.description:
@@ -230,7 +234,8 @@ class NavigationFeatures:
             kind=_COMPLETION_KIND[candidate.kind],
             detail=candidate.detail or None,
             sort_text=candidate.sort_key,
-            filter_text=candidate.filter_text,
+            # The client filters by the label unless told otherwise.
+            filter_text=candidate.filter_text if candidate.filter_text != candidate.label else None,
             insert_text_format=types.InsertTextFormat.Snippet
             if candidate.is_snippet
             else types.InsertTextFormat.PlainText,
