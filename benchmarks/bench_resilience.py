@@ -250,6 +250,7 @@ class RawClient:
         self._next_id = 0
         self.settings: Json = None  # what workspace/configuration answers
         self.apply_edits = False  # what workspace/applyEdit answers
+        self.refuse_requests = False  # answer the server's requests with an error instead
         self.notifications: collections.Counter[str] = collections.Counter()
         self.server_requests: collections.Counter[str] = collections.Counter()
         self.error_logs: list[str] = []
@@ -409,8 +410,15 @@ class RawClient:
             result = {"applied": self.apply_edits}
             if not self.apply_edits:
                 result["failureReason"] = "the resilience client applies nothing"
+        answer: JsonObject = {"jsonrpc": "2.0", "id": message["id"], "result": result}
+        if self.refuse_requests:
+            answer = {
+                "jsonrpc": "2.0",
+                "id": message["id"],
+                "error": {"code": -32603, "message": "this client refuses"},
+            }
         with contextlib.suppress(ServerDied):
-            self.send({"jsonrpc": "2.0", "id": message["id"], "result": result})
+            self.send(answer)
 
     def describe_death(self) -> str:
         tail = "\n".join(self.stderr_tail)

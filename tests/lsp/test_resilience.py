@@ -112,6 +112,23 @@ async def test_requests_after_shutdown_fail_with_invalid_request(vault: Path) ->
         assert await client.process.wait() == 0
 
 
+async def test_error_answers_to_the_servers_requests_change_nothing(vault: Path) -> None:
+    """A client that answers workspace/configuration with an error: the settings stay as they
+    were and the server goes on answering."""
+    async with server(vault) as client:
+        uri = (vault / "Алгебра.md").as_uri()
+        client.refuse_requests = True
+        asked = client.server_requests["workspace/configuration"]
+        client.notify("workspace/didChangeConfiguration", {"settings": None})
+        await wait_for(
+            lambda: client.server_requests["workspace/configuration"] > asked, 10, "the question"
+        )
+        answer = await client.call("textDocument/hover", hover(uri, 2, 3), timeout=5)
+        assert "result" in answer, answer
+        assert client.alive
+        assert client.error_logs == []
+
+
 async def test_keystrokes_do_not_grow_memory(vault: Path) -> None:
     async with server(vault) as client:
         uri = (vault / "Алгебра.md").as_uri()
