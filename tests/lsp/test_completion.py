@@ -123,7 +123,7 @@ async def test_a_typed_name_is_replaced_exactly_and_closed_only_when_open(vault:
     assert item.label_details == types.CompletionItemLabelDetails(
         description="Dense vectors 😀 for discrete objects."
     )
-    assert item.insert_text_format == types.InsertTextFormat.PlainText
+    assert item.insert_text_format is None  # plain text, the default
     # Nothing after the cursor to overwrite: one range, a plain edit.
     assert item.text_edit == types.TextEdit(range=span((4, 12), (4, 15)), new_text="Embeddings]]")
     assert item.filter_text is None  # the label
@@ -183,10 +183,11 @@ async def test_frontmatter_headings_tags_and_cards(vault: Path) -> None:
         range=span((6, 17), (6, 17)), new_text="Training 😀]]"
     )
     assert training.data == {
-        "uri": uri,
+        "vault": training.data["vault"],  # the server's own short name for the vault
         "path": "Machine Learning/Embeddings.md",
         "heading": "Training 😀",
     }
+    assert isinstance(training.data["vault"], int)
 
     tag = _first(tags)
     assert (tag.label, tag.kind, tag.detail) == ("ml", types.CompletionItemKind.Keyword, "2 notes")

@@ -86,7 +86,7 @@ _FOLDING_KIND = {
     FoldingKind.SECTION: types.FoldingRangeKind.Region,
     FoldingKind.CARD: types.FoldingRangeKind.Region,
 }
-_RESOLVE_URI = "uri"  # the key in a completion item's data naming the document it was made for
+_RESOLVE_VAULT = "vault"  # the key in a completion item's data naming its vault (Vault.id)
 
 
 def register_navigation_features(server: NotelsServer) -> None:
@@ -225,9 +225,9 @@ class NavigationFeatures:
         label_details = None
         if options is not None and options.label_details_support and candidate.description:
             label_details = types.CompletionItemLabelDetails(description=candidate.description)
-        data: dict[str, str] | None = None
+        data: dict[str, str | int] | None = None
         if candidate.data is not None:
-            data = {_RESOLVE_URI: place.uri, **candidate.data.to_json()}
+            data = {_RESOLVE_VAULT: place.vault.id, **candidate.data.to_json()}
         return types.CompletionItem(
             label=candidate.label,
             label_details=label_details,
@@ -236,9 +236,8 @@ class NavigationFeatures:
             sort_text=candidate.sort_key,
             # The client filters by the label unless told otherwise.
             filter_text=candidate.filter_text if candidate.filter_text != candidate.label else None,
-            insert_text_format=types.InsertTextFormat.Snippet
-            if candidate.is_snippet
-            else types.InsertTextFormat.PlainText,
+            # Plain text is the protocol's default: said only for snippets.
+            insert_text_format=types.InsertTextFormat.Snippet if candidate.is_snippet else None,
             text_edit=edit,
             additional_text_edits=[
                 types.TextEdit(range=to_range(lines, extra.span, encoding), new_text=extra.new_text)
@@ -251,8 +250,8 @@ class NavigationFeatures:
     def resolve_completion(self, item: types.CompletionItem) -> types.CompletionItem:
         """Add the Markdown preview of the note, heading or block the item inserts."""
         data = ResolveData.from_json(item.data)
-        uri = item.data.get(_RESOLVE_URI) if isinstance(item.data, Mapping) else None
-        vault = self._vault_of(uri) if isinstance(uri, str) else None
+        vault_id = item.data.get(_RESOLVE_VAULT) if isinstance(item.data, Mapping) else None
+        vault = next((v for v in self.session.workspace.vaults.values() if v.id == vault_id), None)
         if data is None or vault is None:
             return item
         with vault.lock:

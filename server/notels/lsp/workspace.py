@@ -57,6 +57,9 @@ class IndexState(Enum):
     READY = "ready"
 
 
+_VAULT_IDS = itertools.count(1)
+
+
 @dataclass(eq=False)
 class Vault:
     root: Path
@@ -76,6 +79,8 @@ class Vault:
     cache: dict[str, tuple[str, list[Finding]]] = field(default_factory=dict)
     reused: int = 0  # notes the last indexing run took from the persistent cache
     cache_current: bool = False  # the persistent cache holds what the last run indexed
+    # Names the vault in completion items' data: short, unlike its URI, which each item repeats.
+    id: int = field(default_factory=lambda: next(_VAULT_IDS))
 
     def contains(self, path: Path) -> bool:
         return path == self.root or path.is_relative_to(self.root)
