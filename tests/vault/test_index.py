@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from notels.syntax.note import parse_note
 from notels.vault.index import VaultIndex
 from notels.vault.resolve import ResolutionKind
+from notels.vault.summary import NoteSummary, moved_only, summarize
 from vaults import build_index
 
 NOTES = {
@@ -107,3 +108,38 @@ def test_updating_note_by_note_equals_building_from_scratch(
     for path, text in after.items():
         index.set_note(path, parse_note(text))
     assert snapshot(index) == snapshot(build_index(after))
+
+
+@settings(max_examples=150, deadline=None)
+@given(notes_strategy, st.integers(0, 10_000), st.sampled_from(["ж", "words\n", "\n\n", "😀 x"]))
+def test_text_typed_above_headings_and_cards_moves_their_positions(
+    notes: dict[str, str], where: int, typed: str
+) -> None:
+    """Prose typed into a note shifts its headings, cards and card IDs: the index answers as if
+    built from the new texts, and moved_only tells such a change from one that renames."""
+    notes = {**notes, "a.md": notes.get("a.md", "") + "\n# H\nSTART\nBasic\nFront: q\nID: 1\nEND\n"}
+    index = build_index(notes)
+    text = notes["a.md"]
+    cut = where % (len(text) + 1)
+    # At a line start: typed prose that joins no keyword line and opens no construct.
+    cut = text.rfind("\n", 0, cut) + 1
+    edited = text[:cut] + typed + "\n" + text[cut:]
+    index.set_note("a.md", parse_note(edited))
+    after = {**notes, "a.md": edited}
+    assert snapshot(index) == snapshot(build_index(after))
+    assert index.summary("a.md") == summarize(parse_note(edited))
+
+
+def test_moved_only_tells_moved_positions_from_renamed_contributions() -> None:
+    base = "---\naliases: [A]\n---\nintro\n# H\n[[x]]\nSTART\nBasic\nFront: q\nID: 1\nEND\n"
+
+    def summary(text: str) -> NoteSummary:
+        return summarize(parse_note(text))
+
+    moved = base.replace("# H", "prose 😀\n\n# H")
+    assert summary(moved) != summary(base)
+    assert moved_only(summary(base), summary(moved))
+    renames = [("# H", "# H2"), ("[[x]]", "[[y]]"), ("ID: 1", "ID: 2"), ("[A]", "[B]")]
+    renames += [("Front: q", "Front: other"), ("intro", "other intro")]
+    for old, new in renames:
+        assert not moved_only(summary(base), summary(base.replace(old, new))), new

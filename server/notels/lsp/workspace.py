@@ -43,7 +43,7 @@ from notels.vault.files import (
 )
 from notels.vault.index import VaultIndex
 from notels.vault.notes import load_note, note_from_disk, text_from_disk
-from notels.vault.summary import NoteSummary, Stamp, summarize
+from notels.vault.summary import NoteSummary, Stamp, moved_only, summarize
 
 _EMPTY: tuple[str, list[Finding]] = ("empty", [])
 
@@ -483,7 +483,7 @@ class Workspace:
                 note is not None
                 and summary is not None
                 and old is not None
-                and old[1:] == summary[1:]
+                and (old[1:] == summary[1:] or moved_only(old, summary))
                 and problem == index.file_problems.get(relative)
                 # Same offsets may sit on other lines (a character became a line break): notes
                 # sharing a card ID show its position, so they are re-checked the long way.

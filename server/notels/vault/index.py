@@ -26,7 +26,7 @@ from notels.vault.resolve import (
     stem_key,
     target_key,
 )
-from notels.vault.summary import NoteSummary, Stamp, summarize
+from notels.vault.summary import NoteSummary, Stamp, moved_only, summarize
 
 
 class CardLocation(NamedTuple):  # a NamedTuple: built by the ten thousand at startup
@@ -254,8 +254,15 @@ class VaultIndex:
         if summary is None:
             summary = summarize(note, stamp)
         old = self.summaries.get(path)
-        if old is not None and old[1:] == summary[1:] and problem == self.file_problems.get(path):
+        same_problem = problem == self.file_problems.get(path)
+        if old is not None and old[1:] == summary[1:] and same_problem:
             # Same contributions (a keystroke in prose): only the text and the stamp are new.
+            self.summaries[path] = summary
+            self.notes.forget(path)
+        elif old is not None and same_problem and moved_only(old, summary):
+            # Text typed above headings or cards: the name tables stay, positions move.
+            self.generation += 1
+            self._move_card_ids(path, old, summary)
             self.summaries[path] = summary
             self.notes.forget(path)
         else:
@@ -345,6 +352,15 @@ class VaultIndex:
         for tag in summary.tags:
             _discard(self._tags, tag.lower(), path)
         self._index_cards(path, summary, -1)
+
+    def _move_card_ids(self, path: str, old: NoteSummary, new: NoteSummary) -> None:
+        """The same card IDs at new positions, as a withdraw and an add would leave them."""
+        for value, *_ in old.card_ids:
+            locations = self._card_ids[value]
+            locations[:] = [loc for loc in locations if loc.path != path]
+        for value, start, end, card_start, card_end in new.card_ids:
+            location = CardLocation(path, Span(start, end), Span(card_start, card_end))
+            self._card_ids[value].append(location)
 
     def _index_cards(self, path: str, summary: NoteSummary, sign: int) -> None:
         for value, start, end, card_start, card_end in summary.card_ids:

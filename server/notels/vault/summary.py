@@ -12,7 +12,7 @@ worker processes at cold start) and are written to the persistent index cache wi
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from notels.syntax.model import Card
 from notels.syntax.note import Note
@@ -55,6 +55,28 @@ class NoteSummary(NamedTuple):
 
     def note_types(self) -> set[str]:
         return {note_type for note_type, _ in self.card_fields}
+
+
+# Fields whose entries are (what, offsets into the note...): the first item says what.
+_POSITIONED = frozenset({"alias_spans", "headings", "cards", "card_ids"})
+
+
+def moved_only(old: NoteSummary, new: NoteSummary) -> bool:
+    """Do the two differ at most in positions (text typed above a heading or a card)?
+
+    Such a change reaches other notes only through card IDs' positions (a duplicate's related
+    location); everything else they see is the same.
+    """
+    for name, old_value, new_value in zip(NoteSummary._fields, old, new, strict=True):
+        if name == "stamp" or old_value == new_value:
+            continue
+        if name not in _POSITIONED:
+            return False
+        old_entries = cast(tuple[tuple[object, ...], ...], old_value)
+        new_entries = cast(tuple[tuple[object, ...], ...], new_value)
+        if [entry[0] for entry in old_entries] != [entry[0] for entry in new_entries]:
+            return False
+    return True
 
 
 def card_name(card: Card) -> str:
