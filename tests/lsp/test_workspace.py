@@ -6,12 +6,17 @@ from pathlib import Path
 
 import lsp_harness  # noqa: F401  (puts the checkout's notels on sys.path)
 import notes
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lsp_harness import write_files
 
 from notels.lsp.convert import choose_encoding
 from notels.lsp.indexer import fill_index
 from notels.lsp.workspace import IndexState, TextChange, Workspace
 from notels.syntax.lines import Encoding
+from notels.syntax.note import parse_note
+
+Edit = tuple[int, int, int, int, str]
 
 
 def _indexed(root: Path) -> Workspace:
@@ -146,3 +151,45 @@ def test_a_card_moving_to_another_line_rechecks_the_note_sharing_its_id(vault: P
     workspace.flush(b)
     workspace.change(a, 2, [TextChange("\n", (1, 1), (1, 2))])
     assert b in workspace.flush(a).recheck
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 12),
+            st.integers(0, 40),
+            st.integers(0, 12),
+            st.integers(0, 40),
+            st.sampled_from(["ж", "[[Алгебра]]", "`", "$", "\n", "\r\n", "😀", "", "```\n"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_edited_documents_parse_as_their_text(vault: Path, edits: list[Edit]) -> None:
+    """Parses of edited documents reuse the previous parse: the result is a fresh parse's,
+    whatever the edits (several per notification, several notifications per parse)."""
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA})
+    workspace = Workspace()
+    workspace.add_folder(vault)
+    uri = _open(workspace, vault, "Алгебра.md")
+    workspace.flush(uri)
+    for i, (line, column, end_line, end_column, text) in enumerate(edits):
+        changes = [TextChange(text, (line, column), (end_line, end_column))]
+        workspace.change(uri, i + 2, changes)
+        if i % 2:
+            workspace.flush(uri)
+    workspace.flush(uri)
+    note = workspace.documents[uri].note
+    assert note is not None
+    fresh = parse_note(note.text)
+    assert (note.links, note.tags, note.headings, note.block_ids, note.hidden) == (
+        fresh.links,
+        fresh.tags,
+        fresh.headings,
+        fresh.block_ids,
+        fresh.hidden,
+    )

@@ -30,7 +30,8 @@ from notels.config import (
 from notels.findings import Finding
 from notels.rules import check_note, known_codes, problem_findings
 from notels.syntax.lines import Encoding, LineIndex
-from notels.syntax.note import Note, parse_note
+from notels.syntax.markdown import Same
+from notels.syntax.note import Note, ParsedNote, parse_keeping
 from notels.vault.files import (
     MARKDOWN_SUFFIX,
     SKIPPED_FOLDERS,
@@ -95,6 +96,9 @@ class OpenDocument:
     vault: Vault | None  # None for untitled buffers and files outside every vault
     relative: str | None  # vault-relative path when the document is one of the vault's notes
     note: Note | None = None  # the parse of `text`; None while edits wait for the debounce
+    parsed: ParsedNote | None = None  # the last parse, kept to parse the next version faster
+    # What the edits since that parse left alone: (characters at the start, at the end).
+    untouched: tuple[int, int] | None = None
 
     @property
     def is_note(self) -> bool:
@@ -300,17 +304,21 @@ class Workspace:
         if document is None:
             return False
         text, lines = document.text, document.lines
+        head, tail = document.untouched or (len(text), len(text))
         for change in changes:
             if change.start is None or change.end is None:
                 text = change.text
                 lines = LineIndex(text)
+                head = tail = 0
             else:
                 start = lines.offset(*change.start, self.encoding)
                 end = lines.offset(*change.end, self.encoding)
                 start, end = min(start, end), max(start, end)
+                head, tail = min(head, start), min(tail, len(text) - end)
                 text = text[:start] + change.text + text[end:]
                 lines = lines.edited(text, start, end, change.text)
         document.text, document.lines, document.version = text, lines, version
+        document.untouched = (head, tail)
         document.note = None
         return True
 
@@ -339,7 +347,15 @@ class Workspace:
 
     def _parse(self, document: OpenDocument) -> None:
         if document.note is None:
-            document.note = parse_note(document.text, document.lines)
+            untouched = document.untouched
+            same = None
+            if untouched is not None and document.parsed is not None:
+                shorter = min(len(document.parsed.note.text), len(document.text))
+                head = min(untouched[0], shorter)
+                same = Same(head, min(untouched[1], shorter - head))
+            document.parsed = parse_keeping(document.text, document.lines, document.parsed, same)
+            document.note = document.parsed.note
+            document.untouched = None
 
     def _set(self, vault: Vault, relative: str, document: OpenDocument) -> set[str]:
         assert document.note is not None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from notels.syntax.anki import scan_anki
 from notels.syntax.frontmatter import frontmatter_links, frontmatter_tags, parse_frontmatter
 from notels.syntax.lines import LineIndex
-from notels.syntax.markdown import hidden_spans, scan_markdown
+from notels.syntax.markdown import MarkdownItems, Same, hidden_spans, rescan_markdown, scan_markdown
 from notels.syntax.model import AnkiItems, BlockId, Frontmatter, Heading, Link, Tag
 from notels.syntax.spans import Span
 
@@ -55,17 +55,44 @@ def parse_note(text: str, lines: LineIndex | None = None) -> Note:
 
     `lines`, an index of this same text (an editor's), is shared rather than built again.
     """
+    return parse_keeping(text, lines).note
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNote:
+    """A Note and its Markdown scan, kept by an editor's document to parse its next version."""
+
+    note: Note
+    markdown: MarkdownItems
+
+
+def parse_keeping(
+    text: str,
+    lines: LineIndex | None = None,
+    previous: ParsedNote | None = None,
+    same: Same | None = None,
+) -> ParsedNote:
+    """`parse_note`, keeping the scan; with `previous` (the parse of an earlier version of the
+    same document), its links are reused where the edit cannot have changed them. The result is
+    the same either way (tests/syntax/test_reparse.py). `same`, what the two texts share at
+    their ends when the caller knows it from the edits, spares comparing them."""
     if lines is None or lines.text is not text:
         lines = LineIndex(text)
     frontmatter = parse_frontmatter(text)
     body_start = frontmatter.span.end if frontmatter is not None else 0
-    markdown = scan_markdown(text, body_start)
+    if previous is not None and previous.note.body_start == body_start:
+        old_text = previous.note.text
+        if same is None:
+            same = Same.between(old_text, text)
+        markdown = rescan_markdown(text, body_start, previous.markdown, len(old_text), same)
+    else:
+        markdown = scan_markdown(text, body_start)
     fm_links: tuple[Link, ...] = ()
     fm_tags: tuple[Tag, ...] = ()
     if frontmatter is not None:
         fm_links = frontmatter_links(text, frontmatter)
         fm_tags = frontmatter_tags(text, frontmatter)
-    return Note(
+    note = Note(
         text=text,
         lines=lines,
         frontmatter=frontmatter,
@@ -76,3 +103,4 @@ def parse_note(text: str, lines: LineIndex | None = None) -> Note:
         block_ids=markdown.block_ids,
         anki=scan_anki(text),
     )
+    return ParsedNote(note, markdown)

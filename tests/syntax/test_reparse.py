@@ -1,0 +1,91 @@
+"""Re-parsing an edited note reuses the old links only where that changes nothing."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from notels.syntax.markdown import Same
+from notels.syntax.note import Note, parse_keeping, parse_note
+
+FRAGMENTS = [
+    "[[Note]]",
+    "![[pic.png|300]]",
+    "[[Note#Заголовок|alias]]",
+    "[[#^blk]]",
+    "[[ a ]]",
+    "`[[code]]`",
+    "``",
+    "`",
+    "$",
+    "$$",
+    "$x$",
+    "\\$",
+    "```",
+    "~~~",
+    "\n",
+    "\r\n",
+    "\r",
+    "\n\n",
+    " ",
+    "#tag ",
+    "# Heading\n",
+    "^blk\n",
+    "---\n",
+    "aliases: [x]\n",
+    "слово 😀 ",
+    "[[",
+    "]]",
+    "!",
+    "|",
+    "\ufeff",
+]
+
+texts = st.lists(st.sampled_from(FRAGMENTS), max_size=30).map("".join)
+
+
+def shape(note: Note) -> object:
+    return (
+        note.text,
+        note.body_start,
+        note.headings,
+        note.links,
+        note.tags,
+        note.block_ids,
+        note.anki,
+        note.hidden,
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts, st.integers(0, 2000), st.integers(0, 40), texts)
+def test_an_edited_note_parses_as_if_new(base: str, at: int, removed: int, typed: str) -> None:
+    start = at % (len(base) + 1)
+    end = min(len(base), start + removed)
+    edited = base[:start] + typed + base[end:]
+    previous = parse_keeping(base)
+    assert shape(parse_keeping(edited, previous=previous).note) == shape(parse_note(edited))
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts, texts)
+def test_same_finds_the_shared_ends(old: str, new: str) -> None:
+    same = Same.between(old, new)
+    assert same.prefix + same.suffix <= min(len(old), len(new))
+    assert old[: same.prefix] == new[: same.prefix]
+    assert old[len(old) - same.suffix :] == new[len(new) - same.suffix :]
+    assert (
+        same.prefix == len(old) or same.prefix == len(new) or old[same.prefix] != new[same.prefix]
+    )
+
+
+def test_a_keystroke_in_a_long_note_keeps_the_links_before_it() -> None:
+    base = "".join(f"line {i} [[Note {i}]] $x_{i}$\n" for i in range(3000))
+    cut = base.index("line 1500")
+    edited = base[:cut] + "ж" + base[cut:]
+    previous = parse_keeping(base)
+    again = parse_keeping(edited, previous=previous).note
+    assert shape(again) == shape(parse_note(edited))
+    assert again.links[0] is previous.note.links[0]  # reused, not scanned again
+    assert again.links[-1] is not previous.note.links[-1]  # moved by one character
+    assert again.links[-1].span.start == previous.note.links[-1].span.start + 1
