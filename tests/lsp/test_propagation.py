@@ -124,3 +124,26 @@ async def test_the_editor_text_wins_over_the_disk(vault: Path) -> None:
         )
         # Closed: the disk version (no card) counts again, and the duplicate is gone.
         await session.wait_for_codes(algebra, lambda codes: "duplicate-id" not in codes)
+
+
+async def test_a_request_right_after_a_keystroke_does_not_wait_for_its_diagnostics(
+    vault: Path,
+) -> None:
+    """The request sees the new text at once; checking it and the notes it affects still
+    happens when the debounce ends."""
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Ссылки.md": notes.LINKS_TO_MISSING})
+    async with editor(vault, settings={"debounceMs": 1500}) as session:
+        algebra = session.open("Алгебра.md")
+        linking = session.open("Ссылки.md")
+        await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"])
+        session.edit(algebra, (0, 0), (0, 0), "---\naliases: [Missing Note]\n---\n")
+        line = notes.LINK_LINE + 3
+        items = await session.client.text_document_completion_async(
+            types.CompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=algebra),
+                position=types.Position(line=line, character=14),  # in `[[Нет такой]]`
+            )
+        )
+        assert items is not None
+        assert session.codes(linking) == ["unresolved-link"]  # not re-checked yet
+        await session.wait_for_codes(linking, lambda codes: codes == [])

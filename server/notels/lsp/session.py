@@ -70,6 +70,8 @@ class Session:
         # effects were applied (settings and `.notels.toml` changes arrive this way).
         self.indexed_listeners: list[Callable[[Vault], None]] = []
         self._edit_ms: dict[str, float] = {}  # time spent applying edits not yet checked
+        # Effects of documents indexed early for a request, applied when their debounce ends.
+        self._deferred: dict[str, Effects] = {}
         self.applied_listeners: list[Callable[[Effects], None]] = []
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -145,7 +147,7 @@ class Session:
     def _edited(self, uri: str) -> None:
         """Typing paused: index the new text, re-check it and the notes that depend on it."""
         started = time.perf_counter()
-        effects = self.workspace.flush(uri)
+        effects = self._flush(uri)
         if self.pull:
             self.apply_others(uri, effects)
         else:
@@ -168,11 +170,25 @@ class Session:
             self._edit_ms.pop(uri, None)
 
     def flush_document(self, uri: str) -> None:
-        """Index the document's pending edits now, as when typing pauses: a request needs them."""
+        """Index the document's pending edits now: a request needs them.
+
+        Checking it and publishing stay with the debouncer: a completion typed right after a
+        keystroke would otherwise wait for that keystroke's diagnostics.
+        """
         document = self.workspace.documents.get(uri)
-        if document is not None and document.note is None:
-            self.debouncer.cancel(uri)
-            self._edited(uri)
+        if document is None or document.note is not None:
+            return
+        started = time.perf_counter()
+        self._deferred.setdefault(uri, Effects()).merge(self.workspace.flush(uri))
+        self._edit_ms[uri] = self._edit_ms.get(uri, 0.0) + (time.perf_counter() - started) * 1000
+        if not self.debouncer.pending(uri):
+            self.debouncer.schedule(uri, 0, lambda: self._edited(uri))
+
+    def _flush(self, uri: str) -> Effects:
+        """Index the document's pending edits; with the effects of an early flush for a request."""
+        effects = self.workspace.flush(uri)
+        deferred = self._deferred.pop(uri, None)
+        return deferred.merge(effects) if deferred is not None else effects
 
     @property
     def client_capabilities(self) -> types.ClientCapabilities:
@@ -182,7 +198,9 @@ class Session:
         uri = params.text_document.uri
         self.debouncer.cancel(uri)
         self._edit_ms.pop(uri, None)
-        self.apply(self.workspace.close(uri))
+        deferred = self._deferred.pop(uri, None)
+        effects = self.workspace.close(uri)
+        self.apply(deferred.merge(effects) if deferred is not None else effects)
         if not self.pull:  # its problems are shown again when it is opened again
             self._publish(uri, [], None)
 
@@ -311,7 +329,7 @@ class Session:
             uri = todo.pop()
             flushed.add(uri)
             self.debouncer.cancel(uri)  # checked now, with every edit so far
-            todo |= self.workspace.flush(uri).recheck - flushed
+            todo |= self._flush(uri).recheck - flushed
         for uri in sorted(flushed):
             document = self.workspace.documents.get(uri)
             if document is not None:
@@ -442,7 +460,7 @@ class Session:
         document = self.workspace.documents.get(uri)
         if document is not None:
             self.debouncer.cancel(uri)
-            self.apply_others(uri, self.workspace.flush(uri))
+            self.apply_others(uri, self._flush(uri))
             result_id, findings = self.workspace.findings(uri)
             if result_id == params.previous_result_id:
                 return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
