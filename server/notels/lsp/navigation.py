@@ -278,8 +278,10 @@ class NavigationFeatures:
         link_support = capability(
             self.session.client_capabilities, "text_document", "definition", "link_support"
         )
+        if not link_support:
+            return targets
         item = item_at(place.note, place.relative, offset)
-        if not link_support or not isinstance(item, LinkItem):
+        if not isinstance(item, LinkItem):
             return targets
         origin = self._range(place, item.link.span)
         return [
