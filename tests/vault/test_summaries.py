@@ -218,6 +218,31 @@ def test_positions_in_a_dropped_note_come_from_its_text_without_a_parse(tmp_path
     assert index.lines("missing.md") is None
 
 
+def test_go_to_a_heading_of_a_closed_note_reads_it_without_a_parse(tmp_path: Path) -> None:
+    from notels.features.navigation import definition
+    from notels.syntax.spans import Span
+
+    root = _write(tmp_path / "vault")
+    parsed: list[str] = []
+
+    def load(relative: str):  # type: ignore[no-untyped-def]
+        parsed.append(relative)
+        return note_from_disk(root, Config(), relative)
+
+    index = VaultIndex(load, keep_notes=False, text_loader=partial(text_from_disk, root, Config()))
+    for relative in ("Алгебра.md", "Поле.md"):
+        _, summary, _ = summarize_file(root, relative, Config())
+        assert summary is not None
+        index.set_summary(relative, summary)
+    text = NOTES["Алгебра.md"]
+    offset = text.index("Аксиомы")
+    found = definition(index, "Алгебра.md", parse_note(text), offset, Config())
+    assert [(location.path, location.span) for location in found] == [
+        ("Поле.md", Span(0, len("# Аксиомы")))
+    ]
+    assert parsed == []  # positions from the summary, the lines from the text
+
+
 def test_the_cache_does_not_trust_a_file_changed_just_before_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,6 +23,7 @@ from notels.vault.index import VaultIndex, find_block, find_heading
 from notels.vault.resolve import (
     Resolution,
     ResolutionKind,
+    heading_key,
     heading_link_key,
     note_key,
     stem_key,
@@ -130,6 +131,25 @@ def _resolve(index: VaultIndex, link: Link, path: str) -> Resolution:
     return resolution
 
 
+def _heading_line(
+    index: VaultIndex, found: str, path: str, note: Note, heading: str
+) -> Span | None:
+    """The line of the heading a link names in `found`. Another note's comes from its summary:
+    a closed note is not parsed for it (its text is read anyway, to convert the position, and
+    reading it first re-indexes a note changed on disk)."""
+    wanted = heading_link_key(heading)
+    summary = index.summary(found) if found != path and wanted else None
+    if summary is not None and index.lines(found) is not None:
+        summary = index.summary(found) or summary  # as re-indexed, if it was stale
+        for text, start, end in summary.headings:  # the non-empty headings, in order
+            if heading_key(text) == wanted:
+                return Span(start, end)
+        return None
+    target = _note_of(index, found, path, note)
+    position = find_heading(target, heading) if target is not None else None
+    return target.headings[position].span if target is not None and position is not None else None
+
+
 def link_locations(index: VaultIndex, path: str, note: Note, link: Link) -> tuple[Location, ...]:
     """Where a link leads: every candidate of an ambiguous name, the heading or block named."""
     resolution = _resolve(index, link, path)
@@ -137,13 +157,10 @@ def link_locations(index: VaultIndex, path: str, note: Note, link: Link) -> tupl
         return tuple(Location(found, _WHOLE) for found in resolution.paths)
     locations: list[Location] = []
     for found in resolution.paths:
-        target = _note_of(index, found, path, note)
         span = _WHOLE
-        if target is not None and link.heading:
-            heading = find_heading(target, link.heading)
-            if heading is not None:
-                span = target.headings[heading].span
-        elif target is not None and link.block_ref:
+        if link.heading:
+            span = _heading_line(index, found, path, note, link.heading) or _WHOLE
+        elif (target := _note_of(index, found, path, note)) is not None and link.block_ref:
             block = find_block(target, link.block_ref)
             if block is not None:
                 span = target.lines.line_span(block.span.start)
