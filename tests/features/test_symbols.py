@@ -125,6 +125,20 @@ def test_the_search_follows_edits():
     assert workspace_symbols(index, "renamed", Config()) == ()
 
 
+def test_text_typed_above_a_heading_moves_it_in_the_results():
+    from notels.features.symbols import _table
+
+    index = vault(VAULT)
+    skip = "Skip-gram"
+    before = {s.name: s.location for s in workspace_symbols(index, "skip", Config())}[skip]
+    search = _table(index).search
+    edited = VAULT[before.path].replace("# Skip", "Новый абзац 😀\n# Skip")
+    index.set_note(before.path, parse_note(edited))
+    after = {s.name: s.location for s in workspace_symbols(index, "skip", Config())}[skip]
+    assert after.span.slice(edited) == "# Skip-gram"
+    assert _table(index).search is search  # the same names: the built search is kept
+
+
 def test_the_result_is_limited():
     notes = {f"n{i}.md": "" for i in range(300)}
     assert len(workspace_symbols(vault(notes), "n", Config(), limit=150)) == 150

@@ -94,7 +94,12 @@ class SearchKeys:
         if len(prefix) > limit:
             return tiers
         taken = set(prefix)
-        word = [i for i in self._word_starts(query) if i not in taken]
+        starting = self._word_starts(query)
+        if starting is None:  # longer than the indexed words: the keys holding it, by hand
+            starting = [
+                i for i in self.containing(query) or () if _tier(query, keys[i]) == WORD_START
+            ]
+        word = [i for i in starting if i not in taken]
         tiers[WORD_START] = word
         if len(prefix) + len(word) > limit:
             return tiers
@@ -108,11 +113,14 @@ class SearchKeys:
         if len(initial) != 1 or not self._can_search(initial):
             return None
         at_start = _line_hits(self._joined, self._starts, initial)
-        return sorted({*at_start, *self._word_starts(initial)})
+        return sorted({*at_start, *(self._word_starts(initial) or ())})
 
-    def _word_starts(self, query: str) -> list[int]:
+    def _word_starts(self, query: str) -> list[int] | None:
         """Indexes of the keys where `query` starts after a character that is not a letter or
-        digit (`_tier`'s WORD_START), in order, each once."""
+        digit (`_tier`'s WORD_START), in order, each once; None for a query longer than the
+        indexed words."""
+        if len(query) > _WORD_LENGTH:
+            return None
         words = self._words
         if words is None:
             words = self._words = _LineKeys.of_words(self.keys)
@@ -128,6 +136,9 @@ class SearchKeys:
 # Right after a character that is neither a letter nor a digit (`\w` adds only `_`), with
 # something after it.
 _WORD_BOUNDARY = re.compile(r"[\W_](?=.)", re.DOTALL)
+# Word-start suffixes are indexed this far: the whole suffixes of 72,000 symbol names would take
+# several times their size, and a longer query holds few enough keys to test them one by one.
+_WORD_LENGTH = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +158,7 @@ class _LineKeys:
         boundary = _WORD_BOUNDARY.finditer
         for owner, key in enumerate(keys):
             for match in boundary(key):
-                suffix = key[match.end() :]
+                suffix = key[match.end() : match.end() + _WORD_LENGTH]
                 parts.append(suffix)
                 starts.append(position)
                 owners.append(owner)

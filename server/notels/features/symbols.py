@@ -145,10 +145,12 @@ def _table(index: VaultIndex) -> _SymbolTable:
             for path, (_, note_entries) in per_note.items():
                 paths.extend([path] * len(note_entries))
                 entries.extend(note_entries)
+            keys = [entry.key for entry in entries]
+            if keys != table.keys:  # not when only positions moved: keep the built search
+                table.search = SearchKeys(keys)
             table.paths = paths
             table.entries = entries
-            table.keys = [entry.key for entry in entries]
-            table.search = SearchKeys(table.keys)
+            table.keys = keys
         table.per_note = per_note
         table.generation = generation
         return table

@@ -497,7 +497,7 @@ class Session:
                 uri = vault.open_docs.get(relative)
                 document = self.workspace.documents.get(uri) if uri else None
                 if document is not None and uri is not None:
-                    self.workspace.flush(uri)
+                    self.flush_document(uri)  # its effects wait for the debounce, not lost
                 uri = uri or uri_of_path(vault.root / relative)
                 version = document.version if document else None
                 result_id, findings = self.workspace.findings_at(vault, relative)
