@@ -22,8 +22,9 @@ class RuleContext:
     note: Note
     index: VaultIndex
     config: Config
-    # Several link rules ask about the same links; resolve each once per check.
-    _resolutions: dict[int, Resolution] = field(default_factory=dict)
+    # Several link rules ask about the same links, and many links share a target: resolve each
+    # target once per check (a resolution depends on the target alone, from this note).
+    _resolutions: dict[str, Resolution] = field(default_factory=dict)
     _own_heading_keys: list[frozenset[str]] = field(default_factory=list)  # computed once
 
     def has_own_heading(self, link_heading: str) -> bool:
@@ -34,10 +35,10 @@ class RuleContext:
         return heading_link_key(link_heading) in self._own_heading_keys[0]
 
     def resolve(self, link: Link) -> Resolution:
-        resolution = self._resolutions.get(link.span.start)
+        resolution = self._resolutions.get(link.target)
         if resolution is None:
             resolution = self.index.resolve(link, self.path)
-            self._resolutions[link.span.start] = resolution
+            self._resolutions[link.target] = resolution
         return resolution
 
 
