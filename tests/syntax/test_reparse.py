@@ -22,6 +22,8 @@ FRAGMENTS = [
     "$x$",
     "\\$",
     "```",
+    "```\n",
+    "\n```\ncode $x$ `y`\n```\n",
     "~~~",
     "\n",
     "\r\n",
@@ -64,7 +66,11 @@ def test_an_edited_note_parses_as_if_new(base: str, at: int, removed: int, typed
     end = min(len(base), start + removed)
     edited = base[:start] + typed + base[end:]
     previous = parse_keeping(base)
-    assert shape(parse_keeping(edited, previous=previous).note) == shape(parse_note(edited))
+    again = parse_keeping(edited, previous=previous)
+    fresh = parse_keeping(edited)
+    assert shape(again.note) == shape(fresh.note)
+    assert again.markdown.hidden_ranges == fresh.markdown.hidden_ranges
+    assert again.markdown.fences == fresh.markdown.fences
 
 
 @settings(max_examples=200, deadline=None)

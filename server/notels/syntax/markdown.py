@@ -38,6 +38,7 @@ class MarkdownItems:
     tags: tuple[Tag, ...]
     block_ids: tuple[BlockId, ...]
     hidden_ranges: tuple[_Range, ...]
+    fences: tuple[_Range, ...] = ()  # the fenced code among hidden_ranges
 
     @property
     def hidden(self) -> tuple[Span, ...]:
@@ -289,8 +290,9 @@ class _InlineScanner:
                     math = next(maths, None)
 
 
-def _hidden_ranges(lines: _Lines) -> list[_Range]:
-    fences = _fences(lines)
+def _hidden_ranges(lines: _Lines, fences: list[_Range] | None = None) -> list[_Range]:
+    if fences is None:
+        fences = _fences(lines)
     text = lines.text
     if "`" not in text and "$" not in text:
         return fences
@@ -418,7 +420,8 @@ def scan_markdown(text: str, body_start: int) -> MarkdownItems:
     """
     start = _body_start(text, body_start)
     lines = _Lines(text, start)
-    hidden = _hidden_ranges(lines)
+    fences = _fences(lines)
+    hidden = _hidden_ranges(lines, fences)
     links = find_links(text, start, len(text), hidden) if "[[" in text else []
     return MarkdownItems(
         headings=tuple(_headings(lines, hidden)),
@@ -426,6 +429,7 @@ def scan_markdown(text: str, body_start: int) -> MarkdownItems:
         tags=tuple(_tags(text, start, hidden, links)),
         block_ids=tuple(_block_ids(text, start, hidden)),
         hidden_ranges=tuple(hidden),
+        fences=tuple(fences),
     )
 
 
@@ -444,7 +448,8 @@ def rescan_markdown(
     """
     start = _body_start(text, body_start)
     lines = _Lines(text, start)
-    hidden = _hidden_ranges(lines)
+    fences = _fences(lines)
+    hidden = _rehidden(lines, fences, previous, previous_length, same)
     links = _relinked(text, start, hidden, previous, previous_length, same)
     return MarkdownItems(
         headings=tuple(_headings(lines, hidden)),
@@ -452,7 +457,70 @@ def rescan_markdown(
         tags=tuple(_tags(text, start, hidden, links)),
         block_ids=tuple(_block_ids(text, start, hidden)),
         hidden_ranges=tuple(hidden),
+        fences=tuple(fences),
     )
+
+
+def _rehidden(
+    lines: _Lines,
+    fences: list[_Range],
+    previous: MarkdownItems,
+    previous_length: int,
+    same: Same,
+) -> list[_Range]:
+    """`_hidden_ranges(lines, fences)`, taking the code spans and math of the stretches between
+    fences that the edit left alone from `previous`: what the inline scan finds there depends
+    on the stretch's own text only. Needs the same fences (moved by the edit's length after
+    it); else everything is scanned again."""
+    text = lines.text
+    shift = len(text) - previous_length
+    edit_start, edit_end = same.prefix, len(text) - same.suffix
+    old_fences = previous.fences
+    if (
+        edit_start < lines.start
+        or len(old_fences) != len(fences)
+        or ("`" not in text and "$" not in text)
+        or not _fences_moved_by_edit(old_fences, fences, edit_start, edit_end - shift, shift)
+    ):
+        return _hidden_ranges(lines, fences)
+    old = previous.hidden_ranges
+    scanner = _InlineScanner(text, lines.start)
+    hidden: list[_Range] = []
+    position = lines.start
+    for index in range(len(fences) + 1):
+        end = fences[index][0] if index < len(fences) else len(text)
+        # Strictly before or after: a stretch that ends (or starts) right at the edit may have
+        # lost or gained text there.
+        if end < edit_start:  # before the edit: the same text at the same place
+            hidden += old[bisect_left(old, (position,)) : bisect_left(old, (end,))]
+        elif position > edit_end:  # after it: the same text, moved
+            kept = old[bisect_left(old, (position - shift,)) : bisect_left(old, (end - shift,))]
+            hidden += [(first + shift, last + shift) for first, last in kept]
+        else:
+            scanner.scan(position, end, hidden)
+        if index < len(fences):
+            hidden.append(fences[index])
+            position = fences[index][1]
+    return hidden
+
+
+def _fences_moved_by_edit(
+    old: Sequence[_Range], new: Sequence[_Range], edit_start: int, old_edit_end: int, shift: int
+) -> bool:
+    """Are the new fences the old ones: the same before the edit, moved after it, and one that
+    holds the edit longer or shorter by its length?"""
+    for (old_first, old_last), found in zip(old, new, strict=True):
+        if old_last <= edit_start:
+            expected = (old_first, old_last)
+        elif old_first >= old_edit_end:
+            expected = (old_first + shift, old_last + shift)
+        elif old_first < edit_start:
+            expected = (old_first, old_last + shift)
+        else:
+            return False
+        if found != expected:
+            return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
