@@ -18,10 +18,19 @@ def test_search_keys_rank_exactly_as_the_plain_loop(
 ) -> None:
     """The joined-string search files the same candidates in the same tiers, in the same order,
     as testing each key (keys holding its separator fall back to the loop)."""
+    from notels.features import fuzzy
+
     lowered = [key.lower() for key in keys]
     plain = rank(query, lowered, limit)
     searched = rank(query, lowered, limit, search=SearchKeys(lowered))
     assert searched == plain
+    # Word starts are indexed a few characters deep; a longer query tests its keys by hand.
+    word_length = fuzzy._WORD_LENGTH
+    fuzzy._WORD_LENGTH = 2
+    try:
+        assert rank(query, lowered, limit, search=SearchKeys(lowered)) == plain
+    finally:
+        fuzzy._WORD_LENGTH = word_length
 
 
 def test_search_keys_find_word_starts_for_typos() -> None:
@@ -63,24 +72,3 @@ def test_a_ranked_order_cuts_large_tiers_exactly_as_sorting(
         assert rank(query, keys, limit, weight, ranked=ranked) == plain
     finally:
         fuzzy._LARGE_TIER = large_tier
-
-
-@given(
-    st.lists(st.text(alphabet="ab (/-_1.я😀x", max_size=8), max_size=30),
-    st.text(alphabet="ab (/-_1.я😀x", min_size=1, max_size=5),
-    st.integers(1, 12),
-)
-def test_queries_longer_than_the_indexed_words_rank_the_same(
-    keys: list[str], query: str, limit: int
-) -> None:
-    """Word starts are indexed a few characters deep; a longer query tests its keys by hand."""
-    from notels.features import fuzzy
-
-    lowered = [key.lower() for key in keys]
-    plain = rank(query, lowered, limit)
-    word_length = fuzzy._WORD_LENGTH
-    fuzzy._WORD_LENGTH = 2
-    try:
-        assert rank(query, lowered, limit, search=SearchKeys(lowered)) == plain
-    finally:
-        fuzzy._WORD_LENGTH = word_length

@@ -200,8 +200,8 @@ def test_cached_resolutions_follow_notes_aliases_and_attachments() -> None:
     assert index.resolve_target("pic.png", "a.md").kind.value == "unresolved"
 
 
-def test_positions_in_a_dropped_note_come_from_its_text_without_a_parse(tmp_path: Path) -> None:
-    root = _write(tmp_path / "vault")
+def _summarized(root: Path, relatives: tuple[str, ...]) -> tuple[VaultIndex, list[str]]:
+    """An index of these notes from their summaries, and the list of notes it parsed since."""
     parsed: list[str] = []
 
     def load(relative: str):  # type: ignore[no-untyped-def]
@@ -209,9 +209,15 @@ def test_positions_in_a_dropped_note_come_from_its_text_without_a_parse(tmp_path
         return note_from_disk(root, Config(), relative)
 
     index = VaultIndex(load, keep_notes=False, text_loader=partial(text_from_disk, root, Config()))
-    _, summary, _ = summarize_file(root, "Алгебра.md", Config())
-    assert summary is not None
-    index.set_summary("Алгебра.md", summary)
+    for relative in relatives:
+        _, summary, _ = summarize_file(root, relative, Config())
+        assert summary is not None
+        index.set_summary(relative, summary)
+    return index, parsed
+
+
+def test_positions_in_a_dropped_note_come_from_its_text_without_a_parse(tmp_path: Path) -> None:
+    index, parsed = _summarized(_write(tmp_path / "vault"), ("Алгебра.md",))
     lines = index.lines("Алгебра.md")
     assert lines is not None and lines.position(len(NOTES["Алгебра.md"]) - 1) == (5, 20)
     assert parsed == [] and not index.notes.is_loaded("Алгебра.md")
@@ -222,18 +228,7 @@ def test_go_to_a_heading_of_a_closed_note_reads_it_without_a_parse(tmp_path: Pat
     from notels.features.navigation import definition
     from notels.syntax.spans import Span
 
-    root = _write(tmp_path / "vault")
-    parsed: list[str] = []
-
-    def load(relative: str):  # type: ignore[no-untyped-def]
-        parsed.append(relative)
-        return note_from_disk(root, Config(), relative)
-
-    index = VaultIndex(load, keep_notes=False, text_loader=partial(text_from_disk, root, Config()))
-    for relative in ("Алгебра.md", "Поле.md"):
-        _, summary, _ = summarize_file(root, relative, Config())
-        assert summary is not None
-        index.set_summary(relative, summary)
+    index, parsed = _summarized(_write(tmp_path / "vault"), ("Алгебра.md", "Поле.md"))
     text = NOTES["Алгебра.md"]
     offset = text.index("Аксиомы")
     found = definition(index, "Алгебра.md", parse_note(text), offset, Config())

@@ -423,14 +423,7 @@ def scan_markdown(text: str, body_start: int) -> MarkdownItems:
     fences = _fences(lines)
     hidden = _hidden_ranges(lines, fences)
     links = find_links(text, start, len(text), hidden) if "[[" in text else []
-    return MarkdownItems(
-        headings=tuple(_headings(lines, hidden)),
-        links=tuple(links),
-        tags=tuple(_tags(text, start, hidden, links)),
-        block_ids=tuple(_block_ids(text, start, hidden)),
-        hidden_ranges=tuple(hidden),
-        fences=tuple(fences),
-    )
+    return _items(lines, fences, hidden, links)
 
 
 def rescan_markdown(
@@ -440,17 +433,25 @@ def rescan_markdown(
     of `previous_length` characters that starts and ends like `text` (see `Same`), with the
     same body start.
 
-    Links stay on one line, and whether code or math hides one depends only on the hidden
-    ranges over it. So where those ranges are the same, the links of the lines before the
-    edit are the old ones, those of the lines after it the old ones moved, and only the edited
-    lines are scanned again. A keystroke in a 2,000-line note: ~1.9 ms of links -> ~0.6 ms.
-    Everything else is scanned again in full (the hidden ranges say whether reuse holds).
+    The fences are found again; the code spans and math between two fences that the edit did
+    not touch are the old ones (`_rehidden`). Links stay on one line, and whether code or math
+    hides one depends only on the hidden ranges over it: where those ranges are the same, the
+    links of the lines before the edit are the old ones, those of the lines after it the old
+    ones moved, and only the edited lines are scanned again (`_relinked`). Headings, tags and
+    block ids are found again. A keystroke in a 2,000-line note: 4.2 -> 2.2 ms.
     """
     start = _body_start(text, body_start)
     lines = _Lines(text, start)
     fences = _fences(lines)
     hidden = _rehidden(lines, fences, previous, previous_length, same)
     links = _relinked(text, start, hidden, previous, previous_length, same)
+    return _items(lines, fences, hidden, links)
+
+
+def _items(
+    lines: _Lines, fences: list[_Range], hidden: list[_Range], links: list[Link]
+) -> MarkdownItems:
+    text, start = lines.text, lines.start
     return MarkdownItems(
         headings=tuple(_headings(lines, hidden)),
         links=tuple(links),
