@@ -85,9 +85,9 @@ def test_same_finds_the_shared_ends(old: str, new: str) -> None:
     )
 
 
-def test_a_keystroke_in_a_long_note_keeps_the_links_before_it() -> None:
-    base = "".join(f"line {i} [[Note {i}]] $x_{i}$\n" for i in range(3000))
-    cut = base.index("line 1500")
+def test_a_keystroke_in_a_long_note_keeps_the_items_before_it() -> None:
+    base = "".join(f"## H{i}\nline {i} [[Note {i}]] $x_{i}$ #t{i} ^b{i}\n" for i in range(1500))
+    cut = base.index("line 750")
     edited = base[:cut] + "ж" + base[cut:]
     previous = parse_keeping(base)
     again = parse_keeping(edited, previous=previous).note
@@ -95,3 +95,7 @@ def test_a_keystroke_in_a_long_note_keeps_the_links_before_it() -> None:
     assert again.links[0] is previous.note.links[0]  # reused, not scanned again
     assert again.links[-1] is not previous.note.links[-1]  # moved by one character
     assert again.links[-1].span.start == previous.note.links[-1].span.start + 1
+    for kind in ("headings", "tags", "block_ids"):
+        items, old_items = getattr(again, kind), getattr(previous.note, kind)
+        assert items[0] is old_items[0], kind
+        assert items[-1].span.start == old_items[-1].span.start + 1, kind

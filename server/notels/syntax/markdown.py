@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from notels.syntax.model import BlockId, Heading, Link, Tag
 from notels.syntax.spans import Span, shared_offsets
@@ -39,6 +40,7 @@ class MarkdownItems:
     block_ids: tuple[BlockId, ...]
     hidden_ranges: tuple[_Range, ...]
     fences: tuple[_Range, ...] = ()  # the fenced code among hidden_ranges
+    lone_cr: bool = False  # lines of the scanned text broke at lone CRs too (see _Lines)
 
     @property
     def hidden(self) -> tuple[Span, ...]:
@@ -330,17 +332,23 @@ class _Cursor:
         return i < self._count and spans[i][0] <= offset
 
 
-def _headings(lines: _Lines, hidden: list[_Range]) -> list[Heading]:
+def _headings(
+    lines: _Lines, hidden: Sequence[_Range], start: int | None = None, end: int | None = None
+) -> list[Heading]:
+    """The headings on the lines in [start, end) (a line start and a line end; by default the
+    body)."""
     if "#" not in lines.text:
         return []
     text = lines.text
     offsets = shared_offsets(len(text))
     in_hidden = _Cursor(hidden).inside if hidden else None
     headings: list[Heading] = []
-    for match in lines.finditer(_HEADING, lines.start):
+    for match in lines.finditer(_HEADING, lines.start if start is None else start):
         _, (line_start, line_end), (hashes_start, hashes_end), (content_start, content_end) = (
             match.regs
         )
+        if end is not None and line_start >= end:
+            break
         if in_hidden is not None and in_hidden(hashes_start):
             continue
         title = text[content_start:content_end].rstrip(" \t")
@@ -363,14 +371,20 @@ def _headings(lines: _Lines, hidden: list[_Range]) -> list[Heading]:
     return headings
 
 
-def _tags(text: str, start: int, hidden: list[_Range], links: list[Link]) -> list[Tag]:
+def _tags(
+    text: str,
+    start: int,
+    hidden: Sequence[_Range],
+    links: Sequence[Link],
+    end: int | None = None,
+) -> list[Tag]:
     if "#" not in text:
         return []
     offsets = shared_offsets(len(text))
     in_hidden = _Cursor(hidden).inside if hidden else None
     in_link = _Cursor([link.span for link in links]).inside if links else None
     tags: list[Tag] = []
-    for match in _TAG.finditer(text, start):
+    for match in _TAG.finditer(text, start, len(text) if end is None else end):
         at = match.start()
         # Obsidian wants whitespace (or the line start) before `#`: this keeps out URL anchors
         # (`x.com/#a`), heading refs (`[[Note#H]]`), entities (`&#123;`) and `##` markers.
@@ -389,12 +403,14 @@ def _tags(text: str, start: int, hidden: list[_Range], links: list[Link]) -> lis
     return tags
 
 
-def _block_ids(text: str, start: int, hidden: list[_Range]) -> list[BlockId]:
+def _block_ids(
+    text: str, start: int, hidden: Sequence[_Range], end: int | None = None
+) -> list[BlockId]:
     if "^" not in text:
         return []
     in_hidden = _Cursor(hidden).inside if hidden else None
     block_ids: list[BlockId] = []
-    for match in _BLOCK_ID.finditer(text, start):
+    for match in _BLOCK_ID.finditer(text, start, len(text) if end is None else end):
         at = match.start()
         # ` ^id` ends a line; `^id` alone on its line names the list or table above it.
         if at and not (text[at - 1] in " \t\r\n" or (at == 1 and text[0] == _BOM)):
@@ -444,8 +460,38 @@ def rescan_markdown(
     lines = _Lines(text, start)
     fences = _fences(lines)
     hidden = _rehidden(lines, fences, previous, previous_length, same)
-    links = _relinked(text, start, hidden, previous, previous_length, same)
-    return _items(lines, fences, hidden, links)
+    window = _Window.around(lines, hidden, previous, previous_length, same)
+    if window is None:
+        links = find_links(text, start, len(text), hidden) if "[[" in text else []
+        return _items(lines, fences, hidden, links)
+    near = window.hidden_from(hidden)
+    first, last = window.first, window.last
+    links = window.merge(
+        previous.links, find_links(text, first, last, near) if "[[" in text else [], _moved
+    )
+    headings = previous.headings if "#" in text else ()
+    tags = previous.tags if "#" in text else ()
+    if window.lone_cr_kept:
+        heading_list = window.merge(headings, _headings(lines, near, first, last), _moved_heading)
+    else:  # line starts moved: every heading is looked for again
+        heading_list = _headings(lines, hidden)
+    return MarkdownItems(
+        headings=tuple(heading_list),
+        links=tuple(links),
+        tags=tuple(
+            window.merge(tags, _tags(text, first, near, window.inside(links), last), _moved_tag)
+        ),
+        block_ids=tuple(
+            window.merge(
+                previous.block_ids if "^" in text else (),
+                _block_ids(text, first, near, last),
+                _moved_block,
+            )
+        ),
+        hidden_ranges=tuple(hidden),
+        fences=tuple(fences),
+        lone_cr=lines.lone_cr,
+    )
 
 
 def _items(
@@ -459,6 +505,7 @@ def _items(
         block_ids=tuple(_block_ids(text, start, hidden)),
         hidden_ranges=tuple(hidden),
         fences=tuple(fences),
+        lone_cr=lines.lone_cr,
     )
 
 
@@ -570,40 +617,79 @@ def _common_suffix(old: str, new: str, limit: int) -> int:
     return length
 
 
-def _relinked(
-    text: str,
-    start: int,
-    hidden: list[_Range],
-    previous: MarkdownItems,
-    previous_length: int,
-    same: Same,
-) -> list[Link]:
-    if "[[" not in text:
-        return []
-    shift = len(text) - previous_length
-    edit_start, edit_end = same.prefix, len(text) - same.suffix
-    if edit_start < start:
-        return find_links(text, start, len(text), hidden)
-    # The edited lines: from the start of the first to the line break ending the last.
-    first = max(text.rfind("\n", start, edit_start), text.rfind("\r", start, edit_start)) + 1
-    first = max(first, start)
-    last = _line_end(text, edit_end)
-    old_hidden = previous.hidden_ranges
-    if not _same_before(old_hidden, hidden, first) or not _same_after(
-        old_hidden, hidden, last - shift, last, shift
-    ):
-        return find_links(text, start, len(text), hidden)
-    kept: list[Link] = []
-    moved: list[Link] = []
-    for link in previous.links:
-        if link.span.end <= first:
-            kept.append(link)
-        elif link.span.start >= last - shift:
-            moved.append(_moved(link, shift))
-    nearby = bisect_left(hidden, (first,))  # hidden ranges are sorted and disjoint
-    if nearby and hidden[nearby - 1][1] > first:
-        nearby -= 1
-    return kept + find_links(text, first, last, hidden[nearby:]) + moved
+class _Spanned(Protocol):
+    @property
+    def span(self) -> Span: ...
+
+
+_Item = TypeVar("_Item", bound=_Spanned)
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """The edited lines of a re-scan, where items are found again; before them the old items
+    stand, after them the old items moved by `shift`.
+
+    Links, headings, tags and block ids stay on one line, and whether code or math hides one
+    depends only on the hidden ranges over it: where those ranges agree before and after the
+    edited lines, so do the items there.
+    """
+
+    first: int  # the first edited line's start
+    last: int  # the last edited line's end (its line break, or the text's end)
+    shift: int  # len(new text) - len(old text)
+    lone_cr_kept: bool  # both texts break lines at lone CRs, or neither (headings' line starts)
+
+    @classmethod
+    def around(
+        cls,
+        lines: _Lines,
+        hidden: list[_Range],
+        previous: MarkdownItems,
+        previous_length: int,
+        same: Same,
+    ) -> _Window | None:
+        text, start = lines.text, lines.start
+        shift = len(text) - previous_length
+        edit_start, edit_end = same.prefix, len(text) - same.suffix
+        if edit_start < start:
+            return None
+        first = max(text.rfind("\n", start, edit_start), text.rfind("\r", start, edit_start)) + 1
+        first = max(first, start)
+        last = _line_end(text, edit_end)
+        old_hidden = previous.hidden_ranges
+        if not _same_before(old_hidden, hidden, first) or not _same_after(
+            old_hidden, hidden, last - shift, last, shift
+        ):
+            return None
+        return cls(first, last, shift, previous.lone_cr == lines.lone_cr)
+
+    def hidden_from(self, hidden: list[_Range]) -> list[_Range]:
+        """The hidden ranges from the first that reaches the edited lines on."""
+        nearby = bisect_left(hidden, (self.first,))  # sorted and disjoint
+        if nearby and hidden[nearby - 1][1] > self.first:
+            nearby -= 1
+        return hidden[nearby:]
+
+    def inside(self, links: Sequence[Link]) -> list[Link]:
+        return [link for link in links if self.first <= link.span.start < self.last]
+
+    def merge(
+        self,
+        old: Sequence[_Item],
+        found: Sequence[_Item],
+        move: Callable[[_Item, int], _Item],
+    ) -> list[_Item]:
+        """The old items before the edited lines, `found` on them, the old ones after moved."""
+        kept: list[_Item] = []
+        moved: list[_Item] = []
+        after = self.last - self.shift
+        for item in old:
+            if item.span.end <= self.first:
+                kept.append(item)
+            elif item.span.start >= after:
+                moved.append(move(item, self.shift))
+        return [*kept, *found, *moved]
 
 
 def _line_end(text: str, position: int) -> int:
@@ -668,6 +754,21 @@ def _moved(link: Link, shift: int) -> Link:
             frontmatter_key,
         ),
     )
+
+
+def _moved_heading(heading: Heading, shift: int) -> Heading:
+    level, title, span, text_span = heading
+    return _new(Heading, (level, title, _shifted(span, shift), _shifted(text_span, shift)))
+
+
+def _moved_tag(tag: Tag, shift: int) -> Tag:
+    name, span, in_frontmatter = tag
+    return _new(Tag, (name, _shifted(span, shift), in_frontmatter))
+
+
+def _moved_block(block: BlockId, shift: int) -> BlockId:
+    name, span = block
+    return _new(BlockId, (name, _shifted(span, shift)))
 
 
 def _shifted(span: Span, shift: int) -> Span:
