@@ -134,14 +134,17 @@ class _Lines:
         after_break = pattern.after_any if self.lone_cr else pattern.after_lf
         return after_break.search(self.text, pos)
 
-    def finditer(self, pattern: _LinePattern, pos: int) -> Iterator[re.Match[str]]:
-        """Every match at a line start at or after `pos`, in order."""
+    def finditer(
+        self, pattern: _LinePattern, pos: int, end: int | None = None
+    ) -> Iterator[re.Match[str]]:
+        """Every match at a line start at or after `pos` (and, with `end`, a line break or the
+        text's end, on the lines before `end`), in order."""
         if self._at_line_start(pos):
             match = pattern.first.match(self.text, pos)
             if match is not None:
                 yield match
         after_break = pattern.after_any if self.lone_cr else pattern.after_lf
-        yield from after_break.finditer(self.text, pos)
+        yield from after_break.finditer(self.text, pos, len(self.text) if end is None else end)
 
 
 def _fences(lines: _Lines) -> list[_Range]:
@@ -343,12 +346,10 @@ def _headings(
     offsets = shared_offsets(len(text))
     in_hidden = _Cursor(hidden).inside if hidden else None
     headings: list[Heading] = []
-    for match in lines.finditer(_HEADING, lines.start if start is None else start):
+    for match in lines.finditer(_HEADING, lines.start if start is None else start, end):
         _, (line_start, line_end), (hashes_start, hashes_end), (content_start, content_end) = (
             match.regs
         )
-        if end is not None and line_start >= end:
-            break
         if in_hidden is not None and in_hidden(hashes_start):
             continue
         title = text[content_start:content_end].rstrip(" \t")
