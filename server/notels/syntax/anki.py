@@ -20,6 +20,7 @@ import re
 import sys
 from typing import Final, NamedTuple
 
+from notels.syntax.lines import end_of_line
 from notels.syntax.model import (
     AnkiItems,
     Card,
@@ -48,7 +49,6 @@ _KEYWORD_AFTER_BREAK: Final = re.compile(r"[\r\n](START|END|TARGET DECK|FILE TAG
 _KEYWORD_AFTER_LF: Final = re.compile(r"\n(START|END|TARGET DECK|FILE TAGS|DELETE)")
 _KEYWORD_AT_TEXT_START: Final = re.compile(r"\ufeff?(?:START|END|TARGET DECK|FILE TAGS|DELETE)")
 _LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
-_EOL: Final = re.compile(r"[\r\n]")
 
 # The plugin tests the last block line with the unanchored `(?:<!--)?ID: (\d+)`; we anchor it at
 # the line start (indentation allowed) so that a field line merely mentioning `ID: 5` is not taken
@@ -164,7 +164,7 @@ def _keyword_lines(text: str) -> list[_Line]:
         for match in _KEYWORD_AFTER_BREAK.finditer(text):
             found.append(_keyword_line(text, match.start(1), match.group(1)))
         return found
-    # Only `\n` breaks lines: `str.find` is cheaper than `_line_end`'s regex search.
+    # Only `\n` breaks lines: `str.find` is cheaper than `end_of_line`'s regex search.
     kinds = _KINDS
     size = len(text)
     for match in _KEYWORD_AFTER_LF.finditer(text):
@@ -179,19 +179,8 @@ def _keyword_lines(text: str) -> list[_Line]:
 
 
 def _keyword_line(text: str, start: int, keyword: str) -> _Line:
-    end, next_start = _line_end(text, start)
+    end, next_start = end_of_line(text, start)
     return _Line(_KINDS.get(keyword, _DELETE), start, end, next_start)
-
-
-def _line_end(text: str, pos: int) -> tuple[int, int]:
-    """(end of the line's content, start of the next line or -1) for the line holding `pos`."""
-    match = _EOL.search(text, pos)
-    if match is None:
-        return len(text), -1
-    end = match.start()
-    if text.startswith("\r\n", end):
-        return end, end + 2
-    return end, end + 1
 
 
 def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -247,7 +236,7 @@ def _deck_line(text: str, line: _Line, keyword_length: int) -> tuple[Span, Span]
         return span, _stripped(text, after + 2, line.end)
     if after != line.end or line.next < 0:
         return None
-    value_end, _ = _line_end(text, line.next)
+    value_end, _ = end_of_line(text, line.next)
     span = _new(Span, (offsets[line.start], offsets[value_end]))
     return span, _stripped(text, line.next, value_end)
 
@@ -259,7 +248,7 @@ def _delete_marker(text: str, line: _Line) -> DeleteMarker | None:
     card_id: CardId | None = None
     # The plugin wants the ID on the very next line, right at its start, and `DELETE` alone.
     if not rest and line.next >= 0:
-        next_end, _ = _line_end(text, line.next)
+        next_end, _ = end_of_line(text, line.next)
         if not text.startswith((" ", "\t"), line.next):
             card_id = _card_id(text, line.next, next_end, _ID)
     return DeleteMarker(Span(line.start, line.end), card_id)

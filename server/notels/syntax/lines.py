@@ -12,8 +12,20 @@ from enum import Enum
 from notels.syntax.spans import Span
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BREAK_CHAR = re.compile(r"[\r\n]")
 _NEWLINE = re.compile(r"\n")
 _LAST_BMP = "\uffff"
+
+
+def end_of_line(text: str, pos: int) -> tuple[int, int]:
+    """(end of the line's content, start of the next line or -1) for the line holding `pos`."""
+    match = _BREAK_CHAR.search(text, pos)
+    if match is None:
+        return len(text), -1
+    end = match.start()
+    if text.startswith("\r\n", end):
+        return end, end + 2
+    return end, end + 1
 
 
 class Encoding(Enum):

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from notels.syntax.lines import end_of_line
 from notels.syntax.model import BlockId, Heading, Link, Tag
 from notels.syntax.spans import Span, shared_offsets
 from notels.syntax.wikilinks import find_links
@@ -657,7 +658,7 @@ class _Window:
             return None
         first = max(text.rfind("\n", start, edit_start), text.rfind("\r", start, edit_start)) + 1
         first = max(first, start)
-        last = _line_end(text, edit_end)
+        last, _ = end_of_line(text, edit_end)
         old_hidden = previous.hidden_ranges
         if not _same_before(old_hidden, hidden, first) or not _same_after(
             old_hidden, hidden, last - shift, last, shift
@@ -691,11 +692,6 @@ class _Window:
             elif item.span.start >= after:
                 moved.append(move(item, self.shift))
         return [*kept, *found, *moved]
-
-
-def _line_end(text: str, position: int) -> int:
-    ends = [end for end in (text.find("\n", position), text.find("\r", position)) if end != -1]
-    return min(ends) if ends else len(text)
 
 
 def _same_before(old: Sequence[_Range], new: Sequence[_Range], limit: int) -> bool:
