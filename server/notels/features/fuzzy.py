@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
@@ -52,14 +52,8 @@ class SearchKeys:
     def __init__(self, keys: Sequence[str]) -> None:
         self.keys = keys
         self._usable = not any(self._SEPARATOR in key for key in keys)
-        separator = self._SEPARATOR
-        self._joined = "".join(separator + key for key in keys) if self._usable else ""
-        starts = []  # where each key's separator is
-        position = 0
-        for key in keys if self._usable else ():
-            starts.append(position)
-            position += len(key) + 1
-        self._starts = starts
+        # Each key after its separator; `_starts`: where each key's separator is.
+        self._joined, self._starts = _joined_lines(keys if self._usable else ())
         self._words: _LineKeys | None = None
 
     def _can_search(self, text: str) -> bool:
@@ -152,18 +146,27 @@ class _LineKeys:
     @classmethod
     def of_words(cls, keys: Sequence[str]) -> _LineKeys:
         parts: list[str] = []
-        starts: list[int] = []
         owners: list[int] = []
-        position = 0
         boundary = _WORD_BOUNDARY.finditer
         for owner, key in enumerate(keys):
             for match in boundary(key):
-                suffix = key[match.end() : match.end() + _WORD_LENGTH]
-                parts.append(suffix)
-                starts.append(position)
+                parts.append(key[match.end() : match.end() + _WORD_LENGTH])
                 owners.append(owner)
-                position += len(suffix) + 1
-        return cls("".join("\n" + part for part in parts), starts, owners)
+        joined, starts = _joined_lines(parts)
+        return cls(joined, starts, owners)
+
+
+def _joined_lines(parts: Iterable[str]) -> tuple[str, list[int]]:
+    """The parts, each after a separator, and where each one's separator is."""
+    separator = SearchKeys._SEPARATOR
+    pieces: list[str] = []
+    starts: list[int] = []
+    position = 0
+    for part in parts:
+        pieces.append(separator + part)
+        starts.append(position)
+        position += len(part) + 1
+    return "".join(pieces), starts
 
 
 def _line_hits(joined: str, starts: list[int], text: str) -> list[int]:
@@ -285,15 +288,4 @@ def _word_initial_pool(initial: str, keys: Sequence[str], seen: set[int]) -> lis
     filter the same way, and scoring a twentieth of the keys keeps a keystroke within budget.
     A word starts the key or follows a character that is not a letter or digit.
     """
-    return [i for i, key in enumerate(keys) if i not in seen and _starts_a_word(initial, key)]
-
-
-def _starts_a_word(initial: str, key: str) -> bool:
-    if key.startswith(initial):
-        return True
-    position = key.find(initial, 1)
-    while position != -1:
-        if not key[position - 1].isalnum():
-            return True
-        position = key.find(initial, position + 1)
-    return False
+    return [i for i, key in enumerate(keys) if i not in seen and _tier(initial, key) >= WORD_START]
