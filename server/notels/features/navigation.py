@@ -138,13 +138,14 @@ def _heading_line(
     a closed note is not parsed for it (its text is read anyway, to convert the position, and
     reading it first re-indexes a note changed on disk)."""
     wanted = heading_link_key(heading)
-    summary = index.summary(found) if found != path and wanted else None
-    if summary is not None and index.lines(found) is not None:
-        summary = index.summary(found) or summary  # as re-indexed, if it was stale
-        for text, start, end in summary.headings:  # the non-empty headings, in order
-            if heading_key(text) == wanted:
-                return Span(start, end)
-        return None
+    # Reading the text first: a stale summary is replaced before it is asked.
+    if found != path and wanted and index.lines(found) is not None:
+        summary = index.summary(found)
+        if summary is not None:
+            for text, start, end in summary.headings:  # the non-empty headings, in order
+                if heading_key(text) == wanted:
+                    return Span(start, end)
+            return None
     target = _note_of(index, found, path, note)
     position = find_heading(target, heading) if target is not None else None
     return target.headings[position].span if target is not None and position is not None else None

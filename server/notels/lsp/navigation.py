@@ -538,13 +538,6 @@ class NavigationFeatures:
             indexed = vault.index.notes.get(relative)
         return Place(vault, relative, indexed, uri) if indexed is not None else None
 
-    def _vault_of(self, uri: str) -> Vault | None:
-        document = self.session.workspace.documents.get(uri)
-        if document is not None:
-            return document.vault
-        path = path_of_uri(uri)
-        return self.session.workspace.vault_of(path.resolve()) if path is not None else None
-
     def _offset(self, place: Place, position: types.Position) -> int:
         return to_offset(place.note.lines, position, self.session.workspace.encoding)
 

@@ -499,7 +499,7 @@ class Workspace:
                 note is not None
                 and summary is not None
                 and old is not None
-                and (old[1:] == summary[1:] or moved_only(old, summary))
+                and moved_only(old, summary)  # the same but for positions, if at all
                 and problem == index.file_problems.get(relative)
                 # Same offsets may sit on other lines (a character became a line break): notes
                 # sharing a card ID show its position, so they are re-checked the long way.
