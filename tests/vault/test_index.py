@@ -48,6 +48,20 @@ def test_paths_resolve_from_the_root_relatively_and_by_suffix() -> None:
     assert resolve(index, "nowhere/Note").kind is ResolutionKind.UNRESOLVED
 
 
+def test_a_path_resolves_from_the_linking_notes_folder_every_time() -> None:
+    # Path targets are memoized by the linking note's folder: each folder keeps its own answer,
+    # and a new note replaces them all.
+    index = build_index(NOTES)
+    sources = ("ml/Word2Vec.md", "archive/deep/Word2Vec.md", "ml/sub/Note.md") * 2
+    found = [resolve(index, "./Word2Vec", source).paths for source in sources]
+    assert found[:3] == found[3:]
+    assert found[:2] == [("ml/Word2Vec.md",), ("archive/deep/Word2Vec.md",)]
+    assert resolve(index, "./Word2Vec", "ml/sub/Note.md").kind is ResolutionKind.AMBIGUOUS
+    index.set_note("ml/sub/Word2Vec.md", parse_note("new\n"))
+    assert resolve(index, "./Word2Vec", "ml/sub/Note.md").paths == ("ml/sub/Word2Vec.md",)
+    assert resolve(index, "./Word2Vec", "ml/Word2Vec.md").paths == ("ml/Word2Vec.md",)
+
+
 def test_attachments_resolve_by_name_anywhere() -> None:
     index = build_index(NOTES, attachments=("pics/Img.PNG",))
     assert resolve(index, "img.png").kind is ResolutionKind.ATTACHMENT

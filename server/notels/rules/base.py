@@ -22,9 +22,10 @@ class RuleContext:
     note: Note
     index: VaultIndex
     config: Config
-    # Several link rules ask about the same links, and many links share a target: resolve each
-    # target once per check (a resolution depends on the target alone, from this note).
-    _resolutions: dict[str, Resolution] = field(default_factory=dict)
+    # Several link rules ask about every link, and many links share a target: each target is
+    # resolved once per check (a resolution depends on the target alone, from this note), and
+    # the rules walk the links beside their resolutions instead of asking per link.
+    _resolved_links: list[list[tuple[Link, Resolution]]] = field(default_factory=list)
     _own_heading_keys: list[frozenset[str]] = field(default_factory=list)  # computed once
 
     def has_own_heading(self, link_heading: str) -> bool:
@@ -34,12 +35,20 @@ class RuleContext:
             self._own_heading_keys.append(keys)
         return heading_link_key(link_heading) in self._own_heading_keys[0]
 
-    def resolve(self, link: Link) -> Resolution:
-        resolution = self._resolutions.get(link.target)
-        if resolution is None:
-            resolution = self.index.resolve(link, self.path)
-            self._resolutions[link.target] = resolution
-        return resolution
+    def resolved_links(self) -> list[tuple[Link, Resolution]]:
+        """Each of the note's links, in order, with what its target resolves to."""
+        if not self._resolved_links:
+            by_target: dict[str, Resolution] = {}
+            resolve, path = self.index.resolve_target, self.path
+            pairs: list[tuple[Link, Resolution]] = []
+            for link in self.note.links:
+                target = link.target
+                resolution = by_target.get(target)
+                if resolution is None:
+                    resolution = by_target[target] = resolve(target, path)
+                pairs.append((link, resolution))
+            self._resolved_links.append(pairs)
+        return self._resolved_links[0]
 
 
 @dataclass(frozen=True, slots=True)

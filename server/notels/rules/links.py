@@ -9,7 +9,7 @@ from notels.rules.base import Draft, RuleContext, rule
 from notels.syntax.model import Link
 from notels.syntax.spans import Span
 from notels.vault.index import note_has_block
-from notels.vault.resolve import ResolutionKind
+from notels.vault.resolve import Resolution, ResolutionKind
 
 
 def _target_span(link: Link) -> Span:
@@ -26,8 +26,8 @@ or fix the name.
 """,
 )
 def unresolved_link(ctx: RuleContext) -> Iterator[Draft]:
-    for link in ctx.note.links:
-        if ctx.resolve(link).kind is ResolutionKind.UNRESOLVED:
+    for link, resolution in ctx.resolved_links():
+        if resolution.kind is ResolutionKind.UNRESOLVED:
             kind = "file" if link.embed else "note"
             yield Draft(
                 _target_span(link),
@@ -46,8 +46,7 @@ the vault root (then the shortest path); notels resolves it the same way. Write 
 """,
 )
 def ambiguous_link(ctx: RuleContext) -> Iterator[Draft]:
-    for link in ctx.note.links:
-        resolution = ctx.resolve(link)
+    for link, resolution in ctx.resolved_links():
         if resolution.kind is not ResolutionKind.AMBIGUOUS:
             continue
         chosen = resolution.paths[0]
@@ -59,9 +58,8 @@ def ambiguous_link(ctx: RuleContext) -> Iterator[Draft]:
         )
 
 
-def _linked_path(ctx: RuleContext, link: Link) -> str | None:
+def _linked_path(ctx: RuleContext, resolution: Resolution) -> str | None:
     """The note a link reaches (this note for `[[#H]]`), or None when it reaches none."""
-    resolution = ctx.resolve(link)
     if resolution.kind is ResolutionKind.SELF:
         return ctx.path
     if resolution.kind in (ResolutionKind.NOTE, ResolutionKind.AMBIGUOUS) and resolution.path:
@@ -79,10 +77,10 @@ ignoring case and emphasis). It was probably renamed.
 """,
 )
 def unresolved_heading(ctx: RuleContext) -> Iterator[Draft]:
-    for link in ctx.note.links:
+    for link, resolution in ctx.resolved_links():
         if link.heading is None or link.heading_span is None or not link.heading:
             continue
-        target = _linked_path(ctx, link)
+        target = _linked_path(ctx, resolution)
         if target is None:
             continue
         # This note's own headings come from its live text, any other's from the index.
@@ -104,10 +102,10 @@ def unresolved_heading(ctx: RuleContext) -> Iterator[Draft]:
 """,
 )
 def unresolved_block(ctx: RuleContext) -> Iterator[Draft]:
-    for link in ctx.note.links:
+    for link, resolution in ctx.resolved_links():
         if link.block_ref is None or link.block_span is None or not link.block_ref:
             continue
-        target = _linked_path(ctx, link)
+        target = _linked_path(ctx, resolution)
         if target is None:
             continue
         if target == ctx.path:

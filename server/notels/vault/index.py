@@ -227,7 +227,8 @@ class VaultIndex:
         self._type_fields: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self._decks: Counter[str] = Counter()
         self._inferred_fields: dict[str, frozenset[str]] = {}
-        # Bare link names -> resolution; emptied whenever a note, alias or attachment comes or goes.
+        # Link targets (bare, or by folder for paths) -> resolution; emptied whenever a note,
+        # alias or attachment comes or goes.
         # Every update of the name tables bumps the version before and after, and counts itself
         # while it runs; a resolution is kept only when no update ran during or around its
         # computation: readers on another thread never keep a half-updated answer.
@@ -423,18 +424,20 @@ class VaultIndex:
     def resolve_target(self, target: str, from_path: str) -> Resolution:
         if not target:
             return Resolution(ResolutionKind.SELF, (from_path,))
+        # A bare name resolves the same from every note, a path the same from every note in
+        # one folder: a keystroke re-checks hundreds.
+        key = target
         if "/" in target or "\\" in target:
-            return self._resolve(target, from_path)
-        # A bare name resolves the same from every note: a keystroke re-checks hundreds.
-        resolution = self._resolved.get(target)
+            key = f"{from_path.rpartition('/')[0]}/\0{target}"
+        resolution = self._resolved.get(key)
         if resolution is None:
             version = self._names_version
             resolution = self._resolve(target, from_path)
             # Kept only when no change of names ran meanwhile (nor runs now).
             if version == self._names_version and not self._names_changing:
-                self._resolved[target] = resolution
+                self._resolved[key] = resolution
                 if version != self._names_version:  # a change began while storing
-                    self._resolved.pop(target, None)
+                    self._resolved.pop(key, None)
         return resolution
 
     def _resolve(self, target: str, from_path: str) -> Resolution:

@@ -32,11 +32,15 @@ def target_key(target: str) -> str:
     return stem_key(target.replace("\\", "/").strip())
 
 
+# Memoized, like target_key: a keystroke re-checks every heading link of the note, and vaults
+# repeat their headings (`Definition`, `Anki`).
+@lru_cache(maxsize=1 << 16)
 def heading_key(heading: str) -> str:
     """Headings match ignoring case, emphasis and the characters Obsidian strips from links."""
     return _SPACES.sub(" ", _HEADING_STRIP.sub("", heading)).strip().lower()
 
 
+@lru_cache(maxsize=1 << 16)
 def heading_link_key(heading: str) -> str:
     """The key of the heading a link names: `[[Note#H1#H2]]` names nested headings, the last."""
     return heading_key(heading.split("#")[-1])
