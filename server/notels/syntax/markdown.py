@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 import sys
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Protocol, TypeVar
 
 from notels.syntax.lines import end_of_line
@@ -461,8 +462,8 @@ def rescan_markdown(
     start = _body_start(text, body_start)
     lines = _Lines(text, start)
     fences = _fences(lines)
-    hidden = _rehidden(lines, fences, previous, previous_length, same)
-    window = _Window.around(lines, hidden, previous, previous_length, same)
+    hidden, moved_tail = _rehidden(lines, fences, previous, previous_length, same)
+    window = _Window.around(lines, hidden, moved_tail, previous, previous_length, same)
     if window is None:
         links = find_links(text, start, len(text), hidden) if "[[" in text else []
         return _items(lines, fences, hidden, links)
@@ -513,11 +514,15 @@ def _rehidden(
     previous: MarkdownItems,
     previous_length: int,
     same: Same,
-) -> list[_Range]:
+) -> tuple[list[_Range], int]:
     """`_hidden_ranges(lines, fences)`, taking the code spans and math of the stretches between
     fences that the edit left alone from `previous`: what the inline scan finds there depends
     on the stretch's own text only. Needs the same fences (moved by the edit's length after
-    it); else everything is scanned again."""
+    it); else everything is scanned again.
+
+    With the ranges, how many at their end are the old ones moved by the edit's length (the
+    stretches after the edited one, and the fences between them).
+    """
     text = lines.text
     shift = len(text) - previous_length
     edit_start, edit_end = same.prefix, len(text) - same.suffix
@@ -528,11 +533,12 @@ def _rehidden(
         or ("`" not in text and "$" not in text)
         or not _fences_moved_by_edit(old_fences, fences, edit_start, edit_end - shift, shift)
     ):
-        return _hidden_ranges(lines, fences)
+        return _hidden_ranges(lines, fences), 0
     old = previous.hidden_ranges
     scanner = _InlineScanner(text, lines.start)
     hidden: list[_Range] = []
     position = lines.start
+    moved_from = -1  # where the moved ranges begin in `hidden`
     for index in range(len(fences) + 1):
         end = fences[index][0] if index < len(fences) else len(text)
         # Strictly before or after: a stretch that ends (or starts) right at the edit may have
@@ -540,6 +546,8 @@ def _rehidden(
         if end < edit_start:  # before the edit: the same text at the same place
             hidden += old[bisect_left(old, (position,)) : bisect_left(old, (end,))]
         elif position > edit_end:  # after it: the same text, moved
+            if moved_from < 0:
+                moved_from = len(hidden)
             kept = old[bisect_left(old, (position - shift,)) : bisect_left(old, (end - shift,))]
             hidden += [(first + shift, last + shift) for first, last in kept]
         else:
@@ -547,7 +555,7 @@ def _rehidden(
         if index < len(fences):
             hidden.append(fences[index])
             position = fences[index][1]
-    return hidden
+    return hidden, 0 if moved_from < 0 else len(hidden) - moved_from
 
 
 def _fences_moved_by_edit(
@@ -643,10 +651,13 @@ class _Window:
         cls,
         lines: _Lines,
         hidden: list[_Range],
+        moved_tail: int,
         previous: MarkdownItems,
         previous_length: int,
         same: Same,
     ) -> _Window | None:
+        """The window, when the hidden ranges agree outside it; `moved_tail` of them, at the
+        end, are known to be the old ones moved."""
         text, start = lines.text, lines.start
         shift = len(text) - previous_length
         edit_start, edit_end = same.prefix, len(text) - same.suffix
@@ -657,7 +668,7 @@ class _Window:
         last, _ = end_of_line(text, edit_end)
         old_hidden = previous.hidden_ranges
         if not _same_before(old_hidden, hidden, first) or not _same_after(
-            old_hidden, hidden, last - shift, last, shift
+            old_hidden, hidden, last - shift, last, shift, moved_tail
         ):
             return None
         return cls(first, last, shift, previous.lone_cr == lines.lone_cr)
@@ -675,16 +686,19 @@ class _Window:
         found: Sequence[_Item],
         move: Callable[[_Item, int], _Item],
     ) -> list[_Item]:
-        """The old items before the edited lines, `found` on them, the old ones after moved."""
-        kept: list[_Item] = []
-        moved: list[_Item] = []
-        after = self.last - self.shift
-        for item in old:
-            if item.span.end <= self.first:
-                kept.append(item)
-            elif item.span.start >= after:
-                moved.append(move(item, self.shift))
-        return [*kept, *found, *moved]
+        """The old items before the edited lines, `found` on them, the old ones after moved.
+
+        Items are in text order and each stays on its line, so those before the edited lines
+        are a prefix of `old` and those after them a suffix.
+        """
+        kept = bisect_right(old, self.first, key=_span_end)
+        after = bisect_left(old, self.last - self.shift, lo=kept, key=_span_start)
+        shift = self.shift
+        return [*old[:kept], *found, *[move(item, shift) for item in old[after:]]]
+
+
+_span_start = attrgetter("span.start")
+_span_end = attrgetter("span.end")
 
 
 def _same_before(old: Sequence[_Range], new: Sequence[_Range], limit: int) -> bool:
@@ -701,15 +715,24 @@ def _same_before(old: Sequence[_Range], new: Sequence[_Range], limit: int) -> bo
 
 
 def _same_after(
-    old: Sequence[_Range], new: Sequence[_Range], old_limit: int, new_limit: int, shift: int
+    old: Sequence[_Range],
+    new: Sequence[_Range],
+    old_limit: int,
+    new_limit: int,
+    shift: int,
+    moved_tail: int = 0,
 ) -> bool:
-    """Do the ranges agree on [old_limit, ...) and [new_limit, ...), the old moved by `shift`?"""
+    """Do the ranges agree on [old_limit, ...) and [new_limit, ...), the old moved by `shift`?
+
+    The last `moved_tail` new ranges are known to be the last old ones moved: not compared.
+    """
     old_first = _first_ending_after(old, old_limit)
     new_first = _first_ending_after(new, new_limit)
     if len(old) - old_first != len(new) - new_first:
         return False
+    compared = max(len(new) - new_first - moved_tail, 0)
     for (old_start, old_end), (new_start, new_end) in zip(
-        old[old_first:], new[new_first:], strict=True
+        old[old_first : old_first + compared], new[new_first : new_first + compared], strict=True
     ):
         if old_end + shift != new_end:
             return False
@@ -726,15 +749,16 @@ def _first_ending_after(ranges: Sequence[_Range], limit: int) -> int:
 
 
 def _moved(link: Link, shift: int) -> Link:
+    # Spans built in place: a keystroke moves every link after it (hundreds in a long note).
     span, embed, target, target_span, heading, heading_span, block, block_span = link[:8]
     alias, alias_span, frontmatter_key = link[8:]
     return _new(
         Link,
         (
-            span.shifted(shift),
+            _new(Span, (span[0] + shift, span[1] + shift)),
             embed,
             target,
-            target_span.shifted(shift),
+            _new(Span, (target_span[0] + shift, target_span[1] + shift)),
             heading,
             None if heading_span is None else heading_span.shifted(shift),
             block,
