@@ -446,14 +446,14 @@ def scan_markdown(text: str, body_start: int) -> MarkdownItems:
 
 
 def rescan_markdown(
-    text: str, body_start: int, previous: MarkdownItems, previous_length: int, same: Same
+    text: str, body_start: int, previous: MarkdownItems, previous_text: str, same: Same
 ) -> MarkdownItems:
-    """`scan_markdown(text, body_start)`, reusing what it can of `previous`, the scan of a text
-    of `previous_length` characters that starts and ends like `text` (see `Same`), with the
-    same body start.
+    """`scan_markdown(text, body_start)`, reusing what it can of `previous`, the scan of
+    `previous_text`, which starts and ends like `text` (see `Same`), with the same body start.
 
-    The fences are found again; the code spans and math between two fences that the edit did
-    not touch are the old ones (`_rehidden`). Links stay on one line, and whether code or math
+    The fences are the old ones when no edited line holds a fence marker (`_refences`); the
+    code spans and math between two fences that the edit did not touch are the old ones
+    (`_rehidden`). Links stay on one line, and whether code or math
     hides one depends only on the hidden ranges over it: where those ranges are the same, the
     links of the lines before the edit are the old ones, those of the lines after it the old
     ones moved, and only the edited lines are scanned again; headings, tags and block ids, on
@@ -461,7 +461,8 @@ def rescan_markdown(
     """
     start = _body_start(text, body_start)
     lines = _Lines(text, start)
-    fences = _fences(lines)
+    previous_length = len(previous_text)
+    fences = _refences(lines, previous, previous_text, same)
     hidden, moved_tail = _rehidden(lines, fences, previous, previous_length, same)
     window = _Window.around(lines, hidden, moved_tail, previous, previous_length, same)
     if window is None:
@@ -506,6 +507,33 @@ def _items(
         fences=tuple(fences),
         lone_cr=lines.lone_cr,
     )
+
+
+def _refences(
+    lines: _Lines, previous: MarkdownItems, previous_text: str, same: Same
+) -> list[_Range]:
+    """`_fences(lines)`, from `previous` when the edit cannot have changed them.
+
+    Only a line holding ``` or ~~~ can open or close a fence: when no edited line holds one,
+    before the edit or after it, the fences are the old ones, moved where they lie after the
+    edit (an unclosed one still runs to the text's end).
+    """
+    text = lines.text
+    edit_start = same.prefix
+    if edit_start < lines.start or lines.lone_cr != previous.lone_cr:
+        return _fences(lines)
+    first = text.rfind("\n", 0, edit_start) + 1
+    if lines.lone_cr:
+        first = max(first, text.rfind("\r", 0, edit_start) + 1)
+    for edited, edit_end in ((text, len(text)), (previous_text, len(previous_text))):
+        last, _ = end_of_line(edited, edit_end - same.suffix)
+        if edited.find("```", first, last) != -1 or edited.find("~~~", first, last) != -1:
+            return _fences(lines)
+    shift = len(text) - len(previous_text)
+    return [
+        (start if start < edit_start else start + shift, end if end < edit_start else end + shift)
+        for start, end in previous.fences
+    ]
 
 
 def _rehidden(

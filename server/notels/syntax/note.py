@@ -84,7 +84,7 @@ def parse_keeping(
         old_text = previous.note.text
         if same is None:
             same = Same.between(old_text, text)
-        markdown = rescan_markdown(text, body_start, previous.markdown, len(old_text), same)
+        markdown = rescan_markdown(text, body_start, previous.markdown, old_text, same)
     else:
         markdown = scan_markdown(text, body_start)
     fm_links: tuple[Link, ...] = ()
