@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
@@ -109,6 +110,56 @@ def to_diagnostics(
     findings: Sequence[Finding], lines: LineIndex, encoding: Encoding, locate: RelatedLocator
 ) -> list[types.Diagnostic]:
     return [to_diagnostic(finding, lines, encoding, locate) for finding in findings]
+
+
+# The same diagnostics as plain JSON values, for publishing: building lsprotocol objects and
+# turning them back into dicts (cattrs) took most of the time of publishing a long note's
+# diagnostics. tests/lsp/test_convert.py holds the two to the same output.
+Json = dict[str, Any]
+
+
+def range_json(lines: LineIndex, span: Span, encoding: Encoding) -> Json:
+    start_line, start_character = lines.position(span.start, encoding)
+    end_line, end_character = lines.position(span.end, encoding)
+    return {
+        "start": {"line": start_line, "character": start_character},
+        "end": {"line": end_line, "character": end_character},
+    }
+
+
+def diagnostic_json(
+    finding: Finding, lines: LineIndex, encoding: Encoding, locate: RelatedLocator
+) -> Json:
+    """`to_diagnostic`'s Diagnostic as the JSON object the protocol sends."""
+    diagnostic: Json = {
+        "range": range_json(lines, finding.span, encoding),
+        "message": finding.message,
+        "severity": _SEVERITY[finding.severity].value,
+        "code": finding.code,
+    }
+    rule = REGISTRY.get(finding.code)
+    if rule is not None:
+        diagnostic["codeDescription"] = {"href": rule.docs_url}
+    diagnostic["source"] = SOURCE
+    related: list[Json] = []
+    for item in finding.related:
+        place = locate(item.path)
+        if place is None:
+            continue
+        uri, other_lines = place
+        location = {"uri": uri, "range": range_json(other_lines, item.span, encoding)}
+        related.append({"location": location, "message": item.message})
+    if related:
+        diagnostic["relatedInformation"] = related
+    if finding.unnecessary:
+        diagnostic["tags"] = [types.DiagnosticTag.Unnecessary.value]
+    return diagnostic
+
+
+def diagnostics_json(
+    findings: Sequence[Finding], lines: LineIndex, encoding: Encoding, locate: RelatedLocator
+) -> list[Json]:
+    return [diagnostic_json(finding, lines, encoding, locate) for finding in findings]
 
 
 def to_edit(

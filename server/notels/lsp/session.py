@@ -20,7 +20,15 @@ from pygls.lsp.server import LanguageServer
 from notels.findings import Finding
 from notels.syntax.lines import LineIndex
 
-from .convert import choose_encoding, path_of_uri, to_diagnostics, uri_of_path
+from .convert import (
+    Json,
+    RelatedLocator,
+    choose_encoding,
+    diagnostics_json,
+    path_of_uri,
+    to_diagnostics,
+    uri_of_path,
+)
 from .debounce import Debouncer
 from .indexer import fill_index, settle, start_thread
 from .lifecycle import forward_logs_to_client
@@ -334,13 +342,22 @@ class Session:
             document = self.workspace.documents.get(uri)
             if document is not None:
                 _, findings = self.workspace.findings(uri)
-                diagnostics = self._document_diagnostics(document, findings)
-                self._publish(uri, diagnostics, document.version)
+                self._publish(
+                    uri, self._document_diagnostics_json(document, findings), document.version
+                )
 
-    def _publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
-        self.server.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
-        )
+    def _publish(self, uri: str, diagnostics: list[Json], version: int | None) -> None:
+        params: Json = {"uri": uri, "diagnostics": diagnostics}
+        if version is not None:
+            params["version"] = version
+        # Sent as the JSON values they are: pygls' notify would want lsprotocol objects, only to
+        # turn them back into these values.
+        message = {
+            "jsonrpc": "2.0",
+            "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+            "params": params,
+        }
+        self.server.protocol._send_data(message)
 
     def _request_refresh(self) -> None:
         if not capability(self._capabilities, "workspace", "diagnostics", "refresh_support"):
@@ -548,14 +565,25 @@ class Session:
         lines = self.workspace.lines_of(vault, relative) or LineIndex("")
         return self._convert(vault, lines, findings)
 
+    def _document_diagnostics_json(
+        self, document: OpenDocument, findings: list[Finding]
+    ) -> list[Json]:
+        if document.vault is None or document.relative is None or document.note is None:
+            return []
+        lines, encoding = document.note.lines, self.workspace.encoding
+        return diagnostics_json(findings, lines, encoding, self._locator(document.vault))
+
     def _convert(
         self, vault: Vault, lines: LineIndex, findings: list[Finding]
     ) -> list[types.Diagnostic]:
+        return to_diagnostics(findings, lines, self.workspace.encoding, self._locator(vault))
+
+    def _locator(self, vault: Vault) -> RelatedLocator:
         def locate(path: str) -> tuple[str, LineIndex]:
             uri = vault.open_docs.get(path) or uri_of_path(vault.root / path)
             return uri, self.workspace.lines_of(vault, path) or LineIndex("")
 
-        return to_diagnostics(findings, lines, self.workspace.encoding, locate)
+        return locate
 
 
 def _text_change(change: types.TextDocumentContentChangeEvent) -> TextChange:
