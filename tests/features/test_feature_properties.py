@@ -20,7 +20,18 @@ from notels.features import (
     workspace_symbols,
 )
 from notels.features.model import DocumentSymbol
-from notels.syntax.note import parse_note
+from notels.features.navigation import (
+    BlockItem,
+    CardIdItem,
+    HeadingItem,
+    LinkItem,
+    NoteItem,
+    TagItem,
+    _card_ids,
+    _is_title,
+    item_at,
+)
+from notels.syntax.note import Note, parse_note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
 
@@ -29,6 +40,7 @@ FRAGMENTS = [
     "[[", "]]", "![[", "#", "#^", "|", "^abc", "[[Note]]", "[[Note#H|a]]", "# H", "## Ü",
     "START", "START\n", "END", "ENDPOINT", "Basic", "FRONT: ", "ID: 1737306548883",
     "TARGET DECK: ", "TARGET DECK\n", "`", "```", "$", "https://x.org/(a)", "Note", "Эмб", "😀",
+    "tags: [a, b]\n", "#t #u", " ^b\n", "[[a]][[b]]", "# H\n# H\n",
 ]  # fmt: skip
 
 texts = st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join)
@@ -100,3 +112,36 @@ def test_any_text_any_offset(text: str, offset: int) -> None:
 def test_any_workspace_query(query: str) -> None:
     for symbol in workspace_symbols(INDEX, query, CONFIG):
         assert _inside(symbol.location.span, len(INDEX.notes[symbol.location.path].text))
+
+
+def _item_at_by_walking(note: Note, path: str, offset: int) -> object:
+    """item_at as it was: each kind of item walked in order, the first that touches wins."""
+    offset = min(max(offset, 0), len(note.text))
+    for link in note.links:
+        if link.span.contains(offset):
+            return LinkItem(link)
+    for tag in note.tags:
+        if tag.span.contains(offset):
+            return TagItem(tag)
+    for card_id in _card_ids(note):
+        if card_id.span.contains(offset):
+            return CardIdItem(card_id)
+    for block in note.block_ids:
+        if block.span.contains(offset):
+            return BlockItem(block)
+    for i, heading in enumerate(note.headings):
+        if heading.span.contains(offset):
+            return HeadingItem(heading, _is_title(note, path, i))
+    frontmatter = note.frontmatter
+    if frontmatter is not None and frontmatter.span.start <= offset < frontmatter.span.end:
+        return NoteItem(frontmatter.span)
+    return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts, st.integers(-2, 400))
+def test_the_item_under_the_cursor_is_the_first_that_touches_it(text: str, at: int) -> None:
+    # item_at bisects each kind of item: they must be in text order and not overlap.
+    note = parse_note(text)
+    for path in ("Note.md", "H.md"):
+        assert item_at(note, path, at) == _item_at_by_walking(note, path, at)

@@ -9,9 +9,11 @@ aliases, folder paths and ambiguous names count exactly as Obsidian counts them.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from notels.config import Config
 from notels.features.model import HoverResult, Location
@@ -89,26 +91,42 @@ def _card_ids(note: Note) -> Iterator[CardId]:
 def item_at(note: Note, path: str, offset: int) -> Item | None:
     """The item under `offset` (a cursor right after an item still touches it)."""
     offset = min(max(offset, 0), len(note.text))
-    for link in note.links:
-        if link.span.contains(offset):
-            return LinkItem(link)
-    for tag in note.tags:
-        # A frontmatter tag's span leaves out a `#`; a body tag's includes it.
-        if tag.span.contains(offset):
-            return TagItem(tag)
+    link = _touching(note.links, offset)
+    if link is not None:
+        return LinkItem(link)
+    # A frontmatter tag's span leaves out a `#`; a body tag's includes it.
+    tag = _touching(note.tags, offset)
+    if tag is not None:
+        return TagItem(tag)
     for card_id in _card_ids(note):
         if card_id.span.contains(offset):
             return CardIdItem(card_id)
-    for block in note.block_ids:
-        if block.span.contains(offset):
-            return BlockItem(block)
-    for i, heading in enumerate(note.headings):
-        if heading.span.contains(offset):
-            return HeadingItem(heading, _is_title(note, path, i))
+    block = _touching(note.block_ids, offset)
+    if block is not None:
+        return BlockItem(block)
+    heading = _touching(note.headings, offset)
+    if heading is not None:
+        return HeadingItem(heading, _is_title(note, path, note.headings.index(heading)))
     frontmatter = note.frontmatter
     if frontmatter is not None and frontmatter.span.start <= offset < frontmatter.span.end:
         return NoteItem(frontmatter.span)
     return None
+
+
+_Spanned = TypeVar("_Spanned", Link, Tag, BlockId, Heading)
+
+
+def _touching(items: Sequence[_Spanned], offset: int) -> _Spanned | None:
+    """The first item whose span holds `offset`, its end included: items are in text order
+    and do not overlap, so a bisection finds it (a long note has a thousand links)."""
+    found = bisect_left(items, offset, key=_span_end)  # the first ending at or after offset
+    if found < len(items) and items[found].span.start <= offset:
+        return items[found]
+    return None
+
+
+def _span_end(item: Link | Tag | BlockId | Heading) -> int:
+    return item.span.end
 
 
 def _is_title(note: Note, path: str, index: int) -> bool:
