@@ -41,6 +41,16 @@ FRAGMENTS = [
     "!",
     "|",
     "\ufeff",
+    "START\n",
+    "START \n",
+    "END\n",
+    "Basic\n",
+    "Front: x\n",
+    "ID: 1737306548883\n",
+    "TARGET DECK: d\n",
+    "FILE TAGS: t\n",
+    "DELETE\n",
+    "STARTI [Basic] q ENDI",
 ]
 
 texts = st.lists(st.sampled_from(FRAGMENTS), max_size=30).map("".join)

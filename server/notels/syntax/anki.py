@@ -72,6 +72,7 @@ _ID_AFTER_INLINE: Final = re.compile(r"[ \t]*((<!--)?ID: (\d+)(?:-->)?)")
 
 _START, _END, _DECK, _FILE_TAGS, _DELETE = range(5)
 _KINDS: Final = {"START": _START, "END": _END, "TARGET DECK": _DECK, "FILE TAGS": _FILE_TAGS}
+_KINDS_AND_DELETE: Final = (*_KINDS, "DELETE")
 
 
 class _Line(NamedTuple):
@@ -83,20 +84,36 @@ class _Line(NamedTuple):
     next: int  # the next line's start; -1 when the text ends on this line
 
 
+# The lines that begin with a keyword, as scan_anki_keeping found them: what it needs of an
+# earlier version of the text to read the next.
+KeywordLines = tuple[_Line, ...]
+
+
 def scan_anki(text: str) -> AnkiItems:
     """Every Anki item of `text`; pure, never raises, all spans inside the text."""
-    if (
-        "START" not in text
-        and "END" not in text
-        and "TARGET DECK" not in text
-        and "FILE TAGS" not in text
-        and "DELETE" not in text
-    ):
-        return _EMPTY
-    keyword_lines = _keyword_lines(text)
+    return scan_anki_keeping(text)[0]
+
+
+def scan_anki_keeping(
+    text: str,
+    previous_text: str | None = None,
+    previous: KeywordLines = (),
+    same: tuple[int, int] = (0, 0),
+) -> tuple[AnkiItems, KeywordLines]:
+    """`scan_anki(text)`, and its keyword lines. With `previous_text`, an earlier version of
+    the text that shares its first and last `same` characters, and `previous`, its keyword
+    lines: those are the old ones when no edited line holds a keyword. Everything else is read
+    from the keyword lines and the text between them, as before."""
+    keyword_lines: KeywordLines | None = None
+    if previous_text is not None:
+        keyword_lines = _kept_keyword_lines(text, previous_text, previous, same)
+    if keyword_lines is None:
+        if not any(keyword in text for keyword in _KINDS_AND_DELETE):
+            return _EMPTY, ()
+        keyword_lines = tuple(_keyword_lines(text))
     inline_cards = _inline_cards(text) if "STARTI" in text else ()
     if not keyword_lines and not inline_cards:
-        return _EMPTY
+        return _EMPTY, keyword_lines
 
     decks: list[TargetDeck] = []
     file_tags: list[FileTags] = []
@@ -137,7 +154,7 @@ def scan_anki(text: str) -> AnkiItems:
                 deletes.append(marker)
 
     cards, unclosed, stray_ends = _blocks(text, blocks)
-    return AnkiItems(
+    items = AnkiItems(
         decks=tuple(decks),
         file_tags=tuple(file_tags),
         cards=cards,
@@ -146,6 +163,37 @@ def scan_anki(text: str) -> AnkiItems:
         trailing_starts=tuple(trailing),
         deletes=tuple(deletes),
         inline_cards=inline_cards,
+    )
+    return items, keyword_lines
+
+
+def _kept_keyword_lines(
+    text: str, previous_text: str, previous: KeywordLines, same: tuple[int, int]
+) -> KeywordLines | None:
+    """The keyword lines of `previous_text`, moved where they lie after the edit, when no
+    edited line of either text holds a keyword; None when they must be found again."""
+    same_prefix, same_suffix = same
+    first = text.rfind("\n", 0, same_prefix) + 1
+    if "\r" in text or "\r" in previous_text:
+        first = max(first, text.rfind("\r", 0, same_prefix) + 1)
+    for edited in (text, previous_text):
+        last, _ = end_of_line(edited, len(edited) - same_suffix)
+        if any(edited.find(keyword, first, last) != -1 for keyword in _KINDS_AND_DELETE):
+            return None
+    shift = len(text) - len(previous_text)
+    return tuple(
+        line
+        if line.start < same_prefix
+        else _new(
+            _Line,
+            (
+                line.kind,
+                line.start + shift,
+                line.end + shift,
+                line.next + shift if line.next >= 0 else -1,
+            ),
+        )
+        for line in previous
     )
 
 

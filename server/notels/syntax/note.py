@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from notels.syntax.anki import scan_anki
+from notels.syntax.anki import KeywordLines, scan_anki_keeping
 from notels.syntax.frontmatter import frontmatter_links, frontmatter_tags, parse_frontmatter
 from notels.syntax.lines import LineIndex
 from notels.syntax.markdown import MarkdownItems, Same, hidden_spans, rescan_markdown, scan_markdown
@@ -64,6 +64,7 @@ class ParsedNote:
 
     note: Note
     markdown: MarkdownItems
+    anki_lines: KeywordLines
 
 
 def parse_keeping(
@@ -72,21 +73,27 @@ def parse_keeping(
     previous: ParsedNote | None = None,
     same: Same | None = None,
 ) -> ParsedNote:
-    """`parse_note`, keeping the scan; with `previous` (the parse of an earlier version of the
-    same document), its links are reused where the edit cannot have changed them. The result is
-    the same either way (tests/syntax/test_reparse.py). `same`, what the two texts share at
-    their ends when the caller knows it from the edits, spares comparing them."""
+    """`parse_note`, keeping the scans; with `previous` (the parse of an earlier version of the
+    same document), what they found is reused where the edit cannot have changed it. The
+    result is the same either way (tests/syntax/test_reparse.py). `same`, what the two texts
+    share at their ends when the caller knows it from the edits, spares comparing them."""
     if lines is None or lines.text is not text:
         lines = LineIndex(text)
     frontmatter = parse_frontmatter(text)
     body_start = frontmatter.span.end if frontmatter is not None else 0
-    if previous is not None and previous.note.body_start == body_start:
+    if previous is None:
+        anki, anki_lines = scan_anki_keeping(text)
+        markdown = scan_markdown(text, body_start)
+    else:
         old_text = previous.note.text
         if same is None:
             same = Same.between(old_text, text)
-        markdown = rescan_markdown(text, body_start, previous.markdown, old_text, same)
-    else:
-        markdown = scan_markdown(text, body_start)
+        shared = (same.prefix, same.suffix)
+        anki, anki_lines = scan_anki_keeping(text, old_text, previous.anki_lines, shared)
+        if previous.note.body_start == body_start:
+            markdown = rescan_markdown(text, body_start, previous.markdown, old_text, same)
+        else:
+            markdown = scan_markdown(text, body_start)
     fm_links: tuple[Link, ...] = ()
     fm_tags: tuple[Tag, ...] = ()
     if frontmatter is not None:
@@ -101,6 +108,6 @@ def parse_keeping(
         links=fm_links + markdown.links,
         tags=fm_tags + markdown.tags,
         block_ids=markdown.block_ids,
-        anki=scan_anki(text),
+        anki=anki,
     )
-    return ParsedNote(note, markdown)
+    return ParsedNote(note, markdown, anki_lines)
