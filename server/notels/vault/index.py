@@ -280,7 +280,12 @@ class VaultIndex:
         """Add or replace one note known by its summary; its Note is read on first use."""
         self.generation += 1
         old = self.summaries.get(path)
-        names_change = old is None or old.aliases != summary.aliases
+        key = note_key(path)
+        # Paths that differ only in case share a key, held by the last one set: handing it to
+        # this one changes what a path target resolves to.
+        names_change = (
+            old is None or old.aliases != summary.aliases or self._by_key.get(key) != path
+        )
         # Even with the same names, the path leaves the name tables for a moment below.
         self._begin_names_change()
         if old is not None:
@@ -290,7 +295,7 @@ class VaultIndex:
             self.file_problems[path] = problem
         else:
             self.file_problems.pop(path, None)
-        self._by_key[note_key(path)] = path
+        self._by_key[key] = path
         self._by_stem[stem_key(path)].add(path)
         for alias in summary.aliases:
             self._by_alias[alias.lower()].add(path)
