@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +82,24 @@ def test_an_edited_note_parses_as_if_new(base: str, at: int, removed: int, typed
     assert shape(again.note) == shape(fresh.note)
     assert again.markdown.hidden_ranges == fresh.markdown.hidden_ranges
     assert again.markdown.fences == fresh.markdown.fences
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "same"),
+    [
+        ("TARGET DECK\rmydeck\r", "TARGET DECK\r\nmydeck\r", Same(12, 7)),
+        ("DELETE\rID: 5\r", "DELETE\r\nID: 5\r", Same(7, 6)),
+        ("DELETE\r\nID: 5\n", "DELETE\rID: 5\n", None),
+        ("START\r\nBasic\nFront: x\nEND\n", "START\rBasic\nFront: x\nEND\n", None),
+    ],
+)
+def test_an_lf_given_to_or_taken_from_a_keyword_lines_cr_moves_its_next_line(
+    old: str, new: str, same: Same | None
+) -> None:
+    # Found by review: the edit starts right after the CR, so the keyword line is not among the
+    # edited ones, yet where its next line starts changed.
+    again = parse_keeping(new, previous=parse_keeping(old), same=same)
+    assert shape(again.note) == shape(parse_keeping(new).note)
 
 
 @settings(max_examples=200, deadline=None)

@@ -176,6 +176,10 @@ def _kept_keyword_lines(
     first = text.rfind("\n", 0, same_prefix) + 1
     if "\r" in text or "\r" in previous_text:
         first = max(first, text.rfind("\r", 0, same_prefix) + 1)
+        if first == same_prefix and first > 0 and text[first - 1] == "\r":
+            # The edit may give that CR an LF or take it away: the line it ends starts the next
+            # line elsewhere, so it counts as edited too.
+            first = max(text.rfind("\n", 0, first - 1), text.rfind("\r", 0, first - 1)) + 1
     for edited in (text, previous_text):
         last, _ = end_of_line(edited, len(edited) - same_suffix)
         if any(edited.find(keyword, first, last) != -1 for keyword in _KINDS_AND_DELETE):
