@@ -1,17 +1,29 @@
-"""Published diagnostics are built as JSON values directly; they must be what lsprotocol's
-Diagnostic, the type pull answers use, turns into."""
+"""Diagnostics and completion items are built as JSON values directly; they must be what
+lsprotocol's types (which pull answers still use) read and write."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lsprotocol import types
 from pygls.protocol import default_converter
 
+from notels.config import Config
+from notels.features import complete
 from notels.findings import Finding, Related, Severity
-from notels.lsp.convert import diagnostic_json, to_diagnostic
+from notels.lsp.convert import (
+    CompletionShape,
+    completion_item_json,
+    diagnostic_json,
+    to_diagnostic,
+    to_position,
+)
 from notels.rules import REGISTRY
 from notels.syntax.lines import Encoding, LineIndex
+from notels.syntax.note import parse_note
 from notels.syntax.spans import Span
+from vaults import build_index
 
 TEXT = "---\naliases: [Ёж]\n---\n# Заголовок 😀\r\n$x^2$ [[Note]] 𝔸\rlast"
 OTHER = "строка 😀\nsecond [[x]]\n"
@@ -51,3 +63,60 @@ def test_published_json_is_the_unstructured_diagnostic(
     lines = LineIndex(TEXT)
     expected = default_converter().unstructure(to_diagnostic(finding, lines, encoding, locate))
     assert diagnostic_json(finding, lines, encoding, locate) == expected
+
+
+# --- completion items -----------------------------------------------------------------------
+
+CARD = "START\nmath_complex\nFRONT: q\nBACK: a\nID: 1737306548883\nEND\n"
+VAULT_NOTES = {
+    "ml/Embeddings.md": "---\naliases: [Эмбеддинги]\ntags: [ml/nlp]\n---\n# Training\nx ^blk\n",
+    "Topology.md": "#math/topology\nTARGET DECK: stem::math\n" + CARD,
+    "pics/x.png.md": "",
+}
+TYPED = [
+    "[[Emb‸",
+    "См. [[Эмб‸",
+    "See [[Emb‸edings#Training]]",
+    "---\nparent: [[Emb‸\n---\n",
+    "[[Embeddings#Tr‸",
+    "[[Embeddings#^b‸",
+    "![[x‸",
+    "#ma‸th more",
+    "START\nmath‸",
+    "START\nmath_complex\nFR‸",
+    "TARGET DECK: st‸",
+    "START‸",
+    "😀 [[‸",
+    "[[Embedings‸",
+]
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_completion_items_are_what_lsprotocol_reads_and_writes_back(typed: str) -> None:
+    index = build_index(VAULT_NOTES)
+    offset = typed.index("‸")
+    text = typed.replace("‸", "")
+    note = parse_note(text)
+    index.set_note("Draft.md", note)
+    result = complete(index, "Draft.md", note, offset, Config(), now_ms=1_737_306_548_883)
+    assert result.items, typed
+    converter = default_converter()
+    for shape in (CompletionShape(True, True), CompletionShape(False, False)):
+        for encoding in Encoding:
+            ranges: dict[Span, dict[str, object]] = {}
+            for candidate in result.items:
+                data = {"vault": 1, **candidate.data.to_json()} if candidate.data else None
+                sent = completion_item_json(candidate, note.lines, encoding, shape, ranges, data)
+                item = converter.structure(sent, types.CompletionItem)
+                # Every key is one lsprotocol knows, with a value of its type (an unknown key
+                # would be dropped on the way in), and nothing is lost on the way back.
+                assert converter.unstructure(item) == sent
+                assert item.label == candidate.label and item.sort_text == candidate.sort_key
+                edit = item.text_edit
+                assert edit is not None and edit.new_text == candidate.insert_text
+                if isinstance(edit, types.InsertReplaceEdit):
+                    assert shape.insert_replace and candidate.overwrite_span is not None
+                else:
+                    start, end = candidate.replace_span
+                    assert edit.range.start == to_position(note.lines, start, encoding)
+                    assert edit.range.end == to_position(note.lines, end, encoding)

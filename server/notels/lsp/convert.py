@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
+from notels.features.model import CompletionCandidate, CompletionKind
 from notels.findings import Finding, Severity
 from notels.rules import REGISTRY
 from notels.syntax.lines import Encoding, LineIndex
@@ -118,6 +120,11 @@ def to_diagnostics(
 Json = dict[str, Any]
 
 
+class JsonAnswer(dict[str, Any]):
+    """A request's answer built as JSON values: the server sends it as it is (see
+    NotelsProtocol._serialize_message)."""
+
+
 def range_json(lines: LineIndex, span: Span, encoding: Encoding) -> Json:
     start_line, start_character = lines.position(span.start, encoding)
     end_line, end_character = lines.position(span.end, encoding)
@@ -160,6 +167,77 @@ def diagnostics_json(
     findings: Sequence[Finding], lines: LineIndex, encoding: Encoding, locate: RelatedLocator
 ) -> list[Json]:
     return [diagnostic_json(finding, lines, encoding, locate) for finding in findings]
+
+
+_COMPLETION_KIND = {
+    CompletionKind.NOTE: types.CompletionItemKind.File,
+    CompletionKind.ALIAS: types.CompletionItemKind.Reference,
+    CompletionKind.HEADING: types.CompletionItemKind.Reference,
+    CompletionKind.BLOCK: types.CompletionItemKind.Text,
+    CompletionKind.TAG: types.CompletionItemKind.Keyword,
+    CompletionKind.ATTACHMENT: types.CompletionItemKind.File,
+    CompletionKind.NOTE_TYPE: types.CompletionItemKind.Class,
+    CompletionKind.FIELD: types.CompletionItemKind.Field,
+    CompletionKind.DECK: types.CompletionItemKind.Folder,
+    CompletionKind.SNIPPET: types.CompletionItemKind.Snippet,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionShape:
+    """What the client's completion items may hold."""
+
+    insert_replace: bool  # an InsertReplaceEdit
+    label_details: bool  # CompletionItemLabelDetails
+
+
+def completion_item_json(
+    candidate: CompletionCandidate,
+    lines: LineIndex,
+    encoding: Encoding,
+    shape: CompletionShape,
+    ranges: dict[Span, Json],
+    data: Json | None,
+) -> Json:
+    """A CompletionItem as the JSON the protocol sends, built directly like the diagnostics: a
+    list of 50 items cost ~0.36 ms as lsprotocol objects turned back into JSON by cattrs.
+    `ranges` is shared by the items of one list (most replace the same text); tests hold the
+    result to what lsprotocol's CompletionItem reads and writes back."""
+
+    def to_json(span: Span) -> Json:
+        found = ranges.get(span)
+        if found is None:
+            found = ranges[span] = range_json(lines, span, encoding)
+        return found
+
+    insert = to_json(candidate.replace_span)
+    overwrite = candidate.overwrite_span
+    edit: Json
+    if shape.insert_replace and overwrite is not None and overwrite != candidate.replace_span:
+        edit = {"newText": candidate.insert_text, "insert": insert, "replace": to_json(overwrite)}
+    else:
+        # Insert and replace alike: one range says it (and keeps a list of many items small).
+        edit = {"range": insert, "newText": candidate.insert_text}
+    item: Json = {"label": candidate.label}
+    if shape.label_details and candidate.description:
+        item["labelDetails"] = {"description": candidate.description}
+    item["kind"] = _COMPLETION_KIND[candidate.kind].value
+    if candidate.detail:
+        item["detail"] = candidate.detail
+    item["sortText"] = candidate.sort_key
+    if candidate.filter_text != candidate.label:  # the client filters by the label otherwise
+        item["filterText"] = candidate.filter_text
+    if candidate.is_snippet:  # plain text is the protocol's default
+        item["insertTextFormat"] = types.InsertTextFormat.Snippet.value
+    item["textEdit"] = edit
+    if candidate.additional_edits:
+        item["additionalTextEdits"] = [
+            {"range": range_json(lines, extra.span, encoding), "newText": extra.new_text}
+            for extra in candidate.additional_edits
+        ]
+    if data is not None:
+        item["data"] = data
+    return item
 
 
 def to_edit(

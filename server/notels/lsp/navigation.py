@@ -22,7 +22,6 @@ from lsprotocol import types
 
 from notels.features import (
     CompletionCandidate,
-    CompletionKind,
     DocumentLink,
     DocumentSymbol,
     FoldingKind,
@@ -48,7 +47,16 @@ from notels.syntax.lines import LineIndex
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 
-from .convert import path_of_uri, to_offset, to_range, uri_of_path
+from .convert import (
+    CompletionShape,
+    Json,
+    JsonAnswer,
+    completion_item_json,
+    path_of_uri,
+    to_offset,
+    to_range,
+    uri_of_path,
+)
 from .indexer import start_thread
 from .session import Session, capability
 from .workspace import Effects, Vault
@@ -62,18 +70,6 @@ log = logging.getLogger("notels.lsp")
 # and field line has one, and nothing is offered after it) nor `/` (common in prose).
 TRIGGER_CHARACTERS = ["[", "#", "^", "|"]
 
-_COMPLETION_KIND = {
-    CompletionKind.NOTE: types.CompletionItemKind.File,
-    CompletionKind.ALIAS: types.CompletionItemKind.Reference,
-    CompletionKind.HEADING: types.CompletionItemKind.Reference,
-    CompletionKind.BLOCK: types.CompletionItemKind.Text,
-    CompletionKind.TAG: types.CompletionItemKind.Keyword,
-    CompletionKind.ATTACHMENT: types.CompletionItemKind.File,
-    CompletionKind.NOTE_TYPE: types.CompletionItemKind.Class,
-    CompletionKind.FIELD: types.CompletionItemKind.Field,
-    CompletionKind.DECK: types.CompletionItemKind.Folder,
-    CompletionKind.SNIPPET: types.CompletionItemKind.Snippet,
-}
 _SYMBOL_KIND = {
     SymbolKind.NOTE: types.SymbolKind.File,
     SymbolKind.HEADING: types.SymbolKind.String,  # what VS Code's own Markdown outline uses
@@ -99,7 +95,7 @@ def register_navigation_features(server: NotelsServer) -> None:
         types.TEXT_DOCUMENT_COMPLETION,
         types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=True),
     )
-    def completion(ls: NotelsServer, params: types.CompletionParams) -> types.CompletionList:
+    def completion(ls: NotelsServer, params: types.CompletionParams) -> JsonAnswer:
         return navigation.completion(params)
 
     @feature(types.COMPLETION_ITEM_RESOLVE)
@@ -172,10 +168,11 @@ class NavigationFeatures:
 
     # --- completion -------------------------------------------------------------------------
 
-    def completion(self, params: types.CompletionParams) -> types.CompletionList:
+    def completion(self, params: types.CompletionParams) -> JsonAnswer:
+        """A CompletionList, as the JSON the protocol sends (see convert.completion_item_json)."""
         place = self._place(params.text_document.uri)
         if place is None:
-            return types.CompletionList(is_incomplete=False, items=[])
+            return JsonAnswer(isIncomplete=False, items=[])
         offset = self._offset(place, params.position)
         vault = place.vault
         with vault.lock:
@@ -183,69 +180,26 @@ class NavigationFeatures:
         options = capability(self.session.client_capabilities, "text_document", "completion")
         item_options = getattr(options, "completion_item", None)
         snippets = bool(getattr(item_options, "snippet_support", False))
-        ranges: dict[Span, types.Range] = {}  # most items replace the same text
+        shape = CompletionShape(
+            insert_replace=bool(getattr(item_options, "insert_replace_support", False)),
+            label_details=bool(getattr(item_options, "label_details_support", False)),
+        )
+        lines, encoding = place.note.lines, self.session.workspace.encoding
+        ranges: dict[Span, Json] = {}  # most items replace the same text
         items = [
-            self._completion_item(place, candidate, item_options, ranges)
+            completion_item_json(
+                candidate, lines, encoding, shape, ranges, self._resolve_data(place, candidate)
+            )
             for candidate in result.items
             if snippets or not candidate.is_snippet  # a snippet shown as text would insert `$1`
         ]
-        return types.CompletionList(is_incomplete=result.is_incomplete, items=items)
+        return JsonAnswer(isIncomplete=result.is_incomplete, items=items)
 
-    def _completion_item(
-        self,
-        place: Place,
-        candidate: CompletionCandidate,
-        options: types.ClientCompletionItemOptions | None,
-        ranges: dict[Span, types.Range],
-    ) -> types.CompletionItem:
-        lines = place.note.lines
-        encoding = self.session.workspace.encoding
-
-        def convert(span: Span) -> types.Range:
-            found = ranges.get(span)
-            if found is None:
-                found = ranges[span] = to_range(lines, span, encoding)
-            return found
-
-        insert = convert(candidate.replace_span)
-        edit: types.TextEdit | types.InsertReplaceEdit
-        overwrite = candidate.overwrite_span
-        if (
-            overwrite is not None
-            and overwrite != candidate.replace_span
-            and options is not None
-            and options.insert_replace_support
-        ):
-            edit = types.InsertReplaceEdit(
-                new_text=candidate.insert_text, insert=insert, replace=convert(overwrite)
-            )
-        else:
-            # Insert and replace alike: one range says it (and keeps a list of many items small).
-            edit = types.TextEdit(range=insert, new_text=candidate.insert_text)
-        label_details = None
-        if options is not None and options.label_details_support and candidate.description:
-            label_details = types.CompletionItemLabelDetails(description=candidate.description)
-        data: dict[str, str | int] | None = None
-        if candidate.data is not None:
-            data = {_RESOLVE_VAULT: place.vault.id, **candidate.data.to_json()}
-        return types.CompletionItem(
-            label=candidate.label,
-            label_details=label_details,
-            kind=_COMPLETION_KIND[candidate.kind],
-            detail=candidate.detail or None,
-            sort_text=candidate.sort_key,
-            # The client filters by the label unless told otherwise.
-            filter_text=candidate.filter_text if candidate.filter_text != candidate.label else None,
-            # Plain text is the protocol's default: said only for snippets.
-            insert_text_format=types.InsertTextFormat.Snippet if candidate.is_snippet else None,
-            text_edit=edit,
-            additional_text_edits=[
-                types.TextEdit(range=to_range(lines, extra.span, encoding), new_text=extra.new_text)
-                for extra in candidate.additional_edits
-            ]
-            or None,
-            data=data,
-        )
+    @staticmethod
+    def _resolve_data(place: Place, candidate: CompletionCandidate) -> Json | None:
+        if candidate.data is None:
+            return None
+        return {_RESOLVE_VAULT: place.vault.id, **candidate.data.to_json()}
 
     def resolve_completion(self, item: types.CompletionItem) -> types.CompletionItem:
         """Add the Markdown preview of the note, heading or block the item inserts."""

@@ -31,6 +31,7 @@ from pygls.protocol.language_server import lsp_method
 
 from notels import __version__
 
+from .convert import JsonAnswer
 from .edit_features import register_edit_features
 from .lifecycle import configure_logging, parse_tcp, watch_parent
 from .memory import fix_mmap_threshold
@@ -118,6 +119,14 @@ class NotelsProtocol(LanguageServerProtocol):
             )
             return _ANSWERED
         return message
+
+    def _serialize_message(self, data: Any) -> Any:
+        """pygls' hook for json.dumps; an answer a handler built as JSON already (JsonAnswer)
+        is sent as it is: cattrs would copy it value by value, slower than building it typed."""
+        result = getattr(data, "result", None)
+        if isinstance(result, JsonAnswer):
+            return {"jsonrpc": data.jsonrpc, "id": data.id, "result": result}
+        return super()._serialize_message(data)
 
     def handle_message(self, message: Any) -> None:
         """pygls' dispatch (JsonRPCProtocol.handle_message), with the cheap message tests of
