@@ -125,6 +125,10 @@ class JsonAnswer(dict[str, Any]):
     NotelsProtocol._serialize_message)."""
 
 
+class JsonAnswers(list[Json]):
+    """A request's answer that is a list of JSON objects, likewise sent as it is."""
+
+
 def range_json(lines: LineIndex, span: Span, encoding: Encoding) -> Json:
     start_line, start_character = lines.position(span.start, encoding)
     end_line, end_character = lines.position(span.end, encoding)

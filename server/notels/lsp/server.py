@@ -31,7 +31,7 @@ from pygls.protocol.language_server import lsp_method
 
 from notels import __version__
 
-from .convert import JsonAnswer
+from .convert import JsonAnswer, JsonAnswers
 from .edit_features import register_edit_features
 from .lifecycle import configure_logging, parse_tcp, watch_parent
 from .memory import fix_mmap_threshold
@@ -124,7 +124,7 @@ class NotelsProtocol(LanguageServerProtocol):
         """pygls' hook for json.dumps; an answer a handler built as JSON already (JsonAnswer)
         is sent as it is: cattrs would copy it value by value, slower than building it typed."""
         result = getattr(data, "result", None)
-        if isinstance(result, JsonAnswer):
+        if isinstance(result, (JsonAnswer, JsonAnswers)):
             return {"jsonrpc": data.jsonrpc, "id": data.id, "result": result}
         return super()._serialize_message(data)
 
