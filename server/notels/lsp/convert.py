@@ -1,4 +1,5 @@
-"""Plain notels data <-> lsprotocol types. Every position goes through a LineIndex."""
+"""Plain notels data <-> lsprotocol types, or the JSON values they stand for (answers sent often,
+built without the types). Every position goes through a LineIndex."""
 
 from __future__ import annotations
 
