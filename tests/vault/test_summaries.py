@@ -238,6 +238,24 @@ def test_go_to_a_heading_of_a_closed_note_reads_it_without_a_parse(tmp_path: Pat
     assert parsed == []  # positions from the summary, the lines from the text
 
 
+def test_links_to_closed_notes_lead_there_without_parsing_them(tmp_path: Path) -> None:
+    # Document links (VS Code asks after every edit) and go to definition on plain links: only a
+    # block id needs the target parsed. A long note's document links took 115 ms parsing every
+    # note it linked to.
+    from notels.features.navigation import definition
+    from notels.features.structure import document_links
+
+    index, parsed = _summarized(_write(tmp_path / "vault"), ("Алгебра.md", "Поле.md"))
+    text = "[[Поле]] [[Algebra]] [[Поле#Аксиомы]] ![[Поле]]\n"
+    found = document_links(index, "Новая.md", parse_note(text), Config())
+    assert [link.target for link in found] == ["Поле.md", "Алгебра.md", "Поле.md", "Поле.md"]
+    assert definition(index, "Новая.md", parse_note(text), 3, Config())[0].path == "Поле.md"
+    assert parsed == []
+    # A block id is looked up in the parsed target.
+    document_links(index, "Новая.md", parse_note("[[Алгебра#^b1]]\n"), Config())
+    assert parsed == ["Алгебра.md"]
+
+
 def test_the_cache_does_not_trust_a_file_changed_just_before_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -179,7 +179,7 @@ def link_locations(index: VaultIndex, path: str, note: Note, link: Link) -> tupl
         span = _WHOLE
         if link.heading:
             span = _heading_line(index, found, path, note, link.heading) or _WHOLE
-        elif (target := _note_of(index, found, path, note)) is not None and link.block_ref:
+        elif link.block_ref and (target := _note_of(index, found, path, note)) is not None:
             block = find_block(target, link.block_ref)
             if block is not None:
                 span = target.lines.line_span(block.span.start)
