@@ -53,11 +53,11 @@ from .convert import (
     JsonAnswer,
     JsonAnswers,
     completion_item_json,
+    note_uri,
     path_of_uri,
     range_json,
     to_offset,
     to_range,
-    uri_of_path,
 )
 from .indexer import start_thread
 from .session import Session, capability
@@ -129,9 +129,7 @@ def register_navigation_features(server: NotelsServer) -> None:
         return navigation.workspace_symbols(params)
 
     @feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))
-    def document_link(
-        ls: NotelsServer, params: types.DocumentLinkParams
-    ) -> list[types.DocumentLink]:
+    def document_link(ls: NotelsServer, params: types.DocumentLinkParams) -> JsonAnswers:
         return navigation.document_links(params)
 
     @feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
@@ -345,10 +343,11 @@ class NavigationFeatures:
 
     # --- structure --------------------------------------------------------------------------
 
-    def document_links(self, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
+    def document_links(self, params: types.DocumentLinkParams) -> JsonAnswers:
+        """DocumentLinks as JSON: VS Code asks after every edit, and a long note has a thousand."""
         place = self._place(params.text_document.uri)
         if place is None:
-            return []
+            return JsonAnswers()
         vault = place.vault
         with vault.lock:
             found = document_links(vault.index, place.relative, place.note, vault.config)
@@ -360,24 +359,26 @@ class NavigationFeatures:
                     "tooltip_support",
                 )
             )
-            return [self._document_link(place, link, tooltips) for link in found]
+            return JsonAnswers(self._document_link(place, link, tooltips) for link in found)
 
-    def _document_link(
-        self, place: Place, link: DocumentLink, tooltips: bool
-    ) -> types.DocumentLink:
+    def _document_link(self, place: Place, link: DocumentLink, tooltips: bool) -> Json:
+        encoding = self.session.workspace.encoding
         if link.kind is LinkKind.URL:
             target = link.target
+        elif link.target_span is None:  # the note itself: no need for its text
+            target = self._uri(place.vault, link.target, place)
         else:
-            target, lines = self._file(place.vault, link.target, place)
-            if link.target_span is not None:
-                # VS Code opens `file:///x.md#L3,5` at line 3, column 5 (both 1-based).
-                start = self._convert(lines, link.target_span).start
-                target += f"#L{start.line + 1},{start.character + 1}"
-        return types.DocumentLink(
-            range=self._range(place, link.span),
-            target=target,
-            tooltip=(link.tooltip or None) if tooltips else None,
-        )
+            uri, lines = self._file(place.vault, link.target, place)
+            # VS Code opens `file:///x.md#L3,5` at line 3, column 5 (both 1-based).
+            line, character = lines.position(link.target_span.start, encoding)
+            target = f"{uri}#L{line + 1},{character + 1}"
+        answer: Json = {
+            "range": range_json(place.note.lines, link.span, encoding),
+            "target": target,
+        }
+        if tooltips and link.tooltip:
+            answer["tooltip"] = link.tooltip
+        return answer
 
     def folding_ranges(self, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
         place = self._place(params.text_document.uri)
@@ -501,6 +502,12 @@ class NavigationFeatures:
     def _range(self, place: Place, span: Span) -> types.Range:
         return self._convert(place.note.lines, span)
 
+    def _uri(self, vault: Vault, relative: str, place: Place | None = None) -> str:
+        """The URI of a note or attachment: the editor's when it is open."""
+        if place is not None and place.vault is vault and place.relative == relative:
+            return place.uri
+        return vault.open_docs.get(relative) or note_uri(vault.root, relative)
+
     def _file(
         self, vault: Vault, relative: str, place: Place | None = None
     ) -> tuple[str, LineIndex]:
@@ -512,7 +519,7 @@ class NavigationFeatures:
         if uri is not None and document is not None and document.note is not None:
             return uri, document.note.lines
         lines = vault.index.lines(relative) or LineIndex("")
-        return uri or uri_of_path(vault.root / relative), lines
+        return uri or note_uri(vault.root, relative), lines
 
     def _location_json(self, place: Place, location: Location) -> Json:
         uri, lines = self._file(place.vault, location.path, place)

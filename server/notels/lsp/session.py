@@ -25,6 +25,7 @@ from .convert import (
     RelatedLocator,
     choose_encoding,
     diagnostics_json,
+    note_uri,
     path_of_uri,
     to_diagnostics,
     uri_of_path,
@@ -515,7 +516,7 @@ class Session:
                 document = self.workspace.documents.get(uri) if uri else None
                 if document is not None and uri is not None:
                     self.flush_document(uri)  # its effects wait for the debounce, not lost
-                uri = uri or uri_of_path(vault.root / relative)
+                uri = uri or note_uri(vault.root, relative)
                 version = document.version if document else None
                 result_id, findings = self.workspace.findings_at(vault, relative)
                 if previous.get(uri) == result_id:
@@ -580,7 +581,7 @@ class Session:
 
     def _locator(self, vault: Vault) -> RelatedLocator:
         def locate(path: str) -> tuple[str, LineIndex]:
-            uri = vault.open_docs.get(path) or uri_of_path(vault.root / path)
+            uri = vault.open_docs.get(path) or note_uri(vault.root, path)
             return uri, self.workspace.lines_of(vault, path) or LineIndex("")
 
         return locate
