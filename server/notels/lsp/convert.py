@@ -52,11 +52,17 @@ def uri_of_path(path: Path) -> str:
     return _uri_of(str(path))
 
 
-@lru_cache(maxsize=8192)
 def note_uri(root: Path, relative: str) -> str:
     """The URI of a vault-relative path: answers name notes by the hundred (a long note's
     document links), and joining a Path costs more than the rest of making each."""
-    return uri_of_path(root / relative)
+    # Keyed by the root's string: Windows paths compare equal across letter case, and two roots
+    # differing only in case must keep their own URIs.
+    return _note_uri(str(root), relative)
+
+
+@lru_cache(maxsize=8192)
+def _note_uri(root: str, relative: str) -> str:
+    return uri_of_path(Path(root) / relative)
 
 
 # Percent-encoding a path costs ~10 µs, as much as the rest of a go to definition; answers name
