@@ -1,5 +1,5 @@
 """Diagnostics and completion items are built as JSON values directly; they must be what
-lsprotocol's types (which pull answers still use) read and write."""
+lsprotocol's types read and write, and what the server built with them before."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from notels.features import complete
 from notels.findings import Finding, Related, Severity
 from notels.lsp.convert import (
     CompletionShape,
+    RelatedLocator,
     completion_item_json,
     diagnostic_json,
-    to_diagnostic,
     to_position,
+    to_range,
 )
 from notels.rules import REGISTRY
 from notels.syntax.lines import Encoding, LineIndex
@@ -53,6 +54,41 @@ def locate(path: str) -> tuple[str, LineIndex] | None:
     if path == "gone.md":
         return None
     return "file:///vault/%D0%B4%D1%80%D1%83%D0%B3%D0%BE%D0%B5.md", LineIndex(OTHER)
+
+
+def to_diagnostic(
+    finding: Finding, lines: LineIndex, encoding: Encoding, locate: RelatedLocator
+) -> types.Diagnostic:
+    """The Diagnostic as the server built it with lsprotocol's types, before it built JSON."""
+    rule = REGISTRY.get(finding.code)
+    related: list[types.DiagnosticRelatedInformation] = []
+    for item in finding.related:
+        place = locate(item.path)
+        if place is None:
+            continue
+        uri, other_lines = place
+        related.append(
+            types.DiagnosticRelatedInformation(
+                location=types.Location(uri=uri, range=to_range(other_lines, item.span, encoding)),
+                message=item.message,
+            )
+        )
+    severities = {
+        Severity.ERROR: types.DiagnosticSeverity.Error,
+        Severity.WARNING: types.DiagnosticSeverity.Warning,
+        Severity.INFO: types.DiagnosticSeverity.Information,
+        Severity.HINT: types.DiagnosticSeverity.Hint,
+    }
+    return types.Diagnostic(
+        range=to_range(lines, finding.span, encoding),
+        message=finding.message,
+        severity=severities[finding.severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=rule.docs_url) if rule else None,
+        source="notels",
+        related_information=related or None,
+        tags=[types.DiagnosticTag.Unnecessary] if finding.unnecessary else None,
+    )
 
 
 @settings(max_examples=300, deadline=None)

@@ -94,43 +94,9 @@ def to_offset(lines: LineIndex, position: types.Position, encoding: Encoding) ->
 RelatedLocator = Callable[[str], tuple[str, LineIndex] | None]
 
 
-def to_diagnostic(
-    finding: Finding, lines: LineIndex, encoding: Encoding, locate: RelatedLocator
-) -> types.Diagnostic:
-    rule = REGISTRY.get(finding.code)
-    related: list[types.DiagnosticRelatedInformation] = []
-    for item in finding.related:
-        place = locate(item.path)
-        if place is None:
-            continue
-        uri, other_lines = place
-        related.append(
-            types.DiagnosticRelatedInformation(
-                location=types.Location(uri=uri, range=to_range(other_lines, item.span, encoding)),
-                message=item.message,
-            )
-        )
-    return types.Diagnostic(
-        range=to_range(lines, finding.span, encoding),
-        message=finding.message,
-        severity=_SEVERITY[finding.severity],
-        code=finding.code,
-        code_description=types.CodeDescription(href=rule.docs_url) if rule else None,
-        source=SOURCE,
-        related_information=related or None,
-        tags=[types.DiagnosticTag.Unnecessary] if finding.unnecessary else None,
-    )
-
-
-def to_diagnostics(
-    findings: Sequence[Finding], lines: LineIndex, encoding: Encoding, locate: RelatedLocator
-) -> list[types.Diagnostic]:
-    return [to_diagnostic(finding, lines, encoding, locate) for finding in findings]
-
-
-# The same diagnostics as plain JSON values, for publishing: building lsprotocol objects and
-# turning them back into dicts (cattrs) took most of the time of publishing a long note's
-# diagnostics. tests/lsp/test_convert.py holds the two to the same output.
+# Answers sent often are built as the JSON values the protocol sends: building lsprotocol objects
+# and turning them back into dicts (cattrs) took most of the time of publishing a long note's
+# diagnostics. tests/lsp/test_convert.py holds them to what lsprotocol's types read and write.
 Json = dict[str, Any]
 
 
@@ -155,7 +121,7 @@ def range_json(lines: LineIndex, span: Span, encoding: Encoding) -> Json:
 def diagnostic_json(
     finding: Finding, lines: LineIndex, encoding: Encoding, locate: RelatedLocator
 ) -> Json:
-    """`to_diagnostic`'s Diagnostic as the JSON object the protocol sends."""
+    """A finding as the JSON Diagnostic the protocol sends (pushed and pulled alike)."""
     diagnostic: Json = {
         "range": range_json(lines, finding.span, encoding),
         "message": finding.message,

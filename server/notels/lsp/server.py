@@ -336,15 +336,13 @@ def create_server() -> NotelsServer:
             identifier="notels", inter_file_dependencies=True, workspace_diagnostics=True
         ),
     )
-    def document_diagnostic(
-        ls: NotelsServer, params: types.DocumentDiagnosticParams
-    ) -> types.DocumentDiagnosticReport:
+    def document_diagnostic(ls: NotelsServer, params: types.DocumentDiagnosticParams) -> JsonAnswer:
         return ls.session.document_diagnostic(params)
 
     @feature(types.WORKSPACE_DIAGNOSTIC)
     async def workspace_diagnostic(
         ls: NotelsServer, params: types.WorkspaceDiagnosticParams
-    ) -> types.WorkspaceDiagnosticReport:
+    ) -> JsonAnswer:
         return await ls.session.workspace_diagnostic(params)
 
     @feature(VAULT_STATUS)

@@ -22,12 +22,11 @@ from notels.syntax.lines import LineIndex
 
 from .convert import (
     Json,
-    RelatedLocator,
+    JsonAnswer,
     choose_encoding,
     diagnostics_json,
     note_uri,
     path_of_uri,
-    to_diagnostics,
     uri_of_path,
 )
 from .debounce import Debouncer
@@ -343,9 +342,7 @@ class Session:
             document = self.workspace.documents.get(uri)
             if document is not None:
                 _, findings = self.workspace.findings(uri)
-                self._publish(
-                    uri, self._document_diagnostics_json(document, findings), document.version
-                )
+                self._publish(uri, self._document_diagnostics(document, findings), document.version)
 
     def _publish(self, uri: str, diagnostics: list[Json], version: int | None) -> None:
         params: Json = {"uri": uri, "diagnostics": diagnostics}
@@ -471,9 +468,9 @@ class Session:
 
     # --- pull diagnostics -------------------------------------------------------------------
 
-    def document_diagnostic(
-        self, params: types.DocumentDiagnosticParams
-    ) -> types.RelatedFullDocumentDiagnosticReport | types.RelatedUnchangedDocumentDiagnosticReport:
+    def document_diagnostic(self, params: types.DocumentDiagnosticParams) -> JsonAnswer:
+        """A RelatedFull- or RelatedUnchangedDocumentDiagnosticReport, as JSON (VS Code pulls
+        after every keystroke)."""
         uri = params.text_document.uri
         document = self.workspace.documents.get(uri)
         if document is not None:
@@ -481,32 +478,28 @@ class Session:
             self.apply_others(uri, self._flush(uri))
             result_id, findings = self.workspace.findings(uri)
             if result_id == params.previous_result_id:
-                return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+                return JsonAnswer(kind="unchanged", resultId=result_id)
             items = self._document_diagnostics(document, findings)
-            return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+            return JsonAnswer(kind="full", items=items, resultId=result_id)
         place = self._note_on_disk(uri)
         if place is None:
-            return types.RelatedFullDocumentDiagnosticReport(items=[])
+            return JsonAnswer(kind="full", items=[])
         vault, relative = place
         result_id, findings = self.workspace.findings_at(vault, relative)
         if result_id == params.previous_result_id:
-            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+            return JsonAnswer(kind="unchanged", resultId=result_id)
         items = self._diagnostics(vault, relative, findings)
-        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+        return JsonAnswer(kind="full", items=items, resultId=result_id)
 
     def apply_others(self, uri: str, effects: Effects) -> None:
         """Effects of checking `uri` now: the client pulls `uri` itself, but not its dependents."""
         effects.recheck.discard(uri)
         self.apply(effects)
 
-    async def workspace_diagnostic(
-        self, params: types.WorkspaceDiagnosticParams
-    ) -> types.WorkspaceDiagnosticReport:
+    async def workspace_diagnostic(self, params: types.WorkspaceDiagnosticParams) -> JsonAnswer:
+        """A WorkspaceDiagnosticReport, as JSON."""
         previous = {item.uri: item.value for item in params.previous_result_ids}
-        items: list[
-            types.WorkspaceFullDocumentDiagnosticReport
-            | types.WorkspaceUnchangedDocumentDiagnosticReport
-        ] = []
+        items: list[Json] = []
         checked = 0
         for vault in list(self.workspace.vaults.values()):
             with vault.lock:
@@ -519,25 +512,17 @@ class Session:
                 uri = uri or note_uri(vault.root, relative)
                 version = document.version if document else None
                 result_id, findings = self.workspace.findings_at(vault, relative)
+                report: Json = {"uri": uri, "version": version, "resultId": result_id}
                 if previous.get(uri) == result_id:
-                    items.append(
-                        types.WorkspaceUnchangedDocumentDiagnosticReport(
-                            uri=uri, result_id=result_id, version=version
-                        )
-                    )
+                    report["kind"] = "unchanged"
                 else:
-                    items.append(
-                        types.WorkspaceFullDocumentDiagnosticReport(
-                            uri=uri,
-                            items=self._diagnostics(vault, relative, findings),
-                            version=version,
-                            result_id=result_id,
-                        )
-                    )
+                    report["kind"] = "full"
+                    report["items"] = self._diagnostics(vault, relative, findings)
+                items.append(report)
                 checked += 1
                 if checked % _YIELD_EVERY == 0:
                     await asyncio.sleep(0)  # let edits and other requests through
-        return types.WorkspaceDiagnosticReport(items=items)
+        return JsonAnswer(items=items)
 
     def _note_on_disk(self, uri: str) -> tuple[Vault, str] | None:
         path = path_of_uri(uri)
@@ -553,38 +538,21 @@ class Session:
 
     # --- conversion -------------------------------------------------------------------------
 
-    def _document_diagnostics(
-        self, document: OpenDocument, findings: list[Finding]
-    ) -> list[types.Diagnostic]:
+    def _document_diagnostics(self, document: OpenDocument, findings: list[Finding]) -> list[Json]:
         if document.vault is None or document.relative is None or document.note is None:
             return []
         return self._convert(document.vault, document.note.lines, findings)
 
-    def _diagnostics(
-        self, vault: Vault, relative: str, findings: list[Finding]
-    ) -> list[types.Diagnostic]:
+    def _diagnostics(self, vault: Vault, relative: str, findings: list[Finding]) -> list[Json]:
         lines = self.workspace.lines_of(vault, relative) or LineIndex("")
         return self._convert(vault, lines, findings)
 
-    def _document_diagnostics_json(
-        self, document: OpenDocument, findings: list[Finding]
-    ) -> list[Json]:
-        if document.vault is None or document.relative is None or document.note is None:
-            return []
-        lines, encoding = document.note.lines, self.workspace.encoding
-        return diagnostics_json(findings, lines, encoding, self._locator(document.vault))
-
-    def _convert(
-        self, vault: Vault, lines: LineIndex, findings: list[Finding]
-    ) -> list[types.Diagnostic]:
-        return to_diagnostics(findings, lines, self.workspace.encoding, self._locator(vault))
-
-    def _locator(self, vault: Vault) -> RelatedLocator:
+    def _convert(self, vault: Vault, lines: LineIndex, findings: list[Finding]) -> list[Json]:
         def locate(path: str) -> tuple[str, LineIndex]:
             uri = vault.open_docs.get(path) or note_uri(vault.root, path)
             return uri, self.workspace.lines_of(vault, path) or LineIndex("")
 
-        return locate
+        return diagnostics_json(findings, lines, self.workspace.encoding, locate)
 
 
 def _text_change(change: types.TextDocumentContentChangeEvent) -> TextChange:
