@@ -20,7 +20,7 @@ import re
 import sys
 from typing import Final, NamedTuple
 
-from notels.syntax.lines import end_of_line
+from notels.syntax.lines import end_of_line, start_of_line
 from notels.syntax.model import (
     AnkiItems,
     Card,
@@ -173,13 +173,12 @@ def _kept_keyword_lines(
     """The keyword lines of `previous_text`, moved where they lie after the edit, when no
     edited line of either text holds a keyword; None when they must be found again."""
     same_prefix, same_suffix = same
-    first = text.rfind("\n", 0, same_prefix) + 1
-    if "\r" in text or "\r" in previous_text:
-        first = max(first, text.rfind("\r", 0, same_prefix) + 1)
-        if first == same_prefix and first > 0 and text[first - 1] == "\r":
-            # The edit may give that CR an LF or take it away: the line it ends starts the next
-            # line elsewhere, so it counts as edited too.
-            first = max(text.rfind("\n", 0, first - 1), text.rfind("\r", 0, first - 1)) + 1
+    has_cr = "\r" in text or "\r" in previous_text
+    first = start_of_line(text, same_prefix, cr_breaks=has_cr)
+    if has_cr and first == same_prefix and first > 0 and text[first - 1] == "\r":
+        # The edit may give that CR an LF or take it away: the line it ends starts the next
+        # line elsewhere, so it counts as edited too.
+        first = start_of_line(text, first - 1)
     for edited in (text, previous_text):
         last, _ = end_of_line(edited, len(edited) - same_suffix)
         if any(edited.find(keyword, first, last) != -1 for keyword in _KINDS_AND_DELETE):

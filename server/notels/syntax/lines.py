@@ -17,6 +17,16 @@ _NEWLINE = re.compile(r"\n")
 _LAST_BMP = "\uffff"
 
 
+def start_of_line(text: str, pos: int, floor: int = 0, cr_breaks: bool = True) -> int:
+    """Start of the line holding `pos`, no earlier than `floor`: right after the last `\\n`
+    before it, or the last `\\r` when `cr_breaks` (looking for one in a text without any reads
+    all the way back)."""
+    start = text.rfind("\n", floor, pos) + 1
+    if cr_breaks:
+        start = max(start, text.rfind("\r", floor, pos) + 1)
+    return max(start, floor)
+
+
 def end_of_line(text: str, pos: int) -> tuple[int, int]:
     """(end of the line's content, start of the next line or -1) for the line holding `pos`."""
     match = _BREAK_CHAR.search(text, pos)

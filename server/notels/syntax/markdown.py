@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Protocol, TypeVar
 
-from notels.syntax.lines import end_of_line
+from notels.syntax.lines import end_of_line, start_of_line
 from notels.syntax.model import BlockId, Heading, Link, Tag
 from notels.syntax.spans import Span, shared_offsets
 from notels.syntax.wikilinks import find_links
@@ -522,9 +522,7 @@ def _refences(
     edit_start = same.prefix
     if edit_start < lines.start or lines.lone_cr != previous.lone_cr:
         return _fences(lines)
-    first = text.rfind("\n", 0, edit_start) + 1
-    if lines.lone_cr:
-        first = max(first, text.rfind("\r", 0, edit_start) + 1)
+    first = start_of_line(text, edit_start, cr_breaks=lines.lone_cr)
     for edited, edit_end in ((text, len(text)), (previous_text, len(previous_text))):
         last, _ = end_of_line(edited, edit_end - same.suffix)
         if edited.find("```", first, last) != -1 or edited.find("~~~", first, last) != -1:
@@ -691,8 +689,7 @@ class _Window:
         edit_start, edit_end = same.prefix, len(text) - same.suffix
         if edit_start < start:
             return None
-        first = max(text.rfind("\n", start, edit_start), text.rfind("\r", start, edit_start)) + 1
-        first = max(first, start)
+        first = start_of_line(text, edit_start, start)
         last, _ = end_of_line(text, edit_end)
         old_hidden = previous.hidden_ranges
         if not _same_before(old_hidden, hidden, first) or not _same_after(
