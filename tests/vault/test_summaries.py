@@ -164,12 +164,12 @@ def test_the_cache_round_trips_and_is_keyed_by_version_and_limit(
     vault = _filled(root)
     assert vault.reused == 0
     assert save_cache(vault, 0)
-    cached = index_cache.read_cache(root, Config().max_file_bytes)
+    cached = index_cache.read_cache(root, Config().max_file_bytes).notes
     assert {path: entry[0] for path, entry in cached.items()} == vault.index.summaries
     assert cached["bad utf8.md"][1] == vault.index.file_problems["bad utf8.md"]
-    assert index_cache.read_cache(root, 1000) == {}  # another size limit
+    assert index_cache.read_cache(root, 1000).notes == {}  # another size limit
     monkeypatch.setattr("notels.__version__", "99.0")
-    assert index_cache.read_cache(root, Config().max_file_bytes) == {}
+    assert index_cache.read_cache(root, Config().max_file_bytes).notes == {}
     monkeypatch.undo()
     monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "0")
@@ -265,7 +265,7 @@ def test_the_cache_does_not_trust_a_file_changed_just_before_it(
     os.utime(root / "Поле.md")  # just now
     vault = _filled(root)
     assert save_cache(vault, 0)
-    cached = index_cache.read_cache(root, Config().max_file_bytes)
+    cached = index_cache.read_cache(root, Config().max_file_bytes).notes
     assert "Поле.md" not in cached and "Алгебра.md" in cached
 
 
@@ -311,7 +311,7 @@ def test_a_cache_damaged_where_marshal_does_not_notice_is_ignored(
     at = data.index("Поле".encode()) + 1  # a letter of a path: still loads, other meaning
     data[at] ^= 0x01
     path.write_bytes(bytes(data))
-    assert index_cache.read_cache(root, Config().max_file_bytes) == {}
+    assert index_cache.read_cache(root, Config().max_file_bytes).notes == {}
 
 
 def test_an_open_note_keeps_its_files_decoding_problem_in_the_cache(
@@ -329,7 +329,7 @@ def test_an_open_note_keeps_its_files_decoding_problem_in_the_cache(
     workspace.open((root / "bad utf8.md").as_uri(), root / "bad utf8.md", text, 1)
     run, _ = workspace.start_indexing(vault)
     assert fill_index(vault, run, lambda done, total: None) and save_cache(vault, run)
-    cached = index_cache.read_cache(root, Config().max_file_bytes)
+    cached = index_cache.read_cache(root, Config().max_file_bytes).notes
     problem = cached["bad utf8.md"][1]
     assert problem is not None and problem.kind.value == "invalid-utf8"
 

@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 # Called with (notes done, notes in all) from the indexing thread.
 Report = Callable[[int, int], None]
 
-_CACHED_BATCH = 1024  # inserting a cached summary is cheap: fewer, larger batches
-
 
 def fill_index(vault: Vault, run: int, report: Report) -> bool:
     """Index the vault for run `run`; False when a newer run superseded this one midway."""
@@ -45,25 +43,27 @@ def fill_index(vault: Vault, run: int, report: Report) -> bool:
         total = len(files.notes)
         report(0, total)
         cached = read_cache(root, config.max_file_bytes)
-        fresh: list[Summarized] = []
+        fresh: set[str] = set()
         stale: list[str] = []
         for relative in files.notes:
-            entry = cached.get(relative)
+            entry = cached.notes.get(relative)
             if entry is not None and entry[0].stamp == files.stamps.get(relative):
-                fresh.append((relative, *entry))
+                fresh.add(relative)
             else:
                 stale.append(relative)
         vault.reused = len(fresh)
         # Unchanged when every note came from it and it holds no note the vault lost.
-        vault.cache_current = not stale and len(cached) == len(fresh)
+        vault.cache_current = not stale and len(cached.notes) == len(fresh)
+        if fresh and cached.tables is not None:
+            with vault.lock:
+                if vault.run != run:
+                    return False
+                # Notes set since the run began are newer than the cache (see `_insert`).
+                protected = vault.open_docs.keys() | vault.touched
+                vault.index.restore(cached.tables, fresh, protected)
+            report(len(fresh), total)
         del cached
-        done = 0
-        for start in range(0, len(fresh), _CACHED_BATCH):
-            batch = fresh[start : start + _CACHED_BATCH]
-            if not _insert(vault, run, batch):
-                return False
-            done += len(batch)
-            report(done, total)
+        done = len(fresh)
         for batch in summarize_all(root, stale, config):
             if not _insert(vault, run, batch):
                 return False

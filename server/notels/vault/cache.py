@@ -1,11 +1,12 @@
 """The persistent index cache: note summaries saved between runs of the server.
 
 One file per vault in the user's cache folder, holding each note's summary under the size and
-modification time its file had when it was read. A later start takes the summary of every file
-whose size and mtime are unchanged and parses only the others. The file is a cache, nothing
-more: safe to delete, rewritten whole, ignored when it is unreadable, damaged, or written by
-another notels version, another parser (a digest of the parsing code is part of its key), another
-Python, or with another file size limit.
+modification time its file had when it was read, and the index tables those summaries make: a
+start takes the tables whole instead of setting 10,000 summaries one by one. A later start takes
+the summary of every file whose size and mtime are unchanged and parses only the others. The
+file is a cache, nothing more: safe to delete, rewritten whole, ignored when it is unreadable,
+damaged, or written by another notels version, another parser (a digest of the parsing and
+indexing code is part of its key), another Python, or with another file size limit.
 """
 
 from __future__ import annotations
@@ -20,15 +21,19 @@ import tempfile
 import time
 import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import notels
+from notels.syntax.spans import Span
 from notels.vault.files import FileProblem, ProblemKind
+from notels.vault.index import CardLocation, NoteTables, VaultIndex
 from notels.vault.summary import NoteSummary
 
 # Bump when the layout of the file changes in a way the digest of the code would not show.
-_SCHEMA = 2
+_SCHEMA = 3
 _MAGIC = b"notels-index-cache\n"
 CACHE_DIR_VARIABLE = "NOTELS_CACHE_DIR"  # a folder, or "off" to use no cache
 _TEMPORARY = ".tmp"
@@ -39,6 +44,17 @@ _STALE_SECONDS = 600
 
 # What the cache keeps per note: (summary, its decoding problem's detail or None).
 CachedNote = tuple[NoteSummary, FileProblem | None]
+
+
+@dataclass(frozen=True, slots=True)
+class CachedIndex:
+    """What a vault's cache file holds."""
+
+    notes: dict[str, CachedNote]  # the notes whose stamp can be trusted, by path
+    tables: NoteTables | None  # every note of the file, with its index tables
+
+
+_NO_CACHE = CachedIndex({}, None)
 
 
 def cache_dir() -> Path | None:
@@ -88,39 +104,50 @@ def _key(root: Path, max_file_bytes: int) -> bytes:
     return _MAGIC + repr(fields).encode("utf-8", "surrogatepass") + b"\n"
 
 
-def read_cache(root: Path, max_file_bytes: int) -> dict[str, CachedNote]:
-    """The cached summaries of a vault by path; empty when there is no usable cache.
+def read_cache(root: Path, max_file_bytes: int) -> CachedIndex:
+    """The cached summaries and index tables of a vault; empty when there is no usable cache.
 
-    Entries of files modified within a few seconds before the cache was written are left out:
-    a later change of the same size within the file system's time resolution (two seconds on
-    FAT) would not show in the stamp (git calls such entries "racily clean").
+    Entries of files modified within a few seconds before the cache was written are left out
+    of `notes` (the tables still hold them): a later change of the same size within the file
+    system's time resolution (two seconds on FAT) would not show in the stamp (git calls such
+    entries "racily clean").
     """
     path = cache_file(root)
     if path is None:
-        return {}
+        return _NO_CACHE
     try:
         with path.open("rb") as source:
             written_ns = os.fstat(source.fileno()).st_mtime_ns
             data = source.read()
     except OSError:
-        return {}
+        return _NO_CACHE
     key = _key(root, max_file_bytes)
     payload = memoryview(data)[len(key) + _DIGEST_SIZE :]
     if not data.startswith(key) or data[len(key) : len(key) + _DIGEST_SIZE] != _digest(payload):
-        return {}
+        return _NO_CACHE
     racy_after = written_ns - _RACY_NS
     try:
-        entries = marshal.loads(payload)
-        return {
+        entries, plain_tables = marshal.loads(payload)
+        new = tuple.__new__
+        notes: dict[str, CachedNote] = {
             relative: (
-                tuple.__new__(NoteSummary, summary),
+                new(NoteSummary, summary),
                 None if detail is None else FileProblem(relative, ProblemKind.INVALID_UTF8, detail),
             )
             for relative, (summary, detail) in entries.items()
-            if len(summary) == len(NoteSummary._fields) and summary[0][1] < racy_after
+            if len(summary) == len(NoteSummary._fields)
         }
+        if len(notes) != len(entries):
+            return _NO_CACHE
+        tables = _tables_from_plain(notes, plain_tables)
+        trusted = {
+            relative: entry
+            for relative, entry in notes.items()
+            if entry[0].stamp is not None and entry[0].stamp[1] < racy_after
+        }
+        return CachedIndex(trusted, tables)
     except Exception:
-        return {}
+        return _NO_CACHE
 
 
 def _digest(payload: bytes | memoryview) -> bytes:
@@ -133,18 +160,24 @@ def write_cache(root: Path, max_file_bytes: int, notes: Mapping[str, CachedNote]
     """Replace the vault's cache file atomically; False when it could not be written.
 
     Only summaries read from files (with a stamp) are kept: an editor's unsaved text is not
-    what a later start will find on disk.
+    what a later start will find on disk. The tables are those of an index holding exactly
+    these notes, built here, so that they always agree with the summaries beside them.
     """
     path = cache_file(root)
     if path is None:
         return False
+    index = VaultIndex()
+    for relative, (summary, problem) in notes.items():
+        if summary.stamp is not None:
+            index.set_summary(relative, summary, problem)
+    tables = index.tables()
+    details = {relative: problem.detail for relative, problem in tables.problems.items()}
     entries = {
-        relative: (tuple(summary), None if problem is None else problem.detail)
-        for relative, (summary, problem) in notes.items()
-        if summary.stamp is not None
+        relative: (tuple(summary), details.get(relative))
+        for relative, summary in tables.summaries.items()
     }
     try:
-        payload = marshal.dumps(entries)
+        payload = marshal.dumps((entries, _plain_tables(tables)))
         payload = _key(root, max_file_bytes) + _digest(payload) + payload
         path.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporaries(path)
@@ -159,6 +192,61 @@ def write_cache(root: Path, max_file_bytes: int, notes: Mapping[str, CachedNote]
     except (OSError, ValueError):
         return False
     return True
+
+
+# NoteTables as marshal writes them: the summaries apart, sets as tuples (marshal sorts a set's
+# items: 80 ms for the link table of 10,000 notes, against 9 ms for tuples), card locations
+# as flat tuples, counters as plain dicts.
+_PlainTables = tuple[Any, ...]  # marshal's values are untyped
+
+
+def _plain_tables(tables: NoteTables) -> _PlainTables:
+    return (
+        tables.by_key,
+        *(
+            {key: tuple(paths) for key, paths in table.items()}
+            for table in (tables.by_stem, tables.by_alias, tables.linkers, tables.tags)
+        ),
+        {
+            value: [(loc.path, *loc.span, *loc.card_span) for loc in locations]
+            for value, locations in tables.card_ids.items()
+        },
+        dict(tables.type_cards),
+        tables.type_fields,
+        dict(tables.decks),
+    )
+
+
+def _tables_from_plain(notes: dict[str, CachedNote], plain: _PlainTables) -> NoteTables:
+    by_key, by_stem, by_alias, linkers, tags, card_ids, type_cards, type_fields, decks = plain
+    new = tuple.__new__
+    return NoteTables(
+        summaries={relative: summary for relative, (summary, _) in notes.items()},
+        problems={
+            relative: problem for relative, (_, problem) in notes.items() if problem is not None
+        },
+        by_key=by_key,
+        by_stem=_sets(by_stem),
+        by_alias=_sets(by_alias),
+        linkers=_sets(linkers),
+        tags=_sets(tags),
+        card_ids={
+            value: [
+                new(
+                    CardLocation, (path, new(Span, (start, end)), new(Span, (card_start, card_end)))
+                )
+                for path, start, end, card_start, card_end in locations
+            ]
+            for value, locations in card_ids.items()
+        },
+        type_cards=type_cards,
+        type_fields=type_fields,
+        decks=decks,
+    )
+
+
+def _sets(table: dict[str, tuple[str, ...]]) -> dict[str, set[str]]:
+    return {key: set(paths) for key, paths in table.items()}
 
 
 def _remove_stale_temporaries(path: Path) -> None:
