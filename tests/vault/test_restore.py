@@ -152,11 +152,12 @@ def test_a_removed_case_twin_hands_its_key_to_the_other() -> None:
     assert index.resolve(link, "x.md").paths == ()
 
 
-def test_the_cache_keeps_the_tables_of_exactly_its_notes(
+def test_the_cache_keeps_the_tables_of_its_notes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Written from summaries (an editor's unsaved text, without a stamp, left out), read back
-    as tables that restore to the index of those summaries."""
+    """Written from an index holding an editor's unsaved text (no stamp), read back as the
+    notes a start may trust and the tables of all of them: restoring the trusted ones gives
+    the index of those notes alone."""
     monkeypatch.setenv("NOTELS_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "vault"
     root.mkdir()
@@ -165,21 +166,20 @@ def test_the_cache_keeps_the_tables_of_exactly_its_notes(
         "Поле.md": "TARGET DECK: M\nSTART\nBasic\nFront: q\nID: 1737306548883\nEND\n",
         "Копия.md": "START\nBasic\nFront: q\nID: 1737306548883\nEND\n[[Algebra]]\n",
     }
-    notes: dict[str, tuple[NoteSummary, FileProblem | None]] = {
-        path: (summarize(parse_note(text), (len(text), 1)), None) for path, text in texts.items()
-    }
     problem = FileProblem("Копия.md", ProblemKind.INVALID_UTF8, "not valid UTF-8")
-    notes["Копия.md"] = (notes["Копия.md"][0], problem)
-    unsaved = summarize(parse_note("[[Новая]]\n"))
-    assert index_cache.write_cache(
-        root, Config().max_file_bytes, {**notes, "Новая.md": (unsaved, None)}
-    )
+    notes = [
+        (path, summarize(parse_note(text), (len(text), 1)), problem if path == "Копия.md" else None)
+        for path, text in texts.items()
+    ]
+    unsaved = ("Новая.md", summarize(parse_note("[[Algebra]] [[Поле]] #new\n")), None)
+    snapshot = index_cache.cache_snapshot(_built([*notes, unsaved]).tables())
+    assert index_cache.write_cache(root, Config().max_file_bytes, snapshot)
 
     cached = index_cache.read_cache(root, Config().max_file_bytes)
     assert cached.tables is not None and cached.notes.keys() == set(texts)
     restored = VaultIndex()
-    restored.restore(cached.tables, set(texts))
-    assert _state(restored) == _state(_built([(p, s, q) for p, (s, q) in notes.items()]))
+    restored.restore(cached.tables, cached.notes.keys())
+    assert _state(restored) == _state(_built(notes))
     assert restored.file_problems["Копия.md"] == problem
     assert [loc.path for loc in restored.card_locations("1737306548883")] == ["Поле.md", "Копия.md"]
     assert restored.linkers_of("Алгебра.md") == {"Копия.md"}

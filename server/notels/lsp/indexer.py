@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 
-from notels.vault.cache import CachedNote, read_cache, write_cache
+from notels.vault.cache import cache_snapshot, read_cache, write_cache
 from notels.vault.files import read_note, scan_vault
 from notels.vault.loader import collect_and_freeze, paused_gc, vanished
 from notels.vault.parallel import Summarized, summarize_all
@@ -98,18 +98,15 @@ def settle(vault: Vault, run: int) -> None:
 
 
 def save_cache(vault: Vault, run: int) -> bool:
-    """Write the summaries of a finished run to the cache, unless a newer run began."""
+    """Write the notes of a finished run to the cache, unless a newer run began."""
     with vault.lock:
         if vault.run != run:
             return False
         index = vault.index
-        notes: dict[str, CachedNote] = {
-            relative: (summary, index.file_problems.get(relative))
-            for relative, summary in index.summaries.items()
-        }
+        snapshot = cache_snapshot(index.tables())
         editor_texts = {
             relative: note.text
-            for relative, (summary, _) in notes.items()
+            for relative, summary in index.summaries.items()
             if summary.stamp is None and (note := index.notes.pinned.get(relative)) is not None
         }
     # A note open in the editor has no file stamp; when its text is what the file holds, its
@@ -117,10 +114,8 @@ def save_cache(vault: Vault, run: int) -> bool:
     for relative, text in editor_texts.items():
         read = read_note(vault.root, relative, vault.config.max_file_bytes)
         if read.text == text:
-            summary, _ = notes[relative]
-            # The file's own decoding problem, not the editor's (which has none).
-            notes[relative] = (summary._replace(stamp=read.stamp), read.problem)
-    return write_cache(vault.root, vault.config.max_file_bytes, notes)
+            snapshot.read_from_file(relative, read.stamp, read.problem)
+    return write_cache(vault.root, vault.config.max_file_bytes, snapshot)
 
 
 def start_thread(name: str, target: Callable[[], None]) -> threading.Thread:

@@ -20,17 +20,16 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import notels
 from notels.syntax.spans import Span
 from notels.vault.files import FileProblem, ProblemKind
-from notels.vault.index import CardLocation, NoteTables, VaultIndex
-from notels.vault.summary import NoteSummary
+from notels.vault.index import CardLocation, NoteTables
+from notels.vault.summary import NoteSummary, Stamp
 
 # Bump when the layout of the file changes in a way the digest of the code would not show.
 _SCHEMA = 3
@@ -127,7 +126,7 @@ def read_cache(root: Path, max_file_bytes: int) -> CachedIndex:
         return _NO_CACHE
     racy_after = written_ns - _RACY_NS
     try:
-        entries, plain_tables = marshal.loads(payload)
+        entries, plain_tables = marshal.loads(payload)  # a CacheSnapshot
         new = tuple.__new__
         notes: dict[str, CachedNote] = {
             relative: (
@@ -154,44 +153,6 @@ def _digest(payload: bytes | memoryview) -> bytes:
     # CRC-32 finds damage (a cut or scribbled file) at 1.5 ms for 10 MB, five times faster
     # than a cryptographic hash; nobody forges a cache file to fool their own editor.
     return zlib.crc32(payload).to_bytes(_DIGEST_SIZE, "big")
-
-
-def write_cache(root: Path, max_file_bytes: int, notes: Mapping[str, CachedNote]) -> bool:
-    """Replace the vault's cache file atomically; False when it could not be written.
-
-    Only summaries read from files (with a stamp) are kept: an editor's unsaved text is not
-    what a later start will find on disk. The tables are those of an index holding exactly
-    these notes, built here, so that they always agree with the summaries beside them.
-    """
-    path = cache_file(root)
-    if path is None:
-        return False
-    index = VaultIndex()
-    for relative, (summary, problem) in notes.items():
-        if summary.stamp is not None:
-            index.set_summary(relative, summary, problem)
-    tables = index.tables()
-    details = {relative: problem.detail for relative, problem in tables.problems.items()}
-    entries = {
-        relative: (tuple(summary), details.get(relative))
-        for relative, summary in tables.summaries.items()
-    }
-    try:
-        payload = marshal.dumps((entries, _plain_tables(tables)))
-        payload = _key(root, max_file_bytes) + _digest(payload) + payload
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temporaries(path)
-        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=_TEMPORARY, dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(payload)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 # NoteTables as marshal writes them: the summaries apart, sets as tuples (marshal sorts a set's
@@ -247,6 +208,61 @@ def _tables_from_plain(notes: dict[str, CachedNote], plain: _PlainTables) -> Not
 
 def _sets(table: dict[str, tuple[str, ...]]) -> dict[str, set[str]]:
     return {key: set(paths) for key, paths in table.items()}
+
+
+class CacheSnapshot(NamedTuple):
+    """An index's notes and tables as the cache file holds them, copied from the live index."""
+
+    # path -> (summary as a plain tuple, its decoding problem's detail or None)
+    entries: dict[str, tuple[tuple[Any, ...], str | None]]
+    tables: _PlainTables
+
+    def read_from_file(self, relative: str, stamp: Stamp, problem: FileProblem | None) -> None:
+        """The note's summary is that of its file, as it is now: an editor's text was the
+        file's (the next start may take it), with the file's own decoding problem."""
+        summary, _ = self.entries[relative]
+        self.entries[relative] = (
+            (stamp, *summary[1:]),
+            None if problem is None else problem.detail,
+        )
+
+
+def cache_snapshot(tables: NoteTables) -> CacheSnapshot:
+    """A copy of an index's `tables()`, taken while nothing changes the index.
+
+    Notes without a file stamp (an editor's unsaved text) are written too, so that the tables
+    stay those of the notes beside them, and never trusted by a later start: it withdraws
+    them from what it restores.
+    """
+    details = {relative: problem.detail for relative, problem in tables.problems.items()}
+    entries = {
+        relative: (tuple(summary), details.get(relative))
+        for relative, summary in tables.summaries.items()
+    }
+    return CacheSnapshot(entries, _plain_tables(tables))
+
+
+def write_cache(root: Path, max_file_bytes: int, snapshot: CacheSnapshot) -> bool:
+    """Replace the vault's cache file atomically; False when it could not be written."""
+    path = cache_file(root)
+    if path is None:
+        return False
+    try:
+        payload = marshal.dumps((snapshot.entries, snapshot.tables))
+        payload = _key(root, max_file_bytes) + _digest(payload) + payload
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(path)
+        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=_TEMPORARY, dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(payload)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _remove_stale_temporaries(path: Path) -> None:
