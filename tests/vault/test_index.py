@@ -62,15 +62,18 @@ def test_a_path_resolves_from_the_linking_notes_folder_every_time() -> None:
     assert resolve(index, "./Word2Vec", "ml/Word2Vec.md").paths == ("ml/Word2Vec.md",)
 
 
-def test_paths_differing_in_case_resolve_to_the_last_one_set_every_time() -> None:
-    # `A.md` and `a.md` share a key; re-setting one hands the key over, and a path target
-    # memoized before must follow it.
+def test_paths_differing_in_case_resolve_to_the_smallest_every_time() -> None:
+    # `A.md` and `a.md` share a key held by the smallest; when it comes or goes, a path
+    # target memoized before must follow the key.
     index = VaultIndex()
-    index.set_note("A.md", parse_note("# one\n"))
     index.set_note("a.md", parse_note("# two\n"))
     assert resolve(index, "/a", "x/Src.md").paths == ("a.md",)
-    index.set_note("A.md", parse_note("# changed\n"))
+    index.set_note("A.md", parse_note("# one\n"))
     assert resolve(index, "/a", "x/Src.md").paths == ("A.md",)
+    index.set_note("a.md", parse_note("# changed\n"))
+    assert resolve(index, "/a", "x/Src.md").paths == ("A.md",)
+    index.remove_note("A.md")
+    assert resolve(index, "/a", "x/Src.md").paths == ("a.md",)
 
 
 def test_attachments_resolve_by_name_anywhere() -> None:

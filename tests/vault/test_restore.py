@@ -18,9 +18,12 @@ from notels.vault.files import FileProblem, ProblemKind
 from notels.vault.index import VaultIndex
 from notels.vault.summary import NoteSummary, summarize
 
-# Case twins (`Поле.md` and `поле.md`) and one name in two folders.
+# Case twins (`Поле.md` and `поле.md`, three of `ab`) and one name in two folders.
 _PATHS = ["Поле.md", "поле.md", "Кольцо.md", "sub/Кольцо.md", "A.md", "a.md", "ml/Ядро 😀.md"]
-_NAMES = ["Поле", "поле", "Кольцо", "sub/Кольцо", "A", "Ядро 😀", "Algebra", "Нет"]
+_PATHS += ["Ab.md", "ab.md", "AB.md"]
+_NAMES = ["Поле", "поле", "Кольцо", "sub/Кольцо", "A", "Ядро 😀", "Algebra", "Нет", "ab"]
+# Path targets resolve by the case twins' shared key.
+_PATH_TARGETS = ["/поле", "/a", "/AB", "/ml/ядро 😀"]
 
 
 @st.composite
@@ -76,7 +79,7 @@ def _state(index: VaultIndex) -> dict[str, object]:
         "by_alias": dict(index._by_alias),
         "linkers": dict(index._linkers),
         "tags": dict(index._tags),
-        "card_ids": dict(index._card_ids),
+        "card_ids": {value: sorted(locations) for value, locations in index._card_ids.items()},
         "type_cards": +index._type_cards,
         "type_fields": {k: +v for k, v in index._type_fields.items() if +v},
         "decks": +index._decks,
@@ -87,7 +90,7 @@ def _state(index: VaultIndex) -> dict[str, object]:
 def _answers(index: VaultIndex) -> list[object]:
     """What queries see: resolutions from two folders, linkers, card IDs, field counts."""
     answers: list[object] = []
-    for name in [*_NAMES, "Algebra", "Алг", "a"]:
+    for name in [*_NAMES, *_PATH_TARGETS, "Algebra", "Алг", "a"]:
         link = Link(Span(0, 1), False, name, Span(0, 1))
         answers.append([index.resolve(link, source) for source in ("x.md", "sub/x.md")])
         answers.append(sorted(index.linkers_of_name(name.lower())))
@@ -107,48 +110,57 @@ def _answers(index: VaultIndex) -> list[object]:
     keep_mask=st.lists(st.booleans(), min_size=len(_PATHS), max_size=len(_PATHS)),
     own=_summaries(),
     protected=st.sets(st.sampled_from(_PATHS)),
+    not_notes=st.sets(st.sampled_from([*_PATHS, "big.md"])),
 )
 def test_restoring_equals_setting_each_kept_summary(
     notes: list[tuple[str, NoteSummary, FileProblem | None]],
     keep_mask: list[bool],
     own: list[tuple[str, NoteSummary, FileProblem | None]],
     protected: set[str],
+    not_notes: set[str],
 ) -> None:
     """Some notes of the tables are kept; the index already holds notes of its own, which
-    stay when protected (an editor's) and give way otherwise; a protected path it does not
-    hold is a note removed meanwhile. The result is the index that sets the kept notes, then
-    the protected ones, one by one."""
+    stay when protected (an editor's) and give way otherwise, and problems of files that are
+    no notes (too large, a symlink out of the vault), which stay unless a kept note replaces
+    them. The result is the index that sets the kept notes, then the protected ones, one by
+    one, whatever the order."""
     keep = {path for (path, _, _), kept in zip(notes, keep_mask, strict=False) if kept}
     restored = _built(own)
     restored.add_attachment("img/Поле.png")
-    restored.file_problems["big.md"] = FileProblem("big.md", ProblemKind.TOO_LARGE, "too large")
+    for path in not_notes:
+        restored.set_problem(FileProblem(path, ProblemKind.TOO_LARGE, "too large"))
     _answers(restored)  # fills its memos: resolutions, inferred fields
     restored.restore(_built(notes).tables(), keep, protected)
 
     expected = VaultIndex()
     expected.add_attachment("img/Поле.png")
-    expected.file_problems["big.md"] = FileProblem("big.md", ProblemKind.TOO_LARGE, "too large")
-    for path, summary, problem in notes:
+    for path in not_notes:
+        expected.set_problem(FileProblem(path, ProblemKind.TOO_LARGE, "too large"))
+    for path, summary, problem in reversed(notes):
         if path in keep and path not in protected:
             expected.set_summary(path, summary, problem)
     for path, summary, problem in own:
-        if path in protected:
+        if path in protected and path not in not_notes:
             expected.set_summary(path, summary, problem)
     assert _state(restored) == _state(expected)
     assert _answers(restored) == _answers(expected)
 
 
-def test_a_removed_case_twin_hands_its_key_to_the_other() -> None:
-    """`A.md` and `a.md` (a case-sensitive file system) share a key held by the last one set;
-    removing that one leaves the other reachable by its path."""
+def test_case_twins_share_a_key_held_by_the_smallest_path() -> None:
+    """`A.md` and `a.md` (a case-sensitive file system) share a key: the smallest path holds
+    it whatever order they come in, and the other takes over when it goes."""
     index = VaultIndex()
-    first = summarize(parse_note("# A\n"))
-    index.set_summary("sub/A.md", first)
-    index.set_summary("sub/a.md", first)
-    link = Link(Span(0, 1), False, "sub/A", Span(0, 1))
-    index.remove_note("sub/a.md")
+    note = summarize(parse_note("# A\n"))
+    link = Link(Span(0, 1), False, "sub/a", Span(0, 1))
+    index.set_summary("sub/a.md", note)
+    assert index.resolve(link, "x.md").paths == ("sub/a.md",)
+    index.set_summary("sub/A.md", note)
+    assert index.resolve(link, "x.md").paths == ("sub/A.md",)
+    index.set_summary("sub/a.md", note)
     assert index.resolve(link, "x.md").paths == ("sub/A.md",)
     index.remove_note("sub/A.md")
+    assert index.resolve(link, "x.md").paths == ("sub/a.md",)
+    index.remove_note("sub/a.md")
     assert index.resolve(link, "x.md").paths == ()
 
 
@@ -172,7 +184,11 @@ def test_the_cache_keeps_the_tables_of_its_notes(
         for path, text in texts.items()
     ]
     unsaved = ("Новая.md", summarize(parse_note("[[Algebra]] [[Поле]] #new\n")), None)
-    snapshot = index_cache.cache_snapshot(_built([*notes, unsaved]).tables())
+    index = _built([*notes, unsaved])
+    snapshot = index_cache.cache_snapshot(index.tables())
+    # The file is written after the index's lock is released: later changes are not in it.
+    index.set_summary("sub/Later.md", summarize(parse_note("[[Поле]] #later\n"), (1, 1)))
+    index.remove_note("Поле.md")
     assert index_cache.write_cache(root, Config().max_file_bytes, snapshot)
 
     cached = index_cache.read_cache(root, Config().max_file_bytes)
@@ -181,6 +197,6 @@ def test_the_cache_keeps_the_tables_of_its_notes(
     restored.restore(cached.tables, cached.notes.keys())
     assert _state(restored) == _state(_built(notes))
     assert restored.file_problems["Копия.md"] == problem
-    assert [loc.path for loc in restored.card_locations("1737306548883")] == ["Поле.md", "Копия.md"]
+    assert [loc.path for loc in restored.card_locations("1737306548883")] == ["Копия.md", "Поле.md"]
     assert restored.linkers_of("Алгебра.md") == {"Копия.md"}
     assert Counter(restored.decks()) == Counter({"M": 1})

@@ -314,6 +314,36 @@ def test_a_cache_damaged_where_marshal_does_not_notice_is_ignored(
     assert index_cache.read_cache(root, Config().max_file_bytes).notes == {}
 
 
+def test_a_cache_of_another_layout_that_passes_the_digest_is_parsed_around(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache file whose digest holds but whose tables break the index (only a broken writer
+    makes one): the run parses every note, as without a cache, and the file is rewritten."""
+    import marshal
+
+    root = _cached_vault(tmp_path, monkeypatch)
+    cold = _filled(root)
+    assert save_cache(cold, 0)
+    path = index_cache.cache_file(root)
+    assert path is not None
+    key = index_cache._key(root, Config().max_file_bytes)
+    entries, tables = marshal.loads(path.read_bytes()[len(key) + 4 :])
+    summary, detail = entries["Поле.md"]
+    entries["Поле.md"] = ((summary[0], (1, 2), *summary[2:]), detail)  # aliases of ints
+    payload = marshal.dumps((entries, tables))
+    path.write_bytes(key + index_cache._digest(payload) + payload)
+    (root / "Поле.md").write_text("# Поле\n", encoding="utf-8")  # withdrawn at restore
+    then = time.time() - 7200
+    os.utime(root / "Поле.md", (then, then))
+
+    warm = _filled(root)
+    assert warm.reused == 0 and not warm.cache_current
+    assert warm.index.summaries.keys() == cold.index.summaries.keys()
+    assert warm.index.summaries["Алгебра.md"] == cold.index.summaries["Алгебра.md"]
+    assert save_cache(warm, 0)
+    assert _filled(root).reused == len(cold.index.summaries)
+
+
 def test_an_open_note_keeps_its_files_decoding_problem_in_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -60,7 +60,13 @@ def fill_index(vault: Vault, run: int, report: Report) -> bool:
                     return False
                 # Notes set since the run began are newer than the cache (see `_insert`).
                 protected = vault.open_docs.keys() | vault.touched
-                vault.index.restore(cached.tables, fresh, protected)
+                try:
+                    vault.index.restore(cached.tables, fresh, protected)
+                except Exception:
+                    # Only a cache written by a broken notels gets here: parse everything.
+                    log.exception("index cache of %s unusable", root)
+                    stale, fresh = list(files.notes), set()
+                    vault.reused, vault.cache_current = 0, False
             report(len(fresh), total)
         del cached
         done = len(fresh)

@@ -162,8 +162,9 @@ _PlainTables = tuple[Any, ...]  # marshal's values are untyped
 
 
 def _plain_tables(tables: NoteTables) -> _PlainTables:
+    """A copy: the cache is written after the index's lock is released."""
     return (
-        tables.by_key,
+        dict(tables.by_key),
         *(
             {key: tuple(paths) for key, paths in table.items()}
             for table in (tables.by_stem, tables.by_alias, tables.linkers, tables.tags)
@@ -180,6 +181,12 @@ def _plain_tables(tables: NoteTables) -> _PlainTables:
 
 def _tables_from_plain(notes: dict[str, CachedNote], plain: _PlainTables) -> NoteTables:
     by_key, by_stem, by_alias, linkers, tags, card_ids, type_cards, type_fields, decks = plain
+    # The digest rules out damage, not a file of another layout: a table of the wrong shape
+    # must fail here, where it means "no cache", rather than in the index.
+    if not all(type(table) is dict for table in plain) or not all(
+        type(fields) is dict for fields in type_fields.values()
+    ):
+        raise ValueError("not the tables of a notels index")
     new = tuple.__new__
     return NoteTables(
         summaries={relative: summary for relative, (summary, _) in notes.items()},

@@ -299,10 +299,13 @@ class VaultIndex:
         self.generation += 1
         old = self.summaries.get(path)
         key = note_key(path)
-        # Paths that differ only in case share a key, held by the last one set: handing it to
-        # this one changes what a path target resolves to.
+        # Paths that differ only in case (`A.md`, `a.md` on a case-sensitive file system) share
+        # a key, held by the smallest of them whatever order they come in: handing it to this
+        # one changes what a path target resolves to.
+        holder = self._by_key.get(key)
+        holds = holder is None or path <= holder
         names_change = (
-            old is None or old.aliases != summary.aliases or self._by_key.get(key) != path
+            old is None or old.aliases != summary.aliases or holder != (path if holds else holder)
         )
         # Even with the same names, the path leaves the name tables for a moment below.
         self._begin_names_change()
@@ -314,7 +317,8 @@ class VaultIndex:
             self.file_problems[path] = problem
         else:
             self.file_problems.pop(path, None)
-        self._by_key[key] = path
+        if holds:
+            self._by_key[key] = path
         self._by_stem[stem_key(path)].add(path)
         for alias in summary.aliases:
             self._by_alias[alias.lower()].add(path)
@@ -357,21 +361,40 @@ class VaultIndex:
         This index's notes in `protected` (an editor's texts, changes seen during the run) stay
         as they are, and `tables`' notes of those paths are left out; its other notes give way.
         Attachments and the problems of files that are no notes are untouched. `tables` is
-        consumed: its containers become this index's.
+        consumed: its containers become this index's. When they are not what `tables()`
+        makes (a cache file of another layout), this raises before changing anything.
         """
+        taken = VaultIndex()
+        taken._take(tables)
+        for path in [path for path in taken.summaries if path not in keep or path in protected]:
+            taken._withdraw(path)
+            del taken.summaries[path]
         own = [
             (path, summary, self.file_problems.get(path))
             for path, summary in self.summaries.items()
             if path in protected
         ]
         for path in self.summaries:
-            self.file_problems.pop(path, None)
+            self.file_problems.pop(path, None)  # a note's decoding problem goes with it
             if path not in protected:
                 self.notes.forget(path)
         self.generation += 1
         self._begin_names_change()
+        self._take(taken.tables())
+        # A kept note has its own decoding problem or none, as set_summary leaves it; the
+        # problems of other files (no notes now, or set meanwhile) stay.
+        for path in [path for path in self.file_problems if path in self.summaries]:
+            del self.file_problems[path]
+        for path, kept_problem in tables.problems.items():
+            if path in self.summaries:
+                self.file_problems[path] = kept_problem
+        self._end_names_change()
+        for path, summary, problem in own:
+            self.set_summary(path, summary, problem)
+
+    def _take(self, tables: NoteTables) -> None:
+        """The note tables of `tables` become this index's (problems aside)."""
         self.summaries = tables.summaries
-        self.file_problems.update(tables.problems)
         self._by_key = tables.by_key
         self._by_stem = defaultdict(set, tables.by_stem)
         self._by_alias = defaultdict(set, tables.by_alias)
@@ -384,13 +407,6 @@ class VaultIndex:
         )
         self._decks = Counter(tables.decks)
         self._inferred_fields.clear()
-        for path in [path for path in self.summaries if path not in keep or path in protected]:
-            self._withdraw(path)
-            del self.summaries[path]
-            self.file_problems.pop(path, None)
-        self._end_names_change()
-        for path, summary, problem in own:
-            self.set_summary(path, summary, problem)
 
     def _begin_names_change(self) -> None:
         self._names_changing += 1
@@ -436,13 +452,13 @@ class VaultIndex:
         summary = self.summaries[path]
         key = note_key(path)
         if self._by_key.get(key) == path:
-            # A case twin (`A.md` beside `a.md`, on a case-sensitive file system) takes over.
-            twins = (p for p in self._by_stem.get(stem_key(path), ()) if p != path)
-            twin = next((p for p in twins if note_key(p) == key), None)
-            if twin is None:
-                del self._by_key[key]
+            # The smallest remaining case twin, if any, takes the key over (see set_summary).
+            stem = self._by_stem.get(stem_key(path), ())
+            twins = [p for p in stem if p != path and note_key(p) == key]
+            if twins:
+                self._by_key[key] = min(twins)
             else:
-                self._by_key[key] = twin
+                del self._by_key[key]
         _discard(self._by_stem, stem_key(path), path)
         for alias in summary.aliases:
             _discard(self._by_alias, alias.lower(), path)
@@ -579,7 +595,10 @@ class VaultIndex:
         return UNRESOLVED
 
     def card_locations(self, card_id: str) -> tuple[CardLocation, ...]:
-        return tuple(self._card_ids.get(card_id, ()))
+        """Where notes hold this card ID, by path: the same order however the notes came in
+        (one by one, or restored from the cache)."""
+        locations = self._card_ids.get(card_id, ())
+        return tuple(sorted(locations)) if len(locations) > 1 else tuple(locations)
 
     def card_ids(self) -> Iterable[str]:
         return self._card_ids.keys()
