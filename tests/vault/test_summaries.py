@@ -344,6 +344,41 @@ def test_a_cache_of_another_layout_that_passes_the_digest_is_parsed_around(
     assert _filled(root).reused == len(cold.index.summaries)
 
 
+@pytest.mark.parametrize("changes", [1, 3])
+def test_the_cache_is_copied_again_when_the_index_changed_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changes: int
+) -> None:
+    """The copy of the index is made without its lock: a note set while it is made (once, or
+    at every attempt, when the last copy is made under the lock) still ends up in the cache,
+    with its tables."""
+    from notels.lsp import indexer
+
+    assert indexer._SNAPSHOT_ATTEMPTS == 3
+
+    root = _cached_vault(tmp_path, monkeypatch)
+    vault = _filled(root)
+    made = indexer.cache_snapshot
+    calls: list[int] = []
+
+    def changing(tables: index_cache.NoteTables) -> index_cache.CacheSnapshot:
+        snapshot = made(tables)
+        if len(calls) < changes:
+            calls.append(len(calls))
+            text = f"[[Алгебра]] #new{len(calls)}\n"
+            vault.index.set_note(f"New {len(calls)}.md", parse_note(text), stamp=(1, 1))
+        return snapshot
+
+    monkeypatch.setattr(indexer, "cache_snapshot", changing)
+    assert save_cache(vault, 0)
+    cached = index_cache.read_cache(root, Config().max_file_bytes)
+    assert cached.tables is not None
+    assert set(cached.tables.summaries) == set(vault.index.summaries)
+    restored = VaultIndex()
+    restored.restore(cached.tables, set(cached.tables.summaries))
+    assert restored.linkers_of("Алгебра.md") == vault.index.linkers_of("Алгебра.md")
+    assert restored.tags() == vault.index.tags()
+
+
 def test_an_open_note_keeps_its_files_decoding_problem_in_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
