@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import sys
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -28,16 +29,23 @@ def stem_key(path: str) -> str:
 # targets), and filing a note's links is most of the work of putting it in the index.
 @lru_cache(maxsize=1 << 16)
 def target_key(target: str) -> str:
-    """The key a link target is filed under in the backlink map: its last path part, lowered."""
-    return stem_key(target.replace("\\", "/").strip())
+    """The key a link target is filed under in the backlink map: its last path part, lowered.
+
+    Interned: each note's summary holds its own, and marshal keeps a string interned when it
+    brings it from a worker process or the index cache, where equal keys would otherwise be
+    strings of their own (10,000 notes: 130,000 strings).
+    """
+    return sys.intern(stem_key(target.replace("\\", "/").strip()))
 
 
 # Memoized, like target_key: a keystroke re-checks every heading link of the note, and vaults
 # repeat their headings (`Definition`, `Anki`).
 @lru_cache(maxsize=1 << 16)
 def heading_key(heading: str) -> str:
-    """Headings match ignoring case, emphasis and the characters Obsidian strips from links."""
-    return _SPACES.sub(" ", _HEADING_STRIP.sub("", heading)).strip().lower()
+    """Headings match ignoring case, emphasis and the characters Obsidian strips from links.
+
+    Interned, as target_key."""
+    return sys.intern(_SPACES.sub(" ", _HEADING_STRIP.sub("", heading)).strip().lower())
 
 
 @lru_cache(maxsize=1 << 16)
