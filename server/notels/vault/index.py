@@ -304,9 +304,7 @@ class VaultIndex:
         # one changes what a path target resolves to.
         holder = self._by_key.get(key)
         holds = holder is None or path <= holder
-        names_change = (
-            old is None or old.aliases != summary.aliases or holder != (path if holds else holder)
-        )
+        names_change = old is None or old.aliases != summary.aliases or (holds and holder != path)
         # Even with the same names, the path leaves the name tables for a moment below.
         self._begin_names_change()
         if old is not None:
@@ -361,8 +359,9 @@ class VaultIndex:
         This index's notes in `protected` (an editor's texts, changes seen during the run) stay
         as they are, and `tables`' notes of those paths are left out; its other notes give way.
         Attachments and the problems of files that are no notes are untouched. `tables` is
-        consumed: its containers become this index's. When they are not what `tables()`
-        makes (a cache file of another layout), this raises before changing anything.
+        consumed: its containers become this index's. Tables that are not what `tables()`
+        makes (a cache file of another layout) may raise while notes are left out; that
+        happens before anything of this index changes.
         """
         taken = VaultIndex()
         taken._take(tables)
