@@ -392,6 +392,33 @@ def test_the_cache_is_copied_again_when_the_index_changed_meanwhile(
     assert restored.tags() == vault.index.tags()
 
 
+def test_a_warm_start_holds_its_notes_in_a_cold_starts_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Features that break ties by the index's order (workspace symbols past their limit)
+    answer a warm start as a cold one, however the last session reordered its notes."""
+    root = _cached_vault(tmp_path, monkeypatch)
+    session = _filled(root)
+    first = next(iter(session.index.summaries))
+    summary = session.index.summaries[first]
+    session.index.remove_note(first)  # back at the end of the index, as after a deletion undone
+    session.index.set_summary(first, summary)
+    assert list(session.index.summaries)[-1] == first
+    assert save_cache(session, 0)
+    warm = _filled(root)
+    assert warm.reused == len(summary_paths := list(warm.index.summaries))
+    assert summary_paths == sorted(summary_paths) == list(_filled_cold(root).index.summaries)
+
+
+def _filled_cold(root: Path) -> Vault:
+    vault = Vault(root, Config(), Config())
+    vault.index = _disk_index(root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NOTELS_CACHE_DIR", "off")
+        assert fill_index(vault, 0, lambda done, total: None)
+    return vault
+
+
 def test_an_open_note_keeps_its_files_decoding_problem_in_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -239,12 +239,14 @@ def cache_snapshot(tables: NoteTables) -> CacheSnapshot:
 
     Notes without a file stamp (an editor's unsaved text) are written too, so that the tables
     stay those of the notes beside them, and never trusted by a later start: it withdraws
-    them from what it restores.
+    them from what it restores. Notes are written in path order, a cold start's order: where
+    features break ties by the index's order (workspace symbols past their limit, the cards
+    sampled for a note type's field order), a warm start answers as a cold one.
     """
     details = {relative: problem.detail for relative, problem in tables.problems.items()}
     entries = {
         relative: (tuple(summary), details.get(relative))
-        for relative, summary in tables.summaries.items()
+        for relative, summary in sorted(tables.summaries.items())
     }
     return CacheSnapshot(entries, _plain_tables(tables))
 

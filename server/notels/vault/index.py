@@ -335,9 +335,9 @@ class VaultIndex:
         return NoteTables(
             summaries=self.summaries,
             problems={
-                path: self.file_problems[path]
-                for path in self.summaries
-                if path in self.file_problems
+                path: problem
+                for path, problem in self.file_problems.items()
+                if path in self.summaries
             },
             by_key=self._by_key,
             by_stem=self._by_stem,
