@@ -22,12 +22,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from notels.syntax.lines import end_of_line, start_of_line
 from notels.syntax.model import BlockId, Heading, Link, Tag
 from notels.syntax.spans import Span, shared_offsets
-from notels.syntax.wikilinks import find_links
+from notels.syntax.wikilinks import find_links, link_targets
 
 # A hidden range (code or math) as the scanners pass it around: a plain `(start, end)` pair is
 # built faster than a Span, and a note's math alone can make thousands.
@@ -378,14 +378,15 @@ def _tags(
     text: str,
     start: int,
     hidden: Sequence[_Range],
-    links: Sequence[Link],
+    links: Sequence[_Range],
     end: int | None = None,
 ) -> list[Tag]:
+    """The tags in [start, end), outside `hidden` and the (start, end) of `links`."""
     if "#" not in text:
         return []
     offsets = shared_offsets(len(text))
     in_hidden = _Cursor(hidden).inside if hidden else None
-    in_link = _Cursor([link.span for link in links]).inside if links else None
+    in_link = _Cursor(links).inside if links else None
     tags: list[Tag] = []
     for match in _TAG.finditer(text, start, len(text) if end is None else end):
         at = match.start()
@@ -445,6 +446,30 @@ def scan_markdown(text: str, body_start: int) -> MarkdownItems:
     return _items(lines, fences, hidden, links)
 
 
+class SummaryItems(NamedTuple):
+    """What a note's summary needs of its Markdown (see `scan_summary_items`)."""
+
+    link_targets: list[str]  # non-empty, in order
+    headings: list[Heading]
+    tags: list[Tag]
+    block_ids: list[BlockId]
+
+
+def scan_summary_items(text: str, body_start: int) -> SummaryItems:
+    """`scan_markdown`'s link targets, headings, tags and block ids, without building the links
+    (a worker summarizing a vault at startup needs their targets only)."""
+    start = _body_start(text, body_start)
+    lines = _Lines(text, start)
+    hidden = _hidden_ranges(lines, _fences(lines))
+    targets, spans = link_targets(text, start, len(text), hidden) if "[[" in text else ([], [])
+    return SummaryItems(
+        targets,
+        _headings(lines, hidden),
+        _tags(text, start, hidden, spans),
+        _block_ids(text, start, hidden),
+    )
+
+
 def rescan_markdown(
     text: str, body_start: int, previous: MarkdownItems, previous_text: str, same: Same
 ) -> MarkdownItems:
@@ -480,7 +505,7 @@ def rescan_markdown(
         )
     else:  # line starts moved: every heading is looked for again
         headings = _headings(lines, hidden)
-    tags = _tags(text, first, near, window.inside(links), last)
+    tags = _tags(text, first, near, [link.span for link in window.inside(links)], last)
     return MarkdownItems(
         headings=tuple(headings),
         links=tuple(links),
@@ -501,7 +526,7 @@ def _items(
     return MarkdownItems(
         headings=tuple(_headings(lines, hidden)),
         links=tuple(links),
-        tags=tuple(_tags(text, start, hidden, links)),
+        tags=tuple(_tags(text, start, hidden, [link.span for link in links])),
         block_ids=tuple(_block_ids(text, start, hidden)),
         hidden_ranges=tuple(hidden),
         fences=tuple(fences),

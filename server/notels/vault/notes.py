@@ -6,8 +6,8 @@ from pathlib import Path
 
 from notels.config import Config
 from notels.syntax.note import Note, parse_note
-from notels.vault.files import FileProblem, ProblemKind, read_note
-from notels.vault.summary import Stamp
+from notels.vault.files import FileProblem, ProblemKind, ReadNote, read_note
+from notels.vault.summary import NoteSummary, Stamp, summarize_text
 
 
 def load_note(
@@ -18,11 +18,23 @@ def load_note(
     read = read_note(root, relative, config.max_file_bytes)
     if read.text is None:
         return None, read.problem, None
+    return parse_note(read.text), _kept_problem(read), read.stamp
+
+
+def load_summary(
+    root: Path, relative: str, config: Config
+) -> tuple[NoteSummary | None, FileProblem | None]:
+    """`load_note`'s note summarized, without building the Note (see summarize_text)."""
+    read = read_note(root, relative, config.max_file_bytes)
+    if read.text is None:
+        return None, read.problem
+    return summarize_text(read.text, read.stamp), _kept_problem(read)
+
+
+def _kept_problem(read: ReadNote) -> FileProblem | None:
     # Only a decoding problem travels with a parsed note; the other kinds skip the file.
-    problem = (
-        read.problem if read.problem and read.problem.kind is ProblemKind.INVALID_UTF8 else None
-    )
-    return parse_note(read.text), problem, read.stamp
+    problem = read.problem
+    return problem if problem is not None and problem.kind is ProblemKind.INVALID_UTF8 else None
 
 
 def note_from_disk(

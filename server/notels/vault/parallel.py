@@ -22,8 +22,8 @@ from typing import IO, BinaryIO, TypeVar
 
 from notels.config import Config
 from notels.vault.files import FileProblem, ProblemKind
-from notels.vault.notes import load_note
-from notels.vault.summary import NoteSummary, summarize
+from notels.vault.notes import load_summary
+from notels.vault.summary import NoteSummary
 
 log = logging.getLogger(__name__)
 _Result = TypeVar("_Result")
@@ -46,8 +46,7 @@ class WorkerFailed(Exception):
 
 
 def summarize_file(root: Path, relative: str, config: Config) -> Summarized:
-    note, problem, stamp = load_note(root, relative, config)
-    return relative, summarize(note, stamp) if note is not None else None, problem
+    return relative, *load_summary(root, relative, config)
 
 
 def encode_batch(batch: Sequence[Summarized]) -> bytes:

@@ -12,9 +12,14 @@ worker processes at cold start) and are written to the persistent index cache wi
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import NamedTuple, cast
 
-from notels.syntax.model import Card
+from notels.syntax.anki import scan_anki_keeping
+from notels.syntax.frontmatter import frontmatter_links, frontmatter_tags, parse_frontmatter
+from notels.syntax.markdown import scan_summary_items
+from notels.syntax.model import AnkiItems, BlockId, Card, Frontmatter, Heading, Tag
 from notels.syntax.note import Note
 from notels.vault.resolve import heading_key, target_key
 
@@ -94,8 +99,10 @@ def card_name(card: Card) -> str:
 
 def first_line(note: Note, limit: int = DESCRIPTION_LENGTH) -> str:
     """The first non-blank line of the body, shortened: a one-line description of the note."""
-    text = note.text
-    pos = note.body_start
+    return _first_line(note.text, note.body_start, limit)
+
+
+def _first_line(text: str, pos: int, limit: int = DESCRIPTION_LENGTH) -> str:
     while pos < len(text):
         end = text.find("\n", pos)
         if end == -1:
@@ -108,9 +115,51 @@ def first_line(note: Note, limit: int = DESCRIPTION_LENGTH) -> str:
 
 
 def summarize(note: Note, stamp: Stamp | None = None) -> NoteSummary:
+    return _summary(
+        note.text,
+        note.body_start,
+        note.frontmatter,
+        (link.target for link in note.links),
+        note.tags,
+        note.headings,
+        note.block_ids,
+        note.anki,
+        stamp,
+    )
+
+
+def summarize_text(text: str, stamp: Stamp | None = None) -> NoteSummary:
+    """`summarize(parse_note(text), stamp)`, without the Note: the Markdown scan builds no
+    links (their targets are all a summary needs of them), a fifth less work for a worker
+    process summarizing a vault. tests/syntax/test_summary_scan.py holds the two equal."""
+    frontmatter = parse_frontmatter(text)
+    body_start = frontmatter.span.end if frontmatter is not None else 0
+    body = scan_summary_items(text, body_start)
+    targets: Iterable[str] = body.link_targets
+    tags: Iterable[Tag] = body.tags
+    if frontmatter is not None:
+        targets = chain((link.target for link in frontmatter_links(text, frontmatter)), targets)
+        tags = chain(frontmatter_tags(text, frontmatter), tags)
+    anki, _ = scan_anki_keeping(text)
+    return _summary(
+        text, body_start, frontmatter, targets, tags, body.headings, body.block_ids, anki, stamp
+    )
+
+
+def _summary(
+    text: str,
+    body_start: int,
+    frontmatter: Frontmatter | None,
+    link_targets: Iterable[str],
+    tags: Iterable[Tag],
+    headings: Sequence[Heading],
+    block_ids: Sequence[BlockId],
+    anki: AnkiItems,
+    stamp: Stamp | None,
+) -> NoteSummary:
+    """A summary from the parts of a note (frontmatter links and tags first, as in a Note)."""
     aliases: list[str] = []
     alias_spans: list[NamedSpan] = []
-    frontmatter = note.frontmatter
     alias_entry = frontmatter.entry("aliases") if frontmatter is not None else None
     if alias_entry is not None:
         for scalar in alias_entry.scalars:
@@ -118,12 +167,11 @@ def summarize(note: Note, stamp: Stamp | None = None) -> NoteSummary:
             if alias:
                 aliases.append(alias)
                 alias_spans.append((alias, scalar.span.start, scalar.span.end))
-    targets = {link.target for link in note.links}
+    targets = set(link_targets)
     targets.discard("")
-    tags: dict[str, str] = {}
-    for tag in note.tags:
-        tags.setdefault(tag.name.lower(), tag.name)
-    anki = note.anki
+    distinct_tags: dict[str, str] = {}
+    for tag in tags:
+        distinct_tags.setdefault(tag.name.lower(), tag.name)
     card_ids: list[CardIdEntry] = []
     other_ids: list[str] = []
     card_fields: list[CardFieldsEntry] = []
@@ -149,18 +197,18 @@ def summarize(note: Note, stamp: Stamp | None = None) -> NoteSummary:
         alias_spans=tuple(alias_spans),
         # Sorted: set order differs between processes, and summaries are compared for equality.
         link_keys=tuple(sorted({target_key(target) for target in targets})),
-        tags=tuple(tags.values()),
-        heading_keys=tuple(heading_key(heading.text) for heading in note.headings),
+        tags=tuple(distinct_tags.values()),
+        heading_keys=tuple(heading_key(heading.text) for heading in headings),
         headings=tuple(
             (heading.text, heading.span.start, heading.span.end)
-            for heading in note.headings
+            for heading in headings
             if heading.text
         ),
-        block_keys=tuple(block.name.lower() for block in note.block_ids),
+        block_keys=tuple(block.name.lower() for block in block_ids),
         card_ids=tuple(card_ids),
         other_ids=tuple(dict.fromkeys(other_ids)),
         card_fields=tuple(card_fields),
         cards=tuple(cards),
         decks=tuple(dict.fromkeys(deck.deck for deck in anki.decks)),
-        description=first_line(note),
+        description=_first_line(text, body_start),
     )
