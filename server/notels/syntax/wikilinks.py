@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from notels.syntax.model import Link
 from notels.syntax.spans import Span, shared_offsets
@@ -33,6 +33,27 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _visible_matches(
+    text: str, start: int, end: int, hidden: Sequence[tuple[int, int]]
+) -> Iterator[tuple[re.Match[str], int, bool]]:
+    """(match, start, is an embed) of each `_PARTS` match in `text[start:end]` that overlaps
+    none of `hidden`; the start is the embed's `!` when there is one."""
+    next_hidden = 0
+    hidden_count = len(hidden)
+    for match in _PARTS.finditer(text, start, end):
+        begin, stop = match.span()
+        embed = begin > start and text[begin - 1] == "!"
+        if embed:
+            begin -= 1
+        if hidden_count:
+            # Links come in order, so one pointer walks the hidden spans once.
+            while next_hidden < hidden_count and hidden[next_hidden][1] <= begin:
+                next_hidden += 1
+            if next_hidden < hidden_count and hidden[next_hidden][0] < stop:
+                continue
+        yield match, begin, embed
+
+
 def find_links(
     text: str,
     start: int,
@@ -47,24 +68,13 @@ def find_links(
     `[[ ]]` or `[[|x]]`, which name nothing, are no links.
     """
     links: list[Link] = []
-    next_hidden = 0
-    hidden_count = len(hidden)
     offsets = shared_offsets(end)
-    for match in _PARTS.finditer(text, start, end):
+    for match, begin, embed in _visible_matches(text, start, end, hidden):
         # One call for the three parts; their offsets follow from their lengths (a call per
         # offset would cost more than everything else here).
         target, heading, alias = match.groups()
-        begin, stop = match.span()
-        target_start = begin + 2
-        embed = begin > start and text[begin - 1] == "!"
-        if embed:
-            begin -= 1
-        if hidden_count:
-            # Links come in order, so one pointer walks the hidden spans once.
-            while next_hidden < hidden_count and hidden[next_hidden][1] <= begin:
-                next_hidden += 1
-            if next_hidden < hidden_count and hidden[next_hidden][0] < stop:
-                continue
+        stop = match.end()
+        target_start = match.start() + 2
         target_end = target_start + len(target)
         heading_start = heading_end = target_end + 1  # right after the `#`, when there is one
         if heading is not None:
@@ -146,18 +156,9 @@ def link_targets(
     """
     targets: list[str] = []
     spans: list[tuple[int, int]] = []
-    next_hidden = 0
-    hidden_count = len(hidden)
-    for match in _PARTS.finditer(text, start, end):
+    for match, begin, _ in _visible_matches(text, start, end, hidden):
         target, heading, alias = match.groups()
-        begin, stop = match.span()
-        if begin > start and text[begin - 1] == "!":
-            begin -= 1
-        if hidden_count:
-            while next_hidden < hidden_count and hidden[next_hidden][1] <= begin:
-                next_hidden += 1
-            if next_hidden < hidden_count and hidden[next_hidden][0] < stop:
-                continue
+        stop = match.end()
         if heading is None and alias is not None and text[stop - len(alias) - 4] == "\\":
             target = target[:-1]
         target = target.strip()
