@@ -97,12 +97,9 @@ def card_name(card: Card) -> str:
     return f"{note_type}: {front}" if front else note_type
 
 
-def first_line(note: Note, limit: int = DESCRIPTION_LENGTH) -> str:
-    """The first non-blank line of the body, shortened: a one-line description of the note."""
-    return _first_line(note.text, note.body_start, limit)
-
-
-def _first_line(text: str, pos: int, limit: int = DESCRIPTION_LENGTH) -> str:
+def first_line(text: str, pos: int, limit: int = DESCRIPTION_LENGTH) -> str:
+    """The first non-blank line from `pos` (the body's start) on, shortened: a one-line
+    description of the note."""
     while pos < len(text):
         end = text.find("\n", pos)
         if end == -1:
@@ -210,5 +207,5 @@ def _summary(
         card_fields=tuple(card_fields),
         cards=tuple(cards),
         decks=tuple(dict.fromkeys(deck.deck for deck in anki.decks)),
-        description=_first_line(text, body_start),
+        description=first_line(text, body_start),
     )
