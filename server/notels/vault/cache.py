@@ -162,7 +162,7 @@ _PlainTables = tuple[Any, ...]  # marshal's values are untyped
 
 
 def _plain_tables(tables: NoteTables) -> _PlainTables:
-    """A copy: the cache is written after the index's lock is released."""
+    """A copy: the index goes on changing while the cache is written."""
     return (
         dict(tables.by_key),
         *(
@@ -235,7 +235,8 @@ class CacheSnapshot(NamedTuple):
 
 
 def cache_snapshot(tables: NoteTables) -> CacheSnapshot:
-    """A copy of an index's `tables()`, taken while nothing changes the index.
+    """A copy of an index's `tables()`; the caller tells whether the index changed while it
+    was made (see indexer._snapshot).
 
     Notes without a file stamp (an editor's unsaved text) are written too, so that the tables
     stay those of the notes beside them, and never trusted by a later start: it withdraws
