@@ -92,6 +92,7 @@ class BenchClient:
         self.client = LanguageClient("notels-bench", "1")
         self.progress_end = asyncio.Event()
         self.versions: dict[str, asyncio.Future[float]] = {}
+        self.published: dict[str, list[types.Diagnostic]] = {}  # the last diagnostics of a URI
         self.log: list[str] = []
         self.settings: dict[str, Any] = {}
         feature = self.client.feature
@@ -108,6 +109,7 @@ class BenchClient:
 
         @feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def diagnostics(params: types.PublishDiagnosticsParams) -> None:
+            self.published[params.uri] = params.diagnostics
             future = self.versions.get(f"{params.uri}@{params.version}")
             if future is not None and not future.done():
                 future.set_result(time.perf_counter())

@@ -9,47 +9,25 @@ import notes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsp_harness import write_files
+from workspace_harness import codes_of, indexed, open_in
 
 from notels.lsp.convert import choose_encoding
-from notels.lsp.indexer import fill_index
-from notels.lsp.workspace import IndexState, TextChange, Workspace
+from notels.lsp.workspace import TextChange, Workspace
 from notels.syntax.lines import Encoding
 from notels.syntax.note import parse_note
 
 Edit = tuple[int, int, int, int, str]
 
 
-def _indexed(root: Path) -> Workspace:
-    workspace = Workspace()
-    workspace.add_folder(root)
-    (vault,) = workspace.vaults.values()
-    run, _ = workspace.start_indexing(vault)
-    assert fill_index(vault, run, lambda done, total: None)
-    workspace.finish_indexing(vault, run)
-    assert vault.state is IndexState.READY
-    return workspace
-
-
-def _open(workspace: Workspace, root: Path, relative: str) -> str:
-    path = root / relative
-    uri = path.resolve().as_uri()
-    workspace.open(uri, path, path.read_text(encoding="utf-8"), 1)
-    return uri
-
-
-def _codes(workspace: Workspace, uri: str) -> list[str]:
-    return sorted(finding.code for finding in workspace.findings(uri)[1])
-
-
 def test_editing_a_card_id_rechecks_the_note_sharing_it(vault: Path) -> None:
     write_files(
         vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY, "Чистая.md": notes.CLEAN}
     )
-    workspace = _indexed(vault)
-    algebra = _open(workspace, vault, "Алгебра.md")
-    copy = _open(workspace, vault, "Копия.md")
-    clean = _open(workspace, vault, "Чистая.md")
-    assert "duplicate-id" in _codes(workspace, algebra)
+    workspace = indexed(vault)
+    algebra = open_in(workspace, vault, "Алгебра.md")
+    copy = open_in(workspace, vault, "Копия.md")
+    clean = open_in(workspace, vault, "Чистая.md")
+    assert "duplicate-id" in codes_of(workspace, algebra)
 
     line = notes.COPY_ID_LINE
     workspace.change(copy, 2, [TextChange("4", (line, 16), (line, 17))])
@@ -57,20 +35,20 @@ def test_editing_a_card_id_rechecks_the_note_sharing_it(vault: Path) -> None:
 
     assert effects.recheck == {algebra, copy}  # not the clean note: it shares nothing
     assert clean not in effects.recheck
-    assert "duplicate-id" not in _codes(workspace, algebra)
+    assert "duplicate-id" not in codes_of(workspace, algebra)
 
 
 def test_a_new_note_rechecks_the_notes_linking_to_its_name(vault: Path) -> None:
     write_files(vault, {"Ссылки.md": notes.LINKS_TO_MISSING, "Алгебра.md": notes.ALGEBRA})
-    workspace = _indexed(vault)
-    linking = _open(workspace, vault, "Ссылки.md")
-    assert _codes(workspace, linking) == ["unresolved-link"]
+    workspace = indexed(vault)
+    linking = open_in(workspace, vault, "Ссылки.md")
+    assert codes_of(workspace, linking) == ["unresolved-link"]
 
     (vault / "Missing Note.md").write_text("Есть 🙂\n", encoding="utf-8")
     effects = workspace.file_changed(vault / "Missing Note.md")
 
     assert effects.recheck == {linking}
-    assert _codes(workspace, linking) == []
+    assert codes_of(workspace, linking) == []
 
 
 def test_removing_an_alias_rechecks_the_notes_that_used_it(vault: Path) -> None:
@@ -78,29 +56,29 @@ def test_removing_an_alias_rechecks_the_notes_that_used_it(vault: Path) -> None:
     write_files(
         vault, {"Ссылки.md": notes.LINKS_TO_MISSING, "Другая.md": aliased, "Алгебра.md": ""}
     )
-    workspace = _indexed(vault)
-    linking = _open(workspace, vault, "Ссылки.md")
-    other = _open(workspace, vault, "Другая.md")
-    assert _codes(workspace, linking) == []
+    workspace = indexed(vault)
+    linking = open_in(workspace, vault, "Ссылки.md")
+    other = open_in(workspace, vault, "Другая.md")
+    assert codes_of(workspace, linking) == []
 
     workspace.change(other, 2, [TextChange("Без псевдонима 🙂\n")])  # the whole text
     effects = workspace.flush(other)
 
     assert linking in effects.recheck
-    assert _codes(workspace, linking) == ["unresolved-link"]
+    assert codes_of(workspace, linking) == ["unresolved-link"]
 
 
 def test_the_editor_text_wins_until_the_note_is_closed(vault: Path) -> None:
     write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
-    workspace = _indexed(vault)
-    algebra = _open(workspace, vault, "Алгебра.md")
-    copy = _open(workspace, vault, "Копия.md")
+    workspace = indexed(vault)
+    algebra = open_in(workspace, vault, "Алгебра.md")
+    copy = open_in(workspace, vault, "Копия.md")
     (vault / "Копия.md").write_text(notes.CLEAN, encoding="utf-8")
 
     assert workspace.file_changed(vault / "Копия.md").recheck == set()
-    assert "duplicate-id" in _codes(workspace, algebra)
+    assert "duplicate-id" in codes_of(workspace, algebra)
     assert workspace.close(copy).recheck == {algebra}
-    assert "duplicate-id" not in _codes(workspace, algebra)
+    assert "duplicate-id" not in codes_of(workspace, algebra)
 
 
 def test_ignored_notes_are_not_checked_and_bad_settings_keep_the_config(vault: Path) -> None:
@@ -108,8 +86,8 @@ def test_ignored_notes_are_not_checked_and_bad_settings_keep_the_config(vault: P
         vault,
         {".notels.toml": 'ignore = ["Черновики/**"]\n', "Черновики/Черновик.md": notes.ALGEBRA},
     )
-    workspace = _indexed(vault)
-    draft = _open(workspace, vault, "Черновики/Черновик.md")
+    workspace = indexed(vault)
+    draft = open_in(workspace, vault, "Черновики/Черновик.md")
     assert workspace.findings(draft)[1] == []
     (vault_state,) = workspace.vaults.values()
     before = vault_state.config
@@ -122,8 +100,8 @@ def test_ignored_notes_are_not_checked_and_bad_settings_keep_the_config(vault: P
 
 def test_out_of_range_changes_are_clamped(vault: Path) -> None:
     write_files(vault, {"Алгебра.md": notes.ALGEBRA})
-    workspace = _indexed(vault)
-    uri = _open(workspace, vault, "Алгебра.md")
+    workspace = indexed(vault)
+    uri = open_in(workspace, vault, "Алгебра.md")
 
     workspace.change(uri, 2, [TextChange("END\n", (10_000, 3), (10_000, 9))])
     workspace.change(uri, 3, [TextChange("!", (notes.LINK_LINE, 8), (notes.LINK_LINE, 8))])
@@ -144,9 +122,9 @@ def test_a_card_moving_to_another_line_rechecks_the_note_sharing_its_id(vault: P
     moves a line down: the other note shows where the shared ID stands, so it is re-checked."""
     card = "START\nBasic\nFront: q\nBack: a\nID: 1737306548883\nEND\n"
     write_files(vault, {"A.md": "desc\nxy\n\n" + card, "B.md": "other\n\n" + card})
-    workspace = _indexed(vault)
-    a = _open(workspace, vault, "A.md")
-    b = _open(workspace, vault, "B.md")
+    workspace = indexed(vault)
+    a = open_in(workspace, vault, "A.md")
+    b = open_in(workspace, vault, "B.md")
     workspace.flush(a)
     workspace.flush(b)
     workspace.change(a, 2, [TextChange("\n", (1, 1), (1, 2))])
@@ -175,7 +153,7 @@ def test_edited_documents_parse_as_their_text(vault: Path, edits: list[Edit]) ->
     write_files(vault, {"Алгебра.md": notes.ALGEBRA})
     workspace = Workspace()
     workspace.add_folder(vault)
-    uri = _open(workspace, vault, "Алгебра.md")
+    uri = open_in(workspace, vault, "Алгебра.md")
     workspace.flush(uri)
     for i, (line, column, end_line, end_column, text) in enumerate(edits):
         changes = [TextChange(text, (line, column), (end_line, end_column))]

@@ -20,7 +20,7 @@ from notels.vault.index import VaultIndex
 from notels.vault.loader import collect_and_freeze, paused_gc, vanished
 from notels.vault.parallel import Summarized, summarize_all
 
-from .workspace import Vault
+from .workspace import ReadJob, Vault, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -164,3 +164,15 @@ def start_thread(name: str, target: Callable[[], None]) -> threading.Thread:
     thread = threading.Thread(target=target, name=name, daemon=True)
     thread.start()
     return thread
+
+
+def read_changed(workspace: Workspace, job: ReadJob) -> set[str]:
+    """Read and index the job's notes, a batch at a time (in worker processes when there are
+    many); the paths whose findings may have changed."""
+    vault = job.vault
+    affected: set[str] = set()
+    for batch in summarize_all(vault.root, job.relatives, vault.config):
+        affected |= workspace.finish_read(job, batch)
+        if vault.run != job.run:
+            break
+    return affected

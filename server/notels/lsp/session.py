@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -30,11 +30,12 @@ from .convert import (
     uri_of_path,
 )
 from .debounce import Debouncer
-from .indexer import fill_index, settle, start_thread
+from .indexer import fill_index, read_changed, settle, start_thread
 from .lifecycle import forward_logs_to_client
 from .workspace import Effects, OpenDocument, TextChange, Vault, Workspace
 
 log = logging.getLogger("notels.lsp")
+_Result = TypeVar("_Result")
 
 SETTINGS_SECTION = "notels"
 WATCHED_GLOBS = (
@@ -61,6 +62,9 @@ _REFRESH_KEY = "\0refresh"  # debouncer key of the pull-diagnostics refresh requ
 _REFRESH_DELAY_MS = 50
 _PROGRESS_INTERVAL_S = 0.1  # at most this often a progress report, besides the percentage steps
 _YIELD_EVERY = 200  # workspace diagnostics: notes checked between turns of the event loop
+# Notes changed on disk read on the event loop, at about half a millisecond each; more are read
+# on another thread.
+_READ_AT_ONCE = 32
 
 
 class Session:
@@ -81,6 +85,7 @@ class Session:
         # Effects of documents indexed early for a request, applied when their debounce ends.
         self._deferred: dict[str, Effects] = {}
         self.applied_listeners: list[Callable[[Effects], None]] = []
+        self._read_locks: dict[Vault, asyncio.Lock] = {}
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -215,32 +220,64 @@ class Session:
     # --- files and configuration ------------------------------------------------------------
 
     def files_changed(self, changes: Sequence[types.FileEvent]) -> None:
-        effects = Effects()
+        # The last event of a path says what it is now: a file saved by replacing it is
+        # deleted and created again.
+        last: dict[Path, types.FileChangeType] = {}
         for change in changes:
             path = path_of_uri(change.uri)
-            if path is None:
-                continue
-            if change.type == types.FileChangeType.Deleted:
-                effects.merge(self.workspace.file_deleted(path))
-            else:
-                effects.merge(self.workspace.file_changed(path))
-        self.apply(effects)
+            if path is not None:
+                last.pop(path, None)
+                last[path] = change.type
+        deleted = [path for path, kind in last.items() if kind == types.FileChangeType.Deleted]
+        changed = [path for path, kind in last.items() if kind != types.FileChangeType.Deleted]
+        self._on_disk(deleted, changed)
 
     def files_created(self, uris: Iterable[str]) -> None:
-        paths = [p for p in map(path_of_uri, uris) if p is not None]
-        self.apply(_merged(self.workspace.file_changed(path) for path in paths))
+        self._on_disk([], [p for p in map(path_of_uri, uris) if p is not None])
 
     def files_deleted(self, uris: Iterable[str]) -> None:
-        paths = [p for p in map(path_of_uri, uris) if p is not None]
-        self.apply(_merged(self.workspace.file_deleted(path) for path in paths))
+        self._on_disk([p for p in map(path_of_uri, uris) if p is not None], [])
 
     def files_renamed(self, renames: Iterable[tuple[str, str]]) -> None:
-        effects = Effects()
+        olds, news = [], []
         for old_uri, new_uri in renames:
             old, new = path_of_uri(old_uri), path_of_uri(new_uri)
             if old is not None and new is not None:
-                effects.merge(self.workspace.file_renamed(old, new))
+                olds.append(old)
+                news.append(new)
+        self._on_disk(olds, news)
+
+    def _on_disk(self, deleted: list[Path], changed: list[Path]) -> None:
+        """Deletions first, then what changed or appeared (read again, a folder's notes too).
+
+        A few notes are read at once; many (a `git checkout`, a folder pasted) on another
+        thread, or in worker processes like a first indexing, while the editor goes on.
+        """
+        effects = self.workspace.files_deleted(deleted)
+        more, to_read = self.workspace.files_changed(changed)
+        effects.merge(more)
+        for vault, relatives in to_read.items():
+            if len(relatives) <= _READ_AT_ONCE or self._loop is None:
+                effects.merge(self.workspace.read_notes(vault, relatives))
+            else:
+                self._spawn(self._read_elsewhere(vault, relatives))
         self.apply(effects)
+
+    async def _read_elsewhere(self, vault: Vault, relatives: list[str]) -> None:
+        # One job at a time per vault: a later job must not land before an earlier one.
+        lock = self._read_locks.setdefault(vault, asyncio.Lock())
+        async with lock:
+            job = self.workspace.start_read(vault, relatives)
+            started = time.perf_counter()
+            affected = await _in_thread(
+                f"notels-read-{vault.root.name}", lambda: read_changed(self.workspace, job)
+            )
+            log.info(
+                "read %d notes changed on disk in %.2f s",
+                len(relatives),
+                time.perf_counter() - started,
+            )
+            self.apply(self.workspace.effects_of(vault, affected))
 
     def folders_changed(self, event: types.WorkspaceFoldersChangeEvent) -> None:
         effects = Effects()
@@ -389,7 +426,6 @@ class Session:
         loop = asyncio.get_running_loop()
         run, _ = self.workspace.start_indexing(vault)
         progress = await self._progress_begin(vault)
-        done: asyncio.Future[bool] = loop.create_future()
         last = [-1, 0.0]  # percentage, time of the last report
 
         def report(count: int, total: int) -> None:  # on the indexing thread
@@ -399,18 +435,11 @@ class Session:
                 last[:] = [percentage, now]
                 loop.call_soon_threadsafe(self._progress_report, progress, count, total)
 
-        def work() -> None:
-            try:
-                finished = fill_index(vault, run, report)
-            except Exception as error:
-                loop.call_soon_threadsafe(_set_exception, done, error)
-                return
-            loop.call_soon_threadsafe(_set_result, done, finished)
-
         started = time.perf_counter()
-        start_thread(f"notels-index-{vault.root.name}", work)
         try:
-            finished = await done
+            finished = await _in_thread(
+                f"notels-index-{vault.root.name}", lambda: fill_index(vault, run, report)
+            )
         except Exception:
             # What was indexed stays usable; a stuck "indexing" state would disable caching.
             log.exception("indexing %s failed", vault.root)
@@ -582,19 +611,29 @@ def capability(value: object, *names: str) -> Any:
     return value
 
 
-def _merged(effects: Iterable[Effects]) -> Effects:
-    result = Effects()
-    for item in effects:
-        result.merge(item)
-    return result
+async def _in_thread(name: str, work: Callable[[], _Result]) -> _Result:
+    """`work()` on a daemon thread of its own (see `start_thread`), awaited on the loop."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[_Result] = loop.create_future()
+
+    def run() -> None:
+        try:
+            result = work()
+        except Exception as error:
+            loop.call_soon_threadsafe(_set_exception, done, error)
+            return
+        loop.call_soon_threadsafe(_set_result, done, result)
+
+    start_thread(name, run)
+    return await done
 
 
-def _set_result(future: asyncio.Future[bool], value: bool) -> None:
+def _set_result(future: asyncio.Future[_Result], value: _Result) -> None:
     if not future.done():
         future.set_result(value)
 
 
-def _set_exception(future: asyncio.Future[bool], error: BaseException) -> None:
+def _set_exception(future: asyncio.Future[Any], error: BaseException) -> None:
     if not future.done():
         future.set_exception(error)
 

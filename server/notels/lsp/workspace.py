@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
@@ -43,7 +44,9 @@ from notels.vault.files import (
     scan_vault,
 )
 from notels.vault.index import VaultIndex
+from notels.vault.loader import vanished
 from notels.vault.notes import load_note, note_from_disk, text_from_disk
+from notels.vault.parallel import Summarized
 from notels.vault.summary import NoteSummary, Stamp, moved_only, summarize
 
 _EMPTY: tuple[str, list[Finding]] = ("empty", [])
@@ -103,6 +106,20 @@ class OpenDocument:
     @property
     def is_note(self) -> bool:
         return self.vault is not None and self.relative is not None
+
+
+@dataclass(frozen=True, eq=False)
+class ReadJob:
+    """Notes changed on disk, read on another thread while the editor goes on.
+
+    Its read of a note lands only if the index holds what it held when the job began: an editor
+    or a later read that set the note since then has newer text.
+    """
+
+    vault: Vault
+    run: int  # the indexing run whose index the job updates
+    relatives: list[str]
+    expected: dict[str, _NoteState]
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,63 +384,131 @@ class Workspace:
     # --- files on disk ----------------------------------------------------------------------
 
     def file_changed(self, path: Path) -> Effects:
-        """A file was created or changed on disk (or a folder appeared there)."""
-        return self._on_disk(path, self._file_changed)
-
-    def _on_disk(self, path: Path, in_vault: Callable[[Vault, Path], Effects]) -> Effects:
-        """A disk event: re-read the config it may be, then let `in_vault` handle the path in
-        the vault holding it (the vault's root itself is no note)."""
-        path = path.resolve()
-        effects = Effects()
-        for vault in self._vaults_configured_by(path):
-            effects.merge(self.reload_file_config(vault))
-        owner = self.vault_of(path)
-        if owner is None or path == owner.root:
-            return effects
-        return effects.merge(in_vault(owner, path))
-
-    def _file_changed(self, vault: Vault, path: Path) -> Effects:
-        effects = Effects()
-        relative = relative_key(vault.root, path)
-        if path.is_dir():
-            for note in scan_vault(path, vault.config.ignore).notes:
-                effects.merge(self._disk_note(vault, f"{relative}/{note}"))
-            return effects
-        if not path.is_file():
-            return effects.merge(self._file_deleted(vault, relative))
-        if path.suffix.lower() == MARKDOWN_SUFFIX:
-            return effects.merge(self._disk_note(vault, relative))
-        if self._is_scanned(vault, relative):
-            with vault.lock:
-                vault.index.add_attachment(relative)
-                affected = vault.index.linkers_of_name(path.name.lower())
-            effects.merge(self._effects(vault, affected))
+        """A file was created or changed on disk (or a folder appeared there): read now."""
+        effects, to_read = self.files_changed([path])
+        for vault, relatives in to_read.items():
+            effects.merge(self.read_notes(vault, relatives))
         return effects
+
+    def files_changed(self, paths: Iterable[Path]) -> tuple[Effects, dict[Vault, list[str]]]:
+        """Files created or changed on disk, or folders that appeared there.
+
+        Everything is done but reading the notes among them: those come back, per vault, for
+        the caller to read here (`read_notes`) or, when there are many, on another thread
+        (`start_read`): a `git checkout` changes thousands at once.
+        """
+        effects = Effects()
+        to_read: dict[Vault, dict[str, None]] = {}
+        missing: dict[Vault, list[str]] = {}  # gone again already: deleted, all in one go
+        for vault, path in self._on_disk(paths, effects):
+            relative = relative_key(vault.root, path)
+            if path.is_dir():
+                for note in scan_vault(path, vault.config.ignore).notes:
+                    self._disk_note(vault, f"{relative}/{note}", to_read.setdefault(vault, {}))
+            elif not path.is_file():
+                missing.setdefault(vault, []).append(relative)
+            elif path.suffix.lower() == MARKDOWN_SUFFIX:
+                self._disk_note(vault, relative, to_read.setdefault(vault, {}))
+            elif self._is_scanned(vault, relative):
+                with vault.lock:
+                    vault.index.add_attachment(relative)
+                    affected = vault.index.linkers_of_name(path.name.lower())
+                effects.merge(self._effects(vault, affected))
+        for vault, relatives in missing.items():
+            effects.merge(self._files_deleted(vault, relatives))
+        return effects, {vault: list(notes) for vault, notes in to_read.items() if notes}
+
+    def _on_disk(self, paths: Iterable[Path], effects: Effects) -> list[tuple[Vault, Path]]:
+        """Disk events: re-read the config files among the paths, and pair each other path
+        with the vault holding it (a vault's root itself is no note)."""
+        owned: list[tuple[Vault, Path]] = []
+        for path in paths:
+            path = path.resolve()
+            for vault in self._vaults_configured_by(path):
+                effects.merge(self.reload_file_config(vault))
+            owner = self.vault_of(path)
+            if owner is not None and path != owner.root:
+                owned.append((owner, path))
+        return owned
+
+    def _disk_note(self, vault: Vault, relative: str, to_read: dict[str, None]) -> None:
+        if relative not in vault.open_docs and self._is_note_path(vault, relative):
+            to_read[relative] = None  # the editor's text wins over the disk
+
+    def read_notes(self, vault: Vault, relatives: Iterable[str]) -> Effects:
+        """Read notes changed on disk, here and now."""
+        effects = Effects()
+        for relative in relatives:
+            if relative not in vault.open_docs:  # opened since the event came
+                effects.merge(self._reload(vault, relative))
+        return effects
+
+    def start_read(self, vault: Vault, relatives: list[str]) -> ReadJob:
+        """Notes changed on disk, to be read on another thread (see `ReadJob`)."""
+        with vault.lock:
+            index = vault.index
+            return ReadJob(vault, vault.run, relatives, {r: _state(index, r) for r in relatives})
+
+    def finish_read(self, job: ReadJob, read: Iterable[Summarized]) -> set[str]:
+        """Index what a ReadJob read, unless something newer came meanwhile; any thread.
+
+        Returns the paths whose findings may have changed (see `effects_of`).
+        """
+        vault = job.vault
+        with vault.lock:
+            if vault.run != job.run:
+                return set()  # a new indexing run reads every note itself
+            kept: list[tuple[str, NoteSummary | None, FileProblem | None]] = []
+            for relative, summary, problem in read:
+                if relative in vault.open_docs:
+                    continue
+                if _state(vault.index, relative) != job.expected.get(relative):
+                    continue  # set since the job began, from a later read or from the editor
+                if problem is not None and summary is None and vanished(vault.root, problem):
+                    problem = None  # deleted since the event: its own event follows
+                kept.append((relative, summary, problem))
+            return self._replace_all(vault, kept)
+
+    def effects_of(self, vault: Vault, affected: set[str]) -> Effects:
+        return self._effects(vault, affected)
 
     def file_deleted(self, path: Path) -> Effects:
         """A file or a folder is gone from disk."""
-        return self._on_disk(
-            path, lambda vault, gone: self._file_deleted(vault, relative_key(vault.root, gone))
-        )
+        return self.files_deleted([path])
 
-    def _file_deleted(self, vault: Vault, relative: str) -> Effects:
+    def files_deleted(self, paths: Iterable[Path]) -> Effects:
+        """Files or folders gone from disk."""
         effects = Effects()
+        by_vault: dict[Vault, list[str]] = {}
+        for vault, path in self._on_disk(paths, effects):
+            by_vault.setdefault(vault, []).append(relative_key(vault.root, path))
+        for vault, relatives in by_vault.items():
+            effects.merge(self._files_deleted(vault, relatives))
+        return effects
 
-        def gone(path: str) -> bool:
-            return path == relative or path.startswith(relative + "/")
+    def _files_deleted(self, vault: Vault, relatives: list[str]) -> Effects:
+        """Paths gone from a vault: notes, attachments, or folders holding them.
 
+        A path the index knows is looked up; only the others may be folders, and those are
+        found in one pass over the index, however many there are.
+        """
+        gone = dict.fromkeys(relatives)
         with vault.lock:
-            notes = [p for p in (*vault.index.notes, *vault.index.file_problems) if gone(p)]
-            attachments = [p for p in vault.index.attachments() if gone(p)]
-        for note in dict.fromkeys(notes):
-            if note not in vault.open_docs:  # an open note lives on in the editor
-                effects.merge(self._effects(vault, self._replace(vault, note, None, None)))
+            index = vault.index
+            notes = [p for p in gone if p in index.summaries or p in index.file_problems]
+            attachments = [p for p in gone if index.has_attachment(p)]
+            folders = gone.keys() - {*notes, *attachments}
+            if folders:
+                notes += (p for p in (*index.summaries, *index.file_problems) if _under(p, folders))
+                attachments += (p for p in index.attachments() if _under(p, folders))
+        # An open note lives on in the editor.
+        closed = [(n, None, None) for n in dict.fromkeys(notes) if n not in vault.open_docs]
+        affected = self._replace_all(vault, closed)
         for attachment in attachments:
             with vault.lock:
                 vault.index.remove_attachment(attachment)
-                affected = vault.index.linkers_of_name(attachment.rsplit("/", 1)[-1].lower())
-            effects.merge(self._effects(vault, affected))
-        return effects
+                affected |= vault.index.linkers_of_name(attachment.rsplit("/", 1)[-1].lower())
+        return self._effects(vault, affected)
 
     def file_renamed(self, old: Path, new: Path) -> Effects:
         return self.file_deleted(old).merge(self.file_changed(new))
@@ -433,15 +518,10 @@ class Workspace:
             return []
         return [vault for vault in self.vaults.values() if vault.root == path.parent]
 
-    def _disk_note(self, vault: Vault, relative: str) -> Effects:
-        if relative in vault.open_docs or not self._is_note_path(vault, relative):
-            return Effects()  # the editor's text wins over the disk
-        return self._reload(vault, relative)
-
     def _reload(self, vault: Vault, relative: str) -> Effects:
         note, problem, stamp = load_note(vault.root, relative, vault.config)
-        if note is None and problem is not None and problem.kind is ProblemKind.UNREADABLE:
-            problem = problem if (vault.root / relative).exists() else None
+        if note is None and problem is not None and vanished(vault.root, problem):
+            problem = None
         return self._effects(vault, self._replace(vault, relative, note, problem, stamp))
 
     def _stale_note(
@@ -483,10 +563,7 @@ class Workspace:
         """Set, skip or remove one note; returns the paths whose findings may have changed.
 
         Other notes see a note only through its summary, so when the summary stays the same
-        only the note itself changes. Otherwise: notes linking to its name or to its aliases
-        (before and after: a removed alias breaks links), notes sharing one of its card IDs
-        (before and after), and, when the field names inferred for a note type changed, every
-        note with cards of that type.
+        only the note itself changes; otherwise see `_delta`.
         """
         index = vault.index
         summary = summarize(note, stamp) if note is not None else None
@@ -508,24 +585,59 @@ class Workspace:
                 index.set_note(relative, note, problem, stamp, pinned, summary)
                 vault.cache.pop(relative, None)
                 return {relative}
-            affected = {relative} | _dependents(index, relative, old)
-            note_types = _note_types(old) | _note_types(summary)
-            fields_before = {t: index.inferred_fields(t) for t in note_types}
-            if note is not None:
-                index.set_note(relative, note, problem, stamp, pinned, summary)
-            elif problem is not None:
-                index.set_problem(problem)
-            else:
-                index.remove_note(relative)
-            affected |= _dependents(index, relative, summary)
-            changed = {t for t in note_types if index.inferred_fields(t) != fields_before[t]}
-            if changed:
-                affected |= {
-                    path for path, other in index.summaries.items() if other.note_types() & changed
-                }
-            for path in affected:
-                vault.cache.pop(path, None)
+            with self._delta(vault, [(relative, summary)]) as affected:
+                if note is not None:
+                    index.set_note(relative, note, problem, stamp, pinned, summary)
+                elif problem is not None:
+                    index.set_problem(problem)
+                else:
+                    index.remove_note(relative)
         return affected
+
+    def _replace_all(
+        self, vault: Vault, notes: Sequence[tuple[str, NoteSummary | None, FileProblem | None]]
+    ) -> set[str]:
+        """`_replace` for many notes known by their summaries (or removed: neither summary nor
+        problem), as one change: the fields inferred for each note type are compared once for
+        them all, where one note at a time may look through every note of the vault each time."""
+        index = vault.index
+        changes = [(relative, summary) for relative, summary, _ in notes]
+        with vault.lock, self._delta(vault, changes) as affected:
+            for relative, summary, problem in notes:
+                if vault.state is IndexState.INDEXING:
+                    vault.touched.add(relative)
+                if summary is not None:
+                    index.set_summary(relative, summary, problem)
+                elif problem is not None:
+                    index.set_problem(problem)
+                else:
+                    index.remove_note(relative)
+        return affected
+
+    @contextmanager
+    def _delta(
+        self, vault: Vault, changes: Sequence[tuple[str, NoteSummary | None]]
+    ) -> Iterator[set[str]]:
+        """Around a change of notes to these summaries (None: gone), which the caller makes
+        under the vault's lock: the paths whose findings may have changed. Those are the notes
+        themselves, notes linking to their names or aliases and notes sharing one of their card
+        IDs (before and after: a removed alias breaks links), and, when the field names inferred
+        for a note type changed, every note with cards of that type."""
+        index = vault.index
+        affected: set[str] = set()
+        note_types: set[str] = set()
+        for relative, summary in changes:
+            old = index.summary(relative)
+            affected.add(relative)
+            affected |= _dependents(index, relative, old)
+            note_types |= _note_types(old) | _note_types(summary)
+        fields_before = _inferred_fields(index, note_types)
+        yield affected
+        for relative, summary in changes:
+            affected |= _dependents(index, relative, summary)
+        affected |= _cards_of_changed_types(index, fields_before)
+        for path in affected:
+            vault.cache.pop(path, None)
 
     def _effects(self, vault: Vault, affected: set[str]) -> Effects:
         for path in affected:
@@ -605,6 +717,40 @@ def _shares_card_ids(index: VaultIndex, relative: str, summary: NoteSummary) -> 
 
 def _note_types(summary: NoteSummary | None) -> set[str]:
     return summary.note_types() if summary is not None else set()
+
+
+def _inferred_fields(index: VaultIndex, note_types: set[str]) -> dict[str, frozenset[str] | None]:
+    return {note_type: index.inferred_fields(note_type) for note_type in note_types}
+
+
+def _cards_of_changed_types(
+    index: VaultIndex, fields_before: dict[str, frozenset[str] | None]
+) -> set[str]:
+    """Notes with cards of a type whose inferred fields are no longer `fields_before`."""
+    changed = {t for t, fields in fields_before.items() if index.inferred_fields(t) != fields}
+    if not changed:
+        return set()
+    return {path for path, other in index.summaries.items() if other.note_types() & changed}
+
+
+# What a ReadJob expects to find of a note when its read lands: the stamp of the summary the
+# index holds, and the note's problem.
+_NoteState = tuple[Stamp | None, FileProblem | None]
+
+
+def _state(index: VaultIndex, relative: str) -> _NoteState:
+    summary = index.summary(relative)
+    return (summary.stamp if summary is not None else None, index.file_problems.get(relative))
+
+
+def _under(path: str, folders: Collection[str]) -> bool:
+    """Does the `/`-separated path lie inside one of the folders?"""
+    slash = path.find("/")
+    while slash != -1:
+        if path[:slash] in folders:
+            return True
+        slash = path.find("/", slash + 1)
+    return False
 
 
 def _editor_text_problem(relative: str, text: str, max_bytes: int) -> FileProblem | None:

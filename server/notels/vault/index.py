@@ -648,6 +648,9 @@ class VaultIndex:
     def attachments(self) -> Iterator[str]:
         return iter(self._attachments.values())
 
+    def has_attachment(self, path: str) -> bool:
+        return self._attachments.get(path.lower()) == path
+
 
 def _from_candidates(paths: set[str], via_alias: bool) -> Resolution:
     if not paths:

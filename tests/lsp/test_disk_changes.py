@@ -1,0 +1,257 @@
+"""Many files changing on disk at once (a `git checkout`, a sync, a folder pasted or deleted).
+
+A few changed notes are read at once; many are read on another thread, or in worker processes,
+while the editor's requests go on. A read lands only if nothing newer came meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import lsp_harness
+import notes
+import pytest
+from lsp_harness import editor, write_files
+from lsprotocol import types
+from workspace_harness import codes_of, indexed, open_in
+
+from notels.lsp.indexer import fill_index, read_changed
+from notels.lsp.workspace import TextChange, Workspace
+from notels.vault.parallel import Summarized
+from notels.vault.summary import summarize_text
+
+Created, Changed, Deleted = (
+    types.FileChangeType.Created,
+    types.FileChangeType.Changed,
+    types.FileChangeType.Deleted,
+)
+MANY = 60  # above the notes the server reads on its event loop
+
+
+def _read(relative: str, text: str) -> list[Summarized]:
+    """What a job would have read of a file holding `text` (with a stamp of its own)."""
+    return [(relative, summarize_text(text, (len(text), 1)), None)]
+
+
+def _numbered(count: int, text: str, folder: str = "Пачка") -> dict[str, str]:
+    return {f"{folder}/Заметка {i} 😀.md": text.format(i=i) for i in range(count)}
+
+
+# --- the workspace: which read lands --------------------------------------------------------
+
+
+def test_a_read_job_indexes_its_notes_and_names_who_to_recheck(vault: Path) -> None:
+    write_files(vault, {"Ссылки.md": notes.LINKS_TO_MISSING, "Алгебра.md": ""})
+    workspace = indexed(vault)
+    linking = open_in(workspace, vault, "Ссылки.md")
+    assert codes_of(workspace, linking) == ["unresolved-link"]
+    write_files(vault, {"Missing Note.md": "# Есть\n", **_numbered(MANY, "# Раздел {i}\n")})
+
+    _, to_read = workspace.files_changed([vault / "Missing Note.md", vault / "Пачка"])
+    (vault_state,) = workspace.vaults.values()
+    assert sorted(to_read[vault_state]) == sorted(["Missing Note.md", *_numbered(MANY, "")])
+    job = workspace.start_read(vault_state, to_read[vault_state])
+    assert codes_of(workspace, linking) == ["unresolved-link"]  # nothing read yet
+
+    affected = read_changed(workspace, job)
+
+    assert workspace.effects_of(vault_state, affected).recheck == {linking}
+    assert codes_of(workspace, linking) == []
+    assert vault_state.index.has_heading("Пачка/Заметка 59 😀.md", "Раздел 59")
+
+
+def test_a_read_does_not_land_over_a_newer_one(vault: Path) -> None:
+    write_files(vault, {"Копия.md": notes.COPY, "Алгебра.md": notes.ALGEBRA})
+    workspace = indexed(vault)
+    (state,) = workspace.vaults.values()
+    algebra = open_in(workspace, vault, "Алгебра.md")
+    assert "duplicate-id" in codes_of(workspace, algebra)
+    job = workspace.start_read(state, ["Копия.md"])
+    # The file changes again and a small event reads it at once, before the job's read lands.
+    (vault / "Копия.md").write_text(notes.CLEAN, encoding="utf-8")
+    workspace.file_changed(vault / "Копия.md")
+    assert "duplicate-id" not in codes_of(workspace, algebra)
+
+    assert workspace.finish_read(job, _read("Копия.md", notes.COPY)) == set()
+    assert "duplicate-id" not in codes_of(workspace, algebra)
+
+
+def test_a_read_does_not_land_on_a_note_opened_meanwhile(vault: Path) -> None:
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA})
+    workspace = indexed(vault)
+    (state,) = workspace.vaults.values()
+    write_files(vault, {"Копия.md": notes.COPY})  # a new note: the index knows nothing of it
+    job = workspace.start_read(state, ["Копия.md"])
+    copy = open_in(workspace, vault, "Копия.md")
+    workspace.change(copy, 2, [TextChange(notes.CLEAN)])
+    workspace.flush(copy)
+
+    assert workspace.finish_read(job, _read("Копия.md", notes.COPY)) == set()
+    assert [place.path for place in state.index.card_locations("1737306548883")] == ["Алгебра.md"]
+
+
+def test_a_read_does_not_land_in_a_newer_indexing_run(vault: Path) -> None:
+    workspace = indexed(write_files(vault, {}))
+    (state,) = workspace.vaults.values()
+    write_files(vault, {"Копия.md": notes.COPY})
+    job = workspace.start_read(state, ["Копия.md"])
+    workspace.start_indexing(state)  # it reads every note itself
+
+    assert workspace.finish_read(job, _read("Копия.md", notes.COPY)) == set()
+    assert "Копия.md" not in state.index.summaries
+
+
+def test_a_read_during_an_indexing_run_is_not_overwritten_by_it(vault: Path) -> None:
+    write_files(vault, {"Копия.md": notes.CLEAN})
+    workspace = Workspace()
+    workspace.add_folder(vault)
+    (state,) = workspace.vaults.values()
+    run, _ = workspace.start_indexing(state)
+    job = workspace.start_read(state, ["Копия.md"])
+    workspace.finish_read(job, _read("Копия.md", notes.COPY))
+    # The run cannot know whether it read the file before the job or after: as for any note
+    # set during a run, what the job read stays.
+    assert fill_index(state, run, lambda done, total: None)
+    assert state.index.card_locations("1737306548883")
+
+
+# --- the workspace: deletions ---------------------------------------------------------------
+
+
+def test_deleting_folders_and_notes_at_once(vault: Path) -> None:
+    write_files(
+        vault,
+        {
+            "Ссылки.md": "[[Заметка 3 😀]] [[Глубже]] [[Одна]] [[картинка.png]]\n",
+            "Одна.md": "# Одна\n",
+            "Старое/Глубже/Глубже.md": "",
+            "Старое/Бинарная.md": "\x00\x01",
+            "Старое/картинка.png": "",
+            **_numbered(MANY, "# Раздел {i}\n"),
+        },
+    )
+    workspace = indexed(vault)
+    (state,) = workspace.vaults.values()
+    linking = open_in(workspace, vault, "Ссылки.md")
+    assert codes_of(workspace, linking) == []
+    assert "Старое/Бинарная.md" in state.index.file_problems
+
+    effects = workspace.files_deleted(
+        [vault / "Старое", vault / "Одна.md", vault / "Пачка", vault / "Нет такой"]
+    )
+
+    assert effects.recheck == {linking}
+    assert codes_of(workspace, linking) == ["unresolved-link"] * 4
+    assert sorted(state.index.summaries) == ["Ссылки.md"]
+    assert not state.index.file_problems
+    assert not list(state.index.attachments())
+
+
+def test_changed_notes_gone_already_leave_the_index(vault: Path) -> None:
+    """A note written and deleted again before its event comes: the event finds it gone."""
+    write_files(vault, {"Ссылки.md": "[[Заметка 3 😀]]\n", **_numbered(MANY, "{i}\n")})
+    workspace = indexed(vault)
+    (state,) = workspace.vaults.values()
+    linking = open_in(workspace, vault, "Ссылки.md")
+    paths = sorted((vault / "Пачка").iterdir())
+    for path in paths:
+        path.unlink()
+
+    effects, to_read = workspace.files_changed(paths)
+
+    assert to_read == {}
+    assert effects.recheck == {linking}
+    assert sorted(state.index.summaries) == ["Ссылки.md"]
+
+
+# --- end to end -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("processes", ["0", "2"])
+async def test_many_notes_changed_on_disk_reach_the_open_note(vault: Path, processes: str) -> None:
+    """0: read on the server's thread; 2: in worker processes, as for a large checkout."""
+    write_files(vault, {"Ссылки.md": notes.LINKS_TO_MISSING, **_numbered(MANY, "Старая {i}\n")})
+    async with editor(vault, env={"NOTELS_INDEX_PROCESSES": processes}) as session:
+        linking = session.open("Ссылки.md")
+        await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"] * 2)
+        changed = {"Missing Note.md": "# Есть 🙂\n", **_numbered(MANY, "# Новая {i} 🙂\n")}
+        write_files(vault, changed)
+        session.notify_files(*((relative, Changed) for relative in changed))
+        await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"])
+
+        symbols = await session.client.workspace_symbol_async(
+            types.WorkspaceSymbolParams(query="Новая 59")
+        )
+        assert symbols is not None
+        assert [symbol.name for symbol in symbols][:1] == ["Новая 59 🙂"]
+
+
+async def test_a_bulk_change_leaves_an_open_note_alone(vault: Path) -> None:
+    write_files(
+        vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY, **_numbered(MANY, "{i}\n")}
+    )
+    async with editor(vault) as session:
+        copy = session.open("Копия.md")
+        algebra = session.open("Алгебра.md")
+        await session.wait_for_codes(copy, lambda codes: codes == ["duplicate-id"])
+        changed = {"Копия.md": notes.CLEAN, **_numbered(MANY, "[[Алгебра]] {i}\n")}
+        write_files(vault, changed)
+        session.notify_files(*((relative, Changed) for relative in changed))
+        # The notes linking to Алгебра now are read; the open copy keeps the editor's text.
+        references = await _references_when(session, algebra, MANY + 1)
+        assert len(references) == MANY + 1  # and the copy's own link
+        session.edit(algebra, (0, 0), (0, 0), " ")
+        await session.wait_for_codes(algebra, lambda codes: "duplicate-id" in codes)
+        assert session.codes(copy) == ["duplicate-id"]
+
+
+async def test_notes_saved_by_replacing_them_stay_in_the_index(vault: Path) -> None:
+    """Some tools save a file by deleting it and writing it again: two events, one note."""
+    write_files(vault, {"Ссылки.md": "[[Заметка 7 😀]] [[Missing Note]]\n", **_numbered(MANY, "")})
+    async with editor(vault) as session:
+        linking = session.open("Ссылки.md")
+        await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"])
+        replaced = _numbered(MANY, "заново {i}\n")
+        write_files(vault, {**replaced, "Missing Note.md": ""})
+        session.notify_files(
+            *((relative, kind) for relative in replaced for kind in (Deleted, Created)),
+            ("Missing Note.md", Created),
+        )
+        await session.wait_for_codes(linking, lambda codes: codes == [])
+
+
+async def test_deleting_a_folder_of_many_notes_on_disk(vault: Path) -> None:
+    write_files(vault, {"Ссылки.md": "[[Заметка 7 😀]] [[Заметка 42 😀]]\n", **_numbered(MANY, "")})
+    async with editor(vault) as session:
+        linking = session.open("Ссылки.md")
+        await session.wait_for_codes(linking, lambda codes: codes == [])
+        for path in (vault / "Пачка").iterdir():
+            path.unlink()
+        (vault / "Пачка").rmdir()
+        session.notify_files(("Пачка", Deleted))
+        await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"] * 2)
+
+
+async def _references_when(
+    session: lsp_harness.Editor, uri: str, count: int
+) -> list[types.Location]:
+    found: list[types.Location] = []
+
+    async def ask() -> None:
+        nonlocal found
+        answer = await session.client.text_document_references_async(
+            types.ReferenceParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=0, character=3),
+                context=types.ReferenceContext(include_declaration=False),
+            )
+        )
+        found = list(answer or [])
+
+    for _ in range(200):
+        await ask()
+        if len(found) >= count:
+            break
+        await asyncio.sleep(0.05)
+    return found
