@@ -146,6 +146,15 @@ class Editor:
         await wait_until(lambda: uri in self.client.diagnostics and predicate(self.codes(uri)))
         return self.codes(uri)
 
+    def rename(self, old: str, new: str) -> None:
+        """Rename a file or folder on disk as the editor does, and tell the server."""
+        (self.root / old).rename(self.root / new)
+        self.client.workspace_did_rename_files(
+            types.RenameFilesParams(
+                files=[types.FileRename(old_uri=self.uri(old), new_uri=self.uri(new))]
+            )
+        )
+
     def notify_files(self, *changes: tuple[str, types.FileChangeType]) -> None:
         self.client.workspace_did_change_watched_files(
             types.DidChangeWatchedFilesParams(

@@ -7,6 +7,9 @@ while the editor's requests go on. A read lands only if nothing newer came meanw
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import lsp_harness
@@ -16,9 +19,12 @@ from lsp_harness import editor, write_files
 from lsprotocol import types
 from workspace_harness import codes_of, indexed, open_in
 
+from notels.config import Config
+from notels.lsp import indexer
 from notels.lsp.indexer import fill_index, read_changed
-from notels.lsp.workspace import TextChange, Workspace
-from notels.vault.parallel import Summarized
+from notels.lsp.workspace import ReadJob, TextChange, Workspace
+from notels.vault.files import stamp_on_disk
+from notels.vault.parallel import Summarized, summarize_all
 from notels.vault.summary import summarize_text
 
 Created, Changed, Deleted = (
@@ -29,9 +35,10 @@ Created, Changed, Deleted = (
 MANY = 60  # above the notes the server reads on its event loop
 
 
-def _read(relative: str, text: str) -> list[Summarized]:
-    """What a job would have read of a file holding `text` (with a stamp of its own)."""
-    return [(relative, summarize_text(text, (len(text), 1)), None)]
+def _read(root: Path, relative: str, text: str) -> list[Summarized]:
+    """What a job read of a file holding `text`, stamped as the file is now: a test of what
+    else keeps it from landing (two writes within one mtime tick leave the same stamp)."""
+    return [(relative, summarize_text(text, stamp_on_disk(root, relative)), None)]
 
 
 def _numbered(count: int, text: str, folder: str = "Пачка") -> dict[str, str]:
@@ -54,9 +61,9 @@ def test_a_read_job_indexes_its_notes_and_names_who_to_recheck(vault: Path) -> N
     job = workspace.start_read(vault_state, to_read[vault_state])
     assert codes_of(workspace, linking) == ["unresolved-link"]  # nothing read yet
 
-    affected = read_changed(workspace, job)
+    read_changed(workspace, job)
 
-    assert workspace.effects_of(vault_state, affected).recheck == {linking}
+    assert workspace.effects_of(vault_state, job.affected).recheck == {linking}
     assert codes_of(workspace, linking) == []
     assert vault_state.index.has_heading("Пачка/Заметка 59 😀.md", "Раздел 59")
 
@@ -73,7 +80,7 @@ def test_a_read_does_not_land_over_a_newer_one(vault: Path) -> None:
     workspace.file_changed(vault / "Копия.md")
     assert "duplicate-id" not in codes_of(workspace, algebra)
 
-    assert workspace.finish_read(job, _read("Копия.md", notes.COPY)) == set()
+    assert workspace.finish_read(job, _read(vault, "Копия.md", notes.COPY)) == set()
     assert "duplicate-id" not in codes_of(workspace, algebra)
 
 
@@ -81,13 +88,34 @@ def test_a_read_does_not_land_on_a_note_opened_meanwhile(vault: Path) -> None:
     write_files(vault, {"Алгебра.md": notes.ALGEBRA})
     workspace = indexed(vault)
     (state,) = workspace.vaults.values()
-    write_files(vault, {"Копия.md": notes.COPY})  # a new note: the index knows nothing of it
-    job = workspace.start_read(state, ["Копия.md"])
-    copy = open_in(workspace, vault, "Копия.md")
+    write_files(vault, {"Копия.md": notes.COPY})
+    _, to_read = workspace.files_changed([vault / "Копия.md"])
+    copy = open_in(workspace, vault, "Копия.md")  # before the job even begins
     workspace.change(copy, 2, [TextChange(notes.CLEAN)])
     workspace.flush(copy)
+    job = workspace.start_read(state, to_read[state])
 
-    assert workspace.finish_read(job, _read("Копия.md", notes.COPY)) == set()
+    assert workspace.finish_read(job, _read(vault, "Копия.md", notes.COPY)) == set()
+    assert [place.path for place in state.index.card_locations("1737306548883")] == ["Алгебра.md"]
+
+
+def test_a_read_does_not_land_on_a_note_deleted_and_written_again(vault: Path) -> None:
+    """Written again with the same size and time (a sync tool that keeps times): the stamp is
+    the same, the text is not; the event of the new file follows."""
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA})
+    workspace = indexed(vault)
+    (state,) = workspace.vaults.values()
+    write_files(vault, {"Копия.md": notes.COPY})
+    job = workspace.start_read(state, ["Копия.md"])
+    batches = list(summarize_all(vault, job.relatives, state.config))
+    stat = (vault / "Копия.md").stat()
+    (vault / "Копия.md").unlink()
+    workspace.files_deleted([vault / "Копия.md"])
+    (vault / "Копия.md").write_text(notes.COPY.replace("ID: 1737306548883", "ID: 1737306548884"))
+    os.utime(vault / "Копия.md", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    for batch in batches:
+        assert workspace.finish_read(job, batch) == set()
     assert [place.path for place in state.index.card_locations("1737306548883")] == ["Алгебра.md"]
 
 
@@ -98,7 +126,7 @@ def test_a_read_does_not_land_in_a_newer_indexing_run(vault: Path) -> None:
     job = workspace.start_read(state, ["Копия.md"])
     workspace.start_indexing(state)  # it reads every note itself
 
-    assert workspace.finish_read(job, _read("Копия.md", notes.COPY)) == set()
+    assert workspace.finish_read(job, _read(vault, "Копия.md", notes.COPY)) == set()
     assert "Копия.md" not in state.index.summaries
 
 
@@ -109,11 +137,94 @@ def test_a_read_during_an_indexing_run_is_not_overwritten_by_it(vault: Path) -> 
     (state,) = workspace.vaults.values()
     run, _ = workspace.start_indexing(state)
     job = workspace.start_read(state, ["Копия.md"])
-    workspace.finish_read(job, _read("Копия.md", notes.COPY))
+    workspace.finish_read(job, _read(vault, "Копия.md", notes.COPY))
     # The run cannot know whether it read the file before the job or after: as for any note
     # set during a run, what the job read stays.
     assert fill_index(state, run, lambda done, total: None)
     assert state.index.card_locations("1737306548883")
+
+
+def test_a_read_does_not_bring_back_a_note_deleted_meanwhile(vault: Path) -> None:
+    write_files(vault, {"Ссылки.md": "[[Новая]]\n"})
+    workspace = indexed(vault)
+    (state,) = workspace.vaults.values()
+    linking = open_in(workspace, vault, "Ссылки.md")
+    write_files(vault, {"Новая.md": "# Новая\n"})
+    job = workspace.start_read(state, ["Новая.md"])
+    batches = list(summarize_all(vault, job.relatives, state.config))  # the job's read
+    (vault / "Новая.md").unlink()
+    workspace.files_deleted([vault / "Новая.md"])  # its event, before the read lands
+
+    for batch in batches:
+        workspace.finish_read(job, batch)
+
+    assert "Новая.md" not in state.index.summaries
+    assert codes_of(workspace, linking) == ["unresolved-link"]
+
+
+def test_a_read_of_a_file_changed_since_waits_for_its_event(vault: Path) -> None:
+    write_files(vault, {"Копия.md": notes.CLEAN, "Алгебра.md": notes.ALGEBRA})
+    workspace = indexed(vault)
+    (state,) = workspace.vaults.values()
+    write_files(vault, {"Копия.md": notes.COPY})
+    job = workspace.start_read(state, ["Копия.md"])
+    batches = list(summarize_all(vault, job.relatives, state.config))
+    (vault / "Копия.md").write_text(notes.CLEAN + "\nещё строка\n", encoding="utf-8")
+
+    for batch in batches:
+        assert workspace.finish_read(job, batch) == set()
+    assert not state.index.card_locations("1737306548883")[1:]
+
+
+def test_a_read_during_the_first_indexing_beats_the_runs_older_read(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run read a note, then it changed and a job began: the run must leave it to the job."""
+    write_files(vault, {"Копия.md": notes.CLEAN, "Алгебра.md": notes.ALGEBRA})
+    workspace = Workspace()
+    workspace.add_folder(vault)
+    (state,) = workspace.vaults.values()
+    jobs: list[tuple[ReadJob, list[list[Summarized]]]] = []
+
+    def change_after_the_runs_read(
+        root: Path, relatives: Sequence[str], config: Config
+    ) -> Iterator[list[Summarized]]:
+        for batch in summarize_all(root, relatives, config):
+            if not jobs:
+                (vault / "Копия.md").write_text(notes.COPY, encoding="utf-8")
+                job = workspace.start_read(state, ["Копия.md"])
+                jobs.append((job, list(summarize_all(root, job.relatives, config))))
+            yield batch
+
+    monkeypatch.setattr(indexer, "summarize_all", change_after_the_runs_read)
+    run, _ = workspace.start_indexing(state)
+    assert fill_index(state, run, lambda done, total: None)
+    ((job, batches),) = jobs
+    for batch in batches:
+        workspace.finish_read(job, batch)
+    workspace.finish_indexing(state, run)
+
+    algebra = open_in(workspace, vault, "Алгебра.md")
+    assert "duplicate-id" in codes_of(workspace, algebra)
+
+
+def test_a_folder_replaced_at_once_loses_the_notes_it_lost(vault: Path) -> None:
+    """`rm -r F`, then F written again with fewer files: the editor may only say F changed."""
+    write_files(vault, {"Ссылки.md": "[[a]] [[b]] [[b.png]]\n", "F/a.md": "", "F/b.md": ""})
+    write_files(vault, {"F/b.png": ""})
+    workspace = indexed(vault)
+    linking = open_in(workspace, vault, "Ссылки.md")
+    assert codes_of(workspace, linking) == []
+    shutil.rmtree(vault / "F")
+    write_files(vault, {"F/a.md": "снова\n", "F/c.png": ""})
+
+    effects, to_read = workspace.files_changed([vault / "F"])
+
+    (state,) = workspace.vaults.values()
+    assert to_read == {state: ["F/a.md"]}
+    assert effects.recheck == {linking}
+    assert codes_of(workspace, linking) == ["unresolved-link"] * 2
+    assert sorted(state.index.attachments()) == ["F/c.png"]
 
 
 # --- the workspace: deletions ---------------------------------------------------------------
@@ -163,6 +274,36 @@ def test_changed_notes_gone_already_leave_the_index(vault: Path) -> None:
     assert to_read == {}
     assert effects.recheck == {linking}
     assert sorted(state.index.summaries) == ["Ссылки.md"]
+
+
+def test_a_folder_said_to_change_reads_only_its_changed_notes(vault: Path) -> None:
+    write_files(vault, _numbered(MANY, "{i}\n"))
+    workspace = indexed(vault)
+    (state,) = workspace.vaults.values()
+    write_files(vault, {"Пачка/Заметка 7 😀.md": "другой текст\n"})
+
+    _, to_read = workspace.files_changed([vault / "Пачка"])
+
+    assert to_read == {state: ["Пачка/Заметка 7 😀.md"]}
+
+
+def test_deleting_a_folder_known_for_a_scan_problem_takes_its_notes(vault: Path) -> None:
+    """A folder reached twice through a symlink is a scan problem of its own path."""
+    write_files(vault, {"Notes/x.md": "x\n"})
+    (vault / "Alias").symlink_to(vault / "Notes")  # scanned first: Notes is the loop
+    workspace = indexed(vault)
+    (state,) = workspace.vaults.values()
+    assert "Notes" in state.index.file_problems
+    write_files(vault, {"Notes/y.md": "y\n"})
+    workspace.file_changed(vault / "Notes/y.md")
+    assert "Notes/y.md" in state.index.summaries
+    (vault / "Alias").unlink()
+    shutil.rmtree(vault / "Notes")
+
+    workspace.files_deleted([vault / "Notes"])
+
+    assert "Notes/y.md" not in state.index.summaries
+    assert "Notes" not in state.index.file_problems
 
 
 # --- end to end -----------------------------------------------------------------------------
@@ -231,6 +372,38 @@ async def test_deleting_a_folder_of_many_notes_on_disk(vault: Path) -> None:
         (vault / "Пачка").rmdir()
         session.notify_files(("Пачка", Deleted))
         await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"] * 2)
+
+
+async def test_a_folder_renamed_in_the_editor_never_goes_missing(vault: Path) -> None:
+    """Its notes are deleted at once and read under the new name later: the open note hears
+    of both together, and never sees its links broken."""
+    write_files(vault, {"Ссылки.md": "[[Заметка 1 😀]] [[Missing Note]]\n", **_numbered(MANY, "")})
+    async with editor(vault) as session:
+        linking = session.open("Ссылки.md")
+        await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"])
+        published: list[list[str]] = []
+
+        class Recording(dict[str, list[types.Diagnostic]]):
+            def __setitem__(self, uri: str, diagnostics: list[types.Diagnostic]) -> None:
+                if uri == linking:
+                    published.append(sorted(str(d.code) for d in diagnostics))
+                super().__setitem__(uri, diagnostics)
+
+        session.client.diagnostics = Recording(session.client.diagnostics)
+        session.rename("Пачка", "Новая пачка")
+        await session.wait_for_codes(linking, lambda codes: bool(published))
+        assert published == [["unresolved-link"]]
+
+
+async def test_a_folder_deleted_and_created_again_in_one_notification(vault: Path) -> None:
+    write_files(vault, {"Ссылки.md": "[[a]] [[b]]\n", "F/a.md": "a\n", "F/b.md": "b\n"})
+    async with editor(vault) as session:
+        linking = session.open("Ссылки.md")
+        await session.wait_for_codes(linking, lambda codes: codes == [])
+        shutil.rmtree(vault / "F")
+        write_files(vault, {"F/a.md": "снова\n"})
+        session.notify_files(("F", Deleted), ("F", Created))
+        await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"])
 
 
 async def _references_when(

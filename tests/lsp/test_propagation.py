@@ -73,16 +73,7 @@ async def test_renaming_a_note_through_the_editor(vault: Path) -> None:
     async with editor(vault) as session:
         linking = session.open("Ссылки.md")
         await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"])
-        (vault / "Алгебра.md").rename(vault / "Missing Note.md")
-        session.client.workspace_did_rename_files(
-            types.RenameFilesParams(
-                files=[
-                    types.FileRename(
-                        old_uri=session.uri("Алгебра.md"), new_uri=session.uri("Missing Note.md")
-                    )
-                ]
-            )
-        )
+        session.rename("Алгебра.md", "Missing Note.md")
         await wait_until(
             lambda: (
                 [d.message for d in session.diagnostics(linking)]

@@ -166,13 +166,11 @@ def start_thread(name: str, target: Callable[[], None]) -> threading.Thread:
     return thread
 
 
-def read_changed(workspace: Workspace, job: ReadJob) -> set[str]:
+def read_changed(workspace: Workspace, job: ReadJob) -> None:
     """Read and index the job's notes, a batch at a time (in worker processes when there are
-    many); the paths whose findings may have changed."""
+    many); the paths whose findings may have changed gather in `job.affected`."""
     vault = job.vault
-    affected: set[str] = set()
     for batch in summarize_all(vault.root, job.relatives, vault.config):
-        affected |= workspace.finish_read(job, batch)
+        workspace.finish_read(job, batch)
         if vault.run != job.run:
             break
-    return affected

@@ -251,33 +251,44 @@ class Session:
         """Deletions first, then what changed or appeared (read again, a folder's notes too).
 
         A few notes are read at once; many (a `git checkout`, a folder pasted) on another
-        thread, or in worker processes like a first indexing, while the editor goes on.
+        thread, or in worker processes like a first indexing, while the editor goes on. The
+        editor hears of the deletions with the rest: a folder renamed is deleted, then read
+        under its new name, and its notes were never missing meanwhile.
         """
         effects = self.workspace.files_deleted(deleted)
         more, to_read = self.workspace.files_changed(changed)
         effects.merge(more)
+        elsewhere = []
         for vault, relatives in to_read.items():
             if len(relatives) <= _READ_AT_ONCE or self._loop is None:
                 effects.merge(self.workspace.read_notes(vault, relatives))
             else:
-                self._spawn(self._read_elsewhere(vault, relatives))
-        self.apply(effects)
+                elsewhere.append((vault, relatives))
+        if not elsewhere:
+            self.apply(effects)
+        for vault, relatives in elsewhere:
+            self._spawn(self._read_elsewhere(vault, relatives, effects))
+            effects = Effects()
 
-    async def _read_elsewhere(self, vault: Vault, relatives: list[str]) -> None:
+    async def _read_elsewhere(self, vault: Vault, relatives: list[str], effects: Effects) -> None:
+        """Read notes on another thread, then apply their effects and `effects`."""
         # One job at a time per vault: a later job must not land before an earlier one.
         lock = self._read_locks.setdefault(vault, asyncio.Lock())
         async with lock:
             job = self.workspace.start_read(vault, relatives)
             started = time.perf_counter()
-            affected = await _in_thread(
-                f"notels-read-{vault.root.name}", lambda: read_changed(self.workspace, job)
-            )
-            log.info(
-                "read %d notes changed on disk in %.2f s",
-                len(relatives),
-                time.perf_counter() - started,
-            )
-            self.apply(self.workspace.effects_of(vault, affected))
+            try:
+                await _in_thread(
+                    f"notels-read-{vault.root.name}", lambda: read_changed(self.workspace, job)
+                )
+                log.info(
+                    "read %d notes changed on disk in %.2f s",
+                    len(relatives),
+                    time.perf_counter() - started,
+                )
+            finally:
+                # What landed before a failure is announced too.
+                self.apply(effects.merge(self.workspace.effects_of(vault, job.affected)))
 
     def folders_changed(self, event: types.WorkspaceFoldersChangeEvent) -> None:
         effects = Effects()

@@ -42,6 +42,7 @@ from notels.vault.files import (
     looks_binary,
     relative_key,
     scan_vault,
+    stamp_on_disk,
 )
 from notels.vault.index import VaultIndex
 from notels.vault.loader import vanished
@@ -82,6 +83,10 @@ class Vault:
     # Pull diagnostics: path -> (result id, findings), dropped for every path a change affects.
     cache: dict[str, tuple[str, list[Finding]]] = field(default_factory=dict)
     reused: int = 0  # notes the last indexing run took from the persistent cache
+    # Every note set or removed by the editor or a file event counts one change; a note's last
+    # change is when a background read of it (ReadJob) was overtaken.
+    changes: int = 0
+    changed_at: dict[str, int] = field(default_factory=dict)
     cache_current: bool = False  # the persistent cache holds what the last run indexed
     # Names the vault in completion items' data: short, unlike its URI, which each item repeats.
     id: int = field(default_factory=lambda: next(_VAULT_IDS))
@@ -112,14 +117,29 @@ class OpenDocument:
 class ReadJob:
     """Notes changed on disk, read on another thread while the editor goes on.
 
-    Its read of a note lands only if the index holds what it held when the job began: an editor
-    or a later read that set the note since then has newer text.
+    Its read of a note lands only if the note is not open, nothing set it since the job began
+    (`since`, a point in `Vault.changes`: the editor's text, or a later event's read, is newer),
+    and the file still has the size and time it was read with (else its event follows).
     """
 
     vault: Vault
     run: int  # the indexing run whose index the job updates
     relatives: list[str]
-    expected: dict[str, _NoteState]
+    since: int
+    affected: set[str] = field(default_factory=set)  # paths whose findings may have changed
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What a scan found in a folder, as vault-relative paths."""
+
+    notes: list[str]
+    changed: list[str]  # the notes not as the index read them
+    attachments: list[str]
+    problems: list[FileProblem]
+
+    def paths(self) -> set[str]:
+        return {*self.notes, *self.attachments, *(problem.path for problem in self.problems)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,7 +411,7 @@ class Workspace:
         return effects
 
     def files_changed(self, paths: Iterable[Path]) -> tuple[Effects, dict[Vault, list[str]]]:
-        """Files created or changed on disk, or folders that appeared there.
+        """Files created or changed on disk, or folders that appeared or changed there.
 
         Everything is done but reading the notes among them: those come back, per vault, for
         the caller to read here (`read_notes`) or, when there are many, on another thread
@@ -400,23 +420,65 @@ class Workspace:
         effects = Effects()
         to_read: dict[Vault, dict[str, None]] = {}
         missing: dict[Vault, list[str]] = {}  # gone again already: deleted, all in one go
+        folders: dict[Vault, dict[str, set[str]]] = {}  # folder -> the paths found in it
         for vault, path in self._on_disk(paths, effects):
             relative = relative_key(vault.root, path)
             if path.is_dir():
-                for note in scan_vault(path, vault.config.ignore).notes:
-                    self._disk_note(vault, f"{relative}/{note}", to_read.setdefault(vault, {}))
+                found = self._folder_found(vault, path, relative, effects)
+                for note in found.changed:
+                    self._disk_note(vault, note, to_read.setdefault(vault, {}))
+                folders.setdefault(vault, {})[relative] = found.paths()
             elif not path.is_file():
                 missing.setdefault(vault, []).append(relative)
             elif path.suffix.lower() == MARKDOWN_SUFFIX:
                 self._disk_note(vault, relative, to_read.setdefault(vault, {}))
             elif self._is_scanned(vault, relative):
-                with vault.lock:
-                    vault.index.add_attachment(relative)
-                    affected = vault.index.linkers_of_name(path.name.lower())
-                effects.merge(self._effects(vault, affected))
+                effects.merge(self._attachment_found(vault, relative))
+        for vault, found_in in folders.items():
+            # A folder replaced at once (deleted and written again, or only told of as
+            # changed) may have lost files: what the index holds in it and the scan did not find.
+            present = set().union(*found_in.values())
+            with vault.lock:
+                index = vault.index
+                held = (*index.summaries, *index.file_problems, *index.attachments())
+                lost = [p for p in held if p not in present and _under(p, found_in.keys())]
+            missing.setdefault(vault, []).extend(lost)
         for vault, relatives in missing.items():
             effects.merge(self._files_deleted(vault, relatives))
         return effects, {vault: list(notes) for vault, notes in to_read.items() if notes}
+
+    def _folder_found(self, vault: Vault, path: Path, relative: str, effects: Effects) -> _Found:
+        """Scan a folder that appeared or changed: its attachments and problems are indexed at
+        once; its notes are returned, the changed ones to be read."""
+        files = scan_vault(path, vault.config.ignore)
+        with vault.lock:
+            summaries = vault.index.summaries
+            # A note whose size and time are those it was read with is not read again.
+            unchanged = {
+                note
+                for note in files.notes
+                if (summary := summaries.get(f"{relative}/{note}")) is not None
+                and summary.stamp == files.stamps.get(note)
+            }
+        found = _Found(
+            [f"{relative}/{note}" for note in files.notes],
+            [f"{relative}/{note}" for note in files.notes if note not in unchanged],
+            [f"{relative}/{attachment}" for attachment in files.attachments],
+            [FileProblem(f"{relative}/{p.path}", p.kind, p.detail) for p in files.problems],
+        )
+        for attachment in found.attachments:
+            if self._is_scanned(vault, attachment):
+                effects.merge(self._attachment_found(vault, attachment))
+        with vault.lock:
+            for problem in found.problems:
+                vault.index.file_problems[problem.path] = problem
+        return found
+
+    def _attachment_found(self, vault: Vault, relative: str) -> Effects:
+        with vault.lock:
+            vault.index.add_attachment(relative)
+            affected = vault.index.linkers_of_name(relative.rsplit("/", 1)[-1].lower())
+        return self._effects(vault, affected)
 
     def _on_disk(self, paths: Iterable[Path], effects: Effects) -> list[tuple[Vault, Path]]:
         """Disk events: re-read the config files among the paths, and pair each other path
@@ -446,8 +508,7 @@ class Workspace:
     def start_read(self, vault: Vault, relatives: list[str]) -> ReadJob:
         """Notes changed on disk, to be read on another thread (see `ReadJob`)."""
         with vault.lock:
-            index = vault.index
-            return ReadJob(vault, vault.run, relatives, {r: _state(index, r) for r in relatives})
+            return ReadJob(vault, vault.run, relatives, vault.changes)
 
     def finish_read(self, job: ReadJob, read: Iterable[Summarized]) -> set[str]:
         """Index what a ReadJob read, unless something newer came meanwhile; any thread.
@@ -462,12 +523,16 @@ class Workspace:
             for relative, summary, problem in read:
                 if relative in vault.open_docs:
                     continue
-                if _state(vault.index, relative) != job.expected.get(relative):
-                    continue  # set since the job began, from a later read or from the editor
+                if vault.changed_at.get(relative, 0) > job.since:
+                    continue  # set since the job began: by the editor, or from a later event
+                if summary is not None and summary.stamp != stamp_on_disk(vault.root, relative):
+                    continue  # changed or deleted since it was read: its own event follows
                 if problem is not None and summary is None and vanished(vault.root, problem):
                     problem = None  # deleted since the event: its own event follows
                 kept.append((relative, summary, problem))
-            return self._replace_all(vault, kept)
+            affected = self._replace_all(vault, kept)
+            job.affected.update(affected)
+            return affected
 
     def effects_of(self, vault: Vault, affected: set[str]) -> Effects:
         return self._effects(vault, affected)
@@ -494,10 +559,13 @@ class Workspace:
         """
         gone = dict.fromkeys(relatives)
         with vault.lock:
+            for relative in gone:
+                _changed(vault, relative)  # a read of it under way is older
             index = vault.index
             notes = [p for p in gone if p in index.summaries or p in index.file_problems]
             attachments = [p for p in gone if index.has_attachment(p)]
-            folders = gone.keys() - {*notes, *attachments}
+            # A scan problem's path may be a folder's (unreadable, a symlink loop).
+            folders = gone.keys() - {p for p in gone if p in index.summaries} - {*attachments}
             if folders:
                 notes += (p for p in (*index.summaries, *index.file_problems) if _under(p, folders))
                 attachments += (p for p in index.attachments() if _under(p, folders))
@@ -570,8 +638,7 @@ class Workspace:
         pinned = relative in vault.open_docs
         with vault.lock:
             old = index.summary(relative)
-            if vault.state is IndexState.INDEXING:
-                vault.touched.add(relative)
+            _changed(vault, relative)
             if (
                 note is not None
                 and summary is not None
@@ -604,8 +671,7 @@ class Workspace:
         changes = [(relative, summary) for relative, summary, _ in notes]
         with vault.lock, self._delta(vault, changes) as affected:
             for relative, summary, problem in notes:
-                if vault.state is IndexState.INDEXING:
-                    vault.touched.add(relative)
+                _changed(vault, relative)
                 if summary is not None:
                     index.set_summary(relative, summary, problem)
                 elif problem is not None:
@@ -733,14 +799,12 @@ def _cards_of_changed_types(
     return {path for path, other in index.summaries.items() if other.note_types() & changed}
 
 
-# What a ReadJob expects to find of a note when its read lands: the stamp of the summary the
-# index holds, and the note's problem.
-_NoteState = tuple[Stamp | None, FileProblem | None]
-
-
-def _state(index: VaultIndex, relative: str) -> _NoteState:
-    summary = index.summary(relative)
-    return (summary.stamp if summary is not None else None, index.file_problems.get(relative))
+def _changed(vault: Vault, relative: str) -> None:
+    """The editor or a file event sets or removes the note now (under the vault's lock)."""
+    vault.changes += 1
+    vault.changed_at[relative] = vault.changes
+    if vault.state is IndexState.INDEXING:
+        vault.touched.add(relative)  # newer than what the run may have read
 
 
 def _under(path: str, folders: Collection[str]) -> bool:

@@ -191,6 +191,15 @@ def read_note(root: Path, relative: str, max_bytes: int) -> ReadNote:
     return ReadNote(text, problem, has_bom, len(data), info.st_mtime_ns)
 
 
+def stamp_on_disk(root: Path, relative: str) -> tuple[int, int] | None:
+    """(size, mtime_ns) of the file now, as `ReadNote.stamp`; None when it cannot be seen."""
+    try:
+        info = os.stat(os.path.join(root, relative))
+    except (OSError, ValueError):
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
 def _unreadable(relative: str, error: OSError) -> ReadNote:
     return ReadNote(
         None, FileProblem(relative, ProblemKind.UNREADABLE, error.strerror or str(error))

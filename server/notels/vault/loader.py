@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -73,7 +74,15 @@ def load_vault(
 
 def vanished(root: Path, problem: FileProblem) -> bool:
     """A note deleted after the scan listed it is not a problem, just gone."""
-    return problem.kind is ProblemKind.UNREADABLE and not (root / problem.path).exists()
+    if problem.kind is not ProblemKind.UNREADABLE:
+        return False
+    try:
+        os.stat(root / problem.path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False  # there, but out of reach (a folder it lies in cannot be searched)
+    return False
 
 
 class _GcPause:
