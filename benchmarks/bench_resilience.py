@@ -128,6 +128,10 @@ POOL_NOTES = tuple(f"{FUZZ_FOLDER}/Новая {i}.md" for i in range(6)) + tuple
     f"{FUZZ_FOLDER}/new {i}.md" for i in range(4)
 )
 POOL_FOLDERS = tuple(f"{FUZZ_FOLDER}/папка {i}" for i in range(3))
+# Written, rewritten or deleted all at once, one event per note in one notification, as a
+# `git checkout` does: more notes than the server reads on its event loop.
+BULK_FOLDER = f"{FUZZ_FOLDER}/пачка"
+BULK_NOTES = tuple(f"{BULK_FOLDER}/Заметка {i} 😀.md" for i in range(40))
 CONFIG_TEXTS = (
     'ignore = ["fuzz/папка 1/**"]\n',
     'debounce-ms = 0\n[rules]\nmissing-id = "warning"\n',
@@ -929,7 +933,7 @@ class Fuzzer:
     def disk_change(self) -> None:
         self.report.disk_operations += 1
         events: list[JsonObject] = []
-        roll = self.rng.randrange(9)
+        roll = self.rng.randrange(10)
         if roll <= 2:
             relative = self.rng.choice((*POOL_NOTES, *SEED_NOTES))
             path = self.root / relative
@@ -973,6 +977,19 @@ class Fuzzer:
             else:
                 link.symlink_to(self.root if link.name == "loop" else self.outside)
             events.append({"uri": self.uri(f"{FUZZ_FOLDER}/{link.name}"), "type": 1})
+        elif roll == 8:
+            delete = (self.root / BULK_FOLDER).exists() and self.rng.random() < 0.4
+            (self.root / BULK_FOLDER).mkdir(parents=True, exist_ok=True)
+            for relative in BULK_NOTES:
+                path = self.root / relative
+                created = not path.exists()
+                if delete:
+                    path.unlink(missing_ok=True)
+                else:
+                    path.write_bytes(self.file_bytes())
+                events.append(
+                    {"uri": self.uri(relative), "type": 3 if delete else 1 if created else 2}
+                )
         else:
             # Events that lie: for files that did not change, or with odd URIs.
             events += [
