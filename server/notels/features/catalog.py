@@ -8,6 +8,10 @@ what changed) and recomputes the names of changed notes only: a note whose alias
 or removed note, and the notes sharing its name (which of them is Obsidian's pick may change).
 How often each note is linked (the tie-break) is refreshed only for the names that the changed
 notes link to.
+
+It reads the index only through copies made in one step each (`dict(index.summaries)`,
+`attachments()`, `linkers_of`), after reading the generation: it may be built without the
+vault's lock, and a change meanwhile makes the next call catch up.
 """
 
 from __future__ import annotations

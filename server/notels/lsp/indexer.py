@@ -94,13 +94,16 @@ def _insert(vault: Vault, run: int, batch: Iterable[Summarized]) -> bool:
     return True
 
 
-def settle(vault: Vault, run: int) -> None:
+def settle(vault: Vault, run: int, wait_until_quiet: Callable[[], None]) -> None:
     """After a finished run: save the cache if it is out of date, then free the run's garbage.
 
-    The cache first: an editor closed right after startup should still leave it behind.
+    The cache first: an editor closed right after startup should still leave it behind. The
+    collection holds the GIL over the whole index (about 0.1 s with 10,000 notes, 0.5 s with
+    50,000) to free a few hundred objects: it waits until the client leaves the server alone.
     """
     if not vault.cache_current and not save_cache(vault, run):
         log.info("index cache of %s not written", vault.root)
+    wait_until_quiet()
     collect_and_freeze()
 
 

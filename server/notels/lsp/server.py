@@ -136,6 +136,7 @@ class NotelsProtocol(LanguageServerProtocol):
         `_has`, and an InvalidRequest answer to requests after shutdown."""
         if message is _ANSWERED:
             return
+        self._server.session.heard()  # type: ignore[attr-defined]
         is_request = _has(message, _REQUEST_FIELDS)
         if self._shutdown and is_request and message.method != types.EXIT:
             # The LSP asks for InvalidRequest here; pygls would drop the request unanswered.

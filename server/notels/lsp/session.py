@@ -65,6 +65,10 @@ _YIELD_EVERY = 200  # workspace diagnostics: notes checked between turns of the 
 # Notes changed on disk read on the event loop, at about half a millisecond each; more are read
 # on another thread.
 _READ_AT_ONCE = 32
+# Work that holds the GIL for long, and can wait, waits for this long a pause in the client's
+# messages; but not longer than the limit.
+_QUIET_S = 1.0
+_QUIET_LIMIT_S = 60.0
 
 
 class Session:
@@ -86,6 +90,7 @@ class Session:
         self._deferred: dict[str, Effects] = {}
         self.applied_listeners: list[Callable[[Effects], None]] = []
         self._read_locks: dict[Vault, asyncio.Lock] = {}
+        self._heard_at = time.monotonic()  # when the client's last message came
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -112,6 +117,19 @@ class Session:
             self.workspace.encoding.value,
             "pull" if self.pull else "push",
         )
+
+    def heard(self) -> None:
+        """A message came from the client."""
+        self._heard_at = time.monotonic()
+
+    def wait_until_quiet(self) -> None:
+        """On a background thread: return once the client has sent nothing for a while."""
+        deadline = time.monotonic() + _QUIET_LIMIT_S
+        while (now := time.monotonic()) < deadline:
+            left = self._heard_at + _QUIET_S - now
+            if left <= 0:
+                return
+            time.sleep(min(left, deadline - now))
 
     def _apply_soon(self, effects: Effects) -> None:
         """Later, not now: the reader that met a stale note may hold state this changes."""
@@ -470,7 +488,10 @@ class Session:
             for listener in self.indexed_listeners:
                 listener(vault)
             # Once the index is announced: its garbage collection would hold the GIL meanwhile.
-            start_thread(f"notels-settle-{vault.root.name}", lambda: settle(vault, run))
+            start_thread(
+                f"notels-settle-{vault.root.name}",
+                lambda: settle(vault, run, self.wait_until_quiet),
+            )
 
     async def _progress_begin(self, vault: Vault) -> str | None:
         if not capability(self._capabilities, "window", "work_done_progress"):

@@ -645,8 +645,9 @@ class VaultIndex:
         self._inferred_fields[note_type] = fields
         return fields
 
-    def attachments(self) -> Iterator[str]:
-        return iter(self._attachments.values())
+    def attachments(self) -> tuple[str, ...]:
+        """A copy, made in one step: safe to take without the vault's lock (see catalog.py)."""
+        return tuple(self._attachments.values())
 
     def has_attachment(self, path: str) -> bool:
         return self._attachments.get(path.lower()) == path
