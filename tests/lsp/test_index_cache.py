@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -84,6 +85,26 @@ async def test_a_second_start_reads_unchanged_notes_from_the_cache(
             )
         )
         assert hover is not None and "A set with one operation" in str(hover.contents)
+
+
+async def test_the_cache_waits_for_a_pause_of_the_client_or_its_shutdown(
+    vault: Path, tmp_path: Path
+) -> None:
+    """Writing it holds the server up (0.5 s with 50,000 notes): not while the client talks."""
+    cache = tmp_path / "cache"
+    age(write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY}))
+    async with editor(vault, env={"NOTELS_CACHE_DIR": str(cache)}) as session:
+        uri = session.open("Алгебра.md")
+        document = types.TextDocumentIdentifier(uri=uri)
+        for _ in range(40):  # 2 s of requests, 50 ms apart
+            await session.client.text_document_document_symbol_async(
+                types.DocumentSymbolParams(text_document=document)
+            )
+            await asyncio.sleep(0.05)
+        assert _cache_files(cache) == []
+    # The shutdown request wrote it.
+    async with editor(vault, env={"NOTELS_CACHE_DIR": str(cache)}) as session:
+        assert "(2 from the cache)" in await _indexed_line(session.client)
 
 
 async def test_a_damaged_cache_is_ignored_and_replaced(vault: Path, tmp_path: Path) -> None:

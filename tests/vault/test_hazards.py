@@ -105,7 +105,7 @@ def unreadable(name: str) -> Iterator[None]:
 
     def refuse(real: Callable[..., Any]) -> Callable[..., Any]:
         def open_(path: Any, *args: Any, **kwargs: Any) -> Any:
-            if os.fspath(path).endswith(name):
+            if not isinstance(path, int) and os.fspath(path).endswith(name):
                 raise PermissionError(13, "Permission denied", os.fspath(path))
             return real(path, *args, **kwargs)
 
@@ -173,7 +173,7 @@ hazard, victim = sys.argv[1], sys.argv[2]
 if hazard == "unreadable":
     def refuse(real):
         def open_(path, *args, **kwargs):
-            if os.fspath(path).endswith(victim):
+            if not isinstance(path, int) and os.fspath(path).endswith(victim):
                 raise PermissionError(13, "Permission denied", os.fspath(path))
             return real(path, *args, **kwargs)
         return open_

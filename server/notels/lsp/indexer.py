@@ -94,17 +94,52 @@ def _insert(vault: Vault, run: int, batch: Iterable[Summarized]) -> bool:
     return True
 
 
-def settle(vault: Vault, run: int, wait_until_quiet: Callable[[], None]) -> None:
-    """After a finished run: save the cache if it is out of date, then free the run's garbage.
+class Settling:
+    """What an indexing run leaves to do once its index is announced, and the client pauses.
 
-    The cache first: an editor closed right after startup should still leave it behind. The
-    collection holds the GIL over the whole index (about 0.1 s with 10,000 notes, 0.5 s with
-    50,000) to free a few hundred objects: it waits until the client leaves the server alone.
+    Writing the index cache (`marshal.dumps`: about 0.1 s with 10,000 notes, 0.5 s with 50,000)
+    and a full garbage collection to free a few hundred objects (as long) each hold the GIL
+    throughout: they wait until the client has sent nothing for a while, not to stall the
+    first requests after startup. A shutdown writes at once what is still unwritten.
     """
-    if not vault.cache_current and not save_cache(vault, run):
-        log.info("index cache of %s not written", vault.root)
-    wait_until_quiet()
-    collect_and_freeze()
+
+    def __init__(self, wait_until_quiet: Callable[[], None]) -> None:
+        self._wait_until_quiet = wait_until_quiet
+        self._unsaved: dict[Vault, int] = {}  # vault -> the run whose cache is not written
+        self._unsaved_lock = threading.Lock()
+        self._writing = threading.Lock()  # one cache write at a time
+
+    def after_run(self, vault: Vault, run: int) -> None:
+        with self._unsaved_lock:
+            self._unsaved[vault] = run
+        start_thread(f"notels-settle-{vault.root.name}", lambda: self._settle(vault, run))
+
+    def save_now(self) -> None:
+        """Write every cache still unwritten, or wait for the one being written."""
+        with self._unsaved_lock:
+            unsaved = list(self._unsaved.items())
+        for vault, run in unsaved:
+            self._save(vault, run)
+        with self._writing:
+            pass
+
+    def _settle(self, vault: Vault, run: int) -> None:
+        self._wait_until_quiet()
+        self._save(vault, run)
+        collect_and_freeze()
+
+    def _save(self, vault: Vault, run: int) -> None:
+        with self._writing:
+            with self._unsaved_lock:
+                if self._unsaved.get(vault) != run:
+                    return  # written already, or a newer run will write its own
+                del self._unsaved[vault]
+            try:
+                if not vault.cache_current and not save_cache(vault, run):
+                    log.info("index cache of %s not written", vault.root)
+            except Exception:
+                # Only a cache is lost, and a shutdown must still answer.
+                log.exception("writing the index cache of %s failed", vault.root)
 
 
 def save_cache(vault: Vault, run: int) -> bool:

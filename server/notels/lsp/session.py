@@ -30,7 +30,7 @@ from .convert import (
     uri_of_path,
 )
 from .debounce import Debouncer
-from .indexer import fill_index, read_changed, settle, start_thread
+from .indexer import Settling, fill_index, read_changed, start_thread
 from .lifecycle import forward_logs_to_client
 from .workspace import Effects, OpenDocument, TextChange, Vault, Workspace
 
@@ -91,6 +91,7 @@ class Session:
         self.applied_listeners: list[Callable[[Effects], None]] = []
         self._read_locks: dict[Vault, asyncio.Lock] = {}
         self._heard_at = time.monotonic()  # when the client's last message came
+        self.settling = Settling(self.wait_until_quiet)
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -149,6 +150,7 @@ class Session:
 
     def shutdown(self) -> None:
         self.debouncer.cancel_all()
+        self.settling.save_now()  # the editor is closing: the next start needs the cache
         for vault in self.workspace.vaults.values():
             vault.run += 1  # indexing threads stop at their next batch
 
@@ -487,11 +489,8 @@ class Session:
             self.apply(self.workspace.finish_indexing(vault, run))
             for listener in self.indexed_listeners:
                 listener(vault)
-            # Once the index is announced: its garbage collection would hold the GIL meanwhile.
-            start_thread(
-                f"notels-settle-{vault.root.name}",
-                lambda: settle(vault, run, self.wait_until_quiet),
-            )
+            # Once the index is announced, and the client pauses (see Settling).
+            self.settling.after_run(vault, run)
 
     async def _progress_begin(self, vault: Vault) -> str | None:
         if not capability(self._capabilities, "window", "work_done_progress"):
