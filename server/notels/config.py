@@ -11,6 +11,7 @@ from enum import Enum
 from pathlib import Path
 
 from notels.findings import Severity
+from notels.vault.files import resolved
 
 CONFIG_FILE_NAME = ".notels.toml"
 
@@ -183,7 +184,7 @@ def _vault_path(value: object) -> str | None:
 
 def find_vault_root(start: Path) -> Path:
     """Nearest folder upward with `.obsidian/` or `.notels.toml`; else `start` (or its folder)."""
-    start = start.resolve()
+    start = resolved(start)
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
         if (candidate / ".obsidian").is_dir() or (candidate / CONFIG_FILE_NAME).is_file():

@@ -22,7 +22,7 @@ from workspace_harness import codes_of, indexed, open_in
 from notels.config import Config
 from notels.lsp import indexer
 from notels.lsp.indexer import fill_index, read_changed
-from notels.lsp.workspace import ReadJob, TextChange, Workspace
+from notels.lsp.workspace import ReadJob, TextChange, Workspace, _resolved
 from notels.vault.files import stamp_on_disk
 from notels.vault.parallel import Summarized, summarize_all
 from notels.vault.summary import summarize_text
@@ -306,6 +306,28 @@ def test_deleting_a_folder_known_for_a_scan_problem_takes_its_notes(vault: Path)
     assert "Notes" not in state.index.file_problems
 
 
+def test_event_paths_resolve_as_path_resolve_does(tmp_path: Path) -> None:
+    """Events name files through symlinks, `..` or not at all: each path resolves exactly as
+    Path.resolve() would, though a folder is resolved once for all its files; a symlink loop,
+    where Path.resolve() raises, stays as it is named."""
+    real = tmp_path / "настоящая"
+    (real / "вложенная").mkdir(parents=True)
+    (real / "a.md").write_text("", encoding="utf-8")
+    (tmp_path / "ссылка").symlink_to(real)
+    (real / "b.md").symlink_to(real / "a.md")
+    (real / "петля.md").symlink_to(real / "петля.md")
+    paths = [
+        folder / name
+        for folder in (real, tmp_path / "ссылка", real / "вложенная" / "..", tmp_path / "нет")
+        for name in ("a.md", "b.md", "нет.md", "петля.md", "..", ".", "вложенная")
+    ]
+    folders: dict[Path, Path] = {}
+    loops = [path for path in paths if path.name == "петля.md" and path.parent.exists()]
+    assert {_resolved(path, folders) for path in loops} == {real / "петля.md"}  # no error
+    resolvable = [path for path in paths if path not in loops]
+    assert [_resolved(path, folders) for path in resolvable] == [p.resolve() for p in resolvable]
+
+
 # --- end to end -----------------------------------------------------------------------------
 
 
@@ -404,6 +426,20 @@ async def test_a_folder_deleted_and_created_again_in_one_notification(vault: Pat
         write_files(vault, {"F/a.md": "снова\n"})
         session.notify_files(("F", Deleted), ("F", Created))
         await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"])
+
+
+async def test_an_event_for_a_symlink_loop_does_not_drop_the_others(vault: Path) -> None:
+    write_files(vault, {"Ссылки.md": notes.LINKS_TO_MISSING, "Алгебра.md": ""})
+    async with editor(vault) as session:
+        linking = session.open("Ссылки.md")
+        await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"])
+        (vault / "Петля.md").symlink_to(vault / "Петля.md")
+        write_files(vault, {"Missing Note.md": "Есть 🙂\n"})
+        session.notify_files(("Петля.md", Created), ("Missing Note.md", Created))
+        await session.wait_for_codes(linking, lambda codes: codes == [])
+        # An editor may still open it (a client sends any URI): a note of the vault.
+        loop = session.open("Петля.md", "[[Missing Note]] [[Нет такой]]\n")
+        await session.wait_for_codes(loop, lambda codes: codes == ["unresolved-link"])
 
 
 async def _references_when(

@@ -55,7 +55,7 @@ from notels.syntax.lines import LineIndex
 from notels.syntax.model import Card
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
-from notels.vault.files import MARKDOWN_SUFFIX, read_note, relative_key
+from notels.vault.files import MARKDOWN_SUFFIX, read_note, relative_key, resolved
 
 from .convert import SOURCE, path_of_uri, to_offset, to_range, uri_of_path
 from .session import Session
@@ -349,10 +349,10 @@ class EditFeatures:
         relative = vault.config.new_note_template
         if relative is None:
             return None
-        path = (vault.root / relative).resolve()
+        path = resolved(vault.root / relative)
         for document in list(self.session.workspace.documents.values()):
             open_path = path_of_uri(document.uri)
-            if open_path is not None and open_path.resolve() == path:
+            if open_path is not None and resolved(open_path) == path:
                 return document.text
         read = read_note(vault.root, relative, vault.config.max_file_bytes)
         if read.text is None:
@@ -500,11 +500,11 @@ class EditFeatures:
         old, new = path_of_uri(old_uri), path_of_uri(new_uri)
         if old is None or new is None or new.suffix.lower() != MARKDOWN_SUFFIX:
             return None
-        vault = self.session.workspace.vault_of(old.resolve())
-        new = new.parent.resolve() / new.name  # the new file does not exist yet
+        vault = self.session.workspace.vault_of(resolved(old))
+        new = resolved(new.parent) / new.name  # the new file does not exist yet
         if vault is None or not vault.contains(new):
             return None
-        relative = relative_key(vault.root, old.resolve())
+        relative = relative_key(vault.root, resolved(old))
         if relative not in vault.index.notes:
             return None
         return vault, relative, relative_key(vault.root, new)

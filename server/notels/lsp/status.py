@@ -11,6 +11,7 @@ import asyncio
 from typing import Any
 
 from notels.findings import Severity
+from notels.vault.files import resolved
 
 from .convert import path_of_uri
 from .session import Session
@@ -24,7 +25,7 @@ async def vault_status(session: Session, params: Any) -> dict[str, int | bool]:
     uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
     vaults = list(session.workspace.vaults.values())
     if isinstance(uri, str) and (path := path_of_uri(uri)) is not None:
-        vault = session.workspace.vault_of(path.resolve())
+        vault = session.workspace.vault_of(resolved(path))
         vaults = [vault] if vault is not None else []
     notes = cards = errors = warnings = checked = 0
     indexing = False

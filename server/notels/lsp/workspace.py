@@ -13,6 +13,8 @@ reads and edits it, so both hold `Vault.lock` around every touch of the index.
 from __future__ import annotations
 
 import itertools
+import os
+import stat
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -41,6 +43,7 @@ from notels.vault.files import (
     is_ignored,
     looks_binary,
     relative_key,
+    resolved,
     scan_vault,
     stamp_on_disk,
 )
@@ -213,7 +216,7 @@ class Workspace:
         return best
 
     def _vault_at(self, root: Path) -> tuple[Vault, Effects]:
-        root = root.resolve()
+        root = resolved(root)
         effects = Effects()
         vault = self.vaults.get(root)
         if vault is not None:
@@ -310,7 +313,7 @@ class Workspace:
         effects = Effects()
         vault: Vault | None = None
         if path is not None:
-            path = path.resolve()
+            path = resolved(path)
             vault = self.vault_of(path)
             if vault is None:  # no workspace folder holds it: find its vault like `check` does
                 vault, effects = self._vault_at(find_vault_root(path))
@@ -484,8 +487,9 @@ class Workspace:
         """Disk events: re-read the config files among the paths, and pair each other path
         with the vault holding it (a vault's root itself is no note)."""
         owned: list[tuple[Vault, Path]] = []
+        folders: dict[Path, Path] = {}  # resolved once for all the files in them
         for path in paths:
-            path = path.resolve()
+            path = _resolved(path, folders)
             for vault in self._vaults_configured_by(path):
                 effects.merge(self.reload_file_config(vault))
             owner = self.vault_of(path)
@@ -746,7 +750,7 @@ class Workspace:
 
     def document_at(self, path: Path) -> tuple[Vault, str] | None:
         """(vault, relative path) of a note on disk or in the editor."""
-        path = path.resolve()
+        path = resolved(path)
         vault = self.vault_of(path)
         if vault is None or path == vault.root:
             return None
@@ -805,6 +809,24 @@ def _changed(vault: Vault, relative: str) -> None:
     vault.changed_at[relative] = vault.changes
     if vault.state is IndexState.INDEXING:
         vault.touched.add(relative)  # newer than what the run may have read
+
+
+def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
+    """`path.resolve()`, with its folder's resolution taken from or put in `folders` (a
+    thousand events from a few folders cost a thousand `lstat`s, not one per path part); a
+    symlink loop, where resolve() raises, stays as it is named."""
+    if path.name in ("", ".", ".."):
+        return resolved(path)
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = resolved(path.parent)
+    in_folder = folder / path.name
+    try:
+        if stat.S_ISLNK(os.lstat(in_folder).st_mode):
+            return resolved(in_folder)
+    except OSError:
+        pass  # not there (any more): resolved as far as it goes, as Path.resolve does
+    return in_folder
 
 
 def _under(path: str, folders: Collection[str]) -> bool:

@@ -39,6 +39,14 @@ class VaultFiles:
     stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
+def resolved(path: Path) -> Path:
+    """`path.resolve()`, but a symlink loop, where resolve() raises, stays as it is named."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return Path(os.path.abspath(path))
+
+
 def relative_key(root: Path, path: Path) -> str:
     return PurePosixPath(*path.relative_to(root).parts).as_posix()
 
