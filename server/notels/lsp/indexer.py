@@ -20,7 +20,7 @@ from notels.vault.index import VaultIndex
 from notels.vault.loader import collect_and_freeze, paused_gc, vanished
 from notels.vault.parallel import Summarized, summarize_all
 
-from .workspace import ReadJob, Vault, Workspace
+from .workspace import ReadJob, Vault, Workspace, under
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,14 @@ def fill_index(vault: Vault, run: int, report: Report) -> bool:
         with vault.lock:
             if vault.run != run:
                 return False
+            # What a file event changed since the scan (a path, or a folder it lies in) is
+            # newer than what the scan saw.
             for scan_problem in files.problems:
-                if scan_problem.path not in vault.touched:
+                if not touched(vault, scan_problem.path):
                     vault.index.file_problems[scan_problem.path] = scan_problem
             for attachment in files.attachments:
-                vault.index.add_attachment(attachment)
+                if not touched(vault, attachment):
+                    vault.index.add_attachment(attachment)
         total = len(files.notes)
         report(0, total)
         cached = read_cache(root, config.max_file_bytes)
@@ -61,6 +64,7 @@ def fill_index(vault: Vault, run: int, report: Report) -> bool:
                     return False
                 # Notes set since the run began are newer than the cache (see `_insert`).
                 protected = vault.open_docs.keys() | vault.touched
+                protected |= {p for p in fresh if touched(vault, p)}  # under a folder event
                 try:
                     vault.index.restore(cached.tables, fresh, protected)
                 except Exception:
@@ -79,13 +83,19 @@ def fill_index(vault: Vault, run: int, report: Report) -> bool:
     return True
 
 
+def touched(vault: Vault, relative: str) -> bool:
+    """Was the path, or a folder it lies in, set or removed since the run began?"""
+    marks = vault.touched
+    return bool(marks) and (relative in marks or under(relative, marks))
+
+
 def _insert(vault: Vault, run: int, batch: Iterable[Summarized]) -> bool:
     index = vault.index
     with vault.lock:
         if vault.run != run:
             return False
         for relative, summary, problem in batch:
-            if relative in vault.open_docs or relative in vault.touched:
+            if relative in vault.open_docs or touched(vault, relative):
                 continue
             if summary is not None:
                 index.set_summary(relative, summary, problem)

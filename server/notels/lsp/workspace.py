@@ -427,6 +427,8 @@ class Workspace:
         for vault, path in self._on_disk(paths, effects):
             relative = relative_key(vault.root, path)
             if path.is_dir():
+                with vault.lock:
+                    _changed(vault, relative)  # what a run read in it is older
                 found = self._folder_found(vault, path, relative, effects)
                 for note in found.changed:
                     self._disk_note(vault, note, to_read.setdefault(vault, {}))
@@ -444,7 +446,7 @@ class Workspace:
             with vault.lock:
                 index = vault.index
                 held = (*index.summaries, *index.file_problems, *index.attachments())
-                lost = [p for p in held if p not in present and _under(p, found_in.keys())]
+                lost = [p for p in held if p not in present and under(p, found_in.keys())]
             missing.setdefault(vault, []).extend(lost)
         for vault, relatives in missing.items():
             effects.merge(self._files_deleted(vault, relatives))
@@ -571,8 +573,8 @@ class Workspace:
             # A scan problem's path may be a folder's (unreadable, a symlink loop).
             folders = gone.keys() - {p for p in gone if p in index.summaries} - {*attachments}
             if folders:
-                notes += (p for p in (*index.summaries, *index.file_problems) if _under(p, folders))
-                attachments += (p for p in index.attachments() if _under(p, folders))
+                notes += (p for p in (*index.summaries, *index.file_problems) if under(p, folders))
+                attachments += (p for p in index.attachments() if under(p, folders))
         # An open note lives on in the editor.
         closed = [(n, None, None) for n in dict.fromkeys(notes) if n not in vault.open_docs]
         affected = self._replace_all(vault, closed)
@@ -829,7 +831,7 @@ def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
     return in_folder
 
 
-def _under(path: str, folders: Collection[str]) -> bool:
+def under(path: str, folders: Collection[str]) -> bool:
     """Does the `/`-separated path lie inside one of the folders?"""
     slash = path.find("/")
     while slash != -1:

@@ -6,6 +6,7 @@ import posixpath
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from itertools import chain
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from notels.syntax.lines import LineIndex
@@ -236,7 +237,8 @@ class VaultIndex:
         self._by_key: dict[str, str] = {}  # note_key(path) -> path
         self._by_stem: defaultdict[str, set[str]] = defaultdict(set)
         self._by_alias: defaultdict[str, set[str]] = defaultdict(set)
-        self._attachments: dict[str, str] = {}  # lowered path -> path
+        # Lowered path -> paths: `a.png` and `A.png` may both exist (a case-sensitive disk).
+        self._attachments: defaultdict[str, set[str]] = defaultdict(set)
         self._attachments_by_name: defaultdict[str, set[str]] = defaultdict(set)
         self._card_ids: defaultdict[str, list[CardLocation]] = defaultdict(list)
         self._linkers: defaultdict[str, set[str]] = defaultdict(set)  # target_key -> sources
@@ -435,14 +437,14 @@ class VaultIndex:
     def add_attachment(self, path: str) -> None:
         self.generation += 1
         self._begin_names_change()
-        self._attachments[path.lower()] = path
+        self._attachments[path.lower()].add(path)
         self._attachments_by_name[posixpath.basename(path).lower()].add(path)
         self._end_names_change()
 
     def remove_attachment(self, path: str) -> None:
         self.generation += 1
         self._begin_names_change()
-        self._attachments.pop(path.lower(), None)
+        _discard(self._attachments, path.lower(), path)
         _discard(self._attachments_by_name, posixpath.basename(path).lower(), path)
         self._end_names_change()
 
@@ -582,8 +584,8 @@ class VaultIndex:
             absolute, relative = normalize_target_path(cleaned, from_path)
             for candidate in (absolute, relative):
                 found = self._attachments.get(candidate.lower())
-                if found is not None:
-                    return Resolution(ResolutionKind.ATTACHMENT, (found,))
+                if found:
+                    return Resolution(ResolutionKind.ATTACHMENT, (min(found),))
         by_name = self._attachments_by_name.get(posixpath.basename(cleaned).lower())
         if by_name:
             return Resolution(ResolutionKind.ATTACHMENT, shortest_first(by_name))
@@ -647,10 +649,11 @@ class VaultIndex:
 
     def attachments(self) -> tuple[str, ...]:
         """A copy, made in one step: safe to take without the vault's lock (see catalog.py)."""
-        return tuple(self._attachments.values())
+        # chain and tuple run in C, with no Python code between two items: one step.
+        return tuple(chain.from_iterable(self._attachments.values()))
 
     def has_attachment(self, path: str) -> bool:
-        return self._attachments.get(path.lower()) == path
+        return path in self._attachments.get(path.lower(), ())
 
 
 def _from_candidates(paths: set[str], via_alias: bool) -> Resolution:

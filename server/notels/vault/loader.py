@@ -73,8 +73,8 @@ def load_vault(
 
 
 def vanished(root: Path, problem: FileProblem) -> bool:
-    """A note deleted after the scan listed it is not a problem, just gone."""
-    if problem.kind is not ProblemKind.UNREADABLE:
+    """A note deleted after it was listed (or read) is not a problem, just gone."""
+    if problem.kind not in _READ_PROBLEMS:
         return False
     try:
         os.stat(root / problem.path)
@@ -83,6 +83,10 @@ def vanished(root: Path, problem: FileProblem) -> bool:
     except OSError:
         return False  # there, but out of reach (a folder it lies in cannot be searched)
     return False
+
+
+# Problems found reading a file, which a deleted file no longer has.
+_READ_PROBLEMS = frozenset({ProblemKind.UNREADABLE, ProblemKind.BINARY, ProblemKind.TOO_LARGE})
 
 
 class _GcPause:
