@@ -1,8 +1,9 @@
 """One editor session: turns workspace effects into protocol messages.
 
 The handlers in server.py call these methods; the methods call the Workspace (pure state) and
-convert its answers. Everything here runs on the event loop thread, except `fill_index` on an
-indexing thread, which reaches the loop through `call_soon_threadsafe` only.
+convert its answers. Everything here runs on the event loop thread, except `fill_index` and
+`read_changed` (notes changed on disk) on threads of their own, which reach the loop through
+`call_soon_threadsafe` only, and `wait_until_quiet`, on the thread settling an indexing run.
 """
 
 from __future__ import annotations
