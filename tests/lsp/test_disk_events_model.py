@@ -386,14 +386,22 @@ def fill_folder(world: World, folder: str) -> list[Event]:
     return folder_events(world, CREATED, folder, world.files(folder))
 
 
-def delete_folder(world: World) -> None:
+def remove_folder(world: World, verb: str) -> tuple[str, list[Event]] | None:
+    """`rm -r` of a folder picked at random: the folder, and its Deleted events (unreported)."""
     folders = world.folders()
-    if folders:
-        folder = world.pick(folders)
-        world.log(f"delete folder {folder}")
-        files = world.files(folder)
-        shutil.rmtree(world.root / folder)
-        world.happened(folder_events(world, DELETED, folder, files))
+    if not folders:
+        return None
+    folder = world.pick(folders)
+    world.log(f"{verb} folder {folder}")
+    files = world.files(folder)
+    shutil.rmtree(world.root / folder)
+    return folder, folder_events(world, DELETED, folder, files)
+
+
+def delete_folder(world: World) -> None:
+    removed = remove_folder(world, "delete")
+    if removed is not None:
+        world.happened(removed[1])
 
 
 def create_folder(world: World) -> None:
@@ -406,13 +414,9 @@ def create_folder(world: World) -> None:
 
 def replace_folder(world: World) -> None:
     """`rm -r F`, then F written again with other files, or some of the same names."""
-    folders = world.folders()
-    if folders:
-        folder = world.pick(folders)
-        world.log(f"replace folder {folder}")
-        files = world.files(folder)
-        shutil.rmtree(world.root / folder)
-        deleted = folder_events(world, DELETED, folder, files)
+    removed = remove_folder(world, "replace")
+    if removed is not None:
+        folder, deleted = removed
         world.happened(deleted + fill_folder(world, folder))
 
 

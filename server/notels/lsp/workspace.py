@@ -371,7 +371,7 @@ class Workspace:
         vault, relative = document.vault, document.relative
         if vault is None or relative is None or relative not in vault.open_docs:
             return Effects()
-        return self._effects(vault, self._set(vault, relative, document))
+        return self.effects_of(vault, self._set(vault, relative, document))
 
     def close(self, uri: str) -> Effects:
         """The editor's text no longer counts: the note is what is on disk again."""
@@ -483,7 +483,7 @@ class Workspace:
         with vault.lock:
             vault.index.add_attachment(relative)
             affected = vault.index.linkers_of_name(relative.rsplit("/", 1)[-1].lower())
-        return self._effects(vault, affected)
+        return self.effects_of(vault, affected)
 
     def _on_disk(self, paths: Iterable[Path], effects: Effects) -> list[tuple[Vault, Path]]:
         """Disk events: re-read the config files among the paths, and pair each other path
@@ -540,13 +540,6 @@ class Workspace:
             job.affected.update(affected)
             return affected
 
-    def effects_of(self, vault: Vault, affected: set[str]) -> Effects:
-        return self._effects(vault, affected)
-
-    def file_deleted(self, path: Path) -> Effects:
-        """A file or a folder is gone from disk."""
-        return self.files_deleted([path])
-
     def files_deleted(self, paths: Iterable[Path]) -> Effects:
         """Files or folders gone from disk."""
         effects = Effects()
@@ -582,10 +575,7 @@ class Workspace:
             with vault.lock:
                 vault.index.remove_attachment(attachment)
                 affected |= vault.index.linkers_of_name(attachment.rsplit("/", 1)[-1].lower())
-        return self._effects(vault, affected)
-
-    def file_renamed(self, old: Path, new: Path) -> Effects:
-        return self.file_deleted(old).merge(self.file_changed(new))
+        return self.effects_of(vault, affected)
 
     def _vaults_configured_by(self, path: Path) -> list[Vault]:
         if path.name != CONFIG_FILE_NAME:
@@ -596,7 +586,7 @@ class Workspace:
         note, problem, stamp = load_note(vault.root, relative, vault.config)
         if note is None and problem is not None and vanished(vault.root, problem):
             problem = None
-        return self._effects(vault, self._replace(vault, relative, note, problem, stamp))
+        return self.effects_of(vault, self._replace(vault, relative, note, problem, stamp))
 
     def _stale_note(
         self,
@@ -609,7 +599,7 @@ class Workspace:
         """A closed note read again is not what the index saw: its file changed and no file
         event said so (yet). Index what is on disk now, as for that event, and let the
         session re-check the notes it affects."""
-        effects = self._effects(vault, self._replace(vault, relative, note, problem, stamp))
+        effects = self.effects_of(vault, self._replace(vault, relative, note, problem, stamp))
         if self.on_effects is not None:
             self.on_effects(effects)
 
@@ -703,7 +693,7 @@ class Workspace:
             affected.add(relative)
             affected |= _dependents(index, relative, old)
             note_types |= _note_types(old) | _note_types(summary)
-        fields_before = _inferred_fields(index, note_types)
+        fields_before = {note_type: index.inferred_fields(note_type) for note_type in note_types}
         yield affected
         for relative, summary in changes:
             affected |= _dependents(index, relative, summary)
@@ -711,7 +701,7 @@ class Workspace:
         for path in affected:
             vault.cache.pop(path, None)
 
-    def _effects(self, vault: Vault, affected: set[str]) -> Effects:
+    def effects_of(self, vault: Vault, affected: set[str]) -> Effects:
         for path in affected:
             vault.cache.pop(path, None)
         recheck = {uri for path, uri in vault.open_docs.items() if path in affected}
@@ -789,10 +779,6 @@ def _shares_card_ids(index: VaultIndex, relative: str, summary: NoteSummary) -> 
 
 def _note_types(summary: NoteSummary | None) -> set[str]:
     return summary.note_types() if summary is not None else set()
-
-
-def _inferred_fields(index: VaultIndex, note_types: set[str]) -> dict[str, frozenset[str] | None]:
-    return {note_type: index.inferred_fields(note_type) for note_type in note_types}
 
 
 def _cards_of_changed_types(
