@@ -17,7 +17,7 @@ from notels.findings import Finding
 from notels.fixer import BeforeReplace, FixMode, FixOutcome, fix_vault
 from notels.report.located import LocatedFinding, locate
 from notels.rules import check_note, known_codes, problem_findings
-from notels.vault.files import relative_key
+from notels.vault.files import relative_key, resolved
 from notels.vault.index import VaultIndex
 from notels.vault.loader import Progress, load_vault, paused_gc
 from notels.vault.notes import note_from_disk, text_from_disk
@@ -63,6 +63,41 @@ def _display_under(root: Path, relative: str) -> str:
     return _display_path(root / relative)
 
 
+def _named_path(path: Path) -> Path:
+    """The absolute path as named: its folders resolved, its last part not followed, so a
+    symlink given as PATH is judged where it lies (a link out of the vault is reported there,
+    as the vault scan reports it, and never fixed through)."""
+    absolute = Path(os.path.abspath(path))
+    if absolute.parent == absolute:
+        return absolute
+    return resolved(absolute.parent) / absolute.name
+
+
+def _scopes_by_vault(paths: Sequence[Path]) -> dict[Path, list[str]]:
+    """The vault root of each PATH, with the vault-relative scopes asked for ("" = all).
+
+    A PATH inside another PATH whose vault holds its own (a vault nested in a vault, checked
+    as `. sub`) belongs to that outer vault: its notes are checked once, as part of it.
+    """
+    named = [_named_path(path) for path in paths]
+    roots = [
+        find_vault_root(path if path.is_dir() and not path.is_symlink() else path.parent)
+        for path in named
+    ]
+    by_root: dict[Path, list[str]] = {}
+    for path, root in zip(named, roots, strict=True):
+        outer = [
+            other_root
+            for other, other_root in zip(named, roots, strict=True)
+            if other_root != root and path.is_relative_to(other) and root.is_relative_to(other_root)
+        ]
+        if outer:
+            root = min(outer, key=lambda folder: len(folder.parts))
+        scope = "" if path == root else relative_key(root, path)
+        by_root.setdefault(root, []).append(scope)
+    return by_root
+
+
 def _selected(relative: str, scopes: Sequence[str]) -> bool:
     """Is this vault-relative path inside one of the requested paths ("" means the whole vault)?"""
     return any(
@@ -83,19 +118,17 @@ def check_paths(
     With `fix`, the safe fixes are applied first (APPLY) or only planned (DIFF), and the
     findings are those of the notes as they are on disk afterwards.
     """
-    by_root: dict[Path, list[str]] = {}
-    for path in paths:
-        absolute = path.resolve()
-        root = find_vault_root(absolute)
-        scope = "" if absolute == root else relative_key(root, absolute)
-        by_root.setdefault(root, []).append(scope)
+    by_root = _scopes_by_vault(paths)
+    # Every configuration is read before any vault is checked: a bad one must stop the run
+    # before --fix has written a file anywhere.
+    configs = {root: load_vault_config(root) for root in by_root}
     located: list[LocatedFinding] = []
     files = 0
     fixes = FixOutcome()
     # One generator for the run: every ID it hands out is new, whichever vault it goes to.
     generator = IdGenerator()
     for root, scopes in by_root.items():
-        config = load_vault_config(root)
+        config = configs[root]
         # A plain check of a large vault indexes summaries and runs the rules in worker
         # processes (each parses a note again); fixing re-reads notes many times: it keeps them.
         index = load_vault(root, config, progress, keep_notes=True if fix is not None else None)

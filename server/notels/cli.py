@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -64,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--diff",
         action="store_true",
         help="print the changes --fix would make as a unified diff, write nothing; "
-        "exit 1 when there are any",
+        "exit 1 when there are any (0 with --exit-zero)",
     )
     return parser
 
@@ -89,12 +90,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
 
 
+def _report_streams_never_fail() -> None:
+    """A name or message the output's encoding cannot carry is written as `\\u0417` or, for a
+    file name that is not UTF-8, `\\udccd`: a Windows pipe (cp1252) or an undecodable name
+    must not end the run with a traceback and exit 1. Inside a JSON string both are escapes."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def _check(args: argparse.Namespace) -> int:
     from notels.checker import check_paths
     from notels.fixer import FixMode
     from notels.report.emitters import EMITTERS, statistics
     from notels.rules import all_rules, known_codes
 
+    _report_streams_never_fail()
     select = _codes(args.select) or None
     ignore = _codes(args.ignore)
     unknown = sorted((set(select or []) | set(ignore)) - known_codes())
@@ -119,7 +130,8 @@ def _check(args: argparse.Namespace) -> int:
     for refusal in result.fixes.refused:
         print(f"notels: not fixed: {refusal.display}: {refusal.reason}", file=sys.stderr)
     if fix is FixMode.DIFF:
-        return _print_diff(result)
+        changed = _print_diff(result)
+        return EXIT_FINDINGS if changed and not args.exit_zero else EXIT_CLEAN
 
     findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.finding.code))
     EMITTERS[args.format](findings, all_rules(), sys.stdout)
@@ -149,7 +161,8 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _print_diff(result: CheckResult) -> int:
+def _print_diff(result: CheckResult) -> bool:
+    """Print the planned changes; were there any?"""
     from notels.fixer import unified_diff
 
     changes = result.fixes.changes
@@ -160,9 +173,9 @@ def _print_diff(result: CheckResult) -> int:
         sys.stderr.write(
             f"Would fix {_count(fixable, 'problem')} in {_count(len(changes), 'file')}.\n"
         )
-        return EXIT_FINDINGS
+        return True
     sys.stderr.write("No fixes to apply.\n")
-    return EXIT_CLEAN
+    return False
 
 
 def _terminal_progress() -> Progress:

@@ -6,9 +6,10 @@ What a user can rely on:
   endings, the final-newline state and every byte outside the edits are kept.
 - A file that is not valid UTF-8 is never written (its text holds replacement characters).
 - Writes are atomic: a temporary file in the same folder, flushed and fsynced, given the
-  original's permission bits, then `os.replace`d over it. A symlinked note is written through
-  to its target, and a target reached by two names is fixed once. Replacing makes a new inode:
-  hard links to the old one keep the old text.
+  original's permission bits, owner and group, then `os.replace`d over it. A read-only file
+  (no write bit, or not writable by this user) is left alone. Replacing makes a new inode:
+  hard links to the old one keep the old text. (A symlink to a note is never indexed, see
+  files.scan_vault: each note is fixed under its own path, once.)
 - A file that changed since it was read (size, mtime or content hash, compared right before
   the replace) is not written; the caller reports it and its findings stay as they were.
 - Fixes repeat until a pass changes nothing (at most `MAX_PASSES`), so one run fixes what
@@ -36,7 +37,6 @@ from notels.config import Config
 from notels.edits.fixes import SAFE_CODES, CreatedNs, safe_fix_list
 from notels.edits.ids import IdGenerator, vault_ids
 from notels.edits.text_edit import apply_edits
-from notels.findings import Finding
 from notels.rules import check_note
 from notels.syntax.note import Note, parse_note
 from notels.vault.files import decode_note_bytes, looks_binary
@@ -44,6 +44,7 @@ from notels.vault.index import VaultIndex
 
 MAX_PASSES = 10
 _BOM = b"\xef\xbb\xbf"
+_ANY_WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 # Called with a file's path after its new content is safely on disk and before the final
 # "unchanged since read?" check and the replace: a seam for tests that simulate a racing editor.
@@ -139,6 +140,9 @@ def take_snapshot(root: Path, relative: str, expected_text: str) -> Snapshot | s
         return f"cannot read: {error.strerror or error}"
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file"
+    # Replacing needs only the folder's permission: the file's own must still be honoured.
+    if not info.st_mode & _ANY_WRITE or not os.access(path, os.W_OK):
+        return "read-only: not fixed"
     if looks_binary(data):
         return "holds NUL bytes: not a text note"
     text, has_bom, valid = decode_note_bytes(data)
@@ -180,8 +184,6 @@ def plan_fixes(
     snapshots: dict[str, Snapshot] = {}
     counts: Counter[str] = Counter()
     refused: dict[str, str] = {}
-    real_paths: dict[Path, str] = {}
-    same_file = _SameFile(root)
     # After the first pass only the files just changed can have new fixes: new IDs are unique,
     # so a fix in one file never creates work in another.
     pending = list(relatives)
@@ -194,7 +196,7 @@ def plan_fixes(
             findings = [
                 finding
                 for finding in check_note(relative, note, index, config, select, ignore)
-                if finding.code in SAFE_CODES and not same_file.only_aliases(relative, finding)
+                if finding.code in SAFE_CODES
             ]
             if not findings:
                 continue
@@ -203,12 +205,9 @@ def plan_fixes(
                 continue
             if relative not in snapshots:
                 snapshot = take_snapshot(root, relative, note.text)
-                if isinstance(snapshot, Snapshot) and snapshot.path in real_paths:
-                    snapshot = f"same file as {display(real_paths[snapshot.path])}: fixed there"
                 if isinstance(snapshot, str):
                     refused[relative] = snapshot
                     continue
-                real_paths[snapshot.path] = relative
                 snapshots[relative] = snapshot
                 originals[relative] = note
             fixed_text = apply_edits(note.text, [edit for fix in fixes for edit in fix.edits])
@@ -236,37 +235,13 @@ def plan_fixes(
     return changes, refusals
 
 
-class _SameFile:
-    """Tells a copied card from one file seen under two names (a symlink inside the vault).
-
-    Such a card is "duplicated" only by the alias; a new ID would be written to the one real
-    file, and the next run would see the duplicate again and renumber it forever.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self._root = root
-        self._real: dict[str, str] = {}
-
-    def _real_path(self, relative: str) -> str:
-        if relative not in self._real:
-            self._real[relative] = os.path.realpath(self._root / relative)
-        return self._real[relative]
-
-    def only_aliases(self, relative: str, finding: Finding) -> bool:
-        if finding.code != "duplicate-id" or not finding.related:
-            return False
-        mine = self._real_path(relative)
-        return all(self._real_path(item.path) == mine for item in finding.related)
-
-
 def write_change(change: FileChange, before_replace: BeforeReplace | None = None) -> str | None:
     """Write one fixed file atomically; None on success, else why it was not written."""
     path = change.snapshot.path
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-        descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".notels-tmp", dir=path.parent
-        )
+        info = os.stat(path)
+        # Not named after the note: a long name plus a suffix would pass the name limit.
+        descriptor, temporary = tempfile.mkstemp(prefix=".notels-", suffix=".tmp", dir=path.parent)
     except OSError as error:
         return f"cannot write: {error.strerror or error}"
     try:
@@ -274,7 +249,11 @@ def write_change(change: FileChange, before_replace: BeforeReplace | None = None
             handle.write(change.new_bytes())
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
+            owner = _kept_owner(handle.fileno(), info)
+        if owner is not None:
+            _remove_quietly(temporary)
+            return owner
+        os.chmod(temporary, stat.S_IMODE(info.st_mode))
         if before_replace is not None:
             before_replace(path)
         if not unchanged_since(change.snapshot):
@@ -288,6 +267,22 @@ def write_change(change: FileChange, before_replace: BeforeReplace | None = None
         _remove_quietly(temporary)
         raise
     _fsync_folder(path.parent)
+    return None
+
+
+def _kept_owner(descriptor: int, original: os.stat_result) -> str | None:
+    """Give the new file the original's owner and group (root fixing a user's notes, as in a
+    container); None when done, else why the file must not be replaced."""
+    written = os.fstat(descriptor)
+    if (written.st_uid, written.st_gid) == (original.st_uid, original.st_gid):
+        return None
+    chown = getattr(os, "fchown", None)
+    if chown is None:  # Windows: no owners to keep
+        return None
+    try:
+        chown(descriptor, original.st_uid, original.st_gid)
+    except OSError:
+        return "owned by another user or group: not fixed"
     return None
 
 
@@ -311,19 +306,29 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def unified_diff(change: FileChange) -> str:
-    """A `diff -u` of one change; a last line without a break is marked as `diff` does."""
+    """A `diff -u` of one change that `patch -p1` and `git apply` take.
+
+    Lines end at `\n` only, as those tools read them (a lone-CR file is one long line, and
+    U+2028 is text); a BOM stays on the first line, where it is on disk. A last line without a
+    break is marked as `diff` does.
+    """
+    bom = "\ufeff" if change.snapshot.has_bom else ""
+    name = change.display.replace(os.sep, "/")
     lines = difflib.unified_diff(
-        change.before.splitlines(keepends=True),
-        change.after.splitlines(keepends=True),
-        fromfile=f"a/{change.display}",
-        tofile=f"b/{change.display}",
+        _lines(bom + change.before), _lines(bom + change.after), f"a/{name}", f"b/{name}"
     )
     out: list[str] = []
     for line in lines:
         out.append(line)
-        if not line.endswith(("\n", "\r")):
+        if not line.endswith("\n"):
             out.append("\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
 
 
 def fix_vault(

@@ -23,7 +23,7 @@ from notels.config import Config
 from notels.lsp import indexer
 from notels.lsp.indexer import fill_index, read_changed
 from notels.lsp.workspace import ReadJob, TextChange, Workspace, _resolved
-from notels.vault.files import stamp_on_disk
+from notels.vault.files import ProblemKind, stamp_on_disk
 from notels.vault.parallel import Summarized, summarize_all
 from notels.vault.summary import summarize_text
 
@@ -287,23 +287,24 @@ def test_a_folder_said_to_change_reads_only_its_changed_notes(vault: Path) -> No
     assert to_read == {state: ["Пачка/Заметка 7 😀.md"]}
 
 
-def test_deleting_a_folder_known_for_a_scan_problem_takes_its_notes(vault: Path) -> None:
-    """A folder reached twice through a symlink is a scan problem of its own path."""
+def test_a_folder_symlink_is_the_alias_and_goes_alone(vault: Path) -> None:
+    """A symlink to a folder of the vault, sorting first or not, is the scan problem: the folder
+    keeps its notes under its own path, and deleting the symlink takes only the problem."""
     write_files(vault, {"Notes/x.md": "x\n"})
-    (vault / "Alias").symlink_to(vault / "Notes")  # scanned first: Notes is the loop
+    (vault / "Alias").symlink_to(vault / "Notes")  # sorts first: still the alias
     workspace = indexed(vault)
     (state,) = workspace.vaults.values()
-    assert "Notes" in state.index.file_problems
-    write_files(vault, {"Notes/y.md": "y\n"})
-    workspace.file_changed(vault / "Notes/y.md")
-    assert "Notes/y.md" in state.index.summaries
-    (vault / "Alias").unlink()
-    shutil.rmtree(vault / "Notes")
-
-    workspace.files_deleted([vault / "Notes"])
-
-    assert "Notes/y.md" not in state.index.summaries
+    assert state.index.file_problems["Alias"].kind is ProblemKind.SYMLINK_ALIAS
     assert "Notes" not in state.index.file_problems
+    write_files(vault, {"Notes/y.md": "y\n"})
+    workspace.file_changed(vault / "Notes")  # a folder event scans as the vault scan does
+    assert sorted(state.index.summaries) == ["Notes/x.md", "Notes/y.md"]
+    (vault / "Alias").unlink()
+
+    workspace.files_deleted([vault / "Alias"])
+
+    assert sorted(state.index.summaries) == ["Notes/x.md", "Notes/y.md"]
+    assert state.index.file_problems == {}
 
 
 def test_event_paths_resolve_as_path_resolve_does(tmp_path: Path) -> None:
@@ -464,3 +465,26 @@ async def _references_when(
             break
         await asyncio.sleep(0.05)
     return found
+
+
+def test_a_folder_event_applies_the_vaults_ignore_globs_and_symlink_rules(vault: Path) -> None:
+    """A folder event scans the folder as the vault scan would: a glob naming a folder inside
+    it (written from the vault's root) still holds, and a symlink in it to a folder elsewhere
+    in the vault is that folder's alias, not a second copy of its notes."""
+    write_files(
+        vault,
+        {
+            ".notels.toml": 'ignore = ["Проекты/архив/**"]\n',
+            "Проекты/план.md": "план\n",
+            "Другое/x.md": "x\n",
+        },
+    )
+    workspace = indexed(vault)
+    (state,) = workspace.vaults.values()
+    write_files(vault, {"Проекты/архив/старое.md": "старое\n", "Проекты/новое 😀.md": "новое\n"})
+    (vault / "Проекты" / "Ярлык").symlink_to(vault / "Другое")
+
+    workspace.file_changed(vault / "Проекты")
+
+    assert sorted(state.index.summaries) == ["Другое/x.md", "Проекты/новое 😀.md", "Проекты/план.md"]
+    assert state.index.file_problems["Проекты/Ярлык"].kind is ProblemKind.SYMLINK_ALIAS

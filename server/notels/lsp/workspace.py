@@ -429,7 +429,7 @@ class Workspace:
             if path.is_dir():
                 with vault.lock:
                     _changed(vault, relative)  # what a run read in it is older
-                found = self._folder_found(vault, path, relative, effects)
+                found = self._folder_found(vault, relative, effects)
                 for note in found.changed:
                     self._disk_note(vault, note, to_read.setdefault(vault, {}))
                 folders.setdefault(vault, {})[relative] = found.paths()
@@ -452,24 +452,27 @@ class Workspace:
             effects.merge(self._files_deleted(vault, relatives))
         return effects, {vault: list(notes) for vault, notes in to_read.items() if notes}
 
-    def _folder_found(self, vault: Vault, path: Path, relative: str, effects: Effects) -> _Found:
+    def _folder_found(self, vault: Vault, relative: str, effects: Effects) -> _Found:
         """Scan a folder that appeared or changed: its attachments and problems are indexed at
-        once; its notes are returned, the changed ones to be read."""
-        files = scan_vault(path, vault.config.ignore)
+        once; its notes are returned, the changed ones to be read. The scan is the vault's own,
+        limited to the folder: the same ignore globs and symlink rules, vault-relative."""
+        if not self._is_scanned(vault, relative):
+            return _Found([], [], [], [])
+        files = scan_vault(vault.root, vault.config.ignore, relative)
         with vault.lock:
             summaries = vault.index.summaries
             # A note whose size and time are those it was read with is not read again.
             unchanged = {
                 note
                 for note in files.notes
-                if (summary := summaries.get(f"{relative}/{note}")) is not None
+                if (summary := summaries.get(note)) is not None
                 and summary.stamp == files.stamps.get(note)
             }
         found = _Found(
-            [f"{relative}/{note}" for note in files.notes],
-            [f"{relative}/{note}" for note in files.notes if note not in unchanged],
-            [f"{relative}/{attachment}" for attachment in files.attachments],
-            [FileProblem(f"{relative}/{p.path}", p.kind, p.detail) for p in files.problems],
+            list(files.notes),
+            [note for note in files.notes if note not in unchanged],
+            list(files.attachments),
+            list(files.problems),
         )
         for attachment in found.attachments:
             if self._is_scanned(vault, attachment):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
+from urllib.parse import quote
 
 from notels import __version__
 from notels.findings import Severity
@@ -13,6 +17,13 @@ from notels.report.located import LocatedFinding
 from notels.rules.base import DOCS_URL, Rule
 
 Emitter = Callable[[Sequence[LocatedFinding], Sequence[Rule], TextIO], None]
+
+
+def _ascii_only(out: TextIO) -> bool:
+    """Must JSON escape every non-ASCII character? Yes for a stream that is not UTF-8 (a Windows
+    pipe): what it cannot encode would be replaced by an escape JSON lacks (`\\U0001f389`)."""
+    encoding = getattr(out, "encoding", None)
+    return encoding is not None and codecs.lookup(encoding).name != "utf-8"
 
 
 def emit_text(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: TextIO) -> None:
@@ -43,7 +54,7 @@ def emit_json(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: Te
         }
         for item in findings
     ]
-    json.dump(records, out, ensure_ascii=False, indent=2)
+    json.dump(records, out, ensure_ascii=_ascii_only(out), indent=2)
     out.write("\n")
 
 
@@ -88,10 +99,20 @@ _SARIF_LEVEL = {
 }
 
 
+def sarif_uri(path: str) -> str:
+    """A displayed path as a URI, percent-encoded (note names hold spaces, `%`, `#` and
+    Cyrillic): a `file:` URI when absolute, else a reference relative to the working folder,
+    which code scanning resolves against the checkout."""
+    if Path(path).is_absolute():
+        return Path(path).as_uri()
+    # fsencode: a name the file system gave as undecodable bytes keeps those bytes.
+    return quote(os.fsencode(path.replace(os.sep, "/")), safe="/")
+
+
 def _sarif_location(path: str, line: int, column: int, end_line: int, end_column: int) -> object:
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": path.replace("\\", "/")},
+            "artifactLocation": {"uri": sarif_uri(path)},
             "region": {
                 "startLine": line,
                 "startColumn": column,
@@ -155,7 +176,7 @@ def emit_sarif(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: T
             }
         ],
     }
-    json.dump(document, out, ensure_ascii=False, indent=2)
+    json.dump(document, out, ensure_ascii=_ascii_only(out), indent=2)
     out.write("\n")
 
 

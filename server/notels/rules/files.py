@@ -21,11 +21,13 @@ positions after them may be off and an editor may damage the text on save. Re-sa
 register_reader_rule(
     SKIPPED_FILE,
     Severity.WARNING,
-    "A file that was not indexed: too large, binary, unreadable, or a symlink leaving the vault.",
+    "A file that was not indexed: too large, binary, unreadable, or a symlink not followed.",
     """
 notels skips `.md` files over `max-file-size` bytes, files holding NUL bytes (binary files named
-`.md`), files it cannot read, and symlinks that lead outside the vault or into a loop. Links to
-such notes are still checked against their names.
+`.md`), files it cannot read, and symlinks that lead outside the vault, into a loop or to nothing.
+A symlink to a note or folder of the vault is not followed either: it is indexed once, under its
+own path (a second name would make every card ID in it a duplicate). Links to such notes are
+still checked against their names.
 """,
 )
 
@@ -41,6 +43,8 @@ _WHY = {
     ProblemKind.UNREADABLE: "Not indexed: cannot be read",
     ProblemKind.SYMLINK_OUTSIDE: "Not followed: a symlink leading outside the vault",
     ProblemKind.SYMLINK_LOOP: "Not followed: a symlink loop",
+    ProblemKind.SYMLINK_BROKEN: "Not followed: a symlink to nothing",
+    ProblemKind.SYMLINK_ALIAS: "Not followed: a symlink to a note or folder indexed as itself",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ class ProblemKind(Enum):
     UNREADABLE = "unreadable"  # skipped
     SYMLINK_OUTSIDE = "symlink-outside"  # not followed
     SYMLINK_LOOP = "symlink-loop"  # not followed
+    SYMLINK_BROKEN = "symlink-broken"  # leads to nothing
+    SYMLINK_ALIAS = "symlink-alias"  # another name of a folder indexed under its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +64,34 @@ def is_ignored(relative: str, ignore: tuple[str, ...]) -> bool:
     return False
 
 
-def scan_vault(root: Path, ignore: tuple[str, ...] = ()) -> VaultFiles:
-    """Walk `root`; follow symlinks only while they stay inside it, and never in a loop."""
+def _is_note_name(name: str) -> bool:
+    # Path.suffix: the last dot, not the first character, not the last.
+    dot = name.rfind(".")
+    return 0 < dot < len(name) - 1 and name[dot:].lower() == MARKDOWN_SUFFIX
+
+
+def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> VaultFiles:
+    """Walk `root`, or only its folder `under` (a vault-relative path: the results, ignore
+    globs and symlink rules stay the vault's).
+
+    Notes and folders are indexed under their own paths only: a symlink to one inside the
+    vault is its alias and is not followed (the editor's events resolve such a name to the
+    target too), nor is one leading outside the vault. A symlink to another file of the vault
+    (an image) is followed: it is one more name to link to.
+    """
     root = root.resolve()
     notes: list[str] = []
     attachments: list[str] = []
     problems: list[FileProblem] = []
     stamps: dict[str, tuple[int, int]] = {}
-    seen_dirs: set[tuple[int, int]] = set()
+    seen_dirs: set[tuple[int, int]] = set()  # bind mounts can still loop
+
+    def alias_problem(relative: str, target: Path) -> FileProblem:
+        named = relative_key(root, target)
+        inside = named == "." or relative.startswith(named + "/")
+        return FileProblem(
+            relative, ProblemKind.SYMLINK_LOOP if inside else ProblemKind.SYMLINK_ALIAS, named
+        )
 
     # Paths are built as strings: a Path object per file cost more than the rest of the walk.
     def walk(folder: Path, prefix: str) -> Iterator[tuple[str, os.stat_result]]:
@@ -95,15 +118,21 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = ()) -> VaultFiles:
                 continue
             try:
                 if entry.is_symlink():
-                    target = Path(entry.path).resolve()
+                    target = Path(entry.path).resolve(strict=True)
                     if not target.is_relative_to(root):
                         problems.append(
                             FileProblem(relative, ProblemKind.SYMLINK_OUTSIDE, str(target))
                         )
                         continue
                     info = os.stat(entry.path)
+                    if stat.S_ISDIR(info.st_mode) or _is_note_name(entry.name):
+                        problems.append(alias_problem(relative, target))
+                        continue
                 else:
                     info = entry.stat(follow_symlinks=False)
+            except FileNotFoundError as error:
+                problems.append(FileProblem(relative, ProblemKind.SYMLINK_BROKEN, str(error)))
+                continue
             except (OSError, RuntimeError) as error:  # RuntimeError: resolve() in a loop
                 problems.append(FileProblem(relative, ProblemKind.SYMLINK_LOOP, str(error)))
                 continue
@@ -112,11 +141,17 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = ()) -> VaultFiles:
             elif stat.S_ISREG(info.st_mode):
                 yield relative, info
 
-    for relative, info in walk(root, ""):
-        # Path.suffix: the last dot, not the first character, not the last.
-        name = relative.rpartition("/")[2]
-        dot = name.rfind(".")
-        if 0 < dot < len(name) - 1 and name[dot:].lower() == MARKDOWN_SUFFIX:
+    def walk_all() -> Iterator[tuple[str, os.stat_result]]:
+        folder = root / under
+        if under and folder.is_symlink():
+            # A broken or looping one: the scan of the folder holding it reports it.
+            with contextlib.suppress(OSError, RuntimeError):
+                problems.append(alias_problem(under, folder.resolve(strict=True)))
+            return
+        yield from walk(folder, f"{under}/" if under else "")
+
+    for relative, info in walk_all():
+        if _is_note_name(relative.rpartition("/")[2]):
             notes.append(relative)
             stamps[relative] = (info.st_size, info.st_mtime_ns)
         else:
