@@ -188,6 +188,10 @@ def rename_note_edits(index: VaultIndex, old_path: str, new_stem: str) -> Edits:
     Raises RenameError on an invalid name or when another note already has it.
     """
     stem = check_note_name(new_stem)
+    wanted = stem.lower()
+    shadow = next((a for a in index.attachments() if _stem(a).lower() == wanted), None)
+    if shadow is not None:
+        raise RenameError(f"{shadow} has that name: links [[{stem}]] would open it, not the note.")
     folder = posixpath.dirname(old_path)
     return move_note_edits(index, old_path, posixpath.join(folder, stem + MD))
 
@@ -226,7 +230,64 @@ def move_note_edits(index: VaultIndex, old_path: str, new_path: str) -> Edits:
             if new_target != link.target:
                 text = escape_in_link(note, link, new_target)
                 edits.setdefault(source, []).append(TextEdit(link.target_span, text))
+    if bare_wins:
+        _keep_namesakes_reached(index, old_path, new_path, edits)
+    if posixpath.dirname(old_path) != posixpath.dirname(new_path):
+        _keep_relative_links(index, old_path, new_path, edits)
     return _checked(index, edits)
+
+
+def _keep_namesakes_reached(index: VaultIndex, old_path: str, new_path: str, edits: Edits) -> None:
+    """The moved note takes its new bare name from namesakes farther from the vault root: their
+    bare links get their paths, so each still opens the note it opened."""
+    key = stem_key(new_path)
+    namesakes = {p for p in index.paths() if stem_key(p) == key and p != old_path}
+    for namesake in sorted(namesakes):
+        for source in sorted(index.linkers_of(namesake)):
+            note = index.notes.get(source)
+            if note is None:
+                continue
+            for link in note.links:
+                bare = link.target and "/" not in link.target and "\\" not in link.target
+                if not bare or stem_key(link.target) != key:
+                    continue  # an alias or a path still reaches the namesake
+                resolution = index.resolve(link, source)
+                if resolution.path != namesake or resolution.via_alias:
+                    continue
+                suffix = link.target[-len(MD) :] if link.target.lower().endswith(MD) else ""
+                text = escape_in_link(note, link, namesake[: -len(MD)] + suffix)
+                edits.setdefault(source, []).append(TextEdit(link.target_span, text))
+
+
+def _keep_relative_links(index: VaultIndex, old_path: str, new_path: str, edits: Edits) -> None:
+    """Links written relative to the moved note's folder (`./B`, `../C`) are written relative
+    to its new folder, so they reach the same files."""
+    note = index.notes.get(old_path)
+    if note is None:
+        return
+    new_folder = posixpath.dirname(new_path)
+    for link in note.links:
+        if not link.target.startswith(("./", "../")):
+            continue
+        resolution = index.resolve(link, old_path)
+        if resolution.kind not in (
+            ResolutionKind.NOTE,
+            ResolutionKind.AMBIGUOUS,
+            ResolutionKind.ATTACHMENT,
+        ):
+            continue  # unresolved (kept as written) or the note itself
+        reached = resolution.path
+        if reached is None:
+            continue
+        if resolution.kind is not ResolutionKind.ATTACHMENT and not link.target.lower().endswith(
+            MD
+        ):
+            reached = reached[: -len(MD)]
+        relative = posixpath.relpath(reached, new_folder or ".")
+        new_target = relative if relative.startswith("../") else "./" + relative
+        if new_target != link.target:
+            text = escape_in_link(note, link, new_target)
+            edits.setdefault(old_path, []).append(TextEdit(link.target_span, text))
 
 
 def _bare_name_wins(index: VaultIndex, old_path: str, new_path: str) -> bool:
@@ -280,6 +341,9 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
     edits: Edits = {}
     if heading.text != text:
         edits[path] = [TextEdit(heading.text_span, text)]
+    first = next(h for h in note.headings if heading_key(h.text) == old_key)
+    if first is not heading:
+        return _checked(index, edits)  # links by its name reach the first of that name
     for source in sorted(index.linkers_of(path) | {path}):
         source_note = index.notes.get(source)
         if source_note is None:

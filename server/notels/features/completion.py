@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from notels.config import Config, IdStyle
+from notels.edits.ids import note_ids
+from notels.edits.lines import line_break_near
 from notels.features.catalog import NameCatalog, NameEntry, name_catalog
 from notels.features.context import CompletionContext, ContextKind, completion_context
 from notels.features.fuzzy import FUZZY, Match, rank
@@ -517,12 +519,12 @@ def _most_used_type(index: VaultIndex, config: Config) -> tuple[str, tuple[str, 
 
 
 def new_card_id(index: VaultIndex, note: Note, now_ms: int | None = None) -> int:
-    """Anki's kind of ID (creation time in ms), moved past any ID the vault or note holds."""
-    taken: set[str] = set()
-    for card in (*note.anki.cards, *note.anki.unclosed):
-        if card.id is not None:
-            taken.add(card.id.value)
-        taken.update(misplaced.value for misplaced in card.misplaced_ids)
+    """Anki's kind of ID (creation time in ms), moved past any ID the vault or note holds:
+    block cards', and those of inline cards, DELETE lines and misplaced ID lines, each of
+    which names a note in the user's Anki collection too."""
+    taken = note_ids(note)
+    for summary in index.summaries.values():
+        taken.update(summary.other_ids)
     candidate = now_ms if now_ms is not None else time.time_ns() // 1_000_000
     while str(candidate) in taken or index.card_locations(str(candidate)):
         candidate += 1
@@ -546,7 +548,8 @@ def _start_snippet(
         label="START",
         kind=CompletionKind.SNIPPET,
         replace_span=context.span,
-        insert_text="\n".join(lines),
+        # The note's own line break: a client may insert the text as it is (VS Code adapts it).
+        insert_text=line_break_near(note.text, context.span.start).join(lines),
         detail=f"Anki card: {note_type} ({', '.join(fields)})",
         sort_key=_sort_key(0),
         filter_text="START",

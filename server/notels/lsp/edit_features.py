@@ -367,8 +367,7 @@ class EditFeatures:
         Cards whose ID would be a guess (see fixes.py: merged blocks, `ENDPOINT`, a misplaced ID
         line) are left for their quick fixes and counted as skipped.
         """
-        for uri in list(self.session.workspace.documents):
-            self.session.flush_document(uri)
+        self.session.flush_documents()
         builder = EditBuilder(self.session)
         lacking = 0
         for vault in list(self.session.workspace.vaults.values()):
@@ -456,6 +455,8 @@ class EditFeatures:
         if not _supports_resource(self.session, types.ResourceOperationKind.Rename):
             raise RenameError("This editor cannot rename files through the language server.")
         new_path = renamed_path(target.path, new_name)
+        if new_path == target.path:
+            return  # the same name (F2, Enter): nothing to do, and no file renamed onto itself
         edits = rename_note_edits(vault.index, target.path, new_name)
         old_file, new_file = vault.root / target.path, vault.root / new_path
         if new_path.lower() != target.path.lower() and new_file.exists():
@@ -475,8 +476,7 @@ class EditFeatures:
 
     def will_rename_files(self, params: types.RenameFilesParams) -> types.WorkspaceEdit | None:
         """The editor renames or moves notes itself: answer with the link updates."""
-        for uri in list(self.session.workspace.documents):
-            self.session.flush_document(uri)
+        self.session.flush_documents()
         builder = EditBuilder(self.session)
         for file in params.files:
             moved = self._moved_note(file.old_uri, file.new_uri)
@@ -512,7 +512,8 @@ class EditFeatures:
     # --- shared -----------------------------------------------------------------------------------
 
     def _open_note(self, uri: str) -> OpenNote | None:
-        self.session.flush_document(uri)
+        # Every open document, not only this one: the edits may reach into any of them.
+        self.session.flush_documents()
         document = self.session.workspace.documents.get(uri)
         if document is None or document.note is None:
             return None

@@ -323,7 +323,7 @@ class NavigationFeatures:
             yield from self._symbol_information(place, symbol.children, symbol.name)
 
     def workspace_symbols(self, params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
-        self._flush_all()
+        self.session.flush_documents()
         found: list[types.WorkspaceSymbol] = []
         for vault in list(self.session.workspace.vaults.values()):
             with vault.lock:
@@ -470,13 +470,8 @@ class NavigationFeatures:
 
     # --- shared -----------------------------------------------------------------------------
 
-    def _flush_all(self) -> None:
-        """Index every open document's pending edits: answers may point into any of them."""
-        for uri in list(self.session.workspace.documents):
-            self.session.flush_document(uri)
-
     def _place(self, uri: str) -> Place | None:
-        self._flush_all()
+        self.session.flush_documents()
         workspace = self.session.workspace
         document = workspace.documents.get(uri)
         if document is not None:

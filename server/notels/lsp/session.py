@@ -218,6 +218,12 @@ class Session:
         if not self.debouncer.pending(uri):
             self.debouncer.schedule(uri, 0, lambda: self._edited(uri))
 
+    def flush_documents(self) -> None:
+        """Index every open document's pending edits: an answer may point into any of them (a
+        rename edits every note linking to the renamed one)."""
+        for uri in list(self.workspace.documents):
+            self.flush_document(uri)
+
     def _flush(self, uri: str) -> Effects:
         """Index the document's pending edits; with the effects of an early flush for a request."""
         effects = self.workspace.flush(uri)
