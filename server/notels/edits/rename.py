@@ -10,7 +10,11 @@ Decisions worth knowing:
 - A link keeps its form. A bare name stays bare; a path (`folder/Old`, `../Old`) keeps its folder
   part; a written `.md` stays. Heading, block and display text are not touched. A note moved to
   another folder gets its path links rewritten from the vault root. A bare name that would then
-  open a namesake closer to the vault root becomes a path link.
+  open a namesake closer to the vault root becomes a path link; a note that takes a bare name
+  from namesakes farther from the root gives their bare links their paths. The moved note's own
+  relative links (`./B`, `../C`) are rewritten from its new folder.
+- Renaming the second of two same-named headings changes no link: links reach the first. A
+  note is not renamed to an attachment's name: its links would open the attachment.
 - A heading rename rewrites every `[[Note#Heading]]` (through aliases too: the heading is the
   same) and `[[#Heading]]` in the note itself, matching headings as Obsidian does (case and
   emphasis ignored). For nested links (`[[Note#A#B]]`) each matching part is rewritten.

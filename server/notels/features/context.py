@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from notels.features.model import TextEdit
+from notels.syntax.markdown import TAG_CHARS
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 
@@ -57,9 +58,9 @@ _YAML_VALUE_START = re.compile(
 _YAML_LINE = re.compile(r"(?:[ \t]|$|#|-(?:[ \t]|$)|[^\s:][^:]*:(?:[ \t]|$))")
 _YAML_KEY = re.compile(r"([^\s:#\-'\"][^:]*?)[ \t]*:(?:[ \t]|$)")
 _LINK_CLOSE = re.compile(r"[^\[\]\r\n]*\]\]")
-_BODY_TAG = re.compile(r"(?:^|(?<=\s))#([\w/-]*)$")
-_YAML_TAG = re.compile(r"#?[\w/-]*$")
-_TAG_REST = re.compile(r"[\w/-]*")
+_BODY_TAG = re.compile(rf"(?:^|(?<=\s))#([{TAG_CHARS}]*)$")
+_YAML_TAG = re.compile(rf"#?[{TAG_CHARS}]*$")
+_TAG_REST = re.compile(rf"[{TAG_CHARS}]*")
 _START_PREFIX = re.compile(r"S(?:T(?:A(?:R(?:T)?)?)?)?")
 _FIELD_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_ ]*")
 _FIELD_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_]*(?: [A-Za-z0-9_]+){0,2}):")

@@ -63,10 +63,14 @@ lost or merged. Join the values or rename the field.
 )
 def duplicate_field(ctx: RuleContext) -> Iterator[Draft]:
     for card in ctx.note.anki.cards:
+        schema = _schema(ctx, card.note_type) if card.note_type is not None else None
         first_seen: dict[str, int] = {}
         for field in card.fields:
             if not field.name:
                 continue
+            if schema is not None and field.name not in schema[0]:
+                continue  # not a field of the type: the plugin keeps the line as text
+
             if field.name in first_seen:
                 yield Draft(
                     field.name_span,

@@ -64,15 +64,26 @@ def misplaced_id(ctx: RuleContext) -> Iterator[Draft]:
     """
 Anki note IDs are epoch milliseconds: 13 digits today (the digit count is configurable with
 `id-digits`). An ID with another length, or one that decodes to a time before 2006 (before
-Anki existed) or more than a year ahead, was mistyped or truncated.
+Anki existed) or more than a year ahead, was mistyped or truncated. An ID after other text on
+the block's last line (`BACK: see ID: 1737306548883`) is read by the plugin, which then drops
+the whole line: that text never reaches Anki.
 """,
 )
 def malformed_id(ctx: RuleContext) -> Iterator[Draft]:
     digits = ctx.config.id_digits
     latest = int(time.time() * 1000) + _ONE_YEAR_MS
+    text = ctx.note.text
     for card in ctx.note.anki.cards:
         if card.id is None:
             continue
+        line = ctx.note.lines.line_span(card.id.span.start)
+        before = text[line.start : card.id.span.start].strip()
+        if before and before != "<!--":
+            yield Draft(
+                line,
+                "The plugin reads the ID after this text and drops the whole line: the text "
+                "never reaches Anki. Put the ID on a line of its own.",
+            )
         value = card.id.value
         if len(value) != digits or value.startswith("0"):
             yield Draft(

@@ -50,14 +50,19 @@ _KEYWORD_AFTER_LF: Final = re.compile(r"\n(START|END|TARGET DECK|FILE TAGS|DELET
 _KEYWORD_AT_TEXT_START: Final = re.compile(r"\ufeff?(?:START|END|TARGET DECK|FILE TAGS|DELETE)")
 _LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
 
-# The plugin tests the last block line with the unanchored `(?:<!--)?ID: (\d+)`; we anchor it at
-# the line start (indentation allowed) so that a field line merely mentioning `ID: 5` is not taken
-# for the card's ID: reporting "no ID" there leads the writer to a real fix.
+# An ID line: at its line start, indentation allowed.
 _ID: Final = re.compile(r"[ \t]*((?:<!--)?)ID: (\d+)")
+# The plugin tests the block's last line with this, unanchored: `<!-- ID: 5 -->` and even
+# `BACK: see ID: 5` give the card its ID (and the plugin drops the whole line). Reading it as
+# anything else would have the "add an ID" fix give the card a second, new one.
+_ID_IN_LAST_LINE: Final = re.compile(r"((?:<!--)?)ID: (\d+)")
 # Looser than the plugin on purpose: `ID:5` is meant as an ID, and the plugin will not read it.
 _LOOSE_ID: Final = re.compile(r"[ \t]*((?:<!--)?)ID: ?(\d+)")
+# The plugin starts a field at any line beginning with `Name:`. An ALL-CAPS name, this dialect's
+# habit, needs nothing after the colon (`FRONT:Embedding`); a capitalised word (`Front:`) needs a
+# space or the line's end, or prose and links (`Note:see`, `Https://`) would start fields.
 _FIELD: Final = re.compile(
-    r"(?P<name>[A-Z][A-Z0-9_]*|[A-Z][a-z0-9]*(?: [A-Z][a-z0-9]*){0,2}):(?=\s|$)"
+    r"(?P<name>[A-Z][A-Z0-9_]*(?=:)|[A-Z][a-z0-9]*(?: [A-Z][a-z0-9]*){0,2}(?=:(?:\s|$))):"
 )
 # Handled by the plugin before fields are read, so never field names.
 _NOT_FIELDS: Final = frozenset({"ID", "Tags"})
@@ -312,6 +317,13 @@ def _card_id(text: str, start: int, end: int, pattern: re.Pattern[str]) -> CardI
     return _id_from(text, match, end)
 
 
+def _last_line_id(text: str, start: int, end: int) -> CardId | None:
+    if text.find("ID: ", start, end) == -1:
+        return None
+    match = _ID_IN_LAST_LINE.search(text, start, end)
+    return _id_from(text, match, end) if match is not None else None
+
+
 def _id_from(text: str, match: re.Match[str], end: int) -> CardId:
     """The CardId of an `_ID` or `_LOOSE_ID` match on a line that ends at `end`."""
     offsets = shared_offsets(len(text))
@@ -412,7 +424,7 @@ def _card(
 
     card_id: CardId | None = None
     if lines:
-        card_id = _card_id(text, *lines[-1], _ID)
+        card_id = _card_id(text, *lines[-1], _ID) or _last_line_id(text, *lines[-1])
         if card_id is not None:
             lines.pop()
 

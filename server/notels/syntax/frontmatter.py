@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -107,8 +107,39 @@ def frontmatter_links(text: str, frontmatter: Frontmatter) -> tuple[Link, ...]:
         for scalar in entry.scalars:
             start, end = scalar.value_span
             if text.find("[[", start, end) != -1:
-                links += find_links(text, start, end, frontmatter_key=entry.key)
+                found = find_links(text, start, end, frontmatter_key=entry.key)
+                quote = text[scalar.span.start] if scalar.span.start < scalar.span.end else ""
+                if quote == "'" and text.find("''", start, end) != -1:
+                    found = [_unescaped(link, _single_quoted) for link in found]
+                elif quote == '"' and text.find("\\", start, end) != -1:
+                    found = [_unescaped(link, _double_quoted) for link in found]
+                links += found
     return tuple(links)
+
+
+def _unescaped(link: Link, unquote: Callable[[str], str]) -> Link:
+    """The link's names as YAML reads them (`[[It''s]]` in single quotes names `It's`); its
+    spans stay on the text as written."""
+    return link._replace(
+        target=unquote(link.target),
+        heading=None if link.heading is None else unquote(link.heading),
+        block_ref=None if link.block_ref is None else unquote(link.block_ref),
+        alias=None if link.alias is None else unquote(link.alias),
+    )
+
+
+def _single_quoted(written: str) -> str:
+    return written.replace("''", "'")
+
+
+def _double_quoted(written: str) -> str:
+    if "\\" not in written:
+        return written
+    try:
+        value = yaml.safe_load(f'"{written}"')
+    except yaml.YAMLError:  # a piece cut inside an escape: keep it as written
+        return written
+    return value if isinstance(value, str) else written
 
 
 def frontmatter_tags(text: str, frontmatter: Frontmatter) -> tuple[Tag, ...]:

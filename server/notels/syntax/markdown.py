@@ -27,6 +27,7 @@ from typing import NamedTuple, Protocol, TypeVar
 from notels.syntax.lines import end_of_line, start_of_line
 from notels.syntax.model import BlockId, Heading, Link, Tag
 from notels.syntax.spans import Span, shared_offsets
+from notels.syntax.unicode_marks import MARKS
 from notels.syntax.wikilinks import find_links, link_targets
 
 # A hidden range (code or math) as the scanners pass it around: a plain `(start, end)` pair is
@@ -95,8 +96,10 @@ _MATH = re.compile(
 )
 _BLANK_LINE = re.compile(r"(?>\r\n|\r|\n)[ \t]*(?>\r\n|\r|\n)")
 
-# `\w` is str.isalnum() plus `_`: letters of any script and digits, but no emoji or punctuation.
-_TAG = re.compile(r"#([\w/-]+)")
+# `\w` is str.isalnum() plus `_`: letters of any script and digits, but no emoji or punctuation;
+# the combining marks that are part of letters (`#हिंदी`, a decomposed `й`) are added.
+TAG_CHARS = rf"\w{MARKS}/-"
+_TAG = re.compile(rf"#([{TAG_CHARS}]+)")
 _BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*(?![^\r\n])")
 
 _BOM = "\ufeff"

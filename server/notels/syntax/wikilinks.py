@@ -36,8 +36,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _visible_matches(
     text: str, start: int, end: int, hidden: Sequence[tuple[int, int]]
 ) -> Iterator[tuple[re.Match[str], int, bool]]:
-    """(match, start, is an embed) of each `_PARTS` match in `text[start:end]` that overlaps
-    none of `hidden`; the start is the embed's `!` when there is one."""
+    """(match, start, is an embed) of each `_PARTS` match in `text[start:end]` that does not
+    start inside one of `hidden`; the start is the embed's `!` when there is one.
+
+    Whichever opens first wins: a link inside code or math is none, and math or code inside a
+    link (`[[Energy|$E=mc^2$]]`, `[[T#Energy $E$]]`) is part of it.
+    """
     next_hidden = 0
     hidden_count = len(hidden)
     for match in _PARTS.finditer(text, start, end):
@@ -49,7 +53,7 @@ def _visible_matches(
             # Links come in order, so one pointer walks the hidden spans once.
             while next_hidden < hidden_count and hidden[next_hidden][1] <= begin:
                 next_hidden += 1
-            if next_hidden < hidden_count and hidden[next_hidden][0] < stop:
+            if next_hidden < hidden_count and hidden[next_hidden][0] <= begin:
                 continue
         yield match, begin, embed
 
@@ -63,8 +67,8 @@ def find_links(
 ) -> list[Link]:
     """Every wikilink and embed within `text[start:end]`, in order.
 
-    Links overlapping one of `hidden` (sorted, disjoint (start, end) ranges: code and math)
-    are left out.
+    Links starting inside one of `hidden` (sorted, disjoint (start, end) ranges: code and
+    math) are left out.
     `[[ ]]` or `[[|x]]`, which name nothing, are no links.
     """
     links: list[Link] = []
@@ -151,7 +155,7 @@ def link_targets(
     (start, end) of every link. A fraction of the cost: no Link, no Span.
 
     The same matches and rules as find_links (tests/syntax/test_summary_scan.py holds them
-    equal): links overlapping `hidden` are left out, an escaped table pipe `\\|` ends a target
+    equal): links starting inside `hidden` are left out, an escaped table pipe `\\|` ends a target
     without its backslash, `[[ ]]` and `[[|x]]` are no links.
     """
     targets: list[str] = []

@@ -61,7 +61,9 @@ def has_attachment_extension(target: str) -> bool:
     if dot <= 0:
         return False
     extension = name[dot + 1 :].lower()
-    return extension != "md" and extension.isalnum() and len(extension) <= 5
+    # Obsidian's own kinds run to `.canvas` and `.excalidraw`; a name that only looks like one
+    # (`Version 1.2beta`) still finds its note, by its full name.
+    return extension != "md" and extension.isalnum() and len(extension) <= 10
 
 
 def path_depth(path: str) -> int:
