@@ -45,7 +45,7 @@ def _visible_matches(
     next_hidden = 0
     hidden_count = len(hidden)
     for match in _PARTS.finditer(text, start, end):
-        begin, stop = match.span()
+        begin = match.start()
         embed = begin > start and text[begin - 1] == "!"
         if embed:
             begin -= 1
