@@ -486,5 +486,9 @@ def test_a_folder_event_applies_the_vaults_ignore_globs_and_symlink_rules(vault:
 
     workspace.file_changed(vault / "Проекты")
 
-    assert sorted(state.index.summaries) == ["Другое/x.md", "Проекты/новое 😀.md", "Проекты/план.md"]
+    assert sorted(state.index.summaries) == [
+        "Другое/x.md",
+        "Проекты/новое 😀.md",
+        "Проекты/план.md",
+    ]
     assert state.index.file_problems["Проекты/Ярлык"].kind is ProblemKind.SYMLINK_ALIAS
