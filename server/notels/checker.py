@@ -17,6 +17,7 @@ from notels.findings import Finding
 from notels.fixer import BeforeReplace, FixMode, FixOutcome, fix_vault
 from notels.report.located import LocatedFinding, locate
 from notels.rules import check_note, known_codes, problem_findings
+from notels.syntax.lines import Encoding
 from notels.vault.files import relative_key, resolved
 from notels.vault.index import VaultIndex
 from notels.vault.loader import Progress, load_vault, paused_gc
@@ -270,6 +271,6 @@ def _locate_related(
         lines = index.lines(item.path)
         line, column = (0, 0)
         if lines is not None:
-            line, column = lines.position(item.span.start)
+            line, column = lines.position(item.span.start, Encoding.UTF32)  # code points
         related.append((_display_path(root / item.path), line + 1, column + 1, item.message))
     return tuple(related)

@@ -384,3 +384,16 @@ def test_json_on_a_stdout_that_is_not_utf8_escapes_what_it_cannot_carry(tmp_path
             assert [record["path"] for record in document] == ["Заметка 🎉.md"]
         else:
             assert [unquote(uri) for uri in sarif_uris(result.stdout)] == ["Заметка 🎉.md"]
+
+
+def test_related_locations_count_code_points_as_the_finding_does(tmp_path: Path) -> None:
+    """A related location after an emoji is in code points, as `columnKind` says (UTF-16
+    would count the emoji twice)."""
+    card = "START\nBasic\nFRONT: q\n{}ID: 1737306548883\nEND\n"
+    vault = write_vault(
+        tmp_path, {"a.md": "Words.\n" + card.format(""), "b.md": "Words.\n" + card.format("🎉 ")}
+    )
+    records = json.loads(run_check("--format", "json", cwd=vault).stdout)
+    (from_a,) = [r for r in records if r["path"] == "a.md" and r["code"] == "duplicate-id"]
+    ((path, line, column, _),) = [tuple(item.values()) for item in from_a["related"]]
+    assert (path, line, column) == ("b.md", 5, 3)

@@ -23,7 +23,7 @@ class ProblemKind(Enum):
     SYMLINK_OUTSIDE = "symlink-outside"  # not followed
     SYMLINK_LOOP = "symlink-loop"  # not followed
     SYMLINK_BROKEN = "symlink-broken"  # leads to nothing
-    SYMLINK_ALIAS = "symlink-alias"  # another name of a folder indexed under its own
+    SYMLINK_ALIAS = "symlink-alias"  # another name of a note or folder of the vault
 
 
 @dataclass(frozen=True, slots=True)
