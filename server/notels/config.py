@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import tomllib
@@ -182,11 +183,49 @@ def _vault_path(value: object) -> str | None:
     return "" if path == "." else path
 
 
+def has_vault_marker(folder: Path) -> bool:
+    return (folder / ".obsidian").is_dir() or (folder / CONFIG_FILE_NAME).is_file()
+
+
+def find_vaults_below(folder: Path, max_depth: int = 4, max_folders: int = 2_000) -> list[Path]:
+    """Marked vault roots under `folder` (which is none), outermost only, nearest first: what a
+    workspace folder holding vaults further down stands for. Hidden folders, symlinks and
+    `node_modules` are not entered, and the search is bounded: a code repository is large."""
+    found: list[Path] = []
+    level = [resolved(folder)]
+    visited = 0
+    for _ in range(max_depth):
+        deeper: list[Path] = []
+        for parent in level:
+            try:
+                entries = sorted(os.scandir(parent), key=lambda entry: entry.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.startswith(".") or entry.name == "node_modules":
+                    continue
+                try:
+                    if not entry.is_dir(follow_symlinks=False):
+                        continue
+                except OSError:
+                    continue
+                visited += 1
+                if visited > max_folders:
+                    return found
+                child = Path(entry.path)
+                if has_vault_marker(child):
+                    found.append(child)
+                else:
+                    deeper.append(child)
+        level = deeper
+    return found
+
+
 def find_vault_root(start: Path) -> Path:
     """Nearest folder upward with `.obsidian/` or `.notels.toml`; else `start` (or its folder)."""
     start = resolved(start)
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
-        if (candidate / ".obsidian").is_dir() or (candidate / CONFIG_FILE_NAME).is_file():
+        if has_vault_marker(candidate):
             return candidate
     return folder

@@ -12,6 +12,7 @@ from lsp_harness import write_files
 from workspace_harness import codes_of, indexed, open_in
 
 from notels.lsp.convert import choose_encoding
+from notels.lsp.indexer import fill_index
 from notels.lsp.workspace import TextChange, Workspace
 from notels.syntax.lines import Encoding
 from notels.syntax.note import parse_note
@@ -171,3 +172,30 @@ def test_edited_documents_parse_as_their_text(vault: Path, edits: list[Edit]) ->
         fresh.block_ids,
         fresh.hidden,
     )
+
+
+def test_a_folder_holding_vaults_further_down_stands_for_them(tmp_path: Path) -> None:
+    """A workspace folder without a vault's marks (a repository) that holds a marked vault is
+    that vault, with its own settings: its notes are judged as `notels check` judges them,
+    not with the repository's other Markdown files."""
+    files = {
+        "Хранилище/.notels.toml": '[rules]\nmissing-id = "off"\n',
+        "Хранилище/C.md": "[[Readme]]\nSTART\nBasic\nFront: q\nEND\n",
+        "code/Readme.md": "# Readme\n",
+    }
+    for relative, text in files.items():
+        (tmp_path / "repo" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "repo" / relative).write_text(text, encoding="utf-8")
+    workspace = Workspace()
+    workspace.add_folder(tmp_path / "repo")
+    (vault,) = workspace.vaults.values()
+    assert vault.root == (tmp_path / "repo" / "Хранилище").resolve()
+    run, _ = workspace.start_indexing(vault)
+    assert fill_index(vault, run, lambda done, total: None)
+    workspace.finish_indexing(vault, run)
+    uri = open_in(workspace, vault.root, "C.md")
+    # No missing-id (the vault's config), and [[Readme]] lies outside the vault.
+    assert codes_of(workspace, uri) == ["missing-target-deck", "unresolved-link"]
+    workspace.close(uri)
+    workspace.remove_folder(tmp_path / "repo")
+    assert workspace.vaults == {}

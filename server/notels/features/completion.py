@@ -266,7 +266,7 @@ def _headings(
                 _heading_link_text(heading.text),
                 detail=target_path,
                 description="#" * heading.level,
-                data=ResolveData(target_path, heading=heading.text),
+                data=ResolveData(target_path, heading=_heading_link_text(heading.text)),
             )
         )
     return CompletionResult(tuple(items), more)

@@ -205,10 +205,11 @@ def links_to(
     path: str,
     note: Note,
     target: str,
-    heading: str | None = None,
+    wanted_heading: str | None = None,
     block: str | None = None,
 ) -> list[Location]:
-    """Every link in the vault that resolves to `target` (and to its heading or block, if given).
+    """Every link in the vault that resolves to `target` (and to the heading whose heading_key
+    is `wanted_heading`, or to the block, if given).
 
     `note` is the current text of `path`, which may be newer than the index's copy.
     """
@@ -219,7 +220,6 @@ def links_to(
     keys = {stem_key(target)}
     if target_note is not None:
         keys.update(target_key(alias) for alias in target_note.aliases)
-    wanted_heading = heading_link_key(heading) if heading is not None else None
     wanted_block = block.lower() if block is not None else None
     found: list[Location] = []
     for source in sorted(sources):
@@ -306,7 +306,8 @@ def references(
             found = _links_to_same_file(index, path, note, link)
         else:
             target = resolution.paths[0]
-            found = links_to(index, path, note, target, link.heading, link.block_ref)
+            wanted = heading_link_key(link.heading) if link.heading is not None else None
+            found = links_to(index, path, note, target, wanted, link.block_ref)
             targets = link_locations(index, path, note, link)
             declaration = targets[0] if targets else None
     elif isinstance(item, HeadingItem):
@@ -314,7 +315,9 @@ def references(
             found = links_to(index, path, note, path)
             declaration = Location(path, _WHOLE)
         else:
-            found = links_to(index, path, note, path, heading=item.heading.text)
+            # The heading's own text: `C# и F#` is one heading, not the nested `C`, ` и F`.
+            wanted = heading_key(item.heading.text)
+            found = links_to(index, path, note, path, wanted_heading=wanted)
             declaration = Location(path, item.heading.span)
     elif isinstance(item, BlockItem):
         found = links_to(index, path, note, path, block=item.block.name)

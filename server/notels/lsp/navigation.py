@@ -209,7 +209,9 @@ class NavigationFeatures:
         with vault.lock:
             markdown = resolve_completion(vault.index, data)
         if markdown is not None:
-            item.documentation = types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown)
+            item.documentation = self._markup(
+                markdown, "text_document", "completion", "completion_item", "documentation_format"
+            )
         return item
 
     # --- navigation -------------------------------------------------------------------------
@@ -274,9 +276,17 @@ class NavigationFeatures:
         if result is None:
             return None
         return types.Hover(
-            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=result.markdown),
+            contents=self._markup(result.markdown, "text_document", "hover", "content_format"),
             range=self._range(place, result.span),
         )
+
+    def _markup(self, markdown: str, *formats: str) -> types.MarkupContent:
+        """Markdown, unless the client lists the formats it shows (the capability at `formats`)
+        without it: then the same text as plain text, which reads well enough."""
+        offered = capability(self.session.client_capabilities, *formats)
+        if offered is not None and types.MarkupKind.Markdown not in offered:
+            return types.MarkupContent(kind=types.MarkupKind.PlainText, value=markdown)
+        return types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown)
 
     # --- symbols ----------------------------------------------------------------------------
 

@@ -319,6 +319,10 @@ class Session:
 
     def folders_changed(self, event: types.WorkspaceFoldersChangeEvent) -> None:
         effects = Effects()
+        for folder in event.removed:
+            path = path_of_uri(folder.uri)
+            if path is not None:
+                self.workspace.remove_folder(path)
         for folder in event.added:
             path = path_of_uri(folder.uri)
             if path is not None:
@@ -589,6 +593,11 @@ class Session:
                 checked += 1
                 if checked % _YIELD_EVERY == 0:
                     await asyncio.sleep(0)  # let edits and other requests through
+        # A note the client holds a report for and the vaults no longer know (deleted, renamed
+        # away, now ignored): an empty report, or the client would keep its old findings.
+        reported = {item["uri"] for item in items}
+        for uri in previous.keys() - reported:
+            items.append({"uri": uri, "version": None, "kind": "full", "items": []})
         return JsonAnswer(items=items)
 
     def _note_on_disk(self, uri: str) -> tuple[Vault, str] | None:

@@ -29,6 +29,8 @@ from notels.config import (
     ConfigError,
     config_from_mapping,
     find_vault_root,
+    find_vaults_below,
+    has_vault_marker,
 )
 from notels.findings import Finding
 from notels.rules import check_note, known_codes, problem_findings
@@ -46,6 +48,7 @@ from notels.vault.files import (
     resolved,
     scan_vault,
     stamp_on_disk,
+    too_large,
 )
 from notels.vault.index import VaultIndex
 from notels.vault.loader import vanished
@@ -195,6 +198,7 @@ class Workspace:
         self.vaults: dict[Path, Vault] = {}
         self.documents: dict[str, OpenDocument] = {}
         self.settings: Mapping[str, object] = {}
+        self.folders: dict[Path, tuple[Path, ...]] = {}  # workspace folder -> its vaults' roots
         self._result_ids = itertools.count(1)
         # Effects found outside a call that returns them (a stale note met while reading); the
         # session applies them soon after.
@@ -203,9 +207,34 @@ class Workspace:
     # --- vaults -----------------------------------------------------------------------------
 
     def add_folder(self, folder: Path) -> Effects:
-        """A workspace folder; its vault is the folder, or the vault it lies in (like `check`)."""
-        _, effects = self._vault_at(find_vault_root(folder))
+        """A workspace folder; its vault is the folder, or the vault it lies in (like `check`).
+        A folder without a vault's marks at or above it that holds marked vaults further down
+        (a repository with a vault in it) stands for those vaults instead."""
+        root = find_vault_root(folder)
+        roots = [root]
+        if not has_vault_marker(root):
+            roots = find_vaults_below(folder) or roots
+        effects = Effects()
+        vaults = []
+        for each in roots:
+            vault, found = self._vault_at(each)
+            effects.merge(found)
+            vaults.append(vault.root)
+        self.folders[resolved(folder)] = tuple(vaults)
         return effects
+
+    def remove_folder(self, folder: Path) -> None:
+        """A workspace folder closed: its vaults go with it, unless another folder or an open
+        note still lies in them."""
+        roots = self.folders.pop(resolved(folder), ())
+        still_open = {root for others in self.folders.values() for root in others}
+        for root in roots:
+            vault = self.vaults.get(root)
+            if vault is None or root in still_open:
+                continue
+            if any(document.vault is vault for document in self.documents.values()):
+                continue
+            del self.vaults[root]
 
     def vault_of(self, path: Path) -> Vault | None:
         """The innermost known vault holding `path`."""
@@ -214,6 +243,12 @@ class Workspace:
             if vault.contains(path) and (best is None or vault.root.is_relative_to(best.root)):
                 best = vault
         return best
+
+    def _may_hold_a_vault(self, root: Path) -> bool:
+        """May a note opened outside every vault make `root` one? Only a folder with a vault's
+        marks: the folder of a loose note (`~/Downloads/x.md`) may hold anything, and indexing
+        it would read all of it. Such a note is checked by nothing, as an `untitled:` one."""
+        return has_vault_marker(resolved(root))
 
     def _vault_at(self, root: Path) -> tuple[Vault, Effects]:
         root = resolved(root)
@@ -315,8 +350,10 @@ class Workspace:
         if path is not None:
             path = resolved(path)
             vault = self.vault_of(path)
-            if vault is None:  # no workspace folder holds it: find its vault like `check` does
-                vault, effects = self._vault_at(find_vault_root(path))
+            root = find_vault_root(path) if vault is None else None
+            if root is not None and self._may_hold_a_vault(root):
+                # No workspace folder holds it: find its vault like `check` does.
+                vault, effects = self._vault_at(root)
         document = OpenDocument(uri, version, text, LineIndex(text), None, None)
         self.documents[uri] = document
         if vault is not None and path is not None:
@@ -832,8 +869,10 @@ def under(path: str, folders: Collection[str]) -> bool:
 
 def _editor_text_problem(relative: str, text: str, max_bytes: int) -> FileProblem | None:
     """The reader's limits applied to an editor's text, so the server agrees with `check`."""
-    if len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
-        return FileProblem(relative, ProblemKind.TOO_LARGE, f"over the limit of {max_bytes} bytes")
+    if len(text) * 4 > max_bytes:
+        size = len(text.encode("utf-8", "surrogatepass"))  # as saved, without a BOM
+        if size > max_bytes:
+            return too_large(relative, size, max_bytes)
     if "\x00" in text[:8192] and looks_binary(text[:8192].encode("utf-8", "surrogatepass")):
         return FileProblem(relative, ProblemKind.BINARY, "holds NUL bytes: not a text note")
     return None

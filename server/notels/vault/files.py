@@ -249,14 +249,16 @@ def _unreadable(relative: str, error: OSError) -> ReadNote:
     )
 
 
+def too_large(relative: str, size: int, max_bytes: int) -> FileProblem:
+    return FileProblem(
+        relative, ProblemKind.TOO_LARGE, f"{size} bytes is over the limit of {max_bytes}"
+    )
+
+
 def _too_large(relative: str, info: os.stat_result, max_bytes: int) -> ReadNote:
     return ReadNote(
         None,
-        FileProblem(
-            relative,
-            ProblemKind.TOO_LARGE,
-            f"{info.st_size} bytes is over the limit of {max_bytes}",
-        ),
+        too_large(relative, info.st_size, max_bytes),
         size=info.st_size,
         mtime_ns=info.st_mtime_ns,
     )

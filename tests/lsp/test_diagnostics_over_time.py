@@ -1,0 +1,210 @@
+"""The diagnostics an editor ends up showing over time equal what `notels check` says."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from lsp_harness import Editor, editor, wait_until, write_files
+from lsprotocol import types
+
+from notels.checker import check_paths
+
+Created, Changed, Deleted = (
+    types.FileChangeType.Created,
+    types.FileChangeType.Changed,
+    types.FileChangeType.Deleted,
+)
+
+Row = tuple[int, int, int, int, str, str]
+
+
+def cli(vault: Path) -> dict[str, list[Row]]:
+    """What `notels check` reports per vault-relative path, in code points."""
+    found: dict[str, list[Row]] = {}
+    for item in check_paths([vault]).findings:
+        relative = Path(item.path).resolve().relative_to(vault.resolve()).as_posix()
+        found.setdefault(relative, []).append(
+            (
+                item.line - 1,
+                item.column - 1,
+                item.end_line - 1,
+                item.end_column - 1,
+                item.finding.code,
+                item.finding.message,
+            )
+        )
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def rows(diagnostics: object) -> list[Row]:
+    return sorted(
+        (
+            d.range.start.line,
+            d.range.start.character,
+            d.range.end.line,
+            d.range.end.character,
+            str(d.code),
+            d.message,
+        )
+        for d in diagnostics  # type: ignore[attr-defined]
+    )
+
+
+def record(session: Editor) -> list[types.PublishDiagnosticsParams]:
+    """Every publishDiagnostics the client gets, in order (and client.diagnostics as usual)."""
+    log: list[types.PublishDiagnosticsParams] = []
+    client = session.client
+    features = client.protocol.fm._features
+    features.pop(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, None)
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def publish(params: types.PublishDiagnosticsParams) -> None:
+        log.append(params)
+        client.diagnostics[params.uri] = params.diagnostics
+
+    return log
+
+
+async def settle(session: Editor, uri: str, expected: list[Row], timeout: float = 5.0) -> None:
+    """Wait until the editor shows `expected` for `uri`; fail with what it shows."""
+    try:
+        await wait_until(lambda: rows(session.diagnostics(uri)) == expected, timeout)
+    except AssertionError:
+        assert rows(session.diagnostics(uri)) == expected
+
+
+async def quiet(seconds: float = 0.6) -> None:
+    await asyncio.sleep(seconds)
+
+
+def close(session: Editor, uri: str) -> None:
+    session.client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+
+
+def replace_all(session: Editor, uri: str, text: str) -> None:
+    session.versions[uri] += 1
+    session.client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(
+                uri=uri, version=session.versions[uri]
+            ),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def pull(session: Editor, uri: str, previous: str | None = None) -> object:
+    return await session.client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), previous_result_id=previous
+        )
+    )
+
+
+async def test_closing_unsaved_note_brings_back_disk_version(vault: Path) -> None:
+    """closing an edited note re-judges its dependents against the disk text."""
+    write_files(vault, {"A.md": "# Old\ntext\n", "B.md": "see [[A#New]]\n"})
+    async with editor(vault, encodings=["utf-32"]) as session:
+        b = session.open("B.md")
+        a = session.open("A.md")
+        await session.wait_for_codes(b, lambda c: c == ["unresolved-heading"])
+        session.edit(a, (0, 2), (0, 5), "New")
+        await session.wait_for_codes(b, lambda c: c == [])
+        close(session, a)
+        await settle(session, b, cli(vault).get("B.md", []))
+        await settle(session, a, [])
+
+
+async def test_quick_edits_publish_the_last_version(vault: Path) -> None:
+    """edits inside the debounce window end with the last version published."""
+    write_files(vault, {"A.md": "x\n"})
+    async with editor(vault, encodings=["utf-32"]) as session:
+        log = record(session)
+        a = session.open("A.md")
+        await wait_until(lambda: a in session.client.diagnostics)
+        for i in range(6):
+            session.edit(a, (0, 0), (0, 0), f"[[N{i}]] ")
+        await quiet(1.0)
+        (vault / "A.md").write_text("".join(f"[[N{i}]] " for i in reversed(range(6))) + "x\n")
+        mine = [p for p in log if p.uri == a]
+        assert mine[-1].version == 7
+        await settle(session, a, cli(vault)["A.md"])
+
+
+async def test_pull_result_changes_when_a_dependency_changes(vault: Path) -> None:
+    """a pulled resultId is not reported unchanged after a linked note changed."""
+    write_files(vault, {"A.md": "# H\n", "B.md": "see [[A#H]]\n"})
+    async with editor(vault, pull=True, encodings=["utf-32"]) as session:
+        b = session.open("B.md")
+        first = await pull(session, b)
+        assert isinstance(first, types.RelatedFullDocumentDiagnosticReport)
+        assert list(first.items) == []
+        (vault / "A.md").write_text("# G\n")
+        before = session.client.diagnostic_refresh_count
+        session.notify_files(("A.md", Changed))
+        await wait_until(lambda: session.client.diagnostic_refresh_count > before)
+        second = await pull(session, b, first.result_id)
+        assert isinstance(second, types.RelatedFullDocumentDiagnosticReport)
+        assert rows(second.items) == cli(vault)["B.md"]
+
+
+async def test_notels_toml_severity_rejudges_open_notes(vault: Path) -> None:
+    """`.notels.toml` rule severities re-judge open notes."""
+    write_files(vault, {"B.md": "see [[Nope]]\n"})
+    async with editor(vault, encodings=["utf-32"]) as session:
+        b = session.open("B.md")
+        await session.wait_for_codes(b, lambda c: c == ["unresolved-link"])
+        (vault / ".notels.toml").write_text('[rules]\nunresolved-link = "error"\n')
+        session.notify_files((".notels.toml", Created))
+        await wait_until(
+            lambda: [d.severity for d in session.diagnostics(b)] == [types.DiagnosticSeverity.Error]
+        )
+        (vault / ".notels.toml").write_text('[rules]\nunresolved-link = "off"\n')
+        session.notify_files((".notels.toml", Changed))
+        await settle(session, b, cli(vault).get("B.md", []))
+        (vault / ".notels.toml").unlink()
+        session.notify_files((".notels.toml", Deleted))
+        await settle(session, b, cli(vault).get("B.md", []))
+
+
+# ---------------------------------------------------------------- bugs
+
+
+async def test_open_note_over_max_file_size_has_the_message_of_check(vault: Path) -> None:
+    """An open note over max-file-size gets `notels check`'s skipped-file message."""
+    write_files(
+        vault, {".notels.toml": "max-file-size = 1000\n", "A.md": "# H\n" + "x" * 3000 + "\n"}
+    )
+    async with editor(vault, encodings=["utf-32"]) as session:
+        a = session.open("A.md")
+        await wait_until(lambda: a in session.client.diagnostics)
+        await settle(session, a, cli(vault)["A.md"])
+
+
+async def test_workspace_diagnostic_clears_a_deleted_note(vault: Path) -> None:
+    """workspace/diagnostic reports a deleted note empty, so the client drops its findings."""
+    write_files(vault, {"A.md": "see [[Nope]]\n", "B.md": "fine words\n"})
+    async with editor(vault, pull=True, encodings=["utf-32"]) as session:
+        report = await session.client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=[])
+        )
+        ids = [types.PreviousResultId(uri=i.uri, value=i.result_id or "") for i in report.items]
+        (a_item,) = [i for i in report.items if i.uri.endswith("/A.md")]
+        assert [str(d.code) for d in a_item.items] == ["unresolved-link"]  # type: ignore[union-attr]
+        (vault / "A.md").unlink()
+        before = session.client.diagnostic_refresh_count
+        session.notify_files(("A.md", Deleted))
+        await wait_until(lambda: session.client.diagnostic_refresh_count > before)
+        again = await session.client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=ids)
+        )
+        by_uri = {item.uri: item for item in again.items}
+        # The client holds findings for A (it sent A's result id): only a full, empty report
+        # for A clears them (VS Code keeps whatever a workspace report does not mention).
+        assert a_item.uri in by_uri, "deleted note left out: the client keeps its old findings"
+        cleared = by_uri[a_item.uri]
+        assert isinstance(cleared, types.WorkspaceFullDocumentDiagnosticReport)
+        assert list(cleared.items) == []
