@@ -143,6 +143,37 @@ local ok, err = pcall(function()
     record('code_actions', titles)
     record('buffer_after_fix', vim.api.nvim_buf_get_lines(0, 0, -1, false))
   end
+
+  -- 5. A note written on disk by another program reaches the server through Neovim's file
+  -- watcher (which lsp/notels.lua turns on for Linux too): its link stops being unresolved.
+  local function unresolved()
+    for _, diagnostic in ipairs(vim.diagnostic.get(0)) do
+      if diagnostic.code == 'unresolved-link' then
+        return true
+      end
+    end
+    return false
+  end
+  local count = vim.api.nvim_buf_line_count(0)
+  vim.api.nvim_buf_set_lines(0, count, count, false, { 'И [[Новая заметка]].' })
+  record('unresolved_before', vim.wait(5000, unresolved, 50))
+  local file = assert(io.open(os.getenv('NOTELS_NEW_NOTE'), 'w'))
+  file:write('# Новая заметка\n')
+  file:close()
+  record('resolved_after_disk', vim.wait(10000, function()
+    return not unresolved()
+  end, 50))
+  record('generate_ids_command', vim.fn.exists(':NotelsGenerateIds') == 2)
+
+  -- 6. A hover window is a Markdown buffer too: no server for it.
+  local float_buf = vim.lsp.util.open_floating_preview({ '# Hover', 'text' }, 'markdown')
+  vim.wait(300)
+  record('clients_on_hover_window', #vim.lsp.get_clients({ bufnr = float_buf, name = 'notels' }))
+
+  -- 7. Markdown outside every vault gets no server.
+  vim.cmd.edit(vim.fn.fnameescape(os.getenv('NOTELS_OUTSIDE_NOTE')))
+  vim.wait(1000)
+  record('clients_outside', #vim.lsp.get_clients({ bufnr = 0, name = 'notels' }))
 end)
 if not ok then
   record('error', tostring(err))

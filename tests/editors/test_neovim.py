@@ -56,6 +56,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             "ml/Embedding layer.md": "A lookup table of vectors.\n",
         },
     )
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "README.md").write_text("# Not a vault\n[[Nothing]]\n", encoding="utf-8")
     out = vault / "result.json"
     env = {
         **os.environ,
@@ -64,6 +66,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             [sys.executable, "-m", "notels", "serve", "--log-file", str(vault / "server.log")]
         ),
         "NOTELS_NOTE": str(vault / "Заметка.md"),
+        "NOTELS_NEW_NOTE": str(vault / "ml" / "Новая заметка.md"),
+        "NOTELS_OUTSIDE_NOTE": str(outside / "README.md"),
         "NOTELS_OUT": str(out),
         "PYTHONPATH": str(REPO / "server"),
         "XDG_STATE_HOME": str(vault / ".state"),
@@ -122,3 +126,19 @@ def test_definition_on_a_link_opens_the_target(session: dict[str, object]) -> No
     assert [Path(str(t)).resolve() for t in targets] == [
         (Path(str(session["vault"])) / "ml" / "Embeddings.md").resolve()
     ]
+
+
+@needs_nvim
+def test_notes_changed_on_disk_reach_the_server_through_the_watcher(
+    session: dict[str, object],
+) -> None:
+    assert session.get("error") is None
+    assert session["unresolved_before"] is True
+    assert session["resolved_after_disk"] is True
+
+
+@needs_nvim
+def test_only_vault_notes_get_a_server_and_the_vault_command(session: dict[str, object]) -> None:
+    assert session["generate_ids_command"] is True
+    assert session["clients_on_hover_window"] == 0
+    assert session["clients_outside"] == 0

@@ -366,6 +366,14 @@ class Session:
         workspace = self._capabilities.workspace
         if capability(workspace, "did_change_watched_files", "dynamic_registration"):
             watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS]
+            # Folders created or deleted (moved in or out, `git checkout`); also what Neovim's
+            # Linux watcher needs to watch subfolders at all: it enters only the folders some
+            # pattern matches. Changes to other files (Obsidian's own) are not asked for.
+            watchers.append(
+                types.FileSystemWatcher(
+                    glob_pattern="**/*", kind=types.WatchKind.Create | types.WatchKind.Delete
+                )
+            )
             registrations.append(
                 types.Registration(
                     id="notels-watched-files",

@@ -4,35 +4,48 @@ local M = {}
 
 local defaults = {
   cmd = { 'notels', 'serve' },
-  root_markers = { '.obsidian', '.notels.toml', '.git' },
+  root_markers = { '.obsidian', '.notels.toml' },
   settings = { notels = vim.empty_dict() },
 }
 
+-- The nearest folder holding any of the markers; nil outside every vault.
 local function find_root(bufnr, markers)
   local name = vim.api.nvim_buf_get_name(bufnr)
   if name == '' then
     return nil
   end
-  for _, marker in ipairs(markers) do
-    local found = vim.fs.find(marker, { upward = true, path = vim.fs.dirname(name) })[1]
-    if found then
-      return vim.fs.dirname(found)
-    end
-  end
-  return vim.fs.dirname(name)
+  local found = vim.fs.find(markers, { upward = true, path = vim.fs.dirname(name) })[1]
+  return found and vim.fs.dirname(found) or nil
 end
 
 function M.setup(opts)
   local config = vim.tbl_deep_extend('force', defaults, opts or {})
+  -- Neovim offers file watching only on macOS and Windows by default (see lsp/notels.lua).
+  local capabilities = vim.tbl_deep_extend('force', vim.lsp.protocol.make_client_capabilities(), {
+    workspace = { didChangeWatchedFiles = { dynamicRegistration = true } },
+  })
   vim.api.nvim_create_autocmd('FileType', {
     pattern = 'markdown',
     group = vim.api.nvim_create_augroup('notels', { clear = true }),
     callback = function(args)
+      if vim.bo[args.buf].buftype ~= '' then
+        return -- a hover window or another scratch buffer
+      end
+      local root = find_root(args.buf, config.root_markers)
+      if not root then
+        return
+      end
       vim.lsp.start({
         name = 'notels',
         cmd = config.cmd,
-        root_dir = find_root(args.buf, config.root_markers),
+        root_dir = root,
+        capabilities = capabilities,
         settings = config.settings,
+        on_attach = function(client, bufnr)
+          vim.api.nvim_buf_create_user_command(bufnr, 'NotelsGenerateIds', function()
+            client.request('workspace/executeCommand', { command = 'notels.generateIds' }, nil, bufnr)
+          end, { desc = 'notels: give every card of the vault without an ID a new one' })
+        end,
       }, { bufnr = args.buf })
     end,
   })
