@@ -3,7 +3,7 @@
 //
 // Order: the explicit settings (`notels.server.path`, then `notels.server.python`) win and are
 // the only candidate when set; otherwise `notels` on PATH, the Python extension's selected
-// interpreter, and `python3`/`python` on PATH, each as `python -m notels`.
+// interpreter, and `python3`/`python` on PATH, each as `python -P -m notels`.
 
 import * as path from 'node:path';
 
@@ -33,7 +33,7 @@ export type Source =
 export interface Candidate {
   readonly source: Source;
   readonly command: string;
-  /** Arguments before the notels subcommand: [] for `notels`, ['-m', 'notels'] for Python. */
+  /** Arguments before the notels subcommand: [] for `notels`, ['-P', '-m', 'notels'] for Python. */
   readonly prefix: readonly string[];
   /** Why it cannot work, known without running it (e.g. the file does not exist). */
   readonly problem?: string;
@@ -51,7 +51,9 @@ export function describe(candidate: Candidate): string {
   return [candidate.command, ...candidate.prefix].join(' ');
 }
 
-const PYTHON_MODULE = ['-m', 'notels'] as const;
+// -P: the working folder (the workspace, for the server) is not put on sys.path, so a
+// `notels` folder in an untrusted workspace cannot stand in for the server.
+const PYTHON_MODULE = ['-P', '-m', 'notels'] as const;
 
 export function serverCandidates(input: DiscoveryInput, host: Host): Candidate[] {
   const serverPath = input.serverPath?.trim();

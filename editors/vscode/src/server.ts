@@ -48,10 +48,15 @@ export async function findServer(
   log: (line: string) => void,
 ): Promise<Found> {
   const config = vscode.workspace.getConfiguration('notels', scope);
+  const serverPath = config.get<string>('server.path');
+  const serverPython = config.get<string>('server.python');
+  // The Python extension is asked only when no setting names the server: activating it can
+  // take seconds.
+  const named = Boolean(serverPath?.trim() || serverPython?.trim());
   const input = {
-    serverPath: config.get<string>('server.path'),
-    serverPython: config.get<string>('server.python'),
-    pythonExtension: await pythonFromExtension(scope, log),
+    serverPath,
+    serverPython,
+    pythonExtension: named ? undefined : await pythonFromExtension(scope, log),
     workspaceFolder: scope?.uri.scheme === 'file' ? scope.uri.fsPath : undefined,
   };
   const attempts: Attempt[] = [];

@@ -55,16 +55,16 @@ describe('server discovery', () => {
   it('reports a bare server name that is not on PATH', () => {
     const [candidate] = serverCandidates({ serverPython: 'python3.13' }, host(['/usr/bin/python3']));
     assert.equal(candidate!.problem, 'not found on PATH');
-    assert.match(failureMessage([{ candidate: candidate!, error: candidate!.problem! }]), /notels\.server\.python \(python3\.13 -m notels\): not found on PATH/);
+    assert.match(failureMessage([{ candidate: candidate!, error: candidate!.problem! }]), /notels\.server\.python \(python3\.13 -P -m notels\): not found on PATH/);
   });
 
-  it('runs notels.server.python as python -m notels', () => {
+  it('runs notels.server.python as python -P -m notels', () => {
     const machine = host(['/venv/bin/python', '/usr/bin/notels']);
     const candidates = serverCandidates({ serverPython: '${workspaceFolder}/../bin/python', workspaceFolder: '/venv/x' }, machine);
     assert.equal(candidates.length, 1);
     assert.equal(candidates[0]!.source, 'notels.server.python');
     assert.equal(candidates[0]!.command, '/venv/bin/python');
-    assert.deepEqual(serveArgs(candidates[0]!), ['-m', 'notels', 'serve']);
+    assert.deepEqual(serveArgs(candidates[0]!), ['-P', '-m', 'notels', 'serve']);
   });
 
   it('without settings: notels on PATH, then the Python extension, then python3', () => {
@@ -74,15 +74,15 @@ describe('server discovery', () => {
       candidates.map((c) => [c.source, c.command, ...c.prefix]),
       [
         ['PATH', '/usr/bin/notels'],
-        ['Python extension', '/home/me/.venv/bin/python', '-m', 'notels'],
-        ['python on PATH', '/usr/bin/python3', '-m', 'notels'],
+        ['Python extension', '/home/me/.venv/bin/python', '-P', '-m', 'notels'],
+        ['python on PATH', '/usr/bin/python3', '-P', '-m', 'notels'],
       ],
     );
   });
 
   it('keeps the rest of a multi-part interpreter command (conda run ...)', () => {
     const candidates = serverCandidates({ pythonExtension: ['conda', 'run', '-n', 'anki', 'python'] }, host([]));
-    assert.deepEqual(serveArgs(candidates[0]!), ['run', '-n', 'anki', 'python', '-m', 'notels', 'serve']);
+    assert.deepEqual(serveArgs(candidates[0]!), ['run', '-n', 'anki', 'python', '-P', '-m', 'notels', 'serve']);
     assert.equal(candidates[0]!.command, 'conda');
   });
 
@@ -113,12 +113,12 @@ describe('discovery failure message', () => {
     const attempts: Attempt[] = [
       { candidate: { source: 'PATH', command: '/usr/bin/notels', prefix: [] }, error: 'exited with status 1' },
       {
-        candidate: { source: 'python on PATH', command: '/usr/bin/python3', prefix: ['-m', 'notels'] },
+        candidate: { source: 'python on PATH', command: '/usr/bin/python3', prefix: ['-P', '-m', 'notels'] },
         error: '/usr/bin/python3: No module named notels',
       },
     ];
     const message = failureMessage(attempts);
-    assert.match(message, /Tried PATH \(\/usr\/bin\/notels\): exited with status 1; python on PATH \(\/usr\/bin\/python3 -m notels\): .*No module named notels/);
+    assert.match(message, /Tried PATH \(\/usr\/bin\/notels\): exited with status 1; python on PATH \(\/usr\/bin\/python3 -P -m notels\): .*No module named notels/);
     assert.match(message, /pip install notels/);
     assert.match(message, /notels\.server\.path/);
   });
