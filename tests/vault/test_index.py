@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -171,3 +174,21 @@ def test_moved_only_tells_moved_positions_from_renamed_contributions() -> None:
     renames += [("Front: q", "Front: other"), ("intro", "other intro")]
     for old, new in renames:
         assert not moved_only(summary(base), summary(base.replace(old, new))), new
+
+
+def test_a_dropped_index_is_freed_without_the_cyclic_collector() -> None:
+    """The server replaces its index on every indexing run and defers the cyclic collector
+    until its client pauses (and freezes what survives a run): a dropped index must go by
+    reference counting alone, or a whole vault's summaries stay in memory meanwhile."""
+    index = VaultIndex(lambda path: None)
+    index.set_note("a.md", parse_note("# A\n[[b]]\n"))
+    assert index.notes.get("a.md") is not None
+    dropped = weakref.ref(index)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del index
+        assert dropped() is None
+    finally:
+        if enabled:
+            gc.enable()

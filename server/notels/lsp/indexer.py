@@ -20,6 +20,7 @@ from notels.vault.index import VaultIndex
 from notels.vault.loader import collect_and_freeze, paused_gc, vanished
 from notels.vault.parallel import Summarized, summarize_all
 
+from .memory import release_free_memory
 from .workspace import ReadJob, Vault, Workspace, under
 
 log = logging.getLogger(__name__)
@@ -116,13 +117,19 @@ class Settling:
     def __init__(self, wait_until_quiet: Callable[[], None]) -> None:
         self._wait_until_quiet = wait_until_quiet
         self._unsaved: dict[Vault, int] = {}  # vault -> the run whose cache is not written
+        self._waiting: set[Vault] = set()  # vaults whose thread waits for a pause
         self._unsaved_lock = threading.Lock()
         self._writing = threading.Lock()  # one cache write at a time
 
     def after_run(self, vault: Vault, run: int) -> None:
         with self._unsaved_lock:
             self._unsaved[vault] = run
-        start_thread(f"notels-settle-{vault.root.name}", lambda: self._settle(vault, run))
+            if vault in self._waiting:
+                return  # the thread waiting already writes whichever run is newest then
+            self._waiting.add(vault)
+        # One thread per vault: a client that never pauses while runs follow each other (an
+        # ignore glob edited, a folder moved) piled up one per run, each growing the memory.
+        start_thread(f"notels-settle-{vault.root.name}", lambda: self._settle(vault))
 
     def save_now(self) -> None:
         """Write every cache still unwritten, or wait for the one being written."""
@@ -133,10 +140,17 @@ class Settling:
         with self._writing:
             pass
 
-    def _settle(self, vault: Vault, run: int) -> None:
-        self._wait_until_quiet()
-        self._save(vault, run)
+    def _settle(self, vault: Vault) -> None:
+        try:
+            self._wait_until_quiet()
+        finally:
+            with self._unsaved_lock:
+                self._waiting.discard(vault)
+                run = self._unsaved.get(vault)
+        if run is not None:
+            self._save(vault, run)
         collect_and_freeze()
+        release_free_memory()
 
     def _save(self, vault: Vault, run: int) -> None:
         with self._writing:

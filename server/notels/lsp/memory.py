@@ -9,6 +9,7 @@ over 10,000 messages with the moving threshold and by 3% with a fixed one.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import sys
@@ -32,3 +33,12 @@ def fix_mmap_threshold() -> bool:
     done = bool(mallopt(_M_MMAP_THRESHOLD, _THRESHOLD_BYTES))
     log.debug("mmap threshold fixed at %d bytes: %s", _THRESHOLD_BYTES, done)
     return done
+
+
+def release_free_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc's malloc_trim): after a run the
+    old index and a burst's large texts leave holes that stay resident otherwise."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import posixpath
 import threading
+import weakref
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from itertools import chain
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from notels.syntax.lines import LineIndex
 from notels.syntax.model import BlockId, Link
@@ -125,7 +126,11 @@ class NoteStore(Mapping[str, Note]):
     """
 
     def __init__(self, index: VaultIndex) -> None:
-        self._index = index
+        # A proxy, not the index: with a reference each way the two form a cycle, and a
+        # replaced index (every indexing run makes a new one) would wait for the cyclic
+        # collector, which the server defers until its client pauses: the whole old index
+        # stayed in memory meanwhile.
+        self._index = cast("VaultIndex", weakref.proxy(index))
         self.pinned: dict[str, Note] = {}
         self._recent: _Recent[Note] = _Recent(_RECENT_NOTES, _RECENT_NOTE_CHARS)
         self._recent_lines: _Recent[LineIndex] = _Recent(_RECENT_TEXTS, _RECENT_TEXT_CHARS)
