@@ -52,10 +52,17 @@ _SEVERITY_WORDS = {s.value: s for s in Severity} | {"off": None, "none": None}
 
 
 def _line_of_key(raw: str, key: str) -> int:
-    """1-based line where `key` is first written, for error messages; 1 when not found."""
-    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=", re.MULTILINE)
+    """1-based line where `key` is first written, for error messages; 1 when not found.
+
+    As a key of its own line, of an inline table (`rules = { missing-id = "x" }`) or of a
+    dotted key (`rules.missing-id = "x"`), or as a table's header (`[note-types]`).
+    """
+    name = rf"[\"']?{re.escape(key)}[\"']?"
+    pattern = re.compile(
+        rf"(?:^|[\s{{,.])\s*{name}\s*=|^\s*\[\s*{name}\s*\]", re.MULTILINE
+    )
     match = pattern.search(raw)
-    return raw.count("\n", 0, match.start()) + 1 if match else 1
+    return raw.count("\n", 0, match.start() + 1) + 1 if match else 1
 
 
 def load_config_file(path: Path, known_codes: frozenset[str]) -> Config:

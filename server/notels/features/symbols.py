@@ -142,7 +142,10 @@ def _table(index: VaultIndex) -> _SymbolTable:
         if changed:
             paths: list[str] = []
             entries: list[_Entry] = []
-            for path, (_, note_entries) in per_note.items():
+            # In path order, not the index's: ties rank in this order, and the index's differs
+            # between a cold start and a warm one that read a few notes again.
+            for path in sorted(per_note):
+                note_entries = per_note[path][1]
                 paths.extend([path] * len(note_entries))
                 entries.extend(note_entries)
             keys = [entry.key for entry in entries]

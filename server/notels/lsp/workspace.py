@@ -175,9 +175,12 @@ class Effects:
 
 
 def clean_settings(settings: object) -> Mapping[str, object]:
-    """The editor's `notels` settings section as a mapping of config keys."""
-    if not isinstance(settings, Mapping):
+    """The editor's `notels` settings section as a mapping of config keys (null: none); raises
+    ConfigError for a section that is no object."""
+    if settings is None:
         return {}
+    if not isinstance(settings, Mapping):
+        raise ConfigError(f"the section must be an object, not {type(settings).__name__}")
     return {str(k): v for k, v in settings.items() if k not in _CLIENT_ONLY_SETTINGS}
 
 
@@ -264,8 +267,8 @@ class Workspace:
             effects.errors.append(str(error))
         try:
             config = config_from_mapping(settings, known_codes(), base=file_config)
-        except ConfigError as error:
-            effects.errors.append(f"notels settings: {error}")
+        except ConfigError as error:  # only with what this vault's file sets
+            effects.errors.append(f"notels {error} (vault {root})")
             settings, config = {}, file_config
         vault = Vault(root, file_config, config, dict(settings))
         self.vaults[root] = vault
@@ -305,16 +308,24 @@ class Workspace:
     # --- configuration ----------------------------------------------------------------------
 
     def apply_settings(self, settings: object, vault: Vault | None = None) -> Effects:
-        """New editor settings for one vault (or all); a bad value keeps the previous config."""
-        cleaned = clean_settings(settings)
+        """New editor settings for one vault (or all); bad ones keep the previous settings, for
+        the vaults open now and those that join later, and are reported once."""
         effects = Effects()
+        try:
+            cleaned = clean_settings(settings)
+            config_from_mapping(cleaned, known_codes())  # the settings alone: one error, once
+        except ConfigError as error:
+            effects.errors.append(f"notels {error}")
+            return effects
         if vault is None:
             self.settings = cleaned
         for target in [vault] if vault is not None else list(self.vaults.values()):
             try:
                 config = config_from_mapping(cleaned, known_codes(), base=target.file_config)
-            except ConfigError as error:
-                effects.errors.append(f"notels settings: {error}")
+            except ConfigError as error:  # only with what this vault's file sets
+                message = f"notels {error} (vault {target.root})"
+                if message not in effects.errors:
+                    effects.errors.append(message)
                 continue
             target.settings = cleaned
             effects.merge(self._set_config(target, config))
