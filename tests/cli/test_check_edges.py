@@ -169,7 +169,7 @@ def test_diff_honours_exit_zero(tmp_path: Path) -> None:
     assert result.returncode == 0
 
 
-def test_guard_diff_writes_nothing_and_crlf_diff_applies(tmp_path: Path) -> None:
+def test_diff_writes_nothing_and_crlf_diff_applies(tmp_path: Path) -> None:
     """--diff leaves every byte alone, and its CRLF/no-final-newline diff applies like --fix."""
     files: dict[str, str | bytes] = {
         "crlf.md": b"Text.\r\nSTART\r\nBasic\r\nFRONT: q\r\nEND\r\n",
@@ -228,7 +228,7 @@ def test_fix_writes_nothing_when_a_later_vault_config_is_bad(tmp_path: Path) -> 
     assert (good / "a.md").read_bytes() == CARD.encode(), "a config error must stop before writing"
 
 
-def test_fix_of_a_path_that_is_a_symlink_out_of_the_vault(tmp_path: Path) -> None:
+def test_a_path_that_is_a_symlink_out_of_the_vault_is_never_fixed_through(tmp_path: Path) -> None:
     """A PATH that is a symlink out of the vault is judged where it lies: never fixed through."""
     vault = write_vault(tmp_path / "vault", {"Note.md": "Words.\n"})
     outside = tmp_path / "outside"
@@ -241,7 +241,7 @@ def test_fix_of_a_path_that_is_a_symlink_out_of_the_vault(tmp_path: Path) -> Non
     assert (outside / "o.md").read_bytes() == CARD.encode()
 
 
-def test_guard_fix_keeps_bytes_and_second_run_changes_nothing(tmp_path: Path) -> None:
+def test_fix_keeps_bytes_and_second_run_changes_nothing(tmp_path: Path) -> None:
     """--fix keeps BOM, CRLF, lone CR, missing final newline and mode; a second run changes nothing."""
     files: dict[str, str | bytes] = {
         "bom.md": b"\xef\xbb\xbfText.\r\nSTART \r\nBasic\r\nFRONT: q \xf0\x9f\x8e\x89\r\nEND",
@@ -328,7 +328,7 @@ def test_non_utf8_stdout_does_not_crash(tmp_path: Path) -> None:
 # --- guards on formats and exit codes -------------------------------------------------------
 
 
-def test_guard_json_columns_count_code_points_with_crlf_and_emoji(tmp_path: Path) -> None:
+def test_json_columns_count_code_points_with_crlf_and_emoji(tmp_path: Path) -> None:
     """JSON columns are 1-based code points (emoji count once), CRLF does not shift them."""
     vault = write_vault(
         tmp_path, {"crlf.md": b"Link [[Missing]] \xf0\x9f\x8e\x89\xf0\x9f\x8e\x89 [[Gone]]\r\n"}
@@ -337,14 +337,14 @@ def test_guard_json_columns_count_code_points_with_crlf_and_emoji(tmp_path: Path
     assert [(r["line"], r["column"], r["end_column"]) for r in records] == [(1, 8, 15), (1, 23, 27)]
 
 
-def test_guard_github_annotation_escapes_the_file_property(tmp_path: Path) -> None:
+def test_github_annotation_escapes_the_file_property(tmp_path: Path) -> None:
     """`%`, `,` and `:` in a file name are escaped in the github annotation's file= property."""
     vault = write_vault(tmp_path, {"a b%c,d:e.md": "Text [[Nope]]\n"})
     out = run_check("--format", "github", cwd=vault).stdout.decode()
     assert out.startswith("::warning file=a b%25c%2Cd%3Ae.md,line=1,col=8,"), out
 
 
-def test_guard_exit_codes(tmp_path: Path) -> None:
+def test_exit_codes(tmp_path: Path) -> None:
     """0 for warnings under the default --fail-on, 1 with --fail-on warning, 2 for usage errors."""
     vault = write_vault(tmp_path, {"A.md": "Text [[Nope]]\n"})
     assert run_check(cwd=vault).returncode == 0

@@ -56,9 +56,13 @@ async def edit_editor(
         types.ResourceOperationKind.Create,
         types.ResourceOperationKind.Rename,
     ),
+    capabilities: Any = None,
 ) -> AsyncIterator[tuple[Editor, list[types.WorkspaceEdit]]]:
-    """(the editor, the workspace edits the server asked it to apply, in order)."""
-    lsp_harness.capabilities = edit_capabilities(
+    """(the editor, the workspace edits the server asked it to apply, in order).
+
+    `capabilities` replaces the ones built from `document_changes` and `resource_operations`.
+    """
+    lsp_harness.capabilities = capabilities or edit_capabilities(
         document_changes=document_changes, resource_operations=resource_operations
     )
     try:

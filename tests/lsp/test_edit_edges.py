@@ -14,13 +14,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import lsp_harness
-from edit_harness import edit_capabilities, position, span
+from edit_harness import edit_capabilities, edit_editor, position, span
 from lsp_harness import Editor, wait_until, write_files
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-_plain_capabilities = lsp_harness.capabilities
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -46,22 +44,11 @@ def _caps(**kwargs: Any) -> types.ClientCapabilities:
 async def hunt_editor(
     root: Path, *, encodings: Sequence[str] | None = None, settings: dict[str, Any] | None = None
 ) -> AsyncIterator[tuple[Editor, list[types.WorkspaceEdit]]]:
-    lsp_harness.capabilities = _caps
-    try:
-        async with lsp_harness.editor(root, encodings=encodings, settings=settings) as session:
-            lsp_harness.capabilities = _plain_capabilities
-            applied: list[types.WorkspaceEdit] = []
-
-            @session.client.feature(types.WORKSPACE_APPLY_EDIT)
-            def apply_edit(
-                params: types.ApplyWorkspaceEditParams,
-            ) -> types.ApplyWorkspaceEditResult:
-                applied.append(params.edit)
-                return types.ApplyWorkspaceEditResult(applied=True)
-
-            yield session, applied
-    finally:
-        lsp_harness.capabilities = _plain_capabilities
+    async with edit_editor(root, encodings=encodings, settings=settings, capabilities=_caps) as (
+        session,
+        applied,
+    ):
+        yield session, applied
 
 
 def _units(char: str, encoding: str) -> int:
@@ -182,7 +169,7 @@ def _rename_file(edit: types.WorkspaceEdit) -> list[types.RenameFile]:
     return [c for c in edit.document_changes or () if isinstance(c, types.RenameFile)]
 
 
-async def test_note_rename_edits_another_open_note_at_offsets_of_its_text_before_pending_changes(
+async def test_a_note_rename_edits_another_open_note_at_its_current_text(
     vault: Path,
 ) -> None:
     """A rename indexes every open note's pending edits first: its link edit in another open note lands on that note's current text."""
@@ -199,7 +186,7 @@ async def test_note_rename_edits_another_open_note_at_offsets_of_its_text_before
     assert after == "Новая строка 😀\nx [[Другая]]\n"
 
 
-async def test_heading_rename_edits_the_open_target_note_at_offsets_before_its_pending_changes(
+async def test_a_heading_rename_edits_the_open_target_note_at_its_current_text(
     vault: Path,
 ) -> None:
     """A heading rename from another note edits the open target note's current text, pending edits included."""
@@ -214,7 +201,7 @@ async def test_heading_rename_edits_the_open_target_note_at_offsets_before_its_p
     assert after == "Вступление 😀\n# Вывод\nтекст\n"
 
 
-async def test_start_snippet_inserts_lf_line_breaks_into_a_crlf_note(vault: Path) -> None:
+async def test_the_start_snippet_uses_the_notes_line_breaks(vault: Path) -> None:
     """The START card snippet uses the note's line breaks: a CRLF note gets no mixed endings."""
     text = "TARGET DECK: d\r\nS\r\nтекст 😀\r\n"
     write_files(vault, {"A.md": text})
@@ -226,7 +213,7 @@ async def test_start_snippet_inserts_lf_line_breaks_into_a_crlf_note(vault: Path
     assert "\n" not in inserted.replace("\r\n", ""), repr(inserted)
 
 
-async def test_renaming_the_second_of_two_same_named_headings_retargets_links_to_the_first(
+async def test_renaming_the_second_of_two_same_named_headings_leaves_the_links_alone(
     vault: Path,
 ) -> None:
     """Links `[[T#Итог]]` open the FIRST `Итог` heading: renaming the second one leaves them alone."""
@@ -238,7 +225,7 @@ async def test_renaming_the_second_of_two_same_named_headings_retargets_links_to
     assert session.uri("A.md") not in edits_by_uri(edit)  # the link still means the first one
 
 
-async def test_renaming_a_note_to_a_namesakes_name_silently_retargets_the_namesakes_bare_links(
+async def test_renaming_a_note_to_a_namesakes_name_keeps_its_links_reaching_the_namesake(
     vault: Path,
 ) -> None:
     """Renaming root `Zeta` to `Тема` while `a/Тема.md` exists gives the bare `[[Тема]]` links meaning a/Тема its path."""
@@ -256,7 +243,7 @@ async def test_renaming_a_note_to_a_namesakes_name_silently_retargets_the_namesa
     assert after == "см. [[a/Тема]] и [[Тема]]\n"
 
 
-async def test_moving_a_note_does_not_update_its_own_relative_links(vault: Path) -> None:
+async def test_moving_a_note_keeps_its_own_relative_links_reaching_their_files(vault: Path) -> None:
     """Moving `sub/A.md` to `other/deep/` rewrites its own `[[./B]]` and `[[../C]]` links from the new folder."""
     write_files(
         vault,
@@ -289,7 +276,7 @@ async def test_moving_a_note_does_not_update_its_own_relative_links(vault: Path)
     assert "unresolved-link" not in codes, (codes, (vault / "other/deep/A.md").read_text())
 
 
-async def test_renaming_a_note_to_its_own_name_sends_a_rename_onto_an_existing_file(
+async def test_renaming_a_note_to_its_own_name_renames_no_file(
     vault: Path,
 ) -> None:
     """A rename to the unchanged name (F2, Enter) renames no file onto itself."""
