@@ -302,6 +302,11 @@ async def test_a_settings_section_that_is_no_object_keeps_the_previous_settings(
             await asyncio.sleep(0.5)
             assert "missing-id" not in session.codes(uri), junk
         assert len(errors(session)) == 4, errors(session)
+        # An empty list is what Lua sends for an empty table (Neovim's `notels = {}`): no
+        # settings, and no error.
+        push(session, {"notels": []})
+        await session.wait_for_codes(uri, lambda codes: "missing-id" in codes)
+        assert len(errors(session)) == 4, errors(session)
 
 
 async def test_one_bad_setting_is_reported_once_whatever_the_vaults(tmp_path: Path) -> None:

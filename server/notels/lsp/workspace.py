@@ -177,8 +177,8 @@ class Effects:
 def clean_settings(settings: object) -> Mapping[str, object]:
     """The editor's `notels` settings section as a mapping of config keys (null: none); raises
     ConfigError for a section that is no object."""
-    if settings is None:
-        return {}
+    if settings is None or settings == []:
+        return {}  # Lua encodes an empty table as `[]`: Neovim's `settings = { notels = {} }`
     if not isinstance(settings, Mapping):
         raise ConfigError(f"the section must be an object, not {type(settings).__name__}")
     return {str(k): v for k, v in settings.items() if k not in _CLIENT_ONLY_SETTINGS}
