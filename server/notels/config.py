@@ -58,9 +58,7 @@ def _line_of_key(raw: str, key: str) -> int:
     dotted key (`rules.missing-id = "x"`), or as a table's header (`[note-types]`).
     """
     name = rf"[\"']?{re.escape(key)}[\"']?"
-    pattern = re.compile(
-        rf"(?:^|[\s{{,.])\s*{name}\s*=|^\s*\[\s*{name}\s*\]", re.MULTILINE
-    )
+    pattern = re.compile(rf"(?:^|[\s{{,.])\s*{name}\s*=|^\s*\[\s*{name}\s*\]", re.MULTILINE)
     match = pattern.search(raw)
     return raw.count("\n", 0, match.start() + 1) + 1 if match else 1
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import heapq
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from notels.findings import Related, Severity
-from notels.rules.base import Draft, RuleContext, rule
+from notels.rules.base import MAX_RELATED, Draft, RuleContext, rule
+from notels.syntax.spans import Span
+from notels.vault.index import CardLocation
 
 # Anki note IDs are creation times, and Anki appeared in 2006: an earlier ID is a typo.
 _EARLIEST_MS = 1_136_073_600_000  # 2006-01-01
 _ONE_YEAR_MS = 366 * 24 * 3600 * 1000
+_NAMED_PATHS = 5  # notes a duplicate-id message names; the related locations list more
 
 
 def describe_id_time(value: int) -> str:
@@ -109,23 +114,42 @@ note is copied to start a new one. Give the copy a new ID.
     fixable=True,
 )
 def duplicate_id(ctx: RuleContext) -> Iterator[Draft]:
+    # What each ID's locations are, worked out once per ID: a note holding a card copied a
+    # thousand times asks for the same ID a thousand times.
+    seen: dict[str, tuple[tuple[CardLocation, ...], set[tuple[str, Span]], Counter[str]]] = {}
     for card in ctx.note.anki.cards:
         if card.id is None:
             continue
+        value = card.id.value
+        if value not in seen:
+            locations = ctx.index.card_locations(value)
+            seen[value] = (
+                locations,
+                {(location.path, location.span) for location in locations},
+                Counter(location.path for location in locations),
+            )
+        locations, keys, per_path = seen[value]
+        mine = (ctx.path, card.id.span)
+        listed = mine in keys
+        count = len(locations) - listed
+        if count == 0:
+            continue
+        paths = [
+            path for path, copies in per_path.items() if copies - (listed and path == ctx.path) > 0
+        ]
+        places = ", ".join(heapq.nsmallest(_NAMED_PATHS, paths))
+        if len(paths) > _NAMED_PATHS:
+            places += f" and {len(paths) - _NAMED_PATHS} more notes"
         others = [
             location
-            for location in ctx.index.card_locations(card.id.value)
-            if not (location.path == ctx.path and location.span == card.id.span)
-        ]
-        if not others:
-            continue
-        places = ", ".join(sorted({location.path for location in others}))
+            for location in locations[: MAX_RELATED + 1]
+            if (location.path, location.span) != mine
+        ][:MAX_RELATED]
         yield Draft(
             card.id.span,
-            f"ID {card.id.value} is also used by {len(others)} other card(s) ({places}): "
+            f"ID {value} is also used by {count} other card(s) ({places}): "
             "Anki will overwrite one with the other. Give this card a new ID.",
             related=tuple(
-                Related(location.path, location.span, f"Same ID {card.id.value}")
-                for location in others
+                Related(location.path, location.span, f"Same ID {value}") for location in others
             ),
         )

@@ -15,6 +15,10 @@ from notels.vault.resolve import Resolution, heading_key, heading_link_key
 
 DOCS_URL = "https://github.com/notels/notels/blob/main/docs/rules.md"
 
+# Related locations one finding lists at most: a card copied a thousand times would otherwise
+# make a million of them (each copy's finding naming every other), and no editor shows more.
+MAX_RELATED = 20
+
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from notels.findings import Related, Severity
-from notels.rules.base import Draft, RuleContext, rule
+from notels.rules.base import MAX_RELATED, Draft, RuleContext, rule
 from notels.syntax.model import Link
 from notels.syntax.spans import Span
 from notels.vault.index import note_has_block
@@ -54,7 +54,9 @@ def ambiguous_link(ctx: RuleContext) -> Iterator[Draft]:
             _target_span(link),
             f"{link.target!r} matches {len(resolution.paths)} notes; Obsidian opens {chosen} "
             "(closest to the vault root). Write the path to choose.",
-            related=tuple(Related(path, Span(0, 0), "Candidate") for path in resolution.paths),
+            related=tuple(
+                Related(path, Span(0, 0), "Candidate") for path in resolution.paths[:MAX_RELATED]
+            ),
         )
 
 

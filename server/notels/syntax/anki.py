@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from typing import Final, NamedTuple
 
 from notels.syntax.lines import end_of_line, start_of_line
@@ -70,6 +71,7 @@ _TAGS_PREFIX: Final = "Tags: "
 
 # JavaScript's `.` stops at these four, so an inline card never spans a line.
 _INLINE: Final = re.compile(r"STARTI([^\r\n\u2028\u2029]*?)ENDI")
+_INLINE_LINE_END: Final = re.compile(r"[\r\n\u2028\u2029]")
 _INLINE_ID: Final = re.compile(r"(<!--)?ID: (\d+)(?:-->)?")
 _INLINE_TAGS: Final = re.compile(r"Tags: ")
 _INLINE_TYPE: Final = re.compile(r"\[(.*?)\]")
@@ -555,9 +557,36 @@ def _field(
 # --- Inline cards ---------------------------------------------------------------------------
 
 
+def _inline_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_INLINE.finditer(text)`, without its quadratic case: a line of many `STARTI` and no
+    `ENDI` had each one tried to the line's end. A line with no `ENDI` after a `STARTI` is
+    left at once."""
+    pos = 0
+    while (start := text.find("STARTI", pos)) != -1:
+        line_break = _INLINE_LINE_END.search(text, start)
+        line_end = line_break.start() if line_break is not None else len(text)
+        if text.find("ENDI", start + len("STARTI"), line_end) == -1:
+            pos = line_end
+            continue
+        match = _INLINE.match(text, start)
+        if match is None:  # not reached: an ENDI on the line closes the card
+            pos = start + 1
+            continue
+        yield match
+        pos = match.end()
+
+
+def _inline_type(text: str, start: int, end: int) -> re.Match[str] | None:
+    """`_INLINE_TYPE.search` in [start, end), not tried from each `[` when no `]` follows."""
+    opening = text.find("[", start, end)
+    if opening == -1 or text.find("]", opening, end) == -1:
+        return None
+    return _INLINE_TYPE.search(text, opening, end)
+
+
 def _inline_cards(text: str) -> tuple[InlineCard, ...]:
     cards: list[InlineCard] = []
-    for match in _INLINE.finditer(text):
+    for match in _inline_matches(text):
         inner_start, inner_end = match.span(1)
         # The plugin cuts the text at the ID, then at `Tags: `, then takes the first `[...]`.
         card_id: CardId | None = None
@@ -583,7 +612,7 @@ def _inline_cards(text: str) -> tuple[InlineCard, ...]:
         tags_match = _INLINE_TAGS.search(text, inner_start, inner_end)
         if tags_match is not None:
             inner_end = tags_match.start()
-        type_match = _INLINE_TYPE.search(text, inner_start, inner_end)
+        type_match = _inline_type(text, inner_start, inner_end)
         cards.append(
             InlineCard(
                 span=Span(match.start(), match.end()),

@@ -196,18 +196,25 @@ def _math_spans(text: str, pos: int, end: int, out: list[_Range]) -> None:
         # `pos` escapes nothing, as `_escaped` counts from `floor` on.
         out += [math.span() for math in _MATH.finditer(text, pos, end) if math.lastindex is None]
         return
-    while True:
-        floor = pos
-        for math in _MATH.finditer(text, pos, end):
-            first, last = math.span()
-            if text[first - 1] == "\\" and _escaped(text, first, floor):
-                pos = first + 1  # `\$` is a dollar sign: search again right after it
-                break
-            floor = last
-            if math.lastindex is None:
-                out.append((first, last))
-        else:
-            return
+    out += _maths(text, pos, end)
+
+
+def _maths(text: str, pos: int, end: int) -> Iterator[_Range]:
+    """The math spans in [pos, end), escaped dollars (`\\$`) skipped: each `$` is looked at
+    once. (Matching past an escaped `$` and starting again after it scanned each time to the
+    line's end: quadratic on a line of them.) See `_math_spans` for an unclosed `$`."""
+    floor = pos
+    while (first := text.find("$", pos, end)) != -1:
+        if first > floor and text[first - 1] == "\\" and _escaped(text, first, floor):
+            pos = first + 1  # `\$` is a dollar sign
+            continue
+        math = _MATH.match(text, first, end)
+        if math is None:
+            pos = first + 1
+            continue
+        pos = floor = math.end()
+        if math.lastindex is None:
+            yield first, pos
 
 
 class _InlineScanner:
@@ -264,19 +271,7 @@ class _InlineScanner:
         Lazy: a code span that cuts a formula restarts the search after it, and an eager search
         would have scanned the rest of the region in vain (quadratic with many such cuts).
         """
-        text = self.text
-        while True:
-            floor = pos
-            for math in _MATH.finditer(text, pos, end):
-                first, last = math.span()
-                if text[first - 1] == "\\" and _escaped(text, first, floor):
-                    pos = first + 1
-                    break
-                floor = last
-                if math.lastindex is None:  # see `_math_spans`
-                    yield first, last
-            else:
-                return
+        return _maths(self.text, pos, end)
 
     def scan(self, start: int, end: int, hidden: list[_Range]) -> None:
         """Append the code spans and math in [start, end): whichever opens first wins."""

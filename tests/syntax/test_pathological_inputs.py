@@ -1,0 +1,165 @@
+"""Inputs that made notels super-linear or hang, found by a hunt: each now runs in linear time.
+
+Each workload runs in a child process killed at a generous bound, so a regression stops at the
+bound instead of running for minutes, and a runaway one cannot eat the machine's memory. The
+bounds include the child's start-up (importing notels) and hold with a wide margin on a slow
+shared 2-core machine; the quadratic code needed far longer at these sizes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PATHS = [str(ROOT / "server"), str(ROOT / "tests")]
+
+
+def _runs_within(code: str, seconds: float, *args: str) -> None:
+    """Run `code` in a fresh interpreter; fail when it takes more than `seconds` or raises."""
+    env_code = f"import sys; sys.path[:0] = {PATHS!r}\n" + textwrap.dedent(code)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", env_code, *args],
+            capture_output=True,
+            text=True,
+            timeout=seconds,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running after {seconds} s")
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+# --- parsing: one call on at most 300 KB ------------------------------------------------------
+
+
+def test_many_unclosed_inline_cards_on_one_line_parse_in_linear_time() -> None:
+    # anki._inline_cards: `STARTI(...*?)ENDI` tries every STARTI to the end of the line.
+    # 100 KB: 2.2 s today; 300 KB: about 20 s.
+    _runs_within(
+        """
+        from notels.syntax.note import parse_note
+        parse_note("STARTI [Basic] q " * 18_000)
+        """,
+        3,
+    )
+
+
+def test_inline_card_with_many_open_brackets_parses_in_linear_time() -> None:
+    # anki._inline_cards: `_INLINE_TYPE` `\\[(.*?)\\]` tries every `[` to the card's end.
+    # 30 KB: 2.9 s today; 100 KB: 31 s.
+    _runs_within(
+        """
+        from notels.syntax.note import parse_note
+        parse_note("STARTI " + "[" * 100_000 + " ENDI")
+        """,
+        3,
+    )
+
+
+def test_escaped_dollars_on_one_line_parse_in_linear_time() -> None:
+    # markdown._math_spans: every `\\$` restarts `_MATH.finditer`, whose attempt runs to the
+    # line's end. 30 KB: 4.6 s today; 100 KB: over 40 s.
+    _runs_within(
+        """
+        from notels.syntax.note import parse_note
+        parse_note("\\\\$a" * 33_000)
+        """,
+        3,
+    )
+
+
+def test_escaped_dollars_after_a_backtick_parse_in_linear_time() -> None:
+    # The same restart in markdown._InlineScanner._math (the path taken when the region holds
+    # a backtick). 30 KB: 4.5 s today.
+    _runs_within(
+        """
+        from notels.syntax.note import parse_note
+        parse_note("`" + "\\\\$a" * 33_000)
+        """,
+        3,
+    )
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+def test_many_cards_sharing_one_id_check_in_linear_time() -> None:
+    # rules.anki_ids.duplicate_id lists every other card as related for each card: k cards,
+    # k*k Related. 4,000 cards (172 KB): 18 s and 2.3 GB today.
+    _runs_within(
+        """
+        from notels.config import Config
+        from notels.rules import check_note
+        from vaults import build_index
+        text = "START\\nBasic\\nFront: x\\nID: 1737306548883\\nEND\\n" * 4_000
+        index = build_index({"a.md": text})
+        check_note("a.md", index.notes["a.md"], index, Config(), select={"duplicate-id"})
+        """,
+        4,
+    )
+
+
+def test_many_links_to_an_ambiguous_name_check_in_linear_time() -> None:
+    # rules.links.ambiguous_link: each link repeats every candidate as related: 3,000 links to
+    # [[x]] with 3,000 `x.md` (an 18 KB note): 9,000,000 Related, 10.7 s today.
+    _runs_within(
+        """
+        from notels.config import Config
+        from notels.rules import check_note
+        from vaults import build_index
+        notes = {f"d{i}/x.md": "hi\\n" for i in range(3_000)}
+        notes["a.md"] = "[[x]]\\n" * 3_000
+        index = build_index(notes)
+        check_note("a.md", index.notes["a.md"], index, Config(), select={"ambiguous-link"})
+        """,
+        4,
+    )
+
+
+# --- fixes (`notels check --fix`) ---------------------------------------------------------------
+
+
+def test_removing_a_tag_next_to_billion_laughs_frontmatter_terminates() -> None:
+    # edits.tags._verified compares the frontmatter data before and after with `==`: two
+    # separately parsed alias graphs, compared node by node, 2**depth. Depth 20: 16 ms, each
+    # level doubles; `check --fix` on such a note never ends.
+    _runs_within(
+        """
+        from notels.edits.tags import remove_tag_edits
+        from notels.syntax.note import parse_note
+        fm = "a0: &a0 [x, x]\\n" + "".join(
+            f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]\\n" for i in range(1, 40)
+        )
+        note = parse_note("---\\n" + fm + "tags: [fix/empty]\\n---\\n" + "word " * 50 + "\\n")
+        tag = next(t for t in note.tags if t.name == "fix/empty")
+        remove_tag_edits(note, tag)
+        """,
+        5,
+    )
+
+
+def _vault(tmp_path: Path, text: str) -> Path:
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / "n.md").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_fix_of_many_missing_ids_runs_in_linear_time(tmp_path: Path) -> None:
+    # edits.fixes.safe_fix_list checks each fix against every edit taken so far, and
+    # `_card_starting` walks all cards per finding. 10,000 cards (240 KB): 6 s today; 20,000
+    # cards: about 24 s.
+    vault = _vault(tmp_path, "START\nBasic\nFront: x\nEND\n" * 20_000)
+    _runs_within(
+        """
+        import sys
+        from notels.cli import main
+        assert main(["check", "--fix", sys.argv[1]]) in (0, 1)
+        """,
+        8,
+        str(vault),
+    )
