@@ -180,7 +180,7 @@ def clean_settings(settings: object) -> Mapping[str, object]:
     if settings is None or settings == []:
         return {}  # Lua encodes an empty table as `[]`: Neovim's `settings = { notels = {} }`
     if not isinstance(settings, Mapping):
-        raise ConfigError(f"the section must be an object, not {type(settings).__name__}")
+        raise ConfigError(f"settings: must be an object, not {type(settings).__name__}")
     return {str(k): v for k, v in settings.items() if k not in _CLIENT_ONLY_SETTINGS}
 
 
