@@ -65,12 +65,13 @@ def _display_under(root: Path, relative: str) -> str:
 
 
 def _named_path(path: Path) -> Path:
-    """The absolute path as named: its folders resolved, its last part not followed, so a
-    symlink given as PATH is judged where it lies (a link out of the vault is reported there,
-    as the vault scan reports it, and never fixed through)."""
+    """The absolute path as named: its folders resolved, and a file symlink given as PATH not
+    followed, so it is judged where it lies (a link out of the vault is reported there, as
+    the vault scan reports it, and never fixed through). A folder symlink is followed: it
+    names the folder to check (`notes -> ~/Vault`)."""
     absolute = Path(os.path.abspath(path))
-    if absolute.parent == absolute:
-        return absolute
+    if absolute.parent == absolute or absolute.is_dir():
+        return resolved(absolute)
     return resolved(absolute.parent) / absolute.name
 
 
@@ -81,10 +82,7 @@ def _scopes_by_vault(paths: Sequence[Path]) -> dict[Path, list[str]]:
     as `. sub`) belongs to that outer vault: its notes are checked once, as part of it.
     """
     named = [_named_path(path) for path in paths]
-    roots = [
-        find_vault_root(path if path.is_dir() and not path.is_symlink() else path.parent)
-        for path in named
-    ]
+    roots = [find_vault_root(path if path.is_dir() else path.parent) for path in named]
     by_root: dict[Path, list[str]] = {}
     for path, root in zip(named, roots, strict=True):
         outer = [

@@ -397,3 +397,25 @@ def test_related_locations_count_code_points_as_the_finding_does(tmp_path: Path)
     (from_a,) = [r for r in records if r["path"] == "a.md" and r["code"] == "duplicate-id"]
     ((path, line, column, _),) = [tuple(item.values()) for item in from_a["related"]]
     assert (path, line, column) == ("b.md", 5, 3)
+
+
+def test_a_path_that_is_a_symlink_to_a_vault_folder_checks_that_vault(tmp_path: Path) -> None:
+    """`notels check notes`, `notes -> ~/Vault`: the vault it names is checked."""
+    vault = write_vault(tmp_path / "Vault", {"n.md": "Text [[Nope]]\n"})
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes").symlink_to(vault)
+    out = run_check("notes", cwd=home).stdout.decode()
+    assert "unresolved-link" in out and "skipped-file" not in out, out
+
+
+def test_a_symlink_into_an_ignored_folder_is_followed(tmp_path: Path) -> None:
+    """A symlink is an alias only of what the scan walks itself: one into an ignored folder
+    is the only way in, and the note it names is checked."""
+    vault = write_vault(
+        tmp_path,
+        {".notels.toml": 'ignore = ["Шаблоны/**"]\n', "Шаблоны/real.md": "Text [[Nope]]\n"},
+    )
+    (vault / "link.md").symlink_to(vault / "Шаблоны" / "real.md")
+    out = run_check(cwd=vault).stdout.decode()
+    assert "link.md:1:8: warning unresolved-link" in out and "skipped-file" not in out, out

@@ -242,3 +242,18 @@ def test_what_a_rename_at_the_cursor_renames() -> None:
         rename_target_at(index, "Я.md", at("Нет"))
     with pytest.raises(RenameError, match="attachment"):
         rename_target_at(index, "Я.md", at("a.png"))
+
+
+def test_moving_a_note_with_a_relative_link_to_itself_rewrites_that_link_once() -> None:
+    index = _index({"a/Старое.md": "см. [[./Старое]] и [[./Б]]\n", "a/Б.md": "б\n"})
+    edits = move_note_edits(index, "a/Старое.md", "b/Старое.md")
+    assert _applied(index, edits) == {"a/Старое.md": "см. [[b/Старое]] и [[../a/Б]]\n"}
+
+
+def test_a_heading_equal_to_the_notes_own_renames_its_links() -> None:
+    """The heading may come from an earlier parse of the note: equal, not the same object."""
+    index = _index({"T.md": "# Энергия 😀\n", "A.md": "[[T#Энергия 😀]]\n"})
+    heading = parse_note("# Энергия 😀\n").headings[0]
+    assert heading is not index.notes["T.md"].headings[0]
+    edits = rename_heading_edits(index, "T.md", heading, "Сила")
+    assert _applied(index, edits) == {"T.md": "# Сила\n", "A.md": "[[T#Сила]]\n"}

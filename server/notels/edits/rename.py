@@ -281,8 +281,8 @@ def _keep_relative_links(index: VaultIndex, old_path: str, new_path: str, edits:
         ):
             continue  # unresolved (kept as written) or the note itself
         reached = resolution.path
-        if reached is None:
-            continue
+        if reached is None or reached == old_path:
+            continue  # a link to the moved note itself: rewritten with the other links to it
         if resolution.kind is not ResolutionKind.ATTACHMENT and not link.target.lower().endswith(
             MD
         ):
@@ -346,7 +346,7 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
     if heading.text != text:
         edits[path] = [TextEdit(heading.text_span, text)]
     first = next(h for h in note.headings if heading_key(h.text) == old_key)
-    if first is not heading:
+    if first != heading:  # equal, not the same object: the note may have been parsed again
         return _checked(index, edits)  # links by its name reach the first of that name
     for source in sorted(index.linkers_of(path) | {path}):
         source_note = index.notes.get(source)

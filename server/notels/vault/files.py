@@ -64,6 +64,18 @@ def is_ignored(relative: str, ignore: tuple[str, ...]) -> bool:
     return False
 
 
+def _is_walked(relative: str, ignore: tuple[str, ...]) -> bool:
+    """Does a whole scan of the vault walk this path itself (not skipped, not ignored)? A
+    symlink to such a path is its alias; a symlink into `.git/` or an ignored folder is the
+    only way in, and is followed."""
+    if relative == ".":
+        return True
+    parts = relative.split("/")
+    if any(part in SKIPPED_FOLDERS for part in parts):
+        return False
+    return not any(is_ignored("/".join(parts[: i + 1]), ignore) for i in range(len(parts)))
+
+
 def _is_note_name(name: str) -> bool:
     # Path.suffix: the last dot, not the first character, not the last.
     dot = name.rfind(".")
@@ -74,10 +86,10 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
     """Walk `root`, or only its folder `under` (a vault-relative path: the results, ignore
     globs and symlink rules stay the vault's).
 
-    Notes and folders are indexed under their own paths only: a symlink to one inside the
-    vault is its alias and is not followed (the editor's events resolve such a name to the
+    Notes and folders are indexed under their own paths only: a symlink to one the scan walks
+    itself is its alias and is not followed (the editor's events resolve such a name to the
     target too), nor is one leading outside the vault. A symlink to another file of the vault
-    (an image) is followed: it is one more name to link to.
+    (an image), or into a folder the scan skips or ignores, is followed.
     """
     root = root.resolve()
     notes: list[str] = []
@@ -125,7 +137,8 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
                         )
                         continue
                     info = os.stat(entry.path)
-                    if stat.S_ISDIR(info.st_mode) or _is_note_name(entry.name):
+                    aliased = stat.S_ISDIR(info.st_mode) or _is_note_name(entry.name)
+                    if aliased and _is_walked(relative_key(root, target), ignore):
                         problems.append(alias_problem(relative, target))
                         continue
                 else:
