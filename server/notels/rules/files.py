@@ -25,9 +25,9 @@ register_reader_rule(
     """
 notels skips `.md` files over `max-file-size` bytes, files holding NUL bytes (binary files named
 `.md`), files it cannot read, and symlinks that lead outside the vault, into a loop or to nothing.
-A symlink to a note or folder the scan reaches itself is not followed either: it is indexed once,
-under its own path (a second name would make every card ID in it a duplicate). Links to such notes are
-still checked against their names.
+A symlink to a note or folder the scan reaches itself is not followed either: it is indexed
+once, under its own path (a second name would make every card ID in it a duplicate). Links to
+such notes are still checked against their names.
 """,
 )
 
