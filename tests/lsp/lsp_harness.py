@@ -43,6 +43,45 @@ def write_files(root: Path, files: Mapping[str, str]) -> Path:
     return root
 
 
+# (line, character, end line, end character, code, message): a finding as the editor shows it.
+Row = tuple[int, int, int, int, str, str]
+
+
+def check_rows(vault: Path) -> dict[str, list[Row]]:
+    """What `notels check` reports, per vault-relative path, 0-based, columns in code points
+    (what an editor that negotiated UTF-32 shows)."""
+    from notels.checker import check_paths
+
+    found: dict[str, list[Row]] = {}
+    for item in check_paths([vault]).findings:
+        relative = Path(item.path).resolve().relative_to(vault.resolve()).as_posix()
+        found.setdefault(relative, []).append(
+            (
+                item.line - 1,
+                item.column - 1,
+                item.end_line - 1,
+                item.end_column - 1,
+                item.finding.code,
+                item.finding.message,
+            )
+        )
+    return {path: sorted(rows) for path, rows in found.items()}
+
+
+def diagnostic_rows(diagnostics: Sequence[types.Diagnostic]) -> list[Row]:
+    return sorted(
+        (
+            d.range.start.line,
+            d.range.start.character,
+            d.range.end.line,
+            d.range.end.character,
+            str(d.code),
+            d.message,
+        )
+        for d in diagnostics
+    )
+
+
 def capabilities(
     *,
     encodings: Sequence[str] | None = None,
@@ -216,8 +255,12 @@ async def editor(
         yield session
         await client.shutdown_session()
     finally:
-        # After a failure the server got no exit notification: stop it, or stop() waits forever.
-        server = client._server
-        if server is not None and server.returncode is None:
-            server.kill()
-        await client.stop()
+        await stop_client(client)
+
+
+async def stop_client(client: LanguageClient) -> None:
+    """After a failure the server got no exit notification: stop it, or stop() waits forever."""
+    server = client._server
+    if server is not None and server.returncode is None:
+        server.kill()
+    await client.stop()

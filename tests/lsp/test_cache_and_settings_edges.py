@@ -21,6 +21,7 @@ from lsp_harness import (
     editor,
     index_finished,
     server_config,
+    stop_client,
     wait_until,
     write_files,
 )
@@ -267,10 +268,7 @@ async def multi_editor(
         yield session
         await client.shutdown_session()
     finally:
-        server = client._server
-        if server is not None and server.returncode is None:
-            server.kill()
-        await client.stop()
+        await stop_client(client)
 
 
 def check_json(*args: str) -> tuple[int, Any, str]:

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import notes
 import pytest
-from lsp_harness import editor, wait_until, write_files
+from lsp_harness import check_rows, diagnostic_rows, editor, wait_until, write_files
 from lsprotocol import types
 
-from notels.checker import check_paths
 from notels.rules import REGISTRY
 
 
@@ -114,34 +113,12 @@ async def test_agrees_with_notels_check(vault: Path) -> None:
         "Чистая.md": notes.CLEAN,
     }
     write_files(vault, files)
-    expected: dict[str, list[tuple[int, int, int, int, str, str]]] = {}
-    for item in check_paths([vault]).findings:
-        relative = Path(item.path).resolve().relative_to(vault.resolve()).as_posix()
-        expected.setdefault(relative, []).append(
-            (
-                item.line - 1,
-                item.column - 1,
-                item.end_line - 1,
-                item.end_column - 1,
-                item.finding.code,
-                item.finding.message,
-            )
-        )
+    expected = check_rows(vault)
     async with editor(vault, encodings=["utf-32"]) as session:
         uris = {relative: session.open(relative) for relative in files}
         await wait_until(lambda: all(uri in session.client.diagnostics for uri in uris.values()))
         for relative, uri in uris.items():
-            got = [
-                (
-                    d.range.start.line,
-                    d.range.start.character,
-                    d.range.end.line,
-                    d.range.end.character,
-                    str(d.code),
-                    d.message,
-                )
-                for d in session.diagnostics(uri)
-            ]
+            got = diagnostic_rows(session.diagnostics(uri))
             assert sorted(got) == sorted(expected.get(relative, [])), relative
 
 

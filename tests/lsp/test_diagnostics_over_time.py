@@ -5,50 +5,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from lsp_harness import Editor, editor, wait_until, write_files
+from lsp_harness import Editor, Row, check_rows, diagnostic_rows, editor, wait_until, write_files
 from lsprotocol import types
-
-from notels.checker import check_paths
 
 Created, Changed, Deleted = (
     types.FileChangeType.Created,
     types.FileChangeType.Changed,
     types.FileChangeType.Deleted,
 )
-
-Row = tuple[int, int, int, int, str, str]
-
-
-def cli(vault: Path) -> dict[str, list[Row]]:
-    """What `notels check` reports per vault-relative path, in code points."""
-    found: dict[str, list[Row]] = {}
-    for item in check_paths([vault]).findings:
-        relative = Path(item.path).resolve().relative_to(vault.resolve()).as_posix()
-        found.setdefault(relative, []).append(
-            (
-                item.line - 1,
-                item.column - 1,
-                item.end_line - 1,
-                item.end_column - 1,
-                item.finding.code,
-                item.finding.message,
-            )
-        )
-    return {k: sorted(v) for k, v in found.items()}
-
-
-def rows(diagnostics: object) -> list[Row]:
-    return sorted(
-        (
-            d.range.start.line,
-            d.range.start.character,
-            d.range.end.line,
-            d.range.end.character,
-            str(d.code),
-            d.message,
-        )
-        for d in diagnostics  # type: ignore[attr-defined]
-    )
 
 
 def record(session: Editor) -> list[types.PublishDiagnosticsParams]:
@@ -69,9 +33,9 @@ def record(session: Editor) -> list[types.PublishDiagnosticsParams]:
 async def settle(session: Editor, uri: str, expected: list[Row], timeout: float = 5.0) -> None:
     """Wait until the editor shows `expected` for `uri`; fail with what it shows."""
     try:
-        await wait_until(lambda: rows(session.diagnostics(uri)) == expected, timeout)
+        await wait_until(lambda: diagnostic_rows(session.diagnostics(uri)) == expected, timeout)
     except AssertionError:
-        assert rows(session.diagnostics(uri)) == expected
+        assert diagnostic_rows(session.diagnostics(uri)) == expected
 
 
 async def quiet(seconds: float = 0.6) -> None:
@@ -114,7 +78,7 @@ async def test_closing_unsaved_note_brings_back_disk_version(vault: Path) -> Non
         session.edit(a, (0, 2), (0, 5), "New")
         await session.wait_for_codes(b, lambda c: c == [])
         close(session, a)
-        await settle(session, b, cli(vault).get("B.md", []))
+        await settle(session, b, check_rows(vault).get("B.md", []))
         await settle(session, a, [])
 
 
@@ -131,7 +95,7 @@ async def test_quick_edits_publish_the_last_version(vault: Path) -> None:
         (vault / "A.md").write_text("".join(f"[[N{i}]] " for i in reversed(range(6))) + "x\n")
         mine = [p for p in log if p.uri == a]
         assert mine[-1].version == 7
-        await settle(session, a, cli(vault)["A.md"])
+        await settle(session, a, check_rows(vault)["A.md"])
 
 
 async def test_pull_result_changes_when_a_dependency_changes(vault: Path) -> None:
@@ -148,7 +112,7 @@ async def test_pull_result_changes_when_a_dependency_changes(vault: Path) -> Non
         await wait_until(lambda: session.client.diagnostic_refresh_count > before)
         second = await pull(session, b, first.result_id)
         assert isinstance(second, types.RelatedFullDocumentDiagnosticReport)
-        assert rows(second.items) == cli(vault)["B.md"]
+        assert diagnostic_rows(second.items) == check_rows(vault)["B.md"]
 
 
 async def test_notels_toml_severity_rejudges_open_notes(vault: Path) -> None:
@@ -164,10 +128,10 @@ async def test_notels_toml_severity_rejudges_open_notes(vault: Path) -> None:
         )
         (vault / ".notels.toml").write_text('[rules]\nunresolved-link = "off"\n')
         session.notify_files((".notels.toml", Changed))
-        await settle(session, b, cli(vault).get("B.md", []))
+        await settle(session, b, check_rows(vault).get("B.md", []))
         (vault / ".notels.toml").unlink()
         session.notify_files((".notels.toml", Deleted))
-        await settle(session, b, cli(vault).get("B.md", []))
+        await settle(session, b, check_rows(vault).get("B.md", []))
 
 
 # ---------------------------------------------------------------- bugs
@@ -181,7 +145,7 @@ async def test_open_note_over_max_file_size_has_the_message_of_check(vault: Path
     async with editor(vault, encodings=["utf-32"]) as session:
         a = session.open("A.md")
         await wait_until(lambda: a in session.client.diagnostics)
-        await settle(session, a, cli(vault)["A.md"])
+        await settle(session, a, check_rows(vault)["A.md"])
 
 
 async def test_workspace_diagnostic_clears_a_deleted_note(vault: Path) -> None:

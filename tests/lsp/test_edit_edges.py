@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from edit_harness import edit_capabilities, edit_editor, position, span
+from edit_harness import edit_capabilities, edit_editor, position, span, text_edits
 from lsp_harness import Editor, wait_until, write_files
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -89,17 +89,7 @@ def lsp_apply(text: str, edits: Sequence[tuple[types.Range, str]], encoding: str
 
 
 def edits_by_uri(edit: types.WorkspaceEdit | None) -> dict[str, list[tuple[types.Range, str]]]:
-    found: dict[str, list[tuple[types.Range, str]]] = {}
-    if edit is None:
-        return found
-    for change in edit.document_changes or ():
-        if isinstance(change, types.TextDocumentEdit):
-            found.setdefault(change.text_document.uri, []).extend(
-                (e.range, e.new_text) for e in change.edits
-            )
-    for uri, edits in (edit.changes or {}).items():
-        found.setdefault(uri, []).extend((e.range, e.new_text) for e in edits)
-    return found
+    return text_edits(edit) if edit is not None else {}
 
 
 def rel(vault: Path, uri: str) -> str:

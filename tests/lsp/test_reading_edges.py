@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import lsp_harness
+from bench_resilience import RawClient, wait_for
 from edit_harness import position, span
 from lsp_harness import Editor, wait_until, write_files
 from lsprotocol import types
@@ -363,100 +364,25 @@ async def test_ignored_note_gets_empty_answers_until_config_changes(tmp_path: Pa
     assert lens_after == ["1 backlink"]
 
 
-class Raw:
-    """A bare JSON-RPC client over the server's stdio, for requests lsprotocol cannot build."""
-
-    def __init__(self, proc: Any) -> None:
-        self.proc = proc
-        self.next_id = 100
-        self.notifications: list[dict[str, Any]] = []
-
-    def send(self, message: dict[str, Any]) -> None:
-        import json
-
-        body = json.dumps(message).encode("utf-8")
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-
-    async def read(self) -> dict[str, Any]:
-        import json
-
-        length = 0
-        while True:
-            line = await self.proc.stdout.readline()
-            if line in (b"\r\n", b""):
-                break
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        return json.loads(await self.proc.stdout.readexactly(length))
-
-    async def request(self, method: str, params: Any, raw_id: Any = None) -> dict[str, Any]:
-        import asyncio
-
-        self.next_id += 1
-        msg_id = self.next_id if raw_id is None else raw_id
-        message: dict[str, Any] = {"jsonrpc": "2.0", "id": msg_id, "method": method}
-        if params is not ...:
-            message["params"] = params
-        self.send(message)
-        while True:
-            answer = await asyncio.wait_for(self.read(), 10)
-            if "method" in answer and "id" in answer:  # a request of the server's: say null
-                self.send({"jsonrpc": "2.0", "id": answer["id"], "result": None})
-                continue
-            if "method" in answer:
-                self.notifications.append(answer)
-                continue
-            if answer.get("id") == msg_id:
-                return answer
-
-    def notify(self, method: str, params: Any) -> None:
-        self.send({"jsonrpc": "2.0", "method": method, "params": params})
-
-
 @asynccontextmanager
-async def raw_server(root: Path, encodings: list[str] | None = None) -> AsyncIterator[Raw]:
-    import asyncio
-    import os
-    import sys
-
-    env = {**os.environ, "PYTHONPATH": str(lsp_harness.SERVER_DIR), "NOTELS_CACHE_DIR": "off"}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "notels",
-        "serve",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env=env,
-    )
-    raw = Raw(proc)
+async def raw_server(root: Path) -> AsyncIterator[RawClient]:
+    """A server spoken to in raw JSON-RPC (the randomized client's), its indexing done."""
+    client = await RawClient.start()
     try:
-        general = {"positionEncodings": encodings} if encodings else {}
-        await raw.request(
+        await client.call(
             "initialize",
             {
                 "processId": None,
                 "rootUri": None,
-                "capabilities": {"general": general, "window": {"workDoneProgress": True}},
+                "capabilities": {"window": {"workDoneProgress": True}},
                 "workspaceFolders": [{"uri": root.as_uri(), "name": "v"}],
             },
         )
-        raw.notify("initialized", {})
-        while True:  # until the indexing's progress ends
-            message = await asyncio.wait_for(raw.read(), 10)
-            if "method" in message and "id" in message:
-                raw.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
-            elif (
-                message.get("method") == "$/progress"
-                and message["params"]["value"].get("kind") == "end"
-            ):
-                break
-        yield raw
+        client.notify("initialized", {})
+        await wait_for(lambda: bool(client.progress_ended), 10, "the first indexing")
+        yield client
     finally:
-        if proc.returncode is None:
-            proc.kill()
-        await proc.wait()
+        await client.stop()
 
 
 async def test_malformed_requests_get_errors_and_the_server_stays_up(
@@ -479,30 +405,26 @@ async def test_malformed_requests_get_errors_and_the_server_stays_up(
         )
         at = {"line": 1, "character": 3}
         errors = [
-            await r.request("textDocument/hover", {"textDocument": {"uri": a}}),
-            await r.request(
+            await r.call("textDocument/hover", {"textDocument": {"uri": a}}),
+            await r.call(
                 "textDocument/hover",
                 {"textDocument": {"uri": a}, "position": {"line": -1, "character": 0}},
             ),
-            await r.request("textDocument/documentSymbol", None),
-            await r.request(
-                "textDocument/references", {"textDocument": {"uri": a}, "position": at}
-            ),
-            await r.request("completionItem/resolve", {}),
+            await r.call("textDocument/documentSymbol", None),
+            await r.call("textDocument/references", {"textDocument": {"uri": a}, "position": at}),
+            await r.call("completionItem/resolve", {}),
         ]
         empty = [
-            await r.request("textDocument/documentSymbol", {"textDocument": {"uri": 5}}),
-            await r.request(
+            await r.call("textDocument/documentSymbol", {"textDocument": {"uri": 5}}),
+            await r.call(
                 "textDocument/hover", {"textDocument": {"uri": "http://x.org/a.md"}, "position": at}
             ),
-            await r.request(
+            await r.call(
                 "textDocument/foldingRange", {"textDocument": {"uri": "untitled:Untitled-1"}}
             ),
-            await r.request(
-                "textDocument/codeLens", {"textDocument": {"uri": "file:///tmp/%ZZ.md"}}
-            ),
+            await r.call("textDocument/codeLens", {"textDocument": {"uri": "file:///tmp/%ZZ.md"}}),
         ]
-        alive = await r.request(
+        alive = await r.call(
             "textDocument/definition", {"textDocument": {"uri": a}, "position": at}
         )
 

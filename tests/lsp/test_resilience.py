@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-if str(BENCHMARKS) not in sys.path:
-    sys.path.append(str(BENCHMARKS))
-
-from bench_resilience import (  # noqa: E402
+from bench_resilience import (
     INVALID_PARAMS,
     INVALID_REQUEST,
     Profile,
