@@ -419,3 +419,25 @@ def test_a_symlink_into_an_ignored_folder_is_followed(tmp_path: Path) -> None:
     (vault / "link.md").symlink_to(vault / "Шаблоны" / "real.md")
     out = run_check(cwd=vault).stdout.decode()
     assert "link.md:1:8: warning unresolved-link" in out and "skipped-file" not in out, out
+
+
+def test_dialect_repairs_hold_through_the_cli(tmp_path: Path) -> None:
+    """Through `notels check`: a link holding math is a link (its target is judged), a quoted
+    frontmatter link with `''` names the note it spells, a spaced `<!-- ID: n -->` on the last
+    line is the card's ID, and a `.canvas` file resolves."""
+    vault = write_vault(
+        tmp_path,
+        {
+            "It's.md": "Words.\n",
+            "maps/Board.canvas": "{}",
+            "A.md": (
+                "---\nparent: '[[It''s]]'\n---\n"
+                "See [[Energy|$E=mc^2$]] and ![[Board.canvas]] 😀\r\n"
+                "TARGET DECK: d\r\nSTART\r\nBasic\r\nFront: q\r\n<!-- ID: 1737306548883 -->\r\nEND\r\n"
+            ),
+        },
+    )
+    records = json.loads(run_check("--format", "json", cwd=vault).stdout)
+    assert [(r["path"], r["code"], r["line"], r["column"]) for r in records] == [
+        ("A.md", "unresolved-link", 4, 7)
+    ]
