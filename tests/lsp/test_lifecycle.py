@@ -116,7 +116,7 @@ def test_exits_on_end_of_input_and_logs_to_the_log_file(vault: Path, tmp_path: P
     server.stdin.write(_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
     server.stdin.close()
     assert server.wait(timeout=10) == 1  # no shutdown request came first
-    assert b'"id": 1' in server.stdout.read()  # the initialize response, and only protocol
+    assert b'"id":1' in server.stdout.read()  # the initialize response, and only protocol
     assert "1 vault(s)" in log_file.read_text(encoding="utf-8")
 
 

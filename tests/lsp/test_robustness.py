@@ -96,3 +96,19 @@ async def test_a_file_event_for_a_file_outside_the_vault_is_ignored(
         )
         session.edit(uri, (0, 0), (0, 0), "#")
         await session.wait_for_codes(uri, bool)
+
+
+async def test_a_lone_surrogate_in_a_note_comes_back_escaped(vault: Path) -> None:
+    # JSON lets a client send `\ud800` alone; it has no UTF-8 form, so the answer that repeats
+    # it must use JSON's escape rather than fail (answers are UTF-8 as it is otherwise).
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA})
+    async with editor(vault) as session:
+        uri = session.open("Половина.md", "# Заголовок \ud800 😀\n\nТекст.\n")
+        symbols = await session.client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        assert symbols is not None
+        assert [symbol.name for symbol in symbols] == ["Заголовок \ud800 😀"]
+        # And the server still answers plain UTF-8 after it.
+        uri = session.open("Алгебра.md")
+        await session.wait_for_codes(uri, bool)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import inspect
+import json
 import logging
 import os
 import sys
@@ -23,6 +24,7 @@ from pygls.constants import ATTR_EXECUTE_IN_THREAD
 from pygls.exceptions import (
     FeatureRequestError,
     JsonRpcException,
+    JsonRpcInternalError,
     JsonRpcInvalidParams,
     JsonRpcInvalidRequest,
     PyglsError,
@@ -66,6 +68,10 @@ class NotelsProtocol(LanguageServerProtocol):
     more characters than `\\n`, `\\r\\n` and `\\r`, so its positions drift on notes holding U+2028
     or form feeds), so these builtins only pass the notification on.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._writes: set[asyncio.Future[Any]] = set()  # writes still pending, kept alive
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(
@@ -130,6 +136,44 @@ class NotelsProtocol(LanguageServerProtocol):
         if isinstance(result, (JsonAnswer, JsonAnswers)):
             return {"jsonrpc": data.jsonrpc, "id": data.id, "result": result}
         return super()._serialize_message(data)
+
+    def _send_data(self, data: Any) -> None:
+        """pygls' _send_data, writing UTF-8 as it is rather than `\\uXXXX` escapes, without
+        spaces after separators: a completion list of Cyrillic note paths is a third the size,
+        which the client parses faster."""
+        if not data:
+            return
+        if self.writer is None:
+            log.error("no transport to send data on")
+            return
+        try:
+            try:
+                body = json.dumps(
+                    data, default=self._serialize_message, ensure_ascii=False, separators=(",", ":")
+                ).encode(self.CHARSET)
+            except UnicodeEncodeError:
+                # A lone surrogate (a client may send one, escaped, in a note's text) has no
+                # UTF-8 form; JSON's escape keeps it.
+                body = json.dumps(
+                    data, default=self._serialize_message, separators=(",", ":")
+                ).encode(self.CHARSET)
+            if self._include_headers:
+                header = (
+                    f"Content-Length: {len(body)}\r\n"
+                    f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+                )
+                body = header.encode("ascii") + body
+            written = self.writer.write(body)
+            if inspect.isawaitable(written):  # an asynchronous transport's writer
+                task = asyncio.ensure_future(written)
+                self._writes.add(task)
+                task.add_done_callback(self._writes.discard)
+        except BrokenPipeError:
+            log.exception("sending data: the pipe is broken")
+            raise
+        except Exception as error:
+            log.exception("sending data failed")
+            self._server._report_server_error(error, JsonRpcInternalError)
 
     def handle_message(self, message: Any) -> None:
         """pygls' dispatch (JsonRPCProtocol.handle_message), with the cheap message tests of
