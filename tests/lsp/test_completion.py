@@ -6,6 +6,7 @@ cursor; the items must replace exactly the typed part, whatever the line holds b
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -60,7 +61,7 @@ Front: Вопрос 😀
 _plain_capabilities = lsp_harness.capabilities
 
 
-def _completion_capabilities(insert_replace: bool) -> Any:
+def _completion_capabilities(insert_replace: bool, item_defaults: bool = False) -> Any:
     def capabilities(**kwargs: Any) -> types.ClientCapabilities:
         result = _plain_capabilities(**kwargs)
         assert result.text_document is not None
@@ -73,7 +74,13 @@ def _completion_capabilities(insert_replace: bool) -> Any:
                 resolve_support=types.ClientCompletionItemResolveOptions(
                     properties=["documentation"]
                 ),
+            ),
+            # What VS Code and Neovim (0.10 on) announce.
+            completion_list=types.CompletionListCapabilities(
+                item_defaults=["editRange", "insertTextFormat", "insertTextMode", "data"]
             )
+            if item_defaults
+            else None,
         )
         return result
 
@@ -81,9 +88,12 @@ def _completion_capabilities(insert_replace: bool) -> Any:
 
 
 @asynccontextmanager
-async def completion_editor(root: Path, *, insert_replace: bool) -> AsyncIterator[Editor]:
-    """An editor announcing VS Code's completion support (insert/replace edits as asked)."""
-    lsp_harness.capabilities = _completion_capabilities(insert_replace)
+async def completion_editor(
+    root: Path, *, insert_replace: bool, item_defaults: bool = False
+) -> AsyncIterator[Editor]:
+    """An editor announcing VS Code's completion support (insert/replace edits and list item
+    defaults as asked)."""
+    lsp_harness.capabilities = _completion_capabilities(insert_replace, item_defaults)
     try:
         async with lsp_harness.editor(root) as session:
             lsp_harness.capabilities = _plain_capabilities
@@ -155,6 +165,58 @@ async def test_clients_without_insert_replace_get_plain_edits_of_the_typed_part(
     assert _first(result).text_edit == types.TextEdit(
         range=span((0, 12), (0, 15)), new_text="Embeddings]]"
     )
+
+
+def _edits(result: types.CompletionList) -> list[tuple[str, object]]:
+    """Each item's label and edit, a list default's edit range applied as LSP 3.17 says: the
+    item's textEditText (else its label) over the list's range, unless it has its own edit."""
+    defaults = result.item_defaults
+    edits: list[tuple[str, object]] = []
+    for item in result.items:
+        edit = item.text_edit
+        if edit is None and defaults is not None and defaults.edit_range is not None:
+            new_text = item.text_edit_text if item.text_edit_text is not None else item.label
+            shared = defaults.edit_range
+            if isinstance(shared, types.Range):
+                edit = types.TextEdit(range=shared, new_text=new_text)
+            else:
+                edit = types.InsertReplaceEdit(
+                    new_text=new_text, insert=shared.insert, replace=shared.replace
+                )
+        edits.append((item.label, edit))
+    return edits
+
+
+def _without_ids(edits: list[tuple[str, object]]) -> str:
+    # The START snippet's ID is the time the list was made.
+    return re.sub(r"ID: \d{13}", "ID: <now>", repr(edits))
+
+
+# (line, character) in DRAFT: an open link, a link with a name after the cursor, frontmatter,
+# a heading, a tag, a card.
+_DRAFT_SPOTS = [(4, 15), (5, 14), (2, 7), (6, 17), (7, 8), (8, 1)]
+
+
+async def test_list_item_defaults_make_the_same_edits_in_fewer_bytes(vault: Path) -> None:
+    write_files(vault, {**VAULT, "Черновик.md": DRAFT})
+    for insert_replace in (True, False):
+        answers: dict[bool, list[types.CompletionList]] = {}
+        for item_defaults in (False, True):
+            async with completion_editor(
+                vault, insert_replace=insert_replace, item_defaults=item_defaults
+            ) as session:
+                uri = session.open("Черновик.md")
+                answers[item_defaults] = [
+                    await _complete(session, uri, line, character)
+                    for line, character in _DRAFT_SPOTS
+                ]
+        for plain, defaulted in zip(answers[False], answers[True], strict=True):
+            assert plain.items, "no completion items"
+            assert plain.item_defaults is None
+            assert _without_ids(_edits(defaulted)) == _without_ids(_edits(plain))
+            assert defaulted.item_defaults is not None
+            # The shared range is said once: no item repeats it.
+            assert all(item.text_edit is None for item in defaulted.items)
 
 
 async def test_frontmatter_headings_tags_and_cards(vault: Path) -> None:

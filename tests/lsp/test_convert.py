@@ -137,7 +137,7 @@ def test_completion_items_are_what_lsprotocol_reads_and_writes_back(typed: str) 
     result = complete(index, "Draft.md", note, offset, Config(), now_ms=1_737_306_548_883)
     assert result.items, typed
     converter = default_converter()
-    for shape in (CompletionShape(True, True), CompletionShape(False, False)):
+    for shape in (CompletionShape(True, True, False), CompletionShape(False, False, False)):
         for encoding in Encoding:
             ranges: dict[Span, dict[str, object]] = {}
             for candidate in result.items:

@@ -3,6 +3,7 @@ built without the types). Every position goes through a LineIndex."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -173,6 +174,54 @@ class CompletionShape:
 
     insert_replace: bool  # an InsertReplaceEdit
     label_details: bool  # CompletionItemLabelDetails
+    default_edit_range: bool  # CompletionList.itemDefaults.editRange, with items' textEditText
+
+
+# The ranges a completion item's edit replaces: (insert, replace), or (insert, None) when one
+# range says both.
+EditRanges = tuple[Span, Span | None]
+
+
+def edit_ranges(candidate: CompletionCandidate, shape: CompletionShape) -> EditRanges:
+    overwrite = candidate.overwrite_span
+    if shape.insert_replace and overwrite is not None and overwrite != candidate.replace_span:
+        return candidate.replace_span, overwrite
+    # Insert and replace alike: one range says it (and keeps a list of many items small).
+    return candidate.replace_span, None
+
+
+def shared_edit_ranges(
+    candidates: Sequence[CompletionCandidate], shape: CompletionShape
+) -> EditRanges | None:
+    """The ranges most items of a list replace, to send once as the list's default edit range
+    (a link completion's fifty items all replace the typed name); None when the client takes
+    no default."""
+    if not shape.default_edit_range or not candidates:
+        return None
+    counts = Counter(edit_ranges(candidate, shape) for candidate in candidates)
+    return counts.most_common(1)[0][0]
+
+
+def edit_range_json(
+    ranges: EditRanges, lines: LineIndex, encoding: Encoding, cache: dict[Span, Json]
+) -> Json:
+    """The JSON of an item default's edit range: a Range, or {insert, replace}."""
+    insert, replace = ranges
+    if replace is None:
+        return _cached_range(insert, lines, encoding, cache)
+    return {
+        "insert": _cached_range(insert, lines, encoding, cache),
+        "replace": _cached_range(replace, lines, encoding, cache),
+    }
+
+
+def _cached_range(
+    span: Span, lines: LineIndex, encoding: Encoding, cache: dict[Span, Json]
+) -> Json:
+    found = cache.get(span)
+    if found is None:
+        found = cache[span] = range_json(lines, span, encoding)
+    return found
 
 
 def completion_item_json(
@@ -182,26 +231,27 @@ def completion_item_json(
     shape: CompletionShape,
     ranges: dict[Span, Json],
     data: Json | None,
+    default_ranges: EditRanges | None = None,
 ) -> Json:
     """A CompletionItem as the JSON the protocol sends, built directly like the diagnostics: a
     list of 50 items cost ~0.36 ms as lsprotocol objects turned back into JSON by cattrs.
-    `ranges` is shared by the items of one list (most replace the same text); tests hold the
-    result to what lsprotocol's CompletionItem reads and writes back."""
-
-    def to_json(span: Span) -> Json:
-        found = ranges.get(span)
-        if found is None:
-            found = ranges[span] = range_json(lines, span, encoding)
-        return found
-
-    insert = to_json(candidate.replace_span)
-    overwrite = candidate.overwrite_span
-    edit: Json
-    if shape.insert_replace and overwrite is not None and overwrite != candidate.replace_span:
-        edit = {"newText": candidate.insert_text, "insert": insert, "replace": to_json(overwrite)}
-    else:
-        # Insert and replace alike: one range says it (and keeps a list of many items small).
-        edit = {"range": insert, "newText": candidate.insert_text}
+    `ranges` is shared by the items of one list (most replace the same text); an item that
+    replaces `default_ranges`, the list's default edit range, says only its new text. Tests
+    hold the result to what lsprotocol's CompletionItem reads and writes back."""
+    own_ranges = edit_ranges(candidate, shape)
+    edit: Json | None = None
+    if own_ranges != default_ranges:
+        insert, replace = own_ranges
+        insert_json = _cached_range(insert, lines, encoding, ranges)
+        if replace is None:
+            edit = {"range": insert_json, "newText": candidate.insert_text}
+        else:
+            replace_json = _cached_range(replace, lines, encoding, ranges)
+            edit = {
+                "newText": candidate.insert_text,
+                "insert": insert_json,
+                "replace": replace_json,
+            }
     item: Json = {"label": candidate.label}
     if shape.label_details and candidate.description:
         item["labelDetails"] = {"description": candidate.description}
@@ -213,7 +263,10 @@ def completion_item_json(
         item["filterText"] = candidate.filter_text
     if candidate.is_snippet:  # plain text is the protocol's default
         item["insertTextFormat"] = types.InsertTextFormat.Snippet.value
-    item["textEdit"] = edit
+    if edit is not None:
+        item["textEdit"] = edit
+    elif candidate.insert_text != candidate.label:  # the label is the default
+        item["textEditText"] = candidate.insert_text
     if candidate.additional_edits:
         item["additionalTextEdits"] = [
             {"range": range_json(lines, extra.span, encoding), "newText": extra.new_text}

@@ -53,9 +53,11 @@ from .convert import (
     JsonAnswer,
     JsonAnswers,
     completion_item_json,
+    edit_range_json,
     note_uri,
     path_of_uri,
     range_json,
+    shared_edit_ranges,
     to_offset,
     to_range,
 )
@@ -178,20 +180,36 @@ class NavigationFeatures:
         options = capability(self.session.client_capabilities, "text_document", "completion")
         item_options = getattr(options, "completion_item", None)
         snippets = bool(getattr(item_options, "snippet_support", False))
+        defaults = capability(options, "completion_list", "item_defaults") or ()
         shape = CompletionShape(
             insert_replace=bool(getattr(item_options, "insert_replace_support", False)),
             label_details=bool(getattr(item_options, "label_details_support", False)),
+            default_edit_range="editRange" in defaults,
         )
         lines, encoding = place.note.lines, self.session.workspace.encoding
         ranges: dict[Span, Json] = {}  # most items replace the same text
+        # A snippet shown as text would insert `$1`.
+        candidates = [c for c in result.items if snippets or not c.is_snippet]
+        shared = shared_edit_ranges(candidates, shape)
         items = [
             completion_item_json(
-                candidate, lines, encoding, shape, ranges, self._resolve_data(place, candidate)
+                candidate,
+                lines,
+                encoding,
+                shape,
+                ranges,
+                self._resolve_data(place, candidate),
+                shared,
             )
-            for candidate in result.items
-            if snippets or not candidate.is_snippet  # a snippet shown as text would insert `$1`
+            for candidate in candidates
         ]
-        return JsonAnswer(isIncomplete=result.is_incomplete, items=items)
+        if shared is None:
+            return JsonAnswer(isIncomplete=result.is_incomplete, items=items)
+        return JsonAnswer(
+            isIncomplete=result.is_incomplete,
+            itemDefaults={"editRange": edit_range_json(shared, lines, encoding, ranges)},
+            items=items,
+        )
 
     @staticmethod
     def _resolve_data(place: Place, candidate: CompletionCandidate) -> Json | None:
