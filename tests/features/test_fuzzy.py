@@ -48,27 +48,23 @@ def test_search_keys_find_word_starts_for_typos() -> None:
 
 @given(
     st.lists(st.text(alphabet="ab (/-я", max_size=6), max_size=40),
-    st.text(alphabet="ab я", max_size=2),
+    st.text(alphabet="ab я", max_size=4),
     st.lists(st.integers(0, 3), min_size=40, max_size=40),
     st.integers(1, 8),
 )
-def test_a_ranked_order_cuts_large_tiers_exactly_as_sorting(
+def test_places_order_tiers_exactly_as_sorting(
     keys: list[str], query: str, weights: list[int], limit: int
 ) -> None:
-    """With the caller's ranked order (the completion catalog's), a tier too large for the
-    limit is cut by walking that order: the same matches as sorting the tier."""
-    from notels.features import fuzzy
+    """With each key's place in rank's order (the completion catalog's), tiers are ordered and
+    cut by place: the same matches as sorting by weight, length and key."""
 
     def weight(i: int) -> int:
         return weights[i]
 
-    def ranked() -> list[int]:
-        return sorted(range(len(keys)), key=lambda i: (-weights[i], len(keys[i]), keys[i]))
+    def places() -> list[int]:
+        ranked = sorted(range(len(keys)), key=lambda i: (-weights[i], len(keys[i]), keys[i]))
+        return [ranked.index(i) for i in range(len(keys))]
 
     plain = rank(query, keys, limit, weight)
-    large_tier = fuzzy._LARGE_TIER
-    fuzzy._LARGE_TIER = 0  # every tier counts as large here
-    try:
-        assert rank(query, keys, limit, weight, ranked=ranked) == plain
-    finally:
-        fuzzy._LARGE_TIER = large_tier
+    assert rank(query, keys, limit, weight, places=places) == plain
+    assert rank(query, keys, limit, weight, search=SearchKeys(keys), places=places) == plain

@@ -49,7 +49,7 @@ class NameCatalog:
     popularity: dict[str, int] = field(default_factory=dict)  # path -> notes linking to it
     search: SearchKeys = field(default_factory=lambda: SearchKeys(()))  # over keys
     path_search: SearchKeys = field(default_factory=lambda: SearchKeys(()))  # over path_keys
-    _ranked: list[int] | None = None
+    _places: list[int] | None = None
 
     def weight(self, entry: int) -> int:
         found = self.entries[entry]
@@ -57,18 +57,22 @@ class NameCatalog:
         # comes after the pick and after every note linked at all.
         return -1 if found.twin else self.popularity.get(found.path, 0)
 
-    def ranked(self) -> list[int]:
-        """Every entry in rank's order within a tier (see fuzzy.rank): kept until a weight or
-        an entry changes, for queries that match thousands of names."""
-        if self._ranked is None:
+    def places(self) -> list[int]:
+        """Each entry's place in rank's order within a tier (see fuzzy.rank): kept until a
+        weight or an entry changes (~7 ms to make on 10,000 notes)."""
+        if self._places is None:
             keys = self.keys
-            self._ranked = sorted(
+            ranked = sorted(
                 range(len(keys)), key=lambda i: (-self.weight(i), len(keys[i]), keys[i])
             )
-        return self._ranked
+            places = [0] * len(ranked)
+            for place, entry in enumerate(ranked):
+                places[entry] = place
+            self._places = places
+        return self._places
 
     def weights_changed(self) -> None:
-        self._ranked = None
+        self._places = None
 
 
 @dataclass(slots=True)

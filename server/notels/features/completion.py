@@ -174,7 +174,7 @@ def _links(index: VaultIndex, context: CompletionContext, limit: int) -> Complet
             limit,
             catalog.weight,
             search=catalog.search,
-            ranked=catalog.ranked,
+            places=catalog.places,
         )
         chosen = [(m, catalog.entries[m.index]) for m in matches]
         by_path = False

@@ -15,7 +15,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice
 
 from rapidfuzz import fuzz, process
 
@@ -30,21 +29,17 @@ FUZZY = 0
 FUZZY_CUTOFF = 75.0
 # Fewer letters than this say too little for a typo match: every name would "almost" match.
 FUZZY_MIN_LENGTH = 3
-# A tier this large is cut from the caller's ranked order rather than sorted.
-_LARGE_TIER = 1000
 
 
 class SearchKeys:
-    """Many keys in one string, so that finding the keys holding a query runs in C.
+    """Many keys, indexed so that finding those that start with or hold a query runs in C.
 
-    A Python loop over 12,000 keys costs ~1 ms per test; `str.find` over the joined keys costs
-    time per match instead. Every key follows a separator, so "the keys starting with q" is a
-    search for the literal separator + q, which the regex engine runs as a fast substring
-    search (a `^` anchor or a lookbehind is tried at every offset instead: 5-20x slower). Words
-    get the same treatment in a second string, built on first use: each suffix of a key that
-    starts a word, for the word-start tier and the typo pool. Build one per key list that is
-    searched many times (the completion catalog, the workspace symbol table); the list must not
-    change afterwards.
+    A Python loop over 12,000 keys costs ~1 ms per test. The keys starting with a query (and
+    the word starts, each suffix of a key that starts a word: the word-start tier and the typo
+    pool) are found through lists by first character (`_Initials`); the keys holding it by
+    `str.find` over the joined keys, each after a separator, which costs time per match
+    instead. Both are built on first use. Build one per key list that is searched many times
+    (the completion catalog, the workspace symbol table); the list must not change afterwards.
     """
 
     _SEPARATOR = "\n"
@@ -54,7 +49,8 @@ class SearchKeys:
         self._usable = not any(self._SEPARATOR in key for key in keys)
         # Each key after its separator; `_starts`: where each key's separator is.
         self._joined, self._starts = _joined_lines(keys if self._usable else ())
-        self._words: _LineKeys | None = None
+        self._words: _WordKeys | None = None
+        self._initials: _Initials | None = None
 
     def _can_search(self, text: str) -> bool:
         return self._usable and bool(text) and self._SEPARATOR not in text
@@ -81,7 +77,7 @@ class SearchKeys:
         if not self._can_search(query):
             return None
         keys = self.keys
-        prefix = _line_hits(self._joined, self._starts, query)
+        prefix = self._starting(query)
         exact = [i for i in prefix if len(keys[i]) == len(query)]
         tiers = {EXACT: exact, PREFIX: [i for i in prefix if len(keys[i]) != len(query)]}
         tiers[WORD_START], tiers[SUBSTRING] = [], []
@@ -106,8 +102,14 @@ class SearchKeys:
         """Indexes of the keys where a word starts with `initial` (see _word_initial_pool)."""
         if len(initial) != 1 or not self._can_search(initial):
             return None
-        at_start = _line_hits(self._joined, self._starts, initial)
+        at_start = self._starting(initial)
         return sorted({*at_start, *(self._word_starts(initial) or ())})
+
+    def _starting(self, query: str) -> list[int]:
+        """Indexes of the keys starting with `query`, in order (not to be changed)."""
+        if self._initials is None:
+            self._initials = _Initials(self.keys)
+        return self._initials.starting(query)
 
     def _word_starts(self, query: str) -> list[int] | None:
         """Indexes of the keys where `query` starts after a character that is not a letter or
@@ -117,14 +119,49 @@ class SearchKeys:
             return None
         words = self._words
         if words is None:
-            words = self._words = _LineKeys.of_words(self.keys)
+            words = self._words = _WordKeys.of(self.keys)
         owners = words.owners
         found: list[int] = []
-        for word in _line_hits(words.joined, words.starts, query):
+        for word in words.initials.starting(query):
             owner = owners[word]
             if not found or found[-1] != owner:  # a key's words are consecutive
                 found.append(owner)
         return found
+
+
+class _Initials:
+    """Strings listed by their first character, and by their first two.
+
+    The strings starting with a query are those of the list of its first two characters that
+    start with the rest too: a list comprehension over a few dozen keys. One or two typed
+    letters (the first keystrokes after `[[`, and the costliest queries) are such a list as it
+    is. Finding the query hit by hit in the joined keys was ten times slower: `str.find` is
+    slow on a string holding Cyrillic.
+    """
+
+    __slots__ = ("_by_initial", "_by_pair", "_parts")
+
+    def __init__(self, parts: Sequence[str]) -> None:
+        self._parts = parts
+        by_initial: dict[str, list[int]] = {}
+        by_pair: dict[str, list[int]] = {}
+        for i, part in enumerate(parts):
+            if part:
+                by_initial.setdefault(part[0], []).append(i)
+                by_pair.setdefault(part[:2], []).append(i)
+        self._by_initial = by_initial
+        self._by_pair = by_pair
+
+    def starting(self, query: str) -> list[int]:
+        """Indexes of the strings starting with `query` (not empty), in order; the list is
+        not to be changed."""
+        if len(query) == 1:
+            return self._by_initial.get(query, [])
+        listed = self._by_pair.get(query[:2], [])
+        if len(query) == 2:
+            return listed
+        parts = self._parts
+        return [i for i in listed if parts[i].startswith(query)]
 
 
 # Right after a character that is neither a letter nor a digit (`\w` adds only `_`), with
@@ -136,15 +173,14 @@ _WORD_LENGTH = 24
 
 
 @dataclass(frozen=True, slots=True)
-class _LineKeys:
-    """Word suffixes of keys, each after a separator, and the key each belongs to."""
+class _WordKeys:
+    """Word suffixes of keys, by first character, and the key each belongs to."""
 
-    joined: str
-    starts: list[int]
+    initials: _Initials
     owners: list[int]
 
     @classmethod
-    def of_words(cls, keys: Sequence[str]) -> _LineKeys:
+    def of(cls, keys: Sequence[str]) -> _WordKeys:
         parts: list[str] = []
         owners: list[int] = []
         boundary = _WORD_BOUNDARY.finditer
@@ -152,8 +188,7 @@ class _LineKeys:
             for match in boundary(key):
                 parts.append(key[match.end() : match.end() + _WORD_LENGTH])
                 owners.append(owner)
-        joined, starts = _joined_lines(parts)
-        return cls(joined, starts, owners)
+        return cls(_Initials(parts), owners)
 
 
 def _joined_lines(parts: Iterable[str]) -> tuple[str, list[int]]:
@@ -167,18 +202,6 @@ def _joined_lines(parts: Iterable[str]) -> tuple[str, list[int]]:
         starts.append(position)
         position += len(part) + 1
     return "".join(pieces), starts
-
-
-def _line_hits(joined: str, starts: list[int], text: str) -> list[int]:
-    """Indexes of the lines of `joined` (each after the separator at `starts[i]`) that start
-    with `text`."""
-    found: list[int] = []
-    needle = SearchKeys._SEPARATOR + text
-    position = joined.find(needle)
-    while position != -1:
-        found.append(bisect_right(starts, position) - 1)
-        position = joined.find(needle, position + 1)
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,24 +231,30 @@ def rank(
     weight: Callable[[int], int] | None = None,
     keep_order: bool = False,
     search: SearchKeys | None = None,
-    ranked: Callable[[], Sequence[int]] | None = None,
+    places: Callable[[], Sequence[int]] | None = None,
 ) -> tuple[list[Match], bool]:
     """The best `limit` keys for `query`, best first, and whether more would have matched.
 
     Ties within a tier go to the higher `weight`, then (unless `keep_order`, which keeps the
     keys' own order, e.g. headings in document order) to the shorter key. `search`, built on
-    the same `keys`, finds the candidates faster; `ranked` gives every key's index in that
-    order, so that a tier of thousands needs no sort.
+    the same `keys`, finds the candidates faster; `places` gives each key's place in that
+    order (weight, length, key, then index), kept by the caller: tiers are then ordered by
+    looking places up, in C, instead of calling `weight` for each member.
     """
     query = query.strip().lower()
     if limit <= 0:
         return [], bool(keys)
 
-    def order(i: int) -> tuple[int, int, str]:
-        heavier = -weight(i) if weight is not None else 0
-        if keep_order:
-            return heavier, i, ""
-        return heavier, len(keys[i]), keys[i]
+    order: Callable[[int], object]
+    if places is not None and not keep_order:
+        order = places().__getitem__
+    else:
+
+        def order(i: int) -> tuple[int, int, str]:
+            heavier = -weight(i) if weight is not None else 0
+            if keep_order:
+                return heavier, i, ""
+            return heavier, len(keys[i]), keys[i]
 
     buckets: dict[int, list[int]] = {EXACT: [], PREFIX: [], WORD_START: [], SUBSTRING: []}
     if not query:
@@ -246,11 +275,7 @@ def rank(
         if not bucket:
             continue
         if len(bucket) > remaining:
-            if ranked is not None and len(bucket) > _LARGE_TIER:
-                members = set(bucket)
-                chosen = list(islice((i for i in ranked() if i in members), remaining))
-            else:
-                chosen = heapq.nsmallest(remaining, bucket, key=order)
+            chosen = heapq.nsmallest(remaining, bucket, key=order)
             found.extend(Match(i, tier, 100.0) for i in chosen)
             return found, True
         found.extend(Match(i, tier, 100.0) for i in sorted(bucket, key=order))
@@ -276,7 +301,7 @@ def rank(
     )
     typos = [(pool[position], score) for _, score, position in extracted]
     # Scores are rounded so that near-equal matches are ordered by weight instead of noise.
-    typos.sort(key=lambda pair: (-round(pair[1]), *order(pair[0])))
+    typos.sort(key=lambda pair: (-round(pair[1]), order(pair[0])))
     found.extend(Match(i, FUZZY, score) for i, score in typos[:remaining])
     return found, len(typos) > remaining
 
