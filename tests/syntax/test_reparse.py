@@ -61,6 +61,7 @@ def shape(note: Note) -> object:
     return (
         note.text,
         note.body_start,
+        note.frontmatter,
         note.headings,
         note.links,
         note.tags,
@@ -82,6 +83,32 @@ def test_an_edited_note_parses_as_if_new(base: str, at: int, removed: int, typed
     assert shape(again.note) == shape(fresh.note)
     assert again.markdown.hidden_ranges == fresh.markdown.hidden_ranges
     assert again.markdown.fences == fresh.markdown.fences
+
+
+# Notes with frontmatter, closed by a line ending one way or another (or by the text's end).
+with_frontmatter = st.builds(
+    lambda yaml, closing, body: f"---\n{yaml}---{closing}{body}",
+    texts,
+    st.sampled_from(["\n", "\r\n", "\r", "", " \n"]),
+    texts,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(with_frontmatter, st.integers(0, 2000), st.integers(0, 40), texts)
+def test_an_edit_near_or_past_the_frontmatter_parses_as_if_new(
+    base: str, at: int, removed: int, typed: str
+) -> None:
+    # Edits land in the frontmatter, on its closing line and just past it, where the old one
+    # may be kept only when the closing line cannot have changed.
+    closing = base.find("---", 4)
+    start = max(0, closing - 3 + at % 12) if at % 3 else at % (len(base) + 1)
+    start = min(start, len(base))
+    end = min(len(base), start + removed % 8)
+    edited = base[:start] + typed + base[end:]
+    previous = parse_keeping(base)
+    again = parse_keeping(edited, previous=previous)
+    assert shape(again.note) == shape(parse_keeping(edited).note)
 
 
 @pytest.mark.parametrize(

@@ -79,15 +79,17 @@ def parse_keeping(
     share at their ends when the caller knows it from the edits, spares comparing them."""
     if lines is None or lines.text is not text:
         lines = LineIndex(text)
-    frontmatter = parse_frontmatter(text)
+    if previous is not None and same is None:
+        same = Same.between(previous.note.text, text)
+    frontmatter = _frontmatter_kept(previous, same)
+    if frontmatter is None:
+        frontmatter = parse_frontmatter(text)
     body_start = frontmatter.span.end if frontmatter is not None else 0
-    if previous is None:
+    if previous is None or same is None:
         anki, anki_lines = scan_anki_keeping(text)
         markdown = scan_markdown(text, body_start)
     else:
         old_text = previous.note.text
-        if same is None:
-            same = Same.between(old_text, text)
         shared = (same.prefix, same.suffix)
         anki, anki_lines = scan_anki_keeping(text, old_text, previous.anki_lines, shared)
         if previous.note.body_start == body_start:
@@ -111,3 +113,15 @@ def parse_keeping(
         anki=anki,
     )
     return ParsedNote(note, markdown, anki_lines)
+
+
+def _frontmatter_kept(previous: ParsedNote | None, same: Same | None) -> Frontmatter | None:
+    """The previous version's frontmatter when the edit lies past it: typing in the body must
+    not parse the YAML again. Past its end and one character more, as what follows a closing
+    line's `\r` (a `\n` or not) decides where the line ends."""
+    if previous is None or same is None:
+        return None
+    frontmatter = previous.note.frontmatter
+    if frontmatter is None or not frontmatter.closed or same.prefix <= frontmatter.span.end:
+        return None
+    return frontmatter
