@@ -14,7 +14,6 @@ from notels.syntax.spans import Span
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BREAK_CHAR = re.compile(r"[\r\n]")
 _NEWLINE = re.compile(r"\n")
-_LAST_BMP = "\uffff"
 
 
 def start_of_line(text: str, pos: int, floor: int = 0, cr_breaks: bool = True) -> int:
@@ -173,7 +172,11 @@ class LineIndex:
             return min(start + character, end)
         # At most `character` characters fit in `character` units: look at those only.
         segment = self._text[start : min(end, start + character)]
-        if segment.isascii() or (encoding is Encoding.UTF16 and max(segment) <= _LAST_BMP):
+        if segment.isascii() or (
+            # All in the BMP (an encoder counts in C; `max` makes a string of each character).
+            encoding is Encoding.UTF16
+            and len(segment.encode("utf-16-le", "surrogatepass")) == 2 * len(segment)
+        ):
             return start + len(segment)  # one unit per character
         if encoding is Encoding.UTF8:
             try:
