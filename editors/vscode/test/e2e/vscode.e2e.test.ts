@@ -2,7 +2,8 @@
 //
 // Opt-in (NOTELS_E2E_VSCODE=1); scripts/e2e.sh installs everything and sets the variables below.
 // Given a vault with a card lacking an ID, when the note is opened, then the Problems panel shows
-// `missing-id`; and the quick fix "Generate Anki ID" writes an `ID:` line.
+// `missing-id`; `[[Mo` completes to `[[More]]`; and the quick fix "Generate Anki ID" writes an
+// `ID:` line.
 
 import * as assert from 'node:assert/strict';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -140,6 +141,8 @@ async function text(locator: Locator): Promise<string> {
           'update.mode': 'none',
           'files.autoSave': 'off',
           'chat.disableAIFeatures': true,
+          // `[[` stays open as typed: a completed link must then bring its own `]]`.
+          'editor.autoClosingBrackets': 'never',
         },
         null,
         2,
@@ -239,6 +242,37 @@ async function text(locator: Locator): Promise<string> {
     // Two cards, two errors (missing-id raised to error by the settings), no warnings.
     assert.match(label.replace(/\s+/g, ' '), /2 cards 2 0/);
     console.log(`      status bar: "${label.trim()}" (${elapsed()})`);
+  });
+
+  it('completes a link after [[ and closes it', async () => {
+    // VS Code's client takes the list's shared edit range (itemDefaults.editRange) and each
+    // item's textEditText: accepting an item must write the whole link, replacing what was typed.
+    await page.locator('.editor-instance .view-line', { hasText: /^END$/ }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('See [[Mo');
+    const suggestion = page.locator('.suggest-widget .monaco-list-row', { hasText: 'More' }).first();
+    let shown = await suggestion
+      .waitFor({ timeout: 10_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!shown) {
+      await page.keyboard.press('Control+Space'); // typing may have outrun the trigger
+      await suggestion.waitFor({ timeout: 15_000 });
+    }
+    await page.keyboard.press('Enter');
+    const editorText = await waitFor('the completed link in the editor', 15_000, async () => {
+      const content = (await page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+      return /^See \[\[More/m.test(content) ? content : undefined;
+    });
+    assert.match(editorText, /^See \[\[More\]\]$/m);
+    await runCommand(page, 'File: Save All');
+    const saved = await waitFor('the note saved with the link', 15_000, async () => {
+      const content = fs.readFileSync(path.join(vault, 'Cards.md'), 'utf8');
+      return content.includes('See [[') ? content : undefined;
+    });
+    assert.match(saved, /^END\nSee \[\[More\]\]$/m);
+    console.log(`      [[Mo completed to [[More]] (${elapsed()})`);
   });
 
   it('applies the quick fix "Generate Anki ID"', async function () {
