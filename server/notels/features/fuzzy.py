@@ -29,6 +29,8 @@ FUZZY = 0
 FUZZY_CUTOFF = 75.0
 # Fewer letters than this say too little for a typo match: every name would "almost" match.
 FUZZY_MIN_LENGTH = 3
+# Tiers larger than this are ordered by the caller's places (see rank), smaller ones by weight.
+_PLACES_FROM = 200
 
 
 class SearchKeys:
@@ -84,12 +86,7 @@ class SearchKeys:
         if len(prefix) > limit:
             return tiers
         taken = set(prefix)
-        starting = self._word_starts(query)
-        if starting is None:  # longer than the indexed words: the keys holding it, by hand
-            starting = [
-                i for i in self.containing(query) or () if _tier(query, keys[i]) == WORD_START
-            ]
-        word = [i for i in starting if i not in taken]
+        word = [i for i in self._word_starts(query) if i not in taken]
         tiers[WORD_START] = word
         if len(prefix) + len(word) > limit:
             return tiers
@@ -103,7 +100,7 @@ class SearchKeys:
         if len(initial) != 1 or not self._can_search(initial):
             return None
         at_start = self._starting(initial)
-        return sorted({*at_start, *(self._word_starts(initial) or ())})
+        return sorted({*at_start, *self._word_starts(initial)})
 
     def _starting(self, query: str) -> list[int]:
         """Indexes of the keys starting with `query`, in order (not to be changed)."""
@@ -111,12 +108,9 @@ class SearchKeys:
             self._initials = _Initials(self.keys)
         return self._initials.starting(query)
 
-    def _word_starts(self, query: str) -> list[int] | None:
+    def _word_starts(self, query: str) -> list[int]:
         """Indexes of the keys where `query` starts after a character that is not a letter or
-        digit (`_tier`'s WORD_START), in order, each once; None for a query longer than the
-        indexed words."""
-        if len(query) > _WORD_LENGTH:
-            return None
+        digit (`_tier`'s WORD_START), in order, each once."""
         words = self._words
         if words is None:
             words = self._words = _WordKeys.of(self.keys)
@@ -130,65 +124,81 @@ class SearchKeys:
 
 
 class _Initials:
-    """Strings listed by their first character, and by their first two.
+    """Where keys, or the words within them, start: listed by their first character, and by
+    their first two.
 
-    The strings starting with a query are those of the list of its first two characters that
-    start with the rest too: a list comprehension over a few dozen keys. One or two typed
-    letters (the first keystrokes after `[[`, and the costliest queries) are such a list as it
-    is. Finding the query hit by hit in the joined keys was ten times slower: `str.find` is
-    slow on a string holding Cyrillic.
+    Entry i is the text of `keys[owners[i]]` from `offsets[i]` on (the key itself when there
+    are no owners). The entries starting with a query are those of the list of its first two
+    characters that start with the rest too: a list comprehension over a few dozen entries.
+    One or two typed letters (the first keystrokes after `[[`, and the costliest queries) are
+    such a list as it is. Finding the query hit by hit in the joined keys was ten times
+    slower: `str.find` is slow on a string holding Cyrillic. Entries are not kept as strings of
+    their own: the words of 72,000 symbol names would take some 25 MB.
     """
 
-    __slots__ = ("_by_initial", "_by_pair", "_parts")
+    __slots__ = ("_by_initial", "_by_pair", "_keys", "_offsets", "_owners")
 
-    def __init__(self, parts: Sequence[str]) -> None:
-        self._parts = parts
+    def __init__(
+        self,
+        keys: Sequence[str],
+        owners: Sequence[int] | None = None,
+        offsets: Sequence[int] | None = None,
+    ) -> None:
+        self._keys = keys
+        self._owners = owners
+        self._offsets = offsets
         by_initial: dict[str, list[int]] = {}
         by_pair: dict[str, list[int]] = {}
-        for i, part in enumerate(parts):
-            if part:
-                by_initial.setdefault(part[0], []).append(i)
-                by_pair.setdefault(part[:2], []).append(i)
+        if owners is None or offsets is None:
+            for i, key in enumerate(keys):
+                if key:
+                    by_initial.setdefault(key[0], []).append(i)
+                    by_pair.setdefault(key[:2], []).append(i)
+        else:
+            for i, (owner, offset) in enumerate(zip(owners, offsets, strict=True)):
+                key = keys[owner]
+                if offset < len(key):
+                    by_initial.setdefault(key[offset], []).append(i)
+                    by_pair.setdefault(key[offset : offset + 2], []).append(i)
         self._by_initial = by_initial
         self._by_pair = by_pair
 
     def starting(self, query: str) -> list[int]:
-        """Indexes of the strings starting with `query` (not empty), in order; the list is
+        """Indexes of the entries starting with `query` (not empty), in order; the list is
         not to be changed."""
         if len(query) == 1:
             return self._by_initial.get(query, [])
         listed = self._by_pair.get(query[:2], [])
         if len(query) == 2:
             return listed
-        parts = self._parts
-        return [i for i in listed if parts[i].startswith(query)]
+        keys, owners, offsets = self._keys, self._owners, self._offsets
+        if owners is None or offsets is None:
+            return [i for i in listed if keys[i].startswith(query)]
+        return [i for i in listed if keys[owners[i]].startswith(query, offsets[i])]
 
 
 # Right after a character that is neither a letter nor a digit (`\w` adds only `_`), with
 # something after it.
 _WORD_BOUNDARY = re.compile(r"[\W_](?=.)", re.DOTALL)
-# Word-start suffixes are indexed this far: the whole suffixes of 72,000 symbol names would take
-# several times their size, and a longer query holds few enough keys to test them one by one.
-_WORD_LENGTH = 24
 
 
 @dataclass(frozen=True, slots=True)
 class _WordKeys:
-    """Word suffixes of keys, by first character, and the key each belongs to."""
+    """Where words start within keys, and the key each belongs to."""
 
     initials: _Initials
     owners: list[int]
 
     @classmethod
     def of(cls, keys: Sequence[str]) -> _WordKeys:
-        parts: list[str] = []
         owners: list[int] = []
+        offsets: list[int] = []
         boundary = _WORD_BOUNDARY.finditer
         for owner, key in enumerate(keys):
             for match in boundary(key):
-                parts.append(key[match.end() : match.end() + _WORD_LENGTH])
                 owners.append(owner)
-        return cls(_Initials(parts), owners)
+                offsets.append(match.end())
+        return cls(_Initials(keys, owners, offsets), owners)
 
 
 def _joined_lines(parts: Iterable[str]) -> tuple[str, list[int]]:
@@ -238,23 +248,25 @@ def rank(
     Ties within a tier go to the higher `weight`, then (unless `keep_order`, which keeps the
     keys' own order, e.g. headings in document order) to the shorter key. `search`, built on
     the same `keys`, finds the candidates faster; `places` gives each key's place in that
-    order (weight, length, key, then index), kept by the caller: tiers are then ordered by
-    looking places up, in C, instead of calling `weight` for each member.
+    order (weight, length, key, then index), kept by the caller: large tiers are then ordered
+    by looking places up, in C, instead of calling `weight` for each member.
     """
     query = query.strip().lower()
     if limit <= 0:
         return [], bool(keys)
 
-    order: Callable[[int], object]
-    if places is not None and not keep_order:
-        order = places().__getitem__
-    else:
+    def order(i: int) -> tuple[int, int, str]:
+        heavier = -weight(i) if weight is not None else 0
+        if keep_order:
+            return heavier, i, ""
+        return heavier, len(keys[i]), keys[i]
 
-        def order(i: int) -> tuple[int, int, str]:
-            heavier = -weight(i) if weight is not None else 0
-            if keep_order:
-                return heavier, i, ""
-            return heavier, len(keys[i]), keys[i]
+    def tier_order(size: int) -> Callable[[int], tuple[int, int, str]] | Callable[[int], int]:
+        # The same order; places cost a sort of every key after each weight change, which a
+        # large tier (one typed letter: hundreds of names) repays at once.
+        if places is not None and not keep_order and size > _PLACES_FROM:
+            return places().__getitem__
+        return order
 
     buckets: dict[int, list[int]] = {EXACT: [], PREFIX: [], WORD_START: [], SUBSTRING: []}
     if not query:
@@ -275,10 +287,10 @@ def rank(
         if not bucket:
             continue
         if len(bucket) > remaining:
-            chosen = heapq.nsmallest(remaining, bucket, key=order)
+            chosen = heapq.nsmallest(remaining, bucket, key=tier_order(len(bucket)))
             found.extend(Match(i, tier, 100.0) for i in chosen)
             return found, True
-        found.extend(Match(i, tier, 100.0) for i in sorted(bucket, key=order))
+        found.extend(Match(i, tier, 100.0) for i in sorted(bucket, key=tier_order(len(bucket))))
         remaining -= len(bucket)
     if remaining == 0:
         return found, False

@@ -265,7 +265,9 @@ def completion_item_json(
         item["insertTextFormat"] = types.InsertTextFormat.Snippet.value
     if edit is not None:
         item["textEdit"] = edit
-    elif candidate.insert_text != candidate.label:  # the label is the default
+    else:
+        # Even when it is the label, which the protocol makes the default: Neovim 0.10's own
+        # completion took the new text from textEditText or insertText only (fixed in 0.11).
         item["textEditText"] = candidate.insert_text
     if candidate.additional_edits:
         item["additionalTextEdits"] = [
