@@ -477,3 +477,34 @@ def test_an_unreadable_frame_or_a_failed_spawn_falls_back_to_this_process(
     ]
     assert got == expected
     assert started[0].poll() is not None  # type: ignore[attr-defined]  # killed and reaped
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "# Первый 😀\n## Второй\n## **второй**\n",  # every heading has text
+        "# Первый 😀\n#\n##   \n## Второй\n## **второй**\n",  # two have none
+        "# ***\n## Второй\n",  # text whose key is empty
+    ],
+)
+def test_go_to_a_heading_of_a_closed_note_finds_the_first_of_that_name(
+    tmp_path: Path, target: str
+) -> None:
+    from notels.features.navigation import definition
+
+    root = tmp_path / "vault"
+    root.mkdir()
+    source = "См. [[Цель#второй]] и [[Цель#Нет такого]]\n"
+    (root / "Цель.md").write_text(target, encoding="utf-8")
+    (root / "Ссылки.md").write_text(source, encoding="utf-8")
+    index, parsed = _summarized(root, ("Цель.md", "Ссылки.md"))
+    note = parse_note(source)
+    first = target.index("## Второй")  # the first of the two named so
+    wanted = (first, target.index("\n", first))
+    found = definition(index, "Ссылки.md", note, source.index("второй"), Config())
+    assert [(location.path, tuple(location.span)) for location in found] == [("Цель.md", wanted)]
+    # A heading the note lacks: the whole note.
+    missing = definition(index, "Ссылки.md", note, source.index("Нет такого"), Config())
+    assert [location.path for location in missing] == ["Цель.md"]
+    assert tuple(missing[0].span) != wanted
+    assert parsed == []

@@ -160,6 +160,12 @@ def _heading_line(
     if found != path and wanted and index.lines(found) is not None:
         summary = index.summary(found)
         if summary is not None:
+            keys = summary.heading_keys  # of every heading, in order
+            if wanted not in keys:
+                return None
+            if len(keys) == len(summary.headings):  # no heading without text: the same order
+                _, start, end = summary.headings[keys.index(wanted)]
+                return Span(start, end)
             for text, start, end in summary.headings:  # the non-empty headings, in order
                 if heading_key(text) == wanted:
                     return Span(start, end)
