@@ -77,13 +77,22 @@ local ok, err = pcall(function()
     position = position,
   }, 5000, 0)
   local labels = {}
+  local words = {}
   if completion and completion.result then
     local items = completion.result.items or completion.result
     for _, item in ipairs(items) do
       table.insert(labels, item.label)
     end
+    record('completion_defaults', completion.result.itemDefaults ~= nil)
+    -- What Neovim's own completion makes of the list (defaults applied): each `complete()`
+    -- item's word, and the edit it applies once chosen.
+    for _, item in ipairs(vim.lsp.completion._lsp_to_complete_items(completion.result, 'Emb', client.id)) do
+      local edit = item.user_data.nvim.lsp.completion_item.textEdit
+      table.insert(words, { item.word, edit.newText, edit.range.start.character, edit.range['end'].character })
+    end
   end
   record('completion_labels', labels)
+  record('completion_words', words)
   vim.api.nvim_buf_set_lines(0, line_count, line_count + 1, false, {})
   vim.wait(400)
 

@@ -117,6 +117,16 @@ def test_completion_after_double_bracket_offers_vault_notes(session: dict[str, o
     labels = session["completion_labels"]
     assert isinstance(labels, list)
     assert labels[:2] == ["Embeddings", "Embedding layer"]
+    # Neovim announces list item defaults: the typed name's range is sent once, and Neovim's
+    # own completion still inserts each whole name, closing the link.
+    assert session["completion_defaults"] is True
+    words = session["completion_words"]
+    assert isinstance(words, list)
+    # (word, new text, start and end character of the range it replaces): `See [[Emb`.
+    assert words[:2] == [
+        ["Embeddings]]", "Embeddings]]", 6, 9],
+        ["Embedding", "Embedding layer]]", 6, 9],
+    ]
 
 
 @needs_nvim
