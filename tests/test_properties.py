@@ -48,6 +48,8 @@ FRAGMENTS = [
     "[[Note]]",
     "![[img.png|500]]",
     "[[Note#Heading|alias]]",
+    "[[E|$E]]",  # a `$` or backtick that a link holds opens nothing
+    "[[T#x `y|z]]",
     "[[#H]]",
     "[[N#^blk]]",
     "#tag",

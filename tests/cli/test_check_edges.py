@@ -441,3 +441,24 @@ def test_dialect_repairs_hold_through_the_cli(tmp_path: Path) -> None:
     assert [(r["path"], r["code"], r["line"], r["column"]) for r in records] == [
         ("A.md", "unresolved-link", 4, 7)
     ]
+
+
+def test_a_dollar_or_backtick_inside_a_link_hides_nothing_after_it(tmp_path: Path) -> None:
+    """Through `notels check`: the `$` and the backtick of the first links are theirs, so the
+    links after them are judged (their targets are missing), and the math and code after them
+    still hide what they hold."""
+    vault = write_vault(
+        tmp_path,
+        {
+            "Energy.md": "E.\n",
+            "A.md": (
+                "[[Energy|$E]] vs [[Масса]] is $m [[Hidden]]$ 😀\n"
+                "[[Energy|`x]] and [[Нет]] `y [[Code]]`\n"
+            ),
+        },
+    )
+    records = json.loads(run_check("--format", "json", cwd=vault).stdout)
+    assert [(r["path"], r["code"], r["line"], r["column"]) for r in records] == [
+        ("A.md", "unresolved-link", 1, 20),
+        ("A.md", "unresolved-link", 2, 21),
+    ]

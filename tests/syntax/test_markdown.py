@@ -169,6 +169,33 @@ def test_a_link_overlapping_math_is_not_a_link() -> None:
     assert link_texts(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "links", "hidden"),
+    [
+        # A `$` or backtick inside a link that opened first is the link's: it opens nothing
+        # that could hide what follows.
+        ("[[Energy|$E]] vs [[Mass]] is $m$", ["[[Energy|$E]]", "[[Mass]]"], ["$m$"]),
+        ("[[A|`x]] and [[B]] `y", ["[[A|`x]]", "[[B]]"], []),
+        ("![[A|`x]] and [[B]] `y` [[C]]", ["![[A|`x]]", "[[B]]", "[[C]]"], ["`y`"]),
+        ("[[A|$x]] $$ [[B]] $$ [[C]]", ["[[A|$x]]", "[[C]]"], ["$$ [[B]] $$"]),
+        ("[[T#Energy $E]] `code` [[U]] $y$", ["[[T#Energy $E]]", "[[U]]"], ["`code`", "$y$"]),
+        # Code or math that opens first still hides a link inside it.
+        ("`x [[A|`y]] [[B]]", ["[[B]]"], ["`x [[A|`"]),
+        ("$a [[X|$]] [[Y]] b", ["[[Y]]"], ["$a [[X|$"]),
+    ],
+)
+def test_code_or_math_opening_inside_a_link_is_part_of_it(
+    text: str, links: list[str], hidden: list[str]
+) -> None:
+    assert link_texts(text) == links
+    assert hidden_texts(text) == hidden
+    # The summary's own scan finds the same targets.
+    from notels.syntax.markdown import scan_summary_items
+
+    items = scan_markdown(text, 0)
+    assert scan_summary_items(text, 0).link_targets == [link.target for link in items.links]
+
+
 def test_math_and_links_in_a_real_callout() -> None:
     text = (
         "> [!tip] Relative Interior $\\text{relint}(S)$ of set $S$\n"

@@ -8,6 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from notels.syntax import markdown
 from notels.syntax.markdown import hidden_spans
 from notels.syntax.note import parse_note
 from notels.syntax.wikilinks import find_links, link_targets
@@ -59,9 +60,16 @@ def test_link_targets_are_what_find_links_finds(text: str, start: int) -> None:
     start = min(start, len(text))
     hidden = [tuple(span) for span in hidden_spans(text, start)]
     links = find_links(text, start, len(text), hidden)
-    targets, spans = link_targets(text, start, len(text), hidden)
+    targets, spans, cut = link_targets(text, start, len(text), hidden)
     assert targets == [link.target for link in links if link.target]
     assert spans == [tuple(link.span) for link in links]
+    assert not cut  # the scan took links first where code or math opened inside one
+    # Against code and math sought alone, the flag is what the Links tell.
+    plain = markdown._hidden_ranges(markdown._Lines(text, markdown._body_start(text, start)))
+    cut = link_targets(text, start, len(text), plain).cut
+    assert cut == markdown._cuts_a_link(
+        [link.span for link in find_links(text, start, len(text), plain)], plain
+    )
 
 
 def test_the_example_vault_summarizes_alike() -> None:

@@ -6,8 +6,9 @@ would cost milliseconds per note; a vault has thousands). Order matters:
 1. fenced code blocks (block structure comes before inline syntax, as in CommonMark);
 2. between fences, left to right: code spans, `$$...$$` and `$...$` math (whichever opens first
    wins, so a `$` inside a code span and a backtick inside math are plain characters);
-3. headings, links, tags and block ids, dropping those that start inside (or, for links,
-   overlap) a hidden span.
+3. headings, links, tags and block ids, dropping those that start inside a hidden span. A link
+   that opened first keeps code and math that start inside it (`[[Energy|$E]]`): when one did,
+   step 2 runs again with links as a third contender, so that its `$` opens nothing after it.
 
 Deliberately not handled: setext headings (this dialect never uses them), Markdown links
 `[text](Note.md)`, indented (4-space) code blocks (nested list items use that indentation and
@@ -28,7 +29,7 @@ from notels.syntax.lines import end_of_line, start_of_line
 from notels.syntax.model import BlockId, Heading, Link, Tag
 from notels.syntax.spans import Span, shared_offsets
 from notels.syntax.unicode_marks import MARKS
-from notels.syntax.wikilinks import find_links, link_targets
+from notels.syntax.wikilinks import LINK_PARTS, find_links, link_targets
 
 # A hidden range (code or math) as the scanners pass it around: a plain `(start, end)` pair is
 # built faster than a Span, and a note's math alone can make thousands.
@@ -44,6 +45,7 @@ class MarkdownItems:
     hidden_ranges: tuple[_Range, ...]
     fences: tuple[_Range, ...] = ()  # the fenced code among hidden_ranges
     lone_cr: bool = False  # lines of the scanned text broke at lone CRs too (see _Lines)
+    links_first: bool = False  # code and math were sought around links (see _cuts_a_link)
 
     @property
     def hidden(self) -> tuple[Span, ...]:
@@ -220,13 +222,14 @@ def _maths(text: str, pos: int, end: int) -> Iterator[_Range]:
 class _InlineScanner:
     """Code spans and math between fences: whichever opens first wins, the other is re-sought."""
 
-    __slots__ = ("_runs", "code", "math", "start", "text")
+    __slots__ = ("_runs", "code", "links_first", "math", "start", "text")
 
-    def __init__(self, text: str, start: int) -> None:
+    def __init__(self, text: str, start: int, links_first: bool = False) -> None:
         self.text = text
         self.start = start
         self.code = "`" in text
         self.math = "$" in text
+        self.links_first = links_first and "[[" in text
         self._runs: dict[int, list[int]] | None = None
 
     def _closing_run(self, length: int, after: int, end: int) -> int:
@@ -275,6 +278,9 @@ class _InlineScanner:
 
     def scan(self, start: int, end: int, hidden: list[_Range]) -> None:
         """Append the code spans and math in [start, end): whichever opens first wins."""
+        if self.links_first and self.text.find("[[", start, end) != -1:
+            self._scan_around_links(start, end, hidden)
+            return
         if not self.code or self.text.find("`", start, end) == -1:
             if self.math:
                 _math_spans(self.text, start, end, hidden)
@@ -297,14 +303,46 @@ class _InlineScanner:
                     maths = self._math(pos, end)
                     math = next(maths, None)
 
+    def _scan_around_links(self, start: int, end: int, hidden: list[_Range]) -> None:
+        """`scan`, with links as a third contender: a link that opens before any code or math
+        is skipped whole, so a backtick or `$` inside it (`[[A|$E]]`) opens nothing."""
+        text = self.text
+        maths = self._math(start, end) if self.math else iter(())
+        math = next(maths, None)
+        code = self._next_code(start, end) if self.code else None
+        link = LINK_PARTS.search(text, start, end)
+        while code is not None or math is not None:
+            opens = min(span[0] for span in (code, math) if span is not None)
+            if link is not None and link.start() < opens:
+                pos = link.end()
+            else:
+                span = code if math is None or (code is not None and code[0] < math[0]) else math
+                assert span is not None
+                hidden.append(span)
+                pos = span[1]
+            if code is not None and code[0] < pos:
+                code = self._next_code(pos, end)
+            while math is not None and math[0] < pos:
+                if math[1] <= pos:
+                    math = next(maths, None)
+                else:
+                    # Math cut by a code span or a link: the formulas after it may pair up
+                    # differently.
+                    maths = self._math(pos, end)
+                    math = next(maths, None)
+            if link is not None and link.start() < pos:
+                link = LINK_PARTS.search(text, pos, end)
 
-def _hidden_ranges(lines: _Lines, fences: list[_Range] | None = None) -> list[_Range]:
+
+def _hidden_ranges(
+    lines: _Lines, fences: list[_Range] | None = None, links_first: bool = False
+) -> list[_Range]:
     if fences is None:
         fences = _fences(lines)
     text = lines.text
     if "`" not in text and "$" not in text:
         return fences
-    scanner = _InlineScanner(text, lines.start)
+    scanner = _InlineScanner(text, lines.start, links_first)
     hidden: list[_Range] = []
     pos = lines.start
     for fence in fences:
@@ -449,7 +487,27 @@ def scan_markdown(text: str, body_start: int) -> MarkdownItems:
     fences = _fences(lines)
     hidden = _hidden_ranges(lines, fences)
     links = find_links(text, start, len(text), hidden) if "[[" in text else []
+    if links and _cuts_a_link([link.span for link in links], hidden):
+        hidden = _hidden_ranges(lines, fences, links_first=True)
+        links = find_links(text, start, len(text), hidden)
+        return _items(lines, fences, hidden, links, links_first=True)
     return _items(lines, fences, hidden, links)
+
+
+def _cuts_a_link(links: Sequence[_Range], hidden: Sequence[_Range]) -> bool:
+    """Does code or math open inside a link that opened before it (`[[A|$E]] ... $x$`)?
+
+    The first scan seeks code and math alone, which is right for nearly every note; when one
+    opens inside a kept link, the link had opened first, and the note is scanned again
+    with links as a third contender. Links and ranges are sorted; each is looked at once.
+    """
+    i, count = 0, len(hidden)
+    for start, end in links:
+        while i < count and hidden[i][0] <= start:
+            i += 1
+        if i < count and hidden[i][0] < end:
+            return True
+    return False
 
 
 class SummaryItems(NamedTuple):
@@ -466,8 +524,15 @@ def scan_summary_items(text: str, body_start: int) -> SummaryItems:
     (a worker summarizing a vault at startup needs their targets only)."""
     start = _body_start(text, body_start)
     lines = _Lines(text, start)
-    hidden = _hidden_ranges(lines, _fences(lines))
-    targets, spans = link_targets(text, start, len(text), hidden) if "[[" in text else ([], [])
+    fences = _fences(lines)
+    hidden = _hidden_ranges(lines, fences)
+    targets: list[str] = []
+    spans: list[tuple[int, int]] = []
+    if "[[" in text:
+        targets, spans, cut = link_targets(text, start, len(text), hidden)
+        if cut:
+            hidden = _hidden_ranges(lines, fences, links_first=True)
+            targets, spans, _ = link_targets(text, start, len(text), hidden)
     return SummaryItems(
         targets,
         _headings(lines, hidden),
@@ -490,6 +555,8 @@ def rescan_markdown(
     ones moved, and only the edited lines are scanned again; headings, tags and block ids, on
     one line too, likewise (`_Window`). A keystroke in a 2,000-line note: 4.2 -> 1.6 ms.
     """
+    if previous.links_first:
+        return scan_markdown(text, body_start)
     start = _body_start(text, body_start)
     lines = _Lines(text, start)
     previous_length = len(previous_text)
@@ -498,12 +565,16 @@ def rescan_markdown(
     window = _Window.around(lines, hidden, moved_tail, previous, previous_length, same)
     if window is None:
         links = find_links(text, start, len(text), hidden) if "[[" in text else []
+        if links and _cuts_a_link([link.span for link in links], hidden):
+            return scan_markdown(text, body_start)
         return _items(lines, fences, hidden, links)
     near = window.hidden_from(hidden)
     first, last = window.first, window.last
     links = window.merge(
         previous.links, find_links(text, first, last, near) if "[[" in text else [], _moved
     )
+    if links and _cuts_a_link([link.span for link in links], hidden):
+        return scan_markdown(text, body_start)
     # Outside the window the text is the old one, so the old items there hold as they are.
     if window.lone_cr_kept:
         headings = window.merge(
@@ -526,7 +597,11 @@ def rescan_markdown(
 
 
 def _items(
-    lines: _Lines, fences: list[_Range], hidden: list[_Range], links: list[Link]
+    lines: _Lines,
+    fences: list[_Range],
+    hidden: list[_Range],
+    links: list[Link],
+    links_first: bool = False,
 ) -> MarkdownItems:
     text, start = lines.text, lines.start
     return MarkdownItems(
@@ -537,6 +612,7 @@ def _items(
         hidden_ranges=tuple(hidden),
         fences=tuple(fences),
         lone_cr=lines.lone_cr,
+        links_first=links_first,
     )
 
 
@@ -843,5 +919,10 @@ def _moved_block(block: BlockId, shift: int) -> BlockId:
 
 def hidden_spans(text: str, body_start: int) -> tuple[Span, ...]:
     """`scan_markdown(text, body_start).hidden`, without the rest."""
-    hidden = _hidden_ranges(_Lines(text, _body_start(text, body_start)))
+    start = _body_start(text, body_start)
+    lines = _Lines(text, start)
+    fences = _fences(lines)
+    hidden = _hidden_ranges(lines, fences)
+    if "[[" in text and link_targets(text, start, len(text), hidden).cut:
+        hidden = _hidden_ranges(lines, fences, links_first=True)
     return tuple(_new(Span, ranged) for ranged in hidden)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from notels.syntax.model import Link
 from notels.syntax.spans import Span, shared_offsets
@@ -17,7 +18,7 @@ WIKILINK = re.compile(r"(!?)\[\[([^\[\]\r\n]+?)\]\]")
 # is a maximal run of the characters WIKILINK allows, so the two match exactly the same text;
 # `(?!\])` is WIKILINK's "not empty". The embed `!` is looked at by hand: an optional `!` in
 # front would cost the engine its fast search for the literal `[[`.
-_PARTS = re.compile(r"\[\[(?!\])([^\[\]\r\n#|]*)(?:#([^\[\]\r\n|]*))?(?:\|([^\[\]\r\n]*))?\]\]")
+LINK_PARTS = re.compile(r"\[\[(?!\])([^\[\]\r\n#|]*)(?:#([^\[\]\r\n|]*))?(?:\|([^\[\]\r\n]*))?\]\]")
 
 # Items are built with `tuple.__new__`: the NamedTuple's own `__new__` is a Python function.
 _new = tuple.__new__
@@ -35,16 +36,18 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _visible_matches(
     text: str, start: int, end: int, hidden: Sequence[tuple[int, int]]
-) -> Iterator[tuple[re.Match[str], int, bool]]:
-    """(match, start, is an embed) of each `_PARTS` match in `text[start:end]` that does not
-    start inside one of `hidden`; the start is the embed's `!` when there is one.
+) -> Iterator[tuple[re.Match[str], int, bool, bool]]:
+    """(match, start, is an embed, is cut) of each `LINK_PARTS` match in `text[start:end]` that
+    does not start inside one of `hidden`; the start is the embed's `!` when there is one, and
+    a link is cut when one of `hidden` starts inside it.
 
     Whichever opens first wins: a link inside code or math is none, and math or code inside a
-    link (`[[Energy|$E=mc^2$]]`, `[[T#Energy $E$]]`) is part of it.
+    link (`[[Energy|$E=mc^2$]]`, `[[T#Energy $E$]]`) is part of it. `hidden` should hold no
+    range that cuts a link (see markdown._cuts_a_link).
     """
     next_hidden = 0
     hidden_count = len(hidden)
-    for match in _PARTS.finditer(text, start, end):
+    for match in LINK_PARTS.finditer(text, start, end):
         begin = match.start()
         embed = begin > start and text[begin - 1] == "!"
         if embed:
@@ -53,9 +56,13 @@ def _visible_matches(
             # Links come in order, so one pointer walks the hidden spans once.
             while next_hidden < hidden_count and hidden[next_hidden][1] <= begin:
                 next_hidden += 1
-            if next_hidden < hidden_count and hidden[next_hidden][0] <= begin:
+            if next_hidden < hidden_count:
+                opens = hidden[next_hidden][0]
+                if opens <= begin:
+                    continue
+                yield match, begin, embed, opens < match.end()
                 continue
-        yield match, begin, embed
+        yield match, begin, embed, False
 
 
 def find_links(
@@ -73,7 +80,7 @@ def find_links(
     """
     links: list[Link] = []
     offsets = shared_offsets(end)
-    for match, begin, embed in _visible_matches(text, start, end, hidden):
+    for match, begin, embed, _ in _visible_matches(text, start, end, hidden):
         # One call for the three parts; their offsets follow from their lengths (a call per
         # offset would cost more than everything else here).
         target, heading, alias = match.groups()
@@ -148,11 +155,18 @@ def find_links(
     return links
 
 
+class LinkTargets(NamedTuple):
+    targets: list[str]  # non-empty, in order
+    spans: list[tuple[int, int]]  # (start, end) of every link
+    cut: bool  # one of the hidden ranges starts inside one of the links
+
+
 def link_targets(
     text: str, start: int, end: int, hidden: Sequence[tuple[int, int]] = ()
-) -> tuple[list[str], list[tuple[int, int]]]:
+) -> LinkTargets:
     """What `find_links` finds, as a note's summary needs it: the non-empty targets, and the
-    (start, end) of every link. A fraction of the cost: no Link, no Span.
+    (start, end) of every link. A fraction of the cost: no Link, no Span. Also whether a hidden
+    range cuts one of them, which `markdown._cuts_a_link` tells of Links.
 
     The same matches and rules as find_links (tests/syntax/test_summary_scan.py holds them
     equal): links starting inside `hidden` are left out, an escaped table pipe `\\|` ends a target
@@ -160,7 +174,9 @@ def link_targets(
     """
     targets: list[str] = []
     spans: list[tuple[int, int]] = []
-    for match, begin, _ in _visible_matches(text, start, end, hidden):
+    cut = False
+    for match, begin, _, cuts in _visible_matches(text, start, end, hidden):
+        cut = cut or cuts
         target, heading, alias = match.groups()
         stop = match.end()
         if heading is None and alias is not None and text[stop - len(alias) - 4] == "\\":
@@ -171,4 +187,4 @@ def link_targets(
         elif heading is None:
             continue
         spans.append((begin, stop))
-    return targets, spans
+    return LinkTargets(targets, spans, cut)
