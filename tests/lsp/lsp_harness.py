@@ -88,6 +88,7 @@ def capabilities(
     pull: bool = False,
     progress: bool = True,
     refresh: bool = True,
+    relative_patterns: bool = False,
 ) -> types.ClientCapabilities:
     """What a modern editor announces; `pull` adds pull diagnostics (VS Code style)."""
     return types.ClientCapabilities(
@@ -102,7 +103,7 @@ def capabilities(
                 dynamic_registration=True
             ),
             did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
-                dynamic_registration=True
+                dynamic_registration=True, relative_pattern_support=relative_patterns or None
             ),
             file_operations=types.FileOperationClientCapabilities(
                 did_create=True, did_rename=True, did_delete=True
@@ -228,6 +229,7 @@ async def editor(
     settings: dict[str, Any] | None = None,
     folders: bool = True,
     env: Mapping[str, str] | None = None,
+    relative_patterns: bool = False,
 ) -> AsyncIterator[Editor]:
     client = await server_config(env).start()
     assert isinstance(client, LanguageClient)
@@ -242,7 +244,12 @@ async def editor(
     try:
         result = await client.initialize_session(
             types.InitializeParams(
-                capabilities=capabilities(encodings=encodings, pull=pull, refresh=refresh),
+                capabilities=capabilities(
+                    encodings=encodings,
+                    pull=pull,
+                    refresh=refresh,
+                    relative_patterns=relative_patterns,
+                ),
                 workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)]
                 if folders
                 else None,

@@ -11,8 +11,9 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
-from lsp_harness import SERVER_DIR, editor, write_files
+from lsp_harness import SERVER_DIR, editor, wait_until, write_files
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient as PyglsClient
 
@@ -53,6 +54,54 @@ async def test_server_capabilities_and_dynamic_registrations(vault: Path) -> Non
     assert registrations[types.WORKSPACE_DID_CHANGE_CONFIGURATION].register_options == {
         "section": "notels"
     }
+
+
+def _watched_bases(registrations: list[types.Registration]) -> list[set[str]]:
+    """The base folders of each file-watcher registration's patterns ("" for plain globs)."""
+    bases = []
+    for registration in registrations:
+        if registration.method != types.WORKSPACE_DID_CHANGE_WATCHED_FILES:
+            continue
+        options = registration.register_options
+        assert isinstance(options, dict)
+        found = set()
+        for watcher in options["watchers"]:
+            pattern = watcher["globPattern"]
+            found.add(
+                "" if isinstance(pattern, str) else unquote(urlparse(pattern["baseUri"]).path)
+            )
+        bases.append(found)
+    return bases
+
+
+async def test_a_vault_above_the_workspace_folder_is_watched_from_its_root(vault: Path) -> None:
+    # A folder opened inside a vault: clients watch files only inside their workspace folders,
+    # so the vault gets watchers of its own, relative to its root, from clients that take them.
+    write_files(
+        vault,
+        {
+            ".obsidian/app.json": "{}",
+            "Раздел/Заметка.md": "См. [[Другая]].\n",
+            "Другая.md": "Текст.\n",
+        },
+    )
+    async with editor(vault / "Раздел", relative_patterns=True) as session:
+        await wait_until(lambda: len(_watched_bases(session.registrations)) == 2)
+        bases = _watched_bases(session.registrations)
+        # The note outside the folder is indexed: the link resolves.
+        uri = session.open("Заметка.md")
+        await session.wait_for_codes(uri, lambda codes: "unresolved-link" not in codes)
+    assert bases == [{""}, {str(vault.resolve())}]
+
+    # Opened at the vault's root, or by a client without relative patterns: none of its own.
+    async with editor(vault, relative_patterns=True) as session:
+        uri = session.open("Другая.md")
+        await session.wait_for_codes(uri, lambda codes: True)
+        assert _watched_bases(session.registrations) == [{""}]
+    async with editor(vault / "Раздел") as session:
+        uri = session.open("Заметка.md")
+        await session.wait_for_codes(uri, lambda codes: True)
+        assert _watched_bases(session.registrations) == [{""}]
 
 
 async def test_initialize_result(vault: Path) -> None:

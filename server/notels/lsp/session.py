@@ -45,6 +45,27 @@ WATCHED_GLOBS = (
     # Attachments, so that `![[image.png]]` resolves as soon as the image is pasted.
     "**/*.{png,jpg,jpeg,gif,bmp,svg,webp,avif,pdf,mp3,mp4,webm,wav,ogg,m4a,mov,canvas}",
 )
+
+
+def _watchers(base_uri: str | None = None) -> list[types.FileSystemWatcher]:
+    """The files a vault's index follows: everywhere (`base_uri` None: the client's workspace
+    folders), or under `base_uri` (an LSP 3.17 relative pattern)."""
+
+    def pattern(glob: str) -> types.GlobPattern:
+        return glob if base_uri is None else types.RelativePattern(base_uri=base_uri, pattern=glob)
+
+    watchers = [types.FileSystemWatcher(glob_pattern=pattern(glob)) for glob in WATCHED_GLOBS]
+    # Folders created or deleted (moved in or out, `git checkout`); also what Neovim's Linux
+    # watcher needs to watch subfolders at all: it enters only the folders some pattern
+    # matches. Changes to other files (Obsidian's own) are not asked for.
+    watchers.append(
+        types.FileSystemWatcher(
+            glob_pattern=pattern("**/*"), kind=types.WatchKind.Create | types.WatchKind.Delete
+        )
+    )
+    return watchers
+
+
 NOTE_OPERATIONS = types.FileOperationRegistrationOptions(
     filters=[
         types.FileOperationFilter(
@@ -83,6 +104,8 @@ class Session:
         self._startup_errors: list[str] = []
         self._progress_tokens = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._watching = False  # the client was asked for file events
+        self._watched_roots: set[Path] = set()  # vault roots given watchers of their own
         # Feature modules listen here (on the event loop): a vault's indexing run finished; any
         # effects were applied (settings and `.notels.toml` changes arrive this way).
         self.indexed_listeners: list[Callable[[Vault], None]] = []
@@ -365,20 +388,11 @@ class Session:
         registrations: list[types.Registration] = []
         workspace = self._capabilities.workspace
         if capability(workspace, "did_change_watched_files", "dynamic_registration"):
-            watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS]
-            # Folders created or deleted (moved in or out, `git checkout`); also what Neovim's
-            # Linux watcher needs to watch subfolders at all: it enters only the folders some
-            # pattern matches. Changes to other files (Obsidian's own) are not asked for.
-            watchers.append(
-                types.FileSystemWatcher(
-                    glob_pattern="**/*", kind=types.WatchKind.Create | types.WatchKind.Delete
-                )
-            )
             registrations.append(
                 types.Registration(
                     id="notels-watched-files",
                     method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                    register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers),
+                    register_options=types.DidChangeWatchedFilesRegistrationOptions(_watchers()),
                 )
             )
         if capability(workspace, "did_change_configuration", "dynamic_registration"):
@@ -391,6 +405,43 @@ class Session:
                     ),
                 )
             )
+        await self._register(registrations)
+        self._watching = bool(
+            capability(workspace, "did_change_watched_files", "dynamic_registration")
+        )
+        self._watch_vaults_outside_folders()
+
+    def _watch_vaults_outside_folders(self) -> None:
+        """Clients watch files only inside their workspace folders (VS Code): a vault whose root
+        lies above every folder (a folder opened inside a vault, a note opened from a vault that
+        no folder holds) gets watchers of its own, relative to its root, where the client can."""
+        watched = capability(self._capabilities.workspace, "did_change_watched_files")
+        if not self._watching or not getattr(watched, "relative_pattern_support", False):
+            return
+        folders = list(self.workspace.folders)
+        roots = [
+            root
+            for root in self.workspace.vaults
+            if root not in self._watched_roots
+            and not any(root.is_relative_to(folder) for folder in folders)
+        ]
+        if not roots:
+            return
+        registrations = []
+        for root in roots:
+            self._watched_roots.add(root)
+            registrations.append(
+                types.Registration(
+                    id=f"notels-watched-vault-{len(self._watched_roots)}",
+                    method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                        _watchers(uri_of_path(root))
+                    ),
+                )
+            )
+        self._spawn(self._register(registrations))
+
+    async def _register(self, registrations: list[types.Registration]) -> None:
         if not registrations:
             return
         try:
@@ -408,6 +459,7 @@ class Session:
         if self._loop is not None:  # before `initialized`, indexing waits for the settings
             for vault in effects.index:
                 self._spawn(self._index(vault))
+            self._watch_vaults_outside_folders()
         if self.pull:
             if effects.vaults_changed or effects.recheck:
                 self._request_refresh()
