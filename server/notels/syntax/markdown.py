@@ -277,47 +277,25 @@ class _InlineScanner:
         return _maths(self.text, pos, end)
 
     def scan(self, start: int, end: int, hidden: list[_Range]) -> None:
-        """Append the code spans and math in [start, end): whichever opens first wins."""
-        if self.links_first and self.text.find("[[", start, end) != -1:
-            self._scan_around_links(start, end, hidden)
-            return
-        if not self.code or self.text.find("`", start, end) == -1:
-            if self.math:
-                _math_spans(self.text, start, end, hidden)
-            return
-        maths = self._math(start, end) if self.math else iter(())
-        math = next(maths, None)
-        code = self._next_code(start, end)
-        while code is not None or math is not None:
-            span = code if math is None or (code is not None and code[0] < math[0]) else math
-            assert span is not None
-            hidden.append(span)
-            pos = span[1]
-            if code is not None and code[0] < pos:
-                code = self._next_code(pos, end)
-            while math is not None and math[0] < pos:
-                if math[1] <= pos:
-                    math = next(maths, None)
-                else:
-                    # Math cut by a code span: the formulas after it may pair up differently.
-                    maths = self._math(pos, end)
-                    math = next(maths, None)
-
-    def _scan_around_links(self, start: int, end: int, hidden: list[_Range]) -> None:
-        """`scan`, with links as a third contender: a link that opens before any code or math
-        is skipped whole, so a backtick or `$` inside it (`[[A|$E]]`) opens nothing."""
+        """Append the code spans and math in [start, end): whichever opens first wins. With
+        `links_first`, links are a third contender: one that opens first is skipped whole, so
+        a backtick or `$` inside it (`[[A|$E]]`) opens nothing."""
         text = self.text
+        with_links = self.links_first and text.find("[[", start, end) != -1
+        if not with_links and (not self.code or text.find("`", start, end) == -1):
+            if self.math:
+                _math_spans(text, start, end, hidden)
+            return
         maths = self._math(start, end) if self.math else iter(())
         math = next(maths, None)
         code = self._next_code(start, end) if self.code else None
-        link = LINK_PARTS.search(text, start, end)
+        link = LINK_PARTS.search(text, start, end) if with_links else None
         while code is not None or math is not None:
-            opens = min(span[0] for span in (code, math) if span is not None)
-            if link is not None and link.start() < opens:
+            span = code if math is None or (code is not None and code[0] < math[0]) else math
+            assert span is not None
+            if link is not None and link.start() < span[0]:
                 pos = link.end()
             else:
-                span = code if math is None or (code is not None and code[0] < math[0]) else math
-                assert span is not None
                 hidden.append(span)
                 pos = span[1]
             if code is not None and code[0] < pos:
