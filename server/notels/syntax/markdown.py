@@ -548,11 +548,12 @@ def rescan_markdown(
         return _items(lines, fences, hidden, links)
     near = window.hidden_from(hidden)
     first, last = window.first, window.last
-    links = window.merge(
-        previous.links, find_links(text, first, last, near) if "[[" in text else [], _moved
-    )
-    if links and _cuts_a_link([link.span for link in links], hidden):
+    found = find_links(text, first, last, near) if "[[" in text else []
+    # Outside the window links and ranges are the old ones, which cut nothing: only the links
+    # of the edited lines, on one line each, may be cut (by a range starting in the window).
+    if found and _cuts_a_link([link.span for link in found], near):
         return scan_markdown(text, body_start)
+    links = window.merge(previous.links, found, _moved)
     # Outside the window the text is the old one, so the old items there hold as they are.
     if window.lone_cr_kept:
         headings = window.merge(
