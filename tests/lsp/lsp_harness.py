@@ -129,6 +129,14 @@ def capabilities(
     )
 
 
+def document(uri: str) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri=uri)
+
+
+def _at(line: int, character: int) -> types.Position:
+    return types.Position(line=line, character=character)
+
+
 @dataclass
 class Editor:
     """A test's view of one client connected to one server over one vault."""
@@ -174,6 +182,29 @@ class Editor:
                     )
                 ],
             )
+        )
+
+    async def definition(self, uri: str, line: int, character: int) -> Any:
+        return await self.client.text_document_definition_async(
+            types.DefinitionParams(text_document=document(uri), position=_at(line, character))
+        )
+
+    async def references(
+        self, uri: str, line: int, character: int, include_declaration: bool = False
+    ) -> list[tuple[str, types.Range]]:
+        """(uri, range) of each location found."""
+        found = await self.client.text_document_references_async(
+            types.ReferenceParams(
+                text_document=document(uri),
+                position=_at(line, character),
+                context=types.ReferenceContext(include_declaration=include_declaration),
+            )
+        )
+        return [(location.uri, location.range) for location in found or ()]
+
+    async def hover(self, uri: str, line: int, character: int) -> types.Hover | None:
+        return await self.client.text_document_hover_async(
+            types.HoverParams(text_document=document(uri), position=_at(line, character))
         )
 
     def diagnostics(self, uri: str) -> list[types.Diagnostic]:

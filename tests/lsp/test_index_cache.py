@@ -78,12 +78,7 @@ async def test_a_second_start_reads_unchanged_notes_from_the_cache(
         codes = await session.wait_for_codes(uri, lambda codes: bool(codes))
         assert codes == ["unresolved-link"]  # [[Поле]] is gone; the heading now exists
         # A note known only from the cache is parsed on demand, with its current text.
-        hover = await session.client.text_document_hover_async(
-            types.HoverParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=types.Position(line=2, character=7),
-            )
-        )
+        hover = await session.hover(uri, 2, 7)
         assert hover is not None and "A set with one operation" in str(hover.contents)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import lsp_harness
 import notes
 from edit_harness import position, span
-from lsp_harness import Editor, wait_until, write_files
+from lsp_harness import Editor, document, wait_until, write_files
 from lsprotocol import types
 
 EMBEDDINGS = """\
@@ -82,36 +82,9 @@ def _uri(vault: Path, relative: str) -> str:
     return (vault / relative).resolve().as_uri()
 
 
-def _document(uri: str) -> types.TextDocumentIdentifier:
-    return types.TextDocumentIdentifier(uri=uri)
-
-
-async def _definition(session: Editor, uri: str, line: int, character: int) -> Any:
-    return await session.client.text_document_definition_async(
-        types.DefinitionParams(text_document=_document(uri), position=position(line, character))
-    )
-
-
-async def _references(session: Editor, uri: str, line: int, character: int) -> list[Any]:
-    found = await session.client.text_document_references_async(
-        types.ReferenceParams(
-            text_document=_document(uri),
-            position=position(line, character),
-            context=types.ReferenceContext(include_declaration=False),
-        )
-    )
-    return [(location.uri, location.range) for location in found or ()]
-
-
-async def _hover(session: Editor, uri: str, line: int, character: int) -> types.Hover | None:
-    return await session.client.text_document_hover_async(
-        types.HoverParams(text_document=_document(uri), position=position(line, character))
-    )
-
-
 async def _code_lenses(session: Editor, uri: str) -> list[types.CodeLens]:
     found = await session.client.text_document_code_lens_async(
-        types.CodeLensParams(text_document=_document(uri))
+        types.CodeLensParams(text_document=document(uri))
     )
     return list(found or ())
 
@@ -120,11 +93,11 @@ async def test_definition_of_body_frontmatter_heading_and_ambiguous_links(vault:
     write_files(vault, VAULT)
     async with navigation_editor(vault) as session:
         links = session.open("Ссылки.md")
-        body = await _definition(session, links, 4, 15)
-        frontmatter = await _definition(session, links, 1, 13)
-        ambiguous = await _definition(session, links, 4, 31)
-        heading = await _definition(session, links, 5, 8)
-        prose = await _definition(session, links, 5, 1)
+        body = await session.definition(links, 4, 15)
+        frontmatter = await session.definition(links, 1, 13)
+        ambiguous = await session.definition(links, 4, 31)
+        heading = await session.definition(links, 5, 8)
+        prose = await session.definition(links, 5, 1)
 
     embeddings = _uri(vault, "Machine Learning/Embeddings.md")
     start = span((0, 0), (0, 0))
@@ -154,7 +127,7 @@ async def test_clients_without_link_support_get_locations(vault: Path) -> None:
     write_files(vault, VAULT)
     async with navigation_editor(vault, link_support=False) as session:
         links = session.open("Ссылки.md")
-        body = await _definition(session, links, 4, 15)
+        body = await session.definition(links, 4, 15)
 
     assert body == [
         types.Location(
@@ -168,9 +141,9 @@ async def test_references_to_a_note_a_tag_and_an_anki_id(vault: Path) -> None:
     async with navigation_editor(vault) as session:
         embeddings = session.open("Machine Learning/Embeddings.md")
         algebra = session.open("Алгебра.md")
-        backlinks = await _references(session, embeddings, 4, 3)  # on the title heading
-        tag = await _references(session, embeddings, 2, 8)
-        card_id = await _references(session, algebra, notes.DUPLICATE_LINE, 6)
+        backlinks = await session.references(embeddings, 4, 3)  # on the title heading
+        tag = await session.references(embeddings, 2, 8)
+        card_id = await session.references(algebra, notes.DUPLICATE_LINE, 6)
 
     links = _uri(vault, "Ссылки.md")
     assert backlinks == [
@@ -194,10 +167,10 @@ async def test_hover_on_a_link_an_id_and_a_tag(vault: Path) -> None:
     async with navigation_editor(vault) as session:
         links = session.open("Ссылки.md")
         algebra = session.open("Алгебра.md")
-        link = await _hover(session, links, 4, 15)
-        card_id = await _hover(session, algebra, notes.DUPLICATE_LINE, 6)
-        tag = await _hover(session, links, 4, 39)
-        prose = await _hover(session, links, 5, 1)
+        link = await session.hover(links, 4, 15)
+        card_id = await session.hover(algebra, notes.DUPLICATE_LINE, 6)
+        tag = await session.hover(links, 4, 39)
+        prose = await session.hover(links, 5, 1)
 
     assert link == types.Hover(
         contents=types.MarkupContent(
@@ -225,17 +198,17 @@ async def test_outline_symbols_links_folding_and_selection(vault: Path) -> None:
         algebra = session.open("Алгебра.md")
         links = session.open("Ссылки.md")
         outline = await client.text_document_document_symbol_async(
-            types.DocumentSymbolParams(text_document=_document(algebra))
+            types.DocumentSymbolParams(text_document=document(algebra))
         )
         found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="алгеб"))
         document_links = await client.text_document_document_link_async(
-            types.DocumentLinkParams(text_document=_document(links))
+            types.DocumentLinkParams(text_document=document(links))
         )
         folds = await client.text_document_folding_range_async(
-            types.FoldingRangeParams(text_document=_document(algebra))
+            types.FoldingRangeParams(text_document=document(algebra))
         )
         selection = await client.text_document_selection_range_async(
-            types.SelectionRangeParams(text_document=_document(links), positions=[position(4, 15)])
+            types.SelectionRangeParams(text_document=document(links), positions=[position(4, 15)])
         )
 
     # Headings as a tree, each card under its heading, named by note type and front.
@@ -357,29 +330,29 @@ async def test_odd_documents_and_positions_get_empty_answers(vault: Path) -> Non
             "file:///nowhere/at/all.md",
             session.uri("Ссылки.md"),  # with positions far past its end
         ):
-            document = _document(uri)
+            identifier = document(uri)
             far = position(10_000, 10_000)
             completion = await client.text_document_completion_async(
-                types.CompletionParams(text_document=document, position=far)
+                types.CompletionParams(text_document=identifier, position=far)
             )
             assert isinstance(completion, types.CompletionList) and not completion.items
-            assert await _definition(session, uri, 10_000, 10_000) is None
-            assert await _references(session, uri, 10_000, 10_000) == []
-            assert await _hover(session, uri, 10_000, 10_000) is None
+            assert await session.definition(uri, 10_000, 10_000) is None
+            assert await session.references(uri, 10_000, 10_000) == []
+            assert await session.hover(uri, 10_000, 10_000) is None
             if uri == session.uri("Ссылки.md"):
                 continue
             for answer in (
                 await client.text_document_document_symbol_async(
-                    types.DocumentSymbolParams(text_document=document)
+                    types.DocumentSymbolParams(text_document=identifier)
                 ),
                 await client.text_document_document_link_async(
-                    types.DocumentLinkParams(text_document=document)
+                    types.DocumentLinkParams(text_document=identifier)
                 ),
                 await client.text_document_folding_range_async(
-                    types.FoldingRangeParams(text_document=document)
+                    types.FoldingRangeParams(text_document=identifier)
                 ),
                 await client.text_document_selection_range_async(
-                    types.SelectionRangeParams(text_document=document, positions=[far])
+                    types.SelectionRangeParams(text_document=identifier, positions=[far])
                 ),
                 await _code_lenses(session, uri),
             ):
@@ -387,7 +360,7 @@ async def test_odd_documents_and_positions_get_empty_answers(vault: Path) -> Non
         # A note on disk that is not open is answered from the index.
         closed = await client.text_document_folding_range_async(
             types.FoldingRangeParams(
-                text_document=_document(session.uri("Machine Learning/Embeddings.md"))
+                text_document=document(session.uri("Machine Learning/Embeddings.md"))
             )
         )
 

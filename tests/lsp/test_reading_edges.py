@@ -13,7 +13,7 @@ from typing import Any
 import lsp_harness
 from bench_resilience import RawClient, wait_for
 from edit_harness import position, span
-from lsp_harness import Editor, wait_until, write_files
+from lsp_harness import Editor, document, wait_until, write_files
 from lsprotocol import types
 
 _plain = lsp_harness.capabilities
@@ -47,36 +47,9 @@ async def nav(root: Path, **kwargs: Any) -> AsyncIterator[Editor]:
         lsp_harness.capabilities = _plain
 
 
-def doc(uri: str) -> types.TextDocumentIdentifier:
-    return types.TextDocumentIdentifier(uri=uri)
-
-
-async def definition(s: Editor, uri: str, line: int, ch: int) -> Any:
-    return await s.client.text_document_definition_async(
-        types.DefinitionParams(text_document=doc(uri), position=position(line, ch))
-    )
-
-
-async def references(s: Editor, uri: str, line: int, ch: int, decl: bool = False) -> list[Any]:
-    found = await s.client.text_document_references_async(
-        types.ReferenceParams(
-            text_document=doc(uri),
-            position=position(line, ch),
-            context=types.ReferenceContext(include_declaration=decl),
-        )
-    )
-    return [(loc.uri, loc.range) for loc in found or ()]
-
-
-async def hover(s: Editor, uri: str, line: int, ch: int) -> types.Hover | None:
-    return await s.client.text_document_hover_async(
-        types.HoverParams(text_document=doc(uri), position=position(line, ch))
-    )
-
-
 async def symbols(s: Editor, uri: str) -> Any:
     return await s.client.text_document_document_symbol_async(
-        types.DocumentSymbolParams(text_document=doc(uri))
+        types.DocumentSymbolParams(text_document=document(uri))
     )
 
 
@@ -89,7 +62,7 @@ async def wsymbols(s: Editor, query: str) -> list[types.WorkspaceSymbol]:
 async def links(s: Editor, uri: str) -> list[types.DocumentLink]:
     return list(
         await s.client.text_document_document_link_async(
-            types.DocumentLinkParams(text_document=doc(uri))
+            types.DocumentLinkParams(text_document=document(uri))
         )
         or ()
     )
@@ -97,14 +70,14 @@ async def links(s: Editor, uri: str) -> list[types.DocumentLink]:
 
 async def folds(s: Editor, uri: str) -> list[tuple[int, int]]:
     found = await s.client.text_document_folding_range_async(
-        types.FoldingRangeParams(text_document=doc(uri))
+        types.FoldingRangeParams(text_document=document(uri))
     )
     return [(f.start_line, f.end_line) for f in found or ()]
 
 
 async def selection(s: Editor, uri: str, line: int, ch: int) -> list[types.Range]:
     found = await s.client.text_document_selection_range_async(
-        types.SelectionRangeParams(text_document=doc(uri), positions=[position(line, ch)])
+        types.SelectionRangeParams(text_document=document(uri), positions=[position(line, ch)])
     )
     chain: list[types.Range] = []
     node = found[0] if found else None
@@ -116,7 +89,7 @@ async def selection(s: Editor, uri: str, line: int, ch: int) -> list[types.Range
 
 async def completion(s: Editor, uri: str, line: int, ch: int) -> types.CompletionList:
     found = await s.client.text_document_completion_async(
-        types.CompletionParams(text_document=doc(uri), position=position(line, ch))
+        types.CompletionParams(text_document=document(uri), position=position(line, ch))
     )
     assert isinstance(found, types.CompletionList)
     return found
@@ -124,7 +97,7 @@ async def completion(s: Editor, uri: str, line: int, ch: int) -> types.Completio
 
 async def lenses(s: Editor, uri: str) -> list[str]:
     found = await s.client.text_document_code_lens_async(
-        types.CodeLensParams(text_document=doc(uri))
+        types.CodeLensParams(text_document=document(uri))
     )
     return [lens.command.title for lens in found or () if lens.command]
 
@@ -216,9 +189,9 @@ async def test_references_on_a_heading_with_a_hash_find_its_links(tmp_path: Path
     root = write_files(tmp_path / "V", HASH_HEADINGS)
     async with nav(root) as s:
         languages = s.open("Языки.md")
-        found = await references(s, languages, 2, 4)
+        found = await s.references(languages, 2, 4)
         # The link itself goes to the heading: definition agrees on what it names.
-        target = await definition(s, s.open("Ссылки.md"), 0, 3)
+        target = await s.definition(s.open("Ссылки.md"), 0, 3)
 
     assert [(t.target_uri, t.target_range) for t in target] == [(languages, span((2, 0), (2, 10)))]
     assert found == [(uri_of(root, "Ссылки.md"), span((0, 0), (0, 15)))]
@@ -262,7 +235,7 @@ async def test_hover_gives_a_plaintext_only_client_plain_text(tmp_path: Path) ->
     try:
         async with lsp_harness.editor(root) as s:
             lsp_harness.capabilities = _plain
-            found = await hover(s, s.open("A.md"), 1, 3)
+            found = await s.hover(s.open("A.md"), 1, 3)
     finally:
         lsp_harness.capabilities = _plain
 
@@ -285,9 +258,9 @@ async def test_crlf_cyrillic_emoji_ranges_in_utf8(tmp_path: Path) -> None:
     root = write_files(tmp_path / "V", {"Заметка.md": CRLF, "Цель.md": CRLF_TARGET})
     async with nav(root, encodings=["utf-8"]) as s:
         u = s.open("Заметка.md")
-        found = await definition(s, u, 4, 21)  # inside `Цель`: `Привет 😀 [[` is 20 bytes
-        shown = await hover(s, u, 4, 21)
-        tag = await hover(s, u, 4, 53)
+        found = await s.definition(u, 4, 21)  # inside `Цель`: `Привет 😀 [[` is 20 bytes
+        shown = await s.hover(u, 4, 21)
+        tag = await s.hover(u, 4, 53)
         document_links = [(link.range, link.target) for link in await links(s, u)]
         folded = await folds(s, u)
         chain = await selection(s, u, 4, 21)
@@ -323,8 +296,8 @@ async def test_answers_follow_unsaved_edits_of_other_notes(tmp_path: Path) -> No
         b = s.open("B.md")
         s.edit(a, (1, 0), (1, 0), "😀 [[B#Новый]] ")
         s.edit(b, (2, 3), (2, 9), "Новый")
-        found = await definition(s, a, 1, 6)
-        backlinks = await references(s, b, 0, 2)
+        found = await s.definition(a, 1, 6)
+        backlinks = await s.references(b, 0, 2)
         titles = await lenses(s, b)
         new = [(w.name, w.location.range) for w in await wsymbols(s, "Новый")]
         old = await wsymbols(s, "Старый")
@@ -350,12 +323,12 @@ async def test_ignored_note_gets_empty_answers_until_config_changes(tmp_path: Pa
     async with nav(root, settings={"code-lens": True}) as s:
         template = s.open("Шаблоны/Шаблон.md")
         target = s.open("Цель.md")
-        ignored = (await definition(s, template, 1, 3), await symbols(s, template))
-        tag_before = await references(s, target, 1, 2)
+        ignored = (await s.definition(template, 1, 3), await symbols(s, template))
+        tag_before = await s.references(target, 1, 2)
         (root / ".notels.toml").write_text("", encoding="utf-8")
         s.notify_files((".notels.toml", types.FileChangeType.Changed))
         await _indexed_runs(s, 2)
-        tag_after = await references(s, target, 1, 2)
+        tag_after = await s.references(target, 1, 2)
         lens_after = await lenses(s, target)
 
     assert ignored == (None, [])
