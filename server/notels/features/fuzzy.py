@@ -51,7 +51,7 @@ class SearchKeys:
         self._usable = not any(self._SEPARATOR in key for key in keys)
         # Each key after its separator; `_starts`: where each key's separator is.
         self._joined, self._starts = _joined_lines(keys if self._usable else ())
-        self._words: _WordKeys | None = None
+        self._words: _Initials | None = None
         self._initials: _Initials | None = None
 
     def _can_search(self, text: str) -> bool:
@@ -105,7 +105,7 @@ class SearchKeys:
     def _starting(self, query: str) -> list[int]:
         """Indexes of the keys starting with `query`, in order (not to be changed)."""
         if self._initials is None:
-            self._initials = _Initials(self.keys)
+            self._initials = _Initials.of_keys(self.keys)
         return self._initials.starting(query)
 
     def _word_starts(self, query: str) -> list[int]:
@@ -113,55 +113,66 @@ class SearchKeys:
         digit (`_tier`'s WORD_START), in order, each once."""
         words = self._words
         if words is None:
-            words = self._words = _WordKeys.of(self.keys)
+            words = self._words = _Initials.of_words(self.keys)
         owners = words.owners
         found: list[int] = []
-        for word in words.initials.starting(query):
+        for word in words.starting(query):
             owner = owners[word]
             if not found or found[-1] != owner:  # a key's words are consecutive
                 found.append(owner)
         return found
 
 
+# Right after a character that is neither a letter nor a digit (`\w` adds only `_`), with
+# something after it.
+_WORD_BOUNDARY = re.compile(r"[\W_](?=.)", re.DOTALL)
+
+
 class _Initials:
     """Where keys, or the words within them, start: listed by their first character, and by
     their first two.
 
-    Entry i is the text of `keys[owners[i]]` from `offsets[i]` on (the key itself when there
-    are no owners). The entries starting with a query are those of the list of its first two
-    characters that start with the rest too: a list comprehension over a few dozen entries.
-    One or two typed letters (the first keystrokes after `[[`, and the costliest queries) are
-    such a list as it is. Finding the query hit by hit in the joined keys was ten times
-    slower: `str.find` is slow on a string holding Cyrillic. Entries are not kept as strings of
-    their own: the words of 72,000 symbol names would take some 25 MB.
+    Entry i is the text of `keys[owners[i]]` from `offsets[i]` on. The entries starting with a
+    query are those of the list of its first two characters that start with the rest too: a
+    list comprehension over a few dozen entries. One or two typed letters (the first
+    keystrokes after `[[`, and the costliest queries) are such a list as it is. Finding the
+    query hit by hit in the joined keys was ten times slower: `str.find` is slow on a string
+    holding Cyrillic. Entries are not kept as strings of their own: the words of 72,000 symbol
+    names would take some 25 MB.
     """
 
-    __slots__ = ("_by_initial", "_by_pair", "_keys", "_offsets", "_owners")
+    __slots__ = ("_by_initial", "_by_pair", "_keys", "_offsets", "owners")
 
-    def __init__(
-        self,
-        keys: Sequence[str],
-        owners: Sequence[int] | None = None,
-        offsets: Sequence[int] | None = None,
-    ) -> None:
+    def __init__(self, keys: Sequence[str], owners: Sequence[int], offsets: Sequence[int]) -> None:
         self._keys = keys
-        self._owners = owners
+        self.owners = owners
         self._offsets = offsets
         by_initial: dict[str, list[int]] = {}
         by_pair: dict[str, list[int]] = {}
-        if owners is None or offsets is None:
-            for i, key in enumerate(keys):
-                if key:
-                    by_initial.setdefault(key[0], []).append(i)
-                    by_pair.setdefault(key[:2], []).append(i)
-        else:
-            for i, (owner, offset) in enumerate(zip(owners, offsets, strict=True)):
-                key = keys[owner]
-                if offset < len(key):
-                    by_initial.setdefault(key[offset], []).append(i)
-                    by_pair.setdefault(key[offset : offset + 2], []).append(i)
+        for i, (owner, offset) in enumerate(zip(owners, offsets, strict=True)):
+            key = keys[owner]
+            if offset < len(key):
+                by_initial.setdefault(key[offset], []).append(i)
+                by_pair.setdefault(key[offset : offset + 2], []).append(i)
         self._by_initial = by_initial
         self._by_pair = by_pair
+
+    @classmethod
+    def of_keys(cls, keys: Sequence[str]) -> _Initials:
+        """The keys themselves: entry i is key i."""
+        return cls(keys, range(len(keys)), [0] * len(keys))
+
+    @classmethod
+    def of_words(cls, keys: Sequence[str]) -> _Initials:
+        """Each word of each key, in order (a key's words are consecutive entries)."""
+        owners: list[int] = []
+        offsets: list[int] = []
+        boundary = _WORD_BOUNDARY.finditer
+        for owner, key in enumerate(keys):
+            for match in boundary(key):
+                owners.append(owner)
+                offsets.append(match.end())
+        return cls(keys, owners, offsets)
 
     def starting(self, query: str) -> list[int]:
         """Indexes of the entries starting with `query` (not empty), in order; the list is
@@ -171,34 +182,8 @@ class _Initials:
         listed = self._by_pair.get(query[:2], [])
         if len(query) == 2:
             return listed
-        keys, owners, offsets = self._keys, self._owners, self._offsets
-        if owners is None or offsets is None:
-            return [i for i in listed if keys[i].startswith(query)]
+        keys, owners, offsets = self._keys, self.owners, self._offsets
         return [i for i in listed if keys[owners[i]].startswith(query, offsets[i])]
-
-
-# Right after a character that is neither a letter nor a digit (`\w` adds only `_`), with
-# something after it.
-_WORD_BOUNDARY = re.compile(r"[\W_](?=.)", re.DOTALL)
-
-
-@dataclass(frozen=True, slots=True)
-class _WordKeys:
-    """Where words start within keys, and the key each belongs to."""
-
-    initials: _Initials
-    owners: list[int]
-
-    @classmethod
-    def of(cls, keys: Sequence[str]) -> _WordKeys:
-        owners: list[int] = []
-        offsets: list[int] = []
-        boundary = _WORD_BOUNDARY.finditer
-        for owner, key in enumerate(keys):
-            for match in boundary(key):
-                owners.append(owner)
-                offsets.append(match.end())
-        return cls(_Initials(keys, owners, offsets), owners)
 
 
 def _joined_lines(parts: Iterable[str]) -> tuple[str, list[int]]:
