@@ -59,6 +59,7 @@ def test_the_summary_without_the_note_equals_the_summary_of_its_parse(text: str)
 def test_link_targets_are_what_find_links_finds(text: str, start: int) -> None:
     start = min(start, len(text))
     hidden = [tuple(span) for span in hidden_spans(text, start)]
+    assert hidden == list(markdown.scan_markdown(text, start).hidden_ranges)
     links = find_links(text, start, len(text), hidden)
     targets, spans, cut = link_targets(text, start, len(text), hidden)
     assert targets == [link.target for link in links if link.target]

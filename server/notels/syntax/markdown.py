@@ -29,7 +29,7 @@ from notels.syntax.lines import end_of_line, start_of_line
 from notels.syntax.model import BlockId, Heading, Link, Tag
 from notels.syntax.spans import Span, shared_offsets
 from notels.syntax.unicode_marks import MARKS
-from notels.syntax.wikilinks import LINK_PARTS, find_links, link_targets
+from notels.syntax.wikilinks import LINK_PARTS, LinkTargets, find_links, link_targets
 
 # A hidden range (code or math) as the scanners pass it around: a plain `(start, end)` pair is
 # built faster than a Span, and a note's math alone can make thousands.
@@ -502,21 +502,28 @@ def scan_summary_items(text: str, body_start: int) -> SummaryItems:
     (a worker summarizing a vault at startup needs their targets only)."""
     start = _body_start(text, body_start)
     lines = _Lines(text, start)
-    fences = _fences(lines)
-    hidden = _hidden_ranges(lines, fences)
-    targets: list[str] = []
-    spans: list[tuple[int, int]] = []
-    if "[[" in text:
-        targets, spans, cut = link_targets(text, start, len(text), hidden)
-        if cut:
-            hidden = _hidden_ranges(lines, fences, links_first=True)
-            targets, spans, _ = link_targets(text, start, len(text), hidden)
+    hidden, (targets, spans, _) = _hidden_and_targets(lines)
     return SummaryItems(
         targets,
         _headings(lines, hidden),
         _tags(text, start, hidden, spans),
         _block_ids(text, start, hidden),
     )
+
+
+def _hidden_and_targets(lines: _Lines) -> tuple[list[_Range], LinkTargets]:
+    """`scan_markdown`'s hidden ranges, and its links as `link_targets` gives them: scanned
+    again with links first when code or math opened inside one (see `_cuts_a_link`)."""
+    text, start = lines.text, lines.start
+    fences = _fences(lines)
+    hidden = _hidden_ranges(lines, fences)
+    if "[[" not in text:
+        return hidden, LinkTargets([], [], False)
+    found = link_targets(text, start, len(text), hidden)
+    if found.cut:
+        hidden = _hidden_ranges(lines, fences, links_first=True)
+        found = link_targets(text, start, len(text), hidden)
+    return hidden, found
 
 
 def rescan_markdown(
@@ -898,10 +905,5 @@ def _moved_block(block: BlockId, shift: int) -> BlockId:
 
 def hidden_spans(text: str, body_start: int) -> tuple[Span, ...]:
     """`scan_markdown(text, body_start).hidden`, without the rest."""
-    start = _body_start(text, body_start)
-    lines = _Lines(text, start)
-    fences = _fences(lines)
-    hidden = _hidden_ranges(lines, fences)
-    if "[[" in text and link_targets(text, start, len(text), hidden).cut:
-        hidden = _hidden_ranges(lines, fences, links_first=True)
+    hidden, _ = _hidden_and_targets(_Lines(text, _body_start(text, body_start)))
     return tuple(_new(Span, ranged) for ranged in hidden)
