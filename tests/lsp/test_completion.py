@@ -198,25 +198,45 @@ _DRAFT_SPOTS = [(4, 15), (5, 14), (2, 7), (6, 17), (7, 8), (8, 1)]
 
 
 async def test_list_item_defaults_make_the_same_edits_in_fewer_bytes(vault: Path) -> None:
-    write_files(vault, {**VAULT, "Черновик.md": DRAFT})
+    # The draft as it is, with CRLF line breaks, and an empty note (asked at its start).
+    spots = {
+        "Черновик.md": _DRAFT_SPOTS,
+        "Черновик CRLF.md": _DRAFT_SPOTS,
+        "Пусто.md": [(0, 0)],
+    }
+    write_files(
+        vault,
+        {
+            **VAULT,
+            "Черновик.md": DRAFT,
+            "Черновик CRLF.md": DRAFT.replace("\n", "\r\n"),
+            "Пусто.md": "",
+        },
+    )
     for insert_replace in (True, False):
         answers: dict[bool, list[types.CompletionList]] = {}
         for item_defaults in (False, True):
             async with completion_editor(
                 vault, insert_replace=insert_replace, item_defaults=item_defaults
             ) as session:
-                uri = session.open("Черновик.md")
-                answers[item_defaults] = [
-                    await _complete(session, uri, line, character)
-                    for line, character in _DRAFT_SPOTS
-                ]
+                answers[item_defaults] = []
+                for name, places in spots.items():
+                    uri = session.open(name)
+                    for line, character in places:
+                        answers[item_defaults].append(
+                            await _complete(session, uri, line, character)
+                        )
         for plain, defaulted in zip(answers[False], answers[True], strict=True):
-            assert plain.items, "no completion items"
             assert plain.item_defaults is None
             assert _without_ids(_edits(defaulted)) == _without_ids(_edits(plain))
+            if not plain.items:
+                assert not defaulted.items and defaulted.item_defaults is None
+                continue
             assert defaulted.item_defaults is not None
             # The shared range is said once: no item repeats it.
             assert all(item.text_edit is None for item in defaulted.items)
+        # Every draft spot offers something, in both line-break styles.
+        assert all(answer.items for answer in answers[False][: 2 * len(_DRAFT_SPOTS)])
 
 
 async def test_frontmatter_headings_tags_and_cards(vault: Path) -> None:
