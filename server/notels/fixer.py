@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from notels.config import Config
 from notels.edits.fixes import SAFE_CODES, CreatedNs, safe_fix_list
@@ -313,9 +313,15 @@ def unified_diff(change: FileChange) -> str:
     break is marked as `diff` does.
     """
     bom = "\ufeff" if change.snapshot.has_bom else ""
-    name = change.display.replace(os.sep, "/")
+    shown = PurePath(change.display)
+    # A file outside the working folder is shown by its absolute path; its root goes, as in
+    # `git diff --no-index /a /b` (`a/tmp/x.md`, not `a//tmp/x.md`): `patch -p1 -d /` takes it.
+    name = shown.relative_to(shown.anchor).as_posix() if shown.anchor else shown.as_posix()
     lines = difflib.unified_diff(
-        _lines(bom + change.before), _lines(bom + change.after), f"a/{name}", f"b/{name}"
+        _lines(bom + change.before),
+        _lines(bom + change.after),
+        _diff_name("a/" + name),
+        _diff_name("b/" + name),
     )
     out: list[str] = []
     for line in lines:
@@ -323,6 +329,24 @@ def unified_diff(change: FileChange) -> str:
         if not line.endswith("\n"):
             out.append("\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+_C_ESCAPES = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _diff_name(name: str) -> str:
+    """A file name as git writes it in a diff header, which GNU patch and `git apply` read.
+
+    A name with a quote, a backslash or a control character is C-quoted; one with a space ends
+    with a tab, since patch otherwise takes the name to end at the first space (`My note.md`).
+    """
+    if any(char in '"\\' or char < " " or char == "\x7f" for char in name):
+        quoted = "".join(
+            _C_ESCAPES.get(char) or (f"\\{ord(char):03o}" if char < " " or char == "\x7f" else char)
+            for char in name
+        )
+        return f'"{quoted}"'
+    return name + "\t" if " " in name else name
 
 
 def _lines(text: str) -> list[str]:

@@ -162,6 +162,44 @@ def test_diff_of_a_symlinked_note_names_a_file_patch_can_change(tmp_path: Path) 
     )
 
 
+def test_diff_of_a_note_outside_the_working_folder_applies_from_the_root(tmp_path: Path) -> None:
+    """A note outside the working folder is named by its absolute path less the root, as git
+    names one: `patch -p1` run from the root changes it."""
+    vault = write_vault(tmp_path / "vault", {"Ж note.md": CARD})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    diff = run_check("--diff", str(vault), cwd=elsewhere)
+    assert diff.returncode == 1
+    name = (vault / "Ж note.md").relative_to(vault.anchor).as_posix()
+    assert f"--- a/{name}\t\n+++ b/{name}\t\n".encode() in diff.stdout
+    applied = patch_applies(diff.stdout, Path(vault.anchor))
+    assert applied.returncode == 0, (diff.stdout.decode(), applied.stdout.decode())
+    assert normalize_ids((vault / "Ж note.md").read_bytes()) == (
+        b"Text.\nSTART\nBasic\nFRONT: q\nID: NEW\nEND\n"
+    )
+
+
+@pytest.mark.parametrize("name", ["My note.md", 'Say "hi".md', "back\\slash.md", "tab\there.md"])
+def test_diff_names_that_patch_and_git_apply_both_read(tmp_path: Path, name: str) -> None:
+    """Spaces (in most note names), quotes, backslashes and tabs: written as git writes them,
+    so both tools find the file."""
+    for tool in ("patch", "git"):
+        vault = write_vault(tmp_path / tool, {name: CARD})
+        diff = run_check("--diff", cwd=vault)
+        assert diff.returncode == 1
+        if tool == "patch":
+            applied = patch_applies(diff.stdout, vault)
+        else:
+            subprocess.run(["git", "init", "-q", "."], cwd=vault, check=True, capture_output=True)
+            applied = subprocess.run(
+                ["git", "apply", "-"], input=diff.stdout, cwd=vault, capture_output=True
+            )
+        assert applied.returncode == 0, (tool, diff.stdout.decode(), applied.stdout.decode())
+        assert normalize_ids((vault / name).read_bytes()) == (
+            b"Text.\nSTART\nBasic\nFRONT: q\nID: NEW\nEND\n"
+        )
+
+
 def test_diff_honours_exit_zero(tmp_path: Path) -> None:
     """`--diff --exit-zero` exits 0, as --exit-zero promises."""
     vault = write_vault(tmp_path, {"A.md": CARD})
