@@ -7,7 +7,16 @@ local function record(key, value)
   out[key] = value
 end
 
+-- Every message Neovim or the config shows the user, still shown as usual.
+local notifications = {}
+local notify = vim.notify
+vim.notify = function(msg, ...)
+  table.insert(notifications, msg)
+  return notify(msg, ...)
+end
+
 local function finish()
+  record('notifications', notifications)
   local file = assert(io.open(os.getenv('NOTELS_OUT'), 'w'))
   file:write(vim.json.encode(out))
   file:close()

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -152,3 +153,92 @@ def test_only_vault_notes_get_a_server_and_the_vault_command(session: dict[str, 
     assert session["generate_ids_command"] is True
     assert session["clients_on_hover_window"] == 0
     assert session["clients_outside"] == 0
+
+
+@needs_nvim
+def test_an_installed_server_shows_the_user_no_message(session: dict[str, object]) -> None:
+    # Whole session, vault and outside notes alike: no warning that the server is missing.
+    assert session["notifications"] == []
+
+
+def run_without_server(
+    tmp_path: Path, *, first: Literal["note", "outside"], cmd: list[str] | None = None
+) -> dict[str, object]:
+    """Neovim with no `notels` on its PATH opens `first` (a vault note or "outside"), a scratch
+    buffer named like a note, then two vault notes; the vim.notify calls after each step."""
+    assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
+    vault = write_vault(tmp_path / "vault", {"Заметка.md": NOTE, "Embeddings.md": "# Embeddings\n"})
+    outside = tmp_path / "outside" / "README.md"
+    outside.parent.mkdir()
+    outside.write_text("# Not a vault\n", encoding="utf-8")
+    empty_path = tmp_path / "bin"  # PATH for Neovim and the servers it starts: nothing in it
+    empty_path.mkdir()
+    out = tmp_path / "result.json"
+    env = {
+        **os.environ,
+        "PATH": str(empty_path),
+        "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
+        "NOTELS_FIRST": str(outside if first == "outside" else vault / "Заметка.md"),
+        "NOTELS_NOTE": str(vault / "Заметка.md"),
+        "NOTELS_OTHER_NOTE": str(vault / "Embeddings.md"),
+        "NOTELS_SCRATCH": str(vault / "Scratch.md"),
+        "NOTELS_OUT": str(out),
+        "XDG_STATE_HOME": str(tmp_path / ".state"),
+        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+    }
+    env.pop("NOTELS_CMD", None)
+    if cmd is not None:
+        env["NOTELS_CMD"] = json.dumps(cmd)
+    subprocess.run(
+        [
+            NVIM,
+            "--clean",
+            "--headless",
+            "-c",
+            f"luafile {REPO / 'tests/editors/nvim_missing_server.lua'}",
+        ],
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+        capture_output=True,
+    )
+    result: dict[str, object] = json.loads(out.read_text(encoding="utf-8"))
+    assert "error" not in result, result["error"]
+    assert result["clients"] == 0
+    return result
+
+
+def shown_after_each_step(result: dict[str, object]) -> dict[str, list[list[str]]]:
+    """Step name -> every [level, message] vim.notify was given so far."""
+    steps = result["steps"]
+    assert isinstance(steps, list)
+    return {step["name"]: step["notified"] for step in steps}
+
+
+@needs_nvim
+def test_a_missing_server_is_named_once_for_the_first_note_opened(tmp_path: Path) -> None:
+    # No `notels` on PATH and the config's own cmd; the very first buffer is a vault note.
+    shown = shown_after_each_step(run_without_server(tmp_path, first="note"))
+    assert [level for level, _ in shown["first"]] == ["WARN"]
+    message = shown["first"][0][1]
+    assert message.startswith(
+        "notels: cannot start the language server: `notels` is not executable"
+    )
+    assert "pip install /path/to/notels" in message
+    assert shown["scratch"] == shown["note"] == shown["other_note"] == shown["first"]
+
+
+@needs_nvim
+def test_a_missing_server_is_named_once_for_vault_notes_only(tmp_path: Path) -> None:
+    # The user's vim.lsp.config cmd is the one checked; Markdown outside the vault and a scratch
+    # buffer named like a note come first and say nothing.
+    missing = tmp_path / "venv" / "bin" / "notels"
+    shown = shown_after_each_step(
+        run_without_server(tmp_path, first="outside", cmd=[str(missing), "serve"])
+    )
+    assert shown["first"] == shown["scratch"] == []
+    assert [level for level, _ in shown["note"]] == ["WARN"]
+    message = shown["note"][0][1]
+    assert f"`{missing}` is not executable" in message
+    assert shown["other_note"] == shown["note"]

@@ -21,6 +21,48 @@ local function vault_root(bufnr, on_dir)
   end
 end
 
+-- Neovim starts no server whose command is not executable and says so only in its LSP log
+-- (it checks cmd before it asks root_dir), so without notels installed a note just gets no
+-- diagnostics, with no hint why. Say it once, for a Markdown buffer inside a vault.
+local function warn_if_not_installed(bufnr)
+  if vim.bo[bufnr].filetype ~= 'markdown' then
+    return
+  end
+  -- The merged config: a cmd set with vim.lsp.config('notels', { cmd = ... }) is the one run.
+  local cmd = vim.lsp.config.notels.cmd
+  if type(cmd) ~= 'table' or vim.fn.executable(cmd[1]) == 1 then
+    return
+  end
+  vault_root(bufnr, function()
+    -- notify_once: this file runs again after every vim.lsp.config('notels', ...) call.
+    vim.notify_once(
+      ('notels: cannot start the language server: `%s` is not executable (not installed, or '
+        .. 'not on PATH). Install it with `pip install /path/to/notels` (the repository), or '
+        .. "set the full path: vim.lsp.config('notels', { cmd = { '/path/to/venv/bin/notels', "
+        .. "'serve' } })"):format(cmd[1]),
+      vim.log.levels.WARN
+    )
+  end)
+end
+
+vim.api.nvim_create_autocmd('FileType', {
+  pattern = 'markdown',
+  group = vim.api.nvim_create_augroup('notels.not_installed', { clear = true }),
+  callback = function(args)
+    warn_if_not_installed(args.buf)
+  end,
+})
+-- Neovim reads this file while it handles the FileType event of the first buffer, too late for
+-- the autocmd above to fire for that buffer: check the buffers already open, once the config
+-- this file returns is in place.
+vim.schedule(function()
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) then
+      warn_if_not_installed(bufnr)
+    end
+  end
+end)
+
 ---@type vim.lsp.Config
 return {
   cmd = { 'notels', 'serve' },
