@@ -2,7 +2,8 @@
 -- lsp/notels.lua: what does the user see? Inputs (environment): NOTELS_NVIM_RTP
 -- (editors/neovim), NOTELS_CMD (JSON list; unset keeps the config's own cmd), NOTELS_FIRST (the
 -- first file opened), NOTELS_NOTE and NOTELS_OTHER_NOTE (two notes of the vault), NOTELS_SCRATCH
--- (a name inside the vault for a scratch buffer), NOTELS_OUT (JSON written here). After each
+-- (a name inside the vault for a scratch buffer), NOTELS_NOT_ENABLED (read the config without
+-- enabling it), NOTELS_OUT (JSON written here). After each
 -- step it records every vim.notify call so far; the pytest side asserts on that record.
 local out = { steps = {} }
 local level_names = {}
@@ -25,7 +26,11 @@ local ok, err = pcall(function()
   if os.getenv('NOTELS_CMD') then
     vim.lsp.config('notels', { cmd = vim.json.decode(os.getenv('NOTELS_CMD')) })
   end
-  vim.lsp.enable('notels')
+  if os.getenv('NOTELS_NOT_ENABLED') then
+    local _ = vim.lsp.config.notels -- read, as listing configs does, but never enabled
+  else
+    vim.lsp.enable('notels')
+  end
 
   -- Neovim reads lsp/notels.lua while it handles this first buffer's FileType event.
   vim.cmd.edit(vim.fn.fnameescape(os.getenv('NOTELS_FIRST')))

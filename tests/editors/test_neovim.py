@@ -162,7 +162,11 @@ def test_an_installed_server_shows_the_user_no_message(session: dict[str, object
 
 
 def run_without_server(
-    tmp_path: Path, *, first: Literal["note", "outside"], cmd: list[str] | None = None
+    tmp_path: Path,
+    *,
+    first: Literal["note", "outside"],
+    cmd: list[str] | None = None,
+    enabled: bool = True,
 ) -> dict[str, object]:
     """Neovim with no `notels` on its PATH opens `first` (a vault note or "outside"), a scratch
     buffer named like a note, then two vault notes; the vim.notify calls after each step."""
@@ -187,6 +191,9 @@ def run_without_server(
         "XDG_CONFIG_HOME": str(tmp_path / ".config"),
     }
     env.pop("NOTELS_CMD", None)
+    env.pop("NOTELS_NOT_ENABLED", None)
+    if not enabled:
+        env["NOTELS_NOT_ENABLED"] = "1"
     if cmd is not None:
         env["NOTELS_CMD"] = json.dumps(cmd)
     subprocess.run(
@@ -222,11 +229,16 @@ def test_a_missing_server_is_named_once_for_the_first_note_opened(tmp_path: Path
     shown = shown_after_each_step(run_without_server(tmp_path, first="note"))
     assert [level for level, _ in shown["first"]] == ["WARN"]
     message = shown["first"][0][1]
-    assert message.startswith(
-        "notels: cannot start the language server: `notels` is not executable"
-    )
-    assert "pip install /path/to/notels" in message
+    assert message.startswith("notels: `notels` is not executable, so notes get no checks.")
+    assert "pip install <a notels checkout>" in message
     assert shown["scratch"] == shown["note"] == shown["other_note"] == shown["first"]
+
+
+@needs_nvim
+def test_a_missing_server_that_is_not_enabled_says_nothing(tmp_path: Path) -> None:
+    # Listing the configs (:checkhealth, a plugin) reads lsp/notels.lua without enabling it.
+    shown = shown_after_each_step(run_without_server(tmp_path, first="note", enabled=False))
+    assert shown["first"] == shown["note"] == shown["other_note"] == []
 
 
 @needs_nvim

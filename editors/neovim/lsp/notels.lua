@@ -28,6 +28,11 @@ local function warn_if_not_installed(bufnr)
   if vim.bo[bufnr].filetype ~= 'markdown' then
     return
   end
+  -- Listing configs (:checkhealth, a plugin) reads this file too: only an enabled server counts.
+  -- (vim.lsp.is_enabled is missing from the first 0.11 releases.)
+  if vim.lsp.is_enabled and not vim.lsp.is_enabled('notels') then
+    return
+  end
   -- The merged config: a cmd set with vim.lsp.config('notels', { cmd = ... }) is the one run.
   local cmd = vim.lsp.config.notels.cmd
   if type(cmd) ~= 'table' or vim.fn.executable(cmd[1]) == 1 then
@@ -36,10 +41,9 @@ local function warn_if_not_installed(bufnr)
   vault_root(bufnr, function()
     -- notify_once: this file runs again after every vim.lsp.config('notels', ...) call.
     vim.notify_once(
-      ('notels: cannot start the language server: `%s` is not executable (not installed, or '
-        .. 'not on PATH). Install it with `pip install /path/to/notels` (the repository), or '
-        .. "set the full path: vim.lsp.config('notels', { cmd = { '/path/to/venv/bin/notels', "
-        .. "'serve' } })"):format(cmd[1]),
+      ('notels: `%s` is not executable, so notes get no checks. Install notels (pip install '
+        .. '<a notels checkout>) or give its path: '
+        .. "vim.lsp.config('notels', { cmd = { '/path/to/notels', 'serve' } })"):format(cmd[1]),
       vim.log.levels.WARN
     )
   end)
