@@ -168,7 +168,7 @@ export interface Attempt {
 }
 
 export const INSTALL_HINT =
-  'Install the server with "pip install notels" (or "pipx install notels"), or set ' +
+  'Install the server with "pip install <path to a notels checkout>" (or pipx), or set ' +
   'notels.server.path to the notels executable or notels.server.python to a Python that has ' +
   'notels installed, then run "notels: Restart Language Server".';
 

@@ -376,7 +376,7 @@ async function text(locator: Locator): Promise<string> {
     }
     const message = await text(notice.locator('.notification-list-item-message'));
     assert.match(message, /notels\.server\.path .*no-such-venv.*does not exist/);
-    assert.match(message, /pip install notels/);
+    assert.match(message, /pip install <path to a notels checkout>/);
     assert.equal(await notice.first().getByRole('button', { name: 'Open Install Docs' }).count(), 1);
     const status = await text(page.locator(STATUS_ITEM));
     assert.doesNotMatch(status, /cards?/);

@@ -119,12 +119,12 @@ describe('discovery failure message', () => {
     ];
     const message = failureMessage(attempts);
     assert.match(message, /Tried PATH \(\/usr\/bin\/notels\): exited with status 1; python on PATH \(\/usr\/bin\/python3 -P -m notels\): .*No module named notels/);
-    assert.match(message, /pip install notels/);
+    assert.match(message, /pip install <path to a notels checkout>/);
     assert.match(message, /notels\.server\.path/);
   });
 
   it('says nothing was found when there was nothing to try', () => {
-    assert.match(failureMessage([]), /not found.*pip install notels/);
+    assert.match(failureMessage([]), /not found.*pip install <path to a notels checkout>/);
   });
 
   it('takes the last line of a probe output', () => {
