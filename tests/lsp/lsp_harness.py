@@ -144,6 +144,7 @@ class Editor:
     client: LanguageClient
     root: Path
     registrations: list[types.Registration] = field(default_factory=list)
+    unregistrations: list[types.Unregistration] = field(default_factory=list)
     capabilities: types.ServerCapabilities | None = None
     versions: dict[str, int] = field(default_factory=dict)
 
@@ -151,9 +152,13 @@ class Editor:
         return (self.root / relative).as_uri()
 
     def open(self, relative: str, text: str | None = None) -> str:
-        uri = self.uri(relative)
+        return self.open_file(self.root / relative, text)
+
+    def open_file(self, path: Path, text: str | None = None) -> str:
+        """Open any file, in the vault or not, with its text on disk unless given."""
+        uri = path.as_uri()
         if text is None:
-            text = (self.root / relative).read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
         self.versions[uri] = 1
         self.client.text_document_did_open(
             types.DidOpenTextDocumentParams(
@@ -163,6 +168,9 @@ class Editor:
             )
         )
         return uri
+
+    def close(self, uri: str) -> None:
+        self.client.text_document_did_close(types.DidCloseTextDocumentParams(document(uri)))
 
     def edit(self, uri: str, start: tuple[int, int], end: tuple[int, int], text: str) -> None:
         """One incremental change, as an editor sends a keystroke or a paste."""
@@ -226,6 +234,27 @@ class Editor:
             )
         )
 
+    def change_folders(self, added: Sequence[Path] = (), removed: Sequence[Path] = ()) -> None:
+        """Workspace folders added or removed, as when the user edits a multi-root workspace."""
+
+        def folders(paths: Sequence[Path]) -> list[types.WorkspaceFolder]:
+            return [types.WorkspaceFolder(uri=path.as_uri(), name=path.name) for path in paths]
+
+        self.client.workspace_did_change_workspace_folders(
+            types.DidChangeWorkspaceFoldersParams(
+                event=types.WorkspaceFoldersChangeEvent(
+                    added=folders(added), removed=folders(removed)
+                )
+            )
+        )
+
+    def indexed_runs(self) -> int:
+        """How many indexing runs have finished (each reports its progress)."""
+        return sum(
+            any(isinstance(value, types.WorkDoneProgressEnd) for value in reports)
+            for reports in self.client.progress_reports.values()
+        )
+
     def notify_files(self, *changes: tuple[str, types.FileChangeType]) -> None:
         self.client.workspace_did_change_watched_files(
             types.DidChangeWatchedFilesParams(
@@ -269,6 +298,10 @@ async def editor(
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams) -> None:
         session.registrations.extend(params.registrations)
+
+    @client.feature(types.CLIENT_UNREGISTER_CAPABILITY)
+    def unregister(params: types.UnregistrationParams) -> None:
+        session.unregistrations.extend(params.unregisterations)
 
     if settings is not None:
         client.set_configuration(settings, section="notels")

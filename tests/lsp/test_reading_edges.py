@@ -107,24 +107,7 @@ def uri_of(root: Path, rel: str) -> str:
 
 
 async def _indexed_runs(s: Editor, n: int) -> None:
-    await wait_until(
-        lambda: (
-            sum(
-                any(isinstance(v, types.WorkDoneProgressEnd) for v in reports)
-                for reports in s.client.progress_reports.values()
-            )
-            >= n
-        )
-    )
-
-
-def _folders(added: list[Path], removed: list[Path]) -> types.DidChangeWorkspaceFoldersParams:
-    return types.DidChangeWorkspaceFoldersParams(
-        event=types.WorkspaceFoldersChangeEvent(
-            added=[types.WorkspaceFolder(uri=p.as_uri(), name=p.name) for p in added],
-            removed=[types.WorkspaceFolder(uri=p.as_uri(), name=p.name) for p in removed],
-        )
-    )
+    await wait_until(lambda: s.indexed_runs() >= n)
 
 
 async def test_a_removed_workspace_folder_takes_its_notes_out_of_workspace_symbols(
@@ -134,10 +117,10 @@ async def test_a_removed_workspace_folder_takes_its_notes_out_of_workspace_symbo
     a = write_files(tmp_path / "A", {"Общая.md": "# Общая\n"})
     b = write_files(tmp_path / "B", {"ТолькоB.md": "# ТолькоB 😀\n"})
     async with nav(a) as s:
-        s.client.workspace_did_change_workspace_folders(_folders([b], []))
+        s.change_folders(added=[b])
         await _indexed_runs(s, 2)
         before = [w.location.uri for w in await wsymbols(s, "ТолькоB")]
-        s.client.workspace_did_change_workspace_folders(_folders([], [b]))
+        s.change_folders(removed=[b])
         left: list[str] = []
         for _ in range(25):  # up to ~2.5 s for the server to drop the vault
             left = [w.location.uri for w in await wsymbols(s, "ТолькоB")]
