@@ -199,3 +199,51 @@ def test_a_folder_holding_vaults_further_down_stands_for_them(tmp_path: Path) ->
     workspace.close(uri)
     workspace.remove_folder(tmp_path / "repo")
     assert workspace.vaults == {}
+
+
+def test_a_vault_stays_while_another_workspace_folder_holds_it(vault: Path) -> None:
+    write_files(vault, {"Раздел/Заметка.md": notes.CLEAN, "Алгебра.md": notes.ALGEBRA})
+    workspace = Workspace()
+    workspace.add_folder(vault)
+    workspace.add_folder(vault / "Раздел")  # inside the vault: the same vault
+    (kept,) = workspace.vaults.values()
+
+    assert not workspace.remove_folder(vault).vaults_changed
+    assert list(workspace.vaults.values()) == [kept]
+    assert workspace.remove_folder(vault / "Раздел").vaults_changed  # pull clients pull again
+    assert workspace.vaults == {}
+
+
+def test_an_open_note_keeps_its_vault_after_its_folder_is_removed_until_it_closes(
+    vault: Path,
+) -> None:
+    """The open note is still checked against the whole vault: the editor shows it."""
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    workspace = indexed(vault)
+    algebra = open_in(workspace, vault, "Алгебра.md")
+
+    assert not workspace.remove_folder(vault).vaults_changed
+    assert "duplicate-id" in codes_of(workspace, algebra)  # Копия.md is still indexed
+    assert workspace.close(algebra).vaults_changed
+    assert workspace.vaults == {}
+
+
+def test_a_vault_a_note_brought_in_goes_with_the_last_note_open_in_it(tmp_path: Path) -> None:
+    """A note opened outside every workspace folder brings its vault in; the vault stays while
+    any of its notes is open, and goes when the last one closes."""
+    root = write_files(tmp_path / "Другое", {"Алгебра.md": notes.ALGEBRA, "Копия.md": ""})
+    folder = write_files(tmp_path / "Папка", {"Заметка.md": notes.CLEAN})
+    workspace = Workspace()
+    workspace.add_folder(folder)
+    algebra = open_in(workspace, root, "Алгебра.md")
+    copy = open_in(workspace, root, "Копия.md")
+    assert set(workspace.vaults) == {folder.resolve(), root.resolve()}
+
+    workspace.close(algebra)
+    assert root.resolve() in workspace.vaults  # Копия.md is still open
+    assert workspace.close(copy).vaults_changed
+    assert set(workspace.vaults) == {folder.resolve()}  # the folder's vault stays
+
+    note = open_in(workspace, folder, "Заметка.md")
+    workspace.close(note)
+    assert set(workspace.vaults) == {folder.resolve()}

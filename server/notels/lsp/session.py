@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -105,7 +106,9 @@ class Session:
         self._progress_tokens = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._watching = False  # the client was asked for file events
-        self._watched_roots: set[Path] = set()  # vault roots given watchers of their own
+        # Vault roots given watchers of their own -> the id of that registration.
+        self._watched_roots: dict[Path, str] = {}
+        self._registrations = 0  # registrations made, to give each an id of its own
         # Feature modules listen here (on the event loop): a vault's indexing run finished; any
         # effects were applied (settings and `.notels.toml` changes arrive this way).
         self.indexed_listeners: list[Callable[[Vault], None]] = []
@@ -113,7 +116,10 @@ class Session:
         # Effects of documents indexed early for a request, applied when their debounce ends.
         self._deferred: dict[str, Effects] = {}
         self.applied_listeners: list[Callable[[Effects], None]] = []
-        self._read_locks: dict[Vault, asyncio.Lock] = {}
+        # Weak: a vault nothing holds any more must not stay in memory, index and all.
+        self._read_locks: weakref.WeakKeyDictionary[Vault, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
         self._heard_at = time.monotonic()  # when the client's last message came
         self.settling = Settling(self.wait_until_quiet)
 
@@ -345,7 +351,7 @@ class Session:
         for folder in event.removed:
             path = path_of_uri(folder.uri)
             if path is not None:
-                self.workspace.remove_folder(path)
+                effects.merge(self.workspace.remove_folder(path))
         for folder in event.added:
             path = path_of_uri(folder.uri)
             if path is not None:
@@ -414,14 +420,30 @@ class Session:
     def _watch_vaults_outside_folders(self) -> None:
         """Clients watch files only inside their workspace folders (VS Code): a vault whose root
         lies above every folder (a folder opened inside a vault, a note opened from a vault that
-        no folder holds) gets watchers of its own, relative to its root, where the client can."""
+        no folder holds) gets watchers of its own, relative to its root, where the client can.
+        A vault dropped (its folder removed, its last open note closed) loses them: its files
+        are nobody's concern any more."""
+        vaults = self.workspace.vaults
+        gone = [root for root in self._watched_roots if root not in vaults]
+        if gone:
+            self._spawn(
+                self._unregister(
+                    [
+                        types.Unregistration(
+                            id=self._watched_roots.pop(root),
+                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                        )
+                        for root in gone
+                    ]
+                )
+            )
         watched = capability(self._capabilities.workspace, "did_change_watched_files")
         if not self._watching or not getattr(watched, "relative_pattern_support", False):
             return
         folders = list(self.workspace.folders)
         roots = [
             root
-            for root in self.workspace.vaults
+            for root in vaults
             if root not in self._watched_roots
             and not any(root.is_relative_to(folder) for folder in folders)
         ]
@@ -429,10 +451,13 @@ class Session:
             return
         registrations = []
         for root in roots:
-            self._watched_roots.add(root)
+            self._registrations += 1
+            registration_id = self._watched_roots[root] = (
+                f"notels-watched-vault-{self._registrations}"
+            )
             registrations.append(
                 types.Registration(
-                    id=f"notels-watched-vault-{len(self._watched_roots)}",
+                    id=registration_id,
                     method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                     register_options=types.DidChangeWatchedFilesRegistrationOptions(
                         _watchers(uri_of_path(root))
@@ -450,6 +475,14 @@ class Session:
             )
         except Exception as error:
             log.warning("client/registerCapability failed: %s", error)
+
+    async def _unregister(self, unregistrations: list[types.Unregistration]) -> None:
+        try:
+            await self.server.client_unregister_capability_async(
+                types.UnregistrationParams(unregisterations=unregistrations)
+            )
+        except Exception as error:
+            log.warning("client/unregisterCapability failed: %s", error)
 
     # --- effects ----------------------------------------------------------------------------
 
@@ -525,6 +558,8 @@ class Session:
     # --- indexing ---------------------------------------------------------------------------
 
     async def _index(self, vault: Vault) -> None:
+        if self.workspace.vaults.get(vault.root) is not vault:
+            return  # dropped before its turn came
         loop = asyncio.get_running_loop()
         run, _ = self.workspace.start_indexing(vault)
         progress = await self._progress_begin(vault)

@@ -226,18 +226,37 @@ class Workspace:
         self.folders[resolved(folder)] = tuple(vaults)
         return effects
 
-    def remove_folder(self, folder: Path) -> None:
+    def remove_folder(self, folder: Path) -> Effects:
         """A workspace folder closed: its vaults go with it, unless another folder or an open
-        note still lies in them."""
+        note still lies in them. An open note keeps its whole vault, even one without a vault's
+        marks (which a note opened outside every folder would not bring in): the findings the
+        editor shows for it stay as they were, links resolved, until it is closed."""
         roots = self.folders.pop(resolved(folder), ())
-        still_open = {root for others in self.folders.values() for root in others}
+        effects = Effects()
         for root in roots:
             vault = self.vaults.get(root)
-            if vault is None or root in still_open:
-                continue
-            if any(document.vault is vault for document in self.documents.values()):
-                continue
-            del self.vaults[root]
+            if vault is not None and not self._is_held(vault):
+                effects.merge(self._drop(vault))
+        return effects
+
+    def _is_held(self, vault: Vault) -> bool:
+        """Does a workspace folder stand for the vault, or an open document lie in it?"""
+        return any(vault.root in roots for roots in self.folders.values()) or any(
+            document.vault is vault for document in self.documents.values()
+        )
+
+    def _drop(self, vault: Vault) -> Effects:
+        """Forget a vault nothing holds: requests and workspace diagnostics no longer see its
+        notes, and pull clients are asked to pull again, which clears what they showed of
+        them (see Session.workspace_diagnostic). Push clients hold nothing of it: diagnostics
+        are pushed for open documents only, one of them would have held the vault, and
+        closing a document clears its own."""
+        del self.vaults[vault.root]
+        with vault.lock:
+            if vault.state is not IndexState.READY:
+                vault.run += 1  # a run filling its index stops at its next batch
+            # A finished run keeps its number: its index cache is still written (Settling).
+        return Effects(vaults_changed=True)
 
     def vault_of(self, path: Path) -> Vault | None:
         """The innermost known vault holding `path`."""
@@ -422,16 +441,21 @@ class Workspace:
         return self.effects_of(vault, self._set(vault, relative, document))
 
     def close(self, uri: str) -> Effects:
-        """The editor's text no longer counts: the note is what is on disk again."""
+        """The editor's text no longer counts: the note is what is on disk again. A vault that
+        only open documents held (one opened from outside every workspace folder brought it
+        in, or its folder was removed) goes with the last of them."""
         document = self.documents.pop(uri, None)
-        if document is None or document.vault is None or document.relative is None:
+        if document is None or document.vault is None:
             return Effects()
         vault, relative = document.vault, document.relative
-        if vault.open_docs.get(relative) != uri:
-            return Effects()
-        with vault.lock:
-            del vault.open_docs[relative]
-        return self._reload(vault, relative)
+        if relative is not None and vault.open_docs.get(relative) == uri:
+            with vault.lock:
+                del vault.open_docs[relative]
+        else:
+            relative = None  # not among the vault's notes (ignored): nothing to read again
+        if not self._is_held(vault):
+            return self._drop(vault)
+        return self._reload(vault, relative) if relative is not None else Effects()
 
     def _parse(self, document: OpenDocument) -> None:
         if document.note is None:
