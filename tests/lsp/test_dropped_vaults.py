@@ -1,10 +1,11 @@
-"""Vaults the server lets go of: a workspace folder removed, the last note opened from outside
-every folder closed. The editor is left showing nothing of their notes, and the server neither
+"""Workspace folders coming and going. Vaults the server lets go of: a workspace folder removed,
+the last note opened from outside every folder closed. The editor is left showing nothing of their notes, and the server neither
 indexes nor watches them any more; a vault that a folder or an open note still holds stays.
 
 Diagnostics are pushed for open notes only, and an open note holds its vault: a push client
 never has diagnostics of a dropped vault's notes besides the one closing it clears. A pull
 client is asked to pull again, and its next workspace pull clears the notes it held reports of.
+A note open before a folder holding it is added becomes a note of that folder's vault.
 """
 
 from __future__ import annotations
@@ -182,3 +183,24 @@ async def test_a_pull_client_clears_the_notes_of_a_vault_whose_last_open_note_cl
     note = (folder / "Заметка.md").resolve()
     assert first == {algebra: ALGEBRA_CODES, copy: ["duplicate-id"], note: []}
     assert again == {algebra: [], copy: [], note: None}
+
+
+async def test_a_note_opened_before_its_folder_is_added_joins_that_folders_vault(
+    tmp_path: Path,
+) -> None:
+    """Opened from a folder without a vault's marks, a note is no vault's and gets no findings;
+    once the folder is added to the workspace, it is a note of that vault."""
+    folder = write_files(tmp_path / "Папка", {"Заметка.md": "Текст 🙂\n"})
+    plain = tmp_path / "Без отметок"
+    plain.mkdir()
+    (plain / "Алгебра.md").write_text(notes.ALGEBRA, encoding="utf-8")
+    (plain / "Копия.md").write_text(notes.COPY, encoding="utf-8")
+    async with editor(folder) as session:
+        algebra = session.open_file(plain / "Алгебра.md")
+        await session.wait_for_codes(algebra, lambda codes: codes == [])
+        session.change_folders(added=[plain])
+        joined = await session.wait_for_codes(algebra, lambda codes: codes == ALGEBRA_CODES)
+        found = await _symbol_paths(session, "Копия")
+
+    assert joined == ALGEBRA_CODES
+    assert found == {(plain / "Копия.md").resolve()}

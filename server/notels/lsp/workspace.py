@@ -113,6 +113,7 @@ class OpenDocument:
     parsed: ParsedNote | None = None  # the last parse, kept to parse the next version faster
     # What the edits since that parse left alone: (characters at the start, at the end).
     untouched: tuple[int, int] | None = None
+    path: Path | None = None  # the file, resolved; None for untitled buffers
 
     @property
     def is_note(self) -> bool:
@@ -224,6 +225,29 @@ class Workspace:
             effects.merge(found)
             vaults.append(vault.root)
         self.folders[resolved(folder)] = tuple(vaults)
+        return effects.merge(self._move_open_documents())
+
+    def _move_open_documents(self) -> Effects:
+        """Open documents whose innermost vault is now another: a folder added after they were
+        opened (a note opened outside every vault, or in a vault around the new one)."""
+        effects = Effects()
+        for document in list(self.documents.values()):
+            path = document.path
+            vault = self.vault_of(path) if path is not None else None
+            if path is None or vault is None or vault is document.vault:
+                continue
+            old, relative = document.vault, document.relative
+            if old is not None and relative is not None and old.open_docs.get(relative) == (
+                document.uri
+            ):
+                with old.lock:
+                    del old.open_docs[relative]
+                effects.merge(self._reload(old, relative))  # the file on disk counts there again
+            document.relative = relative_key(vault.root, path) if path != vault.root else None
+            self._attach(document, vault)
+            effects.recheck.add(document.uri)
+            if old is not None and not self._is_held(old):
+                effects.merge(self._drop(old))
         return effects
 
     def remove_folder(self, folder: Path) -> Effects:
@@ -384,7 +408,7 @@ class Workspace:
             if root is not None and self._may_hold_a_vault(root):
                 # No workspace folder holds it: find its vault like `check` does.
                 vault, effects = self._vault_at(root)
-        document = OpenDocument(uri, version, text, LineIndex(text), None, None)
+        document = OpenDocument(uri, version, text, LineIndex(text), None, None, path=path)
         self.documents[uri] = document
         if vault is not None and path is not None:
             document.relative = relative_key(vault.root, path) if path != vault.root else None
