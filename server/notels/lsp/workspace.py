@@ -237,8 +237,10 @@ class Workspace:
             if path is None or vault is None or vault is document.vault:
                 continue
             old, relative = document.vault, document.relative
-            if old is not None and relative is not None and old.open_docs.get(relative) == (
-                document.uri
+            if (
+                old is not None
+                and relative is not None
+                and old.open_docs.get(relative) == document.uri
             ):
                 with old.lock:
                     del old.open_docs[relative]
