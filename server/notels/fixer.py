@@ -214,7 +214,7 @@ def plan_fixes(
             if fixed_text == note.text:
                 continue
             index.set_note(relative, parse_note(fixed_text))
-            counts[relative] += len(fixes)
+            counts[relative] += sum(fix.settles for fix in fixes)
             changed.append(relative)
         if not changed:
             break

@@ -337,6 +337,28 @@ def test_both_stale_tags_go_in_one_safe_run() -> None:
     assert apply_edits(first, edits) == f"---\n---\n{WORDS}\n"
 
 
+def test_stale_body_tags_go_together_and_a_frontmatter_one_beside_them() -> None:
+    """Many stale tags: the body's are removed by one fix, checked once, counting each; the two
+    at a line's end that share a space wait for the next pass; the frontmatter's goes too."""
+    text = (
+        f"---\ntags: [a, fix/empty]\n---\n{WORDS} #fix/empty дальше 🙂\n"
+        "#fix/empty\n#fix/empty #фикс/empty\nконец #fix/empty\n"
+    )
+    vault = Vault({PATH: text})
+    findings = vault.findings(code="stale-fix-empty")
+    assert len(findings) == 6
+    fixes = safe_fix_list(PATH, vault.note(), vault.index, vault.config, findings, vault.generator)
+    assert sorted((fix.title, fix.settles) for fix in fixes) == [
+        ("Remove #fix/empty", 1),
+        ("Remove 4 stale tags", 4),
+    ]
+    first = apply_edits(text, [edit for fix in fixes for edit in fix.edits])
+    assert first == f"---\ntags: [a]\n---\n{WORDS} дальше 🙂\n#фикс/empty\nконец\n"
+    again = Vault({PATH: first})
+    assert fixed(first, "stale-fix-empty") == f"---\ntags: [a]\n---\n{WORDS} дальше 🙂\nконец\n"
+    assert [f.code for f in again.findings(code="stale-fix-empty")] == ["stale-fix-empty"]
+
+
 # --- empty-note -------------------------------------------------------------------------------
 
 

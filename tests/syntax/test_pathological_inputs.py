@@ -163,3 +163,18 @@ def test_fix_of_many_missing_ids_runs_in_linear_time(tmp_path: Path) -> None:
         8,
         str(vault),
     )
+
+
+def test_fix_of_many_stale_fix_empty_tags_runs_in_linear_time(tmp_path: Path) -> None:
+    # edits.tags checks a tag's removal by parsing the whole note again: one fix per tag took a
+    # parse each, 3,000 tags on one line 8 s. The body's stale tags now go in one checked fix.
+    vault = _vault(tmp_path, "# Note\n\n" + "#fix/empty " * 6_000 + "\n")
+    _runs_within(
+        """
+        import sys
+        from notels.cli import main
+        assert main(["check", "--fix", sys.argv[1]]) in (0, 1)
+        """,
+        8,
+        str(vault),
+    )

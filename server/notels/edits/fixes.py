@@ -41,7 +41,11 @@ from notels.edits.lines import (
     line_break_near,
     preferred_break,
 )
-from notels.edits.tags import add_frontmatter_tag_edits, remove_tag_edits
+from notels.edits.tags import (
+    add_frontmatter_tag_edits,
+    remove_body_tags_edits,
+    remove_tag_edits,
+)
 from notels.edits.text_edit import TextEdit, edits_conflict
 from notels.findings import Finding
 from notels.syntax.model import Card, CardId
@@ -64,6 +68,7 @@ class Fix:
     code: str  # the rule code the fix answers
     edits: tuple[TextEdit, ...]  # against the note's text; non-overlapping
     safe: bool  # True: `check --fix` may apply it without asking
+    settles: int = 1  # findings it resolves: one, but for stale tags removed together
 
 
 def id_line(value: int | str, style: IdStyle) -> str:
@@ -285,6 +290,18 @@ def stale_fix_empty_fix(note: Note, tag_span: Span) -> Fix | None:
     return Fix(f"Remove #{tag.name}", "stale-fix-empty", edits, True)
 
 
+def stale_fix_empty_tags_fix(note: Note, tag_spans: Iterable[Span]) -> Fix | None:
+    """The stale tags removed together, for `--fix` and "fix all" (the per-finding fix would
+    check each removal with a parse of the note: thousands of them took seconds)."""
+    spans = set(tag_spans)
+    found = remove_body_tags_edits(note, [tag for tag in note.tags if tag.span in spans])
+    if found is None:
+        return None
+    tags, edits = found
+    title = f"Remove #{tags[0].name}" if len(tags) == 1 else f"Remove {len(tags)} stale tags"
+    return Fix(title, "stale-fix-empty", edits, True, settles=len(tags))
+
+
 def fix_empty_tag_name(config: Config) -> str:
     prefix = config.fix_tag_prefixes[0] if config.fix_tag_prefixes else "fix"
     return f"{prefix}/empty"
@@ -386,9 +403,17 @@ def safe_fix_list(
     chosen: list[Fix] = []
     taken = _TakenEdits()
     ordered = sorted(findings, key=lambda f: (f.span.start, f.span.end, f.code))
+    stale = [finding.span for finding in ordered if finding.code == "stale-fix-empty"]
+    together = stale_fix_empty_tags_fix(note, stale) if len(stale) > 1 else None
+    if together is not None:
+        chosen.append(together)
+        taken.add(together.edits)
     for finding in ordered:
         if finding.code not in SAFE_CODES:
             continue
+        in_body = finding.span.start >= note.body_start
+        if together is not None and finding.code == "stale-fix-empty" and in_body:
+            continue  # a body tag left out of `together` waits for the fixer's next pass
         for fix in fixes_for_finding(
             path, note, index, config, finding, generator, created_ns, note_wide=False
         ):

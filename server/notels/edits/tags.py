@@ -9,9 +9,10 @@ rules to be trusted blindly with a user's frontmatter.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from notels.edits.lines import break_at, break_before, line_bounds, preferred_break
-from notels.edits.text_edit import TextEdit, apply_edits
+from notels.edits.text_edit import TextEdit, apply_edits, edits_conflict
 from notels.syntax.model import Frontmatter, Tag, YamlEntry, YamlScalar
 from notels.syntax.note import Note, parse_note
 from notels.syntax.spans import Span
@@ -44,6 +45,30 @@ def remove_tag_edits(note: Note, tag: Tag) -> tuple[TextEdit, ...] | None:
     ):
         return None
     return edits
+
+
+def remove_body_tags_edits(
+    note: Note, tags: Sequence[Tag]
+) -> tuple[tuple[Tag, ...], tuple[TextEdit, ...]] | None:
+    """(the tags taken, their edits): many body tags out at once, each as `remove_tag_edits`
+    takes it, checked by one parse of the result. Checked one by one, each took a parse of the
+    whole note: thousands of stale tags took seconds. A tag whose edit would touch the one
+    before it (`#a #b` at a line's end both take the space between) is left for a later pass.
+    """
+    taken: list[Tag] = []
+    edits: list[TextEdit] = []
+    for tag in sorted(tags, key=lambda each: each.span.start):
+        if tag.in_frontmatter:
+            continue
+        (edit,) = _remove_body_tag(note, tag)
+        if edits and edits_conflict(edits[-1], edit):
+            continue
+        taken.append(tag)
+        edits.append(edit)
+    removed = Counter(tag.name for tag in taken)
+    if not taken or not _verified(note, tuple(edits), removed=removed, in_body=True):
+        return None
+    return tuple(taken), tuple(edits)
 
 
 def _remove_body_tag(note: Note, tag: Tag) -> tuple[TextEdit, ...]:
@@ -243,7 +268,7 @@ def _block_indent(note: Note, frontmatter: Frontmatter) -> str:
 def _verified(
     note: Note,
     edits: tuple[TextEdit, ...],
-    removed: str | None = None,
+    removed: str | Counter[str] | None = None,
     added: str | None = None,
     changed_key: str | None = None,
     in_body: bool = False,
@@ -253,7 +278,9 @@ def _verified(
     except ValueError:
         return False
     expected = Counter(tag.name for tag in note.tags)
-    if removed is not None:
+    if isinstance(removed, Counter):
+        expected.subtract(removed)
+    elif removed is not None:
         expected[removed] -= 1
     if added is not None:
         expected[added] += 1
