@@ -57,7 +57,8 @@ def _display_path(absolute: Path) -> str:
         relative = os.path.relpath(absolute)
     except ValueError:  # another drive on Windows
         return str(absolute)
-    return str(absolute) if relative.startswith("..") else relative
+    outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)  # not `..x.md`
+    return str(absolute) if outside else relative
 
 
 def _display_under(root: Path, relative: str) -> str:

@@ -340,13 +340,23 @@ def _diff_name(name: str) -> str:
     A name with a quote, a backslash or a control character is C-quoted; one with a space ends
     with a tab, since patch otherwise takes the name to end at the first space (`My note.md`).
     """
-    if any(char in '"\\' or char < " " or char == "\x7f" for char in name):
-        quoted = "".join(
-            _C_ESCAPES.get(char) or (f"\\{ord(char):03o}" if char < " " or char == "\x7f" else char)
-            for char in name
-        )
-        return f'"{quoted}"'
+    if any(_needs_quoting(char) for char in name):
+        return f'"{"".join(_quoted(char) for char in name)}"'
     return name + "\t" if " " in name else name
+
+
+def _needs_quoting(char: str) -> bool:
+    # A byte of a name that is not UTF-8 comes as a lone surrogate (os.fsdecode): git writes
+    # the byte itself, in octal.
+    return char in '"\\' or char < " " or char == "\x7f" or "\udc80" <= char <= "\udcff"
+
+
+def _quoted(char: str) -> str:
+    if char in _C_ESCAPES:
+        return _C_ESCAPES[char]
+    if _needs_quoting(char):
+        return "".join(f"\\{byte:03o}" for byte in os.fsencode(char))
+    return char
 
 
 def _lines(text: str) -> list[str]:

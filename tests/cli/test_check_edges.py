@@ -200,6 +200,42 @@ def test_diff_names_that_patch_and_git_apply_both_read(tmp_path: Path, name: str
         )
 
 
+@pytest.mark.parametrize("name", ["..draft.md", "..archive/Note.md"])
+def test_diff_of_a_note_whose_name_starts_with_two_dots_applies_in_the_working_folder(
+    tmp_path: Path, name: str
+) -> None:
+    vault = write_vault(tmp_path / "vault", {name: CARD})
+    diff = run_check("--diff", cwd=vault)
+    assert diff.returncode == 1
+    applied = patch_applies(diff.stdout, vault)
+    assert applied.returncode == 0, (diff.stdout.decode(), applied.stdout.decode())
+    assert (
+        normalize_ids((vault / name).read_bytes())
+        == b"Text.\nSTART\nBasic\nFRONT: q\nID: NEW\nEND\n"
+    )
+
+
+@pytest.mark.parametrize("tool", ["patch", "git"])
+def test_diff_of_a_note_whose_name_is_not_utf8_applies(tmp_path: Path, tool: str) -> None:
+    vault = write_vault(tmp_path / tool, {})
+    name = os.fsdecode(b"bad\xffname.md")
+    (vault / name).write_text(CARD, encoding="utf-8")
+    diff = run_check("--diff", cwd=vault)
+    assert diff.returncode == 1
+    if tool == "patch":
+        applied = patch_applies(diff.stdout, vault)
+    else:
+        subprocess.run(["git", "init", "-q", "."], cwd=vault, check=True, capture_output=True)
+        applied = subprocess.run(
+            ["git", "apply", "-"], input=diff.stdout, cwd=vault, capture_output=True
+        )
+    assert applied.returncode == 0, (diff.stdout, applied.stdout, applied.stderr)
+    assert (
+        normalize_ids((vault / name).read_bytes())
+        == b"Text.\nSTART\nBasic\nFRONT: q\nID: NEW\nEND\n"
+    )
+
+
 def test_diff_honours_exit_zero(tmp_path: Path) -> None:
     """`--diff --exit-zero` exits 0, as --exit-zero promises."""
     vault = write_vault(tmp_path, {"A.md": CARD})
