@@ -15,6 +15,7 @@ from notels.edits.fixes import (
 )
 from notels.edits.text_edit import apply_edits
 from notels.findings import Finding, Severity
+from notels.syntax.note import parse_note
 from notels.syntax.spans import Span
 from notels.vault.index import CardLocation
 
@@ -357,6 +358,27 @@ def test_stale_body_tags_go_together_and_a_frontmatter_one_beside_them() -> None
     again = Vault({PATH: first})
     assert fixed(first, "stale-fix-empty") == f"---\ntags: [a]\n---\n{WORDS} дальше 🙂\nконец\n"
     assert [f.code for f in again.findings(code="stale-fix-empty")] == ["stale-fix-empty"]
+
+
+def test_the_removable_stale_tags_still_go_together_beside_one_that_cannot() -> None:
+    text = f"{WORDS}\n" + "#fix/empty " * 300 + "\n#fix/empty#x\n"
+    vault = Vault({PATH: text})
+    findings = vault.findings(code="stale-fix-empty")
+    assert len(findings) == 301
+    fixes = safe_fix_list(PATH, vault.note(), vault.index, vault.config, findings, vault.generator)
+    assert len(fixes) == 1  # the 300 that can go, checked by a parse per halving
+    assert fixes[0].settles == 300
+    after = apply_edits(text, fixes[0].edits)
+    assert after == f"{WORDS}\n\n#fix/empty#x\n"
+
+
+def test_removing_a_stale_tag_never_makes_a_card_of_text_the_plugin_skips() -> None:
+    text = f"{WORDS}\nSTART #fix/empty\nBasic\nFRONT: q\nEND\n#fix/empty\n"
+    vault = Vault({PATH: text})
+    findings = vault.findings(code="stale-fix-empty")
+    fixes = safe_fix_list(PATH, vault.note(), vault.index, vault.config, findings, vault.generator)
+    after = apply_edits(text, [edit for fix in fixes for edit in fix.edits])
+    assert len(parse_note(after).anki.cards) == len(parse_note(text).anki.cards) == 0
 
 
 # --- empty-note -------------------------------------------------------------------------------

@@ -55,20 +55,49 @@ def remove_body_tags_edits(
     whole note: thousands of stale tags took seconds. A tag whose edit would touch the one
     before it (`#a #b` at a line's end both take the space between) is left for a later pass.
     """
-    taken: list[Tag] = []
-    edits: list[TextEdit] = []
+    candidates: list[tuple[Tag, TextEdit]] = []
     for tag in sorted(tags, key=lambda each: each.span.start):
         if tag.in_frontmatter:
             continue
         (edit,) = _remove_body_tag(note, tag)
-        if edits and edits_conflict(edits[-1], edit):
+        if candidates and edits_conflict(candidates[-1][1], edit):
             continue
-        taken.append(tag)
-        edits.append(edit)
-    removed = Counter(tag.name for tag in taken)
-    if not taken or not _verified(note, tuple(edits), removed=removed, in_body=True):
+        candidates.append((tag, edit))
+    taken = _removable_together(note, candidates)
+    if not taken:
         return None
-    return tuple(taken), tuple(edits)
+    return tuple(tag for tag, _ in taken), tuple(edit for _, edit in taken)
+
+
+_Removal = tuple[Tag, TextEdit]
+
+
+def _removable_together(note: Note, removals: Sequence[_Removal]) -> Sequence[_Removal]:
+    """The most of `removals` found to pass the check together: all when they do, else the
+    larger of the two halves' answers, or both joined when that passes too. One removal that
+    fails (`#fix/empty#x` would leave the tag `#x`) costs a parse per halving, not the batch."""
+    removed = Counter(tag.name for tag, _ in removals)
+    edits = tuple(edit for _, edit in removals)
+    if removals and _verified(note, edits, removed=removed, in_body=True):
+        return removals
+    if len(removals) <= 1:
+        return ()
+    middle = len(removals) // 2
+    first = _removable_together(note, removals[:middle])
+    second = _removable_together(note, removals[middle:])
+    joined = [*first, *second]
+    if (
+        first
+        and second
+        and _verified(
+            note,
+            tuple(edit for _, edit in joined),
+            removed=Counter(tag.name for tag, _ in joined),
+            in_body=True,
+        )
+    ):
+        return joined
+    return first if len(first) >= len(second) else second
 
 
 def _remove_body_tag(note: Note, tag: Tag) -> tuple[TextEdit, ...]:
@@ -287,8 +316,11 @@ def _verified(
     if +expected != Counter(tag.name for tag in after.tags):
         return False
     if in_body:
-        # A body edit: the frontmatter must come through byte for byte.
-        return note.text[: note.body_start] == after.text[: after.body_start]
+        # A body edit: the frontmatter must come through byte for byte, and the cards as the
+        # plugin reads them (`START #fix/empty` is no card; `START` alone opens one).
+        return note.text[: note.body_start] == after.text[: after.body_start] and _cards_read(
+            note
+        ) == _cards_read(after)
     if _body(after) != _body(note):
         return False
     before_fm, after_fm = note.frontmatter, after.frontmatter
@@ -304,6 +336,20 @@ def _verified(
         )
     except RecursionError:
         return False
+
+
+def _cards_read(note: Note) -> tuple[object, ...]:
+    """What the sync plugin makes of the note's blocks, positions aside."""
+    anki = note.anki
+    return (
+        [card.id.value if card.id is not None else None for card in anki.cards],
+        [card.id.value if card.id is not None else None for card in anki.unclosed],
+        [card.id.value if card.id is not None else None for card in anki.inline_cards],
+        [marker.id.value if marker.id is not None else None for marker in anki.deletes],
+        [deck.deck for deck in anki.decks],
+        len(anki.stray_ends),
+        len(anki.trailing_starts),
+    )
 
 
 def _same_data(before: object, after: object, compared: set[tuple[int, int]]) -> bool:
