@@ -204,3 +204,24 @@ async def test_a_note_opened_before_its_folder_is_added_joins_that_folders_vault
 
     assert joined == ALGEBRA_CODES
     assert found == {(plain / "Копия.md").resolve()}
+
+
+async def test_a_folder_swapped_for_its_subfolder_in_one_event_keeps_the_vault(
+    vault: Path,
+) -> None:
+    """One folders event replacing the vault's folder by a folder inside it: the vault and its
+    index stay, nothing is indexed again."""
+    write_files(
+        vault,
+        {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY, "Раздел/Заметка.md": notes.CLEAN},
+    )
+    async with editor(vault) as session:
+        await wait_until(lambda: session.indexed_runs() == 1)
+        session.change_folders(added=[vault / "Раздел"], removed=[vault])
+        algebra = session.open("Алгебра.md")
+        await session.wait_for_codes(algebra, lambda codes: codes == ALGEBRA_CODES)
+        kept = await _symbol_paths(session, "Копия")
+        await asyncio.sleep(_REFRESH_SETTLED_S)
+
+    assert kept == {(vault / "Копия.md").resolve()}
+    assert session.indexed_runs() == 1

@@ -247,3 +247,21 @@ def test_a_vault_a_note_brought_in_goes_with_the_last_note_open_in_it(tmp_path: 
     note = open_in(workspace, folder, "Заметка.md")
     workspace.close(note)
     assert set(workspace.vaults) == {folder.resolve()}
+
+
+def test_a_vault_stays_while_another_spelling_of_its_folder_is_in_the_workspace(
+    tmp_path: Path,
+) -> None:
+    vault = write_files(tmp_path / "Хранилище", {"Алгебра.md": notes.ALGEBRA})
+    (vault / ".obsidian").mkdir(exist_ok=True)
+    link = tmp_path / "Ссылка"
+    link.symlink_to(vault, target_is_directory=True)
+    workspace = Workspace()
+    workspace.add_folder(vault)
+    workspace.add_folder(link)  # the editor shows two folders
+
+    workspace.remove_folder(link)  # one of them closed; the other is still in the workspace
+
+    assert list(workspace.vaults) == [vault.resolve()]
+    workspace.remove_folder(vault)  # the last name of it gone: so is the vault
+    assert list(workspace.vaults) == []

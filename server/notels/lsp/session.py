@@ -347,15 +347,17 @@ class Session:
                 self.apply(effects.merge(self.workspace.effects_of(vault, job.affected)))
 
     def folders_changed(self, event: types.WorkspaceFoldersChangeEvent) -> None:
+        # Added first: a folder swapped for another of the same vault (its parent, a subfolder)
+        # keeps the vault and its index, rather than dropping it and indexing it again.
         effects = Effects()
-        for folder in event.removed:
-            path = path_of_uri(folder.uri)
-            if path is not None:
-                effects.merge(self.workspace.remove_folder(path))
         for folder in event.added:
             path = path_of_uri(folder.uri)
             if path is not None:
                 effects.merge(self.workspace.add_folder(path))
+        for folder in event.removed:
+            path = path_of_uri(folder.uri)
+            if path is not None:
+                effects.merge(self.workspace.remove_folder(path))
         self.apply(effects)
 
     async def settings_changed(self, settings: object) -> None:
@@ -593,6 +595,8 @@ class Session:
                 vault.reused,
             )
             self.apply(self.workspace.finish_indexing(vault, run))
+            if self.workspace.vaults.get(vault.root) is not vault:
+                return  # dropped while the last batch went in: nobody asks about it any more
             for listener in self.indexed_listeners:
                 listener(vault)
             # Once the index is announced, and the client pauses (see Settling).

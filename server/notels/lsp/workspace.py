@@ -12,6 +12,7 @@ reads and edits it, so both hold `Vault.lock` around every touch of the index.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import os
 import stat
@@ -203,6 +204,9 @@ class Workspace:
         self.documents: dict[str, OpenDocument] = {}
         self.settings: Mapping[str, object] = {}
         self.folders: dict[Path, tuple[Path, ...]] = {}  # workspace folder -> its vaults' roots
+        # Workspace folders naming each folder of `folders`: a symlink and its target, or two
+        # spellings of one path, are one folder here; removing one must not forget the other.
+        self._folder_names: collections.Counter[Path] = collections.Counter()
         self._result_ids = itertools.count(1)
         # Effects found outside a call that returns them (a stale note met while reading); the
         # session applies them soon after.
@@ -225,6 +229,7 @@ class Workspace:
             effects.merge(found)
             vaults.append(vault.root)
         self.folders[resolved(folder)] = tuple(vaults)
+        self._folder_names[resolved(folder)] += 1
         return effects.merge(self._move_open_documents())
 
     def _move_open_documents(self) -> Effects:
@@ -257,7 +262,12 @@ class Workspace:
         note still lies in them. An open note keeps its whole vault, even one without a vault's
         marks (which a note opened outside every folder would not bring in): the findings the
         editor shows for it stay as they were, links resolved, until it is closed."""
-        roots = self.folders.pop(resolved(folder), ())
+        key = resolved(folder)
+        self._folder_names[key] -= 1
+        if self._folder_names[key] > 0:
+            return Effects()  # another workspace folder names the same one
+        del self._folder_names[key]
+        roots = self.folders.pop(key, ())
         effects = Effects()
         for root in roots:
             vault = self.vaults.get(root)
