@@ -85,6 +85,19 @@ def test_escaped_dollars_after_a_backtick_parse_in_linear_time() -> None:
     )
 
 
+def test_code_spans_cutting_formulas_that_share_a_closer_parse_in_linear_time() -> None:
+    # markdown._InlineScanner.scan: each code span cuts the formula its `$1` opens (`$1` closes
+    # nothing), and the search restarted after it matched the next `$1` to the same `x$` at
+    # the line's end again. 100 KB: over 15 s before `_LastFormula`.
+    _runs_within(
+        """
+        from notels.syntax.note import parse_note
+        parse_note("`$1` " * 20_000 + "x$")
+        """,
+        3,
+    )
+
+
 # --- rules ------------------------------------------------------------------------------------
 
 

@@ -201,14 +201,45 @@ def _math_spans(text: str, pos: int, end: int, out: list[_Range]) -> None:
     out += _maths(text, pos, end)
 
 
-def _maths(text: str, pos: int, end: int) -> Iterator[_Range]:
+class _LastFormula:
+    """The last inline formula `$...$` that `_maths` matched in a region, kept across the
+    restarts of `_InlineScanner.scan`.
+
+    A code span or link that cuts a formula restarts the search after it, at a `$` inside the
+    formula. Such a `$`, when it opens an inline formula at all, ends at the same closer: the
+    `$`s between them were no closers (each is one by the characters around it alone, and a
+    backslash run pairs up from its own start), and the formula held no line break. Matching
+    it again ran to that closer each time, quadratic on a line of cut formulas sharing it
+    (`` `$1` `$1` ... x$ ``: `$1` closes nothing).
+    """
+
+    __slots__ = ("end", "start")
+
+    def __init__(self) -> None:
+        self.start = self.end = -1
+
+
+# What `_MATH` asks of a `$` that opens an inline formula (neither `$$` nor a space after it).
+_INLINE_OPENER = re.compile(r"\$(?=[^\s$])")
+
+
+def _maths(text: str, pos: int, end: int, last: _LastFormula | None = None) -> Iterator[_Range]:
     """The math spans in [pos, end), escaped dollars (`\\$`) skipped: each `$` is looked at
     once. (Matching past an escaped `$` and starting again after it scanned each time to the
-    line's end: quadratic on a line of them.) See `_math_spans` for an unclosed `$`."""
+    line's end: quadratic on a line of them.) See `_math_spans` for an unclosed `$`, and
+    `_LastFormula` for `last`."""
     floor = pos
     while (first := text.find("$", pos, end)) != -1:
         if first > floor and text[first - 1] == "\\" and _escaped(text, first, floor):
             pos = first + 1  # `\$` is a dollar sign
+            continue
+        if (
+            last is not None
+            and last.start < first < last.end - 1
+            and _INLINE_OPENER.match(text, first) is not None
+        ):
+            pos = floor = last.end
+            yield first, pos
             continue
         math = _MATH.match(text, first, end)
         if math is None:
@@ -216,6 +247,8 @@ def _maths(text: str, pos: int, end: int) -> Iterator[_Range]:
             continue
         pos = floor = math.end()
         if math.lastindex is None:
+            if last is not None and text[first + 1] != "$":
+                last.start, last.end = first, pos
             yield first, pos
 
 
@@ -268,13 +301,13 @@ class _InlineScanner:
                 return first, closer + length
         return None
 
-    def _math(self, pos: int, end: int) -> Iterator[_Range]:
+    def _math(self, pos: int, end: int, last: _LastFormula) -> Iterator[_Range]:
         """Math spans in [pos, end), as if there were no code spans.
 
         Lazy: a code span that cuts a formula restarts the search after it, and an eager search
         would have scanned the rest of the region in vain (quadratic with many such cuts).
         """
-        return _maths(self.text, pos, end)
+        return _maths(self.text, pos, end, last)
 
     def scan(self, start: int, end: int, hidden: list[_Range]) -> None:
         """Append the code spans and math in [start, end): whichever opens first wins. With
@@ -286,7 +319,8 @@ class _InlineScanner:
             if self.math:
                 _math_spans(text, start, end, hidden)
             return
-        maths = self._math(start, end) if self.math else iter(())
+        last = _LastFormula()
+        maths = self._math(start, end, last) if self.math else iter(())
         math = next(maths, None)
         code = self._next_code(start, end) if self.code else None
         link = LINK_PARTS.search(text, start, end) if with_links else None
@@ -306,7 +340,7 @@ class _InlineScanner:
                 else:
                     # Math cut by a code span or a link: the formulas after it may pair up
                     # differently.
-                    maths = self._math(pos, end)
+                    maths = self._math(pos, end, last)
                     math = next(maths, None)
             if link is not None and link.start() < pos:
                 link = LINK_PARTS.search(text, pos, end)
