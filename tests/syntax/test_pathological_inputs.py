@@ -85,6 +85,19 @@ def test_escaped_dollars_after_a_backtick_parse_in_linear_time() -> None:
     )
 
 
+def test_dollars_before_digits_after_spaces_parse_in_linear_time() -> None:
+    # markdown._MATH: a `$` after a space and before a digit passed both of its tests, and an
+    # attempt that found no closer tried the rest of the line once for each: 2**n. A line of
+    # 30 prices (`$1 $2 ... $30`, 110 characters): about a minute; 100 KB: never ends.
+    _runs_within(
+        """
+        from notels.syntax.note import parse_note
+        parse_note("$1 " * 33_000)
+        """,
+        3,
+    )
+
+
 def test_code_spans_cutting_formulas_that_share_a_closer_parse_in_linear_time() -> None:
     # markdown._InlineScanner.scan: each code span cuts the formula its `$1` opens (`$1` closes
     # nothing), and the search restarted after it matched the next `$1` to the same `x$` at

@@ -84,13 +84,15 @@ _BACKTICK_RUN = re.compile(r"``*")
 # Obsidian's math. `$$...$$` may span lines. Inline `$...$`: the opening `$` is not followed by
 # a space, the closing one is not preceded by a space nor followed by a digit (`$5 and $10` is
 # prose), `\$` is a dollar sign, and the formula stays on one line; a `$` that cannot close is
-# part of the formula. Atomic runs of plain characters keep a failing attempt linear.
+# part of the formula. Atomic runs of plain characters keep a failing attempt linear, and so
+# does the atomic choice for a `$` inside: one both after a space and before a digit (`a $1`)
+# passes both tests, and a failing attempt tried the rest once for each, 2**n on `$1 $1 ... $1`.
 _MATH = re.compile(
     r"""\$(?:
         \$[\s\S]*?\$\$
       | (?=[^\s$])
         (?>[^\\$\r\n]*)
-        (?: (?:\\[^\r\n] | \$(?:(?<=\s\$)|(?=\d))) (?>[^\\$\r\n]*) )*?
+        (?: (?:\\[^\r\n] | \$(?>(?<=\s\$)|(?=\d))) (?>[^\\$\r\n]*) )*?
         (?<=\S)\$(?!\d)
       | (?P<unclosed>(?=[^\s$]))[^\r\n]*
     )""",
