@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlparse
 
 import pytest
@@ -56,6 +57,24 @@ def patch_applies(diff: bytes, cwd: Path) -> subprocess.CompletedProcess[bytes]:
         cwd=cwd,
         capture_output=True,
         timeout=60,
+    )
+
+
+def assert_diff_applies(vault: Path, name: str, tool: Literal["patch", "git"]) -> None:
+    """`--diff` run in the vault, applied there by `patch -p1` or `git apply`, fixes `name`
+    (a CARD) as --fix does."""
+    diff = run_check("--diff", cwd=vault)
+    assert diff.returncode == 1
+    if tool == "patch":
+        applied = patch_applies(diff.stdout, vault)
+    else:
+        subprocess.run(["git", "init", "-q", "."], cwd=vault, check=True, capture_output=True)
+        applied = subprocess.run(
+            ["git", "apply", "-"], input=diff.stdout, cwd=vault, capture_output=True, timeout=60
+        )
+    assert applied.returncode == 0, (tool, diff.stdout, applied.stdout, applied.stderr)
+    assert normalize_ids((vault / name).read_bytes()) == (
+        b"Text.\nSTART\nBasic\nFRONT: q\nID: NEW\nEND\n"
     )
 
 
@@ -185,34 +204,14 @@ def test_diff_names_that_patch_and_git_apply_both_read(tmp_path: Path, name: str
     so both tools find the file."""
     for tool in ("patch", "git"):
         vault = write_vault(tmp_path / tool, {name: CARD})
-        diff = run_check("--diff", cwd=vault)
-        assert diff.returncode == 1
-        if tool == "patch":
-            applied = patch_applies(diff.stdout, vault)
-        else:
-            subprocess.run(["git", "init", "-q", "."], cwd=vault, check=True, capture_output=True)
-            applied = subprocess.run(
-                ["git", "apply", "-"], input=diff.stdout, cwd=vault, capture_output=True
-            )
-        assert applied.returncode == 0, (tool, diff.stdout.decode(), applied.stdout.decode())
-        assert normalize_ids((vault / name).read_bytes()) == (
-            b"Text.\nSTART\nBasic\nFRONT: q\nID: NEW\nEND\n"
-        )
+        assert_diff_applies(vault, name, tool)
 
 
 @pytest.mark.parametrize("name", ["..draft.md", "..archive/Note.md"])
 def test_diff_of_a_note_whose_name_starts_with_two_dots_applies_in_the_working_folder(
     tmp_path: Path, name: str
 ) -> None:
-    vault = write_vault(tmp_path / "vault", {name: CARD})
-    diff = run_check("--diff", cwd=vault)
-    assert diff.returncode == 1
-    applied = patch_applies(diff.stdout, vault)
-    assert applied.returncode == 0, (diff.stdout.decode(), applied.stdout.decode())
-    assert (
-        normalize_ids((vault / name).read_bytes())
-        == b"Text.\nSTART\nBasic\nFRONT: q\nID: NEW\nEND\n"
-    )
+    assert_diff_applies(write_vault(tmp_path / "vault", {name: CARD}), name, "patch")
 
 
 @pytest.mark.parametrize("tool", ["patch", "git"])
@@ -220,20 +219,7 @@ def test_diff_of_a_note_whose_name_is_not_utf8_applies(tmp_path: Path, tool: str
     vault = write_vault(tmp_path / tool, {})
     name = os.fsdecode(b"bad\xffname.md")
     (vault / name).write_text(CARD, encoding="utf-8")
-    diff = run_check("--diff", cwd=vault)
-    assert diff.returncode == 1
-    if tool == "patch":
-        applied = patch_applies(diff.stdout, vault)
-    else:
-        subprocess.run(["git", "init", "-q", "."], cwd=vault, check=True, capture_output=True)
-        applied = subprocess.run(
-            ["git", "apply", "-"], input=diff.stdout, cwd=vault, capture_output=True
-        )
-    assert applied.returncode == 0, (diff.stdout, applied.stdout, applied.stderr)
-    assert (
-        normalize_ids((vault / name).read_bytes())
-        == b"Text.\nSTART\nBasic\nFRONT: q\nID: NEW\nEND\n"
-    )
+    assert_diff_applies(vault, name, tool)
 
 
 def test_diff_honours_exit_zero(tmp_path: Path) -> None:

@@ -74,16 +74,25 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "XDG_STATE_HOME": str(vault / ".state"),
         "XDG_CONFIG_HOME": str(vault / ".config"),
     }
+    result = run_script("nvim_session.lua", env, vault, out, timeout=90)
+    result["vault"] = str(vault)
+    return result
+
+
+def run_script(
+    script: str, env: dict[str, str], cwd: Path, out: Path, timeout: float
+) -> dict[str, object]:
+    """Run a driver of tests/editors/ in a headless Neovim; what it wrote to `out`."""
+    assert NVIM is not None
     subprocess.run(
-        [NVIM, "--clean", "--headless", "-c", f"luafile {REPO / 'tests/editors/nvim_session.lua'}"],
+        [NVIM, "--clean", "--headless", "-c", f"luafile {REPO / 'tests' / 'editors' / script}"],
         env=env,
-        cwd=vault,
-        timeout=90,
+        cwd=cwd,
+        timeout=timeout,
         check=False,
         capture_output=True,
     )
     result: dict[str, object] = json.loads(out.read_text(encoding="utf-8"))
-    result["vault"] = str(vault)
     return result
 
 
@@ -196,21 +205,7 @@ def run_without_server(
         env["NOTELS_NOT_ENABLED"] = "1"
     if cmd is not None:
         env["NOTELS_CMD"] = json.dumps(cmd)
-    subprocess.run(
-        [
-            NVIM,
-            "--clean",
-            "--headless",
-            "-c",
-            f"luafile {REPO / 'tests/editors/nvim_missing_server.lua'}",
-        ],
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-        capture_output=True,
-    )
-    result: dict[str, object] = json.loads(out.read_text(encoding="utf-8"))
+    result = run_script("nvim_missing_server.lua", env, tmp_path, out, timeout=60)
     assert "error" not in result, result["error"]
     assert result["clients"] == 0
     return result
