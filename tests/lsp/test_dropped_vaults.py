@@ -225,3 +225,25 @@ async def test_a_folder_swapped_for_its_subfolder_in_one_event_keeps_the_vault(
 
     assert kept == {(vault / "Копия.md").resolve()}
     assert session.indexed_runs() == 1
+
+
+async def test_a_vault_watched_on_its_own_stops_when_a_folder_covers_it(tmp_path: Path) -> None:
+    """A note opened from a vault no folder holds gets the vault watchers of its own; once the
+    vault's folder is added, the client's watchers cover it and those go."""
+    folder = write_files(tmp_path / "Папка", {"Заметка.md": "Текст 🙂\n"})
+    other = write_files(tmp_path / "Другое", {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    async with editor(folder, relative_patterns=True) as session:
+        algebra = session.open_file(other / "Алгебра.md")
+        await session.wait_for_codes(algebra, lambda codes: codes == ALGEBRA_CODES)
+        await wait_until(lambda: len(_vault_watchers(session)) == 1)
+        (watcher,) = _vault_watchers(session)
+
+        session.change_folders(added=[other])
+        await wait_until(lambda: bool(session.unregistrations))
+        session.close(algebra)
+        await asyncio.sleep(_REFRESH_SETTLED_S)
+        kept = await _symbol_paths(session, "Копия")
+
+    assert [u.id for u in session.unregistrations] == [watcher]
+    assert len(_vault_watchers(session)) == 1  # none registered again
+    assert kept == {(other / "Копия.md").resolve()}  # the folder holds the vault now

@@ -424,9 +424,15 @@ class Session:
         lies above every folder (a folder opened inside a vault, a note opened from a vault that
         no folder holds) gets watchers of its own, relative to its root, where the client can.
         A vault dropped (its folder removed, its last open note closed) loses them: its files
-        are nobody's concern any more."""
+        are nobody's concern any more. So does one a folder added since now covers: the
+        client's own watchers see its files, and each event would come twice."""
         vaults = self.workspace.vaults
-        gone = [root for root in self._watched_roots if root not in vaults]
+        folders = list(self.workspace.folders)
+
+        def covered(root: Path) -> bool:
+            return any(root.is_relative_to(folder) for folder in folders)
+
+        gone = [root for root in self._watched_roots if root not in vaults or covered(root)]
         if gone:
             self._spawn(
                 self._unregister(
@@ -442,13 +448,7 @@ class Session:
         watched = capability(self._capabilities.workspace, "did_change_watched_files")
         if not self._watching or not getattr(watched, "relative_pattern_support", False):
             return
-        folders = list(self.workspace.folders)
-        roots = [
-            root
-            for root in vaults
-            if root not in self._watched_roots
-            and not any(root.is_relative_to(folder) for folder in folders)
-        ]
+        roots = [root for root in vaults if root not in self._watched_roots and not covered(root)]
         if not roots:
             return
         registrations = []
