@@ -344,7 +344,8 @@ async function text(locator: Locator): Promise<string> {
     console.log(`      generateIds wrote the ID of More.md; no problems left (${elapsed()})`);
   });
 
-  it('says what to do when the server cannot be found', async () => {
+  it('says what to do when the server cannot be found', async function () {
+    this.timeout(420_000); // up to three reloads
     // A notels.server.path that does not exist, then a reload of the window (code-server does
     // not notice the settings file changing behind its back).
     const settingsFile = path.join(userData, 'User', 'settings.json');
@@ -355,25 +356,21 @@ async function text(locator: Locator): Promise<string> {
     // has neither key, so the extension fell back to `python3 -m notels` (a flaky failure).
     fs.writeFileSync(`${settingsFile}.tmp`, JSON.stringify(settings, null, 2));
     fs.renameSync(`${settingsFile}.tmp`, settingsFile);
-    await runCommand(page, 'Developer: Reload Window');
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    // The toast about this path: when the reloaded window first read the settings code-server
-    // had cached, the extension failed on those, and restarts once the file's settings arrive.
-    const shown = (where: string): Locator =>
-      page
-        .locator(`${where} .notification-list-item`, { hasText: 'cannot start the language server' })
-        .filter({ hasText: 'no-such-venv' });
-    let notice = shown('.notifications-toasts');
-    try {
-      await notice.first().waitFor({ timeout: 30_000 });
-    } catch {
-      // Missed twice in many runs: a toast can be hidden again before it is seen (another
-      // toast, the reload's own). The notification center keeps every notification.
-      await runCommand(page, 'Notifications: Show Notifications');
-      notice = shown('.notifications-center');
-      await notice.first().waitFor({ timeout: 15_000 });
-      console.log('      (found in the notification center, not as a toast)');
+    // The reloaded window may first read the settings code-server had cached: the extension
+    // starts on those, and restarts when the file's settings arrive. In about one run of
+    // eight they never did (no error anywhere, not even in the notification center): the
+    // test reloads again then, at most twice, each time saying what the status bar showed.
+    let notice: Locator | undefined;
+    for (let reload = 1; reload <= 3 && notice === undefined; reload++) {
+      await runCommand(page, 'Developer: Reload Window');
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      notice = await startError(page);
+      if (notice === undefined) {
+        const status = await text(page.locator(STATUS_ITEM));
+        console.log(`      reload ${reload}: no start error shown (status bar: "${status}")`);
+      }
     }
+    assert.ok(notice, 'the start error was shown after none of three reloads');
     const message = await text(notice.locator('.notification-list-item-message'));
     assert.match(message, /notels\.server\.path .*no-such-venv.*does not exist/);
     assert.match(message, /pip install <path to a notels checkout>/);
@@ -386,6 +383,29 @@ async function text(locator: Locator): Promise<string> {
     console.log(`      error shown: "${message.slice(0, 90)}..." (${elapsed()})`);
   });
 });
+
+/** The notification about the missing server, as a toast or else in the notification center
+ * (a toast can be hidden again before it is seen); undefined when it is in neither. */
+async function startError(page: Page): Promise<Locator | undefined> {
+  const shown = (where: string): Locator =>
+    page
+      .locator(`${where} .notification-list-item`, { hasText: 'cannot start the language server' })
+      .filter({ hasText: 'no-such-venv' });
+  try {
+    await shown('.notifications-toasts').first().waitFor({ timeout: 30_000 });
+    return shown('.notifications-toasts');
+  } catch {
+    await runCommand(page, 'Notifications: Show Notifications');
+    try {
+      await shown('.notifications-center').first().waitFor({ timeout: 10_000 });
+      console.log('      (found in the notification center, not as a toast)');
+      return shown('.notifications-center');
+    } catch {
+      await page.keyboard.press('Escape');
+      return undefined;
+    }
+  }
+}
 
 async function runCommand(page: Page, label: string): Promise<void> {
   await page.keyboard.press('F1');
