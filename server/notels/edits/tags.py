@@ -318,9 +318,9 @@ def _verified(
     if in_body:
         # A body edit: the frontmatter must come through byte for byte, and the cards as the
         # plugin reads them (`START #fix/empty` is no card; `START` alone opens one).
-        return note.text[: note.body_start] == after.text[: after.body_start] and _cards_read(
-            note
-        ) == _cards_read(after)
+        if note.text[: note.body_start] != after.text[: after.body_start]:
+            return False
+        return _cards_read(note) == _cards_read(after)
     if _body(after) != _body(note):
         return False
     before_fm, after_fm = note.frontmatter, after.frontmatter
