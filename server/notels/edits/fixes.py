@@ -412,8 +412,10 @@ def safe_fix_list(
         if finding.code not in SAFE_CODES:
             continue
         in_body = finding.span.start >= note.body_start
-        if together is not None and finding.code == "stale-fix-empty" and in_body:
-            continue  # a body tag left out of `together` waits for the fixer's next pass
+        if len(stale) > 1 and finding.code == "stale-fix-empty" and in_body:
+            # Left out of `together`: it failed the check, or waits for the fixer's next pass
+            # (a parse per tag here would be what `together` avoids).
+            continue
         for fix in fixes_for_finding(
             path, note, index, config, finding, generator, created_ns, note_wide=False
         ):

@@ -75,29 +75,26 @@ _Removal = tuple[Tag, TextEdit]
 def _removable_together(note: Note, removals: Sequence[_Removal]) -> Sequence[_Removal]:
     """The most of `removals` found to pass the check together: all when they do, else the
     larger of the two halves' answers, or both joined when that passes too. One removal that
-    fails (`#fix/empty#x` would leave the tag `#x`) costs a parse per halving, not the batch."""
+    fails (`#fix/empty#x` would leave the tag `#x`) costs a parse per halving, not the batch;
+    at worst, when every one fails, this is two parses per removal."""
+    if not removals:
+        return ()
     removed = Counter(tag.name for tag, _ in removals)
     edits = tuple(edit for _, edit in removals)
-    if removals and _verified(note, edits, removed=removed, in_body=True):
+    if _verified(note, edits, removed=removed, in_body=True):
         return removals
-    if len(removals) <= 1:
+    if len(removals) == 1:
         return ()
     middle = len(removals) // 2
     first = _removable_together(note, removals[:middle])
     second = _removable_together(note, removals[middle:])
+    larger = first if len(first) >= len(second) else second
+    if not first or not second:
+        return larger
     joined = [*first, *second]
-    if (
-        first
-        and second
-        and _verified(
-            note,
-            tuple(edit for _, edit in joined),
-            removed=Counter(tag.name for tag, _ in joined),
-            in_body=True,
-        )
-    ):
-        return joined
-    return first if len(first) >= len(second) else second
+    removed = Counter(tag.name for tag, _ in joined)
+    edits = tuple(edit for _, edit in joined)
+    return joined if _verified(note, edits, removed=removed, in_body=True) else larger
 
 
 def _remove_body_tag(note: Note, tag: Tag) -> tuple[TextEdit, ...]:
