@@ -242,19 +242,11 @@ class Workspace:
             if path is None or vault is None or vault is document.vault:
                 continue
             old, relative = document.vault, document.relative
-            if (
-                old is not None
-                and relative is not None
-                and old.open_docs.get(relative) == document.uri
-            ):
-                with old.lock:
-                    del old.open_docs[relative]
-                effects.merge(self._reload(old, relative))  # the file on disk counts there again
             document.relative = relative_key(vault.root, path) if path != vault.root else None
             self._attach(document, vault)
             effects.recheck.add(document.uri)
-            if old is not None and not self._is_held(old):
-                effects.merge(self._drop(old))
+            if old is not None:
+                effects.merge(self._leave(old, relative, document.uri))
         return effects
 
     def remove_folder(self, folder: Path) -> Effects:
@@ -483,7 +475,12 @@ class Workspace:
         document = self.documents.pop(uri, None)
         if document is None or document.vault is None:
             return Effects()
-        vault, relative = document.vault, document.relative
+        return self._leave(document.vault, document.relative, uri)
+
+    def _leave(self, vault: Vault, relative: str | None, uri: str) -> Effects:
+        """The document at `uri` no longer stands for `relative` in `vault` (it was closed, or
+        moved to another vault): the file on disk counts there again, and a vault nothing else
+        holds goes."""
         if relative is not None and vault.open_docs.get(relative) == uri:
             with vault.lock:
                 del vault.open_docs[relative]
