@@ -79,9 +79,7 @@ def _removable_together(note: Note, removals: Sequence[_Removal]) -> Sequence[_R
     at worst, when every one fails, this is two parses per removal."""
     if not removals:
         return ()
-    removed = Counter(tag.name for tag, _ in removals)
-    edits = tuple(edit for _, edit in removals)
-    if _verified(note, edits, removed=removed, in_body=True):
+    if _pass_together(note, removals):
         return removals
     if len(removals) == 1:
         return ()
@@ -92,9 +90,12 @@ def _removable_together(note: Note, removals: Sequence[_Removal]) -> Sequence[_R
     if not first or not second:
         return larger
     joined = [*first, *second]
-    removed = Counter(tag.name for tag, _ in joined)
-    edits = tuple(edit for _, edit in joined)
-    return joined if _verified(note, edits, removed=removed, in_body=True) else larger
+    return joined if _pass_together(note, joined) else larger
+
+
+def _pass_together(note: Note, removals: Sequence[_Removal]) -> bool:
+    removed = Counter(tag.name for tag, _ in removals)
+    return _verified(note, tuple(edit for _, edit in removals), removed=removed, in_body=True)
 
 
 def _remove_body_tag(note: Note, tag: Tag) -> tuple[TextEdit, ...]:
