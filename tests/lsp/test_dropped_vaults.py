@@ -63,6 +63,23 @@ def _vault_watchers(session: Editor) -> list[str]:
     return [r.id for r in session.registrations if r.id.startswith("notels-watched-vault")]
 
 
+def _folder_and_vault_outside(tmp_path: Path) -> tuple[Path, Path]:
+    """(the workspace folder, a vault beside it that no folder holds)."""
+    folder = write_files(tmp_path / "Папка", {"Заметка.md": "Текст 🙂\n"})
+    other = write_files(tmp_path / "Другое", {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    return folder, other
+
+
+async def _open_watched_from_outside(session: Editor, other: Path) -> tuple[str, str]:
+    """Open the outside vault's note, which brings the vault in with watchers of its own:
+    (the note's URI, the id of that registration)."""
+    algebra = session.open_file(other / "Алгебра.md")
+    await session.wait_for_codes(algebra, lambda codes: codes == ALGEBRA_CODES)
+    await wait_until(lambda: len(_vault_watchers(session)) == 1)
+    (watcher,) = _vault_watchers(session)
+    return algebra, watcher
+
+
 async def test_an_open_note_of_a_removed_folder_is_checked_until_it_closes(vault: Path) -> None:
     """The editor still shows the note: it keeps its vault, and its findings against the whole
     vault. Closed, it takes the vault along."""
@@ -114,13 +131,9 @@ async def test_closing_the_last_note_opened_from_outside_every_folder_drops_its_
 ) -> None:
     """A note opened from a vault no folder holds brings the vault in, watched from its root;
     closing it lets the vault go: no index, no watchers. Opened again, it comes back."""
-    folder = write_files(tmp_path / "Папка", {"Заметка.md": "Текст 🙂\n"})
-    other = write_files(tmp_path / "Другое", {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    folder, other = _folder_and_vault_outside(tmp_path)
     async with editor(folder, relative_patterns=True) as session:
-        algebra = session.open_file(other / "Алгебра.md")
-        await session.wait_for_codes(algebra, lambda codes: codes == ALGEBRA_CODES)
-        await wait_until(lambda: len(_vault_watchers(session)) == 1)
-        (watcher,) = _vault_watchers(session)
+        algebra, watcher = await _open_watched_from_outside(session, other)
 
         session.close(algebra)
         await session.wait_for_codes(algebra, lambda codes: codes == [])
@@ -166,8 +179,7 @@ async def test_a_pull_client_pulls_again_and_clears_the_notes_of_a_removed_folde
 async def test_a_pull_client_clears_the_notes_of_a_vault_whose_last_open_note_closed(
     tmp_path: Path,
 ) -> None:
-    folder = write_files(tmp_path / "Папка", {"Заметка.md": "Текст 🙂\n"})
-    other = write_files(tmp_path / "Другое", {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    folder, other = _folder_and_vault_outside(tmp_path)
     async with editor(folder, pull=True) as session:
         algebra_uri = session.open_file(other / "Алгебра.md")
         await wait_until(lambda: session.indexed_runs() >= 2)
@@ -230,13 +242,9 @@ async def test_a_folder_swapped_for_its_subfolder_in_one_event_keeps_the_vault(
 async def test_a_vault_watched_on_its_own_stops_when_a_folder_covers_it(tmp_path: Path) -> None:
     """A note opened from a vault no folder holds gets the vault watchers of its own; once the
     vault's folder is added, the client's watchers cover it and those go."""
-    folder = write_files(tmp_path / "Папка", {"Заметка.md": "Текст 🙂\n"})
-    other = write_files(tmp_path / "Другое", {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    folder, other = _folder_and_vault_outside(tmp_path)
     async with editor(folder, relative_patterns=True) as session:
-        algebra = session.open_file(other / "Алгебра.md")
-        await session.wait_for_codes(algebra, lambda codes: codes == ALGEBRA_CODES)
-        await wait_until(lambda: len(_vault_watchers(session)) == 1)
-        (watcher,) = _vault_watchers(session)
+        algebra, watcher = await _open_watched_from_outside(session, other)
 
         session.change_folders(added=[other])
         await wait_until(lambda: bool(session.unregistrations))
