@@ -339,8 +339,9 @@ def test_both_stale_tags_go_in_one_safe_run() -> None:
 
 
 def test_stale_body_tags_go_together_and_a_frontmatter_one_beside_them() -> None:
-    """Many stale tags: the body's are removed by one fix, checked once, counting each; the two
-    at a line's end that share a space wait for the next pass; the frontmatter's goes too."""
+    """Many stale tags: the body's are removed by one fix, checked once, counting each, the two
+    at a line's end that share a space as one run; the frontmatter's goes too. One pass (an
+    editor's fix-all) leaves none."""
     text = (
         f"---\ntags: [a, fix/empty]\n---\n{WORDS} #fix/empty дальше 🙂\n"
         "#fix/empty\n#fix/empty #фикс/empty\nконец #fix/empty\n"
@@ -351,13 +352,37 @@ def test_stale_body_tags_go_together_and_a_frontmatter_one_beside_them() -> None
     fixes = safe_fix_list(PATH, vault.note(), vault.index, vault.config, findings, vault.generator)
     assert sorted((fix.title, fix.settles) for fix in fixes) == [
         ("Remove #fix/empty", 1),
-        ("Remove 4 stale tags", 4),
+        ("Remove 5 stale tags", 5),
     ]
     first = apply_edits(text, [edit for fix in fixes for edit in fix.edits])
-    assert first == f"---\ntags: [a]\n---\n{WORDS} дальше 🙂\n#фикс/empty\nконец\n"
-    again = Vault({PATH: first})
-    assert fixed(first, "stale-fix-empty") == f"---\ntags: [a]\n---\n{WORDS} дальше 🙂\nконец\n"
-    assert [f.code for f in again.findings(code="stale-fix-empty")] == ["stale-fix-empty"]
+    assert first == f"---\ntags: [a]\n---\n{WORDS} дальше 🙂\nконец\n"
+    assert Vault({PATH: first}).findings(code="stale-fix-empty") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("x #fix/empty #fix/empty", "x"),
+        ("x #fix/empty #fix/empty #фикс/empty\nnext", "x\nnext"),
+        ("#fix/empty #fix/empty\nnext", "next"),
+        ("x\n#fix/empty\n#fix/empty", "x"),
+        ("x\r\n#fix/empty #fix/empty\r\n#fix/empty", "x"),
+        ("x #fix/empty\n#fix/empty", "x"),
+        ("x #fix/empty #fix/empty y", "x y"),
+    ],
+)
+def test_stale_tags_sharing_a_space_or_a_line_break_go_in_one_pass(
+    body: str, expected: str
+) -> None:
+    """Removals that would overlap go as one run, by the rules for one tag: the whole lines
+    when the tags are all they hold, else with one neighbouring space; a file that ended
+    without a final newline still does."""
+    text = f"{WORDS}\n{body}"
+    vault = Vault({PATH: text})
+    findings = vault.findings(code="stale-fix-empty")
+    assert len(findings) > 1
+    edits = safe_fixes(PATH, vault.note(), vault.index, vault.config, findings, vault.generator)
+    assert apply_edits(text, edits) == f"{WORDS}\n{expected}"
 
 
 def test_the_removable_stale_tags_still_go_together_beside_one_that_cannot() -> None:

@@ -187,6 +187,33 @@ async def test_source_actions_give_every_card_a_distinct_id_and_fix_all_safe_pro
     assert only_fix_all.title == fix_all.title
 
 
+STALE_TAGS = (
+    "Теорема 😀 о среднем значении: если функция непрерывна на отрезке и дифференцируема "
+    "на интервале, то найдётся точка, где касательная параллельна хорде. Доказательство "
+    "следует из теоремы Ролля. #fix/empty #фикс/empty\r\nдальше\r\n#fix/empty\r\n#fix/empty"
+)
+
+
+async def test_fix_all_takes_stale_tags_that_share_a_space_or_a_line_in_one_action(
+    vault: Path,
+) -> None:
+    write_files(vault, {"Среднее.md": STALE_TAGS})
+    async with edit_editor(vault) as (session, _):
+        uri = session.open("Среднее.md")
+        await session.wait_for_codes(uri, lambda codes: codes.count("stale-fix-empty") == 4)
+        (fix_all,) = await _actions(session, uri, None, "source.fixAll.notels")
+
+    edits = _only_edits(fix_all, uri)
+    line = STALE_TAGS.split("\r\n")[0]
+    tags_at = len(line.encode("utf-16-le")) // 2 - len(" #fix/empty #фикс/empty")
+    assert edits == [
+        (span((0, tags_at), (0, tags_at + len(" #fix/empty #фикс/empty"))), ""),
+        (span((1, 6), (3, 10)), ""),  # the break after `дальше` and the last two lines
+    ]
+    kept = line.removesuffix(" #fix/empty #фикс/empty")
+    assert apply_text_edits(STALE_TAGS, edits) == f"{kept}\r\nдальше"
+
+
 async def test_a_client_without_document_changes_gets_plain_changes_and_no_new_files(
     vault: Path,
 ) -> None:

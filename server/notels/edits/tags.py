@@ -33,7 +33,7 @@ def remove_tag_edits(note: Note, tag: Tag) -> tuple[TextEdit, ...] | None:
     if tag.in_frontmatter:
         edits = _remove_frontmatter_tag(note, tag)
     else:
-        edits = _remove_body_tag(note, tag)
+        edits = (_remove_body_span(note, tag.span),)
     if edits is None:
         return None
     # Removing a tag from `connected` changes that key's value too; that change is the point.
@@ -50,26 +50,39 @@ def remove_tag_edits(note: Note, tag: Tag) -> tuple[TextEdit, ...] | None:
 def remove_body_tags_edits(
     note: Note, tags: Sequence[Tag]
 ) -> tuple[tuple[Tag, ...], tuple[TextEdit, ...]] | None:
-    """(the tags taken, their edits): many body tags out at once, each as `remove_tag_edits`
-    takes it, checked by one parse of the result. Checked one by one, each took a parse of the
-    whole note: thousands of stale tags took seconds. A tag whose edit would touch the one
-    before it (`#a #b` at a line's end both take the space between) is left for a later pass.
+    """(the tags taken, their edits): many body tags out at once, checked by one parse of the
+    result. Checked one by one, each took a parse of the whole note: thousands of stale tags
+    took seconds. Tags whose edits would overlap (`#a #b` at a line's end both take the space
+    between) go as one run, by `remove_tag_edits`' rules for a single tag: the whole line when
+    they are all it holds, else with one neighbouring space.
     """
-    candidates: list[tuple[Tag, TextEdit]] = []
-    for tag in sorted(tags, key=lambda each: each.span.start):
-        if tag.in_frontmatter:
-            continue
-        (edit,) = _remove_body_tag(note, tag)
-        if candidates and edits_conflict(candidates[-1][1], edit):
-            continue
-        candidates.append((tag, edit))
-    taken = _removable_together(note, candidates)
+    body_tags = sorted((tag for tag in tags if not tag.in_frontmatter), key=_start)
+    # (index in body_tags of a run's first tag, the run's edit); a run ends at the next's first.
+    starts: list[tuple[int, TextEdit]] = []
+    for number, tag in enumerate(body_tags):
+        first, edit = number, _remove_body_span(note, tag.span)
+        while starts and edits_conflict(starts[-1][1], edit):
+            first = starts.pop()[0]
+            edit = _remove_body_span(note, Span(body_tags[first].span.start, tag.span.end))
+        starts.append((first, edit))
+    if not starts:
+        return None
+    ends = [first for first, _ in starts[1:]] + [len(body_tags)]
+    runs = [
+        (tuple(body_tags[first:end]), edit) for (first, edit), end in zip(starts, ends, strict=True)
+    ]
+    taken = _removable_together(note, runs)
     if not taken:
         return None
-    return tuple(tag for tag, _ in taken), tuple(edit for _, edit in taken)
+    return tuple(tag for run, _ in taken for tag in run), tuple(edit for _, edit in taken)
 
 
-_Removal = tuple[Tag, TextEdit]
+# The tags of a run and the one edit that takes them all.
+_Removal = tuple[tuple[Tag, ...], TextEdit]
+
+
+def _start(tag: Tag) -> int:
+    return tag.span.start
 
 
 def _removable_together(note: Note, removals: Sequence[_Removal]) -> Sequence[_Removal]:
@@ -94,26 +107,29 @@ def _removable_together(note: Note, removals: Sequence[_Removal]) -> Sequence[_R
 
 
 def _pass_together(note: Note, removals: Sequence[_Removal]) -> bool:
-    removed = Counter(tag.name for tag, _ in removals)
+    removed = Counter(tag.name for run, _ in removals for tag in run)
     return _verified(note, tuple(edit for _, edit in removals), removed=removed, in_body=True)
 
 
-def _remove_body_tag(note: Note, tag: Tag) -> tuple[TextEdit, ...]:
+def _remove_body_span(note: Note, span: Span) -> TextEdit:
+    """The edit that takes `span` (a tag, or a run of tags and the spaces between them) out of
+    its line."""
     text = note.text
-    start, end, following = line_bounds(note, tag.span.start)
-    if text[start:end].strip() == tag.span.slice(text):
-        # The tag is the whole line: drop the line, not leave a blank one behind.
+    start, _, _ = line_bounds(note, span.start)
+    _, end, following = line_bounds(note, span.end)  # a run may end on a later line
+    if text[start:end].strip() == span.slice(text):
+        # The span is the whole line: drop the line, not leave a blank one behind.
         if following > end:
-            return (TextEdit(Span(start, following), ""),)
+            return TextEdit(Span(start, following), "")
         # The last line, with no break after it: take the break before it, so the file still
         # ends without a final newline.
-        return (TextEdit(Span(start - len(break_before(text, start)), end), ""),)
+        return TextEdit(Span(start - len(break_before(text, start)), end), "")
     # Mid-line: take one neighbouring space with it so no double space remains.
-    if tag.span.end < end and text[tag.span.end] in _INLINE_SPACE:
-        return (TextEdit(Span(tag.span.start, tag.span.end + 1), ""),)
-    if tag.span.start > start and text[tag.span.start - 1] in _INLINE_SPACE:
-        return (TextEdit(Span(tag.span.start - 1, tag.span.end), ""),)
-    return (TextEdit(tag.span, ""),)
+    if span.end < end and text[span.end] in _INLINE_SPACE:
+        return TextEdit(Span(span.start, span.end + 1), "")
+    if span.start > start and text[span.start - 1] in _INLINE_SPACE:
+        return TextEdit(Span(span.start - 1, span.end), "")
+    return TextEdit(span, "")
 
 
 def _holder(frontmatter: Frontmatter, tag: Tag) -> tuple[YamlEntry, YamlScalar] | None:
