@@ -124,11 +124,14 @@ def test_malformed_id_fires_on_wrong_digit_count_and_implausible_time():
     assert len(ancient) == 1 and "2001-09-09" in ancient[0].message
 
 
-def test_malformed_id_digits_are_configurable():
+def test_malformed_id_digits_are_configurable_and_other_lengths_have_no_time():
     config = Config(id_digits=5)
-    # 5 digits is then the right length, but the time it encodes is still implausible.
-    found = only("malformed-id", {"a.md": DECK + card("Front: q\n", "12345")}, config=config)
-    assert "digits" not in found[0].message
+    # 5 digits is then the right length; such IDs are no epoch milliseconds, so no time check.
+    assert not only("malformed-id", {"a.md": DECK + card("Front: q\n", "12345")}, config=config)
+    (found,) = only("malformed-id", {"a.md": DECK + card("Front: q\n")}, config=config)
+    assert "has 13 digits; Anki note IDs have 5" in found.message
+    wide = Config(id_digits=14)
+    assert not only("malformed-id", {"a.md": DECK + card("Front: q\n", "9" * 14)}, config=wide)
 
 
 def test_plausible_id_is_not_malformed():

@@ -16,6 +16,7 @@ from notels.vault.index import CardLocation
 # Anki note IDs are creation times, and Anki appeared in 2006: an earlier ID is a typo.
 _EARLIEST_MS = 1_136_073_600_000  # 2006-01-01
 _ONE_YEAR_MS = 366 * 24 * 3600 * 1000
+_EPOCH_MS_DIGITS = 13  # every epoch millisecond from 2001 to 2286
 _NAMED_PATHS = 5  # notes a duplicate-id message names; the related locations list more
 
 
@@ -67,11 +68,13 @@ def misplaced_id(ctx: RuleContext) -> Iterator[Draft]:
     Severity.ERROR,
     "ID is not a plausible epoch-millisecond note ID.",
     """
-Anki note IDs are epoch milliseconds: 13 digits today (the digit count is configurable with
-`id-digits`). An ID with another length, or one that decodes to a time before 2006 (before
-Anki existed) or more than a year ahead, was mistyped or truncated. An ID after other text on
-the block's last line (`BACK: see ID: 1737306548883`) is read by the plugin, which then drops
-the whole line: that text never reaches Anki.
+Anki note IDs are epoch milliseconds: 13 digits today. An ID with another length, or one that
+decodes to a time before 2006 (before Anki existed) or more than a year ahead, was mistyped or
+truncated. A vault whose IDs are of another kind can set their length with `id-digits`; IDs
+of a length other than 13 are not epoch milliseconds, so their time is not checked.
+
+An ID after other text on the block's last line (`BACK: see ID: 1737306548883`) is read by the
+plugin, which then drops the whole line: that text never reaches Anki.
 """,
 )
 def malformed_id(ctx: RuleContext) -> Iterator[Draft]:
@@ -95,7 +98,7 @@ def malformed_id(ctx: RuleContext) -> Iterator[Draft]:
                 card.id.value_span,
                 f"ID {value} has {len(value)} digits; Anki note IDs have {digits}.",
             )
-        elif not _EARLIEST_MS <= int(value) <= latest:
+        elif digits == _EPOCH_MS_DIGITS and not _EARLIEST_MS <= int(value) <= latest:
             yield Draft(
                 card.id.value_span,
                 f"ID {value} decodes to {describe_id_time(int(value))}: not a plausible "
