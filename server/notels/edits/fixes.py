@@ -413,8 +413,8 @@ def safe_fix_list(
             continue
         in_body = finding.span.start >= note.body_start
         if len(stale) > 1 and finding.code == "stale-fix-empty" and in_body:
-            # Left out of `together`: it failed the check, or waits for the fixer's next pass
-            # (a parse per tag here would be what `together` avoids).
+            # In `together`, or left out of it: it failed the check with others and waits for
+            # the fixer's next pass (a parse per tag here would be what `together` avoids).
             continue
         for fix in fixes_for_finding(
             path, note, index, config, finding, generator, created_ns, note_wide=False
