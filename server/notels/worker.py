@@ -15,7 +15,10 @@ from typing import BinaryIO
 
 
 def serve_job(source: BinaryIO, sink: BinaryIO) -> None:
-    job = pickle.loads(source.read())
+    data = source.read()
+    if not data:
+        return  # a worker started ahead of need that nobody took
+    job = pickle.loads(data)
     kind = job[0]
     if kind == "summaries":
         from notels.vault.parallel import serve_summaries
@@ -33,4 +36,8 @@ if __name__ == "__main__":
     # Objects live for one batch and are freed by reference counting: the cyclic collector
     # would only rescan them (see vault/loader.paused_gc).
     gc.disable()
+    # The parser, imported before the job is read: a worker started ahead of need (see
+    # vault/workers.py) has it ready when its job comes.
+    import notels.vault.parallel  # noqa: F401
+
     serve_job(sys.stdin.buffer, sys.stdout.buffer)

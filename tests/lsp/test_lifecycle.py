@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import pytest
 from lsp_harness import SERVER_DIR, editor, wait_until, write_files
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient as PyglsClient
@@ -131,13 +132,13 @@ async def test_initialize_result(vault: Path) -> None:
     assert client._server is not None and client._server.returncode == 0
 
 
-def _start_raw(*extra: str) -> subprocess.Popen[bytes]:
+def _start_raw(*extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "notels", "serve", *extra],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(SERVER_DIR)},
+        env={**os.environ, "PYTHONPATH": str(SERVER_DIR), **(env or {})},
     )
 
 
@@ -167,6 +168,56 @@ def test_exits_on_end_of_input_and_logs_to_the_log_file(vault: Path, tmp_path: P
     assert server.wait(timeout=10) == 1  # no shutdown request came first
     assert b'"id":1' in server.stdout.read()  # the initialize response, and only protocol
     assert "1 vault(s)" in log_file.read_text(encoding="utf-8")
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def _worker_children(pid: int) -> list[int]:
+    """The server's worker processes (Linux: /proc lists a thread's children)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii").split()
+    workers = []
+    for child in children:
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue  # it just ended
+        if b"notels.worker" in command:
+            workers.append(int(child))
+    return workers
+
+
+@pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task").is_dir(), reason="needs Linux /proc")
+def test_workers_start_with_the_server_and_none_outlive_the_first_index(
+    vault: Path, tmp_path: Path
+) -> None:
+    """The index's worker processes start at launch, while the server imports pygls, and
+    wait for their job; once the first index run is over, none is left."""
+    write_files(vault, NOTES)
+    env = {"NOTELS_INDEX_PROCESSES": "2", "NOTELS_CACHE_DIR": str(tmp_path / "cache")}
+    log_file = tmp_path / "notels.log"
+    server = _start_raw("--log-file", str(log_file), env=env)
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        deadline = time.monotonic() + 30
+        while len(_worker_children(server.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        spares = _worker_children(server.pid)
+        assert len(spares) == 2
+        server.stdin.write(_initialize(os.getpid(), vault))
+        server.stdin.write(_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        server.stdin.flush()
+        indexed = "indexed 300 notes"
+        while time.monotonic() < deadline and indexed not in _read(log_file):
+            time.sleep(0.02)
+        assert indexed in _read(log_file)
+        assert _worker_children(server.pid) == []
+    finally:
+        server.kill()
+        server.wait()
+        server.stdin.close()
+        server.stdout.close()
 
 
 def test_exits_when_the_client_process_dies(vault: Path) -> None:

@@ -15,7 +15,7 @@ from notels.lsp.indexer import fill_index, save_cache
 from notels.lsp.workspace import Vault
 from notels.syntax.note import parse_note
 from notels.vault import cache as index_cache
-from notels.vault import parallel
+from notels.vault import parallel, workers
 from notels.vault.index import VaultIndex
 from notels.vault.notes import note_from_disk, text_from_disk
 from notels.vault.parallel import decode_batch, encode_batch, summarize_file, summarize_in_workers
@@ -127,6 +127,52 @@ def test_workers_summarize_exactly_as_this_process(tmp_path: Path) -> None:
     assert [item for batch in batches for item in batch] == here
     kinds = {relative: problem.kind.value for relative, _, problem in here if problem}
     assert kinds == {"bad utf8.md": "invalid-utf8", "binary.md": "binary"}
+
+
+def test_workers_started_ahead_are_taken_and_ended_with_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _write(tmp_path / "vault")
+    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "2")
+    monkeypatch.setattr(parallel, "BATCH", 2)  # a batch for each worker at least
+    workers.start_spares()
+    spares = list(workers._spares)
+    assert len(spares) == 2 and all(process.poll() is None for process in spares)
+    started: list[int] = []
+    real_start = workers._start
+
+    def counted_start():  # type: ignore[no-untyped-def]
+        started.append(1)
+        return real_start()
+
+    monkeypatch.setattr(workers, "_start", counted_start)
+    relatives = sorted(NOTES)
+    batches = list(summarize_in_workers(root, relatives, Config(), workers=2))
+    here = [summarize_file(root, relative, Config()) for relative in relatives]
+    assert [item for batch in batches for item in batch] == here
+    assert started == [] and workers._spares == []
+    assert all(process.returncode is not None for process in spares)
+
+
+def test_a_dead_spare_is_passed_over_and_the_rest_end_when_released(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "3")
+    workers.start_spares()
+    first, second, third = workers._spares
+    first.kill()
+    first.wait()
+    assert workers.spawn() is second
+    # A spare whose parent goes away without a job ends by itself, quietly.
+    assert second.stdin is not None
+    second.stdin.close()
+    assert second.wait(timeout=30) == 0
+    workers.end(second)
+    workers.release_spares()
+    assert workers._spares == [] and third.returncode is not None
+    monkeypatch.setenv("NOTELS_INDEX_PROCESSES", "0")
+    workers.start_spares()
+    assert workers._spares == []
 
 
 def test_indexing_goes_on_in_the_server_when_workers_die(

@@ -21,6 +21,7 @@ from pygls.lsp.server import LanguageServer
 
 from notels.findings import Finding
 from notels.syntax.lines import LineIndex
+from notels.vault.workers import release_spares
 
 from .convert import (
     Json,
@@ -585,6 +586,7 @@ class Session:
             finished = True
         finally:
             self._progress_end(progress, vault)
+            release_spares()  # the workers started with the server, if this run took none
         if finished:
             seconds = time.perf_counter() - started
             log.info(

@@ -15,7 +15,6 @@ import marshal
 import os
 import pickle
 import subprocess
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, BinaryIO, TypeVar
@@ -24,6 +23,7 @@ from notels.config import Config
 from notels.vault.files import FileProblem, ProblemKind
 from notels.vault.notes import load_summary
 from notels.vault.summary import NoteSummary
+from notels.vault.workers import configured_workers, end, most_workers, spawn
 
 log = logging.getLogger(__name__)
 _Result = TypeVar("_Result")
@@ -32,10 +32,8 @@ _Result = TypeVar("_Result")
 Summarized = tuple[str, NoteSummary | None, FileProblem | None]
 
 SUMMARIES_JOB = "summaries"
-WORKERS_VARIABLE = "NOTELS_INDEX_PROCESSES"  # a number of processes; "0": parse in the server
 # Below this many files to parse, starting processes costs more than it saves.
 _POOL_MIN_FILES = 400
-_MAX_WORKERS = 4
 # Notes whose parsed form takes about a gigabyte.
 _HUGE_VAULT = 20_000
 BATCH = 96
@@ -99,20 +97,16 @@ def workers_pay_twice(files: int) -> bool:
     (10,000 notes: 5.6 s against 5.5 s) while keeping a few hundred MB less; with four cores,
     or a vault whose parsed notes would not fit comfortably in memory, it wins.
     """
-    if os.environ.get(WORKERS_VARIABLE, "").strip().isdigit():
+    if configured_workers() is not None:
         return worker_count(files) > 0
     return worker_count(files) > 0 and ((os.cpu_count() or 1) >= 4 or files >= _HUGE_VAULT)
 
 
 def worker_count(files: int) -> int:
     """Worker processes to use for `files` files: 0 means parse in this process."""
-    configured = os.environ.get(WORKERS_VARIABLE, "").strip()
-    if configured.isdigit():
-        return min(int(configured), _MAX_WORKERS)
-    cpus = os.cpu_count() or 1
-    if files < _POOL_MIN_FILES or cpus < 2:
+    if configured_workers() is None and files < _POOL_MIN_FILES:
         return 0
-    return min(cpus, _MAX_WORKERS)
+    return most_workers()
 
 
 def summarize_in_workers(
@@ -169,12 +163,7 @@ def run_in_workers(jobs: Sequence[bytes], frames: int) -> Iterator[bytes]:
             yield frame
     finally:
         for process in processes:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-            for stream in (process.stdout, process.stdin):
-                if stream is not None:
-                    stream.close()
+            end(process)
 
 
 def decode_frame(decode: Callable[[bytes], _Result], payload: bytes) -> _Result:
@@ -192,12 +181,7 @@ def write_frame(sink: BinaryIO, payload: bytes) -> None:
 
 
 def _spawn() -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "notels.worker"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+    return spawn()
 
 
 def _send_job(process: subprocess.Popen[bytes], job: bytes) -> None:
