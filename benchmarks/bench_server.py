@@ -4,7 +4,8 @@
 Measures, on vaults made by generate_vault.py:
 
 - startup indexing: from sending `initialized` to the `$/progress` end of the index run, cold
-  (an empty index cache) and warm (a second launch that finds the cache of the first);
+  (an empty index cache) and warm (a second launch that finds the cache of the first); and
+  "launch": from starting the server process to that end, its own start-up included;
 - RSS of the server process once indexed (cold run);
 - keystroke latency: from a one-character `didChange` on a ~2,000-line note to the
   `publishDiagnostics` for that version; with the configured debounce (150 ms by default) and
@@ -76,8 +77,10 @@ class VaultResult:
     markdown_mb: float
     index_s: float
     server_index_s: float | None  # as the server logged it, without the startup round trips
+    launch_s: float = 0.0  # from starting the process to the end of the index run
     warm_index_s: float | None = None  # second launch, with the cache of the first
     warm_server_index_s: float | None = None
+    warm_launch_s: float | None = None
     warm_from_cache: int = 0  # notes the warm run took from the cache
     rss_mb: float = 0.0  # server process after indexing (cold run)
     note: str = ""
@@ -93,6 +96,7 @@ class BenchClient:
         self.progress_end = asyncio.Event()
         self.versions: dict[str, asyncio.Future[float]] = {}
         self.published: dict[str, list[types.Diagnostic]] = {}  # the last diagnostics of a URI
+        self.launched = 0.0  # perf_counter when the server process was started
         self.log: list[str] = []
         self.settings: dict[str, Any] = {}
         feature = self.client.feature
@@ -129,10 +133,12 @@ class BenchClient:
     async def start(self, cache_dir: Path, log_file: Path | None = None) -> None:
         env = {**os.environ, "PYTHONPATH": str(SERVER_DIR), "NOTELS_CACHE_DIR": str(cache_dir)}
         options = ["--log-file", str(log_file)] if log_file is not None else []
+        self.launched = time.perf_counter()
         await self.client.start_io(sys.executable, "-m", "notels", "serve", *options, env=env)
 
-    async def initialize(self, root: Path) -> float:
-        """Initialize on `root`; seconds from `initialized` to the end of the index run."""
+    async def initialize(self, root: Path) -> tuple[float, float]:
+        """Initialize on `root`; seconds from `initialized`, and from the launch, to the end of
+        the index run."""
         capabilities = types.ClientCapabilities(
             window=types.WindowClientCapabilities(work_done_progress=True),
             workspace=types.WorkspaceClientCapabilities(configuration=True),
@@ -150,7 +156,8 @@ class BenchClient:
         started = time.perf_counter()
         self.client.initialized(types.InitializedParams())
         await asyncio.wait_for(self.progress_end.wait(), timeout=600)
-        return time.perf_counter() - started
+        ended = time.perf_counter()
+        return ended - started, ended - self.launched
 
     def server_index_seconds(self) -> float | None:
         return self._indexed()[0]
@@ -268,15 +275,15 @@ async def wait_for_cache(folder: Path, timeout: float = 120.0) -> None:
 
 async def launch_and_index(
     root: Path, cache_dir: Path, log_file: Path | None = None
-) -> tuple[BenchClient, float]:
+) -> tuple[BenchClient, float, float]:
     bench = BenchClient()
     await bench.start(cache_dir, log_file)
-    index_s = await bench.initialize(root)
+    index_s, launch_s = await bench.initialize(root)
     for _ in range(100):  # the server logs its own timing right after the progress end
         if bench.server_index_seconds() is not None:
             break
         await asyncio.sleep(0.02)
-    return bench, index_s
+    return bench, index_s, launch_s
 
 
 async def bench_vault(notes: int, keystrokes: int, starts: int) -> VaultResult:
@@ -284,9 +291,11 @@ async def bench_vault(notes: int, keystrokes: int, starts: int) -> VaultResult:
     root = ensure_vault(notes)
     markdown = sum(p.stat().st_size for p in root.rglob("*.md"))
     cold: list[tuple[float, float | None, float]] = []
+    launches: list[float] = []
     for _ in range(starts):
         with tempfile.TemporaryDirectory(prefix="notels-bench-cache-") as cache:
-            bench, index_s = await launch_and_index(root, Path(cache))
+            bench, index_s, launch_s = await launch_and_index(root, Path(cache))
+            launches.append(launch_s)
             try:
                 await wait_for_cache(Path(cache))  # RSS once the run's garbage is freed
                 cold.append((index_s, bench.server_index_seconds(), bench.rss_mb()))
@@ -294,17 +303,21 @@ async def bench_vault(notes: int, keystrokes: int, starts: int) -> VaultResult:
                 await bench.stop()
     cold.sort(key=lambda run: run[0])
     index_s, server_s, rss = cold[len(cold) // 2]
-    result = VaultResult(notes, markdown / 1e6, index_s, server_s, rss_mb=rss)
+    result = VaultResult(notes, markdown / 1e6, index_s, server_s, median(launches), rss_mb=rss)
     cache_dir = tempfile.TemporaryDirectory(prefix="notels-bench-cache-")
     warm_runs: list[tuple[float, float | None, int]] = []
+    warm_launches: list[float] = []
     with cache_dir as cache:
-        first, _ = await launch_and_index(root, Path(cache))  # fills the cache
+        first, _, _ = await launch_and_index(root, Path(cache))  # fills the cache
         await wait_for_cache(Path(cache))
         await first.stop()
         log_file = Path(cache) / "server.log"  # the last warm server logs each keystroke's work
         for number in range(starts):
             last = number == starts - 1
-            warm, warm_s = await launch_and_index(root, Path(cache), log_file if last else None)
+            warm, warm_s, launch_s = await launch_and_index(
+                root, Path(cache), log_file if last else None
+            )
+            warm_launches.append(launch_s)
             warm_runs.append((warm_s, warm.server_index_seconds(), warm.from_cache()))
             if not last:
                 await warm.stop()
@@ -312,6 +325,7 @@ async def bench_vault(notes: int, keystrokes: int, starts: int) -> VaultResult:
         result.warm_index_s, result.warm_server_index_s, result.warm_from_cache = warm_runs[
             len(warm_runs) // 2
         ]
+        result.warm_launch_s = median(warm_launches)
         bench = warm
         try:
             await type_keystrokes(bench, root, keystrokes, result)
@@ -362,21 +376,23 @@ def logged_work(log_file: Path) -> dict[int, float]:
 
 def print_table(results: list[VaultResult]) -> None:
     print(
-        f"{'notes':>7} {'MB':>6} {'cold s':>7} {'server':>7} {'warm s':>7} {'server':>7}"
-        f" {'cached':>7} {'RSS MB':>7}  keystroke (2,000-line note)"
+        f"{'notes':>7} {'MB':>6} {'cold s':>7} {'server':>7} {'launch':>7} {'warm s':>7}"
+        f" {'server':>7} {'launch':>7} {'cached':>7} {'RSS MB':>7}  keystroke (2,000-line note)"
     )
     for r in results:
         server = f"{r.server_index_s:.2f}" if r.server_index_s is not None else "-"
         warm = f"{r.warm_index_s:.2f}" if r.warm_index_s is not None else "-"
         warm_server = f"{r.warm_server_index_s:.2f}" if r.warm_server_index_s is not None else "-"
+        warm_launch = f"{r.warm_launch_s:.2f}" if r.warm_launch_s is not None else "-"
         keys = "  ".join(
             f"debounce {k.debounce_ms:>3} ms: median {k.median_ms:6.1f} ms, p95 {k.p95_ms:6.1f} ms"
             f" (work median {k.work_median_ms:4.1f} ms, p95 {k.work_p95_ms:4.1f} ms)"
             for k in r.keystrokes
         )
         print(
-            f"{r.notes:>7} {r.markdown_mb:>6.1f} {r.index_s:>7.2f} {server:>7} {warm:>7}"
-            f" {warm_server:>7} {r.warm_from_cache:>7} {r.rss_mb:>7.0f}  {keys}"
+            f"{r.notes:>7} {r.markdown_mb:>6.1f} {r.index_s:>7.2f} {server:>7} {r.launch_s:>7.2f}"
+            f" {warm:>7} {warm_server:>7} {warm_launch:>7} {r.warm_from_cache:>7}"
+            f" {r.rss_mb:>7.0f}  {keys}"
         )
     for r in results:
         if r.note:
