@@ -6,8 +6,15 @@ from pathlib import Path
 
 import notes
 import pytest
-from lsp_harness import check_rows, diagnostic_rows, editor, wait_until, write_files
+from lsp_harness import (
+    check_rows,
+    diagnostic_rows,
+    editor,
+    wait_until,
+    write_files,
+)
 from lsprotocol import types
+from pytest_lsp import LanguageClient
 
 from notels.rules import REGISTRY
 
@@ -180,3 +187,32 @@ async def test_without_workspace_folders_the_vault_is_found_upward(vault: Path) 
         # The duplicate lives in another folder of the vault: only an indexed vault knows it.
         await session.wait_for_codes(uri, lambda codes: "duplicate-id" in codes)
         await wait_until(lambda: bool(session.client.progress_reports))
+
+
+async def test_while_the_vault_is_indexed_only_the_notes_own_findings_show(vault: Path) -> None:
+    """A link to a note not read yet is no broken link: findings that depend on other notes
+    wait for the index, the note's own come at once, and then the rest."""
+    big = "Строка текста с формулой $x^2$ и ссылкой [[Цель]] 😀.\n" * 50_000  # 4 MB
+    opened = "Ссылки: [[Цель]] и [[Нигде]].\n\nSTART\nBasic\nFRONT: вопрос\nEND\n"
+    write_files(vault, {"0 Большая.md": big, "Заметка.md": opened, "Цель.md": "Текст.\n"})
+    # One process reads the 4 MB note first, for a good part of a second.
+    env = {"NOTELS_INDEX_PROCESSES": "0"}
+    async with editor(vault, folders=False, env=env) as session:
+        uri = session.open("Заметка.md")
+        first = await session.wait_for_codes(uri, bool)
+        during = not _indexed(session.client, "3 notes indexed")
+        await wait_until(lambda: _indexed(session.client, "3 notes indexed"))
+        final = await session.wait_for_codes(uri, lambda codes: "unresolved-link" in codes)
+    assert during, "the index was done before the note's first diagnostics: nothing checked"
+    assert first == ["missing-id", "missing-target-deck"]
+    assert final == ["missing-id", "missing-target-deck", "unresolved-link"]
+    (missing,) = [d for d in session.diagnostics(uri) if d.code == "unresolved-link"]
+    assert missing.range == _range((0, 21), (0, 26))  # Нигде, not Цель
+
+
+def _indexed(client: LanguageClient, message: str) -> bool:
+    return any(
+        isinstance(value, types.WorkDoneProgressEnd) and value.message == message
+        for reports in client.progress_reports.values()
+        for value in reports
+    )

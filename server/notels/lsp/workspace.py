@@ -831,20 +831,25 @@ class Workspace:
         return self.findings_at(document.vault, document.relative)
 
     def findings_at(self, vault: Vault, relative: str) -> tuple[str, list[Finding]]:
-        """(result id, findings) of any note of a vault; cached once the vault is indexed."""
+        """(result id, findings) of any note of a vault; cached once the vault is indexed.
+
+        Until then, only the findings of the note alone: a link to a note not read yet is no
+        broken link (every link of a large vault was flagged for seconds at start-up). The
+        rest come with the index (`finish_indexing` re-checks the open notes)."""
         with vault.lock:
             cached = vault.cache.get(relative)
             if cached is not None:
                 return cached
+            ready = vault.state is IndexState.READY
             note = vault.index.notes.get(relative)
             if note is not None:
-                found = check_note(relative, note, vault.index, vault.config)
+                found = check_note(relative, note, vault.index, vault.config, whole_vault=ready)
             elif (problem := vault.index.file_problems.get(relative)) is not None:
                 found = problem_findings(problem, vault.config)
             else:
                 found = []
             result = (str(next(self._result_ids)), found)
-            if vault.state is IndexState.READY:
+            if ready:
                 vault.cache[relative] = result
             return result
 

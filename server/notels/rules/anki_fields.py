@@ -28,6 +28,7 @@ starting with another prefix (old `TITLE:` where the type now has `FRONT:`) stay
 previous field. The fields come from `note-types` in `.notels.toml`, or else from what the
 vault's cards of that type agree on (a field used by at least a fifth of them).
 """,
+    vault_wide=True,
 )
 def unknown_field(ctx: RuleContext) -> Iterator[Draft]:
     for card in ctx.note.anki.cards:

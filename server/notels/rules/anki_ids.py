@@ -115,6 +115,7 @@ Two cards with one ID overwrite each other in Anki on every sync; this usually h
 note is copied to start a new one. Give the copy a new ID.
 """,
     fixable=True,
+    vault_wide=True,
 )
 def duplicate_id(ctx: RuleContext) -> Iterator[Draft]:
     # What each ID's locations are, worked out once per ID: a note holding a card copied a

@@ -76,6 +76,9 @@ class Rule:
     explanation: str  # the docs entry: why it matters and what to do
     check: Check | None  # None for rules reported by the file reader, not from a Note
     fixable: bool = False
+    # Its findings depend on the other notes (link targets, IDs, the fields their cards use):
+    # with part of the vault indexed, it would report links to notes not yet read as broken.
+    vault_wide: bool = False
 
     @property
     def docs_url(self) -> str:
@@ -86,12 +89,19 @@ REGISTRY: dict[str, Rule] = {}
 
 
 def rule(
-    code: str, severity: Severity, summary: str, explanation: str, fixable: bool = False
+    code: str,
+    severity: Severity,
+    summary: str,
+    explanation: str,
+    fixable: bool = False,
+    vault_wide: bool = False,
 ) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         if code in REGISTRY:
             raise ValueError(f"rule {code} registered twice")
-        REGISTRY[code] = Rule(code, severity, summary, explanation.strip(), check, fixable)
+        REGISTRY[code] = Rule(
+            code, severity, summary, explanation.strip(), check, fixable, vault_wide
+        )
         return check
 
     return register

@@ -33,12 +33,19 @@ def check_note(
     config: Config,
     select: Collection[str] | None = None,
     ignore: Collection[str] = (),
+    whole_vault: bool = True,
 ) -> list[Finding]:
-    """Findings for one note, sorted by position; a rule that is off is not run at all."""
+    """Findings for one note, sorted by position; a rule that is off is not run at all.
+
+    `whole_vault=False`: the index holds part of the vault (it is being filled), so the rules
+    whose findings depend on other notes are not run.
+    """
     context = RuleContext(path, note, index, config)
     findings: list[Finding] = []
     for rule in REGISTRY.values():
         if rule.check is None or not is_selected(rule.code, select, ignore):
+            continue
+        if rule.vault_wide and not whole_vault:
             continue
         severity = config.severity_of(rule.code, rule.severity)
         if severity is None:

@@ -24,6 +24,7 @@ def _target_span(link: Link) -> Span:
 No note (by file name, path or alias) or attachment matches the link's target. Create the note,
 or fix the name.
 """,
+    vault_wide=True,
 )
 def unresolved_link(ctx: RuleContext) -> Iterator[Draft]:
     for link, resolution in ctx.resolved_links():
@@ -44,6 +45,7 @@ Two or more notes share the link's name in different folders. Obsidian opens the
 the vault root (then the shortest path); notels resolves it the same way. Write the path
 (`[[folder/Note]]`) to choose explicitly.
 """,
+    vault_wide=True,
 )
 def ambiguous_link(ctx: RuleContext) -> Iterator[Draft]:
     for link, resolution in ctx.resolved_links():
@@ -77,6 +79,7 @@ def _linked_path(ctx: RuleContext, resolution: Resolution) -> str | None:
 `[[Note#Heading]]` names a heading that the target note does not contain (headings match
 ignoring case and emphasis). It was probably renamed.
 """,
+    vault_wide=True,
 )
 def unresolved_heading(ctx: RuleContext) -> Iterator[Draft]:
     for link, resolution in ctx.resolved_links():
@@ -102,6 +105,7 @@ def unresolved_heading(ctx: RuleContext) -> Iterator[Draft]:
     """
 `[[Note#^id]]` names a block id (a line ending in ` ^id`) that the target note does not contain.
 """,
+    vault_wide=True,
 )
 def unresolved_block(ctx: RuleContext) -> Iterator[Draft]:
     for link, resolution in ctx.resolved_links():
