@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -14,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from lsp_harness import SERVER_DIR, editor, wait_until, write_files
+from lsp_harness import SERVER_DIR, editor, index_finished, wait_until, write_files
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient as PyglsClient
 
@@ -42,6 +43,21 @@ async def test_initialize_announces_capabilities_and_reports_indexing_progress(v
     assert done == sorted(done) and done[-1] == 300
     percentages = [r.percentage for r in middle]
     assert percentages == sorted(percentages) and percentages[-1] == 100
+
+
+async def test_a_note_opened_during_the_handshake_has_its_vault_indexed_once(vault: Path) -> None:
+    """Without workspace folders the note brings its vault in; opened while the server still
+    asks for the settings, the vault was indexed, then indexed again with them."""
+    write_files(vault, NOTES)
+    async with editor(vault, folders=False) as session:
+        uri = session.open("Папка 1/Заметка 1 🙂.md")
+        await wait_until(lambda: index_finished(session.client))
+        await session.wait_for_codes(uri, lambda codes: codes == [])
+        await asyncio.sleep(0.3)  # a second run would have begun by now
+        runs = list(session.client.progress_reports.values())
+    assert len(runs) == 1
+    assert isinstance(runs[0][-1], types.WorkDoneProgressEnd)
+    assert runs[0][-1].message == "300 notes indexed"
 
 
 async def test_server_capabilities_and_dynamic_registrations(vault: Path) -> None:

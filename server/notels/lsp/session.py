@@ -103,6 +103,9 @@ class Session:
         self.pull = False  # the client asks for diagnostics; we never push them
         self._capabilities = types.ClientCapabilities()
         self._loop: asyncio.AbstractEventLoop | None = None
+        # The client's settings are known (asked for after `initialized`): until then, a vault
+        # is not indexed, as they may change what it ignores.
+        self._settings_known = False
         self._startup_errors: list[str] = []
         self._progress_tokens = 0
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -176,7 +179,9 @@ class Session:
             self.show_error(error)
         await self._register_watchers()
         effects = await self.fetch_settings()
-        effects.index[:] = list(self.workspace.vaults.values())  # settings may change ignores
+        # Every vault, those a note opened meanwhile brought in too: indexed once, now.
+        effects.index[:] = list(self.workspace.vaults.values())
+        self._settings_known = True
         self.apply(effects)
 
     def shutdown(self) -> None:
@@ -492,7 +497,7 @@ class Session:
     def apply(self, effects: Effects) -> None:
         for error in effects.errors:
             self.show_error(error)
-        if self._loop is not None:  # before `initialized`, indexing waits for the settings
+        if self._settings_known:
             for vault in effects.index:
                 self._spawn(self._index(vault))
             self._watch_vaults_outside_folders()
