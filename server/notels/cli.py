@@ -77,9 +77,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # argparse exits 2 on usage errors and 0 for --help/--version
         return int(exit_.code or 0)
     if args.command == "serve":
-        from notels.vault.workers import start_spares
-
-        start_spares()  # first: they import the parser while this process imports pygls
         from notels.lsp.server import run_server
 
         return run_server(tcp=args.tcp, log_file=args.log_file)

@@ -205,35 +205,47 @@ def _worker_children(pid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task").is_dir(), reason="needs Linux /proc")
-def test_workers_start_with_the_server_and_none_outlive_the_first_index(
+def test_workers_start_at_a_first_initialize_and_none_outlive_the_first_index(
     vault: Path, tmp_path: Path
 ) -> None:
-    """The index's worker processes start at launch, while the server imports pygls, and
-    wait for their job; once the first index run is over, none is left."""
+    """A vault without an index cache: the index's worker processes start at `initialize`
+    and wait for their job; once the first index run is over, none is left. With the cache
+    the next start reads (nearly) nothing: none start."""
     write_files(vault, NOTES)
     env = {"NOTELS_INDEX_PROCESSES": "2", "NOTELS_CACHE_DIR": str(tmp_path / "cache")}
-    log_file = tmp_path / "notels.log"
-    server = _start_raw("--log-file", str(log_file), env=env)
-    assert server.stdin is not None and server.stdout is not None
-    try:
-        deadline = time.monotonic() + 30
-        while len(_worker_children(server.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        spares = _worker_children(server.pid)
-        assert len(spares) == 2
-        server.stdin.write(_initialize(os.getpid(), vault))
-        server.stdin.write(_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
-        server.stdin.flush()
-        indexed = "indexed 300 notes"
-        while time.monotonic() < deadline and indexed not in _read(log_file):
-            time.sleep(0.02)
-        assert indexed in _read(log_file)
-        assert _worker_children(server.pid) == []
-    finally:
-        server.kill()
-        server.wait()
-        server.stdin.close()
-        server.stdout.close()
+    for first in (True, False):
+        log_file = tmp_path / f"notels-{first}.log"
+        server = _start_raw("--log-file", str(log_file), env=env)
+        assert server.stdin is not None and server.stdout is not None
+        try:
+            server.stdin.write(_initialize(os.getpid(), vault))
+            server.stdin.flush()
+            deadline = time.monotonic() + 30
+            while "vault(s)" not in _read(log_file) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            while len(_worker_children(server.pid)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+                if not first:
+                    break
+            assert len(_worker_children(server.pid)) == (2 if first else 0)
+            server.stdin.write(_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+            server.stdin.flush()
+            indexed = "indexed 300 notes"
+            while time.monotonic() < deadline and indexed not in _read(log_file):
+                time.sleep(0.02)
+            assert indexed in _read(log_file)
+            assert _worker_children(server.pid) == []
+            if first:  # the shutdown request writes the cache
+                server.stdin.write(_frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))
+                server.stdin.flush()
+                while not any((tmp_path / "cache").glob("*.index")):
+                    assert time.monotonic() < deadline
+                    time.sleep(0.02)
+        finally:
+            server.kill()
+            server.wait()
+            server.stdin.close()
+            server.stdout.close()
 
 
 def test_exits_when_the_client_process_dies(vault: Path) -> None:

@@ -21,7 +21,8 @@ from pygls.lsp.server import LanguageServer
 
 from notels.findings import Finding
 from notels.syntax.lines import LineIndex
-from notels.vault.workers import release_spares
+from notels.vault.cache import has_cache
+from notels.vault.workers import release_spares, start_spares
 
 from .convert import (
     Json,
@@ -146,6 +147,10 @@ class Session:
             self._startup_errors += self.workspace.apply_settings(settings).errors
         for folder in _folders(params):
             self._startup_errors += self.workspace.add_folder(folder).errors
+        if any(not has_cache(vault.root) for vault in self.workspace.vaults.values()):
+            # A first start: the index will read every note, in worker processes. They import
+            # the parser while the client answers and the vault is scanned.
+            start_spares()
         log.info(
             "notels: %d vault(s), positions in %s, %s diagnostics",
             len(self.workspace.vaults),

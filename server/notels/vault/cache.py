@@ -78,6 +78,12 @@ def cache_file(root: Path) -> Path | None:
     return folder / f"{name}.index"
 
 
+def has_cache(root: Path) -> bool:
+    """Is there a cache file for the vault (which may still turn out stale or damaged)?"""
+    path = cache_file(root)
+    return path is not None and path.is_file()
+
+
 @cache
 def _code_digest() -> str:
     """A digest of the code that turns a file into a summary: any change makes a new key."""

@@ -1,13 +1,10 @@
 """Worker processes (`python -m notels.worker`), started ahead of need when asked.
 
-A worker spends its first ~80 ms importing the parser. `notels serve` starts its workers at
-launch, before importing pygls (0.4 s on one core), so that by the time the editor has sent
-`initialized` and the vault is scanned, they wait, imported, for their job: the index's
-first batch comes back at once instead of after the import. The spares nobody took are
-ended once the first index run is over (see `release_spares`).
-
-Kept apart from vault/parallel.py, which imports the parser: starting the spares must not
-wait for that import.
+A worker spends its first ~80 ms importing the parser. When `initialize` names a vault with no
+index cache, the server starts its workers then, so that by the time the editor has sent
+`initialized`, the settings are in and the vault is scanned, they wait, imported, for their
+job: the index's first batch comes back without waiting for the import. The spares nobody
+took are ended once the first index run is over (see `release_spares`).
 """
 
 from __future__ import annotations
