@@ -596,7 +596,7 @@ class Session:
             finished = True
         finally:
             self._progress_end(progress, vault)
-            release_spares()  # the workers started with the server, if this run took none
+            release_spares()  # workers started at initialize that no run took
         if finished:
             seconds = time.perf_counter() - started
             log.info(
