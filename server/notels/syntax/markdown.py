@@ -257,7 +257,16 @@ def _maths(text: str, pos: int, end: int, last: _LastFormula | None = None) -> I
 class _InlineScanner:
     """Code spans and math between fences: whichever opens first wins, the other is re-sought."""
 
-    __slots__ = ("_runs", "code", "links_first", "math", "start", "text")
+    __slots__ = (
+        "_blank_at",
+        "_blank_from",
+        "_runs",
+        "code",
+        "links_first",
+        "math",
+        "start",
+        "text",
+    )
 
     def __init__(self, text: str, start: int, links_first: bool = False) -> None:
         self.text = text
@@ -266,6 +275,9 @@ class _InlineScanner:
         self.math = "$" in text
         self.links_first = links_first and "[[" in text
         self._runs: dict[int, list[int]] | None = None
+        # The first blank line starting at or after `_blank_from` starts at `_blank_at`
+        # (past the text's end when there is none): see `_blank_line_between`.
+        self._blank_from = self._blank_at = -1
 
     def _closing_run(self, length: int, after: int, end: int) -> int:
         """Start of the first backtick run of exactly `length` in [after, end), or -1."""
@@ -299,9 +311,25 @@ class _InlineScanner:
             if closer == -1:
                 continue
             # A code span stays within its paragraph.
-            if _BLANK_LINE.search(text, after, closer) is None:
+            if not self._blank_line_between(after, closer):
                 return first, closer + length
         return None
+
+    def _blank_line_between(self, after: int, closer: int) -> bool:
+        """`_BLANK_LINE.search(text, after, closer) is not None`, for `closer` the start of a
+        backtick run, without searching again from each opener of a paragraph whose closer
+        lies past it (quadratic on a paragraph of openers: each search ran to its end).
+
+        A blank line starting before `closer` ends before it too (the backtick stops it), and
+        whether one starts at an offset depends on the text from there on: the first one
+        at or after `after` is the first one at or after any earlier offset the last search
+        began at, as long as `after` does not pass it.
+        """
+        if not self._blank_from <= after <= self._blank_at:
+            blank = _BLANK_LINE.search(self.text, after)
+            self._blank_from = after
+            self._blank_at = blank.start() if blank is not None else len(self.text) + 1
+        return self._blank_at < closer
 
     def _math(self, pos: int, end: int, last: _LastFormula) -> Iterator[_Range]:
         """Math spans in [pos, end), as if there were no code spans.
