@@ -558,13 +558,15 @@ def _field(
 
 
 def _inline_matches(text: str) -> Iterator[re.Match[str]]:
-    """`_INLINE.finditer(text)`, without its quadratic case: a line of many `STARTI` and no
+    """`_INLINE.finditer(text)`, without its quadratic cases: a line of many `STARTI` and no
     `ENDI` had each one tried to the line's end. A line with no `ENDI` after a `STARTI` is
-    left at once."""
+    left at once, and a line's end is looked for once, not from each card on it."""
     pos = 0
+    line_end = -1  # the end of the line holding the last `STARTI`
     while (start := text.find("STARTI", pos)) != -1:
-        line_break = _INLINE_LINE_END.search(text, start)
-        line_end = line_break.start() if line_break is not None else len(text)
+        if start > line_end:
+            line_break = _INLINE_LINE_END.search(text, start)
+            line_end = line_break.start() if line_break is not None else len(text)
         if text.find("ENDI", start + len("STARTI"), line_end) == -1:
             pos = line_end
             continue
