@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from hypothesis import given
 from hypothesis import strategies as st
 
+from notels.syntax import lines as lines_module
 from notels.syntax.lines import Encoding, LineIndex
 
 TEXT = "Привет 😀 [[Нет]]\r\nx\ry\n"
@@ -122,3 +125,34 @@ def test_an_edited_index_equals_a_fresh_one(
             fresh.line_start(line),
             fresh.line_end(line),
         )
+
+
+def _reference_position(lines: LineIndex, offset: int, encoding: Encoding) -> tuple[int, int]:
+    """position() by encoding the line up to the offset, as the protocol defines it."""
+    offset = min(max(offset, 0), len(lines.text))
+    line = lines.line_of(offset)
+    segment = lines.text[lines.line_start(line) : min(offset, lines.line_end(line))]
+    width = 2 if encoding is Encoding.UTF16 else 4 if encoding is Encoding.UTF32 else 1
+    return line, len(segment.encode(_CODECS[encoding], "surrogatepass")) // width
+
+
+@given(
+    st.text(alphabet=st.characters(exclude_categories=()), max_size=40),  # surrogates too
+    st.integers(1, 5),
+)
+def test_long_lines_count_from_checkpoints_as_from_their_start(text: str, stride: int) -> None:
+    """Columns past `_STRIDE` characters are counted from the nearest checkpoint of their line
+    (a long line's positions cost its length each otherwise): the same answers, checked with
+    checkpoints every few characters."""
+    with mock.patch.object(lines_module, "_STRIDE", stride):
+        lines = LineIndex(text)
+        for encoding in Encoding:
+            for offset in range(-1, len(text) + 2):
+                assert lines.position(offset, encoding) == _reference_position(
+                    lines, offset, encoding
+                )
+            for line in range(lines.line_count):
+                for character in range(-1, 4 * (lines.line_end(line) - lines.line_start(line)) + 2):
+                    assert lines.offset(line, character, encoding) == _reference_offset(
+                        lines, line, character, encoding
+                    )

@@ -137,6 +137,25 @@ def test_code_span_openers_closed_past_a_blank_line_parse_in_linear_time() -> No
     )
 
 
+def test_positions_on_one_long_line_convert_in_linear_time() -> None:
+    # lines.LineIndex counted a column from its line's start: every diagnostic, link or
+    # symbol of a long line cost the line's length so far, and `offset` walked it character
+    # by character in Python once the line held an emoji. 18,000 positions and back on a
+    # 200 KB line: over 2 minutes before the checkpoints.
+    _runs_within(
+        """
+        from notels.syntax.lines import Encoding, LineIndex
+        text = "[[Нет]] 😀 " * 20_000
+        lines = LineIndex(text)
+        offsets = list(range(0, len(text), 11))
+        for encoding in (Encoding.UTF16, Encoding.UTF8):
+            positions = [lines.position(offset, encoding) for offset in offsets]
+            assert [lines.offset(*position, encoding) for position in positions] == offsets
+        """,
+        3,
+    )
+
+
 # --- rules ------------------------------------------------------------------------------------
 
 

@@ -45,31 +45,34 @@ class Encoding(Enum):
     UTF32 = "utf-32"
 
 
-def _units(char: str, encoding: Encoding) -> int:
-    code = ord(char)
-    if encoding is Encoding.UTF32:
-        return 1
+def _units_of(segment: str, encoding: Encoding) -> int:
+    """Code units of `segment` in UTF-8 or UTF-16; a lone surrogate counts as the encoder's
+    `surrogatepass` writes it (3 bytes, 1 unit), and code units add up, one code point at a
+    time."""
+    if segment.isascii():
+        return len(segment)
     if encoding is Encoding.UTF16:
-        return 2 if code > 0xFFFF else 1
-    if code < 0x80:
-        return 1
-    if code < 0x800:
-        return 2
-    if code < 0x10000:
-        return 3
-    return 4
+        return len(segment.encode("utf-16-le", "surrogatepass")) // 2
+    return len(segment.encode("utf-8", "surrogatepass"))
+
+
+# A column past this many characters is counted from the nearest checkpoint of its line (see
+# `LineIndex._checkpoints`), not from the line's start.
+_STRIDE = 1024
 
 
 class LineIndex:
     """Line starts of one text; answers in any encoding without copying the text."""
 
-    __slots__ = ("_line_ends", "_line_starts", "_text")
+    __slots__ = ("_checkpoints_of", "_line_ends", "_line_starts", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
         # Built on first use: most notes of a vault never need a position computed.
         self._line_starts: list[int] = []
         self._line_ends: list[int] = []
+        # (line, encoding) -> the units before every `_STRIDE`-th character of a long line.
+        self._checkpoints_of: dict[tuple[int, Encoding], list[int]] | None = None
 
     def _build(self) -> None:
         text = self._text
@@ -147,12 +150,31 @@ class LineIndex:
         line = bisect_right(self._starts(), offset) - 1
         start = self._line_starts[line]
         offset = min(offset, self._line_ends[line])
-        segment = self._text[start:offset]
-        if encoding is Encoding.UTF32 or segment.isascii():
-            return line, len(segment)
-        if encoding is Encoding.UTF16:
-            return line, len(segment.encode("utf-16-le", "surrogatepass")) // 2
-        return line, len(segment.encode("utf-8", "surrogatepass"))
+        if encoding is Encoding.UTF32:
+            return line, offset - start
+        if offset - start > _STRIDE:
+            # Counting from the line's start made each position cost the line's length so far:
+            # quadratic over the findings or links of a long line.
+            stride = (offset - start) // _STRIDE
+            units = self._checkpoints(line, encoding)[stride]
+            start += stride * _STRIDE
+            return line, units + _units_of(self._text[start:offset], encoding)
+        return line, _units_of(self._text[start:offset], encoding)
+
+    def _checkpoints(self, line: int, encoding: Encoding) -> list[int]:
+        """The units before the line's characters 0, `_STRIDE`, 2 * `_STRIDE`, ... (code units
+        add up, one code point at a time)."""
+        if self._checkpoints_of is None:
+            self._checkpoints_of = {}
+        found = self._checkpoints_of.get((line, encoding))
+        if found is None:
+            text = self._text
+            end = self._line_ends[line]
+            found = [0]
+            for stop in range(self._line_starts[line] + _STRIDE, end + 1, _STRIDE):
+                found.append(found[-1] + _units_of(text[stop - _STRIDE : stop], encoding))
+            self._checkpoints_of[(line, encoding)] = found
+        return found
 
     def offset(self, line: int, character: int, encoding: Encoding = Encoding.UTF16) -> int:
         """Offset of (line, character); out-of-range values are clamped, as LSP asks.
@@ -170,6 +192,16 @@ class LineIndex:
             return start
         if encoding is Encoding.UTF32:
             return min(start + character, end)
+        if character > _STRIDE and end - start > _STRIDE:
+            # Start from the last checkpoint at or before the column: walking from the line's
+            # start cost the line's length so far, a Python loop per character on a line with
+            # emoji (a long line's edits and requests would each take that).
+            checkpoints = self._checkpoints(line, encoding)
+            stride = bisect_right(checkpoints, character) - 1
+            start += stride * _STRIDE
+            character -= checkpoints[stride]
+            if character <= 0:
+                return start
         # At most `character` characters fit in `character` units: look at those only.
         segment = self._text[start : min(end, start + character)]
         if segment.isascii() or (
@@ -186,12 +218,14 @@ class LineIndex:
             else:
                 # Whole characters in the first `character` bytes (a partial one rounds down).
                 return start + len(encoded[:character].decode("utf-8", "ignore"))
-        units = 0
-        offset = start
-        while offset < end:
-            width = _units(self._text[offset], encoding)
-            if units + width > character:
-                break
-            units += width
-            offset += 1
-        return offset
+        # The longest prefix that fits: units grow with each character, so it is found by
+        # bisection, each guess counted by an encoder (a loop over the characters, in Python,
+        # took a millisecond per thousand).
+        fits, too_long = 0, len(segment) + 1
+        while too_long - fits > 1:
+            middle = (fits + too_long) // 2
+            if _units_of(segment[:middle], encoding) <= character:
+                fits = middle
+            else:
+                too_long = middle
+        return start + fits
