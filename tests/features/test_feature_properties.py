@@ -31,6 +31,7 @@ from notels.features.navigation import (
     _is_title,
     item_at,
 )
+from notels.features.outline import section_spans
 from notels.syntax.note import Note, parse_note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
@@ -145,3 +146,30 @@ def test_the_item_under_the_cursor_is_the_first_that_touches_it(text: str, at: i
     note = parse_note(text)
     for path in ("Note.md", "H.md"):
         assert item_at(note, path, at) == _item_at_by_walking(note, path, at)
+
+
+def _sections_by_walking(note: Note) -> list[Span]:
+    """section_spans as it was: each heading walks the later ones to the first that ends it."""
+    text, headings = note.text, note.headings
+    spans: list[Span] = []
+    for i, heading in enumerate(headings):
+        end = len(text)
+        for later in headings[i + 1 :]:
+            if later.level <= heading.level:
+                end = later.span.start
+                break
+        while end > heading.span.end and text[end - 1] in " \t\r\n":
+            end -= 1
+        spans.append(Span(heading.span.start, end))
+    return spans
+
+
+_HEADING_LINES = ["# A\n", "## B\n", "### C\n", "###### F\n", "#\n", "text\n", "\n", " \n"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_HEADING_LINES), max_size=30).map("".join) | texts)
+def test_each_section_ends_at_the_first_later_heading_of_its_level_or_higher(text: str) -> None:
+    # section_spans closes open headings from a stack instead of walking the later ones.
+    note = parse_note(text)
+    assert section_spans(note) == _sections_by_walking(note)

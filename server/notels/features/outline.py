@@ -22,13 +22,17 @@ def section_spans(note: Note) -> list[Span]:
     heading of the same or a higher level (or the end of the note)."""
     text = note.text
     headings = note.headings
-    spans: list[Span] = []
+    # Each heading's section ends where the first later heading of its level or higher starts:
+    # the headings still open form a stack of rising levels, and a heading closes those of its
+    # level and deeper. (Slicing off the later headings for each one was quadratic.)
+    ends = [len(text)] * len(headings)
+    open_headings: list[int] = []
     for i, heading in enumerate(headings):
-        end = len(text)
-        for later in headings[i + 1 :]:
-            if later.level <= heading.level:
-                end = later.span.start
-                break
+        while open_headings and headings[open_headings[-1]].level >= heading.level:
+            ends[open_headings.pop()] = heading.span.start
+        open_headings.append(i)
+    spans: list[Span] = []
+    for heading, end in zip(headings, ends, strict=True):
         while end > heading.span.end and text[end - 1] in _WHITESPACE:
             end -= 1
         spans.append(Span(heading.span.start, end))
