@@ -6,7 +6,10 @@ import re
 from collections.abc import Mapping
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from notels.edits import rename
 from notels.edits.rename import (
     HeadingRename,
     NoteRename,
@@ -17,7 +20,8 @@ from notels.edits.rename import (
     rename_target_at,
 )
 from notels.edits.text_edit import TextEdit, apply_edits
-from notels.syntax.note import parse_note
+from notels.syntax.model import Link
+from notels.syntax.note import Note, parse_note
 from notels.vault.index import VaultIndex
 
 
@@ -257,3 +261,43 @@ def test_a_heading_equal_to_the_notes_own_renames_its_links() -> None:
     assert heading is not index.notes["T.md"].headings[0]
     edits = rename_heading_edits(index, "T.md", heading, "Сила")
     assert _applied(index, edits) == {"T.md": "# Сила\n", "A.md": "[[T#Сила]]\n"}
+
+
+def _escaped_by_walking(note: Note, link: Link, new_text: str) -> str:
+    """escape_in_link as it was: every scalar walked, for each link."""
+    if link.frontmatter_key is None or note.frontmatter is None:
+        return new_text
+    for entry in note.frontmatter.entries:
+        for scalar in entry.scalars:
+            if scalar.span.start <= link.span.start and link.span.end <= scalar.span.end:
+                quote = note.text[scalar.span.start] if scalar.span else ""
+                if quote == '"':
+                    return new_text.replace("\\", "\\\\").replace('"', '\\"')
+                if quote == "'":
+                    return new_text.replace("'", "''")
+                return new_text
+    return new_text
+
+
+# Frontmatter values of every kind that may hold a link: plain, quoted, lists, flow lists,
+# nested mappings, anchors and aliases, block scalars, empty values; and broken YAML.
+_VALUES = [
+    "[[A]]", '"[[A]]"', "'[[A]]'", "[[A]] [[B]]", '"x [[A]] y"', "[ [[A]], '[[B]]' ]",
+    '["[[A]]", [[B]]]', "\n  - [[A]]\n  - '[[B]]'", '\n  - "[[A]]"', "\n  k: [[A]]",
+    "&a [[A]]", "*a", "|\n  [[A]]", "", "{k: '[[A]]'}", '"[[A', "[[A]]]",
+]  # fmt: skip
+_frontmatters = st.lists(
+    st.tuples(st.sampled_from(["parent", "connected", "x", "tags"]), st.sampled_from(_VALUES)),
+    max_size=6,
+).map(lambda entries: "---\n" + "".join(f"{k}: {v}\n" for k, v in entries) + "---\n[[A]]\n")
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(_frontmatters)
+def test_a_link_is_escaped_for_the_scalar_that_holds_it_as_by_walking(text: str) -> None:
+    # rename._LinkQuotes finds the scalar by bisection instead of walking every scalar.
+    note = parse_note(text)
+    quotes = rename._LinkQuotes(note)
+    for link in note.links:
+        for new_text in ('a"b', "it's", "c\\d"):
+            assert quotes.escape(link, new_text) == _escaped_by_walking(note, link, new_text)

@@ -24,10 +24,12 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import posixpath
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import pairwise
 
 from notels.edits.text_edit import TextEdit, check_edits
-from notels.syntax.model import Heading, Link
+from notels.syntax.model import Heading, Link, YamlScalar
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
@@ -222,6 +224,7 @@ def move_note_edits(index: VaultIndex, old_path: str, new_path: str) -> Edits:
         note = index.notes.get(source)
         if note is None:
             continue
+        quotes = _LinkQuotes(note)
         for link in note.links:
             if not link.target:
                 continue
@@ -232,7 +235,7 @@ def move_note_edits(index: VaultIndex, old_path: str, new_path: str) -> Edits:
                 continue
             new_target = _retarget(link.target, old_path, new_path, bare_wins)
             if new_target != link.target:
-                text = escape_in_link(note, link, new_target)
+                text = quotes.escape(link, new_target)
                 edits.setdefault(source, []).append(TextEdit(link.target_span, text))
     if bare_wins:
         _keep_namesakes_reached(index, old_path, new_path, edits)
@@ -251,6 +254,7 @@ def _keep_namesakes_reached(index: VaultIndex, old_path: str, new_path: str, edi
             note = index.notes.get(source)
             if note is None:
                 continue
+            quotes = _LinkQuotes(note)
             for link in note.links:
                 bare = link.target and "/" not in link.target and "\\" not in link.target
                 if not bare or stem_key(link.target) != key:
@@ -259,7 +263,7 @@ def _keep_namesakes_reached(index: VaultIndex, old_path: str, new_path: str, edi
                 if resolution.path != namesake or resolution.via_alias:
                     continue
                 suffix = link.target[-len(MD) :] if link.target.lower().endswith(MD) else ""
-                text = escape_in_link(note, link, namesake[: -len(MD)] + suffix)
+                text = quotes.escape(link, namesake[: -len(MD)] + suffix)
                 edits.setdefault(source, []).append(TextEdit(link.target_span, text))
 
 
@@ -270,6 +274,7 @@ def _keep_relative_links(index: VaultIndex, old_path: str, new_path: str, edits:
     if note is None:
         return
     new_folder = posixpath.dirname(new_path)
+    quotes = _LinkQuotes(note)
     for link in note.links:
         if not link.target.startswith(("./", "../")):
             continue
@@ -290,7 +295,7 @@ def _keep_relative_links(index: VaultIndex, old_path: str, new_path: str, edits:
         relative = posixpath.relpath(reached, new_folder or ".")
         new_target = relative if relative.startswith("../") else "./" + relative
         if new_target != link.target:
-            text = escape_in_link(note, link, new_target)
+            text = quotes.escape(link, new_target)
             edits.setdefault(old_path, []).append(TextEdit(link.target_span, text))
 
 
@@ -352,6 +357,7 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
         source_note = index.notes.get(source)
         if source_note is None:
             continue
+        quotes = _LinkQuotes(source_note)
         for link in source_note.links:
             if link.heading is None or link.heading_span is None:
                 continue
@@ -360,7 +366,7 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
             for part in _heading_parts(source_note.text, link):
                 written = part.slice(source_note.text)
                 if heading_key(written) == old_key and written != text:
-                    escaped = escape_in_link(source_note, link, text)
+                    escaped = quotes.escape(link, text)
                     edits.setdefault(source, []).append(TextEdit(part, escaped))
     return _checked(index, edits)
 
@@ -396,18 +402,57 @@ def _trim(text: str, start: int, end: int) -> Span:
 
 def escape_in_link(note: Note, link: Link, new_text: str) -> str:
     """`new_text` as it must be written where `link` stands: escaped inside quoted YAML."""
-    if link.frontmatter_key is None or note.frontmatter is None:
+    return _LinkQuotes(note).escape(link, new_text)
+
+
+class _LinkQuotes:
+    """`escape_in_link` for many links of one note: the frontmatter scalar that holds a link
+    is found by bisection. (Walking every scalar for each link was quadratic on a frontmatter
+    list of links to the renamed note.)"""
+
+    __slots__ = ("_ends", "_note", "_scalars", "_starts")
+
+    def __init__(self, note: Note) -> None:
+        self._note = note
+        self._scalars: list[YamlScalar] | None = None  # sorted by start, when disjoint
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def escape(self, link: Link, new_text: str) -> str:
+        scalar = self._holding(link)
+        if scalar is None:
+            return new_text
+        quote = self._note.text[scalar.span.start] if scalar.span else ""
+        if quote == '"':
+            return new_text.replace("\\", "\\\\").replace('"', '\\"')
+        if quote == "'":
+            return new_text.replace("'", "''")
         return new_text
-    for entry in note.frontmatter.entries:
-        for scalar in entry.scalars:
-            if scalar.span.start <= link.span.start and link.span.end <= scalar.span.end:
-                quote = note.text[scalar.span.start] if scalar.span else ""
-                if quote == '"':
-                    return new_text.replace("\\", "\\\\").replace('"', '\\"')
-                if quote == "'":
-                    return new_text.replace("'", "''")
-                return new_text
-    return new_text
+
+    def _holding(self, link: Link) -> YamlScalar | None:
+        """The first scalar, in entry order, whose source holds the link."""
+        frontmatter = self._note.frontmatter
+        if link.frontmatter_key is None or frontmatter is None:
+            return None
+        if self._scalars is None:
+            scalars = [scalar for entry in frontmatter.entries for scalar in entry.scalars]
+            ordered = sorted(scalars, key=lambda scalar: scalar.span.start)
+            if any(a.span.end > b.span.start for a, b in pairwise(ordered)):
+                ordered = scalars  # overlapping sources (never seen): walked in entry order
+            else:
+                self._starts = [scalar.span.start for scalar in ordered]
+                self._ends = [scalar.span.end for scalar in ordered]
+            self._scalars = ordered
+        start, end = link.span
+        if not self._starts:
+            return next(
+                (s for s in self._scalars if s.span.start <= start and end <= s.span.end), None
+            )
+        # Disjoint sources: only the last one starting at or before the link can hold it.
+        i = bisect_right(self._starts, start) - 1
+        if i >= 0 and end <= self._ends[i]:
+            return self._scalars[i]
+        return None
 
 
 def _checked(index: VaultIndex, edits: Edits) -> Edits:
