@@ -48,7 +48,7 @@ from notels.edits.tags import (
 )
 from notels.edits.text_edit import TextEdit, edits_conflict
 from notels.findings import Finding
-from notels.syntax.model import Card, CardId
+from notels.syntax.model import Card, CardId, StartWithTrailingText
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import CardLocation, VaultIndex
@@ -357,6 +357,10 @@ def _start_of(card: Card) -> int:
     return card.start_span.start
 
 
+def _trailing_start(start: StartWithTrailingText) -> int:
+    return start.trailing_span.start
+
+
 def fixes_for_finding(
     path: str,
     note: Note,
@@ -392,7 +396,8 @@ def fixes_for_finding(
         if card is not None and card.id is not None and card.id.span == span:
             found.append(duplicate_id_fix(path, card, index, generator, created_ns, originals))
     elif code == "misplaced-id":
-        for card in anki.cards:
+        card = _card_holding(anki.cards, span)
+        if card is not None:
             for misplaced in card.misplaced_ids:
                 if misplaced.span == span:
                     found.extend(misplaced_id_fixes(note, card, misplaced))
@@ -405,9 +410,11 @@ def fixes_for_finding(
         if card is not None:
             found.append(swallowed_block_fix(note, card))
     elif code == "start-trailing-text":
-        for start in anki.trailing_starts:
-            if start.trailing_span == span:
-                found.append(start_trailing_text_fix(note, span))
+        # In text order: a bisection, not a walk per finding (quadratic over a note's fixes).
+        starts = anki.trailing_starts
+        at = bisect_left(starts, span.start, key=_trailing_start)
+        if at < len(starts) and starts[at].trailing_span == span:
+            found.append(start_trailing_text_fix(note, span))
     elif code == "stale-fix-empty":
         found.append(stale_fix_empty_fix(note, span))
     elif code == "empty-note":
