@@ -326,16 +326,34 @@ def test_both_stale_tags_go_in_one_safe_run() -> None:
     vault = Vault({PATH: text})
     findings = vault.findings(code="stale-fix-empty")
     assert len(findings) == 2
-    # The two removals share the comma: only the first is taken in one pass.
+    # Every item of the list goes: the key goes with them, as with its last tag.
     first = apply_edits(
         text, safe_fixes(PATH, vault.note(), vault.index, vault.config, findings, vault.generator)
     )
-    assert first == f"---\ntags: [фикс/empty]\n---\n{WORDS}\n"
-    again = Vault({PATH: first})
-    edits = safe_fixes(
-        PATH, again.note(), again.index, again.config, again.findings(), again.generator
-    )
-    assert apply_edits(first, edits) == f"---\n---\n{WORDS}\n"
+    assert first == f"---\n---\n{WORDS}\n"
+
+
+@pytest.mark.parametrize(
+    ("frontmatter", "expected", "settled"),
+    [
+        ("tags: [a, fix/empty, b, фикс/empty]\n", "tags: [a, b]\n", 2),
+        ("tags:\n  - fix/empty\n  - a\n  - фикс/empty\n", "tags:\n  - a\n", 2),
+        ("tags:\n  - fix/empty\n  - фикс/empty\nother: 1\n", "other: 1\n", 2),
+        ('tags: fix/empty\nconnected: ["#fix/empty", "[[X]]"]\n', 'connected: ["[[X]]"]\n', 2),
+        # The last two items share a comma: the second waits for the next pass.
+        ("tags: [a, fix/empty, фикс/empty]\n", "tags: [a, фикс/empty]\n", 1),
+    ],
+)
+def test_stale_frontmatter_tags_go_together_in_the_files_style(
+    frontmatter: str, expected: str, settled: int
+) -> None:
+    text = f"---\n{frontmatter}---\n{WORDS}\n"
+    vault = Vault({PATH: text})
+    findings = vault.findings(code="stale-fix-empty")
+    assert len(findings) == 2
+    fixes = safe_fix_list(PATH, vault.note(), vault.index, vault.config, findings, vault.generator)
+    assert [fix.settles for fix in fixes] == [settled]
+    assert apply_edits(text, fixes[0].edits) == f"---\n{expected}---\n{WORDS}\n"
 
 
 def test_stale_body_tags_go_together_and_a_frontmatter_one_beside_them() -> None:

@@ -44,6 +44,7 @@ from notels.edits.lines import (
 from notels.edits.tags import (
     add_frontmatter_tag_edits,
     remove_body_tags_edits,
+    remove_frontmatter_tags_edits,
     remove_tag_edits,
 )
 from notels.edits.text_edit import TextEdit, edits_conflict
@@ -311,16 +312,21 @@ def stale_fix_empty_fix(note: Note, tag_span: Span) -> Fix | None:
     return Fix(f"Remove #{tag.name}", "stale-fix-empty", edits, True)
 
 
-def stale_fix_empty_tags_fix(note: Note, tag_spans: Iterable[Span]) -> Fix | None:
-    """The stale tags removed together, for `--fix` and "fix all" (the per-finding fix would
-    check each removal with a parse of the note: thousands of them took seconds)."""
+def stale_fix_empty_tags_fixes(note: Note, tag_spans: Iterable[Span]) -> list[Fix]:
+    """The stale tags removed together, for `--fix` and "fix all": those of the frontmatter in
+    one fix, those of the body in another (the per-finding fix would check each removal with a
+    parse of the note: thousands of them took seconds, or minutes in a long `tags:` list)."""
     spans = set(tag_spans)
-    found = remove_body_tags_edits(note, [tag for tag in note.tags if tag.span in spans])
-    if found is None:
-        return None
-    tags, edits = found
-    title = f"Remove #{tags[0].name}" if len(tags) == 1 else f"Remove {len(tags)} stale tags"
-    return Fix(title, "stale-fix-empty", edits, True, settles=len(tags))
+    stale = [tag for tag in note.tags if tag.span in spans]
+    fixes: list[Fix] = []
+    for remove in (remove_frontmatter_tags_edits, remove_body_tags_edits):
+        found = remove(note, stale)
+        if found is None:
+            continue
+        tags, edits = found
+        title = f"Remove #{tags[0].name}" if len(tags) == 1 else f"Remove {len(tags)} stale tags"
+        fixes.append(Fix(title, "stale-fix-empty", edits, True, settles=len(tags)))
+    return fixes
 
 
 def fix_empty_tag_name(config: Config) -> str:
@@ -443,17 +449,16 @@ def safe_fix_list(
     originals: _Originals = {}
     ordered = sorted(findings, key=lambda f: (f.span.start, f.span.end, f.code))
     stale = [finding.span for finding in ordered if finding.code == "stale-fix-empty"]
-    together = stale_fix_empty_tags_fix(note, stale) if len(stale) > 1 else None
-    if together is not None:
+    for together in stale_fix_empty_tags_fixes(note, stale) if len(stale) > 1 else ():
         chosen.append(together)
         taken.add(together.edits)
     for finding in ordered:
         if finding.code not in SAFE_CODES:
             continue
-        in_body = finding.span.start >= note.body_start
-        if len(stale) > 1 and finding.code == "stale-fix-empty" and in_body:
-            # In `together`, or left out of it: it failed the check with others and waits for
-            # the fixer's next pass (a parse per tag here would be what `together` avoids).
+        if len(stale) > 1 and finding.code == "stale-fix-empty":
+            # Taken together above, or left out: it failed the check with others, or overlaps
+            # another, and waits for the fixer's next pass (a parse per tag here would be what
+            # taking them together avoids).
             continue
         for fix in fixes_for_finding(
             path, note, index, config, finding, generator, created_ns, False, originals

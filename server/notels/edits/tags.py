@@ -8,8 +8,9 @@ rules to be trusted blindly with a user's frontmatter.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from notels.edits.lines import break_at, break_before, line_bounds, preferred_break
 from notels.edits.text_edit import TextEdit, apply_edits, edits_conflict
@@ -30,21 +31,17 @@ _BOM = "\ufeff"
 
 def remove_tag_edits(note: Note, tag: Tag) -> tuple[TextEdit, ...] | None:
     """Edits that take `tag` (one occurrence, in frontmatter or body) out of the note."""
-    if tag.in_frontmatter:
-        edits = _remove_frontmatter_tag(note, tag)
-    else:
+    if not tag.in_frontmatter:
         edits = (_remove_body_span(note, tag.span),)
-    if edits is None:
-        return None
-    # Removing a tag from `connected` changes that key's value too; that change is the point.
+        return edits if _verified(note, edits, removed=tag.name, in_body=True) else None
     frontmatter = note.frontmatter
-    holder = _holder(frontmatter, tag) if frontmatter is not None and tag.in_frontmatter else None
-    changed = holder[0].key if holder is not None else None
-    if not _verified(
-        note, edits, removed=tag.name, changed_key=changed, in_body=not tag.in_frontmatter
-    ):
+    holder = _holder(frontmatter, tag) if frontmatter is not None else None
+    if holder is None:
         return None
-    return edits
+    entry, scalar = holder
+    edits = (_remove_frontmatter_tag(note, tag, entry, scalar),)
+    # Removing a tag from `connected` changes that key's value too; that change is the point.
+    return edits if _verified(note, edits, removed=tag.name, changed_keys=(entry.key,)) else None
 
 
 def remove_body_tags_edits(
@@ -85,30 +82,114 @@ def _start(tag: Tag) -> int:
     return tag.span.start
 
 
-def _removable_together(note: Note, removals: Sequence[_Removal]) -> Sequence[_Removal]:
+def remove_frontmatter_tags_edits(
+    note: Note, tags: Sequence[Tag]
+) -> tuple[tuple[Tag, ...], tuple[TextEdit, ...]] | None:
+    """(the tags taken, their edits): many frontmatter tags out at once, each as
+    `remove_tag_edits` takes it, checked by one parse of the result (a parse per tag took
+    seconds for a long `tags:` list). A tag key whose every item goes goes whole, as its last
+    tag would; a removal that would overlap the one before it (the last two items of a flow
+    list share a comma) is left for a later pass."""
+    frontmatter = note.frontmatter
+    if frontmatter is None:
+        return None
+    holders = _Holders(frontmatter)
+    grouped: dict[int, list[tuple[Tag, YamlScalar]]] = {}
+    for tag in sorted((tag for tag in tags if tag.in_frontmatter), key=_start):
+        found = holders.find(tag)
+        if found is not None:
+            grouped.setdefault(found[0], []).append((tag, found[1]))
+    removals: list[_Removal] = []
+    changed: list[str] = []
+    for number, pairs in grouped.items():
+        entry = frontmatter.entries[number]
+        changed.append(entry.key)
+        if _takes_every_item(note, entry, pairs):
+            whole = _whole_lines(note, entry.key_span.start, entry.span.end)
+            removals.append((tuple(tag for tag, _ in pairs), TextEdit(whole, "")))
+            continue
+        for tag, scalar in pairs:
+            edit = _remove_frontmatter_tag(note, tag, entry, scalar)
+            if removals and edits_conflict(removals[-1][1], edit):
+                continue
+            removals.append(((tag,), edit))
+    taken = _removable_together(note, removals, changed)
+    if not taken:
+        return None
+    return tuple(tag for run, _ in taken for tag in run), tuple(edit for _, edit in taken)
+
+
+def _takes_every_item(
+    note: Note, entry: YamlEntry, pairs: Sequence[tuple[Tag, YamlScalar]]
+) -> bool:
+    """Do the tags empty a tag key: one tag per scalar, each its scalar's only word?"""
+    if entry.key.lower() not in _TAG_KEYS or len(pairs) != len(entry.scalars):
+        return False
+    scalars = {id(scalar) for _, scalar in pairs}
+    return len(scalars) == len(entry.scalars) and all(
+        _only_word(note.text, tag, scalar) for tag, scalar in pairs
+    )
+
+
+class _Holders:
+    """The scalar holding each frontmatter tag, found by bisection (a walk per tag is
+    quadratic over a long list)."""
+
+    def __init__(self, frontmatter: Frontmatter) -> None:
+        self._frontmatter = frontmatter
+        self._scalars = [
+            (scalar.value_span.start, scalar.value_span.end, number, scalar)
+            for number, entry in enumerate(frontmatter.entries)
+            for scalar in entry.scalars
+        ]
+        self._scalars.sort(key=lambda each: each[0])
+        self._starts = [start for start, _, _, _ in self._scalars]
+
+    def find(self, tag: Tag) -> tuple[int, YamlScalar] | None:
+        """(entry number, scalar) of the scalar whose value holds the tag."""
+        at = bisect_right(self._starts, tag.span.start) - 1
+        if at >= 0 and tag.span.end <= self._scalars[at][1]:
+            return self._scalars[at][2], self._scalars[at][3]
+        # Scalars do not nest; should one ever hold another, the walk still finds it.
+        found = _holder(self._frontmatter, tag)
+        if found is None:
+            return None
+        return self._frontmatter.entries.index(found[0]), found[1]
+
+
+def _removable_together(
+    note: Note, removals: Sequence[_Removal], changed_keys: Collection[str] | None = None
+) -> Sequence[_Removal]:
     """The most of `removals` found to pass the check together: all when they do, else the
     larger of the two halves' answers, or both joined when that passes too. One removal that
     fails (`#fix/empty#x` would leave the tag `#x`) costs a parse per halving, not the batch;
     at worst, when every one fails, this is two parses per removal."""
     if not removals:
         return ()
-    if _pass_together(note, removals):
+    if _pass_together(note, removals, changed_keys):
         return removals
     if len(removals) == 1:
         return ()
     middle = len(removals) // 2
-    first = _removable_together(note, removals[:middle])
-    second = _removable_together(note, removals[middle:])
+    first = _removable_together(note, removals[:middle], changed_keys)
+    second = _removable_together(note, removals[middle:], changed_keys)
     larger = first if len(first) >= len(second) else second
     if not first or not second:
         return larger
     joined = [*first, *second]
-    return joined if _pass_together(note, joined) else larger
+    return joined if _pass_together(note, joined, changed_keys) else larger
 
 
-def _pass_together(note: Note, removals: Sequence[_Removal]) -> bool:
+def _pass_together(
+    note: Note, removals: Sequence[_Removal], changed_keys: Collection[str] | None
+) -> bool:
+    """Do the removals, together, pass the check: body ones when `changed_keys` is None, else
+    frontmatter ones, which may change these keys' values besides the tags."""
     removed = Counter(tag.name for run, _ in removals for tag in run)
-    return _verified(note, tuple(edit for _, edit in removals), removed=removed, in_body=True)
+    edits = tuple(edit for _, edit in removals)
+    if changed_keys is None:
+        return _verified(note, edits, removed=removed, in_body=True)
+    return _verified(note, edits, removed=removed, changed_keys=changed_keys)
 
 
 def _remove_body_span(note: Note, span: Span) -> TextEdit:
@@ -140,36 +221,37 @@ def _holder(frontmatter: Frontmatter, tag: Tag) -> tuple[YamlEntry, YamlScalar] 
     return None
 
 
-def _remove_frontmatter_tag(note: Note, tag: Tag) -> tuple[TextEdit, ...] | None:
-    frontmatter = note.frontmatter
-    if frontmatter is None:
-        return None
-    found = _holder(frontmatter, tag)
-    if found is None:
-        return None
-    entry, scalar = found
-    text = note.text
+def _piece_start(text: str, tag: Tag, scalar: YamlScalar) -> int:
+    """Where the tag's word starts in its scalar: at its `#` when it has one."""
+    start = tag.span.start
+    return start - 1 if start > scalar.value_span.start and text[start - 1] == "#" else start
+
+
+def _only_word(text: str, tag: Tag, scalar: YamlScalar) -> bool:
     value = scalar.value_span
-    piece_start = tag.span.start
-    if piece_start > value.start and text[piece_start - 1] == "#":
-        piece_start -= 1
-    rest = text[value.start : piece_start] + text[tag.span.end : value.end]
-    if rest.strip(_SEPARATORS + "\r\n"):
-        return (_remove_word(text, Span(piece_start, tag.span.end), value),)
+    rest = text[value.start : _piece_start(text, tag, scalar)] + text[tag.span.end : value.end]
+    return not rest.strip(_SEPARATORS + "\r\n")
+
+
+def _remove_frontmatter_tag(note: Note, tag: Tag, entry: YamlEntry, scalar: YamlScalar) -> TextEdit:
+    text = note.text
+    if not _only_word(text, tag, scalar):
+        return _remove_word(
+            text, Span(_piece_start(text, tag, scalar), tag.span.end), scalar.value_span
+        )
     # The tag is the scalar's only word: the scalar goes, as a list item or as the value.
-    others = [other for other in entry.scalars if other is not scalar]
-    if not others and entry.key.lower() in _TAG_KEYS:
+    if len(entry.scalars) == 1 and entry.key.lower() in _TAG_KEYS:
         # Nothing left under `tags:`: remove the key too, rather than leave an empty key.
-        return (TextEdit(_whole_lines(note, entry.key_span.start, entry.span.end), ""),)
+        return TextEdit(_whole_lines(note, entry.key_span.start, entry.span.end), "")
     if _is_block_item(note, scalar):
-        return (TextEdit(_whole_lines(note, scalar.span.start, scalar.span.end), ""),)
+        return TextEdit(_whole_lines(note, scalar.span.start, scalar.span.end), "")
     if _is_flow_item(text, scalar):
-        return (_remove_flow_item(text, scalar),)
+        return _remove_flow_item(text, scalar)
     # A single value of another key (`connected: "#fix/empty"`): leave the key, now empty.
     start = scalar.span.start
     while start > entry.key_span.end and text[start - 1] in _INLINE_SPACE:
         start -= 1
-    return (TextEdit(Span(start, scalar.span.end), ""),)
+    return TextEdit(Span(start, scalar.span.end), "")
 
 
 def _remove_word(text: str, word: Span, value: Span) -> TextEdit:
@@ -313,7 +395,7 @@ def _verified(
     edits: tuple[TextEdit, ...],
     removed: str | Counter[str] | None = None,
     added: str | None = None,
-    changed_key: str | None = None,
+    changed_keys: Collection[str] = (),
     in_body: bool = False,
 ) -> bool:
     try:
@@ -346,7 +428,7 @@ def _verified(
         return False
     try:
         return _same_data(
-            _other_values(before_fm, changed_key), _other_values(after_fm, changed_key), set()
+            _other_values(before_fm, changed_keys), _other_values(after_fm, changed_keys), set()
         )
     except RecursionError:
         return False
@@ -392,9 +474,9 @@ def _body(note: Note) -> str:
 
 
 def _other_values(
-    frontmatter: Frontmatter | None, changed_key: str | None
+    frontmatter: Frontmatter | None, changed_keys: Collection[str]
 ) -> dict[str, object] | None:
-    """The frontmatter's values besides the tag keys (and the key an edit means to change)."""
+    """The frontmatter's values besides the tag keys (and the keys an edit means to change)."""
     if frontmatter is None:
         return {}
     if frontmatter.data is None:
@@ -402,5 +484,5 @@ def _other_values(
     return {
         key: value
         for key, value in frontmatter.data.items()
-        if key.lower() not in _TAG_KEYS and key != changed_key
+        if key.lower() not in _TAG_KEYS and key not in changed_keys
     }
