@@ -172,3 +172,49 @@ async def test_workspace_diagnostic_clears_a_deleted_note(vault: Path) -> None:
         cleared = by_uri[a_item.uri]
         assert isinstance(cleared, types.WorkspaceFullDocumentDiagnosticReport)
         assert list(cleared.items) == []
+
+
+async def test_a_replace_all_in_one_notification_leaves_what_check_says(vault: Path) -> None:
+    """VS Code sends a replace-all as one didChange of changes from the bottom up: 3,000 of
+    them in a note of emoji and Cyrillic lines, applied in one pass, leave the note as `notels
+    check` reads the same text."""
+    lines = [f"Строка {n} 😀 со ссылкой [[Нет такой]] и [[Нет такой|😀]]" for n in range(1_500)]
+    write_files(vault, {"Заметка.md": "\r\n".join(lines), "Есть.md": "Текст.\n"})
+    async with editor(vault, encodings=["utf-32"]) as session:
+        uri = session.open("Заметка.md")
+        await session.wait_for_codes(uri, lambda codes: codes.count("unresolved-link") == 3_000)
+        changes: list[types.TextDocumentContentChangeEvent] = []
+        for number in reversed(range(len(lines))):
+            line = lines[number]
+            for word in reversed(list(_occurrences(line, "Нет такой"))):
+                start = len(line[:word])  # code points: the session speaks UTF-32
+                changes.append(
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(
+                            start=types.Position(line=number, character=start),
+                            end=types.Position(line=number, character=start + len("Нет такой")),
+                        ),
+                        text="Есть",
+                    )
+                )
+        session.versions[uri] += 1
+        session.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=uri, version=session.versions[uri]
+                ),
+                content_changes=changes,
+            )
+        )
+        await session.wait_for_codes(uri, lambda codes: "unresolved-link" not in codes)
+        fixed = "\r\n".join(line.replace("Нет такой", "Есть") for line in lines)
+        (vault / "Заметка.md").write_text(fixed, encoding="utf-8", newline="")
+        await settle(session, uri, check_rows(vault).get("Заметка.md", []))
+
+
+def _occurrences(line: str, word: str) -> list[int]:
+    found, at = [], line.find(word)
+    while at != -1:
+        found.append(at)
+        at = line.find(word, at + len(word))
+    return found

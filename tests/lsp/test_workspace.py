@@ -6,7 +6,7 @@ from pathlib import Path
 
 import lsp_harness  # noqa: F401  (puts the checkout's notels on sys.path)
 import notes
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lsp_harness import write_files
 from workspace_harness import codes_of, indexed, open_in
@@ -265,3 +265,113 @@ def test_a_vault_stays_while_another_spelling_of_its_folder_is_in_the_workspace(
     assert list(workspace.vaults) == [vault.resolve()]
     workspace.remove_folder(vault)  # the last name of it gone: so is the vault
     assert list(workspace.vaults) == []
+
+
+_CHANGE_TEXTS = ["ж", "[[Алгебра]]", "\n", "\r\n", "\r", "😀", "", "```\n", "\u2028"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="abcdж😀\n\r\u2028#[]$`", min_size=40, max_size=200),
+    st.lists(
+        st.tuples(
+            st.integers(0, 2),
+            st.integers(0, 4),
+            st.integers(0, 1),
+            st.integers(0, 4),
+            st.sampled_from(_CHANGE_TEXTS),
+            st.integers(0, 31),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.sampled_from(list(Encoding)),
+)
+def test_many_changes_in_one_notification_give_what_one_at_a_time_gives(
+    text: str, steps: list[tuple[int, int, int, int, str, int]], encoding: Encoding
+) -> None:
+    """An editor's replace-all comes as one notification of changes from the bottom up, which
+    are applied in one pass: the text, its lines and the untouched ends must be what applying
+    them one by one gives. Each change ends at or above where the last one started, unless a
+    jump (one in thirty-two) puts it anywhere."""
+    changes: list[TextChange] = []
+    line, column = 20, 12
+    for up, end_column, lines, start_column, inserted, jump in steps:
+        if jump == 0:
+            line, column = up * 5, end_column
+        end = (max(line - up, 0), end_column)
+        if end[0] == line:
+            end = (line, min(end_column, column))
+        line = max(end[0] - lines, 0)
+        column = min(start_column, end[1]) if line == end[0] else start_column
+        # An editor may send a range backwards; the server reads it either way.
+        first, last = ((line, column), end) if jump % 2 else (end, (line, column))
+        changes.append(TextChange(inserted, first, last))
+    one_pass, one_by_one = Workspace(), Workspace()
+    for workspace in (one_pass, one_by_one):
+        workspace.encoding = encoding
+        workspace.open("untitled:a", None, text, 1)
+    one_pass.change("untitled:a", 2, changes)
+    for change in changes:
+        one_by_one.change("untitled:a", 2, [change])
+    batched, single = one_pass.documents["untitled:a"], one_by_one.documents["untitled:a"]
+    assert batched.text == single.text
+    assert batched.untouched == single.untouched
+    count = single.lines.line_count
+    assert batched.lines.line_count == count
+    assert [batched.lines.line_start(n) for n in range(count)] == [
+        single.lines.line_start(n) for n in range(count)
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab ж😀\t", max_size=12), min_size=8, max_size=60),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.sampled_from(["a", "ж", "😀", " "]),
+    st.sampled_from(["", "Б", "😀😀", "\n", "x\r\ny"]),
+    st.sampled_from(list(Encoding)),
+)
+def test_a_replace_all_in_one_notification_gives_what_one_at_a_time_gives(
+    lines: list[str], line_break: str, word: str, replacement: str, encoding: Encoding
+) -> None:
+    """Every occurrence of `word` replaced, bottom to top, in one notification (as VS Code
+    sends a replace-all): the same text, lines and untouched ends as one change at a time."""
+    text = line_break.join(lines)
+    changes = [
+        TextChange(replacement, (number, column), (number, column + _units(word, encoding)))
+        for number, line in reversed(list(enumerate(lines)))
+        for column in reversed(_columns(line, word, encoding))
+    ]
+    assume(changes)
+    one_pass, one_by_one = Workspace(), Workspace()
+    for workspace in (one_pass, one_by_one):
+        workspace.encoding = encoding
+        workspace.open("untitled:a", None, text, 1)
+    one_pass.change("untitled:a", 2, changes)
+    for change in changes:
+        one_by_one.change("untitled:a", 2, [change])
+    batched, single = one_pass.documents["untitled:a"], one_by_one.documents["untitled:a"]
+    assert batched.text == single.text == text.replace(word, replacement)
+    assert batched.untouched == single.untouched
+    count = single.lines.line_count
+    assert [batched.lines.line_start(n) for n in range(count)] == [
+        single.lines.line_start(n) for n in range(batched.lines.line_count)
+    ]
+
+
+def _units(text: str, encoding: Encoding) -> int:
+    if encoding is Encoding.UTF8:
+        return len(text.encode("utf-8"))
+    if encoding is Encoding.UTF16:
+        return len(text.encode("utf-16-le")) // 2
+    return len(text)
+
+
+def _columns(line: str, word: str, encoding: Encoding) -> list[int]:
+    """The columns of `word`'s occurrences in `line`, as `str.replace` finds them."""
+    columns, at = [], line.find(word)
+    while at != -1:
+        columns.append(_units(line[:at], encoding))
+        at = line.find(word, at + len(word))
+    return columns

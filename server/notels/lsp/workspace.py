@@ -440,22 +440,42 @@ class Workspace:
             return False
         text, lines = document.text, document.lines
         head, tail = document.untouched or (len(text), len(text))
+        # Offsets into `text` of changes not applied yet, each wholly above the one before: an
+        # editor sends a replace-all or a multi-cursor edit bottom to top, one notification.
+        # Such a change is at the same offsets once those below it are applied, so a run of
+        # them is applied in one pass (one by one, each copied the whole text: 10,000 changes
+        # in a 1 MB note took 6.5 s).
+        run: list[tuple[int, int, str]] = []
         for change in changes:
             if change.start is None or change.end is None:
-                text = change.text
-                lines = LineIndex(text)
-                head = tail = 0
-            else:
-                start = lines.offset(*change.start, self.encoding)
-                end = lines.offset(*change.end, self.encoding)
-                start, end = min(start, end), max(start, end)
-                head, tail = min(head, start), min(tail, len(text) - end)
-                text = text[:start] + change.text + text[end:]
-                lines = lines.edited(text, start, end, change.text)
+                text, lines, head, tail, run = change.text, LineIndex(change.text), 0, 0, []
+                continue
+            start, end = self._offsets(lines, change)
+            if run and not (
+                _above(text, end, run[-1][0]) and self._exact(lines, change, start, end)
+            ):
+                text, lines, head, tail = _apply_run(text, lines, run, head, tail)
+                start, end, run = *self._offsets(lines, change), []
+            run.append((start, end, change.text))
+        text, lines, head, tail = _apply_run(text, lines, run, head, tail)
         document.text, document.lines, document.version = text, lines, version
         document.untouched = (head, tail)
         document.note = None
         return True
+
+    def _offsets(self, lines: LineIndex, change: TextChange) -> tuple[int, int]:
+        assert change.start is not None and change.end is not None
+        start = lines.offset(*change.start, self.encoding)
+        end = lines.offset(*change.end, self.encoding)
+        return min(start, end), max(start, end)
+
+    def _exact(self, lines: LineIndex, change: TextChange, start: int, end: int) -> bool:
+        """Are the change's positions in the text as they are, not moved to a line's end, the
+        text's end or a character's start? Only then do they mean the same offsets once the
+        changes below them are applied."""
+        assert change.start is not None and change.end is not None
+        found = {lines.position(start, self.encoding), lines.position(end, self.encoding)}
+        return found == {change.start, change.end}
 
     def flush(self, uri: str) -> Effects:
         """Parse the document's latest text and put it into its vault's index."""
@@ -864,6 +884,41 @@ class Workspace:
     def lines_of(self, vault: Vault, relative: str) -> LineIndex | None:
         with vault.lock:
             return vault.index.lines(relative)
+
+
+def _above(text: str, end: int, below: int) -> bool:
+    """Does a change ending at `end` lie wholly above one starting at `below`, its lines as
+    they are whatever that one does? Ending right where it starts, after a `\\r`, it does
+    not: a `\\n` inserted there makes `\\r\\n` of them, one line break instead of two."""
+    return end < below or (end == below and text[end - 1 : end] != "\r")
+
+
+# From this many changes on, a run of them is applied in one pass (see `Workspace.change`).
+_BATCHED_RUN = 8
+
+
+def _apply_run(
+    text: str, lines: LineIndex, run: Sequence[tuple[int, int, str]], head: int, tail: int
+) -> tuple[str, LineIndex, int, int]:
+    """(text, lines, untouched head, untouched tail) once the run's edits are applied, each
+    at its offsets (see `Workspace.change`)."""
+    length = len(text)
+    for start, end, inserted in run:
+        head, tail = min(head, start), min(tail, length - end)
+        length += len(inserted) - (end - start)
+    if len(run) < _BATCHED_RUN:  # a keystroke: the lines are updated, not counted again
+        for start, end, inserted in run:
+            text = text[:start] + inserted + text[end:]
+            lines = lines.edited(text, start, end, inserted)
+        return text, lines, head, tail
+    pieces: list[str] = []
+    at = 0
+    for start, end, inserted in reversed(run):  # top to bottom
+        pieces += (text[at:start], inserted)
+        at = end
+    pieces.append(text[at:])
+    text = "".join(pieces)
+    return text, LineIndex(text), head, tail
 
 
 def _load_from_disk(vault: Vault, relative: str) -> tuple[Note, FileProblem | None, Stamp] | None:
