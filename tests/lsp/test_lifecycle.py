@@ -12,12 +12,16 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import cast
 from urllib.parse import unquote, urlparse
 
 import pytest
 from lsp_harness import SERVER_DIR, editor, index_finished, wait_until, write_files
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient as PyglsClient
+from pygls.lsp.server import LanguageServer
+
+from notels.lsp import session as session_module
 
 NOTES = {
     f"Папка {i % 7}/Заметка {i} 🙂.md": f"Текст {i} со ссылкой [[Заметка {i + 1} 🙂]].\n"
@@ -58,6 +62,56 @@ async def test_a_note_opened_during_the_handshake_has_its_vault_indexed_once(vau
     assert len(runs) == 1
     assert isinstance(runs[0][-1], types.WorkDoneProgressEnd)
     assert runs[0][-1].message == "300 notes indexed"
+
+
+def test_a_client_that_never_answers_a_registration_still_gets_its_vault_indexed(
+    vault: Path, tmp_path: Path
+) -> None:
+    """The server asks to watch files right after `initialized`; waiting for the answer held
+    up the settings and so the index, for good with a client that never sends one."""
+    write_files(vault, NOTES)
+    log_file = tmp_path / "notels.log"
+    server = _start_raw("--log-file", str(log_file))
+    assert server.stdin is not None and server.stdout is not None
+    watching = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}}
+    params = {"processId": os.getpid(), "rootUri": vault.as_uri(), "capabilities": watching}
+    try:
+        server.stdin.write(
+            _frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params})
+        )
+        server.stdin.write(_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        server.stdin.flush()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "indexed 300 notes" not in _read(log_file):
+            time.sleep(0.05)
+        assert "indexed 300 notes" in _read(log_file)
+    finally:
+        server.kill()
+        server.wait()
+        server.stdin.close()
+        server.stdout.close()
+
+
+async def test_settings_a_client_never_sends_are_waited_for_a_while_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The index waits for the settings; a client that never answers must not stall it."""
+
+    class Silent:
+        def workspace_configuration_async(self, params: object) -> asyncio.Future[object]:
+            return asyncio.get_running_loop().create_future()
+
+    monkeypatch.setattr(session_module, "_CLIENT_ANSWER_S", 0.05)
+    session = session_module.Session(cast(LanguageServer, Silent()))
+    session.initialize(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(
+                workspace=types.WorkspaceClientCapabilities(configuration=True)
+            )
+        )
+    )
+    effects = await asyncio.wait_for(session.fetch_settings(), 5)
+    assert (effects.index, effects.errors) == ([], [])
 
 
 async def test_server_capabilities_and_dynamic_registrations(vault: Path) -> None:

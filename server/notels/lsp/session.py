@@ -87,6 +87,9 @@ _REFRESH_KEY = "\0refresh"  # debouncer key of the pull-diagnostics refresh requ
 _REFRESH_DELAY_MS = 50
 _PROGRESS_INTERVAL_S = 0.1  # at most this often a progress report, besides the percentage steps
 _YIELD_EVERY = 200  # workspace diagnostics: notes checked between turns of the event loop
+# How long the settings may take to come from the client before the server goes on without:
+# the index waits for them.
+_CLIENT_ANSWER_S = 10.0
 # Notes changed on disk read on the event loop, at about half a millisecond each; more are read
 # on another thread.
 _READ_AT_ONCE = 32
@@ -182,7 +185,9 @@ class Session:
         forward_logs_to_client(self.server)
         for error in self._startup_errors:
             self.show_error(error)
-        await self._register_watchers()
+        # Asked, not awaited: a client slow to answer (or that never does) must not hold up
+        # the settings and the index.
+        self._register_watchers()
         effects = await self.fetch_settings()
         # Every vault, those a note opened meanwhile brought in too: indexed once, now.
         effects.index[:] = list(self.workspace.vaults.values())
@@ -191,6 +196,7 @@ class Session:
 
     def shutdown(self) -> None:
         self.debouncer.cancel_all()
+        release_spares()
         self.settling.save_now()  # the editor is closing: the next start needs the cache
         for vault in self.workspace.vaults.values():
             vault.run += 1  # indexing threads stop at their next batch
@@ -388,11 +394,13 @@ class Session:
             for v in vaults
         ]
         try:
-            values = await self.server.workspace_configuration_async(
+            asked = self.server.workspace_configuration_async(
                 types.ConfigurationParams(items=items)
             )
+            # Shielded: a late answer then finds its request still pending, not cancelled.
+            values = await asyncio.wait_for(asyncio.shield(asked), _CLIENT_ANSWER_S)
         except Exception as error:  # a client that fails here still gets diagnostics
-            log.warning("workspace/configuration failed: %s", error)
+            log.warning("workspace/configuration failed: %r", error)
             return Effects()
         # null: the client knows no such section; keep what initializationOptions gave.
         effects = Effects()
@@ -403,7 +411,7 @@ class Session:
                 effects.merge(self.workspace.apply_settings(value, vault))
         return effects
 
-    async def _register_watchers(self) -> None:
+    def _register_watchers(self) -> None:
         registrations: list[types.Registration] = []
         workspace = self._capabilities.workspace
         if capability(workspace, "did_change_watched_files", "dynamic_registration"):
@@ -424,7 +432,7 @@ class Session:
                     ),
                 )
             )
-        await self._register(registrations)
+        self._spawn(self._register(registrations))
         self._watching = bool(
             capability(workspace, "did_change_watched_files", "dynamic_registration")
         )
@@ -572,6 +580,7 @@ class Session:
 
     async def _index(self, vault: Vault) -> None:
         if self.workspace.vaults.get(vault.root) is not vault:
+            release_spares()  # the run they were started for will not come
             return  # dropped before its turn came
         loop = asyncio.get_running_loop()
         run, _ = self.workspace.start_indexing(vault)

@@ -81,7 +81,10 @@ def cache_file(root: Path) -> Path | None:
 def has_cache(root: Path) -> bool:
     """Is there a cache file for the vault (which may still turn out stale or damaged)?"""
     path = cache_file(root)
-    return path is not None and path.is_file()
+    try:
+        return path is not None and path.is_file()
+    except OSError:  # a cache folder we may not look into: as good as none
+        return False
 
 
 @cache
