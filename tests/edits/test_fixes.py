@@ -415,6 +415,16 @@ def test_the_removable_stale_tags_still_go_together_beside_one_that_cannot() -> 
     assert after == f"{WORDS}\n\n#fix/empty#x\n"
 
 
+def test_removing_a_stale_tag_never_changes_a_cards_note_type_or_fields() -> None:
+    """Right after START the line is the card's note type, even a tag: without it the next
+    line would be, and the plugin would read another card. Inside a field the tag is text of
+    that field, and goes."""
+    typed = f"{WORDS}\nSTART\n#fix/empty\nBasic\nFRONT: q\nEND\n"
+    assert Vault({PATH: typed}).fixes("stale-fix-empty") == []
+    inside = f"{WORDS}\nSTART\nBasic\nFRONT: q\n#fix/empty\nBACK: a\nEND\n"
+    assert fixed(inside, "stale-fix-empty") == f"{WORDS}\nSTART\nBasic\nFRONT: q\nBACK: a\nEND\n"
+
+
 def test_removing_a_stale_tag_never_makes_a_card_of_text_the_plugin_skips() -> None:
     text = f"{WORDS}\nSTART #fix/empty\nBasic\nFRONT: q\nEND\n#fix/empty\n"
     vault = Vault({PATH: text})

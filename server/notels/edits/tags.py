@@ -439,6 +439,8 @@ def _cards_read(note: Note) -> tuple[object, ...]:
     anki = note.anki
     return (
         [card.id.value if card.id is not None else None for card in anki.cards],
+        # A tag line right after START was the note type line: the next line becomes it.
+        [(card.note_type, tuple(field.name for field in card.fields)) for card in anki.cards],
         [card.id.value if card.id is not None else None for card in anki.unclosed],
         [card.id.value if card.id is not None else None for card in anki.inline_cards],
         [marker.id.value if marker.id is not None else None for marker in anki.deletes],
