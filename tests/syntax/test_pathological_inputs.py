@@ -387,3 +387,24 @@ def test_a_keystroke_in_a_note_with_many_copies_of_one_card_runs_in_linear_time(
         4,
         str(vault),
     )
+
+
+def test_removing_many_notes_that_share_a_name_runs_in_linear_time() -> None:
+    # VaultIndex._withdraw sought a removed note's case twins (`a/X.md` for `a/x.md`) among
+    # every note of its name: removing 5,000 `index.md` of as many folders (a folder
+    # deleted, a branch switched) took 2.3 s, 10,000 took 9 s.
+    _runs_within(
+        """
+        from notels.syntax.note import parse_note
+        from notels.vault.index import VaultIndex
+        index = VaultIndex()
+        note = parse_note("[[index]]\\n")
+        for i in range(10_000):
+            index.set_note(f"d{i}/index.md", note)
+        index.set_note("D0/Index.md", note)  # a case twin takes the key over
+        for i in range(10_000):
+            index.remove_note(f"d{i}/index.md")
+        assert index.resolve_target("d0/index", "a.md").paths == ("D0/Index.md",)
+        """,
+        3,
+    )

@@ -252,6 +252,9 @@ class VaultIndex:
         self._type_fields: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self._decks: Counter[str] = Counter()
         self._inferred_fields: dict[str, frozenset[str]] = {}
+        # Keys that more than one path may share (case twins), or None: not known since the
+        # tables were taken whole (see _case_twins).
+        self._twinned: set[str] | None = set()
         # Link targets (bare, or by folder for paths) -> resolution; emptied whenever a note,
         # alias or attachment comes or goes.
         # Every update of the name tables bumps the version before and after, and counts itself
@@ -324,6 +327,8 @@ class VaultIndex:
             self.file_problems.pop(path, None)
         if holds:
             self._by_key[key] = path
+        if holder is not None and holder != path and self._twinned is not None:
+            self._twinned.add(key)
         self._by_stem[stem_key(path)].add(path)
         for alias in summary.aliases:
             self._by_alias[alias.lower()].add(path)
@@ -413,6 +418,7 @@ class VaultIndex:
         )
         self._decks = Counter(tables.decks)
         self._inferred_fields.clear()
+        self._twinned = None
 
     def _begin_names_change(self) -> None:
         self._names_changing += 1
@@ -459,8 +465,11 @@ class VaultIndex:
         key = note_key(path)
         if self._by_key.get(key) == path:
             # The smallest remaining case twin, if any, takes the key over (see set_summary).
+            # Only a key known to have twins is sought among the stem's paths: thousands of
+            # notes share a name (`index.md`), and removing them all cost their number squared.
+            twinned = key in self._case_twins()
             stem = self._by_stem.get(stem_key(path), ())
-            twins = [p for p in stem if p != path and note_key(p) == key]
+            twins = [p for p in stem if p != path and note_key(p) == key] if twinned else []
             if twins:
                 self._by_key[key] = min(twins)
             else:
@@ -473,6 +482,16 @@ class VaultIndex:
         for tag in summary.tags:
             _discard(self._tags, tag.lower(), path)
         self._index_cards(path, summary, -1)
+
+    def _case_twins(self) -> set[str]:
+        """Keys that more than one path may share: every key that does, and perhaps others."""
+        twinned = self._twinned
+        if twinned is None:
+            by_key = self._by_key
+            twinned = self._twinned = {
+                note_key(path) for path in self.summaries if by_key.get(note_key(path)) != path
+            }
+        return twinned
 
     def _move_card_ids(self, path: str, old: NoteSummary, new: NoteSummary) -> None:
         """The same card IDs at new positions, as a withdraw and an add would leave them."""
