@@ -210,6 +210,36 @@ async def test_while_the_vault_is_indexed_only_the_notes_own_findings_show(vault
     assert missing.range == _range((0, 21), (0, 26))  # Нигде, not Цель
 
 
+async def test_a_pull_client_gets_the_notes_own_findings_then_all_once_indexed(
+    vault: Path,
+) -> None:
+    """The same for a client that pulls: what it pulls during indexing, and again when the
+    server asks it to once the index is done."""
+    big = "Строка текста с формулой $x^2$ и ссылкой [[Цель]] 😀.\n" * 50_000  # 4 MB
+    opened = "Ссылки: [[Цель]] и [[Нигде]].\n\nSTART\nBasic\nFRONT: вопрос\nEND\n"
+    write_files(vault, {"0 Большая.md": big, "Заметка.md": opened, "Цель.md": "Текст.\n"})
+    env = {"NOTELS_INDEX_PROCESSES": "0"}
+    async with editor(vault, folders=False, pull=True, env=env) as session:
+        uri = session.open("Заметка.md")
+
+        async def pull() -> list[str]:
+            report = await session.client.text_document_diagnostic_async(
+                types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+            )
+            assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+            return sorted(str(d.code) for d in report.items)
+
+        refreshes = session.client.diagnostic_refresh_count
+        first = await pull()
+        during = not _indexed(session.client, "3 notes indexed")
+        await wait_until(lambda: session.client.diagnostic_refresh_count > refreshes)
+        await wait_until(lambda: _indexed(session.client, "3 notes indexed"))
+        final = await pull()
+    assert during, "the index was done before the first pull: nothing checked"
+    assert first == ["missing-id", "missing-target-deck"]
+    assert final == ["missing-id", "missing-target-deck", "unresolved-link"]
+
+
 def _indexed(client: LanguageClient, message: str) -> bool:
     return any(
         isinstance(value, types.WorkDoneProgressEnd) and value.message == message
