@@ -212,10 +212,7 @@ def move_note_edits(index: VaultIndex, old_path: str, new_path: str) -> Edits:
     if old_path not in index.notes:
         raise RenameError(f"{old_path} is not a note of the vault.")
     if note_key(new_path) != note_key(old_path):
-        taken = next(
-            (p for p in index.paths() if note_key(p) == note_key(new_path)),
-            None,
-        )
+        taken = _holder(index, new_path)
         if taken is not None:
             raise RenameError(f"{taken} already exists.")
     bare_wins = _bare_name_wins(index, old_path, new_path)
@@ -244,11 +241,21 @@ def move_note_edits(index: VaultIndex, old_path: str, new_path: str) -> Edits:
     return _checked(index, edits)
 
 
+def _holder(index: VaultIndex, path: str) -> str | None:
+    """The note at `path` but for case, the first in the index's order. Only notes of the same
+    name are looked at: a move of each of a folder's thousands of notes scanned the vault."""
+    key = note_key(path)
+    holders = {p for p in index.paths_named(stem_key(path)) if note_key(p) == key}
+    if len(holders) > 1:  # case twins, on a case-sensitive file system
+        return next(p for p in index.paths() if p in holders)
+    return next(iter(holders), None)
+
+
 def _keep_namesakes_reached(index: VaultIndex, old_path: str, new_path: str, edits: Edits) -> None:
     """The moved note takes its new bare name from namesakes farther from the vault root: their
     bare links get their paths, so each still opens the note it opened."""
     key = stem_key(new_path)
-    namesakes = {p for p in index.paths() if stem_key(p) == key and p != old_path}
+    namesakes = index.paths_named(key) - {old_path}
     for namesake in sorted(namesakes):
         for source in sorted(index.linkers_of(namesake)):
             note = index.notes.get(source)
@@ -302,7 +309,7 @@ def _keep_relative_links(index: VaultIndex, old_path: str, new_path: str, edits:
 def _bare_name_wins(index: VaultIndex, old_path: str, new_path: str) -> bool:
     """Would a bare link by the new name open the note at `new_path`, not a namesake?"""
     key = stem_key(new_path)
-    namesakes = {p for p in index.paths() if stem_key(p) == key and p != old_path}
+    namesakes = index.paths_named(key) - {old_path}
     return shortest_first(namesakes | {new_path})[0] == new_path
 
 

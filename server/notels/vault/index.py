@@ -535,6 +535,10 @@ class VaultIndex:
     def paths(self) -> Iterable[str]:
         return self.summaries.keys()
 
+    def paths_named(self, stem: str) -> frozenset[str]:
+        """The notes whose `stem_key` is `stem`: `Folder/Note.md` and `note.md` for `note`."""
+        return frozenset(self._by_stem.get(stem, ()))
+
     def summary(self, path: str) -> NoteSummary | None:
         return self.summaries.get(path)
 
