@@ -172,3 +172,43 @@ async def test_the_editor_renaming_a_note_gets_the_link_updates(vault: Path) -> 
         "sub/Глубоко.md": DEEP.replace("[[Тема", "[[Предмет"),
     }
     assert links in text_edits(edit)
+
+
+async def test_the_editor_renaming_a_folder_gets_the_link_updates_of_every_note_in_it(
+    vault: Path,
+) -> None:
+    """VS Code names only the folder: each note in it moves, and path links follow it,
+    those from inside the folder too (edited under their old names, before the move)."""
+    write_files(
+        vault,
+        {
+            "Папка/Тема 😀.md": "# Тема\n## Раздел\n",
+            "Папка/Внутри.md": "См. [[Папка/Тема 😀#Раздел]].\n",
+            "Ссылки.md": "[[Папка/Тема 😀]], [[Тема 😀|она]] и [[Папка/Внутри]].\n",
+        },
+    )
+    async with edit_editor(vault) as (session, _):
+        edit = await session.client.workspace_will_rename_files_async(
+            types.RenameFilesParams(
+                files=[
+                    types.FileRename(
+                        old_uri=(vault / "Папка").as_uri(),
+                        new_uri=(vault / "Новая папка").as_uri(),
+                    )
+                ]
+            )
+        )
+        registrations = session.capabilities.workspace
+
+    assert edit is not None
+    assert _texts_after(vault, edit) == {
+        "Папка/Внутри.md": "См. [[Новая папка/Тема 😀#Раздел]].\n",
+        "Ссылки.md": "[[Новая папка/Тема 😀]], [[Тема 😀|она]] и [[Новая папка/Внутри]].\n",
+    }
+    assert registrations is not None and registrations.file_operations is not None
+    filters = registrations.file_operations.will_rename
+    assert filters is not None
+    assert [(f.pattern.glob, f.pattern.matches) for f in filters.filters] == [
+        ("**/*.md", types.FileOperationPatternKind.File),
+        ("**/*", types.FileOperationPatternKind.Folder),
+    ]

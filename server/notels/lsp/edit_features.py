@@ -77,7 +77,14 @@ MARKDOWN_FILES = types.FileOperationRegistrationOptions(
                 glob="**/*.md", matches=types.FileOperationPatternKind.File
             ),
             scheme="file",
-        )
+        ),
+        # A folder's rename moves every note in it; VS Code names only the folder.
+        types.FileOperationFilter(
+            pattern=types.FileOperationPattern(
+                glob="**/*", matches=types.FileOperationPatternKind.Folder
+            ),
+            scheme="file",
+        ),
     ]
 )
 
@@ -478,11 +485,8 @@ class EditFeatures:
         """The editor renames or moves notes itself: answer with the link updates."""
         self.session.flush_documents()
         builder = EditBuilder(self.session)
-        for file in params.files:
-            moved = self._moved_note(file.old_uri, file.new_uri)
-            if moved is None:
-                continue
-            vault, old, new = moved
+        moves = [move for file in params.files for move in self._moves(file.old_uri, file.new_uri)]
+        for vault, old, new in moves:
             with vault.lock:
                 linkers = vault.index.linkers_of(old)
             self._sync_from_disk(vault, linkers)
@@ -496,18 +500,30 @@ class EditFeatures:
                 builder.add(vault, path, path_edits)
         return builder.build() if builder.files else None
 
-    def _moved_note(self, old_uri: str, new_uri: str) -> tuple[Vault, str, str] | None:
+    def _moves(self, old_uri: str, new_uri: str) -> list[tuple[Vault, str, str]]:
+        """(vault, old path, new path) of each note a rename moves: the note itself, or every
+        note in a renamed folder."""
         old, new = path_of_uri(old_uri), path_of_uri(new_uri)
-        if old is None or new is None or new.suffix.lower() != MARKDOWN_SUFFIX:
-            return None
-        vault = self.session.workspace.vault_of(resolved(old))
-        new = resolved(new.parent) / new.name  # the new file does not exist yet
-        if vault is None or not vault.contains(new):
-            return None
-        relative = relative_key(vault.root, resolved(old))
-        if relative not in vault.index.notes:
-            return None
-        return vault, relative, relative_key(vault.root, new)
+        if old is None or new is None:
+            return []
+        old = resolved(old)
+        vault = self.session.workspace.vault_of(old)
+        new = resolved(new.parent) / new.name  # the new file or folder does not exist yet
+        if vault is None or old == vault.root or not vault.contains(new):
+            return []
+        relative, moved = relative_key(vault.root, old), relative_key(vault.root, new)
+        if new.suffix.lower() == MARKDOWN_SUFFIX and relative in vault.index.notes:
+            return [(vault, relative, moved)]
+        try:
+            if not old.is_dir():
+                return []
+        except OSError:  # a folder we may not look into holds no note we know of
+            return []
+        with vault.lock:
+            inside = sorted(
+                path for path in vault.index.summaries if path.startswith(f"{relative}/")
+            )
+        return [(vault, path, moved + path[len(relative) :]) for path in inside]
 
     # --- shared -----------------------------------------------------------------------------------
 
