@@ -24,12 +24,11 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import posixpath
-from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import pairwise
 
 from notels.edits.text_edit import TextEdit, check_edits
-from notels.syntax.model import Heading, Link, YamlScalar
+from notels.syntax.frontmatter import ScalarLookup
+from notels.syntax.model import Heading, Link
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
@@ -413,53 +412,31 @@ def escape_in_link(note: Note, link: Link, new_text: str) -> str:
 
 
 class _LinkQuotes:
-    """`escape_in_link` for many links of one note: the frontmatter scalar that holds a link
-    is found by bisection. (Walking every scalar for each link was quadratic on a frontmatter
-    list of links to the renamed note.)"""
+    """`escape_in_link` for many links of one note, the frontmatter's scalars looked up by
+    bisection (walking them all for each link was quadratic on a list of links)."""
 
-    __slots__ = ("_ends", "_note", "_scalars", "_starts")
+    __slots__ = ("_lookup", "_note")
 
     def __init__(self, note: Note) -> None:
         self._note = note
-        self._scalars: list[YamlScalar] | None = None  # sorted by start, when disjoint
-        self._starts: list[int] = []
-        self._ends: list[int] = []
+        self._lookup: ScalarLookup | None = None  # made for the first link in the frontmatter
 
     def escape(self, link: Link, new_text: str) -> str:
-        scalar = self._holding(link)
-        if scalar is None:
+        frontmatter = self._note.frontmatter
+        if link.frontmatter_key is None or frontmatter is None:
             return new_text
+        if self._lookup is None:
+            self._lookup = ScalarLookup(frontmatter)
+        found = self._lookup.holding(link.span)
+        if found is None:
+            return new_text
+        scalar = found[1]
         quote = self._note.text[scalar.span.start] if scalar.span else ""
         if quote == '"':
             return new_text.replace("\\", "\\\\").replace('"', '\\"')
         if quote == "'":
             return new_text.replace("'", "''")
         return new_text
-
-    def _holding(self, link: Link) -> YamlScalar | None:
-        """The first scalar, in entry order, whose source holds the link."""
-        frontmatter = self._note.frontmatter
-        if link.frontmatter_key is None or frontmatter is None:
-            return None
-        if self._scalars is None:
-            scalars = [scalar for entry in frontmatter.entries for scalar in entry.scalars]
-            ordered = sorted(scalars, key=lambda scalar: scalar.span.start)
-            if any(a.span.end > b.span.start for a, b in pairwise(ordered)):
-                ordered = scalars  # overlapping sources (never seen): walked in entry order
-            else:
-                self._starts = [scalar.span.start for scalar in ordered]
-                self._ends = [scalar.span.end for scalar in ordered]
-            self._scalars = ordered
-        start, end = link.span
-        if not self._starts:
-            return next(
-                (s for s in self._scalars if s.span.start <= start and end <= s.span.end), None
-            )
-        # Disjoint sources: only the last one starting at or before the link can hold it.
-        i = bisect_right(self._starts, start) - 1
-        if i >= 0 and end <= self._ends[i]:
-            return self._scalars[i]
-        return None
 
 
 def _checked(index: VaultIndex, edits: Edits) -> Edits:

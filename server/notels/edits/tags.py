@@ -8,12 +8,12 @@ rules to be trusted blindly with a user's frontmatter.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Sequence
 
 from notels.edits.lines import break_at, break_before, line_bounds, preferred_break
 from notels.edits.text_edit import TextEdit, apply_edits, edits_conflict
+from notels.syntax.frontmatter import ScalarLookup
 from notels.syntax.model import Frontmatter, Tag, YamlEntry, YamlScalar
 from notels.syntax.note import Note, parse_note
 from notels.syntax.spans import Span
@@ -35,10 +35,12 @@ def remove_tag_edits(note: Note, tag: Tag) -> tuple[TextEdit, ...] | None:
         edits = (_remove_body_span(note, tag.span),)
         return edits if _verified(note, edits, removed=tag.name, in_body=True) else None
     frontmatter = note.frontmatter
-    holder = _holder(frontmatter, tag) if frontmatter is not None else None
+    if frontmatter is None:
+        return None
+    holder = ScalarLookup(frontmatter).holding(tag.span, value=True)
     if holder is None:
         return None
-    entry, scalar = holder
+    entry, scalar = frontmatter.entries[holder[0]], holder[1]
     edits = (_remove_frontmatter_tag(note, tag, entry, scalar),)
     # Removing a tag from `connected` changes that key's value too; that change is the point.
     return edits if _verified(note, edits, removed=tag.name, changed_keys=(entry.key,)) else None
@@ -93,10 +95,10 @@ def remove_frontmatter_tags_edits(
     frontmatter = note.frontmatter
     if frontmatter is None:
         return None
-    holders = _Holders(frontmatter)
+    holders = ScalarLookup(frontmatter)
     grouped: dict[int, list[tuple[Tag, YamlScalar]]] = {}
     for tag in sorted((tag for tag in tags if tag.in_frontmatter), key=_start):
-        found = holders.find(tag)
+        found = holders.holding(tag.span, value=True)
         if found is not None:
             grouped.setdefault(found[0], []).append((tag, found[1]))
     removals: list[_Removal] = []
@@ -129,32 +131,6 @@ def _takes_every_item(
     return len(scalars) == len(entry.scalars) and all(
         _only_word(note.text, tag, scalar) for tag, scalar in pairs
     )
-
-
-class _Holders:
-    """The scalar holding each frontmatter tag, found by bisection (a walk per tag is
-    quadratic over a long list)."""
-
-    def __init__(self, frontmatter: Frontmatter) -> None:
-        self._frontmatter = frontmatter
-        self._scalars = [
-            (scalar.value_span.start, scalar.value_span.end, number, scalar)
-            for number, entry in enumerate(frontmatter.entries)
-            for scalar in entry.scalars
-        ]
-        self._scalars.sort(key=lambda each: each[0])
-        self._starts = [start for start, _, _, _ in self._scalars]
-
-    def find(self, tag: Tag) -> tuple[int, YamlScalar] | None:
-        """(entry number, scalar) of the scalar whose value holds the tag."""
-        at = bisect_right(self._starts, tag.span.start) - 1
-        if at >= 0 and tag.span.end <= self._scalars[at][1]:
-            return self._scalars[at][2], self._scalars[at][3]
-        # Scalars do not nest; should one ever hold another, the walk still finds it.
-        found = _holder(self._frontmatter, tag)
-        if found is None:
-            return None
-        return self._frontmatter.entries.index(found[0]), found[1]
 
 
 def _removable_together(
@@ -211,14 +187,6 @@ def _remove_body_span(note: Note, span: Span) -> TextEdit:
     if span.start > start and text[span.start - 1] in _INLINE_SPACE:
         return TextEdit(Span(span.start - 1, span.end), "")
     return TextEdit(span, "")
-
-
-def _holder(frontmatter: Frontmatter, tag: Tag) -> tuple[YamlEntry, YamlScalar] | None:
-    for entry in frontmatter.entries:
-        for scalar in entry.scalars:
-            if scalar.value_span.start <= tag.span.start and tag.span.end <= scalar.value_span.end:
-                return entry, scalar
-    return None
 
 
 def _piece_start(text: str, tag: Tag, scalar: YamlScalar) -> int:

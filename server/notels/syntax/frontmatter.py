@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_right
 from collections.abc import Callable, Hashable
+from itertools import pairwise
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -24,7 +26,7 @@ from notels.syntax.spans import Span
 from notels.syntax.wikilinks import WIKILINK, find_links
 from notels.syntax.yaml_subset import parse_simple_yaml
 
-__all__ = ["frontmatter_links", "frontmatter_tags", "parse_frontmatter"]
+__all__ = ["ScalarLookup", "frontmatter_links", "frontmatter_tags", "parse_frontmatter"]
 
 _Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:
@@ -94,6 +96,40 @@ def parse_frontmatter(text: str) -> Frontmatter | None:
         entries=entries,
         error=error,
     )
+
+
+class ScalarLookup:
+    """The frontmatter scalar holding a range of the text (a link, a tag), found by bisection:
+    a walk of every scalar per link or tag was quadratic over a long list of them."""
+
+    __slots__ = ("_placed", "_starts")
+
+    def __init__(self, frontmatter: Frontmatter) -> None:
+        # (scalar, its entry's number), by source start when the sources are disjoint (they
+        # always were); else in entry order, walked.
+        placed = [
+            (scalar, number)
+            for number, entry in enumerate(frontmatter.entries)
+            for scalar in entry.scalars
+        ]
+        ordered = sorted(placed, key=lambda each: each[0].span.start)
+        disjoint = all(a.span.end <= b.span.start for (a, _), (b, _) in pairwise(ordered))
+        self._placed = ordered if disjoint else placed
+        self._starts = [scalar.span.start for scalar, _ in ordered] if disjoint else None
+
+    def holding(self, span: Span, value: bool = False) -> tuple[int, YamlScalar] | None:
+        """(entry number, scalar) of the first scalar, in entry order, whose source holds
+        `span`: its value without the quotes, with `value`."""
+        if self._starts is None:
+            candidates = self._placed
+        else:  # disjoint sources: only the last one starting at or before `span` can hold it
+            at = bisect_right(self._starts, span.start) - 1
+            candidates = self._placed[at : at + 1] if at >= 0 else []
+        for scalar, number in candidates:
+            source = scalar.value_span if value else scalar.span
+            if source.start <= span.start and span.end <= source.end:
+                return number, scalar
+        return None
 
 
 def frontmatter_links(text: str, frontmatter: Frontmatter) -> tuple[Link, ...]:
