@@ -154,12 +154,100 @@ def test_an_existing_note_name_is_refused_but_a_change_of_case_is_not() -> None:
     }
 
 
-def test_moving_a_note_rewrites_path_links_from_the_vault_root() -> None:
-    index = _index({"Old.md": "x", "A.md": "[[Old]] [[./Old]] [[Old.md]]"})
+def test_moving_a_note_rewrites_path_links_from_the_vault_root_and_keeps_relative_ones() -> None:
+    index = _index(
+        {
+            "dir/Old.md": "x",
+            "A.md": "[[Old]] [[./dir/Old]] [[Old.md]] [[dir/Old]]",
+            "dir/B.md": "[[./Old]] [[../dir/Old.md]]",
+        }
+    )
 
-    edits = move_note_edits(index, "Old.md", "archive/Old.md")
+    edits = move_note_edits(index, "dir/Old.md", "archive/Old.md")
 
-    assert _applied(index, edits) == {"A.md": "[[Old]] [[archive/Old]] [[Old.md]]"}
+    assert _applied(index, edits) == {
+        "A.md": "[[Old]] [[./archive/Old]] [[Old.md]] [[archive/Old]]",
+        "dir/B.md": "[[../archive/Old]] [[../archive/Old.md]]",
+    }
+
+
+# A folder of notes and an image linking each other, and notes outside it linking in.
+FOLDER = {
+    "Папка/Тема 😀.md": "[[./Соседка]] [[../Корень]] [[Папка/Соседка#Раздел]] ![[./рис 1.png]]\n",
+    "Папка/Соседка.md": "## Раздел\n[[./Тема 😀]] [[Тема 😀]] ![[рис 1.png]] [[./нет]]\n",
+    "Корень.md": "[[Папка/Тема 😀]] [[./Папка/Соседка]] ![[Папка/рис 1.png|200]]\n",
+}
+
+
+def _folder_index() -> VaultIndex:
+    index = _index(FOLDER)
+    index.add_attachment("Папка/рис 1.png")
+    return index
+
+
+def test_a_folder_moved_whole_gets_one_edit_per_link_for_where_both_ends_go() -> None:
+    """Moved one at a time, `./Соседка` in a moved note got an edit for its own move and
+    another for its target's, overlapping: the editor refused the whole rename."""
+    index = _folder_index()
+    moves = {
+        "Папка/Тема 😀.md": "Новая/Тема 😀.md",
+        "Папка/Соседка.md": "Новая/Соседка.md",
+        "Папка/рис 1.png": "Новая/рис 1.png",
+    }
+
+    edits = rename.move_edits(index, moves)
+
+    assert _applied(index, edits) == {
+        "Папка/Тема 😀.md": FOLDER["Папка/Тема 😀.md"].replace("Папка/", "Новая/"),
+        "Корень.md": FOLDER["Корень.md"].replace("Папка/", "Новая/"),
+    }
+
+
+def test_moving_an_attachment_rewrites_the_links_and_embeds_that_open_it() -> None:
+    index = _folder_index()
+
+    renamed = rename.move_edits(index, {"Папка/рис 1.png": "Папка/рис 2.png"})
+    moved = rename.move_edits(index, {"Папка/рис 1.png": "img/рис 1.png"})
+
+    assert _applied(index, renamed) == {
+        path: FOLDER[path].replace("рис 1", "рис 2")
+        for path in ("Папка/Тема 😀.md", "Папка/Соседка.md", "Корень.md")
+    }
+    assert _applied(index, moved) == {
+        "Папка/Тема 😀.md": FOLDER["Папка/Тема 😀.md"].replace("./рис", "../img/рис"),
+        "Корень.md": FOLDER["Корень.md"].replace("Папка/рис", "img/рис"),
+    }
+
+
+def test_an_attachment_takes_a_bare_name_only_where_it_would_open_it() -> None:
+    index = _index({"A.md": "![[a.png]] ![[b.png]]"})
+    for path in ("a.png", "deep/a.png", "x/b.png"):
+        index.add_attachment(path)
+
+    # deep/a.png becomes b.png beside x/b.png: the bare `b.png` keeps opening x/b.png, which
+    # is as close to the root.
+    edits = rename.move_edits(index, {"a.png": "y/b.png"})
+    # The root's a.png leaves: `a.png` would open deep/a.png, so the link gets the new path.
+    assert _applied(index, edits) == {"A.md": "![[y/b.png]] ![[b.png]]"}
+    # Moved to the root, b.png opens for `b.png` before x/b.png: that link keeps x/b.png.
+    edits = rename.move_edits(index, {"deep/a.png": "b.png"})
+    assert _applied(index, edits) == {"A.md": "![[a.png]] ![[x/b.png]]"}
+
+
+def test_a_move_onto_another_file_is_refused_unless_that_file_moves_away() -> None:
+    index = _folder_index()
+    index.add_attachment("Папка/рис 2.png")
+
+    with pytest.raises(RenameError, match="already exists"):
+        rename.move_edits(index, {"Папка/рис 1.png": "Папка/рис 2.png"})
+    with pytest.raises(RenameError, match="already exists"):
+        rename.move_edits(index, {"Папка/Соседка.md": "Корень.md"})
+    with pytest.raises(RenameError, match="not a note or attachment"):
+        rename.move_edits(index, {"Папка/нет.png": "x.png"})
+    swapped = rename.move_edits(
+        index, {"Папка/рис 1.png": "Папка/рис 2.png", "Папка/рис 2.png": "Папка/рис 1.png"}
+    )
+    assert swapped  # both ends move: no refusal
 
 
 HEADINGS = """\
@@ -251,7 +339,8 @@ def test_what_a_rename_at_the_cursor_renames() -> None:
 def test_moving_a_note_with_a_relative_link_to_itself_rewrites_that_link_once() -> None:
     index = _index({"a/Старое.md": "см. [[./Старое]] и [[./Б]]\n", "a/Б.md": "б\n"})
     edits = move_note_edits(index, "a/Старое.md", "b/Старое.md")
-    assert _applied(index, edits) == {"a/Старое.md": "см. [[b/Старое]] и [[../a/Б]]\n"}
+    # The link to itself still reaches it from the new folder: relative, it stays as written.
+    assert _applied(index, edits) == {"a/Старое.md": "см. [[./Старое]] и [[../a/Б]]\n"}
 
 
 def test_a_heading_equal_to_the_notes_own_renames_its_links() -> None:

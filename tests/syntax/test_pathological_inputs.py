@@ -429,3 +429,26 @@ def test_moving_each_note_of_a_large_folder_runs_in_linear_time() -> None:
         """,
         3,
     )
+
+
+def test_moving_a_large_folder_at_once_runs_in_linear_time() -> None:
+    # The whole folder in one step, as the server moves it, relative links between its notes
+    # and an image in it included.
+    _runs_within(
+        """
+        from notels.edits.rename import move_edits
+        from notels.syntax.note import parse_note
+        from notels.vault.index import VaultIndex
+        index = VaultIndex()
+        index.add_attachment("Folder/img.png")
+        moves = {"Folder/img.png": "Moved/img.png"}
+        for i in range(3_000):
+            text = f"[[./Note {i + 1}]] [[../Other/L {i}]] ![[img.png]] ![[./img.png]]\\n"
+            index.set_note(f"Folder/Note {i}.md", parse_note(text))
+            index.set_note(f"Other/L {i}.md", parse_note(f"[[Note {i}]] [[Folder/Note {i}]]\\n"))
+            moves[f"Folder/Note {i}.md"] = f"Moved/Note {i}.md"
+        edits = move_edits(index, moves)
+        assert len(edits) == 3_000 and all(path.startswith("Other/") for path in edits)
+        """,
+        3,
+    )

@@ -9,10 +9,14 @@ Decisions worth knowing:
   Links that reach the note through one of its aliases keep the alias: it still resolves.
 - A link keeps its form. A bare name stays bare; a path (`folder/Old`, `../Old`) keeps its folder
   part; a written `.md` stays. Heading, block and display text are not touched. A note moved to
-  another folder gets its path links rewritten from the vault root. A bare name that would then
-  open a namesake closer to the vault root becomes a path link; a note that takes a bare name
-  from namesakes farther from the root gives their bare links their paths. The moved note's own
+  another folder gets its path links rewritten from the vault root, its relative links
+  (`./Old`, `../Old`) from the linking note's folder. A bare name that would then open a
+  namesake closer to the vault root becomes a path link; a note that takes a bare name from
+  namesakes farther from the root gives their bare links their paths. The moved note's own
   relative links (`./B`, `../C`) are rewritten from its new folder.
+- Attachments move by the same rules (their links and embeds keep the file's extension), and
+  files moved together (a folder's) are moved in one step: a link between two of them is
+  written once, for where both end up.
 - Renaming the second of two same-named headings changes no link: links reach the first. A
   note is not renamed to an attachment's name: its links would open the attachment.
 - A heading rename rewrites every `[[Note#Heading]]` (through aliases too: the heading is the
@@ -24,6 +28,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from notels.edits.text_edit import TextEdit, check_edits
@@ -210,34 +215,107 @@ def move_note_edits(index: VaultIndex, old_path: str, new_path: str) -> Edits:
     """Link updates for moving note `old_path` to `new_path` (another name, folder, or both)."""
     if old_path not in index.notes:
         raise RenameError(f"{old_path} is not a note of the vault.")
-    if note_key(new_path) != note_key(old_path):
-        taken = _holder(index, new_path)
-        if taken is not None:
-            raise RenameError(f"{taken} already exists.")
-    bare_wins = _bare_name_wins(index, old_path, new_path)
-    edits: Edits = {}
-    for source in sorted(index.linkers_of(old_path)):
-        note = index.notes.get(source)
-        if note is None:
-            continue
-        quotes = _LinkQuotes(note)
-        for link in note.links:
-            if not link.target:
+    return move_edits(index, {old_path: new_path})
+
+
+def move_edits(index: VaultIndex, moves: Mapping[str, str]) -> Edits:
+    """Link updates for moving notes and attachments, old path to new path, all at once.
+
+    A folder's rename moves everything in it together: a link between two moved files is
+    written for where both end up, once (moved one at a time, `./B` in a moved note got one edit
+    for its own move and another for B's, overlapping).
+
+    Raises RenameError when a path is neither a note nor an attachment of the vault, or when
+    its new path is another file's that is not moved away.
+    """
+    for old_path, new_path in moves.items():
+        _check_move(index, old_path, new_path, moves)
+    edits = _LinkEdits()
+    for old_path, new_path in sorted(moves.items()):
+        bare_wins = _bare_name_wins(index, old_path, new_path)
+        for source in sorted(index.linkers_of(old_path)):
+            note = index.notes.get(source)
+            if note is None:
                 continue
-            resolution = index.resolve(link, source)
-            if resolution.via_alias or resolution.path != old_path:
-                continue
-            if resolution.kind not in (ResolutionKind.NOTE, ResolutionKind.AMBIGUOUS):
-                continue
-            new_target = _retarget(link.target, old_path, new_path, bare_wins)
-            if new_target != link.target:
-                text = quotes.escape(link, new_target)
-                edits.setdefault(source, []).append(TextEdit(link.target_span, text))
-    if bare_wins:
-        _keep_namesakes_reached(index, old_path, new_path, edits)
-    if posixpath.dirname(old_path) != posixpath.dirname(new_path):
-        _keep_relative_links(index, old_path, new_path, edits)
-    return _checked(index, edits)
+            new_source = moves.get(source, source)
+            for link in note.links:
+                if not link.target or not _reaches(index.resolve(link, source), old_path):
+                    continue
+                new_target = _retarget(
+                    link.target, old_path, new_path, bare_wins, source, new_source
+                )
+                edits.put(note, source, link, new_target)
+        if bare_wins:
+            _keep_namesakes_reached(index, old_path, new_path, moves, edits)
+    for old_path, new_path in sorted(moves.items()):
+        if posixpath.dirname(old_path) != posixpath.dirname(new_path):
+            _keep_relative_links(index, old_path, new_path, edits)
+    return _checked(index, edits.by_path)
+
+
+class _LinkEdits:
+    """The edits of a move, at most one per link: the first builder to reach a link decides
+    its new target (unchanged included), and the later ones leave it alone."""
+
+    __slots__ = ("_decided", "_quotes", "by_path")
+
+    def __init__(self) -> None:
+        self.by_path: Edits = {}
+        self._decided: set[tuple[str, int]] = set()
+        self._quotes: dict[str, _LinkQuotes] = {}  # one per note: see _LinkQuotes
+
+    def decided(self, source: str, link: Link) -> bool:
+        return (source, link.target_span.start) in self._decided
+
+    def put(self, note: Note, source: str, link: Link, new_target: str) -> None:
+        key = (source, link.target_span.start)
+        if key in self._decided:
+            return
+        self._decided.add(key)
+        if new_target != link.target:
+            quotes = self._quotes.get(source)
+            if quotes is None:
+                quotes = self._quotes[source] = _LinkQuotes(note)
+            text = quotes.escape(link, new_target)
+            self.by_path.setdefault(source, []).append(TextEdit(link.target_span, text))
+
+
+def _check_move(index: VaultIndex, old_path: str, new_path: str, moves: Mapping[str, str]) -> None:
+    is_note = old_path in index.notes
+    if not is_note and not index.has_attachment(old_path):
+        raise RenameError(f"{old_path} is not a note or attachment of the vault.")
+    if old_path.lower() == new_path.lower():
+        return  # a change of case only
+    taken = _holder(index, new_path) if is_note else _attachment_at(index, new_path)
+    if taken is not None and taken not in moves:
+        raise RenameError(f"{taken} already exists.")
+
+
+def _attachment_at(index: VaultIndex, path: str) -> str | None:
+    name = posixpath.basename(path)
+    return next((a for a in index.attachments_named(name) if a.lower() == path.lower()), None)
+
+
+def _reaches(resolution: Resolution, path: str) -> bool:
+    """Does a link so resolved open the file at `path` by its name (an alias stays valid)?"""
+    return (
+        resolution.path == path
+        and not resolution.via_alias
+        and resolution.kind
+        in (ResolutionKind.NOTE, ResolutionKind.AMBIGUOUS, ResolutionKind.ATTACHMENT)
+    )
+
+
+def _written(path: str) -> str:
+    """A file's path as a link writes it: a note's without `.md`, an attachment's whole."""
+    return path[: -len(MD)] if path.lower().endswith(MD) else path
+
+
+def _namesakes(index: VaultIndex, path: str) -> frozenset[str]:
+    """The files a bare link by `path`'s name may open: notes or attachments of that name."""
+    if path.lower().endswith(MD):
+        return index.paths_named(stem_key(path))
+    return index.attachments_named(posixpath.basename(path))
 
 
 def _holder(index: VaultIndex, path: str) -> str | None:
@@ -250,82 +328,87 @@ def _holder(index: VaultIndex, path: str) -> str | None:
     return next(iter(holders), None)
 
 
-def _keep_namesakes_reached(index: VaultIndex, old_path: str, new_path: str, edits: Edits) -> None:
-    """The moved note takes its new bare name from namesakes farther from the vault root: their
-    bare links get their paths, so each still opens the note it opened."""
+def _keep_namesakes_reached(
+    index: VaultIndex, old_path: str, new_path: str, moves: Mapping[str, str], edits: _LinkEdits
+) -> None:
+    """The moved file takes its new bare name from namesakes farther from the vault root: their
+    bare links get their paths, so each still opens the file it opened."""
     key = stem_key(new_path)
-    namesakes = index.paths_named(key) - {old_path}
-    for namesake in sorted(namesakes):
+    namesakes = _namesakes(index, new_path) - {old_path}
+    # A moved namesake's links follow its own move. (Not `namesakes - moves.keys()`: that
+    # copies the keys, once per moved file.)
+    for namesake in sorted(n for n in namesakes if n not in moves):
         for source in sorted(index.linkers_of(namesake)):
             note = index.notes.get(source)
             if note is None:
                 continue
-            quotes = _LinkQuotes(note)
             for link in note.links:
                 bare = link.target and "/" not in link.target and "\\" not in link.target
                 if not bare or stem_key(link.target) != key:
                     continue  # an alias or a path still reaches the namesake
-                resolution = index.resolve(link, source)
-                if resolution.path != namesake or resolution.via_alias:
+                if not _reaches(index.resolve(link, source), namesake):
                     continue
                 suffix = link.target[-len(MD) :] if link.target.lower().endswith(MD) else ""
-                text = quotes.escape(link, namesake[: -len(MD)] + suffix)
-                edits.setdefault(source, []).append(TextEdit(link.target_span, text))
+                edits.put(note, source, link, _written(namesake) + suffix)
 
 
-def _keep_relative_links(index: VaultIndex, old_path: str, new_path: str, edits: Edits) -> None:
+def _keep_relative_links(
+    index: VaultIndex, old_path: str, new_path: str, edits: _LinkEdits
+) -> None:
     """Links written relative to the moved note's folder (`./B`, `../C`) are written relative
-    to its new folder, so they reach the same files."""
+    to its new folder, so they reach the same files. (Those to files moved too were written
+    for both moves already.)"""
     note = index.notes.get(old_path)
     if note is None:
         return
-    new_folder = posixpath.dirname(new_path)
-    quotes = _LinkQuotes(note)
     for link in note.links:
-        if not link.target.startswith(("./", "../")):
+        if not link.target.startswith(("./", "../")) or edits.decided(old_path, link):
             continue
         resolution = index.resolve(link, old_path)
-        if resolution.kind not in (
-            ResolutionKind.NOTE,
-            ResolutionKind.AMBIGUOUS,
-            ResolutionKind.ATTACHMENT,
-        ):
-            continue  # unresolved (kept as written) or the note itself
         reached = resolution.path
-        if reached is None or reached == old_path:
-            continue  # a link to the moved note itself: rewritten with the other links to it
+        if reached is None or reached == old_path or not _reaches(resolution, reached):
+            continue  # unresolved (kept as written), or the note itself (moved with it)
         if resolution.kind is not ResolutionKind.ATTACHMENT and not link.target.lower().endswith(
             MD
         ):
-            reached = reached[: -len(MD)]
-        relative = posixpath.relpath(reached, new_folder or ".")
-        new_target = relative if relative.startswith("../") else "./" + relative
-        if new_target != link.target:
-            text = quotes.escape(link, new_target)
-            edits.setdefault(old_path, []).append(TextEdit(link.target_span, text))
+            reached = _written(reached)
+        edits.put(note, old_path, link, _relative_to(reached, new_path))
+
+
+def _relative_to(path: str, source: str) -> str:
+    """`path` written relative to the folder of note `source`: `./B`, `../C/D`."""
+    relative = posixpath.relpath(path, posixpath.dirname(source) or ".")
+    return relative if relative.startswith("../") else "./" + relative
 
 
 def _bare_name_wins(index: VaultIndex, old_path: str, new_path: str) -> bool:
-    """Would a bare link by the new name open the note at `new_path`, not a namesake?"""
-    key = stem_key(new_path)
-    namesakes = index.paths_named(key) - {old_path}
+    """Would a bare link by the new name open the file at `new_path`, not a namesake?"""
+    namesakes = _namesakes(index, new_path) - {old_path}
     return shortest_first(namesakes | {new_path})[0] == new_path
 
 
-def _retarget(target: str, old_path: str, new_path: str, bare_wins: bool) -> str:
-    """The link target `target` (which reaches `old_path`) rewritten to reach `new_path`.
+def _retarget(
+    target: str, old_path: str, new_path: str, bare_wins: bool, source: str, new_source: str
+) -> str:
+    """The link target `target` (which reaches `old_path` from note `source`) rewritten to
+    reach `new_path` from the note's new path, `new_source`.
 
     A bare name stays bare unless a namesake closer to the vault root would then take the link:
-    such links get the note's path instead, as Obsidian writes them.
+    such links get the file's path instead, as Obsidian writes them. A relative path stays
+    relative; another path keeps its folder part when the file stays in its folder, and is
+    written from the vault root when it leaves it.
     """
     suffix = target[-len(MD) :] if target.lower().endswith(MD) else ""
-    new_stem = _stem(new_path)
+    written = _written(new_path)
     cut = max(target.rfind("/"), target.rfind("\\"))
     if cut < 0:
-        return new_stem + suffix if bare_wins else new_path[: -len(MD)] + suffix
-    if posixpath.dirname(old_path) == posixpath.dirname(new_path):
-        return target[: cut + 1] + new_stem + suffix
-    return new_path[: -len(MD)] + suffix  # moved: the path from the vault root
+        return posixpath.basename(written) + suffix if bare_wins else written + suffix
+    same_folder = posixpath.dirname(old_path) == posixpath.dirname(new_path)
+    if target.startswith(("./", "../")) and not (same_folder and source == new_source):
+        return _relative_to(written + suffix, new_source)
+    if same_folder:
+        return target[: cut + 1] + posixpath.basename(written) + suffix
+    return written + suffix
 
 
 def _name_span(text: str, link: Link) -> Span:

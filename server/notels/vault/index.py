@@ -686,6 +686,10 @@ class VaultIndex:
     def has_attachment(self, path: str) -> bool:
         return path in self._attachments.get(path.lower(), ())
 
+    def attachments_named(self, name: str) -> frozenset[str]:
+        """The attachments whose file name is `name`, ignoring case: what `[[name]]` may open."""
+        return frozenset(self._attachments_by_name.get(name.lower(), ()))
+
 
 def _from_candidates(paths: set[str], via_alias: bool) -> Resolution:
     if not paths:
