@@ -174,17 +174,21 @@ async def test_the_editor_renaming_a_note_gets_the_link_updates(vault: Path) -> 
     assert links in text_edits(edit)
 
 
-async def test_the_editor_renaming_a_folder_gets_the_link_updates_of_every_note_in_it(
+async def test_the_editor_renaming_a_folder_gets_the_link_updates_of_every_file_in_it(
     vault: Path,
 ) -> None:
-    """VS Code names only the folder: each note in it moves, and path links follow it,
-    those from inside the folder too (edited under their old names, before the move)."""
+    """VS Code names only the folder: each note and attachment in it moves, and path links
+    follow it, those from inside the folder too (edited under their old names, before the
+    move). A relative link between two moved notes still reaches: it gets no edit (it got two,
+    overlapping, when each note's move was built alone)."""
     write_files(
         vault,
         {
-            "Папка/Тема 😀.md": "# Тема\n## Раздел\n",
-            "Папка/Внутри.md": "См. [[Папка/Тема 😀#Раздел]].\n",
-            "Ссылки.md": "[[Папка/Тема 😀]], [[Тема 😀|она]] и [[Папка/Внутри]].\n",
+            "Папка/Тема 😀.md": "# Тема\n## Раздел\n[[./Внутри]] ![[./рис.png]]\n",
+            "Папка/Внутри.md": "См. [[Папка/Тема 😀#Раздел]], [[../Ссылки]].\n",
+            "Папка/рис.png": "png",
+            "Ссылки.md": "[[Папка/Тема 😀]], [[Тема 😀|она]] и [[Папка/Внутри]]. "
+            "![[Папка/рис.png|100]] [[./Папка/Тема 😀]]\n",
         },
     )
     async with edit_editor(vault) as (session, _):
@@ -198,17 +202,47 @@ async def test_the_editor_renaming_a_folder_gets_the_link_updates_of_every_note_
                 ]
             )
         )
-        registrations = session.capabilities.workspace
+    registrations = session.capabilities.workspace
 
     assert edit is not None
     assert _texts_after(vault, edit) == {
-        "Папка/Внутри.md": "См. [[Новая папка/Тема 😀#Раздел]].\n",
-        "Ссылки.md": "[[Новая папка/Тема 😀]], [[Тема 😀|она]] и [[Новая папка/Внутри]].\n",
+        "Папка/Внутри.md": "См. [[Новая папка/Тема 😀#Раздел]], [[../Ссылки]].\n",
+        "Ссылки.md": "[[Новая папка/Тема 😀]], [[Тема 😀|она]] и [[Новая папка/Внутри]]. "
+        "![[Новая папка/рис.png|100]] [[./Новая папка/Тема 😀]]\n",
     }
     assert registrations is not None and registrations.file_operations is not None
     filters = registrations.file_operations.will_rename
     assert filters is not None
     assert [(f.pattern.glob, f.pattern.matches) for f in filters.filters] == [
-        ("**/*.md", types.FileOperationPatternKind.File),
+        ("**/*", types.FileOperationPatternKind.File),
         ("**/*", types.FileOperationPatternKind.Folder),
     ]
+
+
+async def test_the_editor_renaming_an_image_updates_its_embeds(vault: Path) -> None:
+    write_files(
+        vault,
+        {
+            "img/схема 😀.png": "png",
+            "Заметка.md": '---\nimage: "[[img/схема 😀.png]]"\n---\n'
+            "![[схема 😀.png]] и ![[img/схема 😀.png|200]], [[Заметка]]\n",
+        },
+    )
+    async with edit_editor(vault) as (session, _):
+        session.open("Заметка.md")  # the editor's text is what the edit is made for
+        edit = await session.client.workspace_will_rename_files_async(
+            types.RenameFilesParams(
+                files=[
+                    types.FileRename(
+                        old_uri=(vault / "img/схема 😀.png").as_uri(),
+                        new_uri=(vault / "рисунки/схема 2.png").as_uri(),
+                    )
+                ]
+            )
+        )
+
+    assert edit is not None
+    assert _texts_after(vault, edit) == {
+        "Заметка.md": '---\nimage: "[[рисунки/схема 2.png]]"\n---\n'
+        "![[схема 2.png]] и ![[рисунки/схема 2.png|200]], [[Заметка]]\n"
+    }

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,7 @@ from notels.edits.rename import (
     NoteRename,
     RenameError,
     RenameTarget,
-    move_note_edits,
+    move_edits,
     rename_heading_edits,
     rename_note_edits,
     rename_target_at,
@@ -70,21 +71,14 @@ GENERATE_IDS = "notels.generateIds"
 FIX_ALL = "source.fixAll.notels"
 CODE_ACTION_KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.Source, FIX_ALL]
 _OFFERS_KEPT = 256  # notes whose offered IDs are remembered; the least recently asked go first
-MARKDOWN_FILES = types.FileOperationRegistrationOptions(
+# Notes, attachments (links and embeds name them too) and folders, whose rename moves every
+# file in them: VS Code names only the folder.
+RENAMED_FILES = types.FileOperationRegistrationOptions(
     filters=[
         types.FileOperationFilter(
-            pattern=types.FileOperationPattern(
-                glob="**/*.md", matches=types.FileOperationPatternKind.File
-            ),
-            scheme="file",
-        ),
-        # A folder's rename moves every note in it; VS Code names only the folder.
-        types.FileOperationFilter(
-            pattern=types.FileOperationPattern(
-                glob="**/*", matches=types.FileOperationPatternKind.Folder
-            ),
-            scheme="file",
-        ),
+            pattern=types.FileOperationPattern(glob="**/*", matches=kind), scheme="file"
+        )
+        for kind in (types.FileOperationPatternKind.File, types.FileOperationPatternKind.Folder)
     ]
 )
 
@@ -115,7 +109,7 @@ def register_edit_features(server: NotelsServer) -> None:
     def rename(ls: NotelsServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
         return edits.rename(params)
 
-    @feature(types.WORKSPACE_WILL_RENAME_FILES, MARKDOWN_FILES)
+    @feature(types.WORKSPACE_WILL_RENAME_FILES, RENAMED_FILES)
     def will_rename_files(
         ls: NotelsServer, params: types.RenameFilesParams
     ) -> types.WorkspaceEdit | None:
@@ -482,27 +476,31 @@ class EditFeatures:
             raise RequestFailed(str(error)) from None
 
     def will_rename_files(self, params: types.RenameFilesParams) -> types.WorkspaceEdit | None:
-        """The editor renames or moves notes itself: answer with the link updates."""
+        """The editor renames or moves files itself (notes, attachments, folders): answer with
+        the link updates, those of every file the request moves at once."""
         self.session.flush_documents()
+        moves_by_vault: dict[Path, tuple[Vault, dict[str, str]]] = {}
+        for file in params.files:
+            for vault, old, new in self._moves(file.old_uri, file.new_uri):
+                moves_by_vault.setdefault(vault.root, (vault, {}))[1][old] = new
         builder = EditBuilder(self.session)
-        moves = [move for file in params.files for move in self._moves(file.old_uri, file.new_uri)]
-        for vault, old, new in moves:
+        for vault, moves in moves_by_vault.values():
             with vault.lock:
-                linkers = vault.index.linkers_of(old)
-            self._sync_from_disk(vault, linkers)
+                linkers: set[str] = set().union(*(vault.index.linkers_of(old) for old in moves))
+            self._sync_from_disk(vault, linkers | (moves.keys() & vault.index.notes.keys()))
             try:
                 with vault.lock:
-                    edits = move_note_edits(vault.index, old, new)
+                    edits = move_edits(vault.index, moves)
             except RenameError as error:
-                log.warning("links to %s not updated: %s", old, error)
+                log.warning("links to %s not updated: %s", ", ".join(sorted(moves)), error)
                 continue
             for path, path_edits in edits.items():
                 builder.add(vault, path, path_edits)
         return builder.build() if builder.files else None
 
     def _moves(self, old_uri: str, new_uri: str) -> list[tuple[Vault, str, str]]:
-        """(vault, old path, new path) of each note a rename moves: the note itself, or every
-        note in a renamed folder."""
+        """(vault, old path, new path) of each file a rename moves: a note or attachment, or
+        every one in a renamed folder."""
         old, new = path_of_uri(old_uri), path_of_uri(new_uri)
         if old is None or new is None:
             return []
@@ -512,16 +510,19 @@ class EditFeatures:
         if vault is None or old == vault.root or not vault.contains(new):
             return []
         relative, moved = relative_key(vault.root, old), relative_key(vault.root, new)
-        if new.suffix.lower() == MARKDOWN_SUFFIX and relative in vault.index.notes:
-            return [(vault, relative, moved)]
-        try:
-            if not old.is_dir():
-                return []
-        except OSError:  # a folder we may not look into holds no note we know of
-            return []
+        index = vault.index
         with vault.lock:
+            if relative in index.notes:
+                # A note renamed to another kind of file leaves the notes: its links are
+                # reported as broken, not rewritten.
+                return [(vault, relative, moved)] if new.suffix.lower() == MARKDOWN_SUFFIX else []
+            if index.has_attachment(relative):
+                return [] if new.suffix.lower() == MARKDOWN_SUFFIX else [(vault, relative, moved)]
+            prefix = f"{relative}/"
             inside = sorted(
-                path for path in vault.index.summaries if path.startswith(f"{relative}/")
+                path
+                for path in chain(index.summaries, index.attachments())
+                if path.startswith(prefix)
             )
         return [(vault, path, moved + path[len(relative) :]) for path in inside]
 
