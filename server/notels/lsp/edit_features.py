@@ -486,8 +486,10 @@ class EditFeatures:
         builder = EditBuilder(self.session)
         for vault, moves in moves_by_vault.values():
             with vault.lock:
-                linkers: set[str] = set().union(*(vault.index.linkers_of(old) for old in moves))
-            self._sync_from_disk(vault, linkers | (moves.keys() & vault.index.notes.keys()))
+                # The moved notes too: their relative links are rewritten.
+                synced = {old for old in moves if old in vault.index.notes}
+                synced.update(*(vault.index.linkers_of(old) for old in moves))
+            self._sync_from_disk(vault, synced)
             try:
                 with vault.lock:
                     edits = move_edits(vault.index, moves)
