@@ -300,7 +300,10 @@ async def test_the_server_announces_its_edit_features() -> None:
     assert capabilities.workspace is not None and capabilities.workspace.file_operations is not None
     will_rename = capabilities.workspace.file_operations.will_rename
     assert will_rename is not None
-    assert [f.pattern.glob for f in will_rename.filters] == ["**/*.md", "**/*"]
+    assert [(f.pattern.glob, f.pattern.matches) for f in will_rename.filters] == [
+        ("**/*", types.FileOperationPatternKind.File),
+        ("**/*", types.FileOperationPatternKind.Folder),
+    ]
 
 
 async def test_a_new_note_uses_the_folder_and_the_open_template_from_the_settings(
