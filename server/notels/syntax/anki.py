@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
-from typing import Final, NamedTuple
+from collections.abc import Callable, Iterable, Iterator
+from typing import Final, NamedTuple, TypeVar
 
 from notels.syntax.lines import end_of_line, start_of_line
 from notels.syntax.model import (
@@ -35,7 +35,14 @@ from notels.syntax.model import (
 )
 from notels.syntax.spans import Span, shared_offsets
 
-__all__ = ["scan_anki"]
+__all__ = [
+    "AnkiOutline",
+    "CardOutline",
+    "anki_outline",
+    "card_front",
+    "scan_anki",
+    "scan_anki_outline",
+]
 
 _EMPTY: Final = AnkiItems()
 
@@ -122,53 +129,16 @@ def scan_anki_keeping(
     if not keyword_lines and not inline_cards:
         return _EMPTY, keyword_lines
 
-    decks: list[TargetDeck] = []
-    file_tags: list[FileTags] = []
-    trailing: list[StartWithTrailingText] = []
-    deletes: list[DeleteMarker] = []
-    blocks: list[_Line] = []
-    # Deck, tag and delete lines count wherever they stand, inside blocks too: the plugin runs
-    # those regexes over the whole file, independently of blocks.
-    for line in keyword_lines:
-        if line.kind == _START:
-            rest = text[line.start + 5 : line.end]
-            if not rest:
-                blocks.append(line)
-            elif not (rest[0].isalnum() or rest[0] == "_"):
-                # `START ` / `START x`: meant as a block, never one. `STARTI` (inline) and words
-                # like `STARTED` are ordinary text.
-                trailing.append(
-                    StartWithTrailingText(
-                        Span(line.start, line.end), Span(line.start + 5, line.end)
-                    )
-                )
-        elif line.kind == _END:
-            blocks.append(line)
-        elif line.kind == _DECK:
-            found = _deck_line(text, line, 11)
-            if found is not None:
-                span, value_span = found
-                # Interned, as note types and field names: a vault repeats a few of them.
-                decks.append(TargetDeck(sys.intern(value_span.slice(text)), span, value_span))
-        elif line.kind == _FILE_TAGS:
-            found = _deck_line(text, line, 9)
-            if found is not None:
-                span, value_span = found
-                file_tags.append(FileTags(tuple(value_span.slice(text).split()), span))
-        else:
-            marker = _delete_marker(text, line)
-            if marker is not None:
-                deletes.append(marker)
-
-    cards, unclosed, stray_ends = _blocks(text, blocks)
+    keyword_items = _keyword_items(text, keyword_lines)
+    cards, unclosed, stray_ends = _blocks(text, keyword_items.blocks, _card)
     items = AnkiItems(
-        decks=tuple(decks),
-        file_tags=tuple(file_tags),
+        decks=tuple(keyword_items.decks),
+        file_tags=tuple(keyword_items.file_tags),
         cards=cards,
         unclosed=unclosed,
         stray_ends=stray_ends,
-        trailing_starts=tuple(trailing),
-        deletes=tuple(deletes),
+        trailing_starts=tuple(keyword_items.trailing),
+        deletes=tuple(keyword_items.deletes),
         inline_cards=inline_cards,
     )
     return items, keyword_lines
@@ -205,6 +175,53 @@ def _kept_keyword_lines(
         )
         for line in previous
     )
+
+
+class _KeywordItems(NamedTuple):
+    decks: list[TargetDeck]
+    file_tags: list[FileTags]
+    trailing: list[StartWithTrailingText]
+    deletes: list[DeleteMarker]
+    blocks: list[_Line]  # the exact-START and END-prefixed lines, for `_blocks`
+
+
+def _keyword_items(text: str, keyword_lines: Iterable[_Line]) -> _KeywordItems:
+    """The items each keyword line makes alone, and the lines that make blocks together."""
+    items = _KeywordItems([], [], [], [], [])
+    decks, file_tags, trailing, deletes, blocks = items
+    # Deck, tag and delete lines count wherever they stand, inside blocks too: the plugin runs
+    # those regexes over the whole file, independently of blocks.
+    for line in keyword_lines:
+        if line.kind == _START:
+            rest = text[line.start + 5 : line.end]
+            if not rest:
+                blocks.append(line)
+            elif not (rest[0].isalnum() or rest[0] == "_"):
+                # `START ` / `START x`: meant as a block, never one. `STARTI` (inline) and words
+                # like `STARTED` are ordinary text.
+                trailing.append(
+                    StartWithTrailingText(
+                        Span(line.start, line.end), Span(line.start + 5, line.end)
+                    )
+                )
+        elif line.kind == _END:
+            blocks.append(line)
+        elif line.kind == _DECK:
+            found = _deck_line(text, line, 11)
+            if found is not None:
+                span, value_span = found
+                # Interned, as note types and field names: a vault repeats a few of them.
+                decks.append(TargetDeck(sys.intern(value_span.slice(text)), span, value_span))
+        elif line.kind == _FILE_TAGS:
+            found = _deck_line(text, line, 9)
+            if found is not None:
+                span, value_span = found
+                file_tags.append(FileTags(tuple(value_span.slice(text).split()), span))
+        else:
+            marker = _delete_marker(text, line)
+            if marker is not None:
+                deletes.append(marker)
+    return items
 
 
 # --- Lines ----------------------------------------------------------------------------------
@@ -345,12 +362,18 @@ def _id_from(text: str, match: re.Match[str], end: int) -> CardId:
 # --- Blocks ---------------------------------------------------------------------------------
 
 
+_CardT = TypeVar("_CardT")
+# Reads one block: (text, START line, region end, closing line or None, swallowed STARTs).
+_CardReader = Callable[[str, _Line, int, _Line | None, tuple[Span, ...]], _CardT]
+
+
 def _blocks(
-    text: str, lines: list[_Line]
-) -> tuple[tuple[Card, ...], tuple[Card, ...], tuple[Span, ...]]:
-    """Closed cards, unclosed STARTs and stray ENDs from the exact-START and END-prefixed lines."""
-    cards: list[Card] = []
-    unclosed: list[Card] = []
+    text: str, lines: list[_Line], read: _CardReader[_CardT]
+) -> tuple[tuple[_CardT, ...], tuple[_CardT, ...], tuple[Span, ...]]:
+    """Closed cards, unclosed STARTs and stray ENDs from the exact-START and END-prefixed lines,
+    each card as `read` makes it."""
+    cards: list[_CardT] = []
+    unclosed: list[_CardT] = []
     stray_ends: list[Span] = []
     index = 0
     count = len(lines)
@@ -383,9 +406,9 @@ def _blocks(
             starts = [later for later in lines[index:] if later.kind == _START]
             for position, start in enumerate(starts):
                 region_end = starts[position + 1].start if position + 1 < len(starts) else len(text)
-                unclosed.append(_card(text, start, region_end, None, ()))
+                unclosed.append(read(text, start, region_end, None, ()))
             break
-        cards.append(_card(text, line, closer.start, closer, tuple(swallowed)))
+        cards.append(read(text, line, closer.start, closer, tuple(swallowed)))
         index = scan + 1
     return tuple(cards), tuple(unclosed), tuple(stray_ends)
 
@@ -552,6 +575,196 @@ def _field(
             _new(Span, (offsets[start], offsets[last_end])),
         ),
     )
+
+
+# --- Outlines -------------------------------------------------------------------------------
+
+
+class CardOutline(NamedTuple):
+    """What a vault summary keeps of a Card: no field values, spans or tags."""
+
+    span: Span
+    id: CardId | None
+    misplaced_ids: tuple[str, ...]  # their values
+    note_type: str | None
+    field_names: tuple[str, ...]  # the named fields, in order ("" left out)
+    front: str  # `card_front(card)`
+
+
+class AnkiOutline(NamedTuple):
+    """What a vault summary keeps of a note's AnkiItems."""
+
+    decks: tuple[str, ...]  # every TARGET DECK name, in order
+    cards: tuple[CardOutline, ...]
+    unclosed: tuple[CardOutline, ...]
+    inline_ids: tuple[str, ...]
+    delete_ids: tuple[str, ...]
+
+
+_EMPTY_OUTLINE: Final = AnkiOutline((), (), (), (), ())
+
+
+def card_front(card: Card) -> str:
+    """The first line of the card's first non-empty field, stripped: what names the card."""
+    for card_field in card.fields:
+        if card_field.value:
+            return card_field.value.split("\n", 1)[0].strip()
+    return ""
+
+
+def anki_outline(items: AnkiItems) -> AnkiOutline:
+    """The outline of fully parsed items: what `scan_anki_outline` must equal."""
+    return AnkiOutline(
+        decks=tuple(deck.deck for deck in items.decks),
+        cards=tuple(_outline_of(card) for card in items.cards),
+        unclosed=tuple(_outline_of(card) for card in items.unclosed),
+        inline_ids=tuple(card.id.value for card in items.inline_cards if card.id is not None),
+        delete_ids=tuple(marker.id.value for marker in items.deletes if marker.id is not None),
+    )
+
+
+def _outline_of(card: Card) -> CardOutline:
+    return CardOutline(
+        span=card.span,
+        id=card.id,
+        misplaced_ids=tuple(misplaced.value for misplaced in card.misplaced_ids),
+        note_type=card.note_type,
+        field_names=tuple(card_field.name for card_field in card.fields if card_field.name),
+        front=card_front(card),
+    )
+
+
+def scan_anki_outline(text: str) -> AnkiOutline:
+    """`anki_outline(scan_anki(text))`, without building each card's fields: a summary needs
+    only their names and the card's front, and a vault's cold start summarizes every note."""
+    if "\r" in text:
+        # CR line breaks are rare: those texts are read in full rather than split here again.
+        return anki_outline(scan_anki(text))
+    # No `keyword in text` test first, as scan_anki_keeping makes: most notes with a keyword have
+    # it far down (cards end a note), so the test read most of them twice.
+    keyword_lines = _keyword_lines(text)
+    inline_cards = _inline_cards(text) if "STARTI" in text else ()
+    if not keyword_lines and not inline_cards:
+        return _EMPTY_OUTLINE
+    keyword_items = _keyword_items(text, keyword_lines)
+    cards, unclosed, _ = _blocks(text, keyword_items.blocks, _card_outline)
+    return AnkiOutline(
+        decks=tuple(deck.deck for deck in keyword_items.decks),
+        cards=cards,
+        unclosed=unclosed,
+        inline_ids=tuple(card.id.value for card in inline_cards if card.id is not None),
+        delete_ids=tuple(
+            marker.id.value for marker in keyword_items.deletes if marker.id is not None
+        ),
+    )
+
+
+def _card_outline(
+    text: str,
+    start: _Line,
+    region_end: int,
+    closer: _Line | None,
+    swallowed: tuple[Span, ...],
+) -> CardOutline:
+    """`_outline_of(_card(...))` for a text whose lines end with `\\n` only, on offsets rather
+    than a list of lines: the block's lines are [content_start, content_end), trimmed as `_card`
+    trims them. Only the first and last two lines are read alone, field names are found by one
+    search over the block, and lines are read one by one only for an `ID:` or when the first
+    field line holds no value."""
+    region_start = start.next if start.next >= 0 else len(text)
+    segment = text[region_start : max(region_start, region_end)]
+    content = segment.lstrip()
+    # Blank lines at both ends, the first line's leading and the last line's trailing
+    # whitespace: what `_card` trims is exactly the whitespace around the block's content.
+    content_start = region_start + len(segment) - len(content)
+    content_end = content_start + len(content.rstrip())
+    if closer is not None:
+        span = _new(Span, (start.start, closer.end))
+    else:
+        span = _new(Span, (start.start, content_end if content else start.end))
+    if not content:
+        return _new(CardOutline, (span, None, (), None, (), ""))
+
+    end = content_end  # of the lines left; no line is left when it is before content_start
+    last = _line_start(text, content_start, end)
+    card_id = _card_id(text, last, end, _ID) or _last_line_id(text, last, end)
+    if card_id is not None:
+        end = last - 1
+    if end > content_start:
+        last = _line_start(text, content_start, end)
+        if text.startswith(_TAGS_PREFIX, last):
+            end = last - 1
+    if end <= content_start:
+        return _new(CardOutline, (span, card_id, (), None, (), ""))
+
+    misplaced: tuple[str, ...] = ()
+    if text.find("ID:", content_start, end) != -1:
+        misplaced = _misplaced_ids(text, content_start, end)
+    note_type, field_names, front = _note_type_and_fields(text, content_start, end)
+    return _new(CardOutline, (span, card_id, misplaced, note_type, field_names, front))
+
+
+def _line_start(text: str, floor: int, pos: int) -> int:
+    """The start of the line holding `pos`, not before `floor`."""
+    return text.rfind("\n", floor, pos) + 1 or floor
+
+
+def _misplaced_ids(text: str, start: int, end: int) -> tuple[str, ...]:
+    values: list[str] = []
+    loose_id = _LOOSE_ID.match
+    while True:
+        line_end = text.find("\n", start, end)
+        if line_end == -1:
+            line_end = end
+        stray_id = loose_id(text, start, line_end)
+        if stray_id is not None:
+            values.append(stray_id.group(2))
+        if line_end == end:
+            return tuple(values)
+        start = line_end + 1
+
+
+# The name of each field line after the block's first line: found without splitting the block
+# into lines. Consuming the `\n` leaves `$` and `\s` to end a name where they did on one line.
+_FIELD_AFTER_LF: Final = re.compile("\n" + _FIELD.pattern)
+
+
+def _note_type_and_fields(
+    text: str, start: int, end: int
+) -> tuple[str | None, tuple[str, ...], str]:
+    """(note type, field names, front) of the block lines [start, end), as `_card` and
+    `_fields` read them; `start` holds a non-blank line."""
+    first_end = text.find("\n", start, end)
+    if first_end == -1:
+        first_end = end
+    names = [
+        sys.intern(name)
+        for name in _FIELD_AFTER_LF.findall(text, first_end, end)
+        if name not in _NOT_FIELDS
+    ]
+    first = _field_match(text, start, first_end)
+    if first is None:
+        note_type = sys.intern(text[start:first_end])
+        return note_type, tuple(names), _front(text, first_end + 1, end)
+    names.insert(0, sys.intern(first.group(1)))
+    front = text[first.end() : first_end].strip() or _front(text, first_end + 1, end)
+    return None, tuple(names), front
+
+
+def _front(text: str, start: int, end: int) -> str:
+    """`card_front` of the block lines [start, end): each line adds to a field's value what
+    follows its `NAME:`, or all of it; the first non-blank such piece begins the first
+    non-empty value, and is its first line."""
+    while start < end:
+        line_end = text.find("\n", start, end)
+        if line_end == -1:
+            line_end = end
+        field = _field_match(text, start, line_end)
+        piece = text[field.end() if field is not None else start : line_end].strip()
+        if piece:
+            return piece
+        start = line_end + 1
+    return ""
 
 
 # --- Inline cards ---------------------------------------------------------------------------

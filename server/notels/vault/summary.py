@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import NamedTuple, cast
 
-from notels.syntax.anki import scan_anki_keeping
+from notels.syntax.anki import AnkiOutline, anki_outline, card_front, scan_anki_outline
 from notels.syntax.frontmatter import frontmatter_links, frontmatter_tags, parse_frontmatter
 from notels.syntax.markdown import scan_summary_items
-from notels.syntax.model import AnkiItems, BlockId, Card, Frontmatter, Heading, Tag
+from notels.syntax.model import BlockId, Card, Frontmatter, Heading, Tag
 from notels.syntax.note import Note
 from notels.vault.resolve import heading_key, target_key
 
@@ -86,15 +86,14 @@ def moved_only(old: NoteSummary, new: NoteSummary) -> bool:
 
 def card_name(card: Card) -> str:
     """`<note type>: <first field>`, e.g. `math_complex: Embedding`."""
-    front = ""
-    for card_field in card.fields:
-        if card_field.value:
-            front = card_field.value.split("\n", 1)[0].strip()
-            break
+    return _card_name(card.note_type, card_front(card))
+
+
+def _card_name(note_type: str | None, front: str) -> str:
     if len(front) > _FRONT_LENGTH:
         front = front[: _FRONT_LENGTH - 1] + "…"
-    note_type = card.note_type.strip() if card.note_type else "card"
-    return f"{note_type}: {front}" if front else note_type
+    name = note_type.strip() if note_type else "card"
+    return f"{name}: {front}" if front else name
 
 
 def first_line(text: str, pos: int, limit: int = DESCRIPTION_LENGTH) -> str:
@@ -120,15 +119,16 @@ def summarize(note: Note, stamp: Stamp | None = None) -> NoteSummary:
         note.tags,
         note.headings,
         note.block_ids,
-        note.anki,
+        anki_outline(note.anki),
         stamp,
     )
 
 
 def summarize_text(text: str, stamp: Stamp | None = None) -> NoteSummary:
     """`summarize(parse_note(text), stamp)`, without the Note: the Markdown scan builds no
-    links (their targets are all a summary needs of them), a fifth less work for a worker
-    process summarizing a vault. tests/syntax/test_summary_scan.py holds the two equal."""
+    links (their targets are all a summary needs of them), and the Anki scan no fields (their
+    names and the card's front are), less work for a worker process summarizing a vault.
+    tests/syntax/test_summary_scan.py holds the two equal."""
     frontmatter = parse_frontmatter(text)
     body_start = frontmatter.span.end if frontmatter is not None else 0
     body = scan_summary_items(text, body_start)
@@ -137,7 +137,7 @@ def summarize_text(text: str, stamp: Stamp | None = None) -> NoteSummary:
     if frontmatter is not None:
         targets = chain((link.target for link in frontmatter_links(text, frontmatter)), targets)
         tags = chain(frontmatter_tags(text, frontmatter), tags)
-    anki, _ = scan_anki_keeping(text)
+    anki = scan_anki_outline(text)
     return _summary(
         text, body_start, frontmatter, targets, tags, body.headings, body.block_ids, anki, stamp
     )
@@ -151,7 +151,7 @@ def _summary(
     tags: Iterable[Tag],
     headings: Sequence[Heading],
     block_ids: Sequence[BlockId],
-    anki: AnkiItems,
+    anki: AnkiOutline,
     stamp: Stamp | None,
 ) -> NoteSummary:
     """A summary from the parts of a note (frontmatter links and tags first, as in a Note)."""
@@ -177,17 +177,16 @@ def _summary(
         if card.id is not None:
             span, card_span = card.id.span, card.span
             card_ids.append((card.id.value, span.start, span.end, card_span.start, card_span.end))
-        other_ids.extend(misplaced.value for misplaced in card.misplaced_ids)
+        other_ids.extend(card.misplaced_ids)
         if card.note_type:
-            named = tuple(field.name for field in card.fields if field.name)
-            card_fields.append((card.note_type, named))
-        cards.append((card_name(card), card.span.start, card.span.end))
+            card_fields.append((card.note_type, card.field_names))
+        cards.append((_card_name(card.note_type, card.front), card.span.start, card.span.end))
     for unclosed in anki.unclosed:
         if unclosed.id is not None:
             other_ids.append(unclosed.id.value)
-        other_ids.extend(misplaced.value for misplaced in unclosed.misplaced_ids)
-    other_ids.extend(card.id.value for card in anki.inline_cards if card.id is not None)
-    other_ids.extend(marker.id.value for marker in anki.deletes if marker.id is not None)
+        other_ids.extend(unclosed.misplaced_ids)
+    other_ids.extend(anki.inline_ids)
+    other_ids.extend(anki.delete_ids)
     return NoteSummary(
         stamp=stamp,
         aliases=tuple(aliases),
@@ -206,6 +205,6 @@ def _summary(
         other_ids=tuple(dict.fromkeys(other_ids)),
         card_fields=tuple(card_fields),
         cards=tuple(cards),
-        decks=tuple(dict.fromkeys(deck.deck for deck in anki.decks)),
+        decks=tuple(dict.fromkeys(anki.decks)),
         description=first_line(text, body_start),
     )
