@@ -291,6 +291,12 @@ def test_text_after_start_is_removed_only_on_request() -> None:
         ('tags: "#fix/empty тема"\n', 'tags: "тема"\n'),
         ('connected:\n  - "[[X]]"\n  - "#fix/empty"\n', 'connected:\n  - "[[X]]"\n'),
         ("tags:\n  - фикс/empty\n  - a\n", "tags:\n  - a\n"),
+        # The key goes with its last tag; a comment line among its items stays, one on the
+        # key's own line goes with it.
+        (
+            "tags: # мои\n  # от импорта 2023 😀\n  - fix/empty\n  #\nother: 1\n",
+            "  # от импорта 2023 😀\n  #\nother: 1\n",
+        ),
     ],
 )
 def test_stale_fix_empty_is_removed_from_frontmatter_in_its_style(
@@ -339,6 +345,11 @@ def test_both_stale_tags_go_in_one_safe_run() -> None:
         ("tags: [a, fix/empty, b, фикс/empty]\n", "tags: [a, b]\n", 2),
         ("tags:\n  - fix/empty\n  - a\n  - фикс/empty\n", "tags:\n  - a\n", 2),
         ("tags:\n  - fix/empty\n  - фикс/empty\nother: 1\n", "other: 1\n", 2),
+        (
+            "tags:\n  - fix/empty\n  # держим\n  - фикс/empty\nother: 1\n",
+            "  # держим\nother: 1\n",
+            2,
+        ),
         ('tags: fix/empty\nconnected: ["#fix/empty", "[[X]]"]\n', 'connected: ["[[X]]"]\n', 2),
         # The last two items share a comma: the second waits for the next pass.
         ("tags: [a, fix/empty, фикс/empty]\n", "tags: [a, фикс/empty]\n", 1),

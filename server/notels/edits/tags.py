@@ -8,6 +8,7 @@ rules to be trusted blindly with a user's frontmatter.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Sequence
 
@@ -107,8 +108,7 @@ def remove_frontmatter_tags_edits(
         entry = frontmatter.entries[number]
         changed.append(entry.key)
         if _takes_every_item(note, entry, pairs):
-            whole = _whole_lines(note, entry.key_span.start, entry.span.end)
-            removals.append((tuple(tag for tag, _ in pairs), TextEdit(whole, "")))
+            removals.append((tuple(tag for tag, _ in pairs), _remove_tag_key(note, entry)))
             continue
         for tag, scalar in pairs:
             edit = _remove_frontmatter_tag(note, tag, entry, scalar)
@@ -210,7 +210,7 @@ def _remove_frontmatter_tag(note: Note, tag: Tag, entry: YamlEntry, scalar: Yaml
     # The tag is the scalar's only word: the scalar goes, as a list item or as the value.
     if len(entry.scalars) == 1 and entry.key.lower() in _TAG_KEYS:
         # Nothing left under `tags:`: remove the key too, rather than leave an empty key.
-        return TextEdit(_whole_lines(note, entry.key_span.start, entry.span.end), "")
+        return _remove_tag_key(note, entry)
     if _is_block_item(note, scalar):
         return TextEdit(_whole_lines(note, scalar.span.start, scalar.span.end), "")
     if _is_flow_item(text, scalar):
@@ -251,6 +251,27 @@ def _remove_flow_item(text: str, scalar: YamlScalar) -> TextEdit:
     if before > 0 and text[before - 1] == ",":
         return TextEdit(Span(before - 1, scalar.span.end), "")
     return TextEdit(scalar.span, "")
+
+
+def _remove_tag_key(note: Note, entry: YamlEntry) -> TextEdit:
+    """The lines of a tag key and its items, but for the comment lines among them: those are
+    the user's words, not tags (`  # from the 2023 import`)."""
+    whole = _whole_lines(note, entry.key_span.start, entry.span.end)
+    text, lines = note.text, note.lines
+    starts = [scalar.span.start for scalar in entry.scalars]  # in text order, disjoint
+    kept: list[str] = []
+    # The key's own line goes whole, a comment after the key with it.
+    for line in range(lines.line_of(whole.start) + 1, lines.line_count):
+        start = lines.line_start(line)
+        if start >= whole.end:
+            break
+        _, content_end, following = line_bounds(note, start)
+        if not text[start:content_end].lstrip(" \t").startswith("#"):
+            continue
+        holder = bisect_right(starts, start) - 1  # a scalar's later line is no comment
+        if holder < 0 or entry.scalars[holder].span.end <= start:
+            kept.append(text[start:following])
+    return TextEdit(whole, "".join(kept))
 
 
 def _whole_lines(note: Note, start: int, end: int) -> Span:
