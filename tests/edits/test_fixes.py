@@ -351,8 +351,11 @@ def test_both_stale_tags_go_in_one_safe_run() -> None:
             2,
         ),
         ('tags: fix/empty\nconnected: ["#fix/empty", "[[X]]"]\n', 'connected: ["[[X]]"]\n', 2),
-        # The last two items share a comma: the second waits for the next pass.
-        ("tags: [a, fix/empty, фикс/empty]\n", "tags: [a, фикс/empty]\n", 1),
+        # The last two items share a comma: they go as one removal, with the comma before them.
+        ("tags: [a, fix/empty, фикс/empty]\n", "tags: [a]\n", 2),
+        ('connected: [fix/empty, "#fix/empty" ,"#фикс/empty"]\n', "connected: [fix/empty]\n", 2),
+        # As a last item alone: the spaces before the comma stay.
+        ("tags:  [ a 😀 ,fix/empty,  фикс/empty ]\n", "tags:  [ a 😀  ]\n", 2),
     ],
 )
 def test_stale_frontmatter_tags_go_together_in_the_files_style(
@@ -365,6 +368,15 @@ def test_stale_frontmatter_tags_go_together_in_the_files_style(
     fixes = safe_fix_list(PATH, vault.note(), vault.index, vault.config, findings, vault.generator)
     assert [fix.settles for fix in fixes] == [settled]
     assert apply_edits(text, fixes[0].edits) == f"---\n{expected}---\n{WORDS}\n"
+
+
+def test_the_last_items_of_a_flow_list_go_in_one_pass_after_a_kept_one() -> None:
+    text = f"---\ntags: [fix/empty, a, фикс/empty, fix/empty, ФИКС/empty]\n---\n{WORDS}\n"
+    vault = Vault({PATH: text})
+    findings = vault.findings(code="stale-fix-empty")
+    fixes = safe_fix_list(PATH, vault.note(), vault.index, vault.config, findings, vault.generator)
+    assert [fix.settles for fix in fixes] == [len(findings)] == [4]
+    assert apply_edits(text, fixes[0].edits) == f"---\ntags: [a]\n---\n{WORDS}\n"
 
 
 def test_stale_body_tags_go_together_and_a_frontmatter_one_beside_them() -> None:

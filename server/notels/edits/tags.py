@@ -91,8 +91,8 @@ def remove_frontmatter_tags_edits(
     """(the tags taken, their edits): many frontmatter tags out at once, each as
     `remove_tag_edits` takes it, checked by one parse of the result (a parse per tag took
     seconds for a long `tags:` list). A tag key whose every item goes goes whole, as its last
-    tag would; a removal that would overlap the one before it (the last two items of a flow
-    list share a comma) is left for a later pass."""
+    tag would; the last items of a flow list go as one removal (see `_joined_flow_run`); any
+    other removal that would overlap the one before it is left for a later pass."""
     frontmatter = note.frontmatter
     if frontmatter is None:
         return None
@@ -110,15 +110,46 @@ def remove_frontmatter_tags_edits(
         if _takes_every_item(note, entry, pairs):
             removals.append((tuple(tag for tag, _ in pairs), _remove_tag_key(note, entry)))
             continue
+        flow_run: list[YamlScalar] = []  # whole flow items whose removals touch, in order
         for tag, scalar in pairs:
             edit = _remove_frontmatter_tag(note, tag, entry, scalar)
+            whole_item = _is_flow_item(note.text, scalar) and _only_word(note.text, tag, scalar)
             if removals and edits_conflict(removals[-1][1], edit):
+                if whole_item and flow_run:
+                    removals.append(_joined_flow_run(note.text, removals, flow_run, tag, edit))
+                    flow_run = []
                 continue
+            if not whole_item:
+                flow_run = []
+            elif flow_run and removals[-1][1].span.end == edit.span.start:
+                flow_run.append(scalar)
+            else:
+                flow_run = [scalar]
             removals.append(((tag,), edit))
     taken = _removable_together(note, removals, changed)
     if not taken:
         return None
     return tuple(tag for run, _ in taken for tag in run), tuple(edit for _, edit in taken)
+
+
+def _joined_flow_run(
+    text: str, removals: list[_Removal], run: Sequence[YamlScalar], tag: Tag, last: TextEdit
+) -> _Removal:
+    """The removals of a flow list's last items as one: `[a, x, y]` loses `, x, y`.
+
+    Each item but the last goes with the comma after it, the last with the comma before it,
+    which the item before it took already: the two overlapped, and the last item waited for
+    another pass. Pops the removals of `run` (the last ones made, of whole items, touching),
+    and returns their tags and `tag` with one edit from the comma before the run (or from its
+    first item, the list's first) to the end of `last`, the removal of the list's last item.
+    """
+    start = first = run[0].span.start
+    while start > 0 and text[start - 1] in _INLINE_SPACE:
+        start -= 1
+    start = start - 1 if start > 0 and text[start - 1] == "," else first
+    taken = tuple(taken_tag for tags, _ in removals[-len(run) :] for taken_tag in tags)
+    del removals[-len(run) :]
+    return (*taken, tag), TextEdit(Span(start, last.span.end), "")
 
 
 def _takes_every_item(
