@@ -27,8 +27,9 @@ import hashlib
 import os
 import stat
 import tempfile
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path, PurePath
@@ -36,7 +37,7 @@ from pathlib import Path, PurePath
 from notels.config import Config
 from notels.edits.fixes import SAFE_CODES, CreatedNs, safe_fix_list
 from notels.edits.ids import IdGenerator, vault_ids
-from notels.edits.text_edit import apply_edits
+from notels.edits.text_edit import TextEdit, apply_edits, check_edits
 from notels.rules import check_note
 from notels.syntax.note import Note, parse_note
 from notels.vault.files import decode_note_bytes, looks_binary
@@ -68,6 +69,16 @@ class Snapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class Changed:
+    """`before[before_start:before_end]` became `after[after_start:after_end]` (offsets)."""
+
+    before_start: int
+    before_end: int
+    after_start: int
+    after_end: int
+
+
+@dataclass(frozen=True, slots=True)
 class FileChange:
     relative: str  # vault-relative
     display: str  # as shown to the user
@@ -75,6 +86,9 @@ class FileChange:
     after: str
     fixes: int  # problems fixed in this file
     snapshot: Snapshot
+    # Sorted, not touching, and the text between two of them is the same before and after:
+    # what lets `unified_diff` diff only these stretches.
+    changed: tuple[Changed, ...]
 
     def new_bytes(self) -> bytes:
         return (_BOM if self.snapshot.has_bom else b"") + self.after.encode("utf-8")
@@ -183,6 +197,7 @@ def plan_fixes(
     originals: dict[str, Note] = {}
     snapshots: dict[str, Snapshot] = {}
     counts: Counter[str] = Counter()
+    changed_by: dict[str, list[Changed]] = {}
     refused: dict[str, str] = {}
     # After the first pass only the files just changed can have new fixes: new IDs are unique,
     # so a fix in one file never creates work in another.
@@ -210,9 +225,11 @@ def plan_fixes(
                     continue
                 snapshots[relative] = snapshot
                 originals[relative] = note
-            fixed_text = apply_edits(note.text, [edit for fix in fixes for edit in fix.edits])
+            edits = check_edits(note.text, [edit for fix in fixes for edit in fix.edits])
+            fixed_text = apply_edits(note.text, edits)
             if fixed_text == note.text:
                 continue
+            changed_by[relative] = compose(changed_by.get(relative, []), edits)
             index.set_note(relative, parse_note(fixed_text))
             counts[relative] += sum(fix.settles for fix in fixes)
             changed.append(relative)
@@ -227,6 +244,7 @@ def plan_fixes(
             index.notes[relative].text,
             counts[relative],
             snapshots[relative],
+            tuple(changed_by[relative]),
         )
         for relative in relatives
         if relative in originals and index.notes[relative].text != originals[relative].text
@@ -305,30 +323,220 @@ def _fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+def compose(earlier: Sequence[Changed], edits: Sequence[TextEdit]) -> list[Changed]:
+    """What changed from the original text to the one `edits` make of its `earlier` changes.
+
+    `earlier` maps the original to the current text; `edits` apply to the current text. The
+    stretches of both that overlap or touch become one, in one sweep along the current text.
+    """
+    later: list[Changed] = []
+    shift = 0
+    for edit in sorted(edits, key=lambda edit: (edit.span.start, edit.span.end)):
+        start, end = edit.span.start, edit.span.end
+        later.append(Changed(start, end, start + shift, start + shift + len(edit.new_text)))
+        shift += len(edit.new_text) - (end - start)
+    # Each stretch of the current text: (start, end, growth from the original, growth to the new).
+    stretches = sorted(
+        [(c.after_start, c.after_end, _growth(c), 0) for c in earlier]
+        + [(c.before_start, c.before_end, 0, _growth(c)) for c in later]
+    )
+    composed: list[Changed] = []
+    grown_before = grown_after = 0  # by the stretches already composed
+    index = 0
+    while index < len(stretches):
+        start, end, from_original, to_new = stretches[index]
+        index += 1
+        while index < len(stretches) and stretches[index][0] <= end:
+            end = max(end, stretches[index][1])
+            from_original += stretches[index][2]
+            to_new += stretches[index][3]
+            index += 1
+        composed.append(
+            Changed(
+                start - grown_before,
+                end - grown_before - from_original,
+                start + grown_after,
+                end + grown_after + to_new,
+            )
+        )
+        grown_before += from_original
+        grown_after += to_new
+    return composed
+
+
+def _growth(change: Changed) -> int:
+    return (change.after_end - change.after_start) - (change.before_end - change.before_start)
+
+
 def unified_diff(change: FileChange) -> str:
     """A `diff -u` of one change that `patch -p1` and `git apply` take.
 
     Lines end at `\n` only, as those tools read them (a lone-CR file is one long line, and
     U+2028 is text); a BOM stays on the first line, where it is on disk. A last line without a
     break is marked as `diff` does.
+
+    Only the lines the fixes changed are compared (`difflib` on each stretch), so a big note
+    with thousands of fixes takes linear time, where `difflib` over the whole note takes
+    quadratic; the hunks are then grouped and numbered as `difflib.unified_diff` does.
     """
     bom = "\ufeff" if change.snapshot.has_bom else ""
     shown = PurePath(change.display)
     # A file outside the working folder is shown by its absolute path; its root goes, as in
     # `git diff --no-index /a /b` (`a/tmp/x.md`, not `a//tmp/x.md`): `patch -p1 -d /` takes it.
     name = shown.relative_to(shown.anchor).as_posix() if shown.anchor else shown.as_posix()
-    lines = difflib.unified_diff(
-        _lines(bom + change.before),
-        _lines(bom + change.after),
-        _diff_name("a/" + name),
-        _diff_name("b/" + name),
-    )
+    before, after = bom + change.before, bom + change.after
+    old, new = _lines(before), _lines(after)
+    opcodes = _opcodes(old, new, _changed_lines(change.changed, before, after, len(bom)))
     out: list[str] = []
-    for line in lines:
+    for line in _unified(old, new, opcodes, _diff_name("a/" + name), _diff_name("b/" + name)):
         out.append(line)
         if not line.endswith("\n"):
             out.append("\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+Opcode = tuple[str, int, int, int, int]  # as difflib.SequenceMatcher.get_opcodes gives them
+DIFF_CONTEXT = 3  # lines around each change, as `diff -u` and difflib show
+
+
+def _changed_lines(
+    changed: Sequence[Changed], before: str, after: str, shift: int
+) -> list[Changed]:
+    """The changed stretches, moved by `shift` characters (a BOM put before both texts), as
+    whole lines (indexes into `_lines`), merged where they touch."""
+    breaks_before = _break_offsets(before)
+    breaks_after = _break_offsets(after)
+    count_before = len(breaks_before) + (not _at_line_start(before, len(before)))
+    count_after = len(breaks_after) + (not _at_line_start(after, len(after)))
+    lines: list[Changed] = []
+    for unshifted in changed:
+        c = Changed(
+            unshifted.before_start + shift,
+            unshifted.before_end + shift,
+            unshifted.after_start + shift,
+            unshifted.after_end + shift,
+        )
+        # The text before a stretch is the same in both, so its first line is the same line.
+        first_before = bisect_left(breaks_before, c.before_start)
+        first_after = bisect_left(breaks_after, c.after_start)
+        last_before = bisect_left(breaks_before, c.before_end)
+        last_after = bisect_left(breaks_after, c.after_end)
+        # A stretch ending in a line break on both sides leaves the next line alone.
+        if not (_at_line_start(before, c.before_end) and _at_line_start(after, c.after_end)):
+            last_before, last_after = last_before + 1, last_after + 1
+        line = Changed(
+            first_before, min(last_before, count_before), first_after, min(last_after, count_after)
+        )
+        if lines and line.before_start <= lines[-1].before_end:
+            line = Changed(
+                lines[-1].before_start, line.before_end, lines[-1].after_start, line.after_end
+            )
+            lines.pop()
+        lines.append(line)
+    return lines
+
+
+def _break_offsets(text: str) -> list[int]:
+    offsets: list[int] = []
+    position = text.find("\n")
+    while position != -1:
+        offsets.append(position)
+        position = text.find("\n", position + 1)
+    return offsets
+
+
+def _at_line_start(text: str, offset: int) -> bool:
+    return offset == 0 or text[offset - 1] == "\n"
+
+
+def _opcodes(old: list[str], new: list[str], changed: Sequence[Changed]) -> list[Opcode]:
+    """difflib's opcodes for `old` -> `new`, where only the `changed` lines may differ."""
+    opcodes: list[Opcode] = []
+    done_old = done_new = 0
+    for c in changed:
+        _add(opcodes, ("equal", done_old, c.before_start, done_new, c.after_start))
+        matcher = difflib.SequenceMatcher(
+            None, old[c.before_start : c.before_end], new[c.after_start : c.after_end]
+        )
+        for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+            _add(
+                opcodes,
+                (
+                    tag,
+                    c.before_start + old_start,
+                    c.before_start + old_end,
+                    c.after_start + new_start,
+                    c.after_start + new_end,
+                ),
+            )
+        done_old, done_new = c.before_end, c.after_end
+    _add(opcodes, ("equal", done_old, len(old), done_new, len(new)))
+    return opcodes
+
+
+def _add(opcodes: list[Opcode], opcode: Opcode) -> None:
+    """Append, joining neighbouring equal runs into one as difflib reports them."""
+    tag, old_start, old_end, new_start, new_end = opcode
+    if old_start == old_end and new_start == new_end:
+        return
+    if tag == "equal" and opcodes and opcodes[-1][0] == "equal":
+        _, old_start, _, new_start, _ = opcodes.pop()
+    opcodes.append((tag, old_start, old_end, new_start, new_end))
+
+
+def _grouped(opcodes: list[Opcode], context: int = DIFF_CONTEXT) -> Iterator[list[Opcode]]:
+    """The hunks: difflib.SequenceMatcher.get_grouped_opcodes, over known opcodes."""
+    codes = list(opcodes) or [("equal", 0, 1, 0, 1)]
+    if codes[0][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[0]
+        codes[0] = tag, max(i1, i2 - context), i2, max(j1, j2 - context), j2
+    if codes[-1][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[-1]
+        codes[-1] = tag, i1, min(i2, i1 + context), j1, min(j2, j1 + context)
+    group: list[Opcode] = []
+    for tag, i1, i2, j1, j2 in codes:
+        # A long unchanged run ends one hunk and starts the next.
+        if tag == "equal" and i2 - i1 > 2 * context:
+            group.append((tag, i1, min(i2, i1 + context), j1, min(j2, j1 + context)))
+            yield group
+            group = []
+            i1, j1 = max(i1, i2 - context), max(j1, j2 - context)
+        group.append((tag, i1, i2, j1, j2))
+    if group and not (len(group) == 1 and group[0][0] == "equal"):
+        yield group
+
+
+def _unified(
+    old: list[str], new: list[str], opcodes: list[Opcode], old_name: str, new_name: str
+) -> Iterator[str]:
+    """The lines difflib.unified_diff writes for these opcodes."""
+    for number, group in enumerate(_grouped(opcodes)):
+        if number == 0:
+            yield f"--- {old_name}\n"
+            yield f"+++ {new_name}\n"
+        first, last = group[0], group[-1]
+        old_range = _hunk_range(first[1], last[2])
+        new_range = _hunk_range(first[3], last[4])
+        yield f"@@ -{old_range} +{new_range} @@\n"
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                yield from (" " + line for line in old[i1:i2])
+                continue
+            if tag in ("replace", "delete"):
+                yield from ("-" + line for line in old[i1:i2])
+            if tag in ("replace", "insert"):
+                yield from ("+" + line for line in new[j1:j2])
+
+
+def _hunk_range(start: int, stop: int) -> str:
+    """A hunk's `start,length` as `diff -u` writes it (difflib's _format_range_unified)."""
+    beginning = start + 1  # lines count from 1
+    length = stop - start
+    if length == 1:
+        return f"{beginning}"
+    if not length:
+        beginning -= 1  # an empty range starts on the line before
+    return f"{beginning},{length}"
 
 
 _C_ESCAPES = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
