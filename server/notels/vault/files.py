@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from fnmatch import fnmatchcase
+from fnmatch import translate
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 SKIPPED_FOLDERS = frozenset({".obsidian", ".git", ".trash", "node_modules"})
@@ -56,15 +58,69 @@ def relative_key(root: Path, path: Path) -> str:
 
 def is_ignored(relative: str, ignore: tuple[str, ...]) -> bool:
     """Globs match the vault-relative path; `dir/**` also matches everything under `dir`."""
-    for pattern in ignore:
-        if fnmatchcase(relative, pattern):
-            return True
-        if pattern.endswith("/**") and (relative + "/").startswith(pattern[:-2]):
-            return True
-    return False
+    return bool(ignore) and _compiled(ignore).matches(relative)
 
 
-def _is_walked(relative: str, ignore: tuple[str, ...]) -> bool:
+@lru_cache(maxsize=4)
+def _compiled(ignore: tuple[str, ...]) -> IgnoreGlobs:
+    return IgnoreGlobs.compile(ignore)
+
+
+_WILDCARDS = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreGlobs:
+    """Ignore globs compiled once: each path then costs a few set lookups and one regex match,
+    not one `fnmatchcase` per glob (which recompiles each once there are over 32,768 globs).
+
+    Matches exactly what `fnmatchcase(relative, glob)` for any glob, or for `dir/**` the
+    path `dir` or one under it, does.
+    """
+
+    exact: frozenset[str]  # globs without wildcards: fnmatch compares them as they are
+    folders: frozenset[str]  # `dir/` of each `dir/**`, as written (wildcards are not expanded)
+    wildcards: re.Pattern[str] | None  # every other glob, as fnmatch translates it
+
+    @classmethod
+    def compile(cls, ignore: Iterable[str]) -> IgnoreGlobs:
+        exact: set[str] = set()
+        folders: set[str] = set()
+        wildcards: list[str] = []
+        for glob in ignore:
+            if glob.endswith("/**"):
+                folders.add(glob[:-2])
+                if not _WILDCARDS.search(glob[:-3]):
+                    continue  # what fnmatch matches (`dir/` and more) is under `dir/`
+            if _WILDCARDS.search(glob):
+                wildcards.append(translate(glob))
+            else:
+                exact.add(glob)
+        # translate's results are made to be joined by `|` (each ends in `\Z`, group names are
+        # distinct): one regex tries them all in C.
+        pattern = re.compile("|".join(wildcards)) if wildcards else None
+        return cls(frozenset(exact), frozenset(folders), pattern)
+
+    def matches(self, relative: str) -> bool:
+        if relative in self.exact:
+            return True
+        if self.folders and self._in_folder(relative):
+            return True
+        return self.wildcards is not None and self.wildcards.match(relative) is not None
+
+    def _in_folder(self, relative: str) -> bool:
+        # `(relative + "/").startswith(folder)`, where each folder ends in `/`: it is one of
+        # the path's own prefixes that end in `/`.
+        probe = relative + "/"
+        end = probe.find("/")
+        while end != -1:
+            if probe[: end + 1] in self.folders:
+                return True
+            end = probe.find("/", end + 1)
+        return False
+
+
+def _is_walked(relative: str, ignore: IgnoreGlobs) -> bool:
     """Does a whole scan of the vault walk this path itself (not skipped, not ignored)? A
     symlink to such a path is its alias; a symlink into `.git/` or an ignored folder is the
     only way in, and is followed."""
@@ -73,7 +129,7 @@ def _is_walked(relative: str, ignore: tuple[str, ...]) -> bool:
     parts = relative.split("/")
     if any(part in SKIPPED_FOLDERS for part in parts):
         return False
-    return not any(is_ignored("/".join(parts[: i + 1]), ignore) for i in range(len(parts)))
+    return not any(ignore.matches("/".join(parts[: i + 1])) for i in range(len(parts)))
 
 
 def _is_note_name(name: str) -> bool:
@@ -97,6 +153,7 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
     problems: list[FileProblem] = []
     stamps: dict[str, tuple[int, int]] = {}
     seen_dirs: set[tuple[int, int]] = set()  # bind mounts can still loop
+    globs = _compiled(ignore)
 
     def alias_problem(relative: str, target: Path) -> FileProblem:
         named = relative_key(root, target)
@@ -126,7 +183,7 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
             return
         for entry in entries:
             relative = prefix + entry.name
-            if entry.name in SKIPPED_FOLDERS or (ignore and is_ignored(relative, ignore)):
+            if entry.name in SKIPPED_FOLDERS or (ignore and globs.matches(relative)):
                 continue
             try:
                 if entry.is_symlink():
@@ -138,7 +195,7 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
                         continue
                     info = os.stat(entry.path)
                     aliased = stat.S_ISDIR(info.st_mode) or _is_note_name(entry.name)
-                    if aliased and _is_walked(relative_key(root, target), ignore):
+                    if aliased and _is_walked(relative_key(root, target), globs):
                         problems.append(alias_problem(relative, target))
                         continue
                 else:

@@ -1,0 +1,85 @@
+"""Ignore globs: compiled once, matching exactly what one `fnmatchcase` per glob matched."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from notels.vault.files import IgnoreGlobs, is_ignored, scan_vault
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = settings(
+    max_examples=int(os.environ.get("NOTELS_EXAMPLES", "300")) * 5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+# Every character fnmatch reads specially, and `/`, which it does not but the `dir/**` rule does.
+GLOB = st.text(alphabet="ab/*?[]!-^\\.", max_size=8) | st.sampled_from(
+    ["a/**", "a/b/**", "*/**", "[ab]/**", "**", "/**", "a*", "*.md", "a/*/b"]
+)
+PATH = st.text(alphabet="ab/.-]!*", min_size=1, max_size=8)
+
+
+def matched_before(relative: str, ignore: tuple[str, ...]) -> bool:
+    """files.is_ignored as it was: one fnmatchcase per glob, then the `dir/**` prefix rule."""
+    for pattern in ignore:
+        if fnmatchcase(relative, pattern):
+            return True
+        if pattern.endswith("/**") and (relative + "/").startswith(pattern[:-2]):
+            return True
+    return False
+
+
+@SETTINGS
+@given(st.lists(GLOB, max_size=6).map(tuple), st.lists(PATH, min_size=1, max_size=6))
+def test_compiled_globs_match_what_fnmatch_matched(
+    ignore: tuple[str, ...], paths: list[str]
+) -> None:
+    compiled = IgnoreGlobs.compile(ignore)
+    for relative in paths:
+        assert compiled.matches(relative) == matched_before(relative, ignore), relative
+        assert is_ignored(relative, ignore) == matched_before(relative, ignore), relative
+
+
+def test_a_folder_glob_ignores_the_folder_and_what_is_under_it_only() -> None:
+    ignore = ("Шаблоны/**",)
+    assert is_ignored("Шаблоны", ignore) and is_ignored("Шаблоны/a/b.md", ignore)
+    assert not is_ignored("Шаблоны2/a.md", ignore) and not is_ignored("x/Шаблоны/a.md", ignore)
+
+
+def test_a_scan_with_many_globs_takes_linear_time(tmp_path: Path) -> None:
+    # One fnmatchcase per path per glob: 4,000 globs x 5,000 notes took 5.4 s; past 32,768
+    # globs fnmatch's cache overflows and each call compiles its glob: 40,000 globs here ran
+    # for over 10 minutes.
+    for folder in range(10):
+        (tmp_path / f"f{folder}").mkdir()
+        for note in range(50):
+            (tmp_path / f"f{folder}" / f"n{note}.md").write_text("x\n", encoding="utf-8")
+    code = """
+        import sys
+        from pathlib import Path
+        from notels.vault.files import scan_vault
+        kinds = ["archive{}/**", "*.tmp{}", "f1/sub*/d{}.md", "notes/n{}.md", "x?{}/[ab]*.md"]
+        ignore = tuple(kinds[n % 5].format(n) for n in range(40_000)) + ("f1/**", "*/n1.md")
+        assert len(scan_vault(Path(sys.argv[1]), ignore).notes) == 9 * 49
+    """
+    env_code = f"import sys; sys.path[:0] = {[str(ROOT / 'server')]!r}\n" + textwrap.dedent(code)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", env_code, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("still running after 10 s")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(scan_vault(tmp_path, ("f1/**", "*/n1.md")).notes) == 9 * 49
