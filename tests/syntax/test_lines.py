@@ -156,3 +156,26 @@ def test_long_lines_count_from_checkpoints_as_from_their_start(text: str, stride
                     assert lines.offset(line, character, encoding) == _reference_offset(
                         lines, line, character, encoding
                     )
+
+
+@given(
+    st.lists(st.sampled_from(["a", "я", "😀", "\n", "\n", "\r", "\r\n", "\ud800", "x" * 700])).map(
+        "".join
+    ),
+    st.data(),
+    st.sampled_from(list(Encoding)),
+)
+def test_the_first_positions_asked_before_the_lines_are_listed_are_the_same(
+    text: str, data: st.DataObject, encoding: Encoding
+) -> None:
+    """A fresh LineIndex answers its first positions by scanning the text: the same answers as
+    from its listed line starts (clamped offsets, CR breaks and long lines included)."""
+    offsets = data.draw(
+        st.lists(st.integers(min_value=-2, max_value=len(text) + 2), min_size=1, max_size=6)
+    )
+    listed = LineIndex(text)
+    assert listed.line_count >= 1  # lists the line starts
+    fresh = LineIndex(text)
+    assert [fresh.position(o, encoding) for o in offsets] == [
+        listed.position(o, encoding) for o in offsets
+    ]

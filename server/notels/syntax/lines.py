@@ -59,12 +59,16 @@ def _units_of(segment: str, encoding: Encoding) -> int:
 # A column past this many characters is counted from the nearest checkpoint of its line (see
 # `LineIndex._checkpoints`), not from the line's start.
 _STRIDE = 1024
+# Positions a LineIndex answers by scanning its text, before it lists the line starts: a note
+# read from disk for a request's few positions (the workspace symbols or references in it) was
+# listed whole for them, most of such a request's time.
+_EARLY_POSITIONS = 16
 
 
 class LineIndex:
     """Line starts of one text; answers in any encoding without copying the text."""
 
-    __slots__ = ("_checkpoints_of", "_line_ends", "_line_starts", "_text")
+    __slots__ = ("_checkpoints_of", "_early", "_line_ends", "_line_starts", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
@@ -73,6 +77,7 @@ class LineIndex:
         self._line_ends: list[int] = []
         # (line, encoding) -> the units before every `_STRIDE`-th character of a long line.
         self._checkpoints_of: dict[tuple[int, Encoding], list[int]] | None = None
+        self._early = 0  # positions answered without the line starts
 
     def _build(self) -> None:
         text = self._text
@@ -147,6 +152,10 @@ class LineIndex:
         An offset inside a line terminator maps to the end of that line's content.
         """
         offset = min(max(offset, 0), len(self._text))
+        if not self._line_starts and self._early < _EARLY_POSITIONS:
+            early = self._early_position(offset, encoding)
+            if early is not None:
+                return early
         line = bisect_right(self._starts(), offset) - 1
         start = self._line_starts[line]
         offset = min(offset, self._line_ends[line])
@@ -160,6 +169,22 @@ class LineIndex:
             start += stride * _STRIDE
             return line, units + _units_of(self._text[start:offset], encoding)
         return line, _units_of(self._text[start:offset], encoding)
+
+    def _early_position(self, offset: int, encoding: Encoding) -> tuple[int, int] | None:
+        """`position` by counting the line breaks before `offset` (in C), for a text of `\n`
+        breaks only and a column short of `_STRIDE`; None otherwise."""
+        text = self._text
+        if self._early == 0 and "\r" in text:
+            self._early = _EARLY_POSITIONS  # `\r` breaks: the line starts, listed, tell
+            return None
+        start = text.rfind("\n", 0, offset) + 1
+        if offset - start > _STRIDE:
+            return None
+        self._early += 1
+        line = text.count("\n", 0, start)
+        if encoding is Encoding.UTF32:
+            return line, offset - start
+        return line, _units_of(text[start:offset], encoding)
 
     def _checkpoints(self, line: int, encoding: Encoding) -> list[int]:
         """The units before the line's characters 0, `_STRIDE`, 2 * `_STRIDE`, ... (code units
