@@ -71,7 +71,7 @@ TextLoader = Callable[[str], "tuple[str, Stamp] | None"]
 # count and in characters: one pasted megabyte must not make the cache hold hundreds of them.
 _RECENT_NOTES = 256
 _RECENT_NOTE_CHARS = 4_000_000
-_RECENT_TEXTS = 512
+_RECENT_TEXTS = 2048
 _RECENT_TEXT_CHARS = 8_000_000
 
 # A field name counts as inferred for a note type when at least this share of the type's cards
