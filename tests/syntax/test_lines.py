@@ -179,3 +179,41 @@ def test_the_first_positions_asked_before_the_lines_are_listed_are_the_same(
     assert [fresh.position(o, encoding) for o in offsets] == [
         listed.position(o, encoding) for o in offsets
     ]
+
+
+@given(
+    st.lists(st.sampled_from(["a", "я", "😀", "\n", "\r", "\r\n", "\ud800", "x" * 700])).map(
+        "".join
+    ),
+    st.data(),
+    st.sampled_from(list(Encoding)),
+    st.booleans(),
+)
+def test_a_spans_two_positions_are_those_of_its_ends(
+    text: str, data: st.DataObject, encoding: Encoding, listed: bool
+) -> None:
+    lines = LineIndex(text)
+    if listed:
+        assert lines.line_count >= 1
+    bound = st.integers(min_value=-2, max_value=len(text) + 2)
+    for _ in range(3):
+        start = data.draw(bound)
+        # Mostly a few characters on: spans of one line, ending inside a `\r\n` at times.
+        end = (
+            start + data.draw(st.integers(min_value=-2, max_value=8))
+            if data.draw(st.booleans())
+            else data.draw(bound)
+        )
+        expected = (*LineIndex(text).position(start, encoding), *lines.position(end, encoding))
+        assert lines.positions(start, end, encoding) == expected
+
+
+def test_every_span_of_a_small_text_has_the_positions_of_its_ends() -> None:
+    text = "ab\r\nя😀\rc\n\ud800\r\n"
+    for encoding in Encoding:
+        lines = LineIndex(text)
+        assert lines.line_count == 5
+        for start in range(-1, len(text) + 2):
+            for end in range(-1, len(text) + 2):
+                expected = (*lines.position(start, encoding), *lines.position(end, encoding))
+                assert lines.positions(start, end, encoding) == expected, (start, end)

@@ -111,8 +111,9 @@ class JsonAnswers(list[Json]):
 
 
 def range_json(lines: LineIndex, span: Span, encoding: Encoding) -> Json:
-    start_line, start_character = lines.position(span.start, encoding)
-    end_line, end_character = lines.position(span.end, encoding)
+    start_line, start_character, end_line, end_character = lines.positions(
+        span.start, span.end, encoding
+    )
     return {
         "start": {"line": start_line, "character": start_character},
         "end": {"line": end_line, "character": end_character},

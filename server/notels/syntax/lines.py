@@ -170,6 +170,31 @@ class LineIndex:
             return line, units + _units_of(self._text[start:offset], encoding)
         return line, _units_of(self._text[start:offset], encoding)
 
+    def positions(
+        self, start: int, end: int, encoding: Encoding = Encoding.UTF16
+    ) -> tuple[int, int, int, int]:
+        """`position(start) + position(end)`, the line looked up once when both lie on it and
+        the end's column is counted on from the start's (a span is most often one line: a
+        heading, a link, a finding)."""
+        start_line, start_character = self.position(start, encoding)
+        start = min(max(start, 0), len(self._text))
+        line_starts = self._line_starts
+        if (
+            not line_starts
+            or encoding is Encoding.UTF32
+            or not start <= end <= start + _STRIDE
+            or (start_line + 1 < len(line_starts) and end >= line_starts[start_line + 1])
+        ):
+            return start_line, start_character, *self.position(end, encoding)
+        # A start inside the line's `\r\n` (past its end) slices nothing more.
+        end = min(end, self._line_ends[start_line])
+        return (
+            start_line,
+            start_character,
+            start_line,
+            start_character + _units_of(self._text[start:end], encoding),
+        )
+
     def _early_position(self, offset: int, encoding: Encoding) -> tuple[int, int] | None:
         """`position` by counting the line breaks before `offset` (in C), for a text of `\n`
         breaks only and a column short of `_STRIDE`; None otherwise."""
