@@ -17,14 +17,10 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import subprocess
-import sys
 import tempfile
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
 from edit_helpers import NOW
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,8 +33,8 @@ from notels.fixer import Changed, FileChange, FixMode, Snapshot, compose, fix_va
 from notels.syntax.note import parse_note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
+from timed_run import runs_within
 
-ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = settings(
     max_examples=int(os.environ.get("NOTELS_EXAMPLES", "300")),
     deadline=None,
@@ -250,15 +246,5 @@ def test_the_diff_of_many_scattered_fixes_takes_linear_time(tmp_path: Path) -> N
         from notels.cli import main
         assert main(["check", "--diff", sys.argv[1]]) == 1
     """
-    env_code = f"import sys; sys.path[:0] = {[str(ROOT / 'server')]!r}\n" + textwrap.dedent(code)
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", env_code, str(tmp_path)],
-            capture_output=True,
-            text=True,
-            timeout=8,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("still running after 8 s")
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = runs_within(code, 8, str(tmp_path))
     assert done.stdout.count("\n+ID: ") == 10_000

@@ -8,31 +8,11 @@ shared 2-core machine; the quadratic code needed far longer at these sizes.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-PATHS = [str(ROOT / "server"), str(ROOT / "tests")]
-
-
-def _runs_within(code: str, seconds: float, *args: str) -> None:
-    """Run `code` in a fresh interpreter; fail when it takes more than `seconds` or raises."""
-    env_code = f"import sys; sys.path[:0] = {PATHS!r}\n" + textwrap.dedent(code)
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", env_code, *args],
-            capture_output=True,
-            text=True,
-            timeout=seconds,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"still running after {seconds} s")
-    assert done.returncode == 0, done.stderr[-2000:]
-
+from timed_run import runs_within as _runs_within
 
 # --- parsing: one call on at most 300 KB ------------------------------------------------------
 

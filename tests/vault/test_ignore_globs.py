@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import textwrap
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notels.vault.files import IgnoreGlobs, is_ignored, scan_vault
+from timed_run import runs_within
 
-ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = settings(
     max_examples=int(os.environ.get("NOTELS_EXAMPLES", "300")) * 5,
     deadline=None,
@@ -71,15 +67,5 @@ def test_a_scan_with_many_globs_takes_linear_time(tmp_path: Path) -> None:
         ignore = tuple(kinds[n % 5].format(n) for n in range(40_000)) + ("f1/**", "*/n1.md")
         assert len(scan_vault(Path(sys.argv[1]), ignore).notes) == 9 * 49
     """
-    env_code = f"import sys; sys.path[:0] = {[str(ROOT / 'server')]!r}\n" + textwrap.dedent(code)
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", env_code, str(tmp_path)],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("still running after 10 s")
-    assert done.returncode == 0, done.stderr[-2000:]
+    runs_within(code, 10, str(tmp_path))
     assert len(scan_vault(tmp_path, ("f1/**", "*/n1.md")).notes) == 9 * 49
