@@ -63,6 +63,9 @@ _STRIDE = 1024
 # read from disk for a request's few positions (the workspace symbols or references in it) was
 # listed whole for them, most of such a request's time.
 _EARLY_POSITIONS = 16
+# ... and only that far into the text: each such answer counts from the text's start, and the
+# first positions of a keystroke's diagnostics in a 10 MB note would each count megabytes.
+_EARLY_REACH = 1 << 18
 
 
 class LineIndex:
@@ -199,6 +202,8 @@ class LineIndex:
         """`position` by counting the line breaks before `offset` (in C), for a text of `\n`
         breaks only and a column short of `_STRIDE`; None otherwise."""
         text = self._text
+        if offset > _EARLY_REACH:
+            return None
         if self._early == 0 and "\r" in text:
             self._early = _EARLY_POSITIONS  # `\r` breaks: the line starts, listed, tell
             return None
