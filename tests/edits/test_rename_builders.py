@@ -390,3 +390,42 @@ def test_a_link_is_escaped_for_the_scalar_that_holds_it_as_by_walking(text: str)
     for link in note.links:
         for new_text in ('a"b', "it's", "c\\d"):
             assert quotes.escape(link, new_text) == _escaped_by_walking(note, link, new_text)
+
+
+def test_a_relative_link_that_a_reading_from_the_root_would_take_gets_the_root_path() -> None:
+    """Link paths are read from the vault root first: `./C` in `c/B.md` opens the root's `C.md`
+    when there is one, so the moved `a/C.md` is written from the root instead."""
+    index = _index({"C.md": "корень\n", "a/C.md": "😀\n", "c/B.md": "[[../a/C]] [[../a/C#H]]\n"})
+    assert _applied(index, rename.move_edits(index, {"a/C.md": "c/C.md"})) == {
+        "c/B.md": "[[c/C]] [[c/C#H]]\n"
+    }
+    # Without a root namesake the link stays relative.
+    index = _index({"a/C.md": "😀\n", "c/B.md": "[[../a/C]]\n"})
+    assert _applied(index, rename.move_edits(index, {"a/C.md": "c/C.md"})) == {
+        "c/B.md": "[[./C]]\n"
+    }
+
+
+def test_a_bare_name_follows_namesakes_that_move_in_the_same_request() -> None:
+    # Both B's move into v/: at one depth, v/s/B.md would now take `[[B]]` from v/u/B.md.
+    index = _index({"t/u/B.md": "", "q/r/s/B.md": "", "A.md": "[[B]]\n"})
+    moves = {"t/u/B.md": "v/u/B.md", "q/r/s/B.md": "v/s/B.md"}
+    assert _applied(index, rename.move_edits(index, moves)) == {"A.md": "[[v/u/B]]\n"}
+    # Moved together and still the closest to the root: the bare name stays.
+    index = _index({"a/B.md": "", "a/b/B.md": "[[B]]\n"})
+    moves = {"a/B.md": "QQ/a/N/B.md", "a/b/B.md": "QQ/a/N/b/B.md"}
+    assert rename.move_edits(index, moves) == {}
+    # Swapped: the link follows the note it opened.
+    index = _index({"B.md": "", "a/B.md": "", "A.md": "[[B]]\n"})
+    moves = {"B.md": "a/B.md", "a/B.md": "B.md"}
+    assert _applied(index, rename.move_edits(index, moves)) == {"A.md": "[[a/B]]\n"}
+
+
+def test_an_odd_relative_link_between_moved_files_follows_both() -> None:
+    # `[[./.]]` in a/b/B.md opens a/b.md; no backlink names it, so the relative-link pass
+    # writes it, for where its target goes too.
+    index = _index({"a/b.md": "", "a/b/B.md": "[[./.]]\n"})
+    moves = {"a/b.md": "N/b.md", "a/b/B.md": "N/b/B.md"}
+    # From N/b/B.md, `./.` opens N/b.md: the link stays (it was rewritten to the old path,
+    # `../../a/b`, which names nothing after the move).
+    assert rename.move_edits(index, moves) == {}

@@ -231,8 +231,9 @@ def move_edits(index: VaultIndex, moves: Mapping[str, str]) -> Edits:
     for old_path, new_path in moves.items():
         _check_move(index, old_path, new_path, moves)
     edits = _LinkEdits()
+    arrivals = _Arrivals(index, moves)
     for old_path, new_path in sorted(moves.items()):
-        bare_wins = _bare_name_wins(index, old_path, new_path)
+        bare_wins = _bare_name_wins(index, old_path, new_path, moves)
         for source in sorted(index.linkers_of(old_path)):
             note = index.notes.get(source)
             if note is None:
@@ -242,14 +243,14 @@ def move_edits(index: VaultIndex, moves: Mapping[str, str]) -> Edits:
                 if not link.target or not _reaches(index.resolve(link, source), old_path):
                     continue
                 new_target = _retarget(
-                    link.target, old_path, new_path, bare_wins, source, new_source
+                    link.target, old_path, new_path, bare_wins, source, new_source, arrivals
                 )
                 edits.put(note, source, link, new_target)
         if bare_wins:
             _keep_namesakes_reached(index, old_path, new_path, moves, edits)
     for old_path, new_path in sorted(moves.items()):
         if posixpath.dirname(old_path) != posixpath.dirname(new_path):
-            _keep_relative_links(index, old_path, new_path, edits)
+            _keep_relative_links(index, old_path, new_path, arrivals, edits)
     return _checked(index, edits.by_path)
 
 
@@ -353,11 +354,11 @@ def _keep_namesakes_reached(
 
 
 def _keep_relative_links(
-    index: VaultIndex, old_path: str, new_path: str, edits: _LinkEdits
+    index: VaultIndex, old_path: str, new_path: str, arrivals: _Arrivals, edits: _LinkEdits
 ) -> None:
     """Links written relative to the moved note's folder (`./B`, `../C`) are written relative
     to its new folder, so they reach the same files. (Those to files moved too were written
-    for both moves already.)"""
+    for both moves already, but for odd ones no backlink names, `[[./.]]`.)"""
     note = index.notes.get(old_path)
     if note is None:
         return
@@ -368,11 +369,13 @@ def _keep_relative_links(
         reached = resolution.path
         if reached is None or reached == old_path or not _reaches(resolution, reached):
             continue  # unresolved (kept as written), or the note itself (moved with it)
+        reached = arrivals.final(reached)
+        written = reached
         if resolution.kind is not ResolutionKind.ATTACHMENT and not link.target.lower().endswith(
             MD
         ):
-            reached = _written(reached)
-        edits.put(note, old_path, link, _relative_to(reached, new_path))
+            written = _written(reached)
+        edits.put(note, old_path, link, arrivals.relative(written, new_path, reached))
 
 
 def _relative_to(path: str, source: str) -> str:
@@ -381,21 +384,67 @@ def _relative_to(path: str, source: str) -> str:
     return relative if relative.startswith("../") else "./" + relative
 
 
-def _bare_name_wins(index: VaultIndex, old_path: str, new_path: str) -> bool:
-    """Would a bare link by the new name open the file at `new_path`, not a namesake?"""
-    namesakes = _namesakes(index, new_path) - {old_path}
+class _Arrivals:
+    """Where the moved files will be, to tell whether a path will name another file then."""
+
+    __slots__ = ("_index", "_moves", "_new_keys")
+
+    def __init__(self, index: VaultIndex, moves: Mapping[str, str]) -> None:
+        self._index = index
+        self._moves = moves
+        self._new_keys = {note_key(new): new for new in moves.values()}
+
+    def final(self, path: str) -> str:
+        return self._moves.get(path, path)
+
+    def relative(self, path: str, new_source: str, new_target: str) -> str:
+        """`path` (as a link writes it) relative to `new_source`'s folder, unless that form
+        would open another file: a link path is read from the vault root first, so `./C`
+        opens the root's `C` when there is one. Then the path from the root."""
+        relative = _relative_to(path, new_source)
+        if relative.startswith("../"):
+            return relative  # read from the root it names nothing
+        other = self._file_at(posixpath.normpath(relative))
+        return path if other is not None and other != new_target else relative
+
+    def _file_at(self, path: str) -> str | None:
+        """The file at `path` (a note's without `.md`) once the moves are done, if any."""
+        key = note_key(path)
+        arrived = self._new_keys.get(key)
+        if arrived is not None:
+            return arrived
+        note = path if path.lower().endswith(MD) else path + MD
+        for found in (_holder(self._index, note), _attachment_at(self._index, path)):
+            if found is not None and found not in self._moves:
+                return found
+        return None
+
+
+def _bare_name_wins(
+    index: VaultIndex, old_path: str, new_path: str, moves: Mapping[str, str]
+) -> bool:
+    """Would a bare link by the new name open the file at `new_path`, not a namesake (where
+    the namesake will be: it may move too)?"""
+    namesakes = {moves.get(n, n) for n in _namesakes(index, new_path) if n != old_path}
     return shortest_first(namesakes | {new_path})[0] == new_path
 
 
 def _retarget(
-    target: str, old_path: str, new_path: str, bare_wins: bool, source: str, new_source: str
+    target: str,
+    old_path: str,
+    new_path: str,
+    bare_wins: bool,
+    source: str,
+    new_source: str,
+    arrivals: _Arrivals,
 ) -> str:
     """The link target `target` (which reaches `old_path` from note `source`) rewritten to
     reach `new_path` from the note's new path, `new_source`.
 
     A bare name stays bare unless a namesake closer to the vault root would then take the link:
     such links get the file's path instead, as Obsidian writes them. A relative path stays
-    relative; another path keeps its folder part when the file stays in its folder, and is
+    relative (unless read from the vault root, as links are read first, it would open another
+    file); another path keeps its folder part when the file stays in its folder, and is
     written from the vault root when it leaves it.
     """
     suffix = target[-len(MD) :] if target.lower().endswith(MD) else ""
@@ -405,7 +454,7 @@ def _retarget(
         return posixpath.basename(written) + suffix if bare_wins else written + suffix
     same_folder = posixpath.dirname(old_path) == posixpath.dirname(new_path)
     if target.startswith(("./", "../")) and not (same_folder and source == new_source):
-        return _relative_to(written + suffix, new_source)
+        return arrivals.relative(written + suffix, new_source, new_path)
     if same_folder:
         return target[: cut + 1] + posixpath.basename(written) + suffix
     return written + suffix
