@@ -40,10 +40,9 @@ from notels.syntax.markdown import Same
 from notels.syntax.note import Note, ParsedNote, parse_keeping
 from notels.vault.files import (
     MARKDOWN_SUFFIX,
-    SKIPPED_FOLDERS,
     FileProblem,
     ProblemKind,
-    is_ignored,
+    is_walked,
     looks_binary,
     relative_key,
     resolved,
@@ -736,11 +735,7 @@ class Workspace:
 
     def _is_scanned(self, vault: Vault, relative: str) -> bool:
         """Would a scan of the vault (see files.scan_vault) see this file at all?"""
-        parts = relative.split("/")
-        if any(part in SKIPPED_FOLDERS for part in parts):
-            return False
-        prefixes = ("/".join(parts[: i + 1]) for i in range(len(parts)))
-        return not any(is_ignored(prefix, vault.config.ignore) for prefix in prefixes)
+        return is_walked(relative, vault.config.ignore)
 
     # --- the delta ----------------------------------------------------------------------------
 

@@ -120,6 +120,12 @@ class IgnoreGlobs:
         return False
 
 
+def is_walked(relative: str, ignore: tuple[str, ...]) -> bool:
+    """Would a scan of the vault (`scan_vault`) walk this path itself: not in a skipped folder,
+    and neither the path nor a folder it lies in ignored?"""
+    return _is_walked(relative, _compiled(ignore))
+
+
 def _is_walked(relative: str, ignore: IgnoreGlobs) -> bool:
     """Does a whole scan of the vault walk this path itself (not skipped, not ignored)? A
     symlink to such a path is its alias; a symlink into `.git/` or an ignored folder is the
