@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Sequence
+from itertools import chain
 
 from notels.edits.lines import break_at, break_before, line_bounds, preferred_break
 from notels.edits.text_edit import TextEdit, apply_edits, edits_conflict
@@ -91,8 +92,8 @@ def remove_frontmatter_tags_edits(
     """(the tags taken, their edits): many frontmatter tags out at once, each as
     `remove_tag_edits` takes it, checked by one parse of the result (a parse per tag took
     seconds for a long `tags:` list). A tag key whose every item goes goes whole, as its last
-    tag would; the last items of a flow list go as one removal (see `_joined_flow_run`); any
-    other removal that would overlap the one before it is left for a later pass."""
+    tag would; the last items of a flow list go as one removal; any other removal that would
+    overlap the one before it is left for a later pass."""
     frontmatter = note.frontmatter
     if frontmatter is None:
         return None
@@ -110,46 +111,33 @@ def remove_frontmatter_tags_edits(
         if _takes_every_item(note, entry, pairs):
             removals.append((tuple(tag for tag, _ in pairs), _remove_tag_key(note, entry)))
             continue
-        flow_run: list[YamlScalar] = []  # whole flow items whose removals touch, in order
+        # This key's removals, each with the first of the whole flow items it takes (None when
+        # it is not such a removal).
+        made: list[tuple[tuple[Tag, ...], TextEdit, YamlScalar | None]] = []
         for tag, scalar in pairs:
+            joined: list[tuple[Tag, ...]] = []  # the tags of the removals this one takes in
             edit = _remove_frontmatter_tag(note, tag, entry, scalar)
-            whole_item = _is_flow_item(note.text, scalar) and _only_word(note.text, tag, scalar)
-            if removals and edits_conflict(removals[-1][1], edit):
-                if whole_item and flow_run:
-                    removals.append(_joined_flow_run(note.text, removals, flow_run, tag, edit))
-                    flow_run = []
-                continue
-            if not whole_item:
-                flow_run = []
-            elif flow_run and removals[-1][1].span.end == edit.span.start:
-                flow_run.append(scalar)
-            else:
-                flow_run = [scalar]
-            removals.append(((tag,), edit))
+            first = scalar if _is_whole_flow_item(note.text, tag, scalar) else None
+            # Each flow item but the last goes with the comma after it, the last with the one
+            # before it: the last items of a list overlap, and go as one run of items.
+            while (
+                first is not None
+                and made
+                and made[-1][2] is not None
+                and edits_conflict(made[-1][1], edit)
+            ):
+                earlier, _, first = made.pop()
+                assert first is not None
+                joined.append(earlier)
+                edit = _remove_flow_items(note.text, first, scalar)
+            if made and edits_conflict(made[-1][1], edit):
+                continue  # left for a later pass
+            made.append(((*chain.from_iterable(reversed(joined)), tag), edit, first))
+        removals += [(taken_tags, edit) for taken_tags, edit, _ in made]
     taken = _removable_together(note, removals, changed)
     if not taken:
         return None
     return tuple(tag for run, _ in taken for tag in run), tuple(edit for _, edit in taken)
-
-
-def _joined_flow_run(
-    text: str, removals: list[_Removal], run: Sequence[YamlScalar], tag: Tag, last: TextEdit
-) -> _Removal:
-    """The removals of a flow list's last items as one: `[a, x, y]` loses `, x, y`.
-
-    Each item but the last goes with the comma after it, the last with the comma before it,
-    which the item before it took already: the two overlapped, and the last item waited for
-    another pass. Pops the removals of `run` (the last ones made, of whole items, touching),
-    and returns their tags and `tag` with one edit from the comma before the run (or from its
-    first item, the list's first) to the end of `last`, the removal of the list's last item.
-    """
-    start = first = run[0].span.start
-    while start > 0 and text[start - 1] in _INLINE_SPACE:
-        start -= 1
-    start = start - 1 if start > 0 and text[start - 1] == "," else first
-    taken = tuple(taken_tag for tags, _ in removals[-len(run) :] for taken_tag in tags)
-    del removals[-len(run) :]
-    return (*taken, tag), TextEdit(Span(start, last.span.end), "")
 
 
 def _takes_every_item(
@@ -245,7 +233,7 @@ def _remove_frontmatter_tag(note: Note, tag: Tag, entry: YamlEntry, scalar: Yaml
     if _is_block_item(note, scalar):
         return TextEdit(_whole_lines(note, scalar.span.start, scalar.span.end), "")
     if _is_flow_item(text, scalar):
-        return _remove_flow_item(text, scalar)
+        return _remove_flow_items(text, scalar, scalar)
     # A single value of another key (`connected: "#fix/empty"`): leave the key, now empty.
     start = scalar.span.start
     while start > entry.key_span.end and text[start - 1] in _INLINE_SPACE:
@@ -266,22 +254,23 @@ def _remove_word(text: str, word: Span, value: Span) -> TextEdit:
     return TextEdit(Span(before, word.end), "")
 
 
-def _remove_flow_item(text: str, scalar: YamlScalar) -> TextEdit:
-    """`[a, x, b]` -> `[a, b]`; `[a, x]` -> `[a]`; `[x]` -> `[]`: an item and one comma."""
-    after = scalar.span.end
+def _remove_flow_items(text: str, first: YamlScalar, last: YamlScalar) -> TextEdit:
+    """`[a, x, b]` -> `[a, b]`; `[a, x]` -> `[a]`; `[x]` -> `[]`: the items from `first` to
+    `last` of a flow list, and one comma."""
+    after = last.span.end
     while after < len(text) and text[after] in _INLINE_SPACE:
         after += 1
     if text.startswith(",", after):
         after += 1
         while after < len(text) and text[after] in _INLINE_SPACE:
             after += 1
-        return TextEdit(Span(scalar.span.start, after), "")
-    before = scalar.span.start
+        return TextEdit(Span(first.span.start, after), "")
+    before = first.span.start
     while before > 0 and text[before - 1] in _INLINE_SPACE:
         before -= 1
     if before > 0 and text[before - 1] == ",":
-        return TextEdit(Span(before - 1, scalar.span.end), "")
-    return TextEdit(scalar.span, "")
+        return TextEdit(Span(before - 1, last.span.end), "")
+    return TextEdit(Span(first.span.start, last.span.end), "")
 
 
 def _remove_tag_key(note: Note, entry: YamlEntry) -> TextEdit:
@@ -315,6 +304,11 @@ def _whole_lines(note: Note, start: int, end: int) -> Span:
 def _is_block_item(note: Note, scalar: YamlScalar) -> bool:
     start, _, _ = line_bounds(note, scalar.span.start)
     return note.text[start : scalar.span.start].strip() == "-"
+
+
+def _is_whole_flow_item(text: str, tag: Tag, scalar: YamlScalar) -> bool:
+    """Is the tag a flow list item's only word, so that its removal takes the item?"""
+    return _is_flow_item(text, scalar) and _only_word(text, tag, scalar)
 
 
 def _is_flow_item(text: str, scalar: YamlScalar) -> bool:
