@@ -473,8 +473,13 @@ class Workspace:
         text's end or a character's start? Only then do they mean the same offsets once the
         changes below them are applied."""
         assert change.start is not None and change.end is not None
-        found = {lines.position(start, self.encoding), lines.position(end, self.encoding)}
-        return found == {change.start, change.end}
+        start_line, start_character, end_line, end_character = lines.positions(
+            start, end, self.encoding
+        )
+        return {(start_line, start_character), (end_line, end_character)} == {
+            change.start,
+            change.end,
+        }
 
     def flush(self, uri: str) -> Effects:
         """Parse the document's latest text and put it into its vault's index."""
