@@ -932,7 +932,7 @@ def _text_from_disk(vault: Vault, relative: str) -> tuple[str, Stamp] | None:
 def _dependents(index: VaultIndex, relative: str, summary: NoteSummary | None) -> set[str]:
     affected = index.linkers_of(relative)
     if summary is not None:
-        for value in _id_values(summary):
+        for value in summary.card_id_values():
             affected.update(location.path for location in index.card_locations(value))
     return affected
 
@@ -940,15 +940,9 @@ def _dependents(index: VaultIndex, relative: str, summary: NoteSummary | None) -
 def _shares_card_ids(index: VaultIndex, relative: str, summary: NoteSummary) -> bool:
     return any(
         location.path != relative
-        for value in _id_values(summary)
+        for value in summary.card_id_values()
         for location in index.card_locations(value)
     )
-
-
-def _id_values(summary: NoteSummary) -> dict[str, None]:
-    """The note's card IDs, each once: a note holding k copies of one ID has k locations for
-    it, which looked up once per copy cost k * k."""
-    return dict.fromkeys(card_id[0] for card_id in summary.card_ids)
 
 
 def _note_types(summary: NoteSummary | None) -> set[str]:

@@ -495,7 +495,7 @@ class VaultIndex:
 
     def _move_card_ids(self, path: str, old: NoteSummary, new: NoteSummary) -> None:
         """The same card IDs at new positions, as a withdraw and an add would leave them."""
-        for value in dict.fromkeys(card_id[0] for card_id in old.card_ids):  # each ID once
+        for value in old.card_id_values():
             locations = self._card_ids[value]
             locations[:] = [loc for loc in locations if loc.path != path]
         for value, start, end, card_start, card_end in new.card_ids:
@@ -508,8 +508,7 @@ class VaultIndex:
                 location = CardLocation(path, Span(start, end), Span(card_start, card_end))
                 self._card_ids[value].append(location)
         else:
-            # Each ID once: k copies of one ID in the note, filtered once per copy, cost k * k.
-            for value in dict.fromkeys(card_id[0] for card_id in summary.card_ids):
+            for value in summary.card_id_values():
                 locations = self._card_ids[value]
                 locations[:] = [loc for loc in locations if loc.path != path]
                 if not locations:
