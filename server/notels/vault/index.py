@@ -16,15 +16,12 @@ from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.files import FileProblem
 from notels.vault.resolve import (
-    UNRESOLVED,
     Resolution,
     ResolutionKind,
-    has_attachment_extension,
     heading_key,
     heading_link_key,
-    normalize_target_path,
     note_key,
-    shortest_first,
+    resolve_in,
     stem_key,
     target_key,
 )
@@ -577,7 +574,7 @@ class VaultIndex:
         resolution = self._resolved.get(key)
         if resolution is None:
             version = self._names_version
-            resolution = self._resolve(target, from_path)
+            resolution = resolve_in(self, target, from_path)
             # Kept only when no change of names ran meanwhile (nor runs now).
             if version == self._names_version and not self._names_changing:
                 self._resolved[key] = resolution
@@ -585,45 +582,22 @@ class VaultIndex:
                     self._resolved.pop(key, None)
         return resolution
 
-    def _resolve(self, target: str, from_path: str) -> Resolution:
-        if has_attachment_extension(target):
-            return self._resolve_attachment(target, from_path)
-        if "/" in target or "\\" in target:
-            absolute, relative = normalize_target_path(target, from_path)
-            for candidate in (absolute, relative):
-                path = self._by_key.get(note_key(candidate))
-                if path is not None:
-                    return Resolution(ResolutionKind.NOTE, (path,))
-            # Obsidian also accepts a trailing part of a path: `sub/Note` for `a/sub/Note.md`.
-            suffix = "/" + note_key(absolute)
-            matches = {
-                p
-                for p in self._by_stem.get(stem_key(absolute), ())
-                if ("/" + note_key(p)).endswith(suffix)
-            }
-            return _from_candidates(matches, via_alias=False)
-        stem = stem_key(target)
-        resolution = _from_candidates(self._by_stem.get(stem, set()), via_alias=False)
-        if resolution.kind is not ResolutionKind.UNRESOLVED:
-            return resolution
-        return _from_candidates(self._by_alias.get(target.strip().lower(), set()), via_alias=True)
+    # NameTables, for resolve_in: the live tables, read only.
 
-    def _resolve_attachment(self, target: str, from_path: str) -> Resolution:
-        cleaned = target.replace("\\", "/").strip()
-        if "/" in cleaned:
-            absolute, relative = normalize_target_path(cleaned, from_path)
-            for candidate in (absolute, relative):
-                found = self._attachments.get(candidate.lower())
-                if found:
-                    return Resolution(ResolutionKind.ATTACHMENT, (min(found),))
-        by_name = self._attachments_by_name.get(posixpath.basename(cleaned).lower())
-        if by_name:
-            return Resolution(ResolutionKind.ATTACHMENT, shortest_first(by_name))
-        # A note literally named `x.png.md` would be found by its full stem.
-        notes = self._by_stem.get(cleaned.lower())
-        if notes:
-            return _from_candidates(notes, via_alias=False)
-        return UNRESOLVED
+    def note_with_key(self, key: str) -> str | None:
+        return self._by_key.get(key)
+
+    def notes_with_stem(self, stem: str) -> Collection[str]:
+        return self._by_stem.get(stem, ())
+
+    def notes_with_alias(self, alias: str) -> Collection[str]:
+        return self._by_alias.get(alias, ())
+
+    def attachments_with_key(self, path: str) -> Collection[str]:
+        return self._attachments.get(path, ())
+
+    def attachments_with_name(self, name: str) -> Collection[str]:
+        return self._attachments_by_name.get(name, ())
 
     def card_locations(self, card_id: str) -> tuple[CardLocation, ...]:
         """Where notes hold this card ID, by path: the same order however the notes came in
@@ -688,14 +662,6 @@ class VaultIndex:
     def attachments_named(self, name: str) -> frozenset[str]:
         """The attachments whose file name is `name`, ignoring case: what `[[name]]` may open."""
         return frozenset(self._attachments_by_name.get(name.lower(), ()))
-
-
-def _from_candidates(paths: set[str], via_alias: bool) -> Resolution:
-    if not paths:
-        return UNRESOLVED
-    if len(paths) == 1:
-        return Resolution(ResolutionKind.NOTE, (next(iter(paths)),), via_alias)
-    return Resolution(ResolutionKind.AMBIGUOUS, shortest_first(paths), via_alias)
 
 
 def _discard(mapping: defaultdict[str, set[str]], key: str, value: str) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import posixpath
 import re
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from typing import Protocol
 
 _MD = ".md"
 # Obsidian drops these from heading text when it builds a link to the heading.
@@ -70,7 +72,7 @@ def path_depth(path: str) -> int:
     return path.count("/")
 
 
-def shortest_first(paths: set[str] | frozenset[str]) -> tuple[str, ...]:
+def shortest_first(paths: Collection[str]) -> tuple[str, ...]:
     """Obsidian picks the candidate closest to the vault root, then the shortest path."""
     return tuple(sorted(paths, key=lambda p: (path_depth(p), len(p), p)))
 
@@ -103,3 +105,75 @@ def normalize_target_path(target: str, from_path: str) -> tuple[str, str]:
     absolute = posixpath.normpath(cleaned.lstrip("/"))
     relative = posixpath.normpath(posixpath.join(posixpath.dirname(from_path), cleaned))
     return absolute, relative
+
+
+class NameTables(Protocol):
+    """Where a link target is looked up: the index's tables, or a view of them as they will be
+    after files move (edits/rename.py). Each takes a lowered key; the collections are read,
+    never kept or changed."""
+
+    def note_with_key(self, key: str) -> str | None:
+        """The note whose `note_key` is `key`."""
+
+    def notes_with_stem(self, stem: str) -> Collection[str]:
+        """The notes whose `stem_key` is `stem`."""
+
+    def notes_with_alias(self, alias: str) -> Collection[str]:
+        """The notes with the alias, stripped and lowered."""
+
+    def attachments_with_key(self, path: str) -> Collection[str]:
+        """The attachments at `path`, lowered."""
+
+    def attachments_with_name(self, name: str) -> Collection[str]:
+        """The attachments whose file name, lowered, is `name`."""
+
+
+def resolve_in(names: NameTables, target: str, from_path: str) -> Resolution:
+    """What the link target `target`, written in the note at `from_path`, opens (not `SELF`:
+    the caller tells an empty target apart)."""
+    if has_attachment_extension(target):
+        return _resolve_attachment(names, target, from_path)
+    if "/" in target or "\\" in target:
+        absolute, relative = normalize_target_path(target, from_path)
+        for candidate in (absolute, relative):
+            path = names.note_with_key(note_key(candidate))
+            if path is not None:
+                return Resolution(ResolutionKind.NOTE, (path,))
+        # Obsidian also accepts a trailing part of a path: `sub/Note` for `a/sub/Note.md`.
+        suffix = "/" + note_key(absolute)
+        matches = {
+            p
+            for p in names.notes_with_stem(stem_key(absolute))
+            if ("/" + note_key(p)).endswith(suffix)
+        }
+        return from_candidates(matches, via_alias=False)
+    resolution = from_candidates(names.notes_with_stem(stem_key(target)), via_alias=False)
+    if resolution.kind is not ResolutionKind.UNRESOLVED:
+        return resolution
+    return from_candidates(names.notes_with_alias(target.strip().lower()), via_alias=True)
+
+
+def _resolve_attachment(names: NameTables, target: str, from_path: str) -> Resolution:
+    cleaned = target.replace("\\", "/").strip()
+    if "/" in cleaned:
+        absolute, relative = normalize_target_path(cleaned, from_path)
+        for candidate in (absolute, relative):
+            found = names.attachments_with_key(candidate.lower())
+            if found:
+                return Resolution(ResolutionKind.ATTACHMENT, (min(found),))
+    by_name = names.attachments_with_name(posixpath.basename(cleaned).lower())
+    if by_name:
+        return Resolution(ResolutionKind.ATTACHMENT, shortest_first(by_name))
+    # A note literally named `x.png.md` would be found by its full stem.
+    notes = names.notes_with_stem(cleaned.lower())
+    if notes:
+        return from_candidates(notes, via_alias=False)
+    return UNRESOLVED
+
+
+def from_candidates(paths: Collection[str], via_alias: bool) -> Resolution:
+    if not paths:
+        return UNRESOLVED
+    if len(paths) == 1:
+        return Resolution(ResolutionKind.NOTE, (next(iter(paths)),), via_alias)
+    return Resolution(ResolutionKind.AMBIGUOUS, shortest_first(paths), via_alias)
