@@ -429,3 +429,75 @@ def test_an_odd_relative_link_between_moved_files_follows_both() -> None:
     # From N/b/B.md, `./.` opens N/b.md: the link stays (it was rewritten to the old path,
     # `../../a/b`, which names nothing after the move).
     assert rename.move_edits(index, moves) == {}
+
+
+def test_a_path_ending_that_an_arriving_note_would_take_gets_its_whole_path() -> None:
+    """`[[sub/B]]` opens `a/sub/B.md` by its ending; a note arriving at `sub/B.md` is read as
+    the path itself first and would take the link (it got no edit before)."""
+    index = _index({"a/sub/B.md": "😀\n", "C.md": "", "Ссылки.md": "[[sub/B]] [[sub/B#H|x]]\n"})
+    assert _applied(index, rename.move_edits(index, {"C.md": "sub/B.md"})) == {
+        "Ссылки.md": "[[a/sub/B]] [[a/sub/B#H|x]]\n"
+    }
+
+
+def test_a_relative_link_that_an_arriving_note_would_take_gets_its_path() -> None:
+    """Renaming `C.md` to `B.md` at the root: `[[./B]]` in `a/X.md` is read from the root
+    first, so it would open the new `B.md` instead of `a/B.md`."""
+    index = _index({"a/B.md": "", "a/X.md": "[[./B]] [[B]]\n", "C.md": ""})
+    # The bare `[[B]]` too would go to the root's B: it gets a path, as before.
+    assert _applied(index, rename.move_edits(index, {"C.md": "B.md"})) == {
+        "a/X.md": "[[a/B]] [[a/B]]\n"
+    }
+
+
+def test_a_link_by_alias_keeps_its_note_when_another_note_takes_that_name() -> None:
+    """A name opens before an alias: a note renamed to another note's alias would take every
+    link written with that alias. They get the note's name, showing the alias still."""
+    index = _index(
+        {
+            "Тема.md": "---\naliases: [Прозвище 😀]\n---\n# H\n",
+            "C.md": "",
+            "Ссылки.md": '---\nparent: "[[Прозвище 😀]]"\n---\n'
+            "[[Прозвище 😀]] [[прозвище 😀|текст]] [[Прозвище 😀#H]]\n",
+        }
+    )
+    assert _applied(index, rename.move_edits(index, {"C.md": "Прозвище 😀.md"})) == {
+        "Ссылки.md": '---\nparent: "[[Тема|Прозвище 😀]]"\n---\n'
+        "[[Тема|Прозвище 😀]] [[Тема|текст]] [[Тема#H]]\n"
+    }
+
+
+def test_a_moved_note_keeps_its_path_links_that_its_new_folder_would_read_otherwise() -> None:
+    """A path link is read from the vault root, then from the note's folder: `[[b/B]]`, which
+    opened `a/b/B.md` by its ending, would open `c/b/B.md` once the note is in `c/`."""
+    index = _index({"a/b/B.md": "", "c/b/B.md": "", "X.md": "[[b/B]]\n"})
+    assert _applied(index, rename.move_edits(index, {"X.md": "c/X.md"})) == {"X.md": "[[a/b/B]]\n"}
+
+
+def test_an_embed_an_arriving_image_would_take_gets_the_image_it_showed() -> None:
+    index = _index({"c/B.md": "![[b/img.png]]\n"})
+    for path in ("img.png", "a/img.png"):
+        index.add_attachment(path)
+    # `b/img.png` names no file: the embed shows `img.png` by name, until c/b/img.png arrives.
+    assert _applied(index, rename.move_edits(index, {"a/img.png": "c/b/img.png"})) == {
+        "c/B.md": "![[img.png]]\n"
+    }
+
+
+def test_one_move_onto_a_file_that_stays_leaves_the_others_their_updates() -> None:
+    index = _folder_index()
+    moves = {"Папка/Соседка.md": "Корень.md", "Папка/рис 1.png": "Новая/рис 1.png"}
+    accepted, refused = rename.split_moves(index, moves)
+    assert accepted == {"Папка/рис 1.png": "Новая/рис 1.png"}
+    assert refused == {"Папка/Соседка.md": "Корень.md already exists."}
+    # A swap whose other half is refused is refused too: its new path stays taken.
+    index.add_attachment("Папка/рис 2.png")
+    swap = {
+        "Папка/рис 1.png": "Папка/рис 2.png",
+        "Папка/рис 2.png": "Корень.md.png",
+        "Папка/Соседка.md": "Корень.md",
+    }
+    index.add_attachment("Корень.md.png")
+    accepted, refused = rename.split_moves(index, swap)
+    assert accepted == {}
+    assert sorted(refused) == sorted(swap)

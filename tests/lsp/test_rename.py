@@ -246,3 +246,41 @@ async def test_the_editor_renaming_an_image_updates_its_embeds(vault: Path) -> N
         "Заметка.md": '---\nimage: "[[рисунки/схема 2.png]]"\n---\n'
         "![[схема 2.png]] и ![[рисунки/схема 2.png|200]], [[Заметка]]\n"
     }
+
+
+async def test_a_rename_that_would_take_other_notes_links_keeps_them_where_they_were(
+    vault: Path,
+) -> None:
+    """One request: `Черновик.md` becomes `Прозвище.md` (the alias of `Тема.md`), `Старый.md`
+    becomes the root's `Глубоко.md`, and `Лишний.md` goes onto a note that stays. A name opens
+    before an alias, and a path is read from the vault root before the note's folder: the
+    links the arrivals would take get forms that still open their notes. The refused move
+    takes nothing from the others' updates (it took them all before)."""
+    write_files(
+        vault,
+        {
+            **VAULT,
+            "Черновик.md": "",
+            "Старый.md": "",
+            "Лишний.md": "",
+            "sub/Ссылки 😀.md": "[[./Глубоко]] и [[./Глубоко#Раздел|там]]\n",
+        },
+    )
+    moves = {"Черновик.md": "Прозвище.md", "Старый.md": "Глубоко.md", "Лишний.md": "Ссылки.md"}
+    async with edit_editor(vault) as (session, _):
+        links = session.open("Ссылки.md")
+        edit = await session.client.workspace_will_rename_files_async(
+            types.RenameFilesParams(
+                files=[
+                    types.FileRename(old_uri=(vault / old).as_uri(), new_uri=(vault / new).as_uri())
+                    for old, new in moves.items()
+                ]
+            )
+        )
+
+    assert edit is not None
+    assert _texts_after(vault, edit) == {
+        "Ссылки.md": LINKS.replace("[[Прозвище]]", "[[Тема|Прозвище]]"),
+        "sub/Ссылки 😀.md": "[[sub/Глубоко]] и [[sub/Глубоко#Раздел|там]]\n",
+    }
+    assert links in text_edits(edit)

@@ -17,6 +17,14 @@ Decisions worth knowing:
 - Attachments move by the same rules (their links and embeds keep the file's extension), and
   files moved together (a folder's) are moved in one step: a link between two of them is
   written once, for where both end up.
+- A link never changes the file it opens. A moved file can take links from files that stay:
+  `[[./B]]` is read from the vault root first, a path before a path's ending, a name before an
+  alias, and a moved note reads its path links from its new folder. Every link a move could
+  take is resolved as it will be after the moves (the index's rules over `_MovedNames`), and
+  gets a form that still opens its file. A link by an alias that a renamed note takes gets
+  the alias's note and shows the alias still: `[[Alias]]` -> `[[Note|Alias]]`.
+- An editor's request goes through without the moves whose links cannot be updated (onto a
+  file that stays: `split_moves`), rather than not at all.
 - Renaming the second of two same-named headings changes no link: links reach the first. A
   note is not renamed to an attachment's name: its links would open the attachment.
 - A heading rename rewrites every `[[Note#Heading]]` (through aliases too: the heading is the
@@ -28,7 +36,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from notels.edits.text_edit import TextEdit, check_edits
@@ -42,8 +50,9 @@ from notels.vault.resolve import (
     ResolutionKind,
     heading_key,
     note_key,
-    shortest_first,
+    resolve_in,
     stem_key,
+    target_key,
 )
 
 MD = ".md"
@@ -232,25 +241,34 @@ def move_edits(index: VaultIndex, moves: Mapping[str, str]) -> Edits:
         _check_move(index, old_path, new_path, moves)
     edits = _LinkEdits()
     arrivals = _Arrivals(index, moves)
+    after = _MovedNames(index, moves)
     for old_path, new_path in sorted(moves.items()):
-        bare_wins = _bare_name_wins(index, old_path, new_path, moves)
+        bare_wins = _bare_name_wins(after, new_path)
         for source in sorted(index.linkers_of(old_path)):
             note = index.notes.get(source)
             if note is None:
                 continue
             new_source = moves.get(source, source)
             for link in note.links:
-                if not link.target or not _reaches(index.resolve(link, source), old_path):
+                if edits.decided(source, link) or not link.target:
+                    continue
+                resolution = index.resolve(link, source)
+                if not _reaches(resolution, old_path):
                     continue
                 new_target = _retarget(
                     link.target, old_path, new_path, bare_wins, source, new_source, arrivals
                 )
+                if not _opens_surely(new_target, new_path) and (
+                    _opened(resolve_in(after, new_target, new_source)) != new_path
+                ):
+                    # The form the link keeps would open another file then: `./New` read
+                    # from the root first, a path's ending read as a path first.
+                    new_target = _reaching(after, link, resolution, new_path, new_source, arrivals)
                 edits.put(note, source, link, new_target)
-        if bare_wins:
-            _keep_namesakes_reached(index, old_path, new_path, moves, edits)
     for old_path, new_path in sorted(moves.items()):
         if posixpath.dirname(old_path) != posixpath.dirname(new_path):
             _keep_relative_links(index, old_path, new_path, arrivals, edits)
+    _keep_captured_links(index, moves, after, arrivals, edits)
     return _checked(index, edits.by_path)
 
 
@@ -282,14 +300,58 @@ class _LinkEdits:
 
 
 def _check_move(index: VaultIndex, old_path: str, new_path: str, moves: Mapping[str, str]) -> None:
+    problem = _move_problem(index, old_path, new_path, moves)
+    if problem is not None:
+        raise RenameError(problem)
+
+
+def _move_problem(
+    index: VaultIndex, old_path: str, new_path: str, moves: Mapping[str, str]
+) -> str | None:
+    """Why the links of this move cannot be updated, if they cannot."""
     is_note = old_path in index.notes
     if not is_note and not index.has_attachment(old_path):
-        raise RenameError(f"{old_path} is not a note or attachment of the vault.")
+        return f"{old_path} is not a note or attachment of the vault."
     if old_path.lower() == new_path.lower():
-        return  # a change of case only
+        return None  # a change of case only
     taken = _holder(index, new_path) if is_note else _attachment_at(index, new_path)
     if taken is not None and taken not in moves:
-        raise RenameError(f"{taken} already exists.")
+        return f"{taken} already exists."
+    return None
+
+
+def split_moves(
+    index: VaultIndex, moves: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(the moves whose links can be updated, the others with the reason why not).
+
+    An editor moves many files in one request (a folder, a selection): one that lands on a
+    file that stays should not keep the others' links from following them. A move refused
+    may refuse another (a swap whose other half lands on a file that now stays).
+    """
+    accepted = dict(moves)
+    refused: dict[str, str] = {}
+    while True:
+        problems = {
+            old_path: problem
+            for old_path, new_path in accepted.items()
+            if (problem := _move_problem(index, old_path, new_path, accepted)) is not None
+        }
+        if not problems:
+            return accepted, refused
+        refused.update(problems)
+        for old_path in problems:
+            del accepted[old_path]
+
+
+def notes_to_read(index: VaultIndex, moves: Mapping[str, str]) -> set[str]:
+    """The notes whose links `move_edits` may rewrite: the moved ones, and those linking by
+    the moved files' old or new names or by the moved notes' aliases."""
+    notes = {old_path for old_path in moves if old_path in index.notes}
+    for old_path, new_path in moves.items():
+        notes |= index.linkers_of(old_path)
+        notes |= index.linkers_of_name(stem_key(new_path))
+    return notes
 
 
 def _attachment_at(index: VaultIndex, path: str) -> str | None:
@@ -312,13 +374,6 @@ def _written(path: str) -> str:
     return path[: -len(MD)] if path.lower().endswith(MD) else path
 
 
-def _namesakes(index: VaultIndex, path: str) -> frozenset[str]:
-    """The files a bare link by `path`'s name may open: notes or attachments of that name."""
-    if path.lower().endswith(MD):
-        return index.paths_named(stem_key(path))
-    return index.attachments_named(posixpath.basename(path))
-
-
 def _holder(index: VaultIndex, path: str) -> str | None:
     """The note at `path` but for case, the first in the index's order. Only notes of the same
     name are looked at: a move of each of a folder's thousands of notes scanned the vault."""
@@ -327,30 +382,6 @@ def _holder(index: VaultIndex, path: str) -> str | None:
     if len(holders) > 1:  # case twins, on a case-sensitive file system
         return next(p for p in index.paths() if p in holders)
     return next(iter(holders), None)
-
-
-def _keep_namesakes_reached(
-    index: VaultIndex, old_path: str, new_path: str, moves: Mapping[str, str], edits: _LinkEdits
-) -> None:
-    """The moved file takes its new bare name from namesakes farther from the vault root: their
-    bare links get their paths, so each still opens the file it opened."""
-    key = stem_key(new_path)
-    namesakes = _namesakes(index, new_path) - {old_path}
-    # A moved namesake's links follow its own move. (Not `namesakes - moves.keys()`: that
-    # copies the keys, once per moved file.)
-    for namesake in sorted(n for n in namesakes if n not in moves):
-        for source in sorted(index.linkers_of(namesake)):
-            note = index.notes.get(source)
-            if note is None:
-                continue
-            for link in note.links:
-                bare = link.target and "/" not in link.target and "\\" not in link.target
-                if not bare or stem_key(link.target) != key:
-                    continue  # an alias or a path still reaches the namesake
-                if not _reaches(index.resolve(link, source), namesake):
-                    continue
-                suffix = link.target[-len(MD) :] if link.target.lower().endswith(MD) else ""
-                edits.put(note, source, link, _written(namesake) + suffix)
 
 
 def _keep_relative_links(
@@ -420,13 +451,186 @@ class _Arrivals:
         return None
 
 
-def _bare_name_wins(
-    index: VaultIndex, old_path: str, new_path: str, moves: Mapping[str, str]
-) -> bool:
+def _keep_captured_links(
+    index: VaultIndex,
+    moves: Mapping[str, str],
+    after: _MovedNames,
+    arrivals: _Arrivals,
+    edits: _LinkEdits,
+) -> None:
+    """Links that no builder above decided and that would open another file after the moves:
+    each gets a form that still opens its file (where that file ends up).
+
+    A file that arrives where a link's path is read first takes the link from the file it
+    found some other way: `[[./B]]` is read from the vault root before the note's folder,
+    `[[sub/B]]` as a path before as a path's ending, and a note's name before another note's
+    alias. And a moved note reads its path links from its new folder. So the links looked at
+    are those by the arrivals' names (or their aliases), and every link of a moved note; each
+    is resolved as it will be after the moves, by the index's own rules over a view of its
+    tables.
+    """
+    keys: set[str] = set()
+    for old_path, new_path in moves.items():
+        keys.add(stem_key(new_path))
+        summary = index.summary(old_path)
+        if summary is not None:
+            keys.update(target_key(alias) for alias in summary.aliases)
+    # Per note, the names of the links to look at; None: all of them.
+    looked_at: dict[str, set[str] | None] = dict.fromkeys(
+        (old for old in moves if old in index.notes), None
+    )
+    for key in keys:
+        for source in index.linkers_of_name(key):
+            names = looked_at.setdefault(source, set())
+            if names is not None:
+                names.add(key)
+    for source, names in sorted(looked_at.items()):
+        note = index.notes.get(source)
+        if note is None:
+            continue
+        new_source = moves.get(source, source)
+        for link in note.links:
+            if not link.target or edits.decided(source, link):
+                continue
+            if names is None:  # a moved note: its path links are read from its new folder
+                if not _has_folder(link.target) and target_key(link.target) not in keys:
+                    continue
+            elif target_key(link.target) not in names:
+                continue
+            resolution = index.resolve(link, source)
+            if resolution.kind not in _OPENS or resolution.path is None:
+                continue  # a link that opens nothing may open an arrival: as asked
+            wanted = moves.get(resolution.path, resolution.path)
+            if _opened(resolve_in(after, link.target, new_source)) == wanted:
+                continue
+            new_target = _reaching(after, link, resolution, wanted, new_source, arrivals)
+            edits.put(note, source, link, new_target)
+
+
+def _has_folder(target: str) -> bool:
+    return "/" in target or "\\" in target
+
+
+def _opens_surely(target: str, path: str) -> bool:
+    """Does the link target, as `_retarget` writes it for the file at `path`, open that file
+    whatever else is in the vault? A bare name that `_bare_name_wins` let stay; the path from
+    the vault root, read first; a path up from the note's folder, which a reading from the
+    root cannot take. The other forms are checked by resolving them."""
+    return (
+        not _has_folder(target)
+        or target.startswith("../")
+        or target in (_written(path), _written(path) + MD, path)
+    )
+
+
+_OPENS = frozenset({ResolutionKind.NOTE, ResolutionKind.AMBIGUOUS, ResolutionKind.ATTACHMENT})
+
+
+def _opened(resolution: Resolution) -> str | None:
+    return resolution.path if resolution.kind in _OPENS else None
+
+
+def _reaching(
+    after: _MovedNames,
+    link: Link,
+    resolution: Resolution,
+    wanted: str,
+    new_source: str,
+    arrivals: _Arrivals,
+) -> str:
+    """A target for `link` (written in the note that will be at `new_source`) that opens
+    `wanted` after the moves, in the link's form where that form still can: relative, bare, or
+    else the path from the vault root. A link that reached its note through an alias keeps
+    showing the alias (`[[Note|Alias]]`) when it shows nothing else."""
+    suffix = link.target[-len(MD) :] if link.target.lower().endswith(MD) else ""
+    written = _written(wanted) + suffix
+    target = link.target.strip()
+    forms: list[str] = []
+    if target.startswith(("./", "../")):
+        forms.append(arrivals.relative(written, new_source, wanted))
+    elif not _has_folder(target):
+        forms.append(posixpath.basename(written))
+    forms.append(written)
+    new_target = next(
+        (form for form in forms if _opened(resolve_in(after, form, new_source)) == wanted),
+        written,
+    )
+    if (
+        resolution.via_alias
+        and link.alias is None
+        and link.heading is None
+        and link.block_ref is None
+    ):
+        return f"{new_target}|{target}"
+    return new_target
+
+
+class _MovedNames:
+    """The index's name tables as they will be once the moves are done (NameTables)."""
+
+    __slots__ = (
+        "_aliases",
+        "_attachments_at",
+        "_attachments_named",
+        "_index",
+        "_moves",
+        "_notes_at",
+        "_notes_named",
+    )
+
+    def __init__(self, index: VaultIndex, moves: Mapping[str, str]) -> None:
+        self._index = index
+        self._moves = moves
+        self._notes_at: dict[str, str] = {}  # the arrivals by note_key
+        self._notes_named: dict[str, set[str]] = {}  # by stem_key
+        self._aliases: dict[str, set[str]] = {}  # the moved notes by their aliases, lowered
+        self._attachments_at: dict[str, str] = {}  # by lowered path
+        self._attachments_named: dict[str, set[str]] = {}  # by lowered file name
+        for old_path, new_path in moves.items():
+            summary = index.summary(old_path)
+            if summary is None:
+                self._attachments_at[new_path.lower()] = new_path
+                name = posixpath.basename(new_path).lower()
+                self._attachments_named.setdefault(name, set()).add(new_path)
+                continue
+            self._notes_at[note_key(new_path)] = new_path
+            self._notes_named.setdefault(stem_key(new_path), set()).add(new_path)
+            for alias in summary.aliases:
+                self._aliases.setdefault(alias.lower(), set()).add(new_path)
+
+    def _staying(self, paths: Collection[str]) -> set[str]:
+        return {path for path in paths if path not in self._moves}
+
+    def note_with_key(self, key: str) -> str | None:
+        arrived = self._notes_at.get(key)
+        if arrived is not None:
+            return arrived
+        path = self._index.note_with_key(key)
+        return None if path in self._moves else path
+
+    def notes_with_stem(self, stem: str) -> Collection[str]:
+        arrived = self._notes_named.get(stem, set())
+        return self._staying(self._index.notes_with_stem(stem)) | arrived
+
+    def notes_with_alias(self, alias: str) -> Collection[str]:
+        arrived = self._aliases.get(alias, set())
+        return self._staying(self._index.notes_with_alias(alias)) | arrived
+
+    def attachments_with_key(self, path: str) -> Collection[str]:
+        found = self._staying(self._index.attachments_with_key(path))
+        arrived = self._attachments_at.get(path)
+        return found if arrived is None else found | {arrived}
+
+    def attachments_with_name(self, name: str) -> Collection[str]:
+        arrived = self._attachments_named.get(name, set())
+        return self._staying(self._index.attachments_with_name(name)) | arrived
+
+
+def _bare_name_wins(after: _MovedNames, new_path: str) -> bool:
     """Would a bare link by the new name open the file at `new_path`, not a namesake (where
-    the namesake will be: it may move too)?"""
-    namesakes = {moves.get(n, n) for n in _namesakes(index, new_path) if n != old_path}
-    return shortest_first(namesakes | {new_path})[0] == new_path
+    the namesake will be: it may move too, or another file may arrive under that name)?"""
+    bare = posixpath.basename(_written(new_path))
+    return _opened(resolve_in(after, bare, new_path)) == new_path
 
 
 def _retarget(

@@ -13,6 +13,7 @@ on every cursor move takes no new ones.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -44,10 +45,12 @@ from notels.edits.rename import (
     RenameError,
     RenameTarget,
     move_edits,
+    notes_to_read,
     rename_heading_edits,
     rename_note_edits,
     rename_target_at,
     renamed_path,
+    split_moves,
 )
 from notels.edits.text_edit import TextEdit
 from notels.findings import Finding
@@ -429,8 +432,12 @@ class EditFeatures:
         if target is None:
             return None
         vault = place.vault
+        moves = {target.path: target.path}
+        if isinstance(target, NoteRename):
+            with contextlib.suppress(RenameError):  # refused below, with the reason
+                moves[target.path] = renamed_path(target.path, params.new_name)
         with vault.lock:
-            linkers = vault.index.linkers_of(target.path) | {target.path}
+            linkers = notes_to_read(vault.index, moves) | {target.path}
         self._sync_from_disk(vault, linkers)
         target = self._rename_target(place, params.position)  # the index may have moved on
         if target is None:
@@ -486,16 +493,13 @@ class EditFeatures:
         builder = EditBuilder(self.session)
         for vault, moves in moves_by_vault.values():
             with vault.lock:
-                # The moved notes too: their relative links are rewritten.
-                synced = {old for old in moves if old in vault.index.notes}
-                synced.update(*(vault.index.linkers_of(old) for old in moves))
+                synced = notes_to_read(vault.index, moves)
             self._sync_from_disk(vault, synced)
-            try:
-                with vault.lock:
-                    edits = move_edits(vault.index, moves)
-            except RenameError as error:
-                log.warning("links to %s not updated: %s", ", ".join(sorted(moves)), error)
-                continue
+            with vault.lock:
+                accepted, refused = split_moves(vault.index, moves)
+                edits = move_edits(vault.index, accepted)
+            for old_path, reason in sorted(refused.items()):
+                log.warning("links to %s not updated: %s", old_path, reason)
             for path, path_edits in edits.items():
                 builder.add(vault, path, path_edits)
         return builder.build() if builder.files else None
