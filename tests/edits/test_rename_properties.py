@@ -16,9 +16,8 @@ from hypothesis import strategies as st
 
 from notels.edits.rename import RenameError, move_edits
 from notels.edits.text_edit import apply_edits
-from notels.syntax.note import parse_note
-from notels.vault.index import VaultIndex
 from notels.vault.resolve import Resolution, ResolutionKind
+from vaults import build_index
 
 _FOLDERS = ("", "a/", "a/b/", "c/", "c/b/")
 _NAMES = ("B", "C", "Д 😀", "X")
@@ -80,15 +79,6 @@ def _vaults_and_moves(
     return notes, attachments, moves
 
 
-def _index(notes: Mapping[str, str], attachments: list[str]) -> VaultIndex:
-    index = VaultIndex()
-    for path, text in notes.items():
-        index.set_note(path, parse_note(text))
-    for attachment in attachments:
-        index.add_attachment(attachment)
-    return index
-
-
 def _valid(notes: Mapping[str, str], attachments: list[str], moves: Mapping[str, str]) -> bool:
     """Moves an editor would make: no two files end at one path, none lands on a file that
     stays, and a note stays a note (paths compared ignoring case, as on macOS and Windows)."""
@@ -112,15 +102,15 @@ def test_after_a_move_every_link_opens_the_file_it_opened(
     notes, attachments, moves = case
     if not _valid(notes, attachments, moves):
         return
-    before = _index(notes, attachments)
+    before = build_index(notes, tuple(attachments))
     try:
         edits = move_edits(before, moves)
     except RenameError:
         return
     texts = {path: apply_edits(text, edits.get(path, [])) for path, text in notes.items()}
-    after = _index(
+    after = build_index(
         {moves.get(path, path): text for path, text in texts.items()},
-        [moves.get(path, path) for path in attachments],
+        tuple(moves.get(path, path) for path in attachments),
     )
     for path in notes:
         old_links = before.notes[path].links

@@ -89,8 +89,10 @@ def capabilities(
     progress: bool = True,
     refresh: bool = True,
     relative_patterns: bool = False,
+    symbol_ranges_later: bool = False,
 ) -> types.ClientCapabilities:
-    """What a modern editor announces; `pull` adds pull diagnostics (VS Code style)."""
+    """What a modern editor announces; `pull` adds pull diagnostics (VS Code style), and
+    `symbol_ranges_later` resolving workspace symbols' ranges when one is picked (VS Code)."""
     return types.ClientCapabilities(
         general=types.GeneralClientCapabilities(
             position_encodings=list(encodings) if encodings is not None else None
@@ -110,6 +112,11 @@ def capabilities(
             ),
             diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
             if pull and refresh
+            else None,
+            symbol=types.WorkspaceSymbolClientCapabilities(
+                resolve_support=types.ClientSymbolResolveOptions(properties=["location.range"])
+            )
+            if symbol_ranges_later
             else None,
         ),
         text_document=types.TextDocumentClientCapabilities(
@@ -290,6 +297,7 @@ async def editor(
     folders: bool = True,
     env: Mapping[str, str] | None = None,
     relative_patterns: bool = False,
+    symbol_ranges_later: bool = False,
 ) -> AsyncIterator[Editor]:
     client = await server_config(env).start()
     assert isinstance(client, LanguageClient)
@@ -313,6 +321,7 @@ async def editor(
                     pull=pull,
                     refresh=refresh,
                     relative_patterns=relative_patterns,
+                    symbol_ranges_later=symbol_ranges_later,
                 ),
                 workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)]
                 if folders

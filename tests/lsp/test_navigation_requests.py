@@ -279,6 +279,45 @@ async def test_outline_symbols_links_folding_and_selection(vault: Path) -> None:
     ]
 
 
+async def test_a_client_that_resolves_symbol_ranges_gets_them_when_it_asks(vault: Path) -> None:
+    """VS Code resolves a workspace symbol's range when the user picks it: the query answers
+    URIs alone (no note's text read), and the resolve finds the symbol where it is then, after
+    lines were typed above it, in UTF-16 units of an emoji heading. Nonsense data gets the
+    symbol back as it came."""
+    write_files(vault, VAULT)
+    query = types.WorkspaceSymbolParams(query="training")
+    async with lsp_harness.editor(vault) as session:
+        ranged = await session.client.workspace_symbol_async(query)
+    async with lsp_harness.editor(vault, symbol_ranges_later=True) as session:
+        client = session.client
+        assert session.capabilities is not None
+        provider = session.capabilities.workspace_symbol_provider
+        assert isinstance(provider, types.WorkspaceSymbolOptions) and provider.resolve_provider
+        found = await client.workspace_symbol_async(query)
+        assert found is not None and ranged is not None
+        lazy = [s for s in found if isinstance(s, types.WorkspaceSymbol)]
+        assert [s.name for s in lazy] == [s.name for s in ranged] == ["Training 😀"]
+        assert isinstance(lazy[0].location, types.LocationUriOnly)
+        resolved = await client.workspace_symbol_resolve_async(lazy[0])
+        embeddings = session.open("Machine Learning/Embeddings.md")
+        session.edit(embeddings, (5, 0), (5, 0), "Новая строка 😀\n\n")
+        moved = await client.workspace_symbol_resolve_async(lazy[0])
+        odd = types.WorkspaceSymbol(
+            name="Training 😀",
+            kind=types.SymbolKind.String,
+            location=types.LocationUriOnly(uri=embeddings),
+            data={"vault": [1], "kind": {}, "path": 7},
+        )
+        unchanged = await client.workspace_symbol_resolve_async(odd)
+
+    assert isinstance(resolved.location, types.Location)
+    assert resolved.location == ranged[0].location
+    assert resolved.location.range == span((7, 0), (7, 14))  # `## Training 😀`
+    assert isinstance(moved.location, types.Location)
+    assert moved.location.range == span((9, 0), (9, 14))
+    assert unchanged.location == odd.location
+
+
 async def test_backlinks_code_lens_is_off_by_default_and_turned_on_by_settings(
     vault: Path,
 ) -> None:

@@ -27,7 +27,7 @@ from notels.features.model import (
 from notels.features.navigation import definition, hover, id_time, item_at, references
 from notels.features.outline import note_preview
 from notels.features.structure import document_links, folding_ranges, selection_ranges
-from notels.features.symbols import document_symbols, workspace_symbols
+from notels.features.symbols import document_symbols, symbol_span, workspace_symbols
 
 __all__ = [
     "CompletionCandidate",
@@ -62,5 +62,6 @@ __all__ = [
     "references",
     "resolve_completion",
     "selection_ranges",
+    "symbol_span",
     "workspace_symbols",
 ]

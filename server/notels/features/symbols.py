@@ -159,6 +159,23 @@ def _table(index: VaultIndex) -> _SymbolTable:
         return table
 
 
+def symbol_span(
+    index: VaultIndex, path: str, kind: SymbolKind, name: str, near: int
+) -> Span | None:
+    """Where the workspace symbol `name` of `kind` is in the note at `path` now: the one
+    nearest the offset `near` it was found at (the note may have changed since); None when it
+    is gone."""
+    summary = index.summary(path)
+    if summary is None:
+        return None
+    spans = [
+        entry.span
+        for entry in _note_entries(path, summary)
+        if entry.kind is kind and entry.name == name
+    ]
+    return min(spans, key=lambda span: abs(span.start - near), default=None)
+
+
 def workspace_symbols(
     index: VaultIndex, query: str, config: Config, limit: int = WORKSPACE_LIMIT
 ) -> tuple[WorkspaceSymbol, ...]:

@@ -39,6 +39,7 @@ from notels.features import (
     references,
     resolve_completion,
     selection_ranges,
+    symbol_span,
     workspace_symbols,
 )
 from notels.features.catalog import name_catalog
@@ -87,6 +88,7 @@ _FOLDING_KIND = {
     FoldingKind.CARD: types.FoldingRangeKind.Region,
 }
 _RESOLVE_VAULT = "vault"  # the key in a completion item's data naming its vault (Vault.id)
+_SYMBOL_KIND_NAMES = {kind.value: kind for kind in SymbolKind}  # in a symbol's data
 
 
 def register_navigation_features(server: NotelsServer) -> None:
@@ -127,6 +129,12 @@ def register_navigation_features(server: NotelsServer) -> None:
     @feature(types.WORKSPACE_SYMBOL)
     def workspace_symbol(ls: NotelsServer, params: types.WorkspaceSymbolParams) -> JsonAnswers:
         return navigation.workspace_symbols(params)
+
+    @feature(types.WORKSPACE_SYMBOL_RESOLVE)
+    def workspace_symbol_resolve(
+        ls: NotelsServer, symbol: types.WorkspaceSymbol
+    ) -> types.WorkspaceSymbol:
+        return navigation.resolve_workspace_symbol(symbol)
 
     @feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))
     def document_link(ls: NotelsServer, params: types.DocumentLinkParams) -> JsonAnswers:
@@ -350,31 +358,81 @@ class NavigationFeatures:
 
     def workspace_symbols(self, params: types.WorkspaceSymbolParams) -> JsonAnswers:
         """WorkspaceSymbols as JSON, like definitions: 150 typed symbols and their copy by
-        cattrs cost more than finding them (a 1,000-note vault: 2.3 of 4.9 ms)."""
+        cattrs cost more than finding them (a 1,000-note vault: 2.3 of 4.9 ms).
+
+        A range needs the note's text, read from disk for up to 150 notes per query: a client
+        that resolves ranges later (VS Code, when a symbol is picked) gets the URI alone, and
+        `data` to find the symbol again by."""
         self.session.flush_documents()
         encoding = self.session.workspace.encoding
+        ranges_later = "location.range" in (
+            capability(
+                self.session.client_capabilities,
+                "workspace",
+                "symbol",
+                "resolve_support",
+                "properties",
+            )
+            or ()
+        )
         found = JsonAnswers()
         for vault in list(self.session.workspace.vaults.values()):
             files: dict[str, tuple[str, LineIndex]] = {}  # a note's headings and cards share it
             with vault.lock:
                 for symbol in workspace_symbols(vault.index, params.query, vault.config):
-                    path = symbol.location.path
-                    file = files.get(path)
-                    if file is None:
-                        file = files[path] = self._file(vault, path)
-                    uri, lines = file
+                    path, span = symbol.location.path, symbol.location.span
+                    location: Json
+                    if ranges_later:
+                        location = {"uri": self._uri(vault, path)}
+                    else:
+                        file = files.get(path)
+                        if file is None:
+                            file = files[path] = self._file(vault, path)
+                        uri, lines = file
+                        location = {"uri": uri, "range": range_json(lines, span, encoding)}
                     answer: Json = {
                         "name": symbol.name,
                         "kind": _SYMBOL_KIND[symbol.kind].value,
-                        "location": {
-                            "uri": uri,
-                            "range": range_json(lines, symbol.location.span, encoding),
-                        },
+                        "location": location,
                     }
                     if symbol.container is not None:
                         answer["containerName"] = symbol.container
+                    if ranges_later:
+                        answer["data"] = {
+                            _RESOLVE_VAULT: vault.id,
+                            "path": path,
+                            "kind": symbol.kind.value,
+                            "offset": span.start,
+                        }
                     found.append(answer)
         return found
+
+    def resolve_workspace_symbol(self, symbol: types.WorkspaceSymbol) -> types.WorkspaceSymbol:
+        """The range of a symbol answered without one, where the symbol is now (the note may
+        have changed since the query); the note's start when it is gone."""
+        data = symbol.data
+        if not isinstance(data, Mapping):
+            return symbol
+        vault_id, path, kind, offset = (
+            data.get(k) for k in (_RESOLVE_VAULT, "path", "kind", "offset")
+        )
+        vault = next((v for v in self.session.workspace.vaults.values() if v.id == vault_id), None)
+        if (
+            vault is None
+            or not isinstance(path, str)
+            or not isinstance(kind, str)
+            or kind not in _SYMBOL_KIND_NAMES
+            or not isinstance(offset, int)
+        ):
+            return symbol
+        self.session.flush_documents()
+        with vault.lock:
+            span = symbol_span(vault.index, path, _SYMBOL_KIND_NAMES[kind], symbol.name, offset)
+            uri, lines = self._file(vault, path)
+            symbol.location = types.Location(
+                uri=uri, range=self._convert(lines, span or Span(0, 0))
+            )
+        return symbol
 
     # --- structure --------------------------------------------------------------------------
 
