@@ -458,12 +458,15 @@ def test_a_link_by_alias_keeps_its_note_when_another_note_takes_that_name() -> N
             "Тема.md": "---\naliases: [Прозвище 😀]\n---\n# H\n",
             "C.md": "",
             "Ссылки.md": '---\nparent: "[[Прозвище 😀]]"\n---\n'
-            "[[Прозвище 😀]] [[прозвище 😀|текст]] [[Прозвище 😀#H]]\n",
+            "[[Прозвище 😀]] [[прозвище 😀|текст]] [[Прозвище 😀#H]]\n"
+            "| a | [[Прозвище 😀]] |\n",
         }
     )
+    # In a table row the pipe is escaped, or it would end the cell.
     assert _applied(index, rename.move_edits(index, {"C.md": "Прозвище 😀.md"})) == {
         "Ссылки.md": '---\nparent: "[[Тема|Прозвище 😀]]"\n---\n'
         "[[Тема|Прозвище 😀]] [[Тема|текст]] [[Тема#H]]\n"
+        "| a | [[Тема\\|Прозвище 😀]] |\n"
     }
 
 

@@ -263,7 +263,9 @@ def move_edits(index: VaultIndex, moves: Mapping[str, str]) -> Edits:
                 ):
                     # The form the link keeps would open another file then: `./New` read
                     # from the root first, a path's ending read as a path first.
-                    new_target = _reaching(after, link, resolution, new_path, new_source, arrivals)
+                    new_target = _reaching(
+                        after, note, link, resolution, new_path, new_source, arrivals
+                    )
                 edits.put(note, source, link, new_target)
     for old_path, new_path in sorted(moves.items()):
         if posixpath.dirname(old_path) != posixpath.dirname(new_path):
@@ -503,7 +505,7 @@ def _keep_captured_links(
             wanted = moves.get(resolution.path, resolution.path)
             if _opened(resolve_in(after, link.target, new_source)) == wanted:
                 continue
-            new_target = _reaching(after, link, resolution, wanted, new_source, arrivals)
+            new_target = _reaching(after, note, link, resolution, wanted, new_source, arrivals)
             edits.put(note, source, link, new_target)
 
 
@@ -532,6 +534,7 @@ def _opened(resolution: Resolution) -> str | None:
 
 def _reaching(
     after: _MovedNames,
+    note: Note,
     link: Link,
     resolution: Resolution,
     wanted: str,
@@ -541,7 +544,8 @@ def _reaching(
     """A target for `link` (written in the note that will be at `new_source`) that opens
     `wanted` after the moves, in the link's form where that form still can: relative, bare, or
     else the path from the vault root. A link that reached its note through an alias keeps
-    showing the alias (`[[Note|Alias]]`) when it shows nothing else."""
+    showing the alias (`[[Note|Alias]]`, `[[Note\\|Alias]]` in a table row) when it shows
+    nothing else."""
     suffix = link.target[-len(MD) :] if link.target.lower().endswith(MD) else ""
     written = _written(wanted) + suffix
     target = link.target.strip()
@@ -561,8 +565,17 @@ def _reaching(
         and link.heading is None
         and link.block_ref is None
     ):
-        return f"{new_target}|{target}"
+        return f"{new_target}{_pipe(note.text, link)}{target}"
     return new_target
+
+
+def _pipe(text: str, link: Link) -> str:
+    """The `|` before a link's display text: escaped in a Markdown table row, where a bare one
+    would end the cell."""
+    if link.frontmatter_key is not None:
+        return "|"
+    line_start = text.rfind("\n", 0, link.span.start) + 1
+    return "\\|" if text[line_start : link.span.start].lstrip().startswith("|") else "|"
 
 
 class _MovedNames:
