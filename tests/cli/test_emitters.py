@@ -181,7 +181,7 @@ def test_sarif_of_many_findings_is_quick() -> None:
         emit_sarif(findings, all_rules(), out)
         assert out.getvalue().count('"ruleId"') == 200_000
         """,
-        3,
+        4,  # a bound, not a measure: the old emitter took 5.9 s, this one 1.0-1.5 s
     )
 
 

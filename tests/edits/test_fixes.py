@@ -356,6 +356,13 @@ def test_both_stale_tags_go_in_one_safe_run() -> None:
         ('connected: [fix/empty, "#fix/empty" ,"#фикс/empty"]\n', "connected: [fix/empty]\n", 2),
         # As a last item alone: the spaces before the comma stay.
         ("tags:  [ a 😀 ,fix/empty,  фикс/empty ]\n", "tags:  [ a 😀  ]\n", 2),
+        # Over several lines, with a comment: an item alone on its line takes the line.
+        (
+            "tags: [a,\n  fix/empty,\n  # держим\n  b, фикс/empty]\n",
+            "tags: [a,\n  # держим\n  b]\n",
+            2,
+        ),
+        ("tags: [a,\r\n  fix/empty,\r\n  b, фикс/empty]\r\n", "tags: [a,\r\n  b]\r\n", 2),
     ],
 )
 def test_stale_frontmatter_tags_go_together_in_the_files_style(

@@ -256,7 +256,8 @@ def _remove_word(text: str, word: Span, value: Span) -> TextEdit:
 
 def _remove_flow_items(text: str, first: YamlScalar, last: YamlScalar) -> TextEdit:
     """`[a, x, b]` -> `[a, b]`; `[a, x]` -> `[a]`; `[x]` -> `[]`: the items from `first` to
-    `last` of a flow list, and one comma."""
+    `last` of a flow list, and one comma. Items on a line of their own in a list written over
+    several lines take the line with them."""
     after = last.span.end
     while after < len(text) and text[after] in _INLINE_SPACE:
         after += 1
@@ -264,6 +265,13 @@ def _remove_flow_items(text: str, first: YamlScalar, last: YamlScalar) -> TextEd
         after += 1
         while after < len(text) and text[after] in _INLINE_SPACE:
             after += 1
+        start = first.span.start
+        line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+        if line_start > 0 and not text[line_start:start].strip(" \t"):
+            if text.startswith("\r\n", after):
+                return TextEdit(Span(line_start, after + 2), "")
+            if text.startswith(("\n", "\r"), after):
+                return TextEdit(Span(line_start, after + 1), "")
         return TextEdit(Span(first.span.start, after), "")
     before = first.span.start
     while before > 0 and text[before - 1] in _INLINE_SPACE:
