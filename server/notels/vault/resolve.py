@@ -146,11 +146,11 @@ def resolve_in(names: NameTables, target: str, from_path: str) -> Resolution:
             for p in names.notes_with_stem(stem_key(absolute))
             if ("/" + note_key(p)).endswith(suffix)
         }
-        return from_candidates(matches, via_alias=False)
-    resolution = from_candidates(names.notes_with_stem(stem_key(target)), via_alias=False)
+        return _from_candidates(matches, via_alias=False)
+    resolution = _from_candidates(names.notes_with_stem(stem_key(target)), via_alias=False)
     if resolution.kind is not ResolutionKind.UNRESOLVED:
         return resolution
-    return from_candidates(names.notes_with_alias(target.strip().lower()), via_alias=True)
+    return _from_candidates(names.notes_with_alias(target.strip().lower()), via_alias=True)
 
 
 def _resolve_attachment(names: NameTables, target: str, from_path: str) -> Resolution:
@@ -167,11 +167,11 @@ def _resolve_attachment(names: NameTables, target: str, from_path: str) -> Resol
     # A note literally named `x.png.md` would be found by its full stem.
     notes = names.notes_with_stem(cleaned.lower())
     if notes:
-        return from_candidates(notes, via_alias=False)
+        return _from_candidates(notes, via_alias=False)
     return UNRESOLVED
 
 
-def from_candidates(paths: Collection[str], via_alias: bool) -> Resolution:
+def _from_candidates(paths: Collection[str], via_alias: bool) -> Resolution:
     if not paths:
         return UNRESOLVED
     if len(paths) == 1:
