@@ -282,8 +282,8 @@ async def test_outline_symbols_links_folding_and_selection(vault: Path) -> None:
 async def test_a_client_that_resolves_symbol_ranges_gets_them_when_it_asks(vault: Path) -> None:
     """VS Code resolves a workspace symbol's range when the user picks it: the query answers
     URIs alone (no note's text read), and the resolve finds the symbol where it is then, after
-    lines were typed above it, in UTF-16 units of an emoji heading. Nonsense data gets the
-    symbol back as it came."""
+    lines were typed above it, in UTF-16 units of an emoji heading. Nonsense data, or a path
+    that is no note of the vault, gets the symbol back as it came."""
     write_files(vault, VAULT)
     query = types.WorkspaceSymbolParams(query="training")
     async with lsp_harness.editor(vault) as session:
@@ -309,6 +309,14 @@ async def test_a_client_that_resolves_symbol_ranges_gets_them_when_it_asks(vault
             data={"vault": [1], "kind": {}, "path": 7},
         )
         unchanged = await client.workspace_symbol_resolve_async(odd)
+        assert isinstance(lazy[0].data, dict)
+        outside = types.WorkspaceSymbol(
+            name="passwd",
+            kind=types.SymbolKind.File,
+            location=types.LocationUriOnly(uri=embeddings),
+            data={**lazy[0].data, "path": "../../etc/passwd", "kind": "note"},
+        )
+        not_a_note = await client.workspace_symbol_resolve_async(outside)
 
     assert isinstance(resolved.location, types.Location)
     assert resolved.location == ranged[0].location
@@ -316,6 +324,7 @@ async def test_a_client_that_resolves_symbol_ranges_gets_them_when_it_asks(vault
     assert isinstance(moved.location, types.Location)
     assert moved.location.range == span((9, 0), (9, 14))
     assert unchanged.location == odd.location
+    assert not_a_note.location == outside.location
 
 
 async def test_backlinks_code_lens_is_off_by_default_and_turned_on_by_settings(

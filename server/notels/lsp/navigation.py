@@ -409,7 +409,8 @@ class NavigationFeatures:
 
     def resolve_workspace_symbol(self, symbol: types.WorkspaceSymbol) -> types.WorkspaceSymbol:
         """The range of a symbol answered without one, where the symbol is now (the note may
-        have changed since the query); the note's start when it is gone."""
+        have changed since the query). A symbol that is gone, or data this server did not
+        write, gets the symbol back as it came."""
         data = symbol.data
         if not isinstance(data, Mapping):
             return symbol
@@ -428,10 +429,10 @@ class NavigationFeatures:
         self.session.flush_documents()
         with vault.lock:
             span = symbol_span(vault.index, path, _SYMBOL_KIND_NAMES[kind], symbol.name, offset)
+            if span is None:
+                return symbol
             uri, lines = self._file(vault, path)
-            symbol.location = types.Location(
-                uri=uri, range=self._convert(lines, span or Span(0, 0))
-            )
+            symbol.location = types.Location(uri=uri, range=self._convert(lines, span))
         return symbol
 
     # --- structure --------------------------------------------------------------------------
