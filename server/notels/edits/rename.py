@@ -240,8 +240,8 @@ def move_edits(index: VaultIndex, moves: Mapping[str, str]) -> Edits:
     for old_path, new_path in moves.items():
         _check_move(index, old_path, new_path, moves)
     edits = _LinkEdits()
-    arrivals = _Arrivals(index, moves)
     after = _MovedNames(index, moves)
+    arrivals = _Arrivals(after, moves)
     for old_path, new_path in sorted(moves.items()):
         bare_wins = _bare_name_wins(after, new_path)
         for source in sorted(index.linkers_of(old_path)):
@@ -420,12 +420,11 @@ def _relative_to(path: str, source: str) -> str:
 class _Arrivals:
     """Where the moved files will be, to tell whether a path will name another file then."""
 
-    __slots__ = ("_index", "_moves", "_new_keys")
+    __slots__ = ("_after", "_moves")
 
-    def __init__(self, index: VaultIndex, moves: Mapping[str, str]) -> None:
-        self._index = index
+    def __init__(self, after: _MovedNames, moves: Mapping[str, str]) -> None:
+        self._after = after
         self._moves = moves
-        self._new_keys = {note_key(new): new for new in moves.values()}
 
     def final(self, path: str) -> str:
         return self._moves.get(path, path)
@@ -442,15 +441,10 @@ class _Arrivals:
 
     def _file_at(self, path: str) -> str | None:
         """The file at `path` (a note's without `.md`) once the moves are done, if any."""
-        key = note_key(path)
-        arrived = self._new_keys.get(key)
-        if arrived is not None:
-            return arrived
-        note = path if path.lower().endswith(MD) else path + MD
-        for found in (_holder(self._index, note), _attachment_at(self._index, path)):
-            if found is not None and found not in self._moves:
-                return found
-        return None
+        note = self._after.note_with_key(note_key(path))
+        if note is not None:
+            return note
+        return min(self._after.attachments_with_key(path.lower()), default=None)
 
 
 def _keep_captured_links(
