@@ -129,7 +129,7 @@ def remove_frontmatter_tags_edits(
                 earlier, _, first = made.pop()
                 assert first is not None
                 joined.append(earlier)
-                edit = _remove_flow_items(note.text, first, scalar)
+                edit = _remove_flow_items(note, first, scalar)
             if made and edits_conflict(made[-1][1], edit):
                 continue  # left for a later pass
             made.append(((*chain.from_iterable(reversed(joined)), tag), edit, first))
@@ -233,7 +233,7 @@ def _remove_frontmatter_tag(note: Note, tag: Tag, entry: YamlEntry, scalar: Yaml
     if _is_block_item(note, scalar):
         return TextEdit(_whole_lines(note, scalar.span.start, scalar.span.end), "")
     if _is_flow_item(text, scalar):
-        return _remove_flow_items(text, scalar, scalar)
+        return _remove_flow_items(note, scalar, scalar)
     # A single value of another key (`connected: "#fix/empty"`): leave the key, now empty.
     start = scalar.span.start
     while start > entry.key_span.end and text[start - 1] in _INLINE_SPACE:
@@ -254,10 +254,11 @@ def _remove_word(text: str, word: Span, value: Span) -> TextEdit:
     return TextEdit(Span(before, word.end), "")
 
 
-def _remove_flow_items(text: str, first: YamlScalar, last: YamlScalar) -> TextEdit:
+def _remove_flow_items(note: Note, first: YamlScalar, last: YamlScalar) -> TextEdit:
     """`[a, x, b]` -> `[a, b]`; `[a, x]` -> `[a]`; `[x]` -> `[]`: the items from `first` to
     `last` of a flow list, and one comma. Items on a line of their own in a list written over
     several lines take the line with them."""
+    text = note.text
     after = last.span.end
     while after < len(text) and text[after] in _INLINE_SPACE:
         after += 1
@@ -265,13 +266,10 @@ def _remove_flow_items(text: str, first: YamlScalar, last: YamlScalar) -> TextEd
         after += 1
         while after < len(text) and text[after] in _INLINE_SPACE:
             after += 1
-        start = first.span.start
-        line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-        if line_start > 0 and not text[line_start:start].strip(" \t"):
-            if text.startswith("\r\n", after):
-                return TextEdit(Span(line_start, after + 2), "")
-            if text.startswith(("\n", "\r"), after):
-                return TextEdit(Span(line_start, after + 1), "")
+        line_start, content_end, following = line_bounds(note, first.span.start)
+        alone = not text[line_start : first.span.start].strip(" \t")
+        if alone and line_start > 0 and after == content_end < following:
+            return TextEdit(Span(line_start, following), "")
         return TextEdit(Span(first.span.start, after), "")
     before = first.span.start
     while before > 0 and text[before - 1] in _INLINE_SPACE:
