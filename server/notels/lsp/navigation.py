@@ -227,7 +227,7 @@ class NavigationFeatures:
         """Add the Markdown preview of the note, heading or block the item inserts."""
         data = ResolveData.from_json(item.data)
         vault_id = item.data.get(_RESOLVE_VAULT) if isinstance(item.data, Mapping) else None
-        vault = next((v for v in self.session.workspace.vaults.values() if v.id == vault_id), None)
+        vault = self._vault_with_id(vault_id)
         if data is None or vault is None:
             return item
         with vault.lock:
@@ -417,7 +417,7 @@ class NavigationFeatures:
         vault_id, path, kind, offset = (
             data.get(k) for k in (_RESOLVE_VAULT, "path", "kind", "offset")
         )
-        vault = next((v for v in self.session.workspace.vaults.values() if v.id == vault_id), None)
+        vault = self._vault_with_id(vault_id)
         if (
             vault is None
             or not isinstance(path, str)
@@ -598,6 +598,10 @@ class NavigationFeatures:
         if place is not None and place.vault is vault and place.relative == relative:
             return place.uri
         return vault.open_docs.get(relative) or note_uri(vault.root, relative)
+
+    def _vault_with_id(self, vault_id: object) -> Vault | None:
+        """The vault a resolve request's data names (Vault.id), if it is still open."""
+        return next((v for v in self.session.workspace.vaults.values() if v.id == vault_id), None)
 
     def _file(
         self, vault: Vault, relative: str, place: Place | None = None
