@@ -5,14 +5,9 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
-import sys
-import textwrap
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TextIO
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,8 +18,8 @@ from notels.report.located import LocatedFinding
 from notels.rules import all_rules
 from notels.rules.base import DOCS_URL, Rule
 from notels.syntax.spans import Span
+from timed_run import runs_within
 
-ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = settings(
     max_examples=int(os.environ.get("NOTELS_EXAMPLES", "300")),
     deadline=None,
@@ -167,7 +162,7 @@ def test_sarif_is_byte_for_byte_what_json_dump_wrote(
 def test_sarif_of_many_findings_is_quick() -> None:
     # json.dump with an indent runs json's pure-Python encoder, a call per value: this run
     # took 5.9 s (500,000 findings of a real vault: 17 s); written by hand, 1.0 s (1.3 s).
-    _runs_within(
+    runs_within(
         """
         import io
         from notels.findings import Finding, Severity
@@ -183,15 +178,3 @@ def test_sarif_of_many_findings_is_quick() -> None:
         """,
         4,  # a bound, not a measure: the old emitter took 5.9 s, this one 1.0-1.5 s
     )
-
-
-def _runs_within(code: str, seconds: float) -> None:
-    """Run `code` in a fresh interpreter; fail when it takes more than `seconds` or raises."""
-    env_code = f"import sys; sys.path[:0] = {[str(ROOT / 'server')]!r}\n" + textwrap.dedent(code)
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", env_code], capture_output=True, text=True, timeout=seconds
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"still running after {seconds} s")
-    assert done.returncode == 0, done.stderr[-2000:]
