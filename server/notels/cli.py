@@ -144,7 +144,7 @@ def _check(args: argparse.Namespace) -> int:
         by_severity = {s: sum(1 for f in findings if f.finding.severity is s) for s in Severity}
         parts = [f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in by_severity.items() if n]
         summary = ", ".join(parts) if parts else "no problems"
-        sys.stdout.write(f"Checked {result.files_checked} notes: {summary}.\n")
+        sys.stdout.write(f"Checked {_count(result.files_checked, 'note')}: {summary}.\n")
     if fix is FixMode.APPLY:
         fixes = result.fixes
         fixed = _count(fixes.problems_fixed, "problem")

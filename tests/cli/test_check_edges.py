@@ -429,7 +429,7 @@ def test_folder_symlink_sorting_first_does_not_hide_the_real_folder(tmp_path: Pa
     assert "real:1:1: warning skipped-file" not in whole, whole
     assert "unresolved-link" not in whole, whole  # [[real/x]] names an existing note
     explicit = run_check("real/x.md", cwd=vault).stdout.decode()
-    assert explicit.endswith("Checked 1 notes: no problems.\n"), explicit
+    assert explicit.endswith("Checked 1 note: no problems.\n"), explicit
 
 
 def test_json_on_a_stdout_that_is_not_utf8_escapes_what_it_cannot_carry(tmp_path: Path) -> None:
