@@ -289,6 +289,12 @@ def test_text_after_start_is_removed_only_on_request() -> None:
         ("tags: a, fix/empty, b\n", "tags: a, b\n"),
         ("tags: fix/empty\n", ""),
         ('tags: "#fix/empty тема"\n', 'tags: "тема"\n'),
+        # A string over several lines: the word's line goes with it, no blank line is left.
+        ("tags: |\n  fix/empty\n  тема 😀\n", "tags: |\n  тема 😀\n"),
+        ("tags: >-\n  a\n  fix/empty\n", "tags: >-\n  a\n"),
+        ("tags: a,\n  fix/empty\n", "tags: a\n"),
+        ("tags: fix/empty\n  a b\n", "tags: a b\n"),
+        ("tags: |\r\n  a\r\n  fix/empty\r\n  b\r\n", "tags: |\r\n  a\r\n  b\r\n"),
         ('connected:\n  - "[[X]]"\n  - "#fix/empty"\n', 'connected:\n  - "[[X]]"\n'),
         ("tags:\n  - фикс/empty\n  - a\n", "tags:\n  - a\n"),
         # The key goes with its last tag; a comment line among its items stays, one on the

@@ -21,7 +21,8 @@ from notels.syntax.note import Note, parse_note
 from notels.syntax.spans import Span
 
 _TAG_KEYS = ("tags", "tag")
-_SEPARATORS = " \t,"
+# Between the words of a tag string; one over several lines (`tags: |`) breaks between them.
+_SEPARATORS = " \t,\r\n"
 _INLINE_SPACE = " \t"
 _NULL_WORDS = ("~", "null", "Null", "NULL")
 _DEFAULT_INDENT = "  "
@@ -217,7 +218,7 @@ def _piece_start(text: str, tag: Tag, scalar: YamlScalar) -> int:
 def _only_word(text: str, tag: Tag, scalar: YamlScalar) -> bool:
     value = scalar.value_span
     rest = text[value.start : _piece_start(text, tag, scalar)] + text[tag.span.end : value.end]
-    return not rest.strip(_SEPARATORS + "\r\n")
+    return not rest.strip(_SEPARATORS)
 
 
 def _remove_frontmatter_tag(note: Note, tag: Tag, entry: YamlEntry, scalar: YamlScalar) -> TextEdit:
@@ -242,7 +243,11 @@ def _remove_frontmatter_tag(note: Note, tag: Tag, entry: YamlEntry, scalar: Yaml
 
 
 def _remove_word(text: str, word: Span, value: Span) -> TextEdit:
-    """One word of a `a b` / `a, b` string, with the separator on one side of it."""
+    """One word of a `a b` / `a, b` string, with the separator on one side of it.
+
+    A string may run over several lines (`tags: |`, or plain lines folded into one): a line
+    break separates words as a space does, so a word alone on its line takes the line along
+    rather than leave it blank."""
     after = word.end
     while after < value.end and text[after] in _SEPARATORS:
         after += 1
