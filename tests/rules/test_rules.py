@@ -70,6 +70,11 @@ def test_start_with_a_trailing_space_is_reported():
     assert "whitespace" in found[0].message
 
 
+def test_prose_that_begins_with_start_is_no_broken_card():
+    text = "START: the race begins at dawn.\nSTART the engine, then drive.\n"
+    assert not only("start-trailing-text", {"a.md": text})
+
+
 def test_exact_start_has_no_trailing_text():
     assert not only("start-trailing-text", {"a.md": DECK + card("Front: q\n")})
 

@@ -124,6 +124,20 @@ def test_words_that_merely_begin_with_start_are_prose() -> None:
     assert items.cards == () and items.unclosed == ()
 
 
+def test_a_start_line_of_prose_is_no_broken_block() -> None:
+    # Words after START make a meant block only when an END line follows; punctuation never.
+    text = "START: the race begins.\nSTART the engine, then go.\nSTART\u00a0\n"
+    items = scan_anki(text)
+    assert [s.line_span.slice(text) for s in items.trailing_starts] == ["START\u00a0"]
+    later_end = text + "START: a\nSTART Basic\nFront: q\nEND\n"
+    items = scan_anki(later_end)
+    assert [s.line_span.slice(later_end) for s in items.trailing_starts] == [
+        "START the engine, then go.",
+        "START\u00a0",
+        "START Basic",
+    ]
+
+
 def test_any_line_beginning_with_end_closes_the_block() -> None:
     text = "START\nBasic\nFront: q\nENDPOINT: the URL\nBack: a\nEND\n"
     items = scan_anki(text)

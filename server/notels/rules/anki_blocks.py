@@ -72,10 +72,12 @@ def swallowed_block(ctx: RuleContext) -> Iterator[Draft]:
 @rule(
     "start-trailing-text",
     Severity.ERROR,
-    "START followed by anything on its line: the plugin ignores the block.",
+    "START followed by a space or words on its line: the plugin ignores the block.",
     """
 The plugin's block pattern is `^START\\n`: not even a space may follow `START`. With anything
-after it the whole card is silently skipped. Remove the trailing text.
+after it the whole card is silently skipped. Remove the trailing text. Words after `START` count
+only when an `END` line follows (a card meant, `START Basic`); prose such as `START: the race`
+or `START the engine.` with no `END` below is left alone.
 """,
     fixable=True,
 )

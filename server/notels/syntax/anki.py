@@ -189,6 +189,9 @@ def _keyword_items(text: str, keyword_lines: Iterable[_Line]) -> _KeywordItems:
     """The items each keyword line makes alone, and the lines that make blocks together."""
     items = _KeywordItems([], [], [], [], [])
     decks, file_tags, trailing, deletes, blocks = items
+    # `START Basic` lines, kept only when an END line follows (see below).
+    worded_starts: list[StartWithTrailingText] = []
+    last_end = -1
     # Deck, tag and delete lines count wherever they stand, inside blocks too: the plugin runs
     # those regexes over the whole file, independently of blocks.
     for line in keyword_lines:
@@ -196,15 +199,15 @@ def _keyword_items(text: str, keyword_lines: Iterable[_Line]) -> _KeywordItems:
             rest = text[line.start + 5 : line.end]
             if not rest:
                 blocks.append(line)
-            elif not (rest[0].isalnum() or rest[0] == "_"):
-                # `START ` / `START x`: meant as a block, never one. `STARTI` (inline) and words
-                # like `STARTED` are ordinary text.
-                trailing.append(
-                    StartWithTrailingText(
-                        Span(line.start, line.end), Span(line.start + 5, line.end)
-                    )
+            elif rest[0].isspace():
+                # `START ` / `START Basic`: meant as a block, never one. `STARTI` (inline),
+                # words like `STARTED` and prose like `START: the race` are ordinary text.
+                start = StartWithTrailingText(
+                    Span(line.start, line.end), Span(line.start + 5, line.end)
                 )
+                (worded_starts if rest.strip() else trailing).append(start)
         elif line.kind == _END:
+            last_end = line.start
             blocks.append(line)
         elif line.kind == _DECK:
             found = _deck_line(text, line, 11)
@@ -221,6 +224,11 @@ def _keyword_items(text: str, keyword_lines: Iterable[_Line]) -> _KeywordItems:
             marker = _delete_marker(text, line)
             if marker is not None:
                 deletes.append(marker)
+    if worded_starts:
+        # With words after it, a START line is a card's only with an END below it: `START the
+        # engine` in prose is none.
+        trailing += (start for start in worded_starts if start.line_span.start < last_end)
+        trailing.sort(key=lambda start: start.line_span.start)
     return items
 
 
