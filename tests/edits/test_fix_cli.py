@@ -153,3 +153,20 @@ def test_selected_rules_limit_what_is_fixed(tmp_path: Path) -> None:
     assert result.stdout.endswith("Fixed 1 problem in 1 file.\n"), result.stdout
     assert b"fix/empty" not in (tmp_path / "Stale.md").read_bytes()
     assert not new_ids((tmp_path / "B.md").read_bytes())
+
+
+def test_fix_never_breaks_a_card_that_syncs(tmp_path: Path) -> None:
+    # A space after the first START: made exact with no END of its own, it would swallow the
+    # synced card below. Two unclosed STARTs: an END for the second alone would do the same.
+    swallowing = (
+        "TARGET DECK: X\nSTART \nBasic\nFRONT: q\nBACK: a\n\n"
+        f"START\nBasic\nFRONT: z\nBACK: y\nID: {OLD}\nEND\n"
+    )
+    unclosed = "TARGET DECK: X\nSTART\n\nSTART\nBasic\nFRONT: z\n"
+    root = write_vault(tmp_path, {"a.md": swallowing, "b.md": unclosed})
+    result = run_check("--fix", "--format", "json", cwd=root)
+    assert (root / "a.md").read_text(encoding="utf-8") == swallowing
+    assert (root / "b.md").read_text(encoding="utf-8") == unclosed
+    codes = sorted(finding["code"] for finding in json.loads(result.stdout))
+    assert "swallowed-block" not in codes
+    assert codes.count("unclosed-block") == 2 and "start-trailing-text" in codes

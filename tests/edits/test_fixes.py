@@ -264,6 +264,22 @@ def test_trailing_whitespace_after_start_is_removed() -> None:
     assert apply_edits(text, fix.edits) == "START\r\nBasic\r\nFRONT: q\r\nEND\r\n"
 
 
+@pytest.mark.parametrize(
+    "after",
+    [
+        # Another card, synced: the START made exact would swallow it.
+        "\nSTART\nBasic\nFRONT: z\nID: 1737306548883\nEND\n",
+        "",  # no END below: the block made would be unclosed
+        "ENDPOINT: the URL\nEND\n",  # it would end at ENDPOINT
+    ],
+)
+def test_whitespace_after_start_is_no_safe_fix_when_no_end_of_its_own_follows(after: str) -> None:
+    text = f"START \nBasic\nFRONT: q\n{after}"
+    fix = only_fix(text, "start-trailing-text")
+    assert fix.title == "Remove the whitespace after START"
+    assert not fix.safe
+
+
 def test_text_after_start_is_removed_only_on_request() -> None:
     text = "START -- карточка\nBasic\nFRONT: q\nEND\n"
     fix = only_fix(text, "start-trailing-text")

@@ -47,8 +47,9 @@ from notels.edits.tags import (
     remove_frontmatter_tags_edits,
     remove_tag_edits,
 )
-from notels.edits.text_edit import TextEdit, edits_conflict
+from notels.edits.text_edit import TextEdit, apply_edits, edits_conflict
 from notels.findings import Finding
+from notels.syntax.anki import scan_anki
 from notels.syntax.model import Card, CardId, StartWithTrailingText
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
@@ -293,10 +294,44 @@ def swallowed_block_fix(note: Note, card: Card) -> Fix | None:
 
 
 def start_trailing_text_fix(note: Note, trailing: Span) -> Fix:
+    """Safe for whitespace alone, and only when the block it makes stands on its own (see
+    `_makes_a_card_alone`)."""
     written = trailing.slice(note.text)
     whitespace = not written.strip()
     title = "Remove the whitespace after START" if whitespace else "Remove the text after START"
-    return Fix(title, "start-trailing-text", (TextEdit(trailing, ""),), whitespace)
+    edit = TextEdit(trailing, "")
+    safe = whitespace and _makes_a_card_alone(note, edit)
+    return Fix(title, "start-trailing-text", (edit,), safe)
+
+
+def _makes_a_card_alone(note: Note, edit: TextEdit) -> bool:
+    """Does the exact START that `edit` makes add one whole card and change no other? It could
+    swallow the card below it, be swallowed by an open block above it, stay unclosed, or end
+    at an `ENDPOINT:` line; the plugin's pattern has more such turns than a few line rules
+    would follow, so the edited text is scanned again. (`--fix` takes many fixes at once:
+    `_blocks_kept_whole` checks them together.)"""
+    before = note.anki
+    edited = apply_edits(note.text, (edit,))
+    after = scan_anki(edited)
+    return (
+        len(after.cards) == len(before.cards) + 1
+        and len(after.unclosed) == len(before.unclosed)
+        and _swallowed(after.cards) == _swallowed(before.cards)
+        and _cut_short(edited, after.cards) == _cut_short(note.text, before.cards)
+    )
+
+
+def _swallowed(cards: Sequence[Card]) -> int:
+    return sum(len(card.swallowed_starts) for card in cards)
+
+
+def _cut_short(text: str, cards: Sequence[Card]) -> int:
+    """Cards ended by a line that only begins with END (`ENDPOINT: x`)."""
+    return sum(
+        1
+        for card in cards
+        if card.end_span is not None and card.end_span.slice(text).strip() != "END"
+    )
 
 
 # --- tags -------------------------------------------------------------------------------------
@@ -469,7 +504,42 @@ def safe_fix_list(
                 chosen.append(fix)
                 taken.add(fix.edits)
             break
-    return chosen
+    return _blocks_kept_whole(note, chosen)
+
+
+# Fixes that make or close blocks: safe each alone, they may still break one another's cards.
+_BLOCK_CODES = frozenset({"unclosed-block", "start-trailing-text"})
+# Past this many, block fixes that break a card together are all left out rather than sorted
+# out with a scan of the note each.
+_MOST_BLOCK_FIXES_SORTED = 200
+
+
+def _blocks_kept_whole(note: Note, chosen: list[Fix]) -> list[Fix]:
+    """`chosen` without the block fixes that, taken together, would break a card: an END added
+    below one of two unclosed STARTs makes the first swallow the second. The others are kept
+    in text order as long as they break nothing together."""
+    blocks = [fix for fix in chosen if fix.code in _BLOCK_CODES]
+    if not blocks or _breaks_no_block(note, blocks):
+        return chosen
+    kept: list[Fix] = []
+    if len(blocks) <= _MOST_BLOCK_FIXES_SORTED:
+        for fix in blocks:
+            if _breaks_no_block(note, [*kept, fix]):
+                kept.append(fix)
+    left_out = {id(fix) for fix in blocks} - {id(fix) for fix in kept}
+    return [fix for fix in chosen if id(fix) not in left_out]
+
+
+def _breaks_no_block(note: Note, fixes: Sequence[Fix]) -> bool:
+    """Do the fixes, together, leave no card swallowed, unclosed or cut short that was not?"""
+    before = note.anki
+    edited = apply_edits(note.text, [edit for fix in fixes for edit in fix.edits])
+    after = scan_anki(edited)
+    return (
+        len(after.unclosed) <= len(before.unclosed)
+        and _swallowed(after.cards) <= _swallowed(before.cards)
+        and _cut_short(edited, after.cards) <= _cut_short(note.text, before.cards)
+    )
 
 
 class _TakenEdits:
