@@ -207,11 +207,24 @@ def test_diff_names_that_patch_and_git_apply_both_read(tmp_path: Path, name: str
         assert_diff_applies(vault, name, tool)
 
 
-@pytest.mark.parametrize("name", ["..draft.md", "..archive/Note.md"])
-def test_diff_of_a_note_whose_name_starts_with_two_dots_applies_in_the_working_folder(
-    tmp_path: Path, name: str
-) -> None:
-    assert_diff_applies(write_vault(tmp_path / "vault", {name: CARD}), name, "patch")
+def test_hidden_files_and_folders_are_neither_checked_nor_fixed(tmp_path: Path) -> None:
+    # As in Obsidian: a sync tool's old copy of a note is no duplicate of its card IDs, and
+    # `..draft.md` is hidden like every name that starts with a dot.
+    synced = "TARGET DECK: D\nText.\nSTART\nBasic\nFRONT: q\nID: 1737306548883\nEND\n"
+    files = {
+        "Note.md": synced,
+        ".stversions/Note~20250101-120000.md": synced,
+        "..draft.md": CARD,
+        "..archive/Note.md": CARD,
+    }
+    vault = write_vault(tmp_path / "vault", files)
+    result = run_check("--format", "json", cwd=vault)
+    assert (result.returncode, json.loads(result.stdout)) == (0, [])
+    assert run_check(".stversions/Note~20250101-120000.md", cwd=vault).returncode == 0
+    fixed = run_check("--fix", cwd=vault)
+    assert fixed.returncode == 0, fixed.stderr
+    for name, text in files.items():
+        assert (vault / name).read_text(encoding="utf-8") == text
 
 
 @pytest.mark.parametrize("tool", ["patch", "git"])

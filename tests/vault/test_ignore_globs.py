@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notels.vault.files import IgnoreGlobs, is_ignored, scan_vault
+from notels.vault.files import IgnoreGlobs, is_ignored, is_walked, scan_vault
 from timed_run import runs_within
 
 SETTINGS = settings(
@@ -69,3 +69,28 @@ def test_a_scan_with_many_globs_takes_linear_time(tmp_path: Path) -> None:
     """
     runs_within(code, 10, str(tmp_path))
     assert len(scan_vault(tmp_path, ("f1/**", "*/n1.md")).notes) == 9 * 49
+
+
+def test_hidden_files_and_folders_are_no_part_of_the_vault(tmp_path: Path) -> None:
+    # Obsidian shows none of them, so the plugin syncs none of their cards: a sync tool's old
+    # copies (`.stversions`) would otherwise be duplicate IDs of the real notes.
+    for relative in (
+        "Заметка.md",
+        "sub/Note.md",
+        ".stversions/Заметка~20250101-120000.md",
+        ".hidden.md",
+        "sub/.cache/x.md",
+        ".obsidian/snippets/y.md",
+        ".trash/old.md",
+        "node_modules/pkg/README.md",
+        ".img/pic.png",
+    ):
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("[[x]]\n", encoding="utf-8")
+    files = scan_vault(tmp_path)
+    assert sorted(files.notes) == ["sub/Note.md", "Заметка.md"]
+    assert not files.attachments and not files.problems
+    assert is_walked("sub/Note.md", ())
+    assert not is_walked(".stversions/Заметка~20250101-120000.md", ())
+    assert not is_walked("sub/.cache/x.md", ())

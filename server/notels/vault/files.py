@@ -13,7 +13,17 @@ from fnmatch import translate
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-SKIPPED_FOLDERS = frozenset({".obsidian", ".git", ".trash", "node_modules"})
+# Obsidian shows no file or folder whose name starts with a dot (`.obsidian`, `.git`, `.trash`,
+# a sync tool's `.stversions` of old copies), so the plugin never syncs their cards: neither
+# does the vault hold them.
+SKIPPED_FOLDERS = frozenset({"node_modules"})
+
+
+def is_skipped_name(name: str) -> bool:
+    """Is a file or folder of this name left out of the vault wherever it lies?"""
+    return name.startswith(".") or name in SKIPPED_FOLDERS
+
+
 MARKDOWN_SUFFIX = ".md"
 
 
@@ -133,7 +143,7 @@ def _is_walked(relative: str, ignore: IgnoreGlobs) -> bool:
     if relative == ".":
         return True
     parts = relative.split("/")
-    if any(part in SKIPPED_FOLDERS for part in parts):
+    if any(is_skipped_name(part) for part in parts):
         return False
     return not any(ignore.matches("/".join(parts[: i + 1])) for i in range(len(parts)))
 
@@ -189,7 +199,7 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
             return
         for entry in entries:
             relative = prefix + entry.name
-            if entry.name in SKIPPED_FOLDERS or (ignore and globs.matches(relative)):
+            if is_skipped_name(entry.name) or (ignore and globs.matches(relative)):
                 continue
             try:
                 if entry.is_symlink():
