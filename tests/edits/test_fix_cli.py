@@ -170,3 +170,15 @@ def test_fix_never_breaks_a_card_that_syncs(tmp_path: Path) -> None:
     codes = sorted(finding["code"] for finding in json.loads(result.stdout))
     assert "swallowed-block" not in codes
     assert codes.count("unclosed-block") == 2 and "start-trailing-text" in codes
+
+
+def test_fix_renumbers_the_copy_created_later(tmp_path: Path) -> None:
+    def note(created: str) -> str:
+        return f"---\ncreated: {created}\n---\n{COPY}"
+
+    original, copy = note("2025-01-19 23:46"), note("2025-06-01 09:00")
+    root = write_vault(tmp_path, {"Zettel.md": original, "Alpha.md": copy})
+    result = run_check("--fix", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert (root / "Zettel.md").read_text(encoding="utf-8") == original
+    assert len(new_ids((root / "Alpha.md").read_bytes())) == 1

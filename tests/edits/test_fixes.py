@@ -17,7 +17,7 @@ from notels.edits.text_edit import apply_edits
 from notels.findings import Finding, Severity
 from notels.syntax.note import parse_note
 from notels.syntax.spans import Span
-from notels.vault.index import CardLocation
+from notels.vault.index import CardLocation, VaultIndex
 
 DECK = "TARGET DECK: stem::ml\n"
 WORDS = " ".join(["слово"] * 25)
@@ -149,9 +149,38 @@ def test_without_every_creation_time_vault_order_decides() -> None:
         CardLocation("b.md", Span(5, 9), Span(0, 20)),
         CardLocation("a.md", Span(30, 34), Span(20, 40)),
     ]
+    index = VaultIndex()
     created = {"b.md": 1}.get
-    assert original_copy(locations, created).path == "a.md"
-    assert original_copy(locations, {"a.md": 9, "b.md": 1}.get).path == "b.md"
+    assert original_copy(locations, index, created).path == "a.md"
+    assert original_copy(locations, index, {"a.md": 9, "b.md": 1}.get).path == "b.md"
+
+
+def created_card(created: str | None) -> str:
+    frontmatter = f"---\ncreated: {created}\n---\n" if created is not None else ""
+    return frontmatter + card("FRONT: q", f"ID: {OLD}")
+
+
+def test_the_notes_created_dates_decide_which_copy_is_newer() -> None:
+    # A note copied to start a new one, its `created` stamped anew: on Linux, with no file
+    # birth times, the path order alone renumbered the original.
+    vault = Vault(
+        {"Zettel.md": created_card("2025-01-19 23:46"), "Alpha.md": created_card("2025-06-01")}
+    )
+    assert vault.fixes("duplicate-id", path="Zettel.md") == []
+    assert len(vault.fixes("duplicate-id", path="Alpha.md")) == 1
+    # The dates come before the files' birth times; equal dates leave it to those.
+    born = {"Zettel.md": 200, "Alpha.md": 100}.get
+    assert vault.fixes("duplicate-id", path="Zettel.md", created_ns=born) == []
+    same = Vault({"Zettel.md": created_card("2025-01-19"), "Alpha.md": created_card("2025-01-19")})
+    assert same.fixes("duplicate-id", path="Alpha.md", created_ns=born) == []
+    assert len(same.fixes("duplicate-id", path="Zettel.md", created_ns=born)) == 1
+
+
+@pytest.mark.parametrize("other", [None, "soon", "2025-13"])
+def test_a_copy_without_a_created_date_leaves_the_order_to_the_path(other: str | None) -> None:
+    vault = Vault({"Zettel.md": created_card("2025-01-19 23:46"), "Alpha.md": created_card(other)})
+    assert vault.fixes("duplicate-id", path="Alpha.md") == []
+    assert len(vault.fixes("duplicate-id", path="Zettel.md")) == 1
 
 
 def test_three_copies_give_two_new_ids() -> None:

@@ -11,9 +11,10 @@ Decisions worth knowing:
   `END` only begins its line (`ENDPOINT: x`: the real end is elsewhere) or when the card already
   has an ID line in the wrong place (moving that one keeps the card's Anki history; a new ID
   would create a second card).
-- `duplicate-id` gives a new ID only to the newer copy: by file creation time when every copy's
-  file has one, else by vault order (path, then position). The oldest copy keeps its ID and
-  gets no fix, so the two copies are never both renumbered.
+- `duplicate-id` gives a new ID only to the newer copy: by the notes' frontmatter `created`
+  when every copy's note has one, then by file creation time when every copy's file has one,
+  then by vault order (path, then position). The oldest copy keeps its ID and gets no fix, so
+  the two copies are never both renumbered.
 - `misplaced-id` moves the line just above `END` when the card has no last-line ID. When it
   has one, the stray line can only be deleted (offered, never safe): which of two IDs Anki
   knows the card by is the user's call.
@@ -158,17 +159,27 @@ def missing_id_edits_for_vault(
 
 
 def original_copy(
-    locations: Sequence[CardLocation], created_ns: CreatedNs | None = None
+    locations: Sequence[CardLocation], index: VaultIndex, created_ns: CreatedNs | None = None
 ) -> CardLocation:
-    """The copy that keeps the ID: the oldest file, else the first in vault order."""
-    times: dict[str, int | None] = {}
-    if created_ns is not None:
-        times = {location.path: created_ns(location.path) for location in locations}
+    """The copy that keeps the ID: the one in the note `created` first (its frontmatter), then
+    in the oldest file, then the first in vault order. Each of the first two counts only when
+    every copy's note has one: a copy made without a `created`, or where the platform keeps no
+    file birth time, says nothing of its age."""
+    paths = {location.path for location in locations}
+    summaries = index.summaries
+    dates = {path: summary.created if (summary := summaries.get(path)) else "" for path in paths}
+    by_date = all(dates.values())
+    times = {path: created_ns(path) for path in paths} if created_ns is not None else {}
     by_time = bool(times) and all(time is not None for time in times.values())
 
-    def age(location: CardLocation) -> tuple[int, str, int]:
-        created = times.get(location.path) if by_time else None
-        return (created if created is not None else 0, location.path, location.span.start)
+    def age(location: CardLocation) -> tuple[str, int, str, int]:
+        path = location.path
+        return (
+            dates[path] if by_date else "",
+            (times[path] or 0) if by_time else 0,
+            path,
+            location.span.start,
+        )
 
     return min(locations, key=age)
 
@@ -198,7 +209,7 @@ def duplicate_id_fix(
     known = originals.get(card.id.value) if originals is not None else None
     if known is None:
         found = index.card_locations(card.id.value)
-        oldest = original_copy(found, created_ns) if len(found) > 1 else None
+        oldest = original_copy(found, index, created_ns) if len(found) > 1 else None
         known = (frozenset((loc.path, loc.span) for loc in found), found, oldest)
         if originals is not None:
             originals[card.id.value] = known
@@ -207,7 +218,7 @@ def duplicate_id_fix(
         # An index one edit behind still knows the other copies.
         here = CardLocation(path, card.id.span, card.span)
         locations = (*locations, here)
-        original = original_copy(locations, created_ns) if len(locations) > 1 else None
+        original = original_copy(locations, index, created_ns) if len(locations) > 1 else None
     if original is None:
         return None
     if original.path == path and original.span == card.id.span:

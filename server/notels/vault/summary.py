@@ -12,6 +12,7 @@ worker processes at cold start) and are written to the persistent index cache wi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import NamedTuple, cast
@@ -51,6 +52,7 @@ class NoteSummary(NamedTuple):
     cards: tuple[NamedSpan, ...]  # closed cards: card_name and block span
     decks: tuple[str, ...]  # distinct TARGET DECK names
     description: str  # the first line of the body, shortened (completion shows it)
+    created: str  # frontmatter `created` when it is a YYYY-MM-DD[ HH:MM] date, else ""
 
     def has_heading(self, link_heading_key: str) -> bool:
         return link_heading_key in self.heading_keys
@@ -148,6 +150,18 @@ def summarize_text(text: str, stamp: Stamp | None = None) -> NoteSummary:
     )
 
 
+# Compared as text: ISO dates sort as they follow each other (a date alone before its times).
+_CREATED = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
+
+
+def _created(frontmatter: Frontmatter | None) -> str:
+    entry = frontmatter.entry("created") if frontmatter is not None else None
+    if entry is None or len(entry.scalars) != 1:
+        return ""
+    value = entry.scalars[0].value.strip()
+    return value if _CREATED.fullmatch(value) else ""
+
+
 def _summary(
     text: str,
     body_start: int,
@@ -212,4 +226,5 @@ def _summary(
         cards=tuple(cards),
         decks=tuple(dict.fromkeys(anki.decks)),
         description=first_line(text, body_start),
+        created=_created(frontmatter),
     )
