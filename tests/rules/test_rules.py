@@ -194,8 +194,33 @@ def test_unknown_field_ignores_prose_that_looks_like_a_title_case_prefix():
 
 def test_unknown_field_uses_configured_schema():
     config = Config(note_types={"Basic": ("Front", "Back")})
-    found = only("unknown-field", {"a.md": DECK + card("Front: q\nExtra: x\n")}, config=config)
-    assert [f.message.split()[0] for f in found] == ["Extra"]
+    text = DECK + card("Extra: x\nFront: q\nExample: y\nBakc: a\n")
+    found = only("unknown-field", {"a.md": text}, config=config)
+    assert [f.message.split()[0] for f in found] == ["Extra", "Bakc"]
+    assert found[0].message.endswith("as text of the card's first field.")
+    assert found[1].message.endswith("as text of the previous field.")
+
+
+def math_vault(odd: str) -> dict[str, str]:
+    fields = FIELDS + "FORMULA: f\nADDITIONAL: more\n"
+    notes = {
+        f"n{i}.md": DECK + typed_card("math_complex", fields, 1737306548000 + i) for i in range(5)
+    }
+    notes["odd.md"] = DECK + typed_card("math_complex", odd, 1737306549999)
+    return notes
+
+
+def test_prose_lines_inside_a_field_are_no_unknown_fields():
+    # A variable, a note, an optional field only one card uses: the plugin keeps each as text
+    # of the field above, which is what their writer meant.
+    odd = "FRONT: Sets\nFORMULA: Notation:\nA: a finite set\nNB: only finite ones\nPROOF: by induction\n"
+    assert not only("unknown-field", math_vault(odd), path="odd.md")
+
+
+def test_a_mistyped_field_inside_a_card_is_still_reported():
+    odd = "FRONT: q\nFORMUAL: x\nBack: a\nADDITONAL: more\n"
+    found = only("unknown-field", math_vault(odd), path="odd.md")
+    assert [f.message.split()[0] for f in found] == ["FORMUAL", "Back", "ADDITONAL"]
 
 
 def test_too_few_cards_to_infer_means_no_unknown_field():

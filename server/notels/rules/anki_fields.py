@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rapidfuzz.distance import OSA
+
 from notels.findings import Related, Severity
 from notels.rules.base import Draft, RuleContext, rule
 
@@ -24,9 +26,14 @@ def _schema(ctx: RuleContext, note_type: str) -> tuple[frozenset[str], str] | No
     "A field prefix that is not among the note type's fields.",
     """
 The plugin only splits fields at prefixes that are fields of the note type in Anki. A line
-starting with another prefix (old `TITLE:` where the type now has `FRONT:`) stays text of the
-previous field. The fields come from `note-types` in `.notels.toml`, or else from what the
-vault's cards of that type agree on (a field used by at least a fifth of them).
+starting with another prefix (old `TITLE:` where the type now has `FRONT:`) stays text: of the
+previous field, or of the card's first field when no field came before it. The fields come from
+`note-types` in `.notels.toml`, or else from what the vault's cards of that type agree on (a
+field used by at least a fifth of them).
+
+Inside a field's text, a line such as `A: a finite set` or `Example: ...` is prose, not a
+field: after the card's first known field, only a prefix that differs from a field by its
+letter case or by a typo (`FORMUAL:`, `Back:` for `BACK`) is reported.
 """,
     vault_wide=True,
 )
@@ -41,16 +48,37 @@ def unknown_field(ctx: RuleContext) -> Iterator[Draft]:
         # With an ALL-CAPS schema, a `Note:` line is prose, not a mistyped field.
         capitals_only = all(name.isupper() for name in fields)
         listed = ", ".join(sorted(fields))
+        in_a_field = False  # after a known field: its text may hold lines like `A: x`
         for field in card.fields:
-            if not field.name or field.name in fields:
+            if not field.name:
                 continue
-            if capitals_only and not field.name.isupper():
+            if field.name in fields:
+                in_a_field = True
                 continue
+            mistyped = _mistyped_field(field.name, fields)
+            if in_a_field and not mistyped:
+                continue
+            if capitals_only and not field.name.isupper() and not mistyped:
+                continue
+            kept_in = "the previous field" if in_a_field else "the card's first field"
             yield Draft(
                 field.name_span,
                 f"{field.name} is not a field of {card.note_type} ({source}: {listed}); the "
-                "plugin keeps this line as text of the previous field.",
+                f"plugin keeps this line as text of {kept_in}.",
             )
+
+
+def _mistyped_field(name: str, fields: frozenset[str]) -> bool:
+    """Is `name` one of `fields` in other letter case, or a typo of one: a letter added,
+    dropped, changed or two swapped (two for longer names)? Short names (`A`, `NB`) are too
+    close to everything to tell."""
+    upper = name.upper()
+    if any(upper == field.upper() for field in fields):
+        return True
+    if len(name) < 4:
+        return False
+    most = 1 if len(name) < 7 else 2
+    return any(OSA.distance(upper, field.upper(), score_cutoff=most) <= most for field in fields)
 
 
 @rule(
