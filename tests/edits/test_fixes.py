@@ -209,6 +209,7 @@ def test_a_moved_comment_id_keeps_its_comment_form_and_crlf() -> None:
 def test_a_last_line_id_without_its_space_is_rewritten_in_place() -> None:
     text = card("FRONT: q", f"ID:{OLD}")
     fix = only_fix(text, "misplaced-id")
+    assert fix.title == f"Rewrite the ID line as `ID: {OLD}`"
     assert len(fix.edits) == 1
     assert apply_edits(text, fix.edits) == card("FRONT: q", f"ID: {OLD}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from notels.config import Config
 from notels.findings import Severity
 from notels.rules import REGISTRY
@@ -419,3 +421,21 @@ def test_rule_severity_override_and_disable():
     found = findings_for({"a.md": text}, "a.md", config)
     assert [f.severity for f in found if f.code == "missing-id"] == [Severity.ERROR]
     assert "missing-target-deck" not in codes(found)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("ID:1737306548701", "ID: 1737306548701"),
+        ("<!--ID:1737306548701-->", "<!--ID: 1737306548701-->"),
+    ],
+)
+def test_an_id_written_wrong_on_the_last_line_is_named_so(written: str, expected: str):
+    # Right above END, the line is where it belongs: what is wrong is how it is written.
+    text = DECK + f"START\nBasic\nFront: q\n{written}\nEND\n"
+    (found,) = only("misplaced-id", {"a.md": text})
+    assert f"Write it as `{expected}`." in found.message
+    assert "last line" not in found.message
+    elsewhere = DECK + f"START\nBasic\n{written}\nFront: q\nEND\n"
+    (found,) = only("misplaced-id", {"a.md": elsewhere})
+    assert "Move it just above END." in found.message

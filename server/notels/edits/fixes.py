@@ -250,10 +250,10 @@ def misplaced_id_fixes(note: Note, card: Card, misplaced: CardId) -> list[Fix]:
     eol = break_at(text, end)
     if following == at:
         # Already the last line but not read as an ID (`ID:5`): rewrite it in place.
-        edits: tuple[TextEdit, ...] = (TextEdit(Span(start, following), line + eol),)
-    else:
-        eol = break_before(text, at) or preferred_break(text)
-        edits = (delete, TextEdit(Span(at, at), line + eol))
+        edit = TextEdit(Span(start, following), line + eol)
+        return [Fix(f"Rewrite the ID line as `{line}`", "misplaced-id", (edit,), False)]
+    eol = break_before(text, at) or preferred_break(text)
+    edits = (delete, TextEdit(Span(at, at), line + eol))
     return [Fix("Move the ID line just above END", "misplaced-id", edits, False)]
 
 

@@ -54,8 +54,22 @@ text, and the plugin creates a duplicate card. Move the line just above `END`.
 """,
 )
 def misplaced_id(ctx: RuleContext) -> Iterator[Draft]:
+    lines = ctx.note.lines
     for card in ctx.note.anki.cards:
+        # The line above END: an ID there that the plugin does not read is written wrong.
+        last_line = lines.line_of(card.end_span.start) - 1 if card.end_span is not None else -1
         for misplaced in card.misplaced_ids:
+            if card.id is None and lines.line_of(misplaced.span.start) == last_line:
+                written = f"ID: {misplaced.value}"
+                if misplaced.comment:
+                    written = f"<!--{written}-->"
+                yield Draft(
+                    misplaced.span,
+                    "The plugin reads the ID line only as written `ID: <digits>` at the start "
+                    "of the line, one space after the colon: it reads this one as field text "
+                    f"and creates a duplicate card. Write it as `{written}`.",
+                )
+                continue
             yield Draft(
                 misplaced.span,
                 "ID line is not the card's last line: the plugin reads it as field text and "
