@@ -80,14 +80,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         from notels.lsp.server import run_server
 
         return run_server(tcp=args.tcp, log_file=args.log_file)
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        return _report_lost("stdout is closed")
     try:
-        return _check(args)
+        status = _check(args)
+        sys.stdout.flush()  # a full disk shows here, not in a message at exit
+        return status
     except BrokenPipeError:
         # The reader stopped early (`notels check | head`): nothing left to say, and Python
         # must not complain about flushing stdout at exit either.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _stdout_to_devnull()
         return EXIT_BROKEN_PIPE
+    except OSError as error:
+        if error.filename is not None:
+            raise  # not the report: a file's own error is no write failure of stdout
+        _stdout_to_devnull()
+        return _report_lost(error.strerror or str(error))
+
+
+def _report_lost(why: str) -> int:
+    """The report could not be written (a full disk, a closed stdout): say so and exit 2, so
+    CI never reads a cut-short SARIF file as a run with findings (1) or none (0)."""
+    if sys.stderr is not None:
+        print(f"notels: cannot write the report: {why}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _stdout_to_devnull() -> None:
+    """Nothing more reaches stdout, and Python's flush at exit fails no more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _report_streams_never_fail() -> None:
@@ -112,7 +134,9 @@ def _check(args: argparse.Namespace) -> int:
     if unknown:
         print(f"notels: unknown rule code(s): {', '.join(unknown)}", file=sys.stderr)
         return EXIT_USAGE
-    missing = [str(path) for path in args.paths if not path.exists()]
+    # lexists: a dangling or looping symlink is judged where it lies (skipped-file), as in a
+    # whole-vault run, not taken for a missing path.
+    missing = [str(path) for path in args.paths if not os.path.lexists(path)]
     if missing:
         print(f"notels: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
@@ -166,8 +190,18 @@ def _print_diff(result: CheckResult) -> bool:
     from notels.fixer import unified_diff
 
     changes = result.fixes.changes
+    # The diff is bytes for `patch` and `git apply`: UTF-8 text, and each file name as its
+    # bytes, whatever encoding stdout has (a cp1252 pipe would write `\u0417` for a letter).
+    binary = getattr(sys.stdout, "buffer", None)
+    sys.stdout.flush()
     for change in changes:
-        sys.stdout.write(unified_diff(change))
+        diff = unified_diff(change)
+        if binary is None:
+            sys.stdout.write(diff)
+        else:
+            binary.write(diff.encode("utf-8", "surrogateescape"))
+    if binary is not None:
+        binary.flush()
     fixable = sum(change.fixes for change in changes)
     if changes:
         sys.stderr.write(

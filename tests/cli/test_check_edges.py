@@ -60,10 +60,12 @@ def patch_applies(diff: bytes, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     )
 
 
-def assert_diff_applies(vault: Path, name: str, tool: Literal["patch", "git"]) -> None:
+def assert_diff_applies(
+    vault: Path, name: str, tool: Literal["patch", "git"], env: dict[str, str] | None = None
+) -> None:
     """`--diff` run in the vault, applied there by `patch -p1` or `git apply`, fixes `name`
     (a CARD) as --fix does."""
-    diff = run_check("--diff", cwd=vault)
+    diff = run_check("--diff", cwd=vault, env=env)
     assert diff.returncode == 1
     if tool == "patch":
         applied = patch_applies(diff.stdout, vault)
@@ -233,6 +235,13 @@ def test_diff_of_a_note_whose_name_is_not_utf8_applies(tmp_path: Path, tool: str
     name = os.fsdecode(b"bad\xffname.md")
     (vault / name).write_text(CARD, encoding="utf-8")
     assert_diff_applies(vault, name, tool)
+
+
+@pytest.mark.parametrize("tool", ["patch", "git"])
+def test_diff_to_a_stdout_of_another_encoding_still_applies(tmp_path: Path, tool: str) -> None:
+    # A Windows pipe: the report may escape what cp1252 lacks, the diff must stay UTF-8.
+    vault = write_vault(tmp_path / tool, {"Заметка 😀.md": CARD})
+    assert_diff_applies(vault, "Заметка 😀.md", tool, env={"PYTHONIOENCODING": "cp1252"})
 
 
 def test_diff_honours_exit_zero(tmp_path: Path) -> None:
@@ -535,3 +544,32 @@ def test_a_dollar_or_backtick_inside_a_link_hides_nothing_after_it(tmp_path: Pat
         ("A.md", "unresolved-link", 1, 20),
         ("A.md", "unresolved-link", 2, 21),
     ]
+
+
+def test_a_symlink_path_that_leads_nowhere_is_reported_not_refused(tmp_path: Path) -> None:
+    # pre-commit passes such names: judged where they lie, as in a run over the whole vault.
+    vault = write_vault(tmp_path, {"a.md": "Text.\n"})
+    (vault / "dangling.md").symlink_to("nowhere.md")
+    (vault / "self.md").symlink_to("self.md")
+    for name in ("dangling.md", "self.md"):
+        result = run_check(name, "--format", "json", cwd=vault)
+        assert result.returncode == 0, result.stderr
+        assert [(f["path"], f["code"]) for f in json.loads(result.stdout)] == [
+            (name, "skipped-file")
+        ]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_report_that_cannot_be_written_exits_2_with_a_message(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path, {"a.md": CARD})
+    env = {**os.environ, "PYTHONPATH": str(SERVER)}
+    command = [sys.executable, "-m", "notels", "check", "--format", "sarif", "--exit-zero"]
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(command, cwd=vault, env=env, stdout=full, stderr=subprocess.PIPE)
+    assert result.returncode == 2
+    assert result.stderr == b"notels: cannot write the report: No space left on device\n"
+    closed = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", *command], cwd=vault, env=env, capture_output=True
+    )
+    assert closed.returncode == 2
+    assert closed.stderr == b"notels: cannot write the report: stdout is closed\n"

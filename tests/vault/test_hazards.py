@@ -1,7 +1,7 @@
 """Hostile vaults: each odd file is reported once, and none of them stops the indexing.
 
 Given a vault with a 10 MB note, a binary file named `.md`, invalid UTF-8, symlink loops, symlinks
-leading outside, an unreadable file, a file deleted while the vault is read and 5,000 notes in one
+leading outside, a FIFO named `.md`, an unreadable file, a file deleted while the vault is read and 5,000 notes in one
 folder, `load_vault` (what `notels check` reads) and the language server both index every other
 note, and the server's indexing run ends with its progress `end`.
 """
@@ -53,7 +53,9 @@ def build_hazards(root: Path) -> dict[str, ProblemKind | None]:
     (root / "сама.md").symlink_to(root / "сама.md")
     (root / "наружу").symlink_to(outside, target_is_directory=True)
     (root / "Чужая.md").symlink_to(outside / "Чужая.md")
+    os.mkfifo(root / "Труба.md")  # opened, it would wait for a writer forever
     return {
+        "Труба.md": ProblemKind.NOT_A_FILE,
         "Огромная.md": ProblemKind.TOO_LARGE,
         "Картинка.md": ProblemKind.BINARY,
         "Кодировка.md": ProblemKind.INVALID_UTF8,
@@ -93,7 +95,9 @@ def test_every_hazard_is_reported_once_and_the_other_notes_are_indexed(root: Pat
     # The scan itself sees the links, not what they lead to, and reports each link once.
     files = scan_vault(root)
     assert problems_by_path(list(files.problems)) == {
-        path: kind for path, kind in expected.items() if "SYMLINK" in kind.name
+        path: kind
+        for path, kind in expected.items()
+        if "SYMLINK" in kind.name or kind is ProblemKind.NOT_A_FILE
     }
     assert not any(path.startswith(("наружу/", "папка/петля/")) for path in files.notes)
 

@@ -21,10 +21,12 @@ positions after them may be off and an editor may damage the text on save. Re-sa
 register_reader_rule(
     SKIPPED_FILE,
     Severity.WARNING,
-    "A file that was not indexed: too large, binary, unreadable, or a symlink not followed.",
+    "A file that was not indexed: too large, binary, unreadable, no regular file, or a symlink "
+    "not followed.",
     """
 notels skips `.md` files over `max-file-size` bytes, files holding NUL bytes (binary files named
-`.md`), files it cannot read, and symlinks that lead outside the vault, into a loop or to nothing.
+`.md`), files it cannot read, FIFOs, sockets and devices named `.md` (never opened), and
+symlinks that lead outside the vault, into a loop or to nothing.
 A symlink to a note or folder the scan reaches itself is not followed either: it is indexed
 once, under its own path (a second name would make every card ID in it a duplicate). Links to
 such notes are still checked against their names.
@@ -45,6 +47,7 @@ _WHY = {
     ProblemKind.SYMLINK_LOOP: "Not followed: a symlink loop",
     ProblemKind.SYMLINK_BROKEN: "Not followed: a symlink to nothing",
     ProblemKind.SYMLINK_ALIAS: "Not followed: a symlink to a note or folder indexed as itself",
+    ProblemKind.NOT_A_FILE: "Not indexed: no regular file",
 }
 
 

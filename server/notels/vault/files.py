@@ -36,6 +36,7 @@ class ProblemKind(Enum):
     SYMLINK_LOOP = "symlink-loop"  # not followed
     SYMLINK_BROKEN = "symlink-broken"  # leads to nothing
     SYMLINK_ALIAS = "symlink-alias"  # another name of a note or folder of the vault
+    NOT_A_FILE = "not-a-file"  # a FIFO, socket or device named like a note: never opened
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +227,9 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
                 yield from walk(Path(entry.path), relative + "/")
             elif stat.S_ISREG(info.st_mode):
                 yield relative, info
+            elif _is_note_name(entry.name):
+                # Reading a FIFO would wait for a writer forever: said, and never opened.
+                problems.append(FileProblem(relative, ProblemKind.NOT_A_FILE, _kind_of(info)))
 
     def walk_all() -> Iterator[tuple[str, os.stat_result]]:
         folder = root / under
@@ -243,6 +247,17 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
         else:
             attachments.append(relative)
     return VaultFiles(tuple(sorted(notes)), tuple(sorted(attachments)), tuple(problems), stamps)
+
+
+def _kind_of(info: os.stat_result) -> str:
+    mode = info.st_mode
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,12 +293,16 @@ def looks_binary(data: bytes) -> bool:
     return data.find(b"\x00", 0, 8192) != -1  # no copy of the first 8 KiB, as a slice makes
 
 
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
 def read_note(root: Path, relative: str, max_bytes: int) -> ReadNote:
     # `os` calls on a file descriptor rather than Path.stat() and Path.open(): half the time,
     # which counts when a vault of 10,000 notes is read at startup.
     path = os.path.join(root, relative)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        # O_NONBLOCK: opening a FIFO would otherwise wait for a writer; for a file it is moot.
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0))
     except OSError as error:
         # A file too large is reported as such even when it cannot be opened.
         try:
@@ -295,6 +314,8 @@ def read_note(root: Path, relative: str, max_bytes: int) -> ReadNote:
         return _too_large(relative, info, max_bytes)
     try:
         info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return ReadNote(None, FileProblem(relative, ProblemKind.NOT_A_FILE, _kind_of(info)))
         if info.st_size > max_bytes:
             return _too_large(relative, info, max_bytes)
         data = _read_at_most(fd, info.st_size, max_bytes + 1)
