@@ -183,6 +183,15 @@ def test_a_copy_without_a_created_date_leaves_the_order_to_the_path(other: str |
     assert len(vault.fixes("duplicate-id", path="Zettel.md")) == 1
 
 
+def test_the_copy_of_an_inline_card_gets_a_new_id() -> None:
+    text = f"Text STARTI [Basic] q :: a ID: {OLD} ENDI\n"
+    vault = Vault({"a.md": text, "b.md": text})
+    assert vault.fixes("duplicate-id", path="a.md") == []
+    (fix,) = vault.fixes("duplicate-id", path="b.md")
+    assert fix.safe
+    assert apply_edits(text, fix.edits) == text.replace(OLD, str(NOW))
+
+
 def test_three_copies_give_two_new_ids() -> None:
     text = card("FRONT: q", f"ID: {OLD}")
     vault = Vault({"a.md": text, "b.md": text, "c.md": text})

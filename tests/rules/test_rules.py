@@ -159,6 +159,17 @@ def test_duplicate_id_inside_one_note():
     assert len(only("duplicate-id", {"a.md": text})) == 2
 
 
+def test_inline_cards_ids_are_duplicates_too():
+    # Two inline cards with one ID, and a block card sharing it: Anki keeps one of the three.
+    inline = DECK + "Text STARTI [Basic] q1 :: a1 ID: 1737306548883 ENDI\n"
+    other = DECK + "STARTI [Basic] q2 :: a2 ID: 1737306548883 ENDI\n"
+    block = DECK + card("Front: q\n")
+    found = only("duplicate-id", {"a.md": inline, "b.md": other, "c.md": block})
+    assert [f.span.slice(inline) for f in found] == ["ID: 1737306548883"]
+    assert sorted(r.path for r in found[0].related) == ["b.md", "c.md"]
+    assert not only("duplicate-id", {"a.md": inline, "c.md": DECK + card("Front: q\n", "1")})
+
+
 def test_distinct_ids_are_clean():
     a = DECK + card("Front: q\n", "1737306548883")
     b = DECK + card("Front: q\n", "1737306548884")

@@ -75,7 +75,8 @@ def test_summaries_keep_what_other_notes_need() -> None:
     assert summary.has_heading("группы 🙂") and summary.has_block("B1")
     assert summary.tags == ("math",)
     ring = summarize(parse_note(NOTES["sub/Кольцо.md"]))
-    assert ring.card_ids == () and set(ring.other_ids) == {"1", "2"}  # misplaced, inline
+    # A misplaced ID is no card's; an inline card's is its card's.
+    assert [entry[0] for entry in ring.card_ids] == ["2"] and ring.other_ids == ("1",)
 
 
 def test_the_store_parses_a_dropped_note_again_from_disk(tmp_path: Path) -> None:

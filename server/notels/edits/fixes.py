@@ -51,7 +51,7 @@ from notels.edits.tags import (
 from notels.edits.text_edit import TextEdit, apply_edits, edits_conflict
 from notels.findings import Finding
 from notels.syntax.anki import scan_anki
-from notels.syntax.model import Card, CardId, StartWithTrailingText
+from notels.syntax.model import Card, CardId, InlineCard, StartWithTrailingText
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import CardLocation, VaultIndex
@@ -192,7 +192,7 @@ _Originals = dict[str, _Known]
 
 def duplicate_id_fix(
     path: str,
-    card: Card,
+    card: Card | InlineCard,
     index: VaultIndex,
     generator: IdGenerator,
     created_ns: CreatedNs | None = None,
@@ -444,9 +444,11 @@ def fixes_for_finding(
             if note_wide and sum(1 for c in anki.cards if _can_take_id(c)) > 1:
                 found.append(all_missing_ids_fix(note, config, generator))
     elif code == "duplicate-id":
-        card = _card_holding(anki.cards, span)
-        if card is not None and card.id is not None and card.id.span == span:
-            found.append(duplicate_id_fix(path, card, index, generator, created_ns, originals))
+        holder: Card | InlineCard | None = _card_holding(anki.cards, span)
+        if holder is None or holder.id is None or holder.id.span != span:
+            holder = next((c for c in anki.inline_cards if c.id and c.id.span == span), None)
+        if holder is not None and holder.id is not None and holder.id.span == span:
+            found.append(duplicate_id_fix(path, holder, index, generator, created_ns, originals))
     elif code == "misplaced-id":
         card = _card_holding(anki.cards, span)
         if card is not None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import heapq
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import chain
 
 from notels.findings import Related, Severity
 from notels.rules.base import MAX_RELATED, Draft, RuleContext, rule
+from notels.syntax.model import Card, InlineCard
 from notels.syntax.spans import Span
 from notels.vault.index import CardLocation
 
@@ -126,7 +128,8 @@ def malformed_id(ctx: RuleContext) -> Iterator[Draft]:
     "The same ID on two cards anywhere in the vault.",
     """
 Two cards with one ID overwrite each other in Anki on every sync; this usually happens when a
-note is copied to start a new one. Give the copy a new ID.
+note is copied to start a new one. Give the copy a new ID. Inline cards (`STARTI ... ENDI`)
+count as cards here, block cards' IDs and theirs alike.
 """,
     fixable=True,
     vault_wide=True,
@@ -135,7 +138,9 @@ def duplicate_id(ctx: RuleContext) -> Iterator[Draft]:
     # What each ID's locations are, worked out once per ID: a note holding a card copied a
     # thousand times asks for the same ID a thousand times.
     seen: dict[str, tuple[tuple[CardLocation, ...], set[tuple[str, Span]], Counter[str]]] = {}
-    for card in ctx.note.anki.cards:
+    anki = ctx.note.anki
+    cards: Iterable[Card | InlineCard] = chain(anki.cards, anki.inline_cards)
+    for card in cards:
         if card.id is None:
             continue
         value = card.id.value

@@ -605,7 +605,7 @@ class AnkiOutline(NamedTuple):
     decks: tuple[str, ...]  # every TARGET DECK name, in order
     cards: tuple[CardOutline, ...]
     unclosed: tuple[CardOutline, ...]
-    inline_ids: tuple[str, ...]
+    inline_cards: tuple[InlineCard, ...]
     delete_ids: tuple[str, ...]
 
 
@@ -626,7 +626,7 @@ def anki_outline(items: AnkiItems) -> AnkiOutline:
         decks=tuple(deck.deck for deck in items.decks),
         cards=tuple(_outline_of(card) for card in items.cards),
         unclosed=tuple(_outline_of(card) for card in items.unclosed),
-        inline_ids=tuple(card.id.value for card in items.inline_cards if card.id is not None),
+        inline_cards=items.inline_cards,
         delete_ids=tuple(marker.id.value for marker in items.deletes if marker.id is not None),
     )
 
@@ -660,7 +660,7 @@ def scan_anki_outline(text: str) -> AnkiOutline:
         decks=tuple(deck.deck for deck in keyword_items.decks),
         cards=cards,
         unclosed=unclosed,
-        inline_ids=tuple(card.id.value for card in inline_cards if card.id is not None),
+        inline_cards=tuple(inline_cards),
         delete_ids=tuple(
             marker.id.value for marker in keyword_items.deletes if marker.id is not None
         ),

@@ -46,7 +46,7 @@ class NoteSummary(NamedTuple):
     heading_keys: tuple[str, ...]  # heading_key of each heading, in order
     headings: tuple[NamedSpan, ...]  # non-empty heading texts with their line spans
     block_keys: tuple[str, ...]  # block ids, lowered
-    card_ids: tuple[CardIdEntry, ...]  # closed cards whose last line is an ID
+    card_ids: tuple[CardIdEntry, ...]  # closed cards whose last line is an ID, inline cards
     other_ids: tuple[str, ...]  # IDs written elsewhere: misplaced, unclosed, inline, DELETE
     card_fields: tuple[CardFieldsEntry, ...]  # closed cards with a note type
     cards: tuple[NamedSpan, ...]  # closed cards: card_name and block span
@@ -204,7 +204,11 @@ def _summary(
         if unclosed.id is not None:
             other_ids.append(unclosed.id.value)
         other_ids.extend(unclosed.misplaced_ids)
-    other_ids.extend(anki.inline_ids)
+    # An inline card's ID is a card's ID as much as a block's: a copy of it is a duplicate.
+    for inline in anki.inline_cards:
+        if inline.id is not None:
+            span, card_span = inline.id.span, inline.span
+            card_ids.append((inline.id.value, span.start, span.end, card_span.start, card_span.end))
     other_ids.extend(anki.delete_ids)
     return NoteSummary(
         stamp=stamp,
