@@ -450,3 +450,25 @@ def test_an_id_written_wrong_on_the_last_line_is_named_so(written: str, expected
     elsewhere = DECK + f"START\nBasic\n{written}\nFront: q\nEND\n"
     (found,) = only("misplaced-id", {"a.md": elsewhere})
     assert "Move it just above END." in found.message
+
+
+def test_a_card_in_a_callout_or_indented_is_reported_once():
+    quoted = "> [!note]- Card\n> START\n> Basic\n> Front: q\n>END\n"
+    indented = "- item\n\tSTART\n\tBasic\n\tFront: q\n\tEND\r\n"
+    text = DECK + quoted + "\n" + indented
+    found = only("nested-block", {"a.md": text})
+    assert [(f.span.slice(text), f.message.split(":")[0]) for f in found] == [
+        ("START", "This card is inside a quote or callout"),
+        ("START", "This card is indented"),
+    ]
+    assert text.index("> START") + 2 == found[0].span.start
+
+
+def test_quoted_start_without_end_or_in_code_is_no_card():
+    text = (
+        DECK
+        + "> START is where it begins\n> START\n> no end here\n\n"
+        + "```\n  START\n  Basic\n  END\n```\n"
+        + "    START\n"
+    )
+    assert not only("nested-block", {"a.md": text})
