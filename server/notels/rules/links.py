@@ -38,7 +38,7 @@ def unresolved_link(ctx: RuleContext) -> Iterator[Draft]:
 
 @rule(
     "ambiguous-link",
-    Severity.INFO,
+    Severity.HINT,
     "A bare link whose name matches several notes.",
     """
 Two or more notes share the link's name in different folders. Obsidian opens the one closest to
