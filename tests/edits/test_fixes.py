@@ -597,3 +597,23 @@ def test_safe_fixes_take_one_fix_per_finding_and_skip_unsafe_codes() -> None:
         + card("FRONT: r", f"ID: {NOW}")
         + "START\nBasic\nFRONT: open\nEND\n"
     )
+
+
+# --- nested-block -----------------------------------------------------------------------------
+
+
+def test_a_card_in_a_callout_is_taken_out_of_it_line_by_line() -> None:
+    text = "> [!note]- Карта 😀\r\n> START\r\n>Basic\r\n> > Front: q\r\n>\r\n> END\r\n> after\r\n"
+    fix = only_fix(text, "nested-block")
+    assert (fix.title, fix.safe) == ("Take the card out of the callout", False)
+    assert all(edit.new_text == "" for edit in fix.edits)
+    assert apply_edits(text, fix.edits) == (
+        "> [!note]- Карта 😀\r\nSTART\r\nBasic\r\nFront: q\r\n\r\nEND\r\n> after\r\n"
+    )
+
+
+def test_an_indented_card_loses_the_indent_of_its_start() -> None:
+    text = "- пункт\n  START\n  Basic\n    Front: deeper\n\n  END\n"
+    fix = only_fix(text, "nested-block")
+    assert (fix.title, fix.safe) == ("Remove the card's indent", False)
+    assert apply_edits(text, fix.edits) == "- пункт\nSTART\nBasic\n  Front: deeper\n\nEND\n"

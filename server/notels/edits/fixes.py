@@ -29,6 +29,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ from notels.edits.text_edit import TextEdit, apply_edits, edits_conflict
 from notels.findings import Finding
 from notels.syntax.anki import scan_anki
 from notels.syntax.model import Card, CardId, InlineCard, StartWithTrailingText
+from notels.syntax.nested import NestedCard, nested_cards
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import CardLocation, VaultIndex
@@ -304,6 +306,30 @@ def swallowed_block_fix(note: Note, card: Card) -> Fix | None:
     return Fix("Add END before the next START", "swallowed-block", (edit,), False)
 
 
+_QUOTE_MARKERS = re.compile(r"[ \t]*>(?:[ \t]*>)*[ \t]?")
+
+
+def nested_block_fix(note: Note, card: NestedCard) -> Fix:
+    """The card's lines, START to END, without their quote markers or indent: where the plugin
+    finds it. Offered, never safe: the callout around it loses those lines."""
+    text, lines = note.text, note.lines
+    first = lines.line_of(card.start.start)
+    indent = text[lines.line_start(first) : card.start.start]
+    edits: list[TextEdit] = []
+    for number in range(first, lines.line_of(card.end.start) + 1):
+        start = lines.line_start(number)
+        line = text[start : lines.line_end(number)]
+        if card.quoted:
+            marker = _QUOTE_MARKERS.match(line)
+            cut = marker.end() if marker is not None else 0
+        else:
+            cut = len(indent) if line.startswith(indent) else len(line) - len(line.lstrip(" \t"))
+        if cut:
+            edits.append(TextEdit(Span(start, start + cut), ""))
+    title = "Take the card out of the callout" if card.quoted else "Remove the card's indent"
+    return Fix(title, "nested-block", tuple(edits), False)
+
+
 def start_trailing_text_fix(note: Note, trailing: Span) -> Fix:
     """Safe for whitespace alone, and only when the block it makes stands on its own (see
     `_makes_a_card_alone`)."""
@@ -463,6 +489,10 @@ def fixes_for_finding(
         card = _card_starting(anki.cards, span)
         if card is not None:
             found.append(swallowed_block_fix(note, card))
+    elif code == "nested-block":
+        nested = next((c for c in nested_cards(note.text, note.hidden) if c.start == span), None)
+        if nested is not None:
+            found.append(nested_block_fix(note, nested))
     elif code == "start-trailing-text":
         # In text order: a bisection, not a walk per finding (quadratic over a note's fixes).
         starts = anki.trailing_starts

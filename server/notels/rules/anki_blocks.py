@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from notels.findings import Related, Severity
 from notels.rules.base import Draft, RuleContext, rule
-from notels.syntax.spans import Span
+from notels.syntax.nested import nested_cards
 
 
 @rule(
@@ -30,11 +28,6 @@ def unclosed_block(ctx: RuleContext) -> Iterator[Draft]:
         )
 
 
-# A START or END line behind a quote's `>` (callouts too) or an indent, the rest as the plugin
-# wants it: the card is meant, and the plugin's `^START\n` never finds it.
-_NESTED_KEYWORD = re.compile(r"^([ \t]*>[ \t>]*|[ \t]+)(START|END)[ \t]*\r?$", re.MULTILINE)
-
-
 @rule(
     "nested-block",
     Severity.WARNING,
@@ -45,39 +38,17 @@ card written inside a callout (`> START`) or indented under a list item is skipp
 word: it never reaches Anki. Take the card out of the callout, or remove the indent. Only a
 `START` with such an `END` below it counts; code blocks are left alone.
 """,
+    fixable=True,
 )
 def nested_block(ctx: RuleContext) -> Iterator[Draft]:
-    text = ctx.note.text
-    if "START" not in text:
-        return
-    hidden = ctx.note.hidden
-    opened: re.Match[str] | None = None
-    for match in _NESTED_KEYWORD.finditer(text):
-        if _inside(hidden, match.start(2)):
-            continue
-        if match.group(2) == "START":
-            opened = match
-            continue
-        if opened is None:
-            continue
-        quoted = ">" in opened.group(1)
-        where = "inside a quote or callout" if quoted else "indented"
-        remedy = "Take the card out of the callout" if quoted else "Remove the indent"
+    for card in nested_cards(ctx.note.text, ctx.note.hidden):
+        where = "inside a quote or callout" if card.quoted else "indented"
+        remedy = "Take the card out of the callout" if card.quoted else "Remove the indent"
         yield Draft(
-            Span(opened.start(2), opened.end(2)),
+            card.start,
             f"This card is {where}: the plugin reads START and END only at the very start of a "
             f"line, so it never syncs this card. {remedy}.",
         )
-        opened = None
-
-
-def _inside(spans: Sequence[Span], offset: int) -> bool:
-    at = bisect_right(spans, offset, key=_start) - 1
-    return at >= 0 and offset < spans[at].end
-
-
-def _start(span: Span) -> int:
-    return span.start
 
 
 @rule(
