@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from notels.features.fuzzy import SearchKeys, rank
+from notels.features.fuzzy import SUBSTRING, WORDS, SearchKeys, rank
 
 
 @given(
@@ -66,3 +66,23 @@ def test_places_order_tiers_exactly_as_sorting(
         assert rank(query, keys, limit, weight, search=SearchKeys(keys), places=places) == plain
     finally:
         fuzzy._PLACES_FROM = places_from
+
+
+def test_typed_words_and_initials_find_names_by_their_words() -> None:
+    keys = ["machine learning", "gradient descent method", "линейная алгебра", "html", "embeddings"]
+    search = SearchKeys(keys)
+
+    def found(query: str) -> list[tuple[str, int]]:
+        matches, _ = rank(query, keys, 10, search=search)
+        plain, _ = rank(query, keys, 10)
+        assert plain == matches
+        return [(keys[match.index], match.tier) for match in matches]
+
+    assert found("mach lear") == [("machine learning", WORDS)]
+    assert found("grad meth") == [("gradient descent method", WORDS)]
+    assert found("лин алг") == [("линейная алгебра", WORDS)]
+    # Initials come after the names that hold the letters as they are.
+    assert found("ml") == [("html", SUBSTRING), ("machine learning", WORDS)]
+    # Words out of order are no words match; a longer single word is no initials.
+    assert ("machine learning", WORDS) not in found("lear mach")
+    assert found("mlea") == []

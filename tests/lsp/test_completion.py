@@ -292,3 +292,22 @@ async def test_completion_works_in_a_note_with_unrelated_syntax_errors(vault: Pa
     assert _first(result).text_edit == types.TextEdit(
         range=span((6, 6), (6, 9)), new_text="Embeddings]]"
     )
+
+
+async def test_the_start_of_each_word_finds_a_note_in_completion_and_symbols(vault: Path) -> None:
+    # `[[mach lear` is how people look for Machine Learning; every client filter must keep it.
+    notes = {"Machine Learning.md": "# Machine Learning\n", "Linear Models.md": "Text.\n"}
+    write_files(vault, {**notes, "Черновик.md": "См. [[mach lear\n"})
+    async with completion_editor(vault, insert_replace=True) as session:
+        uri = session.open("Черновик.md")
+        await lsp_harness.wait_until(lambda: session.indexed_runs() >= 1)
+        result = await _complete(session, uri, 0, 15)
+        first = _first(result)
+        assert first.label == "Machine Learning"
+        assert first.filter_text == "mach lear"
+        assert first.text_edit == types.TextEdit(span((0, 6), (0, 15)), "Machine Learning]]")
+        symbols = await session.client.workspace_symbol_async(
+            types.WorkspaceSymbolParams(query="ml")
+        )
+        assert symbols is not None
+        assert "Machine Learning" in [symbol.name for symbol in symbols]

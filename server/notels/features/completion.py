@@ -11,7 +11,7 @@ from notels.edits.ids import note_ids
 from notels.edits.lines import line_break_near
 from notels.features.catalog import NameCatalog, NameEntry, name_catalog
 from notels.features.context import CompletionContext, ContextKind, completion_context
-from notels.features.fuzzy import FUZZY, Match, rank
+from notels.features.fuzzy import FUZZY, WORDS, Match, rank
 from notels.features.model import (
     CompletionCandidate,
     CompletionKind,
@@ -93,9 +93,10 @@ def _sort_key(position: int) -> str:
 
 def _filter_text(match: Match, label: str, context: CompletionContext) -> str:
     # Clients filter items against the typed text themselves. A typo match ("Embedings") would
-    # be dropped by that filter, so it carries the typed text as its filter text; our sort key
-    # keeps it below the real matches, and `is_incomplete` makes the client ask again.
-    return context.typed if match.tier == FUZZY else label
+    # be dropped by that filter, and so would a words match (`mach lear`) by a client that
+    # filters by prefix (Neovim), so they carry the typed text as their filter text; our sort
+    # key keeps them below the real matches, and `is_incomplete` makes the client ask again.
+    return context.typed if match.tier in (FUZZY, WORDS) else label
 
 
 def _item(

@@ -2,8 +2,10 @@
 
 Completion lists are cut to the best few dozen items, so the order is the feature. A name that
 starts with the typed text beats one where it starts a later word, which beats one that merely
-contains it; only then do typo-tolerant (rapidfuzz) matches follow. Within a tier the caller's
-weight decides (how often a note is linked, how many notes use a tag), then shorter names.
+contains it, which beats one whose words the typed words (or letters) start in order (`mach
+lear`, `ml`: Machine Learning); only then do typo-tolerant (rapidfuzz) matches follow. Within a
+tier the caller's weight decides (how often a note is linked, how many notes use a tag), then
+shorter names.
 
 Keys are lowered once by the caller (catalogs keep them); the query is lowered here.
 """
@@ -18,10 +20,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-EXACT = 4
-PREFIX = 3
-WORD_START = 2
-SUBSTRING = 1
+EXACT = 5
+PREFIX = 4
+WORD_START = 3
+SUBSTRING = 2
+WORDS = 1  # each typed word starts a word of the key, in order: `mach lear`, `ml`
 FUZZY = 0
 
 # WRatio of a one-letter typo in a 9-letter word is ~94, of a missing word ~85; below ~75 the
@@ -277,9 +280,7 @@ def rank(
             return found, True
         found.extend(Match(i, tier, 100.0) for i in sorted(bucket, key=tier_order(len(bucket))))
         remaining -= len(bucket)
-    if remaining == 0:
-        return found, False
-    if len(query) < FUZZY_MIN_LENGTH:
+    if remaining == 0 or not query:
         return found, False
 
     seen = {match.index for match in found}
@@ -288,6 +289,19 @@ def rank(
         pool = _word_initial_pool(query[0], keys, seen)
     else:
         pool = [i for i in initial if i not in seen]
+    words = _words_pattern(query)
+    if words is not None:
+        in_words = sorted((i for i in pool if words.search(keys[i])), key=order)
+        found.extend(Match(i, WORDS, 100.0) for i in in_words[:remaining])
+        if len(in_words) > remaining:
+            return found, True
+        remaining -= len(in_words)
+        if remaining == 0:
+            return found, False
+        taken = set(in_words)
+        pool = [i for i in pool if i not in taken]
+    if len(query) < FUZZY_MIN_LENGTH:
+        return found, False
     extracted = process.extract(
         query,
         [keys[i] for i in pool],
@@ -301,6 +315,24 @@ def rank(
     typos.sort(key=lambda pair: (-round(pair[1]), order(pair[0])))
     found.extend(Match(i, FUZZY, score) for i, score in typos[:remaining])
     return found, len(typos) > remaining
+
+
+# A word start: the key's start, or right after a character that is neither letter nor digit.
+_AT_WORD = r"(?:^|(?<=[\W_]))"
+# Initials are matched only for a few letters: `ml`, `lsp`; longer runs are words being typed.
+_MOST_INITIALS = 4
+
+
+def _words_pattern(query: str) -> re.Pattern[str] | None:
+    """What the WORDS tier looks for: each word of `query` starting a word of the key, in
+    order (`mach lear`: Machine Learning), or for a few letters typed together, each one a
+    word's initial (`ml`); None when the query is one longer word."""
+    parts = query.split()
+    if len(parts) < 2:
+        if not (2 <= len(query) <= _MOST_INITIALS and query.isalnum()):
+            return None
+        parts = list(query)
+    return re.compile(".*?".join(_AT_WORD + re.escape(part) for part in parts))
 
 
 def _word_initial_pool(initial: str, keys: Sequence[str], seen: set[int]) -> list[int]:
