@@ -27,6 +27,7 @@ from pygls.exceptions import (
     JsonRpcInternalError,
     JsonRpcInvalidParams,
     JsonRpcInvalidRequest,
+    JsonRpcServerNotInitialized,
     PyglsError,
 )
 from pygls.lsp.server import LanguageServer
@@ -72,6 +73,8 @@ class NotelsProtocol(LanguageServerProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._writes: set[asyncio.Future[Any]] = set()  # writes still pending, kept alive
+        # An initialize request came: the LSP allows it once, and nothing else but exit before.
+        self._initialize_seen = False
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(
@@ -177,11 +180,14 @@ class NotelsProtocol(LanguageServerProtocol):
 
     def handle_message(self, message: Any) -> None:
         """pygls' dispatch (JsonRPCProtocol.handle_message), with the cheap message tests of
-        `_has`, and an InvalidRequest answer to requests after shutdown."""
+        `_has`, and the LSP's answers to requests out of their place in the session's life:
+        before initialize, a second initialize, after shutdown."""
         if message is _ANSWERED:
             return
         self._server.session.heard()  # type: ignore[attr-defined]
         is_request = _has(message, _REQUEST_FIELDS)
+        if self._out_of_order(message, is_request):
+            return
         if self._shutdown and is_request and message.method != types.EXIT:
             # The LSP asks for InvalidRequest here; pygls would drop the request unanswered.
             self._refuse(message.id, JsonRpcInvalidRequest("the server is shutting down"))
@@ -200,6 +206,26 @@ class NotelsProtocol(LanguageServerProtocol):
             context.run(self._handle_response, message.id, message.result)
         else:
             context.run(self._handle_response, message.id, None, message.error)
+
+    def _out_of_order(self, message: Any, is_request: bool) -> bool:
+        """Refuse (or drop) a message the LSP does not allow yet, or any more: True if so.
+
+        Before initialize, requests get ServerNotInitialized and notifications other than exit
+        are dropped; a shutdown there would end the session before it began. A second
+        initialize would switch the negotiated encoding under the client's feet.
+        """
+        method = getattr(message, "method", None)
+        if method == types.INITIALIZE and is_request:
+            if self._initialize_seen:
+                self._refuse(message.id, JsonRpcInvalidRequest("initialize was sent already"))
+                return True
+            self._initialize_seen = True
+            return False
+        if self._initialize_seen or method is None or method == types.EXIT:
+            return False  # responses to the server's requests pass: it sends none before
+        if is_request:
+            self._refuse(message.id, JsonRpcServerNotInitialized(f"{method} before initialize"))
+        return True
 
     def _refuse(self, msg_id: MsgId, error: JsonRpcException) -> None:
         self._send_response(msg_id, error=error.to_response_error())

@@ -1,0 +1,100 @@
+"""The LSP's rules for messages out of place: before initialize, a second initialize. The
+client sees the error codes the specification names, and the session goes on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bench_resilience import RawClient
+from lsp_harness import editor, write_files
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+
+INVALID_REQUEST = -32600
+SERVER_NOT_INITIALIZED = -32002
+
+
+def _initialize_params(root: Path) -> dict[str, object]:
+    return {
+        "processId": None,
+        "rootUri": None,
+        "capabilities": {},
+        "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
+    }
+
+
+async def test_before_initialize_requests_are_refused_and_notifications_dropped(
+    vault: Path,
+) -> None:
+    """Given a server not yet initialized, a request gets ServerNotInitialized, a notification
+    is dropped, and a shutdown changes nothing: initialize still starts the session."""
+    write_files(vault, {"Алгебра.md": "# Алгебра\n[[Черновик]]\n"})
+    draft = (vault / "Черновик.md").as_uri()
+    client = await RawClient.start()
+    try:
+        client.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": draft,
+                    "languageId": "markdown",
+                    "version": 1,
+                    "text": "# Черновик\n",
+                }
+            },
+        )
+        position = {"line": 1, "character": 3}
+        hover = await client.call(
+            "textDocument/hover",
+            {"textDocument": {"uri": (vault / "Алгебра.md").as_uri()}, "position": position},
+        )
+        shutdown = await client.call("shutdown")
+        initialized = await client.call("initialize", _initialize_params(vault))
+        symbols = await client.call("textDocument/documentSymbol", {"textDocument": {"uri": draft}})
+    finally:
+        exit_code = await client.stop()
+
+    assert hover["error"]["code"] == SERVER_NOT_INITIALIZED
+    assert shutdown["error"]["code"] == SERVER_NOT_INITIALIZED
+    assert initialized["result"]["serverInfo"]["name"] == "notels"
+    assert symbols["result"] == []  # the didOpen sent before initialize was never applied
+    assert exit_code == 0  # the shutdown that counts came after initialize
+
+
+async def test_exit_before_initialize_ends_the_server_with_1(vault: Path) -> None:
+    client = await RawClient.start()
+    client.notify("exit")
+    await client.drain()
+    assert await client.stop() == 1
+
+
+async def test_a_second_initialize_is_refused_and_keeps_the_session(
+    vault: Path, tmp_path: Path
+) -> None:
+    """Given a session that negotiated UTF-8 positions, a second initialize (asking for the
+    default UTF-16) gets InvalidRequest, and answers stay in UTF-8."""
+    write_files(vault, {"А.md": "ЖЖЖ [[Б]]\n", "Б.md": "# Б\n"})
+    other = write_files(tmp_path / "Другое", {"В.md": "# В\n"})
+    async with editor(vault, encodings=["utf-8"]) as session:
+        uri = session.open("А.md")
+        link_range = types.Range(
+            start=types.Position(line=0, character=9), end=types.Position(line=0, character=11)
+        )
+
+        async def link_ranges() -> list[types.Range]:
+            links = await session.client.text_document_document_link_async(
+                types.DocumentLinkParams(text_document=types.TextDocumentIdentifier(uri=uri))
+            )
+            return [link.range for link in links or ()]
+
+        assert await link_ranges() == [link_range]
+        with pytest.raises(JsonRpcException) as refused:
+            await session.client.initialize_async(
+                types.InitializeParams(
+                    capabilities=types.ClientCapabilities(),
+                    workspace_folders=[types.WorkspaceFolder(uri=other.as_uri(), name="Другое")],
+                )
+            )
+        assert refused.value.code == INVALID_REQUEST
+        assert await link_ranges() == [link_range]
