@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 HERE = Path(__file__).resolve().parent
 SERVER_DIR = HERE.parent / "server"
@@ -261,6 +261,9 @@ class RawClient:
         self.progress_begun: set[Json] = set()
         self.progress_ended: set[Json] = set()
         self.duplicate_answers = 0
+        # Error answers with a null id (to frames with no id to read), by code: due, and come.
+        self.null_id_errors_due: collections.Counter[int] = collections.Counter()
+        self.null_id_errors: collections.Counter[int] = collections.Counter()
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=60)
         self.closed = asyncio.Event()
         self._tasks = [
@@ -386,6 +389,8 @@ class RawClient:
             self._answer_server(message)
         elif "method" in message:
             self._notification(message["method"], message.get("params"))
+        elif message.get("id") is None and "error" in message:
+            self.null_id_errors[message["error"].get("code")] += 1
         else:
             pending = self._pending.pop(message.get("id"), None)
             if pending is None:
@@ -921,9 +926,21 @@ class Fuzzer:
         payload = {"notels": settings} if self.rng.random() < 0.6 else None
         self.notify("workspace/didChangeConfiguration", {"settings": payload})
 
+    # A broken frame -> the error code of its answer (id null); None: a notification, no answer.
+    BROKEN_FRAMES: ClassVar[dict[bytes, int | None]] = {
+        b"{not json": -32700,  # Parse error
+        b"[]": -32600,  # Invalid Request: a batch, which the LSP has not
+        b"5": -32600,
+        b'{"jsonrpc": "1.0"}': None,
+    }
+
     def broken_frame(self) -> None:
         self.report.messages += 1
-        self.client.send_bytes(self.rng.choice((b"{not json", b"[]", b"5", b'{"jsonrpc": "1.0"}')))
+        body = self.rng.choice(list(self.BROKEN_FRAMES))
+        code = self.BROKEN_FRAMES[body]
+        if code is not None:
+            self.client.null_id_errors_due[code] += 1
+        self.client.send_bytes(body)
 
     # --- disk -----------------------------------------------------------------------------
 
@@ -1294,6 +1311,11 @@ async def run_resilience(root: Path, profile: Profile) -> Report:
             raise ServerDied(client.describe_death())
     if client.duplicate_answers:
         report.unexpected.append(f"{client.duplicate_answers} answers to no open request")
+    if client.null_id_errors != client.null_id_errors_due:
+        report.unexpected.append(
+            f"error answers with a null id by code: {dict(client.null_id_errors)}, "
+            f"due for the broken frames: {dict(client.null_id_errors_due)}"
+        )
     return report
 
 

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Generator
 from concurrent.futures import Future
 from functools import lru_cache, partial
+from json import JSONDecodeError
 from pathlib import Path
 from typing import Any, cast
 
@@ -27,6 +28,7 @@ from pygls.exceptions import (
     JsonRpcInternalError,
     JsonRpcInvalidParams,
     JsonRpcInvalidRequest,
+    JsonRpcParseError,
     JsonRpcServerNotInitialized,
     PyglsError,
 )
@@ -116,6 +118,10 @@ class NotelsProtocol(LanguageServerProtocol):
         client would wait for an answer forever.
         """
         is_request = "jsonrpc" in data and "id" in data and "method" in data
+        if is_request and not isinstance(data["method"], str):
+            # JSON-RPC's Invalid Request; lsprotocol would fail on it with an internal error.
+            self._refuse(data["id"], JsonRpcInvalidRequest("the method is not a string"))
+            return _ANSWERED
         try:
             message = super().structure_message(data)
         except JsonRpcException as error:
@@ -185,6 +191,9 @@ class NotelsProtocol(LanguageServerProtocol):
         if message is _ANSWERED:
             return
         self._server.session.heard()  # type: ignore[attr-defined]
+        if not hasattr(message, "jsonrpc"):
+            self._not_a_message(message)
+            return
         is_request = _has(message, _REQUEST_FIELDS)
         if self._out_of_order(message, is_request):
             return
@@ -227,8 +236,27 @@ class NotelsProtocol(LanguageServerProtocol):
             self._refuse(message.id, JsonRpcServerNotInitialized(f"{method} before initialize"))
         return True
 
+    def _not_a_message(self, message: Any) -> None:
+        """Valid JSON that is no JSON-RPC message (no "jsonrpc", not an object, a batch): an
+        Invalid Request answer when it looks like a request, so no client waits forever."""
+        msg_id = message.get("id") if isinstance(message, dict) else None
+        if isinstance(message, dict) and ("method" not in message or msg_id is None):
+            log.warning("dropped a message that is no JSON-RPC: %.200r", message)
+            return  # a notification or a response: nobody waits for an answer
+        self._refuse_raw(msg_id, JsonRpcInvalidRequest("not a JSON-RPC 2.0 message"))
+
+    def unreadable(self, error: ValueError) -> None:
+        """A body that is no JSON (or no UTF-8): JSON-RPC's Parse error, with a null id."""
+        log.warning("unreadable message: %s", error)
+        self._refuse_raw(None, JsonRpcParseError(str(error)))
+
     def _refuse(self, msg_id: MsgId, error: JsonRpcException) -> None:
         self._send_response(msg_id, error=error.to_response_error())
+
+    def _refuse_raw(self, msg_id: object, error: JsonRpcException) -> None:
+        """An error answer built by hand: pygls' typed one would not keep a null id."""
+        answer = {"code": error.code, "message": error.message}
+        self._send_data({"jsonrpc": JsonRPCProtocol.VERSION, "id": msg_id, "error": answer})
 
     def _execute_handler(
         self,
@@ -330,6 +358,10 @@ class NotelsServer(LanguageServer):
         must not take the server down, and the log says what went wrong.
         """
         if source is FeatureRequestError:
+            return
+        if source is JsonRpcException and isinstance(error, (JSONDecodeError, UnicodeDecodeError)):
+            # pygls' message loop could not parse a body: the client still gets an answer.
+            cast(NotelsProtocol, self.protocol).unreadable(error)
             return
         log.error("%s: %s", source.__name__, error, exc_info=error)
 
