@@ -59,9 +59,16 @@ async def _rename(
 
 def _texts_after(vault: Path, edit: types.WorkspaceEdit) -> dict[str, str]:
     """Vault-relative path -> text after the edit, for every file it changes."""
+    return _texts_with(vault, text_edits(edit))
+
+
+def _texts_with(
+    vault: Path, edits_by_uri: dict[str, list[tuple[types.Range, str]]]
+) -> dict[str, str]:
+    """Vault-relative path -> text after its edits (see text_edits), for every file edited."""
     root = vault.resolve()
     result: dict[str, str] = {}
-    for uri, edits in text_edits(edit).items():
+    for uri, edits in edits_by_uri.items():
         path = Path(unquote(urlparse(uri).path))
         text = path.read_bytes().decode("utf-8")
         result[path.relative_to(root).as_posix()] = apply_text_edits(text, edits)
@@ -284,3 +291,44 @@ async def test_a_rename_that_would_take_other_notes_links_keeps_them_where_they_
         "sub/Ссылки 😀.md": "[[sub/Глубоко]] и [[sub/Глубоко#Раздел|там]]\n",
     }
     assert links in text_edits(edit)
+
+
+async def test_a_closed_note_renames_as_if_it_were_open_at_its_text_on_disk(vault: Path) -> None:
+    """Renaming from a note that is not open (hover and references answer there too) gives
+    what it gives once the note is open. The note changed on disk without a file event first:
+    the edits fit that text, the one the editor opens."""
+    write_files(vault, VAULT)
+    topic_text = VAULT["Тема.md"].replace("# Тема 😀\n", "# Тема 😀\nНовая строка 😀.\n")
+    async with edit_editor(vault) as (session, _):
+        (vault / "Тема.md").write_bytes(topic_text.encode("utf-8"))
+        topic, links = session.uri("Тема.md"), session.uri("Ссылки.md")
+        requests = [
+            (topic, 6, 5, "Начало 😀"),  # the heading `## Раздел 😀`, a line lower now
+            (links, 4, 13, "Новая тема 🙂"),  # the note, from the link `[[Тема#Раздел 😀|показ]]`
+        ]
+
+        async def answers() -> list[object]:
+            found: list[object] = []
+            for uri, line, character, name in requests:
+                prepared = await _prepare(session, uri, line, character)
+                edit = await _rename(session, uri, line, character, name)
+                moves = [c for c in edit.document_changes or () if isinstance(c, types.RenameFile)]
+                found += [prepared, text_edits(edit), moves]
+            return found
+
+        closed = await answers()
+        session.open("Тема.md")
+        session.open("Ссылки.md")
+        opened = await answers()
+
+    assert closed == opened
+    prepared_heading, heading_edits = closed[0], closed[1]
+    assert prepared_heading == types.PrepareRenamePlaceholder(
+        range=span((6, 3), (6, 12)), placeholder="Раздел 😀"
+    )
+    assert isinstance(heading_edits, dict)
+    assert _texts_with(vault, heading_edits) == {
+        "Тема.md": topic_text.replace("Раздел 😀", "Начало 😀"),
+        "Ссылки.md": LINKS.replace("#Раздел 😀", "#Начало 😀"),
+        "sub/Глубоко.md": DEEP.replace("#раздел 😀", "#Начало 😀"),
+    }

@@ -3,7 +3,8 @@
 Every handler flushes pending edits (so it answers about the text the client has), calls the
 pure builders in notels.edits under the vault's lock, and converts their TextEdits with the
 negotiated position encoding. Notes that are not open are edited by the positions of their text
-on disk: it is re-read first, and re-indexed when it changed behind the server's back.
+on disk: it is re-read first, and re-indexed when it changed behind the server's back. Renames
+start from closed notes too, as hover and references do.
 
 One IdGenerator per vault lives as long as the server: IDs it handed out (even in code actions
 never applied) stay taken, so two quick fixes can never offer the same ID. Asking again for one
@@ -126,8 +127,9 @@ class RequestFailed(JsonRpcException):
 
 
 @dataclass(frozen=True, slots=True)
-class OpenNote:
-    """A note open in the editor, its pending edits indexed."""
+class NotePlace:
+    """A note a request is about: the editor's text, its pending edits indexed, when open;
+    else the indexed text, just read again from disk."""
 
     vault: Vault
     relative: str
@@ -284,14 +286,14 @@ class EditFeatures:
         return actions
 
     def _action(
-        self, place: OpenNote, title: str, edits: Iterable[TextEdit], kind: str
+        self, place: NotePlace, title: str, edits: Iterable[TextEdit], kind: str
     ) -> types.CodeAction:
         builder = EditBuilder(self.session)
         builder.add(place.vault, place.relative, edits)
         return types.CodeAction(title=title, kind=kind, edit=builder.build())
 
     def _create_note(
-        self, place: OpenNote, finding: Finding, diagnostic: types.Diagnostic
+        self, place: NotePlace, finding: Finding, diagnostic: types.Diagnostic
     ) -> list[types.CodeAction]:
         if finding.code != "unresolved-link" or not _supports_resource(
             self.session, types.ResourceOperationKind.Create
@@ -310,7 +312,7 @@ class EditFeatures:
         return self._new_note_action(place, new, diagnostic, preferred=True)
 
     def _move_cards(
-        self, place: OpenNote, finding: Finding, diagnostic: types.Diagnostic
+        self, place: NotePlace, finding: Finding, diagnostic: types.Diagnostic
     ) -> list[types.CodeAction]:
         if finding.code != "shadowed-target-deck":
             return []
@@ -325,7 +327,7 @@ class EditFeatures:
         return self._new_note_action(place, new, diagnostic, preferred=False)
 
     def _new_note_action(
-        self, place: OpenNote, new: NewNote | None, diagnostic: types.Diagnostic, preferred: bool
+        self, place: NotePlace, new: NewNote | None, diagnostic: types.Diagnostic, preferred: bool
     ) -> list[types.CodeAction]:
         """A quick fix creating `new.path` with its content, and editing the current note."""
         if new is None or not _supports_resource(self.session, types.ResourceOperationKind.Create):
@@ -415,7 +417,7 @@ class EditFeatures:
     def prepare_rename(
         self, params: types.PrepareRenameParams
     ) -> types.PrepareRenamePlaceholder | None:
-        place = self._open_note(params.text_document.uri)
+        place = self._note_at(params.text_document.uri)
         if place is None:
             return None
         target = self._rename_target(place, params.position)
@@ -425,7 +427,7 @@ class EditFeatures:
         return types.PrepareRenamePlaceholder(range=span, placeholder=target.placeholder)
 
     def rename(self, params: types.RenameParams) -> types.WorkspaceEdit | None:
-        place = self._open_note(params.text_document.uri)
+        place = self._note_at(params.text_document.uri)
         if place is None:
             return None
         target = self._rename_target(place, params.position)
@@ -439,7 +441,9 @@ class EditFeatures:
         with vault.lock:
             linkers = notes_to_read(vault.index, moves) | {target.path}
         self._sync_from_disk(vault, linkers)
-        target = self._rename_target(place, params.position)  # the index may have moved on
+        # The index may have moved on, a closed note's text with it.
+        place = self._note_at(params.text_document.uri)
+        target = self._rename_target(place, params.position) if place is not None else None
         if target is None:
             return None
         builder = EditBuilder(self.session)
@@ -474,7 +478,7 @@ class EditFeatures:
         old_uri = vault.open_docs.get(target.path) or uri_of_path(old_file)
         builder.renames.append((old_uri, uri_of_path(new_file)))
 
-    def _rename_target(self, place: OpenNote, position: types.Position) -> RenameTarget | None:
+    def _rename_target(self, place: NotePlace, position: types.Position) -> RenameTarget | None:
         offset = to_offset(place.note.lines, position, self.session.workspace.encoding)
         try:
             with place.vault.lock:
@@ -534,7 +538,7 @@ class EditFeatures:
 
     # --- shared -----------------------------------------------------------------------------------
 
-    def _open_note(self, uri: str) -> OpenNote | None:
+    def _open_note(self, uri: str) -> NotePlace | None:
         # Every open document, not only this one: the edits may reach into any of them.
         self.session.flush_documents()
         document = self.session.workspace.documents.get(uri)
@@ -543,7 +547,27 @@ class EditFeatures:
         vault, relative = document.vault, document.relative
         if vault is None or relative is None or vault.open_docs.get(relative) != uri:
             return None  # outside every vault, or ignored by its config
-        return OpenNote(vault, relative, document.note, uri)
+        return NotePlace(vault, relative, document.note, uri)
+
+    def _note_at(self, uri: str) -> NotePlace | None:
+        """The open note at `uri`, else the closed one (as hover and references answer on
+        closed notes too): read again from disk first, so that edits into it are made at the
+        positions of its current text, which the client edits."""
+        place = self._open_note(uri)
+        if place is not None or uri in self.session.workspace.documents:
+            return place  # open: the editor's text, or no note of a vault
+        path = path_of_uri(uri)
+        found = self.session.workspace.document_at(path) if path is not None else None
+        if found is None:
+            return None
+        vault, relative = found
+        with vault.lock:
+            if vault.index.summary(relative) is None:
+                return None  # no note of the index (an attachment, an ignored file, none)
+        self._sync_from_disk(vault, [relative])
+        with vault.lock:
+            note = vault.index.notes.get(relative)
+        return NotePlace(vault, relative, note, uri) if note is not None else None
 
     def _generator(self, vault: Vault, *notes: Note) -> IdGenerator:
         """The vault's generator, told about IDs written since it last looked."""
