@@ -211,6 +211,33 @@ def test_aliases_as_display_text():
     assert accept(plain, result.items[0]) == "[[Метрическое пространство|Metric space]]"
 
 
+def alias_item(text: str) -> str:
+    """The text after accepting the `Metric space` alias item."""
+    plain, result = complete_at(make_vault(), "Draft.md", text)
+    (item,) = [item for item in result.items if item.label == "Metric space"]
+    assert item.kind is CompletionKind.ALIAS
+    return accept(plain, item)
+
+
+def test_an_alias_chosen_inside_a_link_keeps_what_the_link_holds():
+    name = "Метрическое пространство"
+    # The link's own display text stays; after a heading, the alias shows after the heading.
+    assert alias_item("[[Metric‸|свой текст]]") == f"[[{name}|свой текст]]"
+    assert alias_item("[[Metric‸#Определение 😀]]") == f"[[{name}#Определение 😀|Metric space]]"
+    assert alias_item("[[Metric‸]]") == f"[[{name}|Metric space]]"
+
+
+def test_an_alias_in_a_table_row_escapes_its_pipe():
+    name = "Метрическое пространство"
+    assert alias_item("| a | [[Metric‸ |") == f"| a | [[{name}\\|Metric space]] |"
+    assert alias_item("| a | [[Metric‸#H]] |") == f"| a | [[{name}#H\\|Metric space]] |"
+
+
+def test_one_closing_bracket_typed_already_gets_its_second():
+    assert first("See [[Feat‸]")[0] == "See [[Feature Representation]]"
+    assert first("See [[Feat‸] and")[0] == "See [[Feature Representation]] and"
+
+
 def test_headings_of_a_missing_note_are_nothing():
     assert complete_at(make_vault(), "Draft.md", "[[Nowhere#‸")[1].items == ()
 

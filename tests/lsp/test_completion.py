@@ -311,3 +311,23 @@ async def test_the_start_of_each_word_finds_a_note_in_completion_and_symbols(vau
         )
         assert symbols is not None
         assert "Machine Learning" in [symbol.name for symbol in symbols]
+
+
+async def test_an_alias_chosen_in_a_link_to_a_heading_shows_after_the_heading(
+    vault: Path,
+) -> None:
+    # `[[TN‸#Шаг 😀]]` in a table row: the note's name goes in, the alias after the heading,
+    # behind an escaped pipe; the cell and the heading stay whole.
+    notes = {"Target Note.md": "---\naliases: [TN]\n---\n# Шаг 😀\n"}
+    write_files(vault, {**notes, "Черновик.md": "| a | [[TN#Шаг 😀]] |\n"})
+    async with completion_editor(vault, insert_replace=True) as session:
+        uri = session.open("Черновик.md")
+        await lsp_harness.wait_until(lambda: session.indexed_runs() >= 1)
+        result = await _complete(session, uri, 0, 10)
+        (item,) = [item for item in result.items if item.kind == types.CompletionItemKind.Reference]
+        # The typed `TN` is the whole name: inserting and replacing are the same edit.
+        assert item.text_edit == types.TextEdit(span((0, 8), (0, 10)), "Target Note")
+        # `Шаг 😀` is 6 UTF-16 units: `]]` starts at 17.
+        assert list(item.additional_text_edits or ()) == [
+            types.TextEdit(span((0, 17), (0, 17)), "\\|TN")
+        ]

@@ -44,6 +44,7 @@ from notels.syntax.frontmatter import ScalarLookup
 from notels.syntax.model import Heading, Link
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
+from notels.syntax.wikilinks import display_pipe
 from notels.vault.index import VaultIndex
 from notels.vault.resolve import (
     Resolution,
@@ -564,12 +565,8 @@ def _reaching(
 
 
 def _pipe(text: str, link: Link) -> str:
-    """The `|` before a link's display text: escaped in a Markdown table row, where a bare one
-    would end the cell."""
-    if link.frontmatter_key is not None:
-        return "|"
-    line_start = text.rfind("\n", 0, link.span.start) + 1
-    return "\\|" if text[line_start : link.span.start].lstrip().startswith("|") else "|"
+    """The `|` before a link's display text (see display_pipe); YAML has no tables."""
+    return "|" if link.frontmatter_key is not None else display_pipe(text, link.span.start)
 
 
 class _MovedNames:

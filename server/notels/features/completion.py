@@ -17,9 +17,11 @@ from notels.features.model import (
     CompletionKind,
     CompletionResult,
     ResolveData,
+    TextEdit,
 )
 from notels.features.outline import note_preview
 from notels.syntax.note import Note
+from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
 from notels.vault.resolve import ResolutionKind
 from notels.vault.summary import DESCRIPTION_LENGTH
@@ -110,6 +112,7 @@ def _item(
     detail: str,
     description: str = "",
     data: ResolveData | None = None,
+    extra_edits: tuple[TextEdit, ...] = (),
 ) -> CompletionCandidate:
     """An item that inserts `value` (escaped for its YAML quote) and closes the link."""
     return CompletionCandidate(
@@ -122,7 +125,7 @@ def _item(
         filter_text=_filter_text(match, label, context),
         description=description,
         data=data,
-        additional_edits=context.additional_edits,
+        additional_edits=context.additional_edits + extra_edits,
         overwrite_span=context.overwrite,
     )
 
@@ -216,17 +219,28 @@ def _name_item(
     summary = index.summary(entry.path)
     description = summary.description if summary is not None else ""
     if entry.kind is CompletionKind.ALIAS:
-        # Obsidian's own choice for an alias: link the note, show the alias.
+        # Obsidian's own choice for an alias: link the note, show the alias. A link that shows
+        # text of its own keeps it; one naming a heading shows the alias after it.
+        rest = context.link_rest
+        value = f"{target}{context.pipe}{entry.label}"
+        extra: tuple[TextEdit, ...] = ()
+        if "|" in rest:
+            value = target
+        elif rest.startswith("#"):
+            value = target
+            at = Span(context.close_at, context.close_at)
+            extra = (TextEdit(at, context.pipe + entry.label),)
         return _item(
             context,
             position,
             match,
             label,
             entry.kind,
-            f"{target}|{entry.label}",
+            value,
             detail=entry.path,
             description=description,
             data=data,
+            extra_edits=extra,
         )
     return _item(
         context,

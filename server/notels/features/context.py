@@ -17,6 +17,7 @@ from notels.features.model import TextEdit
 from notels.syntax.markdown import TAG_CHARS
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
+from notels.syntax.wikilinks import display_pipe
 
 
 class ContextKind(Enum):
@@ -47,6 +48,11 @@ class CompletionContext:
     # The typed part and the rest of the name after the cursor (editing `[[Emb‸eddings]]`): what
     # a client that lets the user choose (LSP insert/replace) overwrites. None: `span`.
     overwrite: Span | None = None
+    # LINK in a closed link: what stands between the name and `]]` (`#Heading`, `|shown`), and
+    # where that `]]` starts; -1 when the link is not closed.
+    link_rest: str = ""
+    close_at: int = -1
+    pipe: str = "|"  # to write before a display text: `\|` in a Markdown table row
 
 
 # A YAML value starts after `key: `, list dashes, or `[` / `, ` in a flow list; a quote may
@@ -58,6 +64,7 @@ _YAML_VALUE_START = re.compile(
 _YAML_LINE = re.compile(r"(?:[ \t]|$|#|-(?:[ \t]|$)|[^\s:][^:]*:(?:[ \t]|$))")
 _YAML_KEY = re.compile(r"([^\s:#\-'\"][^:]*?)[ \t]*:(?:[ \t]|$)")
 _LINK_CLOSE = re.compile(r"[^\[\]\r\n]*\]\]")
+_LONE_CLOSE = re.compile(r"\](?!\])")
 _BODY_TAG = re.compile(rf"(?:^|(?<=\s))#([{TAG_CHARS}]*)$")
 _YAML_TAG = re.compile(rf"#?[{TAG_CHARS}]*$")
 _TAG_REST = re.compile(rf"[{TAG_CHARS}]*")
@@ -202,13 +209,14 @@ def _link_context(
         return None
     closing, quote, edits = _closing(note, line_start, line_end, bracket, offset, in_yaml)
 
-    closed = _LINK_CLOSE.match(text, offset, line_end) is not None
+    close = _LINK_CLOSE.match(text, offset, line_end)
+    close_at = close.end() - 2 if close is not None else -1
 
     def make(
         kind: ContextKind, typed_start: int, stops: str, target: str = ""
     ) -> CompletionContext:
         end = offset
-        if closed:  # in an open link the text after the cursor is prose, not the name
+        if close is not None:  # in an open link the text after the cursor is prose, not the name
             while end < line_end and text[end] not in stops:
                 end += 1
         return CompletionContext(
@@ -222,6 +230,9 @@ def _link_context(
             additional_edits=edits,
             in_frontmatter=in_yaml,
             overwrite=Span(typed_start, end),
+            link_rest=text[end:close_at] if close is not None else "",
+            close_at=close_at,
+            pipe="|" if in_yaml else display_pipe(text, bracket),
         )
 
     pipe = inner.find("|")
@@ -259,7 +270,10 @@ def _closing(
     after = text[offset:line_end]
     close = _LINK_CLOSE.match(after)
     close_end = offset + close.end() if close is not None else -1
-    brackets = "" if close is not None else "]]"
+    # One `]` typed already (`[[Tar‸]`): the second one makes the link. (In YAML a `]` may
+    # close a flow list instead.)
+    lone = not in_yaml and _LONE_CLOSE.match(after) is not None
+    brackets = "" if close is not None else "]" if lone else "]]"
     if not in_yaml:
         return brackets, "", ()
     prefix = text[line_start:bracket]

@@ -25,6 +25,14 @@ _new = tuple.__new__
 _intern = sys.intern
 
 
+def display_pipe(text: str, link_start: int) -> str:
+    """The `|` to write before the display text of a body link starting at `link_start`:
+    escaped in a Markdown table row (the line starts with `|`), where a bare one would end the
+    cell. Obsidian writes it so too, and reads `\\|` back as the link's pipe."""
+    line_start = text.rfind("\n", 0, link_start) + 1
+    return "\\|" if text[line_start:link_start].lstrip().startswith("|") else "|"
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """`(start, end)` without surrounding whitespace; `(end, end)` when it is all whitespace."""
     while start < end and text[start].isspace():
