@@ -235,6 +235,17 @@ def test_hover_on_an_ambiguous_link_says_so():
     assert "`Archive/Basis.md`" in text
 
 
+def test_hover_on_a_link_by_a_shared_alias_says_the_alias_is_shared():
+    notes = {"T.md": "---\naliases: [Nick]\n---\nT.\n", "U.md": "---\naliases: [Nick]\n---\nU.\n"}
+    index = vault({**notes, "Index.md": "See [[Nick]].\n"})
+    note, offset = at(index, "Index.md", "See [[Ni‸ck]].\n")
+    result = hover(index, "Index.md", note, offset, CONFIG)
+    assert result is not None
+    assert result.markdown.startswith(
+        "*2 notes have the alias `Nick`: the link opens the one shown; also `U.md`.*"
+    )
+
+
 def test_hover_on_a_broken_link():
     assert (
         hover_at("Index.md", "[[Miss")

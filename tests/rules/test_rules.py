@@ -472,3 +472,12 @@ def test_quoted_start_without_end_or_in_code_is_no_card():
         + "    START\n"
     )
     assert not only("nested-block", {"a.md": text})
+
+
+def test_an_alias_shared_by_two_notes_is_named_as_an_alias():
+    alias = "---\naliases: [Nick]\n---\nText.\n"
+    (found,) = only("ambiguous-link", {"b/T.md": alias, "U.md": alias, "a.md": "[[Nick]]\n"})
+    assert found.message == (
+        "'Nick' is an alias of 2 notes; the link opens U.md (closest to the vault root). "
+        "Link the note by its name to choose."
+    )

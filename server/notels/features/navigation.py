@@ -388,10 +388,13 @@ def _link_hover(index: VaultIndex, path: str, note: Note, link: Link) -> str | N
         return None
     if kind is ResolutionKind.AMBIGUOUS:
         others = ", ".join(f"`{p}`" for p in resolution.paths[1:])
-        preview = (
-            f"*{len(resolution.paths)} notes are named `{posixpath.basename(target)}`: "
-            f"Obsidian opens the one shown; also {others}.*\n\n{preview}"
+        count = len(resolution.paths)
+        shared = (
+            f"{count} notes have the alias `{link.target.strip()}`: the link opens"
+            if resolution.via_alias
+            else f"{count} notes are named `{posixpath.basename(target)}`: Obsidian opens"
         )
+        preview = f"*{shared} the one shown; also {others}.*\n\n{preview}"
     return preview
 
 

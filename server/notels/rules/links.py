@@ -51,11 +51,17 @@ def ambiguous_link(ctx: RuleContext) -> Iterator[Draft]:
     for link, resolution in ctx.resolved_links():
         if resolution.kind is not ResolutionKind.AMBIGUOUS:
             continue
-        chosen = resolution.paths[0]
+        chosen, count = resolution.paths[0], len(resolution.paths)
+        message = (
+            f"{link.target!r} is an alias of {count} notes; the link opens {chosen} (closest to "
+            "the vault root). Link the note by its name to choose."
+            if resolution.via_alias
+            else f"{link.target!r} matches {count} notes; Obsidian opens {chosen} (closest to "
+            "the vault root). Write the path to choose."
+        )
         yield Draft(
             _target_span(link),
-            f"{link.target!r} matches {len(resolution.paths)} notes; Obsidian opens {chosen} "
-            "(closest to the vault root). Write the path to choose.",
+            message,
             related=tuple(
                 Related(path, Span(0, 0), "Candidate") for path in resolution.paths[:MAX_RELATED]
             ),
