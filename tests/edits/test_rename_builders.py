@@ -504,3 +504,27 @@ def test_one_move_onto_a_file_that_stays_leaves_the_others_their_updates() -> No
     accepted, refused = rename.split_moves(index, swap)
     assert accepted == {}
     assert sorted(refused) == sorted(swap)
+
+
+# Two sections, each with its own `## Доказательство 😀`: a heading path tells them apart.
+PROOFS = "# Теорема A\n## Доказательство 😀\nпервое\n# Теорема B\n## Доказательство 😀\nвторое\n"
+PROOF_LINKS = (
+    "[[T#Доказательство 😀]] [[T#Теорема A#Доказательство 😀]] "
+    "[[T#Теорема B#Доказательство 😀|второе]]\n"
+)
+
+
+def test_renaming_one_of_two_namesake_headings_rewrites_the_links_that_reach_it() -> None:
+    index = _index({"T.md": PROOFS, "A.md": PROOF_LINKS})
+    first, _, second = index.notes["T.md"].headings[1:4]
+    edits = rename_heading_edits(index, "T.md", second, "Вывод")
+    assert _applied(index, edits)["A.md"] == (
+        "[[T#Доказательство 😀]] [[T#Теорема A#Доказательство 😀]] [[T#Теорема B#Вывод|второе]]\n"
+    )
+    edits = rename_heading_edits(index, "T.md", first, "Вывод")
+    assert _applied(index, edits)["A.md"] == (
+        "[[T#Вывод]] [[T#Теорема A#Вывод]] [[T#Теорема B#Доказательство 😀|второе]]\n"
+    )
+    # A section's own heading renamed: the path's part that names it follows.
+    edits = rename_heading_edits(index, "T.md", index.notes["T.md"].headings[2], "Теорема C")
+    assert _applied(index, edits)["A.md"] == PROOF_LINKS.replace("Теорема B", "Теорема C")

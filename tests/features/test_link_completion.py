@@ -186,6 +186,21 @@ def test_headings_of_the_named_note_in_document_order():
     assert note_has_heading(parse_note(NOTES["Machine Learning/Embeddings.md"]), "Training tips")
 
 
+def test_a_namesake_heading_is_offered_by_its_path():
+    proofs = "# Теорема A\n## Доказательство\n# Теорема B\n## Доказательство\n"
+    index = vault({**NOTES, "T.md": proofs}, ATTACHMENTS)
+    plain, result = complete_at(index, "Draft.md", "[[T#Док‸")
+    assert [accept(plain, item) for item in result.items] == [
+        "[[T#Доказательство]]",
+        "[[T#Теорема B#Доказательство]]",
+    ]
+    assert result.items[1].label == "Доказательство"
+    assert result.items[1].description == "## Теорема B › Доказательство"
+    # A path typed already is kept as it is.
+    plain, result = complete_at(index, "Draft.md", "[[T#Теорема B#Док‸")
+    assert accept(plain, result.items[1]) == "[[T#Теорема B#Доказательство]]"
+
+
 def test_typed_heading_text_narrows_the_list():
     assert first("[[Embeddings#trai‸")[0] == "[[Embeddings#Training tips]]"
 

@@ -129,6 +129,27 @@ def test_a_same_note_heading_link():
     )
 
 
+PROOFS = "# Теорема A\n## Доказательство\nпервое\n# Теорема B\n## Доказательство\nвторое\n"
+
+
+def test_a_heading_path_leads_to_the_namesake_under_its_section():
+    text = "[[T#Доказательство]] [[T#Теорема B#Доказательство]]\n"
+    index = vault({"T.md": PROOFS, "a.md": text})
+    note = index.notes["a.md"]
+    first, second = (index.notes["T.md"].headings[i].span for i in (1, 3))
+    assert definition(index, "a.md", note, 3, CONFIG) == (Location("T.md", first),)
+    at = text.index("Теорема B")
+    assert definition(index, "a.md", note, at, CONFIG) == (Location("T.md", second),)
+    hovered = hover(index, "a.md", note, at, CONFIG)
+    assert hovered is not None and "второе" in hovered.markdown and "первое" not in hovered.markdown
+    # References from the second heading: only the link whose path reaches it.
+    proofs = index.notes["T.md"]
+    found = references(index, "T.md", proofs, second.start + 4, CONFIG)
+    assert [(loc.path, loc.span.slice(text)) for loc in found] == [
+        ("a.md", "[[T#Теорема B#Доказательство]]")
+    ]
+
+
 def test_no_definition_off_links_or_for_broken_ones():
     assert go("Index.md", "[[Missing") == ()
     assert go("ml/GloVe.md", "Li") == ()

@@ -417,3 +417,20 @@ async def test_odd_documents_and_positions_get_empty_answers(vault: Path) -> Non
         (4, 8, types.FoldingRangeKind.Region),
         (7, 8, types.FoldingRangeKind.Region),
     ]
+
+
+async def test_a_heading_path_reaches_the_namesake_under_its_section(vault: Path) -> None:
+    # Each theorem has its own `## Доказательство 😀`; the link names the second by its path.
+    proofs = "# Теорема A\n## Доказательство 😀\nпервое\n# Теорема B\n## Доказательство 😀\n"
+    write_files(vault, {"T.md": proofs, "a.md": "См. [[T#Теорема B#Доказательство 😀]]\n"})
+    async with navigation_editor(vault) as session:
+        uri = session.open("a.md")
+        await wait_until(lambda: session.indexed_runs() >= 1)
+        found = await session.definition(uri, 0, 20)
+        closed = session.uri("T.md")
+        references = await session.references(closed, 4, 5)
+    # `## Доказательство 😀` is 20 UTF-16 units, the emoji two of them.
+    assert [(link.target_uri, link.target_range) for link in found] == [
+        (_uri(vault, "T.md"), span((4, 0), (4, 20)))
+    ]
+    assert references == [(_uri(vault, "a.md"), span((0, 4), (0, 37)))]

@@ -45,7 +45,7 @@ from notels.syntax.model import Heading, Link
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.syntax.wikilinks import display_pipe
-from notels.vault.index import VaultIndex
+from notels.vault.index import VaultIndex, heading_path
 from notels.vault.resolve import (
     Resolution,
     ResolutionKind,
@@ -138,10 +138,17 @@ def _heading_in_link(
     target = index.notes.get(target_path) if target_path is not None else None
     if target is None or target_path is None:
         raise RenameError(f"No note named {link.target!r} in the vault: nothing to rename.")
-    for part in _heading_parts(note.text, link):
+    parts = _heading_parts(note.text, link)
+    named = heading_path(target, link.heading or "")
+    for number, part in enumerate(parts):
         if part.contains(offset):
             wanted = heading_key(part.slice(note.text))
-            heading = next((h for h in target.headings if heading_key(h.text) == wanted), None)
+            at = named[number] if named is not None and len(named) == len(parts) else None
+            heading = (
+                target.headings[at]
+                if at is not None
+                else next((h for h in target.headings if heading_key(h.text) == wanted), None)
+            )
             if heading is None:
                 where = "this note" if target_path == path else repr(target_path)
                 raise RenameError(f"No heading {part.slice(note.text)!r} in {where}.")
@@ -696,9 +703,7 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
     edits: Edits = {}
     if heading.text != text:
         edits[path] = [TextEdit(heading.text_span, text)]
-    first = next(h for h in note.headings if heading_key(h.text) == old_key)
-    if first != heading:  # equal, not the same object: the note may have been parsed again
-        return _checked(index, edits)  # links by its name reach the first of that name
+    renamed = note.headings.index(heading)  # equal, maybe not the same object: parsed again
     for source in sorted(index.linkers_of(path) | {path}):
         source_note = index.notes.get(source)
         if source_note is None:
@@ -707,11 +712,18 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
         for link in source_note.links:
             if link.heading is None or link.heading_span is None:
                 continue
+            if old_key not in (heading_key(part) for part in link.heading.split("#")):
+                continue
             if _linked_path(index.resolve(link, source), source) != path:
                 continue
-            for part in _heading_parts(source_note.text, link):
-                written = part.slice(source_note.text)
-                if heading_key(written) == old_key and written != text:
+            # Each part names a heading of the path (`[[N#A#Proof]]`: A, then the Proof under
+            # it); a link by a namesake's name reaches the namesake, and stays.
+            parts = _heading_parts(source_note.text, link)
+            named = heading_path(note, link.heading)
+            if named is None or len(named) != len(parts):
+                continue
+            for part, at in zip(parts, named, strict=True):
+                if at == renamed and part.slice(source_note.text) != text:
                     escaped = quotes.escape(link, text)
                     edits.setdefault(source, []).append(TextEdit(part, escaped))
     return _checked(index, edits)

@@ -20,10 +20,11 @@ from notels.features.model import (
     TextEdit,
 )
 from notels.features.outline import note_preview
+from notels.syntax.model import Heading
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
-from notels.vault.index import VaultIndex
-from notels.vault.resolve import ResolutionKind
+from notels.vault.index import VaultIndex, find_heading
+from notels.vault.resolve import ResolutionKind, heading_key
 from notels.vault.summary import DESCRIPTION_LENGTH
 
 # As marksman's default: a popup shows about a dozen, and is_incomplete makes the client ask
@@ -268,9 +269,22 @@ def _headings(
     target_path, target = found
     headings = target.headings
     matches, more = _ranked(context, [h.text for h in headings], limit, keep_order=True)
+    # `[[N#‸`: a heading whose name an earlier one has is reached by its path (`B#Proof`).
+    text = note.text
+    link_start = text.rfind("[[", 0, context.span.start)
+    first_of: dict[str, int] = {}
+    if text.count("#", link_start, context.span.start) == 1:
+        for i, heading in enumerate(headings):
+            first_of.setdefault(heading_key(heading.text), i)
     items = []
     for position, match in enumerate(matches):
         heading = headings[match.index]
+        value = _heading_link_text(heading.text)
+        description = "#" * heading.level
+        if first_of and first_of[heading_key(heading.text)] != match.index:
+            reached = _heading_reached_by_path(target, match.index)
+            if reached != value:
+                value, description = reached, f"{description} {reached.replace('#', ' › ')}"
         items.append(
             _item(
                 context,
@@ -278,13 +292,33 @@ def _headings(
                 match,
                 heading.text,
                 CompletionKind.HEADING,
-                _heading_link_text(heading.text),
+                value,
                 detail=target_path,
-                description="#" * heading.level,
-                data=ResolveData(target_path, heading=_heading_link_text(heading.text)),
+                description=description,
+                data=ResolveData(target_path, heading=value),
             )
         )
     return CompletionResult(tuple(items), more)
+
+
+def _heading_reached_by_path(note: Note, at: int) -> str:
+    """What to write after `#` to link the note's heading `at`, which a heading before it
+    shares its name with: the shortest path of the headings over it that reaches it, else its
+    name."""
+    headings = note.headings
+    name = _heading_link_text(headings[at].text)
+    over: list[Heading] = []  # the headings over `at`, innermost first
+    level = headings[at].level
+    for heading in reversed(headings[:at]):
+        if heading.level < level:
+            over.append(heading)
+            level = heading.level
+    written = name
+    for heading in over:
+        written = f"{_heading_link_text(heading.text)}#{written}"
+        if find_heading(note, written) == at:
+            return written
+    return name
 
 
 def _blocks(

@@ -163,13 +163,15 @@ def _heading_line(
             keys = summary.heading_keys  # of every heading, in order
             if wanted not in keys:
                 return None
-            if len(keys) == len(summary.headings):  # no heading without text: the same order
-                _, start, end = summary.headings[keys.index(wanted)]
-                return Span(start, end)
-            for text, start, end in summary.headings:  # the non-empty headings, in order
-                if heading_key(text) == wanted:
+            # A heading path among namesakes (`[[N#B#Proof]]`): their levels tell, in the note.
+            if keys.count(wanted) == 1 or "#" not in heading.strip("# \t"):
+                if len(keys) == len(summary.headings):  # no heading without text: same order
+                    _, start, end = summary.headings[keys.index(wanted)]
                     return Span(start, end)
-            return None
+                for text, start, end in summary.headings:  # the non-empty headings, in order
+                    if heading_key(text) == wanted:
+                        return Span(start, end)
+                return None
     target = _note_of(index, found, path, note)
     position = find_heading(target, heading) if target is not None else None
     return target.headings[position].span if target is not None and position is not None else None
@@ -213,9 +215,11 @@ def links_to(
     target: str,
     wanted_heading: str | None = None,
     block: str | None = None,
+    heading_at: int | None = None,
 ) -> list[Location]:
     """Every link in the vault that resolves to `target` (and to the heading whose heading_key
-    is `wanted_heading`, or to the block, if given).
+    is `wanted_heading`, or to the block, if given). When the target has several headings of
+    that name, `heading_at` says which: only the links whose heading path reaches it count.
 
     `note` is the current text of `path`, which may be newer than the index's copy.
     """
@@ -227,6 +231,11 @@ def links_to(
     if target_note is not None:
         keys.update(target_key(alias) for alias in target_note.aliases)
     wanted_block = block.lower() if block is not None else None
+    namesakes = (
+        heading_at is not None
+        and target_note is not None
+        and sum(heading_key(h.text) == wanted_heading for h in target_note.headings) > 1
+    )
     found: list[Location] = []
     for source in sorted(sources):
         source_note = _note_of(index, source, path, note)
@@ -240,6 +249,13 @@ def links_to(
                 continue
             if wanted_heading is not None and (
                 link.heading is None or heading_link_key(link.heading) != wanted_heading
+            ):
+                continue
+            # A namesake's link (`[[N#A#Proof]]` when B's Proof is asked for) reaches another.
+            if (
+                namesakes
+                and target_note is not None
+                and find_heading(target_note, link.heading or "") != heading_at
             ):
                 continue
             if wanted_block is not None and (
@@ -313,7 +329,13 @@ def references(
         else:
             target = resolution.paths[0]
             wanted = heading_link_key(link.heading) if link.heading is not None else None
-            found = links_to(index, path, note, target, wanted, link.block_ref)
+            target_note = _note_of(index, target, path, note)
+            at = (
+                find_heading(target_note, link.heading)
+                if link.heading is not None and target_note is not None
+                else None
+            )
+            found = links_to(index, path, note, target, wanted, link.block_ref, heading_at=at)
             targets = link_locations(index, path, note, link)
             declaration = targets[0] if targets else None
     elif isinstance(item, HeadingItem):
@@ -323,7 +345,8 @@ def references(
         else:
             # The heading's own text: `C# и F#` is one heading, not the nested `C`, ` и F`.
             wanted = heading_key(item.heading.text)
-            found = links_to(index, path, note, path, wanted_heading=wanted)
+            at = note.headings.index(item.heading)
+            found = links_to(index, path, note, path, wanted_heading=wanted, heading_at=at)
             declaration = Location(path, item.heading.span)
     elif isinstance(item, BlockItem):
         found = links_to(index, path, note, path, block=item.block.name)

@@ -674,12 +674,54 @@ def _discard(mapping: defaultdict[str, set[str]], key: str, value: str) -> None:
 
 
 def find_heading(note: Note, heading: str) -> int | None:
-    """Index of the heading a link names (`[[N#H1#H2]]` names the last one), or None."""
-    wanted = heading_link_key(heading)
+    """Index of the heading a link names, or None (see heading_path)."""
+    found = heading_path(note, heading)
+    return found[-1] if found else None
+
+
+def heading_path(note: Note, heading: str) -> list[int | None] | None:
+    """The headings a link's heading part names, one per `#`-separated part: `[[N#H]]` names
+    the first heading H; `[[N#A#H]]` (Obsidian's heading path) the first H that stands under an
+    A, and that A (under it, in order, the parts before), else the first H, its path parts
+    then naming nothing (None). None when the note has no heading H.
+
+    Headings of one name are common (`## Proof` under each theorem): the path tells them apart.
+    """
+    parts = [part for part in heading.split("#") if part.strip()]
+    if not parts or not heading.rsplit("#", 1)[-1].strip():
+        return None
+    keys = [heading_key(part) for part in parts]
+    wanted, path = keys[-1], keys[:-1]
+    first: int | None = None
+    above: list[tuple[int, str, int]] = []  # (level, key, index) of the headings over this one
     for i, candidate in enumerate(note.headings):
-        if heading_key(candidate.text) == wanted:
-            return i
-    return None
+        while above and above[-1][0] >= candidate.level:
+            above.pop()
+        key = heading_key(candidate.text)
+        if key == wanted:
+            if not path:
+                return [i]
+            named = _names_in_order(path, above)
+            if named is not None:
+                return [*named, i]
+            if first is None:
+                first = i
+        above.append((candidate.level, key, i))
+    return None if first is None else [*(None for _ in path), first]
+
+
+def _names_in_order(path: list[str], above: list[tuple[int, str, int]]) -> list[int | None] | None:
+    """The index of a heading of `above` (outermost first) for each key of `path`, in order;
+    None when they are not all there."""
+    named: list[int | None] = []
+    start = 0
+    for key in path:
+        at = next((j for j in range(start, len(above)) if above[j][1] == key), None)
+        if at is None:
+            return None
+        named.append(above[at][2])
+        start = at + 1
+    return named
 
 
 def find_block(note: Note, block: str) -> BlockId | None:
