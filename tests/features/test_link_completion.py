@@ -138,6 +138,19 @@ def test_typing_a_folder_path_completes_paths():
     assert accept(plain, result.items[0]) == "[[Linear Algebra/Basis]]"
 
 
+def test_a_folder_path_finds_attachments_too():
+    # Files of one name in two folders are told apart by their paths.
+    index = vault(NOTES, (*ATTACHMENTS, "img/diagram.png", "old/img/diagram.png"))
+    plain, result = complete_at(index, "Draft.md", "![[img/dia‸")
+    assert [accept(plain, item) for item in result.items] == [
+        "![[img/diagram.png]]",
+        "![[old/img/diagram.png]]",
+    ]
+    assert result.items[0].kind is CompletionKind.ATTACHMENT
+    plain, result = complete_at(index, "Draft.md", "[[papers/‸")
+    assert labels(result) == ["papers/scan.pdf"]
+
+
 def test_attachments_are_offered_after_embeds_and_links():
     plain, result = complete_at(make_vault(), "Draft.md", "![[embedding.p‸")
     item = result.items[0]

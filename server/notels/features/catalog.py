@@ -44,8 +44,8 @@ class NameEntry:
 class NameCatalog:
     entries: list[NameEntry] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)  # lowered labels, parallel to entries
-    path_entries: list[int] = field(default_factory=list)  # entries of notes, for `[[dir/...`
-    path_keys: list[str] = field(default_factory=list)  # their lowered paths without `.md`
+    path_entries: list[int] = field(default_factory=list)  # of notes and files: `[[dir/...`
+    path_keys: list[str] = field(default_factory=list)  # their lowered paths, notes without .md
     popularity: dict[str, int] = field(default_factory=dict)  # path -> notes linking to it
     search: SearchKeys = field(default_factory=lambda: SearchKeys(()))  # over keys
     path_search: SearchKeys = field(default_factory=lambda: SearchKeys(()))  # over path_keys
@@ -174,6 +174,9 @@ def _flatten(state: _State) -> NameCatalog:
             entries.append(entry)
             keys.append(key)
     for entry, key in state.attachment_entries:
+        # By its path too: `![[img/dia` tells apart files of one name in two folders.
+        catalog.path_entries.append(len(entries))
+        catalog.path_keys.append(entry.path.lower())
         entries.append(entry)
         keys.append(key)
     catalog.search = SearchKeys(keys)
