@@ -86,3 +86,14 @@ def test_selection_grows_from_the_word_to_the_link_line_section_and_note():
         "# Top\nSee [[Word Embeddings|vectors]] here.",
         text,
     ]
+
+
+def test_a_heading_inside_a_card_folds_inside_the_card():
+    text = "# Anki\nSTART\nBasic\nFront: q\n# Step one\nBack: a\nEND\n# Next\nx\n"
+    ranges = folding_ranges(vault({}), "a.md", parse_note(text), Config())
+    assert [(r.kind, r.span.slice(text)) for r in ranges] == [
+        (FoldingKind.SECTION, "# Anki\nSTART\nBasic\nFront: q\n# Step one\nBack: a\nEND"),
+        (FoldingKind.CARD, "START\nBasic\nFront: q\n# Step one\nBack: a\nEND"),
+        (FoldingKind.SECTION, "# Step one\nBack: a\nEND"),
+        (FoldingKind.SECTION, "# Next\nx"),
+    ]

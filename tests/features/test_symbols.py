@@ -42,6 +42,23 @@ def test_headings_form_a_tree_and_cards_sit_under_their_heading():
     ]
 
 
+def test_a_heading_inside_a_card_is_the_cards_text_and_every_child_is_inside_its_parent():
+    text = "# Anki\nSTART\nBasic\nFront: q\n# Step one\nBack: a\nEND\n# Next\nx\n"
+    index = vault({"a.md": text})
+    symbols = document_symbols(index, "a.md", index.notes["a.md"], Config())
+    assert outline(symbols) == ["heading: Anki", "  card: Basic: q", "heading: Next"]
+
+    def nested(symbol: DocumentSymbol) -> bool:
+        return all(
+            symbol.span.start <= child.span.start
+            and child.span.end <= symbol.span.end
+            and nested(child)
+            for child in symbol.children
+        )
+
+    assert all(nested(symbol) for symbol in symbols)
+
+
 def test_a_headings_range_is_its_section_and_its_selection_the_heading_text():
     note = parse_note(NOTE)
     embeddings, anki = document_symbols(vault({}), "Embeddings.md", note, Config())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 
 from notels.syntax.model import BlockId, Heading
 from notels.syntax.note import Note
@@ -19,15 +21,23 @@ _HEADING_OR_ITEM = re.compile(r"[ \t]*(?:#|(?:[-*+]|\d+[.)])[ \t])")
 
 def section_spans(note: Note) -> list[Span]:
     """For each heading, in order: from its line to the last non-blank text before the next
-    heading of the same or a higher level (or the end of the note)."""
+    heading of the same or a higher level (or the end of the note).
+
+    A heading inside a card's text (`# Step one` in a field) is the card's: its section ends
+    with the card, and it closes no section around the card, which would then end inside it."""
     text = note.text
     headings = note.headings
+    cards = [card.span for card in note.anki.cards]
     # Each heading's section ends where the first later heading of its level or higher starts:
     # the headings still open form a stack of rising levels, and a heading closes those of its
     # level and deeper. (Slicing off the later headings for each one was quadratic.)
     ends = [len(text)] * len(headings)
     open_headings: list[int] = []
     for i, heading in enumerate(headings):
+        card = card_holding(cards, heading.span.start)
+        if card is not None:
+            ends[i] = card.end
+            continue
         while open_headings and headings[open_headings[-1]].level >= heading.level:
             ends[open_headings.pop()] = heading.span.start
         open_headings.append(i)
@@ -37,6 +47,16 @@ def section_spans(note: Note) -> list[Span]:
             end -= 1
         spans.append(Span(heading.span.start, end))
     return spans
+
+
+def card_holding(cards: Sequence[Span], offset: int) -> Span | None:
+    """The span of `cards` (in text order, disjoint) holding `offset`, if one does."""
+    at = bisect_right(cards, offset, key=_start) - 1
+    return cards[at] if at >= 0 and offset < cards[at].end else None
+
+
+def _start(span: Span) -> int:
+    return span.start
 
 
 def block_paragraph(note: Note, block: BlockId) -> Span:
