@@ -490,7 +490,7 @@ def fixes_for_finding(
         if card is not None:
             found.append(swallowed_block_fix(note, card))
     elif code == "nested-block":
-        nested = next((c for c in nested_cards(note.text, note.hidden) if c.start == span), None)
+        nested = next((c for c in nested_cards(note) if c.start == span), None)
         if nested is not None:
             found.append(nested_block_fix(note, nested))
     elif code == "start-trailing-text":

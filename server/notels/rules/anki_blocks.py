@@ -41,7 +41,7 @@ word: it never reaches Anki. Take the card out of the callout, or remove the ind
     fixable=True,
 )
 def nested_block(ctx: RuleContext) -> Iterator[Draft]:
-    for card in nested_cards(ctx.note.text, ctx.note.hidden):
+    for card in nested_cards(ctx.note):
         where = "inside a quote or callout" if card.quoted else "indented"
         remedy = "Take the card out of the callout" if card.quoted else "Remove the indent"
         yield Draft(
