@@ -18,8 +18,11 @@ Decisions worth knowing:
 - `misplaced-id` moves the line just above `END` when the card has no last-line ID. When it
   has one, the stray line can only be deleted (offered, never safe): which of two IDs Anki
   knows the card by is the user's call.
-- `start-trailing-text` is safe only when what follows `START` is whitespace; visible text is
-  the user's words and deleting them is offered, not applied.
+- `start-trailing-text` is safe only when what follows `START` is whitespace and the exact
+  `START` makes one whole card and changes no other (a scan of the edited text tells); visible
+  text is the user's words and deleting them is offered, not applied. `--fix` checks its block
+  fixes together too: each may be safe alone and break a card beside another.
+- `nested-block` takes a card out of its callout or indent: offered, never safe.
 - `unclosed-block` inserts `END` after the block's last non-blank line. When a Markdown heading
   stands between START and that line, END goes above the heading instead and the fix is not
   safe: the card probably ended there, but that is a guess. A START inside a code fence or math
