@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from bisect import bisect_right
-from collections.abc import Sequence
 
 from notels.syntax.model import BlockId, Heading
 from notels.syntax.note import Note
@@ -27,14 +25,12 @@ def section_spans(note: Note) -> list[Span]:
     with the card, and it closes no section around the card, which would then end inside it."""
     text = note.text
     headings = note.headings
-    cards = [card.span for card in note.anki.cards]
     # Each heading's section ends where the first later heading of its level or higher starts:
     # the headings still open form a stack of rising levels, and a heading closes those of its
     # level and deeper. (Slicing off the later headings for each one was quadratic.)
     ends = [len(text)] * len(headings)
     open_headings: list[int] = []
-    for i, heading in enumerate(headings):
-        card = card_holding(cards, heading.span.start)
+    for i, (heading, card) in enumerate(zip(headings, cards_holding(note), strict=True)):
         if card is not None:
             ends[i] = card.end
             continue
@@ -49,14 +45,19 @@ def section_spans(note: Note) -> list[Span]:
     return spans
 
 
-def card_holding(cards: Sequence[Span], offset: int) -> Span | None:
-    """The span of `cards` (in text order, disjoint) holding `offset`, if one does."""
-    at = bisect_right(cards, offset, key=_start) - 1
-    return cards[at] if at >= 0 and offset < cards[at].end else None
-
-
-def _start(span: Span) -> int:
-    return span.start
+def cards_holding(note: Note) -> list[Span | None]:
+    """For each heading of the note, in order, the span of the closed card whose text holds it,
+    if one does (a `# heading` line inside a card's field)."""
+    cards = note.anki.cards
+    found: list[Span | None] = []
+    at = 0  # headings and cards both come in text order: one walk over each
+    for heading in note.headings:
+        start = heading.span.start
+        while at < len(cards) and cards[at].span.end <= start:
+            at += 1
+        inside = at < len(cards) and cards[at].span.start <= start
+        found.append(cards[at].span if inside else None)
+    return found
 
 
 def block_paragraph(note: Note, block: BlockId) -> Span:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from notels.config import Config
 from notels.features.fuzzy import SearchKeys, rank
 from notels.features.model import DocumentSymbol, Location, SymbolKind, WorkspaceSymbol
-from notels.features.outline import card_holding, section_spans
+from notels.features.outline import cards_holding, section_spans
 from notels.syntax.model import Card
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
@@ -60,9 +60,9 @@ def document_symbols(
 ) -> tuple[DocumentSymbol, ...]:
     """Headings as a tree (each spanning its section), cards nested under their heading."""
     items: list[_Node] = []
-    cards = [card.span for card in note.anki.cards]
-    for heading, section in zip(note.headings, section_spans(note), strict=True):
-        if card_holding(cards, heading.span.start) is not None:
+    sections = zip(note.headings, section_spans(note), cards_holding(note), strict=True)
+    for heading, section, holder in sections:
+        if holder is not None:
             continue  # text of a card's field: the card is the symbol there
         selection = heading.text_span if heading.text else heading.span
         name = heading.text or "#" * heading.level
