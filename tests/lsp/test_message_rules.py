@@ -150,9 +150,9 @@ async def test_a_body_that_is_no_json_gets_a_parse_error_and_the_server_goes_on(
 
 
 async def test_json_that_is_no_request_gets_an_invalid_request_error(vault: Path) -> None:
-    """A method that is no string, a message without `"jsonrpc"`, a batch (the LSP has none):
-    Invalid Request, with the id when there is one; a notification without `"jsonrpc"` is
-    dropped."""
+    """A method that is no string, a message without `"jsonrpc"` or of another version, a batch
+    (the LSP has none): Invalid Request, with the id when there is one; a notification without
+    `"jsonrpc"` is dropped."""
     write_files(vault, {"Алгебра.md": "# Алгебра\n"})
     client = await _Client.start()
     try:
@@ -160,9 +160,10 @@ async def test_json_that_is_no_request_gets_an_invalid_request_error(vault: Path
         client.send({"jsonrpc": "2.0", "id": 500, "method": 5, "params": {}})
         client.send({"id": 501, "method": "workspace/symbol", "params": {"query": ""}})
         client.send_bytes(b"[]")  # an empty batch
+        client.send({"jsonrpc": "1.0", "id": 502, "method": "workspace/symbol", "params": {}})
         client.send({"method": "initialized", "params": {}})
         symbols = await _still_answers(client, vault)
-        await wait_for(lambda: len(client.unmatched) >= 3, 10, "the errors")
+        await wait_for(lambda: len(client.unmatched) >= 4, 10, "the errors")
     finally:
         await client.stop()
 
@@ -170,5 +171,6 @@ async def test_json_that_is_no_request_gets_an_invalid_request_error(vault: Path
         (500, INVALID_REQUEST),
         (501, INVALID_REQUEST),
         (None, INVALID_REQUEST),
+        (502, INVALID_REQUEST),
     ]
     assert symbols == ["Алгебра"]

@@ -122,6 +122,10 @@ class NotelsProtocol(LanguageServerProtocol):
             # JSON-RPC's Invalid Request; lsprotocol would fail on it with an internal error.
             self._refuse(data["id"], JsonRpcInvalidRequest("the method is not a string"))
             return _ANSWERED
+        if is_request and data["jsonrpc"] != JsonRPCProtocol.VERSION:
+            # pygls only logs a request of another version: no client would hear back.
+            self._refuse_raw(data["id"], JsonRpcInvalidRequest("not a JSON-RPC 2.0 request"))
+            return _ANSWERED
         try:
             message = super().structure_message(data)
         except JsonRpcException as error:
