@@ -271,6 +271,27 @@ async def test_generate_ids_covers_open_and_closed_notes_with_one_apply_edit(vau
     assert len(set(values)) == 3
 
 
+async def test_generate_ids_finds_a_card_without_one_beside_an_inline_card_with_one(
+    vault: Path,
+) -> None:
+    # The inline card's ID is among the note's card IDs: one ID for one block card must not read
+    # as "every card has its ID".
+    inline = (
+        "Текст STARTI [Basic] q :: a <!--ID: 1737306548883--> ENDI\n\nSTART\nBasic\nFRONT: q\nEND\n"
+    )
+    write_files(vault, {"A.md": inline, "B.md": "START\nBasic\nFRONT: q\nEND\n"})
+    async with edit_editor(vault) as (session, applied):
+        summary = await session.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="notels.generateIds", arguments=[])
+        )
+    assert summary == {"ids": 2, "files": 2, "skipped": 0, "applied": True}
+    (edit,) = applied
+    edits = text_edits(edit)
+    assert [where for where, _ in edits[(vault / "A.md").resolve().as_uri()]] == [
+        span((5, 0), (5, 0))
+    ]
+
+
 async def test_the_server_announces_its_edit_features() -> None:
     client = await server_config().start()
     assert isinstance(client, LanguageClient)

@@ -378,11 +378,8 @@ class EditFeatures:
         lacking = 0
         for vault in list(self.session.workspace.vaults.values()):
             with vault.lock:
-                # A closed card without an ID: the summary counts cards and cards with IDs.
                 candidates = [
-                    path
-                    for path, summary in vault.index.summaries.items()
-                    if len(summary.cards) > len(summary.card_ids)
+                    path for path, summary in vault.index.summaries.items() if summary.lacks_ids()
                 ]
             self._sync_from_disk(vault, candidates)
             with vault.lock:

@@ -60,6 +60,14 @@ class NoteSummary(NamedTuple):
     def has_block(self, block: str) -> bool:
         return block.lower() in self.block_keys
 
+    def lacks_ids(self) -> bool:
+        """Does a closed block card lack an ID? (An inline card's ID is among card_ids too, so
+        counting them against the cards cannot tell.)"""
+        if len(self.cards) > len(self.card_ids):
+            return True
+        with_ids = {(start, end) for _, _, _, start, end in self.card_ids}
+        return any((start, end) not in with_ids for _, start, end in self.cards)
+
     def card_id_values(self) -> dict[str, None]:
         """The closed cards' IDs, each once, in order: a note holding k copies of one ID has k
         entries for it, and work done per entry (looking its copies up) cost k * k."""
