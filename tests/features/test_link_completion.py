@@ -261,6 +261,21 @@ def test_an_alias_in_a_table_row_escapes_its_pipe():
     assert alias_item("| a | [[Metric‸#H]] |") == f"| a | [[{name}#H\\|Metric space]] |"
 
 
+def test_an_alias_after_a_heading_is_escaped_for_its_yaml_quote_and_lone_cr_lines_are_lines():
+    name = "Метрическое пространство"
+    assert alias_item("---\nparent: '[[Metric‸#H]]'\n---\n") == (
+        f"---\nparent: '[[{name}#H|Metric space]]'\n---\n"
+    )
+    notes = {**NOTES, "B.md": '---\naliases: ["Bayes\' rule"]\n---\n'}
+    plain, result = complete_at(
+        vault(notes, ATTACHMENTS), "Draft.md", "---\nparent: '[[Bayes‸#H]]'\n---\n"
+    )
+    (item,) = [item for item in result.items if item.label == "Bayes' rule"]
+    assert accept(plain, item) == "---\nparent: '[[B#H|Bayes'' rule]]'\n---\n"
+    # A lone CR ends the table row: the link on the next line is in no table.
+    assert alias_item("| a | b |\rsee [[Metric‸]]\r") == f"| a | b |\rsee [[{name}|Metric space]]\r"
+
+
 def test_one_closing_bracket_typed_already_gets_its_second():
     assert first("See [[Feat‸]")[0] == "See [[Feature Representation]]"
     assert first("See [[Feat‸] and")[0] == "See [[Feature Representation]] and"

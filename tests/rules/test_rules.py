@@ -468,6 +468,15 @@ def test_a_card_in_a_callout_or_indented_is_reported_once():
     assert text.index("> START") + 2 == found[0].span.start
 
 
+def test_a_nested_start_pairs_only_with_an_end_nested_alike_and_no_card_between():
+    # A quoted START, a real card, then an indented END: no nested card, and no fix to offer
+    # that would make the quoted START swallow the real card.
+    text = DECK + "> START\n> Basic\n\nSTART\nBasic\nFRONT: a\nEND\n\n- x\n  END\n"
+    assert not only("nested-block", {"a.md": text})
+    crossing = DECK + "> START\n> Basic\n  END\n"
+    assert not only("nested-block", {"a.md": crossing})
+
+
 def test_quoted_start_without_end_or_in_code_is_no_card():
     text = (
         DECK

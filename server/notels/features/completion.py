@@ -230,7 +230,7 @@ def _name_item(
         elif rest.startswith("#"):
             value = target
             at = Span(context.close_at, context.close_at)
-            extra = (TextEdit(at, context.pipe + entry.label),)
+            extra = (TextEdit(at, _escape(context.pipe + entry.label, context.quote)),)
         return _item(
             context,
             position,

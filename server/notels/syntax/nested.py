@@ -19,6 +19,8 @@ from notels.syntax.spans import Span
 # What must stand before a keyword: a quote's `>` (callouts too) or an indent; after it, blanks.
 _NESTING_PREFIX = re.compile(r"[ \t]*>[ \t>]*|[ \t]+")
 _BLANKS_TO_LINE_END = re.compile(r"[ \t]*(?:\r?\n|\r|$)")
+# A START or END line of the plugin's own, at the very start of its line.
+_TOP_LEVEL_KEYWORD = re.compile(r"(?:^|(?<=[\r\n]))(?:START|END)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +45,24 @@ def nested_cards(note: Note) -> list[NestedCard]:
         end = start + len(keyword)
         if not _BLANKS_TO_LINE_END.match(text, end):
             continue
-        line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+        after_lf = text.rfind("\n", 0, start) + 1
+        # A lone CR ends lines too; looked for on this line only (from the start of the text,
+        # for each card, it was quadratic in the note's size).
+        line_start = text.rfind("\r", after_lf, start) + 1 or after_lf
         if line_start == start or not _NESTING_PREFIX.fullmatch(text, line_start, start):
             continue
         if _inside(note.hidden, start):
             continue
+        quoted = ">" in text[line_start:start]
         if keyword == "START":
-            opened = (Span(start, end), ">" in text[line_start:start])
+            opened = (Span(start, end), quoted)
         elif opened is not None:
-            found.append(NestedCard(opened[0], Span(start, end), opened[1]))
+            # Its END: nested the same way, with no card's own START or END line between.
+            (opened_span, opened_quoted) = opened
+            if quoted == opened_quoted and not _TOP_LEVEL_KEYWORD.search(
+                text, opened_span.end, line_start
+            ):
+                found.append(NestedCard(opened_span, Span(start, end), quoted))
             opened = None
     return found
 

@@ -29,7 +29,8 @@ def display_pipe(text: str, link_start: int) -> str:
     """The `|` to write before the display text of a body link starting at `link_start`:
     escaped in a Markdown table row (the line starts with `|`), where a bare one would end the
     cell. Obsidian writes it so too, and reads `\\|` back as the link's pipe."""
-    line_start = text.rfind("\n", 0, link_start) + 1
+    after_lf = text.rfind("\n", 0, link_start) + 1
+    line_start = text.rfind("\r", after_lf, link_start) + 1 or after_lf  # a lone CR ends lines too
     return "\\|" if text[line_start:link_start].lstrip().startswith("|") else "|"
 
 
