@@ -528,3 +528,12 @@ def test_renaming_one_of_two_namesake_headings_rewrites_the_links_that_reach_it(
     # A section's own heading renamed: the path's part that names it follows.
     edits = rename_heading_edits(index, "T.md", index.notes["T.md"].headings[2], "Теорема C")
     assert _applied(index, edits)["A.md"] == PROOF_LINKS.replace("Теорема B", "Теорема C")
+
+
+def test_a_note_moved_under_its_own_name_keeps_its_bare_links_as_written() -> None:
+    links = "[[ЦЕЛЬ 😀#Раздел]] [[цель 😀.md|x]] [[Цель 😀]]\n"
+    index = _index({"Цель 😀.md": "# Раздел\n", "a.md": links})
+    assert rename.move_edits(index, {"Цель 😀.md": "sub/Цель 😀.md"}) == {}
+    # A rename, even of the letter case only, writes the new name.
+    edits = rename.move_edits(index, {"Цель 😀.md": "цель 😀.md"})
+    assert _applied(index, edits)["a.md"] == "[[цель 😀#Раздел]] [[цель 😀.md|x]] [[цель 😀]]\n"

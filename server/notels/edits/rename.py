@@ -657,7 +657,8 @@ def _retarget(
     reach `new_path` from the note's new path, `new_source`.
 
     A bare name stays bare unless a namesake closer to the vault root would then take the link:
-    such links get the file's path instead, as Obsidian writes them. A relative path stays
+    such links get the file's path instead, as Obsidian writes them. A file moved under its own
+    name keeps its bare links as written, letter case and `.md` alike. A relative path stays
     relative (unless read from the vault root, as links are read first, it would open another
     file); another path keeps its folder part when the file stays in its folder, and is
     written from the vault root when it leaves it.
@@ -666,6 +667,8 @@ def _retarget(
     written = _written(new_path)
     cut = max(target.rfind("/"), target.rfind("\\"))
     if cut < 0:
+        if bare_wins and posixpath.basename(old_path) == posixpath.basename(new_path):
+            return target  # moved, not renamed: `[[TARGET#h]]` still opens it, as written
         return posixpath.basename(written) + suffix if bare_wins else written + suffix
     same_folder = posixpath.dirname(old_path) == posixpath.dirname(new_path)
     if target.startswith(("./", "../")) and not (same_folder and source == new_source):
