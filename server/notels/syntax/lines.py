@@ -18,12 +18,13 @@ _NEWLINE = re.compile(r"\n")
 
 def start_of_line(text: str, pos: int, floor: int = 0, cr_breaks: bool = True) -> int:
     """Start of the line holding `pos`, no earlier than `floor`: right after the last `\\n`
-    before it, or the last `\\r` when `cr_breaks` (looking for one in a text without any reads
-    all the way back)."""
-    start = text.rfind("\n", floor, pos) + 1
+    before it, or the last `\\r` when `cr_breaks`. A CR is looked for after that `\\n` only:
+    one before it cannot start the line, and a search from `floor` for each of a note's lines
+    read the note back to its start each time."""
+    start = max(text.rfind("\n", floor, pos) + 1, floor)
     if cr_breaks:
-        start = max(start, text.rfind("\r", floor, pos) + 1)
-    return max(start, floor)
+        start = max(start, text.rfind("\r", start, pos) + 1)
+    return start
 
 
 def end_of_line(text: str, pos: int) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from notels.syntax.lines import start_of_line
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 
@@ -45,10 +46,7 @@ def nested_cards(note: Note) -> list[NestedCard]:
         end = start + len(keyword)
         if not _BLANKS_TO_LINE_END.match(text, end):
             continue
-        after_lf = text.rfind("\n", 0, start) + 1
-        # A lone CR ends lines too; looked for on this line only (from the start of the text,
-        # for each card, it was quadratic in the note's size).
-        line_start = text.rfind("\r", after_lf, start) + 1 or after_lf
+        line_start = start_of_line(text, start)
         if line_start == start or not _NESTING_PREFIX.fullmatch(text, line_start, start):
             continue
         if _inside(note.hidden, start):

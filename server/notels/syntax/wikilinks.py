@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
+from notels.syntax.lines import start_of_line
 from notels.syntax.model import Link
 from notels.syntax.spans import Span, shared_offsets
 
@@ -29,8 +30,7 @@ def display_pipe(text: str, link_start: int) -> str:
     """The `|` to write before the display text of a body link starting at `link_start`:
     escaped in a Markdown table row (the line starts with `|`), where a bare one would end the
     cell. Obsidian writes it so too, and reads `\\|` back as the link's pipe."""
-    after_lf = text.rfind("\n", 0, link_start) + 1
-    line_start = text.rfind("\r", after_lf, link_start) + 1 or after_lf  # a lone CR ends lines too
+    line_start = start_of_line(text, link_start)
     return "\\|" if text[line_start:link_start].lstrip().startswith("|") else "|"
 
 
