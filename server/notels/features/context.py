@@ -9,14 +9,13 @@ line under the cursor and a few neighbours matter, and nothing here raises.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from enum import Enum
 
 from notels.features.model import TextEdit
 from notels.syntax.markdown import TAG_CHARS
 from notels.syntax.note import Note
-from notels.syntax.spans import Span
+from notels.syntax.spans import Span, inside_any
 from notels.syntax.wikilinks import display_pipe
 
 
@@ -250,11 +249,7 @@ def _link_context(
 
 def _hidden(note: Note, offset: int) -> bool:
     """True inside code or math, where `[[` and `#` are plain characters."""
-    hidden = note.hidden
-    if not hidden:
-        return False
-    i = bisect_right([span.start for span in hidden], offset) - 1
-    return i >= 0 and offset < hidden[i].end
+    return inside_any(note.hidden, offset)
 
 
 def _closing(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable
 
 from notels.config import Config
@@ -17,7 +16,7 @@ from notels.features.model import (
 from notels.features.navigation import link_locations
 from notels.features.outline import section_spans
 from notels.syntax.note import Note
-from notels.syntax.spans import Span
+from notels.syntax.spans import Span, inside_any
 from notels.vault.index import VaultIndex
 from notels.vault.resolve import ResolutionKind
 
@@ -42,11 +41,6 @@ def _trim_url(url: str) -> str:
     return url
 
 
-def _inside(spans: tuple[Span, ...], starts: list[int], offset: int) -> bool:
-    i = bisect_right(starts, offset) - 1
-    return i >= 0 and offset < spans[i].end
-
-
 def document_links(
     index: VaultIndex, path: str, note: Note, config: Config
 ) -> tuple[DocumentLink, ...]:
@@ -54,10 +48,9 @@ def document_links(
     found: list[DocumentLink] = []
     text = note.text
     hidden = note.hidden
-    starts = [span.start for span in hidden]
     link_spans = [link.span for link in note.links]
     for match in _URL.finditer(text):
-        if hidden and _inside(hidden, starts, match.start()):
+        if inside_any(hidden, match.start()):
             continue
         url = _trim_url(match.group())
         if len(url) <= len("https://"):

@@ -9,13 +9,11 @@ startup do not look for them.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from notels.syntax.lines import start_of_line
 from notels.syntax.note import Note
-from notels.syntax.spans import Span
+from notels.syntax.spans import Span, inside_any
 
 # What must stand before a keyword: a quote's `>` (callouts too) or an indent; after it, blanks.
 _NESTING_PREFIX = re.compile(r"[ \t]*>[ \t>]*|[ \t]+")
@@ -49,7 +47,7 @@ def nested_cards(note: Note) -> list[NestedCard]:
         line_start = start_of_line(text, start)
         if line_start == start or not _NESTING_PREFIX.fullmatch(text, line_start, start):
             continue
-        if _inside(note.hidden, start):
+        if inside_any(note.hidden, start):
             continue
         quoted = ">" in text[line_start:start]
         if keyword == "START":
@@ -76,12 +74,3 @@ def _keywords(text: str) -> list[tuple[int, str]]:
             at = text.find(keyword, at + 1)
     found.sort()
     return found
-
-
-def _inside(spans: Sequence[Span], offset: int) -> bool:
-    at = bisect_right(spans, offset, key=_start) - 1
-    return at >= 0 and offset < spans[at].end
-
-
-def _start(span: Span) -> int:
-    return span.start

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import NamedTuple
 
 
@@ -35,6 +37,15 @@ class Span(NamedTuple):
 
 
 _new_span = tuple.__new__
+_start_of = itemgetter(0)  # a Span's start, read in C
+
+
+def inside_any(spans: Sequence[Span], offset: int) -> bool:
+    """Does one of `spans` (sorted, disjoint: a note's code and math) hold `offset`, its end
+    excluded?"""
+    at = bisect_right(spans, offset, key=_start_of) - 1
+    return at >= 0 and offset < spans[at].end
+
 
 # One shared int object per offset, for the spans a parsed vault keeps by the million: CPython
 # makes a new 28-byte int for each offset over 256, twice per span, and those ints were a sixth
