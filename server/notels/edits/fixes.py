@@ -36,6 +36,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from notels.config import Config, IdStyle
 from notels.edits.ids import IdGenerator
@@ -55,7 +56,7 @@ from notels.edits.tags import (
 from notels.edits.text_edit import TextEdit, apply_edits, edits_conflict
 from notels.findings import Finding
 from notels.syntax.anki import scan_anki
-from notels.syntax.model import Card, CardId, InlineCard, StartWithTrailingText
+from notels.syntax.model import AnkiItems, Card, CardId, InlineCard, StartWithTrailingText
 from notels.syntax.nested import NestedCard, nested_cards
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
@@ -350,28 +351,36 @@ def _makes_a_card_alone(note: Note, edit: TextEdit) -> bool:
     at an `ENDPOINT:` line; the plugin's pattern has more such turns than a few line rules
     would follow, so the edited text is scanned again. (`--fix` takes many fixes at once:
     `_blocks_kept_whole` checks them together.)"""
-    before = note.anki
-    edited = apply_edits(note.text, (edit,))
-    after = scan_anki(edited)
-    return (
-        len(after.cards) == len(before.cards) + 1
-        and len(after.unclosed) == len(before.unclosed)
-        and _swallowed(after.cards) == _swallowed(before.cards)
-        and _cut_short(edited, after.cards) == _cut_short(note.text, before.cards)
+    before = _blocks_of(note.text, note.anki)
+    return _blocks_after(note, (edit,)) == before._replace(cards=before.cards + 1)
+
+
+class _Blocks(NamedTuple):
+    """How many blocks a text has of each kind the plugin reads."""
+
+    cards: int  # closed cards
+    unclosed: int
+    swallowed: int  # STARTs merged into the card above them
+    cut_short: int  # cards ended by a line that only begins with END (`ENDPOINT: x`)
+
+
+def _blocks_of(text: str, anki: AnkiItems) -> _Blocks:
+    return _Blocks(
+        len(anki.cards),
+        len(anki.unclosed),
+        sum(len(card.swallowed_starts) for card in anki.cards),
+        sum(
+            1
+            for card in anki.cards
+            if card.end_span is not None and card.end_span.slice(text).strip() != "END"
+        ),
     )
 
 
-def _swallowed(cards: Sequence[Card]) -> int:
-    return sum(len(card.swallowed_starts) for card in cards)
-
-
-def _cut_short(text: str, cards: Sequence[Card]) -> int:
-    """Cards ended by a line that only begins with END (`ENDPOINT: x`)."""
-    return sum(
-        1
-        for card in cards
-        if card.end_span is not None and card.end_span.slice(text).strip() != "END"
-    )
+def _blocks_after(note: Note, edits: Sequence[TextEdit]) -> _Blocks:
+    """The note's blocks once `edits` are applied, scanned again."""
+    edited = apply_edits(note.text, edits)
+    return _blocks_of(edited, scan_anki(edited))
 
 
 # --- tags -------------------------------------------------------------------------------------
@@ -578,13 +587,12 @@ def _blocks_kept_whole(note: Note, chosen: list[Fix]) -> list[Fix]:
 
 def _breaks_no_block(note: Note, fixes: Sequence[Fix]) -> bool:
     """Do the fixes, together, leave no card swallowed, unclosed or cut short that was not?"""
-    before = note.anki
-    edited = apply_edits(note.text, [edit for fix in fixes for edit in fix.edits])
-    after = scan_anki(edited)
+    before = _blocks_of(note.text, note.anki)
+    after = _blocks_after(note, [edit for fix in fixes for edit in fix.edits])
     return (
-        len(after.unclosed) <= len(before.unclosed)
-        and _swallowed(after.cards) <= _swallowed(before.cards)
-        and _cut_short(edited, after.cards) <= _cut_short(note.text, before.cards)
+        after.unclosed <= before.unclosed
+        and after.swallowed <= before.swallowed
+        and after.cut_short <= before.cut_short
     )
 
 
