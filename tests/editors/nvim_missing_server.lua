@@ -5,6 +5,7 @@
 -- (a name inside the vault for a scratch buffer), NOTELS_NOT_ENABLED (read the config without
 -- enabling it), NOTELS_OUT (JSON written here). After each
 -- step it records every vim.notify call so far; the pytest side asserts on that record.
+local driver = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/nvim_driver.lua')
 local out = { steps = {} }
 local level_names = {}
 for name, level in pairs(vim.log.levels) do
@@ -51,7 +52,4 @@ end)
 if not ok then
   out.error = tostring(err)
 end
-local file = assert(io.open(os.getenv('NOTELS_OUT'), 'w'))
-file:write(vim.json.encode(out))
-file:close()
-vim.cmd('qa!')
+driver.finish(out)

@@ -2,6 +2,7 @@
 -- Inputs (environment): NOTELS_NVIM_RTP (editors/neovim), NOTELS_CMD (JSON list), NOTELS_NOTE,
 -- NOTELS_LINK_NOTE, NOTELS_OUT (JSON written here). Each step records what it saw; the pytest
 -- side asserts on that record, so a failing step never hides the others.
+local driver = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/nvim_driver.lua')
 local out = {}
 local function record(key, value)
   out[key] = value
@@ -17,21 +18,10 @@ end
 
 local function finish()
   record('notifications', notifications)
-  local file = assert(io.open(os.getenv('NOTELS_OUT'), 'w'))
-  file:write(vim.json.encode(out))
-  file:close()
-  vim.cmd('qa!')
+  driver.finish(out)
 end
 
-local indexed = false
-vim.api.nvim_create_autocmd('LspProgress', {
-  callback = function(args)
-    local value = args.data and args.data.params and args.data.params.value
-    if type(value) == 'table' and value.kind == 'end' then
-      indexed = true
-    end
-  end,
-})
+local indexed = driver.watch_indexing()
 local diagnostic_changes = 0
 vim.api.nvim_create_autocmd('DiagnosticChanged', {
   callback = function()
@@ -59,9 +49,7 @@ local ok, err = pcall(function()
 
   -- 1. Diagnostics arrive for the opened note; once the vault is indexed (the server's
   -- progress ends) they are published again against the whole vault.
-  record('indexed', vim.wait(15000, function()
-    return indexed
-  end, 50))
+  record('indexed', vim.wait(15000, indexed, 50))
   local seen = diagnostic_changes
   vim.wait(3000, function()
     return diagnostic_changes > seen and #vim.diagnostic.get(0) > 0

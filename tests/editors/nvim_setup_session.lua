@@ -3,21 +3,14 @@
 -- Inputs (environment): NOTELS_NVIM_RTP (editors/neovim), NOTELS_CMD (JSON list), NOTELS_NOTE,
 -- NOTELS_OUTSIDE_NOTE, NOTELS_OUT (JSON written here). Each step records what it saw; the
 -- pytest side asserts on that record.
+local driver = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/nvim_driver.lua')
 local out = {}
 local notifications = {}
 vim.notify = function(msg)
   table.insert(notifications, msg)
 end
 
-local indexed = false
-vim.api.nvim_create_autocmd('LspProgress', {
-  callback = function(args)
-    local value = args.data and args.data.params and args.data.params.value
-    if type(value) == 'table' and value.kind == 'end' then
-      indexed = true
-    end
-  end,
-})
+local indexed = driver.watch_indexing()
 
 local function diagnostic_codes()
   local codes = {}
@@ -47,9 +40,7 @@ local ok, err = pcall(function()
     'didChangeWatchedFiles',
     'dynamicRegistration'
   )
-  out.indexed = vim.wait(15000, function()
-    return indexed
-  end, 50)
+  out.indexed = vim.wait(15000, indexed, 50)
   vim.wait(5000, function()
     return vim.deep_equal(diagnostic_codes(), { 'missing-id', 'unresolved-link' })
   end, 50)
@@ -79,7 +70,4 @@ if not ok then
 end
 out.notifications = notifications
 out.messages = vim.api.nvim_exec2('messages', { output = true }).output
-local file = assert(io.open(os.getenv('NOTELS_OUT'), 'w'))
-file:write(vim.json.encode(out))
-file:close()
-vim.cmd('qa!')
+driver.finish(out)
