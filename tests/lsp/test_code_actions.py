@@ -98,6 +98,24 @@ MIXED = (
 ).replace("\n", "\r\n")
 
 
+async def test_a_card_in_a_callout_is_taken_out_of_it_on_request(vault: Path) -> None:
+    callout = (
+        "TARGET DECK: d\r\n> [!note]- Карта 😀\r\n> START\r\n> Basic\r\n> Front: q 😀\r\n> END\r\n"
+    )
+    write_files(vault, {"Выноска.md": callout})
+    async with edit_editor(vault) as (session, _):
+        uri = session.open("Выноска.md", callout)
+        await session.wait_for_codes(uri, lambda codes: "nested-block" in codes)
+        (diagnostic,) = [d for d in session.diagnostics(uri) if d.code == "nested-block"]
+        (action,) = await _actions(session, uri, "nested-block")
+
+    assert diagnostic.range == span((2, 2), (2, 7))  # the START keyword
+    assert (action.title, action.is_preferred) == ("Take the card out of the callout", True)
+    assert apply_text_edits(callout, _only_edits(action, uri)) == (
+        "TARGET DECK: d\r\n> [!note]- Карта 😀\r\nSTART\r\nBasic\r\nFront: q 😀\r\nEND\r\n"
+    )
+
+
 async def test_fixes_on_a_crlf_note_keep_its_line_breaks(vault: Path) -> None:
     write_files(
         vault,
