@@ -4,6 +4,7 @@ selection ranges and the backlinks code lens, with UTF-16 positions on Cyrillic/
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import lsp_harness
 import notes
+import pytest
 from edit_harness import position, span
 from lsp_harness import Editor, document, wait_until, write_files
 from lsprotocol import types
@@ -325,6 +327,57 @@ async def test_a_client_that_resolves_symbol_ranges_gets_them_when_it_asks(vault
     assert moved.location.range == span((9, 0), (9, 14))
     assert unchanged.location == odd.location
     assert not_a_note.location == outside.location
+
+
+async def _training_range(session: Editor, unlike: types.Range | None = None) -> types.Range:
+    """The range workspace symbols give `## Training 😀`; with `unlike`, the first one that
+    differs from it (a file event is read on another thread)."""
+    query = types.WorkspaceSymbolParams(query="training")
+    ranges: list[types.Range] = []
+
+    async def answer() -> None:
+        found = await session.client.workspace_symbol_async(query)
+        assert found is not None
+        (symbol,) = [s for s in found if s.name == "Training 😀"]
+        assert isinstance(symbol.location, types.Location)
+        ranges.append(symbol.location.range)
+
+    await answer()
+    for _ in range(100):
+        if unlike is None or ranges[-1] != unlike:
+            break
+        await asyncio.sleep(0.05)
+        await answer()
+    return ranges[-1]
+
+
+@pytest.mark.parametrize("encoding, width", [("utf-16", 14), ("utf-8", 16), ("utf-32", 13)])
+async def test_workspace_symbol_ranges_follow_edits_and_changes_on_disk(
+    vault: Path, encoding: str, width: int
+) -> None:
+    """Ranges are remembered while a note's summary stays the same: each later query must see
+    the note's text of that moment, in the session's encoding."""
+    write_files(vault, VAULT)
+    relative = "Machine Learning/Embeddings.md"
+    async with lsp_harness.editor(vault, encodings=[encoding]) as session:
+        first = await _training_range(session)
+        again = await _training_range(session)
+        uri = session.open(relative)
+        session.edit(uri, (5, 0), (5, 0), "Новая строка 😀\n\n")
+        typed = await _training_range(session)
+        # A space made a line break: the heading keeps its offset, not its line.
+        session.edit(uri, (7, 5), (7, 6), "\n")
+        split = await _training_range(session)
+        session.close(uri)  # unsaved: the file's text again
+        closed = await _training_range(session)
+        (vault / relative).write_text(EMBEDDINGS.replace("Dense vectors", "Dense\nvectors"))
+        session.notify_files((relative, types.FileChangeType.Changed))
+        on_disk = await _training_range(session, unlike=closed)
+
+    assert first == again == closed == span((7, 0), (7, width))
+    assert typed == span((9, 0), (9, width))
+    assert split == span((10, 0), (10, width))
+    assert on_disk == span((8, 0), (8, width))
 
 
 async def test_backlinks_code_lens_is_off_by_default_and_turned_on_by_settings(

@@ -111,9 +111,12 @@ class JsonAnswers(list[Json]):
 
 
 def range_json(lines: LineIndex, span: Span, encoding: Encoding) -> Json:
-    start_line, start_character, end_line, end_character = lines.positions(
-        span.start, span.end, encoding
-    )
+    return positions_json(lines.positions(span.start, span.end, encoding))
+
+
+def positions_json(positions: tuple[int, int, int, int]) -> Json:
+    """A JSON Range from `LineIndex.positions`."""
+    start_line, start_character, end_line, end_character = positions
     return {
         "start": {"line": start_line, "character": start_character},
         "end": {"line": end_line, "character": end_character},

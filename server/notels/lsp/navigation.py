@@ -57,6 +57,7 @@ from .convert import (
     edit_range_json,
     note_uri,
     path_of_uri,
+    positions_json,
     range_json,
     shared_edit_ranges,
     to_offset,
@@ -64,6 +65,7 @@ from .convert import (
 )
 from .indexer import start_thread
 from .session import Session, capability
+from .symbol_positions import Positions
 from .workspace import Effects, Vault
 
 if TYPE_CHECKING:
@@ -377,19 +379,34 @@ class NavigationFeatures:
         )
         found = JsonAnswers()
         for vault in list(self.session.workspace.vaults.values()):
-            files: dict[str, tuple[str, LineIndex]] = {}  # a note's headings and cards share it
+            # A note's headings and cards share its URI, text and remembered positions.
+            uris: dict[str, str] = {}
+            files: dict[str, LineIndex] = {}
+            remembered: dict[str, dict[Span, Positions] | None] = {}
             with vault.lock:
-                for symbol in workspace_symbols(vault.index, params.query, vault.config):
+                index = vault.index
+                for symbol in workspace_symbols(index, params.query, vault.config):
                     path, span = symbol.location.path, symbol.location.span
-                    location: Json
-                    if ranges_later:
-                        location = {"uri": self._uri(vault, path)}
-                    else:
-                        file = files.get(path)
-                        if file is None:
-                            file = files[path] = self._file(vault, path)
-                        uri, lines = file
-                        location = {"uri": uri, "range": range_json(lines, span, encoding)}
+                    uri = uris.get(path)
+                    if uri is None:
+                        uri = uris[path] = self._uri(vault, path)
+                    location: Json = {"uri": uri}
+                    if not ranges_later:
+                        if path in remembered:
+                            known = remembered[path]
+                        else:
+                            known = remembered[path] = vault.symbol_positions.of_note(
+                                path, index.summary(path), encoding
+                            )
+                        positions = known.get(span) if known is not None else None
+                        if positions is None:
+                            lines = files.get(path)
+                            if lines is None:
+                                lines = files[path] = self._file(vault, path)[1]
+                            positions = lines.positions(span.start, span.end, encoding)
+                            if known is not None:
+                                known[span] = positions
+                        location["range"] = positions_json(positions)
                     answer: Json = {
                         "name": symbol.name,
                         "kind": _SYMBOL_KIND[symbol.kind].value,

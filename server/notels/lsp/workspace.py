@@ -56,6 +56,8 @@ from notels.vault.notes import load_note, note_from_disk, text_from_disk
 from notels.vault.parallel import Summarized
 from notels.vault.summary import NoteSummary, Stamp, moved_only, summarize
 
+from .symbol_positions import SymbolPositions
+
 _EMPTY: tuple[str, list[Finding]] = ("empty", [])
 
 # Keys editors put in a server's settings section for themselves, not for the server.
@@ -96,6 +98,7 @@ class Vault:
     cache_current: bool = False  # the persistent cache holds what the last run indexed
     # Names the vault in completion items' data: short, unlike its URI, which each item repeats.
     id: int = field(default_factory=lambda: next(_VAULT_IDS))
+    symbol_positions: SymbolPositions = field(default_factory=SymbolPositions)
 
     def contains(self, path: Path) -> bool:
         return path == self.root or path.is_relative_to(self.root)
