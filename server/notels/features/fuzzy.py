@@ -230,6 +230,7 @@ def rank(
     keep_order: bool = False,
     search: SearchKeys | None = None,
     places: Callable[[], Sequence[int]] | None = None,
+    places_from: int = _PLACES_FROM,
 ) -> tuple[list[Match], bool]:
     """The best `limit` keys for `query`, best first, and whether more would have matched.
 
@@ -237,7 +238,9 @@ def rank(
     keys' own order, e.g. headings in document order) to the shorter key. `search`, built on
     the same `keys`, finds the candidates faster; `places` gives each key's place in that
     order (weight, length, key, then index), kept by the caller: large tiers are then ordered
-    by looking places up, in C, instead of calling `weight` for each member.
+    by looking places up, in C, instead of calling `weight` for each member: tiers of more than
+    `places_from` keys, as places cost a sort of every key after each change of a weight (a
+    caller whose weights change only with the keys keeps them cheaply: 0 then).
     """
     query = query.strip().lower()
     if limit <= 0:
@@ -252,7 +255,7 @@ def rank(
     def tier_order(size: int) -> Callable[[int], tuple[int, int, str]] | Callable[[int], int]:
         # The same order; places cost a sort of every key after each weight change, which a
         # large tier (one typed letter: hundreds of names) repays at once.
-        if places is not None and not keep_order and size > _PLACES_FROM:
+        if places is not None and not keep_order and size > places_from:
             return places().__getitem__
         return order
 

@@ -115,7 +115,21 @@ class _SymbolTable:
     paths: list[str] = field(default_factory=list)  # parallel to entries
     entries: list[_Entry] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    weights: list[int] = field(default_factory=list)  # each entry's kind's weight
     search: SearchKeys = field(default_factory=lambda: SearchKeys(()))
+    # Each entry's place in rank's order within a tier (weight, length, key): made on first use,
+    # kept while the keys and their kinds are (typing moves positions, not names).
+    _places: list[int] | None = None
+
+    def places(self) -> list[int]:
+        if self._places is None:
+            keys, weights = self.keys, self.weights
+            ranked = sorted(range(len(keys)), key=lambda i: (-weights[i], len(keys[i]), keys[i]))
+            places = [0] * len(ranked)
+            for place, entry in enumerate(ranked):
+                places[entry] = place
+            self._places = places
+        return self._places
 
 
 _TABLES: weakref.WeakKeyDictionary[VaultIndex, _SymbolTable] = weakref.WeakKeyDictionary()
@@ -152,11 +166,16 @@ def _table(index: VaultIndex) -> _SymbolTable:
                 paths.extend([path] * len(note_entries))
                 entries.extend(note_entries)
             keys = [entry.key for entry in entries]
+            weights = [_KIND_WEIGHT[entry.kind] for entry in entries]
             if keys != table.keys:  # not when only positions moved: keep the built search
                 table.search = SearchKeys(keys)
+                table._places = None
+            if weights != table.weights:
+                table._places = None
             table.paths = paths
             table.entries = entries
             table.keys = keys
+            table.weights = weights
         table.per_note = per_note
         table.generation = generation
         return table
@@ -186,7 +205,13 @@ def workspace_symbols(
     table = _table(index)
     entries = table.entries
     matches, _ = rank(
-        query, table.keys, limit, lambda i: _KIND_WEIGHT[entries[i].kind], search=table.search
+        query,
+        table.keys,
+        limit,
+        table.weights.__getitem__,
+        search=table.search,
+        places=table.places,
+        places_from=0,
     )
     found: list[WorkspaceSymbol] = []
     for match in matches:
