@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from notels.config import CONFIG_FILE_NAME, Config, find_vault_root, load_config_file
+from notels.edits.fixes import SAFE_CODES, CreatedNs, has_safe_fix
 from notels.edits.ids import IdGenerator
 from notels.findings import Finding
-from notels.fixer import BeforeReplace, FixMode, FixOutcome, fix_vault
+from notels.fixer import BeforeReplace, FixMode, FixOutcome, file_created_ns, fix_vault
 from notels.report.located import LocatedFinding, locate
 from notels.rules import check_note, known_codes, problem_findings
 from notels.syntax.lines import Encoding
@@ -153,7 +154,7 @@ def check_paths(
             fixes.changes.extend(outcome.changes)
             fixes.written.extend(outcome.written)
             fixes.refused.extend(outcome.refused)
-        run = _VaultRun(root, index, config, select, ignore)
+        run = _VaultRun(root, index, config, select, ignore, file_created_ns(root))
         with paused_gc():  # notes are parsed (again) here: see paused_gc
             files += run.check_selected(selected, located)
     return CheckResult(located, files, list(by_root), fixes)
@@ -168,6 +169,8 @@ class _VaultRun:
     config: Config
     select: Collection[str] | None
     ignore: Collection[str]
+    # As `--fix` tells which copy of a duplicated ID keeps it: a finding's `fixable` agrees.
+    created_ns: CreatedNs
 
     def check_selected(self, selected: Sequence[str], located: list[LocatedFinding]) -> int:
         """Run the rules on the selected notes, in order; returns how many files were checked."""
@@ -210,9 +213,17 @@ class _VaultRun:
         if note is None:
             return None
         display = _display_path(self.root / relative)
-        findings = check_note(relative, note, self.index, self.config, self.select, self.ignore)
+        index, config = self.index, self.config
+        findings = check_note(relative, note, index, config, self.select, self.ignore)
         return [
-            locate(display, finding, note.lines, _locate_related(self.root, self.index, finding))
+            locate(
+                display,
+                finding,
+                note.lines,
+                _locate_related(self.root, index, finding),
+                finding.code in SAFE_CODES
+                and has_safe_fix(relative, note, index, config, finding, self.created_ns),
+            )
             for finding in findings
         ]
 
@@ -256,7 +267,7 @@ def serve_check(job: tuple[Any, ...], sink: BinaryIO) -> None:
         index.set_summary(relative, tuple.__new__(NoteSummary, summary), problems.get(relative))
     for relative, problem in problems.items():
         index.file_problems.setdefault(relative, problem)
-    run = _VaultRun(root, index, config, select, ignore)
+    run = _VaultRun(root, index, config, select, ignore, file_created_ns(root))
     for batch in batches:
         results = [(relative, run.check_one(relative)) for relative in batch]
         write_frame(sink, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))

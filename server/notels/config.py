@@ -157,7 +157,10 @@ def config_from_mapping(
             updates["code_lens"] = value
         elif key in ("new-note-folder", "new_note_folder", "newNoteFolder"):
             try:
-                updates["new_note_folder"] = _vault_path(value)
+                # Empty (VS Code's default, and how a workspace undoes a user-wide folder):
+                # beside the linking note; the root is "/".
+                blank = isinstance(value, str) and not value.strip()
+                updates["new_note_folder"] = None if blank else _vault_path(value)
             except ValueError:
                 raise fail(key, "expected a folder inside the vault, like 'Inbox' or '/'") from None
         elif key in ("new-note-template", "new_note_template", "newNoteTemplate"):

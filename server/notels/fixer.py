@@ -156,9 +156,9 @@ def take_snapshot(root: Path, relative: str, expected_text: str) -> Snapshot | s
         return "not a regular file"
     # Replacing needs only the folder's permission: the file's own must still be honoured.
     if not info.st_mode & _ANY_WRITE or not os.access(path, os.W_OK):
-        return "read-only: not fixed"
+        return "read-only"
     if looks_binary(data):
-        return "holds NUL bytes: not a text note"
+        return "holds NUL bytes"
     text, has_bom, valid = decode_note_bytes(data)
     if not valid:
         return "not valid UTF-8: never rewritten"

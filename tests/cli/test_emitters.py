@@ -41,14 +41,14 @@ def located_findings(draw: st.DrawFn) -> LocatedFinding:
     )
     line, column, end_line, end_column = (draw(NUMBER) for _ in range(4))
     related = tuple(draw(st.lists(RELATED, max_size=3)))
-    return LocatedFinding(draw(PATH), line, column, end_line, end_column, finding, related)
+    fixable = draw(st.booleans())
+    return LocatedFinding(draw(PATH), line, column, end_line, end_column, finding, related, fixable)
 
 
 # --- the emitters as they were: one document, then json.dump(indent=2) ------------------------
 
 
 def json_before(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: TextIO) -> None:
-    fixable = {rule.code for rule in rules if rule.fixable}
     records = [
         {
             "path": item.path,
@@ -59,7 +59,7 @@ def json_before(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: 
             "severity": item.finding.severity.value,
             "code": item.finding.code,
             "message": item.finding.message,
-            "fixable": item.finding.code in fixable,
+            "fixable": item.fixable,
             "related": [
                 {"path": path, "line": line, "column": column, "message": message}
                 for path, line, column, message in item.related

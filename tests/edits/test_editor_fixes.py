@@ -146,12 +146,13 @@ def test_a_new_note_goes_to_the_configured_folder_with_the_template_filled_in() 
         ("Inbox", "Inbox", None),
         ("/Входящие/новое/", "Входящие/новое", None),
         ("a\\b", "a/b", None),
-        ("/", "", None),
-        ("", "", None),
+        ("/", "", None),  # the root
+        ("", None, None),  # beside the linking note, as when unset (VS Code's default)
+        ("  ", None, None),
         ("./x/../y", "y", None),
     ],
 )
-def test_new_note_folder_spellings(written: str, folder: str, template: None) -> None:
+def test_new_note_folder_spellings(written: str, folder: str | None, template: None) -> None:
     for key in ("new-note-folder", "new_note_folder", "newNoteFolder"):
         config = config_from_mapping({key: written}, frozenset())
         assert (config.new_note_folder, config.new_note_template) == (folder, template)

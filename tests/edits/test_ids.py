@@ -6,7 +6,7 @@ import random
 
 from edit_helpers import NOW
 
-from notels.edits.ids import IdGenerator, generator_for_vault, note_ids, vault_ids
+from notels.edits.ids import MOST_AHEAD_MS, IdGenerator, generator_for_vault, note_ids, vault_ids
 from notels.syntax.note import parse_note
 from notels.vault.index import VaultIndex
 
@@ -76,3 +76,17 @@ def test_the_vault_ids_include_inline_cards_delete_lines_and_misplaced_ids() -> 
     assert vault_ids(index) == expected
     generator = generator_for_vault(index, now_ms=lambda: 1111111111111)
     assert generator.next_id() == 1111111111112
+
+
+def test_an_id_never_predates_the_notes_created_date_unless_that_is_far_ahead() -> None:
+    generator = IdGenerator(now_ms=lambda: NOW)
+    week = 7 * 24 * 3600 * 1000
+    assert generator.next_id(NOW + week) == NOW + week
+    # The next note's ID stays at the time it is made, and never repeats one.
+    assert generator.next_id() == NOW
+    assert generator.next_id(NOW + week) == NOW + week + 1
+    # A date further ahead than any plausible ID (a typo) is no floor.
+    assert generator.next_id(NOW + MOST_AHEAD_MS + 1) == NOW + 1
+    assert (
+        generator.floor(NOW + week) == NOW + week and generator.floor(NOW + 2 * MOST_AHEAD_MS) == 0
+    )

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from notels.config import Config, IdStyle
-from notels.edits.ids import IdGenerator
+from notels.edits.ids import IdGenerator, created_ms
 from notels.edits.lines import (
     break_at,
     break_before,
@@ -110,7 +110,7 @@ def new_id_edit(note: Note, card: Card, style: IdStyle, value: int) -> TextEdit 
 def missing_id_fix(note: Note, card: Card, config: Config, generator: IdGenerator) -> Fix | None:
     if not _can_take_id(card):
         return None
-    edit = new_id_edit(note, card, config.id_style, generator.next_id())
+    edit = new_id_edit(note, card, config.id_style, generator.next_id(created_ms(note)))
     if edit is None:
         return None
     return Fix("Generate Anki ID", "missing-id", (edit,), _id_is_safe(card))
@@ -120,10 +120,11 @@ def all_missing_ids_fix(note: Note, config: Config, generator: IdGenerator) -> F
     """One fix giving every card of the note without an ID a new one (all distinct)."""
     edits: list[TextEdit] = []
     safe = True
+    not_before = created_ms(note)
     for card in note.anki.cards:
         if not _can_take_id(card):
             continue
-        edit = new_id_edit(note, card, config.id_style, generator.next_id())
+        edit = new_id_edit(note, card, config.id_style, generator.next_id(not_before))
         if edit is not None:
             edits.append(edit)
             safe = safe and _id_is_safe(card)
@@ -150,10 +151,11 @@ def missing_id_edits_for_vault(
         if note is None:
             continue
         edits: list[TextEdit] = []
+        not_before = created_ms(note)
         for card in note.anki.cards:
             if not _can_take_id(card) or (safe_only and not _id_is_safe(card)):
                 continue
-            edit = new_id_edit(note, card, config.id_style, generator.next_id())
+            edit = new_id_edit(note, card, config.id_style, generator.next_id(not_before))
             if edit is not None:
                 edits.append(edit)
         if edits:
@@ -203,8 +205,10 @@ def duplicate_id_fix(
     generator: IdGenerator,
     created_ns: CreatedNs | None = None,
     originals: _Originals | None = None,
+    not_before: int = 0,
 ) -> Fix | None:
-    """A new ID for this copy of a duplicated card, unless it is the original.
+    """A new ID for this copy of a duplicated card, unless it is the original; at least
+    `not_before` (the note's `created_ms`).
 
     `originals`, shared by the calls for one note's findings, keeps each ID's copies and
     original: k copies of a card in one note each asked for all k and took the oldest of them,
@@ -229,7 +233,7 @@ def duplicate_id_fix(
         return None
     if original.path == path and original.span == card.id.span:
         return None
-    edit = TextEdit(card.id.value_span, str(generator.next_id()))
+    edit = TextEdit(card.id.value_span, str(generator.next_id(not_before)))
     return Fix("Give this card a new ID", "duplicate-id", (edit,), True)
 
 
@@ -486,7 +490,11 @@ def fixes_for_finding(
         if holder is None or holder.id is None or holder.id.span != span:
             holder = next((c for c in anki.inline_cards if c.id and c.id.span == span), None)
         if holder is not None and holder.id is not None and holder.id.span == span:
-            found.append(duplicate_id_fix(path, holder, index, generator, created_ns, originals))
+            found.append(
+                duplicate_id_fix(
+                    path, holder, index, generator, created_ns, originals, created_ms(note)
+                )
+            )
     elif code == "misplaced-id":
         card = _card_holding(anki.cards, span)
         if card is not None:
@@ -516,6 +524,26 @@ def fixes_for_finding(
     elif code == "empty-note":
         found.append(empty_note_fix(note, config))
     return [fix for fix in found if fix is not None]
+
+
+def has_safe_fix(
+    path: str,
+    note: Note,
+    index: VaultIndex,
+    config: Config,
+    finding: Finding,
+    created_ns: CreatedNs | None = None,
+    originals: _Originals | None = None,
+) -> bool:
+    """Does `--fix` have a fix for this finding (see safe_fix_list)? Not for a card the plugin
+    cuts short, nor for the copy of a duplicated ID that keeps it, nor outside SAFE_CODES."""
+    if finding.code not in SAFE_CODES:
+        return False
+    # The IDs drawn here are never written: any generator serves.
+    fixes = fixes_for_finding(
+        path, note, index, config, finding, IdGenerator(), created_ns, False, originals
+    )
+    return any(fix.safe for fix in fixes)
 
 
 def safe_fix_list(

@@ -4,13 +4,32 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from notels.syntax.note import Note
 from notels.vault.index import VaultIndex
+from notels.vault.summary import created_date
+
+# A `created` date further ahead than this is no floor for a new ID: such an ID would read as
+# mistyped (the malformed-id rule allows a year ahead), and the date itself likely is.
+MOST_AHEAD_MS = 365 * 24 * 3600 * 1000
 
 
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+def created_ms(note: Note) -> int:
+    """The note's frontmatter `created` (`YYYY-MM-DD[ HH:MM]`, local time) in epoch ms: the
+    least ID a card of the note may get. 0 when it has none, or not a real date."""
+    written = created_date(note.frontmatter)
+    if not written:
+        return 0
+    try:
+        moment = datetime.strptime(written, "%Y-%m-%d %H:%M" if " " in written else "%Y-%m-%d")
+        return int(moment.timestamp() * 1000)
+    except (ValueError, OverflowError, OSError):
+        return 0
 
 
 class IdGenerator:
@@ -43,12 +62,24 @@ class IdGenerator:
     def is_taken(self, value: int) -> bool:
         return value in self._taken
 
-    def next_id(self) -> int:
-        candidate = max(self._now_ms(), self._last + 1)
+    def floor(self, not_before: int) -> int:
+        """The least ID `next_id(not_before)` gives: `not_before`, unless too far ahead."""
+        return not_before if not_before <= self._now_ms() + MOST_AHEAD_MS else 0
+
+    def next_id(self, not_before: int = 0) -> int:
+        """A new ID, at least `not_before` (a note's `created`, see created_ms) unless that
+        lies more than MOST_AHEAD_MS ahead. Such a later ID does not raise the IDs of the notes
+        that follow: theirs stay at the time they are made."""
+        now = self._now_ms()
+        candidate = max(now, self._last + 1)
+        ahead = candidate < not_before <= now + MOST_AHEAD_MS
+        if ahead:
+            candidate = not_before
         while candidate in self._taken:
             candidate += 1
         self._taken.add(candidate)
-        self._last = candidate
+        if not ahead:
+            self._last = candidate
         return candidate
 
 

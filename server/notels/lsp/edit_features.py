@@ -218,12 +218,16 @@ class OfferedIds(IdGenerator):
         self._written = written
         self._asked = 0
 
-    def next_id(self) -> int:
+    def next_id(self, not_before: int = 0) -> int:
         number = self._asked
         self._asked += 1
-        if number < len(self._offered) and self._offered[number] not in self._written:
+        if (
+            number < len(self._offered)
+            and self._offered[number] not in self._written
+            and self._offered[number] >= self._source.floor(not_before)
+        ):
             return self._offered[number]
-        value = self._source.next_id()
+        value = self._source.next_id(not_before)
         if number < len(self._offered):
             self._offered[number] = value
         else:

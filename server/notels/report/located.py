@@ -17,6 +17,7 @@ class LocatedFinding:
     end_column: int
     finding: Finding
     related: tuple[tuple[str, int, int, str], ...] = ()  # (path, line, column, message)
+    fixable: bool = False  # `--fix` has a safe fix for it
 
 
 def locate(
@@ -24,11 +25,12 @@ def locate(
     finding: Finding,
     lines: LineIndex | None,
     related: tuple[tuple[str, int, int, str], ...] = (),
+    fixable: bool = False,
 ) -> LocatedFinding:
     if lines is None:
-        return LocatedFinding(path, 1, 1, 1, 1, finding, related)
+        return LocatedFinding(path, 1, 1, 1, 1, finding, related, fixable)
     line, column = lines.position(finding.span.start, Encoding.UTF32)
     end_line, end_column = lines.position(finding.span.end, Encoding.UTF32)
     return LocatedFinding(
-        path, line + 1, column + 1, end_line + 1, end_column + 1, finding, related
+        path, line + 1, column + 1, end_line + 1, end_column + 1, finding, related, fixable
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from notels.edits.fixes import SAFE_CODES
 from notels.rules.base import Rule
 
 
@@ -21,7 +22,9 @@ def render_rules_markdown(rules: Sequence[Rule]) -> str:
     lines += [f"| [`{r.code}`](#{r.code}) | {r.severity.value} | {r.summary} |" for r in rules]
     for rule in rules:
         lines += ["", f"## {rule.code}", "", f"Default severity: **{rule.severity.value}**."]
-        if rule.fixable:
-            lines.append("Has a safe automatic fix.")
+        if rule.code in SAFE_CODES:
+            lines.append("`--fix` fixes it where it safely can; the editor offers the fix too.")
+        elif rule.fixable:
+            lines.append("The editor offers a quick fix; `--fix` leaves it to you.")
         lines += ["", rule.summary, "", rule.explanation]
     return "\n".join(lines) + "\n"

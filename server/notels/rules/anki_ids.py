@@ -67,9 +67,9 @@ def misplaced_id(ctx: RuleContext) -> Iterator[Draft]:
                     written = f"<!--{written}-->"
                 yield Draft(
                     misplaced.span,
-                    "The plugin reads the ID line only as written `ID: <digits>` at the start "
-                    "of the line, one space after the colon: it reads this one as field text "
-                    f"and creates a duplicate card. Write it as `{written}`.",
+                    "The plugin reads an ID only as written `ID: <digits>`, one space after "
+                    "the colon: it reads this one as field text and creates a duplicate card. "
+                    f"Write it as `{written}`.",
                 )
                 continue
             yield Draft(
@@ -109,10 +109,16 @@ def malformed_id(ctx: RuleContext) -> Iterator[Draft]:
                 "never reaches Anki. Put the ID on a line of its own.",
             )
         value = card.id.value
-        if len(value) != digits or value.startswith("0"):
+        if len(value) != digits:
             yield Draft(
                 card.id.value_span,
                 f"ID {value} has {len(value)} digits; Anki note IDs have {digits}.",
+            )
+        elif value.startswith("0"):
+            yield Draft(
+                card.id.value_span,
+                f"ID {value} starts with a zero: Anki note IDs have {digits} digits without "
+                "leading zeros. Was it mistyped?",
             )
         elif digits == _EPOCH_MS_DIGITS and not _EARLIEST_MS <= int(value) <= latest:
             yield Draft(

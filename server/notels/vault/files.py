@@ -329,16 +329,23 @@ def read_note(root: Path, relative: str, max_bytes: int) -> ReadNote:
             FileProblem(relative, ProblemKind.TOO_LARGE, f"over the limit of {max_bytes} bytes"),
         )
     if looks_binary(data):
-        return ReadNote(
-            None, FileProblem(relative, ProblemKind.BINARY, "holds NUL bytes: not a text note")
-        )
+        return ReadNote(None, FileProblem(relative, ProblemKind.BINARY, "holds NUL bytes"))
     text, has_bom, valid = decode_note_bytes(data)
     problem = None
     if not valid:
-        problem = FileProblem(
-            relative, ProblemKind.INVALID_UTF8, "not valid UTF-8; read with replacement characters"
-        )
+        problem = FileProblem(relative, ProblemKind.INVALID_UTF8, first_bad_byte(data))
     return ReadNote(text, problem, has_bom, len(data), info.st_mtime_ns)
+
+
+def first_bad_byte(data: bytes) -> str:
+    """Where bytes that are not UTF-8 first go wrong, for the user to find it: the byte and
+    its line (a Latin-1 `é` is one byte, 0xE9)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return f"the first bad byte, 0x{data[error.start]:02X}, is on line {line}"
+    return "not UTF-8"
 
 
 def stamp_on_disk(root: Path, relative: str) -> tuple[int, int] | None:

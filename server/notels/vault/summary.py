@@ -162,7 +162,7 @@ def summarize_text(text: str, stamp: Stamp | None = None) -> NoteSummary:
 _CREATED = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
 
 
-def _created(frontmatter: Frontmatter | None) -> str:
+def created_date(frontmatter: Frontmatter | None) -> str:
     entry = frontmatter.entry("created") if frontmatter is not None else None
     if entry is None or len(entry.scalars) != 1:
         return ""
@@ -238,5 +238,5 @@ def _summary(
         cards=tuple(cards),
         decks=tuple(dict.fromkeys(anki.decks)),
         description=first_line(text, body_start),
-        created=_created(frontmatter),
+        created=created_date(frontmatter),
     )
