@@ -45,6 +45,8 @@ def choose_encoding(client_offers: Sequence[str] | None) -> Encoding:
 
 def path_of_uri(uri: str) -> Path | None:
     """The file a `file:` URI names; None for `untitled:` and other schemes."""
+    if uri[:17].lower() == "file://localhost/":
+        uri = "file:///" + uri[17:]  # RFC 8089: the same file (pygls reads a UNC share)
     path = to_fs_path(uri)
     return Path(path) if path else None
 

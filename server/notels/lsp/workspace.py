@@ -220,13 +220,9 @@ class Workspace:
         """A workspace folder; its vault is the folder, or the vault it lies in (like `check`).
         A folder without a vault's marks at or above it that holds marked vaults further down
         (a repository with a vault in it) stands for those vaults instead."""
-        root = find_vault_root(folder)
-        roots = [root]
-        if not has_vault_marker(root):
-            roots = find_vaults_below(folder) or roots
         effects = Effects()
         vaults = []
-        for each in roots:
+        for each in _roots_of_folder(folder):
             vault, found = self._vault_at(each)
             effects.merge(found)
             vaults.append(vault.root)
@@ -493,7 +489,24 @@ class Workspace:
         vault, relative = document.vault, document.relative
         if vault is None or relative is None or relative not in vault.open_docs:
             return Effects()
-        return self.effects_of(vault, self._set(vault, relative, document))
+        effects = Effects()
+        twins = self._twins(vault, relative, uri)
+        if twins:
+            # The note is open under another URI too (a symlinked folder, another spelling):
+            # the buffer edited last holds its newest text, and the others show its findings
+            # while their text is the same (see `findings`).
+            with vault.lock:
+                vault.open_docs[relative] = uri
+            effects.recheck.update(twin.uri for twin in twins)
+        return effects.merge(self.effects_of(vault, self._set(vault, relative, document)))
+
+    def _twins(self, vault: Vault, relative: str, uri: str) -> list[OpenDocument]:
+        """Other open documents of the same note (under other URIs)."""
+        return [
+            document
+            for document in self.documents.values()
+            if document.vault is vault and document.relative == relative and document.uri != uri
+        ]
 
     def close(self, uri: str) -> Effects:
         """The editor's text no longer counts: the note is what is on disk again. A vault that
@@ -509,6 +522,14 @@ class Workspace:
         moved to another vault): the file on disk counts there again, and a vault nothing else
         holds goes."""
         if relative is not None and vault.open_docs.get(relative) == uri:
+            twins = self._twins(vault, relative, uri)
+            if twins:  # still open under another URI: its text stands for the note now
+                with vault.lock:
+                    vault.open_docs[relative] = twins[0].uri
+                twins[0].note = None
+                effects = self.flush(twins[0].uri)
+                effects.recheck.update(twin.uri for twin in twins)
+                return effects
             with vault.lock:
                 del vault.open_docs[relative]
         else:
@@ -625,14 +646,44 @@ class Workspace:
         with the vault holding it (a vault's root itself is no note)."""
         owned: list[tuple[Vault, Path]] = []
         folders: dict[Path, Path] = {}  # resolved once for all the files in them
-        for path in paths:
-            path = _resolved(path, folders)
+        resolved_paths = [_resolved(path, folders) for path in paths]
+        effects.merge(self._find_vaults_again(resolved_paths))
+        for path in resolved_paths:
             for vault in self._vaults_configured_by(path):
                 effects.merge(self.reload_file_config(vault))
-            owner = self.vault_of(path)
-            if owner is not None and path != owner.root:
-                owned.append((owner, path))
+            # A vault nested in another is indexed by both (as `check` of the outer one does).
+            for vault in list(self.vaults.values()):
+                if path != vault.root and vault.contains(path):
+                    owned.append((vault, path))
         return owned
+
+    def _find_vaults_again(self, paths: Sequence[Path]) -> Effects:
+        """A workspace folder that holds vaults further down (see add_folder) stands for the
+        vaults below it now: one made there (`.obsidian` written) joins, one deleted or moved
+        away goes. Only paths outside its vaults, or a vault's root itself, may change them."""
+        effects = Effects()
+        for folder, roots in list(self.folders.items()):
+            if any(not root.is_relative_to(folder) or root == folder for root in roots):
+                continue  # the folder is a vault itself, or lies in one
+            touching = (
+                path.is_relative_to(folder)
+                and not any(path != root and path.is_relative_to(root) for root in roots)
+                for path in paths
+            )
+            if not any(touching):
+                continue
+            found = tuple(resolved(root) for root in _roots_of_folder(folder))
+            if found == roots:
+                continue
+            self.folders[folder] = found
+            for root in found:
+                if root not in self.vaults:
+                    effects.merge(self._vault_at(root)[1])
+            for root in roots:
+                vault = self.vaults.get(root)
+                if root not in found and vault is not None and not self._is_held(vault):
+                    effects.merge(self._drop(vault))
+        return effects
 
     def _disk_note(self, vault: Vault, relative: str, to_read: dict[str, None]) -> None:
         if relative not in vault.open_docs and self._is_note_path(vault, relative):
@@ -849,8 +900,15 @@ class Workspace:
         document = self.documents.get(uri)
         if document is None or document.vault is None or document.relative is None:
             return _EMPTY
-        if document.vault.open_docs.get(document.relative) != uri:
+        standing = document.vault.open_docs.get(document.relative)
+        if standing is None:
             return _EMPTY  # ignored by the vault's config
+        if standing != uri:
+            # Open under another URI too, which stands for the note (see `flush`): its findings
+            # fit this text only when the two are the same.
+            twin = self.documents.get(standing)
+            if twin is None or twin.text != document.text:
+                return _EMPTY
         return self.findings_at(document.vault, document.relative)
 
     def findings_at(self, vault: Vault, relative: str) -> tuple[str, list[Finding]]:
@@ -887,6 +945,16 @@ class Workspace:
     def lines_of(self, vault: Vault, relative: str) -> LineIndex | None:
         with vault.lock:
             return vault.index.lines(relative)
+
+
+def _roots_of_folder(folder: Path) -> list[Path]:
+    """The vaults a workspace folder stands for: the one it is or lies in (like `check`), or,
+    when it has no vault's marks at or above it, the marked vaults further down it holds (a
+    repository with a vault in it); the folder itself when it holds none."""
+    root = find_vault_root(folder)
+    if has_vault_marker(root):
+        return [root]
+    return find_vaults_below(folder) or [root]
 
 
 def _above(text: str, end: int, below: int) -> bool:
@@ -1005,5 +1073,5 @@ def _editor_text_problem(relative: str, text: str, max_bytes: int) -> FileProble
         if size > max_bytes:
             return too_large(relative, size, max_bytes)
     if "\x00" in text[:8192] and looks_binary(text[:8192].encode("utf-8", "surrogatepass")):
-        return FileProblem(relative, ProblemKind.BINARY, "holds NUL bytes: not a text note")
+        return FileProblem(relative, ProblemKind.BINARY, "holds NUL bytes")
     return None
