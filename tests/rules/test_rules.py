@@ -366,6 +366,8 @@ def test_invalid_created():
     text = "---\ncreated: 2025-13-45 10:00\n---\nBody\n"
     found = only("invalid-created", {"a.md": text})
     assert [f.span.slice(text) for f in found] == ["2025-13-45 10:00"]
+    # Valid YAML: a date that does not exist is reported once, as a date.
+    assert not only("invalid-frontmatter", {"a.md": "---\ncreated: 2025-13-45\n---\nBody\n"})
 
 
 def test_valid_created_forms():

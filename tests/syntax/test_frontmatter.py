@@ -463,12 +463,20 @@ def test_a_lone_surrogate_is_an_error_at_that_character() -> None:
 
 
 def test_a_value_pyyaml_cannot_build_is_an_error_at_that_value() -> None:
-    text = "---\ncreated: 2025-13-45\nparent: '[[A]]'\n---\n"
+    text = "---\ncreated: !!int 12a\nparent: '[[A]]'\n---\n"
     fm = parse(text)
     assert fm.data is None and fm.error is not None
-    assert "month must be in 1..12" in fm.error.message
-    assert fm.error.offset == text.index("2025-13-45")
+    assert fm.error.offset == text.index("!!int 12a")
     assert links(text) == [("A", "[[A]]", "parent")]  # the node tree was fine
+
+
+def test_a_date_that_does_not_exist_is_its_text_as_obsidian_reads_it() -> None:
+    # PyYAML refuses to build 2025-13-45; js-yaml (Obsidian) makes a date of it: no YAML error
+    # (invalid-created reports the date).
+    text = "---\ncreated: 2025-13-45\nold: [2025-02-30, 2024-02-29]\n---\n"
+    fm = parse(text)
+    assert fm.error is None
+    assert fm.data == {"created": "2025-13-45", "old": ["2025-02-30", datetime.date(2024, 2, 29)]}
 
 
 @pytest.mark.parametrize(

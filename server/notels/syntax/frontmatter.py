@@ -16,6 +16,7 @@ import sys
 from bisect import bisect_right
 from collections.abc import Callable, Hashable
 from itertools import pairwise
+from typing import Any, ClassVar
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -44,6 +45,7 @@ _WHITESPACE = " \t\r\n\x85\u2028\u2029"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _STR_TAG = "tag:yaml.org,2002:str"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _QUOTED = ('"', "'")
@@ -290,10 +292,29 @@ def _compose(content: str) -> Node | None:
         loader.dispose()
 
 
+def _timestamp_or_text(constructor: SafeConstructor, node: ScalarNode) -> object:
+    """A YAML date, or the text of one that does not exist (`2025-13-99`).
+
+    PyYAML refuses to construct such a date; js-yaml, which Obsidian reads frontmatter with,
+    makes a date of it. The frontmatter is valid YAML: the `invalid-created` rule reports it.
+    """
+    try:
+        return constructor.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return constructor.construct_scalar(node)
+
+
+class _Constructor(SafeConstructor):
+    yaml_constructors: ClassVar[dict[Any, Any]] = {
+        **SafeConstructor.yaml_constructors,
+        _TIMESTAMP_TAG: _timestamp_or_text,
+    }
+
+
 def _construct(root: MappingNode, positions: _Positions) -> dict[str, object] | YamlError | None:
     """The data SafeLoader gives, keys as written; None when that is not a dict (`!!set`)."""
     # The constructor only needs the nodes: a fresh one skips parsing the text again.
-    constructor = SafeConstructor()
+    constructor = _Constructor()
     if root.tag != _MAP_TAG or any(key.tag == _MERGE_TAG for key, _ in root.value):
         # `<<: *base` or `!!set` on the document have their own rules; rare: the slow path.
         try:
