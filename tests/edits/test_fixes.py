@@ -319,6 +319,22 @@ def test_whitespace_after_start_is_no_safe_fix_when_no_end_of_its_own_follows(af
     assert not fix.safe
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("START Basic\nFront: q\nEND\n", "START\nBasic\nFront: q\nEND\n"),
+        ("START  math_basic \r\nFRONT:q\r\nEND\r\n", "START\r\nmath_basic\r\nFRONT:q\r\nEND\r\n"),
+    ],
+)
+def test_a_note_type_after_start_goes_below_it_on_request(text: str, expected: str) -> None:
+    fixes = Vault({PATH: text}).fixes("start-trailing-text")
+    assert [(fix.title.split("`")[0], fix.safe) for fix in fixes] == [
+        ("Put the note type ", False),
+        ("Remove the text after START", False),
+    ]
+    assert apply_edits(text, fixes[0].edits) == expected
+
+
 def test_text_after_start_is_removed_only_on_request() -> None:
     text = "START -- карточка\nBasic\nFRONT: q\nEND\n"
     fix = only_fix(text, "start-trailing-text")

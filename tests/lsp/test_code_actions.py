@@ -116,6 +116,23 @@ async def test_a_card_in_a_callout_is_taken_out_of_it_on_request(vault: Path) ->
     )
 
 
+async def test_a_note_type_written_after_start_is_put_on_its_own_line(vault: Path) -> None:
+    text = "TARGET DECK: d\r\nSTART Basic \r\nFront: Вопрос 😀\r\nBack: ответ\r\nEND\r\n"
+    write_files(vault, {"Тип.md": text})
+    async with edit_editor(vault) as (session, _):
+        uri = session.open("Тип.md", text)
+        await session.wait_for_codes(uri, lambda codes: "start-trailing-text" in codes)
+        (diagnostic,) = [d for d in session.diagnostics(uri) if d.code == "start-trailing-text"]
+        to_its_line, remove = await _actions(session, uri, "start-trailing-text")
+
+    assert diagnostic.message.endswith("Put the note type on the line below START.")
+    assert to_its_line.title == "Put the note type `Basic` on the line below START"
+    assert apply_text_edits(text, _only_edits(to_its_line, uri)) == (
+        "TARGET DECK: d\r\nSTART\r\nBasic\r\nFront: Вопрос 😀\r\nBack: ответ\r\nEND\r\n"
+    )
+    assert remove.title == "Remove the text after START"
+
+
 async def test_fixes_on_a_crlf_note_keep_its_line_breaks(vault: Path) -> None:
     write_files(
         vault,

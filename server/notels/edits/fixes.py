@@ -55,7 +55,7 @@ from notels.edits.tags import (
 )
 from notels.edits.text_edit import TextEdit, apply_edits, edits_conflict
 from notels.findings import Finding
-from notels.syntax.anki import scan_anki
+from notels.syntax.anki import note_type_after_start, scan_anki
 from notels.syntax.model import AnkiItems, Card, CardId, InlineCard, StartWithTrailingText
 from notels.syntax.nested import NestedCard, nested_cards
 from notels.syntax.note import Note
@@ -338,6 +338,21 @@ def nested_block_fix(note: Note, card: NestedCard) -> Fix:
     return Fix(title, "nested-block", tuple(edits), False)
 
 
+def note_type_to_its_line_fix(note: Note, start: StartWithTrailingText) -> Fix | None:
+    """`START Basic` above a field line: Basic is the note type, wanted on the line below."""
+    note_type = note_type_after_start(note.text, start)
+    if note_type is None:
+        return None
+    eol = line_break_near(note.text, start.line_span.end)
+    edit = TextEdit(start.trailing_span, eol + note_type)
+    return Fix(
+        f"Put the note type `{note_type}` on the line below START",
+        "start-trailing-text",
+        (edit,),
+        False,
+    )
+
+
 def start_trailing_text_fix(note: Note, trailing: Span) -> Fix:
     """Safe for whitespace alone, and only when the block it makes stands on its own (see
     `_makes_a_card_alone`)."""
@@ -518,6 +533,7 @@ def fixes_for_finding(
         starts = anki.trailing_starts
         at = bisect_left(starts, span.start, key=_trailing_start)
         if at < len(starts) and starts[at].trailing_span == span:
+            found.append(note_type_to_its_line_fix(note, starts[at]))
             found.append(start_trailing_text_fix(note, span))
     elif code == "stale-fix-empty":
         found.append(stale_fix_empty_fix(note, span))

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from notels.findings import Related, Severity
 from notels.rules.base import Draft, RuleContext, rule
+from notels.syntax.anki import note_type_after_start
 from notels.syntax.nested import nested_cards
 
 
@@ -99,19 +100,25 @@ def swallowed_block(ctx: RuleContext) -> Iterator[Draft]:
     "START followed by a space or words on its line: the plugin ignores the block.",
     """
 The plugin's block pattern is `^START\\n`: not even a space may follow `START`. With anything
-after it the whole card is silently skipped. Remove the trailing text. Words after `START` count
-only when an `END` line follows (a card meant, `START Basic`); prose such as `START: the race`
-or `START the engine.` with no `END` below is left alone.
+after it the whole card is silently skipped. Remove the trailing text; a note type written there
+(`START Basic` above a field line) belongs on the line below, which a quick fix does. Words after
+`START` count only when an `END` line follows (a card meant); prose such as `START: the race` or
+`START the engine.` with no `END` below is left alone.
 """,
     fixable=True,
 )
 def start_trailing_text(ctx: RuleContext) -> Iterator[Draft]:
+    text = ctx.note.text
     for start in ctx.note.anki.trailing_starts:
-        trailing = start.trailing_span.slice(ctx.note.text)
+        trailing = start.trailing_span.slice(text)
         what = "Trailing whitespace" if not trailing.strip() else f"Text {trailing.strip()!r}"
+        # `START Basic` above `Front: …`: the note type, written on the wrong line.
+        remedy = "Remove it."
+        if note_type_after_start(text, start) is not None:
+            remedy = "Put the note type on the line below START."
         yield Draft(
             start.trailing_span,
-            f"{what} after START: the sync plugin ignores this card. Remove it.",
+            f"{what} after START: the sync plugin ignores this card. {remedy}",
         )
 
 

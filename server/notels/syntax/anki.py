@@ -505,6 +505,21 @@ def _card(
     )
 
 
+def note_type_after_start(text: str, start: StartWithTrailingText) -> str | None:
+    """The note type written on a `START` line (`START Basic`) rather than below it: the words
+    after START, when they hold no colon and the next line starts a field. None otherwise."""
+    written = start.trailing_span.slice(text).strip()
+    if not written or ":" in written:
+        return None
+    below = start.line_span.end
+    below += 2 if text.startswith("\r\n", below) else 1
+    end = min(
+        (found for found in (text.find("\n", below), text.find("\r", below)) if found != -1),
+        default=len(text),
+    )
+    return written if below < len(text) and _field_match(text, below, end) else None
+
+
 def _field_match(text: str, start: int, end: int) -> re.Match[str] | None:
     match = _FIELD.match(text, start, end)
     if match is None or match.group(1) in _NOT_FIELDS:
