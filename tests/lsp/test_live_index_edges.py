@@ -157,3 +157,19 @@ async def test_a_note_opened_as_a_localhost_file_uri_is_checked(vault: Path) -> 
         )
         # Was: published with no findings (the path was taken as //localhost/...).
         await expect_codes(session, uri, lambda codes: codes == ["duplicate-id"])
+
+
+async def test_a_note_of_a_nested_vault_gets_one_workspace_report(vault: Path) -> None:
+    """The outer vault indexes inner/ too; the workspace report names each file once, with
+    what the inner vault (its innermost) finds."""
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "inner/Копия.md": notes.COPY})
+    (vault / "inner" / ".obsidian").mkdir()
+    async with editor(vault, pull=True) as session:
+        session.change_folders(added=[vault / "inner"])
+        copy = (vault / "inner" / "Копия.md").as_posix()
+        await _reported(session, lambda found: copy in found)
+        report = await session.client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=[])
+        )
+    uris = [item.uri for item in report.items]
+    assert len(uris) == len(set(uris)), sorted(uris)

@@ -22,6 +22,7 @@ from pygls.lsp.server import LanguageServer
 from notels.findings import Finding
 from notels.syntax.lines import LineIndex
 from notels.vault.cache import has_cache
+from notels.vault.files import relative_key
 from notels.vault.workers import release_spares, start_spares
 
 from .convert import (
@@ -36,7 +37,7 @@ from .convert import (
 from .debounce import Debouncer
 from .indexer import Settling, fill_index, read_changed, start_thread
 from .lifecycle import forward_logs_to_client
-from .workspace import Effects, OpenDocument, TextChange, Vault, Workspace
+from .workspace import Effects, OpenDocument, TextChange, Vault, Workspace, under
 
 log = logging.getLogger("notels.lsp")
 _Result = TypeVar("_Result")
@@ -692,10 +693,19 @@ class Session:
         previous = {item.uri: item.value for item in params.previous_result_ids}
         items: list[Json] = []
         checked = 0
-        for vault in list(self.workspace.vaults.values()):
+        vaults = list(self.workspace.vaults.values())
+        for vault in vaults:
             with vault.lock:
                 paths = sorted({*vault.index.notes, *vault.index.file_problems})
+            # A vault nested in this one reports its own notes: one report per file.
+            nested = {
+                relative_key(vault.root, other.root)
+                for other in vaults
+                if other.root != vault.root and other.root.is_relative_to(vault.root)
+            }
             for relative in paths:
+                if nested and under(relative, nested):
+                    continue
                 uri = vault.open_docs.get(relative)
                 document = self.workspace.documents.get(uri) if uri else None
                 if document is not None and uri is not None:
