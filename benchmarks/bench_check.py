@@ -21,11 +21,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate_vault import ensure_vault  # noqa: E402
+from installed import compile_server, server_environment  # noqa: E402
 
 
 def time_check(root: Path) -> tuple[float, int]:
     """(seconds, peak RSS in KiB) of one `notels check` run."""
-    env = {**os.environ, "PYTHONPATH": str(HERE.parent / "server")}
+    env = server_environment()
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "notels", "check", "--quiet", "--exit-zero", str(root)],
@@ -45,6 +46,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    compile_server()
     rows = []
     for notes in args.notes:
         root = ensure_vault(notes, args.seed)

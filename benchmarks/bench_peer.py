@@ -60,11 +60,11 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from benchstats import median, p95
+from installed import compile_server, server_environment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 HERE = Path(__file__).resolve().parent
-SERVER_DIR = HERE.parent / "server"
 PEER_DIR = HERE / "peer"
 PEER_PACKAGE = "vscode-markdown-languageserver"
 PEER_MAIN = PEER_DIR / "node_modules" / PEER_PACKAGE / "dist" / "node" / "workerMain.js"
@@ -1041,7 +1041,7 @@ class Driver:
 
 def notels_side() -> Side:
     # No index cache: the peer keeps none, so both start cold (bench_server.py measures warm).
-    env = {**os.environ, "PYTHONPATH": str(SERVER_DIR), "NOTELS_CACHE_DIR": "off"}
+    env = server_environment(NOTELS_CACHE_DIR="off")
     return Side("notels", [sys.executable, "-m", "notels", "serve"], env, None, None)
 
 
@@ -1304,6 +1304,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="picks of prefixes and queries")
     parser.add_argument("--timeout", type=float, default=3600.0, help="overall limit, seconds")
     args = parser.parse_args(argv)
+    compile_server()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     node, peer_version = ensure_peer()

@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from benchstats import median, p95
+from installed import compile_server, server_environment
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 HERE = Path(__file__).resolve().parent
-SERVER_DIR = HERE.parent / "server"
 RESULTS = HERE / "results"
 TARGET_LINES = 2000
 DEFAULT_DEBOUNCE_MS = 150
@@ -131,7 +131,7 @@ class BenchClient:
             self.log.append(params.message)
 
     async def start(self, cache_dir: Path, log_file: Path | None = None) -> None:
-        env = {**os.environ, "PYTHONPATH": str(SERVER_DIR), "NOTELS_CACHE_DIR": str(cache_dir)}
+        env = server_environment(NOTELS_CACHE_DIR=str(cache_dir))
         options = ["--log-file", str(log_file)] if log_file is not None else []
         self.launched = time.perf_counter()
         await self.client.start_io(sys.executable, "-m", "notels", "serve", *options, env=env)
@@ -405,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keystrokes", type=int, default=50)
     parser.add_argument("--starts", type=int, default=3, help="cold and warm launches each")
     args = parser.parse_args(argv)
+    compile_server()
     results = [asyncio.run(bench_vault(n, args.keystrokes, args.starts)) for n in args.sizes]
     print_table(results)
     RESULTS.mkdir(parents=True, exist_ok=True)
