@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -45,3 +48,20 @@ def write_vault(root: Path, files: Mapping[str, str | bytes]) -> Path:
         else:
             path.write_bytes(content.encode("utf-8"))
     return root
+
+
+SERVER = Path(__file__).parents[1] / "server"
+
+
+def run_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`notels check` run as a user runs it, its output decoded as UTF-8."""
+    env = {**os.environ, "PYTHONPATH": str(SERVER), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "notels", "check", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )

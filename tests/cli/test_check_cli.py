@@ -11,25 +11,12 @@ from pathlib import Path
 import pytest
 
 from notels import __version__
-from vaults import write_vault
+from vaults import run_check, write_vault
 
 HERE = Path(__file__).parent
 GOLDEN_VAULT = HERE / "golden_vault"
 GOLDEN = HERE / "golden"
 SERVER = Path(__file__).parents[2] / "server"
-
-
-def run_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(SERVER), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "notels", "check", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])

@@ -4,32 +4,15 @@ settings as the server takes them, and new IDs that respect a note's `created` d
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from notels.config import config_from_mapping
 from notels.rules import known_codes
-from vaults import findings_for, write_vault
+from vaults import findings_for, run_check, write_vault
 
-SERVER = Path(__file__).parents[2] / "server"
 VSCODE_PACKAGE = Path(__file__).parents[2] / "editors" / "vscode" / "package.json"
-
-
-def run_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(SERVER), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "notels", "check", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
 
 
 def test_malformed_id_message_for_a_leading_zero_does_not_contradict_itself() -> None:

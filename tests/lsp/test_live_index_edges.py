@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import notes
@@ -32,18 +33,25 @@ async def expect_codes(session: Editor, uri: str, predicate: Callable[[list[str]
         raise AssertionError(f"published codes stay {session.codes(uri)}") from None
 
 
-async def test_a_note_open_under_two_uris_keeps_its_diagnostics_after_one_closes(
-    vault: Path, tmp_path: Path
-) -> None:
-    """The vault's folder is also reachable through a symlink; the user opened the note under
-    both paths and closes the second buffer. The first stays open, and edits in it must still
-    be checked."""
+@asynccontextmanager
+async def _open_twice(vault: Path, tmp_path: Path) -> AsyncIterator[tuple[Editor, str, str]]:
+    """A session with one note open under two URIs: its path, and through a symlinked folder."""
     write_files(vault, {"Чистая.md": notes.CLEAN, "Алгебра.md": notes.ALGEBRA})
     os.symlink(vault, tmp_path / "alias")
     async with editor(vault) as session:
         first = session.open("Чистая.md")
         second = session.open_file(tmp_path / "alias" / "Чистая.md")
         await wait_until(lambda: first in session.client.diagnostics)
+        yield session, first, second
+
+
+async def test_a_note_open_under_two_uris_keeps_its_diagnostics_after_one_closes(
+    vault: Path, tmp_path: Path
+) -> None:
+    """The vault's folder is also reachable through a symlink; the user opened the note under
+    both paths and closes the second buffer. The first stays open, and edits in it must still
+    be checked."""
+    async with _open_twice(vault, tmp_path) as (session, first, second):
         session.close(second)
         session.edit(first, (0, 0), (0, 0), NOWHERE)
         # Was: the remaining URI got an empty list forever (its text was not even indexed).
@@ -53,12 +61,7 @@ async def test_a_note_open_under_two_uris_keeps_its_diagnostics_after_one_closes
 async def test_a_note_open_under_two_uris_shows_findings_of_its_edits_in_either(
     vault: Path, tmp_path: Path
 ) -> None:
-    write_files(vault, {"Чистая.md": notes.CLEAN, "Алгебра.md": notes.ALGEBRA})
-    os.symlink(vault, tmp_path / "alias")
-    async with editor(vault) as session:
-        first = session.open("Чистая.md")
-        second = session.open_file(tmp_path / "alias" / "Чистая.md")
-        await wait_until(lambda: first in session.client.diagnostics)
+    async with _open_twice(vault, tmp_path) as (session, first, second):
         session.edit(first, (0, 0), (0, 0), NOWHERE)
         # Was: the edit was indexed, but the URI edited was published with no findings.
         await expect_codes(session, first, lambda codes: codes == ["unresolved-link"])
