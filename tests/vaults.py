@@ -65,3 +65,9 @@ def run_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         encoding="utf-8",
         timeout=60,
     )
+
+
+def cards_with_a_space_after_start(count: int, first_id: int = 1737306548883) -> str:
+    """`count` cards each written `START ` (a template's trailing space): every one gets a
+    `start-trailing-text` error whose fix, trimming the space, is safe."""
+    return "".join(f"START \nBasic\nFront: q\nID: {first_id + i}\nEND\n" for i in range(count))

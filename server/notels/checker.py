@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from notels.config import CONFIG_FILE_NAME, Config, find_vault_root, load_config_file
-from notels.edits.fixes import SAFE_CODES, CreatedNs, has_safe_fix
+from notels.edits.fixes import CreatedNs, fixable_findings
 from notels.edits.ids import IdGenerator
 from notels.findings import Finding
 from notels.fixer import BeforeReplace, FixMode, FixOutcome, file_created_ns, fix_vault
@@ -215,16 +215,10 @@ class _VaultRun:
         display = _display_path(self.root / relative)
         index, config = self.index, self.config
         findings = check_note(relative, note, index, config, self.select, self.ignore)
+        fixable = fixable_findings(relative, note, index, config, findings, self.created_ns)
         return [
-            locate(
-                display,
-                finding,
-                note.lines,
-                _locate_related(self.root, index, finding),
-                finding.code in SAFE_CODES
-                and has_safe_fix(relative, note, index, config, finding, self.created_ns),
-            )
-            for finding in findings
+            locate(display, finding, note.lines, _locate_related(self.root, index, finding), fix)
+            for finding, fix in zip(findings, fixable, strict=True)
         ]
 
     def in_workers(self, notes: Sequence[str], workers: int) -> Iterator[list[NoteResult]]:

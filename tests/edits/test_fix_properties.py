@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notels.config import Config, IdStyle
+from notels.edits import fixes as fixes_module
 from notels.edits.fixes import Fix, safe_fixes
-from notels.edits.text_edit import apply_edits, check_edits
+from notels.edits.text_edit import TextEdit, apply_edits, check_edits
+from notels.syntax.note import parse_note
 
 IDS = ["1737306548883", "1737306548884", "1700000000000"]
 WORD = st.text(
@@ -209,3 +211,14 @@ def test_safe_fixes_never_break_a_block(text: str, config: Config) -> None:
     fixed = Vault({PATH: apply_edits(text, edits)}, config)
     after = Counter(f.code for f in fixed.findings() if f.code in _BROKEN_BLOCKS)
     assert after <= before, (before, after)
+
+
+@SETTINGS
+@given(notes())
+def test_start_trims_judged_together_are_each_safe_alone(text: str) -> None:
+    # All trims of whitespace after START are first tried in one scan (a note a template filled
+    # with `START ` took a scan per START): those called safe so must each make a whole card
+    # alone, as the scan per trim says.
+    note = parse_note(text)
+    for trailing in fixes_module._safe_start_trims(note):
+        assert fixes_module._makes_a_card_alone(note, TextEdit(trailing, ""))

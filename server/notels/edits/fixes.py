@@ -355,13 +355,70 @@ def note_type_to_its_line_fix(note: Note, start: StartWithTrailingText) -> Fix |
 
 def start_trailing_text_fix(note: Note, trailing: Span) -> Fix:
     """Safe for whitespace alone, and only when the block it makes stands on its own (see
-    `_makes_a_card_alone`)."""
+    `_safe_start_trims`)."""
     written = trailing.slice(note.text)
     whitespace = not written.strip()
     title = "Remove the whitespace after START" if whitespace else "Remove the text after START"
     edit = TextEdit(trailing, "")
-    safe = whitespace and _makes_a_card_alone(note, edit)
+    safe = whitespace and trailing in _safe_start_trims(note)
     return Fix(title, "start-trailing-text", (edit,), safe)
+
+
+def _safe_start_trims(note: Note) -> frozenset[Span]:
+    """The whitespace after a START whose removal alone makes one whole card and changes no
+    other block (see `_makes_a_card_alone`), kept for the note's other findings.
+
+    A note a template wrote `START ` into thousands of times took a scan of the whole note per
+    START: quadratic. All trims are first tried at once, in one scan: when together they make
+    as many whole cards and change nothing else, each does alone too (a trim that swallowed a
+    card, or was swallowed, alone would do so together). Only otherwise is each tried alone, as
+    many as `_MOST_BLOCK_FIXES_SORTED`; those past it count as unsafe.
+    """
+    memo = _note_memo(note)
+    known = memo.get("safe_start_trims")
+    if isinstance(known, frozenset):
+        return known
+    text = note.text
+    trims = [
+        start.trailing_span
+        for start in note.anki.trailing_starts
+        if not start.trailing_span.slice(text).strip()
+    ]
+    edits = [TextEdit(trailing, "") for trailing in trims]
+    safe: frozenset[Span] = frozenset()
+    if len(edits) > 1:
+        before = _blocks_of(text, note.anki)
+        if _blocks_after(note, edits) == before._replace(cards=before.cards + len(edits)):
+            safe = frozenset(trims)
+    if not safe:
+        checked = edits[:_MOST_BLOCK_FIXES_SORTED]
+        safe = frozenset(edit.span for edit in checked if _makes_a_card_alone(note, edit))
+    memo["safe_start_trims"] = safe
+    return safe
+
+
+# The last note fixes were asked for, and what they found of it that its other findings need
+# again (a note with thousands of findings made a scan per finding quadratic). One note only,
+# by identity: fixes are asked for one note's findings at a time.
+_last_note: tuple[Note | None, dict[str, object]] = (None, {})
+
+
+def _note_memo(note: Note) -> dict[str, object]:
+    global _last_note
+    last = _last_note
+    if last[0] is not note:
+        last = _last_note = (note, {})
+    return last[1]
+
+
+def _nested_card_at(note: Note, start: Span) -> NestedCard | None:
+    """The nested card whose START keyword is at `start`."""
+    memo = _note_memo(note)
+    by_start = memo.get("nested_cards")
+    if not isinstance(by_start, dict):
+        by_start = memo["nested_cards"] = {card.start: card for card in nested_cards(note)}
+    found = by_start.get(start)
+    return found if isinstance(found, NestedCard) else None
 
 
 def _makes_a_card_alone(note: Note, edit: TextEdit) -> bool:
@@ -525,7 +582,7 @@ def fixes_for_finding(
         if card is not None:
             found.append(swallowed_block_fix(note, card))
     elif code == "nested-block":
-        nested = next((c for c in nested_cards(note) if c.start == span), None)
+        nested = _nested_card_at(note, span)
         if nested is not None:
             found.append(nested_block_fix(note, nested))
     elif code == "start-trailing-text":
@@ -542,24 +599,46 @@ def fixes_for_finding(
     return [fix for fix in found if fix is not None]
 
 
-def has_safe_fix(
+def fixable_findings(
     path: str,
     note: Note,
     index: VaultIndex,
     config: Config,
-    finding: Finding,
+    findings: Sequence[Finding],
     created_ns: CreatedNs | None = None,
-    originals: _Originals | None = None,
-) -> bool:
-    """Does `--fix` have a fix for this finding (see safe_fix_list)? Not for a card the plugin
-    cuts short, nor for the copy of a duplicated ID that keeps it, nor outside SAFE_CODES."""
-    if finding.code not in SAFE_CODES:
-        return False
-    # The IDs drawn here are never written: any generator serves.
-    fixes = fixes_for_finding(
-        path, note, index, config, finding, IdGenerator(), created_ns, False, originals
-    )
-    return any(fix.safe for fix in fixes)
+) -> list[bool]:
+    """For each finding of the note, does `--fix` have a safe fix for it (see safe_fix_list)?
+    Not for a card the plugin cuts short, nor for the copy of a duplicated ID that keeps it,
+    nor outside SAFE_CODES. Stale tags are judged together, as `--fix` removes them: a parse
+    of the note per tag took minutes for a long `tags:` list."""
+    stale = [finding.span for finding in findings if finding.code == "stale-fix-empty"]
+    removable = _removable_stale_tags(note, stale) if len(stale) > 1 else None
+    originals: _Originals = {}
+    fixable: list[bool] = []
+    for finding in findings:
+        if finding.code not in SAFE_CODES:
+            fixable.append(False)
+        elif removable is not None and finding.code == "stale-fix-empty":
+            fixable.append(finding.span in removable)
+        else:
+            # The IDs drawn here are never written: any generator serves.
+            fixes = fixes_for_finding(
+                path, note, index, config, finding, IdGenerator(), created_ns, False, originals
+            )
+            fixable.append(any(fix.safe for fix in fixes))
+    return fixable
+
+
+def _removable_stale_tags(note: Note, tag_spans: Iterable[Span]) -> set[Span]:
+    """The stale tags that `stale_fix_empty_tags_fixes` removes."""
+    spans = set(tag_spans)
+    stale = [tag for tag in note.tags if tag.span in spans]
+    removable: set[Span] = set()
+    for remove in (remove_frontmatter_tags_edits, remove_body_tags_edits):
+        found = remove(note, stale)
+        if found is not None:
+            removable.update(tag.span for tag in found[0])
+    return removable
 
 
 def safe_fix_list(
