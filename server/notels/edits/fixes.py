@@ -615,7 +615,8 @@ def fixable_findings(
     removable = _removable_stale_tags(note, stale) if len(stale) > 1 else None
     originals: _Originals = {}
     fixable: list[bool] = []
-    for finding in findings:
+    block_fixes: dict[int, Fix] = {}  # finding's place -> its safe fix that makes or ends a block
+    for place, finding in enumerate(findings):
         if finding.code not in SAFE_CODES:
             fixable.append(False)
         elif removable is not None and finding.code == "stale-fix-empty":
@@ -625,7 +626,15 @@ def fixable_findings(
             fixes = fixes_for_finding(
                 path, note, index, config, finding, IdGenerator(), created_ns, False, originals
             )
-            fixable.append(any(fix.safe for fix in fixes))
+            safe = next((fix for fix in fixes if fix.safe), None)
+            fixable.append(safe is not None)
+            if safe is not None and safe.code in _BLOCK_CODES:
+                block_fixes[place] = safe
+    if len(block_fixes) > 1:
+        # As safe_fix_list: block fixes that would break a card together are left out.
+        kept = {id(fix) for fix in _blocks_kept_whole(note, list(block_fixes.values()))}
+        for place, fix in block_fixes.items():
+            fixable[place] = id(fix) in kept
     return fixable
 
 

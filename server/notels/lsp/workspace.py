@@ -659,20 +659,20 @@ class Workspace:
 
     def _find_vaults_again(self, paths: Sequence[Path]) -> Effects:
         """A workspace folder that holds vaults further down (see add_folder) stands for the
-        vaults below it now: one made there (`.obsidian` written) joins, one deleted or moved
-        away goes. Only paths outside its vaults, or a vault's root itself, may change them."""
+        vaults below it now: one made there (`.obsidian` written, a folder checked out) joins,
+        one deleted or moved away goes. Only a path outside its vaults that could be one (a
+        folder, a vault's marker) or that held one may change them, and the search below the
+        folder is bounded: a vault it found before stays while its marker does. A folder left
+        with no vault stands for none (and keeps looking), not for itself as at the start."""
         effects = Effects()
         for folder, roots in list(self.folders.items()):
-            if any(not root.is_relative_to(folder) or root == folder for root in roots):
+            if any(root == folder or not root.is_relative_to(folder) for root in roots):
                 continue  # the folder is a vault itself, or lies in one
-            touching = (
-                path.is_relative_to(folder)
-                and not any(path != root and path.is_relative_to(root) for root in roots)
-                for path in paths
-            )
-            if not any(touching):
+            if not any(_may_change_vaults(path, folder, roots) for path in paths):
                 continue
-            found = tuple(resolved(root) for root in _roots_of_folder(folder))
+            kept = [root for root in roots if has_vault_marker(root)]
+            below = (resolved(root) for root in find_vaults_below(folder))
+            found = tuple(dict.fromkeys([*below, *kept]))
             if found == roots:
                 continue
             self.folders[folder] = found
@@ -683,6 +683,7 @@ class Workspace:
                 vault = self.vaults.get(root)
                 if root not in found and vault is not None and not self._is_held(vault):
                     effects.merge(self._drop(vault))
+            effects.merge(self._move_open_documents())  # a note open in a vault found now
         return effects
 
     def _disk_note(self, vault: Vault, relative: str, to_read: dict[str, None]) -> None:
@@ -945,6 +946,25 @@ class Workspace:
     def lines_of(self, vault: Vault, relative: str) -> LineIndex | None:
         with vault.lock:
             return vault.index.lines(relative)
+
+
+_VAULT_MARKERS = frozenset({".obsidian", CONFIG_FILE_NAME})
+
+
+def _may_change_vaults(path: Path, folder: Path, roots: Sequence[Path]) -> bool:
+    """Could a file event at `path` change which vaults `folder` holds? When it is in the
+    folder and in none of its vaults, and held a vault (deleted), or is a folder or a vault's
+    marker (made), outside hidden folders (`.git`), which the search never enters."""
+    if not path.is_relative_to(folder):
+        return False
+    if any(root.is_relative_to(path) for root in roots):
+        return True  # a vault, or a folder holding one, deleted or moved
+    if any(path.is_relative_to(root) for root in roots):
+        return False
+    relative = path.relative_to(folder).parts
+    if any(part.startswith(".") for part in relative[:-1]):
+        return False
+    return path.name in _VAULT_MARKERS or (not path.name.startswith(".") and path.is_dir())
 
 
 def _roots_of_folder(folder: Path) -> list[Path]:
