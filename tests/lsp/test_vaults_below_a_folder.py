@@ -91,3 +91,15 @@ def test_files_outside_the_vaults_and_hidden_folders_do_not_search_again(
     workspace.files_changed([repo / "Второе"])
     assert len(searches) == 1
     assert set(workspace.vaults) == {(repo / "Хранилище").resolve(), (repo / "Второе").resolve()}
+
+
+def test_a_vault_that_loses_its_marker_is_one_no_more(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write_files(repo / "Хранилище", {"A.md": "# A\n"})
+    write_files(repo / "Второе", {"B.md": "# B\n"})
+    workspace = Workspace()
+    workspace.add_folder(repo)
+    assert _roots(workspace) == {(repo / "Хранилище").resolve(), (repo / "Второе").resolve()}
+    (repo / "Второе" / ".obsidian").rmdir()
+    workspace.files_deleted([repo / "Второе" / ".obsidian"])
+    assert _roots(workspace) == {(repo / "Хранилище").resolve()}

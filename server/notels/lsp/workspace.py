@@ -953,12 +953,15 @@ _VAULT_MARKERS = frozenset({".obsidian", CONFIG_FILE_NAME})
 
 def _may_change_vaults(path: Path, folder: Path, roots: Sequence[Path]) -> bool:
     """Could a file event at `path` change which vaults `folder` holds? When it is in the
-    folder and in none of its vaults, and held a vault (deleted), or is a folder or a vault's
-    marker (made), outside hidden folders (`.git`), which the search never enters."""
+    folder: a path that held a vault (deleted), a vault's own marker, or, in none of its vaults,
+    a folder or a marker (made), outside hidden folders (`.git`), which the search never
+    enters."""
     if not path.is_relative_to(folder):
         return False
     if any(root.is_relative_to(path) for root in roots):
         return True  # a vault, or a folder holding one, deleted or moved
+    if path.name in _VAULT_MARKERS and path.parent in roots:
+        return True  # a vault's marker: gone, the folder may be a vault no more
     if any(path.is_relative_to(root) for root in roots):
         return False
     relative = path.relative_to(folder).parts
