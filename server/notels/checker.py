@@ -113,11 +113,13 @@ def check_paths(
     progress: Progress | None = None,
     fix: FixMode | None = None,
     before_replace: BeforeReplace | None = None,
+    judge_fixable: bool = True,
 ) -> CheckResult:
     """Check every note under `paths`; raises ConfigError for a bad `.notels.toml`.
 
     With `fix`, the safe fixes are applied first (APPLY) or only planned (DIFF), and the
-    findings are those of the notes as they are on disk afterwards.
+    findings are those of the notes as they are on disk afterwards. `judge_fixable` fills each
+    finding's `fixable` (what the JSON report says), at the cost of finding its fixes.
     """
     by_root = _scopes_by_vault(paths)
     # Every configuration is read before any vault is checked: a bad one must stop the run
@@ -154,7 +156,8 @@ def check_paths(
             fixes.changes.extend(outcome.changes)
             fixes.written.extend(outcome.written)
             fixes.refused.extend(outcome.refused)
-        run = _VaultRun(root, index, config, select, ignore, file_created_ns(root))
+        created = file_created_ns(root) if judge_fixable else None
+        run = _VaultRun(root, index, config, select, ignore, created)
         with paused_gc():  # notes are parsed (again) here: see paused_gc
             files += run.check_selected(selected, located)
     return CheckResult(located, files, list(by_root), fixes)
@@ -170,7 +173,8 @@ class _VaultRun:
     select: Collection[str] | None
     ignore: Collection[str]
     # As `--fix` tells which copy of a duplicated ID keeps it: a finding's `fixable` agrees.
-    created_ns: CreatedNs
+    # None: `fixable` is not asked for (only the JSON report says it).
+    created_ns: CreatedNs | None
 
     def check_selected(self, selected: Sequence[str], located: list[LocatedFinding]) -> int:
         """Run the rules on the selected notes, in order; returns how many files were checked."""
@@ -215,7 +219,12 @@ class _VaultRun:
         display = _display_path(self.root / relative)
         index, config = self.index, self.config
         findings = check_note(relative, note, index, config, self.select, self.ignore)
-        fixable = fixable_findings(relative, note, index, config, findings, self.created_ns)
+        created = self.created_ns
+        fixable = (
+            fixable_findings(relative, note, index, config, findings, created)
+            if created is not None
+            else [False] * len(findings)
+        )
         return [
             locate(display, finding, note.lines, _locate_related(self.root, index, finding), fix)
             for finding, fix in zip(findings, fixable, strict=True)
@@ -230,7 +239,11 @@ class _VaultRun:
             dict(index.file_problems),
             list(index.attachments()),
         )
-        selection = (None if self.select is None else sorted(self.select), sorted(self.ignore))
+        selection = (
+            None if self.select is None else sorted(self.select),
+            sorted(self.ignore),
+            self.created_ns is not None,
+        )
         jobs = [
             pickle.dumps(
                 (CHECK_JOB, str(self.root), self.config, state, selection, batches[k::workers])
@@ -248,7 +261,8 @@ NoteResult = tuple[str, list[LocatedFinding] | None]
 
 def serve_check(job: tuple[Any, ...], sink: BinaryIO) -> None:
     """The worker's side of _VaultRun.in_workers: the same index, then the rules on its batches."""
-    _, root_text, config, (summaries, problems, attachments), (select, ignore), batches = job
+    _, root_text, config, (summaries, problems, attachments), selection, batches = job
+    select, ignore, judge_fixable = selection
     root = Path(root_text)
     index = VaultIndex(
         partial(note_from_disk, root, config),
@@ -261,7 +275,8 @@ def serve_check(job: tuple[Any, ...], sink: BinaryIO) -> None:
         index.set_summary(relative, tuple.__new__(NoteSummary, summary), problems.get(relative))
     for relative, problem in problems.items():
         index.file_problems.setdefault(relative, problem)
-    run = _VaultRun(root, index, config, select, ignore, file_created_ns(root))
+    created = file_created_ns(root) if judge_fixable else None
+    run = _VaultRun(root, index, config, select, ignore, created)
     for batch in batches:
         results = [(relative, run.check_one(relative)) for relative in batch]
         write_frame(sink, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))

@@ -145,7 +145,9 @@ def _check(args: argparse.Namespace) -> int:
     fix = FixMode.DIFF if args.diff else FixMode.APPLY if args.fix else None
     progress = _terminal_progress() if sys.stderr.isatty() and not args.quiet else None
     try:
-        result = check_paths(args.paths, select, ignore, progress, fix)
+        # Only the JSON report says whether --fix can fix each finding: finding out costs.
+        judge_fixable = args.format == "json"
+        result = check_paths(args.paths, select, ignore, progress, fix, judge_fixable=judge_fixable)
     except ConfigError as error:
         print(f"notels: {error}", file=sys.stderr)
         return EXIT_USAGE
