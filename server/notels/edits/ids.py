@@ -35,10 +35,12 @@ def created_ms(note: Note) -> int:
 class IdGenerator:
     """Hands out IDs the way Anki makes them (creation time in ms), never one already taken.
 
-    IDs only grow: each is `max(now, last + 1)`, moved past any taken value. "Now" keeps an ID
-    from predating the note's `created` date; growing keeps a burst of thousands of IDs (one
-    `--fix` over a vault) distinct even within one millisecond, and a clock stepping back
-    (NTP) from ever repeating one. One generator serves a whole run; IDs it issued stay taken.
+    Each is `max(now, last + 1)`, moved past any taken value: growing keeps a burst of
+    thousands of IDs (one `--fix` over a vault) distinct even within one millisecond, and a
+    clock stepping back (NTP) from ever repeating one. "Now" keeps an ID from predating a note
+    created in the past; a note `created` later than now (up to a year) gets an ID from its
+    date on, which the IDs after it do not follow. One generator serves a whole run; IDs it
+    issued stay taken.
     """
 
     __slots__ = ("_last", "_now_ms", "_taken")
