@@ -206,10 +206,10 @@ def _link_context(
         bracket -= 1
     if not in_yaml and _hidden(note, bracket):
         return None
-    closing, quote, edits = _closing(note, line_start, line_end, bracket, offset, in_yaml)
-
+    # The `]]` closing the link already, if one does: the rest of its line up to it.
     close = _LINK_CLOSE.match(text, offset, line_end)
     close_at = close.end() - 2 if close is not None else -1
+    closing, quote, edits = _closing(note, line_start, line_end, bracket, offset, in_yaml, close)
 
     def make(
         kind: ContextKind, typed_start: int, stops: str, target: str = ""
@@ -253,9 +253,16 @@ def _hidden(note: Note, offset: int) -> bool:
 
 
 def _closing(
-    note: Note, line_start: int, line_end: int, bracket: int, offset: int, in_yaml: bool
+    note: Note,
+    line_start: int,
+    line_end: int,
+    bracket: int,
+    offset: int,
+    in_yaml: bool,
+    close: re.Match[str] | None,
 ) -> tuple[str, str, tuple[TextEdit, ...]]:
-    """(text after the insert, YAML quote to escape for, extra edits) for a link at `bracket`.
+    """(text after the insert, YAML quote to escape for, extra edits) for a link at `bracket`,
+    closed by `close` (a `_LINK_CLOSE` match at `offset`) when it is.
 
     `]]` is added only when the link is not closed already; in frontmatter the YAML scalar must
     stay valid, so a quoted link gets its closing quote, and an unquoted one (which YAML would
@@ -263,8 +270,7 @@ def _closing(
     """
     text = note.text
     after = text[offset:line_end]
-    close = _LINK_CLOSE.match(after)
-    close_end = offset + close.end() if close is not None else -1
+    close_end = close.end() if close is not None else -1
     # One `]` typed already (`[[Tar‸]`): the second one makes the link. (In YAML a `]` may
     # close a flow list instead.)
     lone = not in_yaml and _LONE_CLOSE.match(after) is not None
