@@ -191,8 +191,13 @@ def _vault_path(value: object) -> str | None:
     return "" if path == "." else path
 
 
+OBSIDIAN_FOLDER = ".obsidian"
+# What makes a folder a vault's root: Obsidian's settings folder, or notels' own file.
+VAULT_MARKERS = frozenset({OBSIDIAN_FOLDER, CONFIG_FILE_NAME})
+
+
 def has_vault_marker(folder: Path) -> bool:
-    return (folder / ".obsidian").is_dir() or (folder / CONFIG_FILE_NAME).is_file()
+    return (folder / OBSIDIAN_FOLDER).is_dir() or (folder / CONFIG_FILE_NAME).is_file()
 
 
 def find_vaults_below(folder: Path, max_depth: int = 4, max_folders: int = 2_000) -> list[Path]:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from notels.config import (
     CONFIG_FILE_NAME,
+    VAULT_MARKERS,
     Config,
     ConfigError,
     config_from_mapping,
@@ -948,9 +949,6 @@ class Workspace:
             return vault.index.lines(relative)
 
 
-_VAULT_MARKERS = frozenset({".obsidian", CONFIG_FILE_NAME})
-
-
 def _may_change_vaults(path: Path, folder: Path, roots: Sequence[Path]) -> bool:
     """Could a file event at `path` change which vaults `folder` holds? When it is in the
     folder: a path that held a vault (deleted), a vault's own marker, or, in none of its vaults,
@@ -960,14 +958,14 @@ def _may_change_vaults(path: Path, folder: Path, roots: Sequence[Path]) -> bool:
         return False
     if any(root.is_relative_to(path) for root in roots):
         return True  # a vault, or a folder holding one, deleted or moved
-    if path.name in _VAULT_MARKERS and path.parent in roots:
+    if path.name in VAULT_MARKERS and path.parent in roots:
         return True  # a vault's marker: gone, the folder may be a vault no more
     if any(path.is_relative_to(root) for root in roots):
         return False
     relative = path.relative_to(folder).parts
     if any(part.startswith(".") for part in relative[:-1]):
         return False
-    return path.name in _VAULT_MARKERS or (not path.name.startswith(".") and path.is_dir())
+    return path.name in VAULT_MARKERS or (not path.name.startswith(".") and path.is_dir())
 
 
 def _roots_of_folder(folder: Path) -> list[Path]:
