@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import notes
+from edit_harness import edit_editor
 from lsp_harness import Editor, check_rows, editor, wait_until, write_files
 from lsprotocol import types
 
@@ -70,6 +71,75 @@ async def test_a_note_open_under_two_uris_shows_findings_of_its_edits_in_either(
         session.edit(second, (0, 0), (0, 0), NOWHERE)  # the same text again in both
         await expect_codes(session, second, lambda codes: codes == ["unresolved-link"])
         await expect_codes(session, first, lambda codes: codes == ["unresolved-link"])
+
+
+async def test_the_buffer_that_does_not_stand_for_a_note_open_twice_still_answers(
+    vault: Path, tmp_path: Path
+) -> None:
+    """The note is open under two URIs with the same text; the buffer opened first no longer
+    stands for it (the one opened last does). Requests in it must still be answered, and
+    the edits they propose must go to that buffer, the one the user looks at."""
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Чистая.md": notes.CLEAN})
+    os.symlink(vault, tmp_path / "alias")
+    async with edit_editor(vault) as (session, _):
+        second = session.open_file(tmp_path / "alias" / "Чистая.md")
+        first = session.open("Алгебра.md")
+        twin = session.open_file(tmp_path / "alias" / "Алгебра.md")  # stands for the note now
+        await session.wait_for_codes(first, lambda codes: "missing-id" in codes)
+        await session.wait_for_codes(twin, lambda codes: "missing-id" in codes)
+
+        # Was: every request on the first buffer answered nothing.
+        found = await session.definition(second, 0, notes.CLEAN.index("[[") + 3)
+        assert [location.uri for location in found] == [twin]
+        symbols = await session.client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=first))
+        )
+        assert [symbol.name for symbol in symbols or ()][:2] == ["Алгебра", "Anki"]
+        diagnostic = next(d for d in session.diagnostics(first) if d.code == "missing-id")
+        actions = await session.client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=first),
+                range=diagnostic.range,
+                context=types.CodeActionContext(
+                    diagnostics=[diagnostic], only=[types.CodeActionKind.QuickFix]
+                ),
+            )
+        )
+        assert actions, "no quick fix for the missing ID"
+        fix = actions[0]
+        assert isinstance(fix, types.CodeAction) and fix.edit is not None
+        (change,) = fix.edit.document_changes or []
+        assert isinstance(change, types.TextDocumentEdit)
+        assert change.text_document.uri == first
+        (edit,) = change.edits
+        assert edit.range.start.line == notes.FIRST_END_LINE
+
+        renamed = await session.client.text_document_rename_async(
+            types.RenameParams(
+                text_document=types.TextDocumentIdentifier(uri=first),
+                position=types.Position(line=0, character=3),
+                new_name="Группы",
+            )
+        )
+        assert renamed is not None
+        (change,) = renamed.document_changes or []
+        assert isinstance(change, types.TextDocumentEdit)
+        assert change.text_document.uri == first
+        assert [edit.new_text for edit in change.edits] == ["Группы"]
+
+        # A buffer whose text differs from the one standing for the note gets no edits made
+        # from the other text.
+        session.edit(twin, (0, 0), (0, 0), "\n")
+        await session.wait_for_codes(first, lambda codes: codes == [])
+        assert not await session.client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=first),
+                range=diagnostic.range,
+                context=types.CodeActionContext(
+                    diagnostics=[diagnostic], only=[types.CodeActionKind.QuickFix]
+                ),
+            )
+        )
 
 
 async def test_a_disk_change_in_a_nested_vault_reaches_the_outer_vault(vault: Path) -> None:

@@ -142,6 +142,9 @@ class EditBuilder:
     """Collects edits per file and makes the WorkspaceEdit the client can apply."""
 
     session: Session
+    # The note the request came from: its edits go to the buffer it came from, which may be
+    # one of two open for the note (see Workspace.in_step).
+    here: NotePlace | None = None
     files: dict[str, tuple[int | None, LineIndex, list[TextEdit]]] = field(default_factory=dict)
     creates: list[str] = field(default_factory=list)
     renames: list[tuple[str, str]] = field(default_factory=list)
@@ -152,7 +155,10 @@ class EditBuilder:
 
     def session_file(self, vault: Vault, relative: str) -> tuple[str, int | None, LineIndex]:
         """(URI, version when open, lines) of a note: the editor's text, else the indexed one."""
+        here = self.here
         uri = vault.open_docs.get(relative)
+        if here is not None and here.vault is vault and here.relative == relative:
+            uri = here.uri
         document = self.session.workspace.documents.get(uri) if uri else None
         if uri is not None and document is not None:
             return uri, document.version, document.lines
@@ -293,7 +299,7 @@ class EditFeatures:
     def _action(
         self, place: NotePlace, title: str, edits: Iterable[TextEdit], kind: str
     ) -> types.CodeAction:
-        builder = EditBuilder(self.session)
+        builder = EditBuilder(self.session, here=place)
         builder.add(place.vault, place.relative, edits)
         return types.CodeAction(title=title, kind=kind, edit=builder.build())
 
@@ -339,7 +345,7 @@ class EditFeatures:
             return []
         if (place.vault.root / new.path).exists():
             return []
-        builder = EditBuilder(self.session)
+        builder = EditBuilder(self.session, here=place)
         builder.creates.append(uri_of_path(place.vault.root / new.path))
         if new.content:
             builder.add(place.vault, new.path, [TextEdit(Span(0, 0), new.content)])
@@ -448,7 +454,7 @@ class EditFeatures:
         target = self._rename_target(place, params.position) if place is not None else None
         if target is None:
             return None
-        builder = EditBuilder(self.session)
+        builder = EditBuilder(self.session, here=place)
         try:
             with vault.lock:
                 if isinstance(target, NoteRename):
@@ -472,12 +478,12 @@ class EditFeatures:
         if new_path == target.path:
             return  # the same name (F2, Enter): nothing to do, and no file renamed onto itself
         edits = rename_note_edits(vault.index, target.path, new_name)
-        old_file, new_file = vault.root / target.path, vault.root / new_path
+        new_file = vault.root / new_path
         if new_path.lower() != target.path.lower() and new_file.exists():
             raise RenameError(f"{new_path} already exists.")
         for path, path_edits in edits.items():
             builder.add(vault, path, path_edits)
-        old_uri = vault.open_docs.get(target.path) or uri_of_path(old_file)
+        old_uri = builder.session_file(vault, target.path)[0]
         builder.renames.append((old_uri, uri_of_path(new_file)))
 
     def _rename_target(self, place: NotePlace, position: types.Position) -> RenameTarget | None:
@@ -547,8 +553,8 @@ class EditFeatures:
         if document is None or document.note is None:
             return None
         vault, relative = document.vault, document.relative
-        if vault is None or relative is None or vault.open_docs.get(relative) != uri:
-            return None  # outside every vault, or ignored by its config
+        if vault is None or relative is None or not self.session.workspace.in_step(uri):
+            return None  # outside every vault, ignored by its config, or a twin's other text
         return NotePlace(vault, relative, document.note, uri)
 
     def _note_at(self, uri: str) -> NotePlace | None:

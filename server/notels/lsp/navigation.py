@@ -589,8 +589,8 @@ class NavigationFeatures:
             vault, relative, note = document.vault, document.relative, document.note
             if vault is None or relative is None or note is None:
                 return None
-            if vault.open_docs.get(relative) != uri:
-                return None  # ignored by the vault's config
+            if not workspace.in_step(uri):
+                return None  # ignored by the vault's config, or a twin's other text
             return Place(vault, relative, note, uri)
         path = path_of_uri(uri)
         found = workspace.document_at(path) if path is not None else None

@@ -902,16 +902,23 @@ class Workspace:
         document = self.documents.get(uri)
         if document is None or document.vault is None or document.relative is None:
             return _EMPTY
-        standing = document.vault.open_docs.get(document.relative)
-        if standing is None:
-            return _EMPTY  # ignored by the vault's config
-        if standing != uri:
-            # Open under another URI too, which stands for the note (see `flush`): its findings
-            # fit this text only when the two are the same.
-            twin = self.documents.get(standing)
-            if twin is None or twin.text != document.text:
-                return _EMPTY
+        if not self.in_step(uri):
+            return _EMPTY
         return self.findings_at(document.vault, document.relative)
+
+    def in_step(self, uri: str) -> bool:
+        """Does the open document at `uri` hold its note as the index has it? It does when it
+        stands for the note, or when the note is open under another URI too (a symlinked
+        folder), which stands for it (see `flush`), with the same text: the note's findings,
+        and edits made from the index, fit it then. False for a file the config ignores."""
+        document = self.documents.get(uri)
+        if document is None or document.vault is None or document.relative is None:
+            return False
+        standing = document.vault.open_docs.get(document.relative)
+        if standing is None or standing == uri:
+            return standing is not None
+        twin = self.documents.get(standing)
+        return twin is not None and twin.text == document.text
 
     def findings_at(self, vault: Vault, relative: str) -> tuple[str, list[Finding]]:
         """(result id, findings) of any note of a vault; cached once the vault is indexed.
