@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlparse
@@ -573,3 +574,26 @@ def test_a_report_that_cannot_be_written_exits_2_with_a_message(tmp_path: Path) 
     )
     assert closed.returncode == 2
     assert closed.stderr == b"notels: cannot write the report: stdout is closed\n"
+
+
+def test_names_kept_decomposed_resolve_as_obsidian_reads_them(tmp_path: Path) -> None:
+    """macOS may keep file names decomposed (NFD: `й` as `и` and a combining breve, `Ё` as
+    `Е` and a diaeresis); links, aliases and headings are typed composed (NFC). Obsidian
+    matches them: notels must not call such a link broken."""
+    nfd = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731
+    write_vault(
+        tmp_path,
+        {
+            nfd("Линейный оператор.md"): "# Ядро оператора\n\nТекст.\n",
+            nfd("Ёж.md"): "---\naliases: [Колючий]\n---\nТекст.\n",
+            nfd("Схемы/Рисунок ёлки.png"): "",
+            "Заметка.md": "[[Линейный оператор]], [[Линейный оператор#Ядро оператора]],\n"
+            "[[Ёж]], ![[Рисунок ёлки.png]].\n",
+            "Ссылки.md": nfd("[[Колючий]] и [[Линейный оператор#Ядро оператора]].\n"),
+        },
+    )
+    result = run_check("--format", "json", ".", cwd=tmp_path)
+    findings = json.loads(result.stdout)
+    # Was: five unresolved links (and two unresolved headings).
+    assert [(f["path"], f["code"]) for f in findings] == [], findings
+    assert result.returncode == 0

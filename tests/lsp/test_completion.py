@@ -7,6 +7,7 @@ cursor; the items must replace exactly the typed part, whatever the line holds b
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -311,6 +312,27 @@ async def test_the_start_of_each_word_finds_a_note_in_completion_and_symbols(vau
         )
         assert symbols is not None
         assert "Machine Learning" in [symbol.name for symbol in symbols]
+
+
+async def test_a_name_kept_decomposed_is_found_by_its_composed_spelling(vault: Path) -> None:
+    """macOS may keep a file name decomposed (NFD: `й` as `и` and a combining breve), while
+    the user types the composed form (NFC). Obsidian matches the two as one name."""
+    decomposed = unicodedata.normalize("NFD", "Линейный оператор")
+    assert decomposed != "Линейный оператор"
+    write_files(vault, {f"{decomposed}.md": "# Оператор\n", "Черновик.md": "См. [[Линейн\n"})
+    async with completion_editor(vault, insert_replace=True) as session:
+        uri = session.open("Черновик.md")
+        await lsp_harness.wait_until(lambda: session.indexed_runs() >= 1)
+        # Was: no item (the typed text matched no decomposed name).
+        first = _first(await _complete(session, uri, 0, 12))
+        assert first.label == decomposed
+        # A client filters the typed text against this: the composed form it types.
+        assert first.filter_text == "Линейный оператор"
+        symbols = await session.client.workspace_symbol_async(
+            types.WorkspaceSymbolParams(query="линейный")
+        )
+        assert symbols is not None
+        assert decomposed in [symbol.name for symbol in symbols]
 
 
 async def test_an_alias_chosen_in_a_link_to_a_heading_shows_after_the_heading(

@@ -49,6 +49,7 @@ from notels.vault.index import VaultIndex, heading_path
 from notels.vault.resolve import (
     Resolution,
     ResolutionKind,
+    fold,
     heading_key,
     note_key,
     resolve_in,
@@ -215,8 +216,8 @@ def rename_note_edits(index: VaultIndex, old_path: str, new_stem: str) -> Edits:
     Raises RenameError on an invalid name or when another note already has it.
     """
     stem = check_note_name(new_stem)
-    wanted = stem.lower()
-    shadow = next((a for a in index.attachments() if _stem(a).lower() == wanted), None)
+    wanted = fold(stem)
+    shadow = next((a for a in index.attachments() if fold(_stem(a)) == wanted), None)
     if shadow is not None:
         raise RenameError(f"{shadow} has that name: links [[{stem}]] would open it, not the note.")
     folder = posixpath.dirname(old_path)
@@ -366,7 +367,7 @@ def notes_to_read(index: VaultIndex, moves: Mapping[str, str]) -> set[str]:
 
 def _attachment_at(index: VaultIndex, path: str) -> str | None:
     name = posixpath.basename(path)
-    return next((a for a in index.attachments_named(name) if a.lower() == path.lower()), None)
+    return next((a for a in index.attachments_named(name) if fold(a) == fold(path)), None)
 
 
 def _reaches(resolution: Resolution, path: str) -> bool:
@@ -452,7 +453,7 @@ class _Arrivals:
         note = self._after.note_with_key(note_key(path))
         if note is not None:
             return note
-        return min(self._after.attachments_with_key(path.lower()), default=None)
+        return min(self._after.attachments_with_key(fold(path)), default=None)
 
 
 def _keep_captured_links(
@@ -600,14 +601,14 @@ class _MovedNames:
         for old_path, new_path in moves.items():
             summary = index.summary(old_path)
             if summary is None:
-                self._attachments_at[new_path.lower()] = new_path
-                name = posixpath.basename(new_path).lower()
+                self._attachments_at[fold(new_path)] = new_path
+                name = fold(posixpath.basename(new_path))
                 self._attachments_named.setdefault(name, set()).add(new_path)
                 continue
             self._notes_at[note_key(new_path)] = new_path
             self._notes_named.setdefault(stem_key(new_path), set()).add(new_path)
             for alias in summary.aliases:
-                self._aliases.setdefault(alias.lower(), set()).add(new_path)
+                self._aliases.setdefault(fold(alias), set()).add(new_path)
 
     def _staying(self, paths: Collection[str]) -> set[str]:
         return {path for path in paths if path not in self._moves}

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from notels.features.fuzzy import SearchKeys
 from notels.features.model import CompletionKind
 from notels.vault.index import VaultIndex
-from notels.vault.resolve import note_key, shortest_first, stem_key, target_key
+from notels.vault.resolve import fold, note_key, shortest_first, stem_key, target_key
 from notels.vault.summary import NoteSummary
 
 
@@ -124,9 +124,9 @@ def _note_entries(state: _State, path: str, note: NoteSummary) -> tuple[tuple[Na
     twin = len(twins) > 1 and shortest_first(twins)[0] != path
     # Obsidian opens the first of same-named notes for the bare name: the others need a path.
     target = (path[:-3] if path.lower().endswith(".md") else path) if twin else label
-    entries = [(NameEntry(CompletionKind.NOTE, label, path, target, twin), label.lower())]
+    entries = [(NameEntry(CompletionKind.NOTE, label, path, target, twin), fold(label))]
     for alias in note.aliases:
-        entries.append((NameEntry(CompletionKind.ALIAS, alias, path, target, twin), alias.lower()))
+        entries.append((NameEntry(CompletionKind.ALIAS, alias, path, target, twin), fold(alias)))
     return tuple(entries)
 
 
@@ -152,7 +152,7 @@ def _set_entries(state: _State, path: str, note: NoteSummary | None) -> None:
 def _attachment_entries(attachments: Iterable[str]) -> list[tuple[NameEntry, str]]:
     by_name: defaultdict[str, set[str]] = defaultdict(set)
     for path in attachments:
-        by_name[posixpath.basename(path).lower()].add(path)
+        by_name[fold(posixpath.basename(path))].add(path)
     entries: list[tuple[NameEntry, str]] = []
     for key, paths in by_name.items():
         for position, path in enumerate(shortest_first(paths)):
@@ -176,7 +176,7 @@ def _flatten(state: _State) -> NameCatalog:
     for entry, key in state.attachment_entries:
         # By its path too: `![[img/dia` tells apart files of one name in two folders.
         catalog.path_entries.append(len(entries))
-        catalog.path_keys.append(entry.path.lower())
+        catalog.path_keys.append(fold(entry.path))
         entries.append(entry)
         keys.append(key)
     catalog.search = SearchKeys(keys)

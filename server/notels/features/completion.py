@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -24,7 +25,7 @@ from notels.syntax.model import Heading
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex, find_heading
-from notels.vault.resolve import ResolutionKind, heading_key
+from notels.vault.resolve import ResolutionKind, fold, heading_key
 from notels.vault.summary import DESCRIPTION_LENGTH
 
 # As marksman's default: a popup shows about a dozen, and is_incomplete makes the client ask
@@ -99,7 +100,9 @@ def _filter_text(match: Match, label: str, context: CompletionContext) -> str:
     # be dropped by that filter, and so would a words match (`mach lear`) by a client that
     # filters by prefix (Neovim), so they carry the typed text as their filter text; our sort
     # key keeps them below the real matches, and `is_incomplete` makes the client ask again.
-    return context.typed if match.tier in (FUZZY, WORDS) else label
+    # A name macOS keeps decomposed (`й` as `и` and a breve) is filtered in the composed form
+    # the user types.
+    return context.typed if match.tier in (FUZZY, WORDS) else unicodedata.normalize("NFC", label)
 
 
 def _item(
@@ -156,7 +159,7 @@ def _ranked(
     weight: Callable[[int], int] | None = None,
     keep_order: bool = False,
 ) -> tuple[list[Match], bool]:
-    return rank(context.typed, [name.lower() for name in names], limit, weight, keep_order)
+    return rank(context.typed, [fold(name) for name in names], limit, weight, keep_order)
 
 
 # --- links ------------------------------------------------------------------------------------

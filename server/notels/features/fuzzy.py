@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from notels.vault.resolve import fold
+
 EXACT = 5
 PREFIX = 4
 WORD_START = 3
@@ -242,7 +244,7 @@ def rank(
     `places_from` keys, as places cost a sort of every key after each change of a weight (a
     caller whose weights change only with the keys keeps them cheaply: 0 then).
     """
-    query = query.strip().lower()
+    query = fold(query.strip())
     if limit <= 0:
         return [], bool(keys)
 

@@ -25,6 +25,7 @@ from notels.vault.index import VaultIndex, find_block, find_heading
 from notels.vault.resolve import (
     Resolution,
     ResolutionKind,
+    fold,
     heading_key,
     heading_link_key,
     note_key,
@@ -132,7 +133,7 @@ def _span_end(item: Link | Tag | BlockId | Heading) -> int:
 def _is_title(note: Note, path: str, index: int) -> bool:
     """The first heading is the title when it is a level-1 heading naming the note."""
     heading = note.headings[index]
-    return index == 0 and heading.level == 1 and heading.text.lower() == stem_key(path)
+    return index == 0 and heading.level == 1 and fold(heading.text) == stem_key(path)
 
 
 # --- definition -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from notels.syntax.model import Card
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
+from notels.vault.resolve import fold
 from notels.vault.summary import NoteSummary, card_name
 
 WORKSPACE_LIMIT = 150
@@ -97,14 +98,14 @@ class _Entry:
 def _note_entries(path: str, summary: NoteSummary) -> tuple[_Entry, ...]:
     stem = posixpath.basename(path)
     stem = stem[:-3] if stem.lower().endswith(".md") else stem
-    entries = [_Entry(stem, stem.lower(), SymbolKind.NOTE, Span(0, 0))]
+    entries = [_Entry(stem, fold(stem), SymbolKind.NOTE, Span(0, 0))]
     for alias, start, end in summary.alias_spans:
-        entries.append(_Entry(alias, alias.lower(), SymbolKind.ALIAS, Span(start, end)))
+        entries.append(_Entry(alias, fold(alias), SymbolKind.ALIAS, Span(start, end)))
     for text, start, end in summary.headings:
-        entries.append(_Entry(text, text.lower(), SymbolKind.HEADING, Span(start, end)))
+        entries.append(_Entry(text, fold(text), SymbolKind.HEADING, Span(start, end)))
     for name, start, end in summary.cards:
         front = name.split(": ", 1)[1] if ": " in name else name
-        entries.append(_Entry(name, front.lower(), SymbolKind.CARD, Span(start, end)))
+        entries.append(_Entry(name, fold(front), SymbolKind.CARD, Span(start, end)))
     return tuple(entries)
 
 

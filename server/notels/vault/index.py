@@ -18,6 +18,7 @@ from notels.vault.files import FileProblem
 from notels.vault.resolve import (
     Resolution,
     ResolutionKind,
+    fold,
     heading_key,
     heading_link_key,
     note_key,
@@ -328,7 +329,7 @@ class VaultIndex:
             self._twinned.add(key)
         self._by_stem[stem_key(path)].add(path)
         for alias in summary.aliases:
-            self._by_alias[alias.lower()].add(path)
+            self._by_alias[fold(alias)].add(path)
         linkers = self._linkers
         for target in summary.link_keys:
             linkers[target].add(path)
@@ -445,15 +446,15 @@ class VaultIndex:
     def add_attachment(self, path: str) -> None:
         self.generation += 1
         self._begin_names_change()
-        self._attachments[path.lower()].add(path)
-        self._attachments_by_name[posixpath.basename(path).lower()].add(path)
+        self._attachments[fold(path)].add(path)
+        self._attachments_by_name[fold(posixpath.basename(path))].add(path)
         self._end_names_change()
 
     def remove_attachment(self, path: str) -> None:
         self.generation += 1
         self._begin_names_change()
-        _discard(self._attachments, path.lower(), path)
-        _discard(self._attachments_by_name, posixpath.basename(path).lower(), path)
+        _discard(self._attachments, fold(path), path)
+        _discard(self._attachments_by_name, fold(posixpath.basename(path)), path)
         self._end_names_change()
 
     def _withdraw(self, path: str) -> None:
@@ -473,7 +474,7 @@ class VaultIndex:
                 del self._by_key[key]
         _discard(self._by_stem, stem_key(path), path)
         for alias in summary.aliases:
-            _discard(self._by_alias, alias.lower(), path)
+            _discard(self._by_alias, fold(alias), path)
         for target in summary.link_keys:
             _discard(self._linkers, target, path)
         for tag in summary.tags:
@@ -657,11 +658,11 @@ class VaultIndex:
         return tuple(chain.from_iterable(self._attachments.values()))
 
     def has_attachment(self, path: str) -> bool:
-        return path in self._attachments.get(path.lower(), ())
+        return path in self._attachments.get(fold(path), ())
 
     def attachments_named(self, name: str) -> frozenset[str]:
         """The attachments whose file name is `name`, ignoring case: what `[[name]]` may open."""
-        return frozenset(self._attachments_by_name.get(name.lower(), ()))
+        return frozenset(self._attachments_by_name.get(fold(name), ()))
 
 
 def _discard(mapping: defaultdict[str, set[str]], key: str, value: str) -> None:

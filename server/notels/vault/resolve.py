@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import sys
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
@@ -17,9 +18,16 @@ _HEADING_STRIP = re.compile(r"[*_`=~#|^:%\[\]]+")
 _SPACES = re.compile(r"\s+")
 
 
+def fold(name: str) -> str:
+    """A name as Obsidian matches names: case ignored, and in Unicode's composed form (NFC).
+    macOS may hand back a file's name decomposed (`й` as `и` and a combining breve), which
+    Obsidian reads as the name a link types."""
+    return unicodedata.normalize("NFC", name).lower()
+
+
 def note_key(path: str) -> str:
     """Case-insensitive key of a note path without `.md`: `Folder/Note` -> `folder/note`."""
-    lowered = path.lower()
+    lowered = fold(path)
     return lowered[: -len(_MD)] if lowered.endswith(_MD) else lowered
 
 
@@ -47,7 +55,7 @@ def heading_key(heading: str) -> str:
     """Headings match ignoring case, emphasis and the characters Obsidian strips from links.
 
     Interned, as target_key."""
-    return sys.intern(_SPACES.sub(" ", _HEADING_STRIP.sub("", heading)).strip().lower())
+    return sys.intern(fold(_SPACES.sub(" ", _HEADING_STRIP.sub("", heading)).strip()))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -150,7 +158,7 @@ def resolve_in(names: NameTables, target: str, from_path: str) -> Resolution:
     resolution = _from_candidates(names.notes_with_stem(stem_key(target)), via_alias=False)
     if resolution.kind is not ResolutionKind.UNRESOLVED:
         return resolution
-    return _from_candidates(names.notes_with_alias(target.strip().lower()), via_alias=True)
+    return _from_candidates(names.notes_with_alias(fold(target.strip())), via_alias=True)
 
 
 def _resolve_attachment(names: NameTables, target: str, from_path: str) -> Resolution:
@@ -158,14 +166,14 @@ def _resolve_attachment(names: NameTables, target: str, from_path: str) -> Resol
     if "/" in cleaned:
         absolute, relative = normalize_target_path(cleaned, from_path)
         for candidate in (absolute, relative):
-            found = names.attachments_with_key(candidate.lower())
+            found = names.attachments_with_key(fold(candidate))
             if found:
                 return Resolution(ResolutionKind.ATTACHMENT, (min(found),))
-    by_name = names.attachments_with_name(posixpath.basename(cleaned).lower())
+    by_name = names.attachments_with_name(fold(posixpath.basename(cleaned)))
     if by_name:
         return Resolution(ResolutionKind.ATTACHMENT, shortest_first(by_name))
     # A note literally named `x.png.md` would be found by its full stem.
-    notes = names.notes_with_stem(cleaned.lower())
+    notes = names.notes_with_stem(fold(cleaned))
     if notes:
         return _from_candidates(notes, via_alias=False)
     return UNRESOLVED
