@@ -133,6 +133,23 @@ async def test_a_note_type_written_after_start_is_put_on_its_own_line(vault: Pat
     assert remove.title == "Remove the text after START"
 
 
+async def test_spaces_after_a_note_type_are_reported_and_removed_on_request(vault: Path) -> None:
+    """The plugin looks the note type up as written: `Basic ` is no note type of Anki's, and
+    the card never syncs. Was: no finding at all."""
+    text = "TARGET DECK: d\r\nSTART\r\nBasic \t\r\nFront: Вопрос 😀\r\nBack: ответ\r\nEND\r\n"
+    write_files(vault, {"Тип.md": text})
+    async with edit_editor(vault) as (session, _):
+        uri = session.open("Тип.md", text)
+        await session.wait_for_codes(uri, lambda codes: "missing-note-type" in codes)
+        (diagnostic,) = [d for d in session.diagnostics(uri) if d.code == "missing-note-type"]
+        (remove,) = await _actions(session, uri, "missing-note-type")
+
+    assert diagnostic.range == span((2, 5), (2, 7))
+    assert "'Basic'" in diagnostic.message
+    assert remove.title == "Remove the spaces after the note type"
+    assert apply_text_edits(text, _only_edits(remove, uri)) == text.replace("Basic \t", "Basic")
+
+
 async def test_fixes_on_a_crlf_note_keep_its_line_breaks(vault: Path) -> None:
     write_files(
         vault,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from notels.config import Config
 from notels.edits.rename import rename_note_edits
 from notels.edits.text_edit import apply_edits
 from notels.features.completion import new_card_id
@@ -213,3 +214,72 @@ def test_fix_empty_under_both_prefixes_any_case():
     default.'"""
     for tag in ("#Fix/Empty", "#фикс/empty"):
         assert "stale-fix-empty" in _codes({"a.md": tag + "\n" + WORDS * 2})
+
+
+# --- the plugin's edges: `START ` cards, indented pairs, note types, first fields -------------
+
+
+def test_card_without_end_before_a_start_with_trailing_space_is_reported_as_swallowing_it():
+    """'the block ends at the FIRST later line that begins with `END`'; 'if a later block's
+    `END` exists, the first `START` swallows everything up to it ... as one broken card.' The
+    second card's `START ` is no block start, so the first START runs on to the second card's
+    END: the plugin syncs one merged card under the second card's ID (FRONT "a\\nb")."""
+    text = (
+        WORDS + DECK + "START\nBasic\nFRONT: a\nBACK: x\n\n"
+        "START \nBasic\nFRONT: b\nBACK: y\nID: 1737306548883\nEND\n"
+    )
+    (card,) = scan_anki(text).cards
+    assert card.start_span.slice(text) == "START"
+    assert card.id is not None and card.id.value == "1737306548883"  # the plugin's reading
+    findings = findings_for({"a.md": text}, "a.md")
+    # The first card lacks its END: that must be said on its START, as swallowed-block says
+    # it for an exact START. Was: only start-trailing-text on line 9, claiming "the sync
+    # plugin ignores this card" although the plugin merges it into the card above.
+    assert any(f.code == "swallowed-block" and f.span == card.start_span for f in findings), [
+        (f.code, f.message) for f in findings
+    ]
+    (trailing,) = [f for f in findings if f.code == "start-trailing-text"]
+    assert "reads this card as part of the card above" in trailing.message
+
+
+def test_indented_start_end_inside_a_synced_card_is_not_a_nested_card():
+    """'Block: the plugin's regex is `^START\\n([\\s\\S]*?\\n)END`': an indented `START` /
+    `END` pair inside a closed card's field is that card's text, and the card syncs. nested-block
+    says "it never syncs this card", and its quick fix (removing the indent) makes the inner END
+    close the real card early: the card loses its ID line and is created again."""
+    text = (
+        WORDS + DECK + "START\nBasic\nFRONT: Pseudocode of the loop\nBACK: written as\n"
+        "  START\n  i = i + 1\n  END\nID: 1737306548883\nEND\n"
+    )
+    (card,) = scan_anki(text).cards
+    assert card.id is not None and card.id.value == "1737306548883"
+    assert not _only("nested-block", {"a.md": text})
+
+
+def test_empty_field_looks_at_the_note_types_first_field():
+    """'lines before any field prefix go to the first field' - the note type's first field,
+    which Anki refuses to leave empty. With `note-types` configured the order is known: an
+    empty PICTURE written first leaves FRONT full (the card is added); a card with no FRONT
+    line at all has an empty first field (Anki refuses it)."""
+    config = Config(note_types={"math_complex": ("FRONT", "BACK", "PICTURE")})
+    picture_first = (
+        WORDS + DECK + "START\nmath_complex\nPICTURE:\nFRONT: q\nBACK: a\nID: 1737306548883\nEND\n"
+    )
+    no_front = WORDS + DECK + "START\nmath_complex\nBACK: a\nID: 1737306548884\nEND\n"
+    assert not _only("empty-field", {"a.md": picture_first}, config=config)
+    assert _only("empty-field", {"a.md": no_front}, config=config)
+
+
+def test_note_type_line_with_trailing_space_is_reported():
+    """'Inside a block the text is trimmed, then: line 1 is the note type'. Only the block's
+    ends are trimmed, so `math_complex ` (a trailing space, common in these notes) is the note
+    type the plugin looks up: Anki has no such model and the card never syncs. The parser keeps
+    the space on purpose ("`Basic ` is not `Basic`"), but no rule said a word."""
+    notes = _typed_vault("START\nmath_complex \nFRONT: q\nBACK: a\nID: 1737306548899\nEND\n")
+    text = notes["a.md"]
+    (card,) = scan_anki(text).cards
+    assert card.note_type == "math_complex "  # the plugin's reading
+    line = card.note_type_span
+    assert line is not None
+    on_the_line = [f for f in findings_for(notes, "a.md") if line.start <= f.span.start <= line.end]
+    assert on_the_line, "a card the plugin cannot sync, without a finding"

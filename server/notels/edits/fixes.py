@@ -55,7 +55,7 @@ from notels.edits.tags import (
 )
 from notels.edits.text_edit import TextEdit, apply_edits, edits_conflict
 from notels.findings import Finding
-from notels.syntax.anki import note_type_after_start, scan_anki
+from notels.syntax.anki import note_type_after_start, note_type_spaces, scan_anki
 from notels.syntax.model import AnkiItems, Card, CardId, InlineCard, StartWithTrailingText
 from notels.syntax.nested import NestedCard, nested_cards
 from notels.syntax.note import Note
@@ -592,6 +592,12 @@ def fixes_for_finding(
         if at < len(starts) and starts[at].trailing_span == span:
             found.append(note_type_to_its_line_fix(note, starts[at]))
             found.append(start_trailing_text_fix(note, span))
+    elif code == "missing-note-type":
+        card = _card_holding(anki.cards, span)
+        if card is not None and note_type_spaces(card) == span:
+            found.append(
+                Fix("Remove the spaces after the note type", code, (TextEdit(span, ""),), False)
+            )
     elif code == "stale-fix-empty":
         found.append(stale_fix_empty_fix(note, span))
     elif code == "empty-note":

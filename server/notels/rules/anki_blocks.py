@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from notels.findings import Related, Severity
 from notels.rules.base import Draft, RuleContext, rule
-from notels.syntax.anki import note_type_after_start
+from notels.syntax.anki import note_type_after_start, note_type_spaces
 from notels.syntax.nested import nested_cards
 
 
@@ -109,6 +109,9 @@ after it the whole card is silently skipped. Remove the trailing text; a note ty
 )
 def start_trailing_text(ctx: RuleContext) -> Iterator[Draft]:
     text = ctx.note.text
+    # Inside a block whose START has no END before it, the plugin reads such a card as more
+    # text of that block (see swallowed-block), rather than skipping it.
+    merged = {inner for card in ctx.note.anki.cards for inner in card.swallowed_starts}
     for start in ctx.note.anki.trailing_starts:
         trailing = start.trailing_span.slice(text)
         what = "Trailing whitespace" if not trailing.strip() else f"Text {trailing.strip()!r}"
@@ -116,10 +119,10 @@ def start_trailing_text(ctx: RuleContext) -> Iterator[Draft]:
         remedy = "Remove it."
         if note_type_after_start(text, start) is not None:
             remedy = "Put the note type on the line below START."
-        yield Draft(
-            start.trailing_span,
-            f"{what} after START: the sync plugin ignores this card. {remedy}",
-        )
+        effect = "ignores this card"
+        if start.line_span in merged:
+            effect = "reads this card as part of the card above"
+        yield Draft(start.trailing_span, f"{what} after START: the sync plugin {effect}. {remedy}")
 
 
 @rule(
@@ -147,16 +150,30 @@ def end_prefix(ctx: RuleContext) -> Iterator[Draft]:
 @rule(
     "missing-note-type",
     Severity.ERROR,
-    "Block with no note type line, or a field line in its place.",
+    "Block with no note type line, a field line in its place, or a note type with a trailing "
+    "space.",
     """
 The first line inside a block names the Anki note type (`Basic`, `math_complex`, ...). When it
 is missing, the plugin takes the first field line as the note type and the card fails to sync.
+The plugin looks the note type up exactly as written, trailing spaces included: `Basic ` is no
+note type of Anki's, and that card fails too (a quick fix removes the spaces).
 """,
 )
 def missing_note_type(ctx: RuleContext) -> Iterator[Draft]:
+    text = ctx.note.text
     for card in ctx.note.anki.cards:
         if card.note_type is None:
             yield Draft(
                 card.start_span,
                 "Card has no note type: the line after START must name one (e.g. Basic).",
+            )
+            continue
+        spaces = note_type_spaces(card)
+        if spaces is not None:
+            name = card.note_type.rstrip()
+            yield Draft(
+                spaces,
+                f"Note type {name!r} has {spaces.slice(text)!r} after it: the plugin looks "
+                f"up {card.note_type!r}, which Anki does not have, and skips the card. "
+                "Remove the spaces.",
             )

@@ -117,18 +117,37 @@ def duplicate_field(ctx: RuleContext) -> Iterator[Draft]:
     "The card's first field is empty.",
     """
 Anki refuses a note whose first field is empty ("the first field is empty"), so the card is
-not added.
+not added. Text before any field prefix goes to the first field. With the note type's fields
+listed in `note-types`, the first field is the first one listed, written anywhere in the card
+or not at all; otherwise the first field written.
 """,
 )
 def empty_field(ctx: RuleContext) -> Iterator[Draft]:
     for card in ctx.note.anki.cards:
         if card.note_type is None or not card.fields:
             continue
-        first = card.fields[0]
-        if not first.value.strip():
+        configured = ctx.config.note_types.get(card.note_type)
+        if not configured:
+            first = card.fields[0]
+            if not first.value.strip():
+                yield Draft(first.span, "First field is empty: Anki will not add this card.")
+            continue
+        # The plugin puts text before any prefix, and each `NAME:` line, into that field.
+        name = configured[0]
+        parts = [f for f in card.fields if f.name == name or (f.name == "" and f is card.fields[0])]
+        if any(part.value.strip() for part in parts):
+            continue
+        named = [part for part in parts if part.name == name]
+        if named:
             yield Draft(
-                first.span,
-                "First field is empty: Anki will not add this card.",
+                named[0].span,
+                f"{name}, the first field of {card.note_type}, is empty: Anki will not add this "
+                "card.",
+            )
+        else:
+            yield Draft(
+                card.start_span,
+                f"Card has no {name}, the first field of {card.note_type}: Anki will not add it.",
             )
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Final, NamedTuple, TypeVar
 
 from notels.syntax.lines import end_of_line, start_of_line
@@ -130,7 +131,7 @@ def scan_anki_keeping(
         return _EMPTY, keyword_lines
 
     keyword_items = _keyword_items(text, keyword_lines)
-    cards, unclosed, stray_ends = _blocks(text, keyword_items.blocks, _card)
+    cards, unclosed, stray_ends = _blocks(text, keyword_items.blocks, _card, keyword_items.trailing)
     items = AnkiItems(
         decks=tuple(keyword_items.decks),
         file_tags=tuple(keyword_items.file_tags),
@@ -376,13 +377,23 @@ _CardReader = Callable[[str, _Line, int, _Line | None, tuple[Span, ...]], _CardT
 
 
 def _blocks(
-    text: str, lines: list[_Line], read: _CardReader[_CardT]
+    text: str,
+    lines: list[_Line],
+    read: _CardReader[_CardT],
+    trailing: Sequence[StartWithTrailingText] = (),
 ) -> tuple[tuple[_CardT, ...], tuple[_CardT, ...], tuple[Span, ...]]:
     """Closed cards, unclosed STARTs and stray ENDs from the exact-START and END-prefixed lines,
-    each card as `read` makes it."""
+    each card as `read` makes it.
+
+    A `START ` line (`trailing`, in order) starts no block, but it was meant to: inside a
+    closed block it is a card the plugin merges into this one (swallowed, as an exact START
+    would be), and an unclosed card ends above it, where its writer meant it to end.
+    """
     cards: list[_CardT] = []
     unclosed: list[_CardT] = []
     stray_ends: list[Span] = []
+    meant = [start.line_span for start in trailing]
+    meant_at = [span.start for span in meant]
     index = 0
     count = len(lines)
     while index < count:
@@ -409,13 +420,21 @@ def _blocks(
             scan += 1
         if closer is None:
             # No END-prefixed line after this START, hence none after any later START either:
-            # everything left is unclosed. Each START gets its own card up to the next one, which
-            # is what the writer meant, rather than one card swallowing the rest of the note.
+            # everything left is unclosed. Each START gets its own card up to the next one (or
+            # the next `START `), which is what the writer meant, rather than one card
+            # swallowing the rest of the note.
             starts = [later for later in lines[index:] if later.kind == _START]
             for position, start in enumerate(starts):
                 region_end = starts[position + 1].start if position + 1 < len(starts) else len(text)
+                later = bisect_left(meant_at, start.start)
+                if later < len(meant):
+                    region_end = min(region_end, meant[later].start)
                 unclosed.append(read(text, start, region_end, None, ()))
             break
+        first = bisect_left(meant_at, line.start)
+        last = bisect_left(meant_at, closer.start)
+        if first < last:
+            swallowed = sorted([*swallowed, *meant[first:last]])
         cards.append(read(text, line, closer.start, closer, tuple(swallowed)))
         index = scan + 1
     return tuple(cards), tuple(unclosed), tuple(stray_ends)
@@ -503,6 +522,18 @@ def _card(
             closer is not None,  # closed
         ),
     )
+
+
+def note_type_spaces(card: Card) -> Span | None:
+    """The blanks after a card's note type on its line (`Basic ` is not `Basic` to the plugin),
+    or None when there are none."""
+    note_type, span = card.note_type, card.note_type_span
+    if note_type is None or span is None:
+        return None
+    name = note_type.rstrip()
+    if not name or len(name) == len(note_type):
+        return None
+    return Span(span.start + len(name), span.end)
 
 
 def note_type_after_start(text: str, start: StartWithTrailingText) -> str | None:
@@ -670,7 +701,7 @@ def scan_anki_outline(text: str) -> AnkiOutline:
     if not keyword_lines and not inline_cards:
         return _EMPTY_OUTLINE
     keyword_items = _keyword_items(text, keyword_lines)
-    cards, unclosed, _ = _blocks(text, keyword_items.blocks, _card_outline)
+    cards, unclosed, _ = _blocks(text, keyword_items.blocks, _card_outline, keyword_items.trailing)
     return AnkiOutline(
         decks=tuple(deck.deck for deck in keyword_items.decks),
         cards=cards,

@@ -40,6 +40,8 @@ def nested_cards(note: Note) -> list[NestedCard]:
         return []
     found: list[NestedCard] = []
     opened: tuple[Span, bool] | None = None  # the START keyword, and whether it is quoted
+    # Inside a card the plugin syncs, an indented START / END pair is that card's text.
+    cards = [card.span for card in note.anki.cards]
     for start, keyword in _keywords(text):
         end = start + len(keyword)
         if not _BLANKS_TO_LINE_END.match(text, end):
@@ -47,7 +49,7 @@ def nested_cards(note: Note) -> list[NestedCard]:
         line_start = start_of_line(text, start)
         if line_start == start or not _NESTING_PREFIX.fullmatch(text, line_start, start):
             continue
-        if inside_any(note.hidden, start):
+        if inside_any(note.hidden, start) or inside_any(cards, start):
             continue
         quoted = ">" in text[line_start:start]
         if keyword == "START":
