@@ -80,8 +80,9 @@ def _named_path(path: Path) -> Path:
 def _scopes_by_vault(paths: Sequence[Path]) -> dict[Path, list[str]]:
     """The vault root of each PATH, with the vault-relative scopes asked for ("" = all).
 
-    A PATH inside another PATH whose vault holds its own (a vault nested in a vault, checked
-    as `. sub`) belongs to that outer vault: its notes are checked once, as part of it.
+    A PATH inside the vault of another PATH, whose vault holds its own (a vault nested in a
+    vault, checked as `. sub`, or a folder without a marker, checked as `x.md sub/y.md` by a
+    pre-commit hook), belongs to that outer vault: its notes are checked once, as part of it.
     """
     named = [_named_path(path) for path in paths]
     roots = [find_vault_root(path if path.is_dir() else path.parent) for path in named]
@@ -89,8 +90,8 @@ def _scopes_by_vault(paths: Sequence[Path]) -> dict[Path, list[str]]:
     for path, root in zip(named, roots, strict=True):
         outer = [
             other_root
-            for other, other_root in zip(named, roots, strict=True)
-            if other_root != root and path.is_relative_to(other) and root.is_relative_to(other_root)
+            for other_root in roots
+            if other_root != root and path.is_relative_to(other_root)
         ]
         if outer:
             root = min(outer, key=lambda folder: len(folder.parts))

@@ -380,7 +380,7 @@ def unified_diff(change: FileChange) -> str:
     quadratic; the hunks are then grouped and numbered as `difflib.unified_diff` does.
     """
     bom = "\ufeff" if change.snapshot.has_bom else ""
-    shown = PurePath(change.display)
+    shown = PurePath(_patched_name(change))
     # A file outside the working folder is shown by its absolute path; its root goes, as in
     # `git diff --no-index /a /b` (`a/tmp/x.md`, not `a//tmp/x.md`): `patch -p1 -d /` takes it.
     name = shown.relative_to(shown.anchor).as_posix() if shown.anchor else shown.as_posix()
@@ -393,6 +393,17 @@ def unified_diff(change: FileChange) -> str:
         if not line.endswith("\n"):
             out.append("\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+def _patched_name(change: FileChange) -> str:
+    """The name the diff gives the file: as displayed, but for a note that is a symlink (into
+    an ignored folder) the file it leads to, which `--fix` writes: `patch` and `git apply`
+    refuse to patch through a symlink."""
+    if not os.path.islink(change.display):
+        return change.display
+    real = change.snapshot.path
+    here = Path.cwd().resolve()
+    return real.relative_to(here).as_posix() if real.is_relative_to(here) else str(real)
 
 
 Opcode = tuple[str, int, int, int, int]  # as difflib.SequenceMatcher.get_opcodes gives them

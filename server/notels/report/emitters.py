@@ -105,7 +105,7 @@ def emit_github(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: 
         f = item.finding
         properties = ",".join(
             [
-                f"file={_github_property(item.path)}",
+                f"file={_github_property(checkout_path(item.path))}",
                 f"line={item.line}",
                 f"col={item.column}",
                 f"endLine={item.end_line}",
@@ -124,10 +124,28 @@ _SARIF_LEVEL = {
 }
 
 
+def checkout_path(path: str) -> str:
+    """A displayed path (relative to the working folder, or absolute) as GitHub reads one:
+    from the checkout's root, GITHUB_WORKSPACE, when that is set and holds the file. A job may
+    run notels in a folder below the root (`working-directory: notes`), and the runner and
+    code scanning take a relative path as one from the root."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return path
+    try:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(workspace))
+    except ValueError:  # on another drive
+        return path
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return path
+    return relative.replace(os.sep, "/")
+
+
 def sarif_uri(path: str) -> str:
     """A displayed path as a URI, percent-encoded (note names hold spaces, `%`, `#` and
-    Cyrillic): a `file:` URI when absolute, else a reference relative to the working folder,
-    which code scanning resolves against the checkout."""
+    Cyrillic): a `file:` URI when absolute, else a reference relative to the checkout's root
+    (see `checkout_path`), which code scanning resolves against the checkout."""
+    path = checkout_path(path)
     if Path(path).is_absolute():
         return Path(path).as_uri()
     # fsencode: a name the file system gave as undecodable bytes keeps those bytes.

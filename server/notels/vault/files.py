@@ -170,6 +170,9 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
     problems: list[FileProblem] = []
     stamps: dict[str, tuple[int, int]] = {}
     seen_dirs: set[tuple[int, int]] = set()  # bind mounts can still loop
+    # Notes reached through a symlink the scan follows (into an ignored folder), by target: a
+    # second symlink to one is its alias, or `--fix` would write the one file twice.
+    followed: dict[Path, str] = {}
     globs = _compiled(ignore)
 
     def alias_problem(relative: str, target: Path) -> FileProblem:
@@ -215,6 +218,11 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
                     if aliased and _is_walked(relative_key(root, target), globs):
                         problems.append(alias_problem(relative, target))
                         continue
+                    if stat.S_ISREG(info.st_mode) and _is_note_name(entry.name):
+                        first = followed.setdefault(target, relative)
+                        if first != relative:
+                            problems.append(FileProblem(relative, ProblemKind.SYMLINK_ALIAS, first))
+                            continue
                 else:
                     info = entry.stat(follow_symlinks=False)
             except FileNotFoundError as error:
