@@ -60,6 +60,9 @@ from notels.vault.resolve import (
 MD = ".md"
 # Characters a note name cannot hold: they end or split a wikilink, or name a folder.
 INVALID_NAME_CHARS = frozenset("[]|#^/\\")
+_ENDS_A_TARGET = frozenset("[]|#")
+# What ends a plain YAML scalar in block context, which a link's new text must not bring in.
+_PLAIN_SCALAR_BREAKERS = (": ", ":\t", " #", "\t#")
 INVALID_HEADING_CHARS = frozenset("[]|#^")
 
 Edits = dict[str, list[TextEdit]]
@@ -325,6 +328,11 @@ def _move_problem(
         return f"{old_path} is not a note or attachment of the vault."
     if old_path.lower() == new_path.lower():
         return None  # a change of case only
+    # Written into a link, these end its target (`#` a heading, `|` the shown text) or the link
+    # itself: rewritten links would open something else. (`^` alone starts nothing.)
+    unlinkable = sorted(set(new_path) & _ENDS_A_TARGET)
+    if unlinkable:
+        return f"no link can name {new_path} (it holds {' '.join(unlinkable)})."
     taken = _holder(index, new_path) if is_note else _attachment_at(index, new_path)
     if taken is not None and taken not in moves:
         return f"{taken} already exists."
@@ -792,6 +800,14 @@ class _LinkQuotes:
             return new_text.replace("\\", "\\\\").replace('"', '\\"')
         if quote == "'":
             return new_text.replace("'", "''")
+        # A plain scalar (`source: see [[Note]]`) ends at `: ` and ` #`: the value would
+        # become a mapping or a comment, and the note would lose its whole frontmatter.
+        if any(breaker in new_text for breaker in _PLAIN_SCALAR_BREAKERS):
+            key = link.frontmatter_key
+            raise RenameError(
+                f"The link in `{key}:` of the frontmatter is an unquoted YAML value: with "
+                f"{new_text!r} in it, the value would no longer read. Quote the value first."
+            )
         return new_text
 
 

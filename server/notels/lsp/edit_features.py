@@ -509,7 +509,13 @@ class EditFeatures:
             self._sync_from_disk(vault, synced)
             with vault.lock:
                 accepted, refused = split_moves(vault.index, moves)
-                edits = move_edits(vault.index, accepted)
+                try:
+                    edits = move_edits(vault.index, accepted)
+                except RenameError as error:
+                    # The editor moves the files anyway: the links stay as written, and are
+                    # reported if they no longer resolve.
+                    log.warning("links not updated: %s", error)
+                    edits = {}
             for old_path, reason in sorted(refused.items()):
                 log.warning("links to %s not updated: %s", old_path, reason)
             for path, path_edits in edits.items():
