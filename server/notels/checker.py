@@ -11,7 +11,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from notels.config import CONFIG_FILE_NAME, Config, find_vault_root, load_config_file
+from notels.config import (
+    CONFIG_FILE_NAME,
+    Config,
+    find_vault_root,
+    has_vault_marker,
+    load_config_file,
+)
 from notels.edits.fixes import CreatedNs, fixable_findings
 from notels.edits.ids import IdGenerator
 from notels.findings import Finding
@@ -80,9 +86,11 @@ def _named_path(path: Path) -> Path:
 def _scopes_by_vault(paths: Sequence[Path]) -> dict[Path, list[str]]:
     """The vault root of each PATH, with the vault-relative scopes asked for ("" = all).
 
-    A PATH inside the vault of another PATH, whose vault holds its own (a vault nested in a
-    vault, checked as `. sub`, or a folder without a marker, checked as `x.md sub/y.md` by a
-    pre-commit hook), belongs to that outer vault: its notes are checked once, as part of it.
+    A PATH inside another PATH whose vault holds its own (a vault nested in a vault, checked
+    as `. sub`) belongs to that outer vault: its notes are checked once, as part of it. So does
+    a PATH inside another PATH's vault (`x.md sub/y.md`, as a pre-commit hook passes files),
+    unless that vault is only a folder without a marker and this one a marked vault: a note at
+    a repository's top does not make the repository the vault of the vault below it.
     """
     named = [_named_path(path) for path in paths]
     roots = [find_vault_root(path if path.is_dir() else path.parent) for path in named]
@@ -90,8 +98,14 @@ def _scopes_by_vault(paths: Sequence[Path]) -> dict[Path, list[str]]:
     for path, root in zip(named, roots, strict=True):
         outer = [
             other_root
-            for other_root in roots
-            if other_root != root and path.is_relative_to(other_root)
+            for other, other_root in zip(named, roots, strict=True)
+            if other_root != root
+            and root.is_relative_to(other_root)
+            and (
+                path.is_relative_to(other)
+                or has_vault_marker(other_root)
+                or not has_vault_marker(root)
+            )
         ]
         if outer:
             root = min(outer, key=lambda folder: len(folder.parts))

@@ -139,3 +139,23 @@ def test_two_symlinks_to_one_note_in_an_ignored_folder_settle_after_one_fix(
     check = run_check(cwd=vault)
     assert b"duplicate-id" not in check.stdout, check.stdout.decode()
     assert check.returncode == 0
+
+
+def test_a_note_at_a_repositorys_top_does_not_make_it_the_vault_of_the_vault_below(
+    tmp_path: Path,
+) -> None:
+    """pre-commit passes `README.md vault/y.md`: the top folder has no marker, `vault/` has
+    `.obsidian/`. y.md is judged in its vault, as `notels check vault` judges it, not in a
+    vault of the whole repository (where a copy of its card elsewhere is a duplicate)."""
+    card = "TARGET DECK: d\nWords.\nSTART\nBasic\nFRONT: q\nID: 1737306548883\nEND\n"
+    (tmp_path / "README.md").write_text("# Repo\n", encoding="utf-8")
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "copy.md").write_text(card, encoding="utf-8")
+    write_vault(tmp_path / "vault", {"y.md": card})
+    alone = json.loads(run_check("--format", "json", "vault", cwd=tmp_path).stdout)
+    listed = json.loads(
+        run_check("--format", "json", "README.md", "vault/y.md", cwd=tmp_path).stdout
+    )
+    in_vault = [(r["path"], r["code"]) for r in listed if r["path"].startswith("vault/")]
+    assert in_vault == [(r["path"], r["code"]) for r in alone]
+    assert "duplicate-id" not in [r["code"] for r in listed]
