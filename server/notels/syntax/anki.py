@@ -542,13 +542,10 @@ def note_type_after_start(text: str, start: StartWithTrailingText) -> str | None
     written = start.trailing_span.slice(text).strip()
     if not written or ":" in written:
         return None
-    below = start.line_span.end
-    below += 2 if text.startswith("\r\n", below) else 1
-    end = min(
-        (found for found in (text.find("\n", below), text.find("\r", below)) if found != -1),
-        default=len(text),
-    )
-    return written if below < len(text) and _field_match(text, below, end) else None
+    below = end_of_line(text, start.line_span.end)[1]
+    if below == -1:
+        return None
+    return written if _field_match(text, below, end_of_line(text, below)[0]) else None
 
 
 def _field_match(text: str, start: int, end: int) -> re.Match[str] | None:
