@@ -33,6 +33,18 @@ async def _actions(
     return actions
 
 
+async def _quick_fixes(
+    vault: Path, name: str, text: str, code: str
+) -> tuple[str, types.Diagnostic, list[types.CodeAction]]:
+    """(URI, diagnostic, its quick fixes) of the one finding with `code` in a note of its own."""
+    write_files(vault, {name: text})
+    async with edit_editor(vault) as (session, _):
+        uri = session.open(name, text)
+        await session.wait_for_codes(uri, lambda codes: code in codes)
+        (diagnostic,) = [d for d in session.diagnostics(uri) if d.code == code]
+        return uri, diagnostic, await _actions(session, uri, code)
+
+
 def _only_edits(
     action: types.CodeAction, uri: str, version: int | None = 1
 ) -> list[tuple[types.Range, str]]:
@@ -102,12 +114,7 @@ async def test_a_card_in_a_callout_is_taken_out_of_it_on_request(vault: Path) ->
     callout = (
         "TARGET DECK: d\r\n> [!note]- Карта 😀\r\n> START\r\n> Basic\r\n> Front: q 😀\r\n> END\r\n"
     )
-    write_files(vault, {"Выноска.md": callout})
-    async with edit_editor(vault) as (session, _):
-        uri = session.open("Выноска.md", callout)
-        await session.wait_for_codes(uri, lambda codes: "nested-block" in codes)
-        (diagnostic,) = [d for d in session.diagnostics(uri) if d.code == "nested-block"]
-        (action,) = await _actions(session, uri, "nested-block")
+    uri, diagnostic, (action,) = await _quick_fixes(vault, "Выноска.md", callout, "nested-block")
 
     assert diagnostic.range == span((2, 2), (2, 7))  # the START keyword
     assert (action.title, action.is_preferred) == ("Take the card out of the callout", True)
@@ -118,12 +125,9 @@ async def test_a_card_in_a_callout_is_taken_out_of_it_on_request(vault: Path) ->
 
 async def test_a_note_type_written_after_start_is_put_on_its_own_line(vault: Path) -> None:
     text = "TARGET DECK: d\r\nSTART Basic \r\nFront: Вопрос 😀\r\nBack: ответ\r\nEND\r\n"
-    write_files(vault, {"Тип.md": text})
-    async with edit_editor(vault) as (session, _):
-        uri = session.open("Тип.md", text)
-        await session.wait_for_codes(uri, lambda codes: "start-trailing-text" in codes)
-        (diagnostic,) = [d for d in session.diagnostics(uri) if d.code == "start-trailing-text"]
-        to_its_line, remove = await _actions(session, uri, "start-trailing-text")
+    uri, diagnostic, (to_its_line, remove) = await _quick_fixes(
+        vault, "Тип.md", text, "start-trailing-text"
+    )
 
     assert diagnostic.message.endswith("Put the note type on the line below START.")
     assert to_its_line.title == "Put the note type `Basic` on the line below START"
@@ -137,12 +141,7 @@ async def test_spaces_after_a_note_type_are_reported_and_removed_on_request(vaul
     """The plugin looks the note type up as written: `Basic ` is no note type of Anki's, and
     the card never syncs. Was: no finding at all."""
     text = "TARGET DECK: d\r\nSTART\r\nBasic \t\r\nFront: Вопрос 😀\r\nBack: ответ\r\nEND\r\n"
-    write_files(vault, {"Тип.md": text})
-    async with edit_editor(vault) as (session, _):
-        uri = session.open("Тип.md", text)
-        await session.wait_for_codes(uri, lambda codes: "missing-note-type" in codes)
-        (diagnostic,) = [d for d in session.diagnostics(uri) if d.code == "missing-note-type"]
-        (remove,) = await _actions(session, uri, "missing-note-type")
+    uri, diagnostic, (remove,) = await _quick_fixes(vault, "Тип.md", text, "missing-note-type")
 
     assert diagnostic.range == span((2, 5), (2, 7))
     assert "'Basic'" in diagnostic.message
