@@ -209,9 +209,11 @@ def test_a_namesake_heading_is_offered_by_its_path():
     ]
     assert result.items[1].label == "Доказательство"
     assert result.items[1].description == "## Теорема B › Доказательство"
-    # A path typed already is kept as it is.
+    # A path typed already is kept as it is, and offers only the headings under it.
     plain, result = complete_at(index, "Draft.md", "[[T#Теорема B#Док‸")
-    assert accept(plain, result.items[1]) == "[[T#Теорема B#Доказательство]]"
+    assert [accept(plain, item) for item in result.items] == ["[[T#Теорема B#Доказательство]]"]
+    plain, result = complete_at(index, "Draft.md", "[[T#Теорема A#‸")
+    assert [accept(plain, item) for item in result.items] == ["[[T#Теорема A#Доказательство]]"]
 
 
 def test_typed_heading_text_narrows_the_list():

@@ -12,7 +12,7 @@ from notels.edits.ids import note_ids
 from notels.edits.lines import line_break_near
 from notels.features.catalog import NameCatalog, NameEntry, name_catalog
 from notels.features.context import CompletionContext, ContextKind, completion_context
-from notels.features.fuzzy import FUZZY, WORDS, Match, rank
+from notels.features.fuzzy import FUZZY, SUBSTRING, WORD_START, WORDS, Match, rank
 from notels.features.model import (
     CompletionCandidate,
     CompletionKind,
@@ -96,13 +96,29 @@ def _sort_key(position: int) -> str:
 
 
 def _filter_text(match: Match, label: str, context: CompletionContext) -> str:
-    # Clients filter items against the typed text themselves. A typo match ("Embedings") would
-    # be dropped by that filter, and so would a words match (`mach lear`) by a client that
-    # filters by prefix (Neovim), so they carry the typed text as their filter text; our sort
-    # key keeps them below the real matches, and `is_incomplete` makes the client ask again.
-    # A name macOS keeps decomposed (`й` as `и` and a breve) is filtered in the composed form
-    # the user types.
-    return context.typed if match.tier in (FUZZY, WORDS) else unicodedata.normalize("NFC", label)
+    """What the client filters the typed text against: it drops items that do not match.
+
+    Clients filter by a prefix (Neovim) or from a word start (VS Code). An item found from a
+    later word or inside the name (`[[Networks` for Neural Networks, `[[dings`) carries the
+    name from where the typed text starts in it, which still matches as the user types on; a
+    typo match ("Embedings") or a words match (`mach lear`) carries the typed text itself, and
+    its list is marked incomplete (`_unsettled`) so that the client asks again at the next
+    keystroke instead of filtering it away. A name macOS keeps decomposed (`й` as `и` and a
+    breve) is filtered in the composed form the user types.
+    """
+    if match.tier in (FUZZY, WORDS):
+        return context.typed
+    composed = unicodedata.normalize("NFC", label)
+    if match.tier in (WORD_START, SUBSTRING):
+        folded, typed = fold(composed), fold(context.typed.strip())
+        at = folded.find(typed) if typed and len(folded) == len(composed) else -1
+        return composed[at:] if at > 0 else context.typed
+    return composed
+
+
+def _unsettled(matches: Sequence[Match]) -> bool:
+    """Does a match carry the typed text as its filter text (see `_filter_text`)?"""
+    return any(match.tier in (FUZZY, WORDS) for match in matches)
 
 
 def _item(
@@ -159,7 +175,8 @@ def _ranked(
     weight: Callable[[int], int] | None = None,
     keep_order: bool = False,
 ) -> tuple[list[Match], bool]:
-    return rank(context.typed, [fold(name) for name in names], limit, weight, keep_order)
+    matches, more = rank(context.typed, [fold(name) for name in names], limit, weight, keep_order)
+    return matches, more or _unsettled(matches)
 
 
 # --- links ------------------------------------------------------------------------------------
@@ -186,6 +203,7 @@ def _links(index: VaultIndex, context: CompletionContext, limit: int) -> Complet
         )
         chosen = [(m, catalog.entries[m.index]) for m in matches]
         by_path = False
+    more = more or _unsettled(matches)
     items = [
         _name_item(index, context, position, match, entry, by_path)
         for position, (match, entry) in enumerate(chosen)
@@ -271,27 +289,36 @@ def _headings(
         return CompletionResult(())
     target_path, target = found
     headings = target.headings
-    matches, more = _ranked(context, [h.text for h in headings], limit, keep_order=True)
-    # `[[N#‸`: a heading whose name an earlier one has is reached by its path (`B#Proof`).
     text = note.text
     link_start = text.rfind("[[", 0, context.span.start)
+    first_hash = text.find("#", link_start, context.span.start)
+    # `[[N#A#‸`: the headings under the one `A` reaches, as Obsidian's heading paths go on.
+    heading_path = text[first_hash + 1 : context.span.start - 1] if first_hash != -1 else ""
+    under = _headings_under(target, heading_path)
+    matches, more = _ranked(context, [headings[i].text for i in under], limit, keep_order=True)
+    # `[[N#‸`: a heading whose name an earlier one has is reached by its path (`B#Proof`).
     first_of: dict[str, int] = {}
-    if text.count("#", link_start, context.span.start) == 1:
+    if first_hash == context.span.start - 1:
         for i, heading in enumerate(headings):
             first_of.setdefault(heading_key(heading.text), i)
-    items = []
-    for position, match in enumerate(matches):
-        heading = headings[match.index]
+    items: list[CompletionCandidate] = []
+    inserted: set[str] = set()
+    for match in matches:
+        at = under[match.index]
+        heading = headings[at]
         value = _heading_link_text(heading.text)
         description = "#" * heading.level
-        if first_of and first_of[heading_key(heading.text)] != match.index:
-            reached = _heading_reached_by_path(target, match.index)
+        if first_of and first_of[heading_key(heading.text)] != at:
+            reached = _heading_reached_by_path(target, at)
             if reached != value:
                 value, description = reached, f"{description} {reached.replace('#', ' › ')}"
+        if value in inserted:
+            continue  # no path tells this heading from an earlier one: the same link
+        inserted.add(value)
         items.append(
             _item(
                 context,
-                position,
+                len(items),
                 match,
                 heading.text,
                 CompletionKind.HEADING,
@@ -302,6 +329,25 @@ def _headings(
             )
         )
     return CompletionResult(tuple(items), more)
+
+
+def _headings_under(note: Note, heading_path: str) -> list[int]:
+    """The indexes of the headings nested under the one `heading_path` (`A#B`) reaches; of
+    every heading when there is no path, or when it reaches none."""
+    headings = note.headings
+    everything = list(range(len(headings)))
+    if not heading_path:
+        return everything
+    parent = find_heading(note, heading_path)
+    if parent is None:
+        return everything
+    level = headings[parent].level
+    nested: list[int] = []
+    for i in range(parent + 1, len(headings)):
+        if headings[i].level <= level:
+            break
+        nested.append(i)
+    return nested
 
 
 def _heading_reached_by_path(note: Note, at: int) -> str:
@@ -401,8 +447,11 @@ def _tags(
         if key != typed and key not in counts:
             shown[key] = tag.name
             counts[key] = 1
+    for key in context.present:
+        shown.pop(key, None)
     keys = list(shown)
     matches, more = rank(context.typed, keys, limit, lambda i: counts[keys[i]])
+    more = more or _unsettled(matches)
     items = []
     for position, match in enumerate(matches):
         key = keys[match.index]
@@ -439,8 +488,11 @@ def _simple(
     suffix: str,
     limit: int,
     keep_order: bool = False,
+    accept: Callable[[Match], bool] | None = None,
 ) -> CompletionResult:
     matches, more = _ranked(context, names, limit, lambda i: counts[names[i]], keep_order)
+    if accept is not None:
+        matches = [match for match in matches if accept(match)]
     items = [
         CompletionCandidate(
             label=names[match.index],
@@ -531,8 +583,22 @@ def _fields(
     def detail(name: str) -> str:
         return f"{context.note_type} field, on {counts.get(name, 0)} cards"
 
+    def near_in_length(match: Match) -> bool:
+        # A typo match must be about as long as the name: a first word of prose on a field's
+        # next line (`Backpropagation`) is no misspelt `Back`, and the item would replace it.
+        typed = context.typed.strip()
+        return match.tier != FUZZY or abs(len(names[match.index]) - len(typed)) <= 2
+
     return _simple(
-        context, names, Counter(), CompletionKind.FIELD, detail, ": ", limit, keep_order=True
+        context,
+        names,
+        Counter(),
+        CompletionKind.FIELD,
+        detail,
+        ": ",
+        limit,
+        keep_order=True,
+        accept=near_in_length,
     )
 
 
@@ -546,7 +612,7 @@ def _decks(
         here = 1 if any(deck.deck == typed for deck in indexed.anki.decks) else 0
         if _elsewhere(counts[typed], here) == 0:
             del counts[typed]  # only the deck being typed right now
-    names = list(counts)
+    names = [name for name in counts if name.strip()]  # `TARGET DECK: ` of a template
 
     def detail(name: str) -> str:
         return f"{counts[name]} note{'s' if counts[name] != 1 else ''}"

@@ -42,7 +42,8 @@ class CompletionContext:
     quote: str = ""  # the YAML quote the inserted text stands in; it must be escaped for it
     additional_edits: tuple[TextEdit, ...] = ()  # an opening quote for an unquoted YAML link
     note_type: str | None = None  # FIELD: the card's note type, when written
-    present: frozenset[str] = frozenset()  # FIELD: field names the card already has
+    # FIELD: field names the card already has; TAG in frontmatter: the tags its list holds
+    present: frozenset[str] = frozenset()
     in_frontmatter: bool = False
     # The typed part and the rest of the name after the cursor (editing `[[Emb‸eddings]]`): what
     # a client that lets the user choose (LSP insert/replace) overwrites. None: `span`.
@@ -68,7 +69,8 @@ _BODY_TAG = re.compile(rf"(?:^|(?<=\s))#([{TAG_CHARS}]*)$")
 _YAML_TAG = re.compile(rf"#?[{TAG_CHARS}]*$")
 _TAG_REST = re.compile(rf"[{TAG_CHARS}]*")
 _START_PREFIX = re.compile(r"S(?:T(?:A(?:R(?:T)?)?)?)?")
-_FIELD_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_ ]*")
+# A field name being typed: at most three words, as _FIELD_LINE reads them; more is prose.
+_FIELD_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?: [A-Za-z0-9_]*){0,2}")
 _FIELD_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_]*(?: [A-Za-z0-9_]+){0,2}):")
 _DECK_LINE = "TARGET DECK: "
 _TAG_KEYS = frozenset({"tags", "tag"})
@@ -170,13 +172,37 @@ def _yaml_tag_context(note: Note, line: int, offset: int) -> CompletionContext |
             return None
         typed = typed[1:]
     start = offset - len(typed)
+    overwrite = Span(start, _tag_end(note.text, offset))
     # Under `tags:` a typed `#` is replaced too: in YAML it would start a comment.
     return CompletionContext(
         ContextKind.TAG,
         Span(start, offset),
         typed.lstrip("#"),
+        present=_listed_tags(note, key_line, overwrite),
         in_frontmatter=True,
-        overwrite=Span(start, _tag_end(note.text, offset)),
+        overwrite=overwrite,
+    )
+
+
+def _listed_tags(note: Note, key_line: int, typed: Span) -> frozenset[str]:
+    """The tags (lowered) the frontmatter value of the key on `key_line` lists already, but
+    the one being typed over `typed`: offering them again would only write a duplicate."""
+    frontmatter = note.frontmatter
+    if frontmatter is None:
+        return frozenset()
+    lines = note.lines
+    entry = next(
+        (e for e in frontmatter.entries if lines.line_of(e.key_span.start) == key_line), None
+    )
+    if entry is None:
+        return frozenset()
+    return frozenset(
+        tag.name.lower()
+        for tag in note.tags
+        if tag.in_frontmatter
+        and entry.span.start <= tag.span.start
+        and tag.span.end <= entry.span.end
+        and not (tag.span.start <= typed.end and typed.start <= tag.span.end)
     )
 
 

@@ -66,7 +66,7 @@ from .convert import (
 from .indexer import start_thread
 from .session import Session, capability
 from .symbol_positions import Positions
-from .workspace import Effects, Vault
+from .workspace import Effects, IndexState, Vault
 
 if TYPE_CHECKING:
     from .server import NotelsServer
@@ -185,6 +185,9 @@ class NavigationFeatures:
         vault = place.vault
         with vault.lock:
             result = complete(vault.index, place.relative, place.note, offset, vault.config)
+            # Answered from a partial index: the client must ask again as the user types
+            # rather than filter this list, which may lack what it looks for.
+            incomplete = result.is_incomplete or vault.state is not IndexState.READY
         options = capability(self.session.client_capabilities, "text_document", "completion")
         item_options = getattr(options, "completion_item", None)
         snippets = bool(getattr(item_options, "snippet_support", False))
@@ -212,9 +215,9 @@ class NavigationFeatures:
             for candidate in candidates
         ]
         if shared is None:
-            return JsonAnswer(isIncomplete=result.is_incomplete, items=items)
+            return JsonAnswer(isIncomplete=incomplete, items=items)
         return JsonAnswer(
-            isIncomplete=result.is_incomplete,
+            isIncomplete=incomplete,
             itemDefaults={"editRange": edit_range_json(shared, lines, encoding, ranges)},
             items=items,
         )
