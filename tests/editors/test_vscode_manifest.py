@@ -1,0 +1,29 @@
+"""The VS Code extension's package.json against what the server reads (no VS Code needed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from notels.rules import known_codes
+
+PACKAGE = Path(__file__).parents[2] / "editors" / "vscode" / "package.json"
+
+
+def settings() -> dict[str, dict[str, object]]:
+    manifest = json.loads(PACKAGE.read_text(encoding="utf-8"))
+    properties: dict[str, dict[str, object]] = manifest["contributes"]["configuration"][
+        "properties"
+    ]
+    return properties
+
+
+def test_notels_rules_setting_lists_every_rule_code_of_the_server() -> None:
+    # `notels.rules` lists each code as a property, so the settings editor completes and
+    # validates it. Was: `nested-block` (docs/rules.md, default warning) was missing.
+    rules = settings()["notels.rules"]
+    listed = rules["properties"]
+    assert isinstance(listed, dict)
+    missing = sorted(set(known_codes()) - set(listed))
+    assert missing == [], f"rule codes the settings editor does not offer: {missing}"
+    assert sorted(set(listed) - set(known_codes())) == []
