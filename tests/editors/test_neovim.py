@@ -291,3 +291,122 @@ def test_the_setup_config_for_older_neovims_serves_vault_notes_only(tmp_path: Pa
     assert result["notifications"] == []
     # Neovim's own line for the applied edit, and no deprecation warning.
     assert result["messages"] == "Workspace edit Generate Anki IDs"
+
+
+# --- edits through Neovim's own commands, a notels that cannot start, settings ------------
+
+LINKING_NOTE = "# Linking\nSee [[Other]] here.\nAnd [[Missing]] there.\n"
+
+
+def run_rename_session(tmp_path: Path, *, setup: bool) -> dict[str, object]:
+    assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
+    vault = write_vault(
+        tmp_path / "vault",
+        {"Linking.md": LINKING_NOTE, "Other.md": "# Other\nSome words of content.\n"},
+    )
+    out = tmp_path / "result.json"
+    env = {
+        **os.environ,
+        "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
+        "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
+        "NOTELS_NOTE": str(vault / "Linking.md"),
+        "NOTELS_OUT": str(out),
+        "NOTELS_SETUP": "1" if setup else "0",
+        "PYTHONPATH": str(REPO / "server"),
+        "XDG_STATE_HOME": str(tmp_path / ".state"),
+        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+    }
+    result = run_script("nvim_rename.lua", env, tmp_path, out, timeout=90)
+    assert "error" not in result, result["error"]
+    assert result["attached"] is True and result["indexed"] is True
+    return result
+
+
+@needs_nvim
+@pytest.mark.parametrize("setup", [False, True], ids=["lsp-notels-lua", "setup-0.9-0.10"])
+def test_vim_lsp_buf_rename_renames_the_note_and_its_links(tmp_path: Path, setup: bool) -> None:
+    # README: "rename of notes (file and every link)". Neovim 0.11 applies documentChanges with
+    # rename operations, but its default capabilities announce only `resourceOperations`, not
+    # `workspaceEdit.documentChanges`. Was: the server took that as no support and answered
+    # "-32803: This editor cannot rename files through the language server."
+    result = run_rename_session(tmp_path, setup=setup)
+    assert result["notifications"] == [], result["notifications"]
+    assert result["renamed_file_exists"] is True
+    assert result["old_file_exists"] is False
+    assert result["line_after_rename"] == "See [[Renamed]] here."
+
+
+@needs_nvim
+@pytest.mark.parametrize("setup", [False, True], ids=["lsp-notels-lua", "setup-0.9-0.10"])
+def test_code_action_on_a_missing_link_offers_create_note(tmp_path: Path, setup: bool) -> None:
+    # README: quick fixes include "create a missing note". Was: in Neovim the picker never
+    # listed it, for the same missing `documentChanges` capability.
+    result = run_rename_session(tmp_path, setup=setup)
+    assert "Create note 'Missing'" in result["missing_link_actions"], result  # type: ignore[operator]
+
+
+BROKEN_NOTELS = {
+    # The script pipx left behind after the Python it was installed with went away.
+    "interpreter-gone": "#!/gone/python3.11\nfrom notels.cli import main\nmain()\n",
+    # A Python that lacks the package (a virtualenv rebuilt, a wrong `cmd`): exits at once.
+    "exits-at-start": "#!/bin/sh\necho \"ModuleNotFoundError: No module named 'notels'\" >&2\nexit 1\n",
+}
+# The reason the warning gives.
+WHY = {
+    "interpreter-gone": "ENOENT: no such file or directory",
+    "exits-at-start": "ModuleNotFoundError: No module named 'notels'",
+}
+
+
+@needs_nvim
+@pytest.mark.parametrize("kind", sorted(BROKEN_NOTELS))
+def test_a_notels_that_cannot_start_is_named_once_not_for_every_note(
+    tmp_path: Path, kind: str
+) -> None:
+    # README: "When the command in `cmd` cannot run (...), the first note you open in a vault
+    # shows a warning naming it, once per session". An executable that cannot run passes the
+    # config's `executable()` check. Was: Neovim itself reported each failed start, one message
+    # per note opened ("Spawning language server ... failed" with a Lua file:line prefix, or
+    # "Client notels quit with exit code 1 ... Check log", which does not name the command).
+    # Now the first note's start is Neovim's to report, beside our warning naming the command
+    # and why; no other note starts it again.
+    broken = tmp_path / "pipx" / "bin" / "notels"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(BROKEN_NOTELS[kind], encoding="utf-8")
+    broken.chmod(0o755)
+    shown = shown_after_each_step(
+        run_without_server(tmp_path, first="note", cmd=[str(broken), "serve"])
+    )
+    ours = [message for _, message in shown["first"] if message.startswith("notels: ")]
+    assert ours == [f"notels: `{broken} serve` cannot start, so notes get no checks: {WHY[kind]}"]
+    assert len(shown["first"]) <= 2, shown
+    assert shown["other_note"] == shown["note"] == shown["scratch"] == shown["first"], shown
+
+
+@needs_nvim
+def test_a_bad_setting_is_reported_once(tmp_path: Path) -> None:
+    # Server: bad settings "are reported once". Neovim 0.11 hands its settings over twice at
+    # start (workspace/didChangeConfiguration with the settings, then the server's own
+    # workspace/configuration request). Was: the same error shown for each.
+    assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
+    vault = write_vault(tmp_path / "vault", {"Заметка.md": NOTE, "Embeddings.md": "# Embeddings\n"})
+    out = tmp_path / "result.json"
+    env = {
+        **os.environ,
+        "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
+        "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
+        "NOTELS_SETTINGS": json.dumps({"rules": {"missing-idd": "error"}}),  # a typo
+        "NOTELS_NOTE": str(vault / "Заметка.md"),
+        "NOTELS_OTHER_NOTE": str(vault / "Embeddings.md"),
+        "NOTELS_OUT": str(out),
+        "PYTHONPATH": str(REPO / "server"),
+        "XDG_STATE_HOME": str(tmp_path / ".state"),
+        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+    }
+    result = run_script("nvim_settings.lua", env, tmp_path, out, timeout=90)
+    assert "error" not in result, result["error"]
+    assert result["attached"] is True and result["clients"] == 1
+    notifications = result["notifications"]
+    assert isinstance(notifications, list)
+    assert len(notifications) == 1, notifications
+    assert "unknown rule code 'missing-idd'" in notifications[0]

@@ -4,20 +4,97 @@
 -- The vault: the nearest folder holding .obsidian/ or .notels.toml, whichever comes first on
 -- the way up (a .notels.toml vault inside an .obsidian one is its own). Markdown elsewhere,
 -- and scratch buffers such as hover windows (Markdown too), get no server.
-local function vault_root(bufnr, on_dir)
+local function find_vault(bufnr)
   if vim.bo[bufnr].buftype ~= '' then
-    return
+    return nil
   end
   local name = vim.api.nvim_buf_get_name(bufnr)
   if name == '' then
-    return
+    return nil
   end
   local marker = vim.fs.find({ '.obsidian', '.notels.toml' }, {
     upward = true,
     path = vim.fs.dirname(name),
   })[1]
-  if marker then
-    on_dir(vim.fs.dirname(marker))
+  return marker and vim.fs.dirname(marker) or nil
+end
+
+-- A `notels` that is executable but cannot start (a pipx script whose Python is gone, a venv
+-- without the package) would have Neovim report a failed start for every note opened. The
+-- first note's start asks `notels --version` beside it; once that fails, the command is named
+-- once and no other note starts it. Per command: 'ok', 'broken', or the starts waiting.
+local startable = {}
+
+-- `cmd` asking for the version instead of a server; nil for a command without `serve`.
+local function version_cmd(cmd)
+  for i, arg in ipairs(cmd) do
+    if arg == 'serve' then
+      local probe = vim.list_slice(cmd, 1, i - 1)
+      table.insert(probe, '--version')
+      return probe
+    end
+  end
+  return nil
+end
+
+local function when_startable(start)
+  local cmd = vim.lsp.config.notels.cmd
+  local probe = type(cmd) == 'table' and version_cmd(cmd) or nil
+  if probe == nil then
+    return start()
+  end
+  local key = table.concat(cmd, '\0')
+  local state = startable[key]
+  if state == 'ok' then
+    return start()
+  elseif state == 'broken' then
+    return
+  elseif state ~= nil then
+    table.insert(state, start) -- a note opened while the first one's check runs
+    return
+  end
+  startable[key] = {}
+  local function settle(problem)
+    local waiting = startable[key]
+    startable[key] = problem and 'broken' or 'ok'
+    if problem then
+      vim.notify(
+        ('notels: `%s` cannot start, so notes get no checks: %s'):format(
+          table.concat(cmd, ' '),
+          problem
+        ),
+        vim.log.levels.WARN
+      )
+      return
+    end
+    for _, waiting_start in ipairs(type(waiting) == 'table' and waiting or {}) do
+      waiting_start()
+    end
+  end
+  local spawned, err = pcall(vim.system, probe, { text = true }, function(result)
+    vim.schedule(function()
+      if result.code == 0 then
+        settle(nil)
+      else
+        local lines = vim.split(vim.trim(result.stderr or ''), '\n')
+        settle(lines[#lines] ~= '' and lines[#lines] or ('exit code ' .. result.code))
+      end
+    end)
+  end)
+  if not spawned then
+    -- Without the Lua file and line of vim.system's error: "ENOENT: ..." is the news.
+    settle((tostring(err):gsub('^.-:%d+: ', '')))
+  end
+  -- The first note starts at once: the check must not delay every session's start.
+  start()
+end
+
+local function vault_root(bufnr, on_dir)
+  local root = find_vault(bufnr)
+  if root then
+    when_startable(function()
+      on_dir(root)
+    end)
   end
 end
 
@@ -38,7 +115,7 @@ local function warn_if_not_installed(bufnr)
   if type(cmd) ~= 'table' or vim.fn.executable(cmd[1]) == 1 then
     return
   end
-  vault_root(bufnr, function()
+  if find_vault(bufnr) then
     -- notify_once: this file runs again after every vim.lsp.config('notels', ...) call.
     vim.notify_once(
       ('notels: `%s` is not executable, so notes get no checks. Install notels (pip install '
@@ -46,7 +123,7 @@ local function warn_if_not_installed(bufnr)
         .. "vim.lsp.config('notels', { cmd = { '/path/to/notels', 'serve' } })"):format(cmd[1]),
       vim.log.levels.WARN
     )
-  end)
+  end
 end
 
 vim.api.nvim_create_autocmd('FileType', {

@@ -674,13 +674,18 @@ def _workspace_edit_capabilities(
 
 
 def _supports_document_changes(session: Session) -> bool:
+    """Does the client take `documentChanges`? Resource operations are written only there, so
+    a client that lists them takes it: Neovim 0.11 lists them and applies `documentChanges`,
+    but does not say `documentChanges: true`."""
     capabilities = _workspace_edit_capabilities(session)
-    return bool(capabilities and capabilities.document_changes)
+    return bool(
+        capabilities and (capabilities.document_changes or capabilities.resource_operations)
+    )
 
 
 def _supports_resource(session: Session, kind: types.ResourceOperationKind) -> bool:
     capabilities = _workspace_edit_capabilities(session)
-    if capabilities is None or not capabilities.document_changes:
+    if capabilities is None or not _supports_document_changes(session):
         return False
     return any(
         str(getattr(k, "value", k)) == kind.value for k in capabilities.resource_operations or ()

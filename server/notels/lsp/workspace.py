@@ -206,6 +206,9 @@ class Workspace:
         self.vaults: dict[Path, Vault] = {}
         self.documents: dict[str, OpenDocument] = {}
         self.settings: Mapping[str, object] = {}
+        # The settings error last reported for all vaults (None) or for one vault's root: the
+        # same settings come twice at start (Neovim sends them, then answers our request).
+        self._settings_errors: dict[Path | None, str] = {}
         self.folders: dict[Path, tuple[Path, ...]] = {}  # workspace folder -> its vaults' roots
         # Workspace folders naming each folder of `folders`: a symlink and its target, or two
         # spellings of one path, are one folder here; removing one must not forget the other.
@@ -361,21 +364,27 @@ class Workspace:
             cleaned = clean_settings(settings)
             config_from_mapping(cleaned, known_codes())  # the settings alone: one error, once
         except ConfigError as error:
-            effects.errors.append(f"notels {error}")
+            self._settings_error(None, f"notels {error}", effects)
             return effects
+        self._settings_errors.pop(None, None)
         if vault is None:
             self.settings = cleaned
         for target in [vault] if vault is not None else list(self.vaults.values()):
             try:
                 config = config_from_mapping(cleaned, known_codes(), base=target.file_config)
             except ConfigError as error:  # only with what this vault's file sets
-                message = f"notels {error} (vault {target.root})"
-                if message not in effects.errors:
-                    effects.errors.append(message)
+                self._settings_error(target.root, f"notels {error} (vault {target.root})", effects)
                 continue
+            self._settings_errors.pop(target.root, None)
             target.settings = cleaned
             effects.merge(self._set_config(target, config))
         return effects
+
+    def _settings_error(self, where: Path | None, message: str, effects: Effects) -> None:
+        """Report `message` unless it is the one reported last for `where`."""
+        if self._settings_errors.get(where) != message and message not in effects.errors:
+            effects.errors.append(message)
+        self._settings_errors[where] = message
 
     def reload_file_config(self, vault: Vault) -> Effects:
         try:
