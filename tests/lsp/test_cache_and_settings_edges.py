@@ -454,3 +454,25 @@ async def test_vault_file_errors_name_the_line_of_the_value(tmp_path: Path) -> N
             (shown,) = errors(session)
             assert shown.split(".notels.toml:")[1] in stderr  # the server says the same
     assert wrong == {}
+
+
+async def test_a_folder_opened_inside_a_vault_gets_the_folders_own_settings(
+    tmp_path: Path,
+) -> None:
+    """VS Code keeps settings per workspace folder; a folder opened inside a vault stands for
+    the vault, whose root lies outside it. Was: the settings were asked for at the vault's
+    root, where the folder's own settings do not reach: they were never applied."""
+    vault = write_files(
+        tmp_path / "vault",
+        {".obsidian/app.json": "{}", "sub/n.md": "START\nBasic\nFront: q\nBack: a\nEND\n"},
+    )
+    folder = vault / "sub"
+    async with editor(folder) as session:
+        uri = session.open("n.md")
+        await session.wait_for_codes(uri, lambda codes: "missing-id" in codes)
+        session.client.set_configuration(
+            {"rules": {"missing-id": "off"}}, section="notels", scope_uri=folder.as_uri()
+        )
+        push(session, None)  # a pull-style client: the server asks again
+        codes = await session.wait_for_codes(uri, lambda codes: "missing-id" not in codes)
+    assert "missing-id" not in codes

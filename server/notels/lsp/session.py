@@ -391,7 +391,9 @@ class Session:
             return Effects()
         vaults = list(self.workspace.vaults.values())
         items = [types.ConfigurationItem(section=SETTINGS_SECTION)] + [
-            types.ConfigurationItem(scope_uri=uri_of_path(v.root), section=SETTINGS_SECTION)
+            types.ConfigurationItem(
+                scope_uri=uri_of_path(self.workspace.settings_scope(v)), section=SETTINGS_SECTION
+            )
             for v in vaults
         ]
         try:

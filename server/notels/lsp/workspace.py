@@ -234,6 +234,15 @@ class Workspace:
         self._folder_names[resolved(folder)] += 1
         return effects.merge(self._move_open_documents())
 
+    def settings_scope(self, vault: Vault) -> Path:
+        """Where the editor's settings for `vault` are asked for: its root, or for a vault
+        around the workspace folders that stand for it (a folder opened inside a vault), the
+        first of those, whose own settings (VS Code's folder settings) the root lies outside."""
+        folders = sorted(folder for folder, roots in self.folders.items() if vault.root in roots)
+        if not folders or any(vault.root.is_relative_to(folder) for folder in folders):
+            return vault.root
+        return folders[0]
+
     def _move_open_documents(self) -> Effects:
         """Open documents whose innermost vault is now another: a folder added after they were
         opened (a note opened outside every vault, or in a vault around the new one)."""
