@@ -367,7 +367,10 @@ async def test_the_server_announces_its_edit_features() -> None:
     assert isinstance(actions, types.CodeActionOptions)
     assert list(actions.code_action_kinds or ()) == ["quickfix", "source", "source.fixAll.notels"]
     assert capabilities.execute_command_provider is not None
-    assert list(capabilities.execute_command_provider.commands) == ["notels.generateIds"]
+    assert list(capabilities.execute_command_provider.commands) == [
+        "notels.generateIds",
+        "notels.applyEdit",
+    ]
     assert capabilities.rename_provider == types.RenameOptions(prepare_provider=True)
     assert capabilities.workspace is not None and capabilities.workspace.file_operations is not None
     will_rename = capabilities.workspace.file_operations.will_rename

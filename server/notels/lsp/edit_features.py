@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
+from lsprotocol.converters import get_converter
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 
 from notels.edits.editor_fixes import (
@@ -63,15 +64,18 @@ from notels.syntax.spans import Span
 from notels.vault.files import MARKDOWN_SUFFIX, read_note, relative_key, resolved
 
 from .convert import SOURCE, path_of_uri, to_offset, to_range, uri_of_path
-from .session import Session
+from .session import Session, capability
 from .workspace import Vault
 
 if TYPE_CHECKING:
     from .server import NotelsServer
 
 log = logging.getLogger("notels.lsp")
+_CONVERTER = get_converter()
 
 GENERATE_IDS = "notels.generateIds"
+# Applies the edit in its argument: the code actions of a client that takes only Commands.
+APPLY_EDIT = "notels.applyEdit"
 FIX_ALL = "source.fixAll.notels"
 CODE_ACTION_KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.Source, FIX_ALL]
 _OFFERS_KEPT = 256  # notes whose offered IDs are remembered; the least recently asked go first
@@ -95,13 +99,19 @@ def register_edit_features(server: NotelsServer) -> None:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=CODE_ACTION_KINDS, resolve_provider=False),
     )
-    def code_action(ls: NotelsServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        return edits.code_actions(params)
+    def code_action(
+        ls: NotelsServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction] | list[types.Command]:
+        return edits.code_action_answer(params)
 
-    # pygls reads this handler's annotations at run time: they must name importable types.
+    # pygls reads these handlers' annotations at run time: they must name importable types.
     @server.command(GENERATE_IDS)
     async def generate_ids(ls: LanguageServer, *args: Any) -> dict[str, Any]:
         return await edits.generate_ids()
+
+    @server.command(APPLY_EDIT)
+    async def apply_edit(ls: LanguageServer, *args: Any) -> dict[str, Any]:
+        return await edits.apply_edit(args)
 
     @feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     def prepare_rename(
@@ -248,6 +258,50 @@ class EditFeatures:
         self._offered: dict[tuple[Path, str], list[int]] = {}  # see OfferedIds
 
     # --- code actions -----------------------------------------------------------------------------
+
+    def code_action_answer(
+        self, params: types.CodeActionParams
+    ) -> list[types.CodeAction] | list[types.Command]:
+        """The code actions; for a client without CodeAction literals (LSP: "the request can
+        only return Command literals"), each as a Command applying its edit, when the client
+        takes workspace/applyEdit."""
+        actions = self.code_actions(params)
+        capabilities = self.session.client_capabilities
+        if capability(capabilities, "text_document", "code_action", "code_action_literal_support"):
+            return actions
+        commands: list[types.Command] = []
+        for action in actions:
+            if action.edit is not None and _applies_edits(self.session):
+                edit = _CONVERTER.unstructure(action.edit)
+                commands.append(types.Command(action.title, APPLY_EDIT, arguments=[edit]))
+            elif action.edit is None and action.command is not None:
+                commands.append(action.command)
+        return commands
+
+    async def apply_edit(self, arguments: Sequence[Any]) -> dict[str, Any]:
+        """`notels.applyEdit`: send the client the WorkspaceEdit of its argument to apply."""
+        if not arguments:
+            raise JsonRpcInvalidParams("notels.applyEdit takes a WorkspaceEdit")
+        try:
+            edit = _CONVERTER.structure(arguments[0], types.WorkspaceEdit)
+        except Exception as error:
+            raise JsonRpcInvalidParams(f"not a WorkspaceEdit: {error}") from error
+        applied = await self._client_applies(edit, "notels")
+        return {"applied": applied}
+
+    async def _client_applies(self, edit: types.WorkspaceEdit, label: str) -> bool:
+        """Ask the client to apply `edit`; RequestFailed when it cannot."""
+        if not _applies_edits(self.session):
+            raise RequestFailed("This editor does not apply edits sent by the server.")
+        try:
+            result = await self.session.server.workspace_apply_edit_async(
+                types.ApplyWorkspaceEditParams(edit=edit, label=label)
+            )
+        except JsonRpcException as error:
+            raise RequestFailed(f"The editor did not apply the edit: {error.message}") from error
+        if not result.applied:
+            log.warning("the client did not apply %s: %s", label, result.failure_reason)
+        return result.applied
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         place = self._open_note(params.text_document.uri)
@@ -411,12 +465,7 @@ class EditFeatures:
             "applied": False,
         }
         if count:
-            result = await self.session.server.workspace_apply_edit_async(
-                types.ApplyWorkspaceEditParams(edit=builder.build(), label="Generate Anki IDs")
-            )
-            summary["applied"] = result.applied
-            if not result.applied:
-                log.warning("the client did not apply the IDs: %s", result.failure_reason)
+            summary["applied"] = await self._client_applies(builder.build(), "Generate Anki IDs")
         log.info("generateIds: %s", summary)
         return summary
 
@@ -671,6 +720,10 @@ def _workspace_edit_capabilities(
 ) -> types.WorkspaceEditClientCapabilities | None:
     workspace = session.client_capabilities.workspace
     return workspace.workspace_edit if workspace is not None else None
+
+
+def _applies_edits(session: Session) -> bool:
+    return bool(capability(session.client_capabilities, "workspace", "apply_edit"))
 
 
 def _supports_document_changes(session: Session) -> bool:

@@ -60,6 +60,12 @@ _NOTIFICATION_FIELDS = ("method", "jsonrpc", "params")
 _RESPONSE_FIELDS = ("id", "jsonrpc", "result")
 
 
+def _params_required(method: str) -> bool:
+    """Does lsprotocol give `method` a params type (not `None`, as shutdown's)?"""
+    known = types.METHOD_TO_TYPES.get(method)
+    return known is not None and known[2] is not None
+
+
 def _has(message: object, fields: tuple[str, ...]) -> bool:
     return all(hasattr(message, field) for field in fields)
 
@@ -126,6 +132,12 @@ class NotelsProtocol(LanguageServerProtocol):
             # pygls only logs a request of another version: no client would hear back.
             self._refuse_raw(data["id"], JsonRpcInvalidRequest("not a JSON-RPC 2.0 request"))
             return _ANSWERED
+        if "method" not in data and "id" in data and "error" not in data:
+            return self._structure_answer(data)
+        if "params" not in data and "method" in data and _params_required(data["method"]):
+            # JSON-RPC lets a message leave `params` out; `initialized` (whose params are an
+            # empty object) is sent so by some clients, which pygls could not read.
+            data = {**data, "params": {}}
         try:
             message = super().structure_message(data)
         except JsonRpcException as error:
@@ -141,6 +153,28 @@ class NotelsProtocol(LanguageServerProtocol):
             )
             return _ANSWERED
         return message
+
+    def _structure_answer(self, data: dict[str, Any]) -> Any:
+        """The client's answer to one of our requests. One that cannot be read fails that
+        request at once: pygls only logged it, and the request waited for an answer forever
+        (the index waits on the settings' answer)."""
+        expected = self._result_types.get(data["id"])
+        if expected is types.ConfigurationResponse and not isinstance(data.get("result"), list):
+            # cattrs would read an object as the list of its keys.
+            return self._unreadable_answer(data, "workspace/configuration wants a list")
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            return self._unreadable_answer(data, error.message)
+
+    def _unreadable_answer(self, data: dict[str, Any], reason: str) -> object:
+        log.warning("the client's answer to request %r cannot be read: %s", data["id"], reason)
+        self._result_types.pop(data["id"], None)
+        error = types.ResponseError(
+            code=JsonRpcInvalidParams.CODE, message=f"an answer that cannot be read: {reason}"
+        )
+        self._handle_response(data["id"], None, error)
+        return _ANSWERED
 
     def _serialize_message(self, data: Any) -> Any:
         """pygls' hook for json.dumps; an answer a handler built as JSON already (JsonAnswer)

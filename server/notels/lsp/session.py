@@ -13,6 +13,7 @@ import logging
 import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -98,6 +99,18 @@ _READ_AT_ONCE = 32
 # messages; but not longer than the limit.
 _QUIET_S = 1.0
 _QUIET_LIMIT_S = 60.0
+
+
+@dataclass(eq=False)
+class _IndexProgress:
+    """An indexing run's `$/progress` report: it begins once the client confirms the token
+    (`confirmed`) and ends once that and the run are done (`end_message` set)."""
+
+    token: str
+    vault_name: str
+    confirmed: bool = False
+    done: tuple[int, int] | None = None  # (notes indexed, notes in all) last reported
+    end_message: str | None = None
 
 
 class Session:
@@ -587,7 +600,7 @@ class Session:
             return  # dropped before its turn came
         loop = asyncio.get_running_loop()
         run, _ = self.workspace.start_indexing(vault)
-        progress = await self._progress_begin(vault)
+        progress = self._progress_begin(vault)
         last = [-1, 0.0]  # percentage, time of the last report
 
         def report(count: int, total: int) -> None:  # on the indexing thread
@@ -626,39 +639,62 @@ class Session:
             # Once the index is announced, and the client pauses (see Settling).
             self.settling.after_run(vault, run)
 
-    async def _progress_begin(self, vault: Vault) -> str | None:
+    def _progress_begin(self, vault: Vault) -> _IndexProgress | None:
+        """Ask the client for a progress token; the run does not wait for its answer (a client
+        may be slow to give it, or never does): the report begins once it comes."""
         if not capability(self._capabilities, "window", "work_done_progress"):
             return None
         self._progress_tokens += 1
-        token = f"notels-index-{self._progress_tokens}"
+        progress = _IndexProgress(f"notels-index-{self._progress_tokens}", vault.root.name)
+        self._spawn(self._confirm_progress(progress))
+        return progress
+
+    async def _confirm_progress(self, progress: _IndexProgress) -> None:
         try:
-            await self.server.work_done_progress.create_async(token)
+            await self.server.work_done_progress.create_async(progress.token)
         except Exception as error:
             log.warning("window/workDoneProgress/create failed: %s", error)
-            return None
+            return
+        progress.confirmed = True
         self.server.work_done_progress.begin(
-            token,
+            progress.token,
             types.WorkDoneProgressBegin(
-                title=f"notels: indexing {vault.root.name}", percentage=0, cancellable=False
+                title=f"notels: indexing {progress.vault_name}", percentage=0, cancellable=False
             ),
         )
-        return token
+        if progress.done is not None:  # where the run got to before the answer came
+            self._send_progress_report(progress)
+        if progress.end_message is not None:
+            self._send_progress_end(progress)
 
-    def _progress_report(self, token: str | None, count: int, total: int) -> None:
-        if token is None:
+    def _progress_report(self, progress: _IndexProgress | None, count: int, total: int) -> None:
+        if progress is None or progress.end_message is not None:
             return
+        progress.done = (count, total)
+        if progress.confirmed:
+            self._send_progress_report(progress)
+
+    def _send_progress_report(self, progress: _IndexProgress) -> None:
+        assert progress.done is not None
+        count, total = progress.done
         percentage = 100 * count // total if total else 100
         self.server.work_done_progress.report(
-            token,
+            progress.token,
             types.WorkDoneProgressReport(message=f"{count}/{total} notes", percentage=percentage),
         )
 
-    def _progress_end(self, token: str | None, vault: Vault) -> None:
-        if token is None:
+    def _progress_end(self, progress: _IndexProgress | None, vault: Vault) -> None:
+        if progress is None:
             return
-        message = f"{len(vault.index.notes)} notes indexed"
-        self.server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
-        self.server.work_done_progress.tokens.pop(token, None)
+        progress.end_message = f"{len(vault.index.notes)} notes indexed"
+        if progress.confirmed:
+            self._send_progress_end(progress)
+
+    def _send_progress_end(self, progress: _IndexProgress) -> None:
+        self.server.work_done_progress.end(
+            progress.token, types.WorkDoneProgressEnd(message=progress.end_message)
+        )
+        self.server.work_done_progress.tokens.pop(progress.token, None)
 
     # --- pull diagnostics -------------------------------------------------------------------
 

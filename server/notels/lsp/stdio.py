@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import stat
 import threading
 from typing import BinaryIO
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 # reports them to the client once, through report_server_error.
 _PYGLS_LOG = logging.getLogger("pygls.server")
 
+_LENIENT_LENGTH = re.compile(rb"(?i:content-length)[ \t]*:[ \t]*(\d+)[ \t]*\r?\n")
 _LIMIT = 1 << 30  # a line may be long: headers are short, but a bad client sends anything
 
 
@@ -34,7 +36,13 @@ class _PipeReader:
         self._stream = stream
 
     async def readline(self) -> bytes:
-        return await self._stream.readline()
+        line = await self._stream.readline()
+        if line.startswith(b"Content-Length: ") and line.endswith(b"\r\n"):
+            return line
+        # Header names are case-insensitive, as in HTTP (vscode-jsonrpc reads `content-length`
+        # too); pygls matches the exact spelling, and would skip such a frame unanswered.
+        length = _LENIENT_LENGTH.fullmatch(line)
+        return b"Content-Length: %s\r\n" % length[1] if length is not None else line
 
     async def readexactly(self, n: int) -> bytes:
         try:
