@@ -162,10 +162,6 @@ class NotelsExtension implements vscode.Disposable {
           // sends each vault folder's own values, minus the extension's client-only keys.
           didChangeConfiguration: (_sections, next) => next(undefined),
         },
-        provideCodeLenses: (document, token, next) =>
-          vscode.workspace.getConfiguration(SECTION, document).get<boolean>('codeLens.enable', false)
-            ? next(document, token)
-            : [],
       },
     };
     const client = new LanguageClient('notels', 'notels', serverOptions, clientOptions);
