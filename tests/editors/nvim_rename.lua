@@ -57,9 +57,18 @@ local ok, err = pcall(function()
   out.renamed_file_exists = vim.uv.fs_stat(renamed) ~= nil
   out.old_file_exists = vim.uv.fs_stat(vim.fs.joinpath(vim.fs.dirname(note), 'Other.md')) ~= nil
   out.line_after_rename = vim.api.nvim_buf_get_lines(0, 1, 2, false)[1]
+  out.notifications = vim.deepcopy(notified)
+
+  -- :NotelsGenerateIds in a vault whose only card lacks an ID (Cards.md): what does it say?
+  local before = #notified
+  vim.cmd('NotelsGenerateIds')
+  vim.wait(5000, function()
+    return #notified > before
+  end, 50)
+  out.generate_ids_said = vim.list_slice(notified, before + 1)
 end)
 if not ok then
   out.error = tostring(err)
 end
-out.notifications = notified
+out.notifications = out.notifications or notified
 driver.finish(out)

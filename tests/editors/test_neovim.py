@@ -302,7 +302,11 @@ def run_rename_session(tmp_path: Path, *, setup: bool) -> dict[str, object]:
     assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
     vault = write_vault(
         tmp_path / "vault",
-        {"Linking.md": LINKING_NOTE, "Other.md": "# Other\nSome words of content.\n"},
+        {
+            "Linking.md": LINKING_NOTE,
+            "Other.md": "# Other\nSome words of content.\n",
+            "Cards.md": "START\nBasic\nFront: q\nBack: a\nEND\n",
+        },
     )
     out = tmp_path / "result.json"
     env = {
@@ -334,6 +338,16 @@ def test_vim_lsp_buf_rename_renames_the_note_and_its_links(tmp_path: Path, setup
     assert result["renamed_file_exists"] is True
     assert result["old_file_exists"] is False
     assert result["line_after_rename"] == "See [[Renamed]] here."
+
+
+@needs_nvim
+def test_generate_ids_says_what_it_did(tmp_path: Path) -> None:
+    # Was: `:NotelsGenerateIds` said nothing when there was nothing to do or a card was
+    # skipped (VS Code shows a summary); Neovim's own line names only an applied edit.
+    result = run_rename_session(tmp_path, setup=False)
+    said = result["generate_ids_said"]
+    assert isinstance(said, list)
+    assert "notels: wrote 1 new Anki ID in 1 note." in said, said
 
 
 @needs_nvim

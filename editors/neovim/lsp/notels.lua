@@ -144,6 +144,26 @@ vim.schedule(function()
   end
 end)
 
+-- What notels.generateIds answered ({ ids, files, skipped, applied }), in words.
+local function generated_ids_message(summary)
+  local function plural(count, word)
+    return ('%d %s%s'):format(count, word, count == 1 and '' or 's')
+  end
+  local ids, skipped = summary.ids or 0, summary.skipped or 0
+  local left = skipped > 0 and (' %s left without one: see their quick fixes.'):format(plural(skipped, 'card'))
+    or ''
+  if ids == 0 then
+    return 'notels: no card needed a new Anki ID.' .. left
+  elseif summary.applied == false then
+    return ('notels: the %s could not be applied.'):format(plural(ids, 'new Anki ID'))
+  end
+  return ('notels: wrote %s in %s.%s'):format(
+    plural(ids, 'new Anki ID'),
+    plural(summary.files or 0, 'note'),
+    left
+  )
+end
+
 ---@type vim.lsp.Config
 return {
   cmd = { 'notels', 'serve' },
@@ -161,7 +181,14 @@ return {
     -- Every card of the vault without an ID gets one; notes that are not open are changed in
     -- hidden buffers: `:wa` saves them.
     vim.api.nvim_buf_create_user_command(bufnr, 'NotelsGenerateIds', function()
-      client:exec_cmd({ title = 'Generate IDs', command = 'notels.generateIds' }, { bufnr = bufnr })
+      local command = { title = 'Generate IDs', command = 'notels.generateIds' }
+      client:exec_cmd(command, { bufnr = bufnr }, function(err, result)
+        if err then
+          vim.notify('notels: ' .. (err.message or tostring(err)), vim.log.levels.ERROR)
+        else
+          vim.notify(generated_ids_message(result or {}), vim.log.levels.INFO)
+        end
+      end)
     end, { desc = 'notels: give every card of the vault without an ID a new one' })
   end,
 }
