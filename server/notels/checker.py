@@ -26,7 +26,7 @@ from notels.report.located import LocatedFinding, locate
 from notels.rules import check_note, known_codes, problem_findings
 from notels.syntax.lines import Encoding
 from notels.vault.files import relative_key, resolved
-from notels.vault.index import VaultIndex
+from notels.vault.index import UNREAD_PROBLEMS, VaultIndex
 from notels.vault.loader import Progress, load_vault, paused_gc
 from notels.vault.notes import note_from_disk, text_from_disk
 from notels.vault.parallel import (
@@ -289,7 +289,10 @@ def serve_check(job: tuple[Any, ...], sink: BinaryIO) -> None:
     for relative, summary in summaries.items():
         index.set_summary(relative, tuple.__new__(NoteSummary, summary), problems.get(relative))
     for relative, problem in problems.items():
-        index.file_problems.setdefault(relative, problem)
+        if problem.kind in UNREAD_PROBLEMS and relative not in index.summaries:
+            index.set_problem(problem)  # a link to it still opens the file
+        else:
+            index.file_problems.setdefault(relative, problem)
     created = file_created_ns(root) if judge_fixable else None
     run = _VaultRun(root, index, config, select, ignore, created)
     for batch in batches:

@@ -315,11 +315,15 @@ def references(
 
     - a link: every link to the same note (and the same heading or block, if it names one);
     - a heading: links to that heading; the title heading or the frontmatter: all backlinks;
-    - a block id: links to that block; a tag: every use of it; an Anki ID: every card with it.
+    - a block id: links to that block; a tag: every use of it; an Anki ID: every card with it;
+    - nothing else at the note's first character: all backlinks, as markdown-oxide answers
+      there (a quick note may have neither a title heading nor frontmatter).
 
     `include_declaration` adds what is referred to (the heading, the block line, the note).
     """
     item = item_at(note, path, offset)
+    if item is None and offset <= 0:
+        item = NoteItem(Span(0, 0))
     found: list[Location] = []
     declaration: Location | None = None
     if isinstance(item, LinkItem):

@@ -159,6 +159,10 @@ def register_navigation_features(server: NotelsServer) -> None:
         return navigation.code_lenses(params)
 
 
+_LENS_REFRESH_KEY = "\0code-lens-refresh"
+_LENS_REFRESH_DELAY_MS = 300
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """A note of a vault a request is about: the editor's text when open, else the indexed one."""
@@ -173,6 +177,7 @@ class NavigationFeatures:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._code_lens: dict[Path, bool] = {}  # the setting per vault, as last seen
+        self._links: object = None  # what backlink counts depend on, as last seen (`applied`)
 
     # --- completion -------------------------------------------------------------------------
 
@@ -567,9 +572,28 @@ class NavigationFeatures:
             self._refresh_code_lenses()
 
     def applied(self, effects: Effects) -> None:
-        """Settings may have turned `code-lens` on or off: ask the client for lenses again."""
-        vaults = self.session.workspace.vaults
+        """Settings may have turned `code-lens` on or off, and links may have come or gone (a
+        backlink count shown over another note): ask the client for lenses again."""
+        workspace = self.session.workspace
+        vaults = workspace.vaults
         seen = {root: vault.config.code_lens for root, vault in vaults.items()}
+        if any(seen.values()):
+            # The index's link targets, and the links of the notes being typed in (a second
+            # link to the same note changes a count, not the targets).
+            links = (
+                tuple((root, vault.index.links_version) for root, vault in vaults.items()),
+                tuple(
+                    (uri, len(document.note.links))
+                    for uri, document in workspace.documents.items()
+                    if document.note is not None
+                ),
+            )
+            if links != self._links and seen == self._code_lens:
+                # Once typing pauses: a refresh has the client ask for every visible note's.
+                self.session.debouncer.schedule(
+                    _LENS_REFRESH_KEY, _LENS_REFRESH_DELAY_MS, self._refresh_code_lenses
+                )
+            self._links = links
         if seen == self._code_lens:
             return
         changed = any(self._code_lens.get(root, False) != on for root, on in seen.items())

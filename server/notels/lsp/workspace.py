@@ -43,6 +43,7 @@ from notels.vault.files import (
     MARKDOWN_SUFFIX,
     FileProblem,
     ProblemKind,
+    is_listed,
     is_walked,
     looks_binary,
     relative_key,
@@ -55,6 +56,7 @@ from notels.vault.index import VaultIndex
 from notels.vault.loader import vanished
 from notels.vault.notes import load_note, note_from_disk, text_from_disk
 from notels.vault.parallel import Summarized
+from notels.vault.resolve import stem_key
 from notels.vault.summary import NoteSummary, Stamp, moved_only, summarize
 
 from .symbol_positions import SymbolPositions
@@ -607,9 +609,9 @@ class Workspace:
                 folders.setdefault(vault, {})[relative] = found.paths()
             elif not path.is_file():
                 missing.setdefault(vault, []).append(relative)
-            elif path.suffix.lower() == MARKDOWN_SUFFIX:
+            elif self._is_note_path(vault, relative):
                 self._disk_note(vault, relative, to_read.setdefault(vault, {}))
-            elif self._is_scanned(vault, relative):
+            elif is_listed(relative):  # an attachment, or a file of an ignored folder
                 effects.merge(self._attachment_found(vault, relative))
         for vault, found_in in folders.items():
             # A folder replaced at once (deleted and written again, or only told of as
@@ -628,7 +630,7 @@ class Workspace:
         """Scan a folder that appeared or changed: its attachments and problems are indexed at
         once; its notes are returned, the changed ones to be read. The scan is the vault's own,
         limited to the folder: the same ignore globs and symlink rules, vault-relative."""
-        if not self._is_scanned(vault, relative):
+        if not is_listed(relative):
             return _Found([], [], [], [])
         files = scan_vault(vault.root, vault.config.ignore, relative)
         with vault.lock:
@@ -647,8 +649,7 @@ class Workspace:
             list(files.problems),
         )
         for attachment in found.attachments:
-            if self._is_scanned(vault, attachment):
-                effects.merge(self._attachment_found(vault, attachment))
+            effects.merge(self._attachment_found(vault, attachment))
         with vault.lock:
             for problem in found.problems:
                 vault.index.file_problems[problem.path] = problem
@@ -657,7 +658,7 @@ class Workspace:
     def _attachment_found(self, vault: Vault, relative: str) -> Effects:
         with vault.lock:
             vault.index.add_attachment(relative)
-            affected = vault.index.linkers_of_name(relative.rsplit("/", 1)[-1].lower())
+            affected = vault.index.linkers_of_name(stem_key(relative))
         return self.effects_of(vault, affected)
 
     def _on_disk(self, paths: Iterable[Path], effects: Effects) -> list[tuple[Vault, Path]]:
@@ -780,7 +781,7 @@ class Workspace:
         for attachment in attachments:
             with vault.lock:
                 vault.index.remove_attachment(attachment)
-                affected |= vault.index.linkers_of_name(attachment.rsplit("/", 1)[-1].lower())
+                affected |= vault.index.linkers_of_name(stem_key(attachment))
         return self.effects_of(vault, affected)
 
     def _vaults_configured_by(self, path: Path) -> list[Vault]:
@@ -810,11 +811,10 @@ class Workspace:
             self.on_effects(effects)
 
     def _is_note_path(self, vault: Vault, relative: str) -> bool:
-        return relative.lower().endswith(MARKDOWN_SUFFIX) and self._is_scanned(vault, relative)
-
-    def _is_scanned(self, vault: Vault, relative: str) -> bool:
-        """Would a scan of the vault (see files.scan_vault) see this file at all?"""
-        return is_walked(relative, vault.config.ignore)
+        """Would a scan of the vault (see files.scan_vault) index this file as a note?"""
+        return relative.lower().endswith(MARKDOWN_SUFFIX) and is_walked(
+            relative, vault.config.ignore
+        )
 
     # --- the delta ----------------------------------------------------------------------------
 

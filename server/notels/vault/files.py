@@ -49,7 +49,9 @@ class FileProblem:
 @dataclass(frozen=True, slots=True)
 class VaultFiles:
     notes: tuple[str, ...]  # vault-relative paths of `*.md` files, sorted
-    attachments: tuple[str, ...]  # every other file, for links to images and PDFs
+    # Every other file, for links to images and PDFs; and the files in ignored folders, notes
+    # too: Obsidian opens a link to them, notels only does not check them.
+    attachments: tuple[str, ...]
     problems: tuple[FileProblem, ...]
     # (size, mtime_ns) of each note as the scan saw it, for the index cache.
     stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -131,6 +133,12 @@ class IgnoreGlobs:
         return False
 
 
+def is_listed(relative: str) -> bool:
+    """Would a scan of the vault list this path at all, as a note or an attachment (an ignored
+    one too): not in a folder it skips (`.git/`, `.obsidian/`, `.trash/`)?"""
+    return relative == "." or not any(is_skipped_name(part) for part in relative.split("/"))
+
+
 def is_walked(relative: str, ignore: tuple[str, ...]) -> bool:
     """Would a scan of the vault (`scan_vault`) walk this path itself: not in a skipped folder,
     and neither the path nor a folder it lies in ignored?"""
@@ -163,6 +171,9 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
     itself is its alias and is not followed (the editor's events resolve such a name to the
     target too), nor is one leading outside the vault. A symlink to another file of the vault
     (an image), or into a folder the scan skips or ignores, is followed.
+
+    Ignored files and folders are listed as attachments, notes too, without their problems
+    and without following their symlinks: a link may name them.
     """
     root = root.resolve()
     notes: list[str] = []
@@ -170,6 +181,8 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
     problems: list[FileProblem] = []
     stamps: dict[str, tuple[int, int]] = {}
     seen_dirs: set[tuple[int, int]] = set()  # bind mounts can still loop
+    # The ignored folders' own: a symlink elsewhere may lead into one, and is followed.
+    seen_ignored: set[tuple[int, int]] = set()
     # Notes reached through a symlink the scan follows (into an ignored folder), by target: a
     # second symlink to one is its alias, or `--fix` would write the one file twice.
     followed: dict[Path, str] = {}
@@ -183,27 +196,36 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
         )
 
     # Paths are built as strings: a Path object per file cost more than the rest of the walk.
-    def walk(folder: Path, prefix: str) -> Iterator[tuple[str, os.stat_result]]:
-        """Vault-relative paths (and stats) of the files under `folder`, whose path is `prefix`."""
+    def walk(
+        folder: Path, prefix: str, ignored: bool = False
+    ) -> Iterator[tuple[str, os.stat_result, bool]]:
+        """Vault-relative paths (and stats) of the files under `folder`, whose path is `prefix`,
+        and whether each is ignored."""
         folder_key = prefix[:-1] or "."
+        # An ignored folder's problems are not the user's to hear of.
+        report = (lambda problem: None) if ignored else problems.append
+        seen = seen_ignored if ignored else seen_dirs
         try:
             info = folder.stat()
         except OSError as error:
-            problems.append(FileProblem(folder_key, ProblemKind.UNREADABLE, str(error)))
+            report(FileProblem(folder_key, ProblemKind.UNREADABLE, str(error)))
             return
         identity = (info.st_dev, info.st_ino)
-        if identity in seen_dirs:
-            problems.append(FileProblem(folder_key, ProblemKind.SYMLINK_LOOP, "already visited"))
+        if identity in seen:
+            report(FileProblem(folder_key, ProblemKind.SYMLINK_LOOP, "already visited"))
             return
-        seen_dirs.add(identity)
+        seen.add(identity)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as error:
-            problems.append(FileProblem(folder_key, ProblemKind.UNREADABLE, str(error)))
+            report(FileProblem(folder_key, ProblemKind.UNREADABLE, str(error)))
             return
         for entry in entries:
             relative = prefix + entry.name
-            if is_skipped_name(entry.name) or (ignore and globs.matches(relative)):
+            if is_skipped_name(entry.name):
+                continue
+            if ignored or (ignore and globs.matches(relative)):
+                yield from walk_ignored(entry, relative)
                 continue
             try:
                 if entry.is_symlink():
@@ -234,22 +256,38 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
             if stat.S_ISDIR(info.st_mode):
                 yield from walk(Path(entry.path), relative + "/")
             elif stat.S_ISREG(info.st_mode):
-                yield relative, info
+                yield relative, info, False
             elif _is_note_name(entry.name):
                 # Reading a FIFO would wait for a writer forever: said, and never opened.
                 problems.append(FileProblem(relative, ProblemKind.NOT_A_FILE, _kind_of(info)))
 
-    def walk_all() -> Iterator[tuple[str, os.stat_result]]:
+    def walk_ignored(
+        entry: os.DirEntry[str], relative: str
+    ) -> Iterator[tuple[str, os.stat_result, bool]]:
+        """An ignored file, or the files of an ignored folder; their symlinks are not followed."""
+        try:
+            if entry.is_symlink():
+                return
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            return
+        if stat.S_ISDIR(info.st_mode):
+            yield from walk(Path(entry.path), relative + "/", ignored=True)
+        elif stat.S_ISREG(info.st_mode):
+            yield relative, info, True
+
+    def walk_all() -> Iterator[tuple[str, os.stat_result, bool]]:
         folder = root / under
         if under and folder.is_symlink():
             # A broken or looping one: the scan of the folder holding it reports it.
             with contextlib.suppress(OSError, RuntimeError):
                 problems.append(alias_problem(under, folder.resolve(strict=True)))
             return
-        yield from walk(folder, f"{under}/" if under else "")
+        ignored = bool(under) and not _is_walked(under, globs)
+        yield from walk(folder, f"{under}/" if under else "", ignored)
 
-    for relative, info in walk_all():
-        if _is_note_name(relative.rpartition("/")[2]):
+    for relative, info, ignored in walk_all():
+        if not ignored and _is_note_name(relative.rpartition("/")[2]):
             notes.append(relative)
             stamps[relative] = (info.st_size, info.st_mtime_ns)
         else:

@@ -14,7 +14,7 @@ from notels.syntax.lines import LineIndex
 from notels.syntax.model import BlockId, Link
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
-from notels.vault.files import FileProblem
+from notels.vault.files import FileProblem, ProblemKind
 from notels.vault.resolve import (
     Resolution,
     ResolutionKind,
@@ -27,6 +27,9 @@ from notels.vault.resolve import (
     target_key,
 )
 from notels.vault.summary import NoteSummary, Stamp, moved_only, summarize
+
+# Problems of a note file that exists but could not be read.
+UNREAD_PROBLEMS = frozenset({ProblemKind.TOO_LARGE, ProblemKind.BINARY, ProblemKind.UNREADABLE})
 
 
 class CardLocation(NamedTuple):  # a NamedTuple: built by the ten thousand at startup
@@ -236,6 +239,8 @@ class VaultIndex:
         self.notes = NoteStore(self)
         # Bumped on every change, so derived tables (completion lists) know when to rebuild.
         self.generation = 0
+        # Bumped when a note's links or names come, go or change: what backlinks are may differ.
+        self.links_version = 0
         self.file_problems: dict[str, FileProblem] = {}
         self._by_key: dict[str, str] = {}  # note_key(path) -> path
         self._by_stem: defaultdict[str, set[str]] = defaultdict(set)
@@ -243,6 +248,9 @@ class VaultIndex:
         # Lowered path -> paths: `a.png` and `A.png` may both exist (a case-sensitive disk).
         self._attachments: defaultdict[str, set[str]] = defaultdict(set)
         self._attachments_by_name: defaultdict[str, set[str]] = defaultdict(set)
+        # Notes that could not be read (too large, binary, unreadable): filed as attachments,
+        # since a link to one still opens a file.
+        self._unread_notes: set[str] = set()
         self._card_ids: defaultdict[str, list[CardLocation]] = defaultdict(list)
         self._linkers: defaultdict[str, set[str]] = defaultdict(set)  # target_key -> sources
         self._tags: defaultdict[str, set[str]] = defaultdict(set)  # lowered tag -> paths
@@ -304,6 +312,7 @@ class VaultIndex:
         self, path: str, summary: NoteSummary, problem: FileProblem | None = None
     ) -> None:
         """Add or replace one note known by its summary; its Note is read on first use."""
+        self._read_again(path)
         self.generation += 1
         old = self.summaries.get(path)
         key = note_key(path)
@@ -337,6 +346,8 @@ class VaultIndex:
         for tag in summary.tags:
             tags[tag.lower()].add(path)
         self._index_cards(path, summary, +1)
+        if names_change or old is None or old.link_keys != summary.link_keys:
+            self.links_version += 1
         self._end_names_change(names_change)
 
     def tables(self) -> NoteTables:
@@ -375,6 +386,7 @@ class VaultIndex:
         """
         taken = VaultIndex()
         taken._take(tables)
+        self.links_version += 1
         for path in [path for path in taken.summaries if path not in keep or path in protected]:
             taken._withdraw(path)
             del taken.summaries[path]
@@ -397,6 +409,8 @@ class VaultIndex:
         for path, kept_problem in tables.problems.items():
             if path in self.summaries:
                 self.file_problems[path] = kept_problem
+        for path in [path for path in self._unread_notes if path in self.summaries]:
+            self._read_again(path)
         self._end_names_change()
         for path, summary, problem in own:
             self.set_summary(path, summary, problem)
@@ -429,8 +443,10 @@ class VaultIndex:
         self._names_changing -= 1
 
     def remove_note(self, path: str) -> None:
+        self._read_again(path)
         self.generation += 1
         if path in self.summaries:
+            self.links_version += 1
             self._begin_names_change()
             self.notes.forget(path)
             self._withdraw(path)
@@ -442,6 +458,15 @@ class VaultIndex:
         """A file that could not be indexed (too large, binary, unreadable)."""
         self.remove_note(problem.path)
         self.file_problems[problem.path] = problem
+        if problem.kind in UNREAD_PROBLEMS:
+            self._unread_notes.add(problem.path)
+            self.add_attachment(problem.path)
+
+    def _read_again(self, path: str) -> None:
+        """A note `set_problem` filed as unread is read now, or gone."""
+        if path in self._unread_notes:
+            self._unread_notes.discard(path)
+            self.remove_attachment(path)
 
     def add_attachment(self, path: str) -> None:
         self.generation += 1

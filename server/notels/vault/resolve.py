@@ -138,9 +138,24 @@ class NameTables(Protocol):
 
 def resolve_in(names: NameTables, target: str, from_path: str) -> Resolution:
     """What the link target `target`, written in the note at `from_path`, opens (not `SELF`:
-    the caller tells an empty target apart)."""
+    the caller tells an empty target apart).
+
+    A note first (by path, name, then alias), else a file the index holds as an attachment: an
+    image, or a note notels does not read (ignored, too large), which Obsidian opens all the
+    same."""
     if has_attachment_extension(target):
         return _resolve_attachment(names, target, from_path)
+    resolution = _resolve_note(names, target, from_path)
+    if resolution.kind is not ResolutionKind.UNRESOLVED:
+        return resolution
+    cleaned = target.replace("\\", "/").strip()
+    if not cleaned:
+        return UNRESOLVED
+    file_name = cleaned if cleaned.lower().endswith(_MD) else cleaned + _MD
+    return _attachment_at(names, file_name, from_path)
+
+
+def _resolve_note(names: NameTables, target: str, from_path: str) -> Resolution:
     if "/" in target or "\\" in target:
         absolute, relative = normalize_target_path(target, from_path)
         for candidate in (absolute, relative):
@@ -154,15 +169,36 @@ def resolve_in(names: NameTables, target: str, from_path: str) -> Resolution:
             for p in names.notes_with_stem(stem_key(absolute))
             if ("/" + note_key(p)).endswith(suffix)
         }
-        return _from_candidates(matches, via_alias=False)
-    resolution = _from_candidates(names.notes_with_stem(stem_key(target)), via_alias=False)
+        resolution = _from_candidates(matches, via_alias=False)
+    else:
+        resolution = _from_candidates(names.notes_with_stem(stem_key(target)), via_alias=False)
     if resolution.kind is not ResolutionKind.UNRESOLVED:
         return resolution
+    return _by_alias(names, target)
+
+
+def _by_alias(names: NameTables, target: str) -> Resolution:
     return _from_candidates(names.notes_with_alias(fold(target.strip())), via_alias=True)
 
 
 def _resolve_attachment(names: NameTables, target: str, from_path: str) -> Resolution:
     cleaned = target.replace("\\", "/").strip()
+    found = _attachment_at(names, cleaned, from_path)
+    if found.kind is not ResolutionKind.UNRESOLVED:
+        return found
+    # A note literally named `x.png.md` would be found by its full stem; an alias may hold a
+    # dot too (`Node.js`); and `Board.excalidraw` may be a note notels does not read.
+    notes = names.notes_with_stem(fold(cleaned))
+    if notes:
+        return _from_candidates(notes, via_alias=False)
+    by_alias = _by_alias(names, target)
+    if by_alias.kind is not ResolutionKind.UNRESOLVED or not cleaned:
+        return by_alias
+    return _attachment_at(names, cleaned + _MD, from_path)
+
+
+def _attachment_at(names: NameTables, cleaned: str, from_path: str) -> Resolution:
+    """The attachment a `/`-separated target names, by its path, else by its file name."""
     if "/" in cleaned:
         absolute, relative = normalize_target_path(cleaned, from_path)
         for candidate in (absolute, relative):
@@ -172,10 +208,6 @@ def _resolve_attachment(names: NameTables, target: str, from_path: str) -> Resol
     by_name = names.attachments_with_name(fold(posixpath.basename(cleaned)))
     if by_name:
         return Resolution(ResolutionKind.ATTACHMENT, shortest_first(by_name))
-    # A note literally named `x.png.md` would be found by its full stem.
-    notes = names.notes_with_stem(fold(cleaned))
-    if notes:
-        return _from_candidates(notes, via_alias=False)
     return UNRESOLVED
 
 
