@@ -87,18 +87,25 @@ def _mistyped_field(name: str, fields: frozenset[str]) -> bool:
     "The same field twice in one card.",
     """
 A second `FRONT:` line in one card: Anki keeps only one value per field, so part of the text is
-lost or merged. Join the values or rename the field.
+lost or merged. Join the values or rename the field. Until the note type's fields are known
+(configured, or seen on enough cards), only the card's first field, or a name that other cards
+of the type use as a field, counts: two `Example:` lines in a field's text are prose.
 """,
 )
 def duplicate_field(ctx: RuleContext) -> Iterator[Draft]:
     for card in ctx.note.anki.cards:
         schema = _schema(ctx, card.note_type) if card.note_type is not None else None
+        used = ctx.index.field_counts(card.note_type) if card.note_type and not schema else None
+        first_name = next((field.name for field in card.fields if field.name), None)
         first_seen: dict[str, int] = {}
         for field in card.fields:
             if not field.name:
                 continue
             if schema is not None and field.name not in schema[0]:
                 continue  # not a field of the type: the plugin keeps the line as text
+            first = field.name == first_name
+            if used is not None and not first and used.get(field.name, 0) < 2:
+                continue  # no other card has it as a field: likely a line of prose
 
             if field.name in first_seen:
                 yield Draft(
@@ -174,6 +181,28 @@ def shadowed_target_deck(ctx: RuleContext) -> Iterator[Draft]:
                 f"{first.deck!r}, the first one.",
                 related=(Related(ctx.path, first.span, "The deck the plugin uses"),),
             )
+
+
+@rule(
+    "empty-target-deck",
+    Severity.ERROR,
+    "The note's TARGET DECK names no deck: none of its cards syncs.",
+    """
+The plugin takes the deck from the first `TARGET DECK` line, or from the line after a bare
+`TARGET DECK`. Left empty (`TARGET DECK: ` of a template, or a blank line between `TARGET DECK`
+and the deck) the deck is "", which Anki does not have: every card of the note fails to sync.
+Write the deck there.
+""",
+)
+def empty_target_deck(ctx: RuleContext) -> Iterator[Draft]:
+    anki = ctx.note.anki
+    if not anki.decks or not anki.cards or anki.decks[0].deck.strip():
+        return
+    yield Draft(
+        anki.decks[0].span,
+        'This TARGET DECK names no deck: the plugin sends the note\'s cards to the deck "", '
+        "and none of them syncs.",
+    )
 
 
 @rule(

@@ -13,6 +13,15 @@ from notels.syntax.note import Note
 from notels.syntax.spans import Span
 
 _WORD = re.compile(r"\w+")
+# Text the note's reader does not see as its own: Obsidian's `%%` comments (hidden in reading
+# view; an unclosed one runs to the end) and HTML comments, and the queries of Dataview-like
+# plugins, which show other notes' text. A template leaves such prompts in an unwritten note.
+_UNSEEN = re.compile(
+    r"%%.*?(?:%%|\Z)|<!--.*?(?:-->|\Z)"
+    r"|^(?P<fence>`{3,}|~{3,})[ \t]*(?:dataview|dataviewjs|query|tasks)\b.*?"
+    r"(?:^(?P=fence)[ \t]*$|\Z)",
+    re.DOTALL | re.MULTILINE,
+)
 
 
 def is_fix_tag(tag: str, config: Config) -> bool:
@@ -28,8 +37,12 @@ def fix_empty_tags(note: Note, config: Config) -> list[Tag]:
 
 
 def content_words(note: Note, limit: int) -> int:
-    """Words in the body outside headings, Anki blocks and deck lines; stops counting at `limit`."""
+    """Words in the body outside headings, Anki blocks, deck lines, comments and queries; stops
+    counting at `limit`."""
     excluded: list[Span] = [h.span for h in note.headings]
+    if "%%" in note.text or "<!--" in note.text or "```" in note.text or "~~~" in note.text:
+        unseen = _UNSEEN.finditer(note.text, note.body_start)
+        excluded += [Span(*match.span()) for match in unseen]
     anki = note.anki
     excluded += [card.span for card in anki.cards]
     excluded += [card.span for card in anki.unclosed]
@@ -71,8 +84,9 @@ def fix_tag(ctx: RuleContext) -> Iterator[Draft]:
     "Tagged fix/empty although the body has real content.",
     """
 `fix/empty` says the note still lacks its content. Once the body has more words than
-`stale-fix-min-words` (outside frontmatter, headings and Anki blocks), the tag hides a finished
-note from the owner's review queries. Remove the tag.
+`stale-fix-min-words` (outside frontmatter, headings, Anki blocks, `%%` and HTML comments, and
+Dataview-like query blocks), the tag hides a finished note from the owner's review queries.
+Remove the tag.
 """,
     fixable=True,
 )
@@ -98,8 +112,9 @@ def stale_fix_empty(ctx: RuleContext) -> Iterator[Draft]:
     Severity.HINT,
     "The body has no content and no fix/empty tag.",
     """
-A note with no words outside its frontmatter, headings and Anki blocks, and no `fix/empty` tag,
-is easy to forget. Write it, or tag it `fix/empty` so your review queries find it.
+A note with no words outside its frontmatter, headings, Anki blocks, comments and query blocks,
+and no `fix/empty` tag, is easy to forget. Write it, or tag it `fix/empty` so your review
+queries find it.
 """,
 )
 def empty_note(ctx: RuleContext) -> Iterator[Draft]:

@@ -1,0 +1,130 @@
+"""`notels check` on vaults written as heavy Obsidian users write them: each test is a finding
+notels reported although the note is right (or missed although the plugin loses the cards)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from vaults import run_check, write_vault
+
+
+def _findings(vault: Path, *args: str) -> list[dict[str, object]]:
+    result = run_check("--format", "json", "--exit-zero", *args, ".", cwd=vault)
+    assert result.returncode == 0, result.stderr
+    records: list[dict[str, object]] = json.loads(result.stdout)
+    return records
+
+
+def _codes_in(records: list[dict[str, object]], path: str) -> list[str]:
+    return [str(r["code"]) for r in records if str(r["path"]).replace("\\", "/").endswith(path)]
+
+
+def test_links_to_notes_in_an_ignored_folder_are_not_unresolved(tmp_path: Path) -> None:
+    """`ignore` (README's own example: `Templates/**`, `Archive/*.md`) means "do not check these
+    notes", not "these notes do not exist": Obsidian opens `[[Old Project]]` all the same. Was:
+    every link to an archived note is `unresolved-link` "No note named 'Old Project' in the
+    vault", and the editor offers to create a second `Old Project.md`."""
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            ".notels.toml": 'ignore = ["Templates/**", "Archive/**"]\n',
+            "Archive/2023/Old Project.md": "# Old Project\nWhat we did in 2023.\n",
+            "Templates/Daily.md": "# <% tp.file.title %>\n## Tasks\n",
+            "Now.md": (
+                "Continues [[Old Project]] (see [[Archive/2023/Old Project]]).\n"
+                "Made from [[Templates/Daily]].\n"
+            ),
+        },
+    )
+    records = _findings(vault)
+    assert "unresolved-link" not in _codes_in(records, "Now.md"), records
+
+
+def test_links_to_a_note_skipped_as_too_large_are_not_unresolved(tmp_path: Path) -> None:
+    """A big Excalidraw drawing (embedded images make them megabytes) is skipped by
+    `max-file-size` and reported once as `skipped-file`; it still exists, and Obsidian shows
+    `![[Big board.excalidraw]]`. Was: each link to it is also `unresolved-link` "No note named
+    'Big board.excalidraw' in the vault"."""
+    drawing = (
+        "---\nexcalidraw-plugin: parsed\n---\n# Text Elements\nBoard\n\n%%\n# Drawing\n"
+        "```compressed-json\n" + "N4KAkARALgngDg" * 200 + "\n```\n%%\n"
+    )
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            ".notels.toml": "max-file-size = 1000\n",
+            "Excalidraw/Big board.excalidraw.md": drawing,
+            "Planning.md": "The plan:\n![[Big board.excalidraw]]\nand [[Big board.excalidraw]].\n",
+        },
+    )
+    records = _findings(vault)
+    assert _codes_in(records, "Big board.excalidraw.md") == ["skipped-file"]
+    assert "unresolved-link" not in _codes_in(records, "Planning.md"), records
+
+
+def test_prose_prefix_lines_in_a_field_are_not_duplicate_fields(tmp_path: Path) -> None:
+    """rules.md (unknown-field): "Inside a field's text, a line such as `A: a finite set` or
+    `Example: ...` is prose, not a field". In a vault with fewer than 3 cards of a note type
+    (a new type, a small vault, or the editor while indexing), `duplicate-field` read two
+    `Example:` lines in BACK as the field `Example` written twice and said "Anki keeps one
+    value"; the plugin keeps both lines in BACK."""
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            "Metric space.md": (
+                "A metric space is a set with a distance function.\n\n"
+                "# Anki\nTARGET DECK: stem::math\n"
+                "START\nmath_basic_single\n"
+                "FRONT: Examples of metric spaces?\n"
+                "BACK: Two standard ones:\n"
+                "Example: the real line with $d(x,y)=|x-y|$\n"
+                "Example: any set with the discrete metric\n"
+                "ID: 1737306548883\nEND\n"
+            ),
+        },
+    )
+    records = _findings(vault)
+    assert "duplicate-field" not in _codes_in(records, "Metric space.md"), records
+
+
+def test_fix_keeps_fix_empty_on_a_note_whose_body_is_a_comment_and_a_query(
+    tmp_path: Path,
+) -> None:
+    """A note made from a template: a `%%` writing prompt (hidden in Obsidian's reading view)
+    and a Dataview backlinks query, nothing written yet. It is exactly what `fix/empty` marks
+    (DIALECT.md: "the note still lacks its content"), yet `stale-fix-empty` counts the
+    comment's and the query's words as content, and `--fix` deletes the owner's tag."""
+    text = (
+        "---\ntags:\n  - fix/empty\n---\n"
+        "# Definition\n"
+        "%% Write the definition here: one sentence, then an example, the intuition behind it "
+        "and the main theorem that uses it. %%\n\n"
+        "## Backlinks\n"
+        "```dataview\nLIST FROM [[]] WHERE file.name != this.file.name SORT file.mtime DESC\n```\n"
+    )
+    vault = write_vault(tmp_path / "vault", {"Compact set.md": text})
+    records = _findings(vault)
+    assert "stale-fix-empty" not in _codes_in(records, "Compact set.md"), records
+    run_check("--fix", "--exit-zero", ".", cwd=vault)
+    assert (vault / "Compact set.md").read_text(encoding="utf-8") == text
+
+
+def test_target_deck_with_an_empty_deck_is_reported(tmp_path: Path) -> None:
+    """DIALECT.md 4: `TARGET DECK` followed by the deck on the next line. Written with a blank
+    line between, the plugin's `^TARGET DECK(?:\\n|: )(.*)` takes the blank line: the deck is
+    "" and AnkiConnect rejects every card of the note ("deck was not found"). Was: notels read
+    the same empty deck and said nothing."""
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            "Embeddings.md": (
+                "Embeddings map objects to dense vectors.\n\n# Anki\nTARGET DECK\n\n"
+                "stem::ml::core\n\nSTART\nBasic\nFRONT: Embedding\nBACK: A dense vector.\n"
+                "ID: 1737306548883\nEND\n"
+            ),
+        },
+    )
+    records = _findings(vault)
+    on_deck_line = [r for r in records if r["line"] == 4 and _codes_in([r], "Embeddings.md")]
+    assert on_deck_line, f"the empty TARGET DECK (line 4) goes unreported: {records}"
