@@ -96,3 +96,19 @@ async def test_references_at_the_start_of_a_note_without_title_or_frontmatter(
         found = await session.references(quick, 0, 0)
 
     assert found == [(_uri(vault, "a.md"), span((0, 4), (0, 23)))]
+
+
+async def test_a_preview_cut_inside_a_code_block_closes_it(vault: Path) -> None:
+    """A hover shows a note's first 20 lines. Was: cut inside a fenced block, the rest of the
+    hover (the `…` that says the note goes on) rendered as code."""
+    code = "".join(f"строка {i} 😀\n" for i in range(40))
+    write_files(
+        vault,
+        {"Код.md": "# Код\n\n~~~~python\n" + code + "~~~~\nПосле.\n", "a.md": "См. [[Код]]\n"},
+    )
+    async with navigation_editor(vault) as session:
+        hover = await session.hover(session.open("a.md"), 0, 6)
+
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    shown = hover.contents.value.splitlines()
+    assert shown[-2:] == ["~~~~", "…"], shown[-3:]

@@ -37,6 +37,9 @@ async def test_a_note_in_an_ignored_folder_is_a_link_target_as_it_comes_and_goes
         assert session.codes(uri) == []
         found = await session.definition(uri, 0, 16)
         assert [location.uri for location in found] == [archived.as_uri()]
+        hover = await session.hover(uri, 0, 16)
+        assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+        assert hover.contents.value == "`Archive/2023/Old Project.md` (a note notels does not read)"
         archived.unlink()
         session.notify_files(("Archive/2023/Old Project.md", DELETED))
         await session.wait_for_codes(uri, lambda codes: codes.count("unresolved-link") == 2)

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from notels.config import Config
 from notels.features.model import HoverResult, Location
-from notels.features.outline import note_preview
+from notels.features.outline import attachment_label, note_preview
 from notels.syntax.model import BlockId, CardId, Heading, Link, Tag
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
@@ -408,7 +408,7 @@ def _link_hover(index: VaultIndex, path: str, note: Note, link: Link) -> str | N
     if kind is ResolutionKind.UNRESOLVED:
         return f"No note named `{link.target}` in the vault: the link is broken."
     if kind is ResolutionKind.ATTACHMENT:
-        return f"`{resolution.paths[0]}` (attachment)"
+        return attachment_label(resolution.paths[0])
     target = resolution.paths[0]
     current = note if target == path else None
     preview = note_preview(index, target, link.heading, link.block_ref, note=current)

@@ -78,6 +78,9 @@ def block_paragraph(note: Note, block: BlockId) -> Span:
     return Span(lines.line_start(first), lines.line_end(last))
 
 
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
 def _excerpt(text: str, span: Span, max_lines: int) -> str:
     """The first `max_lines` lines of `text[span]` after its blank lines, `…` when cut.
 
@@ -100,8 +103,26 @@ def _excerpt(text: str, span: Span, max_lines: int) -> str:
     while lines and not lines[-1]:
         lines.pop()
     if cut:
+        fence = _open_fence(lines)
+        if fence is not None:
+            lines.append(fence)  # or the `…` and all after it would show as code
         lines.append("…")
     return "\n".join(lines)
+
+
+def _open_fence(lines: list[str]) -> str | None:
+    """The fence of a code block the lines open and do not close, if any."""
+    fence: str | None = None
+    for line in lines:
+        found = _FENCE.match(line)
+        if found is None:
+            continue
+        marker, rest = found.group(1), line[found.end() :]
+        if fence is None:
+            fence = marker
+        elif marker[0] == fence[0] and len(marker) >= len(fence) and not rest.strip():
+            fence = None
+    return fence
 
 
 def note_preview(
@@ -120,9 +141,7 @@ def note_preview(
     if note is None:
         note = index.notes.get(path)
     if note is None:
-        if any(path == attachment for attachment in index.attachments()):
-            return f"`{path}` (attachment)"
-        return None
+        return attachment_label(path) if index.has_attachment(path) else None
     text = note.text
     span = Span(note.body_start, len(text))
     where = f"`{path}`"
@@ -141,6 +160,13 @@ def note_preview(
     title = title[:-3] if title.lower().endswith(".md") else title
     body = excerpt if excerpt else "*(empty note)*"
     return f"**{title}** · {where}\n\n---\n\n{body}"
+
+
+def attachment_label(path: str) -> str:
+    """What a hover says of a file the index holds as an attachment: an image, or a note it
+    does not read (ignored, too large)."""
+    unread = path.lower().endswith(".md")
+    return f"`{path}` ({'a note notels does not read' if unread else 'attachment'})"
 
 
 def _heading_label(heading: Heading) -> str:
