@@ -20,10 +20,30 @@ local function find_vault(bufnr)
 end
 
 -- A `notels` that is executable but cannot start (a pipx script whose Python is gone, a venv
--- without the package) would have Neovim report a failed start for every note opened. The
--- first note's start asks `notels --version` beside it; once that fails, the command is named
--- once and no other note starts it. Per command: 'ok', 'broken', or the starts waiting.
+-- without the package or its pygls) would have Neovim report a failed start for every note
+-- opened. The first note's start asks `notels --version` beside it, and a server that ends
+-- before it answers `initialize` counts too: once either fails, the command is named once and
+-- no other note starts it. Per command: 'ok', 'broken', or the starts waiting for the check.
 local startable = {}
+local initialized = {} -- client ids that answered `initialize`
+local ended_early = {} -- per command: why its server ended while the check still ran
+
+local function command_key(cmd)
+  return type(cmd) == 'table' and table.concat(cmd, '\0') or nil
+end
+
+-- Say why the command cannot start, once, and start it for no other note.
+local function mark_broken(cmd, problem)
+  local key = command_key(cmd)
+  if key == nil or startable[key] == 'broken' then
+    return
+  end
+  startable[key] = 'broken'
+  vim.notify(
+    ('notels: `%s` cannot start, so notes get no checks: %s'):format(table.concat(cmd, ' '), problem),
+    vim.log.levels.WARN
+  )
+end
 
 -- `cmd` asking for the version instead of a server; nil for a command without `serve`.
 local function version_cmd(cmd)
@@ -43,7 +63,7 @@ local function when_startable(start)
   if probe == nil then
     return start()
   end
-  local key = table.concat(cmd, '\0')
+  local key = command_key(cmd)
   local state = startable[key]
   if state == 'ok' then
     return start()
@@ -56,18 +76,14 @@ local function when_startable(start)
   startable[key] = {}
   local function settle(problem)
     local waiting = startable[key]
-    startable[key] = problem and 'broken' or 'ok'
+    problem = problem or ended_early[key] -- the version answered, but the server did not start
+    ended_early[key] = nil
     if problem then
-      vim.notify(
-        ('notels: `%s` cannot start, so notes get no checks: %s'):format(
-          table.concat(cmd, ' '),
-          problem
-        ),
-        vim.log.levels.WARN
-      )
+      mark_broken(cmd, problem)
       return
     end
-    for _, waiting_start in ipairs(type(waiting) == 'table' and waiting or {}) do
+    startable[key] = 'ok'
+    for _, waiting_start in ipairs(waiting) do
       waiting_start()
     end
   end
@@ -177,6 +193,27 @@ return {
   -- Sent to the server as the `notels` section of workspace/configuration; keys as in
   -- .notels.toml, e.g. { notels = { rules = { ['missing-id'] = 'error' }, ['id-style'] = 'plain' } }
   settings = { notels = vim.empty_dict() },
+  on_init = function(client)
+    initialized[client.id] = true
+  end,
+  on_exit = function(code, _, client_id)
+    local started = initialized[client_id]
+    initialized[client_id] = nil
+    if code ~= 0 and not started then
+      -- It could not serve (pygls missing, a Python error at import): as a failed check,
+      -- whose own reason, while it still runs, says more.
+      vim.schedule(function()
+        local cmd = vim.lsp.config.notels.cmd
+        local key = command_key(cmd)
+        local problem = ('it exited with code %d before it started'):format(code)
+        if key ~= nil and type(startable[key]) == 'table' then
+          ended_early[key] = problem
+        else
+          mark_broken(cmd, problem)
+        end
+      end)
+    end
+  end,
   on_attach = function(client, bufnr)
     -- Every card of the vault without an ID gets one; notes that are not open are changed in
     -- hidden buffers: `:wa` saves them.

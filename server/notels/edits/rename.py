@@ -45,6 +45,7 @@ from notels.syntax.model import Heading, Link
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.syntax.wikilinks import display_pipe
+from notels.vault.files import is_walked
 from notels.vault.index import VaultIndex, heading_path
 from notels.vault.resolve import (
     Resolution,
@@ -220,7 +221,11 @@ def rename_note_edits(index: VaultIndex, old_path: str, new_stem: str) -> Edits:
     """
     stem = check_note_name(new_stem)
     wanted = fold(stem)
-    shadow = next((a for a in index.attachments() if fold(_stem(a)) == wanted), None)
+    # A note notels does not read (ignored) loses a bare name to a note: no shadow.
+    shadow = next(
+        (a for a in index.attachments() if fold(_stem(a)) == wanted and not a.lower().endswith(MD)),
+        None,
+    )
     if shadow is not None:
         raise RenameError(f"{shadow} has that name: links [[{stem}]] would open it, not the note.")
     folder = posixpath.dirname(old_path)
@@ -239,8 +244,11 @@ def move_note_edits(index: VaultIndex, old_path: str, new_path: str) -> Edits:
     return move_edits(index, {old_path: new_path})
 
 
-def move_edits(index: VaultIndex, moves: Mapping[str, str]) -> Edits:
+def move_edits(index: VaultIndex, moves: Mapping[str, str], ignore: tuple[str, ...] = ()) -> Edits:
     """Link updates for moving notes and attachments, old path to new path, all at once.
+
+    `ignore` (the vault's globs) tells which notes notels does not read where they arrive: a
+    note of an ignored folder moved out of it becomes a note, which wins a bare name.
 
     A folder's rename moves everything in it together: a link between two moved files is
     written for where both end up, once (moved one at a time, `./B` in a moved note got one edit
@@ -252,7 +260,7 @@ def move_edits(index: VaultIndex, moves: Mapping[str, str]) -> Edits:
     for old_path, new_path in moves.items():
         _check_move(index, old_path, new_path, moves)
     edits = _LinkEdits()
-    after = _MovedNames(index, moves)
+    after = _MovedNames(index, moves, ignore)
     arrivals = _Arrivals(after, moves)
     for old_path, new_path in sorted(moves.items()):
         bare_wins = _bare_name_wins(after, new_path)
@@ -598,7 +606,9 @@ class _MovedNames:
         "_notes_named",
     )
 
-    def __init__(self, index: VaultIndex, moves: Mapping[str, str]) -> None:
+    def __init__(
+        self, index: VaultIndex, moves: Mapping[str, str], ignore: tuple[str, ...] = ()
+    ) -> None:
         self._index = index
         self._moves = moves
         self._notes_at: dict[str, str] = {}  # the arrivals by note_key
@@ -608,6 +618,10 @@ class _MovedNames:
         self._attachments_named: dict[str, set[str]] = {}  # by lowered file name
         for old_path, new_path in moves.items():
             summary = index.summary(old_path)
+            if summary is None and _read_where_it_arrives(index, old_path, new_path, ignore):
+                self._notes_at[note_key(new_path)] = new_path  # its aliases are not known
+                self._notes_named.setdefault(stem_key(new_path), set()).add(new_path)
+                continue
             if summary is None:
                 self._attachments_at[fold(new_path)] = new_path
                 name = fold(posixpath.basename(new_path))
@@ -644,6 +658,18 @@ class _MovedNames:
     def attachments_with_name(self, name: str) -> Collection[str]:
         arrived = self._attachments_named.get(name, set())
         return self._staying(self._index.attachments_with_name(name)) | arrived
+
+
+def _read_where_it_arrives(
+    index: VaultIndex, old_path: str, new_path: str, ignore: tuple[str, ...]
+) -> bool:
+    """Is `old_path`, a note notels does not read (ignored, or too large), read at `new_path`:
+    one of an ignored folder moved out of it?"""
+    return (
+        new_path.lower().endswith(MD)
+        and old_path not in index.file_problems
+        and is_walked(new_path, ignore)
+    )
 
 
 def _bare_name_wins(after: _MovedNames, new_path: str) -> bool:

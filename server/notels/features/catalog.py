@@ -231,7 +231,9 @@ def _refresh(index: VaultIndex, state: _State) -> None:
     for path in [path for path in current if path in redo] if redo else ():
         _set_entries(state, path, current[path])
 
-    attachments = tuple(index.attachments())
+    # Not the notes notels does not read: Obsidian leaves its excluded files out of link
+    # suggestions too (a link to one still opens it).
+    attachments = tuple(path for path in index.attachments() if not path.lower().endswith(".md"))
     attachments_changed = attachments != state.attachments
     if attachments_changed:
         state.attachment_entries = _attachment_entries(attachments)

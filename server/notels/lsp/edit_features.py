@@ -559,7 +559,7 @@ class EditFeatures:
             with vault.lock:
                 accepted, refused = split_moves(vault.index, moves)
                 try:
-                    edits = move_edits(vault.index, accepted)
+                    edits = move_edits(vault.index, accepted, vault.config.ignore)
                 except RenameError as error:
                     # The editor moves the files anyway: the links stay as written, and are
                     # reported if they no longer resolve.
@@ -590,7 +590,12 @@ class EditFeatures:
                 # reported as broken, not rewritten.
                 return [(vault, relative, moved)] if new.suffix.lower() == MARKDOWN_SUFFIX else []
             if index.has_attachment(relative):
-                return [] if new.suffix.lower() == MARKDOWN_SUFFIX else [(vault, relative, moved)]
+                # It keeps its kind: an image stays a file, a note notels does not read (an
+                # ignored one) a note.
+                stays = relative.lower().endswith(MARKDOWN_SUFFIX) == (
+                    new.suffix.lower() == MARKDOWN_SUFFIX
+                )
+                return [(vault, relative, moved)] if stays else []
             prefix = f"{relative}/"
             inside = sorted(
                 path
@@ -731,9 +736,9 @@ def _supports_document_changes(session: Session) -> bool:
     a client that lists them takes it: Neovim 0.11 lists them and applies `documentChanges`,
     but does not say `documentChanges: true`."""
     capabilities = _workspace_edit_capabilities(session)
-    return bool(
-        capabilities and (capabilities.document_changes or capabilities.resource_operations)
-    )
+    if capabilities is None or capabilities.document_changes is False:
+        return False  # said outright
+    return bool(capabilities.document_changes or capabilities.resource_operations)
 
 
 def _supports_resource(session: Session, kind: types.ResourceOperationKind) -> bool:

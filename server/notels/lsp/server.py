@@ -132,9 +132,12 @@ class NotelsProtocol(LanguageServerProtocol):
             # pygls only logs a request of another version: no client would hear back.
             self._refuse_raw(data["id"], JsonRpcInvalidRequest("not a JSON-RPC 2.0 request"))
             return _ANSWERED
+        if "jsonrpc" not in data:
+            return data  # an object inside a message: json.loads hands every one here
         if "method" not in data and "id" in data and "error" not in data:
             return self._structure_answer(data)
-        if "params" not in data and "method" in data and _params_required(data["method"]):
+        method = data.get("method")
+        if "params" not in data and isinstance(method, str) and _params_required(method):
             # JSON-RPC lets a message leave `params` out; `initialized` (whose params are an
             # empty object) is sent so by some clients, which pygls could not read.
             data = {**data, "params": {}}
@@ -158,7 +161,8 @@ class NotelsProtocol(LanguageServerProtocol):
         """The client's answer to one of our requests. One that cannot be read fails that
         request at once: pygls only logged it, and the request waited for an answer forever
         (the index waits on the settings' answer)."""
-        expected = self._result_types.get(data["id"])
+        msg_id = data["id"]
+        expected = self._result_types.get(msg_id) if isinstance(msg_id, (str, int)) else None
         if expected is types.ConfigurationResponse and not isinstance(data.get("result"), list):
             # cattrs would read an object as the list of its keys.
             return self._unreadable_answer(data, "workspace/configuration wants a list")

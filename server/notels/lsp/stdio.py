@@ -37,7 +37,7 @@ class _PipeReader:
 
     async def readline(self) -> bytes:
         line = await self._stream.readline()
-        if line.startswith(b"Content-Length: ") and line.endswith(b"\r\n"):
+        if line.startswith(b"Content-Length: ") and line[16:-2].isdigit() and line[-2:] == b"\r\n":
             return line
         # Header names are case-insensitive, as in HTTP (vscode-jsonrpc reads `content-length`
         # too); pygls matches the exact spelling, and would skip such a frame unanswered.

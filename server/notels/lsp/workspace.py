@@ -208,9 +208,10 @@ class Workspace:
         self.vaults: dict[Path, Vault] = {}
         self.documents: dict[str, OpenDocument] = {}
         self.settings: Mapping[str, object] = {}
-        # The settings error last reported for all vaults (None) or for one vault's root: the
-        # same settings come twice at start (Neovim sends them, then answers our request).
-        self._settings_errors: dict[Path | None, str] = {}
+        # The settings error last reported, by whose settings (all vaults' or one vault's) and
+        # which check (the settings alone, or with a vault's file): the same settings come twice
+        # at start (Neovim sends them, then answers our request), and on every fetch.
+        self._settings_errors: dict[tuple[str, Path | None], str] = {}
         self.folders: dict[Path, tuple[Path, ...]] = {}  # workspace folder -> its vaults' roots
         # Workspace folders naming each folder of `folders`: a symlink and its target, or two
         # spellings of one path, are one folder here; removing one must not forget the other.
@@ -371,27 +372,31 @@ class Workspace:
         """New editor settings for one vault (or all); bad ones keep the previous settings, for
         the vaults open now and those that join later, and are reported once."""
         effects = Effects()
+        where = vault.root if vault is not None else None  # whose settings these are
         try:
             cleaned = clean_settings(settings)
             config_from_mapping(cleaned, known_codes())  # the settings alone: one error, once
         except ConfigError as error:
-            self._settings_error(None, f"notels {error}", effects)
+            self._settings_error(("alone", where), f"notels {error}", effects)
             return effects
-        self._settings_errors.pop(None, None)
+        self._settings_errors.pop(("alone", where), None)
         if vault is None:
             self.settings = cleaned
         for target in [vault] if vault is not None else list(self.vaults.values()):
             try:
                 config = config_from_mapping(cleaned, known_codes(), base=target.file_config)
             except ConfigError as error:  # only with what this vault's file sets
-                self._settings_error(target.root, f"notels {error} (vault {target.root})", effects)
+                message = f"notels {error} (vault {target.root})"
+                self._settings_error(("with file", target.root), message, effects)
                 continue
-            self._settings_errors.pop(target.root, None)
+            self._settings_errors.pop(("with file", target.root), None)
             target.settings = cleaned
             effects.merge(self._set_config(target, config))
         return effects
 
-    def _settings_error(self, where: Path | None, message: str, effects: Effects) -> None:
+    def _settings_error(
+        self, where: tuple[str, Path | None], message: str, effects: Effects
+    ) -> None:
         """Report `message` unless it is the one reported last for `where`."""
         if self._settings_errors.get(where) != message and message not in effects.errors:
             effects.errors.append(message)
@@ -611,7 +616,7 @@ class Workspace:
                 missing.setdefault(vault, []).append(relative)
             elif self._is_note_path(vault, relative):
                 self._disk_note(vault, relative, to_read.setdefault(vault, {}))
-            elif is_listed(relative):  # an attachment, or a file of an ignored folder
+            elif self._is_attachment_path(vault, relative):
                 effects.merge(self._attachment_found(vault, relative))
         for vault, found_in in folders.items():
             # A folder replaced at once (deleted and written again, or only told of as
@@ -809,6 +814,15 @@ class Workspace:
         effects = self.effects_of(vault, self._replace(vault, relative, note, problem, stamp))
         if self.on_effects is not None:
             self.on_effects(effects)
+
+    def _is_attachment_path(self, vault: Vault, relative: str) -> bool:
+        """Would a scan list this file as an attachment: a file that is no note, or a note of
+        an ignored folder?"""
+        if not is_listed(relative):
+            return False
+        if relative.lower().endswith(MARKDOWN_SUFFIX):
+            return not is_walked(relative, vault.config.ignore)
+        return is_walked(relative, vault.config.ignore)
 
     def _is_note_path(self, vault: Vault, relative: str) -> bool:
         """Would a scan of the vault (see files.scan_vault) index this file as a note?"""

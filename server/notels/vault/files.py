@@ -49,8 +49,8 @@ class FileProblem:
 @dataclass(frozen=True, slots=True)
 class VaultFiles:
     notes: tuple[str, ...]  # vault-relative paths of `*.md` files, sorted
-    # Every other file, for links to images and PDFs; and the files in ignored folders, notes
-    # too: Obsidian opens a link to them, notels only does not check them.
+    # Every other file, for links to images and PDFs; and the notes of ignored folders, which
+    # Obsidian opens a link to: notels only does not check them.
     attachments: tuple[str, ...]
     problems: tuple[FileProblem, ...]
     # (size, mtime_ns) of each note as the scan saw it, for the index cache.
@@ -172,8 +172,8 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
     target too), nor is one leading outside the vault. A symlink to another file of the vault
     (an image), or into a folder the scan skips or ignores, is followed.
 
-    Ignored files and folders are listed as attachments, notes too, without their problems
-    and without following their symlinks: a link may name them.
+    The notes of ignored files and folders are listed as attachments, without their problems
+    and without following symlinks: a link may name them. Their other files are not listed.
     """
     root = root.resolve()
     notes: list[str] = []
@@ -287,10 +287,11 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
         yield from walk(folder, f"{under}/" if under else "", ignored)
 
     for relative, info, ignored in walk_all():
-        if not ignored and _is_note_name(relative.rpartition("/")[2]):
+        is_note = _is_note_name(relative.rpartition("/")[2])
+        if is_note and not ignored:
             notes.append(relative)
             stamps[relative] = (info.st_size, info.st_mtime_ns)
-        else:
+        elif is_note or not ignored:
             attachments.append(relative)
     return VaultFiles(tuple(sorted(notes)), tuple(sorted(attachments)), tuple(problems), stamps)
 

@@ -458,7 +458,7 @@ class VaultIndex:
         """A file that could not be indexed (too large, binary, unreadable)."""
         self.remove_note(problem.path)
         self.file_problems[problem.path] = problem
-        if problem.kind in UNREAD_PROBLEMS:
+        if problem.kind in UNREAD_PROBLEMS and problem.path.lower().endswith(".md"):
             self._unread_notes.add(problem.path)
             self.add_attachment(problem.path)
 
