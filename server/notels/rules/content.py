@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from notels.config import Config
 from notels.findings import Severity
@@ -19,47 +19,47 @@ _WORD = re.compile(r"\w+")
 # Dataview-like plugins, which show other notes' text. A template leaves such prompts in a note
 # not written yet.
 _COMMENTS = (("%%", "%%"), ("<!--", "-->"))
-_QUERY_INFO = re.compile(r"(?:`+|~+)[ \t]*(?:dataview|query|tasks)")
 _QUERY_BLOCK = re.compile(
-    r"^(`{3,}|~{3,})[ \t]*(?:dataview|dataviewjs|query|tasks)\b.*?(?:^\1[ \t]*$|\Z)",
+    r"(`{3,}|~{3,})[ \t]*(?:dataview|dataviewjs|query|tasks)\b.*?(?:^\1[ \t]*$|\Z)",
     re.DOTALL | re.MULTILINE,
 )
 
 
-def _unseen(text: str, start: int, code: Sequence[Span]) -> list[Span]:
-    """Comments and query blocks from `start` on (found by `str.find` first: a regex trying
-    each alternative at every character cost 15 ms per megabyte of notes). A `%%` or `<!--`
-    in `code` (code and math: a `%%timeit` cell magic) opens nothing."""
+def _unseen(text: str, start: int, end: int, hidden: Callable[[], Sequence[Span]]) -> list[Span]:
+    """Comments and query blocks that start in [start, end), found by `str.find` (a regex
+    trying each alternative at every character cost 15 ms per megabyte of notes). A `%%` or
+    `<!--` in the `hidden` spans (code and math: a `%%timeit` cell magic) opens nothing; they
+    are asked for only when there is one (3 ms for a 2,000-line note, on every keystroke)."""
     spans: list[Span] = []
-    code_starts = [span.start for span in code]
+    code: Sequence[Span] | None = None
+    code_starts: list[int] = []
     for opener, closer in _COMMENTS:
         if opener[0] not in text:  # one character is a memchr; `%%` in Cyrillic text is not
             continue
-        at = text.find(opener, start)
+        at = text.find(opener, start, end)
         while at != -1:
+            if code is None:
+                code = hidden()
+                code_starts = [span.start for span in code]
             inside = bisect_right(code_starts, at) - 1
             if inside >= 0 and at < code[inside].end:
-                at = text.find(opener, at + len(opener))
+                at = text.find(opener, at + len(opener), end)
                 continue
             close = text.find(closer, at + len(opener))
             stop = len(text) if close == -1 else close + len(closer)
             spans.append(Span(at, stop))
-            at = text.find(opener, stop)
-    if _has_query_block(text):
-        spans += [Span(*block.span()) for block in _QUERY_BLOCK.finditer(text, start)]
-    return spans
-
-
-def _has_query_block(text: str) -> bool:
-    if not ("dataview" in text or "query" in text or "tasks" in text):
-        return False
+            at = text.find(opener, stop, end)
     for fence in ("```", "~~~"):
-        at = text.find(fence)
+        at = text.find(fence, start, end)
         while at != -1:
-            if _QUERY_INFO.match(text, at):
-                return True
-            at = text.find(fence, at + len(fence))
-    return False
+            line_start = at == 0 or text[at - 1] == "\n"
+            block = _QUERY_BLOCK.match(text, at) if line_start else None
+            if block is not None:
+                spans.append(Span(*block.span()))
+                at = text.find(fence, block.end(), end)
+            else:
+                at = text.find(fence, at + len(fence), end)
+    return spans
 
 
 def is_fix_tag(tag: str, config: Config) -> bool:
@@ -76,26 +76,39 @@ def fix_empty_tags(note: Note, config: Config) -> list[Tag]:
 
 def content_words(note: Note, limit: int) -> int:
     """Words in the body outside headings, Anki blocks, deck lines, comments and queries; stops
-    counting at `limit`."""
-    excluded: list[Span] = [h.span for h in note.headings]
-    excluded += _unseen(note.text, note.body_start, note.hidden)
+    counting at `limit`.
+
+    Comments and queries are looked for only as far as the words counted reach (most notes
+    have their `limit` words in the first lines), then further while they hid some."""
     anki = note.anki
+    excluded: list[Span] = [h.span for h in note.headings]
     excluded += [card.span for card in anki.cards]
     excluded += [card.span for card in anki.unclosed]
     excluded += [deck.span for deck in anki.decks]
     excluded += [tags.span for tags in anki.file_tags]
-    excluded.sort()
+    text, searched = note.text, note.body_start
+    while True:
+        count, reach = _count_words(note, sorted(excluded), limit)
+        if reach <= searched:
+            return count
+        excluded += _unseen(text, searched, reach, lambda: note.hidden)
+        searched = reach
+
+
+def _count_words(note: Note, excluded: list[Span], limit: int) -> tuple[int, int]:
+    """(words outside `excluded`, at most `limit`; where the counting stopped)."""
+    text = note.text
     count = 0
     position = note.body_start
-    for span in [*excluded, Span(len(note.text), len(note.text))]:
+    for span in [*excluded, Span(len(text), len(text))]:
         if span.end <= position:
             continue
-        for _ in _WORD.finditer(note.text, position, max(position, span.start)):
+        for word in _WORD.finditer(text, position, max(position, span.start)):
             count += 1
             if count >= limit:
-                return count
+                return count, word.end()
         position = max(position, span.end)
-    return count
+    return count, len(text)
 
 
 @rule(
