@@ -3,24 +3,15 @@ through a real `notels serve` session (raw JSON-RPC, or the editor harness)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bench_resilience import RawClient
 from lsp_harness import write_files
+from test_protocol_clients import _initialize
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def _initialize(root: Path, capabilities: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "processId": os.getpid(),
-        "rootUri": root.as_uri(),
-        "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
-        "capabilities": capabilities,
-    }
 
 
 @pytest.mark.parametrize(
