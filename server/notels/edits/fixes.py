@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from notels.config import Config, IdStyle
@@ -117,20 +118,20 @@ def missing_id_fix(note: Note, card: Card, config: Config, generator: IdGenerato
 
 
 def all_missing_ids_fix(note: Note, config: Config, generator: IdGenerator) -> Fix | None:
-    """One fix giving every card of the note without an ID a new one (all distinct)."""
+    """One fix giving every card of the note without an ID a new one (all distinct). A card
+    whose new ID would be a guess (an ID line written above its last line, a swallowed START)
+    is left to its own quick fix: a second ID there makes Anki create the card again."""
     edits: list[TextEdit] = []
-    safe = True
     not_before = created_ms(note)
     for card in note.anki.cards:
-        if not _can_take_id(card):
+        if not _can_take_id(card) or not _id_is_safe(card):
             continue
         edit = new_id_edit(note, card, config.id_style, generator.next_id(not_before))
         if edit is not None:
             edits.append(edit)
-            safe = safe and _id_is_safe(card)
     if not edits:
         return None
-    return Fix("Generate IDs for all cards in this note", "missing-id", tuple(edits), safe)
+    return Fix("Generate IDs for all cards in this note", "missing-id", tuple(edits), True)
 
 
 def missing_id_edits_for_vault(
@@ -602,7 +603,66 @@ def fixes_for_finding(
         found.append(stale_fix_empty_fix(note, span))
     elif code == "empty-note":
         found.append(empty_note_fix(note, config))
-    return [fix for fix in found if fix is not None]
+    fixes = [_unless_it_revives_a_held_id(path, note, index, fix) for fix in found if fix]
+    if config.id_digits != _WRITTEN_DIGITS:
+        # New IDs are 13 digits (Anki's, epoch ms): in a vault whose IDs are checked against
+        # another length, `--fix` would write one its own check then reports as malformed.
+        fixes = [replace(f, safe=False) if f.code in _NEW_ID_CODES else f for f in fixes]
+    return fixes
+
+
+_WRITTEN_DIGITS = 13
+_NEW_ID_CODES = frozenset({"missing-id", "duplicate-id"})
+
+
+def _unless_it_revives_a_held_id(path: str, note: Note, index: VaultIndex, fix: Fix) -> Fix:
+    """`fix`, not safe when the card it makes (END added, START trimmed) carries an ID held
+    elsewhere: another card's in the vault, an inline card's, a DELETE line's. `--fix` would
+    then make two cards of one ID, and renumber the copy Anki already has."""
+    if not fix.safe or fix.code not in _BLOCK_CODES:
+        return fix
+    for value in _revived_ids(note, fix.edits):
+        elsewhere = any(location.path != path for location in index.card_locations(value))
+        anki = note.anki
+        in_note = (
+            sum(1 for card in anki.cards if card.id is not None and card.id.value == value)
+            + sum(1 for card in anki.inline_cards if card.id is not None and card.id.value == value)
+            + _delete_count(anki, value)
+        )
+        if elsewhere or in_note:
+            return replace(fix, safe=False)
+    return fix
+
+
+_BLOCK_CODES = frozenset({"unclosed-block", "start-trailing-text", "swallowed-block"})
+
+
+def _delete_count(anki: AnkiItems, value: str) -> int:
+    return sum(1 for marker in anki.deletes if marker.id is not None and marker.id.value == value)
+
+
+def _revived_ids(note: Note, edits: Sequence[TextEdit]) -> list[str]:
+    """The IDs of the cards `edits` make, that the note's cards did not have before.
+
+    Only the text from the START above the first edit to the first END line after the edits
+    is scanned again (a scan of the whole note per fix made `--fix` quadratic in the cards)."""
+    text = note.text
+    first = min(edit.span.start for edit in edits)
+    opening = text.rfind("START", 0, first + len("START"))
+    while opening > 0 and text[opening - 1] != "\n":  # a START that begins its line
+        opening = text.rfind("START", 0, opening)
+    start = text.rfind("\n", 0, opening if opening != -1 else first) + 1
+    closing = _END_LINE.search(text, max(edit.span.end for edit in edits))
+    stop = closing.end() if closing is not None else len(text)
+    window = text[start:stop]
+    moved = [TextEdit(edit.span.shifted(-start), edit.new_text) for edit in edits]
+    before = Counter(card.id.value for card in scan_anki(window).cards if card.id is not None)
+    edited = scan_anki(apply_edits(window, moved)).cards
+    after = Counter(card.id.value for card in edited if card.id is not None)
+    return list((after - before).elements())
+
+
+_END_LINE = re.compile(r"^END[ \t]*\r?$", re.MULTILINE)
 
 
 def fixable_findings(

@@ -41,7 +41,7 @@ from notels.edits.fixes import (
     missing_id_edits_for_vault,
     safe_fixes,
 )
-from notels.edits.ids import IdGenerator, generator_for_vault, note_ids
+from notels.edits.ids import IdGenerator, generator_for_vault, note_ids, vault_ids
 from notels.edits.rename import (
     NoteRename,
     RenameError,
@@ -656,7 +656,13 @@ class EditFeatures:
         self._offered[key] = offered  # now the most recently asked
         if len(self._offered) > _OFFERS_KEPT:
             del self._offered[next(iter(self._offered))]
-        written = {int(v) for v in (*vault.index.card_ids(), *note_ids(note)) if v.isdigit()}
+        written: set[int] = set()
+        if offered:  # only an earlier offer is checked against what the notes hold now
+            # Every ID the vault holds, in cards and elsewhere (an unclosed block, a misplaced
+            # line, DELETE): a card cut and pasted into another note, END not typed yet, still
+            # carries the ID it was offered.
+            held = (*vault_ids(vault.index), *note_ids(note))
+            written = {int(value) for value in held if value.isdigit()}
         return OfferedIds(source, offered, written)
 
     def _sync_from_disk(self, vault: Vault, paths: Iterable[str]) -> None:

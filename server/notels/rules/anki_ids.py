@@ -12,7 +12,6 @@ from itertools import chain
 from notels.findings import Related, Severity
 from notels.rules.base import MAX_RELATED, Draft, RuleContext, rule
 from notels.syntax.model import Card, InlineCard
-from notels.syntax.spans import Span
 from notels.vault.index import CardLocation
 
 # Anki note IDs are creation times, and Anki appeared in 2006: an earlier ID is a typo.
@@ -143,24 +142,25 @@ count as cards here, block cards' IDs and theirs alike.
 def duplicate_id(ctx: RuleContext) -> Iterator[Draft]:
     # What each ID's locations are, worked out once per ID: a note holding a card copied a
     # thousand times asks for the same ID a thousand times.
-    seen: dict[str, tuple[tuple[CardLocation, ...], set[tuple[str, Span]], Counter[str]]] = {}
+    seen: dict[str, tuple[tuple[CardLocation, ...], set[tuple[str, int]], Counter[str]]] = {}
     anki = ctx.note.anki
     cards: Iterable[Card | InlineCard] = chain(anki.cards, anki.inline_cards)
+    reported: set[int] = set()
     for card in cards:
-        if card.id is None:
+        # A block whose last line is an inline card reads that card's ID too (its span may
+        # differ by the comment's `-->`): one ID where it starts, one place.
+        if card.id is None or card.id.span.start in reported:
             continue
+        reported.add(card.id.span.start)
         value = card.id.value
         if value not in seen:
             locations = ctx.index.card_locations(value)
-            seen[value] = (
-                locations,
-                {(location.path, location.span) for location in locations},
-                Counter(location.path for location in locations),
-            )
+            keys = {(location.path, location.span.start) for location in locations}
+            seen[value] = (locations, keys, Counter(path for path, _ in keys))
         locations, keys, per_path = seen[value]
-        mine = (ctx.path, card.id.span)
+        mine = (ctx.path, card.id.span.start)
         listed = mine in keys
-        count = len(locations) - listed
+        count = len(keys) - listed
         if count == 0:
             continue
         paths = [
@@ -172,7 +172,7 @@ def duplicate_id(ctx: RuleContext) -> Iterator[Draft]:
         others = [
             location
             for location in locations[: MAX_RELATED + 1]
-            if (location.path, location.span) != mine
+            if (location.path, location.span.start) != mine
         ][:MAX_RELATED]
         yield Draft(
             card.id.span,
