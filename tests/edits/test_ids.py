@@ -81,12 +81,25 @@ def test_the_vault_ids_include_inline_cards_delete_lines_and_misplaced_ids() -> 
 def test_an_id_never_predates_the_notes_created_date_unless_that_is_far_ahead() -> None:
     generator = IdGenerator(now_ms=lambda: NOW)
     week = 7 * 24 * 3600 * 1000
-    assert generator.next_id(NOW + week) == NOW + week
+    created = NOW + week - NOW % 60_000  # `created` names a minute
+    # Within that minute, where the clock stands within its own.
+    assert generator.next_id(created) == created + NOW % 60_000
     # The next note's ID stays at the time it is made, and never repeats one.
     assert generator.next_id() == NOW
-    assert generator.next_id(NOW + week) == NOW + week + 1
+    assert generator.next_id(created) == created + NOW % 60_000 + 1
     # A date further ahead than any plausible ID (a typo) is no floor.
     assert generator.next_id(NOW + MOST_AHEAD_MS + 1) == NOW + 1
     assert (
         generator.floor(NOW + week) == NOW + week and generator.floor(NOW + 2 * MOST_AHEAD_MS) == 0
     )
+
+
+def test_two_machines_making_a_card_in_a_note_created_ahead_take_different_ids() -> None:
+    # Was: a `created` ahead of the clock (a CI runner in UTC sees a Moscow user's new notes 3
+    # hours ahead) was the ID itself: two clones, each giving a card of a note created that
+    # minute an ID, wrote the same one, and Anki would merge the two cards.
+    created = NOW + 3 * 3600 * 1000
+    laptop = IdGenerator(now_ms=lambda: NOW + 1_234).next_id(created)
+    runner = IdGenerator(now_ms=lambda: NOW + 41_777).next_id(created)
+    assert laptop != runner
+    assert created <= laptop < created + 60_000 and created <= runner < created + 60_000

@@ -32,6 +32,9 @@ def created_ms(note: Note) -> int:
         return 0
 
 
+MINUTE_MS = 60_000
+
+
 class IdGenerator:
     """Hands out IDs the way Anki makes them (creation time in ms), never one already taken.
 
@@ -69,14 +72,16 @@ class IdGenerator:
         return not_before if not_before <= self._now_ms() + MOST_AHEAD_MS else 0
 
     def next_id(self, not_before: int = 0) -> int:
-        """A new ID, at least `not_before` (a note's `created`, see created_ms) unless that
-        lies more than MOST_AHEAD_MS ahead. Such a later ID does not raise the IDs of the notes
-        that follow: theirs stay at the time they are made."""
+        """A new ID, at least `not_before` (a note's `created`, see created_ms: within that
+        minute) unless that lies more than MOST_AHEAD_MS ahead. Such a later ID does not raise
+        the IDs of the notes that follow: theirs stay at the time they are made."""
         now = self._now_ms()
         candidate = max(now, self._last + 1)
         ahead = candidate < not_before <= now + MOST_AHEAD_MS
         if ahead:
-            candidate = not_before
+            # `created` names a minute: the clock's place within its own minute keeps two
+            # machines (two clones, a CI runner) from both taking the minute's first ID.
+            candidate = not_before + now % MINUTE_MS
         while candidate in self._taken:
             candidate += 1
         self._taken.add(candidate)
