@@ -621,9 +621,9 @@ def _unless_it_revives_a_held_id(path: str, note: Note, index: VaultIndex, fix: 
     then make two cards of one ID, and renumber the copy Anki already has."""
     if not fix.safe or fix.code not in _BLOCK_CODES:
         return fix
+    anki = note.anki
     for value in _revived_ids(note, fix.edits):
         elsewhere = any(location.path != path for location in index.card_locations(value))
-        anki = note.anki
         in_note = (
             sum(1 for card in anki.cards if card.id is not None and card.id.value == value)
             + sum(1 for card in anki.inline_cards if card.id is not None and card.id.value == value)

@@ -32,7 +32,16 @@ def created_ms(note: Note) -> int:
         return 0
 
 
-MINUTE_MS = 60_000
+_MINUTE_MS = 60_000
+
+
+def first_id(now: int, not_before: int) -> int:
+    """Where a new ID starts: now; for a note `created` later than now (a year at most), within
+    its created minute, at the clock's place in its own minute, which keeps two machines (two
+    clones, a CI runner) from both taking the minute's first ID."""
+    if now < not_before <= now + MOST_AHEAD_MS:
+        return not_before + now % _MINUTE_MS
+    return now
 
 
 class IdGenerator:
@@ -77,11 +86,10 @@ class IdGenerator:
         the IDs of the notes that follow: theirs stay at the time they are made."""
         now = self._now_ms()
         candidate = max(now, self._last + 1)
-        ahead = candidate < not_before <= now + MOST_AHEAD_MS
+        start = first_id(now, not_before)
+        ahead = start > now and candidate < not_before
         if ahead:
-            # `created` names a minute: the clock's place within its own minute keeps two
-            # machines (two clones, a CI runner) from both taking the minute's first ID.
-            candidate = not_before + now % MINUTE_MS
+            candidate = start
         while candidate in self._taken:
             candidate += 1
         self._taken.add(candidate)

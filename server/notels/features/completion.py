@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from notels.config import Config, IdStyle
-from notels.edits.ids import MINUTE_MS, MOST_AHEAD_MS, created_ms, note_ids
+from notels.edits.ids import created_ms, first_id, note_ids
 from notels.edits.lines import line_break_near
 from notels.features.catalog import NameCatalog, NameEntry, name_catalog
 from notels.features.context import CompletionContext, ContextKind, completion_context
@@ -645,8 +645,7 @@ def new_card_id(index: VaultIndex, note: Note, now_ms: int | None = None) -> int
         taken.update(summary.other_ids)
     now = now_ms if now_ms is not None else time.time_ns() // 1_000_000
     # Not before the note's `created`, as every ID notels writes (edits/ids.IdGenerator).
-    created = created_ms(note)
-    candidate = created + now % MINUTE_MS if now < created <= now + MOST_AHEAD_MS else now
+    candidate = first_id(now, created_ms(note))
     while str(candidate) in taken or index.card_locations(str(candidate)):
         candidate += 1
     return candidate

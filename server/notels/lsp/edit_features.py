@@ -269,9 +269,10 @@ class EditFeatures:
         capabilities = self.session.client_capabilities
         if capability(capabilities, "text_document", "code_action", "code_action_literal_support"):
             return actions
+        applies_edits = _applies_edits(self.session)
         commands: list[types.Command] = []
         for action in actions:
-            if action.edit is not None and _applies_edits(self.session):
+            if action.edit is not None and applies_edits:
                 edit = _CONVERTER.unstructure(action.edit)
                 commands.append(types.Command(action.title, APPLY_EDIT, arguments=[edit]))
             elif action.edit is None and action.command is not None:

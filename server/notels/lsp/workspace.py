@@ -818,11 +818,8 @@ class Workspace:
     def _is_attachment_path(self, vault: Vault, relative: str) -> bool:
         """Would a scan list this file as an attachment: a file that is no note, or a note of
         an ignored folder?"""
-        if not is_listed(relative):
-            return False
-        if relative.lower().endswith(MARKDOWN_SUFFIX):
-            return not is_walked(relative, vault.config.ignore)
-        return is_walked(relative, vault.config.ignore)
+        is_note = relative.lower().endswith(MARKDOWN_SUFFIX)
+        return is_listed(relative) and is_walked(relative, vault.config.ignore) != is_note
 
     def _is_note_path(self, vault: Vault, relative: str) -> bool:
         """Would a scan of the vault (see files.scan_vault) index this file as a note?"""
