@@ -90,6 +90,15 @@ def span(start: tuple[int, int], end: tuple[int, int]) -> types.Range:
     return types.Range(start=position(*start), end=position(*end))
 
 
+async def will_rename(session: Editor, old: str, new: str) -> types.WorkspaceEdit | None:
+    """`workspace/willRenameFiles` for one file or folder of the vault, as the editor asks."""
+    return await session.client.workspace_will_rename_files_async(
+        types.RenameFilesParams(
+            files=[types.FileRename(old_uri=session.uri(old), new_uri=session.uri(new))]
+        )
+    )
+
+
 def text_edits(edit: types.WorkspaceEdit) -> dict[str, list[tuple[types.Range, str]]]:
     """URI -> (range, new text) of every text edit, from documentChanges or changes."""
     found: dict[str, list[tuple[types.Range, str]]] = {}

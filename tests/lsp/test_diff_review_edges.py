@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from bench_resilience import RawClient
+from edit_harness import apply_text_edits, edit_editor, position, text_edits, will_rename
 from lsp_harness import write_files
+from lsprotocol import types
 from test_protocol_clients import _initialize
 
 pytestmark = pytest.mark.timeout(60)
@@ -80,9 +82,6 @@ async def test_renaming_a_note_of_an_ignored_folder_updates_the_links_that_open_
     renamed to a `.md` name ("an attachment renamed to a note"), which every rename of such a
     note is, so the links that opened it became unresolved-link. Renaming its folder does
     update them (the folder's files are moved one by one): the single file should too."""
-    from edit_harness import apply_text_edits, edit_editor, text_edits
-    from lsprotocol import types
-
     write_files(
         vault,
         {
@@ -95,20 +94,9 @@ async def test_renaming_a_note_of_an_ignored_folder_updates_the_links_that_open_
     async with edit_editor(vault) as (session, _):
         uri = session.open("Now.md")
         await session.wait_for_codes(uri, lambda codes: "unresolved-link" not in codes)
-        edit = await session.client.workspace_will_rename_files_async(
-            types.RenameFilesParams(
-                files=[
-                    types.FileRename(
-                        old_uri=(vault / "Archive" / "Old Project.md").as_uri(),
-                        new_uri=(vault / "Archive" / "Older.md").as_uri(),
-                    )
-                ]
-            )
-        )
+        edit = await will_rename(session, "Archive/Old Project.md", "Archive/Older.md")
     assert edit is not None, "no link update for the renamed note"
-    (edits,) = text_edits(edit).values()
-    after = apply_text_edits((vault / "Now.md").read_text(encoding="utf-8"), edits)
-    assert after == "См. [[Older]] и [[Archive/Older]]\n", after
+    assert _now_after(vault, edit) == "См. [[Older]] и [[Archive/Older]]\n"
 
 
 async def test_a_note_may_take_the_name_of_a_note_in_an_ignored_folder(vault: Path) -> None:
@@ -117,8 +105,6 @@ async def test_a_note_may_take_the_name_of_a_note_in_an_ignored_folder(vault: Pa
     `_stem` drops their `.md`: renaming any note to the name of a template in an ignored
     `Templates/` fails with that message, though a link by the name opens the note (notes are
     resolved before the files notels does not read)."""
-    from edit_harness import edit_editor, position
-    from lsprotocol import types
     from pygls.exceptions import JsonRpcException
 
     write_files(
@@ -211,9 +197,6 @@ async def test_moving_an_ignored_folder_into_the_vault_keeps_links_to_their_name
     arriving, though at its new path it is a note, which wins a bare name. `[[X]]` opened
     Notes/X.md; once `Archive/` is renamed `Old/` (not ignored), `[[X]]` opens Old/X.md
     (closest to the root, then the shortest path), and the rename did not rewrite it."""
-    from edit_harness import apply_text_edits, edit_editor, text_edits
-    from lsprotocol import types
-
     write_files(
         vault,
         {
@@ -229,16 +212,12 @@ async def test_moving_an_ignored_folder_into_the_vault_keeps_links_to_their_name
         await session.wait_for_codes(uri, lambda codes: "unresolved-link" not in codes)
         found = await session.definition(uri, 0, 6)
         assert [location.uri for location in found] == [(vault / "Notes" / "X.md").as_uri()]
-        edit = await session.client.workspace_will_rename_files_async(
-            types.RenameFilesParams(
-                files=[
-                    types.FileRename(
-                        old_uri=(vault / "Archive").as_uri(), new_uri=(vault / "Old").as_uri()
-                    )
-                ]
-            )
-        )
+        edit = await will_rename(session, "Archive", "Old")
     assert edit is not None, "`[[X]]` would open Old/X.md after the move, and is not rewritten"
+    assert _now_after(vault, edit) == "См. [[Notes/X]]\n"
+
+
+def _now_after(vault: Path, edit: types.WorkspaceEdit) -> str:
+    """Now.md with the one note's edits of `edit` applied."""
     (edits,) = text_edits(edit).values()
-    after = apply_text_edits((vault / "Now.md").read_text(encoding="utf-8"), edits)
-    assert after == "См. [[Notes/X]]\n", after
+    return apply_text_edits((vault / "Now.md").read_text(encoding="utf-8"), edits)
