@@ -304,3 +304,41 @@ async def test_header_names_are_read_regardless_of_case(vault: Path) -> None:
             except AssertionError as error:
                 answers.append({"unanswered": str(error)})
     assert all("result" in answer for answer in answers), answers
+
+
+async def test_a_request_id_past_64_bits_gets_its_answer(vault: Path) -> None:
+    """JSON-RPC ids are any number; answers are serialized by orjson, which takes no integer
+    past 64 bits. Such an id must still get its answer (json's serialization), and answers
+    after it stay plain UTF-8."""
+    write_files(vault, NOTES)
+    async with raw_client() as client:
+        answer = await client.call("initialize", _initialize(vault, {}))
+        assert "result" in answer, answer
+        client.notify("initialized", {})
+        found: dict[str, Any] = {}
+
+        async def indexed() -> bool:
+            found.update(await client.call("workspace/symbol", {"query": "Кольца"}))
+            return bool(found.get("result"))
+
+        deadline = time.monotonic() + 10
+        while not await indexed():
+            assert time.monotonic() < deadline, found
+            await asyncio.sleep(0.05)
+        big_id = 2**70
+        pending = Pending("workspace/symbol", time.monotonic(), asyncio.Future(), False)
+        client._pending[big_id] = pending
+        client.send(
+            {
+                "jsonrpc": "2.0",
+                "id": big_id,
+                "method": "workspace/symbol",
+                "params": {"query": "Кольца"},
+            }
+        )
+        await client.drain()
+        answered = await wait_answer(client, pending, 10)
+        assert answered.get("id") == big_id, answered
+        assert answered.get("result") == found["result"], answered
+        after = await client.call("workspace/symbol", {"query": "Кольца"})
+        assert after.get("result") == found["result"], after

