@@ -13,7 +13,7 @@ editor's text for open notes (all pending edits are flushed first), the indexed 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +29,7 @@ from notels.features import (
     Location,
     ResolveData,
     SymbolKind,
+    WorkspaceSymbol,
     complete,
     definition,
     document_links,
@@ -44,7 +45,7 @@ from notels.features import (
 )
 from notels.features.catalog import name_catalog
 from notels.features.navigation import LinkItem, links_to
-from notels.syntax.lines import LineIndex
+from notels.syntax.lines import Encoding, LineIndex
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 
@@ -57,7 +58,6 @@ from .convert import (
     edit_range_json,
     note_uri,
     path_of_uri,
-    positions_json,
     range_json,
     shared_edit_ranges,
     to_offset,
@@ -65,7 +65,6 @@ from .convert import (
 )
 from .indexer import start_thread
 from .session import Session, capability
-from .symbol_positions import Positions
 from .workspace import Effects, IndexState, Vault
 
 if TYPE_CHECKING:
@@ -385,52 +384,69 @@ class NavigationFeatures:
             )
             or ()
         )
+        form = (encoding, ranges_later)
         found = JsonAnswers()
         for vault in list(self.session.workspace.vaults.values()):
-            # A note's headings and cards share its URI, text and remembered positions.
+            # A note's headings and cards share its URI, text and remembered answers.
             uris: dict[str, str] = {}
             files: dict[str, LineIndex] = {}
-            remembered: dict[str, dict[Span, Positions] | None] = {}
+            remembered: dict[str, dict[Hashable, Json] | None] = {}
             with vault.lock:
                 index = vault.index
                 for symbol in workspace_symbols(index, params.query, vault.config):
-                    path, span = symbol.location.path, symbol.location.span
-                    uri = uris.get(path)
-                    if uri is None:
-                        uri = uris[path] = self._uri(vault, path)
-                    location: Json = {"uri": uri}
-                    if not ranges_later:
-                        if path in remembered:
-                            known = remembered[path]
-                        else:
-                            known = remembered[path] = vault.symbol_positions.of_note(
-                                path, index.summary(path), encoding
-                            )
-                        positions = known.get(span) if known is not None else None
-                        if positions is None:
+                    path = symbol.location.path
+                    if path in remembered:
+                        known = remembered[path]
+                    else:
+                        known = remembered[path] = vault.symbol_answers.of_note(
+                            path, index.summary(path), vault.open_docs.get(path), form
+                        )
+                    key = (symbol.location.span, symbol.kind, symbol.name, symbol.container)
+                    answer = known.get(key) if known is not None else None
+                    if answer is None:
+                        lines = None
+                        if not ranges_later:
                             lines = files.get(path)
                             if lines is None:
                                 lines = files[path] = self._file(vault, path)[1]
-                            positions = lines.positions(span.start, span.end, encoding)
-                            if known is not None:
-                                known[span] = positions
-                        location["range"] = positions_json(positions)
-                    answer: Json = {
-                        "name": symbol.name,
-                        "kind": _SYMBOL_KIND[symbol.kind].value,
-                        "location": location,
-                    }
-                    if symbol.container is not None:
-                        answer["containerName"] = symbol.container
-                    if ranges_later:
-                        answer["data"] = {
-                            _RESOLVE_VAULT: vault.id,
-                            "path": path,
-                            "kind": symbol.kind.value,
-                            "offset": span.start,
-                        }
+                        uri = uris.get(path)
+                        if uri is None:
+                            uri = uris[path] = self._uri(vault, path)
+                        answer = self._symbol_answer(vault, symbol, uri, lines, encoding)
+                        if known is not None:
+                            known[key] = answer
                     found.append(answer)
         return found
+
+    @staticmethod
+    def _symbol_answer(
+        vault: Vault,
+        symbol: WorkspaceSymbol,
+        uri: str,
+        lines: LineIndex | None,
+        encoding: Encoding,
+    ) -> Json:
+        """A WorkspaceSymbol's JSON: with its range in `lines`, or without one (None) and with
+        `data` to find the symbol again by when the client resolves it."""
+        path, span = symbol.location.path, symbol.location.span
+        location: Json = {"uri": uri}
+        if lines is not None:
+            location["range"] = range_json(lines, span, encoding)
+        answer: Json = {
+            "name": symbol.name,
+            "kind": _SYMBOL_KIND[symbol.kind].value,
+            "location": location,
+        }
+        if symbol.container is not None:
+            answer["containerName"] = symbol.container
+        if lines is None:
+            answer["data"] = {
+                _RESOLVE_VAULT: vault.id,
+                "path": path,
+                "kind": symbol.kind.value,
+                "offset": span.start,
+            }
+        return answer
 
     def resolve_workspace_symbol(self, symbol: types.WorkspaceSymbol) -> types.WorkspaceSymbol:
         """The range of a symbol answered without one, where the symbol is now (the note may

@@ -59,7 +59,7 @@ from notels.vault.parallel import Summarized
 from notels.vault.resolve import stem_key
 from notels.vault.summary import NoteSummary, Stamp, moved_only, summarize
 
-from .symbol_positions import SymbolPositions
+from .symbol_answers import SymbolAnswers
 
 _EMPTY: tuple[str, list[Finding]] = ("empty", [])
 
@@ -101,7 +101,7 @@ class Vault:
     cache_current: bool = False  # the persistent cache holds what the last run indexed
     # Names the vault in completion items' data: short, unlike its URI, which each item repeats.
     id: int = field(default_factory=lambda: next(_VAULT_IDS))
-    symbol_positions: SymbolPositions = field(default_factory=SymbolPositions)
+    symbol_answers: SymbolAnswers = field(default_factory=SymbolAnswers)
 
     def contains(self, path: Path) -> bool:
         return path == self.root or path.is_relative_to(self.root)
