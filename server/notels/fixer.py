@@ -7,9 +7,10 @@ What a user can rely on:
 - A file that is not valid UTF-8 is never written (its text holds replacement characters).
 - Writes are atomic: a temporary file in the same folder, flushed and fsynced, given the
   original's permission bits, owner and group, then `os.replace`d over it. A read-only file
-  (no write bit, or not writable by this user) is left alone. Replacing makes a new inode:
-  hard links to the old one keep the old text. (A symlink to a note is never indexed, see
-  files.scan_vault: each note is fixed under its own path, once.)
+  (no write bit, or not writable by this user) is left alone, and so is a file with other
+  names (hard links): replacing makes a new inode, and they would keep the old text. (A
+  symlink to a note is never indexed, see files.scan_vault: each note is fixed under its own
+  path, once.)
 - A file that changed since it was read (size, mtime or content hash, compared right before
   the replace) is not written; the caller reports it and its findings stay as they were.
 - Fixes repeat until a pass changes nothing (at most `MAX_PASSES`), so one run fixes what
@@ -157,6 +158,9 @@ def take_snapshot(root: Path, relative: str, expected_text: str) -> Snapshot | s
     # Replacing needs only the folder's permission: the file's own must still be honoured.
     if not info.st_mode & _ANY_WRITE or not os.access(path, os.W_OK):
         return "read-only"
+    if info.st_nlink > 1:
+        # Replacing makes a new file: the note's other names would keep the old text.
+        return "hard-linked: the file's other names would keep the old text"
     if looks_binary(data):
         return "holds NUL bytes"
     text, has_bom, valid = decode_note_bytes(data)

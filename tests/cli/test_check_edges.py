@@ -288,6 +288,21 @@ def test_fix_leaves_read_only_notes_alone(tmp_path: Path) -> None:
     assert b"locked.md" in result.stderr  # reported as not fixed
 
 
+def test_fix_leaves_hard_linked_notes_alone(tmp_path: Path) -> None:
+    """A note with a second name (a hard link, e.g. the same note kept in two vaults) is not
+    fixed, and is named as not fixed. Was: --fix replaced it by a new file, so the note's
+    other name kept the old text, the two copies parted silently, and a later sync of the
+    other vault brought the defect back."""
+    vault = write_vault(tmp_path, {"linked.md": CARD, "other.md": CARD.replace("q", "r")})
+    elsewhere = tmp_path / "elsewhere.md"
+    os.link(vault / "linked.md", elsewhere)
+    result = run_check("--fix", cwd=vault)
+    assert (vault / "linked.md").read_bytes() == CARD.encode(), result.stderr.decode()
+    assert os.path.samefile(vault / "linked.md", elsewhere)
+    assert b"linked.md: hard-linked" in result.stderr
+    assert NEW_ID.search((vault / "other.md").read_bytes())  # the others are fixed
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown")
 def test_fix_keeps_the_owner(tmp_path: Path) -> None:
     """--fix run as root keeps the owner and group of another user's note."""
