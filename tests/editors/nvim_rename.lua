@@ -2,7 +2,7 @@
 -- vim.lsp.buf.code_action, with vim.ui.select answered by the script) against notels, with the
 -- repository's lsp/notels.lua (or, with NOTELS_SETUP=1, require('notels').setup()). Inputs
 -- (environment): NOTELS_NVIM_RTP (editors/neovim), NOTELS_CMD (JSON list), NOTELS_NOTE (links
--- [[Other]] on line 2 and [[Missing]] on line 3), NOTELS_OUT (JSON written here).
+-- [[Other]] on lines 2 and 4 and [[Missing]] on line 3), NOTELS_OUT (JSON written here).
 local driver = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/nvim_driver.lua')
 local out = {}
 local notified = {}
@@ -45,6 +45,20 @@ local ok, err = pcall(function()
     return titles ~= nil
   end, 50)
   out.missing_link_actions = titles or {}
+
+  -- Document highlights, as vim.lsp.buf.document_highlight() asks for them (a CursorHold
+  -- autocmd in a user's config): the links of this note to the same note.
+  vim.api.nvim_win_set_cursor(0, { 2, 7 })
+  local references = vim.api.nvim_create_namespace('nvim.lsp.references')
+  vim.lsp.buf.document_highlight()
+  vim.wait(5000, function()
+    return #vim.api.nvim_buf_get_extmarks(0, references, 0, -1, {}) > 0
+  end, 50)
+  out.highlights = {}
+  for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(0, references, 0, -1, { details = true })) do
+    table.insert(out.highlights, { mark[2], mark[3], mark[4].end_row, mark[4].end_col, mark[4].hl_group })
+  end
+  vim.lsp.buf.clear_references()
 
   -- Rename the note `[[Other]]` names, as a user does with `grn` / vim.lsp.buf.rename().
   vim.api.nvim_win_set_cursor(0, { 2, 7 })

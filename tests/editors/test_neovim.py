@@ -295,7 +295,9 @@ def test_the_setup_config_for_older_neovims_serves_vault_notes_only(tmp_path: Pa
 
 # --- edits through Neovim's own commands, a notels that cannot start, settings ------------
 
-LINKING_NOTE = "# Linking\nSee [[Other]] here.\nAnd [[Missing]] there.\n"
+LINKING_NOTE = (
+    "# Linking\nSee [[Other]] here.\nAnd [[Missing]] there.\nAgain [[Other|другая]] 😀.\n"
+)
 
 
 def run_rename_session(tmp_path: Path, *, setup: bool) -> dict[str, object]:
@@ -338,6 +340,17 @@ def test_vim_lsp_buf_rename_renames_the_note_and_its_links(tmp_path: Path, setup
     assert result["renamed_file_exists"] is True
     assert result["old_file_exists"] is False
     assert result["line_after_rename"] == "See [[Renamed]] here."
+
+
+@needs_nvim
+def test_document_highlight_marks_the_links_to_the_same_note(tmp_path: Path) -> None:
+    # Neovim's vim.lsp.buf.document_highlight() (which users bind to CursorHold): the cursor's
+    # link and the other link to the same note, as Read highlights, in byte columns.
+    result = run_rename_session(tmp_path, setup=False)
+    assert result["highlights"] == [
+        [1, 4, 1, 13, "LspReferenceRead"],
+        [3, 6, 3, 6 + len("[[Other|другая]]".encode()), "LspReferenceRead"],
+    ]
 
 
 @needs_nvim

@@ -10,6 +10,7 @@ from notels.features import (
     complete,
     completion_context,
     definition,
+    document_highlights,
     document_links,
     document_symbols,
     folding_ranges,
@@ -94,6 +95,8 @@ def test_any_text_any_offset(text: str, offset: int) -> None:
     for location in references(INDEX, "Draft.md", note, offset, CONFIG, True):
         other = note.text if location.path == "Draft.md" else INDEX.notes[location.path].text
         assert _inside(location.span, len(other))
+    highlights = document_highlights(INDEX, "Draft.md", note, offset)
+    assert all(_inside(highlight.span, length) for highlight in highlights)
     found = hover(INDEX, "Draft.md", note, offset, CONFIG)
     assert found is None or _inside(found.span, length)
     assert _symbols_inside(document_symbols(INDEX, "Draft.md", note, CONFIG), length)

@@ -1,8 +1,8 @@
 """Editor features as pure queries: (index, path, note, offset, config) -> plain data.
 
-Completion, definition, references, hover, symbols, document links, folding and selection
-ranges. Nothing here knows LSP: answers carry code-point Spans into note texts and
-vault-relative paths; `notels.lsp` converts them to protocol types.
+Completion, definition, references, document highlights, hover, symbols, document links,
+folding and selection ranges. Nothing here knows LSP: answers carry code-point Spans into note
+texts and vault-relative paths; `notels.lsp` converts them to protocol types.
 """
 
 from notels.features.completion import complete, fields_of, new_card_id, resolve_completion
@@ -15,6 +15,8 @@ from notels.features.model import (
     DocumentSymbol,
     FoldingKind,
     FoldingRange,
+    Highlight,
+    HighlightKind,
     HoverResult,
     LinkKind,
     Location,
@@ -24,7 +26,14 @@ from notels.features.model import (
     TextEdit,
     WorkspaceSymbol,
 )
-from notels.features.navigation import definition, hover, id_time, item_at, references
+from notels.features.navigation import (
+    definition,
+    document_highlights,
+    hover,
+    id_time,
+    item_at,
+    references,
+)
 from notels.features.outline import note_preview
 from notels.features.structure import document_links, folding_ranges, selection_ranges
 from notels.features.symbols import document_symbols, symbol_span, workspace_symbols
@@ -39,6 +48,8 @@ __all__ = [
     "DocumentSymbol",
     "FoldingKind",
     "FoldingRange",
+    "Highlight",
+    "HighlightKind",
     "HoverResult",
     "LinkKind",
     "Location",
@@ -50,6 +61,7 @@ __all__ = [
     "complete",
     "completion_context",
     "definition",
+    "document_highlights",
     "document_links",
     "document_symbols",
     "fields_of",

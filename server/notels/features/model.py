@@ -103,6 +103,18 @@ class Location:
     span: Span  # into that note's text; Span(0, 0) for a whole note or an attachment
 
 
+class HighlightKind(Enum):
+    TEXT = "text"  # a tag's use, a card's ID: no side declares the other
+    READ = "read"  # a link
+    WRITE = "write"  # what links name: a heading, a block id
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    span: Span
+    kind: HighlightKind
+
+
 @dataclass(frozen=True, slots=True)
 class HoverResult:
     markdown: str

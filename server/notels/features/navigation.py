@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from notels.config import Config
-from notels.features.model import HoverResult, Location
+from notels.features.model import Highlight, HighlightKind, HoverResult, Location
 from notels.features.outline import attachment_label, note_preview
 from notels.syntax.model import BlockId, CardId, Heading, Link, Tag
 from notels.syntax.note import Note
@@ -217,16 +217,21 @@ def links_to(
     wanted_heading: str | None = None,
     block: str | None = None,
     heading_at: int | None = None,
+    here_only: bool = False,
 ) -> list[Location]:
     """Every link in the vault that resolves to `target` (and to the heading whose heading_key
     is `wanted_heading`, or to the block, if given). When the target has several headings of
     that name, `heading_at` says which: only the links whose heading path reaches it count.
+    `here_only`: only the links in `path` itself.
 
     `note` is the current text of `path`, which may be newer than the index's copy.
     """
-    sources = index.linkers_of(target)
-    sources.add(target)  # `[[#Heading]]` names no note: it is in no backlink set
-    sources.add(path)
+    if here_only:
+        sources = {path}
+    else:
+        sources = index.linkers_of(target)
+        sources.add(target)  # `[[#Heading]]` names no note: it is in no backlink set
+        sources.add(path)
     target_note = _note_of(index, target, path, note)
     keys = {stem_key(target)}
     if target_note is not None:
@@ -267,11 +272,14 @@ def links_to(
     return found
 
 
-def _links_to_same_file(index: VaultIndex, path: str, note: Note, link: Link) -> list[Location]:
-    """Links naming the same attachment, or the same missing note, as `link`."""
+def _links_to_same_file(
+    index: VaultIndex, path: str, note: Note, link: Link, here_only: bool
+) -> list[Location]:
+    """Links naming the same attachment, or the same missing note, as `link` (`here_only`: in
+    `path` itself)."""
     resolution = _resolve(index, link, path)
     key = target_key(link.target)
-    sources = index.linkers_of_name(key) | {path}
+    sources = {path} if here_only else index.linkers_of_name(key) | {path}
     found: list[Location] = []
     for source in sorted(sources):
         source_note = _note_of(index, source, path, note)
@@ -292,10 +300,13 @@ def _links_to_same_file(index: VaultIndex, path: str, note: Note, link: Link) ->
     return found
 
 
-def _tag_uses(index: VaultIndex, path: str, note: Note, name: str) -> list[Location]:
+def _tag_uses(
+    index: VaultIndex, path: str, note: Note, name: str, here_only: bool
+) -> list[Location]:
     key = name.lower()
     found: list[Location] = []
-    for source in sorted(index.notes_with_tag(key) | {path}):
+    sources = {path} if here_only else index.notes_with_tag(key) | {path}
+    for source in sorted(sources):
         source_note = _note_of(index, source, path, note)
         if source_note is None:
             continue
@@ -324,13 +335,62 @@ def references(
     item = item_at(note, path, offset)
     if item is None and offset <= 0:
         item = NoteItem(Span(0, 0))
+    if item is None:
+        return ()
+    found, declaration = _referents(index, path, note, item, here_only=False)
+    if include_declaration and declaration is not None and declaration not in found:
+        found.insert(0, declaration)
+    return tuple(found)
+
+
+def document_highlights(
+    index: VaultIndex, path: str, note: Note, offset: int
+) -> tuple[Highlight, ...]:
+    """The item under the cursor and what refers to it, in this note only: the heading or
+    block id a link in this note names (WRITE) and the links to it (READ), every use of a tag,
+    every card holding an Anki ID (TEXT). Nothing for the frontmatter or plain text."""
+    item = item_at(note, path, offset)
+    if item is None or isinstance(item, NoteItem):
+        return ()
+    found, declaration = _referents(index, path, note, item, here_only=True)
+    plain = isinstance(item, TagItem | CardIdItem)
+    highlights: list[Highlight] = []
+    declared = _declared_here(path, note, item, declaration)
+    if declared is not None:
+        highlights.append(Highlight(declared, HighlightKind.WRITE))
+    kind = HighlightKind.TEXT if plain else HighlightKind.READ
+    highlights.extend(Highlight(loc.span, kind) for loc in found if loc.path == path)
+    return tuple(sorted(set(highlights), key=lambda h: (h.span.start, h.span.end)))
+
+
+def _declared_here(path: str, note: Note, item: Item, declaration: Location | None) -> Span | None:
+    """The heading or block id (its `^id`, not its whole line) that `item` is or names, when
+    it is in this note; None for a whole note (a link to the note itself highlights nothing
+    more than the links)."""
+    if isinstance(item, HeadingItem):
+        return item.heading.span
+    if isinstance(item, BlockItem):
+        return item.block.span
+    if declaration is None or declaration.path != path or declaration.span == _WHOLE:
+        return None
+    if isinstance(item, LinkItem) and item.link.block_ref is not None:
+        block = find_block(note, item.link.block_ref)
+        return block.span if block is not None else None
+    return declaration.span
+
+
+def _referents(
+    index: VaultIndex, path: str, note: Note, item: Item, here_only: bool
+) -> tuple[list[Location], Location | None]:
+    """What refers to `item` (in the vault, or `here_only` in `path`), and what it refers to
+    (its declaration: the heading, the block line, the note), if anything."""
     found: list[Location] = []
     declaration: Location | None = None
     if isinstance(item, LinkItem):
         link = item.link
         resolution = _resolve(index, link, path)
         if resolution.kind in (ResolutionKind.ATTACHMENT, ResolutionKind.UNRESOLVED):
-            found = _links_to_same_file(index, path, note, link)
+            found = _links_to_same_file(index, path, note, link, here_only)
         else:
             target = resolution.paths[0]
             wanted = heading_link_key(link.heading) if link.heading is not None else None
@@ -340,32 +400,36 @@ def references(
                 if link.heading is not None and target_note is not None
                 else None
             )
-            found = links_to(index, path, note, target, wanted, link.block_ref, heading_at=at)
+            found = links_to(
+                index, path, note, target, wanted, link.block_ref, at, here_only=here_only
+            )
             targets = link_locations(index, path, note, link)
             declaration = targets[0] if targets else None
     elif isinstance(item, HeadingItem):
         if item.is_title:
-            found = links_to(index, path, note, path)
+            found = links_to(index, path, note, path, here_only=here_only)
             declaration = Location(path, _WHOLE)
         else:
             # The heading's own text: `C# и F#` is one heading, not the nested `C`, ` и F`.
             wanted = heading_key(item.heading.text)
             at = note.headings.index(item.heading)
-            found = links_to(index, path, note, path, wanted_heading=wanted, heading_at=at)
+            found = links_to(
+                index, path, note, path, wanted_heading=wanted, heading_at=at, here_only=here_only
+            )
             declaration = Location(path, item.heading.span)
     elif isinstance(item, BlockItem):
-        found = links_to(index, path, note, path, block=item.block.name)
+        found = links_to(index, path, note, path, block=item.block.name, here_only=here_only)
         declaration = Location(path, note.lines.line_span(item.block.span.start))
     elif isinstance(item, NoteItem):
-        found = links_to(index, path, note, path)
+        found = links_to(index, path, note, path, here_only=here_only)
         declaration = Location(path, _WHOLE)
     elif isinstance(item, TagItem):
-        found = _tag_uses(index, path, note, item.tag.name)
+        found = _tag_uses(index, path, note, item.tag.name, here_only)
     elif isinstance(item, CardIdItem):
-        found = [Location(loc.path, loc.span) for loc in _id_carriers(index, path, note, item)]
-    if include_declaration and declaration is not None and declaration not in found:
-        found.insert(0, declaration)
-    return tuple(found)
+        found = _id_carriers(index, path, note, item)
+        if here_only:
+            found = [loc for loc in found if loc.path == path]
+    return found, declaration
 
 
 def _id_carriers(index: VaultIndex, path: str, note: Note, item: CardIdItem) -> list[Location]:

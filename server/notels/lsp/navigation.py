@@ -25,6 +25,7 @@ from notels.features import (
     DocumentLink,
     DocumentSymbol,
     FoldingKind,
+    HighlightKind,
     LinkKind,
     Location,
     ResolveData,
@@ -32,6 +33,7 @@ from notels.features import (
     WorkspaceSymbol,
     complete,
     definition,
+    document_highlights,
     document_links,
     document_symbols,
     folding_ranges,
@@ -88,6 +90,11 @@ _FOLDING_KIND = {
     FoldingKind.SECTION: types.FoldingRangeKind.Region,
     FoldingKind.CARD: types.FoldingRangeKind.Region,
 }
+_HIGHLIGHT_KIND = {
+    HighlightKind.TEXT: types.DocumentHighlightKind.Text,
+    HighlightKind.READ: types.DocumentHighlightKind.Read,
+    HighlightKind.WRITE: types.DocumentHighlightKind.Write,
+}
 _RESOLVE_VAULT = "vault"  # the key in a completion item's data naming its vault (Vault.id)
 _SYMBOL_KIND_NAMES = {kind.value: kind for kind in SymbolKind}  # in a symbol's data
 
@@ -120,6 +127,12 @@ def register_navigation_features(server: NotelsServer) -> None:
     @feature(types.TEXT_DOCUMENT_HOVER)
     def hover_(ls: NotelsServer, params: types.HoverParams) -> types.Hover | None:
         return navigation.hover(params)
+
+    @feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)
+    def document_highlight(
+        ls: NotelsServer, params: types.DocumentHighlightParams
+    ) -> list[types.DocumentHighlight]:
+        return navigation.document_highlights(params)
 
     @feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(
@@ -312,6 +325,23 @@ class NavigationFeatures:
             contents=self._markup(result.markdown, "text_document", "hover", "content_format"),
             range=self._range(place, result.span),
         )
+
+    def document_highlights(
+        self, params: types.DocumentHighlightParams
+    ) -> list[types.DocumentHighlight]:
+        place = self._place(params.text_document.uri)
+        if place is None:
+            return []
+        offset = self._offset(place, params.position)
+        vault = place.vault
+        with vault.lock:
+            found = document_highlights(vault.index, place.relative, place.note, offset)
+        return [
+            types.DocumentHighlight(
+                range=self._range(place, highlight.span), kind=_HIGHLIGHT_KIND[highlight.kind]
+            )
+            for highlight in found
+        ]
 
     def _markup(self, markdown: str, *formats: str) -> types.MarkupContent:
         """Markdown, unless the client lists the formats it shows (the capability at `formats`)
