@@ -177,3 +177,38 @@ async def test_the_highlights_follow_unsaved_edits(vault: Path) -> None:
             end=types.Position(line=line, character=shift - 1),
         )
         assert found == [(first, READ), (_range("[[Embeddings#Training]]"), READ)]
+
+
+IDS = """\
+START
+Basic
+Front: q
+ID: 1737306548883
+END
+
+STARTI Basic inline q back ID: 1737306548883 ENDI
+
+DELETE
+ID: 1737306548883
+
+START
+Basic
+Front: r
+ID: 1737306548883
+"""
+
+
+async def test_an_anki_id_outside_a_closed_card_highlights_itself(vault: Path) -> None:
+    """The ID under the cursor is highlighted wherever it stands: in an inline card, on a
+    DELETE line, in a card left unclosed. Was: when a closed card of the note holds the same
+    ID, only that card's ID line lit up, never the one under the cursor."""
+    write_files(vault, {"Ids.md": IDS})
+    async with editor(vault) as session:
+        uri = session.open("Ids.md")
+        await wait_until(lambda: "unclosed-block" in session.codes(uri))
+        line = "ID: 1737306548883"
+        for nth, where in ((1, "inline card"), (2, "DELETE line"), (3, "unclosed card")):
+            mine = _range(line, nth, IDS)
+            at = types.Position(line=mine.start.line, character=mine.start.character + 5)
+            found = await _highlights(session, uri, at)
+            assert (mine, TEXT) in found, (where, found)

@@ -433,18 +433,15 @@ def _referents(
 
 
 def _id_carriers(index: VaultIndex, path: str, note: Note, item: CardIdItem) -> list[Location]:
-    """Cards whose ID line carries this ID; the current text replaces the index's copy."""
+    """Where this ID stands: cards of other notes whose ID line carries it, and in this note
+    (its current text, not the index's copy) every place it is written: cards, unclosed ones,
+    misplaced ID lines, inline cards and DELETE lines, the one under the cursor among them."""
     value = item.card_id.value
     found = [
         Location(loc.path, loc.span) for loc in index.card_locations(value) if loc.path != path
     ]
-    here = [
-        Location(path, card.id.span)
-        for card in note.anki.cards
-        if card.id is not None and card.id.value == value
-    ]
-    if not here:
-        here = [Location(path, item.card_id.span)]  # a misplaced or DELETE line: still the ID
+    here = {Location(path, card_id.span) for card_id in _card_ids(note) if card_id.value == value}
+    here.add(Location(path, item.card_id.span))
     return sorted([*found, *here])
 
 
