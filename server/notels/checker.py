@@ -21,7 +21,14 @@ from notels.config import (
 from notels.edits.fixes import CreatedNs, fixable_findings
 from notels.edits.ids import IdGenerator
 from notels.findings import Finding
-from notels.fixer import BeforeReplace, FixMode, FixOutcome, file_created_ns, fix_vault
+from notels.fixer import (
+    BeforeReplace,
+    FixMode,
+    FixOutcome,
+    file_created_ns,
+    fix_vault,
+    never_written,
+)
 from notels.report.located import LocatedFinding, locate
 from notels.rules import check_note, known_codes, problem_findings
 from notels.syntax.lines import Encoding
@@ -237,7 +244,7 @@ class _VaultRun:
         created = self.created_ns
         fixable = (
             fixable_findings(relative, note, index, config, findings, created)
-            if created is not None
+            if created is not None and never_written(self.root, relative) is None
             else [False] * len(findings)
         )
         return [

@@ -153,14 +153,9 @@ def take_snapshot(root: Path, relative: str, expected_text: str) -> Snapshot | s
             data = handle.read()
     except OSError as error:
         return f"cannot read: {error.strerror or error}"
-    if not stat.S_ISREG(info.st_mode):
-        return "not a regular file"
-    # Replacing needs only the folder's permission: the file's own must still be honoured.
-    if not info.st_mode & _ANY_WRITE or not os.access(path, os.W_OK):
-        return "read-only"
-    if info.st_nlink > 1:
-        # Replacing makes a new file: the note's other names would keep the old text.
-        return "hard-linked: the file's other names would keep the old text"
+    refusal = _refusal(path, info)
+    if refusal is not None:
+        return refusal
     if looks_binary(data):
         return "holds NUL bytes"
     text, has_bom, valid = decode_note_bytes(data)
@@ -169,6 +164,29 @@ def take_snapshot(root: Path, relative: str, expected_text: str) -> Snapshot | s
     if text != expected_text:
         return "changed on disk while it was being checked"
     return Snapshot(path, info.st_size, info.st_mtime_ns, _digest(data), has_bom)
+
+
+def never_written(root: Path, relative: str) -> str | None:
+    """Why --fix would leave the file alone whatever its text (read-only, hard-linked...), so
+    that its findings are not reported as fixable; None when it may be written."""
+    try:
+        path = (root / relative).resolve(strict=True)
+        info = os.stat(path)
+    except OSError as error:
+        return f"cannot read: {error.strerror or error}"
+    return _refusal(path, info)
+
+
+def _refusal(path: Path, info: os.stat_result) -> str | None:
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    # Replacing needs only the folder's permission: the file's own must still be honoured.
+    if not info.st_mode & _ANY_WRITE or not os.access(path, os.W_OK):
+        return "read-only"
+    if info.st_nlink > 1:
+        # Replacing makes a new file: the note's other names would keep the old text.
+        return "hard-linked: the file's other names would keep the old text"
+    return None
 
 
 def unchanged_since(snapshot: Snapshot) -> bool:

@@ -293,7 +293,7 @@ def test_fix_leaves_hard_linked_notes_alone(tmp_path: Path) -> None:
     fixed, and is named as not fixed. Was: --fix replaced it by a new file, so the note's
     other name kept the old text, the two copies parted silently, and a later sync of the
     other vault brought the defect back."""
-    vault = write_vault(tmp_path, {"linked.md": CARD, "other.md": CARD.replace("q", "r")})
+    vault = write_vault(tmp_path / "vault", {"linked.md": CARD, "other.md": CARD.replace("q", "r")})
     elsewhere = tmp_path / "elsewhere.md"
     os.link(vault / "linked.md", elsewhere)
     result = run_check("--fix", cwd=vault)
@@ -301,6 +301,27 @@ def test_fix_leaves_hard_linked_notes_alone(tmp_path: Path) -> None:
     assert os.path.samefile(vault / "linked.md", elsewhere)
     assert b"linked.md: hard-linked" in result.stderr
     assert NEW_ID.search((vault / "other.md").read_bytes())  # the others are fixed
+
+
+@pytest.mark.parametrize("kind", ["hard-linked", "read-only"])
+def test_a_note_fix_leaves_alone_is_not_marked_fixable(tmp_path: Path, kind: str) -> None:
+    """--fix never rewrites a hard-linked or read-only note, so the JSON report must not offer
+    its findings as fixable, before --fix or after: a bot that runs --fix while
+    `"fixable": true` remains loops forever. Was: missing-id stayed `"fixable": true` after
+    --fix refused the file."""
+    vault = write_vault(tmp_path / "vault", {"kept.md": CARD})
+    if kind == "hard-linked":
+        os.link(vault / "kept.md", tmp_path / "elsewhere.md")
+    else:
+        (vault / "kept.md").chmod(0o444)
+    for args in (("--exit-zero",), ("--fix", "--exit-zero")):
+        result = run_check(*args, "--format", "json", cwd=vault)
+        assert (vault / "kept.md").read_bytes() == CARD.encode()
+        records = json.loads(result.stdout)
+        assert [r["code"] for r in records if r["code"] == "missing-id"] == ["missing-id"]
+        still = [(r["code"], r["line"]) for r in records if r["fixable"]]
+        assert still == [], f"{args}: marked fixable but --fix leaves the file: {still}"
+    assert f"kept.md: {kind}".encode() in result.stderr
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown")
