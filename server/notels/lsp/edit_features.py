@@ -78,6 +78,10 @@ GENERATE_IDS = "notels.generateIds"
 APPLY_EDIT = "notels.applyEdit"
 FIX_ALL = "source.fixAll.notels"
 CODE_ACTION_KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.Source, FIX_ALL]
+# How long an edit of many notes (a rename, IDs for the vault) waits for an index run to end:
+# built from a partial index, it would miss the notes not read yet. VS Code waits a minute for
+# a rename's link updates; 50,000 notes take about 9 s to index.
+_INDEXED_WAIT_S = 30.0
 _OFFERS_KEPT = 256  # notes whose offered IDs are remembered; the least recently asked go first
 # Notes, attachments (links and embeds name them too) and folders, whose rename moves every
 # file in them: VS Code names only the folder.
@@ -120,14 +124,14 @@ def register_edit_features(server: NotelsServer) -> None:
         return edits.prepare_rename(params)
 
     @feature(types.TEXT_DOCUMENT_RENAME)
-    def rename(ls: NotelsServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
-        return edits.rename(params)
+    async def rename(ls: NotelsServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+        return await edits.rename(params)
 
     @feature(types.WORKSPACE_WILL_RENAME_FILES, RENAMED_FILES)
-    def will_rename_files(
+    async def will_rename_files(
         ls: NotelsServer, params: types.RenameFilesParams
     ) -> types.WorkspaceEdit | None:
-        return edits.will_rename_files(params)
+        return await edits.will_rename_files(params)
 
 
 class RequestFailed(JsonRpcException):
@@ -433,12 +437,30 @@ class EditFeatures:
 
     # --- notels.generateIds -----------------------------------------------------------------------
 
+    async def when_indexed(self, vaults: Iterable[Vault]) -> None:
+        """Wait for the vaults' index runs to end: an edit of many notes built from a partial
+        index misses the notes not read yet (a renamed note's links in them, their cards).
+        RequestFailed when that takes too long."""
+        if not await self.session.until_indexed(vaults, _INDEXED_WAIT_S):
+            raise RequestFailed("The vault is still being indexed: try again when it is done.")
+
+    def _vaults_renamed(self, params: types.RenameFilesParams) -> list[Vault]:
+        """The vaults holding the files a willRenameFiles request moves."""
+        found: list[Vault] = []
+        for file in params.files:
+            old = path_of_uri(file.old_uri)
+            vault = self.session.workspace.vault_of(resolved(old)) if old is not None else None
+            if vault is not None and vault not in found:
+                found.append(vault)
+        return found
+
     async def generate_ids(self) -> dict[str, Any]:
         """Give every card without an ID in every vault a new one, through workspace/applyEdit.
 
         Cards whose ID would be a guess (see fixes.py: merged blocks, `ENDPOINT`, a misplaced ID
         line) are left for their quick fixes and counted as skipped.
         """
+        await self.when_indexed(list(self.session.workspace.vaults.values()))
         self.session.flush_documents()
         builder = EditBuilder(self.session)
         lacking = 0
@@ -484,10 +506,11 @@ class EditFeatures:
         span = to_range(place.note.lines, target.span, self.session.workspace.encoding)
         return types.PrepareRenamePlaceholder(range=span, placeholder=target.placeholder)
 
-    def rename(self, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    async def rename(self, params: types.RenameParams) -> types.WorkspaceEdit | None:
         place = self._note_at(params.text_document.uri)
         if place is None:
             return None
+        await self.when_indexed([place.vault])
         target = self._rename_target(place, params.position)
         if target is None:
             return None
@@ -544,9 +567,12 @@ class EditFeatures:
         except RenameError as error:
             raise RequestFailed(str(error)) from None
 
-    def will_rename_files(self, params: types.RenameFilesParams) -> types.WorkspaceEdit | None:
+    async def will_rename_files(
+        self, params: types.RenameFilesParams
+    ) -> types.WorkspaceEdit | None:
         """The editor renames or moves files itself (notes, attachments, folders): answer with
         the link updates, those of every file the request moves at once."""
+        await self.when_indexed(self._vaults_renamed(params))
         self.session.flush_documents()
         moves_by_vault: dict[Path, tuple[Vault, dict[str, str]]] = {}
         for file in params.files:

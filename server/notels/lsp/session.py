@@ -38,7 +38,7 @@ from .convert import (
 from .debounce import Debouncer
 from .indexer import Settling, fill_index, read_changed, start_thread
 from .lifecycle import forward_logs_to_client
-from .workspace import Effects, OpenDocument, TextChange, Vault, Workspace, under
+from .workspace import Effects, IndexState, OpenDocument, TextChange, Vault, Workspace, under
 
 log = logging.getLogger("notels.lsp")
 _Result = TypeVar("_Result")
@@ -92,6 +92,7 @@ _YIELD_EVERY = 200  # workspace diagnostics: notes checked between turns of the 
 # How long the settings may take to come from the client before the server goes on without:
 # the index waits for them.
 _CLIENT_ANSWER_S = 10.0
+_INDEX_POLL_S = 0.02  # how often a request waiting for an index run looks at it
 # Notes changed on disk read on the event loop, at about half a millisecond each; more are read
 # on another thread.
 _READ_AT_ONCE = 32
@@ -400,9 +401,43 @@ class Session:
 
     async def fetch_settings(self) -> Effects:
         """`workspace/configuration`: the global section, then one per vault (folder scope)."""
-        if not capability(self._capabilities, "workspace", "configuration"):
-            return Effects()
         vaults = list(self.workspace.vaults.values())
+        values = await self._ask_settings(vaults)
+        if values is None:
+            return Effects()
+        # null: the client knows no such section; keep what initializationOptions gave.
+        effects = Effects()
+        if values and values[0] is not None:
+            effects = self.workspace.apply_settings(values[0])
+        for vault, value in zip(vaults, values[1:], strict=False):
+            if value is not None and value != values[0]:
+                effects.merge(self.workspace.apply_settings(value, vault))
+        return effects
+
+    async def _fetch_vault_settings(self, vault: Vault) -> None:
+        """The settings of a vault that came in after the client was asked (a folder added, a
+        note opened outside every folder), before it is indexed with them."""
+        values = await self._ask_settings([vault])
+        if values is None or len(values) < 2:
+            return
+        value = values[1]
+        if (
+            value is None
+            or value == values[0]
+            or self.workspace.vaults.get(vault.root) is not vault
+        ):
+            return
+        effects = self.workspace.apply_settings(value, vault)
+        effects.index[:] = [v for v in effects.index if v is not vault]  # indexed next anyway
+        self.apply(effects)
+
+    async def _ask_settings(self, vaults: list[Vault]) -> Sequence[Any] | None:
+        """The client's answer for the global section and each vault's folder; None when the
+        client does not take the request, or fails it."""
+        for vault in vaults:
+            vault.settings_asked = True
+        if not capability(self._capabilities, "workspace", "configuration"):
+            return None
         items = [types.ConfigurationItem(section=SETTINGS_SECTION)] + [
             types.ConfigurationItem(
                 scope_uri=uri_of_path(self.workspace.settings_scope(v)), section=SETTINGS_SECTION
@@ -417,15 +452,8 @@ class Session:
             values = await asyncio.wait_for(asyncio.shield(asked), _CLIENT_ANSWER_S)
         except Exception as error:  # a client that fails here still gets diagnostics
             log.warning("workspace/configuration failed: %r", error)
-            return Effects()
-        # null: the client knows no such section; keep what initializationOptions gave.
-        effects = Effects()
-        if values and values[0] is not None:
-            effects = self.workspace.apply_settings(values[0])
-        for vault, value in zip(vaults, values[1:], strict=False):
-            if value is not None and value != values[0]:
-                effects.merge(self.workspace.apply_settings(value, vault))
-        return effects
+            return None
+        return values
 
     def _register_watchers(self) -> None:
         registrations: list[types.Registration] = []
@@ -594,7 +622,28 @@ class Session:
 
     # --- indexing ---------------------------------------------------------------------------
 
+    async def until_indexed(self, vaults: Iterable[Vault], timeout: float) -> bool:
+        """Wait until none of `vaults` is being indexed (one dropped meanwhile no longer
+        counts); False when `timeout` seconds passed first."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        waiting = list(vaults)
+
+        def indexing() -> bool:
+            return any(
+                self.workspace.vaults.get(v.root) is v and v.state is not IndexState.READY
+                for v in waiting
+            )
+
+        while indexing():
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(_INDEX_POLL_S)
+        return True
+
     async def _index(self, vault: Vault) -> None:
+        if not vault.settings_asked and self.workspace.vaults.get(vault.root) is vault:
+            await self._fetch_vault_settings(vault)
         if self.workspace.vaults.get(vault.root) is not vault:
             release_spares()  # the run they were started for will not come
             return  # dropped before its turn came

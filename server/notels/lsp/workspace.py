@@ -102,6 +102,10 @@ class Vault:
     # Names the vault in completion items' data: short, unlike its URI, which each item repeats.
     id: int = field(default_factory=lambda: next(_VAULT_IDS))
     symbol_answers: SymbolAnswers = field(default_factory=SymbolAnswers)
+    # The client was asked for this vault's own settings (its folder's): a vault that comes in
+    # after that question (a folder added, a note opened elsewhere) is asked before it is
+    # indexed.
+    settings_asked: bool = False
 
     def contains(self, path: Path) -> bool:
         return path == self.root or path.is_relative_to(self.root)

@@ -1,0 +1,89 @@
+"""A session whose server's background work waits at gates the test opens (race_gate/).
+
+`gated_editor` starts the real server with race_gate/sitecustomize.py on its path: while
+`<gate>/hold-index` exists, the indexing run stops before its first note (nothing read from
+disk is in the index yet); `hold-read` does the same to background re-reads of notes changed on
+disk. The session does not wait for the startup index: the test says when it may finish.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from lsp_harness import Editor, capabilities, server_config, stop_client, wait_until
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+GATE_DIR = Path(__file__).resolve().parent / "race_gate"
+
+
+class Gate:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def hold(self, stage: str) -> None:
+        (self.folder / f"hold-{stage}").touch()
+
+    def open(self, stage: str) -> None:
+        (self.folder / f"hold-{stage}").unlink(missing_ok=True)
+
+    def reached(self, stage: str) -> list[str]:
+        log = self.folder / "reached"
+        if not log.exists():
+            return []
+        lines = log.read_text(encoding="utf-8").splitlines()
+        return [line.split(" ", 1)[1] for line in lines if line.startswith(f"{stage} ")]
+
+    async def wait_reached(self, stage: str, count: int = 1) -> None:
+        await wait_until(lambda: len(self.reached(stage)) >= count)
+
+    def env(self) -> dict[str, str]:
+        return {
+            "NOTELS_TEST_GATE": str(self.folder),
+            "NOTELS_INDEX_PROCESSES": "0",  # summaries in the server's threads, where the gate is
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(GATE_DIR), os.environ.get("PYTHONPATH")])
+            ),
+        }
+
+
+@asynccontextmanager
+async def gated_editor(
+    root: Path,
+    gate: Gate,
+    *,
+    pull: bool = False,
+    settings: dict[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> AsyncIterator[Editor]:
+    client = await server_config({**gate.env(), **(env or {})}).start()
+    assert isinstance(client, LanguageClient)
+    session = Editor(client, root)
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        session.registrations.extend(params.registrations)
+
+    @client.feature(types.CLIENT_UNREGISTER_CAPABILITY)
+    def unregister(params: types.UnregistrationParams) -> None:
+        session.unregistrations.extend(params.unregisterations)
+
+    if settings is not None:
+        client.set_configuration(settings, section="notels")
+    try:
+        result = await client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities(pull=pull),
+                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            )
+        )
+        session.capabilities = result.capabilities
+        yield session
+        await client.shutdown_session()
+    finally:
+        await stop_client(client)
