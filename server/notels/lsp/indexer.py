@@ -56,9 +56,12 @@ def fill_index(vault: Vault, run: int, report: Report) -> bool:
                 fresh.add(relative)
             else:
                 stale.append(relative)
-        vault.reused = len(fresh)
-        # Unchanged when every note came from it and it holds no note the vault lost.
-        vault.cache_current = not stale and len(cached.notes) == len(fresh)
+        with vault.lock:
+            if vault.run != run:
+                return False  # a newer run keeps its own account of the cache
+            vault.reused = len(fresh)
+            # Unchanged when every note came from it and it holds no note the vault lost.
+            vault.cache_current = not stale and len(cached.notes) == len(fresh)
         if fresh and cached.tables is not None:
             with vault.lock:
                 if vault.run != run:
