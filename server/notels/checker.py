@@ -17,6 +17,7 @@ from notels.config import (
     find_vault_root,
     has_vault_marker,
     load_config_file,
+    vault_defaults,
 )
 from notels.edits.fixes import CreatedNs, fixable_findings
 from notels.edits.ids import IdGenerator
@@ -63,7 +64,7 @@ def load_vault_config(root: Path) -> Config:
     config_path = root / CONFIG_FILE_NAME
     if config_path.is_file():
         return load_config_file(config_path, known_codes())
-    return Config()
+    return vault_defaults(root)
 
 
 def _display_path(absolute: Path) -> str:

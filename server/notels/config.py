@@ -13,6 +13,7 @@ from pathlib import Path
 
 from notels.findings import Severity
 from notels.vault.files import resolved
+from notels.vault.templates import literal_glob, template_globs
 
 CONFIG_FILE_NAME = ".notels.toml"
 
@@ -39,9 +40,21 @@ class Config:
     # None puts them next to the linking note.
     new_note_folder: str | None = None
     new_note_template: str | None = None  # vault-relative path of the new note's template
+    # Ignore globs of the template folders Obsidian's settings name (vault.templates): not a
+    # setting, found beside the vault's own.
+    template_globs: tuple[str, ...] = ()
 
     def severity_of(self, code: str, default: Severity) -> Severity | None:
         return self.severities.get(code, default)
+
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        """Globs of what is no part of the vault's notes: `ignore`, and the templates (the
+        folders Obsidian's settings name, the new-note template): not checked, never fixed."""
+        globs = self.ignore + self.template_globs
+        if self.new_note_template is not None:
+            globs += (literal_glob(self.new_note_template),)
+        return globs
 
 
 class ConfigError(Exception):
@@ -63,7 +76,14 @@ def _line_of_key(raw: str, key: str) -> int:
     return raw.count("\n", 0, match.start() + 1) + 1 if match else 1
 
 
+def vault_defaults(root: Path) -> Config:
+    """The config of the vault at `root` before `.notels.toml`: the defaults, and the template
+    folders its Obsidian settings name."""
+    return Config(template_globs=template_globs(root))
+
+
 def load_config_file(path: Path, known_codes: frozenset[str]) -> Config:
+    """The config `.notels.toml` at `path` gives its vault (over vault_defaults)."""
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -73,7 +93,10 @@ def load_config_file(path: Path, known_codes: frozenset[str]) -> Config:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from error
     return config_from_mapping(
-        data, known_codes, where=lambda key: f"{path}:{_line_of_key(raw, key)}"
+        data,
+        known_codes,
+        base=vault_defaults(path.parent),
+        where=lambda key: f"{path}:{_line_of_key(raw, key)}",
     )
 
 

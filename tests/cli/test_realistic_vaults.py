@@ -128,3 +128,82 @@ def test_target_deck_with_an_empty_deck_is_reported(tmp_path: Path) -> None:
     records = _findings(vault)
     on_deck_line = [r for r in records if r["line"] == 4 and _codes_in([r], "Embeddings.md")]
     assert on_deck_line, f"the empty TARGET DECK (line 4) goes unreported: {records}"
+
+
+CARD_TEMPLATE = (
+    "---\n"
+    "aliases: \n"
+    'created: <% tp.date.now("YYYY-MM-DD HH:mm") %>\n'
+    "parent:\n"
+    '  - "[[<% tp.file.folder() %>]]"\n'
+    "tags:\n"
+    "  - fix/empty\n"
+    "---\n"
+    "# <% tp.file.title %>\n"
+    "<% tp.file.cursor(1) %>\n\n"
+    "# Anki\n"
+    "TARGET DECK: stem::ml\n"
+    "START\nmath_complex\nFRONT: \nBACK: \nFORMULA: \nPICTURE: \nADDITIONAL: \nEND\n"
+)
+
+
+def test_fix_writes_no_id_into_the_configured_new_note_template(tmp_path: Path) -> None:
+    """`new-note-template` names the note every "Create note" copies. The template's card
+    skeleton has no ID on purpose: each note made from it gets its own when filled in. `--fix`
+    writes one into the template itself, so every note created from then on carries that same
+    ID: duplicate IDs, cards overwriting each other in Anki (DIALECT.md 5)."""
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            ".notels.toml": 'new-note-template = "Templates/Card note.md"\n',
+            "Templates/Card note.md": CARD_TEMPLATE,
+            "Adam.md": "Adam combines momentum and RMSProp.\n",
+        },
+    )
+    run_check("--fix", "--exit-zero", ".", cwd=vault)
+    assert (vault / "Templates/Card note.md").read_text(encoding="utf-8") == CARD_TEMPLATE
+
+
+def test_fix_writes_no_id_into_obsidians_templates_folder(tmp_path: Path) -> None:
+    """The core Templates plugin's folder (`.obsidian/templates.json`; Templater keeps its own in
+    `.obsidian/plugins/templater-obsidian/data.json`) holds templates, not notes: Obsidian
+    copies each into every note made from it. Was: `--fix` gives the template's empty card an
+    ID, which every note made from it then shares."""
+    basic = "START\nBasic\nFront: {{title}}\nBack: \nEND\n"
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            ".obsidian/templates.json": '{"folder": "Templates"}',
+            "Templates/Card note.md": CARD_TEMPLATE,
+            "Templates/Basic card.md": basic,
+            "Adam.md": "Adam combines momentum and RMSProp.\n",
+        },
+    )
+    run_check("--fix", "--exit-zero", ".", cwd=vault)
+    assert (vault / "Templates/Card note.md").read_text(encoding="utf-8") == CARD_TEMPLATE
+    assert (vault / "Templates/Basic card.md").read_text(encoding="utf-8") == basic
+
+
+def test_template_placeholders_in_the_templates_folder_are_not_findings(tmp_path: Path) -> None:
+    """Templater's `<% ... %>` and core Templates' `{{date}}` are filled in when a note is
+    made; in the templates folder they are what a template is. Was: `invalid-created` on
+    `created: <% tp.date.now(...) %>`, `unresolved-link` "No note named '<% tp.file.folder()
+    %>'" and "No note named '{{date:YYYY-MM-DD}}'", and an `invalid-frontmatter` error (exit 1
+    in CI) on `created: {{date}} {{time}}`."""
+    daily = (
+        "---\ncreated: {{date}} {{time}}\ntags: [daily]\n---\n# {{title}}\n"
+        'Yesterday: [[<% tp.date.now("YYYY-MM-DD", -1) %>]]\n'
+        "Tomorrow: [[{{date:YYYY-MM-DD}}]]\n\n## Tasks\n- [ ] \n"
+    )
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            ".obsidian/templates.json": '{"folder": "Templates"}',
+            "Templates/Card note.md": CARD_TEMPLATE,
+            "Templates/Daily.md": daily,
+        },
+    )
+    records = _findings(vault)
+    template_codes = {"invalid-created", "unresolved-link", "invalid-frontmatter"}
+    wrong = [r for r in records if r["code"] in template_codes]
+    assert not wrong, wrong

@@ -586,7 +586,7 @@ class EditFeatures:
             with vault.lock:
                 accepted, refused = split_moves(vault.index, moves)
                 try:
-                    edits = move_edits(vault.index, accepted, vault.config.ignore)
+                    edits = move_edits(vault.index, accepted, vault.config.ignored)
                 except RenameError as error:
                     # The editor moves the files anyway: the links stay as written, and are
                     # reported if they no longer resolve.

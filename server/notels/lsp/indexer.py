@@ -33,7 +33,7 @@ def fill_index(vault: Vault, run: int, report: Report) -> bool:
     """Index the vault for run `run`; False when a newer run superseded this one midway."""
     root, config = vault.root, vault.config
     with paused_gc():  # the cache alone is a million small objects: see paused_gc
-        files = scan_vault(root, config.ignore)
+        files = scan_vault(root, config.ignored)
         with vault.lock:
             if vault.run != run:
                 return False

@@ -33,6 +33,7 @@ from notels.config import (
     find_vault_root,
     find_vaults_below,
     has_vault_marker,
+    vault_defaults,
 )
 from notels.findings import Finding
 from notels.rules import check_note, known_codes, problem_findings
@@ -197,7 +198,7 @@ def clean_settings(settings: object) -> Mapping[str, object]:
 
 def read_file_config(root: Path, base_settings: Mapping[str, object]) -> tuple[Config, Config]:
     """(file config, effective config) of a vault; raises ConfigError."""
-    file_config = Config()
+    file_config = vault_defaults(root)
     config_path = root / CONFIG_FILE_NAME
     if config_path.is_file():
         from notels.config import load_config_file
@@ -325,7 +326,7 @@ class Workspace:
         if vault is not None:
             return vault, effects
         # A bad `.notels.toml` keeps the settings, bad settings keep the file (as apply_settings).
-        file_config, settings = Config(), self.settings
+        file_config, settings = vault_defaults(root), self.settings
         try:
             file_config, _ = read_file_config(root, {})
         except ConfigError as error:
@@ -420,7 +421,7 @@ class Workspace:
             vault.config = config
             vault.cache.clear()
         effects = Effects(recheck=set(vault.open_docs.values()), vaults_changed=True)
-        if config.ignore != old.ignore or config.max_file_bytes != old.max_file_bytes:
+        if config.ignored != old.ignored or config.max_file_bytes != old.max_file_bytes:
             effects.index.append(vault)  # which files are notes changed: only a rescan knows
         for document in self.documents.values():
             if document.vault is vault:  # an open note may have become ignored, or not
@@ -641,7 +642,7 @@ class Workspace:
         limited to the folder: the same ignore globs and symlink rules, vault-relative."""
         if not is_listed(relative):
             return _Found([], [], [], [])
-        files = scan_vault(vault.root, vault.config.ignore, relative)
+        files = scan_vault(vault.root, vault.config.ignored, relative)
         with vault.lock:
             summaries = vault.index.summaries
             # A note whose size and time are those it was read with is not read again.
@@ -823,12 +824,12 @@ class Workspace:
         """Would a scan list this file as an attachment: a file that is no note, or a note of
         an ignored folder?"""
         is_note = relative.lower().endswith(MARKDOWN_SUFFIX)
-        return is_listed(relative) and is_walked(relative, vault.config.ignore) != is_note
+        return is_listed(relative) and is_walked(relative, vault.config.ignored) != is_note
 
     def _is_note_path(self, vault: Vault, relative: str) -> bool:
         """Would a scan of the vault (see files.scan_vault) index this file as a note?"""
         return relative.lower().endswith(MARKDOWN_SUFFIX) and is_walked(
-            relative, vault.config.ignore
+            relative, vault.config.ignored
         )
 
     # --- the delta ----------------------------------------------------------------------------

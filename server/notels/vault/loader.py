@@ -31,7 +31,7 @@ def load_vault(
     chooses by the vault's size (see parallel.workers_pay_twice).
     """
     root = root.resolve()
-    files = scan_vault(root, config.ignore)
+    files = scan_vault(root, config.ignored)
     if keep_notes is None:
         keep_notes = not workers_pay_twice(len(files.notes))
     if keep_notes:

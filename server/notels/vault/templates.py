@@ -1,0 +1,54 @@
+"""Where a vault keeps its note templates: Obsidian's Templates folder and Templater's.
+
+A template is not a note: its card skeleton has no ID on purpose (each note made from it gets
+its own), and its `{{date}}` and `<% tp.file.title %>` are filled in only in the notes made
+from it. notels leaves templates out as it leaves out ignored files: not checked, never fixed
+(an ID written into a template would be shared by every note made from it afterwards), and
+a link to one still opens it.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from pathlib import Path
+
+# (settings file, key naming the templates folder): core Templates, then Templater.
+_FOLDER_SETTINGS = (
+    (".obsidian/templates.json", "folder"),
+    (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"),
+)
+_GLOB_SPECIALS = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
+
+
+def template_globs(root: Path) -> tuple[str, ...]:
+    """Ignore globs (see vault.files.IgnoreGlobs) of the template folders the vault's Obsidian
+    settings name; () when they name none or cannot be read."""
+    globs: list[str] = []
+    for settings, key in _FOLDER_SETTINGS:
+        try:
+            data = json.loads((root / settings).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        folder = _folder(data.get(key)) if isinstance(data, dict) else None
+        if folder is not None:
+            glob = literal_glob(folder) + "/**"
+            if glob not in globs:
+                globs.append(glob)
+    return tuple(globs)
+
+
+def literal_glob(path: str) -> str:
+    """A glob matching `path` alone, whatever characters it holds."""
+    return path.translate(_GLOB_SPECIALS)
+
+
+def _folder(value: object) -> str | None:
+    """A vault-relative folder as the settings write it (`Templates`, `/Meta/Templates/`);
+    None for none, the root or a path leaving the vault."""
+    if not isinstance(value, str):
+        return None
+    cleaned = posixpath.normpath(value.replace("\\", "/").strip().strip("/"))
+    if cleaned in ("", ".") or cleaned == ".." or cleaned.startswith("../"):
+        return None
+    return cleaned

@@ -1,0 +1,72 @@
+"""The template folders a vault's Obsidian settings name, as ignore globs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from notels.config import Config, vault_defaults
+from notels.vault.files import IgnoreGlobs
+from notels.vault.templates import template_globs
+
+TEMPLATER = ".obsidian/plugins/templater-obsidian/data.json"
+
+
+def _vault(tmp_path: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_core_templates_and_templater_folders(tmp_path: Path) -> None:
+    root = _vault(
+        tmp_path,
+        {
+            ".obsidian/templates.json": '{"folder": "/Meta/Шаблоны/"}',
+            TEMPLATER: '{"templates_folder": "Meta\\\\Templater", "other": 1}',
+        },
+    )
+    assert template_globs(root) == ("Meta/Шаблоны/**", "Meta/Templater/**")
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        "",  # empty file
+        "{not json",
+        '["Templates"]',
+        '{"folder": ""}',
+        '{"folder": "/"}',
+        '{"folder": "../elsewhere"}',
+        '{"folder": 5}',
+    ],
+)
+def test_no_folder_from_settings_that_name_none(tmp_path: Path, settings: str) -> None:
+    root = _vault(tmp_path, {".obsidian/templates.json": settings})
+    assert template_globs(root) == ()
+
+
+def test_a_folder_named_like_a_glob_matches_itself_only(tmp_path: Path) -> None:
+    root = _vault(tmp_path, {".obsidian/templates.json": '{"folder": "T[1]*"}'})
+    globs = IgnoreGlobs.compile(template_globs(root))
+    assert globs.matches("T[1]*/a.md")
+    assert not globs.matches("T1x/a.md")
+
+
+def test_templates_and_the_new_note_template_are_ignored(tmp_path: Path) -> None:
+    root = _vault(tmp_path, {TEMPLATER: '{"templates_folder": "Templates"}'})
+    config = vault_defaults(root)
+    assert config.ignored == ("Templates/**",)
+    with_template = Config(
+        ignore=("Archive/**",), template_globs=config.template_globs, new_note_template="New [x].md"
+    )
+    globs = IgnoreGlobs.compile(with_template.ignored)
+    assert [globs.matches(p) for p in ("Archive/a.md", "Templates/b.md", "New [x].md")] == [
+        True,
+        True,
+        True,
+    ]
+    assert not globs.matches("New x.md")
