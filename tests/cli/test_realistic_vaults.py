@@ -207,3 +207,36 @@ def test_template_placeholders_in_the_templates_folder_are_not_findings(tmp_path
     template_codes = {"invalid-created", "unresolved-link", "invalid-frontmatter"}
     wrong = [r for r in records if r["code"] in template_codes]
     assert not wrong, wrong
+
+
+def test_an_excalidraw_flowchart_with_start_and_end_boxes_is_no_card(tmp_path: Path) -> None:
+    """An Excalidraw drawing writes each text element as `text ^elementid` under `# Text
+    Elements`. A flowchart has boxes labelled START and END, so the drawing holds
+    `START ^Ab12Cd34` ... `END ^Ij90Kl12`: no card (the plugin's `^START\\n` does not match it,
+    and Obsidian_to_Anki's `ignored_file_globs` commonly carries `**/*.excalidraw.md`). Was: an
+    error `start-trailing-text` "Text '^Ab12Cd34' after START: the sync plugin ignores this
+    card" that fails CI on a drawing."""
+    elements = [
+        {"type": "text", "id": "Ab12Cd34", "text": "START", "originalText": "START"},
+        {"type": "text", "id": "Ef56Gh78", "text": "Read input", "originalText": "Read input"},
+        {"type": "text", "id": "Ij90Kl12", "text": "END", "originalText": "END"},
+    ]
+    drawing = (
+        "---\n\nexcalidraw-plugin: parsed\ntags: [excalidraw]\n\n---\n"
+        "==⚠  Switch to EXCALIDRAW VIEW in the MORE OPTIONS menu of this document. ⚠==\n\n\n"
+        "# Text Elements\nSTART ^Ab12Cd34\n\nRead input ^Ef56Gh78\n\nEND ^Ij90Kl12\n\n"
+        "%%\n# Drawing\n```json\n"
+        + json.dumps({"type": "excalidraw", "version": 2, "elements": elements}, indent="\t")
+        + "\n```\n%%"
+    )
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            "Excalidraw/Algorithm flowchart.excalidraw.md": drawing,
+            "Algorithms.md": "The loop: ![[Algorithm flowchart.excalidraw|400]]\n",
+        },
+    )
+    records = _findings(vault)
+    assert _codes_in(records, "Algorithm flowchart.excalidraw.md") == [], records
+    result = run_check(".", cwd=vault)
+    assert result.returncode == 0, result.stdout

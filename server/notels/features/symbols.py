@@ -14,6 +14,7 @@ from notels.features.outline import cards_holding, section_spans
 from notels.syntax.model import Card
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
+from notels.vault.files import holds_cards
 from notels.vault.index import VaultIndex
 from notels.vault.resolve import fold
 from notels.vault.summary import NoteSummary, card_name
@@ -69,7 +70,7 @@ def document_symbols(
         name = heading.text or "#" * heading.level
         symbol = DocumentSymbol(name, SymbolKind.HEADING, section, selection, "#" * heading.level)
         items.append(_Node(symbol, heading.level))
-    for card in (*note.anki.cards, *note.anki.unclosed):
+    for card in (*note.anki.cards, *note.anki.unclosed) if holds_cards(path) else ():
         items.append(_Node(_card_symbol(card), 7))
     items.sort(key=lambda node: node.symbol.span.start)
     roots: list[_Node] = []
@@ -103,7 +104,7 @@ def _note_entries(path: str, summary: NoteSummary) -> tuple[_Entry, ...]:
         entries.append(_Entry(alias, fold(alias), SymbolKind.ALIAS, Span(start, end)))
     for text, start, end in summary.headings:
         entries.append(_Entry(text, fold(text), SymbolKind.HEADING, Span(start, end)))
-    for name, start, end in summary.cards:
+    for name, start, end in summary.cards if holds_cards(path) else ():
         front = name.split(": ", 1)[1] if ": " in name else name
         entries.append(_Entry(name, fold(front), SymbolKind.CARD, Span(start, end)))
     return tuple(entries)

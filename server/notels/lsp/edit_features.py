@@ -61,7 +61,13 @@ from notels.syntax.lines import Encoding, LineIndex
 from notels.syntax.model import Card
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
-from notels.vault.files import MARKDOWN_SUFFIX, read_note, relative_key, resolved
+from notels.vault.files import (
+    MARKDOWN_SUFFIX,
+    holds_cards,
+    read_note,
+    relative_key,
+    resolved,
+)
 
 from .convert import SOURCE, path_of_uri, to_offset, to_range, uri_of_path
 from .session import Session, capability
@@ -340,7 +346,7 @@ class EditFeatures:
                         actions.append(action)
                     actions += self._create_note(place, finding, diagnostic)
                     actions += self._move_cards(place, finding, diagnostic)
-            if _wanted(only, types.CodeActionKind.Source):
+            if _wanted(only, types.CodeActionKind.Source) and holds_cards(place.relative):
                 all_ids = all_missing_ids_fix(note, vault.config, generator)
                 if all_ids is not None:
                     source = types.CodeActionKind.Source
@@ -467,7 +473,9 @@ class EditFeatures:
         for vault in list(self.session.workspace.vaults.values()):
             with vault.lock:
                 candidates = [
-                    path for path, summary in vault.index.summaries.items() if summary.lacks_ids()
+                    path
+                    for path, summary in vault.index.summaries.items()
+                    if summary.lacks_ids() and holds_cards(path)
                 ]
             self._sync_from_disk(vault, candidates)
             with vault.lock:

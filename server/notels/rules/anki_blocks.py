@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from notels.findings import Related, Severity
-from notels.rules.base import Draft, RuleContext, rule
+from notels.rules.base import Draft, RuleContext, card_rule
 from notels.syntax.anki import note_type_after_start, note_type_spaces
 from notels.syntax.nested import nested_cards
 
 
-@rule(
+@card_rule(
     "unclosed-block",
     Severity.ERROR,
     "START with no END below it: the plugin ignores the card.",
@@ -29,7 +29,7 @@ def unclosed_block(ctx: RuleContext) -> Iterator[Draft]:
         )
 
 
-@rule(
+@card_rule(
     "nested-block",
     Severity.WARNING,
     "A card inside a quote, callout or indent: the plugin never sees it.",
@@ -52,7 +52,7 @@ def nested_block(ctx: RuleContext) -> Iterator[Draft]:
         )
 
 
-@rule(
+@card_rule(
     "stray-end",
     Severity.WARNING,
     "END with no open START.",
@@ -66,7 +66,7 @@ def stray_end(ctx: RuleContext) -> Iterator[Draft]:
         yield Draft(span, "END without an open START: the card above it is not synced.")
 
 
-@rule(
+@card_rule(
     "swallowed-block",
     Severity.ERROR,
     "A START the plugin merges with the following block into one broken card.",
@@ -94,7 +94,7 @@ def swallowed_block(ctx: RuleContext) -> Iterator[Draft]:
         )
 
 
-@rule(
+@card_rule(
     "start-trailing-text",
     Severity.ERROR,
     "START followed by a space or words on its line: the plugin ignores the block.",
@@ -125,7 +125,7 @@ def start_trailing_text(ctx: RuleContext) -> Iterator[Draft]:
         yield Draft(start.trailing_span, f"{what} after START: the sync plugin {effect}. {remedy}")
 
 
-@rule(
+@card_rule(
     "end-prefix",
     Severity.WARNING,
     "A line starting with END closes the block early.",
@@ -147,7 +147,7 @@ def end_prefix(ctx: RuleContext) -> Iterator[Draft]:
         )
 
 
-@rule(
+@card_rule(
     "missing-note-type",
     Severity.ERROR,
     "Block with no note type line, a field line in its place, or a note type with a trailing "

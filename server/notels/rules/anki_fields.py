@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from rapidfuzz.distance import OSA
 
 from notels.findings import Related, Severity
-from notels.rules.base import Draft, RuleContext, rule
+from notels.rules.base import Draft, RuleContext, card_rule
 
 
 def _schema(ctx: RuleContext, note_type: str) -> tuple[frozenset[str], str] | None:
@@ -20,7 +20,7 @@ def _schema(ctx: RuleContext, note_type: str) -> tuple[frozenset[str], str] | No
     return None
 
 
-@rule(
+@card_rule(
     "unknown-field",
     Severity.WARNING,
     "A field prefix that is not among the note type's fields.",
@@ -81,7 +81,7 @@ def _mistyped_field(name: str, fields: frozenset[str]) -> bool:
     return any(OSA.distance(upper, field.upper(), score_cutoff=most) <= most for field in fields)
 
 
-@rule(
+@card_rule(
     "duplicate-field",
     Severity.WARNING,
     "The same field twice in one card.",
@@ -118,7 +118,7 @@ def duplicate_field(ctx: RuleContext) -> Iterator[Draft]:
                 first_seen[field.name] = field.name_span.start
 
 
-@rule(
+@card_rule(
     "empty-field",
     Severity.HINT,
     "The card's first field is empty.",
@@ -158,7 +158,7 @@ def empty_field(ctx: RuleContext) -> Iterator[Draft]:
             )
 
 
-@rule(
+@card_rule(
     "shadowed-target-deck",
     Severity.WARNING,
     "A second TARGET DECK naming another deck; the plugin ignores it.",
@@ -183,7 +183,7 @@ def shadowed_target_deck(ctx: RuleContext) -> Iterator[Draft]:
             )
 
 
-@rule(
+@card_rule(
     "empty-target-deck",
     Severity.ERROR,
     "The note's TARGET DECK names no deck: none of its cards syncs.",
@@ -205,7 +205,7 @@ def empty_target_deck(ctx: RuleContext) -> Iterator[Draft]:
     )
 
 
-@rule(
+@card_rule(
     "missing-target-deck",
     Severity.INFO,
     "Cards in a note with no TARGET DECK go to the default deck.",

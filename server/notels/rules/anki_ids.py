@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from itertools import chain
 
 from notels.findings import Related, Severity
-from notels.rules.base import MAX_RELATED, Draft, RuleContext, rule
+from notels.rules.base import MAX_RELATED, Draft, RuleContext, card_rule
 from notels.syntax.model import Card, InlineCard
 from notels.vault.index import CardLocation
 
@@ -25,7 +25,7 @@ def describe_id_time(value: int) -> str:
     return datetime.fromtimestamp(value / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-@rule(
+@card_rule(
     "missing-id",
     Severity.WARNING,
     "A card without an ID line.",
@@ -45,7 +45,7 @@ def missing_id(ctx: RuleContext) -> Iterator[Draft]:
             )
 
 
-@rule(
+@card_rule(
     "misplaced-id",
     Severity.ERROR,
     "An ID line that is not the block's last line.",
@@ -78,7 +78,7 @@ def misplaced_id(ctx: RuleContext) -> Iterator[Draft]:
             )
 
 
-@rule(
+@card_rule(
     "malformed-id",
     Severity.ERROR,
     "ID is not a plausible epoch-millisecond note ID.",
@@ -127,7 +127,7 @@ def malformed_id(ctx: RuleContext) -> Iterator[Draft]:
             )
 
 
-@rule(
+@card_rule(
     "duplicate-id",
     Severity.ERROR,
     "The same ID on two cards anywhere in the vault.",

@@ -79,6 +79,8 @@ class Rule:
     # Its findings depend on the other notes (link targets, IDs, the fields their cards use):
     # with part of the vault indexed, it would report links to notes not yet read as broken.
     vault_wide: bool = False
+    # It judges the note's Anki cards: not run where the plugin reads none (files.holds_cards).
+    cards: bool = False
 
     @property
     def docs_url(self) -> str:
@@ -95,16 +97,29 @@ def rule(
     explanation: str,
     fixable: bool = False,
     vault_wide: bool = False,
+    cards: bool = False,
 ) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         if code in REGISTRY:
             raise ValueError(f"rule {code} registered twice")
         REGISTRY[code] = Rule(
-            code, severity, summary, explanation.strip(), check, fixable, vault_wide
+            code, severity, summary, explanation.strip(), check, fixable, vault_wide, cards
         )
         return check
 
     return register
+
+
+def card_rule(
+    code: str,
+    severity: Severity,
+    summary: str,
+    explanation: str,
+    fixable: bool = False,
+    vault_wide: bool = False,
+) -> Callable[[Check], Check]:
+    """A rule on the note's Anki cards (see Rule.cards)."""
+    return rule(code, severity, summary, explanation, fixable, vault_wide, cards=True)
 
 
 def register_reader_rule(code: str, severity: Severity, summary: str, explanation: str) -> None:
