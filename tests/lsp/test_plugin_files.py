@@ -1,11 +1,12 @@
-"""Files of popular Obsidian plugins through the server: templates (core Templates, Templater)
-and Excalidraw drawings."""
+"""Files of popular Obsidian plugins through the server: templates (core Templates, Templater),
+Excalidraw drawings and Canvas boards."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from edit_harness import edit_editor, text_edits
+from edit_harness import apply_text_edits, edit_editor, text_edits, will_rename
 from lsp_harness import wait_until, write_files
 from lsprotocol import types
 
@@ -87,3 +88,54 @@ async def test_an_excalidraw_drawing_holds_no_cards(vault: Path) -> None:
     assert summary == {"ids": 1, "files": 1, "skipped": 0, "applied": True}
     (edit,) = applied
     assert list(text_edits(edit)) == [note]
+
+
+BOARD = {
+    "nodes": [
+        {"id": "a1", "type": "file", "file": "ML/Gradient Descent.md", "x": 0, "y": 0},
+        {"id": "a2", "type": "text", "text": "Шаг 😀 [[Gradient Descent]]", "x": 0, "y": 500},
+        {"id": "a3", "type": "file", "file": "ML/Adam.md", "x": 500, "y": 0},
+    ],
+    "edges": [{"id": "e1", "fromNode": "a1", "toNode": "a3"}],
+}
+
+
+def _board(board: object) -> str:
+    return json.dumps(board, indent="\t", ensure_ascii=False)
+
+
+async def test_renaming_a_note_in_the_editor_updates_the_canvas_that_shows_it(
+    vault: Path,
+) -> None:
+    """A `.canvas` board shows notes by path (`"file": "ML/Gradient Descent.md"`); Obsidian
+    rewrites it when a note is renamed, and so does the rename's edit, in the file explorer
+    (willRenameFiles) and by F2 on a link. Was: only the Markdown notes were edited, and the
+    board then showed a missing-file card. (A wikilink in a text card is left as written.)"""
+    write_files(
+        vault,
+        {
+            "ML/Gradient Descent.md": "Gradient descent steps against the gradient.\n",
+            "ML/Adam.md": "Adam improves on [[Gradient Descent]].\n",
+            "Доски/Study 😀.canvas": _board(BOARD),
+        },
+    )
+    moved = json.loads(_board(BOARD))
+    moved["nodes"][0]["file"] = "ML/Gradient descent (GD).md"
+    board_uri = (vault / "Доски/Study 😀.canvas").as_uri()
+    async with edit_editor(vault) as (session, _):
+        edit = await will_rename(session, "ML/Gradient Descent.md", "ML/Gradient descent (GD).md")
+        assert edit is not None
+        edited = text_edits(edit)
+        assert session.uri("ML/Adam.md") in edited  # the note's link is updated
+        assert apply_text_edits(_board(BOARD), edited[board_uri]) == _board(moved)
+        adam = session.open("ML/Adam.md")
+        renamed = await session.client.text_document_rename_async(
+            types.RenameParams(
+                text_document=types.TextDocumentIdentifier(uri=adam),
+                position=types.Position(line=0, character=20),
+                new_name="Gradient descent (GD)",
+            )
+        )
+        assert renamed is not None
+        edited = text_edits(renamed)
+        assert apply_text_edits(_board(BOARD), edited[board_uri]) == _board(moved)

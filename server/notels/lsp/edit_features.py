@@ -28,6 +28,7 @@ from lsprotocol.converters import get_converter
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 
+from notels.edits.canvas import CANVAS_SUFFIX, canvas_move_edits
 from notels.edits.editor_fixes import (
     NewNote,
     delete_deck_fix,
@@ -172,6 +173,10 @@ class EditBuilder:
     def add(self, vault: Vault, relative: str, edits: Iterable[TextEdit]) -> None:
         uri, version, lines = self.session_file(vault, relative)
         self.files.setdefault(uri, (version, lines, []))[2].extend(edits)
+
+    def add_file(self, uri: str, lines: LineIndex, edits: Iterable[TextEdit]) -> None:
+        """Edits of a file that is not a note (a board), at positions in `lines`, its text."""
+        self.files.setdefault(uri, (None, lines, []))[2].extend(edits)
 
     def session_file(self, vault: Vault, relative: str) -> tuple[str, int | None, LineIndex]:
         """(URI, version when open, lines) of a note: the editor's text, else the indexed one."""
@@ -564,6 +569,7 @@ class EditFeatures:
             raise RenameError(f"{new_path} already exists.")
         for path, path_edits in edits.items():
             builder.add(vault, path, path_edits)
+        self._follow_in_boards(builder, vault, {target.path: new_path})
         old_uri = builder.session_file(vault, target.path)[0]
         builder.renames.append((old_uri, uri_of_path(new_file)))
 
@@ -604,7 +610,23 @@ class EditFeatures:
                 log.warning("links to %s not updated: %s", old_path, reason)
             for path, path_edits in edits.items():
                 builder.add(vault, path, path_edits)
+            # A board names files by path: it follows every move, refused ones too.
+            self._follow_in_boards(builder, vault, moves)
         return builder.build() if builder.files else None
+
+    @staticmethod
+    def _follow_in_boards(builder: EditBuilder, vault: Vault, moves: dict[str, str]) -> None:
+        """The Canvas boards showing a moved file show it under its new path."""
+        if not moves:
+            return
+        boards = [a for a in vault.index.attachments() if a.lower().endswith(CANVAS_SUFFIX)]
+        for board in sorted(boards):
+            read = read_note(vault.root, board, vault.config.max_file_bytes)
+            if read.text is None or read.problem is not None:
+                continue  # unreadable, or not UTF-8: never rewritten
+            edits = canvas_move_edits(read.text, moves)
+            if edits:
+                builder.add_file(uri_of_path(vault.root / board), LineIndex(read.text), edits)
 
     def _moves(self, old_uri: str, new_uri: str) -> list[tuple[Vault, str, str]]:
         """(vault, old path, new path) of each file a rename moves: a note or attachment, or
