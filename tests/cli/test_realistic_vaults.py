@@ -240,3 +240,29 @@ def test_an_excalidraw_flowchart_with_start_and_end_boxes_is_no_card(tmp_path: P
     assert _codes_in(records, "Algorithm flowchart.excalidraw.md") == [], records
     result = run_check(".", cwd=vault)
     assert result.returncode == 0, result.stdout
+
+
+def test_a_card_copied_into_an_excalidraw_drawing_is_no_duplicate_id(tmp_path: Path) -> None:
+    """A drawing explaining the card format has a multi-line text element holding a real card
+    (START ... ID ... END): Excalidraw writes the lines as they are and ` ^id` after the last.
+    The drawing holds no card, so its copy of the ID is no duplicate. Was: the real card was
+    reported (exit 1 in CI), and `--fix` renumbered it when the drawing sorted first, so Anki
+    made a new note and lost its reviews."""
+    card = "START\nBasic\nFront: What is ATP?\nBack: Energy\nID: 1737306548883\nEND"
+    drawing = (
+        "---\nexcalidraw-plugin: parsed\n---\n# Text Elements\n"
+        + card
+        + " ^a4b5c6d7\n\n%%\n# Drawing\n```json\n{}\n```\n%%\n"
+    )
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            ".obsidian/app.json": "{}",
+            "Anatomy of a card.excalidraw.md": drawing,
+            "Cell.md": "TARGET DECK: Bio\n\n" + card + "\n",
+        },
+    )
+    records = _findings(vault)
+    assert "duplicate-id" not in _codes_in(records, "Cell.md"), records
+    run_check("--fix", ".", cwd=vault)
+    assert "ID: 1737306548883\n" in (vault / "Cell.md").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from notels.syntax.lines import LineIndex
 from notels.syntax.model import BlockId, Link
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
-from notels.vault.files import FileProblem, ProblemKind
+from notels.vault.files import FileProblem, ProblemKind, holds_cards
 from notels.vault.resolve import (
     Resolution,
     ResolutionKind,
@@ -518,6 +518,8 @@ class VaultIndex:
 
     def _move_card_ids(self, path: str, old: NoteSummary, new: NoteSummary) -> None:
         """The same card IDs at new positions, as a withdraw and an add would leave them."""
+        if not holds_cards(path):
+            return
         for value in old.card_id_values():
             locations = self._card_ids[value]
             locations[:] = [loc for loc in locations if loc.path != path]
@@ -526,6 +528,10 @@ class VaultIndex:
             self._card_ids[value].append(location)
 
     def _index_cards(self, path: str, summary: NoteSummary, sign: int) -> None:
+        if not holds_cards(path):
+            # A drawing's boxes may copy a card, ID and all: no duplicate of the real one, no
+            # fields or decks the vault's cards use.
+            return
         if sign > 0:
             for value, start, end, card_start, card_end in summary.card_ids:
                 location = CardLocation(path, Span(start, end), Span(card_start, card_end))
