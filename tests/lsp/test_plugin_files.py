@@ -139,3 +139,27 @@ async def test_renaming_a_note_in_the_editor_updates_the_canvas_that_shows_it(
         assert renamed is not None
         edited = text_edits(renamed)
         assert apply_text_edits(_board(BOARD), edited[board_uri]) == _board(moved)
+
+
+async def test_a_templates_folder_set_in_obsidian_while_the_server_runs_is_left_out(
+    vault: Path,
+) -> None:
+    """Obsidian is open beside the editor; the user turns on the Templates core plugin and picks
+    `Templates` as its folder: Obsidian writes `.obsidian/templates.json`, which the server
+    watches and reads as it reads `.notels.toml`. Was: read only when the vault came in, so the
+    template kept its findings and "Generate IDs" still wrote an ID into its card skeleton
+    until the editor restarted."""
+    template = "---\ncreated: {{date}}\n---\n# {{title}}\nSTART\nBasic\nFront: \nEND\n"
+    write_files(vault, {".obsidian/app.json": "{}", "Templates/Card.md": template})
+    async with edit_editor(vault) as (session, applied):
+        opened = session.open("Templates/Card.md")
+        await session.wait_for_codes(opened, lambda codes: "missing-id" in codes)
+        write_files(vault, {".obsidian/templates.json": '{"folder": "Templates"}'})
+        session.notify_files((".obsidian/templates.json", types.FileChangeType.Created))
+        # Was: ['invalid-created', 'missing-id', ...] as before Obsidian's setting changed.
+        await session.wait_for_codes(opened, lambda codes: codes == [])
+        summary = await session.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="notels.generateIds", arguments=[])
+        )
+    assert summary["ids"] == 0, summary
+    assert applied == []

@@ -24,6 +24,7 @@ from notels.findings import Finding
 from notels.syntax.lines import LineIndex
 from notels.vault.cache import has_cache
 from notels.vault.files import relative_key
+from notels.vault.templates import TEMPLATE_SETTINGS
 from notels.vault.workers import release_spares, start_spares
 
 from .convert import (
@@ -47,6 +48,8 @@ SETTINGS_SECTION = "notels"
 WATCHED_GLOBS = (
     "**/*.md",
     "**/.notels.toml",
+    # Where Obsidian's Templates and Templater name their folder, left out (vault.templates).
+    *(f"**/{settings}" for settings in TEMPLATE_SETTINGS),
     # Attachments, so that `![[image.png]]` resolves as soon as the image is pasted.
     "**/*.{png,jpg,jpeg,gif,bmp,svg,webp,avif,pdf,mp3,mp4,webm,wav,ogg,m4a,mov,canvas}",
 )

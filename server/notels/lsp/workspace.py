@@ -59,6 +59,7 @@ from notels.vault.notes import load_note, note_from_disk, text_from_disk
 from notels.vault.parallel import Summarized
 from notels.vault.resolve import stem_key
 from notels.vault.summary import NoteSummary, Stamp, moved_only, summarize
+from notels.vault.templates import TEMPLATE_SETTINGS
 
 from .symbol_answers import SymbolAnswers
 
@@ -795,9 +796,15 @@ class Workspace:
         return self.effects_of(vault, affected)
 
     def _vaults_configured_by(self, path: Path) -> list[Vault]:
-        if path.name != CONFIG_FILE_NAME:
-            return []
-        return [vault for vault in self.vaults.values() if vault.root == path.parent]
+        """The vaults whose config a changed file is part of: its `.notels.toml`, or the
+        Obsidian settings naming its template folders."""
+        if path.name == CONFIG_FILE_NAME:
+            return [vault for vault in self.vaults.values() if vault.root == path.parent]
+        return [
+            vault
+            for vault in self.vaults.values()
+            if any(path == vault.root / settings for settings in TEMPLATE_SETTINGS)
+        ]
 
     def _reload(self, vault: Vault, relative: str) -> Effects:
         note, problem, stamp = load_note(vault.root, relative, vault.config)

@@ -18,6 +18,8 @@ _FOLDER_SETTINGS = (
     (".obsidian/templates.json", "folder"),
     (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"),
 )
+# The vault-relative settings files to follow: a change means reading the config again.
+TEMPLATE_SETTINGS = tuple(settings for settings, _ in _FOLDER_SETTINGS)
 _GLOB_SPECIALS = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
 
 
