@@ -298,7 +298,10 @@ async def editor(
     env: Mapping[str, str] | None = None,
     relative_patterns: bool = False,
     symbol_ranges_later: bool = False,
+    wait_for_index: bool = True,
 ) -> AsyncIterator[Editor]:
+    """A client session with the server over `root`, indexed before it is handed over (unless
+    `folders` is False, or `wait_for_index` is: the test then says when indexing may end)."""
     client = await server_config(env).start()
     assert isinstance(client, LanguageClient)
     session = Editor(client, root)
@@ -330,7 +333,7 @@ async def editor(
         )
         assert result.server_info is not None and result.server_info.name == "notels"
         session.capabilities = result.capabilities
-        if folders:
+        if folders and wait_for_index:
             await wait_until(lambda: index_finished(client))
         yield session
         await client.shutdown_session()

@@ -14,9 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from lsp_harness import Editor, capabilities, server_config, stop_client, wait_until
-from lsprotocol import types
-from pytest_lsp import LanguageClient
+from lsp_harness import Editor, editor, wait_until
 
 GATE_DIR = Path(__file__).resolve().parent / "race_gate"
 
@@ -61,29 +59,11 @@ async def gated_editor(
     settings: dict[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Editor]:
-    client = await server_config({**gate.env(), **(env or {})}).start()
-    assert isinstance(client, LanguageClient)
-    session = Editor(client, root)
-
-    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register(params: types.RegistrationParams) -> None:
-        session.registrations.extend(params.registrations)
-
-    @client.feature(types.CLIENT_UNREGISTER_CAPABILITY)
-    def unregister(params: types.UnregistrationParams) -> None:
-        session.unregistrations.extend(params.unregisterations)
-
-    if settings is not None:
-        client.set_configuration(settings, section="notels")
-    try:
-        result = await client.initialize_session(
-            types.InitializeParams(
-                capabilities=capabilities(pull=pull),
-                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
-            )
-        )
-        session.capabilities = result.capabilities
+    async with editor(
+        root,
+        pull=pull,
+        settings=settings,
+        env={**gate.env(), **(env or {})},
+        wait_for_index=False,
+    ) as session:
         yield session
-        await client.shutdown_session()
-    finally:
-        await stop_client(client)

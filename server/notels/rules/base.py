@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from notels.config import Config
 from notels.findings import Related, Severity
@@ -110,16 +111,8 @@ def rule(
     return register
 
 
-def card_rule(
-    code: str,
-    severity: Severity,
-    summary: str,
-    explanation: str,
-    fixable: bool = False,
-    vault_wide: bool = False,
-) -> Callable[[Check], Check]:
-    """A rule on the note's Anki cards (see Rule.cards)."""
-    return rule(code, severity, summary, explanation, fixable, vault_wide, cards=True)
+# A rule on the note's Anki cards (see Rule.cards).
+card_rule = partial(rule, cards=True)
 
 
 def register_reader_rule(code: str, severity: Severity, summary: str, explanation: str) -> None:
