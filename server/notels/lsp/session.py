@@ -627,15 +627,17 @@ class Session:
 
     async def until_indexed(self, vaults: Iterable[Vault], timeout: float) -> bool:
         """Wait until none of `vaults` is being indexed (one dropped meanwhile no longer
-        counts); False when `timeout` seconds passed first."""
+        counts; one made again at its root counts as the new one); False when `timeout`
+        seconds passed first."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        waiting = list(vaults)
+        roots = [vault.root for vault in vaults]
 
         def indexing() -> bool:
             return any(
-                self.workspace.vaults.get(v.root) is v and v.state is not IndexState.READY
-                for v in waiting
+                (vault := self.workspace.vaults.get(root)) is not None
+                and vault.state is not IndexState.READY
+                for root in roots
             )
 
         while indexing():
