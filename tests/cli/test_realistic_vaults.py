@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from vaults import run_check, write_vault
 
 
@@ -242,7 +244,10 @@ def test_an_excalidraw_flowchart_with_start_and_end_boxes_is_no_card(tmp_path: P
     assert result.returncode == 0, result.stdout
 
 
-def test_a_card_copied_into_an_excalidraw_drawing_is_no_duplicate_id(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["Anatomy of a card.excalidraw.md", "Anatomy of a card.md"])
+def test_a_card_copied_into_an_excalidraw_drawing_is_no_duplicate_id(
+    tmp_path: Path, name: str
+) -> None:
     """A drawing explaining the card format has a multi-line text element holding a real card
     (START ... ID ... END): Excalidraw writes the lines as they are and ` ^id` after the last.
     The drawing holds no card, so its copy of the ID is no duplicate. Was: the real card was
@@ -258,7 +263,7 @@ def test_a_card_copied_into_an_excalidraw_drawing_is_no_duplicate_id(tmp_path: P
         tmp_path / "vault",
         {
             ".obsidian/app.json": "{}",
-            "Anatomy of a card.excalidraw.md": drawing,
+            name: drawing,
             "Cell.md": "TARGET DECK: Bio\n\n" + card + "\n",
         },
     )
@@ -266,3 +271,30 @@ def test_a_card_copied_into_an_excalidraw_drawing_is_no_duplicate_id(tmp_path: P
     assert "duplicate-id" not in _codes_in(records, "Cell.md"), records
     run_check("--fix", ".", cwd=vault)
     assert "ID: 1737306548883\n" in (vault / "Cell.md").read_text(encoding="utf-8")
+
+
+def test_an_excalidraw_drawing_saved_as_plain_md_is_no_card(tmp_path: Path) -> None:
+    """Excalidraw's "file name" setting `useExcalidrawExtension: false` saves new drawings as
+    plain `.md` files (`Drawing 2024-05-01 10.00.00.md`), known by their frontmatter
+    `excalidraw-plugin: parsed`, and hold no card either; a copy of a real card's ID there is
+    no duplicate. Was: only the `.excalidraw.md` suffix counted, and the flowchart's `START
+    ^id` box was an error (exit 1 in CI)."""
+    drawing = (
+        "---\n\nexcalidraw-plugin: parsed\ntags: [excalidraw]\n\n---\n"
+        "==⚠  Switch to EXCALIDRAW VIEW in the MORE OPTIONS menu of this document. ⚠==\n\n\n"
+        "# Text Elements\nSTART ^Ab12Cd34\n\nRead input ^Ef56Gh78\n\nEND ^Ij90Kl12\n\n"
+        "%%\n# Drawing\n```json\n{}\n```\n%%"
+    )
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            ".obsidian/plugins/obsidian-excalidraw-plugin/data.json": (
+                '{"folder": "Excalidraw", "useExcalidrawExtension": false}'
+            ),
+            "Excalidraw/Drawing 2024-05-01 10.00.00.md": drawing,
+            "Algorithms.md": "The loop: ![[Drawing 2024-05-01 10.00.00|400]]\n",
+        },
+    )
+    records = _findings(vault)
+    assert _codes_in(records, "Drawing 2024-05-01 10.00.00.md") == [], records
+    assert run_check(".", cwd=vault).returncode == 0

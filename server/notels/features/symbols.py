@@ -14,7 +14,7 @@ from notels.features.outline import cards_holding, section_spans
 from notels.syntax.model import Card
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
-from notels.vault.files import holds_cards
+from notels.vault.drawings import holds_cards
 from notels.vault.index import VaultIndex
 from notels.vault.resolve import fold
 from notels.vault.summary import NoteSummary, card_name
@@ -70,8 +70,9 @@ def document_symbols(
         name = heading.text or "#" * heading.level
         symbol = DocumentSymbol(name, SymbolKind.HEADING, section, selection, "#" * heading.level)
         items.append(_Node(symbol, heading.level))
-    for card in (*note.anki.cards, *note.anki.unclosed) if holds_cards(path) else ():
-        items.append(_Node(_card_symbol(card), 7))
+    if holds_cards(path, note.frontmatter):
+        for card in (*note.anki.cards, *note.anki.unclosed):
+            items.append(_Node(_card_symbol(card), 7))
     items.sort(key=lambda node: node.symbol.span.start)
     roots: list[_Node] = []
     stack: list[_Node] = []

@@ -62,9 +62,9 @@ from notels.syntax.lines import Encoding, LineIndex
 from notels.syntax.model import Card
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
+from notels.vault.drawings import holds_cards
 from notels.vault.files import (
     MARKDOWN_SUFFIX,
-    holds_cards,
     read_note,
     relative_key,
     resolved,
@@ -351,7 +351,9 @@ class EditFeatures:
                         actions.append(action)
                     actions += self._create_note(place, finding, diagnostic)
                     actions += self._move_cards(place, finding, diagnostic)
-            if _wanted(only, types.CodeActionKind.Source) and holds_cards(place.relative):
+            if _wanted(only, types.CodeActionKind.Source) and holds_cards(
+                place.relative, note.frontmatter
+            ):
                 all_ids = all_missing_ids_fix(note, vault.config, generator)
                 if all_ids is not None:
                     source = types.CodeActionKind.Source

@@ -80,7 +80,7 @@ class Rule:
     # Its findings depend on the other notes (link targets, IDs, the fields their cards use):
     # with part of the vault indexed, it would report links to notes not yet read as broken.
     vault_wide: bool = False
-    # It judges the note's Anki cards: not run where the plugin reads none (files.holds_cards).
+    # It judges the note's Anki cards: not run where the plugin reads none (drawings.holds_cards).
     cards: bool = False
 
     @property

@@ -10,7 +10,8 @@ from notels.rules.base import REGISTRY, Rule, RuleContext
 from notels.rules.files import problem_code, problem_message
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
-from notels.vault.files import FileProblem, holds_cards
+from notels.vault.drawings import holds_cards
+from notels.vault.files import FileProblem
 from notels.vault.index import VaultIndex
 
 
@@ -42,7 +43,7 @@ def check_note(
     """
     context = RuleContext(path, note, index, config)
     findings: list[Finding] = []
-    cards = holds_cards(path)
+    cards = holds_cards(path, note.frontmatter)
     for rule in REGISTRY.values():
         if rule.check is None or not is_selected(rule.code, select, ignore):
             continue

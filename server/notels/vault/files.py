@@ -19,14 +19,6 @@ from pathlib import Path, PurePosixPath
 SKIPPED_FOLDERS = frozenset({"node_modules"})
 
 
-def holds_cards(relative: str) -> bool:
-    """Does the sync plugin read cards in this note? Not in an Excalidraw drawing
-    (`*.excalidraw.md`): its text elements are written one per line, so a flowchart's boxes
-    read `START ^a1b2c3` or a lone `START`; the plugin's users leave drawings out of its scan
-    (its ignored-files globs), and no card is ever written there."""
-    return not relative.lower().endswith(".excalidraw.md")
-
-
 def is_skipped_name(name: str) -> bool:
     """Is a file or folder of this name left out of the vault wherever it lies?"""
     return name.startswith(".") or name in SKIPPED_FOLDERS

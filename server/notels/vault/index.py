@@ -14,7 +14,8 @@ from notels.syntax.lines import LineIndex
 from notels.syntax.model import BlockId, Link
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
-from notels.vault.files import FileProblem, ProblemKind, holds_cards
+from notels.vault.drawings import holds_cards
+from notels.vault.files import FileProblem, ProblemKind
 from notels.vault.resolve import (
     Resolution,
     ResolutionKind,

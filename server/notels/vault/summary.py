@@ -22,9 +22,11 @@ from notels.syntax.frontmatter import frontmatter_links, frontmatter_tags, parse
 from notels.syntax.markdown import scan_summary_items
 from notels.syntax.model import BlockId, Card, Frontmatter, Heading, Tag
 from notels.syntax.note import Note
+from notels.vault.drawings import is_drawing
 from notels.vault.resolve import heading_key, target_key
 
 _FRONT_LENGTH = 60
+_NO_CARDS = AnkiOutline((), (), (), (), ())
 DESCRIPTION_LENGTH = 80
 
 # (size, mtime_ns) of the file a summary was read from.
@@ -182,6 +184,8 @@ def _summary(
     stamp: Stamp | None,
 ) -> NoteSummary:
     """A summary from the parts of a note (frontmatter links and tags first, as in a Note)."""
+    if is_drawing(frontmatter):
+        anki = _NO_CARDS  # see vault.drawings
     aliases: list[str] = []
     alias_spans: list[NamedSpan] = []
     alias_entry = frontmatter.entry("aliases") if frontmatter is not None else None
