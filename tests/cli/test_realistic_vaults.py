@@ -298,3 +298,21 @@ def test_an_excalidraw_drawing_saved_as_plain_md_is_no_card(tmp_path: Path) -> N
     records = _findings(vault)
     assert _codes_in(records, "Drawing 2024-05-01 10.00.00.md") == [], records
     assert run_check(".", cwd=vault).returncode == 0
+
+
+@pytest.mark.parametrize("value", ["", " false", " null", ' ""'])
+def test_a_cleared_excalidraw_plugin_property_is_no_drawing(tmp_path: Path, value: str) -> None:
+    """Excalidraw's isExcalidrawFile needs a truthy `excalidraw-plugin` value; a note whose
+    property was cleared in Obsidian's Properties view (`excalidraw-plugin:`) opens as Markdown,
+    and the sync plugin reads its cards. Was: notels took the key alone: the card went
+    unchecked, and its ID was left out of the index."""
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            ".obsidian/app.json": "{}",
+            "Note.md": f"---\nexcalidraw-plugin:{value}\n---\nTARGET DECK: Bio\n\n"
+            "START\nBasic\nFront: q\nBack: a\nEND\n",
+        },
+    )
+    records = _findings(vault)
+    assert "missing-id" in _codes_in(records, "Note.md"), records

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from edit_harness import apply_text_edits, edit_editor, text_edits, will_rename
-from lsp_harness import wait_until, write_files
+from lsp_harness import editor, wait_until, write_files
 from lsprotocol import types
 
 
@@ -163,3 +163,59 @@ async def test_a_templates_folder_set_in_obsidian_while_the_server_runs_is_left_
         )
     assert summary["ids"] == 0, summary
     assert applied == []
+
+
+CARD = "START\nBasic\nFront: q\nBack: a\nID: 1737306548883\nEND\n"
+
+
+async def test_a_note_edited_into_and_out_of_a_drawing_drops_and_restores_its_ids(
+    vault: Path,
+) -> None:
+    """Frontmatter made a drawing's while the note is open: its card and the ID it copies leave
+    the index (no duplicate-id on the real card), and come back when the frontmatter goes."""
+    write_files(vault, {"Cell.md": "TARGET DECK: Bio\n\n" + CARD, "Copy.md": "x\n\n" + CARD})
+    async with editor(vault) as session:
+        cell = session.open("Cell.md")
+        copy = session.open("Copy.md")
+        await session.wait_for_codes(cell, lambda codes: "duplicate-id" in codes)
+        session.edit(copy, (0, 0), (0, 0), "---\nexcalidraw-plugin: parsed\n---\n")
+        await session.wait_for_codes(cell, lambda codes: "duplicate-id" not in codes)
+        await session.wait_for_codes(copy, lambda codes: codes == [])
+        session.edit(copy, (0, 0), (3, 0), "")
+        await session.wait_for_codes(cell, lambda codes: "duplicate-id" in codes)
+        await session.wait_for_codes(copy, lambda codes: "duplicate-id" in codes)
+
+
+async def test_templates_json_deleted_or_emptied_while_running_brings_the_findings_back(
+    vault: Path,
+) -> None:
+    """The templates folder follows Obsidian's settings file both ways: emptied or deleted, the
+    folder's notes are notes again; written again, templates."""
+    template = "# {{title}}\nSTART\nBasic\nFront: \nEND\n"
+    write_files(
+        vault,
+        {".obsidian/templates.json": '{"folder": "Templates"}', "Templates/Card.md": template},
+    )
+    async with editor(vault) as session:
+        opened = session.open("Templates/Card.md")
+        await wait_until(lambda: opened in session.client.diagnostics)
+        assert session.codes(opened) == []
+        (vault / ".obsidian/templates.json").write_text("", encoding="utf-8")
+        session.notify_files((".obsidian/templates.json", types.FileChangeType.Changed))
+        await session.wait_for_codes(opened, lambda codes: "missing-id" in codes)
+        (vault / ".obsidian/templates.json").write_text('{"folder": "Templates"}', encoding="utf-8")
+        session.notify_files((".obsidian/templates.json", types.FileChangeType.Changed))
+        await session.wait_for_codes(opened, lambda codes: codes == [])
+        (vault / ".obsidian/templates.json").unlink()
+        session.notify_files((".obsidian/templates.json", types.FileChangeType.Deleted))
+        await session.wait_for_codes(opened, lambda codes: "missing-id" in codes)
+
+
+async def test_a_watcher_is_registered_for_templates_json(vault: Path) -> None:
+    """The client is asked to watch both template settings files, or no change would come."""
+    write_files(vault, {".obsidian/app.json": "{}", "A.md": "x\n"})
+    async with editor(vault) as session:
+        await wait_until(lambda: bool(session.registrations))
+        text = repr([r.register_options for r in session.registrations])
+        assert ".obsidian/templates.json" in text
+        assert "templater-obsidian/data.json" in text

@@ -70,3 +70,10 @@ def test_templates_and_the_new_note_template_are_ignored(tmp_path: Path) -> None
         True,
     ]
     assert not globs.matches("New x.md")
+
+
+def test_a_settings_file_saved_with_a_bom(tmp_path: Path) -> None:
+    """Read as .notels.toml is (utf-8-sig). Was: json failed on the BOM, the folder was not
+    left out, and --fix wrote an ID into the template's card skeleton."""
+    root = _vault(tmp_path, {".obsidian/templates.json": '\ufeff{"folder": "Templates"}'})
+    assert template_globs(root) == ("Templates/**",)

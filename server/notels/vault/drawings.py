@@ -24,4 +24,8 @@ def holds_cards(relative: str, frontmatter: Frontmatter | None = None) -> bool:
 
 
 def is_drawing(frontmatter: Frontmatter | None) -> bool:
-    return frontmatter is not None and frontmatter.entry(DRAWING_KEY) is not None
+    """As Excalidraw tells (isExcalidrawFile): the key holds a true value. Cleared in
+    Obsidian's Properties view (`excalidraw-plugin:`), the note opens as Markdown, and the sync
+    plugin reads its cards; so does a note whose YAML Obsidian cannot read."""
+    data = frontmatter.data if frontmatter is not None else None
+    return isinstance(data, dict) and bool(data.get(DRAWING_KEY))

@@ -29,7 +29,8 @@ def template_globs(root: Path) -> tuple[str, ...]:
     globs: list[str] = []
     for settings, key in _FOLDER_SETTINGS:
         try:
-            data = json.loads((root / settings).read_text(encoding="utf-8"))
+            # A BOM (a Windows editor's) is no part of the JSON, as in .notels.toml.
+            data = json.loads((root / settings).read_text(encoding="utf-8-sig"))
         except (OSError, ValueError):
             continue
         folder = _folder(data.get(key)) if isinstance(data, dict) else None
