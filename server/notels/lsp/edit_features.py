@@ -63,12 +63,7 @@ from notels.syntax.model import Card
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.drawings import holds_cards
-from notels.vault.files import (
-    MARKDOWN_SUFFIX,
-    read_note,
-    relative_key,
-    resolved,
-)
+from notels.vault.files import MARKDOWN_SUFFIX, read_note, relative_key, resolved
 
 from .convert import SOURCE, path_of_uri, to_offset, to_range, uri_of_path
 from .session import Session, capability
