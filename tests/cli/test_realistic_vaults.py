@@ -316,3 +316,24 @@ def test_a_cleared_excalidraw_plugin_property_is_no_drawing(tmp_path: Path, valu
     )
     records = _findings(vault)
     assert "missing-id" in _codes_in(records, "Note.md"), records
+
+
+def test_fix_writes_no_id_into_the_daily_notes_template(tmp_path: Path) -> None:
+    """The core Daily notes plugin copies its template (`.obsidian/daily-notes.json`, named
+    without `.md`) into every day's note: its card skeleton must keep no ID of its own. Was:
+    `--fix` wrote one, and every daily note made from then on shared it."""
+    template = "# {{date}}\n\nSTART\nBasic\nFront: \nBack: \nEND\n"
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            ".obsidian/daily-notes.json": '{"folder": "Daily", "template": "Meta/Daily"}',
+            "Meta/Daily.md": template,
+            "Daily/2026-11-27.md": "Read [[Meta/Daily]].\nSTART\nBasic\nFront: q\nEND\n",
+        },
+    )
+    run_check("--fix", "--exit-zero", ".", cwd=vault)
+    assert (vault / "Meta/Daily.md").read_text(encoding="utf-8") == template
+    assert "ID: " in (vault / "Daily/2026-11-27.md").read_text(encoding="utf-8")
+    records = _findings(vault)
+    assert _codes_in(records, "Meta/Daily.md") == [], records
+    assert "unresolved-link" not in _codes_in(records, "2026-11-27.md"), records

@@ -77,3 +77,15 @@ def test_a_settings_file_saved_with_a_bom(tmp_path: Path) -> None:
     left out, and --fix wrote an ID into the template's card skeleton."""
     root = _vault(tmp_path, {".obsidian/templates.json": '\ufeff{"folder": "Templates"}'})
     assert template_globs(root) == ("Templates/**",)
+
+
+def test_the_daily_notes_template_is_a_template(tmp_path: Path) -> None:
+    """The core Daily notes plugin names its template note without `.md` (wherever it lies);
+    with `.md` written out, it counts once."""
+    root = _vault(tmp_path, {".obsidian/daily-notes.json": '{"template": "Meta/Дневник [d]"}'})
+    assert template_globs(root) == ("Meta/Дневник [[]d].md",)
+    globs = IgnoreGlobs.compile(template_globs(root))
+    assert globs.matches("Meta/Дневник [d].md")
+    assert not globs.matches("Meta/Дневник d.md")
+    root = _vault(tmp_path, {".obsidian/daily-notes.json": '{"template": "/Daily.md"}'})
+    assert template_globs(root) == ("Daily.md",)

@@ -1,4 +1,5 @@
-"""Where a vault keeps its note templates: Obsidian's Templates folder and Templater's.
+"""Where a vault keeps its note templates: Obsidian's Templates folder, Templater's, and the
+Daily notes template.
 
 A template is not a note: its card skeleton has no ID on purpose (each note made from it gets
 its own), and its `{{date}}` and `<% tp.file.title %>` are filled in only in the notes made
@@ -13,31 +14,37 @@ import json
 import posixpath
 from pathlib import Path
 
-# (settings file, key naming the templates folder): core Templates, then Templater.
-_FOLDER_SETTINGS = (
-    (".obsidian/templates.json", "folder"),
-    (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"),
+# (settings file, key, names a folder rather than a note): core Templates, Templater, and the
+# core Daily notes' template (a note, named without `.md`, wherever it lies).
+_TEMPLATE_KEYS = (
+    (".obsidian/templates.json", "folder", True),
+    (".obsidian/plugins/templater-obsidian/data.json", "templates_folder", True),
+    (".obsidian/daily-notes.json", "template", False),
 )
 # The vault-relative settings files to follow: a change means reading the config again.
-TEMPLATE_SETTINGS = tuple(settings for settings, _ in _FOLDER_SETTINGS)
+TEMPLATE_SETTINGS = tuple(settings for settings, _, _ in _TEMPLATE_KEYS)
 _GLOB_SPECIALS = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
 
 
 def template_globs(root: Path) -> tuple[str, ...]:
-    """Ignore globs (see vault.files.IgnoreGlobs) of the template folders the vault's Obsidian
-    settings name; () when they name none or cannot be read."""
+    """Ignore globs (see vault.files.IgnoreGlobs) of the template folders and notes the vault's
+    Obsidian settings name; () when they name none or cannot be read."""
     globs: list[str] = []
-    for settings, key in _FOLDER_SETTINGS:
+    for settings, key, is_folder in _TEMPLATE_KEYS:
         try:
             # A BOM (a Windows editor's) is no part of the JSON, as in .notels.toml.
             data = json.loads((root / settings).read_text(encoding="utf-8-sig"))
         except (OSError, ValueError):
             continue
-        folder = _folder(data.get(key)) if isinstance(data, dict) else None
-        if folder is not None:
-            glob = literal_glob(folder) + "/**"
-            if glob not in globs:
-                globs.append(glob)
+        path = _folder(data.get(key)) if isinstance(data, dict) else None
+        if path is None:
+            continue
+        if is_folder:
+            glob = literal_glob(path) + "/**"
+        else:
+            glob = literal_glob(path if path.lower().endswith(".md") else path + ".md")
+        if glob not in globs:
+            globs.append(glob)
     return tuple(globs)
 
 
@@ -47,8 +54,8 @@ def literal_glob(path: str) -> str:
 
 
 def _folder(value: object) -> str | None:
-    """A vault-relative folder as the settings write it (`Templates`, `/Meta/Templates/`);
-    None for none, the root or a path leaving the vault."""
+    """A vault-relative folder or note as the settings write it (`Templates`,
+    `/Meta/Templates/`); None for none, the root or a path leaving the vault."""
     if not isinstance(value, str):
         return None
     cleaned = posixpath.normpath(value.replace("\\", "/").strip().strip("/"))
