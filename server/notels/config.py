@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -12,7 +11,7 @@ from enum import Enum
 from pathlib import Path
 
 from notels.findings import Severity
-from notels.vault.files import resolved
+from notels.vault.files import resolved, vault_relative_path
 from notels.vault.templates import literal_glob, template_globs
 
 CONFIG_FILE_NAME = ".notels.toml"
@@ -183,12 +182,12 @@ def config_from_mapping(
                 # Empty (VS Code's default, and how a workspace undoes a user-wide folder):
                 # beside the linking note; the root is "/".
                 blank = isinstance(value, str) and not value.strip()
-                updates["new_note_folder"] = None if blank else _vault_path(value)
+                updates["new_note_folder"] = None if blank else vault_relative_path(value)
             except ValueError:
                 raise fail(key, "expected a folder inside the vault, like 'Inbox' or '/'") from None
         elif key in ("new-note-template", "new_note_template", "newNoteTemplate"):
             try:
-                updates["new_note_template"] = _vault_path(value) or None
+                updates["new_note_template"] = vault_relative_path(value) or None
             except ValueError:
                 raise fail(
                     key, "expected a file inside the vault, like 'Templates/Note.md'"
@@ -196,22 +195,6 @@ def config_from_mapping(
         else:
             raise fail(key, "unknown setting")
     return replace(config, **updates)  # type: ignore[arg-type]
-
-
-def _vault_path(value: object) -> str | None:
-    """A vault-relative path as `a/b` ("" for the root), None for null; ValueError if invalid.
-
-    Backslashes count as slashes and a leading `/` means the vault root, as in Obsidian's
-    settings; a path that leaves the vault (`..`) or holds a drive (`C:`) is refused.
-    """
-    if value is None:
-        return None
-    if not isinstance(value, str) or "\0" in value:
-        raise ValueError(value)
-    path = posixpath.normpath(value.replace("\\", "/").strip().strip("/") or ".")
-    if path == ".." or path.startswith("../") or ":" in path.partition("/")[0]:
-        raise ValueError(value)
-    return "" if path == "." else path
 
 
 OBSIDIAN_FOLDER = ".obsidian"

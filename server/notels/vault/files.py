@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import posixpath
 import re
 import stat
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,23 @@ from pathlib import Path, PurePosixPath
 # a sync tool's `.stversions` of old copies), so the plugin never syncs their cards: neither
 # does the vault hold them.
 SKIPPED_FOLDERS = frozenset({"node_modules"})
+
+
+def vault_relative_path(value: object) -> str | None:
+    """A vault-relative path a setting names, as `a/b` ("" for the root), None for null;
+    ValueError if invalid.
+
+    Backslashes count as slashes and a leading `/` means the vault root, as in Obsidian's
+    settings; a path that leaves the vault (`..`) or holds a drive (`C:`) is refused.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str) or "\0" in value:
+        raise ValueError(value)
+    path = posixpath.normpath(value.replace("\\", "/").strip().strip("/") or ".")
+    if path == ".." or path.startswith("../") or ":" in path.partition("/")[0]:
+        raise ValueError(value)
+    return "" if path == "." else path
 
 
 def is_skipped_name(name: str) -> bool:

@@ -11,8 +11,9 @@ a link to one still opens it.
 from __future__ import annotations
 
 import json
-import posixpath
 from pathlib import Path
+
+from notels.vault.files import vault_relative_path
 
 # (settings file, key, names a folder rather than a note): core Templates, Templater, and the
 # core Daily notes' template (a note, named without `.md`, wherever it lies).
@@ -36,7 +37,7 @@ def template_globs(root: Path) -> tuple[str, ...]:
             data = json.loads((root / settings).read_text(encoding="utf-8-sig"))
         except (OSError, ValueError):
             continue
-        path = _folder(data.get(key)) if isinstance(data, dict) else None
+        path = _setting_path(data.get(key)) if isinstance(data, dict) else None
         if path is None:
             continue
         if is_folder:
@@ -53,12 +54,10 @@ def literal_glob(path: str) -> str:
     return path.translate(_GLOB_SPECIALS)
 
 
-def _folder(value: object) -> str | None:
-    """A vault-relative folder or note as the settings write it (`Templates`,
-    `/Meta/Templates/`); None for none, the root or a path leaving the vault."""
-    if not isinstance(value, str):
+def _setting_path(value: object) -> str | None:
+    """The folder or note a template setting names; None for none, the root, or a value that
+    names no place inside the vault."""
+    try:
+        return vault_relative_path(value) or None
+    except ValueError:
         return None
-    cleaned = posixpath.normpath(value.replace("\\", "/").strip().strip("/"))
-    if cleaned in ("", ".") or cleaned == ".." or cleaned.startswith("../"):
-        return None
-    return cleaned
