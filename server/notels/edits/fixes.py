@@ -61,7 +61,7 @@ from notels.syntax.model import AnkiItems, Card, CardId, InlineCard, StartWithTr
 from notels.syntax.nested import NestedCard, nested_cards
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
-from notels.vault.drawings import holds_cards
+from notels.vault.drawings import holds_cards, is_drawing
 from notels.vault.index import CardLocation, VaultIndex
 
 # The codes `--fix` applies (when the fix for the finding at hand is marked safe).
@@ -149,8 +149,10 @@ def missing_id_edits_for_vault(
     """
     result: list[tuple[str, tuple[TextEdit, ...]]] = []
     for path in sorted(paths if paths is not None else index.paths()):
-        note = index.notes.get(path) if holds_cards(path) else None
-        if note is None or not holds_cards(path, note.frontmatter):
+        if not holds_cards(path):
+            continue  # a drawing by its name: not even parsed
+        note = index.notes.get(path)
+        if note is None or is_drawing(note.frontmatter):
             continue
         edits: list[TextEdit] = []
         not_before = created_ms(note)
