@@ -8,15 +8,17 @@ disk. The session does not wait for the startup index: the test says when it may
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lsp_harness import Editor, editor, wait_until
 
 GATE_DIR = Path(__file__).resolve().parent / "race_gate"
+_Answer = TypeVar("_Answer")
 
 
 class Gate:
@@ -36,6 +38,15 @@ class Gate:
             return []
         lines = log.read_text(encoding="utf-8").splitlines()
         return [line.split(" ", 1)[1] for line in lines if line.startswith(f"{stage} ")]
+
+    async def answer_after(self, stage: str, request: Awaitable[_Answer]) -> _Answer:
+        """The answer to `request`, which must wait while `stage` is held (it is still
+        unanswered 0.3 s after it was sent); the stage is then let go."""
+        asked = asyncio.ensure_future(request)
+        await asyncio.sleep(0.3)
+        assert not asked.done(), "answered while the gate held the server's work"
+        self.open(stage)
+        return await asked
 
     async def wait_reached(self, stage: str, count: int = 1) -> None:
         await wait_until(lambda: len(self.reached(stage)) >= count)

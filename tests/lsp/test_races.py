@@ -3,7 +3,6 @@ of notes changed on disk), made deterministic by holding that work at a gate (ra
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from lsp_harness import Editor, editor, wait_until, write_files
@@ -46,15 +45,13 @@ async def test_a_note_renamed_while_the_vault_is_indexed_gets_its_links_updated(
     gate.hold("index")
     async with gated_editor(vault, gate) as session:
         await gate.wait_reached("index")  # the run has scanned the vault, read no note yet
-        asked = asyncio.ensure_future(
+        # The answer waits for the index run.
+        edit = await gate.answer_after(
+            "index",
             session.client.workspace_will_rename_files_async(
                 _rename_params(session, "Target.md", "Renamed.md")
-            )
+            ),
         )
-        await asyncio.sleep(0.3)
-        assert not asked.done()  # the answer waits for the index run
-        gate.open("index")
-        edit = await asked
         # Was: None, no link updated (the index held no note yet): both links broke on disk.
         assert _edited_uris(edit) == {session.uri("Linker.md"), session.uri("Other.md")}
 
@@ -77,19 +74,16 @@ async def test_a_rename_while_the_vault_is_indexed_waits_for_the_index(
     async with gated_editor(vault, gate) as session:
         await gate.wait_reached("index")
         uri = session.open("Target.md")
-        asked = asyncio.ensure_future(
+        edit = await gate.answer_after(
+            "index",
             session.client.text_document_rename_async(
                 types.RenameParams(
                     text_document=types.TextDocumentIdentifier(uri=uri),
                     position=types.Position(line=1, character=4),
                     new_name="Section",
                 )
-            )
+            ),
         )
-        await asyncio.sleep(0.3)
-        assert not asked.done()
-        gate.open("index")
-        edit = await asked
         # Was: only the open note was known: the links in Linker.md and Other.md were left.
         expected = {session.uri("Target.md"), session.uri("Linker.md"), session.uri("Other.md")}
         assert _edited_uris(edit) == expected
