@@ -12,12 +12,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from notels.config import (
-    CONFIG_FILE_NAME,
     Config,
     find_vault_root,
     has_vault_marker,
-    load_config_file,
-    vault_defaults,
+    load_vault_config,
 )
 from notels.edits.fixes import CreatedNs, fixable_findings
 from notels.edits.ids import IdGenerator
@@ -58,13 +56,6 @@ class CheckResult:
     files_checked: int
     roots: list[Path]
     fixes: FixOutcome = field(default_factory=FixOutcome)  # empty unless fixing
-
-
-def load_vault_config(root: Path) -> Config:
-    config_path = root / CONFIG_FILE_NAME
-    if config_path.is_file():
-        return load_config_file(config_path, known_codes())
-    return vault_defaults(root)
 
 
 def _display_path(absolute: Path) -> str:
@@ -147,7 +138,7 @@ def check_paths(
     by_root = _scopes_by_vault(paths)
     # Every configuration is read before any vault is checked: a bad one must stop the run
     # before --fix has written a file anywhere.
-    configs = {root: load_vault_config(root) for root in by_root}
+    configs = {root: load_vault_config(root, known_codes()) for root in by_root}
     located: list[LocatedFinding] = []
     files = 0
     fixes = FixOutcome()

@@ -81,6 +81,15 @@ def vault_defaults(root: Path) -> Config:
     return Config(template_globs=template_globs(root))
 
 
+def load_vault_config(root: Path, known_codes: frozenset[str]) -> Config:
+    """The config of the vault at `root`: its `.notels.toml` over vault_defaults; raises
+    ConfigError."""
+    config_path = root / CONFIG_FILE_NAME
+    if config_path.is_file():
+        return load_config_file(config_path, known_codes)
+    return vault_defaults(root)
+
+
 def load_config_file(path: Path, known_codes: frozenset[str]) -> Config:
     """The config `.notels.toml` at `path` gives its vault (over vault_defaults)."""
     try:

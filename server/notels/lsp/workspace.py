@@ -33,6 +33,7 @@ from notels.config import (
     find_vault_root,
     find_vaults_below,
     has_vault_marker,
+    load_vault_config,
     vault_defaults,
 )
 from notels.findings import Finding
@@ -199,12 +200,7 @@ def clean_settings(settings: object) -> Mapping[str, object]:
 
 def read_file_config(root: Path, base_settings: Mapping[str, object]) -> tuple[Config, Config]:
     """(file config, effective config) of a vault; raises ConfigError."""
-    file_config = vault_defaults(root)
-    config_path = root / CONFIG_FILE_NAME
-    if config_path.is_file():
-        from notels.config import load_config_file
-
-        file_config = load_config_file(config_path, known_codes())
+    file_config = load_vault_config(root, known_codes())
     return file_config, config_from_mapping(base_settings, known_codes(), base=file_config)
 
 
@@ -327,11 +323,12 @@ class Workspace:
         if vault is not None:
             return vault, effects
         # A bad `.notels.toml` keeps the settings, bad settings keep the file (as apply_settings).
-        file_config, settings = vault_defaults(root), self.settings
+        settings = self.settings
         try:
             file_config, _ = read_file_config(root, {})
         except ConfigError as error:
             effects.errors.append(str(error))
+            file_config = vault_defaults(root)
         try:
             config = config_from_mapping(settings, known_codes(), base=file_config)
         except ConfigError as error:  # only with what this vault's file sets
