@@ -186,6 +186,31 @@ def test_fix_writes_no_id_into_obsidians_templates_folder(tmp_path: Path) -> Non
     assert (vault / "Templates/Basic card.md").read_text(encoding="utf-8") == basic
 
 
+def test_fix_writes_no_id_into_periodic_notes_and_quickadd_templates(tmp_path: Path) -> None:
+    """The weekly template of the Periodic Notes plugin and a QuickAdd Template choice's note
+    are copied into every note made from them, as core Templates' are. Was: `--fix` gave
+    their empty cards an ID that every weekly note (and every QuickAdd card) then shared."""
+    weekly = "# Week {{date:ww}}\nSTART\nBasic\nFront: Review of the week\nBack: \nEND\n"
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            ".obsidian/plugins/periodic-notes/data.json": (
+                '{"weekly": {"enabled": true, "format": "gggg-[W]ww", "template": "Meta/Weekly"}}'
+            ),
+            ".obsidian/plugins/quickadd/data.json": (
+                '{"choices": [{"type": "Multi", "choices": '
+                '[{"type": "Template", "templatePath": "Meta/Card.md"}]}]}'
+            ),
+            "Meta/Weekly.md": weekly,
+            "Meta/Card.md": CARD_TEMPLATE,
+            "Adam.md": "Adam combines momentum and RMSProp.\n",
+        },
+    )
+    run_check("--fix", "--exit-zero", ".", cwd=vault)
+    assert (vault / "Meta/Weekly.md").read_text(encoding="utf-8") == weekly
+    assert (vault / "Meta/Card.md").read_text(encoding="utf-8") == CARD_TEMPLATE
+
+
 def test_template_placeholders_in_the_templates_folder_are_not_findings(tmp_path: Path) -> None:
     """Templater's `<% ... %>` and core Templates' `{{date}}` are filled in when a note is
     made; in the templates folder they are what a template is. Was: `invalid-created` on

@@ -212,10 +212,12 @@ async def test_templates_json_deleted_or_emptied_while_running_brings_the_findin
 
 
 async def test_a_watcher_is_registered_for_templates_json(vault: Path) -> None:
-    """The client is asked to watch both template settings files, or no change would come."""
+    """The client is asked to watch every template settings file, or no change would come."""
     write_files(vault, {".obsidian/app.json": "{}", "A.md": "x\n"})
     async with editor(vault) as session:
         await wait_until(lambda: bool(session.registrations))
         text = repr([r.register_options for r in session.registrations])
         assert ".obsidian/templates.json" in text
         assert "templater-obsidian/data.json" in text
+        assert "periodic-notes/data.json" in text
+        assert "quickadd/data.json" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,56 @@ def test_the_daily_notes_template_is_a_template(tmp_path: Path) -> None:
     assert not globs.matches("Meta/Дневник d.md")
     root = _vault(tmp_path, {".obsidian/daily-notes.json": '{"template": "/Daily.md"}'})
     assert template_globs(root) == ("Daily.md",)
+
+
+PERIODIC = ".obsidian/plugins/periodic-notes/data.json"
+QUICKADD = ".obsidian/plugins/quickadd/data.json"
+
+
+def test_periodic_notes_templates_in_both_settings_shapes(tmp_path: Path) -> None:
+    """Periodic Notes names a template note per period: `weekly.template` up to release
+    0.0.17, `templatePath` of each period of each calendar set in the 1.0 betas. A template
+    of a period turned off is still a template; an empty one names none."""
+    released = {
+        "showGettingStartedBanner": False,
+        "daily": {"format": "", "template": "", "folder": "", "enabled": False},
+        "weekly": {"format": "gggg-[W]ww", "template": "Meta/Неделя", "enabled": True},
+        "monthly": {"template": "Meta/Month.md", "enabled": False},
+        "quarterly": "not an object",
+    }
+    root = _vault(tmp_path / "released", {PERIODIC: json.dumps(released)})
+    assert template_globs(root) == ("Meta/Неделя.md", "Meta/Month.md")
+    beta = {
+        "activeCalendarSet": "Default",
+        "calendarSets": [
+            {"id": "Default", "day": {"enabled": True, "templatePath": "T/Day.md"}},
+            {"id": "Work", "week": {"templatePath": "T/Week"}, "year": None},
+            "junk",
+        ],
+    }
+    root = _vault(tmp_path / "beta", {PERIODIC: json.dumps(beta)})
+    assert template_globs(root) == ("T/Day.md", "T/Week.md")
+
+
+def test_quickadd_template_folders_and_template_choices(tmp_path: Path) -> None:
+    """QuickAdd's template folders, and the note of every Template choice, also inside a Multi
+    choice; a Capture choice's target is a note, not a template."""
+    settings = {
+        "templateFolderPaths": ["QuickAdd/Шаблоны"],
+        "templateFolderPath": "Old templates",
+        "choices": [
+            {"type": "Template", "name": "Card", "templatePath": "Cards/Card template.md"},
+            {"type": "Capture", "name": "Inbox", "captureTo": "Inbox.md"},
+            {
+                "type": "Multi",
+                "choices": [{"type": "Template", "templatePath": "Deep/Book.md"}],
+            },
+        ],
+    }
+    root = _vault(tmp_path, {QUICKADD: json.dumps(settings)})
+    assert template_globs(root) == (
+        "QuickAdd/Шаблоны/**",
+        "Old templates/**",
+        "Cards/Card template.md",
+        "Deep/Book.md",
+    )

@@ -1,5 +1,5 @@
-"""Where a vault keeps its note templates: Obsidian's Templates folder, Templater's, and the
-Daily notes template.
+"""Where a vault keeps its note templates: the folders and notes that Obsidian's Templates,
+Daily notes, and the Templater, Periodic Notes and QuickAdd plugins name in their settings.
 
 A template is not a note: its card skeleton has no ID on purpose (each note made from it gets
 its own), and its `{{date}}` and `<% tp.file.title %>` are filled in only in the notes made
@@ -11,41 +11,99 @@ a link to one still opens it.
 from __future__ import annotations
 
 import json
+from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from notels.vault.files import vault_relative_path
 
-# (settings file, key, names a folder rather than a note): core Templates, Templater, and the
-# core Daily notes' template (a note, named without `.md`, wherever it lies).
-_TEMPLATE_KEYS = (
-    (".obsidian/templates.json", "folder", True),
-    (".obsidian/plugins/templater-obsidian/data.json", "templates_folder", True),
-    (".obsidian/daily-notes.json", "template", False),
+# A place a settings file names: (the value as written, names a folder rather than a note).
+_Named = tuple[object, bool]
+_PERIODS = ("daily", "weekly", "monthly", "quarterly", "yearly")
+_GRANULARITIES = ("day", "week", "month", "quarter", "year", "fiscalYear")
+_GLOB_SPECIALS = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
+
+
+def _templates_folder(settings: dict[str, object]) -> Iterator[_Named]:
+    yield settings.get("folder"), True
+
+
+def _templater(settings: dict[str, object]) -> Iterator[_Named]:
+    yield settings.get("templates_folder"), True
+
+
+def _daily_notes(settings: dict[str, object]) -> Iterator[_Named]:
+    # A note, named without `.md`, wherever it lies.
+    yield settings.get("template"), False
+
+
+def _periodic_notes(settings: dict[str, object]) -> Iterator[_Named]:
+    """A template note per period: `daily.template` and the like (releases up to 0.0.17), or
+    `templatePath` of each period of each calendar set (the 1.0 betas)."""
+    for period in _PERIODS:
+        if isinstance(config := settings.get(period), dict):
+            yield config.get("template"), False
+    calendar_sets = settings.get("calendarSets")
+    for calendar_set in calendar_sets if isinstance(calendar_sets, list) else ():
+        for granularity in _GRANULARITIES:
+            if isinstance(calendar_set, dict) and isinstance(
+                config := calendar_set.get(granularity), dict
+            ):
+                yield config.get("templatePath"), False
+
+
+def _quickadd(settings: dict[str, object]) -> Iterator[_Named]:
+    """Its template folders (`templateFolderPaths`, once `templateFolderPath`) and the note of
+    every Template choice, however deep in Multi choices and macros it sits."""
+    folders = settings.get("templateFolderPaths")
+    for folder in folders if isinstance(folders, list) else ():
+        yield folder, True
+    yield settings.get("templateFolderPath"), True
+    pending: deque[object] = deque([settings.get("choices")])
+    while pending:
+        value = pending.popleft()
+        if isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            if value.get("type") == "Template":
+                yield value.get("templatePath"), False
+            pending.extend(value.values())
+
+
+# (settings file, what it names): a change of one of these files means reading them again.
+_TEMPLATE_SETTINGS: tuple[tuple[str, Callable[[dict[str, object]], Iterator[_Named]]], ...] = (
+    (".obsidian/templates.json", _templates_folder),
+    (".obsidian/plugins/templater-obsidian/data.json", _templater),
+    (".obsidian/daily-notes.json", _daily_notes),
+    (".obsidian/plugins/periodic-notes/data.json", _periodic_notes),
+    (".obsidian/plugins/quickadd/data.json", _quickadd),
 )
 # The vault-relative settings files to follow: a change means reading the config again.
-TEMPLATE_SETTINGS = tuple(settings for settings, _, _ in _TEMPLATE_KEYS)
-_GLOB_SPECIALS = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
+TEMPLATE_SETTINGS = tuple(settings for settings, _ in _TEMPLATE_SETTINGS)
 
 
 def template_globs(root: Path) -> tuple[str, ...]:
     """Ignore globs (see vault.files.IgnoreGlobs) of the template folders and notes the vault's
     Obsidian settings name; () when they name none or cannot be read."""
     globs: list[str] = []
-    for settings, key, is_folder in _TEMPLATE_KEYS:
+    for settings, named in _TEMPLATE_SETTINGS:
         try:
             # A BOM (a Windows editor's) is no part of the JSON, as in .notels.toml.
             data = json.loads((root / settings).read_text(encoding="utf-8-sig"))
         except (OSError, ValueError):
             continue
-        path = _setting_path(data.get(key)) if isinstance(data, dict) else None
-        if path is None:
+        if not isinstance(data, dict):
             continue
-        if is_folder:
-            glob = literal_glob(path) + "/**"
-        else:
-            glob = literal_glob(path if path.lower().endswith(".md") else path + ".md")
-        if glob not in globs:
-            globs.append(glob)
+        for value, is_folder in named(data):
+            path = _setting_path(value)
+            if path is None:
+                continue
+            if is_folder:
+                glob = literal_glob(path) + "/**"
+            else:
+                glob = literal_glob(path if path.lower().endswith(".md") else path + ".md")
+            if glob not in globs:
+                globs.append(glob)
     return tuple(globs)
 
 
