@@ -27,3 +27,19 @@ def test_notels_rules_setting_lists_every_rule_code_of_the_server() -> None:
     missing = sorted(set(known_codes()) - set(listed))
     assert missing == [], f"rule codes the settings editor does not offer: {missing}"
     assert sorted(set(listed) - set(known_codes())) == []
+
+
+def test_every_setting_sent_to_the_server_can_differ_per_workspace_folder() -> None:
+    # editors/vscode/README.md: the rule settings "can differ per workspace folder", and the
+    # extension reads each vault's settings from its folder's scope. VS Code keeps folder values
+    # only of `resource` (or `machine-overridable`, `language-overridable`) settings: one of the
+    # `window` scope, the default when none is declared, is ignored in a folder's settings.
+    # Was: `notels.codeLens.enable` declared no scope.
+    own = {"notels.server.path", "notels.server.python", "notels.trace.server"}
+    per_folder = {"resource", "language-overridable", "machine-overridable"}
+    unscoped = sorted(
+        name
+        for name, schema in settings().items()
+        if name not in own and schema.get("scope", "window") not in per_folder
+    )
+    assert unscoped == [], f"settings a workspace folder cannot set: {unscoped}"
