@@ -96,3 +96,27 @@ async def test_editing_the_vault_file_rechecks_open_notes(vault: Path) -> None:
         await wait_until(lambda: bool(session.client.messages))
         assert ".notels.toml" in session.client.messages[0].message
         assert "duplicate-id" not in session.codes(uri)  # the previous config stays
+
+
+async def test_note_types_in_settings_add_to_those_of_the_vault_file(vault: Path) -> None:
+    # Settings go "on top of the vault's .notels.toml" (editors/vscode/README.md), and only
+    # `ignore` is said to replace the file's list; `rules` merge per code, and the extension
+    # merges `notels.noteTypes` across its scopes per note type. Was: a `note-types` setting
+    # for one type replaced the file's whole table, so the types configured there lost their
+    # fields (and their unknown-field findings) as soon as the editor named another type.
+    write_files(
+        vault,
+        {
+            ".notels.toml": '[note-types]\nmath_complex = ["FRONT", "BACK"]\n',
+            "Карта.md": (
+                "TARGET DECK: d\n\nSome words here.\n\n"
+                "START\nmath_complex\nFRONT: q\nBack: a\nID: 1737306548883\nEND\n"
+            ),
+        },
+    )
+    settings = {"note-types": {"Basic": ["Front", "Back"]}}
+    async with editor(vault, settings=settings) as session:
+        uri = session.open("Карта.md")
+        codes = await session.wait_for_codes(uri, lambda codes: True)
+
+    assert codes == ["unknown-field"]  # `Back:` is no field of math_complex, as the file says
