@@ -75,6 +75,7 @@ The plugin matches `START` up to the first `END` below it. When a card lacks its
 next card's `START` and fields become part of it: Anki gets one broken card instead of two.
 Add the missing `END` before the next `START`.
 """,
+    fixable=True,
 )
 def swallowed_block(ctx: RuleContext) -> Iterator[Draft]:
     for card in ctx.note.anki.cards:
@@ -158,6 +159,7 @@ is missing, the plugin takes the first field line as the note type and the card 
 The plugin looks the note type up exactly as written, trailing spaces included: `Basic ` is no
 note type of Anki's, and that card fails too (a quick fix removes the spaces).
 """,
+    fixable=True,
 )
 def missing_note_type(ctx: RuleContext) -> Iterator[Draft]:
     text = ctx.note.text

@@ -167,6 +167,7 @@ The plugin reads only the first `TARGET DECK` line of a file and sends every car
 deck. A later line naming a different deck is ignored: the cards below it go to the first deck.
 Repeating the same deck is harmless. Move those cards to a note of their own, or delete the line.
 """,
+    fixable=True,
 )
 def shadowed_target_deck(ctx: RuleContext) -> Iterator[Draft]:
     decks = ctx.note.anki.decks

@@ -53,6 +53,7 @@ def missing_id(ctx: RuleContext) -> Iterator[Draft]:
 The plugin only reads the ID from the block's last line. An `ID:` line anywhere else is field
 text, and the plugin creates a duplicate card. Move the line just above `END`.
 """,
+    fixable=True,
 )
 def misplaced_id(ctx: RuleContext) -> Iterator[Draft]:
     lines = ctx.note.lines

@@ -165,6 +165,7 @@ A note with no words outside its frontmatter, headings, Anki blocks, comments an
 and no `fix/empty` tag, is easy to forget. Write it, or tag it `fix/empty` so your review
 queries find it.
 """,
+    fixable=True,
 )
 def empty_note(ctx: RuleContext) -> Iterator[Draft]:
     note = ctx.note

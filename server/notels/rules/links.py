@@ -24,6 +24,7 @@ def _target_span(link: Link) -> Span:
 No note (by file name, path or alias) or attachment matches the link's target. Create the note,
 or fix the name.
 """,
+    fixable=True,
     vault_wide=True,
 )
 def unresolved_link(ctx: RuleContext) -> Iterator[Draft]:
@@ -45,6 +46,7 @@ Two or more notes share the link's name in different folders. Obsidian opens the
 the vault root (then the shortest path); notels resolves it the same way. Write the path
 (`[[folder/Note]]`) to choose explicitly.
 """,
+    fixable=True,
     vault_wide=True,
 )
 def ambiguous_link(ctx: RuleContext) -> Iterator[Draft]:
