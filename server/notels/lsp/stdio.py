@@ -10,45 +10,110 @@ directly; anything else (a file, a console on Windows) goes through pygls' reade
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
 import stat
 import threading
-from typing import BinaryIO
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
-from pygls.io_ import StdoutWriter, run_async
+import orjson
+from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import JsonRPCProtocol
 
 log = logging.getLogger(__name__)
 # pygls' message loop logs unreadable messages here, as under its own start_io; the server
 # reports them to the client once, through report_server_error.
 _PYGLS_LOG = logging.getLogger("pygls.server")
 
-_LENIENT_LENGTH = re.compile(rb"(?i:content-length)[ \t]*:[ \t]*(\d+)[ \t]*\r?\n")
-_LIMIT = 1 << 30  # a line may be long: headers are short, but a bad client sends anything
+_LENIENT_LENGTH = re.compile(rb"(?i:content-length)[ \t]*:[ \t]*(\d{1,18})[ \t]*\r?\n")
 
 
-class _PipeReader:
-    """asyncio's StreamReader, with pygls' reader contract at the end of input (b"")."""
+class _FrameReader(asyncio.Protocol):
+    """Reads frames off stdin as the bytes come and hands each message to the protocol at once.
 
-    def __init__(self, stream: asyncio.StreamReader) -> None:
-        self._stream = stream
+    pygls' loop (`run_async`) awaits a coroutine per header line and per body, and wakes once
+    more per message: about a tenth of a short request's time in the server. The rules are
+    pygls' own, and lenient as before: header lines end in LF or CRLF, any header but
+    Content-Length is skipped, its name is read in any case (as in HTTP; vscode-jsonrpc reads
+    `content-length` too) with spaces or tabs around the value, and a blank line ends the
+    headers once a length was read.
+    """
 
-    async def readline(self) -> bytes:
-        line = await self._stream.readline()
-        if line.startswith(b"Content-Length: ") and line[16:-2].isdigit() and line[-2:] == b"\r\n":
-            return line
-        # Header names are case-insensitive, as in HTTP (vscode-jsonrpc reads `content-length`
-        # too); pygls matches the exact spelling, and would skip such a frame unanswered.
-        length = _LENIENT_LENGTH.fullmatch(line)
-        return b"Content-Length: %s\r\n" % length[1] if length is not None else line
+    def __init__(
+        self,
+        protocol: JsonRPCProtocol,
+        stop_event: threading.Event,
+        error_handler: Callable[[Exception, type[JsonRpcException]], object],
+        closed: asyncio.Future[None],
+    ) -> None:
+        self._protocol = protocol
+        self._stop_event = stop_event
+        self._error_handler = error_handler
+        self._closed = closed
+        self._buffer = bytearray()
+        self._length = 0  # Content-Length of the frame whose headers are being read
+        self._in_body = False
 
-    async def readexactly(self, n: int) -> bytes:
+    def data_received(self, data: bytes) -> None:
+        buffer = self._buffer
+        buffer += data
+        start = 0
+        while not self._stop_event.is_set():
+            if self._in_body:
+                end = start + self._length
+                if len(buffer) < end:
+                    break
+                body = bytes(buffer[start:end])
+                start, self._length, self._in_body = end, 0, False
+                self._handle(body)
+                continue
+            newline = buffer.find(b"\n", start)
+            if newline == -1:
+                break
+            line = bytes(buffer[start : newline + 1])
+            start = newline + 1
+            if not self._length:
+                length = _LENIENT_LENGTH.fullmatch(line)
+                self._length = int(length[1]) if length is not None else 0
+            elif not line.strip():
+                self._in_body = True
+        del buffer[:start]
+        if self._stop_event.is_set():
+            self._close()
+
+    def _handle(self, body: bytes) -> None:
         try:
-            return await self._stream.readexactly(n)
-        except asyncio.IncompleteReadError:
-            return b""
+            self._protocol.handle_message(_message(body, self._protocol))
+        except Exception as error:
+            _PYGLS_LOG.exception("Unable to handle message")
+            self._error_handler(error, JsonRpcException)
+
+    def eof_received(self) -> None:
+        self._close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if not self._closed.done():
+            self._closed.set_result(None)
+
+
+def _message(body: bytes, protocol: JsonRPCProtocol) -> Any:
+    """The message a body holds, read by orjson (a sixth of json's time); what orjson refuses
+    (a lone surrogate's escape, an integer past 64 bits, NaN, a body in UTF-16) is read as
+    pygls reads it, or fails as it did there. pygls' hook sees every object of the message;
+    only the message itself is one it reads (see NotelsProtocol.structure_message)."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body, object_hook=protocol.structure_message)
+    return protocol.structure_message(data) if isinstance(data, dict) else data
 
 
 def _own_pipe_or_socket(stdin: BinaryIO, stdout: BinaryIO) -> bool:
@@ -74,15 +139,12 @@ def serve_stdio(server: LanguageServer, stdin: BinaryIO, stdout: BinaryIO) -> No
 
     async def serve() -> None:
         loop = asyncio.get_running_loop()
-        stream = asyncio.StreamReader(limit=_LIMIT)
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), stdin)
-        await run_async(
-            stop_event=stop_event,
-            reader=_PipeReader(stream),
-            protocol=server.protocol,
-            logger=_PYGLS_LOG,
-            error_handler=server.report_server_error,
+        closed: asyncio.Future[None] = loop.create_future()
+        await loop.connect_read_pipe(
+            lambda: _FrameReader(server.protocol, stop_event, server.report_server_error, closed),
+            stdin,
         )
+        await closed
 
     try:
         asyncio.run(serve())
