@@ -162,7 +162,11 @@ def config_from_mapping(
                 isinstance(v, list) and all(isinstance(f, str) for f in v) for v in value.values()
             ):
                 raise fail(key, "expected a table of note-type = [field names]")
-            updates["note_types"] = {str(k): tuple(v) for k, v in value.items()}
+            # Per note type, as `rules` per code: settings add to the vault file's types.
+            updates["note_types"] = {
+                **config.note_types,
+                **{str(k): tuple(v) for k, v in value.items()},
+            }
         elif key in ("stale-fix-min-words", "stale_fix_min_words", "staleFixMinWords"):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise fail(key, "expected a non-negative integer")
