@@ -58,8 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--fix",
         action="store_true",
-        help="apply safe fixes (new IDs, END lines, stale fix/empty tags) to the files, "
-        "then report what remains",
+        help="apply safe fixes (new IDs, END lines, text after START, stale fix/empty tags) "
+        "to the files, then report what remains",
     )
     check.add_argument(
         "--diff",
