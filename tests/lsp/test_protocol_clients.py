@@ -342,3 +342,34 @@ async def test_a_request_id_past_64_bits_gets_its_answer(vault: Path) -> None:
         assert answered.get("result") == found["result"], answered
         after = await client.call("workspace/symbol", {"query": "Кольца"})
         assert after.get("result") == found["result"], after
+
+
+async def test_frames_are_read_however_the_bytes_arrive(vault: Path) -> None:
+    """The server reads frames as the pipe hands them over: a request sent a byte at a time,
+    with the next request's whole frame in the same write as its last byte, and both are
+    answered. A header whose length has 5,000 digits (more than Python reads as a number: a
+    ValueError that ended pygls' message loop, and with it the server) is skipped."""
+    write_files(vault, NOTES)
+    async with raw_client() as client:
+        answer = await client.call("initialize", _initialize(vault, {}))
+        assert "result" in answer, answer
+        client.notify("initialized", {})
+        client._stdin.write(b"Content-Length: " + b"9" * 5000 + b"\r\n\r\n")
+        loop = asyncio.get_running_loop()
+        pendings, data = [], b""
+        for msg_id in (9001, 9002):
+            pending = Pending("workspace/symbol", time.monotonic(), loop.create_future(), False)
+            client._pending[msg_id] = pending
+            pendings.append(pending)
+            message = {"jsonrpc": "2.0", "id": msg_id, "method": "workspace/symbol"}
+            body = json.dumps({**message, "params": {"query": "Кольца"}}).encode()
+            data += b"Content-Length: %d\r\n\r\n" % len(body) + body
+        split = len(data) - len(body)
+        for offset in range(split - 1):
+            client._stdin.write(data[offset : offset + 1])
+            await client.drain()
+        client._stdin.write(data[split - 1 :])
+        await client.drain()
+        answers = [await wait_answer(client, pending, 10) for pending in pendings]
+    assert [answer.get("id") for answer in answers] == [9001, 9002], answers
+    assert all("result" in answer for answer in answers), answers
