@@ -6,8 +6,9 @@ negotiated position encoding. Notes that are not open are edited by the position
 on disk: it is re-read first, and re-indexed when it changed behind the server's back. Renames
 start from closed notes too, as hover and references do.
 
-One IdGenerator per vault lives as long as the server: IDs it handed out (even in code actions
-never applied) stay taken, so two quick fixes can never offer the same ID. Asking again for one
+One IdGenerator serves every vault and lives as long as the server: IDs it handed out (even in
+code actions never applied) stay taken, so two quick fixes can never offer the same ID, nor
+two vaults that sync to one Anki collection get the same new ID. Asking again for one
 note's code actions offers the IDs it offered last time (see OfferedIds), so the editor asking
 on every cursor move takes no new ones.
 """
@@ -42,7 +43,7 @@ from notels.edits.fixes import (
     missing_id_edits_for_vault,
     safe_fixes,
 )
-from notels.edits.ids import IdGenerator, generator_for_vault, note_ids, vault_ids
+from notels.edits.ids import IdGenerator, note_ids, vault_ids
 from notels.edits.rename import (
     NoteRename,
     RenameError,
@@ -67,7 +68,7 @@ from notels.vault.files import MARKDOWN_SUFFIX, read_note, relative_key, resolve
 
 from .convert import SOURCE, path_of_uri, to_offset, to_range, uri_of_path
 from .session import Session, capability
-from .workspace import Vault
+from .workspace import Vault, under
 
 if TYPE_CHECKING:
     from .server import NotelsServer
@@ -264,7 +265,8 @@ class OfferedIds(IdGenerator):
 class EditFeatures:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._generators: dict[Path, IdGenerator] = {}
+        self._ids = IdGenerator()
+        self._ids_read: set[Path] = set()  # roots of the vaults whose every ID it was told
         self._offered: dict[tuple[Path, str], list[int]] = {}  # see OfferedIds
 
     # --- code actions -----------------------------------------------------------------------------
@@ -457,9 +459,8 @@ class EditFeatures:
         found: list[Vault] = []
         for file in params.files:
             old = path_of_uri(file.old_uri)
-            vault = self.session.workspace.vault_of(resolved(old)) if old is not None else None
-            if vault is not None and vault not in found:
-                found.append(vault)
+            holding = self.session.workspace.vaults_holding(resolved(old)) if old else []
+            found += [vault for vault in holding if vault not in found]
         return found
 
     async def generate_ids(self) -> dict[str, Any]:
@@ -472,12 +473,19 @@ class EditFeatures:
         self.session.flush_documents()
         builder = EditBuilder(self.session)
         lacking = 0
-        for vault in list(self.session.workspace.vaults.values()):
+        vaults = list(self.session.workspace.vaults.values())
+        for vault in vaults:
+            with vault.lock:
+                self._generator(vault)  # no new ID in one vault takes an ID another holds
+        for vault in vaults:
+            nested = self.session.workspace.nested_roots(vault)
             with vault.lock:
                 candidates = [
                     path
                     for path, summary in vault.index.summaries.items()
-                    if summary.lacks_ids() and holds_cards(path)
+                    if summary.lacks_ids()
+                    and holds_cards(path)
+                    and not (nested and under(path, nested))  # given by the nested vault
                 ]
             self._sync_from_disk(vault, candidates)
             with vault.lock:
@@ -520,7 +528,8 @@ class EditFeatures:
         place = self._note_at(params.text_document.uri)
         if place is None:
             return None
-        await self.when_indexed([place.vault])
+        # The vaults around the note's own hold its notes too, links to the target among them.
+        await self.when_indexed(self.session.workspace.vaults_holding(place.vault.root))
         target = self._rename_target(place, params.position)
         if target is None:
             return None
@@ -550,7 +559,44 @@ class EditFeatures:
                         builder.add(vault, path, path_edits)
         except RenameError as error:
             raise RequestFailed(str(error)) from None
+        if builder.files or builder.renames:
+            self._rename_in_outer_vaults(builder, vault, target, params.new_name)
         return builder.build()
+
+    def _rename_in_outer_vaults(
+        self, builder: EditBuilder, vault: Vault, target: RenameTarget, new_name: str
+    ) -> None:
+        """The links to a renamed note or heading from the notes of the vaults around `vault`
+        (a vault nested in another is a folder of the outer one): each outer vault edits its
+        own notes, those of the vaults nested in it being theirs."""
+        file = vault.root / target.path
+        for outer in self.session.workspace.vaults_holding(file):
+            if outer is vault:
+                continue
+            relative = relative_key(outer.root, file)
+            nested = self.session.workspace.nested_roots(outer)
+            try:
+                moves = {relative: relative}
+                if isinstance(target, NoteRename):
+                    moves[relative] = renamed_path(relative, new_name)
+                with outer.lock:
+                    linkers = notes_to_read(outer.index, moves)
+                self._sync_from_disk(outer, linkers)
+                with outer.lock:
+                    if isinstance(target, NoteRename):
+                        edits = rename_note_edits(outer.index, relative, new_name)
+                    else:
+                        edits = rename_heading_edits(
+                            outer.index, relative, target.heading, new_name
+                        )
+            except RenameError as error:
+                log.warning("links in %s not updated: %s", outer.root, error)
+                continue
+            for path, path_edits in edits.items():
+                if not (nested and under(path, nested)):
+                    builder.add(outer, path, path_edits)
+            if isinstance(target, NoteRename):
+                self._follow_in_boards(builder, outer, moves, nested)
 
     def _note_rename(
         self, builder: EditBuilder, vault: Vault, target: NoteRename, new_name: str
@@ -591,6 +637,8 @@ class EditFeatures:
                 moves_by_vault.setdefault(vault.root, (vault, {}))[1][old] = new
         builder = EditBuilder(self.session)
         for vault, moves in moves_by_vault.values():
+            # A vault nested in this one edits its own notes: each file's edits come once.
+            nested = self.session.workspace.nested_roots(vault)
             with vault.lock:
                 synced = notes_to_read(vault.index, moves)
             self._sync_from_disk(vault, synced)
@@ -606,17 +654,28 @@ class EditFeatures:
             for old_path, reason in sorted(refused.items()):
                 log.warning("links to %s not updated: %s", old_path, reason)
             for path, path_edits in edits.items():
-                builder.add(vault, path, path_edits)
+                if not (nested and under(path, nested)):
+                    builder.add(vault, path, path_edits)
             # A board names files by path: it follows every move, refused ones too.
-            self._follow_in_boards(builder, vault, moves)
+            self._follow_in_boards(builder, vault, moves, nested)
         return builder.build() if builder.files else None
 
     @staticmethod
-    def _follow_in_boards(builder: EditBuilder, vault: Vault, moves: dict[str, str]) -> None:
-        """The Canvas boards showing a moved file show it under its new path."""
+    def _follow_in_boards(
+        builder: EditBuilder,
+        vault: Vault,
+        moves: dict[str, str],
+        nested: frozenset[str] = frozenset(),
+    ) -> None:
+        """The Canvas boards showing a moved file show it under its new path (those of a vault
+        nested in this one are its own)."""
         if not moves:
             return
-        boards = [a for a in vault.index.attachments() if a.lower().endswith(CANVAS_SUFFIX)]
+        boards = [
+            a
+            for a in vault.index.attachments()
+            if a.lower().endswith(CANVAS_SUFFIX) and not (nested and under(a, nested))
+        ]
         for board in sorted(boards):
             read = read_note(vault.root, board, vault.config.max_file_bytes)
             if read.text is None or read.problem is not None:
@@ -632,9 +691,16 @@ class EditFeatures:
         if old is None or new is None:
             return []
         old = resolved(old)
-        vault = self.session.workspace.vault_of(old)
         new = resolved(new.parent) / new.name  # the new file or folder does not exist yet
-        if vault is None or old == vault.root or not vault.contains(new):
+        return [
+            move
+            for vault in self.session.workspace.vaults_holding(old)
+            for move in self._moves_in(vault, old, new)
+        ]
+
+    @staticmethod
+    def _moves_in(vault: Vault, old: Path, new: Path) -> list[tuple[Vault, str, str]]:
+        if old == vault.root or not vault.contains(new):
             return []
         relative, moved = relative_key(vault.root, old), relative_key(vault.root, new)
         index = vault.index
@@ -692,14 +758,16 @@ class EditFeatures:
         return NotePlace(vault, relative, note, uri) if note is not None else None
 
     def _generator(self, vault: Vault, *notes: Note) -> IdGenerator:
-        """The vault's generator, told about IDs written since it last looked."""
-        generator = self._generators.get(vault.root)
-        if generator is None:
-            generator = self._generators[vault.root] = generator_for_vault(vault.index)
-        else:
+        """The generator, told about the vault's IDs (and the notes') written since it last
+        looked; call with the vault locked."""
+        generator = self._ids
+        if vault.root in self._ids_read:
             generator.reserve(vault.index.card_ids())
-            for note in notes:
-                generator.reserve(note_ids(note))
+        else:
+            generator.reserve(vault_ids(vault.index))
+            self._ids_read.add(vault.root)
+        for note in notes:
+            generator.reserve(note_ids(note))
         return generator
 
     def _offers(self, vault: Vault, relative: str, note: Note) -> OfferedIds:

@@ -67,7 +67,7 @@ from .convert import (
 )
 from .indexer import start_thread
 from .session import Session, capability
-from .workspace import Effects, IndexState, Vault
+from .workspace import Effects, IndexState, Vault, under
 
 if TYPE_CHECKING:
     from .server import NotelsServer
@@ -421,10 +421,13 @@ class NavigationFeatures:
             uris: dict[str, str] = {}
             files: dict[str, LineIndex] = {}
             remembered: dict[str, dict[Hashable, Json] | None] = {}
+            nested = self.session.workspace.nested_roots(vault)
             with vault.lock:
                 index = vault.index
                 for symbol in workspace_symbols(index, params.query, vault.config):
                     path = symbol.location.path
+                    if nested and under(path, nested):
+                        continue  # listed by the vault nested in this one
                     if path in remembered:
                         known = remembered[path]
                     else:

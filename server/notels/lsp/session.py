@@ -23,7 +23,6 @@ from pygls.lsp.server import LanguageServer
 from notels.findings import Finding
 from notels.syntax.lines import LineIndex
 from notels.vault.cache import has_cache
-from notels.vault.files import relative_key
 from notels.vault.templates import TEMPLATE_SETTINGS
 from notels.vault.workers import release_spares, start_spares
 
@@ -790,11 +789,7 @@ class Session:
             with vault.lock:
                 paths = sorted({*vault.index.notes, *vault.index.file_problems})
             # A vault nested in this one reports its own notes: one report per file.
-            nested = {
-                relative_key(vault.root, other.root)
-                for other in vaults
-                if other.root != vault.root and other.root.is_relative_to(vault.root)
-            }
+            nested = self.workspace.nested_roots(vault)
             for relative in paths:
                 if nested and under(relative, nested):
                     continue

@@ -15,7 +15,7 @@ from notels.vault.files import resolved
 
 from .convert import path_of_uri
 from .session import Session
-from .workspace import IndexState
+from .workspace import IndexState, under
 
 VAULT_STATUS = "notels/vaultStatus"
 _YIELD_EVERY = 200  # notes checked between turns of the event loop
@@ -24,16 +24,22 @@ _YIELD_EVERY = 200  # notes checked between turns of the event loop
 async def vault_status(session: Session, params: Any) -> dict[str, int | bool]:
     uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
     vaults = list(session.workspace.vaults.values())
+    whole = len(vaults) > 1  # every vault: a nested vault's notes count once, in it
     if isinstance(uri, str) and (path := path_of_uri(uri)) is not None:
         vault = session.workspace.vault_of(resolved(path))
         vaults = [vault] if vault is not None else []
+        whole = False
     notes = cards = errors = warnings = checked = 0
     indexing = False
     for vault in vaults:
+        nested = session.workspace.nested_roots(vault) if whole else frozenset()
         with vault.lock:
-            notes += len(vault.index.notes)
-            cards += sum(len(summary.cards) for summary in vault.index.summaries.values())
-            paths = sorted({*vault.index.notes, *vault.index.file_problems})
+            index = vault.index
+            own = [p for p in index.notes if not (nested and under(p, nested))]
+            notes += len(own)
+            cards += sum(len(s.cards) for p in own if (s := index.summaries.get(p)) is not None)
+            problems = [p for p in index.file_problems if not (nested and under(p, nested))]
+            paths = sorted({*own, *problems})
             indexing = indexing or vault.state is not IndexState.READY
         for relative in paths:
             _, findings = session.workspace.findings_at(vault, relative)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import logging
 import os
 import stat
 import threading
@@ -68,6 +69,8 @@ _EMPTY: tuple[str, list[Finding]] = ("empty", [])
 
 # Keys editors put in a server's settings section for themselves, not for the server.
 _CLIENT_ONLY_SETTINGS = frozenset({"trace"})
+
+log = logging.getLogger(__name__)
 
 
 class IndexState(Enum):
@@ -230,6 +233,11 @@ class Workspace:
         A folder without a vault's marks at or above it that holds marked vaults further down
         (a repository with a vault in it) stands for those vaults instead."""
         effects = Effects()
+        if not folder.is_dir():
+            # Deleted, or on a drive not mounted: it holds no notes, and the vault found above
+            # it would be its parent (all the user's vaults, a home folder), indexed whole.
+            log.warning("workspace folder %s is not there: left out", folder)
+            return effects
         vaults = []
         for each in _roots_of_folder(folder):
             vault, found = self._vault_at(each)
@@ -301,6 +309,22 @@ class Workspace:
                 vault.run += 1  # a run filling its index stops at its next batch
             # A finished run keeps its number: its index cache is still written (Settling).
         return Effects(vaults_changed=True)
+
+    def nested_roots(self, vault: Vault) -> frozenset[str]:
+        """Vault-relative paths of the known vaults inside `vault`. Their notes are notes of
+        both; a workspace-wide answer (symbols, IDs, diagnostics, counts) takes each from its
+        innermost vault, once."""
+        return frozenset(
+            relative_key(vault.root, other.root)
+            for other in self.vaults.values()
+            if other.root != vault.root and other.root.is_relative_to(vault.root)
+        )
+
+    def vaults_holding(self, path: Path) -> list[Vault]:
+        """Every known vault holding `path`, the innermost first: a vault nested in another
+        is a folder of the outer one too, whose notes link into it."""
+        holding = [vault for vault in self.vaults.values() if vault.contains(path)]
+        return sorted(holding, key=lambda vault: len(vault.root.parts), reverse=True)
 
     def vault_of(self, path: Path) -> Vault | None:
         """The innermost known vault holding `path`."""
@@ -691,28 +715,39 @@ class Workspace:
         one deleted or moved away goes. Only a path outside its vaults that could be one (a
         folder, a vault's marker) or that held one may change them, and the search below the
         folder is bounded: a vault it found before stays while its marker does. A folder left
-        with no vault stands for none (and keeps looking), not for itself as at the start."""
+        with no vault stands for none (and keeps looking), not for itself as at the start.
+
+        A folder that is a vault or lies in one becomes a vault of its own when its own marker
+        is written (`.notels.toml` in a folder opened inside a vault), and goes back to the
+        vault around it when its marker goes, as `check` of it and a restart would find."""
         effects = Effects()
         for folder, roots in list(self.folders.items()):
             if any(root == folder or not root.is_relative_to(folder) for root in roots):
-                continue  # the folder is a vault itself, or lies in one
+                if any(path.parent == folder and path.name in VAULT_MARKERS for path in paths):
+                    found = tuple(resolved(root) for root in _roots_of_folder(folder))
+                    effects.merge(self._stand_for(folder, roots, found))
+                continue
             if not any(_may_change_vaults(path, folder, roots) for path in paths):
                 continue
             kept = [root for root in roots if has_vault_marker(root)]
             below = (resolved(root) for root in find_vaults_below(folder))
-            found = tuple(dict.fromkeys([*below, *kept]))
-            if found == roots:
-                continue
-            self.folders[folder] = found
-            for root in found:
-                if root not in self.vaults:
-                    effects.merge(self._vault_at(root)[1])
-            for root in roots:
-                vault = self.vaults.get(root)
-                if root not in found and vault is not None and not self._is_held(vault):
-                    effects.merge(self._drop(vault))
-            effects.merge(self._move_open_documents())  # a note open in a vault found now
+            effects.merge(self._stand_for(folder, roots, tuple(dict.fromkeys([*below, *kept]))))
         return effects
+
+    def _stand_for(self, folder: Path, roots: tuple[Path, ...], found: tuple[Path, ...]) -> Effects:
+        """The workspace folder stands for the vaults at `found` now, no longer for `roots`."""
+        effects = Effects()
+        if found == roots:
+            return effects
+        self.folders[folder] = found
+        for root in found:
+            if root not in self.vaults:
+                effects.merge(self._vault_at(root)[1])
+        for root in roots:
+            vault = self.vaults.get(root)
+            if root not in found and vault is not None and not self._is_held(vault):
+                effects.merge(self._drop(vault))
+        return effects.merge(self._move_open_documents())  # a note open in a vault found now
 
     def _disk_note(self, vault: Vault, relative: str, to_read: dict[str, None]) -> None:
         if relative not in vault.open_docs and self._is_note_path(vault, relative):

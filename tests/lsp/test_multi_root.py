@@ -1,0 +1,144 @@
+"""Multi-root workspaces and nested vaults through the server: what a vault-wide answer (an
+edit, a list of symbols) is made of when two vaults know the same notes, and which folders
+make a vault."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from edit_harness import apply_text_edits, edit_editor, text_edits, will_rename
+from lsp_harness import editor, wait_until, write_files
+from lsprotocol import types
+
+_SETTLED_S = 1.0  # long enough for a vault made by the change to be indexed
+CARD = "START\nBasic\nFront: q\nBack: a\nEND\n"
+
+
+async def test_generate_ids_writes_one_id_into_a_card_of_a_nested_vault(tmp_path: Path) -> None:
+    """A vault (Outer) with a vault of its own inside (Outer/Sub), both workspace folders: the
+    outer vault indexes Sub's notes too (as `notels check Outer` does). "Generate IDs" must give
+    Sub's card one ID. Was: one edit from each vault's index, at the same place, so the card
+    got two `ID:` lines (`misplaced-id`, and the plugin makes a duplicate card)."""
+    outer = write_files(tmp_path / "Outer", {"Top.md": "# Top\n"})
+    inner = write_files(outer / "Sub", {"Card.md": "# Card\nTARGET DECK: d\n" + CARD})
+    async with edit_editor(outer) as (session, applied):
+        session.change_folders(added=[inner])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        summary = await session.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="notels.generateIds", arguments=[])
+        )
+    (edit,) = applied
+    edits = text_edits(edit)
+    card = inner / "Card.md"
+    assert list(edits) == [card.as_uri()]
+    after = apply_text_edits(card.read_text(encoding="utf-8"), edits[card.as_uri()])
+    assert after.count("ID: ") == 1, after
+    assert summary["ids"] == 1
+
+
+async def test_renames_in_a_nested_vault_update_the_outer_vaults_links(tmp_path: Path) -> None:
+    """Outer links to Sub's note by path; Sub is a vault of its own, both are workspace folders.
+    Renaming the note (F2 on a link to it in Sub), or the editor moving it or renaming Sub
+    itself, must update Outer's link too: Outer indexes the note, and the server reports its
+    link as broken once the file moved. Was: only Sub's links were updated; renaming the folder
+    Sub updated nothing, though it did before Sub was added as a folder."""
+    outer = write_files(tmp_path / "Outer", {"Top.md": "See [[Sub/Card]].\n"})
+    inner = write_files(outer / "Sub", {"Card.md": "# Card\n", "Other.md": "[[Card]]\n"})
+    top = (outer / "Top.md").as_uri()
+    async with edit_editor(outer) as (session, _):
+        folder_alone = await will_rename(session, "Sub", "Moved")
+        session.change_folders(added=[inner])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        other = session.open("Sub/Other.md")
+        renamed = await session.client.text_document_rename_async(
+            types.RenameParams(
+                text_document=types.TextDocumentIdentifier(uri=other),
+                position=types.Position(line=0, character=3),
+                new_name="Renamed",
+            )
+        )
+        moved = await will_rename(session, "Sub/Card.md", "Sub/Renamed.md")
+        folder = await will_rename(session, "Sub", "Moved")
+    assert folder_alone is not None and top in text_edits(folder_alone)  # before Sub was a folder
+    assert renamed is not None and top in text_edits(renamed)
+    assert moved is not None and top in text_edits(moved)
+    assert folder is not None and top in text_edits(folder)
+
+
+async def test_a_nested_vaults_notes_are_listed_once_in_vault_wide_answers(tmp_path: Path) -> None:
+    """Both vaults know Sub's notes; a vault-wide answer names each note once, as the workspace
+    pull of diagnostics does. Was: each note of Sub twice among the workspace symbols (the same
+    file, twice in the picker), and counted twice in `notels/vaultStatus` (the VS Code status
+    bar: 3 notes and 2 warnings for a workspace of 2 notes and 1 warning)."""
+    outer = write_files(tmp_path / "Outer", {"Top.md": "# Top\n"})
+    inner = write_files(outer / "Sub", {"Card.md": "# Card\nTARGET DECK: d\n" + CARD})
+    async with editor(outer) as session:
+        session.change_folders(added=[inner])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        symbols = await session.client.workspace_symbol_async(
+            types.WorkspaceSymbolParams(query="Card")
+        )
+        status = await session.client.protocol.send_request_async("notels/vaultStatus", {})
+    files = [s.location.uri for s in symbols or () if s.kind == types.SymbolKind.File]
+    assert files == [(inner / "Card.md").as_uri()]
+    assert (status.notes, status.cards, status.warnings) == (2, 1, 1)
+
+
+async def test_a_folder_added_that_does_not_exist_makes_no_vault_of_its_parent(
+    tmp_path: Path,
+) -> None:
+    """A workspace folder that is not there (a `.code-workspace` entry for a folder deleted or
+    on a drive not mounted) holds no notes. At start such folders are left out; added later,
+    they must be too. Was: the folder's parent was made a vault and indexed whole (here all
+    the user's vaults as one; under a home folder, the home folder)."""
+    vaults = tmp_path / "Vaults"
+    kept = write_files(vaults / "A", {"Anote.md": "# A\n"})
+    (vaults / "Stray.md").write_text("# Stray\n", encoding="utf-8")
+    async with editor(kept) as session:
+        session.change_folders(added=[vaults / "Gone"])
+        await asyncio.sleep(_SETTLED_S)
+        symbols = await session.client.workspace_symbol_async(
+            types.WorkspaceSymbolParams(query="Stray")
+        )
+        runs = session.indexed_runs()
+    assert symbols == []
+    assert runs == 1
+
+
+async def test_generate_ids_for_two_vaults_hands_out_each_id_once(tmp_path: Path) -> None:
+    """An ID names a note in the user's Anki collection, which two vaults may both sync to:
+    one "Generate IDs" over two vaults gives every card an ID of its own, as `notels check
+    --fix A B` does (checker.py: "One generator for the run: every ID it hands out is new,
+    whichever vault it goes to"). Was: each vault's IDs counted up from the same millisecond,
+    so most of B's cards got the IDs just written into A's."""
+    first = write_files(tmp_path / "A", {f"A{i}.md": "# A\n" + CARD for i in range(20)})
+    second = write_files(tmp_path / "B", {f"B{i}.md": "# B\n" + CARD for i in range(20)})
+    async with edit_editor(first) as (session, applied):
+        session.change_folders(added=[second])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        await session.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="notels.generateIds", arguments=[])
+        )
+    (edit,) = applied
+    ids = [text for edits in text_edits(edit).values() for _, text in edits]
+    assert len(ids) == 40
+    assert len(set(ids)) == 40
+
+
+async def test_a_config_file_made_in_a_folder_inside_a_vault_applies_to_it(tmp_path: Path) -> None:
+    """The workspace folder Sub lies in the vault Outer. Writing `Sub/.notels.toml` makes Sub a
+    vault of its own, with that config, for `notels check Outer/Sub` and for the server once
+    restarted; the running server must follow, as it follows a `.notels.toml` edited at a
+    vault's root and vaults made below a folder. Was: the file was not read at all until a
+    restart: `missing-id` stayed on though the new file turns it off."""
+    outer = write_files(tmp_path / "Outer", {"Top.md": "# Top\n"})
+    sub = outer / "Sub"
+    sub.mkdir()
+    (sub / "Card.md").write_text("# Card\nTARGET DECK: d\n" + CARD, encoding="utf-8")
+    async with editor(sub) as session:
+        card = session.open("Card.md")
+        await session.wait_for_codes(card, lambda codes: "missing-id" in codes)
+        (sub / ".notels.toml").write_text('[rules]\nmissing-id = "off"\n', encoding="utf-8")
+        session.notify_files((".notels.toml", types.FileChangeType.Created))
+        await session.wait_for_codes(card, lambda codes: "missing-id" not in codes)
