@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 
 from notels.vault.cache import CacheSnapshot, cache_snapshot, read_cache, write_cache
@@ -127,12 +128,24 @@ class Settling:
     def after_run(self, vault: Vault, run: int) -> None:
         with self._unsaved_lock:
             self._unsaved[vault] = run
+        self._settle_later(vault)
+
+    def after_drop(self, vault: Vault) -> None:
+        """A vault nothing holds any more. Its index was frozen with the objects that survived
+        its run (see paused_gc), and it and the vault refer to each other: only a collection
+        frees it, which the settling thread makes (after writing its cache, if unwritten)."""
+        self._settle_later(vault)
+
+    def _settle_later(self, vault: Vault) -> None:
+        with self._unsaved_lock:
             if vault in self._waiting:
                 return  # the thread waiting already writes whichever run is newest then
             self._waiting.add(vault)
         # One thread per vault: a client that never pauses while runs follow each other (an
         # ignore glob edited, a folder moved) piled up one per run, each growing the memory.
-        start_thread(f"notels-settle-{vault.root.name}", lambda: self._settle(vault))
+        # The thread holds the vault weakly: a dropped one must be garbage by the collection.
+        held = weakref.ref(vault)
+        start_thread(f"notels-settle-{vault.root.name}", lambda: self._settle(held))
 
     def save_now(self) -> None:
         """Write every cache still unwritten, or wait for the one being written."""
@@ -143,15 +156,19 @@ class Settling:
         with self._writing:
             pass
 
-    def _settle(self, vault: Vault) -> None:
+    def _settle(self, held: weakref.ref[Vault]) -> None:
         try:
             self._wait_until_quiet()
         finally:
             with self._unsaved_lock:
-                self._waiting.discard(vault)
-                run = self._unsaved.get(vault)
-        if run is not None:
+                # Alive: _waiting holds it until here, and _unsaved until it is written.
+                vault, run = held(), None
+                if vault is not None:
+                    self._waiting.discard(vault)
+                    run = self._unsaved.get(vault)
+        if vault is not None and run is not None:
             self._save(vault, run)
+        del vault  # a dropped vault is garbage now, for the collection
         collect_and_freeze()
         release_free_memory()
 

@@ -556,6 +556,8 @@ class Session:
     def apply(self, effects: Effects) -> None:
         for error in effects.errors:
             self.show_error(error)
+        for vault in effects.dropped:
+            self.settling.after_drop(vault)
         if self._settings_known:
             for vault in effects.index:
                 self._spawn(self._index(vault))

@@ -182,12 +182,14 @@ class Effects:
     index: list[Vault] = field(default_factory=list)  # vaults to (re)index from disk
     errors: list[str] = field(default_factory=list)  # configuration problems to show
     vaults_changed: bool = False  # notes that are not open may have new findings (pull refresh)
+    dropped: list[Vault] = field(default_factory=list)  # vaults nothing holds any more
 
     def merge(self, other: Effects) -> Effects:
         self.recheck |= other.recheck
         self.index.extend(v for v in other.index if v not in self.index)
         self.errors.extend(other.errors)
         self.vaults_changed = self.vaults_changed or other.vaults_changed
+        self.dropped.extend(v for v in other.dropped if v not in self.dropped)
         return self
 
 
@@ -308,7 +310,7 @@ class Workspace:
             if vault.state is not IndexState.READY:
                 vault.run += 1  # a run filling its index stops at its next batch
             # A finished run keeps its number: its index cache is still written (Settling).
-        return Effects(vaults_changed=True)
+        return Effects(vaults_changed=True, dropped=[vault])
 
     def nested_roots(self, vault: Vault) -> frozenset[str]:
         """Vault-relative paths of the known vaults inside `vault`. Their notes are notes of
