@@ -47,3 +47,18 @@ def test_a_name_no_link_can_hold_is_not_completed_into_a_wrong_link() -> None:
             if item.kind is CompletionKind.NOTE and item.detail == wanted:
                 written = accept(plain, item)
                 assert _opened(notes, "Draft.md", written) == wanted, (item.label, written)
+
+
+def test_a_name_ending_in_a_space_is_completed_into_a_link_that_opens_it() -> None:
+    """`Study plan .md`: a name typed with a trailing space (macOS, Linux and iOS keep it; a
+    sync brings it to every device). A link's target is read trimmed, so `[[Study plan ]]`
+    names `Study plan`, while `[[Study plan .md]]` opens the note.
+
+    Was: choosing it inserted `[[Study plan ]]`, reported at once as an unresolved link to
+    `Study plan`."""
+    notes = {"Study plan .md": "Weeks 1-4.\n"}
+    index = vault(notes)
+    plain, result = complete_at(index, "Draft.md", "See [[Study‸")
+    (item,) = [item for item in result.items if item.detail == "Study plan .md"]
+    written = accept(plain, item)
+    assert _opened(notes, "Draft.md", written) == "Study plan .md", written
