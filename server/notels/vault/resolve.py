@@ -13,6 +13,9 @@ from functools import lru_cache
 from typing import Protocol
 
 _MD = ".md"
+# Written into a link, these end its target (`#` a heading, `|` the shown text) or the link
+# itself: no link can name a note whose path holds one. (`^` alone starts nothing.)
+ENDS_A_TARGET = frozenset("[]|#")
 # Obsidian drops these from heading text when it builds a link to the heading.
 _HEADING_STRIP = re.compile(r"[*_`=~#|^:%\[\]]+")
 _SPACES = re.compile(r"\s+")
@@ -26,9 +29,12 @@ def fold(name: str) -> str:
 
 
 def note_key(path: str) -> str:
-    """Case-insensitive key of a note path without `.md`: `Folder/Note` -> `folder/note`."""
-    lowered = fold(path)
-    return lowered[: -len(_MD)] if lowered.endswith(_MD) else lowered
+    """Case-insensitive key of a note path without `.md`: `Folder/Note` -> `folder/note`.
+
+    `.md` goes before the name is lowered, as a link's target has none: a Greek capital sigma
+    lowers to the final `ς` only at the end of a word (`ΟΔΟΣ` -> `οδος`, `ΟΔΟΣ.md` ->
+    `οδοσ.md`)."""
+    return fold(path[: -len(_MD)] if path[-len(_MD) :].lower() == _MD else path)
 
 
 def stem_key(path: str) -> str:
@@ -186,14 +192,12 @@ def _resolve_attachment(names: NameTables, target: str, from_path: str) -> Resol
     found = _attachment_at(names, cleaned, from_path)
     if found.kind is not ResolutionKind.UNRESOLVED:
         return found
-    # A note literally named `x.png.md` would be found by its full stem; an alias may hold a
-    # dot too (`Node.js`); and `Board.excalidraw` may be a note notels does not read.
-    notes = names.notes_with_stem(fold(cleaned))
-    if notes:
-        return _from_candidates(notes, via_alias=False)
-    by_alias = _by_alias(names, target)
-    if by_alias.kind is not ResolutionKind.UNRESOLVED or not cleaned:
-        return by_alias
+    # A note's name may hold a dot (`Node.js`, `v1.2`, a literal `x.png.md`), by its name or
+    # its path (`web/Node.js`, the link Obsidian writes for it); an alias may hold one too; and
+    # `Board.excalidraw` may be a note notels does not read.
+    as_note = _resolve_note(names, target, from_path)
+    if as_note.kind is not ResolutionKind.UNRESOLVED or not cleaned:
+        return as_note
     return _attachment_at(names, cleaned + _MD, from_path)
 
 
