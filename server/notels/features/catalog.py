@@ -26,7 +26,14 @@ from dataclasses import dataclass, field
 from notels.features.fuzzy import SearchKeys
 from notels.features.model import CompletionKind
 from notels.vault.index import VaultIndex
-from notels.vault.resolve import fold, note_key, shortest_first, stem_key, target_key
+from notels.vault.resolve import (
+    ENDS_A_TARGET,
+    fold,
+    note_key,
+    shortest_first,
+    stem_key,
+    target_key,
+)
 from notels.vault.summary import NoteSummary
 
 
@@ -124,6 +131,10 @@ def _note_entries(state: _State, path: str, note: NoteSummary) -> tuple[tuple[Na
     twin = len(twins) > 1 and shortest_first(twins)[0] != path
     # Obsidian opens the first of same-named notes for the bare name: the others need a path.
     target = (path[:-3] if path.lower().endswith(".md") else path) if twin else label
+    if ENDS_A_TARGET & set(target) or target[:1].isspace():
+        return ()  # no link names it: `[[C#]]` would open `C.md`; a link's target is trimmed
+    if target[-1:].isspace():
+        target += ".md"  # `[[Study plan ]]` names `Study plan`; `[[Study plan .md]]` opens it
     entries = [(NameEntry(CompletionKind.NOTE, label, path, target, twin), fold(label))]
     for alias in note.aliases:
         entries.append((NameEntry(CompletionKind.ALIAS, alias, path, target, twin), fold(alias)))
