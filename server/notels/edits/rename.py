@@ -48,6 +48,7 @@ from notels.syntax.wikilinks import display_pipe
 from notels.vault.files import is_walked
 from notels.vault.index import VaultIndex, heading_path
 from notels.vault.resolve import (
+    ENDS_A_TARGET,
     Resolution,
     ResolutionKind,
     fold,
@@ -61,7 +62,6 @@ from notels.vault.resolve import (
 MD = ".md"
 # Characters a note name cannot hold: they end or split a wikilink, or name a folder.
 INVALID_NAME_CHARS = frozenset("[]|#^/\\")
-_ENDS_A_TARGET = frozenset("[]|#")
 # What ends a plain YAML scalar in block context, which a link's new text must not bring in.
 _PLAIN_SCALAR_BREAKERS = (": ", ":\t", " #", "\t#")
 INVALID_HEADING_CHARS = frozenset("[]|#^")
@@ -335,10 +335,11 @@ def _move_problem(
     if not is_note and not index.has_attachment(old_path):
         return f"{old_path} is not a note or attachment of the vault."
     if old_path.lower() == new_path.lower():
-        return None  # a change of case only
-    # Written into a link, these end its target (`#` a heading, `|` the shown text) or the link
-    # itself: rewritten links would open something else. (`^` alone starts nothing.)
-    unlinkable = sorted(set(new_path) & _ENDS_A_TARGET)
+        # A change of case only, unless a case-sensitive disk holds the other spelling too.
+        twin = new_path != old_path and (new_path in index.notes or index.has_attachment(new_path))
+        return f"{new_path} already exists." if twin else None
+    # Rewritten links would open something else (see ENDS_A_TARGET).
+    unlinkable = sorted(set(new_path) & ENDS_A_TARGET)
     if unlinkable:
         return f"no link can name {new_path} (it holds {' '.join(unlinkable)})."
     taken = _holder(index, new_path) if is_note else _attachment_at(index, new_path)

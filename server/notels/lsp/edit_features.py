@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -608,7 +609,9 @@ class EditFeatures:
             return  # the same name (F2, Enter): nothing to do, and no file renamed onto itself
         edits = rename_note_edits(vault.index, target.path, new_name)
         new_file = vault.root / new_path
-        if new_path.lower() != target.path.lower() and new_file.exists():
+        if new_file.exists() and not _same_file(new_file, vault.root / target.path):
+            # Another file: one spelled alike but for case is the note itself only on a
+            # case-insensitive disk.
             raise RenameError(f"{new_path} already exists.")
         for path, path_edits in edits.items():
             builder.add(vault, path, path_edits)
@@ -796,6 +799,13 @@ class EditFeatures:
             summary = vault.index.summary(path)
             if read.text is None or summary is None or summary.stamp != read.stamp:
                 self.session.apply(self.session.workspace.file_changed(vault.root / path))
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def _lacks_id(card: Card) -> bool:
