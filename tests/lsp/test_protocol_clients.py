@@ -373,3 +373,30 @@ async def test_frames_are_read_however_the_bytes_arrive(vault: Path) -> None:
         answers = [await wait_answer(client, pending, 10) for pending in pendings]
     assert [answer.get("id") for answer in answers] == [9001, 9002], answers
     assert all("result" in answer for answer in answers), answers
+
+
+@pytest.mark.parametrize(
+    "big_id", [2**64 + 1, 2**70 + 1, -(2**63) - 1], ids=["2^64+1", "2^70+1", "-2^63-1"]
+)
+async def test_a_request_id_past_64_bits_is_answered_with_the_same_id(
+    vault: Path, big_id: int
+) -> None:
+    """JSON-RPC ids are any number, and the answer must carry the request's id exactly. orjson
+    does not refuse an integer past 64 bits (which _message expects, to fall back on json): it
+    reads it as a float, and the server answers with a rounded float id
+    (`1.1805916207174113e+21` for 2**70 + 1) that matches no request of the client, which
+    waits forever. (2**70 itself is a float exactly, which is why the test above passes.)
+    Was: the answer's id was the rounded float, and the request stayed unanswered."""
+    write_files(vault, NOTES)
+    async with raw_client() as client:
+        answer = await client.call("initialize", _initialize(vault, {}))
+        assert "result" in answer, answer
+        client.notify("initialized", {})
+        pending = Pending("workspace/symbol", time.monotonic(), asyncio.Future(), False)
+        client._pending[big_id] = pending
+        client.send(
+            {"jsonrpc": "2.0", "id": big_id, "method": "workspace/symbol", "params": {"query": "x"}}
+        )
+        await client.drain()
+        answered = await wait_answer(client, pending, 5)
+    assert answered.get("id") == big_id and isinstance(answered.get("id"), int), answered
