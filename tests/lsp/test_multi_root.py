@@ -142,3 +142,33 @@ async def test_a_config_file_made_in_a_folder_inside_a_vault_applies_to_it(tmp_p
         (sub / ".notels.toml").write_text('[rules]\nmissing-id = "off"\n', encoding="utf-8")
         session.notify_files((".notels.toml", types.FileChangeType.Created))
         await session.wait_for_codes(card, lambda codes: "missing-id" not in codes)
+
+
+async def test_renaming_a_heading_of_an_edited_note_in_a_nested_vault_updates_outer_links(
+    tmp_path: Path,
+) -> None:
+    """Sub is a vault nested in Outer, both workspace folders; Outer's Top links to a heading of
+    Sub's Card. The user edits Card (a line typed above the heading, not saved yet) and renames
+    the heading with F2: Outer's link must follow, as it does when Card is unchanged. Was: the
+    outer vault looked for the heading in Card as it is on disk, where it sits elsewhere: "No
+    such heading", only logged, and Outer's link to the heading was left broken."""
+    outer = write_files(tmp_path / "Outer", {"Top.md": "See [[Sub/Card#Part]].\n"})
+    inner = write_files(outer / "Sub", {"Card.md": "# Card\n\n## Part\n"})
+    top = (outer / "Top.md").as_uri()
+    async with edit_editor(outer) as (session, _):
+        session.change_folders(added=[inner])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        card = session.open("Sub/Card.md")
+        session.edit(card, (1, 0), (1, 0), "A line typed just now.\n")
+        renamed = await session.client.text_document_rename_async(
+            types.RenameParams(
+                text_document=types.TextDocumentIdentifier(uri=card),
+                position=types.Position(line=3, character=4),
+                new_name="Section",
+            )
+        )
+    assert renamed is not None
+    edits = text_edits(renamed)
+    assert card in edits, edits  # the heading itself
+    after = apply_text_edits((outer / "Top.md").read_text(encoding="utf-8"), edits.get(top, []))
+    assert after == "See [[Sub/Card#Section]].\n", edits
