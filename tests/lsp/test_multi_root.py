@@ -172,3 +172,25 @@ async def test_renaming_a_heading_of_an_edited_note_in_a_nested_vault_updates_ou
     assert card in edits, edits  # the heading itself
     after = apply_text_edits((outer / "Top.md").read_text(encoding="utf-8"), edits.get(top, []))
     assert after == "See [[Sub/Card#Section]].\n", edits
+
+
+async def test_a_note_moved_out_of_a_nested_vault_keeps_its_relative_links(
+    tmp_path: Path,
+) -> None:
+    """Sub is a vault nested in Outer, both workspace folders. The editor moves Sub's Card,
+    which links `[[./Sibling]]`, out of Sub to Outer's top folder: Sub no longer holds it, so
+    only Outer can write its link for where it lands (`./Sub/Sibling`), as it does when Sub is
+    no folder of the workspace. Was: Outer dropped the edit as one of Sub's notes (Sub edits
+    its own), Sub made none (the note leaves it), and the moved note's link broke."""
+    outer = write_files(tmp_path / "Outer", {"Top.md": "# Top\n"})
+    inner = write_files(outer / "Sub", {"Card.md": "See [[./Sibling]].\n", "Sibling.md": "# S\n"})
+    card = (inner / "Card.md").as_uri()
+    async with edit_editor(outer) as (session, _):
+        alone = await will_rename(session, "Sub/Card.md", "Card.md")
+        session.change_folders(added=[inner])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        nested = await will_rename(session, "Sub/Card.md", "Card.md")
+    assert alone is not None and card in text_edits(alone)  # before Sub was a folder
+    edits = text_edits(nested) if nested is not None else {}
+    after = apply_text_edits((inner / "Card.md").read_text(encoding="utf-8"), edits.get(card, []))
+    assert after == "See [[./Sub/Sibling]].\n", edits
