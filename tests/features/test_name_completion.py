@@ -62,3 +62,18 @@ def test_a_name_ending_in_a_space_is_completed_into_a_link_that_opens_it() -> No
     (item,) = [item for item in result.items if item.detail == "Study plan .md"]
     written = accept(plain, item)
     assert _opened(notes, "Draft.md", written) == "Study plan .md", written
+
+
+def test_a_name_ending_in_a_space_is_completed_by_its_path_into_a_link_that_opens_it() -> None:
+    """`Plans/Study plan .md`, completed as a folder path is typed (`[[Plans/Stu`): the item
+    inserts the note's path, whose target is read trimmed as well, so it must keep its `.md`
+    as the name's item does (`[[Plans/Study plan .md]]`).
+
+    Was: it inserted `[[Plans/Study plan ]]`, which names `Plans/Study plan` and is reported
+    at once as an unresolved link."""
+    notes = {"Plans/Study plan .md": "Weeks 1-4.\n"}
+    index = vault(notes)
+    plain, result = complete_at(index, "Draft.md", "See [[Plans/Stu‸")
+    (item,) = [item for item in result.items if item.detail == "Plans/Study plan .md"]
+    written = accept(plain, item)
+    assert _opened(notes, "Draft.md", written) == "Plans/Study plan .md", written
