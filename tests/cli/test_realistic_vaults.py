@@ -211,6 +211,34 @@ def test_fix_writes_no_id_into_periodic_notes_and_quickadd_templates(tmp_path: P
     assert (vault / "Meta/Card.md").read_text(encoding="utf-8") == CARD_TEMPLATE
 
 
+def test_fix_writes_no_id_into_a_quickadd_capture_choices_template(tmp_path: Path) -> None:
+    """A QuickAdd Capture choice set to create its target note from a template when the note
+    does not exist yet (`createFileIfItDoesntExist.createWithTemplate`, a daily log captured
+    to `{{DATE}}.md`) copies that template into every note it makes, as a Template choice
+    does. Was: `--fix` gave the template's empty card an ID that every note made from it
+    then shared (the plugin updates one Anki note from all of them)."""
+    capture = {
+        "type": "Capture",
+        "name": "Log",
+        "captureTo": "Log/{{DATE}}.md",
+        "createFileIfItDoesntExist": {
+            "enabled": True,
+            "createWithTemplate": True,
+            "template": "Meta/Log card.md",
+        },
+    }
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            ".obsidian/plugins/quickadd/data.json": json.dumps({"choices": [capture]}),
+            "Meta/Log card.md": CARD_TEMPLATE,
+            "Adam.md": "Adam combines momentum and RMSProp.\n",
+        },
+    )
+    run_check("--fix", "--exit-zero", ".", cwd=vault)
+    assert (vault / "Meta/Log card.md").read_text(encoding="utf-8") == CARD_TEMPLATE
+
+
 def test_template_placeholders_in_the_templates_folder_are_not_findings(tmp_path: Path) -> None:
     """Templater's `<% ... %>` and core Templates' `{{date}}` are filled in when a note is
     made; in the templates folder they are what a template is. Was: `invalid-created` on
