@@ -194,3 +194,25 @@ async def test_a_note_moved_out_of_a_nested_vault_keeps_its_relative_links(
     edits = text_edits(nested) if nested is not None else {}
     after = apply_text_edits((inner / "Card.md").read_text(encoding="utf-8"), edits.get(card, []))
     assert after == "See [[./Sub/Sibling]].\n", edits
+
+
+async def test_moving_an_outer_note_updates_the_links_to_it_from_a_nested_vault(
+    tmp_path: Path,
+) -> None:
+    """Outer's Top is linked from Sub's Other (`[[Top]]`, which opens Top when Outer is opened
+    in Obsidian); Sub is a vault nested in Outer, both workspace folders. The editor renaming
+    Top must update that link, as F2 on Top does and as it did before Sub was a folder: Sub
+    does not hold Top, so only Outer can. Was: Outer left every note under Sub to Sub's own
+    edits, Sub made none, and the link broke."""
+    outer = write_files(tmp_path / "Outer", {"Top.md": "# Top\n"})
+    inner = write_files(outer / "Sub", {"Other.md": "See [[Top]].\n"})
+    other = (inner / "Other.md").as_uri()
+    async with edit_editor(outer) as (session, _):
+        alone = await will_rename(session, "Top.md", "Renamed.md")
+        session.change_folders(added=[inner])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        nested = await will_rename(session, "Top.md", "Renamed.md")
+    assert alone is not None and other in text_edits(alone)  # before Sub was a folder
+    edits = text_edits(nested) if nested is not None else {}
+    after = apply_text_edits((inner / "Other.md").read_text(encoding="utf-8"), edits.get(other, []))
+    assert after == "See [[Renamed]].\n", edits
