@@ -216,3 +216,32 @@ async def test_moving_an_outer_note_updates_the_links_to_it_from_a_nested_vault(
     edits = text_edits(nested) if nested is not None else {}
     after = apply_text_edits((inner / "Other.md").read_text(encoding="utf-8"), edits.get(other, []))
     assert after == "See [[Renamed]].\n", edits
+
+
+async def test_renaming_a_nested_vaults_note_from_an_outer_link_edits_each_link_once(
+    tmp_path: Path,
+) -> None:
+    """F2 on Outer's link `[[Sub/Card]]` renames Sub's Card; Sub is a vault nested in Outer,
+    both workspace folders. Every link to Card changes once: Sub's `[[Card]]` in Other too.
+    Was: Outer (the vault of the note under the cursor) edited every note it holds, Sub's
+    among them, and then Sub, taken for a vault around Outer, edited its own notes again: two
+    identical edits at one place in Other, which an editor refuses or applies twice."""
+    outer = write_files(tmp_path / "Outer", {"Top.md": "See [[Sub/Card]].\n"})
+    inner = write_files(outer / "Sub", {"Card.md": "# Card\n", "Other.md": "[[Card]]\n"})
+    other = (inner / "Other.md").as_uri()
+    async with edit_editor(outer) as (session, _):
+        session.change_folders(added=[inner])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        top = session.open("Top.md")
+        renamed = await session.client.text_document_rename_async(
+            types.RenameParams(
+                text_document=types.TextDocumentIdentifier(uri=top),
+                position=types.Position(line=0, character=10),
+                new_name="Renamed",
+            )
+        )
+    assert renamed is not None
+    edits = text_edits(renamed)
+    assert len(edits.get(other, [])) == 1, edits
+    after = apply_text_edits((inner / "Other.md").read_text(encoding="utf-8"), edits[other])
+    assert after == "[[Renamed]]\n", edits
