@@ -106,14 +106,19 @@ class _FrameReader(asyncio.Protocol):
 
 def _message(body: bytes, protocol: JsonRPCProtocol) -> Any:
     """The message a body holds, read by orjson (a sixth of json's time); what orjson refuses
-    (a lone surrogate's escape, an integer past 64 bits, NaN, a body in UTF-16) is read as
-    pygls reads it, or fails as it did there. pygls' hook sees every object of the message;
-    only the message itself is one it reads (see NotelsProtocol.structure_message)."""
+    (a lone surrogate's escape, NaN, a body in UTF-16) or reads otherwise (an id past 64 bits)
+    is read as pygls reads it, or fails as it did there. pygls' hook sees every object of the
+    message; only the message itself is one it reads (see NotelsProtocol.structure_message)."""
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
         return json.loads(body, object_hook=protocol.structure_message)
-    return protocol.structure_message(data) if isinstance(data, dict) else data
+    if not isinstance(data, dict):
+        return data
+    if isinstance(data.get("id"), float):
+        # orjson reads an integer past 64 bits as a float: the answer must carry the id as sent.
+        return json.loads(body, object_hook=protocol.structure_message)
+    return protocol.structure_message(data)
 
 
 def _own_pipe_or_socket(stdin: BinaryIO, stdout: BinaryIO) -> bool:
