@@ -230,6 +230,8 @@ def _name_item(
     # matched) as the path they insert, so that they differ from Obsidian's pick.
     if by_path:
         target = label = entry.path[:-3] if entry.path.lower().endswith(".md") else entry.path
+        if entry.kind is not CompletionKind.ATTACHMENT and target[-1:].isspace():
+            target = entry.path  # a link's target is read trimmed: `[[Plans/Study plan .md]]`
     else:
         target = entry.target
         label = target if entry.twin and entry.kind is not CompletionKind.ALIAS else entry.label
