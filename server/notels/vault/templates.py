@@ -53,8 +53,9 @@ def _periodic_notes(settings: dict[str, object]) -> Iterator[_Named]:
 
 
 def _quickadd(settings: dict[str, object]) -> Iterator[_Named]:
-    """Its template folders (`templateFolderPaths`, once `templateFolderPath`) and the note of
-    every Template choice, however deep in Multi choices and macros it sits."""
+    """Its template folders (`templateFolderPaths`, once `templateFolderPath`), the note of
+    every Template choice, and the template a Capture choice makes a missing note from,
+    however deep in Multi choices and macros they sit."""
     folders = settings.get("templateFolderPaths")
     for folder in folders if isinstance(folders, list) else ():
         yield folder, True
@@ -67,6 +68,9 @@ def _quickadd(settings: dict[str, object]) -> Iterator[_Named]:
         elif isinstance(value, dict):
             if value.get("type") == "Template":
                 yield value.get("templatePath"), False
+            created = value.get("createFileIfItDoesntExist")
+            if isinstance(created, dict):
+                yield created.get("template"), False
             pending.extend(value.values())
 
 
