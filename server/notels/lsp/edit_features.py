@@ -61,7 +61,7 @@ from notels.edits.text_edit import TextEdit
 from notels.findings import Finding
 from notels.fixer import file_created_ns
 from notels.syntax.lines import Encoding, LineIndex
-from notels.syntax.model import Card
+from notels.syntax.model import Card, Heading
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.drawings import holds_cards
@@ -171,9 +171,22 @@ class EditBuilder:
         uri, version, lines = self.session_file(vault, relative)
         self.files.setdefault(uri, (version, lines, []))[2].extend(edits)
 
+    def add_from(self, vault: Vault, relative: str, edits: Iterable[TextEdit]) -> None:
+        """Edits of a note that one of several vaults holding it plans, the innermost first:
+        an edit overlapping one planned already (the same link, seen from an inner vault) is
+        left out, and none come from a vault whose text of the note is not the editor's (an
+        open note's text reaches only its innermost vault)."""
+        path = vault.root / relative
+        inner = self.session.workspace.vault_of(path)
+        if inner not in (None, vault) and relative_key(inner.root, path) in inner.open_docs:
+            return
+        uri, version, lines = self.session_file(vault, relative)
+        _add_new(self.files.setdefault(uri, (version, lines, []))[2], edits)
+
     def add_file(self, uri: str, lines: LineIndex, edits: Iterable[TextEdit]) -> None:
-        """Edits of a file that is not a note (a board), at positions in `lines`, its text."""
-        self.files.setdefault(uri, (None, lines, []))[2].extend(edits)
+        """Edits of a file that is not a note (a board), at positions in `lines`, its text;
+        one overlapping an edit planned already (two vaults holding the board) is left out."""
+        _add_new(self.files.setdefault(uri, (None, lines, []))[2], edits)
 
     def session_file(self, vault: Vault, relative: str) -> tuple[str, int | None, LineIndex]:
         """(URI, version when open, lines) of a note: the editor's text, else the indexed one."""
@@ -544,80 +557,87 @@ class EditFeatures:
         self._sync_from_disk(vault, linkers)
         # The index may have moved on, a closed note's text with it.
         place = self._note_at(params.text_document.uri)
-        target = self._rename_target(place, params.position) if place is not None else None
+        if place is None:
+            return None
+        target = self._rename_target(place, params.position)
         if target is None:
             return None
         builder = EditBuilder(self.session, here=place)
+        file = vault.root / target.path
         try:
             with vault.lock:
                 if isinstance(target, NoteRename):
-                    self._note_rename(builder, vault, target, params.new_name)
+                    if not self._note_renamed(vault, target, params.new_name):
+                        return builder.build()  # the same name (F2, Enter): nothing to do
+                    edits = rename_note_edits(vault.index, target.path, params.new_name)
                 else:
                     edits = rename_heading_edits(
                         vault.index, target.path, target.heading, params.new_name
                     )
-                    for path, path_edits in edits.items():
-                        builder.add(vault, path, path_edits)
         except RenameError as error:
             raise RequestFailed(str(error)) from None
-        if builder.files or builder.renames:
-            self._rename_in_outer_vaults(builder, vault, target, params.new_name)
+        # A vault nested in another is a folder of the outer one: every vault holding the
+        # file edits the links to it, the innermost first (see EditBuilder.add_from).
+        planned = [(vault, edits)]
+        for other in self.session.workspace.vaults_holding(file):
+            if other is not vault:
+                found = self._renamed_in(other, file, place, target, params.new_name)
+                planned += [(other, found)] if found is not None else []
+        planned.sort(key=lambda pair: len(pair[0].root.parts), reverse=True)
+        for each, each_edits in planned:
+            for path, path_edits in each_edits.items():
+                builder.add_from(each, path, path_edits)
+        if isinstance(target, NoteRename):
+            new_file = vault.root / renamed_path(target.path, params.new_name)
+            for each, _ in planned:
+                relative = relative_key(each.root, file)
+                self._follow_in_boards(builder, each, {relative: relative_key(each.root, new_file)})
+            innermost = planned[0][0]
+            old_uri = builder.session_file(innermost, relative_key(innermost.root, file))[0]
+            builder.renames.append((old_uri, uri_of_path(new_file)))
         return builder.build()
 
-    def _rename_in_outer_vaults(
-        self, builder: EditBuilder, vault: Vault, target: RenameTarget, new_name: str
-    ) -> None:
-        """The links to a renamed note or heading from the notes of the vaults around `vault`
-        (a vault nested in another is a folder of the outer one): each outer vault edits its
-        own notes, those of the vaults nested in it being theirs."""
-        file = vault.root / target.path
-        for outer in self.session.workspace.vaults_holding(file):
-            if outer is vault:
-                continue
-            relative = relative_key(outer.root, file)
-            nested = self.session.workspace.nested_roots(outer)
-            try:
-                moves = {relative: relative}
-                if isinstance(target, NoteRename):
-                    moves[relative] = renamed_path(relative, new_name)
-                with outer.lock:
-                    linkers = notes_to_read(outer.index, moves)
-                self._sync_from_disk(outer, linkers)
-                with outer.lock:
-                    if isinstance(target, NoteRename):
-                        edits = rename_note_edits(outer.index, relative, new_name)
-                    else:
-                        edits = rename_heading_edits(
-                            outer.index, relative, target.heading, new_name
-                        )
-            except RenameError as error:
-                log.warning("links in %s not updated: %s", outer.root, error)
-                continue
-            for path, path_edits in edits.items():
-                if not (nested and under(path, nested)):
-                    builder.add(outer, path, path_edits)
-            if isinstance(target, NoteRename):
-                self._follow_in_boards(builder, outer, moves, nested)
-
-    def _note_rename(
-        self, builder: EditBuilder, vault: Vault, target: NoteRename, new_name: str
-    ) -> None:
+    def _note_renamed(self, vault: Vault, target: NoteRename, new_name: str) -> bool:
+        """Can the note take the new name (RenameError if not)? False for its own name."""
         if not _supports_resource(self.session, types.ResourceOperationKind.Rename):
             raise RenameError("This editor cannot rename files through the language server.")
         new_path = renamed_path(target.path, new_name)
         if new_path == target.path:
-            return  # the same name (F2, Enter): nothing to do, and no file renamed onto itself
-        edits = rename_note_edits(vault.index, target.path, new_name)
+            return False  # and no file renamed onto itself
         new_file = vault.root / new_path
         if new_file.exists() and not _same_file(new_file, vault.root / target.path):
             # Another file: one spelled alike but for case is the note itself only on a
             # case-insensitive disk.
             raise RenameError(f"{new_path} already exists.")
-        for path, path_edits in edits.items():
-            builder.add(vault, path, path_edits)
-        self._follow_in_boards(builder, vault, {target.path: new_path})
-        old_uri = builder.session_file(vault, target.path)[0]
-        builder.renames.append((old_uri, uri_of_path(new_file)))
+        return True
+
+    def _renamed_in(
+        self, vault: Vault, file: Path, place: NotePlace, target: RenameTarget, new_name: str
+    ) -> dict[str, list[TextEdit]] | None:
+        """The rename's edits as another vault holding `file` sees it; None when it cannot."""
+        relative = relative_key(vault.root, file)
+        moves = {relative: relative}
+        try:
+            if isinstance(target, NoteRename):
+                moves[relative] = renamed_path(relative, new_name)
+            with vault.lock:
+                linkers = notes_to_read(vault.index, moves)
+            self._sync_from_disk(vault, linkers)
+            known = None
+            if not isinstance(target, NoteRename):
+                with place.vault.lock:  # one vault's lock at a time
+                    known = place.vault.index.notes.get(target.path)
+            with vault.lock:
+                if isinstance(target, NoteRename):
+                    return rename_note_edits(vault.index, relative, new_name)
+                here = vault.index.notes.get(relative)
+                heading = _same_heading(target.heading, known, here)
+                if heading is None:
+                    return None
+                return rename_heading_edits(vault.index, relative, heading, new_name)
+        except RenameError as error:
+            log.warning("links in %s not updated: %s", vault.root, error)
+            return None
 
     def _rename_target(self, place: NotePlace, position: types.Position) -> RenameTarget | None:
         offset = to_offset(place.note.lines, position, self.session.workspace.encoding)
@@ -639,9 +659,10 @@ class EditFeatures:
             for vault, old, new in self._moves(file.old_uri, file.new_uri):
                 moves_by_vault.setdefault(vault.root, (vault, {}))[1][old] = new
         builder = EditBuilder(self.session)
-        for vault, moves in moves_by_vault.values():
-            # A vault nested in this one edits its own notes: each file's edits come once.
-            nested = self.session.workspace.nested_roots(vault)
+        # A vault nested in another is a folder of the outer one: both edit the links to the
+        # files moved, the innermost first (see EditBuilder.add_from).
+        by_depth = sorted(moves_by_vault.values(), key=lambda p: len(p[0].root.parts), reverse=True)
+        for vault, moves in by_depth:
             with vault.lock:
                 synced = notes_to_read(vault.index, moves)
             self._sync_from_disk(vault, synced)
@@ -657,28 +678,17 @@ class EditFeatures:
             for old_path, reason in sorted(refused.items()):
                 log.warning("links to %s not updated: %s", old_path, reason)
             for path, path_edits in edits.items():
-                if not (nested and under(path, nested)):
-                    builder.add(vault, path, path_edits)
+                builder.add_from(vault, path, path_edits)
             # A board names files by path: it follows every move, refused ones too.
-            self._follow_in_boards(builder, vault, moves, nested)
+            self._follow_in_boards(builder, vault, moves)
         return builder.build() if builder.files else None
 
     @staticmethod
-    def _follow_in_boards(
-        builder: EditBuilder,
-        vault: Vault,
-        moves: dict[str, str],
-        nested: frozenset[str] = frozenset(),
-    ) -> None:
-        """The Canvas boards showing a moved file show it under its new path (those of a vault
-        nested in this one are its own)."""
+    def _follow_in_boards(builder: EditBuilder, vault: Vault, moves: dict[str, str]) -> None:
+        """The Canvas boards showing a moved file show it under its new path."""
         if not moves:
             return
-        boards = [
-            a
-            for a in vault.index.attachments()
-            if a.lower().endswith(CANVAS_SUFFIX) and not (nested and under(a, nested))
-        ]
+        boards = [a for a in vault.index.attachments() if a.lower().endswith(CANVAS_SUFFIX)]
         for board in sorted(boards):
             read = read_note(vault.root, board, vault.config.max_file_bytes)
             if read.text is None or read.problem is not None:
@@ -799,6 +809,32 @@ class EditFeatures:
             summary = vault.index.summary(path)
             if read.text is None or summary is None or summary.stamp != read.stamp:
                 self.session.apply(self.session.workspace.file_changed(vault.root / path))
+
+
+def _add_new(planned: list[TextEdit], edits: Iterable[TextEdit]) -> None:
+    """Add the edits that overlap none planned before (an insertion overlaps one at its
+    place); those of one call are one plan, whole."""
+    before = tuple(planned)
+    for edit in edits:
+        start, end = edit.span.start, edit.span.end
+        if not any(
+            (start < other.span.end and other.span.start < end) or start == other.span.start
+            for other in before
+        ):
+            planned.append(edit)
+
+
+def _same_heading(heading: Heading, known: Note | None, other: Note | None) -> Heading | None:
+    """The heading of `other` (another vault's text of the note) that is `heading` of `known`:
+    the same text, as many times over before it."""
+    if known is None or other is None:
+        return None
+    alike = [h for h in known.headings if h.text == heading.text]
+    if heading not in alike:
+        return None
+    place = alike.index(heading)
+    others = [h for h in other.headings if h.text == heading.text]
+    return others[place] if place < len(others) else None
 
 
 def _same_file(one: Path, other: Path) -> bool:
