@@ -245,3 +245,33 @@ async def test_renaming_a_nested_vaults_note_from_an_outer_link_edits_each_link_
     assert len(edits.get(other, [])) == 1, edits
     after = apply_text_edits((inner / "Other.md").read_text(encoding="utf-8"), edits[other])
     assert after == "[[Renamed]]\n", edits
+
+
+async def test_renaming_an_outer_note_updates_the_link_in_a_nested_note_open_in_the_editor(
+    tmp_path: Path,
+) -> None:
+    """Sub is a vault nested in Outer, both workspace folders; Sub's Other links `[[Top]]` to
+    Outer's Top, and is open in the editor (nothing typed). Renaming Top, with F2 on Outer's
+    link or from the file explorer, must update Other's link: only Outer sees Top, so only
+    Outer can, as it does when Other is closed. Was: Outer's edit of Other was dropped because
+    Other is open under Sub ("a vault never edits a note open under an inner vault"), and Sub
+    made none: the link broke (F2 updated it before 16e2dbd)."""
+    outer = write_files(tmp_path / "Outer", {"Top.md": "# Top\n", "Index.md": "[[Top]]\n"})
+    inner = write_files(outer / "Sub", {"Other.md": "See [[Top]].\n"})
+    async with edit_editor(outer) as (session, _):
+        session.change_folders(added=[inner])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        other = session.open("Sub/Other.md")
+        index = session.open("Index.md")
+        renamed = await session.client.text_document_rename_async(
+            types.RenameParams(
+                text_document=types.TextDocumentIdentifier(uri=index),
+                position=types.Position(line=0, character=3),
+                new_name="Renamed",
+            )
+        )
+        moved = await will_rename(session, "Top.md", "Renamed.md")
+    for answer in (renamed, moved):
+        edits = text_edits(answer) if answer is not None else {}
+        after = apply_text_edits("See [[Top]].\n", edits.get(other, []))
+        assert after == "See [[Renamed]].\n", edits
