@@ -275,3 +275,28 @@ async def test_renaming_an_outer_note_updates_the_link_in_a_nested_note_open_in_
         edits = text_edits(answer) if answer is not None else {}
         after = apply_text_edits("See [[Top]].\n", edits.get(other, []))
         assert after == "See [[Renamed]].\n", edits
+
+
+async def test_renaming_an_outer_note_never_edits_an_open_note_at_its_saved_positions(
+    tmp_path: Path,
+) -> None:
+    """Sub is a vault nested in Outer, both workspace folders; Sub's `.notels.toml` ignores
+    Drafts/, which Outer reads. The user has Sub's Drafts/Draft.md open, a line typed above
+    its `[[Top]]` and not saved, and renames Outer's Top in the file explorer. An edit of the
+    draft must be at the editor's positions (or there must be none): the editor applies an
+    unversioned edit to the text it shows. Was: Outer's edit at the link's place on disk,
+    line 0, which the editor applied inside the typed line: `Typed.RenamedSee [[Top]].`."""
+    outer = write_files(tmp_path / "Outer", {"Top.md": "# Top\n"})
+    inner = write_files(
+        outer / "Sub",
+        {".notels.toml": 'ignore = ["Drafts/**"]\n', "Drafts/Draft.md": "See [[Top]].\n"},
+    )
+    async with edit_editor(outer) as (session, _):
+        session.change_folders(added=[inner])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        draft = session.open("Sub/Drafts/Draft.md")
+        session.edit(draft, (0, 0), (0, 0), "Typed.\n")
+        moved = await will_rename(session, "Top.md", "Renamed.md")
+    edits = text_edits(moved) if moved is not None else {}
+    after = apply_text_edits("Typed.\nSee [[Top]].\n", edits.get(draft, []))
+    assert after in ("Typed.\nSee [[Renamed]].\n", "Typed.\nSee [[Top]].\n"), edits
