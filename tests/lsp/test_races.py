@@ -3,8 +3,11 @@ of notes changed on disk), made deterministic by holding that work at a gate (ra
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import lsp_harness
+from edit_harness import apply_text_edits, edit_capabilities, text_edits
 from lsp_harness import Editor, editor, wait_until, write_files
 from lsprotocol import types
 from race_harness import Gate, gated_editor
@@ -110,3 +113,55 @@ async def test_a_workspace_folder_added_during_the_session_gets_its_own_settings
         await session.wait_for_codes(uri, lambda codes: "missing-target-deck" in codes)
         # Was: ['empty-note', 'missing-id', 'missing-target-deck']: the folder's settings unread.
         assert "missing-id" not in session.codes(uri)
+
+
+async def test_f2_from_an_outer_vault_waits_for_the_nested_vault_to_be_indexed(
+    tmp_path: Path,
+) -> None:
+    """Sub is a vault nested in Outer; the user adds Sub as a workspace folder and, while Sub is
+    still being indexed, presses F2 on Outer's `[[Sub/A/Card]]` to rename Card to Renamed.
+    Sub's Other (open) links `[[Card]]`; Sub already has a Renamed.md, so in Sub the link must
+    become `[[A/Renamed]]`, as it does once Sub is indexed. The rename must wait for Sub's
+    index, as it waits for Outer's. Was: the answer came at once from Sub's partial index,
+    which knew only the open notes: `[[Renamed]]`, which opens the other note, and Outer's
+    edit of that link was dropped as overlapping Sub's."""
+    outer = write_files(tmp_path / "Outer", {"Top.md": "See [[Sub/A/Card]].\n"})
+    inner = write_files(
+        outer / "Sub",
+        {"A/Card.md": "# Card\n", "Other.md": "[[Card]]\n", "Renamed.md": "# Another note\n"},
+    )
+    gate = Gate(tmp_path / "gate")
+    plain = lsp_harness.capabilities
+    lsp_harness.capabilities = edit_capabilities(
+        document_changes=True,
+        resource_operations=[
+            types.ResourceOperationKind.Create,
+            types.ResourceOperationKind.Rename,
+        ],
+    )
+    try:
+        async with gated_editor(outer, gate) as session:
+            await wait_until(lambda: session.indexed_runs() >= 1)
+            gate.hold("index")
+            session.change_folders(added=[inner])
+            sub_notes = ("A/Card.md", "Other.md", "Renamed.md")
+            await wait_until(lambda: any(p in sub_notes for p in gate.reached("index")))
+            session.open("Sub/A/Card.md")
+            other = session.open("Sub/Other.md")
+            top = session.open("Top.md")
+            asked = asyncio.ensure_future(
+                session.client.text_document_rename_async(
+                    types.RenameParams(
+                        text_document=types.TextDocumentIdentifier(uri=top),
+                        position=types.Position(line=0, character=8),
+                        new_name="Renamed",
+                    )
+                )
+            )
+            await asyncio.sleep(0.3)
+            gate.open("index")
+            renamed = await asked
+    finally:
+        lsp_harness.capabilities = plain
+    edits = text_edits(renamed) if renamed is not None else {}
+    assert apply_text_edits("[[Card]]\n", edits.get(other, [])) == "[[A/Renamed]]\n", edits
