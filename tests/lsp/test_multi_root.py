@@ -300,3 +300,25 @@ async def test_renaming_an_outer_note_never_edits_an_open_note_at_its_saved_posi
     edits = text_edits(moved) if moved is not None else {}
     after = apply_text_edits("Typed.\nSee [[Top]].\n", edits.get(draft, []))
     assert after in ("Typed.\nSee [[Renamed]].\n", "Typed.\nSee [[Top]].\n"), edits
+
+
+async def test_a_link_the_nested_vault_keeps_is_not_rewritten_by_the_outer_vault(
+    tmp_path: Path,
+) -> None:
+    """Sub is a vault nested in Outer, both workspace folders; Sub's Other links `[[Card]]` to
+    Sub's A/Card, and Outer has a namesake deeper down (X/Y/Z/Card). The editor moves Card to
+    Sub's B/C/: in Sub, `[[Card]]` still opens it and stays, as it does when Sub alone is
+    open. The nested vault's plan wins over the outer one's for its notes (the outer
+    `[[Sub/B/C/Card]]` names nothing in Sub). Was: Sub's plan to keep the link is no edit,
+    so Outer's rewrite of it was not seen as overlapping and went in: Other got
+    `[[Sub/B/C/Card]]`, a broken link in Sub (before 16e2dbd it was left alone)."""
+    outer = write_files(tmp_path / "Outer", {"X/Y/Z/Card.md": "# Another card\n"})
+    inner = write_files(outer / "Sub", {"A/Card.md": "# Card\n", "Other.md": "See [[Card]].\n"})
+    other = (inner / "Other.md").as_uri()
+    async with edit_editor(outer) as (session, _):
+        session.change_folders(added=[inner])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        moved = await will_rename(session, "Sub/A/Card.md", "Sub/B/C/Card.md")
+    edits = text_edits(moved) if moved is not None else {}
+    after = apply_text_edits("See [[Card]].\n", edits.get(other, []))
+    assert after == "See [[Card]].\n", edits
