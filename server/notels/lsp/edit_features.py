@@ -69,7 +69,7 @@ from notels.vault.files import MARKDOWN_SUFFIX, read_note, relative_key, resolve
 
 from .convert import SOURCE, path_of_uri, to_offset, to_range, uri_of_path
 from .session import Session, capability
-from .workspace import Vault, under
+from .workspace import OpenDocument, Vault, under
 
 if TYPE_CHECKING:
     from .server import NotelsServer
@@ -166,27 +166,51 @@ class EditBuilder:
     files: dict[str, tuple[int | None, LineIndex, list[TextEdit]]] = field(default_factory=dict)
     creates: list[str] = field(default_factory=list)
     renames: list[tuple[str, str]] = field(default_factory=list)
+    # The vaults planning one rename or move, each from its own view (see add_from).
+    planners: list[Vault] = field(default_factory=list)
 
     def add(self, vault: Vault, relative: str, edits: Iterable[TextEdit]) -> None:
         uri, version, lines = self.session_file(vault, relative)
         self.files.setdefault(uri, (version, lines, []))[2].extend(edits)
 
+    def decides(self, vault: Vault, path: Path) -> bool:
+        """Does `vault`'s plan hold for the file at `path`? A vault nested in another is a
+        folder of the outer one, and each of the `planners` plans a rename from its own view:
+        the file's edits are those of the innermost planner holding it, none included (a link
+        it keeps as written, which an outer view would rewrite into one naming nothing in
+        it). Files no inner planner holds (an inner note linking to an outer file) are the
+        outer vault's to edit."""
+        holding = [planner for planner in self.planners if planner.contains(path)]
+        return not holding or max(holding, key=lambda p: len(p.root.parts)) is vault
+
     def add_from(self, vault: Vault, relative: str, edits: Iterable[TextEdit]) -> None:
-        """Edits of a note that one of several vaults holding it plans, the innermost first:
-        an edit overlapping one planned already (the same link, seen from an inner vault) is
-        left out, and none come from a vault whose text of the note is not the editor's (an
-        open note's text reaches only its innermost vault)."""
+        """Edits of a note that one of `planners` plans; see `decides`. A note open in the
+        editor under another vault (its text reaches only that vault) is edited only when the
+        editor's text is the one this vault planned from."""
         path = vault.root / relative
-        inner = self.session.workspace.vault_of(path)
-        if inner not in (None, vault) and relative_key(inner.root, path) in inner.open_docs:
+        if not self.decides(vault, path):
             return
-        uri, version, lines = self.session_file(vault, relative)
-        _add_new(self.files.setdefault(uri, (version, lines, []))[2], edits)
+        document = self._open_elsewhere(vault, path)
+        if document is None:
+            uri, version, lines = self.session_file(vault, relative)
+        else:
+            planned_from = vault.index.lines(relative)
+            if planned_from is None or planned_from.text != document.text:
+                log.warning("%s not edited: open with changes %s cannot see", path, vault.root)
+                return
+            uri, version, lines = document.uri, document.version, document.lines
+        self.files.setdefault(uri, (version, lines, []))[2].extend(edits)
+
+    def _open_elsewhere(self, vault: Vault, path: Path) -> OpenDocument | None:
+        """The editor's document of the file at `path`, when another vault holds its text."""
+        for document in self.session.workspace.documents.values():
+            if document.path == path and document.vault is not vault:
+                return document
+        return None
 
     def add_file(self, uri: str, lines: LineIndex, edits: Iterable[TextEdit]) -> None:
-        """Edits of a file that is not a note (a board), at positions in `lines`, its text;
-        one overlapping an edit planned already (two vaults holding the board) is left out."""
-        _add_new(self.files.setdefault(uri, (None, lines, []))[2], edits)
+        """Edits of a file that is not a note (a board), at positions in `lines`, its text."""
+        self.files.setdefault(uri, (None, lines, []))[2].extend(edits)
 
     def session_file(self, vault: Vault, relative: str) -> tuple[str, int | None, LineIndex]:
         """(URI, version when open, lines) of a note: the editor's text, else the indexed one."""
@@ -548,6 +572,9 @@ class EditFeatures:
         if target is None:
             return None
         vault = place.vault
+        # And those holding the renamed file: a vault nested in the note's decides the edits of
+        # its own notes, from its whole index.
+        await self.when_indexed(self.session.workspace.vaults_holding(vault.root / target.path))
         moves = {target.path: target.path}
         if isinstance(target, NoteRename):
             with contextlib.suppress(RenameError):  # refused below, with the reason
@@ -577,13 +604,16 @@ class EditFeatures:
         except RenameError as error:
             raise RequestFailed(str(error)) from None
         # A vault nested in another is a folder of the outer one: every vault holding the
-        # file edits the links to it, the innermost first (see EditBuilder.add_from).
+        # file plans the links' edits, and the innermost one holding a note decides its edits
+        # (see EditBuilder.decides).
         planned = [(vault, edits)]
         for other in self.session.workspace.vaults_holding(file):
             if other is not vault:
-                found = self._renamed_in(other, file, place, target, params.new_name)
-                planned += [(other, found)] if found is not None else []
+                planned.append(
+                    (other, self._renamed_in(other, file, place, target, params.new_name))
+                )
         planned.sort(key=lambda pair: len(pair[0].root.parts), reverse=True)
+        builder.planners = [each for each, _ in planned]
         for each, each_edits in planned:
             for path, path_edits in each_edits.items():
                 builder.add_from(each, path, path_edits)
@@ -613,8 +643,8 @@ class EditFeatures:
 
     def _renamed_in(
         self, vault: Vault, file: Path, place: NotePlace, target: RenameTarget, new_name: str
-    ) -> dict[str, list[TextEdit]] | None:
-        """The rename's edits as another vault holding `file` sees it; None when it cannot."""
+    ) -> dict[str, list[TextEdit]]:
+        """The rename's edits as another vault holding `file` sees it; none when it cannot."""
         relative = relative_key(vault.root, file)
         moves = {relative: relative}
         try:
@@ -633,11 +663,11 @@ class EditFeatures:
                 here = vault.index.notes.get(relative)
                 heading = _same_heading(target.heading, known, here)
                 if heading is None:
-                    return None
+                    return {}
                 return rename_heading_edits(vault.index, relative, heading, new_name)
         except RenameError as error:
             log.warning("links in %s not updated: %s", vault.root, error)
-            return None
+            return {}
 
     def _rename_target(self, place: NotePlace, position: types.Position) -> RenameTarget | None:
         offset = to_offset(place.note.lines, position, self.session.workspace.encoding)
@@ -659,10 +689,10 @@ class EditFeatures:
             for vault, old, new in self._moves(file.old_uri, file.new_uri):
                 moves_by_vault.setdefault(vault.root, (vault, {}))[1][old] = new
         builder = EditBuilder(self.session)
-        # A vault nested in another is a folder of the outer one: both edit the links to the
-        # files moved, the innermost first (see EditBuilder.add_from).
-        by_depth = sorted(moves_by_vault.values(), key=lambda p: len(p[0].root.parts), reverse=True)
-        for vault, moves in by_depth:
+        # A vault nested in another is a folder of the outer one: each holding a file moved
+        # plans the links' edits, and the innermost one holding a note decides its edits.
+        builder.planners = [vault for vault, _ in moves_by_vault.values()]
+        for vault, moves in moves_by_vault.values():
             with vault.lock:
                 synced = notes_to_read(vault.index, moves)
             self._sync_from_disk(vault, synced)
@@ -694,7 +724,7 @@ class EditFeatures:
             if read.text is None or read.problem is not None:
                 continue  # unreadable, or not UTF-8: never rewritten
             edits = canvas_move_edits(read.text, moves)
-            if edits:
+            if edits and builder.decides(vault, vault.root / board):
                 builder.add_file(uri_of_path(vault.root / board), LineIndex(read.text), edits)
 
     def _moves(self, old_uri: str, new_uri: str) -> list[tuple[Vault, str, str]]:
@@ -809,19 +839,6 @@ class EditFeatures:
             summary = vault.index.summary(path)
             if read.text is None or summary is None or summary.stamp != read.stamp:
                 self.session.apply(self.session.workspace.file_changed(vault.root / path))
-
-
-def _add_new(planned: list[TextEdit], edits: Iterable[TextEdit]) -> None:
-    """Add the edits that overlap none planned before (an insertion overlaps one at its
-    place); those of one call are one plan, whole."""
-    before = tuple(planned)
-    for edit in edits:
-        start, end = edit.span.start, edit.span.end
-        if not any(
-            (start < other.span.end and other.span.start < end) or start == other.span.start
-            for other in before
-        ):
-            planned.append(edit)
 
 
 def _same_heading(heading: Heading, known: Note | None, other: Note | None) -> Heading | None:
