@@ -330,11 +330,8 @@ class Workspace:
 
     def vault_of(self, path: Path) -> Vault | None:
         """The innermost known vault holding `path`."""
-        best: Vault | None = None
-        for vault in self.vaults.values():
-            if vault.contains(path) and (best is None or vault.root.is_relative_to(best.root)):
-                best = vault
-        return best
+        holding = self.vaults_holding(path)
+        return holding[0] if holding else None
 
     def _may_hold_a_vault(self, root: Path) -> bool:
         """May a note opened outside every vault make `root` one? Only a folder with a vault's
