@@ -390,3 +390,25 @@ def test_fix_writes_no_id_into_the_daily_notes_template(tmp_path: Path) -> None:
     records = _findings(vault)
     assert _codes_in(records, "Meta/Daily.md") == [], records
     assert "unresolved-link" not in _codes_in(records, "2026-11-27.md"), records
+
+
+def test_names_with_a_final_sigma_or_a_dot_resolve_in_check(tmp_path: Path) -> None:
+    """`notels check` on a vault of Greek and dotted names (a CRLF note links them, and an
+    empty note sits beside): `[[ΟΔΟΣ]]` and `[[οδος]]` open `ΟΔΟΣ.md`, `[[web/Node.js]]` opens
+    `web/Node.js.md`, and `[[Tools/Café]]` opens a file whose name macOS stored decomposed.
+    Was: the first two and the path link reported as `unresolved-link`."""
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            "ΟΔΟΣ.md": "Κείμενο 😀.\n",
+            "web/Node.js.md": "Runtime.\n",
+            "Node.js.md": "Root.\n",
+            "Tools/Cafe\u0301.md": "Decomposed name.\n",
+            "Empty.md": "",
+        },
+    )
+    (vault / "Links.md").write_bytes(
+        "[[ΟΔΟΣ]], [[οδος]] 😀\r\n[[web/Node.js]] и [[Tools/Café]]\r\n".encode()
+    )
+    records = _findings(vault)
+    assert _codes_in(records, "Links.md") == []

@@ -353,3 +353,36 @@ async def test_an_alias_chosen_in_a_link_to_a_heading_shows_after_the_heading(
         assert list(item.additional_text_edits or ()) == [
             types.TextEdit(span((0, 17), (0, 17)), "\\|TN")
         ]
+
+
+async def test_names_no_link_can_hold_are_left_out_and_a_trailing_space_keeps_its_file(
+    vault: Path,
+) -> None:
+    """Through the server, in a CRLF note with emoji before the cursor: `C#` (a link to it
+    would open `C.md`) and `Paper [2020]` are not offered, `C` is; `Study plan .md` is
+    inserted as `[[Study plan .md]]`, which opens it (a link's target is read trimmed). Was:
+    `[[C#]]`, `[[Paper [2020]]]` and `[[Study plan ]]` were inserted."""
+    write_files(
+        vault,
+        {
+            "C.md": "The C language.\n",
+            "C#.md": "The C# language.\n",
+            "Paper [2020].md": "Published.\n",
+            "Study plan .md": "Weeks 1-4.\n",
+        },
+    )
+    draft = "Заметка 😀\r\nСм. 🙂 [[C\r\nИ [[Stud\r\n"
+    (vault / "Черновик.md").write_bytes(draft.encode())
+    async with completion_editor(vault, insert_replace=False) as session:
+        uri = session.open("Черновик.md", draft)  # as the editor holds it: CRLF
+        c_items = await _complete(session, uri, 1, 10)  # `См. 🙂 [[C`: the emoji counts 2
+        study = await _complete(session, uri, 2, 8)
+        paper = await _complete(session, uri, 1, 9)  # `[[` alone: every name
+
+    assert "C" in [item.label for item in c_items.items]
+    assert "C#" not in [item.label for item in c_items.items]
+    assert not [item for item in paper.items if item.label.startswith("Paper [")]
+    (item,) = [item for item in study.items if item.label == "Study plan "]
+    assert isinstance(item.text_edit, types.TextEdit)
+    assert item.text_edit.new_text == "Study plan .md]]"
+    assert item.text_edit.range == span((2, 4), (2, 8))
