@@ -322,3 +322,30 @@ async def test_a_link_the_nested_vault_keeps_is_not_rewritten_by_the_outer_vault
     edits = text_edits(moved) if moved is not None else {}
     after = apply_text_edits("See [[Card]].\n", edits.get(other, []))
     assert after == "See [[Card]].\n", edits
+
+
+async def test_a_nested_move_edits_cyrillic_emoji_crlf_notes_of_both_vaults_once(
+    tmp_path: Path,
+) -> None:
+    """The nested-vault move with the texts users have: CRLF notes, Cyrillic names, an emoji
+    before the link (two UTF-16 units), an empty note in the nested vault. Moving Под/Карта 😀
+    into a folder of the nested vault rewrites the outer note's path link once, keeping CRLF
+    and every other byte, and leaves the nested note's bare link (still the note's name)."""
+    outer = write_files(tmp_path / "Внешний", {".obsidian/app.json": "{}"})
+    inner = write_files(
+        outer / "Под", {".obsidian/app.json": "{}", "Карта 😀.md": "# Карта\n", "Пусто.md": ""}
+    )
+    top_text = "Смотри 😀 [[Под/Карта 😀]]\r\nконец\r\n"
+    (outer / "Верх.md").write_bytes(top_text.encode())
+    (inner / "Другая.md").write_bytes("😀 [[Карта 😀|карту]]\r\n".encode())
+    async with edit_editor(outer) as (session, _):
+        session.change_folders(added=[inner])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        moved = await will_rename(session, "Под/Карта 😀.md", "Под/Папка/Карта 😀.md")
+    assert moved is not None
+    edits = text_edits(moved)
+    top = (outer / "Верх.md").as_uri()
+    assert list(edits) == [top], edits
+    (edit,) = edits[top]
+    assert edit[0] == types.Range(types.Position(0, 12), types.Position(0, 24))  # UTF-16
+    assert apply_text_edits(top_text, [edit]) == "Смотри 😀 [[Под/Папка/Карта 😀]]\r\nконец\r\n"
