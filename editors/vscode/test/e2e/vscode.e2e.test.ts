@@ -86,6 +86,21 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
+/** Ends `child` and waits for it to exit, at most `timeoutMs`. */
+function stopped(child: ChildProcess | undefined, timeoutMs: number): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill();
+  });
+}
+
 async function text(locator: Locator): Promise<string> {
   return (await locator.count()) > 0 ? ((await locator.first().textContent()) ?? '') : '';
 }
@@ -201,9 +216,11 @@ async function text(locator: Locator): Promise<string> {
 
   after(async () => {
     await browser?.close().catch(() => undefined);
-    codeServer?.kill();
+    await stopped(codeServer, 5_000);
     if (!keep && tmp) {
-      fs.rmSync(tmp, { recursive: true, force: true });
+      // Its extension host may still be writing its logs a moment after code-server exits:
+      // removing the folder then failed with ENOTEMPTY, and the run with it.
+      fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     } else if (tmp) {
       console.log(`      kept ${tmp}`);
     }
