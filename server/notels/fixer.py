@@ -310,6 +310,17 @@ def write_change(change: FileChange, before_replace: BeforeReplace | None = None
     return None
 
 
+def write_edited(root: Path, relative: str, text: str, edits: Sequence[TextEdit]) -> str | None:
+    """Write the note with `edits` applied to `text`, which must be what its file holds now,
+    with the same guarantees as --fix (see the module docstring); None when written, else why
+    the file was left as it was."""
+    snapshot = take_snapshot(root, relative, text)
+    if isinstance(snapshot, str):
+        return snapshot
+    after = apply_edits(text, check_edits(text, edits))
+    return write_change(FileChange(relative, relative, text, after, len(edits), snapshot, ()))
+
+
 def _kept_owner(descriptor: int, original: os.stat_result) -> str | None:
     """Give the new file the original's owner and group (root fixing a user's notes, as in a
     container); None when done, else why the file must not be replaced."""

@@ -80,6 +80,14 @@ local ok, err = pcall(function()
     return #notified > before
   end, 50)
   out.generate_ids_said = vim.list_slice(notified, before + 1)
+  -- Cards.md is not open: the server writes it (writeClosedNotes), Neovim loads no buffer.
+  local cards = vim.fs.joinpath(vim.fs.dirname(note), 'Cards.md')
+  out.cards_loaded = vim.fn.bufloaded(cards) == 1
+  local handle = io.open(cards, 'rb')
+  out.cards_on_disk = handle and handle:read('*a') or nil
+  if handle then
+    handle:close()
+  end
 end)
 if not ok then
   out.error = tostring(err)

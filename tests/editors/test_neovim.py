@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -361,6 +362,11 @@ def test_generate_ids_says_what_it_did(tmp_path: Path) -> None:
     said = result["generate_ids_said"]
     assert isinstance(said, list)
     assert "notels: wrote 1 new Anki ID in 1 note." in said, said
+    # The note was not open: written on disk by the server, not loaded into a buffer.
+    assert result["cards_loaded"] is False
+    on_disk = result["cards_on_disk"]
+    assert isinstance(on_disk, str)
+    assert re.fullmatch(r"START\nBasic\nFront: q\nBack: a\nID: \d{13}\nEND\n", on_disk), on_disk
 
 
 @needs_nvim

@@ -160,7 +160,7 @@ vim.schedule(function()
   end
 end)
 
--- What notels.generateIds answered ({ ids, files, skipped, applied }), in words.
+-- What notels.generateIds answered ({ ids, files, written, skipped, applied }), in words.
 local function generated_ids_message(summary)
   local function plural(count, word)
     return ('%d %s%s'):format(count, word, count == 1 and '' or 's')
@@ -173,9 +173,17 @@ local function generated_ids_message(summary)
   elseif summary.applied == false then
     return ('notels: the %s could not be applied.'):format(plural(ids, 'new Anki ID'))
   end
-  return ('notels: wrote %s in %s.%s'):format(
+  local in_buffers = (summary.files or 0) - (summary.written or 0)
+  local unsaved = in_buffers > 0
+      and (' %s changed in %s: `:wa` saves them.'):format(
+        plural(in_buffers, 'open note'),
+        in_buffers == 1 and 'its buffer' or 'their buffers'
+      )
+    or ''
+  return ('notels: wrote %s in %s.%s%s'):format(
     plural(ids, 'new Anki ID'),
     plural(summary.files or 0, 'note'),
+    unsaved,
     left
   )
 end
@@ -215,10 +223,16 @@ return {
     end
   end,
   on_attach = function(client, bufnr)
-    -- Every card of the vault without an ID gets one; notes that are not open are changed in
-    -- hidden buffers: `:wa` saves them.
+    -- Every card of the vault without an ID gets one. The server writes the notes that are
+    -- not loaded in a buffer itself (atomically, as `notels check --fix`): applying an edit to
+    -- a file, Neovim loads it into a buffer (filetype, syntax: about 12 ms each) with its main
+    -- loop blocked, 11 s for the 832 notes lacking IDs of a 10,000-note vault.
     vim.api.nvim_buf_create_user_command(bufnr, 'NotelsGenerateIds', function()
-      local command = { title = 'Generate IDs', command = 'notels.generateIds' }
+      local command = {
+        title = 'Generate IDs',
+        command = 'notels.generateIds',
+        arguments = { { writeClosedNotes = true } },
+      }
       client:exec_cmd(command, { bufnr = bufnr }, function(err, result)
         if err then
           vim.notify('notels: ' .. (err.message or tostring(err)), vim.log.levels.ERROR)

@@ -368,7 +368,7 @@ class Session:
             job = self.workspace.start_read(vault, relatives)
             started = time.perf_counter()
             try:
-                await _in_thread(
+                await in_thread(
                     f"notels-read-{vault.root.name}", lambda: read_changed(self.workspace, job)
                 )
                 log.info(
@@ -667,7 +667,7 @@ class Session:
 
         started = time.perf_counter()
         try:
-            finished = await _in_thread(
+            finished = await in_thread(
                 f"notels-index-{vault.root.name}", lambda: fill_index(vault, run, report)
             )
         except Exception:
@@ -877,7 +877,7 @@ def capability(value: object, *names: str) -> Any:
     return value
 
 
-async def _in_thread(name: str, work: Callable[[], _Result]) -> _Result:
+async def in_thread(name: str, work: Callable[[], _Result]) -> _Result:
     """`work()` on a daemon thread of its own (see `start_thread`), awaited on the loop."""
     loop = asyncio.get_running_loop()
     done: asyncio.Future[_Result] = loop.create_future()

@@ -43,7 +43,9 @@ function M.setup(opts)
         settings = config.settings,
         on_attach = function(client, bufnr)
           vim.api.nvim_buf_create_user_command(bufnr, 'NotelsGenerateIds', function()
-            client.request('workspace/executeCommand', { command = 'notels.generateIds' }, nil, bufnr)
+            -- Notes not loaded in a buffer are written by the server (see lsp/notels.lua).
+            local params = { command = 'notels.generateIds', arguments = { { writeClosedNotes = true } } }
+            client.request('workspace/executeCommand', params, nil, bufnr)
           end, { desc = 'notels: give every card of the vault without an ID a new one' })
         end,
       }, { bufnr = args.buf })
