@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 from urllib.parse import unquote, urlparse
@@ -386,3 +387,33 @@ def test_one_socket_as_stdin_and_stdout_keeps_every_answer(vault: Path) -> None:
         client.close()
         server.kill()
         server.wait()
+
+
+def _watcher_ids(registrations: Sequence[types.Registration | types.Unregistration]) -> list[str]:
+    return [r.id for r in registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+
+
+async def test_a_new_folder_holding_folders_makes_the_watchers_register_again(vault: Path) -> None:
+    # Neovim's Linux watcher watches the folders it finds when a registration comes, later each
+    # new folder it hears of, but not the folders inside one (a `cp -r`, a `git checkout`):
+    # notes written there never reached the server. Registered again, it walks the tree anew.
+    write_files(vault, {"Заметка.md": "См. [[Черновик]].\n"})
+    async with editor(vault) as session:
+        (first,) = _watcher_ids(session.registrations)
+        # A note, and a new folder without folders in it: nothing to renew.
+        write_files(vault, {"Плоская/Новая.md": "Текст.\n", "Вторая.md": "Текст.\n"})
+        session.notify_files(
+            ("Плоская", types.FileChangeType.Created),
+            ("Вторая.md", types.FileChangeType.Created),
+        )
+        uri = session.open("Заметка.md")
+        await session.wait_for_codes(uri, lambda codes: "unresolved-link" in codes)
+        assert _watcher_ids(session.registrations) == [first]
+        # A folder with a folder in it: new watchers first, then the old ones dropped.
+        write_files(vault, {"Тема/Черновики/Черновик.md": "# Черновик\n"})
+        session.notify_files(("Тема", types.FileChangeType.Created))
+        await wait_until(lambda: _watcher_ids(session.unregistrations) == [first])
+        (_, second) = _watcher_ids(session.registrations)
+        assert second != first
+        # The folder's notes were read as well.
+        await session.wait_for_codes(uri, lambda codes: "unresolved-link" not in codes)
