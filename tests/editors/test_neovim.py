@@ -370,6 +370,41 @@ def test_generate_ids_says_what_it_did(tmp_path: Path) -> None:
 
 
 @needs_nvim
+def test_generate_ids_words_each_answer(tmp_path: Path) -> None:
+    # The configs ask the server to write closed notes itself (writeClosedNotes); its answer
+    # says how many it wrote and whether the editor applied the edit of the open ones. Was:
+    # "the 2 new Anki IDs could not be applied." when one of them had been written on disk.
+    assert NVIM is not None
+    answers = [
+        {"ids": 2, "files": 2, "written": 1, "skipped": 0, "applied": False},
+        {"ids": 2, "files": 2, "skipped": 0, "applied": False},
+        {"ids": 3, "files": 2, "written": 1, "skipped": 1, "applied": True},
+        {"ids": 300, "files": 300, "written": 300, "skipped": 0, "applied": True},
+    ]
+    out = tmp_path / "result.json"
+    env = {
+        **os.environ,
+        "NOTELS_LSP_CONFIG": str(REPO / "editors" / "neovim" / "lsp" / "notels.lua"),
+        "NOTELS_SUMMARIES": json.dumps(answers),
+        "NOTELS_OUT": str(out),
+        "XDG_STATE_HOME": str(tmp_path / ".state"),
+        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+    }
+    script = REPO / "tests" / "editors" / "nvim_messages.lua"
+    subprocess.run([NVIM, "--clean", "--headless", "-c", f"luafile {script}"], env=env, timeout=60)
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert "error" not in result, result["error"]
+    assert result["arguments"] == [[{"writeClosedNotes": True}]] * len(answers)
+    assert result["said"] == [
+        "notels: wrote new Anki IDs into 1 note; the edit of 1 open note was not applied.",
+        "notels: the 2 new Anki IDs could not be applied.",
+        "notels: wrote 3 new Anki IDs in 2 notes. 1 open note changed in its buffer: `:wa` saves"
+        " it. 1 card left without one: see their quick fixes.",
+        "notels: wrote 300 new Anki IDs in 300 notes.",
+    ]
+
+
+@needs_nvim
 @pytest.mark.parametrize("setup", [False, True], ids=["lsp-notels-lua", "setup-0.9-0.10"])
 def test_code_action_on_a_missing_link_offers_create_note(tmp_path: Path, setup: bool) -> None:
     # README: quick fixes include "create a missing note". Was: in Neovim the picker never

@@ -109,8 +109,8 @@ def test_vault_wide_ids_use_one_generator() -> None:
     notes = {"a.md": card("FRONT: a") + card("FRONT: b"), "b.md": card("FRONT: c", f"ID: {NOW}")}
     vault = Vault(notes)
     result = missing_id_edits_for_vault(vault.index, vault.config, vault.generator)
-    assert [path for path, _ in result] == ["a.md"]
-    (_, edits) = result[0]
+    assert [(path, text) for path, text, _ in result] == [("a.md", notes["a.md"])]
+    (_, _, edits) = result[0]
     assert [edit.new_text for edit in edits] == [f"ID: {NOW + 1}\n", f"ID: {NOW + 2}\n"]
 
 

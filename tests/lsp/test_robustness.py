@@ -112,3 +112,27 @@ async def test_a_lone_surrogate_in_a_note_comes_back_escaped(vault: Path) -> Non
         # And the server still answers plain UTF-8 after it.
         uri = session.open("Алгебра.md")
         await session.wait_for_codes(uri, bool)
+
+
+async def test_a_file_event_naming_a_nul_is_ignored(
+    vault: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # No file has a NUL in its name; resolving such a path raised ValueError, which the
+    # notification's handler did not expect (it logged a traceback, and the other events of
+    # the notification were dropped with it).
+    write_files(vault, {"Алгебра.md": "[[Новая]]\n"})
+    async with editor(vault) as session:
+        uri = session.open("Алгебра.md")
+        await session.wait_for_codes(uri, lambda codes: codes == ["unresolved-link"])
+        write_files(vault, {"Новая.md": "# Новая\n"})
+        session.client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[
+                    types.FileEvent(uri=session.uri("x") + "%00y.md", type=kind)
+                    for kind in types.FileChangeType
+                ]
+                + [types.FileEvent(uri=session.uri("Новая.md"), type=types.FileChangeType.Created)]
+            )
+        )
+        await session.wait_for_codes(uri, lambda codes: codes == [])
+    assert "Traceback" not in capfd.readouterr().err

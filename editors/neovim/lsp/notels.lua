@@ -168,16 +168,23 @@ local function generated_ids_message(summary)
   local ids, skipped = summary.ids or 0, summary.skipped or 0
   local left = skipped > 0 and (' %s left without one: see their quick fixes.'):format(plural(skipped, 'card'))
     or ''
+  local written = summary.written or 0
+  local in_buffers = (summary.files or 0) - written
   if ids == 0 then
     return 'notels: no card needed a new Anki ID.' .. left
+  elseif summary.applied == false and written > 0 then
+    return ('notels: wrote new Anki IDs into %s; the edit of %s was not applied.'):format(
+      plural(written, 'note'),
+      plural(in_buffers, 'open note')
+    )
   elseif summary.applied == false then
     return ('notels: the %s could not be applied.'):format(plural(ids, 'new Anki ID'))
   end
-  local in_buffers = (summary.files or 0) - (summary.written or 0)
   local unsaved = in_buffers > 0
-      and (' %s changed in %s: `:wa` saves them.'):format(
+      and (' %s changed in %s: `:wa` saves %s.'):format(
         plural(in_buffers, 'open note'),
-        in_buffers == 1 and 'its buffer' or 'their buffers'
+        in_buffers == 1 and 'its buffer' or 'their buffers',
+        in_buffers == 1 and 'it' or 'them'
       )
     or ''
   return ('notels: wrote %s in %s.%s%s'):format(

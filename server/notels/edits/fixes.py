@@ -141,13 +141,15 @@ def missing_id_edits_for_vault(
     generator: IdGenerator,
     paths: Iterable[str] | None = None,
     safe_only: bool = True,
-) -> list[tuple[str, tuple[TextEdit, ...]]]:
-    """(path, edits) for every note with cards lacking an ID, in path order.
+) -> list[tuple[str, str, tuple[TextEdit, ...]]]:
+    """(path, text, edits) for every note with cards lacking an ID, in path order: `text` is
+    the note's text the edits were planned on (a note the index does not keep is read again
+    each time it is asked for, and its file may have changed meanwhile).
 
     One generator for the whole call keeps every new ID distinct from the others and from the
     vault's; seed it with `generator_for_vault(index)`.
     """
-    result: list[tuple[str, tuple[TextEdit, ...]]] = []
+    result: list[tuple[str, str, tuple[TextEdit, ...]]] = []
     for path in sorted(paths if paths is not None else index.paths()):
         if not holds_cards(path):
             continue  # a drawing by its name: not even parsed
@@ -163,7 +165,7 @@ def missing_id_edits_for_vault(
             if edit is not None:
                 edits.append(edit)
         if edits:
-            result.append((path, tuple(edits)))
+            result.append((path, note.text, tuple(edits)))
     return result
 
 

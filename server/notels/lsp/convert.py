@@ -44,11 +44,12 @@ def choose_encoding(client_offers: Sequence[str] | None) -> Encoding:
 
 
 def path_of_uri(uri: str) -> Path | None:
-    """The file a `file:` URI names; None for `untitled:` and other schemes."""
+    """The file a `file:` URI names; None for `untitled:` and other schemes, and for a path
+    holding a NUL (`%00`), which names no file and makes every file system call raise."""
     if uri[:17].lower() == "file://localhost/":
         uri = "file:///" + uri[17:]  # RFC 8089: the same file (pygls reads a UNC share)
     path = to_fs_path(uri)
-    return Path(path) if path else None
+    return Path(path) if path and "\0" not in path else None
 
 
 def uri_of_path(path: Path) -> str:

@@ -15,6 +15,7 @@ on every cursor move takes no new ones.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -143,6 +144,16 @@ class RequestFailed(JsonRpcException):
     """The request was understood but cannot be done; the editor shows the message."""
 
     CODE = types.LSPErrorCodes.RequestFailed.value
+
+
+@dataclass(frozen=True, slots=True)
+class _ClosedNote:
+    """A note generateIds writes itself: its edits, planned on `text`."""
+
+    vault: Vault
+    path: str  # vault-relative
+    text: str
+    edits: Sequence[TextEdit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +318,7 @@ class EditFeatures:
         self._ids = IdGenerator()
         self._ids_read: set[Path] = set()  # roots of the vaults whose every ID it was told
         self._offered: dict[tuple[Path, str], list[int]] = {}  # see OfferedIds
+        self._generating = asyncio.Lock()  # one generateIds at a time
 
     # --- code actions -----------------------------------------------------------------------------
 
@@ -511,16 +523,24 @@ class EditFeatures:
         only the open ones are left to the client: Neovim applies an edit by loading every
         file it names into a buffer, about 12 ms each, with its main loop blocked meanwhile
         (11 s for the 832 notes lacking IDs of a 10,000-note vault).
+
+        One runs at a time: a second one planned on notes the first was still writing, and
+        wrote a second ID line into their cards.
         """
+        async with self._generating:
+            return await self._generate_ids(write_closed)
+
+    async def _generate_ids(self, write_closed: bool) -> dict[str, Any]:
         await self.when_indexed(list(self.session.workspace.vaults.values()))
         self.session.flush_documents()
         builder = EditBuilder(self.session)
-        closed: list[tuple[Vault, str, str, list[TextEdit]]] = []
+        closed: list[_ClosedNote] = []
         lacking = 0
         vaults = list(self.session.workspace.vaults.values())
         for vault in vaults:
             with vault.lock:
                 self._generator(vault)  # no new ID in one vault takes an ID another holds
+        open_paths = self._open_paths()
         for vault in vaults:
             nested = self.session.workspace.nested_roots(vault)
             with vault.lock:
@@ -540,16 +560,17 @@ class EditFeatures:
                 planned = missing_id_edits_for_vault(
                     vault.index, vault.config, generator, candidates
                 )
-                for path, edits in planned:
-                    note = vault.index.notes.get(path) if write_closed else None
-                    if note is not None and not self._is_open(vault, path):
-                        closed.append((vault, path, note.text, list(edits)))
+                for path, text, edits in planned:
+                    if write_closed and not self._is_open(vault, path, open_paths):
+                        closed.append(_ClosedNote(vault, path, text, edits))
                     else:
                         builder.add(vault, path, edits)
-        written = await self._write_closed(closed, builder)
-        count = builder.edit_count + sum(
-            len(edits) for vault, path, _, edits in closed if (vault.root, path) in written
-        )
+        applies = _applies_edits(self.session)
+        if builder.edit_count and not applies:
+            # Before anything is written: an error answer means nothing changed.
+            raise RequestFailed("This editor does not apply edits sent by the server.")
+        written = await self._write_closed(closed, builder if applies else None)
+        count = builder.edit_count + sum(len(note.edits) for note in written)
         summary: dict[str, Any] = {
             "ids": count,
             "files": len(builder.files) + len(written),
@@ -565,38 +586,56 @@ class EditFeatures:
         log.info("generateIds: %s", summary)
         return summary
 
-    def _is_open(self, vault: Vault, relative: str) -> bool:
-        path = vault.root / relative
-        return relative in vault.open_docs or any(
-            document.path == path for document in self.session.workspace.documents.values()
-        )
+    def _open_paths(self) -> set[Path]:
+        # list() first: the writer thread asks too, while the loop may open a document.
+        documents = list(self.session.workspace.documents.values())
+        return {document.path for document in documents if document.path is not None}
+
+    def _is_open(self, vault: Vault, relative: str, open_paths: set[Path]) -> bool:
+        """Is the note open in the editor, under this vault or another, or through a symlink
+        (a document's path is the file it resolves to)?"""
+        return relative in vault.open_docs or resolved(vault.root / relative) in open_paths
 
     async def _write_closed(
-        self, closed: list[tuple[Vault, str, str, list[TextEdit]]], builder: EditBuilder
-    ) -> set[tuple[Path, str]]:
-        """Write the closed notes' edits on disk, on another thread (each file is fsynced):
-        the (vault root, vault-relative path) of each note written. A note that cannot be
-        written (read-only, hard-linked) is left to the client while its file still holds the
-        planned text, and skipped when it changed meanwhile."""
+        self, closed: list[_ClosedNote], builder: EditBuilder | None
+    ) -> list[_ClosedNote]:
+        """Write the closed notes' edits on disk, on another thread (each file is fsynced);
+        the notes written. A note that cannot be written (read-only, hard-linked, opened in
+        the meantime) goes to `builder`, the client's edit, while its text is still the one
+        planned on; it is skipped when it changed, or when the client takes no edits (None)."""
         if not closed:
-            return set()
+            return []
 
         def write_all() -> list[str | None]:
-            return [write_edited(v.root, path, text, edits) for v, path, text, edits in closed]
+            refusals: list[str | None] = []
+            for note in closed:
+                if self._is_open(note.vault, note.path, self._open_paths()):
+                    refusals.append("opened in the editor meanwhile")
+                    continue
+                refusals.append(write_edited(note.vault.root, note.path, note.text, note.edits))
+            return refusals
 
         refusals = await in_thread("notels-generate-ids", write_all)
-        written: set[tuple[Path, str]] = set()
-        for (vault, path, text, edits), refusal in zip(closed, refusals, strict=True):
+        written: list[_ClosedNote] = []
+        for note, refusal in zip(closed, refusals, strict=True):
+            vault, path = note.vault, note.path
             if refusal is None:
-                written.add((vault.root, path))
+                written.append(note)
                 # The watcher would tell too, later: the index must not offer these IDs again.
                 self.session.apply(self.session.workspace.file_changed(vault.root / path))
                 continue
             log.info("generateIds: %s not written (%s)", path, refusal)
-            read = read_note(vault.root, path, vault.config.max_file_bytes)
-            if read.text == text:
-                builder.add(vault, path, edits)
+            if builder is not None and self._text_now(vault, path) == note.text:
+                builder.add(vault, path, note.edits)
         return written
+
+    def _text_now(self, vault: Vault, relative: str) -> str | None:
+        """The note's text in the editor when open there, else on disk."""
+        uri = vault.open_docs.get(relative)
+        document = self.session.workspace.documents.get(uri) if uri else None
+        if document is not None:
+            return document.text
+        return read_note(vault.root, relative, vault.config.max_file_bytes).text
 
     # --- rename -----------------------------------------------------------------------------------
 

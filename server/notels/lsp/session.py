@@ -142,6 +142,7 @@ class Session:
         self._registrations = 0  # registrations made, to give each an id of its own
         self._files_watcher: str | None = None  # the id of the workspace-wide registration
         self._renewing = False  # watchers are being registered again (see _renew_watchers)
+        self._renew_again = False  # and a folder came meanwhile that needs another renewal
         # Feature modules listen here (on the event loop): a vault's indexing run finished; any
         # effects were applied (settings and `.notels.toml` changes arrive this way).
         self.indexed_listeners: list[Callable[[Vault], None]] = []
@@ -555,15 +556,19 @@ class Session:
         registration comes, and later each new folder it hears of, but not the folders inside
         one: notes written there afterwards never reached the server. A new registration makes
         it look at the whole tree again (about 30 ms for 10,000 notes in 100 folders); other
-        clients just replace their watchers. The new ones come first: no event is lost between.
+        clients just replace their watchers. The new ones come first: no event is lost between,
+        and the old ones stay when the client refuses the new ones (or does not answer).
         """
-        if self._renewing or (self._files_watcher is None and not self._watched_roots):
+        if self._files_watcher is None and not self._watched_roots:
+            return
+        if self._renewing:
+            self._renew_again = True  # the walk under way may have come before this folder
             return
         self._renewing = True
-        old = [self._files_watcher] if self._files_watcher is not None else []
-        old += self._watched_roots.values()
-        registrations = [self._files_watcher_registration()] if self._files_watcher else []
-        for root in self._watched_roots:
+        old_files = self._files_watcher
+        old_roots = dict(self._watched_roots)
+        registrations = [self._files_watcher_registration()] if old_files is not None else []
+        for root in old_roots:
             self._registrations += 1
             self._watched_roots[root] = f"notels-watched-vault-{self._registrations}"
             registrations.append(
@@ -575,32 +580,54 @@ class Session:
                     ),
                 )
             )
+        renewed = {registration.id for registration in registrations}
 
         async def renew() -> None:
             try:
-                await self._register(registrations)
-                await self._unregister(
-                    [
-                        types.Unregistration(
-                            id=registration, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES
-                        )
-                        for registration in old
-                    ]
-                )
+                try:
+                    taken = await asyncio.wait_for(self._register(registrations), _CLIENT_ANSWER_S)
+                except TimeoutError:
+                    log.warning("client/registerCapability: no answer")
+                    taken = False
+                if taken:
+                    old = [old_files] if old_files is not None else []
+                    old += old_roots.values()
+                else:  # the old ones still watch: keep them, and their ids
+                    old = []
+                    if self._files_watcher in renewed:
+                        self._files_watcher = old_files
+                    for root, registration in old_roots.items():
+                        if self._watched_roots.get(root) in renewed:
+                            self._watched_roots[root] = registration
+                if old:
+                    await self._unregister(
+                        [
+                            types.Unregistration(
+                                id=registration, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+                            )
+                            for registration in old
+                        ]
+                    )
             finally:
                 self._renewing = False
+            if self._renew_again:
+                self._renew_again = False
+                self._renew_watchers()
 
         self._spawn(renew())
 
-    async def _register(self, registrations: list[types.Registration]) -> None:
+    async def _register(self, registrations: list[types.Registration]) -> bool:
+        """Ask the client to register; False when it answered with an error."""
         if not registrations:
-            return
+            return True
         try:
             await self.server.client_register_capability_async(
                 types.RegistrationParams(registrations=registrations)
             )
         except Exception as error:
             log.warning("client/registerCapability failed: %s", error)
+            return False
+        return True
 
     async def _unregister(self, unregistrations: list[types.Unregistration]) -> None:
         try:

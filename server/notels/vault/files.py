@@ -76,10 +76,11 @@ class VaultFiles:
 
 
 def resolved(path: Path) -> Path:
-    """`path.resolve()`, but a symlink loop, where resolve() raises, stays as it is named."""
+    """`path.resolve()`, but a symlink loop, where resolve() raises, stays as it is named (so
+    does a path holding a NUL, which no file has)."""
     try:
         return path.resolve()
-    except (RuntimeError, OSError):
+    except (RuntimeError, OSError, ValueError):
         return Path(os.path.abspath(path))
 
 
