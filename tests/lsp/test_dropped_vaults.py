@@ -289,3 +289,53 @@ def test_a_dropped_vaults_index_is_freed(tmp_path: Path) -> None:
     while gone() is not None:
         assert time.monotonic() < deadline, "the dropped vault is still alive"
         time.sleep(0.01)
+
+
+def test_the_collection_after_a_drop_waits_for_a_load_holding_the_collector_paused(
+    tmp_path: Path,
+) -> None:
+    """The name catalog is built after each indexing run with the collector paused, so that
+    what it builds is frozen with the index (a full collection scanning it stalled a keystroke
+    0.12 s at 50,000 notes). A settling that came meanwhile did nothing (collect_and_freeze
+    refuses while a load runs) and left the garbage frozen; now it waits for the load, and
+    for the client to pause again."""
+    import gc
+    import threading
+    import weakref
+
+    from workspace_harness import indexed
+
+    from notels.lsp.indexer import Settling
+    from notels.vault.loader import paused_gc
+
+    root = write_files(tmp_path / "V", {"a.md": "# A [[b]]\n", "b.md": "# B\n"})
+    workspace = indexed(root)
+    gone = weakref.ref(next(iter(workspace.vaults.values())))
+    loading, release = threading.Event(), threading.Event()
+
+    def load() -> None:
+        with paused_gc():
+            loading.set()
+            release.wait(10)
+
+    loader = threading.Thread(target=load)
+    loader.start()
+    try:
+        assert loading.wait(5)
+        quiet = threading.Event()
+        quiet.set()
+        settling = Settling(quiet.wait)
+        effects = workspace.remove_folder(root)
+        for vault in effects.dropped:
+            settling.after_drop(vault)
+        del effects, vault
+        time.sleep(0.3)  # the settling came, and found the collector paused
+        gc.collect()
+        assert gone() is not None  # frozen: only the settling's collection frees it
+    finally:
+        release.set()
+        loader.join()
+    deadline = time.monotonic() + 10
+    while gone() is not None:
+        assert time.monotonic() < deadline, "the dropped vault is still alive"
+        time.sleep(0.01)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from notels.vault.cache import CacheSnapshot, cache_snapshot, read_cache, write_cache
 from notels.vault.files import read_note, scan_vault
 from notels.vault.index import VaultIndex
-from notels.vault.loader import collect_and_freeze, paused_gc, vanished
+from notels.vault.loader import collect_and_freeze, paused_gc, vanished, wait_for_loads
 from notels.vault.parallel import Summarized, summarize_all
 
 from .memory import release_free_memory
@@ -109,6 +109,11 @@ def _insert(vault: Vault, run: int, batch: Iterable[Summarized]) -> bool:
     return True
 
 
+# Tries of the collection after a run, each after the loads running then (see Settling._settle).
+_COLLECT_ATTEMPTS = 5
+_LOAD_WAIT_S = 120.0
+
+
 class Settling:
     """What an indexing run leaves to do once its index is announced, and the client pauses.
 
@@ -169,7 +174,13 @@ class Settling:
         if vault is not None and run is not None:
             self._save(vault, run)
         del vault  # a dropped vault is garbage now, for the collection
-        collect_and_freeze()
+        # A load holding the collector paused (the name catalog built after an indexing run,
+        # another run) would leave this garbage frozen: wait for it, and for another pause.
+        for _ in range(_COLLECT_ATTEMPTS):
+            if collect_and_freeze():
+                break
+            wait_for_loads(_LOAD_WAIT_S)
+            self._wait_until_quiet()
         release_free_memory()
 
     def _save(self, vault: Vault, run: int) -> None:

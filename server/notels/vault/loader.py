@@ -92,7 +92,7 @@ _READ_PROBLEMS = frozenset({ProblemKind.UNREADABLE, ProblemKind.BINARY, ProblemK
 class _GcPause:
     """Counts the threads loading a vault; the collector runs again when the last one ends."""
 
-    lock = threading.Lock()
+    lock = threading.Condition()  # notified when the last one ends
     users = 0
     was_enabled = True
 
@@ -118,20 +118,30 @@ def paused_gc() -> Iterator[None]:
     finally:
         with _GcPause.lock:
             _GcPause.users -= 1
-            if _GcPause.users == 0 and _GcPause.was_enabled:
-                gc.freeze()
-                gc.enable()
+            if _GcPause.users == 0:
+                if _GcPause.was_enabled:
+                    gc.freeze()
+                    gc.enable()
+                _GcPause.lock.notify_all()
 
 
-def collect_and_freeze() -> None:
-    """Free the cyclic garbage frozen by `paused_gc`, then freeze the survivors again.
+def collect_and_freeze() -> bool:
+    """Free the cyclic garbage frozen by `paused_gc`, then freeze the survivors again; False,
+    doing nothing, while a load holds the collector paused (see `wait_for_loads`).
 
     About 0.15 s for a 10,000-note index, with the GIL held: a long-running process calls it
     once the index is announced complete.
     """
     with _GcPause.lock:
         if _GcPause.users:
-            return  # another load is running: its end will come here again
+            return False
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+    return True
+
+
+def wait_for_loads(timeout: float) -> None:
+    """Return once no load holds the collector paused, or after `timeout` seconds."""
+    with _GcPause.lock:
+        _GcPause.lock.wait_for(lambda: _GcPause.users == 0, timeout)
