@@ -505,48 +505,30 @@ class Session:
 
         gone = [root for root in self._watched_roots if root not in vaults or covered(root)]
         if gone:
-            self._spawn(
-                self._unregister(
-                    [
-                        types.Unregistration(
-                            id=self._watched_roots.pop(root),
-                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                        )
-                        for root in gone
-                    ]
-                )
-            )
+            self._spawn(self._unregister_watchers([self._watched_roots.pop(r) for r in gone]))
         watched = capability(self._capabilities.workspace, "did_change_watched_files")
         if not self._watching or not getattr(watched, "relative_pattern_support", False):
             return
         roots = [root for root in vaults if root not in self._watched_roots and not covered(root)]
         if not roots:
             return
-        registrations = []
-        for root in roots:
-            self._registrations += 1
-            registration_id = self._watched_roots[root] = (
-                f"notels-watched-vault-{self._registrations}"
-            )
-            registrations.append(
-                types.Registration(
-                    id=registration_id,
-                    method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                    register_options=types.DidChangeWatchedFilesRegistrationOptions(
-                        _watchers(uri_of_path(root))
-                    ),
-                )
-            )
-        self._spawn(self._register(registrations))
+        self._spawn(self._register([self._vault_watcher_registration(root) for root in roots]))
 
     def _files_watcher_registration(self) -> types.Registration:
-        self._registrations += 1
-        self._files_watcher = f"notels-watched-files-{self._registrations}"
-        return types.Registration(
-            id=self._files_watcher,
-            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-            register_options=types.DidChangeWatchedFilesRegistrationOptions(_watchers()),
+        """The workspace-wide file watchers, under a new id (kept in `_files_watcher`)."""
+        self._files_watcher = self._new_registration_id("notels-watched-files")
+        return _watcher_registration(self._files_watcher, None)
+
+    def _vault_watcher_registration(self, root: Path) -> types.Registration:
+        """The watchers of a vault outside every folder, under a new id (in `_watched_roots`)."""
+        registration_id = self._watched_roots[root] = self._new_registration_id(
+            "notels-watched-vault"
         )
+        return _watcher_registration(registration_id, uri_of_path(root))
+
+    def _new_registration_id(self, prefix: str) -> str:
+        self._registrations += 1
+        return f"{prefix}-{self._registrations}"
 
     def _renew_watchers(self) -> None:
         """Register the file watchers again, then drop the old ones: a folder appeared that
@@ -568,18 +550,7 @@ class Session:
         old_files = self._files_watcher
         old_roots = dict(self._watched_roots)
         registrations = [self._files_watcher_registration()] if old_files is not None else []
-        for root in old_roots:
-            self._registrations += 1
-            self._watched_roots[root] = f"notels-watched-vault-{self._registrations}"
-            registrations.append(
-                types.Registration(
-                    id=self._watched_roots[root],
-                    method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                    register_options=types.DidChangeWatchedFilesRegistrationOptions(
-                        _watchers(uri_of_path(root))
-                    ),
-                )
-            )
+        registrations += [self._vault_watcher_registration(root) for root in old_roots]
         renewed = {registration.id for registration in registrations}
 
         async def renew() -> None:
@@ -600,14 +571,7 @@ class Session:
                         if self._watched_roots.get(root) in renewed:
                             self._watched_roots[root] = registration
                 if old:
-                    await self._unregister(
-                        [
-                            types.Unregistration(
-                                id=registration, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES
-                            )
-                            for registration in old
-                        ]
-                    )
+                    await self._unregister_watchers(old)
             finally:
                 self._renewing = False
             if self._renew_again:
@@ -629,10 +593,16 @@ class Session:
             return False
         return True
 
-    async def _unregister(self, unregistrations: list[types.Unregistration]) -> None:
+    async def _unregister_watchers(self, registration_ids: list[str]) -> None:
+        method = types.WORKSPACE_DID_CHANGE_WATCHED_FILES
         try:
             await self.server.client_unregister_capability_async(
-                types.UnregistrationParams(unregisterations=unregistrations)
+                types.UnregistrationParams(
+                    unregisterations=[
+                        types.Unregistration(id=registration, method=method)
+                        for registration in registration_ids
+                    ]
+                )
             )
         except Exception as error:
             log.warning("client/unregisterCapability failed: %s", error)
@@ -952,6 +922,14 @@ def _folders(params: types.InitializeParams) -> list[Path]:
     if not paths and params.root_path:
         paths = [Path(params.root_path)]
     return [path for path in paths if path.is_dir()]
+
+
+def _watcher_registration(registration_id: str, base_uri: str | None) -> types.Registration:
+    return types.Registration(
+        id=registration_id,
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(_watchers(base_uri)),
+    )
 
 
 def _holds_folders(path: Path) -> bool:
