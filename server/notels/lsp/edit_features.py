@@ -152,6 +152,7 @@ class _ClosedNote:
 
     vault: Vault
     path: str  # vault-relative
+    file: Path  # the file it resolves to, as an open document's path is
     text: str
     edits: Sequence[TextEdit]
 
@@ -561,8 +562,9 @@ class EditFeatures:
                     vault.index, vault.config, generator, candidates
                 )
                 for path, text, edits in planned:
-                    if write_closed and not self._is_open(vault, path, open_paths):
-                        closed.append(_ClosedNote(vault, path, text, edits))
+                    file = resolved(vault.root / path) if write_closed else None
+                    if file is not None and not self._is_open(vault, path, file, open_paths):
+                        closed.append(_ClosedNote(vault, path, file, text, edits))
                     else:
                         builder.add(vault, path, edits)
         applies = _applies_edits(self.session)
@@ -591,10 +593,11 @@ class EditFeatures:
         documents = list(self.session.workspace.documents.values())
         return {document.path for document in documents if document.path is not None}
 
-    def _is_open(self, vault: Vault, relative: str, open_paths: set[Path]) -> bool:
+    @staticmethod
+    def _is_open(vault: Vault, relative: str, file: Path, open_paths: set[Path]) -> bool:
         """Is the note open in the editor, under this vault or another, or through a symlink
-        (a document's path is the file it resolves to)?"""
-        return relative in vault.open_docs or resolved(vault.root / relative) in open_paths
+        (`file` is what it resolves to, as a document's path is)?"""
+        return relative in vault.open_docs or file in open_paths
 
     async def _write_closed(
         self, closed: list[_ClosedNote], builder: EditBuilder | None
@@ -609,7 +612,7 @@ class EditFeatures:
         def write_all() -> list[str | None]:
             refusals: list[str | None] = []
             for note in closed:
-                if self._is_open(note.vault, note.path, self._open_paths()):
+                if self._is_open(note.vault, note.path, note.file, self._open_paths()):
                     refusals.append("opened in the editor meanwhile")
                     continue
                 refusals.append(write_edited(note.vault.root, note.path, note.text, note.edits))
@@ -807,13 +810,17 @@ class EditFeatures:
         """The Canvas boards showing a moved file show it under its new path."""
         if not moves:
             return
-        boards = [a for a in vault.index.attachments() if a.lower().endswith(CANVAS_SUFFIX)]
+        boards = [
+            a
+            for a in vault.index.attachments()
+            if a.lower().endswith(CANVAS_SUFFIX) and builder.decides(vault, vault.root / a)
+        ]
         for board in sorted(boards):
             read = read_note(vault.root, board, vault.config.max_file_bytes)
             if read.text is None or read.problem is not None:
                 continue  # unreadable, or not UTF-8: never rewritten
             edits = canvas_move_edits(read.text, moves)
-            if edits and builder.decides(vault, vault.root / board):
+            if edits:
                 builder.add_file(uri_of_path(vault.root / board), LineIndex(read.text), edits)
 
     def _moves(self, old_uri: str, new_uri: str) -> list[tuple[Vault, str, str]]:
