@@ -7,7 +7,8 @@ records every `workspace/applyEdit` the server sends, answering that it was appl
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import re
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -129,3 +130,16 @@ def apply_text_edits(text: str, edits: Sequence[tuple[types.Range, str]]) -> str
         start, end = offset(edit_range.start), offset(edit_range.end)
         text = text[:start] + new_text + text[end:]
     return text
+
+
+# A card's ID line as notels writes it, on disk (either line ending).
+ID_LINE = re.compile(rb"ID: (\d{13})\r?\n")
+# notels.generateIds' argument that has the server write the notes not open (Neovim's).
+WRITE_CLOSED = {"writeClosedNotes": True}
+
+
+def generate_ids(session: Editor, *arguments: object) -> Awaitable[Any]:
+    """Send notels.generateIds; the answer, awaited (several may be sent before one is)."""
+    return session.client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="notels.generateIds", arguments=list(arguments))
+    )

@@ -47,14 +47,29 @@ def write_files(root: Path, files: Mapping[str, str]) -> Path:
 Row = tuple[int, int, int, int, str, str]
 
 
+# A Row and the related locations of its finding: (vault-relative path, line, character,
+# message) each, 0-based, in code points.
+RelatedRow = tuple[int, int, int, int, str, str, tuple[tuple[str, int, int, str], ...]]
+
+
 def check_rows(vault: Path) -> dict[str, list[Row]]:
     """What `notels check` reports, per vault-relative path, 0-based, columns in code points
     (what an editor that negotiated UTF-32 shows)."""
+    return {path: [row[:6] for row in rows] for path, rows in check_rows_related(vault).items()}
+
+
+def check_rows_related(vault: Path) -> dict[str, list[RelatedRow]]:
+    """check_rows, each row with its finding's related locations."""
     from notels.checker import check_paths
 
-    found: dict[str, list[Row]] = {}
+    root = vault.resolve()
+    found: dict[str, list[RelatedRow]] = {}
     for item in check_paths([vault]).findings:
-        relative = Path(item.path).resolve().relative_to(vault.resolve()).as_posix()
+        relative = Path(item.path).resolve().relative_to(root).as_posix()
+        related = tuple(
+            (Path(path).resolve().relative_to(root).as_posix(), line - 1, column - 1, message)
+            for path, line, column, message in item.related
+        )
         found.setdefault(relative, []).append(
             (
                 item.line - 1,
@@ -63,6 +78,7 @@ def check_rows(vault: Path) -> dict[str, list[Row]]:
                 item.end_column - 1,
                 item.finding.code,
                 item.finding.message,
+                related,
             )
         )
     return {path: sorted(rows) for path, rows in found.items()}

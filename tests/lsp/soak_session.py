@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsp_harness import Editor, wait_until, write_files
+from lsp_harness import Editor, RelatedRow, check_rows_related, wait_until, write_files
 from lsprotocol import types
 
 Created, Changed, Deleted = (
@@ -197,33 +197,7 @@ Change = tuple[tuple[int, int], tuple[int, int], str]
 
 # (line, character, end line, end character, code, message, related), 0-based, code points;
 # related: (vault-relative path, line, character, message) of each related location.
-Row = tuple[int, int, int, int, str, str, tuple[tuple[str, int, int, str], ...]]
-
-
-def check_rows(vault: Path) -> dict[str, list[Row]]:
-    """What `notels check` reports on the vault as it is on disk, related locations too."""
-    from notels.checker import check_paths
-
-    root = vault.resolve()
-    found: dict[str, list[Row]] = {}
-    for item in check_paths([vault]).findings:
-        relative = Path(item.path).resolve().relative_to(root).as_posix()
-        related = tuple(
-            (Path(path).resolve().relative_to(root).as_posix(), line - 1, column - 1, message)
-            for path, line, column, message in item.related
-        )
-        found.setdefault(relative, []).append(
-            (
-                item.line - 1,
-                item.column - 1,
-                item.end_line - 1,
-                item.end_column - 1,
-                item.finding.code,
-                item.finding.message,
-                related,
-            )
-        )
-    return {path: sorted(rows) for path, rows in found.items()}
+Row = RelatedRow
 
 
 def diagnostic_rows(root: Path, diagnostics: Any) -> list[Row]:
@@ -745,7 +719,7 @@ class Soak:
         return found
 
     def expected(self) -> dict[str, list[Row]]:
-        found = check_rows(self.root)
+        found = check_rows_related(self.root)
         if not self.utf16:
             return found
         texts: dict[str, str] = {}

@@ -7,22 +7,11 @@ it names into a buffer, its main loop blocked: 11 s for the 832 notes lacking ID
 from __future__ import annotations
 
 import os
-import re
 import stat
 from pathlib import Path
 
-from edit_harness import edit_editor, text_edits
-from lsp_harness import Editor, write_files
-from lsprotocol import types
-
-ID_LINE = re.compile(rb"ID: (\d{13})\r?\n")
-WRITE_CLOSED = {"writeClosedNotes": True}
-
-
-async def generate_ids(session: Editor, *arguments: object) -> object:
-    return await session.client.workspace_execute_command_async(
-        types.ExecuteCommandParams(command="notels.generateIds", arguments=list(arguments))
-    )
+from edit_harness import ID_LINE, WRITE_CLOSED, edit_editor, generate_ids, text_edits
+from lsp_harness import write_files
 
 
 async def test_closed_notes_are_written_on_disk_and_only_open_ones_go_to_the_client(

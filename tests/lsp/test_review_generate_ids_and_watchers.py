@@ -5,7 +5,6 @@ appears. Each test names one defect and fails on the code as committed."""
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 import edit_harness
 import lsp_harness
-from edit_harness import edit_editor
+from edit_harness import ID_LINE, WRITE_CLOSED, edit_editor, generate_ids
 from lsp_harness import (
     Editor,
     capabilities,
@@ -27,16 +26,8 @@ from lsp_harness import (
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-ID_LINE = re.compile(rb"ID: (\d{13})\r?\n")
-WRITE_CLOSED = {"writeClosedNotes": True}
 CARD = "START\nBasic\nFRONT: {front}\nEND\n"
 WATCHED = types.WORKSPACE_DID_CHANGE_WATCHED_FILES
-
-
-def generate_ids(session: Editor, *arguments: object) -> Any:
-    return session.client.workspace_execute_command_async(
-        types.ExecuteCommandParams(command="notels.generateIds", arguments=list(arguments))
-    )
 
 
 # --- notels.generateIds {"writeClosedNotes": true} ---------------------------------------------
