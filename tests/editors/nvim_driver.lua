@@ -17,6 +17,18 @@ function M.watch_indexing()
   end
 end
 
+-- Every message shown through vim.notify, in order, as a list filled as they come (each is
+-- still shown as usual).
+function M.record_notifications()
+  local recorded = {}
+  local notify = vim.notify
+  vim.notify = function(msg, ...)
+    table.insert(recorded, msg)
+    return notify(msg, ...)
+  end
+  return recorded
+end
+
 -- Write the record to NOTELS_OUT as JSON, for the pytest side to assert on, and quit.
 function M.finish(out)
   local file = assert(io.open(os.getenv('NOTELS_OUT'), 'w'))

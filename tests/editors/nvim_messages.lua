@@ -1,12 +1,10 @@
 -- What :NotelsGenerateIds says for the answers the server can give, through lsp/notels.lua's own
 -- on_attach, with a stand-in client that answers notels.generateIds at once. NOTELS_SUMMARIES:
 -- a JSON list of answers; NOTELS_OUT: where the JSON result goes.
-local out = { said = {}, arguments = {} }
+local driver = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/nvim_driver.lua')
+local out = { said = driver.record_notifications(), arguments = {} }
 local ok, err = pcall(function()
   local config = dofile(os.getenv('NOTELS_LSP_CONFIG'))
-  vim.notify = function(message)
-    table.insert(out.said, message)
-  end
   local buf = vim.api.nvim_create_buf(true, false)
   for _, summary in ipairs(vim.json.decode(os.getenv('NOTELS_SUMMARIES'))) do
     local client = {
@@ -24,7 +22,4 @@ end)
 if not ok then
   out.error = tostring(err)
 end
-local handle = assert(io.open(os.getenv('NOTELS_OUT'), 'w'))
-handle:write(vim.json.encode(out))
-handle:close()
-vim.cmd('qa!')
+driver.finish(out)

@@ -84,12 +84,7 @@ watchfiles.register = function(reg, client_id)
   out.watch_register_at = round(now_ms())
 end
 
-local notifications = {}
-local notify = vim.notify
-vim.notify = function(msg, ...)
-  table.insert(notifications, msg)
-  return notify(msg, ...)
-end
+local notifications = driver.record_notifications()
 
 local indexed = driver.watch_indexing()
 local function codes(bufnr)

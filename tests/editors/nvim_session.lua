@@ -9,12 +9,7 @@ local function record(key, value)
 end
 
 -- Every message Neovim or the config shows the user, still shown as usual.
-local notifications = {}
-local notify = vim.notify
-vim.notify = function(msg, ...)
-  table.insert(notifications, msg)
-  return notify(msg, ...)
-end
+local notifications = driver.record_notifications()
 
 local function finish()
   record('notifications', notifications)
