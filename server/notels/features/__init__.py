@@ -36,7 +36,12 @@ from notels.features.navigation import (
 )
 from notels.features.outline import note_preview
 from notels.features.structure import document_links, folding_ranges, selection_ranges
-from notels.features.symbols import document_symbols, symbol_span, workspace_symbols
+from notels.features.symbols import (
+    document_symbols,
+    symbol_span,
+    symbols_current,
+    workspace_symbols,
+)
 
 __all__ = [
     "CompletionCandidate",
@@ -75,5 +80,6 @@ __all__ = [
     "resolve_completion",
     "selection_ranges",
     "symbol_span",
+    "symbols_current",
     "workspace_symbols",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +44,7 @@ from notels.features import (
     resolve_completion,
     selection_ranges,
     symbol_span,
+    symbols_current,
     workspace_symbols,
 )
 from notels.features.catalog import name_catalog
@@ -50,7 +52,7 @@ from notels.features.navigation import LinkItem, links_to
 from notels.syntax.lines import Encoding, LineIndex
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
-from notels.vault.loader import paused_gc
+from notels.vault.loader import long_lived, paused_gc
 
 from .convert import (
     CompletionShape,
@@ -425,7 +427,10 @@ class NavigationFeatures:
             nested = self.session.workspace.nested_roots(vault)
             with vault.lock:
                 index = vault.index
-                for symbol in workspace_symbols(index, params.query, vault.config):
+                # The table the first query after a change builds lives as long as the index.
+                with nullcontext() if symbols_current(index) else long_lived():
+                    symbols = workspace_symbols(index, params.query, vault.config)
+                for symbol in symbols:
                     path = symbol.location.path
                     if nested and under(path, nested):
                         continue  # listed by the vault nested in this one

@@ -125,6 +125,20 @@ def paused_gc() -> Iterator[None]:
                 _GcPause.lock.notify_all()
 
 
+@contextmanager
+def long_lived() -> Iterator[None]:
+    """Build objects that live as long as the index (a search table over it) as the index is
+    built: with the collector paused, and frozen after (see `paused_gc`), so that later full
+    collections skip them. The garbage of the moment is collected first, for the freeze not to
+    keep it: everything else is frozen already, so that costs little."""
+    with _GcPause.lock:
+        collect = _GcPause.users == 0 and gc.isenabled()
+    if collect:
+        gc.collect()
+    with paused_gc():
+        yield
+
+
 def collect_and_freeze() -> bool:
     """Free the cyclic garbage frozen by `paused_gc`, then freeze the survivors again; False,
     doing nothing, while a load holds the collector paused (see `wait_for_loads`).
