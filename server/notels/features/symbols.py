@@ -194,23 +194,23 @@ def _updated(index: VaultIndex) -> _SymbolTable:
     table = _TABLES.get(index)
     if table is None:
         table = _TABLES[index] = _SymbolTable()
-    if table.generation == index.generation:
+    generation = index.generation  # read first: a change while we work makes the next call look
+    if table.generation == generation:
         return table
-    notes = dict(index.summaries)
-    before = table.summaries
-    summaries: dict[str, NoteSummary] = {}
-    note_entries: dict[str, tuple[_Entry, ...]] = {}
-    for path, note in notes.items():
-        summaries[path] = note
-        if before.get(path) is note:
-            note_entries[path] = table.note_entries[path]
-        else:
-            note_entries[path] = _note_entries(path, note)
+    current = dict(index.summaries)  # a copy: the index may change while we read it
+    before, note_entries = table.summaries, table.note_entries
+    changed = [path for path, note in current.items() if before.get(path) is not note]
+    added = sum(path not in before for path in changed)
+    # len(current) = len(before) - removed + added, so the count tells whether to look for them.
+    if len(before) + added > len(current):
+        for path in [path for path in before if path not in current]:
+            del note_entries[path]
             table.apart.add(path)
-    table.apart.update(before.keys() - notes.keys())  # removed
-    table.summaries = summaries
-    table.note_entries = note_entries
-    table.generation = index.generation
+    for path in changed:
+        note_entries[path] = _note_entries(path, current[path])
+        table.apart.add(path)
+    table.summaries = current
+    table.generation = generation
     return table
 
 
