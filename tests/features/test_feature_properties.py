@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from notels.config import Config
@@ -32,7 +32,7 @@ from notels.features.navigation import (
     _is_title,
     item_at,
 )
-from notels.features.outline import section_spans
+from notels.features.outline import cards_holding, section_spans
 from notels.syntax.note import Note, parse_note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
@@ -152,13 +152,16 @@ def test_the_item_under_the_cursor_is_the_first_that_touches_it(text: str, at: i
 
 
 def _sections_by_walking(note: Note) -> list[Span]:
-    """section_spans as it was: each heading walks the later ones to the first that ends it."""
+    """section_spans as it was: each heading walks the later ones to the first that ends it.
+    A heading in a card's text is the card's: its section ends with the card, and it ends no
+    other heading's section."""
     text, headings = note.text, note.headings
+    holders = cards_holding(note)
     spans: list[Span] = []
     for i, heading in enumerate(headings):
-        end = len(text)
-        for later in headings[i + 1 :]:
-            if later.level <= heading.level:
+        end = len(text) if holders[i] is None else holders[i].end
+        for later, holder in zip(headings[i + 1 :], holders[i + 1 :], strict=True):
+            if holders[i] is None and holder is None and later.level <= heading.level:
                 end = later.span.start
                 break
         while end > heading.span.end and text[end - 1] in " \t\r\n":
@@ -172,6 +175,7 @@ _HEADING_LINES = ["# A\n", "## B\n", "### C\n", "###### F\n", "#\n", "text\n", "
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(_HEADING_LINES), max_size=30).map("".join) | texts)
+@example("START\n# H\n# H\nEND")  # headings in a card's text, found by a run
 def test_each_section_ends_at_the_first_later_heading_of_its_level_or_higher(text: str) -> None:
     # section_spans closes open headings from a stack instead of walking the later ones.
     note = parse_note(text)
