@@ -1,0 +1,149 @@
+"""Protocol-conformance review: LSP 3.17 / JSON-RPC 2.0 behaviour the server gets wrong.
+
+Each test speaks for a client within the protocol (or one whose mistake the protocol says how
+to survive), names the part of the specification it rests on, and fails on the code it was
+written against. What the review found right is in its report, not here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bench_resilience import wait_answer, wait_for
+import lsp_harness
+from edit_harness import edit_capabilities
+from lsp_harness import Editor, write_files
+from lsprotocol import types
+from race_harness import Gate, gated_editor
+from test_protocol_clients import NOTES, _initialize, raw_client
+
+pytestmark = pytest.mark.timeout(90)
+
+CONTENT_MODIFIED = -32801
+REQUEST_CANCELLED = -32800
+
+
+async def test_a_response_naming_the_clients_own_request_id_does_not_answer_that_request(
+    vault: Path,
+) -> None:
+    """JSON-RPC 2.0 section 5: a Response "MUST be the same as the value of the id member in
+    the Request Object" it answers, and each side numbers its own requests (LSP 3.17, Base
+    Protocol, "Response Message": sent "as the result of a request"). A client message
+    `{"id": N, "result": ...}` can therefore only answer one of the *server's* requests;
+    for an id the server never used it is to be ignored.
+
+    pygls keeps the client's pending requests and the server's own in one table, keyed by id,
+    so a stray response whose id is that of a request of the client still being worked on
+    (here workspace/executeCommand notels.applyEdit, waiting for the client's answer to
+    workspace/applyEdit) completed that request with the stray value: the server answered
+    executeCommand with whatever the client had sent, and its real answer was lost (an
+    InvalidStateError traceback on stderr once the command finished)."""
+    write_files(vault, NOTES)
+    capabilities = {"workspace": {"applyEdit": True}}
+    async with raw_client() as client:
+        client.never_answered.add("workspace/applyEdit")  # answered by hand below
+        answer = await client.call("initialize", _initialize(vault, capabilities))
+        assert "result" in answer, answer
+        client.notify("initialized", {})
+        uri = (vault / "Кольца.md").as_uri()
+        start = {"line": 0, "character": 0}
+        edit = {"changes": {uri: [{"range": {"start": start, "end": start}, "newText": "x"}]}}
+        pending = client.request(
+            "workspace/executeCommand", {"command": "notels.applyEdit", "arguments": [edit]}
+        )
+        command_id = client.last_id()
+        await client.drain()
+
+        def asked() -> list[dict[str, Any]]:
+            return [m for m in client.requests_in if m["method"] == "workspace/applyEdit"]
+
+        await wait_for(lambda: bool(asked()), 10, "the server's workspace/applyEdit")
+        # A stray response (a buggy client, a proxy replaying a message) with the id of the
+        # client's own pending request: not an answer to anything the server asked.
+        client.send({"jsonrpc": "2.0", "id": command_id, "result": "stray"})
+        await client.drain()
+        await asyncio.sleep(0.5)
+        # The real answer to the server's request.
+        (apply_edit,) = asked()
+        client.send({"jsonrpc": "2.0", "id": apply_edit["id"], "result": {"applied": True}})
+        await client.drain()
+        answer = await wait_answer(client, pending, 10)
+    assert answer.get("result") == {"applied": True}, answer
+
+
+def _rename_at(session: Editor, uri: str, line: int, character: int, new_name: str) -> Any:
+    return session.client.text_document_rename_async(
+        types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=character),
+            new_name=new_name,
+        )
+    )
+
+
+def _renamed_files(edit: types.WorkspaceEdit | None) -> list[tuple[str, str]]:
+    return [
+        (change.old_uri, change.new_uri)
+        for change in (edit.document_changes if edit is not None else None) or ()
+        if isinstance(change, types.RenameFile)
+    ]
+
+
+async def test_a_rename_whose_document_changed_while_it_waited_does_not_rename_another_note(
+    vault: Path, tmp_path: Path
+) -> None:
+    """The request's position is a position in the document as the client had it when it
+    asked (LSP 3.17, "Text Documents": positions refer to the text of the document's version
+    at the time of the request). The rename waits for the index (seconds on a large vault at
+    start-up); an edit that comes meanwhile moves another link under that position.
+
+    LSP 3.17, "Implementation Considerations": "if a server detects a state change that
+    invalidates the result of a request in execution the server can error these requests
+    with ContentModified". The server did neither: it read the old position in the new text
+    and renamed the note linked there now, `C.md`, which the user never pointed at. Either
+    ContentModified or the rename of `B.md` (the note under the cursor when F2 was pressed)
+    is right; renaming C is not."""
+    write_files(
+        vault,
+        {
+            "A.md": "[[B]] [[C]]\n",
+            "B.md": "# B\n",
+            "C.md": "# C\n",
+            "D.md": "See [[B]] and [[C]].\n",
+        },
+    )
+    gate = Gate(tmp_path / "gate")
+    gate.hold("index")
+    plain = lsp_harness.capabilities
+    lsp_harness.capabilities = edit_capabilities(
+        document_changes=True,
+        resource_operations=[
+            types.ResourceOperationKind.Create,
+            types.ResourceOperationKind.Rename,
+        ],
+    )
+    try:
+        async with gated_editor(vault, gate) as session:
+            await gate.wait_reached("index")
+            uri = session.open("A.md")
+            # F2 in [[B]].
+            renaming = asyncio.ensure_future(_rename_at(session, uri, 0, 2, "Renamed"))
+            await asyncio.sleep(0.3)
+            assert not renaming.done(), "answered while the index was held"
+            # The user goes on typing: `[[B]] ` deleted, so [[C]] now stands at (0, 2).
+            session.edit(uri, (0, 0), (0, 6), "")
+            await asyncio.sleep(0.3)
+            gate.open("index")
+            try:
+                edit = await renaming
+            except Exception as error:  # pygls raises the error answer
+                assert getattr(error, "code", None) == CONTENT_MODIFIED, error
+                return
+    finally:
+        lsp_harness.capabilities = plain
+    renamed = _renamed_files(edit)
+    assert (session.uri("C.md"), session.uri("Renamed.md")) not in renamed, renamed
+    assert renamed == [(session.uri("B.md"), session.uri("Renamed.md"))], renamed
