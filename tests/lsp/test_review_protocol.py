@@ -8,11 +8,12 @@ written against. What the review found right is in its report, not here.
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from bench_resilience import wait_answer, wait_for
+from bench_resilience import ServerDied, wait_answer, wait_for
 import lsp_harness
 from edit_harness import edit_capabilities
 from lsp_harness import Editor, write_files
@@ -147,3 +148,56 @@ async def test_a_rename_whose_document_changed_while_it_waited_does_not_rename_a
     renamed = _renamed_files(edit)
     assert (session.uri("C.md"), session.uri("Renamed.md")) not in renamed, renamed
     assert renamed == [(session.uri("B.md"), session.uri("Renamed.md"))], renamed
+
+
+def _frame_counting_characters(body: bytes) -> bytes:
+    # The classic client bug: the length of the string, not of its UTF-8 bytes.
+    return b"Content-Length: %d\r\n\r\n" % len(body.decode("utf-8")) + body
+
+
+@pytest.mark.parametrize(
+    "framed",
+    [
+        _frame_counting_characters,
+        lambda body: body,  # no header at all
+        lambda body: b"Content-Length: many\r\n\r\n" + body,
+        lambda body: b"Content-Length: %d\r\n\r\n" % (len(body) + 5) + body,
+    ],
+    ids=["length-in-characters", "no-header", "length-not-a-number", "length-too-long"],
+)
+async def test_one_badly_framed_message_does_not_leave_the_server_deaf(
+    vault: Path, framed: Any
+) -> None:
+    """LSP 3.17, Base Protocol, "Header Part": every message is a header with a
+    Content-Length, then that many bytes of content. A client that gets one frame wrong
+    (most often: the length of a non-ASCII body counted in characters instead of UTF-8
+    bytes) broke the server for good: its frame reader only takes a header line that is
+    nothing but `Content-Length: N`, and the rest of the bad frame stays glued to the front of
+    the next header line, then each body (JSON has no line break) to the next header: every
+    later request, well framed, was swallowed unanswered, while the server stayed up. The
+    editor's requests hang for the rest of the session, and nothing tells the user why.
+
+    Either way out is fine: find the next header and go on, or exit (rust-analyzer's
+    lsp-server gives up on a malformed header; the editor sees it and can restart it).
+    Alive and deaf is not."""
+    write_files(vault, NOTES)
+    async with raw_client() as client:
+        answer = await client.call("initialize", _initialize(vault, {}))
+        assert "result" in answer, answer
+        client.notify("initialized", {})
+        await client.call("workspace/symbol", {"query": "Кольца"})
+        bad = {"jsonrpc": "2.0", "id": "bad", "method": "workspace/symbol"}
+        body = json.dumps({**bad, "params": {"query": "Алгебра"}}, ensure_ascii=False)
+        client._stdin.write(framed(body.encode("utf-8")))
+        # Well-framed requests after it: the first may be lost with the bad frame (a length
+        # too long eats its header), not all of them.
+        pending = [client.request("workspace/symbol", {"query": "Кольца"}) for _ in range(3)]
+        await client.drain()
+        try:
+            answer = await wait_answer(client, pending[-1], 10)
+        except ServerDied:
+            return  # it exited: the editor sees that, and can start it again
+        except AssertionError:
+            client.process.kill()  # deaf: no shutdown answer to wait for either
+            raise
+        assert "result" in answer, answer
