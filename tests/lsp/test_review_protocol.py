@@ -201,3 +201,54 @@ async def test_one_badly_framed_message_does_not_leave_the_server_deaf(
             client.process.kill()  # deaf: no shutdown answer to wait for either
             raise
         assert "result" in answer, answer
+
+
+async def test_a_cancelled_generate_ids_writes_nothing_after_answering_that_it_was_cancelled(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LSP 3.17, "Cancellation Support" ($/cancelRequest): the server answers a cancelled
+    request, and "if the request returns an error response on cancellation it is advised to
+    set the error code to ErrorCodes.RequestCancelled". That answer tells the client the
+    command did not run. notels.generateIds, cancelled while it waited for the index (the
+    user pressed Cancel, or the editor gave up), was answered RequestCancelled at once, and
+    then ran all the same once the index was done: it wrote new `ID:` lines into the notes
+    not open (writeClosedNotes) and sent workspace/applyEdit for the open one. pygls'
+    executeCommand wrapper cancels its own future, not the command's task under it.
+
+    Either the command stops (RequestCancelled, nothing written, no applyEdit), or it is
+    answered with its normal result once it has run; not both."""
+    card = "START\nBasic\nFront: q\nBack: a\nEND\n"
+    write_files(vault, {"Open.md": card, "Closed.md": card})
+    gate = Gate(tmp_path / "gate")
+    gate.hold("index")
+    for name, value in gate.env().items():
+        monkeypatch.setenv(name, value)
+    capabilities = {"workspace": {"applyEdit": True}}
+    async with raw_client() as client:
+        client.apply_edits = True
+        answer = await client.call("initialize", _initialize(vault, capabilities))
+        assert "result" in answer, answer
+        client.notify("initialized", {})
+        await client.drain()
+        await wait_for(lambda: bool(gate.reached("index")), 20, "the index run")
+        client.open(vault / "Open.md")
+        pending = client.request(
+            "workspace/executeCommand",
+            {"command": "notels.generateIds", "arguments": [{"writeClosedNotes": True}]},
+        )
+        command_id = client.last_id()
+        await client.drain()
+        await asyncio.sleep(0.5)  # waiting for the index
+        client.notify("$/cancelRequest", {"id": command_id})
+        await client.drain()
+        answer = await wait_answer(client, pending, 10)
+        gate.open("index")
+        await client.call("workspace/symbol", {"query": "Open"})
+        await asyncio.sleep(2.0)  # the index run ends, and the command, if it still runs
+        sent = [m for m in client.requests_in if m["method"] == "workspace/applyEdit"]
+    on_disk = (vault / "Closed.md").read_text(encoding="utf-8")
+    if answer.get("error", {}).get("code") == REQUEST_CANCELLED:
+        assert on_disk == card, f"written after the command was answered cancelled:\n{on_disk}"
+        assert sent == [], "workspace/applyEdit sent after the command was answered cancelled"
+    else:
+        assert "result" in answer, answer
