@@ -252,3 +252,78 @@ async def test_a_cancelled_generate_ids_writes_nothing_after_answering_that_it_w
         assert sent == [], "workspace/applyEdit sent after the command was answered cancelled"
     else:
         assert "result" in answer, answer
+
+
+async def test_an_unknown_file_change_type_does_not_drop_the_other_events(vault: Path) -> None:
+    """LSP 3.17, workspace/didChangeWatchedFiles: the notification carries many FileEvents.
+    One with a type outside FileChangeType's 1..3 (a client bug, or a later protocol's
+    addition) made lsprotocol refuse the whole notification: every other event in it was
+    lost, here a note created on disk, which stayed unknown to the index (no workspace
+    symbol, links to it reported broken) until something else made the server read it; and
+    the client was sent an Error log with a 40-line traceback. The unknown event is to be
+    skipped, as an event for a path holding a NUL already is (test_robustness)."""
+    write_files(vault, NOTES)
+    async with raw_client() as client:
+        capabilities = {"window": {"workDoneProgress": True}}
+        answer = await client.call("initialize", _initialize(vault, capabilities))
+        assert "result" in answer, answer
+        client.notify("initialized", {})
+        await client.drain()
+        await wait_for(lambda: bool(client.progress_ended), 30, "the first indexing")
+        write_files(vault, {"Новая.md": "# Новая\n"})
+        client.notify(
+            "workspace/didChangeWatchedFiles",
+            {
+                "changes": [
+                    {"uri": (vault / "Новая.md").as_uri(), "type": 1},  # Created
+                    {"uri": (vault / "Другая.md").as_uri(), "type": 4},  # no such type
+                ]
+            },
+        )
+        await client.drain()
+
+        async def found() -> bool:
+            answer = await client.call("workspace/symbol", {"query": "Новая"})
+            return any(symbol["name"] == "Новая" for symbol in answer.get("result") or [])
+
+        for _ in range(50):
+            if await found():
+                return
+            await asyncio.sleep(0.1)
+    raise AssertionError("the note created on disk never reached the index")
+
+
+@pytest.mark.parametrize("bad_id", [{"a": 1}, [7], True], ids=["object", "array", "boolean"])
+async def test_a_request_whose_id_is_no_string_or_number_is_an_invalid_request(
+    vault: Path, bad_id: object
+) -> None:
+    """LSP 3.17, Base Protocol, RequestMessage: `id: integer | string`; JSON-RPC 2.0, section
+    4: the id "MUST contain a String, Number, or NULL value", and section 5: an Invalid
+    Request (-32600) is answered with a null id when the id could not be read. The server
+    ran such a request and answered it, echoing the object, array or boolean back as the id,
+    which no client can match to anything: with a normal result, or (its id unhashable in
+    pygls' table of requests) with an Internal Error and a traceback."""
+    write_files(vault, NOTES)
+    async with raw_client() as client:
+        answer = await client.call("initialize", _initialize(vault, {}))
+        assert "result" in answer, answer
+        client.notify("initialized", {})
+        await client.call("workspace/symbol", {"query": "Кольца"})
+        seen: list[dict[str, Any]] = []
+        dispatch = client._dispatch
+
+        def keep(message: dict[str, Any]) -> None:
+            seen.append(message)
+            if not isinstance(message.get("id"), (dict, list)):  # the client's table: hashable
+                dispatch(message)
+
+        client._dispatch = keep  # type: ignore[method-assign]
+        request = {"jsonrpc": "2.0", "method": "workspace/symbol", "params": {"query": "x"}}
+        client.send({**request, "id": bad_id})
+        # Still serving, and what it answered to the bad one came before this.
+        answer = await client.call("workspace/symbol", {"query": "Кольца"})
+        assert "result" in answer, answer
+    echoed = [m for m in seen if m.get("id") == bad_id]
+    assert echoed == [], f"answered as a request: {echoed}"
+    refused = [m for m in seen if m.get("id") is None and "error" in m]
+    assert [m["error"]["code"] for m in refused] == [-32600], seen
