@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import lsp_harness
 import pytest
 from bench_resilience import ServerDied, wait_answer, wait_for
-import lsp_harness
 from edit_harness import edit_capabilities
 from lsp_harness import Editor, write_files
 from lsprotocol import types
@@ -327,3 +327,20 @@ async def test_a_request_whose_id_is_no_string_or_number_is_an_invalid_request(
     assert echoed == [], f"answered as a request: {echoed}"
     refused = [m for m in seen if m.get("id") is None and "error" in m]
     assert [m["error"]["code"] for m in refused] == [-32600], seen
+
+
+async def test_a_request_before_initialize_is_refused_as_such_whatever_its_params(
+    vault: Path,
+) -> None:
+    """LSP 3.17, "Initialize Request": "If the server receives a request or notification
+    before the initialize request it should act as follows: for a request the response
+    should be an error with code: -32002". A request before initialize whose params do not
+    fit its type was answered InvalidParams (-32602) instead, its params being read before
+    the session's state was looked at: a client that retries on ServerNotInitialized (it
+    started sending before its initialize went out) takes InvalidParams as final."""
+    write_files(vault, NOTES)
+    async with raw_client() as client:
+        early = client.request("textDocument/hover", {"textDocument": {"uri": "x"}})
+        await client.drain()
+        answer = await wait_answer(client, early, 10)
+        assert answer.get("error", {}).get("code") == -32002, answer
