@@ -317,7 +317,7 @@ async def test_a_request_whose_id_is_no_string_or_number_is_an_invalid_request(
             if not isinstance(message.get("id"), (dict, list)):  # the client's table: hashable
                 dispatch(message)
 
-        client._dispatch = keep  # type: ignore[method-assign]
+        client._dispatch = keep
         request = {"jsonrpc": "2.0", "method": "workspace/symbol", "params": {"query": "x"}}
         client.send({**request, "id": bad_id})
         # Still serving, and what it answered to the bad one came before this.
