@@ -78,7 +78,11 @@ class _FrameReader(asyncio.Protocol):
             line = bytes(buffer[start : newline + 1])
             start = newline + 1
             if not self._length:
-                length = _LENIENT_LENGTH.fullmatch(line)
+                # Searched, not matched whole: after a frame whose length was wrong (counted in
+                # characters, not bytes; too long; missing), what is left of it runs on into
+                # the next header line, and a reader waiting for a line of its own stayed deaf
+                # to every later message. Reading from the next header on loses one message.
+                length = _LENIENT_LENGTH.search(line)
                 self._length = int(length[1]) if length is not None else 0
             elif not line.strip():
                 self._in_body = True
