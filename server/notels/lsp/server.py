@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sys
+import uuid
 from collections.abc import Callable, Generator
 from concurrent.futures import Future
 from functools import lru_cache, partial
@@ -84,6 +85,7 @@ class NotelsProtocol(LanguageServerProtocol):
         self._writes: set[asyncio.Future[Any]] = set()  # writes still pending, kept alive
         # An initialize request came: the LSP allows it once, and nothing else but exit before.
         self._initialize_seen = False
+        self._asked: set[MsgId] = set()  # ids of our requests to the client not yet answered
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(
@@ -125,6 +127,15 @@ class NotelsProtocol(LanguageServerProtocol):
         client would wait for an answer forever.
         """
         is_request = "jsonrpc" in data and "id" in data and "method" in data
+        if "jsonrpc" in data and "id" in data and not _is_message_id(data["id"]):
+            if is_request:
+                # JSON-RPC 2.0, section 5: an Invalid Request, answered with a null id (an
+                # object or array id was unhashable in pygls' table of requests, and any such
+                # id echoed back names nothing the client sent).
+                self._refuse_raw(None, JsonRpcInvalidRequest("an id is a string or a number"))
+            else:
+                log.warning("dropped a response whose id is no string or number")
+            return _ANSWERED
         if is_request and not isinstance(data["method"], str):
             # JSON-RPC's Invalid Request; lsprotocol would fail on it with an internal error.
             self._refuse(data["id"], JsonRpcInvalidRequest("the method is not a string"))
@@ -142,11 +153,18 @@ class NotelsProtocol(LanguageServerProtocol):
             # JSON-RPC lets a message leave `params` out; `initialized` (whose params are an
             # empty object) is sent so by some clients, which pygls could not read.
             data = {**data, "params": {}}
+        if method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES:
+            data = _readable_file_events(data)
         try:
             message = super().structure_message(data)
         except JsonRpcException as error:
             if not is_request:
                 raise  # nobody waits for an answer; pygls logs it
+            if not self._initialize_seen and method not in (types.INITIALIZE, types.EXIT):
+                # The LSP's answer to any request before initialize, whatever its params: a
+                # client that retries on it would take InvalidParams as final.
+                self._refuse(data["id"], JsonRpcServerNotInitialized(f"{method} before initialize"))
+                return _ANSWERED
             error = _explained(error)
             log.warning("refused %s request: %s", data["method"], error.message)
             self._refuse(data["id"], error)
@@ -158,11 +176,38 @@ class NotelsProtocol(LanguageServerProtocol):
             return _ANSWERED
         return message
 
+    def send_request(
+        self,
+        method: str,
+        params: Any | None = None,
+        callback: Callable[[Any], None] | None = None,
+        msg_id: MsgId | None = None,
+    ) -> Future[Any]:
+        """pygls' send_request, the id kept as one of ours (see `_answers_ours`)."""
+        msg_id = str(uuid.uuid4()) if msg_id is None else msg_id
+        self._asked.add(msg_id)
+        return super().send_request(method, params, callback, msg_id)
+
+    def _answers_ours(self, msg_id: object) -> bool:
+        """Is a response with this id the answer to a request of ours, not yet answered?
+
+        pygls files the client's requests and its own in one table by id: a stray response
+        (a buggy client, a proxy replaying a message) with the id of a request of the client
+        still being worked on completed that request with the stray value, and the real
+        answer was lost. Only our own requests take answers."""
+        if isinstance(msg_id, (str, int)) and msg_id in self._asked:
+            self._asked.discard(msg_id)
+            return True
+        log.warning("dropped a response to no request of the server: id %.100r", msg_id)
+        return False
+
     def _structure_answer(self, data: dict[str, Any]) -> Any:
         """The client's answer to one of our requests. One that cannot be read fails that
         request at once: pygls only logged it, and the request waited for an answer forever
         (the index waits on the settings' answer)."""
         msg_id = data["id"]
+        if not self._answers_ours(msg_id):
+            return _ANSWERED
         expected = self._result_types.get(msg_id) if isinstance(msg_id, (str, int)) else None
         if expected is types.ConfigurationResponse and not isinstance(data.get("result"), list):
             # cattrs would read an object as the list of its keys.
@@ -254,9 +299,9 @@ class NotelsProtocol(LanguageServerProtocol):
             context.run(self._handle_request, message.id, message.method, message.params)
         elif _has(message, _NOTIFICATION_FIELDS):
             context.run(self._handle_notification, message.method, message.params)
-        elif _has(message, _RESPONSE_FIELDS):
+        elif _has(message, _RESPONSE_FIELDS):  # its id was checked as it was read
             context.run(self._handle_response, message.id, message.result)
-        else:
+        elif self._answers_ours(message.id):
             context.run(self._handle_response, message.id, None, message.error)
 
     def _out_of_order(self, message: Any, is_request: bool) -> bool:
@@ -333,10 +378,79 @@ class NotelsProtocol(LanguageServerProtocol):
         if future is not None:
             future.add_done_callback(partial(self._forget, msg_id))
 
+    def _run_generator(
+        self,
+        future: Future[Any] | None,
+        *,
+        gen: Generator[Any, Any, Any],
+        result_future: Future[Any],
+    ) -> None:
+        """pygls' _run_generator, with the request's cancellation passed on to the handler the
+        generator yields to. pygls cancelled only the request's own future: a command
+        (workspace/executeCommand is such a generator) was answered RequestCancelled and ran
+        on all the same, notels.generateIds writing IDs into notes after that answer."""
+        if result_future.cancelled():
+            gen.close()
+            return
+        try:
+            value = future.result() if future is not None else None
+            handler, args, kwargs = gen.send(value)
+            step_id = str(uuid.uuid4())
+            self._execute_handler(
+                step_id,
+                handler,
+                args=args,
+                kwargs=kwargs,
+                callback=partial(self._run_generator, gen=gen, result_future=result_future),
+            )
+            step = self._request_futures.get(step_id)
+            if step is not None:
+                result_future.add_done_callback(partial(_cancel_with, step))
+        except StopIteration as result:
+            result_future.set_result(result.value)
+        except Exception as error:
+            result_future.set_exception(error)
+
     def _forget(self, msg_id: MsgId, future: Future[Any]) -> None:
         # Cancelled ones stay: shutdown cancels them while it walks this dict, then we exit.
         if not future.cancelled() and self._request_futures.get(msg_id) is future:
             del self._request_futures[msg_id]
+
+
+def _cancel_with(step: Future[Any], request: Future[Any]) -> None:
+    if request.cancelled():
+        step.cancel()
+
+
+def _is_message_id(value: object) -> bool:
+    """JSON-RPC's ids: a string, a number, or null (bool is an int to Python, not to JSON)."""
+    return value is None or (isinstance(value, (str, int, float)) and not isinstance(value, bool))
+
+
+_FILE_CHANGE_TYPES = frozenset(kind.value for kind in types.FileChangeType)
+
+
+def _readable_file_events(data: dict[str, Any]) -> dict[str, Any]:
+    """didChangeWatchedFiles without the events lsprotocol cannot read (a change type it does
+    not know, from a client bug or a later protocol): one of them made the whole notification
+    unreadable, and the other events in it were lost."""
+    params = data.get("params")
+    changes = params.get("changes") if isinstance(params, dict) else None
+    if not isinstance(changes, list):
+        return data
+    readable = [
+        change
+        for change in changes
+        if isinstance(change, dict)
+        and isinstance(change.get("uri"), str)
+        and type(change.get("type")) is int
+        and change["type"] in _FILE_CHANGE_TYPES
+    ]
+    if len(readable) == len(changes):
+        return data
+    log.warning("skipped %d file event(s) that cannot be read", len(changes) - len(readable))
+    assert isinstance(params, dict)
+    return {**data, "params": {**params, "changes": readable}}
 
 
 class _Answered:
