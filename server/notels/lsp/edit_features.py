@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from lsprotocol.converters import get_converter
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 
 from notels.edits.canvas import CANVAS_SUFFIX, canvas_move_edits
@@ -571,6 +571,21 @@ class EditFeatures:
         if builder.edit_count and not applies:
             # Before anything is written: an error answer means nothing changed.
             raise RequestFailed("This editor does not apply edits sent by the server.")
+        # Once notes are being written, a cancelled request still finishes the job: stopped
+        # halfway, the index would not know what was written, and the open notes would lack
+        # the IDs the others got.
+        return await asyncio.shield(
+            self._deliver_ids(closed, builder, applies, lacking, write_closed)
+        )
+
+    async def _deliver_ids(
+        self,
+        closed: list[_ClosedNote],
+        builder: EditBuilder,
+        applies: bool,
+        lacking: int,
+        write_closed: bool,
+    ) -> dict[str, Any]:
         written = await self._write_closed(closed, builder if applies else None)
         count = builder.edit_count + sum(len(note.edits) for note in written)
         summary: dict[str, Any] = {
@@ -658,8 +673,10 @@ class EditFeatures:
         place = self._note_at(params.text_document.uri)
         if place is None:
             return None
+        asked_on = place.note.text  # the text the request's position is in
         # The vaults around the note's own hold its notes too, links to the target among them.
         await self.when_indexed(self.session.workspace.vaults_holding(place.vault.root))
+        place = self._unchanged(params.text_document.uri, asked_on)
         target = self._rename_target(place, params.position)
         if target is None:
             return None
@@ -667,6 +684,7 @@ class EditFeatures:
         # And those holding the renamed file: a vault nested in the note's decides the edits of
         # its own notes, from its whole index.
         await self.when_indexed(self.session.workspace.vaults_holding(vault.root / target.path))
+        self._unchanged(params.text_document.uri, asked_on)
         moves = {target.path: target.path}
         if isinstance(target, NoteRename):
             with contextlib.suppress(RenameError):  # refused below, with the reason
@@ -875,6 +893,16 @@ class EditFeatures:
         if vault is None or relative is None or not self.session.workspace.in_step(uri):
             return None  # outside every vault, ignored by its config, or a twin's other text
         return NotePlace(vault, relative, document.note, uri)
+
+    def _unchanged(self, uri: str, asked_on: str) -> NotePlace:
+        """The note at `uri` after a wait, if its text is still the one a request's position was
+        given in; else ContentModified (LSP 3.17, "Implementation Considerations"). An edit
+        typed while a rename waited for the index moved another link under that position, and
+        the rename renamed the note that link names."""
+        place = self._note_at(uri)
+        if place is None or place.note.text != asked_on:
+            raise JsonRpcContentModified("The note changed: ask again.")
+        return place
 
     def _note_at(self, uri: str) -> NotePlace | None:
         """The open note at `uri`, else the closed one (as hover and references answer on
