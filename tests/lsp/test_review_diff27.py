@@ -78,3 +78,122 @@ async def test_the_answer_to_apply_edit_after_its_command_was_cancelled_is_taken
         assert "result" in alive, alive
         problems = _stderr_problems(client)
     assert problems == [], "\n".join(problems)
+
+
+CARD = "START\nBasic\nFront: q\nBack: a\nEND\n"
+
+
+async def _generate_ids_waiting_for_apply_edit(client: Client, vault: Path) -> Any:
+    """generateIds (writeClosedNotes) started, and waiting for the client's answer to its
+    workspace/applyEdit for the open note: the closed note is written by then."""
+    write_files(vault, {"Open.md": CARD, "Closed.md": CARD})
+    client.never_answered.add(APPLY_EDIT)
+    answer = await client.call("initialize", _initialize(vault, {"workspace": {"applyEdit": True}}))
+    assert "result" in answer, answer
+    client.notify("initialized", {})
+    client.open(vault / "Open.md")
+    await client.drain()
+    await client.call("workspace/symbol", {"query": "Open"})
+    pending = client.request(
+        "workspace/executeCommand",
+        {"command": "notels.generateIds", "arguments": [{"writeClosedNotes": True}]},
+    )
+    await client.drain()
+    await wait_for(lambda: bool(_asked(client)), 30, "generateIds' workspace/applyEdit")
+    return pending
+
+
+async def test_generate_ids_cancelled_after_it_wrote_is_not_answered_request_cancelled(
+    vault: Path,
+) -> None:
+    """LSP 3.17, "Cancellation Support": a RequestCancelled answer tells the client the
+    request did not run (the rule of test_a_cancelled_generate_ids_writes_nothing_after_
+    answering_that_it_was_cancelled: either the command stops and writes nothing, or it is
+    answered with its normal result; not both). Since the diff, generateIds' tail is shielded
+    once writing begins, so a cancellation there does not stop it; but the request is still
+    answered RequestCancelled at once (pygls cancels the executeCommand future), while the
+    closed note has its ID on disk already and the open note's edit is at the client.
+
+    Expected: a generateIds that goes on after the cancellation answers with its summary
+    (ids, files, written, applied) once done, as the commit message intends ("a cancelled
+    request still finishes the job")."""
+    async with raw_client() as client:
+        pending = await _generate_ids_waiting_for_apply_edit(client, vault)
+        written = (vault / "Closed.md").read_text(encoding="utf-8")
+        assert written != CARD and "ID: " in written  # the closed note is written already
+        client.notify("$/cancelRequest", {"id": client.last_id()})
+        await client.drain()
+        await asyncio.sleep(0.5)
+        (apply_edit,) = _asked(client)
+        client.send({"jsonrpc": "2.0", "id": apply_edit["id"], "result": {"applied": True}})
+        await client.drain()
+        answer = await wait_answer(client, pending, 10)
+    assert answer.get("error", {}).get("code") != REQUEST_CANCELLED, (
+        f"answered RequestCancelled, yet {written!r} was written and the edit applied: {answer}"
+    )
+    assert answer.get("result", {}).get("written") == 1, answer
+
+
+async def test_a_second_generate_ids_waits_for_a_cancelled_one_still_delivering(
+    vault: Path,
+) -> None:
+    """generate_ids runs one at a time (`async with self._generating`): a second one planned
+    on notes the first was still writing and gave their cards a second ID line. The shielded
+    tail (_deliver_ids) goes on after a cancellation, but the cancellation ends
+    `generate_ids`' `async with` at once: the lock is free while the first still waits for
+    the client to apply its IDs to the open note. A second generateIds then plans on the open
+    note as it still is (no ID yet) and sends a second workspace/applyEdit giving the same card
+    another ID: two `ID:` lines once the client applies both.
+
+    Expected: no second workspace/applyEdit while the first one's answer is still awaited."""
+    async with raw_client() as client:
+        await _generate_ids_waiting_for_apply_edit(client, vault)
+        client.notify("$/cancelRequest", {"id": client.last_id()})
+        second = client.request(
+            "workspace/executeCommand",
+            {"command": "notels.generateIds", "arguments": [{"writeClosedNotes": True}]},
+        )
+        await client.drain()
+        await asyncio.sleep(3.0)
+        asked = _asked(client)
+        for request in asked:
+            client.send({"jsonrpc": "2.0", "id": request["id"], "result": {"applied": True}})
+        await client.drain()
+        await wait_answer(client, second, 30)
+    assert len(asked) == 1, (
+        "a second generateIds sent its own IDs for the open note while the first one's "
+        f"workspace/applyEdit was unanswered: {[r['params']['edit'] for r in asked]}"
+    )
+
+
+async def test_a_failure_of_generate_ids_after_its_cancellation_is_not_lost(
+    vault: Path,
+) -> None:
+    """The shielded _deliver_ids runs as a task of its own once the request is cancelled:
+    nobody awaits it any more. When it then fails (here the client answers workspace/applyEdit
+    with an error, which _client_applies turns into RequestFailed), its exception is never
+    retrieved: asyncio's "Task exception was never retrieved" on stderr, at whatever time the
+    task is collected, and no log line of notels saying generateIds failed.
+
+    Expected: the failure of the shielded tail is retrieved and logged by notels (or answered),
+    not left to asyncio's garbage-time warning."""
+    async with raw_client() as client:
+        await _generate_ids_waiting_for_apply_edit(client, vault)
+        client.notify("$/cancelRequest", {"id": client.last_id()})
+        await client.drain()
+        await asyncio.sleep(0.5)
+        (apply_edit,) = _asked(client)
+        client.send(
+            {
+                "jsonrpc": "2.0",
+                "id": apply_edit["id"],
+                "error": {"code": -32603, "message": "the editor refuses"},
+            }
+        )
+        await client.drain()
+        await asyncio.sleep(1.0)
+        alive = await client.call("workspace/symbol", {"query": "Open"})
+        assert "result" in alive, alive
+        await asyncio.sleep(0.5)
+        lost = [line for line in client.stderr_tail if "never retrieved" in line]
+    assert lost == [], "\n".join(client.stderr_tail)
