@@ -7,11 +7,13 @@ Each test fails on the code it was written against and says what is expected ins
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from bench_resilience import wait_answer, wait_for
+from bench_resilience import Pending, wait_answer, wait_for
 from lsp_harness import write_files
 from test_protocol_clients import NOTES, Client, _initialize, raw_client
 
@@ -197,3 +199,47 @@ async def test_a_failure_of_generate_ids_after_its_cancellation_is_not_lost(
         await asyncio.sleep(0.5)
         lost = [line for line in client.stderr_tail if "never retrieved" in line]
     assert lost == [], "\n".join(client.stderr_tail)
+
+
+async def test_a_header_whose_name_only_contains_content_length_is_skipped(vault: Path) -> None:
+    """LSP 3.17, Base Protocol: the header part is HTTP-like fields, of which Content-Length
+    and Content-Type are defined; any other field is to be skipped (the reader's docstring:
+    "any header but Content-Length is skipped"). Since the frame reader *searches* each line
+    for `content-length: N` (to resync after a badly framed message), a field such as
+    `X-Original-Content-Length: 99999` is taken for the frame's length: the reader then waits
+    for 99,999 bytes of body, and this request and every one after it, until that many bytes
+    came, go unanswered. (Before the diff, the line had to be the Content-Length field.)
+
+    Expected: only a line whose field name is Content-Length gives the length (the resync can
+    look for the name at the start of a line, or right after a JSON body)."""
+    write_files(vault, NOTES)
+    async with raw_client() as client:
+        answer = await client.call("initialize", _initialize(vault, {}))
+        assert "result" in answer, answer
+        client.notify("initialized", {})
+        await client.drain()
+        client._next_id += 1
+        msg_id = client._next_id
+        message = {
+            "jsonrpc": "2.0",
+            "id": msg_id,
+            "method": "workspace/symbol",
+            "params": {"query": "Кольца"},
+        }
+        body = json.dumps(message).encode("utf-8")
+        odd = Pending(
+            "workspace/symbol", time.monotonic(), asyncio.get_running_loop().create_future(), False
+        )
+        client._pending[msg_id] = odd
+        client._stdin.write(
+            b"X-Original-Content-Length: 99999\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+        )
+        following = client.request("workspace/symbol", {"query": "Алгебра"})
+        await client.drain()
+        answers = []
+        for waiting in (odd, following):
+            try:
+                answers.append(await wait_answer(client, waiting, 5))
+            except AssertionError as error:
+                answers.append({"unanswered": str(error)})
+    assert all("result" in answer for answer in answers), answers
