@@ -243,3 +243,35 @@ async def test_a_header_whose_name_only_contains_content_length_is_skipped(vault
             except AssertionError as error:
                 answers.append({"unanswered": str(error)})
     assert all("result" in answer for answer in answers), answers
+
+
+async def test_a_request_id_no_float_can_hold_is_not_answered_with_a_null_id(vault: Path) -> None:
+    """JSON-RPC 2.0, section 5: a success Response's id is the id of the request it answers;
+    null only in an error for a request whose id could not be read. `_is_message_id` (new:
+    objects, arrays and booleans are refused with InvalidRequest and a null id) takes any
+    float, infinity included: the id `1e400`, a JSON number, is read by json as `inf`, the
+    request is run, and its answer goes out as `{"id": null, "result": [...]}` (orjson writes
+    infinity as null), an answer the client cannot match to anything.
+
+    Expected: that id is echoed as sent, or the request is refused (InvalidRequest, null id)
+    like the other ids the server cannot echo; never a result under a null id."""
+    write_files(vault, NOTES)
+    async with raw_client() as client:
+        answers: list[dict[str, Any]] = []
+        dispatch = client._dispatch
+
+        def keep(message: dict[str, Any]) -> None:
+            if "method" not in message:
+                answers.append(message)
+            dispatch(message)
+
+        client._dispatch = keep  # type: ignore[method-assign]
+        answer = await client.call("initialize", _initialize(vault, {}))
+        assert "result" in answer, answer
+        client.notify("initialized", {})
+        body = b'{"jsonrpc":"2.0","id":1e400,"method":"workspace/symbol","params":{"query":"x"}}'
+        client.send_bytes(body)
+        await client.drain()
+        await wait_for(lambda: len(answers) >= 2, 10, "an answer to the request")
+    null_results = [a for a in answers if a.get("id") is None and "result" in a]
+    assert null_results == [], null_results
