@@ -265,7 +265,7 @@ async def test_a_request_id_no_float_can_hold_is_not_answered_with_a_null_id(vau
                 answers.append(message)
             dispatch(message)
 
-        client._dispatch = keep  # type: ignore[method-assign]
+        client._dispatch = keep
         answer = await client.call("initialize", _initialize(vault, {}))
         assert "result" in answer, answer
         client.notify("initialized", {})
