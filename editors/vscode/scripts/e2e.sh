@@ -12,6 +12,8 @@
 #                             with this checkout installed in editable mode)
 #   NOTELS_E2E_EXPECT_QUICKFIX=1   also require the "Generate Anki ID" quick fix to work
 #   NOTELS_E2E_KEEP=1         keep the temporary vault, profile and screenshots
+#   NOTELS_E2E_TESTS          the compiled tests to run (default out/test/e2e/**/*.test.js)
+#   NOTELS_E2E_SCALE=1        also run scale.e2e.test.ts (10,000 notes; many minutes)
 set -euo pipefail
 
 CODE_SERVER_VERSION=4.139.1
@@ -112,4 +114,4 @@ export NOTELS_E2E_CODE_SERVER=$code_server
 export NOTELS_E2E_NODE_BIN=$node24_dir/bin
 export NOTELS_E2E_VSIX=$vsix
 export NOTELS_E2E_SERVER_PYTHON=$server_python
-exec npx mocha --timeout 300000 'out/test/e2e/**/*.test.js'
+exec npx mocha --timeout 300000 "${NOTELS_E2E_TESTS:-out/test/e2e/**/*.test.js}"
