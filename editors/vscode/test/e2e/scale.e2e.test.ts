@@ -10,7 +10,6 @@
 //   NOTELS_E2E_SCALE=1 NOTELS_E2E_TESTS='out/test/e2e/scale.e2e.test.js' scripts/e2e.sh
 //
 // The server runs with the environment code-server was started with: PYTHONPATH reaches it.
-// NOTELS_E2E_SCALE_NO_MD=1 disables VS Code's built-in Markdown extension, for comparison.
 
 import * as assert from 'node:assert/strict';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -426,8 +425,6 @@ function findLogs(folder: string, pattern: RegExp): string[] {
         '--disable-workspace-trust',
         '--user-data-dir', userData,
         '--extensions-dir', extensions,
-        // To tell VS Code's own Markdown extension's cost from notels' (workspace symbols).
-        ...(process.env.NOTELS_E2E_SCALE_NO_MD === '1' ? ['--disable-extension', 'vscode.markdown-language-features'] : []),
         vault,
       ],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -709,6 +706,7 @@ function findLogs(folder: string, pattern: RegExp): string[] {
     record('rename: unsaved notes left by the rename', unsaved);
     record('rename: renderer stalls', await stall());
     record('rename: peak memory', memory());
+    record('rename: editor tabs after', await page.locator('.tab').count());
     const t1 = Date.now();
     await runCommand(page, 'File: Save All');
     await waitFor('Save All to finish', 300_000, async () => ((await unsavedCount(page)) === 0 ? true : undefined), 250);
@@ -732,12 +730,15 @@ function findLogs(folder: string, pattern: RegExp): string[] {
       const shown = await page
         .locator('.quick-input-list .monaco-list-row', { hasText: query.split(' ')[0] })
         .first()
-        .waitFor({ timeout: 60_000 })
+        .waitFor({ timeout: 180_000 })
         .then(() => true)
         .catch(() => false);
       times.push([query, shown ? Date.now() - t0 : -1]);
       await page.keyboard.press('Escape');
     }
+    // Measured, not asserted: VS Code asks every workspace symbol provider, its own Markdown
+    // extension's among them (a worker in the extension host that reads every note the first
+    // time), and notels answers in about 2 s (see the trace with NOTELS_E2E_TRACE=messages).
     record('workspace symbols: first rows after (ms)', times);
     record('extension host RSS after the symbol queries (MB)', rssMb(pids.extensionHost));
     assert.ok(times.every(([, ms]) => ms >= 0), 'a symbol query showed no results');
