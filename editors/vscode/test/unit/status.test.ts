@@ -57,4 +57,15 @@ describe('generate IDs summary', () => {
     assert.match(generateIdsSummary({ ids: 2, files: 1, skipped: 0, applied: false }), /could not be applied/);
     assert.equal(generateIdsSummary(null), 'notels: no card needed a new Anki ID.');
   });
+
+  it('names the notes the server wrote when the edit of the open ones was refused', () => {
+    assert.equal(
+      generateIdsSummary({ ids: 5, files: 4, written: 3, skipped: 0, applied: false }),
+      'notels: wrote new Anki IDs into 3 notes; the edit of 1 open note was not applied (see the notels output).',
+    );
+    assert.equal(
+      generateIdsSummary({ ids: 5, files: 4, written: 4, skipped: 0, applied: true }),
+      'notels: wrote 5 new Anki IDs in 4 notes.',
+    );
+  });
 });
