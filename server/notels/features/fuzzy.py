@@ -247,6 +247,7 @@ def rank(
     search: SearchKeys | None = None,
     places: Callable[[], Sequence[int]] | None = None,
     places_from: int = _PLACES_FROM,
+    typo_candidates: bool = False,
 ) -> tuple[list[Match], bool]:
     """The best `limit` keys for `query`, best first, and whether more would have matched.
 
@@ -257,6 +258,8 @@ def rank(
     by looking places up, in C, instead of calling `weight` for each member: tiers of more than
     `places_from` keys, as places cost a sort of every key after each change of a weight (a
     caller whose weights change only with the keys keeps them cheaply: 0 then).
+    `typo_candidates` keeps every typo candidate (the best `room + 1` by exact score, see
+    below), not only the `room` that fit: for a caller merging answers over several key lists.
     """
     query = fold(query.strip())
     if limit <= 0:
@@ -342,7 +345,8 @@ def rank(
     typos = [(pool[position], score) for _, score, position in extracted]
     # Scores are rounded so that near-equal matches are ordered by weight instead of noise.
     typos.sort(key=lambda pair: (-round(pair[1]), order(pair[0])))
-    found.extend(Match(i, FUZZY, score) for i, score in typos[:remaining])
+    kept = typos if typo_candidates else typos[:remaining]
+    found.extend(Match(i, FUZZY, score) for i, score in kept)
     return found, len(typos) > remaining
 
 

@@ -180,7 +180,12 @@ class _SymbolTable:
     apart: set[str] = field(default_factory=set)
 
     def apart_size(self) -> int:
-        return sum(len(self.note_entries.get(path, ())) for path in self.apart)
+        """The symbols a query handles apart: the notes' entries now, and those it drops from
+        the built table (a removed note has none now, and all of its old ones to drop)."""
+        built = self.built.note_entries if self.built is not None else {}
+        return sum(
+            len(self.note_entries.get(path, ())) + len(built.get(path, ())) for path in self.apart
+        )
 
 
 _TABLES: weakref.WeakKeyDictionary[VaultIndex, _SymbolTable] = weakref.WeakKeyDictionary()
@@ -308,6 +313,7 @@ def _with_apart(
         search=built.search,
         places=built.places,
         places_from=0,
+        typo_candidates=True,
     )
     candidates: list[_Candidate] = []
     for match in kept:
@@ -322,7 +328,9 @@ def _with_apart(
             places.append((path, place))
             entries.append(entry)
     weights = [_WEIGHTS[entry[2]] for entry in entries]
-    fresh, _ = rank(query, [entry[1] for entry in entries], limit, weights.__getitem__)
+    fresh, _ = rank(
+        query, [entry[1] for entry in entries], limit, weights.__getitem__, typo_candidates=True
+    )
     candidates += [(match, *places[match.index], entries[match.index]) for match in fresh]
 
     def order(candidate: _Candidate) -> tuple[int, int, int, int, str, str, int]:
