@@ -51,6 +51,7 @@ METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 REQUEST_CANCELLED = -32800
+CONTENT_MODIFIED = -32801
 REQUEST_FAILED = -32803
 ERROR_NAMES = {
     PARSE_ERROR: "ParseError",
@@ -59,6 +60,7 @@ ERROR_NAMES = {
     INVALID_PARAMS: "InvalidParams",
     INTERNAL_ERROR: "InternalError",
     REQUEST_CANCELLED: "RequestCancelled",
+    CONTENT_MODIFIED: "ContentModified",
     REQUEST_FAILED: "RequestFailed",
 }
 
@@ -1137,7 +1139,9 @@ class Fuzzer:
             return
         code = error.get("code")
         report.errors[ERROR_NAMES.get(code, str(code))] += 1
-        expected = {METHOD_NOT_FOUND, REQUEST_CANCELLED, REQUEST_FAILED}
+        # ContentModified: the note changed under a request that waited (a rename during
+        # indexing), as the random edits make it do.
+        expected = {METHOD_NOT_FOUND, REQUEST_CANCELLED, CONTENT_MODIFIED, REQUEST_FAILED}
         if pending.invalid:
             expected.add(INVALID_PARAMS)
         if code not in expected:

@@ -68,6 +68,7 @@ from notels.syntax.spans import Span
 from notels.vault.drawings import holds_cards
 from notels.vault.files import MARKDOWN_SUFFIX, read_note, relative_key, resolved
 
+from .cancelling import finish_even_if_cancelled
 from .convert import SOURCE, path_of_uri, to_offset, to_range, uri_of_path
 from .session import Session, capability, in_thread
 from .workspace import OpenDocument, Vault, under
@@ -571,21 +572,10 @@ class EditFeatures:
         if builder.edit_count and not applies:
             # Before anything is written: an error answer means nothing changed.
             raise RequestFailed("This editor does not apply edits sent by the server.")
-        # Once notes are being written, a cancelled request still finishes the job: stopped
-        # halfway, the index would not know what was written, and the open notes would lack
-        # the IDs the others got.
-        return await asyncio.shield(
-            self._deliver_ids(closed, builder, applies, lacking, write_closed)
-        )
-
-    async def _deliver_ids(
-        self,
-        closed: list[_ClosedNote],
-        builder: EditBuilder,
-        applies: bool,
-        lacking: int,
-        write_closed: bool,
-    ) -> dict[str, Any]:
+        # Stopped once notes are being written, the index would not know what was written,
+        # and the open notes would lack the IDs the others got: a cancellation from here on is
+        # answered with the summary of what was done.
+        finish_even_if_cancelled()
         written = await self._write_closed(closed, builder if applies else None)
         count = builder.edit_count + sum(len(note.edits) for note in written)
         summary: dict[str, Any] = {

@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 # reports them to the client once, through report_server_error.
 _PYGLS_LOG = logging.getLogger("pygls.server")
 
-_LENIENT_LENGTH = re.compile(rb"(?i:content-length)[ \t]*:[ \t]*(\d{1,18})[ \t]*\r?\n")
+# Searched for in a header line (see _FrameReader): the field's name starts the line, or ends
+# what is left of a badly framed message before it; a longer name (`X-Original-Content-Length`)
+# is another field.
+_LENIENT_LENGTH = re.compile(rb"(?<![\w-])(?i:content-length)[ \t]*:[ \t]*(\d{1,18})[ \t]*\r?\n")
 
 
 class _FrameReader(asyncio.Protocol):
