@@ -12,29 +12,17 @@
 // The server runs with the environment code-server was started with: PYTHONPATH reaches it.
 
 import * as assert from 'node:assert/strict';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Browser, Locator, Page, chromium } from 'playwright-core';
+import { Page } from 'playwright-core';
+import { STATUS_ITEM, VsCode, findLogs, launchVsCode, required, text, runCommand as runPaletteCommand, waitFor as waitEvery } from './harness';
 
 const enabled = process.env.NOTELS_E2E_VSCODE === '1' && process.env.NOTELS_E2E_SCALE === '1';
 const keep = process.env.NOTELS_E2E_KEEP === '1';
 const notes = Number(process.env.NOTELS_E2E_SCALE_NOTES ?? '10000');
 const repo = path.resolve(__dirname, '..', '..', '..', '..', '..'); // out/test/e2e -> checkout
-
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const STATUS_ITEM = '[id="notels.notels.notels.status"]';
 
 // Notes of the vault generate_vault.py makes with --seed 0 (10,000 notes).
 const BIG_NOTE = 'Физика/Bayesian Measure.md'; // 3,995 lines, 99 findings
@@ -47,71 +35,14 @@ function record(key: string, value: unknown): void {
   console.log(`      ${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
 }
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`${name} is not set: run scripts/e2e.sh`);
-  }
-  return value;
+// Timings here are measured by polling: every 100 ms unless said otherwise.
+function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 100): Promise<T> {
+  return waitEvery(what, timeoutMs, probe, intervalMs);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function get(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const request = http.get(url, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
-    request.on('error', () => resolve(0));
-    request.setTimeout(2000, () => request.destroy());
-  });
-}
-
-async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
-function stopped(child: ChildProcess | undefined, timeoutMs: number): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill();
-  });
-}
-
-async function text(locator: Locator): Promise<string> {
-  return (await locator.count()) > 0 ? ((await locator.first().textContent()) ?? '') : '';
+// At this scale the palette can take a while to open.
+function runCommand(page: Page, label: string): Promise<void> {
+  return runPaletteCommand(page, label, 30_000);
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -237,18 +168,6 @@ async function stallProbe(page: Page): Promise<() => Promise<{ maxStallMs: numbe
     });
 }
 
-async function runCommand(page: Page, label: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 30_000 });
-  await input.fill(`>${label}`);
-  await page
-    .locator('.quick-input-list .monaco-list-row.focused', { hasText: label })
-    .waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: 30_000 });
-}
-
 async function openNote(page: Page, relative: string): Promise<void> {
   const name = path.basename(relative);
   await page.keyboard.press('Control+P');
@@ -332,19 +251,6 @@ function addedLines(before: string, after: string): { added: string[]; otherwise
   return { added, otherwise: i !== a.length };
 }
 
-function findLogs(folder: string, pattern: RegExp): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.log') && pattern.test(full)) found.push(full);
-    }
-  };
-  walk(path.join(folder, 'logs'));
-  return found;
-}
-
 (enabled ? describe : describe.skip)('VS Code at scale (code-server + Chromium, 10,000 notes)', function () {
   this.timeout(900_000);
 
@@ -353,20 +259,14 @@ function findLogs(folder: string, pattern: RegExp): string[] {
   let pristine = '';
   let userData = '';
   let python = '';
-  let codeServer: ChildProcess | undefined;
-  let codeServerLog = '';
-  let browser: Browser | undefined;
+  let vscode: VsCode | undefined;
   let page: Page;
   let pids: Pids = {};
   let checkBefore: { counts: Record<string, number>; keys: Set<string> } | undefined;
   let opened = 0;
 
   before(async () => {
-    const codeServerBin = required('NOTELS_E2E_CODE_SERVER');
-    const nodeBin = required('NOTELS_E2E_NODE_BIN');
-    const vsix = required('NOTELS_E2E_VSIX');
     python = required('NOTELS_E2E_SERVER_PYTHON');
-
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notels-scale-'));
     vault = path.join(tmp, 'vault');
     pristine = path.join(tmp, 'pristine');
@@ -381,71 +281,17 @@ function findLogs(folder: string, pattern: RegExp): string[] {
     fs.cpSync(pristine, vault, { recursive: true });
     console.log(`      vault: ${markdownFiles(vault).length} notes in ${vault}`);
 
-    const script = path.join(path.dirname(python), 'notels');
-    const serverSetting = fs.existsSync(script) ? { 'notels.server.path': script } : { 'notels.server.python': python };
-    userData = path.join(tmp, 'user-data');
-    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-    fs.writeFileSync(
-      path.join(userData, 'User', 'settings.json'),
-      JSON.stringify(
-        {
-          ...serverSetting,
-          'notels.trace.server': process.env.NOTELS_E2E_TRACE ?? 'off',
-          'security.workspace.trust.enabled': false,
-          'workbench.startupEditor': 'none',
-          'workbench.tips.enabled': false,
-          'workbench.enableExperiments': false,
-          'extensions.ignoreRecommendations': true,
-          'extensions.autoCheckUpdates': false,
-          'telemetry.telemetryLevel': 'off',
-          'update.mode': 'none',
-          'files.autoSave': 'off',
-          'chat.disableAIFeatures': true,
-          'editor.autoClosingBrackets': 'never',
-        },
-        null,
-        2,
-      ),
-    );
-
-    const extensions = path.join(tmp, 'extensions');
-    const env = { ...process.env, PATH: `${nodeBin}${path.delimiter}${process.env.PATH ?? ''}` };
-    execFileSync(codeServerBin, ['--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix], {
-      env,
-      stdio: 'pipe',
+    vscode = await launchVsCode(tmp, vault, { 'notels.trace.server': process.env.NOTELS_E2E_TRACE ?? 'off' }, () => {
+      opened = Date.now();
     });
-    const port = await freePort();
-    codeServer = spawn(
-      codeServerBin,
-      [
-        '--bind-addr', `127.0.0.1:${port}`,
-        '--auth', 'none',
-        '--disable-telemetry',
-        '--disable-update-check',
-        '--disable-workspace-trust',
-        '--user-data-dir', userData,
-        '--extensions-dir', extensions,
-        vault,
-      ],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    codeServer.stdout?.on('data', (chunk: Buffer) => (codeServerLog += chunk.toString()));
-    codeServer.stderr?.on('data', (chunk: Buffer) => (codeServerLog += chunk.toString()));
-    const base = `http://127.0.0.1:${port}`;
-    await waitFor('code-server to answer', 60_000, async () => ((await get(`${base}/healthz`)) === 200 ? true : undefined));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    page = await context.newPage();
-    opened = Date.now();
-    await page.goto(`${base}/?folder=${encodeURIComponent(vault)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
-    await page.locator('.statusbar').waitFor({ timeout: 60_000 });
+    page = vscode.page;
+    userData = vscode.userData;
     await installProbe(page);
     record('workbench loaded', seconds(Date.now() - opened));
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page !== undefined) {
+    if (this.currentTest?.state === 'failed' && vscode !== undefined) {
       const shot = path.join(tmp, `${this.currentTest.title.replace(/\W+/g, '-')}.png`);
       await page.screenshot({ path: shot }).catch(() => undefined);
       console.log(`      screenshot: ${shot}`);
@@ -462,8 +308,7 @@ function findLogs(folder: string, pattern: RegExp): string[] {
     if (process.env.NOTELS_E2E_SCALE_OUT) {
       fs.writeFileSync(process.env.NOTELS_E2E_SCALE_OUT, JSON.stringify(results, null, 2));
     }
-    await browser?.close().catch(() => undefined);
-    await stopped(codeServer, 5_000);
+    await vscode?.close();
     if (!keep && tmp) {
       fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     } else if (tmp) {
@@ -482,7 +327,7 @@ function findLogs(folder: string, pattern: RegExp): string[] {
     record('status bar: indexing first seen after', indexingSeen === undefined ? 'never' : seconds(indexingSeen));
     record('status bar: cards counted after', seconds(Date.now() - opened));
     record('status bar text', label);
-    pids = findPids(codeServer!.pid!);
+    pids = findPids(vscode!.codeServer.pid!);
     record('processes', { ...pids, serverCmd: pids.server ? cmdline(pids.server) : '' });
     if (pids.server) {
       const environ = fs.readFileSync(`/proc/${pids.server}/environ`, 'utf8').split('\0');

@@ -6,30 +6,15 @@
 // `ID:` line.
 
 import * as assert from 'node:assert/strict';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Browser, Locator, Page, chromium } from 'playwright-core';
+import { Locator, Page } from 'playwright-core';
+import { STATUS_ITEM, VsCode, findLogs, launchVsCode, runCommand, text, waitFor } from './harness';
 
 const enabled = process.env.NOTELS_E2E_VSCODE === '1';
 const expectQuickFix = process.env.NOTELS_E2E_EXPECT_QUICKFIX === '1';
 const keep = process.env.NOTELS_E2E_KEEP === '1';
-
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-// Extension status bar items get the id `<publisher>.<name>.<item id>`.
-const STATUS_ITEM = '[id="notels.notels.notels.status"]';
 
 const NOTE = [
   '# Anki',
@@ -42,69 +27,6 @@ const NOTE = [
   '',
 ].join('\n');
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`${name} is not set: run scripts/e2e.sh`);
-  }
-  return value;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function get(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const request = http.get(url, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
-    request.on('error', () => resolve(0));
-    request.setTimeout(2000, () => request.destroy());
-  });
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** Ends `child` and waits for it to exit, at most `timeoutMs`. */
-function stopped(child: ChildProcess | undefined, timeoutMs: number): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill();
-  });
-}
-
-async function text(locator: Locator): Promise<string> {
-  return (await locator.count()) > 0 ? ((await locator.first().textContent()) ?? '') : '';
-}
-
 (enabled ? describe : describe.skip)('VS Code end to end (code-server + Chromium)', function () {
   this.timeout(300_000);
 
@@ -112,111 +34,41 @@ async function text(locator: Locator): Promise<string> {
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   let tmp = '';
   let vault = '';
+  let vscode: VsCode | undefined;
   let userData = '';
-  let codeServer: ChildProcess | undefined;
-  let codeServerLog = '';
-  let browser: Browser | undefined;
   let page: Page;
 
   before(async () => {
-    const codeServerBin = required('NOTELS_E2E_CODE_SERVER');
-    const nodeBin = required('NOTELS_E2E_NODE_BIN');
-    const vsix = required('NOTELS_E2E_VSIX');
-    const python = required('NOTELS_E2E_SERVER_PYTHON');
-
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notels-e2e-'));
     vault = path.join(tmp, 'vault');
     fs.mkdirSync(path.join(vault, '.obsidian'), { recursive: true });
     fs.writeFileSync(path.join(vault, '.obsidian', 'app.json'), '{}\n');
     fs.writeFileSync(path.join(vault, 'Cards.md'), NOTE);
     fs.writeFileSync(path.join(vault, 'More.md'), NOTE.replace('two plus two', 'three plus three').replace('Four', 'Six'));
-
-    // The server: the venv's `notels` script when there is one, else `python -m notels`.
-    const script = path.join(path.dirname(python), 'notels');
-    const serverSetting = fs.existsSync(script)
-      ? { 'notels.server.path': script }
-      : { 'notels.server.python': python };
-    userData = path.join(tmp, 'user-data');
-    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-    fs.writeFileSync(
-      path.join(userData, 'User', 'settings.json'),
-      JSON.stringify(
-        {
-          ...serverSetting,
-          // Reaches the server through workspace/configuration: the status bar then counts errors.
-          'notels.rules': { 'missing-id': 'error' },
-          'notels.trace.server': process.env.NOTELS_E2E_TRACE ?? 'messages',
-          'security.workspace.trust.enabled': false,
-          'workbench.startupEditor': 'none',
-          'workbench.tips.enabled': false,
-          'workbench.enableExperiments': false,
-          'extensions.ignoreRecommendations': true,
-          'extensions.autoCheckUpdates': false,
-          'telemetry.telemetryLevel': 'off',
-          'update.mode': 'none',
-          'files.autoSave': 'off',
-          'chat.disableAIFeatures': true,
-          // `[[` stays open as typed: a completed link must then bring its own `]]`.
-          'editor.autoClosingBrackets': 'never',
-        },
-        null,
-        2,
-      ),
-    );
-
-    const extensions = path.join(tmp, 'extensions');
-    const env = { ...process.env, PATH: `${nodeBin}${path.delimiter}${process.env.PATH ?? ''}` };
-    execFileSync(codeServerBin, ['--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix], {
-      env,
-      stdio: 'pipe',
+    vscode = await launchVsCode(tmp, vault, {
+      // Reaches the server through workspace/configuration: the status bar then counts errors.
+      'notels.rules': { 'missing-id': 'error' },
+      'notels.trace.server': process.env.NOTELS_E2E_TRACE ?? 'messages',
     });
-    console.log(`      installed ${path.basename(vsix)} (${elapsed()})`);
-
-    const port = await freePort();
-    codeServer = spawn(
-      codeServerBin,
-      [
-        '--bind-addr', `127.0.0.1:${port}`,
-        '--auth', 'none',
-        '--disable-telemetry',
-        '--disable-update-check',
-        '--disable-workspace-trust',
-        '--user-data-dir', userData,
-        '--extensions-dir', extensions,
-        vault,
-      ],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    codeServer.stdout?.on('data', (chunk: Buffer) => (codeServerLog += chunk.toString()));
-    codeServer.stderr?.on('data', (chunk: Buffer) => (codeServerLog += chunk.toString()));
-    const base = `http://127.0.0.1:${port}`;
-    await waitFor('code-server to answer', 60_000, async () => ((await get(`${base}/healthz`)) === 200 ? true : undefined));
-    console.log(`      code-server up on ${base} (${elapsed()})`);
-
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    page = await context.newPage();
-    await page.goto(`${base}/?folder=${encodeURIComponent(vault)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
-    await page.locator('.statusbar').waitFor({ timeout: 60_000 });
+    page = vscode.page;
+    userData = vscode.userData;
     console.log(`      workbench loaded (${elapsed()})`);
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page !== undefined) {
+    if (this.currentTest?.state === 'failed' && vscode !== undefined) {
       const shot = path.join(tmp, `${this.currentTest.title.replace(/\W+/g, '-')}.png`);
       await page.screenshot({ path: shot }).catch(() => undefined);
       console.log(`      screenshot: ${shot}`);
       for (const log of findLogs(userData, /notels\.log$|remoteexthost\.log$/)) {
         console.log(`      --- ${log}\n${fs.readFileSync(log, 'utf8').slice(-4000)}`);
       }
-      console.log(`      --- code-server output\n${codeServerLog.slice(-3000)}`);
+      console.log(`      --- code-server output\n${vscode.output().slice(-3000)}`);
     }
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await stopped(codeServer, 5_000);
+    await vscode?.close();
     if (!keep && tmp) {
       // Its extension host may still be writing its logs a moment after code-server exits:
       // removing the folder then failed with ENOTEMPTY, and the run with it.
@@ -424,20 +276,6 @@ async function startError(page: Page): Promise<Locator | undefined> {
   }
 }
 
-async function runCommand(page: Page, label: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(`>${label}`);
-  // Enter runs the focused row: wait until filtering has put this command there.
-  await page
-    .locator('.quick-input-list .monaco-list-row.focused', { hasText: label })
-    .waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: 15_000 });
-}
-
-
 async function openNote(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
@@ -447,20 +285,4 @@ async function openNote(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Enter');
   await page.locator('.tab', { hasText: name }).first().waitFor({ timeout: 15_000 });
   await page.locator('.editor-instance .view-lines', { hasText: 'TARGET DECK' }).first().waitFor({ timeout: 15_000 });
-}
-
-function findLogs(folder: string, pattern: RegExp): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        walk(full);
-      } else if (entry.name.endsWith('.log') && pattern.test(full)) {
-        found.push(full);
-      }
-    }
-  };
-  walk(path.join(folder, 'logs'));
-  return found;
 }
