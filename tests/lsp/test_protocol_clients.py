@@ -400,3 +400,29 @@ async def test_a_request_id_past_64_bits_is_answered_with_the_same_id(
         await client.drain()
         answered = await wait_answer(client, pending, 5)
     assert answered.get("id") == big_id and isinstance(answered.get("id"), int), answered
+
+
+async def test_a_notification_whose_params_do_not_fit_is_one_log_line_not_a_traceback(
+    vault: Path,
+) -> None:
+    """A client bug (`$/setTrace` with a value the LSP does not know, an empty
+    didChangeConfiguration) is logged as one error line the user can read in the editor's
+    output (the server's stderr), naming what did not fit where. It came with two tracebacks
+    of pygls and cattrs reading the message, some eighty lines that buried it."""
+    write_files(vault, NOTES)
+    async with raw_client() as client:
+        answer = await client.call("initialize", _initialize(vault, {}))
+        assert "result" in answer, answer
+        client.notify("initialized", {})
+        client.notify("$/setTrace", {"value": "bogus"})
+        await client.drain()
+        assert "result" in await client.call("workspace/symbol", {"query": "Кольца"})
+
+        def logged() -> list[str]:
+            return [line for line in client.stderr_tail if "$/setTrace" in line]
+
+        await wait_for(lambda: bool(logged()), 10, "the log of the unreadable notification")
+        stderr = "\n".join(client.stderr_tail)
+    (line,) = logged()
+    assert "expected TraceValue @ $.params.value" in line, line
+    assert "Traceback" not in stderr and "Unable to" not in stderr, stderr

@@ -43,9 +43,17 @@ def configure_logging(log_file: Path | None) -> None:
     root.handlers[:] = handlers
     root.setLevel(logging.INFO)
     logging.getLogger("pygls").setLevel(logging.WARNING)
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_unread_message_traces)
     if log_file is not None:
         # The file also gets notels' debug lines (e.g. the work time of each keystroke).
         logging.getLogger("notels").setLevel(logging.DEBUG)
+
+
+def _unread_message_traces(record: logging.LogRecord) -> bool:
+    """Leave out pygls' traceback of a message whose params do not fit their type: notels
+    answers the request, or logs the notification, saying what did not fit where (see
+    NotelsProtocol.structure_message), and forty lines of cattrs only buried that."""
+    return not (isinstance(record.msg, str) and record.msg.startswith("Unable to deserialize"))
 
 
 class ClientLogHandler(logging.Handler):

@@ -166,7 +166,9 @@ class NotelsProtocol(LanguageServerProtocol):
             message = super().structure_message(data)
         except JsonRpcException as error:
             if not is_request:
-                raise  # nobody waits for an answer; pygls logs it
+                # Nobody waits for an answer: the error is logged, with what did not fit where.
+                explained = _explained(error)
+                raise type(explained)(f"{method} notification: {explained.message}") from None
             if not self._initialize_seen and method not in (types.INITIALIZE, types.EXIT):
                 # The LSP's answer to any request before initialize, whatever its params: a
                 # client that retries on it would take InvalidParams as final.
@@ -560,7 +562,10 @@ class NotelsServer(LanguageServer):
             # pygls' message loop could not parse a body: the client still gets an answer.
             cast(NotelsProtocol, self.protocol).unreadable(error)
             return
-        log.error("%s: %s", source.__name__, error, exc_info=error)
+        # A message that could not be read (a notification whose params do not fit) says
+        # all in its message: its traceback, pygls' reading code, only buried it in the log.
+        trace = None if isinstance(error, JsonRpcException) else error
+        log.error("%s: %s", source.__name__, error, exc_info=trace)
 
 
 def create_server() -> NotelsServer:

@@ -96,6 +96,10 @@ class _FrameReader(asyncio.Protocol):
     def _handle(self, body: bytes) -> None:
         try:
             self._protocol.handle_message(_message(body, self._protocol))
+        except JsonRpcException as error:
+            # A message that could not be read: its error says what and where, and the
+            # traceback of pygls' reading code would only bury that in the editor's output.
+            self._error_handler(error, JsonRpcException)
         except Exception as error:
             _PYGLS_LOG.exception("Unable to handle message")
             self._error_handler(error, JsonRpcException)
