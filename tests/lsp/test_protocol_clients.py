@@ -426,3 +426,27 @@ async def test_a_notification_whose_params_do_not_fit_is_one_log_line_not_a_trac
     (line,) = logged()
     assert "expected TraceValue @ $.params.value" in line, line
     assert "Traceback" not in stderr and "Unable to" not in stderr, stderr
+
+
+async def test_an_error_answer_is_no_traceback_in_the_log(vault: Path) -> None:
+    """RequestFailed, ContentModified and the like are answers, not failures of the server:
+    pygls logged each with its traceback on stderr, which editors show as the server's output
+    (a refused rename: twenty lines)."""
+    write_files(vault, NOTES)
+    async with raw_client() as client:
+        answer = await client.call("initialize", _initialize(vault, {}))
+        assert "result" in answer, answer
+        client.notify("initialized", {})
+        uri = (vault / "Алгебра.md").as_uri()
+        item = {"uri": uri, "languageId": "markdown", "version": 1, "text": NOTE}
+        client.notify("textDocument/didOpen", {"textDocument": item})
+        await client.drain()
+        # [[Кольца]] on line 1: renaming a note needs file operations this client lacks.
+        position = {"line": 1, "character": 26}
+        params = {"textDocument": {"uri": uri}, "position": position, "newName": "Поля"}
+        refused = await client.call("textDocument/rename", params)
+        assert refused.get("error", {}).get("code") == REQUEST_FAILED, refused
+        assert "result" in await client.call("workspace/symbol", {"query": "Кольца"})
+        await asyncio.sleep(0.3)
+        stderr = "\n".join(client.stderr_tail)
+    assert "Traceback" not in stderr, stderr
