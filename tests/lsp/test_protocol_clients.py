@@ -97,6 +97,15 @@ async def raw_client() -> AsyncIterator[Client]:
         await process_client.stop()
 
 
+async def initialized(
+    client: RawClient, root: Path, capabilities: dict[str, Any] | None = None
+) -> None:
+    """initialize on `root`, then initialized: how every session begins."""
+    answer = await client.call("initialize", _initialize(root, capabilities or {}))
+    assert "result" in answer, answer
+    client.notify("initialized", {})
+
+
 def _initialize(root: Path, capabilities: dict[str, Any]) -> dict[str, Any]:
     return {
         "processId": os.getpid(),
@@ -178,9 +187,7 @@ async def test_a_progress_token_the_client_never_confirms_does_not_hold_up_the_i
     capabilities = {"window": {"workDoneProgress": True}}
     async with raw_client() as client:
         client.never_answered.add("window/workDoneProgress/create")
-        answer = await client.call("initialize", _initialize(vault, capabilities))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault, capabilities)
         uri = client.open(vault / "Алгебра.md")
         await client.drain()
 
@@ -230,9 +237,7 @@ async def test_a_client_without_code_action_literals_gets_commands_only(
     capabilities = {"workspace": {"applyEdit": True}} if applies_edits else {}
     async with raw_client() as client:
         client.apply_edits = True
-        answer = await client.call("initialize", _initialize(vault, capabilities))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault, capabilities)
         actions = await _code_actions_for_missing_id(client, vault)
         literals = [a for a in actions if not isinstance(a.get("command"), str)]
         assert literals == [], f"CodeAction literals sent to a client without support: {literals}"
@@ -268,9 +273,7 @@ async def test_generate_ids_does_not_send_apply_edit_to_a_client_without_it(vaul
             return {"error": {"code": METHOD_NOT_FOUND, "message": "Unhandled method"}}
 
         client.answer = no_apply_edit
-        answer = await client.call("initialize", _initialize(vault, {}))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault)
         await client.drain()
         await asyncio.sleep(1.0)  # the index of one note
         answer = await client.call(
@@ -289,9 +292,7 @@ async def test_header_names_are_read_regardless_of_case(vault: Path) -> None:
     its answer."""
     write_files(vault, NOTES)
     async with raw_client() as client:
-        answer = await client.call("initialize", _initialize(vault, {}))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault)
         lower = client.request_framed(
             "workspace/symbol", {"query": "Кольца"}, header_name=b"content-length"
         )
@@ -312,9 +313,7 @@ async def test_a_request_id_past_64_bits_gets_its_answer(vault: Path) -> None:
     after it stay plain UTF-8."""
     write_files(vault, NOTES)
     async with raw_client() as client:
-        answer = await client.call("initialize", _initialize(vault, {}))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault)
         found: dict[str, Any] = {}
 
         async def indexed() -> bool:
@@ -351,9 +350,7 @@ async def test_frames_are_read_however_the_bytes_arrive(vault: Path) -> None:
     ValueError that ended pygls' message loop, and with it the server) is skipped."""
     write_files(vault, NOTES)
     async with raw_client() as client:
-        answer = await client.call("initialize", _initialize(vault, {}))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault)
         client._stdin.write(b"Content-Length: " + b"9" * 5000 + b"\r\n\r\n")
         loop = asyncio.get_running_loop()
         pendings, data = [], b""
@@ -389,9 +386,7 @@ async def test_a_request_id_past_64_bits_is_answered_with_the_same_id(
     Was: the answer's id was the rounded float, and the request stayed unanswered."""
     write_files(vault, NOTES)
     async with raw_client() as client:
-        answer = await client.call("initialize", _initialize(vault, {}))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault)
         pending = Pending("workspace/symbol", time.monotonic(), asyncio.Future(), False)
         client._pending[big_id] = pending
         client.send(
@@ -411,9 +406,7 @@ async def test_a_notification_whose_params_do_not_fit_is_one_log_line_not_a_trac
     of pygls and cattrs reading the message, some eighty lines that buried it."""
     write_files(vault, NOTES)
     async with raw_client() as client:
-        answer = await client.call("initialize", _initialize(vault, {}))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault)
         client.notify("$/setTrace", {"value": "bogus"})
         await client.drain()
         assert "result" in await client.call("workspace/symbol", {"query": "Кольца"})
@@ -434,9 +427,7 @@ async def test_an_error_answer_is_no_traceback_in_the_log(vault: Path) -> None:
     (a refused rename: twenty lines)."""
     write_files(vault, NOTES)
     async with raw_client() as client:
-        answer = await client.call("initialize", _initialize(vault, {}))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault)
         uri = (vault / "Алгебра.md").as_uri()
         item = {"uri": uri, "languageId": "markdown", "version": 1, "text": NOTE}
         client.notify("textDocument/didOpen", {"textDocument": item})

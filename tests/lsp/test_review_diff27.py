@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from bench_resilience import Pending, wait_answer, wait_for
 from lsp_harness import write_files
-from test_protocol_clients import NOTES, Client, _initialize, raw_client
+from test_protocol_clients import NOTES, Client, initialized, raw_client
+from test_review_protocol import apply_edit_command
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -56,16 +57,8 @@ async def test_the_answer_to_apply_edit_after_its_command_was_cancelled_is_taken
     capabilities = {"workspace": {"applyEdit": True}}
     async with raw_client() as client:
         client.never_answered.add(APPLY_EDIT)  # answered by hand below
-        answer = await client.call("initialize", _initialize(vault, capabilities))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
-        uri = (vault / "Кольца.md").as_uri()
-        start = {"line": 0, "character": 0}
-        edit = {"changes": {uri: [{"range": {"start": start, "end": start}, "newText": "x"}]}}
-        pending = client.request(
-            "workspace/executeCommand", {"command": "notels.applyEdit", "arguments": [edit]}
-        )
-        command_id = client.last_id()
+        await initialized(client, vault, capabilities)
+        pending, command_id = apply_edit_command(client, vault)
         await client.drain()
         await wait_for(lambda: bool(_asked(client)), 10, "the server's workspace/applyEdit")
         client.notify("$/cancelRequest", {"id": command_id})
@@ -90,9 +83,7 @@ async def _generate_ids_waiting_for_apply_edit(client: Client, vault: Path) -> A
     workspace/applyEdit for the open note: the closed note is written by then."""
     write_files(vault, {"Open.md": CARD, "Closed.md": CARD})
     client.never_answered.add(APPLY_EDIT)
-    answer = await client.call("initialize", _initialize(vault, {"workspace": {"applyEdit": True}}))
-    assert "result" in answer, answer
-    client.notify("initialized", {})
+    await initialized(client, vault, {"workspace": {"applyEdit": True}})
     client.open(vault / "Open.md")
     await client.drain()
     await client.call("workspace/symbol", {"query": "Open"})
@@ -217,9 +208,7 @@ async def test_a_header_whose_name_only_contains_content_length_is_skipped(vault
     look for the name at the start of a line, or right after a JSON body)."""
     write_files(vault, NOTES)
     async with raw_client() as client:
-        answer = await client.call("initialize", _initialize(vault, {}))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault)
         await client.drain()
         client._next_id += 1
         msg_id = client._next_id
@@ -269,9 +258,7 @@ async def test_a_request_id_no_float_can_hold_is_not_answered_with_a_null_id(vau
             dispatch(message)
 
         client._dispatch = keep
-        answer = await client.call("initialize", _initialize(vault, {}))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault)
         body = b'{"jsonrpc":"2.0","id":1e400,"method":"workspace/symbol","params":{"query":"x"}}'
         client.send_bytes(body)
         await client.drain()

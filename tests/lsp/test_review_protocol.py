@@ -14,17 +14,29 @@ from typing import Any
 
 import lsp_harness
 import pytest
-from bench_resilience import ServerDied, wait_answer, wait_for
+from bench_resilience import Pending, ServerDied, wait_answer, wait_for
 from edit_harness import edit_capabilities
 from lsp_harness import Editor, write_files
 from lsprotocol import types
 from race_harness import Gate, gated_editor
-from test_protocol_clients import NOTES, _initialize, raw_client
+from test_protocol_clients import NOTES, Client, initialized, raw_client
 
 pytestmark = pytest.mark.timeout(90)
 
 CONTENT_MODIFIED = -32801
 REQUEST_CANCELLED = -32800
+
+
+def apply_edit_command(client: Client, vault: Path) -> tuple[Pending, int]:
+    """Sends workspace/executeCommand notels.applyEdit of an `x` typed at the start of
+    Кольца.md (the server then asks the client to apply it); the request and its id."""
+    uri = (vault / "Кольца.md").as_uri()
+    start = {"line": 0, "character": 0}
+    edit = {"changes": {uri: [{"range": {"start": start, "end": start}, "newText": "x"}]}}
+    pending = client.request(
+        "workspace/executeCommand", {"command": "notels.applyEdit", "arguments": [edit]}
+    )
+    return pending, client.last_id()
 
 
 async def test_a_response_naming_the_clients_own_request_id_does_not_answer_that_request(
@@ -46,16 +58,8 @@ async def test_a_response_naming_the_clients_own_request_id_does_not_answer_that
     capabilities = {"workspace": {"applyEdit": True}}
     async with raw_client() as client:
         client.never_answered.add("workspace/applyEdit")  # answered by hand below
-        answer = await client.call("initialize", _initialize(vault, capabilities))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
-        uri = (vault / "Кольца.md").as_uri()
-        start = {"line": 0, "character": 0}
-        edit = {"changes": {uri: [{"range": {"start": start, "end": start}, "newText": "x"}]}}
-        pending = client.request(
-            "workspace/executeCommand", {"command": "notels.applyEdit", "arguments": [edit]}
-        )
-        command_id = client.last_id()
+        await initialized(client, vault, capabilities)
+        pending, command_id = apply_edit_command(client, vault)
         await client.drain()
 
         def asked() -> list[dict[str, Any]]:
@@ -182,9 +186,7 @@ async def test_one_badly_framed_message_does_not_leave_the_server_deaf(
     Alive and deaf is not."""
     write_files(vault, NOTES)
     async with raw_client() as client:
-        answer = await client.call("initialize", _initialize(vault, {}))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault)
         await client.call("workspace/symbol", {"query": "Кольца"})
         bad = {"jsonrpc": "2.0", "id": "bad", "method": "workspace/symbol"}
         body = json.dumps({**bad, "params": {"query": "Алгебра"}}, ensure_ascii=False)
@@ -226,9 +228,7 @@ async def test_a_cancelled_generate_ids_writes_nothing_after_answering_that_it_w
     capabilities = {"workspace": {"applyEdit": True}}
     async with raw_client() as client:
         client.apply_edits = True
-        answer = await client.call("initialize", _initialize(vault, capabilities))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault, capabilities)
         await client.drain()
         await wait_for(lambda: bool(gate.reached("index")), 20, "the index run")
         client.open(vault / "Open.md")
@@ -265,9 +265,7 @@ async def test_an_unknown_file_change_type_does_not_drop_the_other_events(vault:
     write_files(vault, NOTES)
     async with raw_client() as client:
         capabilities = {"window": {"workDoneProgress": True}}
-        answer = await client.call("initialize", _initialize(vault, capabilities))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault, capabilities)
         await client.drain()
         await wait_for(lambda: bool(client.progress_ended), 30, "the first indexing")
         write_files(vault, {"Новая.md": "# Новая\n"})
@@ -305,9 +303,7 @@ async def test_a_request_whose_id_is_no_string_or_number_is_an_invalid_request(
     pygls' table of requests) with an Internal Error and a traceback."""
     write_files(vault, NOTES)
     async with raw_client() as client:
-        answer = await client.call("initialize", _initialize(vault, {}))
-        assert "result" in answer, answer
-        client.notify("initialized", {})
+        await initialized(client, vault)
         await client.call("workspace/symbol", {"query": "Кольца"})
         seen: list[dict[str, Any]] = []
         dispatch = client._dispatch
