@@ -46,6 +46,13 @@ def edit_capabilities(
     return capabilities
 
 
+# What VS Code announces for renames: documentChanges, creating and renaming files.
+RENAME_CAPABILITIES = edit_capabilities(
+    document_changes=True,
+    resource_operations=[types.ResourceOperationKind.Create, types.ResourceOperationKind.Rename],
+)
+
+
 @asynccontextmanager
 async def edit_editor(
     root: Path,

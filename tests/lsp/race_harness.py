@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import lsp_harness
 from lsp_harness import Editor, editor, wait_until
 
 GATE_DIR = Path(__file__).resolve().parent / "race_gate"
@@ -69,12 +70,22 @@ async def gated_editor(
     pull: bool = False,
     settings: dict[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
+    capabilities: Any = None,
 ) -> AsyncIterator[Editor]:
-    async with editor(
-        root,
-        pull=pull,
-        settings=settings,
-        env={**gate.env(), **(env or {})},
-        wait_for_index=False,
-    ) as session:
-        yield session
+    """An editor whose server stops at the gate; `capabilities` (e.g.
+    edit_harness.RENAME_CAPABILITIES) replace lsp_harness.capabilities for this client."""
+    plain = lsp_harness.capabilities
+    if capabilities is not None:
+        lsp_harness.capabilities = capabilities
+    try:
+        async with editor(
+            root,
+            pull=pull,
+            settings=settings,
+            env={**gate.env(), **(env or {})},
+            wait_for_index=False,
+        ) as session:
+            lsp_harness.capabilities = plain
+            yield session
+    finally:
+        lsp_harness.capabilities = plain

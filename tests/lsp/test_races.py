@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import lsp_harness
-from edit_harness import apply_text_edits, edit_capabilities, text_edits
+from edit_harness import RENAME_CAPABILITIES, apply_text_edits, text_edits
 from lsp_harness import Editor, editor, wait_until, write_files
 from lsprotocol import types
 from race_harness import Gate, gated_editor
@@ -131,37 +130,26 @@ async def test_f2_from_an_outer_vault_waits_for_the_nested_vault_to_be_indexed(
         {"A/Card.md": "# Card\n", "Other.md": "[[Card]]\n", "Renamed.md": "# Another note\n"},
     )
     gate = Gate(tmp_path / "gate")
-    plain = lsp_harness.capabilities
-    lsp_harness.capabilities = edit_capabilities(
-        document_changes=True,
-        resource_operations=[
-            types.ResourceOperationKind.Create,
-            types.ResourceOperationKind.Rename,
-        ],
-    )
-    try:
-        async with gated_editor(outer, gate) as session:
-            await wait_until(lambda: session.indexed_runs() >= 1)
-            gate.hold("index")
-            session.change_folders(added=[inner])
-            sub_notes = ("A/Card.md", "Other.md", "Renamed.md")
-            await wait_until(lambda: any(p in sub_notes for p in gate.reached("index")))
-            session.open("Sub/A/Card.md")
-            other = session.open("Sub/Other.md")
-            top = session.open("Top.md")
-            asked = asyncio.ensure_future(
-                session.client.text_document_rename_async(
-                    types.RenameParams(
-                        text_document=types.TextDocumentIdentifier(uri=top),
-                        position=types.Position(line=0, character=8),
-                        new_name="Renamed",
-                    )
+    async with gated_editor(outer, gate, capabilities=RENAME_CAPABILITIES) as session:
+        await wait_until(lambda: session.indexed_runs() >= 1)
+        gate.hold("index")
+        session.change_folders(added=[inner])
+        sub_notes = ("A/Card.md", "Other.md", "Renamed.md")
+        await wait_until(lambda: any(p in sub_notes for p in gate.reached("index")))
+        session.open("Sub/A/Card.md")
+        other = session.open("Sub/Other.md")
+        top = session.open("Top.md")
+        asked = asyncio.ensure_future(
+            session.client.text_document_rename_async(
+                types.RenameParams(
+                    text_document=types.TextDocumentIdentifier(uri=top),
+                    position=types.Position(line=0, character=8),
+                    new_name="Renamed",
                 )
             )
-            await asyncio.sleep(0.3)
-            gate.open("index")
-            renamed = await asked
-    finally:
-        lsp_harness.capabilities = plain
+        )
+        await asyncio.sleep(0.3)
+        gate.open("index")
+        renamed = await asked
     edits = text_edits(renamed) if renamed is not None else {}
     assert apply_text_edits("[[Card]]\n", edits.get(other, [])) == "[[A/Renamed]]\n", edits

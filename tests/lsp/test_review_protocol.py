@@ -12,10 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import lsp_harness
 import pytest
 from bench_resilience import Pending, ServerDied, wait_answer, wait_for
-from edit_harness import edit_capabilities
+from edit_harness import RENAME_CAPABILITIES
 from lsp_harness import Editor, write_files
 from lsprotocol import types
 from race_harness import Gate, gated_editor
@@ -122,33 +121,22 @@ async def test_a_rename_whose_document_changed_while_it_waited_does_not_rename_a
     )
     gate = Gate(tmp_path / "gate")
     gate.hold("index")
-    plain = lsp_harness.capabilities
-    lsp_harness.capabilities = edit_capabilities(
-        document_changes=True,
-        resource_operations=[
-            types.ResourceOperationKind.Create,
-            types.ResourceOperationKind.Rename,
-        ],
-    )
-    try:
-        async with gated_editor(vault, gate) as session:
-            await gate.wait_reached("index")
-            uri = session.open("A.md")
-            # F2 in [[B]].
-            renaming = asyncio.ensure_future(_rename_at(session, uri, 0, 2, "Renamed"))
-            await asyncio.sleep(0.3)
-            assert not renaming.done(), "answered while the index was held"
-            # The user goes on typing: `[[B]] ` deleted, so [[C]] now stands at (0, 2).
-            session.edit(uri, (0, 0), (0, 6), "")
-            await asyncio.sleep(0.3)
-            gate.open("index")
-            try:
-                edit = await renaming
-            except Exception as error:  # pygls raises the error answer
-                assert getattr(error, "code", None) == CONTENT_MODIFIED, error
-                return
-    finally:
-        lsp_harness.capabilities = plain
+    async with gated_editor(vault, gate, capabilities=RENAME_CAPABILITIES) as session:
+        await gate.wait_reached("index")
+        uri = session.open("A.md")
+        # F2 in [[B]].
+        renaming = asyncio.ensure_future(_rename_at(session, uri, 0, 2, "Renamed"))
+        await asyncio.sleep(0.3)
+        assert not renaming.done(), "answered while the index was held"
+        # The user goes on typing: `[[B]] ` deleted, so [[C]] now stands at (0, 2).
+        session.edit(uri, (0, 0), (0, 6), "")
+        await asyncio.sleep(0.3)
+        gate.open("index")
+        try:
+            edit = await renaming
+        except Exception as error:  # pygls raises the error answer
+            assert getattr(error, "code", None) == CONTENT_MODIFIED, error
+            return
     renamed = _renamed_files(edit)
     assert (session.uri("C.md"), session.uri("Renamed.md")) not in renamed, renamed
     assert renamed == [(session.uri("B.md"), session.uri("Renamed.md"))], renamed
