@@ -66,9 +66,14 @@ class Client(RawClient):
         return found
 
     def request_framed(
-        self, method: str, params: Any, header_name: bytes = b"Content-Length"
+        self,
+        method: str,
+        params: Any,
+        header_name: bytes = b"Content-Length",
+        other_headers: bytes = b"",
     ) -> Pending:
-        """A request whose frame names its length with `header_name`."""
+        """A request whose frame names its length with `header_name`, after `other_headers`
+        (whole header lines)."""
         self._next_id += 1
         msg_id = self._next_id
         loop = asyncio.get_running_loop()
@@ -76,7 +81,7 @@ class Client(RawClient):
         self._pending[msg_id] = pending
         body = json.dumps({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
         data = body.encode("utf-8")
-        self._stdin.write(header_name + b": %d\r\n\r\n" % len(data) + data)
+        self._stdin.write(other_headers + header_name + b": %d\r\n\r\n" % len(data) + data)
         return pending
 
     def open(self, path: Path) -> str:

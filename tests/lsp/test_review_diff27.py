@@ -7,13 +7,11 @@ Each test fails on the code it was written against and says what is expected ins
 from __future__ import annotations
 
 import asyncio
-import json
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from bench_resilience import Pending, wait_answer, wait_for
+from bench_resilience import wait_answer, wait_for
 from lsp_harness import write_files
 from test_protocol_clients import NOTES, Client, initialized, raw_client
 from test_review_protocol import apply_edit_command
@@ -210,21 +208,10 @@ async def test_a_header_whose_name_only_contains_content_length_is_skipped(vault
     async with raw_client() as client:
         await initialized(client, vault)
         await client.drain()
-        client._next_id += 1
-        msg_id = client._next_id
-        message = {
-            "jsonrpc": "2.0",
-            "id": msg_id,
-            "method": "workspace/symbol",
-            "params": {"query": "Кольца"},
-        }
-        body = json.dumps(message).encode("utf-8")
-        odd = Pending(
-            "workspace/symbol", time.monotonic(), asyncio.get_running_loop().create_future(), False
-        )
-        client._pending[msg_id] = odd
-        client._stdin.write(
-            b"X-Original-Content-Length: 99999\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+        odd = client.request_framed(
+            "workspace/symbol",
+            {"query": "Кольца"},
+            other_headers=b"X-Original-Content-Length: 99999\r\n",
         )
         following = client.request("workspace/symbol", {"query": "Алгебра"})
         await client.drain()
