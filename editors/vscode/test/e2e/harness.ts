@@ -18,6 +18,8 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 export const STATUS_ITEM = '[id="notels.notels.notels.status"]';
+// NOTELS_E2E_KEEP=1: keep each test's temporary folder (vault, profile, logs, screenshots).
+export const keep = process.env.NOTELS_E2E_KEEP === '1';
 
 // A quiet profile: no start page, tips, trust prompt, experiments or updates.
 const QUIET_SETTINGS = {
@@ -115,6 +117,20 @@ export async function runCommand(page: Page, label: string, timeoutMs = 15_000):
     .waitFor({ timeout: timeoutMs });
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** Removes a test's temporary folder, unless NOTELS_E2E_KEEP=1 asks to keep it. */
+export function removeUnlessKept(tmp: string): void {
+  if (!tmp) {
+    return;
+  }
+  if (keep) {
+    console.log(`      kept ${tmp}`);
+    return;
+  }
+  // The extension host may still be writing its logs a moment after code-server exits:
+  // removing the folder then failed with ENOTEMPTY, and the run with it.
+  fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }
 
 /** The log files under a profile's logs folder whose path matches `pattern`. */

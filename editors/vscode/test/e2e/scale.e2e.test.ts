@@ -17,10 +17,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Page } from 'playwright-core';
-import { STATUS_ITEM, VsCode, findLogs, launchVsCode, required, text, runCommand as runPaletteCommand, waitFor as waitEvery } from './harness';
+import { STATUS_ITEM, VsCode, findLogs, launchVsCode, removeUnlessKept, required, text, runCommand as runPaletteCommand, waitFor as waitEvery } from './harness';
 
 const enabled = process.env.NOTELS_E2E_VSCODE === '1' && process.env.NOTELS_E2E_SCALE === '1';
-const keep = process.env.NOTELS_E2E_KEEP === '1';
 const notes = Number(process.env.NOTELS_E2E_SCALE_NOTES ?? '10000');
 const repo = path.resolve(__dirname, '..', '..', '..', '..', '..'); // out/test/e2e -> checkout
 
@@ -309,11 +308,7 @@ function addedLines(before: string, after: string): { added: string[]; otherwise
       fs.writeFileSync(process.env.NOTELS_E2E_SCALE_OUT, JSON.stringify(results, null, 2));
     }
     await vscode?.close();
-    if (!keep && tmp) {
-      fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
-    } else if (tmp) {
-      console.log(`      kept ${tmp}`);
-    }
+    removeUnlessKept(tmp);
   });
 
   it('indexes the vault, then shows the first note\'s problems', async () => {

@@ -10,11 +10,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Locator, Page } from 'playwright-core';
-import { STATUS_ITEM, VsCode, findLogs, launchVsCode, runCommand, text, waitFor } from './harness';
+import { STATUS_ITEM, VsCode, findLogs, keep, launchVsCode, removeUnlessKept, runCommand, text, waitFor } from './harness';
 
 const enabled = process.env.NOTELS_E2E_VSCODE === '1';
 const expectQuickFix = process.env.NOTELS_E2E_EXPECT_QUICKFIX === '1';
-const keep = process.env.NOTELS_E2E_KEEP === '1';
 
 const NOTE = [
   '# Anki',
@@ -69,13 +68,7 @@ const NOTE = [
 
   after(async () => {
     await vscode?.close();
-    if (!keep && tmp) {
-      // Its extension host may still be writing its logs a moment after code-server exits:
-      // removing the folder then failed with ENOTEMPTY, and the run with it.
-      fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
-    } else if (tmp) {
-      console.log(`      kept ${tmp}`);
-    }
+    removeUnlessKept(tmp);
   });
 
   it('starts in a vault before any note is opened (workspaceContains)', async () => {
