@@ -6,6 +6,8 @@ export interface VaultStatus {
   readonly cards: number;
   readonly errors: number;
   readonly warnings: number;
+  /** Notes whose problems a `partial` answer left uncounted: not checked yet. */
+  readonly unchecked?: number;
   readonly indexing?: boolean;
 }
 
@@ -40,16 +42,27 @@ export function indexingView(title: string, message?: string, percentage?: numbe
   };
 }
 
-/** "17 notes, 42 cards" plus the problem counts; the tooltip spells it out. */
+/** The notes a `partial` answer left out (0 from a full answer or an older server). */
+export function uncheckedNotes(status: VaultStatus): number {
+  return typeof status.unchecked === 'number' && status.unchecked > 0 ? status.unchecked : 0;
+}
+
+/**
+ * "42 cards" plus the problem counts; the tooltip spells it out. While notes are left to check,
+ * the counts so far come with a spinner: they only grow.
+ */
 export function vaultView(status: VaultStatus): StatusView {
-  const problems =
-    status.errors === 0 && status.warnings === 0
-      ? '$(check)'
-      : `$(error) ${status.errors} $(warning) ${status.warnings}`;
+  const unchecked = uncheckedNotes(status);
+  const clean = status.errors === 0 && status.warnings === 0;
+  let problems = clean ? '$(check)' : `$(error) ${status.errors} $(warning) ${status.warnings}`;
+  if (unchecked > 0) {
+    problems = clean ? '$(sync~spin) checking' : `${problems} $(sync~spin)`;
+  }
   const text = `$(notebook) ${plural(status.cards, 'card')} ${problems}`;
+  const checking = unchecked > 0 ? ` so far, ${plural(unchecked, 'note')} left to check` : '';
   const tooltip =
     `notels: ${plural(status.notes, 'note')}, ${plural(status.cards, 'card')}, ` +
-    `${plural(status.errors, 'error')}, ${plural(status.warnings, 'warning')}` +
+    `${plural(status.errors, 'error')}, ${plural(status.warnings, 'warning')}${checking}` +
     (status.indexing ? ' (still indexing)' : '') +
     '. Click to show the problems.';
   return { text, tooltip };

@@ -23,6 +23,7 @@ import {
   isIndexingToken,
   isVaultStatus,
   startingView,
+  uncheckedNotes,
   vaultView,
 } from './status';
 
@@ -38,6 +39,7 @@ export class StatusBar implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private refreshing = false;
   private refreshAgain = false;
+  private checking: LanguageClient | undefined; // whose full vaultStatus request is running
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('notels.status', vscode.StatusBarAlignment.Left, 10);
@@ -129,9 +131,13 @@ export class StatusBar implements vscode.Disposable {
     }
     if (this.vaultStatusSupported) {
       try {
-        const status: unknown = await client.sendRequest(VAULT_STATUS_REQUEST, {});
+        const status: unknown = await client.sendRequest(VAULT_STATUS_REQUEST, { partial: true });
         if (isVaultStatus(status) && this.client === client && this.indexing.size === 0) {
           this.show(vaultView(status), 'notels.checkVault');
+          // While indexing, findings are not kept: the end of the run refreshes the bar.
+          if (uncheckedNotes(status) > 0 && status.indexing !== true) {
+            this.checkTheRest(client);
+          }
           return;
         }
       } catch (error) {
@@ -145,6 +151,31 @@ export class StatusBar implements vscode.Disposable {
     if (this.client === client && this.indexing.size === 0) {
       this.show(diagnosticsView(...countDiagnostics()), 'notels.checkVault');
     }
+  }
+
+  /**
+   * A partial answer left notes out: a full request checks them (beside VS Code's own pull of
+   * the workspace's diagnostics, which shares the server's cache), and the bar then asks again.
+   * Meanwhile each batch of diagnostics VS Code receives refreshes the counts so far.
+   */
+  private checkTheRest(client: LanguageClient): void {
+    if (this.checking === client) {
+      return;
+    }
+    this.checking = client;
+    const settled = (refresh: boolean): void => {
+      if (this.checking === client) {
+        this.checking = undefined;
+        if (refresh) {
+          this.scheduleRefresh(0);
+        }
+      }
+    };
+    // After a failure the next change of diagnostics tries again, not at once in a loop.
+    client.sendRequest(VAULT_STATUS_REQUEST, {}).then(
+      () => settled(true),
+      () => settled(false),
+    );
   }
 
   private show(view: StatusView, command: string): void {

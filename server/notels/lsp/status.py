@@ -1,8 +1,15 @@
 """`notels/vaultStatus`: what an editor's status bar shows about the vault(s).
 
-Request params: `{"uri"?: string}`, a document whose vault to describe (all vaults without it).
-Result: `{"notes", "cards", "errors", "warnings": int, "indexing": bool}`. Findings come from the
-same per-note cache as pull diagnostics, so asking after the editor pulled them is cheap.
+Request params: `{"uri"?: string, "partial"?: bool}`: a document whose vault to describe (all
+vaults without it). Result: `{"notes", "cards", "errors", "warnings", "unchecked": int,
+"indexing": bool}`. Findings come from the same per-note cache as pull diagnostics, so asking
+after the editor pulled them is cheap.
+
+Counting a large vault's problems means checking every note first (about 15 s at 10,000 notes
+on a 2-core machine): a status bar that waited for that showed nothing for as long. With
+`partial`, the answer comes at once and counts only the notes already checked (by pull
+diagnostics, or by a full request running beside it); `unchecked` says how many are left out.
+Without it, every note is checked and `unchecked` is 0.
 """
 
 from __future__ import annotations
@@ -22,14 +29,15 @@ _YIELD_EVERY = 200  # notes checked between turns of the event loop
 
 
 async def vault_status(session: Session, params: Any) -> dict[str, int | bool]:
-    uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
+    uri = _param(params, "uri")
     vaults = list(session.workspace.vaults.values())
     whole = len(vaults) > 1  # every vault: a nested vault's notes count once, in it
     if isinstance(uri, str) and (path := path_of_uri(uri)) is not None:
         vault = session.workspace.vault_of(resolved(path))
         vaults = [vault] if vault is not None else []
         whole = False
-    notes = cards = errors = warnings = checked = 0
+    partial = _param(params, "partial") is True
+    notes = cards = errors = warnings = checked = unchecked = 0
     indexing = False
     for vault in vaults:
         nested = session.workspace.nested_roots(vault) if whole else frozenset()
@@ -42,7 +50,14 @@ async def vault_status(session: Session, params: Any) -> dict[str, int | bool]:
             paths = sorted({*own, *problems})
             indexing = indexing or vault.state is not IndexState.READY
         for relative in paths:
-            _, findings = session.workspace.findings_at(vault, relative)
+            if partial:
+                known = session.workspace.known_findings(vault, relative)
+                if known is None:
+                    unchecked += 1
+                    continue
+                findings = known
+            else:
+                _, findings = session.workspace.findings_at(vault, relative)
             errors += sum(1 for f in findings if f.severity is Severity.ERROR)
             warnings += sum(1 for f in findings if f.severity is Severity.WARNING)
             checked += 1
@@ -53,5 +68,11 @@ async def vault_status(session: Session, params: Any) -> dict[str, int | bool]:
         "cards": cards,
         "errors": errors,
         "warnings": warnings,
+        "unchecked": unchecked,
         "indexing": indexing,
     }
+
+
+def _param(params: Any, name: str) -> object:
+    # pygls hands a custom request's params over as an object of attributes, a test as a dict.
+    return params.get(name) if isinstance(params, dict) else getattr(params, name, None)

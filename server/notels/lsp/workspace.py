@@ -1015,6 +1015,12 @@ class Workspace:
                 vault.cache[relative] = result
             return result
 
+    def known_findings(self, vault: Vault, relative: str) -> list[Finding] | None:
+        """The note's findings when `findings_at` has them cached, without checking it."""
+        with vault.lock:
+            cached = vault.cache.get(relative)
+            return None if cached is None else cached[1]
+
     def document_at(self, path: Path) -> tuple[Vault, str] | None:
         """(vault, relative path) of a note on disk or in the editor."""
         path = resolved(path)

@@ -105,6 +105,14 @@ export async function text(locator: Locator): Promise<string> {
   return (await locator.count()) > 0 ? ((await locator.first().textContent()) ?? '') : '';
 }
 
+/**
+ * Does the notels status bar item show a spinner (`$(sync~spin)`: indexing, or problems still
+ * being counted)? VS Code renders it as an element with the codicon's spin modifier class.
+ */
+export async function statusSpinning(page: Page): Promise<boolean> {
+  return (await page.locator(`${STATUS_ITEM} [class*="spin"]`).count()) > 0;
+}
+
 /** Runs a command of the palette by its label. */
 export async function runCommand(page: Page, label: string, timeoutMs = 15_000): Promise<void> {
   await page.keyboard.press('F1');

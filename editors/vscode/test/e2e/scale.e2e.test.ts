@@ -17,7 +17,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Page } from 'playwright-core';
-import { STATUS_ITEM, VsCode, findLogs, launchVsCode, removeUnlessKept, required, text, runCommand as runPaletteCommand, waitFor as waitEvery } from './harness';
+import {
+  STATUS_ITEM,
+  VsCode,
+  findLogs,
+  launchVsCode,
+  removeUnlessKept,
+  required,
+  statusSpinning,
+  text,
+  runCommand as runPaletteCommand,
+  waitFor as waitEvery,
+} from './harness';
 
 const enabled = process.env.NOTELS_E2E_VSCODE === '1' && process.env.NOTELS_E2E_SCALE === '1';
 const notes = Number(process.env.NOTELS_E2E_SCALE_NOTES ?? '10000');
@@ -322,6 +333,14 @@ function addedLines(before: string, after: string): { added: string[]; otherwise
     record('status bar: indexing first seen after', indexingSeen === undefined ? 'never' : seconds(indexingSeen));
     record('status bar: cards counted after', seconds(Date.now() - opened));
     record('status bar text', label);
+    record('status bar: spinner beside the first count', await statusSpinning(page));
+    // The problems are counted as the notes are checked (a spinner until then).
+    const counted = await waitFor('the status bar to count every note\'s problems', 300_000, async () => {
+      const content = await statusBarText(page);
+      return /\bcards?\b/.test(content) && !(await statusSpinning(page)) ? content : undefined;
+    });
+    record('status bar: problems counted after', seconds(Date.now() - opened));
+    record('status bar text once counted', counted);
     pids = findPids(vscode!.codeServer.pid!);
     record('processes', { ...pids, serverCmd: pids.server ? cmdline(pids.server) : '' });
     if (pids.server) {

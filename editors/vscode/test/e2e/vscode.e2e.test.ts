@@ -10,7 +10,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Locator, Page } from 'playwright-core';
-import { STATUS_ITEM, VsCode, findLogs, keep, launchVsCode, removeUnlessKept, runCommand, text, waitFor } from './harness';
+import {
+  STATUS_ITEM,
+  VsCode,
+  findLogs,
+  keep,
+  launchVsCode,
+  removeUnlessKept,
+  runCommand,
+  statusSpinning,
+  text,
+  waitFor,
+} from './harness';
 
 const enabled = process.env.NOTELS_E2E_VSCODE === '1';
 const expectQuickFix = process.env.NOTELS_E2E_EXPECT_QUICKFIX === '1';
@@ -97,9 +108,10 @@ const NOTE = [
     console.log(`      Problems panel shows missing-id, also for More.md (${elapsed()})`);
 
     const status = page.locator(STATUS_ITEM);
-    const label = await waitFor('the notels status bar item to count cards', 30_000, async () => {
+    // Counted once every note is checked: no spinner (a partial count shows one).
+    const label = await waitFor('the notels status bar item to count cards and problems', 30_000, async () => {
       const content = await text(status);
-      return /\bcards?\b/.test(content) ? content : undefined;
+      return /\bcards?\b/.test(content) && !(await statusSpinning(page)) ? content : undefined;
     });
     // Two cards, two errors (missing-id raised to error by the settings), no warnings.
     assert.match(label.replace(/\s+/g, ' '), /2 cards 2 0/);

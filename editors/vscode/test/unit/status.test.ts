@@ -1,6 +1,13 @@
 import * as assert from 'node:assert/strict';
 
-import { diagnosticsView, indexingView, isIndexingToken, isVaultStatus, vaultView } from '../../src/status';
+import {
+  diagnosticsView,
+  indexingView,
+  isIndexingToken,
+  isVaultStatus,
+  uncheckedNotes,
+  vaultView,
+} from '../../src/status';
 import { generateIdsSummary } from '../../src/summary';
 import { findVaultRoot } from '../../src/vault';
 import * as path from 'node:path';
@@ -16,6 +23,18 @@ describe('status bar text', () => {
     assert.equal(vaultView({ notes: 1, cards: 3, errors: 0, warnings: 0 }).text, '$(notebook) 3 cards $(check)');
     assert.equal(diagnosticsView(0, 0).text, 'notels $(check)');
     assert.equal(diagnosticsView(1, 4).text, 'notels $(error) 1 $(warning) 4');
+  });
+
+  it('shows the counts so far while notes are left to check', () => {
+    const partial = { notes: 10, cards: 4, errors: 0, warnings: 0, unchecked: 7 };
+    assert.equal(vaultView(partial).text, '$(notebook) 4 cards $(sync~spin) checking');
+    assert.match(vaultView(partial).tooltip, /0 warnings so far, 7 notes left to check\./);
+    const found = { ...partial, errors: 2, warnings: 1, unchecked: 1 };
+    assert.equal(vaultView(found).text, '$(notebook) 4 cards $(error) 2 $(warning) 1 $(sync~spin)');
+    assert.match(vaultView(found).tooltip, /so far, 1 note left to check/);
+    assert.equal(uncheckedNotes(found), 1);
+    assert.equal(uncheckedNotes({ notes: 1, cards: 0, errors: 0, warnings: 0 }), 0); // an older server
+    assert.equal(vaultView({ ...partial, unchecked: 0 }).text, '$(notebook) 4 cards $(check)');
   });
 
   it('shows indexing progress', () => {
