@@ -61,7 +61,10 @@ async def vault_status(session: Session, params: Any) -> dict[str, int | bool]:
             errors += sum(1 for f in findings if f.severity is Severity.ERROR)
             warnings += sum(1 for f in findings if f.severity is Severity.WARNING)
             checked += 1
-            if checked % _YIELD_EVERY == 0:
+            # A partial answer only reads the cache (10,000 notes: a few ms). Its turns would let
+            # a workspace pull check 200 notes (about 0.3 s) between each of them: at 10,000
+            # notes the status bar's first count came 8 s late.
+            if not partial and checked % _YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # let edits and other requests through
     return {
         "notes": notes,
