@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import notes
 from edit_harness import RENAME_CAPABILITIES, apply_text_edits, text_edits
 from lsp_harness import Editor, editor, wait_until, write_files
 from lsprotocol import types
@@ -153,3 +154,41 @@ async def test_f2_from_an_outer_vault_waits_for_the_nested_vault_to_be_indexed(
         renamed = await asked
     edits = text_edits(renamed) if renamed is not None else {}
     assert apply_text_edits("[[Card]]\n", edits.get(other, [])) == "[[A/Renamed]]\n", edits
+
+
+async def test_a_workspace_pull_while_the_vault_is_indexed_leaves_it_to_the_refresh(
+    vault: Path, tmp_path: Path
+) -> None:
+    """VS Code pulls the workspace's diagnostics as it starts, while the vault is indexed.
+    Was: every note read so far was checked without the others, then checked again once the
+    run ended (10,000 notes: a 7 s pull, sharing the cores with the run). Now the pull
+    reports nothing of the vault, keeps what the client holds from before, and the end of
+    the run asks the client to pull again."""
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    gate = Gate(tmp_path / "gate")
+    gate.hold("index")
+    async with gated_editor(vault, gate, pull=True) as session:
+        client = session.client
+        await gate.wait_reached("index")
+        held = types.PreviousResultId(uri=session.uri("Копия.md"), value="from before")
+        early = await client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=[held])
+        )
+        # Nothing of it, not even an empty report for the note the client holds one of.
+        assert not early.items
+        refreshes = client.diagnostic_refresh_count
+        gate.open("index")
+        await wait_until(lambda: client.diagnostic_refresh_count > refreshes)
+        report = await client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=[])
+        )
+    codes = {item.uri: sorted(str(d.code) for d in item.items) for item in report.items}
+    assert codes == {
+        session.uri("Алгебра.md"): [
+            "duplicate-id",
+            "missing-id",
+            "unclosed-block",
+            "unresolved-link",
+        ],
+        session.uri("Копия.md"): ["duplicate-id"],
+    }

@@ -24,6 +24,7 @@ from pygls.lsp.server import LanguageServer
 from notels.findings import Finding
 from notels.syntax.lines import LineIndex
 from notels.vault.cache import has_cache
+from notels.vault.files import resolved
 from notels.vault.templates import TEMPLATE_SETTINGS
 from notels.vault.workers import release_spares, start_spares
 
@@ -39,6 +40,7 @@ from .convert import (
 from .debounce import Debouncer
 from .indexer import Settling, fill_index, read_changed, start_thread
 from .lifecycle import forward_logs_to_client
+from .turns import Turns
 from .workspace import Effects, IndexState, OpenDocument, TextChange, Vault, Workspace, under
 
 log = logging.getLogger("notels.lsp")
@@ -96,7 +98,7 @@ NOTE_OPERATIONS = types.FileOperationRegistrationOptions(
 _REFRESH_KEY = "\0refresh"  # debouncer key of the pull-diagnostics refresh request
 _REFRESH_DELAY_MS = 50
 _PROGRESS_INTERVAL_S = 0.1  # at most this often a progress report, besides the percentage steps
-_YIELD_EVERY = 200  # workspace diagnostics: notes checked between turns of the event loop
+_PARTIAL_REPORTS = 200  # workspace diagnostics: reports per partial result
 # How long the settings may take to come from the client before the server goes on without:
 # the index waits for them.
 _CLIENT_ANSWER_S = 10.0
@@ -847,10 +849,16 @@ class Session:
         token = params.partial_result_token
         items: list[Json] = []
         reported: set[str] = set()
-        checked = 0
-        vaults = list(self.workspace.vaults.values())
-        for vault in vaults:
+        turns = Turns()
+        indexing: list[Path] = []
+        for vault in list(self.workspace.vaults.values()):
             with vault.lock:
+                if vault.state is not IndexState.READY:
+                    # Reported when its run ends, which asks the client to pull again. Checked
+                    # now, without the notes not read yet, each note would be checked twice, the
+                    # first time slowing the run down (VS Code pulls at start-up).
+                    indexing.append(vault.root)
+                    continue
                 paths = sorted({*vault.index.notes, *vault.index.file_problems})
             # A vault nested in this one reports its own notes: one report per file.
             nested = self.workspace.nested_roots(vault)
@@ -872,18 +880,16 @@ class Session:
                     report["items"] = self._diagnostics(vault, relative, findings)
                 items.append(report)
                 reported.add(uri)
-                checked += 1
-                if checked % _YIELD_EVERY == 0:
-                    if token is not None:
-                        self._notify_json(
-                            types.PROGRESS, {"token": token, "value": {"items": items}}
-                        )
-                        items = []
-                    await asyncio.sleep(0)  # let edits and other requests through
+                if token is not None and len(items) == _PARTIAL_REPORTS:
+                    self._notify_json(types.PROGRESS, {"token": token, "value": {"items": items}})
+                    items = []
+                await turns.take()
         # A note the client holds a report for and the vaults no longer know (deleted, renamed
-        # away, now ignored): an empty report, or the client would keep its old findings.
+        # away, now ignored): an empty report, or the client would keep its old findings. Those
+        # of a vault being indexed keep theirs until its run ends.
         for uri in previous.keys() - reported:
-            items.append({"uri": uri, "version": None, "kind": "full", "items": []})
+            if not _under_any(uri, indexing):
+                items.append({"uri": uri, "version": None, "kind": "full", "items": []})
         if token is not None:
             if items:
                 self._notify_json(types.PROGRESS, {"token": token, "value": {"items": items}})
@@ -997,3 +1003,15 @@ def _set_exception(future: asyncio.Future[Any], error: BaseException) -> None:
 def _log_failure(task: asyncio.Task[Any]) -> None:
     if not task.cancelled() and (error := task.exception()) is not None:
         log.error("background task failed", exc_info=error)
+
+
+def _under_any(uri: str, roots: Sequence[Path]) -> bool:
+    """Does the file at `uri` lie in one of the folders `roots` (resolved, as vault roots)?"""
+    if not roots:
+        return False
+    path = path_of_uri(uri)
+    if path is None:
+        return False
+    return any(path.is_relative_to(root) for root in roots) or any(
+        resolved(path).is_relative_to(root) for root in roots
+    )
