@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import notes
+import pytest
 from lsp_harness import editor, wait_until, write_files
 from lsprotocol import types
+from pygls.exceptions import JsonRpcRequestCancelled
 
 ALGEBRA_CODES = ["duplicate-id", "missing-id", "unclosed-block", "unresolved-link"]
 
@@ -143,48 +146,86 @@ async def test_a_partial_vault_status_counts_the_notes_checked_so_far(vault: Pat
         assert await status(partial=True) == whole
 
 
-async def test_a_workspace_pull_with_a_partial_result_token_streams_its_reports(
+def _partial_results(client: Any, token: str) -> list[list[dict[str, Any]]]:
+    """The batches of reports the server sends as partial results for `token`. (pytest-lsp's
+    own `$/progress` handler takes every value for work done progress.)"""
+    batches: list[list[dict[str, Any]]] = []
+    features = client.protocol.fm.features
+    usual = features[types.PROGRESS]
+
+    def progress(params: types.ProgressParams) -> None:
+        if params.token == token:
+            batches.append(params.value["items"])
+        else:
+            usual(params)
+
+    features[types.PROGRESS] = progress
+    return batches
+
+
+def _reported_codes(batches: list[list[dict[str, Any]]]) -> dict[Path, list[str]]:
+    """The last report of each note in the batches: a later one replaces an earlier."""
+    return {
+        types_uri_path(str(item["uri"])): sorted(str(d["code"]) for d in item["items"])
+        for batch in batches
+        for item in batch
+    }
+
+
+async def test_a_workspace_pull_with_a_partial_result_token_streams_and_stays_open(
     vault: Path,
 ) -> None:
-    """VS Code sends a partialResultToken: the reports come in batches as `$/progress`, and
-    the answer is empty (the LSP's rule for partial results). At 10,000 notes the Problems
-    panel filled only after every note was checked, 15-25 s after indexing."""
+    """VS Code sends a partialResultToken. The reports come in batches as `$/progress`; the
+    pull then stays open and reports the notes whose findings change, until the client
+    cancels it. Was: one answer at the end (the Problems panel filled 15-25 s after indexing
+    at 10,000 notes), then a new pull every 2 s, a report per note each time (0.25 s of the
+    server's time every 2 s while the editor was idle)."""
     files = {f"Заметка {n:03}.md": notes.CLEAN for n in range(450)}
     files |= {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY}
     write_files(vault, files)
     async with editor(vault, pull=True) as session:
         client = session.client
-        batches: list[list[dict[str, object]]] = []
-        features = client.protocol.fm.features
-        usual = features[types.PROGRESS]
-
-        def progress(params: types.ProgressParams) -> None:
-            if params.token == "workspace-pull":
-                batches.append(params.value["items"])
-            else:
-                usual(params)
-
-        features[types.PROGRESS] = progress
         whole = await client.workspace_diagnostic_async(
             types.WorkspaceDiagnosticParams(previous_result_ids=[])
         )
-        streamed = await client.workspace_diagnostic_async(
-            types.WorkspaceDiagnosticParams(
-                previous_result_ids=[], partial_result_token="workspace-pull"
+        batches = _partial_results(client, "held")
+        held = asyncio.ensure_future(
+            client.protocol.send_request_async(
+                types.WORKSPACE_DIAGNOSTIC,
+                types.WorkspaceDiagnosticParams(
+                    previous_result_ids=[], partial_result_token="held"
+                ),
+                msg_id="held-pull",
             )
         )
+        await wait_until(lambda: sum(map(len, batches)) >= len(files))
+        assert len(batches) >= 2, "one batch means nothing was sent before the last note"
+        first = [item for batch in batches for item in batch]
+        assert len(first) == len(files)
+        expected = {types_uri_path(item.uri): _codes(item.items) for item in whole.items}
+        assert _reported_codes(batches) == expected
+        assert expected[(vault / "Алгебра.md").resolve()] == ALGEBRA_CODES
 
-    assert not streamed.items
-    assert len(batches) >= 2, "one batch means nothing was sent before the last note"
-    items = [item for batch in batches for item in batch]
-    assert sorted(types_uri_path(str(item["uri"])) for item in items) == sorted(
-        (vault / name).resolve() for name in files
-    )
-    by_path = {types_uri_path(item.uri): _codes(item.items) for item in whole.items}
-    for item in items:
-        codes = sorted(str(d["code"]) for d in item["items"])  # type: ignore[attr-defined]
-        assert by_path[types_uri_path(str(item["uri"]))] == codes
-    assert by_path[(vault / "Алгебра.md").resolve()] == ALGEBRA_CODES
+        # Held open; a note changed on disk is reported, with the note its change concerns.
+        await asyncio.sleep(0.5)
+        assert not held.done() and sum(map(len, batches)) == len(files)
+        (vault / "Копия.md").write_text(notes.CLEAN, encoding="utf-8")
+        session.notify_files(("Копия.md", types.FileChangeType.Changed))
+        algebra = (vault / "Алгебра.md").resolve()
+        await wait_until(lambda: "duplicate-id" not in _reported_codes(batches)[algebra])
+        later = [item for batch in batches for item in batch][len(files) :]
+        assert sorted(types_uri_path(str(item["uri"])).name for item in later) == [
+            "Алгебра.md",
+            "Копия.md",
+        ]
+
+        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="held-pull"))
+        with pytest.raises(JsonRpcRequestCancelled):
+            await held
+        # The server goes on answering.
+        assert await client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=[])
+        )
 
 
 async def test_a_partial_vault_status_does_not_wait_for_a_workspace_pull(vault: Path) -> None:
@@ -204,3 +245,26 @@ async def test_a_partial_vault_status_does_not_wait_for_a_workspace_pull(vault: 
     assert len(report.items) == 1200
     assert status.notes == 1200
     assert status.unchecked > 600, "answered only once the pull had checked most notes"
+
+
+async def test_a_server_with_a_workspace_pull_held_open_shuts_down(vault: Path) -> None:
+    """The client shuts the server down while its pull is held open (VS Code's never ends on
+    its own): shutdown is answered and the server exits, as with no pull open."""
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    async with editor(vault, pull=True) as session:
+        client = session.client
+        batches = _partial_results(client, "held")
+        held = asyncio.ensure_future(
+            client.protocol.send_request_async(
+                types.WORKSPACE_DIAGNOSTIC,
+                types.WorkspaceDiagnosticParams(
+                    previous_result_ids=[], partial_result_token="held"
+                ),
+            )
+        )
+        await wait_until(lambda: sum(map(len, batches)) == 2)
+        server = client._server
+        assert server is not None
+    # `editor` sent shutdown and exit, and waited for the process.
+    assert server.returncode == 0
+    held.cancel()  # the client's own future: the server never answered it

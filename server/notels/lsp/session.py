@@ -97,6 +97,8 @@ NOTE_OPERATIONS = types.FileOperationRegistrationOptions(
 )
 _REFRESH_KEY = "\0refresh"  # debouncer key of the pull-diagnostics refresh request
 _REFRESH_DELAY_MS = 50
+_WAKE_KEY = "\0wake-workspace-pulls"  # no URI starts with a NUL
+_WAKE_DELAY_MS = 300
 _PROGRESS_INTERVAL_S = 0.1  # at most this often a progress report, besides the percentage steps
 _PARTIAL_REPORTS = 200  # workspace diagnostics: reports per partial result
 # How long the settings may take to come from the client before the server goes on without:
@@ -152,6 +154,9 @@ class Session:
         # Effects of documents indexed early for a request, applied when their debounce ends.
         self._deferred: dict[str, Effects] = {}
         self.applied_listeners: list[Callable[[Effects], None]] = []
+        # Set when the findings of notes the editor does not have open may have changed: held
+        # workspace pulls then report what changed (see workspace_diagnostic).
+        self._closed_notes_changed = asyncio.Event()
         # Weak: a vault nothing holds any more must not stay in memory, index and all.
         self._read_locks: weakref.WeakKeyDictionary[Vault, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
@@ -623,6 +628,9 @@ class Session:
         if self.pull:
             if effects.vaults_changed or effects.recheck:
                 self._request_refresh()
+            if effects.vaults_changed and self._loop is not None:
+                # Once edits pause: typing a link changes other notes' findings at each key.
+                self.debouncer.schedule(_WAKE_KEY, _WAKE_DELAY_MS, self._wake_workspace_pulls)
         else:
             self.publish(effects.recheck)
         for listener in self.applied_listeners:
@@ -840,13 +848,34 @@ class Session:
     async def workspace_diagnostic(self, params: types.WorkspaceDiagnosticParams) -> JsonAnswer:
         """A WorkspaceDiagnosticReport, as JSON.
 
-        With a partialResultToken (VS Code sends one) the reports go out in batches, as
-        `$/progress` partial results, and the answer itself is empty, as the LSP asks: at
-        10,000 notes, checking them all takes 15-25 s, and the Problems panel (and the status
-        bar's counts) fill as it goes instead of all at the end.
+        With a partialResultToken (VS Code sends one) the pull runs until the client cancels
+        it, as the LSP allows: the reports that differ from the client's go out in batches as
+        `$/progress` partial results, and then, each time notes not open in the editor may have
+        changed, those whose findings did. Without it, VS Code pulled again every 2 s, each pull
+        a report per note (10,000 notes: 0.25 s of the server's time, all the while the editor
+        was idle); and at start the Problems panel filled only at the end of the first check
+        (15-25 s). Without a token, one answer with every note, as the LSP's plain pull.
         """
-        previous = {item.uri: item.value for item in params.previous_result_ids}
+        known = {item.uri: item.value for item in params.previous_result_ids}
         token = params.partial_result_token
+        if token is None:
+            return JsonAnswer(items=await self._workspace_reports(known, None))
+        while True:
+            # Taken before the pass: a change during it starts the next pass at once.
+            changed = self._closed_notes_changed
+            await self._workspace_reports(known, token)
+            await changed.wait()
+
+    def _wake_workspace_pulls(self) -> None:
+        self._closed_notes_changed.set()
+        self._closed_notes_changed = asyncio.Event()
+
+    async def _workspace_reports(
+        self, known: dict[str, str], token: types.ProgressToken | None
+    ) -> list[Json]:
+        """One pass over the notes of every vault indexed. Without a token: a report per
+        note, "unchanged" for those whose result id is in `known`. With one: only the reports
+        that differ from `known` (then updated), sent as partial results."""
         items: list[Json] = []
         reported: set[str] = set()
         turns = Turns()
@@ -854,9 +883,10 @@ class Session:
         for vault in list(self.workspace.vaults.values()):
             with vault.lock:
                 if vault.state is not IndexState.READY:
-                    # Reported when its run ends, which asks the client to pull again. Checked
-                    # now, without the notes not read yet, each note would be checked twice, the
-                    # first time slowing the run down (VS Code pulls at start-up).
+                    # Reported when its run ends, which wakes held pulls and asks the client to
+                    # pull again. Checked now, without the notes not read yet, each note would be
+                    # checked twice, the first time slowing the run down (VS Code pulls at
+                    # start-up).
                     indexing.append(vault.root)
                     continue
                 paths = sorted({*vault.index.notes, *vault.index.file_problems})
@@ -870,31 +900,39 @@ class Session:
                 if document is not None and uri is not None:
                     self.flush_document(uri)  # its effects wait for the debounce, not lost
                 uri = uri or note_uri(vault.root, relative)
-                version = document.version if document else None
+                reported.add(uri)
                 result_id, findings = self.workspace.findings_at(vault, relative)
+                version = document.version if document else None
                 report: Json = {"uri": uri, "version": version, "resultId": result_id}
-                if previous.get(uri) == result_id:
+                if known.get(uri) == result_id:
+                    if token is not None:
+                        await turns.take()
+                        continue
                     report["kind"] = "unchanged"
                 else:
                     report["kind"] = "full"
                     report["items"] = self._diagnostics(vault, relative, findings)
+                    if token is not None:
+                        known[uri] = result_id
                 items.append(report)
-                reported.add(uri)
                 if token is not None and len(items) == _PARTIAL_REPORTS:
-                    self._notify_json(types.PROGRESS, {"token": token, "value": {"items": items}})
+                    self._send_partial_reports(token, items)
                     items = []
                 await turns.take()
         # A note the client holds a report for and the vaults no longer know (deleted, renamed
         # away, now ignored): an empty report, or the client would keep its old findings. Those
         # of a vault being indexed keep theirs until its run ends.
-        for uri in previous.keys() - reported:
+        for uri in known.keys() - reported:
             if not _under_any(uri, indexing):
                 items.append({"uri": uri, "version": None, "kind": "full", "items": []})
-        if token is not None:
-            if items:
-                self._notify_json(types.PROGRESS, {"token": token, "value": {"items": items}})
-            return JsonAnswer(items=[])
-        return JsonAnswer(items=items)
+                if token is not None:
+                    del known[uri]
+        if token is not None and items:
+            self._send_partial_reports(token, items)
+        return items
+
+    def _send_partial_reports(self, token: types.ProgressToken, items: list[Json]) -> None:
+        self._notify_json(types.PROGRESS, {"token": token, "value": {"items": items}})
 
     def _note_on_disk(self, uri: str) -> tuple[Vault, str] | None:
         path = path_of_uri(uri)
