@@ -268,3 +268,31 @@ async def test_a_server_with_a_workspace_pull_held_open_shuts_down(vault: Path) 
     # `editor` sent shutdown and exit, and waited for the process.
     assert server.returncode == 0
     held.cancel()  # the client's own future: the server never answered it
+
+
+async def test_a_second_held_workspace_pull_ends_the_first(vault: Path) -> None:
+    """A client that pulls again without cancelling its held pull: the first is answered
+    (empty, as a streamed answer is) instead of held beside the second, each doing a pass
+    over the vault at every change."""
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    async with editor(vault, pull=True) as session:
+        client = session.client
+        first_batches = _partial_results(client, "first")
+
+        def held(token: str) -> asyncio.Future[Any]:
+            return asyncio.ensure_future(
+                client.workspace_diagnostic_async(
+                    types.WorkspaceDiagnosticParams(
+                        previous_result_ids=[], partial_result_token=token
+                    )
+                )
+            )
+
+        first = held("first")
+        await wait_until(lambda: sum(map(len, first_batches)) == 2)
+        assert not first.done()
+        second_batches = _partial_results(client, "second")
+        second = held("second")
+        assert not (await asyncio.wait_for(first, 10)).items
+        await wait_until(lambda: sum(map(len, second_batches)) == 2)
+        assert not second.done()

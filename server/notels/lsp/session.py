@@ -157,6 +157,7 @@ class Session:
         # Set when the findings of notes the editor does not have open may have changed: held
         # workspace pulls then report what changed (see workspace_diagnostic).
         self._closed_notes_changed = asyncio.Event()
+        self._workspace_pulls = 0  # streamed workspace pulls begun: the last one is held
         # Weak: a vault nothing holds any more must not stay in memory, index and all.
         self._read_locks: weakref.WeakKeyDictionary[Vault, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
@@ -860,11 +861,18 @@ class Session:
         token = params.partial_result_token
         if token is None:
             return JsonAnswer(items=await self._workspace_reports(known, None))
+        # One held pull at a time: a client that pulls again without cancelling the last one
+        # gets that one ended (empty, as a streamed answer is), not a pass of each per change.
+        self._workspace_pulls += 1
+        mine = self._workspace_pulls
+        self._wake_workspace_pulls()
         while True:
             # Taken before the pass: a change during it starts the next pass at once.
             changed = self._closed_notes_changed
             await self._workspace_reports(known, token)
             await changed.wait()
+            if mine != self._workspace_pulls:
+                return JsonAnswer(items=[])
 
     def _wake_workspace_pulls(self) -> None:
         self._closed_notes_changed.set()
