@@ -64,7 +64,10 @@ def note_uri(root: Path, relative: str) -> str:
     return _note_uri(str(root), relative)
 
 
-@lru_cache(maxsize=8192)
+# Room for every note of a 50,000-note vault (about 12 MB then): a workspace pull names them all
+# in turn, every time a note changes, and an LRU cache smaller than the vault misses on each
+# (10,000 notes: 0.17 s a pass at 8,192 entries).
+@lru_cache(maxsize=1 << 16)
 def _note_uri(root: str, relative: str) -> str:
     return uri_of_path(Path(root) / relative)
 
