@@ -4,10 +4,11 @@ defects found, each a failing test."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
-from lsp_harness import Editor, index_finished, wait_until, write_files
+from lsp_harness import Editor, editor, index_finished, wait_until, write_files
 from lsprotocol import types
 from race_harness import Gate, gated_editor
 
@@ -87,4 +88,45 @@ async def test_a_vault_reindexed_during_a_pass_is_not_reported_from_its_empty_in
     assert not emptied, (
         f"{len(emptied)} of {len(reports)} notes reported without their unresolved link "
         f"while the vault was re-indexed (settings changed after {sent_at} reports)"
+    )
+
+
+async def test_a_note_opened_through_a_symlinked_folder_is_not_left_stale_under_its_real_path(
+    vault: Path, tmp_path: Path
+) -> None:
+    """Defect: the held pull reports a note under `vault.open_docs`' URI when it is open, else
+    under the resolved vault root's, but it only runs a pass when `Effects.vaults_changed`
+    (session.py apply -> _wake_workspace_pulls). Opening a note, or an edit that changes only
+    that note's own findings, sets no such flag. A vault opened through a symlink (VS Code does
+    not resolve the folder's path): the note's problems stay listed under the real path beside
+    the editor's own under the link, and a problem fixed in the editor stays listed there until
+    the note is closed or something else in the vault changes. A plain pull (VS Code pulled
+    again every 2 s before) answers the real path's report empty as soon as the note is open."""
+    write_files(vault, {"M.md": LINKS_TO_MISSING, "Other.md": "Просто текст.\n"})
+    link = tmp_path / "link"
+    link.symlink_to(vault, target_is_directory=True)
+    real = (vault.resolve() / "M.md").as_uri()
+    async with editor(link, pull=True) as session:
+        client = session.client
+        batches = _partial_results(client, "held")
+        held = _held_pull(session, "held", msg_id="held-pull")
+        await wait_until(lambda: any(r["uri"] == real for r in _reports(batches)))
+        await asyncio.sleep(0.6)  # the wake-up the end of the startup indexing scheduled
+
+        uri = session.open("M.md")  # through the link, as VS Code opens it
+        assert uri != real
+        session.edit(uri, (0, 0), (1, 0), "Смотри 🙂.\n")  # the broken link fixed
+        fixed = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        assert isinstance(fixed, types.RelatedFullDocumentDiagnosticReport)
+        assert not fixed.items  # the editor shows the note clean
+
+        deadline = time.monotonic() + 2.5  # VS Code's own re-pull came within 2 s
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        last = {r["uri"]: [d["code"] for d in r["items"]] for r in _reports(batches)}
+        await _end(session, held, "held-pull")
+    assert last.get(real) == [], (
+        f"the fixed note still listed with {last.get(real)} under its real path {real}"
     )
