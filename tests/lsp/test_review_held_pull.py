@@ -130,3 +130,41 @@ async def test_a_note_opened_through_a_symlinked_folder_is_not_left_stale_under_
     assert last.get(real) == [], (
         f"the fixed note still listed with {last.get(real)} under its real path {real}"
     )
+
+
+async def test_a_partial_status_for_a_vault_with_a_nested_one_counts_the_notes_pulls_checked(
+    vault: Path,
+) -> None:
+    """Defect (minor): `notels/vaultStatus {uri, partial}` describes the vault of `uri` with the
+    notes of the vaults nested in it (status.py: `nested` is empty unless `whole`), and looks
+    each one up in that outer vault's cache (`known_findings(vault, relative)`). Workspace and
+    document pulls check a nested vault's notes in the nested vault only (session.py skips them
+    in the outer one), so once every note is checked the answer still leaves them all out as
+    `unchecked`, and the client must ask for a full count, checking them again."""
+    write_files(
+        vault,
+        {
+            "Outer.md": LINKS_TO_MISSING,
+            "inner/.obsidian/app.json": "{}",
+            "inner/A.md": LINKS_TO_MISSING,
+            "inner/B.md": LINKS_TO_MISSING,
+        },
+    )
+    async with editor(vault, pull=True) as session:
+        client = session.client
+        session.change_folders(added=[vault / "inner"])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        await asyncio.sleep(0.2)
+        pulled = await client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=[])
+        )
+        assert len(pulled.items) == 3  # every note checked, each once
+
+        async def status(**params: object) -> dict[str, object]:
+            answer = await client.protocol.send_request_async("notels/vaultStatus", params)
+            return {k: getattr(answer, k) for k in ("notes", "errors", "warnings", "unchecked")}
+
+        where = session.uri("Outer.md")
+        partial = await status(uri=where, partial=True)
+        full = await status(uri=where)
+    assert partial == full, f"partial {partial} after every note was pulled; full {full}"
