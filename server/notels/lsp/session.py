@@ -897,10 +897,18 @@ class Session:
                     # start-up).
                     indexing.append(vault.root)
                     continue
+                run = vault.run
                 paths = sorted({*vault.index.notes, *vault.index.file_problems})
             # A vault nested in this one reports its own notes: one report per file.
             nested = self.workspace.nested_roots(vault)
             for relative in paths:
+                if vault.state is not IndexState.READY or vault.run != run:
+                    # A run began during the pass (a setting that re-indexes): the rest waits
+                    # for its end, as above, not checked against the new index half filled.
+                    indexing.append(vault.root)
+                    break
+                if self.workspace.vaults.get(vault.root) is not vault:
+                    break  # dropped during the pass: its notes are not the workspace's now
                 if nested and under(relative, nested):
                     continue
                 uri = vault.open_docs.get(relative)
