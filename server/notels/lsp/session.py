@@ -242,6 +242,9 @@ class Session:
         effects = self.workspace.open(item.uri, path_of_uri(item.uri), item.text, item.version)
         if self.pull:
             self.apply_others(item.uri, effects)  # the client pulls what it opens
+            # A note opened under another URI than its file's (a symlinked folder) is reported
+            # under that URI from now on: a held pull says so, emptying the file's report.
+            self._wake_workspace_pulls_soon()
         else:
             self.apply(effects)
 
@@ -321,6 +324,8 @@ class Session:
         deferred = self._deferred.pop(uri, None)
         effects = self.workspace.close(uri)
         self.apply(deferred.merge(effects) if deferred is not None else effects)
+        if self.pull:
+            self._wake_workspace_pulls_soon()  # reported under its file's URI again
         if not self.pull:  # its problems are shown again when it is opened again
             self._publish(uri, [], None)
 
@@ -629,9 +634,8 @@ class Session:
         if self.pull:
             if effects.vaults_changed or effects.recheck:
                 self._request_refresh()
-            if effects.vaults_changed and self._loop is not None:
-                # Once edits pause: typing a link changes other notes' findings at each key.
-                self.debouncer.schedule(_WAKE_KEY, _WAKE_DELAY_MS, self._wake_workspace_pulls)
+            if effects.vaults_changed:
+                self._wake_workspace_pulls_soon()
         else:
             self.publish(effects.recheck)
         for listener in self.applied_listeners:
@@ -873,6 +877,11 @@ class Session:
             await changed.wait()
             if mine != self._workspace_pulls:
                 return JsonAnswer(items=[])
+
+    def _wake_workspace_pulls_soon(self) -> None:
+        if self._loop is not None:
+            # Once edits pause: typing a link changes other notes' findings at each key.
+            self.debouncer.schedule(_WAKE_KEY, _WAKE_DELAY_MS, self._wake_workspace_pulls)
 
     def _wake_workspace_pulls(self) -> None:
         self._closed_notes_changed.set()
