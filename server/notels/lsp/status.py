@@ -1,7 +1,7 @@
 """`notels/vaultStatus`: what an editor's status bar shows about the vault(s).
 
-Request params: `{"uri"?: string, "partial"?: bool}`: a document whose vault to describe (all
-vaults without it). Result: `{"notes", "cards", "errors", "warnings", "unchecked": int,
+Request params: `{"uri"?: string, "partial"?: bool}`: a document whose vault to describe, with
+the vaults nested in it (all vaults without it). Result: `{"notes", "cards", "errors", "warnings", "unchecked": int,
 "indexing": bool}`. Findings come from the same per-note cache as pull diagnostics, so asking
 after the editor pulled them is cheap.
 
@@ -30,17 +30,17 @@ VAULT_STATUS = "notels/vaultStatus"
 async def vault_status(session: Session, params: Any) -> dict[str, int | bool]:
     uri = _param(params, "uri")
     vaults = list(session.workspace.vaults.values())
-    whole = len(vaults) > 1  # every vault: a nested vault's notes count once, in it
     if isinstance(uri, str) and (path := path_of_uri(uri)) is not None:
+        # The vault of the document, with the vaults inside it (folders of it too).
         vault = session.workspace.vault_of(resolved(path))
-        vaults = [vault] if vault is not None else []
-        whole = False
+        vaults = [v for v in vaults if vault is not None and v.root.is_relative_to(vault.root)]
     partial = _param(params, "partial") is True
     notes = cards = errors = warnings = unchecked = 0
     turns = Turns()
     indexing = False
     for vault in vaults:
-        nested = session.workspace.nested_roots(vault) if whole else frozenset()
+        # A nested vault's notes count once, in it, with what pulls report of them there.
+        nested = session.workspace.nested_roots(vault)
         with vault.lock:
             index = vault.index
             own = [p for p in index.notes if not (nested and under(p, nested))]
