@@ -296,3 +296,49 @@ async def test_a_second_held_workspace_pull_ends_the_first(vault: Path) -> None:
         assert not (await asyncio.wait_for(first, 10)).items
         await wait_until(lambda: sum(map(len, second_batches)) == 2)
         assert not second.done()
+
+
+async def test_result_ids_of_a_server_run_before_do_not_match(vault: Path) -> None:
+    """A client keeping its result ids across a restart of the server must get full reports:
+    ids counted from 1 in each run matched the old run's, and the client kept its old
+    diagnostics as "unchanged"."""
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    params = types.WorkspaceDiagnosticParams(previous_result_ids=[])
+    async with editor(vault, pull=True) as session:
+        before = await session.client.workspace_diagnostic_async(params)
+    previous = [types.PreviousResultId(uri=i.uri, value=i.result_id or "") for i in before.items]
+    async with editor(vault, pull=True) as session:
+        after = await session.client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=previous)
+        )
+    assert len(after.items) == 2
+    assert all(isinstance(i, types.WorkspaceFullDocumentDiagnosticReport) for i in after.items)
+
+
+async def test_a_stream_of_changes_does_not_hold_back_a_held_pulls_reports(vault: Path) -> None:
+    """Notes changed on disk every 100 ms for 2 s (a sync client): the held pull reports the
+    first change within about half a second, not once the stream ends."""
+    write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
+    async with editor(vault, pull=True) as session:
+        client = session.client
+        batches = _partial_results(client, "held")
+        held = asyncio.ensure_future(
+            client.workspace_diagnostic_async(
+                types.WorkspaceDiagnosticParams(previous_result_ids=[], partial_result_token="held")
+            )
+        )
+        await wait_until(lambda: sum(map(len, batches)) == 2)
+        await asyncio.sleep(0.5)  # the wake-up the end of indexing scheduled
+        first = len(batches)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        reported_after: float | None = None
+        for round_ in range(20):
+            text = notes.CLEAN + f"\nстрока {round_}\n"
+            (vault / "Копия.md").write_text(text, encoding="utf-8")
+            session.notify_files(("Копия.md", types.FileChangeType.Changed))
+            await asyncio.sleep(0.1)
+            if reported_after is None and len(batches) > first:
+                reported_after = loop.time() - started
+        held.cancel()
+    assert reported_after is not None and reported_after < 1.0, reported_after

@@ -873,14 +873,21 @@ class Session:
         while True:
             # Taken before the pass: a change during it starts the next pass at once.
             changed = self._closed_notes_changed
-            await self._workspace_reports(known, token)
+            try:
+                await self._workspace_reports(known, token)
+            except Exception:
+                # An error answer would make the client drop every report streamed so far (the
+                # LSP's rule for partial results): the next change tries again.
+                log.exception("workspace diagnostics: a pass failed")
             await changed.wait()
             if mine != self._workspace_pulls:
                 return JsonAnswer(items=[])
 
     def _wake_workspace_pulls_soon(self) -> None:
-        if self._loop is not None:
-            # Once edits pause: typing a link changes other notes' findings at each key.
+        # One pass for the changes of the next 300 ms: typing a link changes other notes'
+        # findings at each key. Not postponed by each change (a debounce): a stream of them,
+        # as a sync client writes, would hold back every report until it ended.
+        if self._loop is not None and not self.debouncer.pending(_WAKE_KEY):
             self.debouncer.schedule(_WAKE_KEY, _WAKE_DELAY_MS, self._wake_workspace_pulls)
 
     def _wake_workspace_pulls(self) -> None:

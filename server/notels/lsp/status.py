@@ -1,9 +1,9 @@
 """`notels/vaultStatus`: what an editor's status bar shows about the vault(s).
 
 Request params: `{"uri"?: string, "partial"?: bool}`: a document whose vault to describe, with
-the vaults nested in it (all vaults without it). Result: `{"notes", "cards", "errors", "warnings", "unchecked": int,
-"indexing": bool}`. Findings come from the same per-note cache as pull diagnostics, so asking
-after the editor pulled them is cheap.
+the vaults nested in it (all vaults without it). Result: `{"notes", "cards", "errors",
+"warnings", "unchecked": int, "indexing": bool}`. Findings come from the same per-note cache as
+pull diagnostics, so asking after the editor pulled them is cheap.
 
 Counting a large vault's problems means checking every note first (about 15 s at 10,000 notes
 on a 2-core machine): a status bar that waited for that showed nothing for as long. With

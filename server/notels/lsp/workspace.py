@@ -18,6 +18,7 @@ import logging
 import os
 import stat
 import threading
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -224,6 +225,9 @@ class Workspace:
         # spellings of one path, are one folder here; removing one must not forget the other.
         self._folder_names: collections.Counter[Path] = collections.Counter()
         self._result_ids = itertools.count(1)
+        # Result ids of this process only: a client holding ids from a server run before (a
+        # restart) must not find them matching this run's, and keep its old diagnostics.
+        self._result_id_prefix = f"{os.getpid():x}.{time.time_ns():x}."
         # Effects found outside a call that returns them (a stale note met while reading); the
         # session applies them soon after.
         self.on_effects: Callable[[Effects], None] | None = None
@@ -1010,7 +1014,7 @@ class Workspace:
                 found = problem_findings(problem, vault.config)
             else:
                 found = []
-            result = (str(next(self._result_ids)), found)
+            result = (f"{self._result_id_prefix}{next(self._result_ids)}", found)
             if ready:
                 vault.cache[relative] = result
             return result
