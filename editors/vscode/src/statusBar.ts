@@ -28,6 +28,7 @@ import {
 } from './status';
 
 const REFRESH_DELAY_MS = 400;
+const RETRY_DELAY_MS = 5_000;
 const METHOD_NOT_FOUND = -32601;
 
 export class StatusBar implements vscode.Disposable {
@@ -163,18 +164,17 @@ export class StatusBar implements vscode.Disposable {
       return;
     }
     this.checking = client;
-    const settled = (refresh: boolean): void => {
+    const settled = (delayMs: number): void => {
       if (this.checking === client) {
         this.checking = undefined;
-        if (refresh) {
-          this.scheduleRefresh(0);
-        }
+        this.scheduleRefresh(delayMs);
       }
     };
-    // After a failure the next change of diagnostics tries again, not at once in a loop.
+    // Not at once: edits that change closed notes leave some unchecked again, and each round
+    // would start another full request. After a failure, a while later, not in a loop.
     client.sendRequest(VAULT_STATUS_REQUEST, {}).then(
-      () => settled(true),
-      () => settled(false),
+      () => settled(REFRESH_DELAY_MS),
+      () => settled(RETRY_DELAY_MS),
     );
   }
 
