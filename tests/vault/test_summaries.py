@@ -155,6 +155,20 @@ def test_workers_started_ahead_are_taken_and_ended_with_the_run(
     assert all(process.returncode is not None for process in spares)
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="pipe sizes are set on Linux only")
+def test_a_worker_can_write_several_frames_ahead_of_the_parent() -> None:
+    """A frame is about 100 KB, more than a pipe's default 64 KB: a worker waited at each for
+    the parent, which reads the workers in turn, and both went at the slower one's pace."""
+    import fcntl
+
+    process = workers._start()
+    try:
+        assert process.stdout is not None
+        assert fcntl.fcntl(process.stdout.fileno(), fcntl.F_GETPIPE_SZ) >= 8 * 128 * 1024
+    finally:
+        workers.end(process)
+
+
 def test_a_dead_spare_is_passed_over_and_the_rest_end_when_released(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
