@@ -4,7 +4,9 @@
 The client speaks raw JSON-RPC (no lsprotocol on the sending side), so it can send what a
 well-typed client never would: wrong types, missing fields, negative and huge positions, unknown
 methods, non-file URIs. Between messages it changes, creates and deletes files of the vault on
-disk, with or without telling the server. It checks that:
+disk, with or without telling the server. Some of its workspace pulls carry a partial result
+token, which the server holds open (as VS Code's): it cancels some along the way and the rest at
+the end. It checks that:
 
 - the server never dies;
 - every request gets exactly one answer, a result or an error response, within a timeout;
@@ -572,6 +574,11 @@ class Fuzzer:
         self.texts: dict[str, str] = {}  # URI -> text as this client believes it is
         self.versions: dict[str, int] = {}
         self.inflight: collections.deque[Pending] = collections.deque()
+        # Streamed workspace pulls, which the server holds open until cancelled (VS Code's),
+        # with their ids. Chosen with a generator of their own: the other messages of a seed
+        # stay the ones they were before these were added.
+        self.held: list[tuple[Pending, int]] = []
+        self.held_rng = random.Random(profile.seed + 1)
         self.outside = root.parent / f"{root.name}-outside"
         self.over_limit_sent = False
         self._actions: list[tuple[float, Callable[[], None]]] = [
@@ -782,7 +789,30 @@ class Fuzzer:
             params["positions"] = [self.position(uri) for _ in range(self.rng.randrange(4))]
         return params
 
+    def hold_pull(self) -> None:
+        """A workspace pull with a partial result token: the server streams its reports and
+        holds it open until it is cancelled, or ended by the next such pull."""
+        self.report.messages += 1
+        self.report.requests += 1
+        self.report.by_method["workspace/diagnostic (held)"] += 1
+        token = f"held-{self.client.last_id() + 1}"
+        params = {"previousResultIds": [], "partialResultToken": token}
+        pending = self.client.request("workspace/diagnostic", params)
+        self.held.append((pending, self.client.last_id()))
+
+    async def end_held_pulls(self) -> None:
+        """Cancel the held pulls still open, and take every held pull's answer."""
+        for pending, msg_id in self.held:
+            if not pending.future.done():
+                self.client.notify("$/cancelRequest", {"id": msg_id})
+        await self.client.drain()
+        for pending, _ in self.held:
+            self.record(pending, await wait_answer(self.client, pending, 30.0), held=True)
+        self.held.clear()
+
     def workspace_request(self) -> None:
+        if self.held_rng.random() < 0.15:
+            self.hold_pull()
         roll = self.rng.randrange(7)
         if roll == 0:
             self.request("workspace/symbol", {"query": self.rng.choice(("", "Алг", "😀", "#"))})
@@ -903,6 +933,8 @@ class Fuzzer:
             self.notify(method, {"x": 1})
 
     def cancel(self) -> None:
+        if self.held and self.held_rng.random() < 0.3:
+            self.notify("$/cancelRequest", {"id": self.held_rng.choice(self.held)[1]})
         if self.inflight and self.rng.random() < 0.8:
             # The id of some request still waiting for its answer (pygls cancels unstarted ones).
             last = self.client.last_id()
@@ -1127,11 +1159,11 @@ class Fuzzer:
                 pending, await wait_answer(self.client, pending, self.profile.request_timeout)
             )
 
-    def record(self, pending: Pending, answer: JsonObject) -> None:
+    def record(self, pending: Pending, answer: JsonObject, *, held: bool = False) -> None:
         report = self.report
         report.answered += 1
         elapsed = (time.monotonic() - pending.sent) * 1000
-        if elapsed > report.slowest_ms:
+        if elapsed > report.slowest_ms and not held:  # held open by design
             report.slowest_ms, report.slowest_method = elapsed, pending.method
         error = answer.get("error")
         if error is None:
@@ -1160,6 +1192,7 @@ class Fuzzer:
             if not self.client.alive:
                 raise ServerDied(self.client.describe_death())
         await self.settle()
+        await self.end_held_pulls()
 
 
 def leaf_paths(value: Json, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
