@@ -8,8 +8,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from lsp_harness import Editor, editor, wait_until, write_files
+from lsp_harness import Editor, editor, index_finished, wait_until, write_files
 from lsprotocol import types
+from race_harness import Gate, gated_editor
 
 LINKS_TO_MISSING = "Смотри 🙂 [[Missing Note]].\n"
 FAULT_HOOKS = Path(__file__).resolve().parent / "fault_hooks"
@@ -95,3 +96,39 @@ async def test_a_pass_that_raises_does_not_lose_the_reports_it_had_not_sent_yet(
         await _end(session, held, "held-pull")
     missing = sorted(f"A {n}.md" for n in range(10) if session.uri(f"A {n}.md") not in reported)
     assert not missing, f"never reported to the client after the failed pass: {missing}"
+
+
+async def test_a_full_vault_status_counted_while_the_vault_is_reindexed_says_so(
+    vault: Path, tmp_path: Path
+) -> None:
+    """Defect: 7c60ed4 made the workspace pull stop at a vault whose run began during its pass,
+    but `vault_status` (status.py) has the same loop, unfixed: it takes the note list and
+    `indexing` once, before its turns, then checks each remaining note with `findings_at`
+    against whatever index the vault has by then. A settings change that re-indexes the vault
+    mid-count starts a fresh, empty index: the rest of the notes count with no findings, and
+    the answer says `indexing: false`. The status bar (or any client of notels/vaultStatus)
+    shows far too few problems as a finished count."""
+    count = 3000
+    write_files(vault, {f"Заметка {n:04}.md": LINKS_TO_MISSING for n in range(count)})
+    gate = Gate(tmp_path / "gate")
+    async with gated_editor(vault, gate, pull=True, env={"NOTELS_CACHE_DIR": "off"}) as session:
+        client = session.client
+        await wait_until(lambda: index_finished(client), timeout=30)
+        gate.hold("index")  # the next run stops before its first note
+        counting = asyncio.ensure_future(
+            client.protocol.send_request_async("notels/vaultStatus", {})
+        )
+        await asyncio.sleep(0.05)  # the count is under way (0.3 s for 3000 notes here)
+        assert not counting.done(), "the count ended before the settings changed: too quick"
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"notels": {"ignore": ["Нет/**"]}})
+        )
+        await gate.wait_reached("index", count + 1)  # the new run began, and waits
+        answer = await asyncio.wait_for(counting, 20)
+        gate.open("index")
+    status = {k: getattr(answer, k) for k in ("notes", "errors", "warnings", "indexing")}
+    problems = status["errors"] + status["warnings"]
+    assert status["indexing"] or problems == count, (
+        f"a finished count of {problems} problems for {count} notes with a broken link each: "
+        f"{status}"
+    )
