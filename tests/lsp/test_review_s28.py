@@ -132,3 +132,34 @@ async def test_a_full_vault_status_counted_while_the_vault_is_reindexed_says_so(
         f"a finished count of {problems} problems for {count} notes with a broken link each: "
         f"{status}"
     )
+
+
+async def test_a_note_whose_check_keeps_failing_does_not_hide_the_notes_after_it(
+    vault: Path, tmp_path: Path
+) -> None:
+    """Defect: e66ef33 catches a failure around the whole pass (session.py
+    workspace_diagnostic), not around the note that failed. A note whose check raises every
+    time (a rule that crashes on its text) ends every pass where it stands: no note sorted after
+    it, in its vault or any vault after it, is ever reported, nor is any deleted note emptied,
+    for as long as that note stays; only a log line says so. The Problems panel silently
+    misses most of the workspace's problems."""
+    faults = tmp_path / "faults"
+    env = _fault_env(faults)
+    write_files(vault, {"Boom.md": "x\n", **{f"C {n}.md": LINKS_TO_MISSING for n in range(5)}})
+    (faults / "raise-Boom.md").touch()  # and it stays
+    async with editor(vault, pull=True, env=env) as session:
+        client = session.client
+        batches = _partial_results(client, "held")
+        held = _held_pull(session, "held", "held-pull")
+        await asyncio.sleep(1.5)
+        reported = {r["uri"] for r in _reports(batches)}
+        await _end(session, held, "held-pull")
+        # Each of them alone is checked fine: a document pull reports its broken link.
+        alone = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(
+                text_document=types.TextDocumentIdentifier(uri=session.uri("C 0.md"))
+            )
+        )
+    assert [str(d.code) for d in alone.items] == ["unresolved-link"]
+    missing = sorted(f"C {n}.md" for n in range(5) if session.uri(f"C {n}.md") not in reported)
+    assert not missing, f"never reported while Boom.md's check fails: {missing}"
