@@ -64,16 +64,15 @@ def _reports(batches: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     return [item for batch in batches for item in batch]
 
 
-async def test_a_pass_that_raises_does_not_lose_the_reports_it_had_not_sent_yet(
+async def test_a_note_that_fails_its_check_is_reported_once_it_can_be_checked(
     vault: Path, tmp_path: Path
 ) -> None:
-    """Defect: `_workspace_reports` records each full report in `known` (the client's result
-    ids) as soon as it is put in the batch, and sends the batch only at 200 reports or at the
-    end of the pass. Since e66ef33 a pass that raises keeps the held pull (session.py
-    workspace_diagnostic: `except Exception: log.exception`), with `known` as the failed pass
-    left it: the reports of the unsent batch are taken as delivered. The next pass (after the
-    fault is gone and something changes) finds their ids "known" and skips them: the client
-    never gets those notes' problems, until each note's findings change."""
+    """Was: a pass that raised kept the held pull, with `known` (the client's result ids)
+    already holding the reports of its unsent batch: the next pass skipped them, and the
+    client never got those notes' problems. A note whose check fails is now left out of the
+    pass alone (see the next-but-one test), and `known` counts a report only once it is sent.
+    Here: the notes beside the failing one are reported at once; the failing one once its
+    check works again and something wakes the pull."""
     faults = tmp_path / "faults"
     env = _fault_env(faults)
     # Sorted before Boom.md: in the batch when checking Boom.md raises.
@@ -83,19 +82,20 @@ async def test_a_pass_that_raises_does_not_lose_the_reports_it_had_not_sent_yet(
         client = session.client
         batches = _partial_results(client, "held")
         held = _held_pull(session, "held", "held-pull")
-        await asyncio.sleep(1.0)  # the first pass, which raises at Boom.md
-        assert not batches, "the first pass did not raise: test set up wrong"
-        assert not held.done(), "the pull ended: the pass's error was not kept in"
-
-        (faults / "raise-Boom.md").unlink()  # the fault is gone (say, the note was fixed)
-        session.open("Boom.md")  # and something wakes the held pull
+        await wait_until(lambda: len(_reports(batches)) == 10)
         boom = session.uri("Boom.md")
+        assert boom not in {r["uri"] for r in _reports(batches)}
+        assert not held.done(), "the pull ended: the note's error was not kept in"
+
+        (faults / "raise-Boom.md").unlink()  # the fault is gone: the note was fixed on disk
+        (vault / "Boom.md").write_text("y\n", encoding="utf-8")
+        session.notify_files(("Boom.md", types.FileChangeType.Changed))
         await wait_until(lambda: any(r["uri"] == boom for r in _reports(batches)))
         await asyncio.sleep(0.7)
-        reported = {r["uri"] for r in _reports(batches)}
+        reported = [r["uri"] for r in _reports(batches)]
         await _end(session, held, "held-pull")
-    missing = sorted(f"A {n}.md" for n in range(10) if session.uri(f"A {n}.md") not in reported)
-    assert not missing, f"never reported to the client after the failed pass: {missing}"
+    assert sorted(reported) == sorted({*reported}), "a note was reported twice"
+    assert {session.uri(f"A {n}.md") for n in range(10)} | {boom} == set(reported)
 
 
 async def test_a_full_vault_status_counted_while_the_vault_is_reindexed_says_so(

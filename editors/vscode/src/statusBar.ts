@@ -52,12 +52,14 @@ export class StatusBar implements vscode.Disposable {
   }
 
   starting(): void {
+    this.checking = undefined;
     this.client = undefined;
     this.indexing.clear();
     this.show(startingView(), 'notels.showOutput');
   }
 
   failed(message: string): void {
+    this.checking = undefined;
     this.client = undefined;
     this.indexing.clear();
     this.show(failedView(message), 'notels.showOutput');
@@ -71,6 +73,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   detach(): void {
+    this.checking = undefined;
     this.client = undefined;
     this.indexing.clear();
     this.item.hide();
@@ -164,18 +167,18 @@ export class StatusBar implements vscode.Disposable {
       return;
     }
     this.checking = client;
-    const settled = (delayMs: number): void => {
+    const settled = (): void => {
       if (this.checking === client) {
         this.checking = undefined;
-        this.scheduleRefresh(delayMs);
+        this.scheduleRefresh();
       }
     };
-    // Not at once: edits that change closed notes leave some unchecked again, and each round
-    // would start another full request. After a failure, a while later, not in a loop.
-    client.sendRequest(VAULT_STATUS_REQUEST, {}).then(
-      () => settled(REFRESH_DELAY_MS),
-      () => settled(RETRY_DELAY_MS),
-    );
+    // A refresh after the usual delay, not at once: edits that change closed notes leave some
+    // unchecked again, and each round would start another full request. After a failure, a
+    // while later, not in a loop; without putting off a refresh due sooner meanwhile.
+    client.sendRequest(VAULT_STATUS_REQUEST, {}).then(settled, () => {
+      setTimeout(settled, RETRY_DELAY_MS);
+    });
   }
 
   private show(view: StatusView, command: string): void {

@@ -242,9 +242,10 @@ class Session:
         effects = self.workspace.open(item.uri, path_of_uri(item.uri), item.text, item.version)
         if self.pull:
             self.apply_others(item.uri, effects)  # the client pulls what it opens
-            # A note opened under another URI than its file's (a symlinked folder) is reported
-            # under that URI from now on: a held pull says so, emptying the file's report.
-            self._wake_workspace_pulls_soon()
+            if self._opened_under_another_uri(item.uri):
+                # Reported under the editor's URI from now on (a symlinked folder): a held pull
+                # says so, emptying the file's report.
+                self._wake_workspace_pulls_soon()
         else:
             self.apply(effects)
 
@@ -319,12 +320,13 @@ class Session:
 
     def did_close(self, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        another_uri = self.pull and self._opened_under_another_uri(uri)
         self.debouncer.cancel(uri)
         self._edit_ms.pop(uri, None)
         deferred = self._deferred.pop(uri, None)
         effects = self.workspace.close(uri)
         self.apply(deferred.merge(effects) if deferred is not None else effects)
-        if self.pull:
+        if another_uri:
             self._wake_workspace_pulls_soon()  # reported under its file's URI again
         if not self.pull:  # its problems are shown again when it is opened again
             self._publish(uri, [], None)
@@ -883,6 +885,13 @@ class Session:
             if mine != self._workspace_pulls:
                 return JsonAnswer(items=[])
 
+    def _opened_under_another_uri(self, uri: str) -> bool:
+        """Is the open document a note whose file's URI is another?"""
+        document = self.workspace.documents.get(uri)
+        if document is None or document.vault is None or document.relative is None:
+            return False
+        return uri != note_uri(document.vault.root, document.relative)
+
     def _wake_workspace_pulls_soon(self) -> None:
         # One pass for the changes of the next 300 ms: typing a link changes other notes'
         # findings at each key. Not postponed by each change (a debounce): a stream of them,
@@ -932,24 +941,19 @@ class Session:
                 if document is not None and uri is not None:
                     self.flush_document(uri)  # its effects wait for the debounce, not lost
                 uri = uri or note_uri(vault.root, relative)
-                reported.add(uri)
-                result_id, findings = self.workspace.findings_at(vault, relative)
+                reported.add(uri)  # when its check fails too: the client keeps what it has
                 version = document.version if document else None
-                report: Json = {"uri": uri, "version": version, "resultId": result_id}
-                if known.get(uri) == result_id:
-                    if token is not None:
-                        await turns.take()
-                        continue
-                    report["kind"] = "unchanged"
-                else:
-                    report["kind"] = "full"
-                    report["items"] = self._diagnostics(vault, relative, findings)
-                    if token is not None:
-                        known[uri] = result_id
-                items.append(report)
-                if token is not None and len(items) == _PARTIAL_REPORTS:
-                    self._send_partial_reports(token, items)
-                    items = []
+                try:
+                    report = self._workspace_report(vault, relative, uri, version, known)
+                except Exception:
+                    # One note a rule cannot check must not hide the notes after it.
+                    log.exception("workspace diagnostics: checking %s failed", relative)
+                    report = None
+                if report is not None and (token is None or report["kind"] == "full"):
+                    items.append(report)
+                    if token is not None and len(items) == _PARTIAL_REPORTS:
+                        self._send_partial_reports(token, items, known)
+                        items = []
                 await turns.take()
         # A note the client holds a report for and the vaults no longer know (deleted, renamed
         # away, now ignored): an empty report, or the client would keep its old findings. Those
@@ -957,14 +961,34 @@ class Session:
         for uri in known.keys() - reported:
             if not _under_any(uri, indexing):
                 items.append({"uri": uri, "version": None, "kind": "full", "items": []})
-                if token is not None:
-                    del known[uri]
         if token is not None and items:
-            self._send_partial_reports(token, items)
+            self._send_partial_reports(token, items, known)
         return items
 
-    def _send_partial_reports(self, token: types.ProgressToken, items: list[Json]) -> None:
+    def _workspace_report(
+        self, vault: Vault, relative: str, uri: str, version: int | None, known: dict[str, str]
+    ) -> Json:
+        result_id, findings = self.workspace.findings_at(vault, relative)
+        report: Json = {"uri": uri, "version": version, "resultId": result_id}
+        if known.get(uri) == result_id:
+            report["kind"] = "unchanged"
+        else:
+            report["kind"] = "full"
+            report["items"] = self._diagnostics(vault, relative, findings)
+        return report
+
+    def _send_partial_reports(
+        self, token: types.ProgressToken, items: list[Json], known: dict[str, str]
+    ) -> None:
         self._notify_json(types.PROGRESS, {"token": token, "value": {"items": items}})
+        # What the client holds from now on. Only once sent: a pass that fails midway must not
+        # count the reports of its unsent batch as the client's.
+        for item in items:
+            result_id = item.get("resultId")
+            if result_id is None:
+                known.pop(item["uri"], None)  # emptied: the note is gone
+            else:
+                known[item["uri"]] = result_id
 
     def _note_on_disk(self, uri: str) -> tuple[Vault, str] | None:
         path = path_of_uri(uri)

@@ -49,7 +49,14 @@ async def vault_status(session: Session, params: Any) -> dict[str, int | bool]:
             problems = [p for p in index.file_problems if not (nested and under(p, nested))]
             paths = sorted({*own, *problems})
             indexing = indexing or vault.state is not IndexState.READY
-        for relative in paths:
+            run = vault.run
+        for done, relative in enumerate(paths):
+            if not partial and (vault.state is not IndexState.READY or vault.run != run):
+                # A run began during the count (a setting that re-indexes): the rest would be
+                # checked against its index half filled. Left out, and the answer says why.
+                indexing = True
+                unchecked += len(paths) - done
+                break
             if partial:
                 known = session.workspace.known_findings(vault, relative)
                 if known is None:

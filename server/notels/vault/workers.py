@@ -9,7 +9,6 @@ took are ended once the first index run is over (see `release_spares`).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -94,6 +93,12 @@ def _start() -> subprocess.Popen[bytes]:
     if sys.platform == "linux" and process.stdout is not None:
         import fcntl
 
-        with contextlib.suppress(OSError):  # above the system's limit: the default size
-            fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+        # Above the system's limit (/proc/sys/fs/pipe-max-size, 1 MB unless lowered), a smaller
+        # pipe still holds a few frames.
+        for size in (_PIPE_BYTES, _PIPE_BYTES // 4):
+            try:
+                fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, size)
+                break
+            except OSError:
+                continue
     return process
