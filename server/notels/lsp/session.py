@@ -24,7 +24,6 @@ from pygls.lsp.server import LanguageServer
 from notels.findings import Finding
 from notels.syntax.lines import LineIndex
 from notels.vault.cache import has_cache
-from notels.vault.files import resolved
 from notels.vault.templates import TEMPLATE_SETTINGS
 from notels.vault.workers import release_spares, start_spares
 
@@ -40,8 +39,8 @@ from .convert import (
 from .debounce import Debouncer
 from .indexer import Settling, fill_index, read_changed, start_thread
 from .lifecycle import forward_logs_to_client
-from .turns import Turns
-from .workspace import Effects, IndexState, OpenDocument, TextChange, Vault, Workspace, under
+from .workspace import Effects, IndexState, OpenDocument, TextChange, Vault, Workspace
+from .workspace_pull import WorkspacePulls
 
 log = logging.getLogger("notels.lsp")
 _Result = TypeVar("_Result")
@@ -100,7 +99,6 @@ _REFRESH_DELAY_MS = 50
 _WAKE_KEY = "\0wake-workspace-pulls"  # no URI starts with a NUL
 _WAKE_DELAY_MS = 300
 _PROGRESS_INTERVAL_S = 0.1  # at most this often a progress report, besides the percentage steps
-_PARTIAL_REPORTS = 200  # workspace diagnostics: reports per partial result
 # How long the settings may take to come from the client before the server goes on without:
 # the index waits for them.
 _CLIENT_ANSWER_S = 10.0
@@ -154,10 +152,9 @@ class Session:
         # Effects of documents indexed early for a request, applied when their debounce ends.
         self._deferred: dict[str, Effects] = {}
         self.applied_listeners: list[Callable[[Effects], None]] = []
-        # Set when the findings of notes the editor does not have open may have changed: held
-        # workspace pulls then report what changed (see workspace_diagnostic).
-        self._closed_notes_changed = asyncio.Event()
-        self._workspace_pulls = 0  # streamed workspace pulls begun: the last one is held
+        self.workspace_pulls = WorkspacePulls(
+            self.workspace, self.flush_document, self._diagnostics, self._notify_json
+        )
         # Weak: a vault nothing holds any more must not stay in memory, index and all.
         self._read_locks: weakref.WeakKeyDictionary[Vault, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
@@ -853,37 +850,7 @@ class Session:
         self.apply(effects)
 
     async def workspace_diagnostic(self, params: types.WorkspaceDiagnosticParams) -> JsonAnswer:
-        """A WorkspaceDiagnosticReport, as JSON.
-
-        With a partialResultToken (VS Code sends one) the pull runs until the client cancels
-        it, as the LSP allows: the reports that differ from the client's go out in batches as
-        `$/progress` partial results, and then, each time notes not open in the editor may have
-        changed, those whose findings did. Without it, VS Code pulled again every 2 s, each pull
-        a report per note (10,000 notes: 0.25 s of the server's time, all the while the editor
-        was idle); and at start the Problems panel filled only at the end of the first check
-        (15-25 s). Without a token, one answer with every note, as the LSP's plain pull.
-        """
-        known = {item.uri: item.value for item in params.previous_result_ids}
-        token = params.partial_result_token
-        if token is None:
-            return JsonAnswer(items=await self._workspace_reports(known, None))
-        # One held pull at a time: a client that pulls again without cancelling the last one
-        # gets that one ended (empty, as a streamed answer is), not a pass of each per change.
-        self._workspace_pulls += 1
-        mine = self._workspace_pulls
-        self._wake_workspace_pulls()
-        while True:
-            # Taken before the pass: a change during it starts the next pass at once.
-            changed = self._closed_notes_changed
-            try:
-                await self._workspace_reports(known, token)
-            except Exception:
-                # An error answer would make the client drop every report streamed so far (the
-                # LSP's rule for partial results): the next change tries again.
-                log.exception("workspace diagnostics: a pass failed")
-            await changed.wait()
-            if mine != self._workspace_pulls:
-                return JsonAnswer(items=[])
+        return await self.workspace_pulls.answer(params)
 
     def _opened_under_another_uri(self, uri: str) -> bool:
         """Is the open document a note whose file's URI is another?"""
@@ -897,98 +864,7 @@ class Session:
         # findings at each key. Not postponed by each change (a debounce): a stream of them,
         # as a sync client writes, would hold back every report until it ended.
         if self._loop is not None and not self.debouncer.pending(_WAKE_KEY):
-            self.debouncer.schedule(_WAKE_KEY, _WAKE_DELAY_MS, self._wake_workspace_pulls)
-
-    def _wake_workspace_pulls(self) -> None:
-        self._closed_notes_changed.set()
-        self._closed_notes_changed = asyncio.Event()
-
-    async def _workspace_reports(
-        self, known: dict[str, str], token: types.ProgressToken | None
-    ) -> list[Json]:
-        """One pass over the notes of every vault indexed. Without a token: a report per
-        note, "unchanged" for those whose result id is in `known`. With one: only the reports
-        that differ from `known` (then updated), sent as partial results."""
-        items: list[Json] = []
-        reported: set[str] = set()
-        turns = Turns()
-        indexing: list[Path] = []
-        for vault in list(self.workspace.vaults.values()):
-            with vault.lock:
-                if vault.state is not IndexState.READY:
-                    # Reported when its run ends, which wakes held pulls and asks the client to
-                    # pull again. Checked now, without the notes not read yet, each note would be
-                    # checked twice, the first time slowing the run down (VS Code pulls at
-                    # start-up).
-                    indexing.append(vault.root)
-                    continue
-                run = vault.run
-                paths = sorted({*vault.index.notes, *vault.index.file_problems})
-            # A vault nested in this one reports its own notes: one report per file.
-            nested = self.workspace.nested_roots(vault)
-            for relative in paths:
-                if vault.state is not IndexState.READY or vault.run != run:
-                    # A run began during the pass (a setting that re-indexes): the rest waits
-                    # for its end, as above, not checked against the new index half filled.
-                    indexing.append(vault.root)
-                    break
-                if self.workspace.vaults.get(vault.root) is not vault:
-                    break  # dropped during the pass: its notes are not the workspace's now
-                if nested and under(relative, nested):
-                    continue
-                uri = vault.open_docs.get(relative)
-                document = self.workspace.documents.get(uri) if uri else None
-                if document is not None and uri is not None:
-                    self.flush_document(uri)  # its effects wait for the debounce, not lost
-                uri = uri or note_uri(vault.root, relative)
-                reported.add(uri)  # when its check fails too: the client keeps what it has
-                version = document.version if document else None
-                try:
-                    report = self._workspace_report(vault, relative, uri, version, known)
-                except Exception:
-                    # One note a rule cannot check must not hide the notes after it.
-                    log.exception("workspace diagnostics: checking %s failed", relative)
-                    report = None
-                if report is not None and (token is None or report["kind"] == "full"):
-                    items.append(report)
-                    if token is not None and len(items) == _PARTIAL_REPORTS:
-                        self._send_partial_reports(token, items, known)
-                        items = []
-                await turns.take()
-        # A note the client holds a report for and the vaults no longer know (deleted, renamed
-        # away, now ignored): an empty report, or the client would keep its old findings. Those
-        # of a vault being indexed keep theirs until its run ends.
-        for uri in known.keys() - reported:
-            if not _under_any(uri, indexing):
-                items.append({"uri": uri, "version": None, "kind": "full", "items": []})
-        if token is not None and items:
-            self._send_partial_reports(token, items, known)
-        return items
-
-    def _workspace_report(
-        self, vault: Vault, relative: str, uri: str, version: int | None, known: dict[str, str]
-    ) -> Json:
-        result_id, findings = self.workspace.findings_at(vault, relative)
-        report: Json = {"uri": uri, "version": version, "resultId": result_id}
-        if known.get(uri) == result_id:
-            report["kind"] = "unchanged"
-        else:
-            report["kind"] = "full"
-            report["items"] = self._diagnostics(vault, relative, findings)
-        return report
-
-    def _send_partial_reports(
-        self, token: types.ProgressToken, items: list[Json], known: dict[str, str]
-    ) -> None:
-        self._notify_json(types.PROGRESS, {"token": token, "value": {"items": items}})
-        # What the client holds from now on. Only once sent: a pass that fails midway must not
-        # count the reports of its unsent batch as the client's.
-        for item in items:
-            result_id = item.get("resultId")
-            if result_id is None:
-                known.pop(item["uri"], None)  # emptied: the note is gone
-            else:
-                known[item["uri"]] = result_id
+            self.debouncer.schedule(_WAKE_KEY, _WAKE_DELAY_MS, self.workspace_pulls.wake)
 
     def _note_on_disk(self, uri: str) -> tuple[Vault, str] | None:
         path = path_of_uri(uri)
@@ -1097,15 +973,3 @@ def _set_exception(future: asyncio.Future[Any], error: BaseException) -> None:
 def _log_failure(task: asyncio.Task[Any]) -> None:
     if not task.cancelled() and (error := task.exception()) is not None:
         log.error("background task failed", exc_info=error)
-
-
-def _under_any(uri: str, roots: Sequence[Path]) -> bool:
-    """Does the file at `uri` lie in one of the folders `roots` (resolved, as vault roots)?"""
-    if not roots:
-        return False
-    path = path_of_uri(uri)
-    if path is None:
-        return False
-    return any(path.is_relative_to(root) for root in roots) or any(
-        resolved(path).is_relative_to(root) for root in roots
-    )

@@ -1,0 +1,174 @@
+"""`workspace/diagnostic`: a report for every note of the workspace's vaults.
+
+With a partialResultToken (VS Code sends one) the pull runs until the client cancels it, as the
+LSP allows: the reports that differ from the client's go out in batches as `$/progress` partial
+results, and then, each time notes not open in the editor may have changed (`wake`), those
+whose findings did. Without that, VS Code pulled again every 2 s, each pull a report per note
+(10,000 notes: 0.25 s of the server's time, all the while the editor was idle); and at start
+the Problems panel filled only at the end of the first check (15-25 s). Without a token, one
+answer with every note, as the LSP's plain pull.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from lsprotocol import types
+
+from notels.findings import Finding
+from notels.vault.files import resolved
+
+from .convert import Json, JsonAnswer, note_uri, path_of_uri
+from .turns import Turns
+from .workspace import IndexState, Vault, Workspace, under
+
+log = logging.getLogger("notels.lsp")
+
+_PARTIAL_REPORTS = 200  # reports per partial result
+
+
+class WorkspacePulls:
+    """The workspace pulls of one session; `wake` when the findings of notes the editor does
+    not have open may have changed."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        flush_document: Callable[[str], None],
+        diagnostics: Callable[[Vault, str, list[Finding]], list[Json]],
+        notify: Callable[[str, Json], None],
+    ) -> None:
+        self._workspace = workspace
+        self._flush_document = flush_document  # an open note's pending edits, indexed now
+        self._diagnostics = diagnostics
+        self._notify = notify
+        self._changed = asyncio.Event()
+        self._held = 0  # streamed pulls begun: the last one is held
+
+    def wake(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def answer(self, params: types.WorkspaceDiagnosticParams) -> JsonAnswer:
+        """A WorkspaceDiagnosticReport, as JSON; held open with a partial result token."""
+        known = {item.uri: item.value for item in params.previous_result_ids}
+        token = params.partial_result_token
+        if token is None:
+            return JsonAnswer(items=await self._reports(known, None))
+        # One held pull at a time: a client that pulls again without cancelling the last one
+        # gets that one ended (empty, as a streamed answer is), not a pass of each per change.
+        self._held += 1
+        mine = self._held
+        self.wake()
+        while True:
+            # Taken before the pass: a change during it starts the next pass at once.
+            changed = self._changed
+            try:
+                await self._reports(known, token)
+            except Exception:
+                # An error answer would make the client drop every report streamed so far (the
+                # LSP's rule for partial results): the next change tries again.
+                log.exception("workspace diagnostics: a pass failed")
+            await changed.wait()
+            if mine != self._held:
+                return JsonAnswer(items=[])
+
+    async def _reports(
+        self, known: dict[str, str], token: types.ProgressToken | None
+    ) -> list[Json]:
+        """One pass over the notes of every vault indexed. Without a token: a report per
+        note, "unchanged" for those whose result id is in `known`. With one: only the reports
+        that differ from `known` (then updated), sent as partial results."""
+        items: list[Json] = []
+        reported: set[str] = set()
+        turns = Turns()
+        indexing: list[Path] = []
+        for vault in list(self._workspace.vaults.values()):
+            with vault.lock:
+                if vault.state is not IndexState.READY:
+                    # Reported when its run ends, which wakes held pulls and asks the client to
+                    # pull again. Checked now, without the notes not read yet, each note would be
+                    # checked twice, the first time slowing the run down (VS Code pulls at
+                    # start-up).
+                    indexing.append(vault.root)
+                    continue
+                run = vault.run
+                paths = sorted({*vault.index.notes, *vault.index.file_problems})
+            # A vault nested in this one reports its own notes: one report per file.
+            nested = self._workspace.nested_roots(vault)
+            for relative in paths:
+                if vault.state is not IndexState.READY or vault.run != run:
+                    # A run began during the pass (a setting that re-indexes): the rest waits
+                    # for its end, as above, not checked against the new index half filled.
+                    indexing.append(vault.root)
+                    break
+                if self._workspace.vaults.get(vault.root) is not vault:
+                    break  # dropped during the pass: its notes are not the workspace's now
+                if nested and under(relative, nested):
+                    continue
+                uri = vault.open_docs.get(relative)
+                document = self._workspace.documents.get(uri) if uri else None
+                if document is not None and uri is not None:
+                    self._flush_document(uri)  # its effects wait for the debounce, not lost
+                uri = uri or note_uri(vault.root, relative)
+                reported.add(uri)  # when its check fails too: the client keeps what it has
+                version = document.version if document else None
+                try:
+                    report = self._report(vault, relative, uri, version, known)
+                except Exception:
+                    # One note a rule cannot check must not hide the notes after it.
+                    log.exception("workspace diagnostics: checking %s failed", relative)
+                    report = None
+                if report is not None and (token is None or report["kind"] == "full"):
+                    items.append(report)
+                    if token is not None and len(items) == _PARTIAL_REPORTS:
+                        self._send(token, items, known)
+                        items = []
+                await turns.take()
+        # A note the client holds a report for and the vaults no longer know (deleted, renamed
+        # away, now ignored): an empty report, or the client would keep its old findings. Those
+        # of a vault being indexed keep theirs until its run ends.
+        for uri in known.keys() - reported:
+            if not _under_any(uri, indexing):
+                items.append({"uri": uri, "version": None, "kind": "full", "items": []})
+        if token is not None and items:
+            self._send(token, items, known)
+        return items
+
+    def _report(
+        self, vault: Vault, relative: str, uri: str, version: int | None, known: dict[str, str]
+    ) -> Json:
+        result_id, findings = self._workspace.findings_at(vault, relative)
+        report: Json = {"uri": uri, "version": version, "resultId": result_id}
+        if known.get(uri) == result_id:
+            report["kind"] = "unchanged"
+        else:
+            report["kind"] = "full"
+            report["items"] = self._diagnostics(vault, relative, findings)
+        return report
+
+    def _send(self, token: types.ProgressToken, items: list[Json], known: dict[str, str]) -> None:
+        self._notify(types.PROGRESS, {"token": token, "value": {"items": items}})
+        # What the client holds from now on. Only once sent: a pass that fails midway must not
+        # count the reports of its unsent batch as the client's.
+        for item in items:
+            result_id = item.get("resultId")
+            if result_id is None:
+                known.pop(item["uri"], None)  # emptied: the note is gone
+            else:
+                known[item["uri"]] = result_id
+
+
+def _under_any(uri: str, roots: Sequence[Path]) -> bool:
+    """Does the file at `uri` lie in one of the folders `roots` (resolved, as vault roots)?"""
+    if not roots:
+        return False
+    path = path_of_uri(uri)
+    if path is None:
+        return False
+    return any(path.is_relative_to(root) for root in roots) or any(
+        resolved(path).is_relative_to(root) for root in roots
+    )
