@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 from lsprotocol import types
 
 from notels.findings import Finding
@@ -27,7 +30,40 @@ from .workspace import IndexState, Vault, Workspace, under
 
 log = logging.getLogger("notels.lsp")
 
-_PARTIAL_REPORTS = 200  # reports per partial result
+_PARTIAL_REPORTS = 200  # reports per partial result, at most
+_PARTIAL_AFTER_S = 0.25  # and a report found waits at most this long for the others
+
+
+@dataclass
+class _ClientView:
+    """What the client holds of each note, as far as a pull knows."""
+
+    result_ids: dict[str, str]  # URI -> the result id of the report it has
+    # URI -> a digest of that report's version and diagnostics (for reports this pull sent).
+    digests: dict[str, int] = field(default_factory=dict)
+    # URI -> a newer result id whose report is the same as the client's: not sent. A note's
+    # cached findings dropped (a change it might depend on) get a new id when it is checked
+    # again, most often with the same findings: 800 notes changed on disk at 10,000 notes
+    # sent 3,600 reports again, 3,594 of them as the client had them.
+    same: dict[str, str] = field(default_factory=dict)
+
+    def has(self, uri: str, result_id: str) -> bool:
+        return self.result_ids.get(uri) == result_id or self.same.get(uri) == result_id
+
+    def sent(self, item: Json) -> None:
+        uri = item["uri"]
+        self.same.pop(uri, None)
+        result_id = item.get("resultId")
+        if result_id is None:  # emptied: the note is gone
+            self.result_ids.pop(uri, None)
+            self.digests.pop(uri, None)
+        else:
+            self.result_ids[uri] = result_id
+            self.digests[uri] = _digest(item)
+
+
+def _digest(report: Json) -> int:
+    return hash(orjson.dumps([report.get("version"), report.get("items")]))
 
 
 class WorkspacePulls:
@@ -54,7 +90,7 @@ class WorkspacePulls:
 
     async def answer(self, params: types.WorkspaceDiagnosticParams) -> JsonAnswer:
         """A WorkspaceDiagnosticReport, as JSON; held open with a partial result token."""
-        known = {item.uri: item.value for item in params.previous_result_ids}
+        known = _ClientView({item.uri: item.value for item in params.previous_result_ids})
         token = params.partial_result_token
         if token is None:
             return JsonAnswer(items=await self._reports(known, None))
@@ -76,15 +112,14 @@ class WorkspacePulls:
             if mine != self._held:
                 return JsonAnswer(items=[])
 
-    async def _reports(
-        self, known: dict[str, str], token: types.ProgressToken | None
-    ) -> list[Json]:
+    async def _reports(self, known: _ClientView, token: types.ProgressToken | None) -> list[Json]:
         """One pass over the notes of every vault indexed. Without a token: a report per
-        note, "unchanged" for those whose result id is in `known`. With one: only the reports
-        that differ from `known` (then updated), sent as partial results."""
+        note, "unchanged" for those whose result id the client has. With one: only the
+        reports that differ from the client's (`known`, then updated), as partial results."""
         items: list[Json] = []
         reported: set[str] = set()
         turns = Turns()
+        sent_at = time.perf_counter()
         indexing: list[Path] = []
         for vault in list(self._workspace.vaults.values()):
             with vault.lock:
@@ -117,21 +152,25 @@ class WorkspacePulls:
                 reported.add(uri)  # when its check fails too: the client keeps what it has
                 version = document.version if document else None
                 try:
-                    report = self._report(vault, relative, uri, version, known)
+                    report = self._report(vault, relative, uri, version, known, token is not None)
                 except Exception:
                     # One note a rule cannot check must not hide the notes after it.
                     log.exception("workspace diagnostics: checking %s failed", relative)
                     report = None
                 if report is not None and (token is None or report["kind"] == "full"):
                     items.append(report)
-                    if token is not None and len(items) == _PARTIAL_REPORTS:
+                if token is not None and items:
+                    # By count, and by time: a pass re-checking thousands of notes after a
+                    # bulk change (5 s at 10,000 notes) may find a few that changed.
+                    now = time.perf_counter()
+                    if len(items) == _PARTIAL_REPORTS or now - sent_at >= _PARTIAL_AFTER_S:
                         self._send(token, items, known)
-                        items = []
+                        items, sent_at = [], now
                 await turns.take()
         # A note the client holds a report for and the vaults no longer know (deleted, renamed
         # away, now ignored): an empty report, or the client would keep its old findings. Those
         # of a vault being indexed keep theirs until its run ends.
-        for uri in known.keys() - reported:
+        for uri in known.result_ids.keys() - reported:
             if not _under_any(uri, indexing):
                 items.append({"uri": uri, "version": None, "kind": "full", "items": []})
         if token is not None and items:
@@ -139,27 +178,33 @@ class WorkspacePulls:
         return items
 
     def _report(
-        self, vault: Vault, relative: str, uri: str, version: int | None, known: dict[str, str]
+        self,
+        vault: Vault,
+        relative: str,
+        uri: str,
+        version: int | None,
+        known: _ClientView,
+        streamed: bool,
     ) -> Json:
         result_id, findings = self._workspace.findings_at(vault, relative)
         report: Json = {"uri": uri, "version": version, "resultId": result_id}
-        if known.get(uri) == result_id:
+        if known.has(uri, result_id):
             report["kind"] = "unchanged"
-        else:
-            report["kind"] = "full"
-            report["items"] = self._diagnostics(vault, relative, findings)
+            return report
+        report["kind"] = "full"
+        report["items"] = self._diagnostics(vault, relative, findings)
+        if streamed and known.digests.get(uri) == _digest(report):
+            known.same[uri] = result_id
+            report["kind"] = "unchanged"
+            del report["items"]
         return report
 
-    def _send(self, token: types.ProgressToken, items: list[Json], known: dict[str, str]) -> None:
+    def _send(self, token: types.ProgressToken, items: list[Json], known: _ClientView) -> None:
         self._notify(types.PROGRESS, {"token": token, "value": {"items": items}})
         # What the client holds from now on. Only once sent: a pass that fails midway must not
         # count the reports of its unsent batch as the client's.
         for item in items:
-            result_id = item.get("resultId")
-            if result_id is None:
-                known.pop(item["uri"], None)  # emptied: the note is gone
-            else:
-                known[item["uri"]] = result_id
+            known.sent(item)
 
 
 def _under_any(uri: str, roots: Sequence[Path]) -> bool:
