@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import notes
 import pytest
 from lsp_harness import editor, wait_until, write_files
 from lsprotocol import types
+from pull_harness import after_first_pass, held_pull, partial_results, reported_codes
 from pygls.exceptions import JsonRpcRequestCancelled
 
 ALGEBRA_CODES = ["duplicate-id", "missing-id", "unclosed-block", "unresolved-link"]
@@ -146,32 +146,6 @@ async def test_a_partial_vault_status_counts_the_notes_checked_so_far(vault: Pat
         assert await status(partial=True) == whole
 
 
-def _partial_results(client: Any, token: str) -> list[list[dict[str, Any]]]:
-    """The batches of reports the server sends as partial results for `token`. (pytest-lsp's
-    own `$/progress` handler takes every value for work done progress.)"""
-    batches: list[list[dict[str, Any]]] = []
-    features = client.protocol.fm.features
-    usual = features[types.PROGRESS]
-
-    def progress(params: types.ProgressParams) -> None:
-        if params.token == token:
-            batches.append(params.value["items"])
-        else:
-            usual(params)
-
-    features[types.PROGRESS] = progress
-    return batches
-
-
-def _reported_codes(batches: list[list[dict[str, Any]]]) -> dict[Path, list[str]]:
-    """The last report of each note in the batches: a later one replaces an earlier."""
-    return {
-        types_uri_path(str(item["uri"])): sorted(str(d["code"]) for d in item["items"])
-        for batch in batches
-        for item in batch
-    }
-
-
 async def test_a_workspace_pull_with_a_partial_result_token_streams_and_stays_open(
     vault: Path,
 ) -> None:
@@ -188,22 +162,14 @@ async def test_a_workspace_pull_with_a_partial_result_token_streams_and_stays_op
         whole = await client.workspace_diagnostic_async(
             types.WorkspaceDiagnosticParams(previous_result_ids=[])
         )
-        batches = _partial_results(client, "held")
-        held = asyncio.ensure_future(
-            client.protocol.send_request_async(
-                types.WORKSPACE_DIAGNOSTIC,
-                types.WorkspaceDiagnosticParams(
-                    previous_result_ids=[], partial_result_token="held"
-                ),
-                msg_id="held-pull",
-            )
-        )
+        batches = partial_results(client, "held")
+        held = held_pull(session, "held", msg_id="held-pull")
         await wait_until(lambda: sum(map(len, batches)) >= len(files))
         assert len(batches) >= 2, "one batch means nothing was sent before the last note"
         first = [item for batch in batches for item in batch]
         assert len(first) == len(files)
         expected = {types_uri_path(item.uri): _codes(item.items) for item in whole.items}
-        assert _reported_codes(batches) == expected
+        assert reported_codes(batches, types_uri_path) == expected
         assert expected[(vault / "Алгебра.md").resolve()] == ALGEBRA_CODES
 
         # Held open; a note changed on disk is reported, with the note its change concerns.
@@ -212,7 +178,9 @@ async def test_a_workspace_pull_with_a_partial_result_token_streams_and_stays_op
         (vault / "Копия.md").write_text(notes.CLEAN, encoding="utf-8")
         session.notify_files(("Копия.md", types.FileChangeType.Changed))
         algebra = (vault / "Алгебра.md").resolve()
-        await wait_until(lambda: "duplicate-id" not in _reported_codes(batches)[algebra])
+        await wait_until(
+            lambda: "duplicate-id" not in reported_codes(batches, types_uri_path)[algebra]
+        )
         later = [item for batch in batches for item in batch][len(files) :]
         assert sorted(types_uri_path(str(item["uri"])).name for item in later) == [
             "Алгебра.md",
@@ -253,15 +221,8 @@ async def test_a_server_with_a_workspace_pull_held_open_shuts_down(vault: Path) 
     write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
     async with editor(vault, pull=True) as session:
         client = session.client
-        batches = _partial_results(client, "held")
-        held = asyncio.ensure_future(
-            client.protocol.send_request_async(
-                types.WORKSPACE_DIAGNOSTIC,
-                types.WorkspaceDiagnosticParams(
-                    previous_result_ids=[], partial_result_token="held"
-                ),
-            )
-        )
+        batches = partial_results(client, "held")
+        held = held_pull(session, "held")
         await wait_until(lambda: sum(map(len, batches)) == 2)
         server = client._server
         assert server is not None
@@ -277,22 +238,13 @@ async def test_a_second_held_workspace_pull_ends_the_first(vault: Path) -> None:
     write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
     async with editor(vault, pull=True) as session:
         client = session.client
-        first_batches = _partial_results(client, "first")
+        first_batches = partial_results(client, "first")
 
-        def held(token: str) -> asyncio.Future[Any]:
-            return asyncio.ensure_future(
-                client.workspace_diagnostic_async(
-                    types.WorkspaceDiagnosticParams(
-                        previous_result_ids=[], partial_result_token=token
-                    )
-                )
-            )
-
-        first = held("first")
+        first = held_pull(session, "first")
         await wait_until(lambda: sum(map(len, first_batches)) == 2)
         assert not first.done()
-        second_batches = _partial_results(client, "second")
-        second = held("second")
+        second_batches = partial_results(client, "second")
+        second = held_pull(session, "second")
         assert not (await asyncio.wait_for(first, 10)).items
         await wait_until(lambda: sum(map(len, second_batches)) == 2)
         assert not second.done()
@@ -320,15 +272,7 @@ async def test_a_stream_of_changes_does_not_hold_back_a_held_pulls_reports(vault
     first change within about half a second, not once the stream ends."""
     write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
     async with editor(vault, pull=True) as session:
-        client = session.client
-        batches = _partial_results(client, "held")
-        held = asyncio.ensure_future(
-            client.workspace_diagnostic_async(
-                types.WorkspaceDiagnosticParams(previous_result_ids=[], partial_result_token="held")
-            )
-        )
-        await wait_until(lambda: sum(map(len, batches)) == 2)
-        await asyncio.sleep(0.5)  # the wake-up the end of indexing scheduled
+        batches, held = await after_first_pass(session, "held", 2)
         first = len(batches)
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -351,15 +295,7 @@ async def test_a_held_pull_does_not_send_a_report_the_client_has_again(vault: Pa
     only a report that differs goes out, as soon as it is found."""
     write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
     async with editor(vault, pull=True) as session:
-        client = session.client
-        batches = _partial_results(client, "held")
-        held = asyncio.ensure_future(
-            client.workspace_diagnostic_async(
-                types.WorkspaceDiagnosticParams(previous_result_ids=[], partial_result_token="held")
-            )
-        )
-        await wait_until(lambda: sum(map(len, batches)) == 2)
-        await asyncio.sleep(0.6)  # the wake-up the end of indexing scheduled
+        batches, held = await after_first_pass(session, "held", 2)
         sent = len(batches)
         # The same findings: text added at the end of the note the other one links to.
         (vault / "Копия.md").write_text(notes.COPY + "\nЕщё текст.\n", encoding="utf-8")
@@ -372,7 +308,7 @@ async def test_a_held_pull_does_not_send_a_report_the_client_has_again(vault: Pa
         session.notify_files(("Копия.md", types.FileChangeType.Changed))
         await wait_until(lambda: len(batches) > sent)
         held.cancel()
-    changed = _reported_codes(batches[sent:])
+    changed = reported_codes(batches[sent:], types_uri_path)
     assert changed == {
         (vault / "Алгебра.md").resolve(): ["missing-id", "unclosed-block", "unresolved-link"],
         (vault / "Копия.md").resolve(): [],

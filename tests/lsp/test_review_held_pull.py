@@ -6,53 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any
 
-from lsp_harness import Editor, editor, index_finished, wait_until, write_files
+from lsp_harness import editor, index_finished, wait_until, write_files
 from lsprotocol import types
+from pull_harness import end_pull, held_pull, partial_results, reports
 from race_harness import Gate, gated_editor
 
 LINKS_TO_MISSING = "Смотри 🙂 [[Missing Note]].\n"
-
-
-def _partial_results(client: Any, token: str) -> list[list[dict[str, Any]]]:
-    """The batches of reports the server sends as partial results for `token`."""
-    batches: list[list[dict[str, Any]]] = []
-    features = client.protocol.fm.features
-    usual = features[types.PROGRESS]
-
-    def progress(params: types.ProgressParams) -> None:
-        if params.token == token:
-            batches.append(params.value["items"])
-        else:
-            usual(params)
-
-    features[types.PROGRESS] = progress
-    return batches
-
-
-def _held_pull(session: Editor, token: str, msg_id: str | None = None) -> asyncio.Future[Any]:
-    return asyncio.ensure_future(
-        session.client.protocol.send_request_async(
-            types.WORKSPACE_DIAGNOSTIC,
-            types.WorkspaceDiagnosticParams(previous_result_ids=[], partial_result_token=token),
-            msg_id=msg_id,
-        )
-    )
-
-
-async def _end(session: Editor, held: asyncio.Future[Any], msg_id: str) -> None:
-    """Cancel the held pull as VS Code does, and take its answer (RequestCancelled)."""
-    session.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
-    await asyncio.wait([held], timeout=5)
-    if held.done() and not held.cancelled():
-        held.exception()  # retrieved: RequestCancelled, as expected
-    else:
-        held.cancel()
-
-
-def _reports(batches: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    return [item for batch in batches for item in batch]
 
 
 async def test_a_vault_reindexed_during_a_pass_is_not_reported_from_its_empty_index(
@@ -71,22 +31,22 @@ async def test_a_vault_reindexed_during_a_pass_is_not_reported_from_its_empty_in
         client = session.client
         await wait_until(lambda: index_finished(client), timeout=30)
         gate.hold("index")  # the next run stops before its first note
-        batches = _partial_results(client, "held")
-        held = _held_pull(session, "held", msg_id="held-pull")
+        batches = partial_results(client, "held")
+        held = held_pull(session, "held", msg_id="held-pull")
         await wait_until(lambda: len(batches) >= 1)
-        sent_at = len(_reports(batches))
+        sent_at = len(reports(batches))
         client.workspace_did_change_configuration(
             types.DidChangeConfigurationParams(settings={"notels": {"ignore": ["Нет/**"]}})
         )
         await gate.wait_reached("index", count + 1)  # the new run began, and waits
         await asyncio.sleep(1.5)  # the pass goes on meanwhile
-        reports = _reports(batches)
-        await _end(session, held, "held-pull")
+        sent = reports(batches)
+        await end_pull(session, held, "held-pull")
         gate.open("index")
     assert sent_at < count, "the pass ended before the settings changed: test too quick"
-    emptied = [r for r in reports if not r["items"]]
+    emptied = [r for r in sent if not r["items"]]
     assert not emptied, (
-        f"{len(emptied)} of {len(reports)} notes reported without their unresolved link "
+        f"{len(emptied)} of {len(sent)} notes reported without their unresolved link "
         f"while the vault was re-indexed (settings changed after {sent_at} reports)"
     )
 
@@ -108,9 +68,9 @@ async def test_a_note_opened_through_a_symlinked_folder_is_not_left_stale_under_
     real = (vault.resolve() / "M.md").as_uri()
     async with editor(link, pull=True) as session:
         client = session.client
-        batches = _partial_results(client, "held")
-        held = _held_pull(session, "held", msg_id="held-pull")
-        await wait_until(lambda: any(r["uri"] == real for r in _reports(batches)))
+        batches = partial_results(client, "held")
+        held = held_pull(session, "held", msg_id="held-pull")
+        await wait_until(lambda: any(r["uri"] == real for r in reports(batches)))
         await asyncio.sleep(0.6)  # the wake-up the end of the startup indexing scheduled
 
         uri = session.open("M.md")  # through the link, as VS Code opens it
@@ -125,8 +85,8 @@ async def test_a_note_opened_through_a_symlinked_folder_is_not_left_stale_under_
         deadline = time.monotonic() + 2.5  # VS Code's own re-pull came within 2 s
         while time.monotonic() < deadline:
             await asyncio.sleep(0.1)
-        last = {r["uri"]: [d["code"] for d in r["items"]] for r in _reports(batches)}
-        await _end(session, held, "held-pull")
+        last = {r["uri"]: [d["code"] for d in r["items"]] for r in reports(batches)}
+        await end_pull(session, held, "held-pull")
     assert last.get(real) == [], (
         f"the fixed note still listed with {last.get(real)} under its real path {real}"
     )

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import Any
 
-from lsp_harness import Editor, editor, index_finished, wait_until, write_files
+from lsp_harness import editor, index_finished, wait_until, write_files
 from lsprotocol import types
+from pull_harness import end_pull, held_pull, partial_results, reports
 from race_harness import Gate, gated_editor
 
 LINKS_TO_MISSING = "Смотри 🙂 [[Missing Note]].\n"
@@ -24,44 +24,6 @@ def _fault_env(folder: Path) -> dict[str, str]:
             filter(None, [str(FAULT_HOOKS), os.environ.get("PYTHONPATH")])
         ),
     }
-
-
-def _partial_results(client: Any, token: str) -> list[list[dict[str, Any]]]:
-    batches: list[list[dict[str, Any]]] = []
-    features = client.protocol.fm.features
-    usual = features[types.PROGRESS]
-
-    def progress(params: types.ProgressParams) -> None:
-        if params.token == token:
-            batches.append(params.value["items"])
-        else:
-            usual(params)
-
-    features[types.PROGRESS] = progress
-    return batches
-
-
-def _held_pull(session: Editor, token: str, msg_id: str) -> asyncio.Future[Any]:
-    return asyncio.ensure_future(
-        session.client.protocol.send_request_async(
-            types.WORKSPACE_DIAGNOSTIC,
-            types.WorkspaceDiagnosticParams(previous_result_ids=[], partial_result_token=token),
-            msg_id=msg_id,
-        )
-    )
-
-
-async def _end(session: Editor, held: asyncio.Future[Any], msg_id: str) -> None:
-    session.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
-    await asyncio.wait([held], timeout=5)
-    if held.done() and not held.cancelled():
-        held.exception()
-    else:
-        held.cancel()
-
-
-def _reports(batches: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    return [item for batch in batches for item in batch]
 
 
 async def test_a_note_that_fails_its_check_is_reported_once_it_can_be_checked(
@@ -80,20 +42,20 @@ async def test_a_note_that_fails_its_check_is_reported_once_it_can_be_checked(
     (faults / "raise-Boom.md").touch()
     async with editor(vault, pull=True, env=env) as session:
         client = session.client
-        batches = _partial_results(client, "held")
-        held = _held_pull(session, "held", "held-pull")
-        await wait_until(lambda: len(_reports(batches)) == 10)
+        batches = partial_results(client, "held")
+        held = held_pull(session, "held", "held-pull")
+        await wait_until(lambda: len(reports(batches)) == 10)
         boom = session.uri("Boom.md")
-        assert boom not in {r["uri"] for r in _reports(batches)}
+        assert boom not in {r["uri"] for r in reports(batches)}
         assert not held.done(), "the pull ended: the note's error was not kept in"
 
         (faults / "raise-Boom.md").unlink()  # the fault is gone: the note was fixed on disk
         (vault / "Boom.md").write_text("y\n", encoding="utf-8")
         session.notify_files(("Boom.md", types.FileChangeType.Changed))
-        await wait_until(lambda: any(r["uri"] == boom for r in _reports(batches)))
+        await wait_until(lambda: any(r["uri"] == boom for r in reports(batches)))
         await asyncio.sleep(0.7)
-        reported = [r["uri"] for r in _reports(batches)]
-        await _end(session, held, "held-pull")
+        reported = [r["uri"] for r in reports(batches)]
+        await end_pull(session, held, "held-pull")
     assert sorted(reported) == sorted({*reported}), "a note was reported twice"
     assert {session.uri(f"A {n}.md") for n in range(10)} | {boom} == set(reported)
 
@@ -149,11 +111,11 @@ async def test_a_note_whose_check_keeps_failing_does_not_hide_the_notes_after_it
     (faults / "raise-Boom.md").touch()  # and it stays
     async with editor(vault, pull=True, env=env) as session:
         client = session.client
-        batches = _partial_results(client, "held")
-        held = _held_pull(session, "held", "held-pull")
+        batches = partial_results(client, "held")
+        held = held_pull(session, "held", "held-pull")
         await asyncio.sleep(1.5)
-        reported = {r["uri"] for r in _reports(batches)}
-        await _end(session, held, "held-pull")
+        reported = {r["uri"] for r in reports(batches)}
+        await end_pull(session, held, "held-pull")
         # Each of them alone is checked fine: a document pull reports its broken link.
         alone = await client.text_document_diagnostic_async(
             types.DocumentDiagnosticParams(
