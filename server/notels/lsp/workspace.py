@@ -895,16 +895,7 @@ class Workspace:
         with vault.lock:
             old = index.summary(relative)
             _changed(vault, relative)
-            if (
-                note is not None
-                and summary is not None
-                and old is not None
-                and moved_only(old, summary)  # the same but for positions, if at all
-                and problem == index.file_problems.get(relative)
-                # Same offsets may sit on other lines (a character became a line break): notes
-                # sharing a card ID show its position, so they are re-checked the long way.
-                and not _shares_card_ids(index, relative, summary)
-            ):
+            if note is not None and _only_itself(index, relative, old, summary, problem):
                 index.set_note(relative, note, problem, stamp, pinned, summary)
                 vault.cache.pop(relative, None)
                 return {relative}
@@ -924,17 +915,30 @@ class Workspace:
         problem), as one change: the fields inferred for each note type are compared once for
         them all, where one note at a time may look through every note of the vault each time."""
         index = vault.index
-        changes = [(relative, summary) for relative, summary, _ in notes]
-        with vault.lock, self._delta(vault, changes) as affected:
-            for relative, summary, problem in notes:
-                _changed(vault, relative)
-                if summary is not None:
-                    index.set_summary(relative, summary, problem)
-                elif problem is not None:
-                    index.set_problem(problem)
-                else:
-                    index.remove_note(relative)
-        return affected
+        with vault.lock:
+            # As in `_replace`: a note whose summary stays the same changes only itself. A sync
+            # touching 800 of 10,000 notes without changing what others see of them had the
+            # notes linking to each checked again, 4,800 in all (5 s).
+            alone = {
+                relative
+                for relative, summary, problem in notes
+                if _only_itself(index, relative, index.summary(relative), summary, problem)
+            }
+            changes = [
+                (relative, summary) for relative, summary, _ in notes if relative not in alone
+            ]
+            with self._delta(vault, changes) as affected:
+                for relative, summary, problem in notes:
+                    _changed(vault, relative)
+                    if summary is not None:
+                        index.set_summary(relative, summary, problem)
+                    elif problem is not None:
+                        index.set_problem(problem)
+                    else:
+                        index.remove_note(relative)
+            for relative in alone:
+                vault.cache.pop(relative, None)
+        return affected | alone
 
     @contextmanager
     def _delta(
@@ -1116,6 +1120,25 @@ def _dependents(index: VaultIndex, relative: str, summary: NoteSummary | None) -
         for value in summary.card_id_values():
             affected.update(location.path for location in index.card_locations(value))
     return affected
+
+
+def _only_itself(
+    index: VaultIndex,
+    relative: str,
+    old: NoteSummary | None,
+    summary: NoteSummary | None,
+    problem: FileProblem | None,
+) -> bool:
+    """Does setting the note to `summary` change the findings of no other note?"""
+    return (
+        summary is not None
+        and old is not None
+        and moved_only(old, summary)  # the same but for positions, if at all
+        and problem == index.file_problems.get(relative)
+        # Same offsets may sit on other lines (a character became a line break): notes sharing
+        # a card ID show its position, so they are re-checked the long way.
+        and not _shares_card_ids(index, relative, summary)
+    )
 
 
 def _shares_card_ids(index: VaultIndex, relative: str, summary: NoteSummary) -> bool:
