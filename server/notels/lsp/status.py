@@ -51,7 +51,7 @@ async def vault_status(session: Session, params: Any) -> dict[str, int | bool]:
             indexing = indexing or vault.state is not IndexState.READY
             run = vault.run
         for done, relative in enumerate(paths):
-            if not partial and (vault.state is not IndexState.READY or vault.run != run):
+            if not partial and not vault.ready_in(run):
                 # A run began during the count (a setting that re-indexes): the rest would be
                 # checked against its index half filled. Left out, and the answer says why.
                 indexing = True

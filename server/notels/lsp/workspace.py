@@ -117,6 +117,11 @@ class Vault:
     def contains(self, path: Path) -> bool:
         return path == self.root or path.is_relative_to(self.root)
 
+    def ready_in(self, run: int) -> bool:
+        """Is the index still the one run `run` completed? A newer run (a setting that
+        re-indexes) starts from an empty index: work over all notes stops there."""
+        return self.state is IndexState.READY and self.run == run
+
 
 @dataclass(eq=False)
 class OpenDocument:

@@ -16,7 +16,6 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import orjson
 from lsprotocol import types
@@ -38,21 +37,28 @@ _PARTIAL_AFTER_S = 0.25  # and a report found waits at most this long for the ot
 class _ClientView:
     """What the client holds of each note, as far as a pull knows."""
 
-    result_ids: dict[str, str]  # URI -> the result id of the report it has
+    # URI -> the result id of the report it has, or of a newer one with the same content
+    # (never sent; ids are not reused, so the client's own id cannot come back).
+    result_ids: dict[str, str]
     # URI -> a digest of that report's version and diagnostics (for reports this pull sent).
     digests: dict[str, int] = field(default_factory=dict)
-    # URI -> a newer result id whose report is the same as the client's: not sent. A note's
-    # cached findings dropped (a change it might depend on) get a new id when it is checked
-    # again, most often with the same findings: 800 notes changed on disk at 10,000 notes
-    # sent 3,600 reports again, 3,594 of them as the client had them.
-    same: dict[str, str] = field(default_factory=dict)
 
     def has(self, uri: str, result_id: str) -> bool:
-        return self.result_ids.get(uri) == result_id or self.same.get(uri) == result_id
+        return self.result_ids.get(uri) == result_id
+
+    def has_content(self, report: Json) -> bool:
+        """Is the full report the same as the client's, under a newer id? A note's cached
+        findings dropped (a change it might depend on) get a new id when it is checked again,
+        most often with the same findings: 800 notes changed on disk at 10,000 notes sent
+        3,600 reports again, 3,594 of them as the client had them. Taken as the client's."""
+        uri = report["uri"]
+        if self.digests.get(uri) != _digest(report):
+            return False
+        self.result_ids[uri] = report["resultId"]
+        return True
 
     def sent(self, item: Json) -> None:
         uri = item["uri"]
-        self.same.pop(uri, None)
         result_id = item.get("resultId")
         if result_id is None:  # emptied: the note is gone
             self.result_ids.pop(uri, None)
@@ -120,7 +126,7 @@ class WorkspacePulls:
         reported: set[str] = set()
         turns = Turns()
         sent_at = time.perf_counter()
-        indexing: list[Path] = []
+        indexing: list[Vault] = []
         for vault in list(self._workspace.vaults.values()):
             with vault.lock:
                 if vault.state is not IndexState.READY:
@@ -128,17 +134,17 @@ class WorkspacePulls:
                     # pull again. Checked now, without the notes not read yet, each note would be
                     # checked twice, the first time slowing the run down (VS Code pulls at
                     # start-up).
-                    indexing.append(vault.root)
+                    indexing.append(vault)
                     continue
                 run = vault.run
                 paths = sorted({*vault.index.notes, *vault.index.file_problems})
             # A vault nested in this one reports its own notes: one report per file.
             nested = self._workspace.nested_roots(vault)
             for relative in paths:
-                if vault.state is not IndexState.READY or vault.run != run:
+                if not vault.ready_in(run):
                     # A run began during the pass (a setting that re-indexes): the rest waits
                     # for its end, as above, not checked against the new index half filled.
-                    indexing.append(vault.root)
+                    indexing.append(vault)
                     break
                 if self._workspace.vaults.get(vault.root) is not vault:
                     break  # dropped during the pass: its notes are not the workspace's now
@@ -171,7 +177,7 @@ class WorkspacePulls:
         # away, now ignored): an empty report, or the client would keep its old findings. Those
         # of a vault being indexed keep theirs until its run ends.
         for uri in known.result_ids.keys() - reported:
-            if not _under_any(uri, indexing):
+            if not _in_any(uri, indexing):
                 items.append({"uri": uri, "version": None, "kind": "full", "items": []})
         if token is not None and items:
             self._send(token, items, known)
@@ -193,8 +199,7 @@ class WorkspacePulls:
             return report
         report["kind"] = "full"
         report["items"] = self._diagnostics(vault, relative, findings)
-        if streamed and known.digests.get(uri) == _digest(report):
-            known.same[uri] = result_id
+        if streamed and known.has_content(report):
             report["kind"] = "unchanged"
             del report["items"]
         return report
@@ -207,13 +212,13 @@ class WorkspacePulls:
             known.sent(item)
 
 
-def _under_any(uri: str, roots: Sequence[Path]) -> bool:
-    """Does the file at `uri` lie in one of the folders `roots` (resolved, as vault roots)?"""
-    if not roots:
+def _in_any(uri: str, vaults: Sequence[Vault]) -> bool:
+    """Is the file at `uri` in one of the vaults (as given, or resolved: vault roots are)?"""
+    if not vaults:
         return False
     path = path_of_uri(uri)
     if path is None:
         return False
-    return any(path.is_relative_to(root) for root in roots) or any(
-        resolved(path).is_relative_to(root) for root in roots
+    return any(vault.contains(path) for vault in vaults) or any(
+        vault.contains(resolved(path)) for vault in vaults
     )
