@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import lsp_harness
 from lsp_harness import Editor, editor, wait_until
+from lsprotocol import types
 
 GATE_DIR = Path(__file__).resolve().parent / "race_gate"
 _Answer = TypeVar("_Answer")
@@ -89,3 +90,25 @@ async def gated_editor(
             yield session
     finally:
         lsp_harness.capabilities = plain
+
+
+@asynccontextmanager
+async def indexed_then_held(root: Path, gate: Gate) -> AsyncIterator[Editor]:
+    """A pull editor whose first indexing run is done and whose next run stops at the gate
+    (open again on leaving). No index cache: that run reads every note, through the gate."""
+    async with gated_editor(root, gate, pull=True, env={"NOTELS_CACHE_DIR": "off"}) as session:
+        await wait_until(lambda: lsp_harness.index_finished(session.client), timeout=30)
+        gate.hold("index")
+        try:
+            yield session
+        finally:
+            gate.open("index")
+
+
+async def reindex(session: Editor, gate: Gate, notes: int) -> None:
+    """Change a setting that re-indexes the vault (`ignore`) of an `indexed_then_held`
+    session; return once the new run waits at the gate, its index still empty."""
+    session.client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"notels": {"ignore": ["Нет/**"]}})
+    )
+    await gate.wait_reached("index", notes + 1)

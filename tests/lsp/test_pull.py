@@ -220,11 +220,8 @@ async def test_a_server_with_a_workspace_pull_held_open_shuts_down(vault: Path) 
     its own): shutdown is answered and the server exits, as with no pull open."""
     write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
     async with editor(vault, pull=True) as session:
-        client = session.client
-        batches = partial_results(client, "held")
-        held = held_pull(session, "held")
-        await wait_until(lambda: sum(map(len, batches)) == 2)
-        server = client._server
+        _, held = await after_first_pass(session, "held", 2)
+        server = session.client._server
         assert server is not None
     # `editor` sent shutdown and exit, and waited for the process.
     assert server.returncode == 0
@@ -237,16 +234,10 @@ async def test_a_second_held_workspace_pull_ends_the_first(vault: Path) -> None:
     over the vault at every change."""
     write_files(vault, {"Алгебра.md": notes.ALGEBRA, "Копия.md": notes.COPY})
     async with editor(vault, pull=True) as session:
-        client = session.client
-        first_batches = partial_results(client, "first")
-
-        first = held_pull(session, "first")
-        await wait_until(lambda: sum(map(len, first_batches)) == 2)
+        _, first = await after_first_pass(session, "first", 2)
         assert not first.done()
-        second_batches = partial_results(client, "second")
-        second = held_pull(session, "second")
+        _, second = await after_first_pass(session, "second", 2)
         assert not (await asyncio.wait_for(first, 10)).items
-        await wait_until(lambda: sum(map(len, second_batches)) == 2)
         assert not second.done()
 
 

@@ -7,10 +7,10 @@ import asyncio
 import time
 from pathlib import Path
 
-from lsp_harness import editor, index_finished, wait_until, write_files
+from lsp_harness import editor, wait_until, write_files
 from lsprotocol import types
 from pull_harness import end_pull, held_pull, partial_results, reports
-from race_harness import Gate, gated_editor
+from race_harness import Gate, indexed_then_held, reindex
 
 LINKS_TO_MISSING = "Смотри 🙂 [[Missing Note]].\n"
 
@@ -26,23 +26,15 @@ async def test_a_vault_reindexed_during_a_pass_is_not_reported_from_its_empty_in
     count = 3000
     write_files(vault, {f"Заметка {n:04}.md": LINKS_TO_MISSING for n in range(count)})
     gate = Gate(tmp_path / "gate")
-    # No index cache: the second run must read the notes (through the gate) again.
-    async with gated_editor(vault, gate, pull=True, env={"NOTELS_CACHE_DIR": "off"}) as session:
-        client = session.client
-        await wait_until(lambda: index_finished(client), timeout=30)
-        gate.hold("index")  # the next run stops before its first note
-        batches = partial_results(client, "held")
+    async with indexed_then_held(vault, gate) as session:
+        batches = partial_results(session.client, "held")
         held = held_pull(session, "held", msg_id="held-pull")
         await wait_until(lambda: len(batches) >= 1)
         sent_at = len(reports(batches))
-        client.workspace_did_change_configuration(
-            types.DidChangeConfigurationParams(settings={"notels": {"ignore": ["Нет/**"]}})
-        )
-        await gate.wait_reached("index", count + 1)  # the new run began, and waits
+        await reindex(session, gate, count)
         await asyncio.sleep(1.5)  # the pass goes on meanwhile
         sent = reports(batches)
         await end_pull(session, held, "held-pull")
-        gate.open("index")
     assert sent_at < count, "the pass ended before the settings changed: test too quick"
     emptied = [r for r in sent if not r["items"]]
     assert not emptied, (

@@ -7,10 +7,10 @@ import asyncio
 import os
 from pathlib import Path
 
-from lsp_harness import editor, index_finished, wait_until, write_files
+from lsp_harness import editor, wait_until, write_files
 from lsprotocol import types
 from pull_harness import end_pull, held_pull, partial_results, reports
-from race_harness import Gate, gated_editor
+from race_harness import Gate, indexed_then_held, reindex
 
 LINKS_TO_MISSING = "Смотри 🙂 [[Missing Note]].\n"
 FAULT_HOOKS = Path(__file__).resolve().parent / "fault_hooks"
@@ -73,21 +73,14 @@ async def test_a_full_vault_status_counted_while_the_vault_is_reindexed_says_so(
     count = 3000
     write_files(vault, {f"Заметка {n:04}.md": LINKS_TO_MISSING for n in range(count)})
     gate = Gate(tmp_path / "gate")
-    async with gated_editor(vault, gate, pull=True, env={"NOTELS_CACHE_DIR": "off"}) as session:
-        client = session.client
-        await wait_until(lambda: index_finished(client), timeout=30)
-        gate.hold("index")  # the next run stops before its first note
+    async with indexed_then_held(vault, gate) as session:
         counting = asyncio.ensure_future(
-            client.protocol.send_request_async("notels/vaultStatus", {})
+            session.client.protocol.send_request_async("notels/vaultStatus", {})
         )
         await asyncio.sleep(0.05)  # the count is under way (0.3 s for 3000 notes here)
         assert not counting.done(), "the count ended before the settings changed: too quick"
-        client.workspace_did_change_configuration(
-            types.DidChangeConfigurationParams(settings={"notels": {"ignore": ["Нет/**"]}})
-        )
-        await gate.wait_reached("index", count + 1)  # the new run began, and waits
+        await reindex(session, gate, count)
         answer = await asyncio.wait_for(counting, 20)
-        gate.open("index")
     status = {k: getattr(answer, k) for k in ("notes", "errors", "warnings", "indexing")}
     problems = status["errors"] + status["warnings"]
     assert status["indexing"] or problems == count, (
