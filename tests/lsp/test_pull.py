@@ -364,3 +364,27 @@ async def test_notes_changed_on_disk_without_a_change_others_see_leave_them_chec
         changed = await pull("Ссылки.md", before.result_id)
     assert isinstance(changed, types.RelatedFullDocumentDiagnosticReport)
     assert _codes(changed.items) == ["unresolved-heading", "unresolved-link"]
+
+
+async def test_a_held_pull_reports_odd_files_as_a_plain_pull_does(vault: Path) -> None:
+    """An empty note, CRLF line ends with emoji, a half-typed card, invalid UTF-8 and a
+    binary file named .md: the streamed pull reports each as the plain pull does."""
+    write_files(
+        vault,
+        {
+            "Пустая.md": "",
+            "CRLF 😀.md": "---\r\naliases: [Окно]\r\n---\r\nСм. [[Нет такой 😀]].\r\n",
+            "Недописанная.md": "TARGET DECK: d\nSTART\nBasic\nFront: Что так",
+        },
+    )
+    (vault / "Битая.md").write_bytes(b"\xff\xfe broken \xc3(\n")
+    (vault / "Картинка.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    async with editor(vault, pull=True) as session:
+        plain = await session.client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=[])
+        )
+        batches, held = await after_first_pass(session, "held", 5)
+        held.cancel()
+    expected = {types_uri_path(item.uri): _codes(item.items) for item in plain.items}
+    assert len(expected) == 5 and all(expected.values())
+    assert reported_codes(batches, types_uri_path) == expected
