@@ -32,9 +32,8 @@ from notels.report.located import LocatedFinding, locate
 from notels.rules import check_note, known_codes, problem_findings
 from notels.syntax.lines import Encoding
 from notels.vault.files import relative_key, resolved
-from notels.vault.index import UNREAD_PROBLEMS, VaultIndex
+from notels.vault.index import VaultIndex
 from notels.vault.loader import Progress, load_vault, paused_gc
-from notels.vault.notes import note_from_disk, text_from_disk
 from notels.vault.parallel import (
     BATCH,
     WorkerFailed,
@@ -43,7 +42,7 @@ from notels.vault.parallel import (
     worker_count,
     write_frame,
 )
-from notels.vault.summary import NoteSummary
+from notels.vault.shipped import index_from_shipped, ship_index
 
 log = logging.getLogger(__name__)
 
@@ -249,12 +248,7 @@ class _VaultRun:
     def in_workers(self, notes: Sequence[str], workers: int) -> Iterator[list[NoteResult]]:
         batches = [list(notes[i : i + BATCH]) for i in range(0, len(notes), BATCH)]
         workers = max(1, min(workers, len(batches)))
-        index = self.index
-        state = (
-            {relative: tuple(summary) for relative, summary in index.summaries.items()},
-            dict(index.file_problems),
-            list(index.attachments()),
-        )
+        state = ship_index(self.index)
         selection = (
             None if self.select is None else sorted(self.select),
             sorted(self.ignore),
@@ -277,23 +271,10 @@ NoteResult = tuple[str, list[LocatedFinding] | None]
 
 def serve_check(job: tuple[Any, ...], sink: BinaryIO) -> None:
     """The worker's side of _VaultRun.in_workers: the same index, then the rules on its batches."""
-    _, root_text, config, (summaries, problems, attachments), selection, batches = job
+    _, root_text, config, state, selection, batches = job
     select, ignore, judge_fixable = selection
     root = Path(root_text)
-    index = VaultIndex(
-        partial(note_from_disk, root, config),
-        keep_notes=False,
-        text_loader=partial(text_from_disk, root, config),
-    )
-    for attachment in attachments:
-        index.add_attachment(attachment)
-    for relative, summary in summaries.items():
-        index.set_summary(relative, tuple.__new__(NoteSummary, summary), problems.get(relative))
-    for relative, problem in problems.items():
-        if problem.kind in UNREAD_PROBLEMS and relative not in index.summaries:
-            index.set_problem(problem)  # a link to it still opens the file
-        else:
-            index.file_problems.setdefault(relative, problem)
+    index = index_from_shipped(root, config, state)
     created = file_created_ns(root) if judge_fixable else None
     run = _VaultRun(root, index, config, select, ignore, created)
     for batch in batches:
