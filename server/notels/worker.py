@@ -28,6 +28,10 @@ def serve_job(source: BinaryIO, sink: BinaryIO) -> None:
         from notels.checker import serve_check
 
         serve_check(job, sink)
+    elif kind == "findings":
+        from notels.rules.in_workers import serve_findings
+
+        serve_findings(job, sink)
     else:
         raise SystemExit(f"notels.worker: unknown job {kind!r}")
 

@@ -39,6 +39,7 @@ from .convert import (
 from .debounce import Debouncer
 from .indexer import Settling, fill_index, read_changed, start_thread
 from .lifecycle import forward_logs_to_client
+from .warm_findings import WarmFindings
 from .workspace import Effects, IndexState, OpenDocument, TextChange, Vault, Workspace
 from .workspace_pull import WorkspacePulls
 
@@ -152,8 +153,14 @@ class Session:
         # Effects of documents indexed early for a request, applied when their debounce ends.
         self._deferred: dict[str, Effects] = {}
         self.applied_listeners: list[Callable[[Effects], None]] = []
+        # Notes checked in worker processes ahead of a pass over them all (pull, status).
+        self.warm_findings = WarmFindings(self.workspace)
         self.workspace_pulls = WorkspacePulls(
-            self.workspace, self.flush_document, self._diagnostics, self._notify_json
+            self.workspace,
+            self.warm_findings,
+            self.flush_document,
+            self._diagnostics,
+            self._notify_json,
         )
         # Weak: a vault nothing holds any more must not stay in memory, index and all.
         self._read_locks: weakref.WeakKeyDictionary[Vault, asyncio.Lock] = (

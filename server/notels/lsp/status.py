@@ -50,7 +50,10 @@ async def vault_status(session: Session, params: Any) -> dict[str, int | bool]:
             paths = sorted({*own, *problems})
             indexing = indexing or vault.state is not IndexState.READY
             run = vault.run
+        warm = None if partial else session.warm_findings.start(vault, run, paths)
         for done, relative in enumerate(paths):
+            if warm is not None:
+                await warm.until_checked(relative)
             if not partial and not vault.ready_in(run):
                 # A run began during the count (a setting that re-indexes): the rest would be
                 # checked against its index half filled. Left out, and the answer says why.

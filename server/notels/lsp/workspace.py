@@ -64,6 +64,7 @@ from notels.vault.resolve import stem_key
 from notels.vault.summary import NoteSummary, Stamp, moved_only, summarize
 from notels.vault.templates import TEMPLATE_SETTINGS
 
+from .findings_cache import FindingsCache
 from .symbol_answers import SymbolAnswers
 
 _EMPTY: tuple[str, list[Finding]] = ("empty", [])
@@ -99,7 +100,7 @@ class Vault:
     # overwrite them with what it read earlier.
     touched: set[str] = field(default_factory=set)
     # Pull diagnostics: path -> (result id, findings), dropped for every path a change affects.
-    cache: dict[str, tuple[str, list[Finding]]] = field(default_factory=dict)
+    cache: FindingsCache = field(default_factory=FindingsCache)
     reused: int = 0  # notes the last indexing run took from the persistent cache
     # Every note set or removed by the editor or a file event counts one change; a note's last
     # change is when a background read of it (ReadJob) was overtaken.
@@ -902,7 +903,7 @@ class Workspace:
             _changed(vault, relative)
             if note is not None and _only_itself(index, relative, old, summary, problem):
                 index.set_note(relative, note, problem, stamp, pinned, summary)
-                vault.cache.pop(relative, None)
+                vault.cache.drop(relative)
                 return {relative}
             with self._delta(vault, [(relative, summary)]) as affected:
                 if note is not None:
@@ -942,7 +943,7 @@ class Workspace:
                     else:
                         index.remove_note(relative)
             for relative in alone:
-                vault.cache.pop(relative, None)
+                vault.cache.drop(relative)
         return affected | alone
 
     @contextmanager
@@ -968,11 +969,11 @@ class Workspace:
             affected |= _dependents(index, relative, summary)
         affected |= _cards_of_changed_types(index, fields_before)
         for path in affected:
-            vault.cache.pop(path, None)
+            vault.cache.drop(path)
 
     def effects_of(self, vault: Vault, affected: set[str]) -> Effects:
         for path in affected:
-            vault.cache.pop(path, None)
+            vault.cache.drop(path)
         recheck = {uri for path, uri in vault.open_docs.items() if path in affected}
         vaults_changed = any(path not in vault.open_docs for path in affected)
         return Effects(recheck=recheck, vaults_changed=vaults_changed)
@@ -1023,10 +1024,13 @@ class Workspace:
                 found = problem_findings(problem, vault.config)
             else:
                 found = []
-            result = (f"{self._result_id_prefix}{next(self._result_ids)}", found)
+            result = (self.new_result_id(), found)
             if ready:
-                vault.cache[relative] = result
+                vault.cache.put(relative, result)
             return result
+
+    def new_result_id(self) -> str:
+        return f"{self._result_id_prefix}{next(self._result_ids)}"
 
     def known_findings(self, vault: Vault, relative: str) -> list[Finding] | None:
         """The note's findings when `findings_at` has them cached, without checking it."""

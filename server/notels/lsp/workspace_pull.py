@@ -25,6 +25,7 @@ from notels.vault.files import resolved
 
 from .convert import Json, JsonAnswer, note_uri, path_of_uri
 from .turns import Turns
+from .warm_findings import WarmFindings
 from .workspace import IndexState, Vault, Workspace, under
 
 log = logging.getLogger("notels.lsp")
@@ -79,6 +80,7 @@ class WorkspacePulls:
     def __init__(
         self,
         workspace: Workspace,
+        warm: WarmFindings,
         flush_document: Callable[[str], None],
         diagnostics: Callable[[Vault, str, list[Finding]], list[Json]],
         notify: Callable[[str, Json], None],
@@ -89,6 +91,7 @@ class WorkspacePulls:
         self._notify = notify
         self._changed = asyncio.Event()
         self._held = 0  # streamed pulls begun: the last one is held
+        self._warm = warm
 
     def wake(self) -> None:
         self._changed.set()
@@ -140,7 +143,12 @@ class WorkspacePulls:
                 paths = sorted({*vault.index.notes, *vault.index.file_problems})
             # A vault nested in this one reports its own notes: one report per file.
             nested = self._workspace.nested_roots(vault)
+            if nested:
+                paths = [relative for relative in paths if not under(relative, nested)]
+            warm = self._warm.start(vault, run, paths)
             for relative in paths:
+                if warm is not None:
+                    await warm.until_checked(relative)
                 if not vault.ready_in(run):
                     # A run began during the pass (a setting that re-indexes): the rest waits
                     # for its end, as above, not checked against the new index half filled.
@@ -148,8 +156,6 @@ class WorkspacePulls:
                     break
                 if self._workspace.vaults.get(vault.root) is not vault:
                     break  # dropped during the pass: its notes are not the workspace's now
-                if nested and under(relative, nested):
-                    continue
                 uri = vault.open_docs.get(relative)
                 document = self._workspace.documents.get(uri) if uri else None
                 if document is not None and uri is not None:

@@ -1,0 +1,191 @@
+"""A pass over a whole vault (workspace pull, full vault status) has worker processes check the
+notes whose findings are not cached (lsp/warm_findings.py): what it reports must be what the
+server alone would have found, whatever happens to the vault or the workers meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from lsp_harness import editor, wait_until, write_files
+from lsprotocol import types
+from lsprotocol.converters import get_converter
+from pull_harness import held_pull, partial_results, reports
+
+WORKER_HOOKS = Path(__file__).resolve().parent / "worker_hooks"
+IN_PROCESS = {"NOTELS_INDEX_PROCESSES": "0"}
+
+
+def _with_workers(hooks: Path) -> dict[str, str]:
+    """Two workers whatever the vault's size (one per batch of 96 notes, at most), with the
+    hooks of worker_hooks/."""
+    hooks.mkdir(parents=True, exist_ok=True)
+    return {
+        "NOTELS_INDEX_PROCESSES": "2",
+        "NOTELS_TEST_WORKERS": str(hooks),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(WORKER_HOOKS), os.environ.get("PYTHONPATH")])
+        ),
+    }
+
+
+def _workers_ran(hooks: Path) -> int:
+    return len(list(hooks.glob("checked-*")))
+
+
+def _odd_vault(vault: Path) -> None:
+    """Notes whose findings depend on other notes (links, headings, blocks, duplicate IDs,
+    note types' fields), with Cyrillic, emoji and CRLF, and files that cannot be read."""
+    write_files(
+        vault,
+        {
+            "Цель 😀.md": "---\naliases: [Мишень]\n---\n# Раздел\nАбзац ^блок\n",
+            "Ссылки.md": (
+                "[[Цель 😀]] [[Мишень]] [[Цель 😀#Раздел]] [[Цель 😀#Нет]]\n"
+                "[[Цель 😀#^блок]] [[Цель 😀#^нет]] [[Нигде]] ![[картинка.png]]\n"
+            ),
+            "Папка/Цель 😀.md": "Двойник.\n",
+            "Карточки 1.md": (
+                "TARGET DECK: Колода\nSTART\nBasic\nFront: Вопрос 🙂\nBack: Ответ\n"
+                "ID: 1737306548883\nEND\n"
+            ),
+            "Карточки 2.md": (
+                "TARGET DECK: Колода\nSTART\nBasic\nFront: Другой\nBack: Ответ\n"
+                "ID: 1737306548883\nEND\nSTART\nBasic\nFront: Без ID\nEND\n"
+            ),
+            "CRLF 😀.md": "---\r\naliases: [Окно]\r\n---\r\nСм. [[Нет такой 😀]].\r\n",
+            "Плохой YAML.md": "---\ntags: [a, b\ncreated: когда-то\n---\nТекст #тег\n",
+            "Недописанная.md": "TARGET DECK: d\nSTART\nBasic\nFront: Что так",
+            "Пустая.md": "",
+            **{f"Много/Заметка {n:02}.md": f"См. [[Цель 😀]] и [[Нет {n}]].\n" for n in range(120)},
+        },
+    )
+    (vault / "Битая.md").write_bytes(b"\xff\xfe broken \xc3(\n")
+    (vault / "Картинка.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+
+
+async def _plain_pull(session: Any) -> dict[str, str]:
+    """uri -> the report's diagnostics, as JSON text."""
+    answer = await session.client.workspace_diagnostic_async(
+        types.WorkspaceDiagnosticParams(previous_result_ids=[])
+    )
+    converter = get_converter()
+    return {
+        item.uri: json.dumps(converter.unstructure(item.items), sort_keys=True)
+        for item in answer.items
+    }
+
+
+async def test_notes_checked_in_workers_are_reported_as_the_server_alone_finds_them(
+    vault: Path, tmp_path: Path
+) -> None:
+    _odd_vault(vault)
+    hooks = tmp_path / "hooks"
+    async with editor(vault, pull=True, env=IN_PROCESS) as session:
+        alone = await _plain_pull(session)
+    async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
+        with_workers = await _plain_pull(session)
+        again = await _plain_pull(session)  # from the cache the workers filled
+    assert _workers_ran(hooks) == 2
+    assert len(alone) == 131
+    assert sum(report != "[]" for report in alone.values()) >= 124
+    assert with_workers == alone
+    assert again == alone
+
+
+async def test_an_open_note_is_reported_from_the_editors_text_not_the_file(
+    vault: Path, tmp_path: Path
+) -> None:
+    """The workers read notes from disk; a note open in the editor says what the user sees."""
+    write_files(vault, {f"Заметка {n:03}.md": "Текст.\n" for n in range(200)})
+    hooks = tmp_path / "hooks"
+    async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
+        session.open("Заметка 007.md", "Теперь [[Нигде 😀]].\n")
+        await asyncio.sleep(0.3)
+        reports = await _plain_pull(session)
+    assert _workers_ran(hooks) > 0
+    assert "unresolved-link" in reports[session.uri("Заметка 007.md")]
+    assert all(
+        report == "[]" for uri, report in reports.items() if uri != session.uri("Заметка 007.md")
+    )
+
+
+async def _indexed_notes(session: Any) -> int:
+    status = await session.client.protocol.send_request_async(
+        "notels/vaultStatus", {"partial": True}
+    )
+    return int(status.notes)
+
+
+async def test_a_change_while_the_workers_check_is_reported_as_the_vault_is_now(
+    vault: Path, tmp_path: Path
+) -> None:
+    """The workers check against a copy of the index made when they start. A note created
+    meanwhile resolves the links of notes they check against the copy, where it is missing:
+    those findings must not be taken, however late they come."""
+    linking = {f"Ссылка {n:03} 😀.md": "См. [[Цель]].\n" for n in range(120)}
+    write_files(vault, {**linking, "Другая.md": "См. [[Нигде]].\n"})
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "hold").touch()
+    async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
+        pull = asyncio.ensure_future(_plain_pull(session))
+        await wait_until(lambda: _workers_ran(hooks) == 2)  # each has its copy of the index
+        write_files(vault, {"Цель.md": "Я цель.\n"})
+        session.notify_files(("Цель.md", types.FileChangeType.Created))
+        await wait_until_async(lambda: _indexed_notes(session), 122)
+        (hooks / "hold").unlink()
+        reports = await asyncio.wait_for(pull, 30)
+    for name in linking:
+        assert reports[session.uri(name)] == "[]", name
+    assert "unresolved-link" in reports[session.uri("Другая.md")]  # the workers' finding
+
+
+async def wait_until_async(value: Any, expected: object, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (found := await value()) != expected:
+        assert asyncio.get_running_loop().time() < deadline, f"{found} != {expected}"
+        await asyncio.sleep(0.05)
+
+
+async def test_workers_that_crash_leave_the_pass_to_the_server(vault: Path, tmp_path: Path) -> None:
+    _odd_vault(vault)
+    async with editor(vault, pull=True, env=IN_PROCESS) as session:
+        alone = await _plain_pull(session)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "die").touch()
+    async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
+        with_crashes = await _plain_pull(session)
+        status = await session.client.protocol.send_request_async("notels/vaultStatus", {})
+    assert _workers_ran(hooks) >= 1
+    assert with_crashes == alone
+    assert status.unchecked == 0
+
+
+async def test_a_held_pull_and_a_full_vault_status_share_the_workers(
+    vault: Path, tmp_path: Path
+) -> None:
+    """Both passes wait on the one run of workers: each note checked once, by them."""
+    _odd_vault(vault)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "hold").touch()
+    async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
+        counting = asyncio.ensure_future(
+            session.client.protocol.send_request_async("notels/vaultStatus", {})
+        )
+        await wait_until(lambda: _workers_ran(hooks) == 2)
+        batches = partial_results(session.client, "held")
+        held = held_pull(session, "held")
+        await asyncio.sleep(0.3)  # the pull's pass waits on the same workers
+        (hooks / "hold").unlink()
+        await wait_until(lambda: len(reports(batches)) == 131)
+        status = await asyncio.wait_for(counting, 30)
+        held.cancel()
+    assert _workers_ran(hooks) == 2
+    assert status.unchecked == 0 and status.notes >= 130
+    assert status.errors + status.warnings >= 124
