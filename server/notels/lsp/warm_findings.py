@@ -19,7 +19,7 @@ import time
 import weakref
 from collections.abc import Sequence
 
-from notels.rules.in_workers import CheckedNote, findings_in_workers
+from notels.rules.in_workers import CheckedNote, findings_in_workers, workers_pay
 from notels.vault.parallel import WorkerFailed, worker_count
 from notels.vault.shipped import ship_index
 
@@ -81,9 +81,10 @@ class WarmFindings:
                 and path in index.summaries
                 and path not in vault.open_docs  # its text is the editor's, not the file's
             ]
-        workers = worker_count(len(unchecked))
-        if workers == 0 or not unchecked:
+            notes = len(index.summaries)
+        if not unchecked or not workers_pay(len(unchecked), notes):
             return None
+        workers = worker_count(len(unchecked))
         warm = WarmRun(vault, run, unchecked)
         self._runs[vault] = warm
         loop = asyncio.get_running_loop()
