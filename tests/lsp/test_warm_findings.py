@@ -189,3 +189,29 @@ async def test_a_held_pull_and_a_full_vault_status_share_the_workers(
     assert _workers_ran(hooks) == 2
     assert status.unchecked == 0 and status.notes >= 130
     assert status.errors + status.warnings >= 124
+
+
+def _log(session: Any, text: str) -> list[str]:
+    return [m.message for m in session.client.log_messages if text in m.message]
+
+
+async def test_a_note_a_rule_fails_on_in_a_worker_is_left_to_the_server(
+    vault: Path, tmp_path: Path
+) -> None:
+    """One odd note must not send the whole vault back to the server's own process: the
+    workers leave it out, and the server checks it (its rules may work there, or fail alone)."""
+    _odd_vault(vault)
+    async with editor(vault, pull=True, env=IN_PROCESS) as session:
+        alone = await _plain_pull(session)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "raise-Ссылки.md").touch()
+    async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
+        with_workers = await _plain_pull(session)
+        await asyncio.sleep(0.2)
+        failed = _log(session, "worker processes failed")
+        checked = _log(session, "in 2 worker processes")
+    assert with_workers == alone
+    assert "unresolved-heading" in alone[session.uri("Ссылки.md")]
+    assert not failed
+    assert len(checked) == 1 and checked[0].startswith("checked 129 of 130 notes of ")

@@ -96,7 +96,7 @@ class WarmFindings:
 
     def _check(self, warm: WarmRun, workers: int, loop: asyncio.AbstractEventLoop) -> None:
         """On a thread of its own: the batches as they come, into the vault's findings cache."""
-        vault, done = warm.vault, 0
+        vault, done, checked = warm.vault, 0, 0
         try:
             with vault.lock:
                 if not vault.ready_in(warm.run):
@@ -107,13 +107,15 @@ class WarmFindings:
             started = time.perf_counter()
             batches = findings_in_workers(vault.root, config, shipped, warm.paths, workers)
             for batch in batches:
+                checked += sum(findings is not None for _, findings in batch)
                 if not self._put(warm, moment, batch):
                     batches.close()  # ends the workers: the index they copied is gone
                     return
                 done += len(batch)
                 loop.call_soon_threadsafe(warm._advance, done, False)
             log.info(
-                "checked %d notes of %s in %d worker processes in %.2f s",
+                "checked %d of %d notes of %s in %d worker processes in %.2f s",
+                checked,
                 done,
                 vault.root,
                 workers,

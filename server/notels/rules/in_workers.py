@@ -19,6 +19,7 @@ from notels.findings import Finding
 from notels.rules.engine import check_note
 from notels.syntax.note import Note
 from notels.vault.files import FileProblem
+from notels.vault.index import VaultIndex
 from notels.vault.parallel import BATCH, decode_frame, run_in_workers, worker_count, write_frame
 from notels.vault.shipped import ShippedIndex, index_from_shipped
 from notels.vault.summary import Stamp
@@ -85,9 +86,19 @@ def serve_findings(job: tuple[Any, ...], sink: BinaryIO) -> None:
     for batch in batches:
         results: list[CheckedNote] = []
         for relative in batch:
-            note = index.notes.get(relative)
-            if note is None or relative in changed:
-                results.append((relative, None))
-            else:
-                results.append((relative, check_note(relative, note, index, config)))
+            results.append((relative, _findings(relative, index, config, changed)))
         write_frame(sink, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _findings(
+    relative: str, index: VaultIndex, config: Config, changed: set[str]
+) -> list[Finding] | None:
+    try:
+        note = index.notes.get(relative)
+        if note is None or relative in changed:
+            return None
+        return check_note(relative, note, index, config)
+    except Exception:
+        # A rule failing on one odd note leaves that note to the server, which logs why; the
+        # other notes of the vault stay the workers'.
+        return None
