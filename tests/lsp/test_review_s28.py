@@ -118,3 +118,42 @@ async def test_a_note_whose_check_keeps_failing_does_not_hide_the_notes_after_it
     assert [str(d.code) for d in alone.items] == ["unresolved-link"]
     missing = sorted(f"C {n}.md" for n in range(5) if session.uri(f"C {n}.md") not in reported)
     assert not missing, f"never reported while Boom.md's check fails: {missing}"
+
+
+async def test_a_note_whose_check_keeps_failing_is_logged_once_until_it_checks_again(
+    vault: Path, tmp_path: Path
+) -> None:
+    """Left alone at stop 28: every pass of a held pull (each wake-up) checked the note again
+    and logged the same traceback, so a sync client writing notes every few seconds filled the
+    log with it. Now once, until the note checks again; failing after that logs anew."""
+    faults = tmp_path / "faults"
+    env = _fault_env(faults)
+    write_files(vault, {"Boom.md": "x\n", "Другая 😀.md": "y\n"})
+    (faults / "raise-Boom.md").touch()
+    async with editor(vault, pull=True, env=env) as session:
+        client = session.client
+        batches = partial_results(client, "held")
+        held = held_pull(session, "held", "held-pull")
+        other, boom = session.uri("Другая 😀.md"), session.uri("Boom.md")
+
+        def reported(uri: str, text: str) -> bool:
+            return any(r["uri"] == uri and text in str(r["items"]) for r in reports(batches))
+
+        def logged() -> int:
+            return sum("checking Boom.md failed" in m.message for m in client.log_messages)
+
+        for n in range(3):  # three passes, each checking Boom.md again
+            (vault / "Другая 😀.md").write_text(f"[[Нет {n}]]\n", encoding="utf-8")
+            session.notify_files(("Другая 😀.md", types.FileChangeType.Changed))
+            await wait_until(lambda n=n: reported(other, f"Нет {n}"))
+        assert logged() == 1
+
+        (faults / "raise-Boom.md").unlink()
+        (vault / "Boom.md").write_text("[[Нигде]]\n", encoding="utf-8")
+        session.notify_files(("Boom.md", types.FileChangeType.Changed))
+        await wait_until(lambda: reported(boom, "Нигде"))
+        (faults / "raise-Boom.md").touch()
+        (vault / "Boom.md").write_text("[[Опять]]\n", encoding="utf-8")
+        session.notify_files(("Boom.md", types.FileChangeType.Changed))
+        await wait_until(lambda: logged() == 2)
+        await end_pull(session, held, "held-pull")

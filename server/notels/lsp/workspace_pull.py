@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import orjson
 from lsprotocol import types
@@ -92,6 +93,8 @@ class WorkspacePulls:
         self._changed = asyncio.Event()
         self._held = 0  # streamed pulls begun: the last one is held
         self._warm = warm
+        # Notes whose check raised, logged once until it works again.
+        self._failing: set[tuple[Path, str]] = set()
 
     def wake(self) -> None:
         self._changed.set()
@@ -167,8 +170,11 @@ class WorkspacePulls:
                     report = self._report(vault, relative, uri, version, known, token is not None)
                 except Exception:
                     # One note a rule cannot check must not hide the notes after it.
-                    log.exception("workspace diagnostics: checking %s failed", relative)
+                    self._failed(vault, relative)
                     report = None
+                else:
+                    if self._failing:
+                        self._failing.discard((vault.root, relative))
                 if report is not None and (token is None or report["kind"] == "full"):
                     items.append(report)
                 if token is not None and items:
@@ -209,6 +215,12 @@ class WorkspacePulls:
             report["kind"] = "unchanged"
             del report["items"]
         return report
+
+    def _failed(self, vault: Vault, relative: str) -> None:
+        """Log why, once: every pass (each change the pull wakes up for) checks it again."""
+        if (vault.root, relative) not in self._failing:
+            self._failing.add((vault.root, relative))
+            log.exception("workspace diagnostics: checking %s failed", relative)
 
     def _send(self, token: types.ProgressToken, items: list[Json], known: _ClientView) -> None:
         self._notify(types.PROGRESS, {"token": token, "value": {"items": items}})
