@@ -149,14 +149,21 @@ async def bench(source: Path, idle_s: float) -> dict[str, Any]:
         result["one_note_changed"] = []
         for round_ in range(3):
             before = len(bench.batches)
-            note.write_text(note.read_text(encoding="utf-8") + f"\nmore {round_}\n", "utf-8")
+            # A new broken link each round: a change whose findings differ. (A report the client
+            # already has is not sent again, so a change that finds the same would send none.)
+            note.write_text(
+                note.read_text(encoding="utf-8") + f"\n[[Нет такой заметки {round_}]]\n", "utf-8"
+            )
             cpu, sent = server_cpu_s(pid), time.perf_counter()
             bench.client.workspace_did_change_watched_files(
                 types.DidChangeWatchedFilesParams(
                     changes=[types.FileEvent(uri=note.as_uri(), type=types.FileChangeType.Changed)]
                 )
             )
+            deadline = time.perf_counter() + 60
             while len(bench.batches) == before:
+                if time.perf_counter() > deadline:
+                    raise SystemExit(f"round {round_}: the change was not reported within 60 s")
                 await asyncio.sleep(0.005)
             await asyncio.sleep(1.0)  # and whatever else the change brings
             result["one_note_changed"].append(
