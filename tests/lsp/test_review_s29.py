@@ -199,3 +199,47 @@ async def test_a_warm_run_keeps_a_dropped_vault_alive(
     gc.unfreeze()  # the indexing run froze the index with the objects that survived it
     gc.collect()
     assert gone() is None, "the dropped vault is kept by WarmFindings._runs' WarmRun"
+
+
+def _workers_ran(hooks: Path) -> int:
+    return len(list(hooks.glob("checked-*")))
+
+
+async def test_a_pass_after_the_cache_is_cleared_waits_on_the_workers_results_then_drops_them(
+    vault: Path, tmp_path: Path
+) -> None:
+    """Defect (the work goes back to the event loop): WarmFindings.start hands a pass the run
+    already under way for the same indexing run, whatever its moment. A settings change that
+    does not re-index (a rule's severity) clears the findings cache: every result of that run
+    is refused by `put_if_current` from then on, yet a pull begun after the change waits on it
+    note by note and then checks every note itself, on the event loop: what the workers were
+    to spare it (7.8 s of the loop at 10,000 notes), with their processes busy beside it for
+    nothing. No new run is started for the pull; the log says "checked 200 of 200 notes" in
+    workers all the same."""
+    write_files(vault, {f"Ссылка {n:03} 😀.md": "См. [[Нет 😀]].\n" for n in range(200)})
+    env, workers, _ = _with_workers(tmp_path)
+    (workers / "hold").touch()
+    async with editor(vault, pull=True, env=env) as session:
+        counting = asyncio.ensure_future(
+            session.client.protocol.send_request_async("notels/vaultStatus", {})
+        )
+        await wait_until(lambda: _workers_ran(workers) == 2)  # the status' run, held
+        session.client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(
+                settings={"notels": {"rules": {"unresolved-link": "warning"}}}
+            )
+        )
+        await _partial_status(session)  # the settings are in: the cache is cleared
+        pull = asyncio.ensure_future(_plain_pull(session))
+        await asyncio.sleep(0.5)  # the pull's pass is under way
+        (workers / "hold").unlink()
+        reports = await asyncio.wait_for(pull, 30)
+        await asyncio.wait_for(counting, 30)
+        await asyncio.sleep(0.2)
+        logged = [
+            m.message for m in session.client.log_messages if "worker processes in" in m.message
+        ]
+    assert all("unresolved-link" in report for report in reports.values())
+    assert _workers_ran(workers) == 4, (
+        f"the pull's notes were checked on the event loop, not in workers; logged: {logged}"
+    )
