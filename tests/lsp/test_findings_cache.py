@@ -3,7 +3,10 @@ no drop since then could have changed them (lsp/findings_cache.py)."""
 
 from __future__ import annotations
 
+import pytest
+
 from notels.findings import Finding, Severity
+from notels.lsp import findings_cache
 from notels.lsp.findings_cache import FindingsCache
 from notels.syntax.spans import Span
 
@@ -42,3 +45,17 @@ def test_findings_checked_since_are_kept_with_their_result_id() -> None:
     cache.put("a.md", ("1", []))
     assert not cache.put_if_current("a.md", ("2", FOUND), moment)
     assert cache.get("a.md") == ("1", [])
+
+
+def test_drops_remembered_are_bounded_and_forgetting_them_counts_as_a_clear(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Paths of notes deleted or renamed long ago must not pile up in a long session."""
+    monkeypatch.setattr(findings_cache, "_MAX_DROPS", 10)
+    cache = FindingsCache()
+    moment = cache.moment()
+    for n in range(25):
+        cache.drop(f"Старая {n}.md")
+    assert len(cache._dropped_at) <= 10
+    assert not cache.put_if_current("Другая.md", ("1", FOUND), moment)
+    assert cache.put_if_current("Другая.md", ("2", FOUND), cache.moment())

@@ -13,6 +13,9 @@ from notels.findings import Finding
 # (result id, findings)
 Entry = tuple[str, list[Finding]]
 
+# Paths whose last drop is remembered, at most.
+_MAX_DROPS = 100_000
+
 
 class FindingsCache:
     def __init__(self) -> None:
@@ -38,6 +41,11 @@ class FindingsCache:
         being computed meanwhile."""
         self._entries.pop(path, None)
         self._drops += 1
+        if len(self._dropped_at) >= _MAX_DROPS:
+            # Paths of notes long deleted or renamed would pile up: forgotten, they count as
+            # a clear for the moments before (findings of a run in flight are then refused).
+            self._dropped_at.clear()
+            self._cleared_at = self._drops
         self._dropped_at[path] = self._drops
 
     def clear(self) -> None:
@@ -48,6 +56,9 @@ class FindingsCache:
 
     def moment(self) -> int:
         return self._drops
+
+    def cleared_since(self, moment: int) -> bool:
+        return self._cleared_at > moment
 
     def put_if_current(self, path: str, entry: Entry, moment: int) -> bool:
         """Put findings computed at `moment` (see `moment`) unless a drop since then may have

@@ -16,12 +16,11 @@ import asyncio
 import contextlib
 import logging
 import time
-import weakref
 from collections.abc import Sequence
 
 from notels.rules.in_workers import CheckedNote, findings_in_workers, workers_pay
 from notels.vault.parallel import WorkerFailed, worker_count
-from notels.vault.shipped import ship_index
+from notels.vault.shipped import ShippedIndex, ship_index
 
 from .indexer import start_thread
 from .workspace import Vault, Workspace
@@ -30,15 +29,20 @@ log = logging.getLogger(__name__)
 
 
 class WarmRun:
-    """One vault's notes being checked in workers, in the order given."""
+    """One vault's notes being checked in workers, in the order given, against the index as it
+    was at `moment` of the vault's findings cache."""
 
-    def __init__(self, vault: Vault, run: int, paths: Sequence[str]) -> None:
+    def __init__(self, vault: Vault, run: int, paths: Sequence[str], moment: int) -> None:
         self.vault = vault
         self.run = run  # the indexing run whose index is copied
+        self.moment = moment
+        self.config = vault.config
+        self.shipped: ShippedIndex | None = ship_index(vault.index)  # until the workers have it
         self.positions = {path: position for position, path in enumerate(paths)}
         self.paths = list(paths)
         self.done = 0  # paths whose batch came back (or will not)
         self.finished = False
+        self.superseded = False  # a newer run of the vault replaces it: its workers stop
         self._progress = asyncio.Event()
 
     async def until_checked(self, path: str) -> None:
@@ -61,18 +65,21 @@ class WarmFindings:
 
     def __init__(self, workspace: Workspace) -> None:
         self._workspace = workspace
-        self._runs: weakref.WeakKeyDictionary[Vault, WarmRun] = weakref.WeakKeyDictionary()
+        # Unfinished runs only: a finished one would keep its vault, index and all, in memory.
+        self._runs: dict[Vault, WarmRun] = {}
 
     def start(self, vault: Vault, run: int, paths: Sequence[str]) -> WarmRun | None:
         """Check in workers those of `paths` (in this order) whose findings are not cached, when
         there are enough of them to pay for the processes; the run already doing so when there
         is one. None: the caller checks them itself."""
-        current = self._runs.get(vault)
-        if current is not None and not current.finished and current.run == run:
-            return current
         with vault.lock:
             if not vault.ready_in(run):
                 return None
+            current = self._runs.get(vault)
+            if current is not None and not current.superseded:
+                if current.run == run and not vault.cache.cleared_since(current.moment):
+                    return current
+                current.superseded = True  # none of its findings would be taken
             index = vault.index
             unchecked = [
                 path
@@ -81,41 +88,43 @@ class WarmFindings:
                 and path in index.summaries
                 and path not in vault.open_docs  # its text is the editor's, not the file's
             ]
-            notes = len(index.summaries)
-        if not unchecked or not workers_pay(len(unchecked), notes):
-            return None
+            if not unchecked or not workers_pay(len(unchecked), len(index.summaries)):
+                return None
+            # The notes to check, and the index they are checked against, as of one moment:
+            # a note opened or changed after it drops its entry after it (see put_if_current).
+            warm = WarmRun(vault, run, unchecked, vault.cache.moment())
         workers = worker_count(len(unchecked))
-        warm = WarmRun(vault, run, unchecked)
-        self._runs[vault] = warm
         loop = asyncio.get_running_loop()
-        start_thread(
-            f"notels-findings-{vault.root.name}",
-            lambda: self._check(warm, workers, loop),
-        )
+        try:
+            start_thread(
+                f"notels-findings-{vault.root.name}",
+                lambda: self._check(warm, workers, loop),
+            )
+        except RuntimeError as error:  # no thread to spare: the pass checks the notes itself
+            log.warning("checking notes in this process: %s", error)
+            return None
+        self._runs[vault] = warm
         return warm
 
     def _check(self, warm: WarmRun, workers: int, loop: asyncio.AbstractEventLoop) -> None:
         """On a thread of its own: the batches as they come, into the vault's findings cache."""
-        vault, done, checked = warm.vault, 0, 0
+        vault, done, taken = warm.vault, 0, 0
         try:
-            with vault.lock:
-                if not vault.ready_in(warm.run):
-                    return
-                moment = vault.cache.moment()
-                shipped = ship_index(vault.index)
-                config = vault.config
+            shipped, warm.shipped = warm.shipped, None
+            assert shipped is not None
             started = time.perf_counter()
-            batches = findings_in_workers(vault.root, config, shipped, warm.paths, workers)
+            batches = findings_in_workers(vault.root, warm.config, shipped, warm.paths, workers)
             for batch in batches:
-                checked += sum(findings is not None for _, findings in batch)
-                if not self._put(warm, moment, batch):
-                    batches.close()  # ends the workers: the index they copied is gone
+                found = self._put(warm, batch)
+                if found is None:
+                    batches.close()  # ends the workers: their findings would not be taken
                     return
+                taken += found
                 done += len(batch)
                 loop.call_soon_threadsafe(warm._advance, done, False)
             log.info(
                 "checked %d of %d notes of %s in %d worker processes in %.2f s",
-                checked,
+                taken,  # the others were left to the server, or changed meanwhile
                 done,
                 vault.root,
                 workers,
@@ -127,15 +136,27 @@ class WarmFindings:
             log.exception("checking notes in worker processes failed")
         finally:
             with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits
-                loop.call_soon_threadsafe(warm._advance, done, True)
+                loop.call_soon_threadsafe(self._finish, warm, done)
 
-    def _put(self, warm: WarmRun, moment: int, batch: list[CheckedNote]) -> bool:
+    def _finish(self, warm: WarmRun, done: int) -> None:  # on the event loop
+        if self._runs.get(warm.vault) is warm:
+            del self._runs[warm.vault]
+        warm._advance(done, True)
+
+    def _put(self, warm: WarmRun, batch: list[CheckedNote]) -> int | None:
+        """The batch's findings into the cache: how many were taken; None when the run is
+        over (superseded, the vault re-indexed or dropped)."""
         vault = warm.vault
+        taken = 0
         with vault.lock:
-            if not vault.ready_in(warm.run) or self._workspace.vaults.get(vault.root) is not vault:
-                return False
+            if (
+                warm.superseded
+                or not vault.ready_in(warm.run)
+                or self._workspace.vaults.get(vault.root) is not vault
+            ):
+                return None
             for path, findings in batch:
                 if findings is not None:
                     entry = (self._workspace.new_result_id(), findings)
-                    vault.cache.put_if_current(path, entry, moment)
-        return True
+                    taken += vault.cache.put_if_current(path, entry, warm.moment)
+        return taken

@@ -694,6 +694,7 @@ class Workspace:
         with vault.lock:
             for problem in found.problems:
                 vault.index.file_problems[problem.path] = problem
+                vault.cache.drop(problem.path)
         return found
 
     def _attachment_found(self, vault: Vault, relative: str) -> Effects:
