@@ -4,11 +4,13 @@ reports as `$/progress` partial results and holds the request open until it is c
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
 from lsp_harness import Editor, wait_until
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 
 Batch = list[dict[str, Any]]
 
@@ -74,3 +76,16 @@ async def after_first_pass(
     await wait_until(lambda: len(reports(batches)) >= notes)
     await asyncio.sleep(0.6)
     return batches, pull
+
+
+async def plain_pull(session: Editor) -> dict[str, str]:
+    """A workspace pull without a token: uri -> the report's diagnostics, as JSON text (to
+    compare the answers of two servers, whose result ids differ)."""
+    answer = await session.client.workspace_diagnostic_async(
+        types.WorkspaceDiagnosticParams(previous_result_ids=[])
+    )
+    converter = get_converter()
+    return {
+        item.uri: json.dumps(converter.unstructure(item.items), sort_keys=True)
+        for item in answer.items
+    }

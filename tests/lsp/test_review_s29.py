@@ -5,7 +5,6 @@ failing test."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import textwrap
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 from lsp_harness import editor, wait_until, write_files
 from lsprotocol import types
-from lsprotocol.converters import get_converter
+from pull_harness import plain_pull
 
 WORKER_HOOKS = Path(__file__).resolve().parent / "worker_hooks" / "sitecustomize.py"
 
@@ -81,18 +80,6 @@ def _with_workers(tmp_path: Path) -> tuple[dict[str, str], Path, Path]:
     return env, workers, server
 
 
-async def _plain_pull(session: Any) -> dict[str, str]:
-    """uri -> the report's diagnostics, as JSON text."""
-    answer = await session.client.workspace_diagnostic_async(
-        types.WorkspaceDiagnosticParams(previous_result_ids=[])
-    )
-    converter = get_converter()
-    return {
-        item.uri: json.dumps(converter.unstructure(item.items), sort_keys=True)
-        for item in answer.items
-    }
-
-
 async def _partial_status(session: Any) -> Any:
     """A request answered at once: every notification sent before it has been handled."""
     return await session.client.protocol.send_request_async("notels/vaultStatus", {"partial": True})
@@ -120,13 +107,13 @@ async def test_a_note_opened_as_the_workers_start_is_reported_from_the_file_not_
     env, _, server = _with_workers(tmp_path)
     (server / "hold-thread").touch()
     async with editor(vault, pull=True, env=env) as session:
-        pull = asyncio.ensure_future(_plain_pull(session))
+        pull = asyncio.ensure_future(plain_pull(session))
         await wait_until(lambda: (server / "thread-started").exists())
         opened = session.open("Заметка 007 😀.md", "Теперь [[Нигде 😀]].\n")
         await _partial_status(session)  # the open is handled
         (server / "hold-thread").unlink()
         reports = await asyncio.wait_for(pull, 30)
-        again = await _plain_pull(session)
+        again = await plain_pull(session)
     assert "unresolved-link" in reports[opened], reports[opened]
     assert "unresolved-link" in again[opened], again[opened]
 
@@ -148,12 +135,12 @@ async def test_a_warm_run_whose_thread_did_not_start_hangs_every_pass_after_it(
     async with editor(vault, pull=True, env=env) as session:
         first: dict[str, str] | Exception
         try:
-            first = await asyncio.wait_for(_plain_pull(session), 10)
+            first = await asyncio.wait_for(plain_pull(session), 10)
         except Exception as error:  # the pass raised with the thread's start
             first = error
         (server / "no-thread").unlink()  # threads start again
         try:
-            second = await asyncio.wait_for(_plain_pull(session), 10)
+            second = await asyncio.wait_for(plain_pull(session), 10)
         except TimeoutError:
             second = None
     assert second is not None, "the next pull waits forever on the WarmRun that never ran"
@@ -230,7 +217,7 @@ async def test_a_pass_after_the_cache_is_cleared_waits_on_the_workers_results_th
             )
         )
         await _partial_status(session)  # the settings are in: the cache is cleared
-        pull = asyncio.ensure_future(_plain_pull(session))
+        pull = asyncio.ensure_future(plain_pull(session))
         await asyncio.sleep(0.5)  # the pull's pass is under way
         (workers / "hold").unlink()
         reports = await asyncio.wait_for(pull, 30)

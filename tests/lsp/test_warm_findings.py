@@ -5,24 +5,24 @@ server alone would have found, whatever happens to the vault or the workers mean
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from lsp_harness import editor, wait_until, write_files
 from lsprotocol import types
-from lsprotocol.converters import get_converter
-from pull_harness import held_pull, partial_results, reports
+from pull_harness import held_pull, partial_results, plain_pull, reports
 
 WORKER_HOOKS = Path(__file__).resolve().parent / "worker_hooks"
 IN_PROCESS = {"NOTELS_INDEX_PROCESSES": "0"}
 
 
-def _with_workers(hooks: Path) -> dict[str, str]:
+def _with_workers(hooks: Path, *hook_files: str) -> dict[str, str]:
     """Two workers whatever the vault's size (one per batch of 96 notes, at most), with the
-    hooks of worker_hooks/."""
+    hooks of worker_hooks/ and these files in their folder."""
     hooks.mkdir(parents=True, exist_ok=True)
+    for name in hook_files:
+        (hooks / name).touch()
     return {
         "NOTELS_INDEX_PROCESSES": "2",
         "NOTELS_TEST_WORKERS": str(hooks),
@@ -67,28 +67,21 @@ def _odd_vault(vault: Path) -> None:
     (vault / "Картинка.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
 
 
-async def _plain_pull(session: Any) -> dict[str, str]:
-    """uri -> the report's diagnostics, as JSON text."""
-    answer = await session.client.workspace_diagnostic_async(
-        types.WorkspaceDiagnosticParams(previous_result_ids=[])
-    )
-    converter = get_converter()
-    return {
-        item.uri: json.dumps(converter.unstructure(item.items), sort_keys=True)
-        for item in answer.items
-    }
+async def _odd_vault_alone(vault: Path) -> dict[str, str]:
+    """The odd vault written, and reported by a server that checks it in its own process."""
+    _odd_vault(vault)
+    async with editor(vault, pull=True, env=IN_PROCESS) as session:
+        return await plain_pull(session)
 
 
 async def test_notes_checked_in_workers_are_reported_as_the_server_alone_finds_them(
     vault: Path, tmp_path: Path
 ) -> None:
-    _odd_vault(vault)
+    alone = await _odd_vault_alone(vault)
     hooks = tmp_path / "hooks"
-    async with editor(vault, pull=True, env=IN_PROCESS) as session:
-        alone = await _plain_pull(session)
     async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
-        with_workers = await _plain_pull(session)
-        again = await _plain_pull(session)  # from the cache the workers filled
+        with_workers = await plain_pull(session)
+        again = await plain_pull(session)  # from the cache the workers filled
     assert _workers_ran(hooks) == 2
     assert len(alone) == 131
     assert sum(report != "[]" for report in alone.values()) >= 124
@@ -105,7 +98,7 @@ async def test_an_open_note_is_reported_from_the_editors_text_not_the_file(
     async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
         session.open("Заметка 007.md", "Теперь [[Нигде 😀]].\n")
         await asyncio.sleep(0.3)
-        reports = await _plain_pull(session)
+        reports = await plain_pull(session)
     assert _workers_ran(hooks) > 0
     assert "unresolved-link" in reports[session.uri("Заметка 007.md")]
     assert all(
@@ -129,10 +122,8 @@ async def test_a_change_while_the_workers_check_is_reported_as_the_vault_is_now(
     linking = {f"Ссылка {n:03} 😀.md": "См. [[Цель]].\n" for n in range(120)}
     write_files(vault, {**linking, "Другая.md": "См. [[Нигде]].\n"})
     hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "hold").touch()
-    async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
-        pull = asyncio.ensure_future(_plain_pull(session))
+    async with editor(vault, pull=True, env=_with_workers(hooks, "hold")) as session:
+        pull = asyncio.ensure_future(plain_pull(session))
         await wait_until(lambda: _workers_ran(hooks) == 2)  # each has its copy of the index
         write_files(vault, {"Цель.md": "Я цель.\n"})
         session.notify_files(("Цель.md", types.FileChangeType.Created))
@@ -152,14 +143,10 @@ async def wait_until_async(value: Any, expected: object, timeout: float = 10.0) 
 
 
 async def test_workers_that_crash_leave_the_pass_to_the_server(vault: Path, tmp_path: Path) -> None:
-    _odd_vault(vault)
-    async with editor(vault, pull=True, env=IN_PROCESS) as session:
-        alone = await _plain_pull(session)
+    alone = await _odd_vault_alone(vault)
     hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "die").touch()
-    async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
-        with_crashes = await _plain_pull(session)
+    async with editor(vault, pull=True, env=_with_workers(hooks, "die")) as session:
+        with_crashes = await plain_pull(session)
         status = await session.client.protocol.send_request_async("notels/vaultStatus", {})
     assert _workers_ran(hooks) >= 1
     assert with_crashes == alone
@@ -172,9 +159,7 @@ async def test_a_held_pull_and_a_full_vault_status_share_the_workers(
     """Both passes wait on the one run of workers: each note checked once, by them."""
     _odd_vault(vault)
     hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "hold").touch()
-    async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
+    async with editor(vault, pull=True, env=_with_workers(hooks, "hold")) as session:
         counting = asyncio.ensure_future(
             session.client.protocol.send_request_async("notels/vaultStatus", {})
         )
@@ -200,14 +185,10 @@ async def test_a_note_a_rule_fails_on_in_a_worker_is_left_to_the_server(
 ) -> None:
     """One odd note must not send the whole vault back to the server's own process: the
     workers leave it out, and the server checks it (its rules may work there, or fail alone)."""
-    _odd_vault(vault)
-    async with editor(vault, pull=True, env=IN_PROCESS) as session:
-        alone = await _plain_pull(session)
+    alone = await _odd_vault_alone(vault)
     hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "raise-Ссылки.md").touch()
-    async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
-        with_workers = await _plain_pull(session)
+    async with editor(vault, pull=True, env=_with_workers(hooks, "raise-Ссылки.md")) as session:
+        with_workers = await plain_pull(session)
         await asyncio.sleep(0.2)
         failed = _log(session, "worker processes failed")
         checked = _log(session, "in 2 worker processes")
