@@ -5,11 +5,11 @@ the vaults nested in it (all vaults without it). Result: `{"notes", "cards", "er
 "warnings", "unchecked": int, "indexing": bool}`. Findings come from the same per-note cache as
 pull diagnostics, so asking after the editor pulled them is cheap.
 
-Counting a large vault's problems means checking every note first (10,000 notes: 8 s of the
-server's time; in VS Code the bar showed its counts 15-25 s after indexing). With
-`partial`, the answer comes at once and counts only the notes already checked (by pull
-diagnostics, or by a full request running beside it); `unchecked` says how many are left out.
-Without it, every note is checked and `unchecked` is 0.
+Counting a large vault's problems means checking every note first (10,000 notes: about 5 s,
+in worker processes: see warm_findings.py; in VS Code the bar shows its counts about 7 s after
+indexing). With `partial`, the answer comes at once and counts only the notes already checked
+(by pull diagnostics, or by a full request running beside it); `unchecked` says how many are
+left out. Without it, every note is checked and `unchecked` is 0.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from notels.vault.files import resolved
 from .convert import path_of_uri
 from .session import Session
 from .turns import Turns
+from .warm_findings import WarmPass
 from .workspace import IndexState, under
 
 VAULT_STATUS = "notels/vaultStatus"
@@ -50,10 +51,10 @@ async def vault_status(session: Session, params: Any) -> dict[str, int | bool]:
             paths = sorted({*own, *problems})
             indexing = indexing or vault.state is not IndexState.READY
             run = vault.run
-        warm = None if partial else session.warm_findings.start(vault, run, paths)
+        warm = None if partial else WarmPass(session.warm_findings, vault, run, paths)
         for done, relative in enumerate(paths):
             if warm is not None:
-                await warm.until_checked(relative)
+                await warm.before(done)
             if not partial and not vault.ready_in(run):
                 # A run began during the count (a setting that re-indexes): the rest would be
                 # checked against its index half filled. Left out, and the answer says why.

@@ -43,6 +43,9 @@ class WarmRun:
         self.done = 0  # paths whose batch came back (or will not)
         self.finished = False
         self.superseded = False  # a newer run of the vault replaces it: its workers stop
+        # It ended before its last note, its findings no longer to be taken (superseded, or the
+        # cache cleared): a pass waiting on it may follow a newer run.
+        self.stopped = False
         self._progress = asyncio.Event()
 
     async def until_checked(self, path: str) -> None:
@@ -145,18 +148,46 @@ class WarmFindings:
 
     def _put(self, warm: WarmRun, batch: list[CheckedNote]) -> int | None:
         """The batch's findings into the cache: how many were taken; None when the run is
-        over (superseded, the vault re-indexed or dropped)."""
+        over (superseded, the cache cleared, the vault re-indexed or dropped)."""
         vault = warm.vault
         taken = 0
         with vault.lock:
-            if (
-                warm.superseded
-                or not vault.ready_in(warm.run)
-                or self._workspace.vaults.get(vault.root) is not vault
-            ):
+            if not vault.ready_in(warm.run) or self._workspace.vaults.get(vault.root) is not vault:
+                return None
+            if warm.superseded or vault.cache.cleared_since(warm.moment):
+                warm.stopped = True
                 return None
             for path, findings in batch:
                 if findings is not None:
                     entry = (self._workspace.new_result_id(), findings)
                     taken += vault.cache.put_if_current(path, entry, warm.moment)
         return taken
+
+
+class WarmPass:
+    """A pass over `paths` behind the workers: `await before(i)` ahead of the note paths[i].
+
+    When the run it follows stops early (a newer one replaced it, or the cache was cleared),
+    it follows the run checking the notes left, rather than checking them all itself."""
+
+    def __init__(
+        self, warm_findings: WarmFindings, vault: Vault, run: int, paths: Sequence[str]
+    ) -> None:
+        self._warm_findings = warm_findings
+        self._vault = vault
+        self._run = run
+        self._paths = paths
+        self._current = warm_findings.start(vault, run, paths)
+
+    async def before(self, position: int) -> None:
+        current = self._current
+        if current is None:
+            return
+        path = self._paths[position]
+        await current.until_checked(path)
+        in_run = current.positions.get(path)
+        if current.stopped and in_run is not None and current.done <= in_run:
+            rest = self._paths[position:]
+            self._current = self._warm_findings.start(self._vault, self._run, rest)
+            if self._current is not None:
+                await self._current.until_checked(path)

@@ -26,7 +26,7 @@ from notels.vault.files import resolved
 
 from .convert import Json, JsonAnswer, note_uri, path_of_uri
 from .turns import Turns
-from .warm_findings import WarmFindings
+from .warm_findings import WarmFindings, WarmPass
 from .workspace import IndexState, Vault, Workspace, under
 
 log = logging.getLogger("notels.lsp")
@@ -93,7 +93,8 @@ class WorkspacePulls:
         self._changed = asyncio.Event()
         self._held = 0  # streamed pulls begun: the last one is held
         self._warm = warm
-        # Notes whose check raised, logged once until it works again.
+        # Notes whose check raised in the last pass: logged once, until a pass checks the note
+        # fine or no longer finds it (deleted: a note at its path later is another note).
         self._failing: set[tuple[Path, str]] = set()
 
     def wake(self) -> None:
@@ -133,6 +134,7 @@ class WorkspacePulls:
         turns = Turns()
         sent_at = time.perf_counter()
         indexing: list[Vault] = []
+        failing: set[tuple[Path, str]] = set()
         for vault in list(self._workspace.vaults.values()):
             with vault.lock:
                 if vault.state is not IndexState.READY:
@@ -148,10 +150,9 @@ class WorkspacePulls:
             nested = self._workspace.nested_roots(vault)
             if nested:
                 paths = [relative for relative in paths if not under(relative, nested)]
-            warm = self._warm.start(vault, run, paths)
-            for relative in paths:
-                if warm is not None:
-                    await warm.until_checked(relative)
+            warm = WarmPass(self._warm, vault, run, paths)
+            for position, relative in enumerate(paths):
+                await warm.before(position)
                 if not vault.ready_in(run):
                     # A run began during the pass (a setting that re-indexes): the rest waits
                     # for its end, as above, not checked against the new index half filled.
@@ -170,11 +171,8 @@ class WorkspacePulls:
                     report = self._report(vault, relative, uri, version, known, token is not None)
                 except Exception:
                     # One note a rule cannot check must not hide the notes after it.
-                    self._failed(vault, relative)
+                    self._failed(vault, relative, failing)
                     report = None
-                else:
-                    if self._failing:
-                        self._failing.discard((vault.root, relative))
                 if report is not None and (token is None or report["kind"] == "full"):
                     items.append(report)
                 if token is not None and items:
@@ -193,6 +191,7 @@ class WorkspacePulls:
                 items.append({"uri": uri, "version": None, "kind": "full", "items": []})
         if token is not None and items:
             self._send(token, items, known)
+        self._failing = failing
         return items
 
     def _report(
@@ -216,11 +215,12 @@ class WorkspacePulls:
             del report["items"]
         return report
 
-    def _failed(self, vault: Vault, relative: str) -> None:
+    def _failed(self, vault: Vault, relative: str, failing: set[tuple[Path, str]]) -> None:
         """Log why, once: every pass (each change the pull wakes up for) checks it again."""
-        if (vault.root, relative) not in self._failing:
-            self._failing.add((vault.root, relative))
+        key = (vault.root, relative)
+        if key not in self._failing and key not in failing:
             log.exception("workspace diagnostics: checking %s failed", relative)
+        failing.add(key)
 
     def _send(self, token: types.ProgressToken, items: list[Json], known: _ClientView) -> None:
         self._notify(types.PROGRESS, {"token": token, "value": {"items": items}})
