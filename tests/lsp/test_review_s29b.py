@@ -11,25 +11,9 @@ from typing import Any
 
 from lsp_harness import editor, wait_until, write_files
 from lsprotocol import types
+from worker_harness import with_workers, workers_ran
 
-WORKER_HOOKS = Path(__file__).resolve().parent / "worker_hooks"
 FAULT_HOOKS = Path(__file__).resolve().parent / "fault_hooks"
-
-
-def _with_workers(hooks: Path) -> dict[str, str]:
-    """Two workers whatever the vault's size, with the hooks of worker_hooks/."""
-    hooks.mkdir(parents=True, exist_ok=True)
-    return {
-        "NOTELS_INDEX_PROCESSES": "2",
-        "NOTELS_TEST_WORKERS": str(hooks),
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(WORKER_HOOKS), os.environ.get("PYTHONPATH")])
-        ),
-    }
-
-
-def _workers_ran(hooks: Path) -> int:
-    return len(list(hooks.glob("checked-*")))
 
 
 async def _partial_status(session: Any) -> Any:
@@ -64,13 +48,13 @@ async def test_a_pass_under_way_when_the_cache_is_cleared_has_every_note_checked
     thrown away."""
     write_files(vault, {f"Ссылка {n:03} 😀.md": "См. [[Нет 😀]].\n" for n in range(200)})
     hooks = tmp_path / "hooks"
-    env = _with_workers(hooks)
+    env = with_workers(hooks)
     (hooks / "hold").touch()
     async with editor(vault, pull=True, env=env) as session:
         counting = asyncio.ensure_future(
             session.client.protocol.send_request_async("notels/vaultStatus", {})
         )
-        await wait_until(lambda: _workers_ran(hooks) == 2)  # the count's run, held
+        await wait_until(lambda: workers_ran(hooks) == 2)  # the count's run, held
         session.client.workspace_did_change_configuration(
             types.DidChangeConfigurationParams(
                 settings={"notels": {"rules": {"unresolved-link": "warning"}}}
@@ -94,7 +78,7 @@ async def test_a_pass_under_way_when_the_cache_is_cleared_has_every_note_checked
     assert status.warnings == 200 and status.errors == 0 and status.unchecked == 0
     assert taken() == 200, (
         f"every note's findings from the workers were refused and the pass checked all of them "
-        f"again on the event loop; workers started: {_workers_ran(hooks)}; logged: {logged()}"
+        f"again on the event loop; workers started: {workers_ran(hooks)}; logged: {logged()}"
     )
 
 

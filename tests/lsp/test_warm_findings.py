@@ -5,35 +5,15 @@ server alone would have found, whatever happens to the vault or the workers mean
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import Any
 
 from lsp_harness import editor, wait_until, write_files
 from lsprotocol import types
 from pull_harness import held_pull, partial_results, plain_pull, reports
+from worker_harness import with_workers, workers_ran
 
-WORKER_HOOKS = Path(__file__).resolve().parent / "worker_hooks"
 IN_PROCESS = {"NOTELS_INDEX_PROCESSES": "0"}
-
-
-def _with_workers(hooks: Path, *hook_files: str) -> dict[str, str]:
-    """Two workers whatever the vault's size (one per batch of 96 notes, at most), with the
-    hooks of worker_hooks/ and these files in their folder."""
-    hooks.mkdir(parents=True, exist_ok=True)
-    for name in hook_files:
-        (hooks / name).touch()
-    return {
-        "NOTELS_INDEX_PROCESSES": "2",
-        "NOTELS_TEST_WORKERS": str(hooks),
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(WORKER_HOOKS), os.environ.get("PYTHONPATH")])
-        ),
-    }
-
-
-def _workers_ran(hooks: Path) -> int:
-    return len(list(hooks.glob("checked-*")))
 
 
 def _odd_vault(vault: Path) -> None:
@@ -79,13 +59,13 @@ async def test_notes_checked_in_workers_are_reported_as_the_server_alone_finds_t
 ) -> None:
     alone = await _odd_vault_alone(vault)
     hooks = tmp_path / "hooks"
-    async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
-        with_workers = await plain_pull(session)
+    async with editor(vault, pull=True, env=with_workers(hooks)) as session:
+        by_workers = await plain_pull(session)
         again = await plain_pull(session)  # from the cache the workers filled
-    assert _workers_ran(hooks) == 2
+    assert workers_ran(hooks) == 2
     assert len(alone) == 131
     assert sum(report != "[]" for report in alone.values()) >= 124
-    assert with_workers == alone
+    assert by_workers == alone
     assert again == alone
 
 
@@ -95,11 +75,11 @@ async def test_an_open_note_is_reported_from_the_editors_text_not_the_file(
     """The workers read notes from disk; a note open in the editor says what the user sees."""
     write_files(vault, {f"Заметка {n:03}.md": "Текст.\n" for n in range(200)})
     hooks = tmp_path / "hooks"
-    async with editor(vault, pull=True, env=_with_workers(hooks)) as session:
+    async with editor(vault, pull=True, env=with_workers(hooks)) as session:
         session.open("Заметка 007.md", "Теперь [[Нигде 😀]].\n")
         await asyncio.sleep(0.3)
         reports = await plain_pull(session)
-    assert _workers_ran(hooks) > 0
+    assert workers_ran(hooks) > 0
     assert "unresolved-link" in reports[session.uri("Заметка 007.md")]
     assert all(
         report == "[]" for uri, report in reports.items() if uri != session.uri("Заметка 007.md")
@@ -122,9 +102,9 @@ async def test_a_change_while_the_workers_check_is_reported_as_the_vault_is_now(
     linking = {f"Ссылка {n:03} 😀.md": "См. [[Цель]].\n" for n in range(120)}
     write_files(vault, {**linking, "Другая.md": "См. [[Нигде]].\n"})
     hooks = tmp_path / "hooks"
-    async with editor(vault, pull=True, env=_with_workers(hooks, "hold")) as session:
+    async with editor(vault, pull=True, env=with_workers(hooks, "hold")) as session:
         pull = asyncio.ensure_future(plain_pull(session))
-        await wait_until(lambda: _workers_ran(hooks) == 2)  # each has its copy of the index
+        await wait_until(lambda: workers_ran(hooks) == 2)  # each has its copy of the index
         write_files(vault, {"Цель.md": "Я цель.\n"})
         session.notify_files(("Цель.md", types.FileChangeType.Created))
         await wait_until_async(lambda: _indexed_notes(session), 122)
@@ -145,10 +125,10 @@ async def wait_until_async(value: Any, expected: object, timeout: float = 10.0) 
 async def test_workers_that_crash_leave_the_pass_to_the_server(vault: Path, tmp_path: Path) -> None:
     alone = await _odd_vault_alone(vault)
     hooks = tmp_path / "hooks"
-    async with editor(vault, pull=True, env=_with_workers(hooks, "die")) as session:
+    async with editor(vault, pull=True, env=with_workers(hooks, "die")) as session:
         with_crashes = await plain_pull(session)
         status = await session.client.protocol.send_request_async("notels/vaultStatus", {})
-    assert _workers_ran(hooks) >= 1
+    assert workers_ran(hooks) >= 1
     assert with_crashes == alone
     assert status.unchecked == 0
 
@@ -159,11 +139,11 @@ async def test_a_held_pull_and_a_full_vault_status_share_the_workers(
     """Both passes wait on the one run of workers: each note checked once, by them."""
     _odd_vault(vault)
     hooks = tmp_path / "hooks"
-    async with editor(vault, pull=True, env=_with_workers(hooks, "hold")) as session:
+    async with editor(vault, pull=True, env=with_workers(hooks, "hold")) as session:
         counting = asyncio.ensure_future(
             session.client.protocol.send_request_async("notels/vaultStatus", {})
         )
-        await wait_until(lambda: _workers_ran(hooks) == 2)
+        await wait_until(lambda: workers_ran(hooks) == 2)
         batches = partial_results(session.client, "held")
         held = held_pull(session, "held")
         await asyncio.sleep(0.3)  # the pull's pass waits on the same workers
@@ -171,7 +151,7 @@ async def test_a_held_pull_and_a_full_vault_status_share_the_workers(
         await wait_until(lambda: len(reports(batches)) == 131)
         status = await asyncio.wait_for(counting, 30)
         held.cancel()
-    assert _workers_ran(hooks) == 2
+    assert workers_ran(hooks) == 2
     assert status.unchecked == 0 and status.notes >= 130
     assert status.errors + status.warnings >= 124
 
@@ -187,12 +167,12 @@ async def test_a_note_a_rule_fails_on_in_a_worker_is_left_to_the_server(
     workers leave it out, and the server checks it (its rules may work there, or fail alone)."""
     alone = await _odd_vault_alone(vault)
     hooks = tmp_path / "hooks"
-    async with editor(vault, pull=True, env=_with_workers(hooks, "raise-Ссылки.md")) as session:
-        with_workers = await plain_pull(session)
+    async with editor(vault, pull=True, env=with_workers(hooks, "raise-Ссылки.md")) as session:
+        by_workers = await plain_pull(session)
         await asyncio.sleep(0.2)
         failed = _log(session, "worker processes failed")
         checked = _log(session, "in 2 worker processes")
-    assert with_workers == alone
+    assert by_workers == alone
     assert "unresolved-heading" in alone[session.uri("Ссылки.md")]
     assert not failed
     assert len(checked) == 1 and checked[0].startswith("checked 129 of 130 notes of ")
