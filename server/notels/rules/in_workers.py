@@ -73,8 +73,9 @@ def findings_in_workers(
 def serve_findings(job: tuple[Any, ...], sink: BinaryIO) -> None:
     """The worker's side of findings_in_workers."""
     _, vault, batches = job
-    with contextlib.suppress(OSError):  # else as fast as the server
-        os.nice(_NICENESS)
+    if hasattr(os, "nice"):  # not on Windows
+        with contextlib.suppress(OSError):  # else as fast as the server
+            os.nice(_NICENESS)
     root_text, config, shipped = pickle.loads(vault)
     index = index_from_shipped(Path(root_text), config, shipped)
     changed: set[str] = set()
