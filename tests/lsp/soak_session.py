@@ -669,16 +669,18 @@ class Soak:
         self.related_compared = sum(1 for rel in uris for row in expected.get(rel, []) if row[6])
         return differences()
 
-    async def finish_pull(self, timeout: float = 6.0) -> dict[str, tuple[list[Row], list[Row]]]:
+    async def finish_pull(
+        self, timeout: float = 6.0, whole_first: bool = False
+    ) -> dict[str, tuple[list[Row], list[Row]]]:
         """`finish` for a client that pulls: every note, open or not, pulled one by one, and the
-        whole workspace at once, equal `notels check`."""
+        whole workspace at once, equal `notels check`. `whole_first`: the workspace pull
+        before the notes', so that it, not they, checks the notes not checked yet."""
         for rel, text in self.editor_texts.items():
             (self.root / rel).write_bytes(text.encode("utf-8"))
         expected = self.expected()
         notes = self.notes()
 
-        async def differences() -> dict[str, tuple[list[Row], list[Row]]]:
-            found = {}
+        async def each_note(found: dict[str, tuple[list[Row], list[Row]]]) -> None:
             for rel in notes:
                 report = await asyncio.wait_for(
                     self.session.client.text_document_diagnostic_async(
@@ -692,6 +694,8 @@ class Soak:
                 shown = diagnostic_rows(self.root, report.items)
                 if shown != expected.get(rel, []):
                     found[rel] = (shown, expected.get(rel, []))
+
+        async def whole_workspace(found: dict[str, tuple[list[Row], list[Row]]]) -> None:
             whole = await asyncio.wait_for(
                 self.session.client.workspace_diagnostic_async(
                     types.WorkspaceDiagnosticParams(previous_result_ids=[])
@@ -707,6 +711,13 @@ class Soak:
                     found[f"workspace: {rel}"] = (shown, expected.get(rel, []))
             for rel in set(expected) - seen:
                 found[f"workspace: {rel}"] = ([], expected[rel])
+
+        async def differences() -> dict[str, tuple[list[Row], list[Row]]]:
+            found: dict[str, tuple[list[Row], list[Row]]] = {}
+            for part in (
+                (whole_workspace, each_note) if whole_first else (each_note, whole_workspace)
+            ):
+                await part(found)
             return found
 
         await asyncio.sleep(1.0)

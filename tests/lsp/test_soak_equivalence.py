@@ -30,16 +30,23 @@ async def run_seed(
     early: bool = False,
     utf16: bool = False,
     rapid: bool = False,
+    workers: bool = False,
 ) -> Soak:
-    """`early`: the steps begin before the first indexing ends."""
+    """`early`: the steps begin before the first indexing ends. `workers`: a pulling session
+    whose final workspace pull comes first, its notes checked by worker processes (see
+    lsp/warm_findings.py), whatever the vault's size."""
     disk = start_vault(vault)
     async with editor(
-        vault, encodings=None if utf16 else ["utf-32"], pull=pull, wait_for_index=not early
+        vault,
+        encodings=None if utf16 else ["utf-32"],
+        pull=pull,
+        wait_for_index=not early,
+        env={"NOTELS_INDEX_PROCESSES": "2"} if workers else None,
     ) as session:
         soak = Soak(session, random.Random(seed), disk=disk, utf16=utf16, rapid=rapid)
         for _ in range(steps):
             await soak.random_step()
-        differences = await (soak.finish_pull() if pull else soak.finish())
+        differences = await (soak.finish_pull(whole_first=workers) if pull else soak.finish())
         report = "\n".join(soak.steps)
         if differences:
             dump = Path("/tmp/soak_fail")
@@ -52,6 +59,9 @@ async def run_seed(
             )
         assert differences == {}, f"seed {seed}: {differences}\nsteps:\n{report}"
         assert soak.server_errors() == [], soak.server_errors()
+        if workers:
+            checked = [m.message for m in session.client.log_messages if "worker proc" in m.message]
+            assert checked, "no worker process checked the notes"
         kinds = sorted({step.split("(")[0] for step in soak.steps})
         summary = (
             f"seed {seed}: {len(soak.steps)} steps {kinds}; {len(soak.compared)} notes, "
@@ -102,6 +112,21 @@ async def test_a_long_random_pulling_session_ends_as_check_says(
     vault: Path, seed: int, capfd: pytest.CaptureFixture[str]
 ) -> None:
     await run_seed(vault, seed, steps=150, capfd=capfd, pull=True, early=seed % 2 == 0)
+
+
+@pytest.mark.parametrize("seed", [5])
+async def test_a_random_pulling_session_checked_by_workers_ends_as_check_says(
+    vault: Path, seed: int, capfd: pytest.CaptureFixture[str]
+) -> None:
+    await run_seed(vault, seed, steps=30, capfd=capfd, pull=True, workers=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(210, 220))
+async def test_a_long_random_pulling_session_checked_by_workers_ends_as_check_says(
+    vault: Path, seed: int, capfd: pytest.CaptureFixture[str]
+) -> None:
+    await run_seed(vault, seed, steps=150, capfd=capfd, pull=True, workers=True)
 
 
 @pytest.mark.slow
