@@ -18,8 +18,8 @@ import logging
 import time
 from collections.abc import Sequence
 
-from notels.rules.in_workers import CheckedNote, findings_in_workers, workers_pay
-from notels.vault.parallel import WorkerFailed, worker_count
+from notels.rules.in_workers import CheckedNote, findings_in_workers, workers_for
+from notels.vault.parallel import WorkerFailed
 from notels.vault.shipped import ShippedIndex, ship_index
 
 from .indexer import start_thread
@@ -38,8 +38,8 @@ class WarmRun:
         self.moment = moment
         self.config = vault.config
         self.shipped: ShippedIndex | None = ship_index(vault.index)  # until the workers have it
+        # Each path to check -> its place in the order they are checked (the dict's order).
         self.positions = {path: position for position, path in enumerate(paths)}
-        self.paths = list(paths)
         self.done = 0  # paths whose batch came back (or will not)
         self.finished = False
         self.superseded = False  # a newer run of the vault replaces it: its workers stop
@@ -91,12 +91,12 @@ class WarmFindings:
                 and path in index.summaries
                 and path not in vault.open_docs  # its text is the editor's, not the file's
             ]
-            if not unchecked or not workers_pay(len(unchecked), len(index.summaries)):
+            workers = workers_for(len(unchecked), len(index.summaries))
+            if not unchecked or workers == 0:
                 return None
             # The notes to check, and the index they are checked against, as of one moment:
             # a note opened or changed after it drops its entry after it (see put_if_current).
             warm = WarmRun(vault, run, unchecked, vault.cache.moment())
-        workers = worker_count(len(unchecked))
         loop = asyncio.get_running_loop()
         try:
             start_thread(
@@ -116,7 +116,8 @@ class WarmFindings:
             shipped, warm.shipped = warm.shipped, None
             assert shipped is not None
             started = time.perf_counter()
-            batches = findings_in_workers(vault.root, warm.config, shipped, warm.paths, workers)
+            paths = list(warm.positions)
+            batches = findings_in_workers(vault.root, warm.config, shipped, paths, workers)
             for batch in batches:
                 found = self._put(warm, batch)
                 if found is None:

@@ -31,27 +31,25 @@ FINDINGS_JOB = "findings"
 # what the index saw (the parent must read it itself, to index what changed).
 CheckedNote = tuple[str, list[Finding] | None]
 
-# See workers_pay.
+# See workers_for.
 _MIN_NOTES = 800
 
 # Below the server's priority: a client waits on the server, not on this.
 _NICENESS = 5
 
 
-def workers_pay(notes_to_check: int, notes: int) -> bool:
-    """Do worker processes check `notes_to_check` notes of a vault of `notes` sooner than
-    this process would?
+def workers_for(notes_to_check: int, notes: int) -> int:
+    """How many worker processes check `notes_to_check` notes of a vault of `notes` sooner
+    than this process would: 0 when none do.
 
     A worker starts (about 0.2 s) and rebuilds the whole index from its summaries (16 µs a
     note) before it checks anything; a check costs about 500 µs a note. With two workers,
     that pays from about 800 + notes / 16 notes to check: 1,400 of 10,000.
     """
     workers = worker_count(notes_to_check)
-    if workers == 0:
-        return False
-    if configured_workers() is not None:
-        return True
-    return notes_to_check >= _MIN_NOTES + notes // 16
+    if workers == 0 or configured_workers() is not None:
+        return workers
+    return workers if notes_to_check >= _MIN_NOTES + notes // 16 else 0
 
 
 def findings_in_workers(
