@@ -61,7 +61,7 @@ from notels.vault.loader import vanished
 from notels.vault.notes import load_note, note_from_disk, text_from_disk
 from notels.vault.parallel import Summarized
 from notels.vault.resolve import stem_key
-from notels.vault.summary import NoteSummary, Stamp, moved_only, summarize
+from notels.vault.summary import NoteSummary, Stamp, same_to_other_notes, summarize
 from notels.vault.templates import TEMPLATE_SETTINGS
 
 from .findings_cache import FindingsCache
@@ -964,7 +964,7 @@ class Workspace:
             affected.add(relative)
             affected |= _dependents(index, relative, old)
             note_types |= _note_types(old) | _note_types(summary)
-        fields_before = {note_type: index.inferred_fields(note_type) for note_type in note_types}
+        fields_before = {note_type: _fields_seen(index, note_type) for note_type in note_types}
         yield affected
         for relative, summary in changes:
             affected |= _dependents(index, relative, summary)
@@ -1143,7 +1143,7 @@ def _only_itself(
     return (
         summary is not None
         and old is not None
-        and moved_only(old, summary)  # the same but for positions, if at all
+        and same_to_other_notes(old, summary)
         and problem == index.file_problems.get(relative)
         # Same offsets may sit on other lines (a character became a line break): notes sharing
         # a card ID show its position, so they are re-checked the long way.
@@ -1163,11 +1163,17 @@ def _note_types(summary: NoteSummary | None) -> set[str]:
     return summary.note_types() if summary is not None else set()
 
 
-def _cards_of_changed_types(
-    index: VaultIndex, fields_before: dict[str, frozenset[str] | None]
-) -> set[str]:
-    """Notes with cards of a type whose inferred fields are no longer `fields_before`."""
-    changed = {t for t, fields in fields_before.items() if index.inferred_fields(t) != fields}
+def _fields_seen(index: VaultIndex, note_type: str) -> object:
+    """What the rules read of the vault's cards of a type: the fields inferred for it, or
+    without them, how many cards use each field (duplicate-field)."""
+    inferred = index.inferred_fields(note_type)
+    return inferred if inferred else (inferred, index.field_counts(note_type))
+
+
+def _cards_of_changed_types(index: VaultIndex, fields_before: dict[str, object]) -> set[str]:
+    """Notes with cards of a type whose fields, as the rules see them, are no longer
+    `fields_before`."""
+    changed = {t for t, fields in fields_before.items() if _fields_seen(index, t) != fields}
     if not changed:
         return set()
     return {path for path, other in index.summaries.items() if other.note_types() & changed}

@@ -101,6 +101,22 @@ def moved_only(old: NoteSummary, new: NoteSummary) -> bool:
     return True
 
 
+# What the rules read of other notes' summaries: the names a link may take (aliases; the path is
+# no field), the headings and block ids it may name, the card IDs (duplicates) and the fields of
+# each note type's cards (inferred schemas). Links, tags, decks, the description and `created`
+# serve the editor's features alone.
+_READ_BY_OTHERS_RULES = ("aliases", "heading_keys", "block_keys", "card_fields")
+
+
+def same_to_other_notes(old: NoteSummary, new: NoteSummary) -> bool:
+    """Do other notes' findings read the same of both? The card IDs may have moved (the same
+    values in the same order): a note sharing one shows where it stands, which the caller
+    must look at."""
+    if any(getattr(old, name) != getattr(new, name) for name in _READ_BY_OTHERS_RULES):
+        return False
+    return [entry[0] for entry in old.card_ids] == [entry[0] for entry in new.card_ids]
+
+
 def card_name(card: Card) -> str:
     """`<note type>: <first field>`, e.g. `math_complex: Embedding`."""
     return _card_name(card.note_type, card_front(card))
