@@ -1,0 +1,70 @@
+"""Review s30 (CLI and output formats): `notels check` as a demanding CI user runs it.
+
+Each test drives the real CLI in a subprocess on a small vault written here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from vaults import write_vault
+
+SERVER = Path(__file__).parents[2] / "server"
+_PLUGIN_ID = re.compile(r"(?:<!--)?ID: (\d+)")  # Obsidian_to_Anki's Note.ID_REGEXP
+
+
+def run_check(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    base = {**os.environ, "PYTHONPATH": str(SERVER), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "notels", "check", *args],
+        cwd=cwd,
+        env={**base, **(env or {})},
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def plugin_card(block: str) -> tuple[str | None, list[str], list[str]]:
+    """(ID, tags, remaining lines) of a block's text as the sync plugin's `Note` reads it:
+    trimmed, split at `\\n`, the ID popped from the last line, then `Tags: ` from the new last
+    line (src/note.ts: getIdentifier, then getTags)."""
+    lines = block.strip().split("\n")
+    card_id = None
+    match = _PLUGIN_ID.search(lines[-1])
+    if match:
+        card_id = match.group(1)
+        lines.pop()
+    tags: list[str] = []
+    if lines[-1].startswith("Tags: "):
+        tags = lines.pop()[len("Tags: ") :].split(" ")
+    return card_id, tags, lines
+
+
+def only_block(text: str) -> str:
+    (block,) = re.findall(r"^START\n([\s\S]*?\n)END", text, re.MULTILINE)
+    return block
+
+
+def test_fix_gives_an_id_without_turning_the_cards_tags_into_field_text(tmp_path: Path) -> None:
+    """A card whose `Tags:` line is followed by a blank line before END: the plugin trims the
+    block, so `Tags: exam calculus` is its last line and the card has those tags. `--fix`
+    inserts `ID: n` at the start of the END line, after the blank line: then the ID is the
+    last line and the line above it is blank, so the plugin (and notels' own parser) read
+    `Tags: exam calculus` as text of the FRONT field and the card loses its tags. A safe fix
+    must leave the card as the plugin reads it, but for its new ID."""
+    note = "Text.\nSTART\nBasic\nFRONT: q\nTags: exam calculus\n\nEND\n"
+    vault = write_vault(tmp_path, {"a.md": note})
+    assert plugin_card(only_block(note)) == (None, ["exam", "calculus"], ["Basic", "FRONT: q"])
+
+    result = run_check("--fix", "--select", "missing-id", cwd=vault)
+    assert result.returncode == 0, result.stderr.decode()
+    fixed = (vault / "a.md").read_text(encoding="utf-8")
+    card_id, tags, lines = plugin_card(only_block(fixed))
+    assert card_id is not None, fixed  # the fix did give the card an ID
+    assert (tags, lines) == (["exam", "calculus"], ["Basic", "FRONT: q"]), fixed
