@@ -68,3 +68,28 @@ def test_fix_gives_an_id_without_turning_the_cards_tags_into_field_text(tmp_path
     card_id, tags, lines = plugin_card(only_block(fixed))
     assert card_id is not None, fixed  # the fix did give the card an ID
     assert (tags, lines) == (["exam", "calculus"], ["Basic", "FRONT: q"]), fixed
+
+
+def annotations(stdout: bytes) -> list[dict[str, str]]:
+    """The properties of each `::level prop=value,...::message` line."""
+    found = []
+    for line in stdout.decode().splitlines():
+        properties = line.split(" ", 1)[1].split("::", 1)[0]
+        found.append(dict(item.split("=", 1) for item in properties.split(",")))
+    return found
+
+
+def test_github_annotation_spanning_lines_carries_no_columns(tmp_path: Path) -> None:
+    """GitHub's toolkit (AnnotationProperties) says `col` and `endColumn` cannot be sent when
+    `line` and `endLine` differ, and the runner's ValidateLinesAndColumns drops them with an
+    "Invalid warning command value" message. An empty `TARGET DECK` followed by a blank line
+    is reported from 2:1 to 3:1 (the span holds the line break), and is annotated
+    `line=2,col=1,endLine=3,endColumn=1`: a command the runner has to repair."""
+    note = "Text.\nTARGET DECK\n\nSTART\nBasic\nFRONT: q\nID: 1737306548883\nEND\n"
+    vault = write_vault(tmp_path, {"a.md": note})
+    result = run_check("--format", "github", cwd=vault)
+    found = annotations(result.stdout)
+    assert any(a["title"] == "notels empty-target-deck" for a in found), result.stdout.decode()
+    for annotation in found:
+        if annotation["line"] != annotation.get("endLine", annotation["line"]):
+            assert "col" not in annotation and "endColumn" not in annotation, annotation
