@@ -5,6 +5,7 @@ Each test drives the real CLI in a subprocess on a small vault written here.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -93,3 +94,28 @@ def test_github_annotation_spanning_lines_carries_no_columns(tmp_path: Path) -> 
     for annotation in found:
         if annotation["line"] != annotation.get("endLine", annotation["line"]):
             assert "col" not in annotation and "endColumn" not in annotation, annotation
+
+
+def test_a_workspace_named_through_a_symlink_still_names_files_from_its_root(
+    tmp_path: Path,
+) -> None:
+    """GITHUB_WORKSPACE may name the checkout through a symlink (a self-hosted runner whose
+    `_work` folder links to a larger disk; `/tmp` and `/var` on macOS). A step run in `notes/`
+    must still annotate `notes/a.md`: the working folder is the same folder, reached by its
+    real path. Today checkout_path compares the real path of the file with the unresolved
+    workspace, finds it "outside", and falls back to `a.md`, which GitHub and code scanning
+    read from the repository root: a file that does not exist."""
+    real = tmp_path / "disk" / "repo"
+    write_vault(real / "notes", {"a.md": "Text [[Nope]]\n"})
+    workspace = tmp_path / "work"
+    workspace.symlink_to(real, target_is_directory=True)
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace)}
+
+    github = run_check("--format", "github", cwd=workspace / "notes", env=env)
+    (annotation,) = annotations(github.stdout)
+    assert annotation["file"] in ("notes/a.md", str(workspace / "notes" / "a.md")), annotation
+
+    sarif = run_check("--format", "sarif", cwd=workspace / "notes", env=env)
+    (result,) = json.loads(sarif.stdout)["runs"][0]["results"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "notes/a.md", uri
