@@ -1,0 +1,71 @@
+"""Review s30: the editor features under hostile text, through real LSP sessions. Each test is a
+defect found, failing on the code it was written against."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsp_harness import write_files
+from lsprotocol import types
+from test_completion import _complete, completion_editor
+from test_navigation_requests import navigation_editor
+
+# --- lone CR line ends (README: "notels treats CRLF and lone-CR line endings like LF") --------
+
+_LINES = [f"строка {n} 😀" for n in range(40)]
+
+
+async def test_the_hover_preview_of_a_note_with_lone_cr_line_ends_is_cut_as_any_other(
+    vault: Path,
+) -> None:
+    """Defect: a hover over a link previews the note's first 20 lines and ends with `…` when it
+    goes on (features/outline._excerpt). The lines are found with `text.find("\\n")`, so a note
+    whose lines end in a lone CR is one line to it: the hover shows the whole note (every one of
+    its 4,000 lines, for a long one), without the `…`; the same note with LF or CRLF line ends
+    is cut at 20 lines."""
+    write_files(
+        vault,
+        {
+            "Unix.md": "# Заметка\n" + "".join(f"{line}\n" for line in _LINES),
+            "Mac.md": "# Заметка\r" + "".join(f"{line}\r" for line in _LINES),
+            "a.md": "[[Unix]] [[Mac]]\n",
+        },
+    )
+    async with navigation_editor(vault) as session:
+        uri = session.open("a.md")
+        unix = await session.hover(uri, 0, 3)
+        mac = await session.hover(uri, 0, 12)
+
+    assert unix is not None and isinstance(unix.contents, types.MarkupContent)
+    assert mac is not None and isinstance(mac.contents, types.MarkupContent)
+    unix_shown = unix.contents.value.split("\n")
+    mac_shown = mac.contents.value.split("\n")
+    assert unix_shown[-1] == "…"  # cut, as it should be
+    assert mac_shown[1:] == unix_shown[1:], (len(mac_shown), mac_shown[-3:])
+
+
+async def test_a_note_with_lone_cr_line_ends_is_described_by_its_first_line_in_completion(
+    vault: Path,
+) -> None:
+    """Defect: a link completion item shows the note's first line as its description
+    (vault/summary.first_line, kept in the index). Lines are split at `\\n` only, so for a note
+    whose lines end in a lone CR the "first line" is the whole note up to the length limit, CR
+    characters and all: `# Заголовок\\rВторая строка\\rТретья`, where the same note with CRLF
+    line ends is described as `# Заголовок`."""
+    write_files(
+        vault,
+        {
+            "Mac.md": "# Заголовок\rВторая строка\rТретья\r",
+            "Win.md": "# Заголовок\r\nВторая строка\r\nТретья\r\n",
+        },
+    )
+    async with completion_editor(vault, insert_replace=False) as session:
+        uri = session.open("Черновик.md", "[[")
+        result = await _complete(session, uri, 0, 2)
+
+    described = {
+        item.label: item.label_details.description if item.label_details else None
+        for item in result.items
+    }
+    assert described["Win"] == "# Заголовок"
+    assert described["Mac"] == "# Заголовок", described["Mac"]
