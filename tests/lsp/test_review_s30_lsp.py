@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from edit_harness import apply_text_edits
 from lsp_harness import write_files
 from lsprotocol import types
-from test_completion import _complete, completion_editor
+from test_completion import _complete, _first, completion_editor
 from test_navigation_requests import navigation_editor
 
 # --- lone CR line ends (README: "notels treats CRLF and lone-CR line endings like LF") --------
@@ -69,3 +70,55 @@ async def test_a_note_with_lone_cr_line_ends_is_described_by_its_first_line_in_c
     }
     assert described["Win"] == "# Заголовок"
     assert described["Mac"] == "# Заголовок", described["Mac"]
+
+
+# --- link completion in a multi-line YAML value -----------------------------------------------
+
+
+async def test_a_link_completed_on_a_line_of_a_yaml_block_scalar_gets_no_quotes(
+    vault: Path,
+) -> None:
+    """Defect: a link completed in the frontmatter is quoted when it stands unquoted at the
+    start of a YAML value (`parent: [[Emb` -> `parent: "[[Embeddings]]"`), since YAML would
+    read `[[...]]` as a nested list (features/context._closing). Whether the link starts a
+    value is judged from its own line only: a line of a block scalar (`description: |`, `>`)
+    that starts with the link looks like one. There the quotes are text: the description
+    reads `"[[Embeddings]]" shows how` after the completion, quote characters included
+    (Obsidian, YAML and notels itself all read them as part of the value)."""
+    description = "---\ndescription: |\n  [[Emb shows how\n  vectors work.\n---\nТекст.\n"
+    write_files(vault, {"Embeddings.md": "# Embeddings\n", "Черновик.md": description})
+    async with completion_editor(vault, insert_replace=False) as session:
+        uri = session.open("Черновик.md")
+        item = _first(await _complete(session, uri, 2, 7))
+
+    assert isinstance(item.text_edit, types.TextEdit)
+    edits = [(item.text_edit.range, item.text_edit.new_text)]
+    edits += [(e.range, e.new_text) for e in item.additional_text_edits or ()]
+    assert apply_text_edits(description, edits) == (
+        "---\ndescription: |\n  [[Embeddings]] shows how\n  vectors work.\n---\nТекст.\n"
+    )
+
+
+async def test_a_link_completed_in_a_multi_line_quoted_yaml_value_keeps_the_yaml_valid(
+    vault: Path,
+) -> None:
+    """Defect (same cause as above, worse effect): in a double-quoted value that goes on over
+    several lines, a link typed at the start of a continuation line gets an opening `"` of its
+    own. That quote ends the value early: the frontmatter no longer parses (invalid-frontmatter,
+    and Obsidian drops every property of the note, its tags and aliases too)."""
+    text = '---\naliases: [Черн]\nsummary: "See the note\n  [[Emb for more"\n---\nТекст.\n'
+    write_files(vault, {"Embeddings.md": "# Embeddings\n", "Черновик.md": text})
+    async with completion_editor(vault, insert_replace=False) as session:
+        uri = session.open("Черновик.md")
+        item = _first(await _complete(session, uri, 3, 7))
+        assert isinstance(item.text_edit, types.TextEdit)
+        edits = [(item.text_edit.range, item.text_edit.new_text)]
+        edits += [(e.range, e.new_text) for e in item.additional_text_edits or ()]
+        completed = apply_text_edits(text, edits)
+        session.edit(uri, (0, 0), (6, 0), completed)
+        codes = await session.wait_for_codes(uri, lambda codes: True)
+
+    assert completed == (
+        '---\naliases: [Черн]\nsummary: "See the note\n  [[Embeddings]] for more"\n---\nТекст.\n'
+    )
+    assert "invalid-frontmatter" not in codes
