@@ -3,10 +3,14 @@ defect found, failing on the code it was written against."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from edit_harness import apply_text_edits
-from lsp_harness import write_files
+from edit_harness import apply_text_edits, edit_editor
+from lsp_harness import SERVER_DIR, write_files
 from lsprotocol import types
 from test_completion import _complete, _first, completion_editor
 from test_navigation_requests import navigation_editor
@@ -122,3 +126,61 @@ async def test_a_link_completed_in_a_multi_line_quoted_yaml_value_keeps_the_yaml
         '---\naliases: [Черн]\nsummary: "See the note\n  [[Embeddings]] for more"\n---\nТекст.\n'
     )
     assert "invalid-frontmatter" not in codes
+
+
+# --- "Fix all safe notels problems" against `notels check --fix` -----------------------------
+
+_NEW_CARD = (
+    "Граница 😀 между классами.\r\n\r\nTARGET DECK: ml\r\n"
+    "START\r\nBasic\r\nFRONT: Что такое SVM? 😀\r\nBACK: Метод опорных векторов\r\nEND\r\n"
+    "START\r\nBasic\r\nFRONT: Что такое ядро?\r\nBACK: Скалярное произведение"
+)
+
+
+def _ids_hidden(text: str) -> str:
+    return re.sub(r"ID: \d{13}", "ID: <id>", text)
+
+
+async def test_fix_all_in_the_editor_makes_what_check_fix_makes(
+    vault: Path, tmp_path: Path
+) -> None:
+    """Defect: README and editors/vscode/README.md: "Fix all safe notels problems" (kind
+    `source.fixAll.notels`, for fix-on-save) applies to a note "what `notels check --fix`
+    would". The code action takes one pass of `safe_fix_list`, whose docstring says a pass
+    may reveal more (an added END makes a card that needs an ID) and that the *fixer* repeats
+    until nothing changes. So for a card just typed at the end of a note (no END yet) the
+    editor's fix-all adds END and leaves the card without an ID, while `--fix` (and a second
+    save) gives it one: a save with fix-on-save leaves a `missing-id` warning behind."""
+    write_files(vault, {"SVM.md": _NEW_CARD})
+    copy = tmp_path / "copy"
+    shutil.copytree(vault, copy)
+    subprocess.run(
+        [sys.executable, "-m", "notels", "check", str(copy), "--fix", "--exit-zero", "--quiet"],
+        check=True,
+        capture_output=True,
+        env={"PYTHONPATH": str(SERVER_DIR), "NOTELS_CACHE_DIR": "off", "PATH": ""},
+        timeout=20,
+    )
+    fixed_by_cli = (copy / "SVM.md").read_bytes().decode("utf-8")
+
+    async with edit_editor(vault) as (session, _):
+        uri = session.open("SVM.md", _NEW_CARD)
+        await session.wait_for_codes(uri, lambda codes: "unclosed-block" in codes)
+        result = await session.client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=types.Range(
+                    start=types.Position(line=0, character=0),
+                    end=types.Position(line=0, character=0),
+                ),
+                context=types.CodeActionContext(diagnostics=[], only=["source.fixAll.notels"]),
+            )
+        )
+    (fix_all,) = [a for a in result or () if isinstance(a, types.CodeAction)]
+    assert fix_all.edit is not None
+    (change,) = fix_all.edit.document_changes or []
+    assert isinstance(change, types.TextDocumentEdit)
+    fixed_in_editor = apply_text_edits(_NEW_CARD, [(e.range, e.new_text) for e in change.edits])
+
+    assert fixed_by_cli.count("ID: ") == 2  # both cards get an ID, the second its END too
+    assert _ids_hidden(fixed_in_editor) == _ids_hidden(fixed_by_cli), repr(fixed_in_editor)
