@@ -184,3 +184,28 @@ async def test_fix_all_in_the_editor_makes_what_check_fix_makes(
 
     assert fixed_by_cli.count("ID: ") == 2  # both cards get an ID, the second its END too
     assert _ids_hidden(fixed_in_editor) == _ids_hidden(fixed_by_cli), repr(fixed_in_editor)
+
+
+# --- a table inside a callout -----------------------------------------------------------------
+
+
+async def test_an_alias_completed_in_a_table_inside_a_callout_escapes_its_pipe(
+    vault: Path,
+) -> None:
+    """Defect: an alias item writes `[[Note|alias]]`, and `[[Note\\|alias]]` in a table row,
+    where a bare `|` would end the cell (syntax/wikilinks.display_pipe; Obsidian escapes it
+    there too). A row is recognised only when the line itself starts with `|`: the rows of a
+    table inside a callout or quote (`> | ... |`, the usual way to put a table in a callout)
+    get the bare pipe, which splits the cell in two and shifts the rest of the row."""
+    text = "> [!info] Термины\n> | Термин | Смысл |\n> | --- | --- |\n> | [[Эмб | вектор 😀 |\n"
+    write_files(vault, {"Embeddings.md": "---\naliases: [Эмбеддинги]\n---\n# E\n"})
+    async with completion_editor(vault, insert_replace=False) as session:
+        uri = session.open("Таблица.md", text)
+        item = _first(await _complete(session, uri, 3, 9))  # `> | [[Эмб‸`
+
+    assert item.label == "Эмбеддинги"
+    assert isinstance(item.text_edit, types.TextEdit)
+    edits = [(item.text_edit.range, item.text_edit.new_text)]
+    assert apply_text_edits(text, edits).splitlines()[3] == (
+        "> | [[Embeddings\\|Эмбеддинги]] | вектор 😀 |"
+    )
