@@ -209,3 +209,45 @@ async def test_an_alias_completed_in_a_table_inside_a_callout_escapes_its_pipe(
     assert apply_text_edits(text, edits).splitlines()[3] == (
         "> | [[Embeddings\\|Эмбеддинги]] | вектор 😀 |"
     )
+
+
+# --- CRLF after a query block -----------------------------------------------------------------
+
+_QUERY_NOTE = [
+    "```dataview",
+    "LIST FROM #ml",
+    "```",
+    "Эмбеддинги 😀 переводят слова в плотные векторы: близкие по смыслу слова получают "
+    "близкие векторы, а расстояние между ними измеряют косинусом. Так модель видит сходство "
+    "слов, которого не видно в разреженном кодировании.",
+    "",
+]
+
+
+async def test_a_crlf_note_with_a_query_block_is_judged_as_the_same_note_with_lf(
+    vault: Path,
+) -> None:
+    """Defect: README: "notels treats CRLF and lone-CR line endings like LF". The words of a
+    note are counted without the blocks of Dataview-like queries (rules/content._QUERY_BLOCK),
+    a block running to its closing fence, found with `^```[ \\t]*$` in MULTILINE mode. `$`
+    matches only before `\\n`, so in a CRLF note the closing fence line (`` ```\\r\\n ``) is not
+    one: the "query" runs to the end of the note and every word after it is left out. The
+    editor then shows the note with real content as empty (empty-note), and a finished note
+    still tagged fix/empty is not reported as stale: what the LF copy gets is missing."""
+    plain_lf = "\n".join(_QUERY_NOTE)
+    tagged_lf = "---\ntags: [fix/empty]\n---\n" + plain_lf
+    write_files(vault, {"Other.md": "# Other\n"})
+    async with edit_editor(vault) as (session, _):
+        uris = {
+            (name, eol): session.open(f"{name} {len(eol)}.md", text.replace("\n", eol))
+            for name, text in (("plain", plain_lf), ("tagged", tagged_lf))
+            for eol in ("\n", "\r\n")
+        }
+        codes = {
+            key: await session.wait_for_codes(uri, lambda codes: True) for key, uri in uris.items()
+        }
+
+    assert codes[("plain", "\n")] == []
+    assert codes[("tagged", "\n")] == ["fix-tag", "stale-fix-empty"]
+    assert codes[("plain", "\r\n")] == codes[("plain", "\n")]
+    assert codes[("tagged", "\r\n")] == codes[("tagged", "\n")]
