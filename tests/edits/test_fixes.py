@@ -67,11 +67,21 @@ def test_generate_id_goes_below_the_tags_line() -> None:
     assert fixed(text, "missing-id") == card("FRONT: q", "Tags: a b", f"ID: {NOW}")
 
 
-def test_generate_id_after_a_blank_line_still_makes_the_id_the_last_line() -> None:
-    text = card("FRONT: q", "")
+def test_generate_id_before_blank_lines_makes_the_id_the_last_line_of_the_trimmed_block() -> None:
+    # The plugin trims the block: the ID is its last line, the line above it stays FRONT's.
+    text = card("FRONT: q", "", "  ")
     result = fixed(text, "missing-id")
-    assert result == card("FRONT: q", "", f"ID: {NOW}")
+    assert result == card("FRONT: q", f"ID: {NOW}", "", "  ")
     assert Vault({PATH: result}).findings(code="missing-id") == []
+
+
+@pytest.mark.parametrize("eol", ["\r\n", "\r"])
+def test_generate_id_before_blank_lines_keeps_the_tags_in_any_line_ends(eol: str) -> None:
+    text = card("FRONT: q 😀", "Tags: экзамен calc", "", "\t", eol=eol)
+    result = fixed(text, "missing-id")
+    assert result == card("FRONT: q 😀", "Tags: экзамен calc", f"ID: {NOW}", "", "\t", eol=eol)
+    (parsed,) = Vault({PATH: result}).note().anki.cards
+    assert parsed.tags == ("экзамен", "calc")
 
 
 def test_ids_for_all_cards_of_a_note_are_distinct() -> None:
@@ -208,6 +218,21 @@ def test_a_misplaced_id_moves_just_above_end() -> None:
     fix = only_fix(text, "misplaced-id")
     assert (fix.title, fix.safe) == ("Move the ID line just above END", False)
     assert apply_edits(text, fix.edits) == card("FRONT: Вопрос", "BACK: ответ", f"ID: {OLD}")
+
+
+def test_a_misplaced_id_moves_below_the_tags_not_below_blank_lines() -> None:
+    text = card(f"ID: {OLD}", "FRONT: Вопрос", "Tags: экзамен", "", eol="\r\n")
+    moved = fixed(text, "misplaced-id")
+    assert moved == card("FRONT: Вопрос", "Tags: экзамен", f"ID: {OLD}", "", eol="\r\n")
+    (parsed,) = Vault({PATH: moved}).note().anki.cards
+    assert parsed.tags == ("экзамен",) and parsed.id is not None
+
+
+def test_a_malformed_last_id_before_blank_lines_is_rewritten_in_place() -> None:
+    text = card("FRONT: q", "ID:5", "")
+    fix = only_fix(text, "misplaced-id")
+    assert fix.title == "Rewrite the ID line as `ID: 5`"
+    assert apply_edits(text, fix.edits) == card("FRONT: q", "ID: 5", "")
 
 
 def test_a_moved_comment_id_keeps_its_comment_form_and_crlf() -> None:

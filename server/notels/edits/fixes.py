@@ -100,13 +100,23 @@ def _id_is_safe(card: Card) -> bool:
 
 
 def new_id_edit(note: Note, card: Card, style: IdStyle, value: int) -> TextEdit | None:
-    """Insert `ID: value` as the block's last line: at the start of its END line."""
+    """Insert `ID: value` as the block's last line: right below its last line of text (at the
+    start of its END line, unless blank lines come before END)."""
     if not _can_take_id(card) or card.end_span is None:
         return None
-    at = card.end_span.start
+    at = _below_last_text(note, card, card.end_span.start)
     # END begins its line, so a break always ends the line above it; reuse that one.
     eol = break_before(note.text, at) or preferred_break(note.text)
     return TextEdit(Span(at, at), id_line(value, style) + eol)
+
+
+def _below_last_text(note: Note, card: Card, end_line: int) -> int:
+    """The start of the line below the block's last line of text. The plugin trims the block
+    before it takes the ID from the last line and then the tags from the line above: an ID
+    written after blank lines would leave a blank line where `Tags:` stood, and the card's tags
+    would become text of its last field."""
+    last = _last_content_line_end(note, end_line, card.start_span.end)
+    return end_line if last is None else line_bounds(note, last)[2]
 
 
 def missing_id_fix(note: Note, card: Card, config: Config, generator: IdGenerator) -> Fix | None:
@@ -261,7 +271,7 @@ def misplaced_id_fixes(note: Note, card: Card, misplaced: CardId) -> list[Fix]:
         return [Fix(title, "misplaced-id", (delete,), False)]
     if card.end_span is None:
         return []
-    at = card.end_span.start
+    at = _below_last_text(note, card, card.end_span.start)
     line = id_line(misplaced.value, IdStyle.COMMENT if misplaced.comment else IdStyle.PLAIN)
     eol = break_at(text, end)
     if following == at:
