@@ -14,6 +14,7 @@ from enum import Enum
 
 from notels.features.model import TextEdit
 from notels.syntax.markdown import TAG_CHARS
+from notels.syntax.model import YamlScalar
 from notels.syntax.note import Note
 from notels.syntax.spans import Span, inside_any
 from notels.syntax.wikilinks import display_pipe
@@ -278,6 +279,18 @@ def _hidden(note: Note, offset: int) -> bool:
     return inside_any(note.hidden, offset)
 
 
+def _scalar_begun_before(note: Note, line_start: int, offset: int) -> YamlScalar | None:
+    """The frontmatter scalar holding `offset` when it begins on an earlier line."""
+    frontmatter = note.frontmatter
+    if frontmatter is None:
+        return None
+    for entry in frontmatter.entries:
+        for scalar in entry.scalars:
+            if scalar.span.start < line_start and scalar.span.start < offset < scalar.span.end:
+                return scalar
+    return None
+
+
 def _closing(
     note: Note,
     line_start: int,
@@ -308,6 +321,12 @@ def _closing(
     value_start = prefix[:-1] if quote else prefix
     if _YAML_VALUE_START.fullmatch(value_start) is None:
         return brackets, "", ()  # a link inside longer YAML text: leave the quoting alone
+    continued = _scalar_begun_before(note, line_start, bracket)
+    if continued is not None:
+        # A line of a block scalar (`|`, `>`) or of a quoted value begun on a line above: the
+        # link is text of that value, where quotes of its own would be text too, or end it.
+        opened = text[continued.span.start]
+        return brackets, opened if opened in ('"', "'") else "", ()
     if quote:
         if close is not None:
             rest = text[close_end:line_end]
