@@ -32,3 +32,15 @@ def test_obsidian_comment_and_dataview_query_are_no_content_for_stale_fix_empty(
         "```dataview\nLIST FROM [[]] WHERE file.name != this.file.name SORT file.mtime DESC\n```\n"
     )
     assert "stale-fix-empty" not in _codes({"a.md": text}, "a.md")
+
+
+def test_a_query_block_ends_at_its_fence_in_any_line_ends():
+    """The words after a Dataview block are content in CRLF and lone-CR notes as in LF ones:
+    the block ran to the end of the note there (review s30), and a note of 40 words after it
+    was called empty."""
+    words = " ".join(f"слово{n}" for n in range(40))
+    for eol in ("\n", "\r\n", "\r"):
+        text = eol.join(["# Заметка", "```dataview", "LIST FROM #тег", "```", words, ""])
+        assert "empty-note" not in _codes({"a.md": text}, "a.md"), repr(eol)
+        tagged = eol.join(["---", "tags: [fix/empty]", "---", text])
+        assert "stale-fix-empty" in _codes({"a.md": tagged}, "a.md"), repr(eol)

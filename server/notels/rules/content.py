@@ -19,9 +19,11 @@ _WORD = re.compile(r"\w+")
 # Dataview-like plugins, which show other notes' text. A template leaves such prompts in a note
 # not written yet.
 _COMMENTS = (("%%", "%%"), ("<!--", "-->"))
+# Lines end in `\n`, `\r\n` or `\r` (re's `^` and `$` know only `\n`).
 _QUERY_BLOCK = re.compile(
-    r"(`{3,}|~{3,})[ \t]*(?:dataview|dataviewjs|query|tasks)\b.*?(?:^\1[ \t]*$|\Z)",
-    re.DOTALL | re.MULTILINE,
+    r"(`{3,}|~{3,})[ \t]*(?:dataview|dataviewjs|query|tasks)\b.*?"
+    r"(?:(?<=[\r\n])\1[ \t]*(?=[\r\n]|\Z)|\Z)",
+    re.DOTALL,
 )
 
 
@@ -52,7 +54,7 @@ def _unseen(text: str, start: int, end: int, hidden: Callable[[], Sequence[Span]
     for fence in ("```", "~~~"):
         at = text.find(fence, start, end)
         while at != -1:
-            line_start = at == 0 or text[at - 1] == "\n"
+            line_start = at == 0 or text[at - 1] in "\r\n"
             block = _QUERY_BLOCK.match(text, at) if line_start else None
             if block is not None:
                 spans.append(Span(*block.span()))
