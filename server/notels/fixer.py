@@ -39,8 +39,10 @@ from notels.config import Config
 from notels.edits.fixes import SAFE_CODES, CreatedNs, safe_fix_list
 from notels.edits.ids import IdGenerator, vault_ids
 from notels.edits.text_edit import TextEdit, apply_edits, check_edits
+from notels.findings import Finding
 from notels.rules import check_note
 from notels.syntax.note import Note, parse_note
+from notels.syntax.spans import Span
 from notels.vault.files import decode_note_bytes, looks_binary
 from notels.vault.index import VaultIndex
 
@@ -273,6 +275,45 @@ def plan_fixes(
     ]
     refusals = [Refusal(display(relative), reason) for relative, reason in refused.items()]
     return changes, refusals
+
+
+# What a later pass of `note_fixed_in_passes` looks for: duplicate-id is judged against the
+# index, which still holds the note's text from before the first pass, where its own card IDs
+# stand at their old places and would read as copies of the cards that moved. A duplicate the
+# first pass reveals (a card an added END frees) waits for the next fix-all.
+_NOTE_ALONE_SAFE_CODES = SAFE_CODES - {"duplicate-id"}
+
+
+def note_fixed_in_passes(
+    relative: str,
+    note: Note,
+    index: VaultIndex,
+    config: Config,
+    findings: Sequence[Finding],
+    generator: IdGenerator,
+    created_ns: CreatedNs | None = None,
+) -> list[TextEdit]:
+    """The safe fixes of one note, pass after pass as `--fix` makes them (an added END makes
+    a card that needs an ID), as edits of its text; the index is not changed."""
+    current = note
+    changed: list[Changed] = []
+    for _ in range(MAX_PASSES):
+        fixes = safe_fix_list(relative, current, index, config, findings, generator, created_ns)
+        edits = check_edits(current.text, [edit for fix in fixes for edit in fix.edits])
+        fixed_text = apply_edits(current.text, edits)
+        if fixed_text == current.text:
+            break
+        changed = compose(changed, edits)
+        current = parse_note(fixed_text)
+        findings = check_note(relative, current, index, config, select=_NOTE_ALONE_SAFE_CODES)
+    text = current.text
+    return [
+        TextEdit(
+            Span(change.before_start, change.before_end),
+            text[change.after_start : change.after_end],
+        )
+        for change in changed
+    ]
 
 
 def write_change(change: FileChange, before_replace: BeforeReplace | None = None) -> str | None:

@@ -234,6 +234,7 @@ async def test_source_actions_give_every_card_a_distinct_id_and_fix_all_safe_pro
         span((4, 0), (4, 0)),
         span((8, 0), (8, 0)),
         span((9, 5), (9, 6)),  # the space after START
+        span((12, 0), (12, 0)),  # which makes a card that needs an ID: a second pass, as --fix
     ]
     assert only_fix_all.title == fix_all.title
 

@@ -43,7 +43,6 @@ from notels.edits.fixes import (
     all_missing_ids_fix,
     fixes_for_finding,
     missing_id_edits_for_vault,
-    safe_fixes,
 )
 from notels.edits.ids import IdGenerator, note_ids, vault_ids
 from notels.edits.rename import (
@@ -60,7 +59,7 @@ from notels.edits.rename import (
 )
 from notels.edits.text_edit import TextEdit
 from notels.findings import Finding
-from notels.fixer import file_created_ns, write_edited
+from notels.fixer import file_created_ns, note_fixed_in_passes, write_edited
 from notels.syntax.lines import Encoding, LineIndex
 from notels.syntax.model import Card, Heading
 from notels.syntax.note import Note
@@ -409,7 +408,7 @@ class EditFeatures:
                     source = types.CodeActionKind.Source
                     actions.append(self._action(place, all_ids.title, all_ids.edits, source))
             if _wanted(only, FIX_ALL):
-                safe = safe_fixes(
+                safe = note_fixed_in_passes(
                     place.relative, note, vault.index, vault.config, findings, generator, created
                 )
                 if safe:
