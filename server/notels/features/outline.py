@@ -13,6 +13,7 @@ from notels.vault.index import VaultIndex, find_block, find_heading
 PREVIEW_LINES = 20
 _WHITESPACE = " \t\r\n"
 _NON_BLANK = re.compile(r"\S")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]")
 _HEADING_OR_ITEM = re.compile(r"[ \t]*(?:#|(?:[-*+]|\d+[.)])[ \t])")
 
@@ -90,14 +91,16 @@ def _excerpt(text: str, span: Span, max_lines: int) -> str:
     start = span.start
     while start < span.end and text[start] in _WHITESPACE:
         start += 1
-    start = text.rfind("\n", span.start, start) + 1 or span.start  # keep the first indent
+    # Back to the line's start: keep the first indent.
+    start = max(text.rfind("\n", span.start, start), text.rfind("\r", span.start, start)) + 1
+    start = max(start, span.start)
     end = start
     for _ in range(max_lines):
-        found = text.find("\n", end, span.end)
-        if found == -1:
+        found = _LINE_BREAK.search(text, end, span.end)
+        if found is None:
             end = span.end
             break
-        end = found + 1
+        end = found.end()
     cut = _NON_BLANK.search(text, end, span.end) is not None
     lines = [line.rstrip() for line in text[start:end].splitlines()]
     while lines and not lines[-1]:

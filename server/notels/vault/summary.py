@@ -133,13 +133,12 @@ def first_line(text: str, pos: int, limit: int = DESCRIPTION_LENGTH) -> str:
     """The first non-blank line from `pos` (the body's start) on, shortened: a one-line
     description of the note."""
     while pos < len(text):
-        end = text.find("\n", pos)
-        if end == -1:
-            end = len(text)
+        found = _LINE_BREAK.search(text, pos)
+        end = found.start() if found is not None else len(text)
         line = text[pos:end].strip()
         if line:
             return line if len(line) <= limit else line[: limit - 1] + "…"
-        pos = end + 1
+        pos = found.end() if found is not None else end
     return ""
 
 
@@ -176,6 +175,7 @@ def summarize_text(text: str, stamp: Stamp | None = None) -> NoteSummary:
     )
 
 
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 # Compared as text: ISO dates sort as they follow each other (a date alone before its times).
 _CREATED = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
 
