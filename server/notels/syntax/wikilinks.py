@@ -21,6 +21,9 @@ WIKILINK = re.compile(r"(!?)\[\[([^\[\]\r\n]+?)\]\]")
 # front would cost the engine its fast search for the literal `[[`.
 LINK_PARTS = re.compile(r"\[\[(?!\])([^\[\]\r\n#|]*)(?:#([^\[\]\r\n|]*))?(?:\|([^\[\]\r\n]*))?\]\]")
 
+# A line of a table: its first cell's `|`, after the `>` of the quotes or callouts it sits in.
+_TABLE_ROW = re.compile(r"[ \t]*(?:>[ \t]*)*\|")
+
 # Items are built with `tuple.__new__`: the NamedTuple's own `__new__` is a Python function.
 _new = tuple.__new__
 _intern = sys.intern
@@ -28,10 +31,11 @@ _intern = sys.intern
 
 def display_pipe(text: str, link_start: int) -> str:
     """The `|` to write before the display text of a body link starting at `link_start`:
-    escaped in a Markdown table row (the line starts with `|`), where a bare one would end the
-    cell. Obsidian writes it so too, and reads `\\|` back as the link's pipe."""
+    escaped in a Markdown table row (the line starts with `|`, inside a callout or quote too:
+    `> |`), where a bare one would end the cell. Obsidian writes it so too, and reads `\\|`
+    back as the link's pipe."""
     line_start = start_of_line(text, link_start)
-    return "\\|" if text[line_start:link_start].lstrip().startswith("|") else "|"
+    return "\\|" if _TABLE_ROW.match(text, line_start, link_start) else "|"
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
