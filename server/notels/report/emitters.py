@@ -103,16 +103,17 @@ def emit_github(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: 
     """GitHub Actions workflow commands: one annotation line per finding."""
     for item in findings:
         f = item.finding
-        properties = ",".join(
-            [
-                f"file={_github_property(checkout_path(item.path))}",
-                f"line={item.line}",
+        place = [f"file={_github_property(checkout_path(item.path))}", f"line={item.line}"]
+        if item.end_line == item.line:
+            place += [
                 f"col={item.column}",
                 f"endLine={item.end_line}",
                 f"endColumn={item.end_column}",
-                f"title={_github_property('notels ' + f.code)}",
             ]
-        )
+        else:
+            # The runner drops columns given with two lines (actions/toolkit's rule).
+            place += [f"endLine={item.end_line}"]
+        properties = ",".join([*place, f"title={_github_property('notels ' + f.code)}"])
         out.write(f"::{_GITHUB_LEVEL[f.severity]} {properties}::{_github_data(f.message)}\n")
 
 
@@ -132,12 +133,28 @@ def checkout_path(path: str) -> str:
     workspace = os.environ.get("GITHUB_WORKSPACE")
     if not workspace:
         return path
+    absolute = os.path.abspath(path)
+    # Either may be named through a symlink (a self-hosted runner's work folder, /tmp on
+    # macOS), the working folder never is (getcwd resolves it): compared as written, then
+    # resolved, the note's own name kept (a symlinked note is reported where it lies).
+    folder, name = os.path.split(absolute)
+    for file, root in (
+        (absolute, os.path.abspath(workspace)),
+        (os.path.join(os.path.realpath(folder), name), os.path.realpath(workspace)),
+    ):
+        relative = _relative_inside(file, root)
+        if relative is not None:
+            return relative
+    return path
+
+
+def _relative_inside(file: str, root: str) -> str | None:
     try:
-        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(workspace))
+        relative = os.path.relpath(file, root)
     except ValueError:  # on another drive
-        return path
+        return None
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        return path
+        return None
     return relative.replace(os.sep, "/")
 
 
