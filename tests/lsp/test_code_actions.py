@@ -436,6 +436,29 @@ async def test_a_new_note_uses_the_folder_and_the_open_template_from_the_setting
     assert path_file.uri == (vault / "p" / "Путь.md").resolve().as_uri()
 
 
+async def test_no_note_is_offered_where_the_vault_would_not_hold_it(vault: Path) -> None:
+    """`[[.hidden]]`: a dot file is no note of the vault, so creating it leaves the link
+    broken. Only the link to an ordinary name gets the quick fix."""
+    write_files(vault, {"Ссылки.md": "См. [[.hidden]] и [[Идея 😀]].\n"})
+    async with edit_editor(vault) as (session, _):
+        links = session.open("Ссылки.md")
+        await session.wait_for_codes(links, lambda codes: codes.count("unresolved-link") == 2)
+        titles: list[str] = []
+        for diagnostic in sorted(session.diagnostics(links), key=lambda d: d.range.start.character):
+            result = await session.client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri=links),
+                    range=diagnostic.range,
+                    context=types.CodeActionContext(diagnostics=[diagnostic]),
+                )
+            )
+            titles += [action.title for action in result or ()]
+
+    assert [title for title in titles if title.startswith("Create note")] == [
+        "Create note 'Идея 😀'"
+    ]
+
+
 SPLIT = (
     "# Алгебра 😀\r\n"
     "TARGET DECK: математика::алгебра\r\n"

@@ -142,6 +142,7 @@ async def test_a_rename_that_cannot_work_is_refused_with_the_reason(vault: Path)
             (links, 4, 13, " "),
             (links, 4, 48, "X"),  # `[[Прозвище]]`: an alias
             (topic, 5, 4, "Тема 😀"),  # the heading `Раздел 😀` -> the note's other heading
+            (links, 4, 13, "Я" * 300),  # more than the disk takes in a name (was: an OSError)
         ]:
             with pytest.raises(JsonRpcException) as caught:
                 await _rename(session, uri, line, character, name)
@@ -155,6 +156,7 @@ async def test_a_rename_that_cannot_work_is_refused_with_the_reason(vault: Path)
     assert "cannot be empty" in messages[2]
     assert "alias of Тема.md" in messages[3]
     assert "already has a heading 'Тема 😀'" in messages[4]
+    assert messages[5].endswith("File name too long"), messages[5]
 
 
 async def test_the_editor_renaming_a_note_gets_the_link_updates(vault: Path) -> None:

@@ -65,7 +65,7 @@ from notels.syntax.model import Card, Heading
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.drawings import holds_cards
-from notels.vault.files import MARKDOWN_SUFFIX, read_note, relative_key, resolved
+from notels.vault.files import MARKDOWN_SUFFIX, is_walked, read_note, relative_key, resolved
 
 from .cancelling import finish_even_if_cancelled
 from .convert import SOURCE, path_of_uri, to_offset, to_range, uri_of_path
@@ -454,7 +454,7 @@ class EditFeatures:
             place.note,
             place.vault.index,
             finding,
-            lambda path: (root / path).exists(),
+            lambda path: _taken(root / path),
         )
         return self._new_note_action(place, new, diagnostic, preferred=False)
 
@@ -464,8 +464,10 @@ class EditFeatures:
         """A quick fix creating `new.path` with its content, and editing the current note."""
         if new is None or not _supports_resource(self.session, types.ResourceOperationKind.Create):
             return []
-        if (place.vault.root / new.path).exists():
-            return []
+        if _taken(place.vault.root / new.path) or not is_walked(
+            new.path, place.vault.config.ignored
+        ):
+            return []  # a file there already, or one the vault would not hold (`.hidden.md`)
         builder = EditBuilder(self.session, here=place)
         builder.creates.append(uri_of_path(place.vault.root / new.path))
         if new.content:
@@ -734,7 +736,13 @@ class EditFeatures:
         if new_path == target.path:
             return False  # and no file renamed onto itself
         new_file = vault.root / new_path
-        if new_file.exists() and not _same_file(new_file, vault.root / target.path):
+        try:
+            os.lstat(new_file)
+        except FileNotFoundError:
+            return True
+        except OSError as error:  # a name too long for the disk, a folder that is a file
+            raise RenameError(f"{new_path}: {error.strerror or error}") from None
+        if not _same_file(new_file, vault.root / target.path):
             # Another file: one spelled alike but for case is the note itself only on a
             # case-insensitive disk.
             raise RenameError(f"{new_path} already exists.")
@@ -965,6 +973,17 @@ def _same_heading(heading: Heading, known: Note | None, other: Note | None) -> H
     place = alike.index(heading)
     others = [h for h in other.headings if h.text == heading.text]
     return others[place] if place < len(others) else None
+
+
+def _taken(path: Path) -> bool:
+    """Is there a file at `path`, or can there be none (a name too long for the disk)?"""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _same_file(one: Path, other: Path) -> bool:
