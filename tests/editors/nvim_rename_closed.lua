@@ -1,0 +1,65 @@
+-- Review s30: vim.lsp.buf.rename on a link to a note other notes link to, those notes not open,
+-- with the repository's lsp/notels.lua. Inputs (environment): NOTELS_NVIM_RTP, NOTELS_CMD,
+-- NOTELS_NOTE (an open note whose line 2 links to [[Target]]), NOTELS_CLOSED (JSON list of the
+-- closed notes linking to it), NOTELS_OUT. Records, for the closed notes, whether Neovim loaded
+-- them, left them modified, sent the server a didOpen for them, and what is on disk; and the
+-- buffers left unsaved.
+local driver = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/nvim_driver.lua')
+local out = { did_open = {} }
+local notified = driver.record_notifications()
+local indexed = driver.watch_indexing()
+vim.api.nvim_create_autocmd('LspNotify', {
+  callback = function(args)
+    if args.data.method == 'textDocument/didOpen' then
+      table.insert(out.did_open, vim.uri_to_fname(args.data.params.textDocument.uri))
+    end
+  end,
+})
+
+local ok, err = pcall(function()
+  vim.opt.runtimepath:prepend(os.getenv('NOTELS_NVIM_RTP'))
+  vim.lsp.config('notels', { cmd = vim.json.decode(os.getenv('NOTELS_CMD')) })
+  vim.lsp.enable('notels')
+  local note = os.getenv('NOTELS_NOTE')
+  vim.cmd.edit(vim.fn.fnameescape(note))
+  out.attached = vim.wait(15000, function()
+    return #vim.lsp.get_clients({ bufnr = 0, name = 'notels' }) > 0
+  end, 50)
+  out.indexed = vim.wait(15000, indexed, 50)
+  vim.wait(500)
+  out.did_open = {}
+
+  vim.api.nvim_win_set_cursor(0, { 2, 12 })
+  local dir = vim.fs.dirname(note)
+  local renamed = vim.fs.joinpath(dir, 'Renamed.md')
+  vim.lsp.buf.rename('Renamed')
+  out.renamed = vim.wait(10000, function()
+    return vim.uv.fs_stat(renamed) ~= nil
+  end, 20)
+  vim.wait(1000) -- the attachments Neovim schedules after the edit, the server's answers
+
+  out.closed = {}
+  for _, file in ipairs(vim.json.decode(os.getenv('NOTELS_CLOSED'))) do
+    local bufnr = vim.fn.bufnr(file)
+    local handle = assert(io.open(file, 'rb'))
+    local on_disk = handle:read('*a')
+    handle:close()
+    table.insert(out.closed, {
+      file = file,
+      loaded = bufnr ~= -1 and vim.api.nvim_buf_is_loaded(bufnr),
+      modified = bufnr ~= -1 and vim.bo[bufnr].modified,
+      on_disk = on_disk,
+    })
+  end
+  -- The buffers `:qa` refuses to quit over (E37/E162), once the open note itself is saved.
+  vim.cmd('silent write')
+  out.unsaved = {}
+  for _, info in ipairs(vim.fn.getbufinfo({ bufmodified = 1 })) do
+    table.insert(out.unsaved, vim.fs.basename(info.name))
+  end
+end)
+if not ok then
+  out.error = tostring(err)
+end
+out.notifications = notified
+driver.finish(out)
