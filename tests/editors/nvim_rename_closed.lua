@@ -1,5 +1,6 @@
 -- Review s30: vim.lsp.buf.rename on a link to a note other notes link to, those notes not open,
--- with the repository's lsp/notels.lua. Inputs (environment): NOTELS_NVIM_RTP, NOTELS_CMD,
+-- with the repository's lsp/notels.lua (or, with NOTELS_SETUP=1, require('notels').setup()).
+-- Inputs (environment): NOTELS_NVIM_RTP, NOTELS_CMD, NOTELS_SETUP,
 -- NOTELS_NOTE (an open note whose line 2 links to [[Target]]), NOTELS_CLOSED (JSON list of the
 -- closed notes linking to it), NOTELS_OUT. Records, for the closed notes, whether Neovim loaded
 -- them, left them modified, sent the server a didOpen for them, and what is on disk; and the
@@ -18,8 +19,13 @@ vim.api.nvim_create_autocmd('LspNotify', {
 
 local ok, err = pcall(function()
   vim.opt.runtimepath:prepend(os.getenv('NOTELS_NVIM_RTP'))
-  vim.lsp.config('notels', { cmd = vim.json.decode(os.getenv('NOTELS_CMD')) })
-  vim.lsp.enable('notels')
+  local cmd = vim.json.decode(os.getenv('NOTELS_CMD'))
+  if os.getenv('NOTELS_SETUP') == '1' then
+    require('notels').setup({ cmd = cmd })
+  else
+    vim.lsp.config('notels', { cmd = cmd })
+    vim.lsp.enable('notels')
+  end
   local note = os.getenv('NOTELS_NOTE')
   vim.cmd.edit(vim.fn.fnameescape(note))
   out.attached = vim.wait(15000, function()

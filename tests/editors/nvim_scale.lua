@@ -135,6 +135,32 @@ local function fs_event_handles()
   return count
 end
 
+-- Links matching `old` and `new` (Lua patterns) in every note of the vault: a loaded buffer's
+-- text, else the file's (the server writes the notes a rename edits that are not loaded).
+local function count_links(root, old, new)
+  local old_count, new_count = 0, 0
+  for name, kind in vim.fs.dir(root, { depth = math.huge }) do
+    if kind == 'file' and name:match('%.md$') then
+      local file = vim.fs.joinpath(root, name)
+      local buf = vim.fn.bufnr(file)
+      local text
+      if buf ~= -1 and vim.api.nvim_buf_is_loaded(buf) then
+        text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
+      else
+        local handle = io.open(file, 'rb')
+        text = handle and handle:read('*a') or ''
+        if handle then
+          handle:close()
+        end
+      end
+      local _, o = text:gsub(old, '')
+      local _, n = text:gsub(new, '')
+      old_count, new_count = old_count + o, new_count + n
+    end
+  end
+  return old_count, new_count
+end
+
 local function shell(script)
   local started = now_ms()
   vim.system({ 'sh', '-c', script }):wait()
@@ -379,17 +405,12 @@ local ok, err = pcall(function()
     end, 5)
     out.rename_ms = round(now_ms() - at)
     vim.wait(500)
-    -- Every buffer (hidden ones too) must now link to the new name, none to the old one.
-    local old, new, modified = 0, 0, 0
+    -- Every note (in a buffer or on disk) must now link to the new name, none to the old one.
+    local old, new = count_links(client.root_dir, '%[%[' .. vim.pesc(popular_name), '%[%[Renamed by review')
+    local modified = 0
     for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.api.nvim_buf_is_loaded(buf) then
-        local text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
-        local _, o = text:gsub('%[%[' .. vim.pesc(popular_name), '')
-        local _, n = text:gsub('%[%[Renamed by review', '')
-        old, new = old + o, new + n
-        if vim.bo[buf].modified then
-          modified = modified + 1
-        end
+      if vim.api.nvim_buf_is_loaded(buf) and vim.bo[buf].modified then
+        modified = modified + 1
       end
     end
     out.rename_old_links_left = old
@@ -542,15 +563,11 @@ local ok, err = pcall(function()
     out.headingrename_ms = round(now_ms() - at)
     vim.wait(300)
     local name = vim.fn.fnamemodify(file, ':t:r')
-    local old, new = 0, 0
-    for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.api.nvim_buf_is_loaded(buf) then
-        local text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
-        local _, o = text:gsub('%[%[' .. vim.pesc(name .. '#' .. heading), '')
-        local _, n = text:gsub('%[%[' .. vim.pesc(name .. '#Renamed heading'), '')
-        old, new = old + o, new + n
-      end
-    end
+    local old, new = count_links(
+      client.root_dir,
+      '%[%[' .. vim.pesc(name .. '#' .. heading),
+      '%[%[' .. vim.pesc(name .. '#Renamed heading')
+    )
     out.headingrename_old_left = old
     out.headingrename_new = new
   end

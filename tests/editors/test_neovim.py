@@ -344,7 +344,8 @@ def test_vim_lsp_buf_rename_renames_the_note_and_its_links(tmp_path: Path, setup
 
 
 @needs_nvim
-def test_rename_writes_the_links_of_notes_that_were_not_open(tmp_path: Path) -> None:
+@pytest.mark.parametrize("setup", [False, True], ids=["lsp-config", "setup"])
+def test_rename_writes_the_links_of_notes_that_were_not_open(tmp_path: Path, setup: bool) -> None:
     # Review s30. vim.lsp.buf.rename: Neovim applies the WorkspaceEdit by loading every note it
     # names into a buffer (filetype, syntax, the server attached: a didOpen each) and editing
     # it there, unsaved, while the RenameFile moves the file on disk at once. Was: the notes
@@ -374,6 +375,7 @@ def test_rename_writes_the_links_of_notes_that_were_not_open(tmp_path: Path) -> 
         "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
         "NOTELS_NOTE": str(vault / "Open.md"),
         "NOTELS_CLOSED": json.dumps([str(vault / name) for name in closed]),
+        "NOTELS_SETUP": "1" if setup else "0",
         "NOTELS_OUT": str(out),
         "PYTHONPATH": str(REPO / "server"),
         "XDG_STATE_HOME": str(tmp_path / ".state"),

@@ -195,6 +195,31 @@ local function generated_ids_message(summary)
   )
 end
 
+-- vim.lsp.buf.rename applies the server's edit itself: it loads every note the edit names into
+-- a buffer (filetype, syntax, the server attached: 4 s with the main loop blocked for a note 300
+-- notes link to) and leaves them modified, while the note is renamed on disk at once: until
+-- `:wa`, the links on disk name a note that is gone. notels.applyEdit with writeClosedNotes has
+-- the server write the notes not loaded in a buffer (atomically, as `notels check --fix`) once
+-- Neovim has applied the rest (the open notes, the file renamed).
+local function rename_handler(err, result, ctx, config)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if err or not result or not client then
+    return vim.lsp.handlers['textDocument/rename'](err, result, ctx, config)
+  end
+  local command = {
+    title = 'Rename',
+    command = 'notels.applyEdit',
+    arguments = { result, { writeClosedNotes = true } },
+  }
+  client:exec_cmd(command, { bufnr = ctx.bufnr }, function(cmd_err, answer)
+    if cmd_err then
+      vim.notify('notels: ' .. (cmd_err.message or tostring(cmd_err)), vim.log.levels.ERROR)
+    elseif answer and answer.applied == false then
+      vim.notify('notels: the rename was not applied.', vim.log.levels.WARN)
+    end
+  end)
+end
+
 ---@type vim.lsp.Config
 return {
   cmd = { 'notels', 'serve' },
@@ -208,6 +233,7 @@ return {
   -- Sent to the server as the `notels` section of workspace/configuration; keys as in
   -- .notels.toml, e.g. { notels = { rules = { ['missing-id'] = 'error' }, ['id-style'] = 'plain' } }
   settings = { notels = vim.empty_dict() },
+  handlers = { ['textDocument/rename'] = rename_handler },
   on_init = function(client)
     initialized[client.id] = true
   end,

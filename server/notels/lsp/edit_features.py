@@ -140,6 +140,9 @@ def register_edit_features(server: NotelsServer) -> None:
         return await edits.will_rename_files(params)
 
 
+_DocumentChange = types.TextDocumentEdit | types.CreateFile | types.RenameFile | types.DeleteFile
+
+
 class RequestFailed(JsonRpcException):
     """The request was understood but cannot be done; the editor shows the message."""
 
@@ -351,8 +354,100 @@ class EditFeatures:
             edit = _CONVERTER.structure(arguments[0], types.WorkspaceEdit)
         except Exception as error:
             raise JsonRpcInvalidParams(f"not a WorkspaceEdit: {error}") from error
+        options = arguments[1] if len(arguments) > 1 and isinstance(arguments[1], dict) else {}
+        if options.get("writeClosedNotes") is True and edit.document_changes:
+            return await self._apply_writing_closed(edit.document_changes)
         applied = await self._client_applies(edit, "notels")
         return {"applied": applied}
+
+    async def _apply_writing_closed(self, changes: Sequence[_DocumentChange]) -> dict[str, Any]:
+        """`notels.applyEdit` with writeClosedNotes: the edits of notes not open in the editor
+        (no version: planned on the file) are written on disk here, as generateIds writes
+        them; the rest (open notes, files created or renamed) goes to the client first, and
+        when it does not apply that, nothing is written. Neovim renaming a note that 300 notes
+        link to loaded each into a buffer (4 s with its main loop blocked) and left them
+        modified, the note renamed on disk and their links not (review s30)."""
+        open_paths = self._open_paths()
+        to_client: list[_DocumentChange] = []
+        closed: list[tuple[Vault, Path, list[types.TextEdit]]] = []
+        moved: dict[Path, Path] = {}
+        for change in changes:
+            if isinstance(change, types.RenameFile):
+                old, new = path_of_uri(change.old_uri), path_of_uri(change.new_uri)
+                if old is not None and new is not None:
+                    moved[old] = new
+            file = (
+                path_of_uri(change.text_document.uri)
+                if isinstance(change, types.TextDocumentEdit)
+                else None
+            )
+            vault = self.session.workspace.vault_of(file) if file is not None else None
+            if (
+                isinstance(change, types.TextDocumentEdit)
+                and change.text_document.version is None
+                and file is not None
+                and vault is not None
+                and not self._is_open(vault, relative_key(vault.root, file), file, open_paths)
+                and all(isinstance(edit, types.TextEdit) for edit in change.edits)
+            ):
+                closed.append(
+                    (vault, file, [e for e in change.edits if isinstance(e, types.TextEdit)])
+                )
+            else:
+                to_client.append(change)
+        if to_client and not await self._client_applies(
+            types.WorkspaceEdit(document_changes=to_client), "notels"
+        ):
+            return {"applied": False, "written": 0}
+        # From here on the client has renamed what it was asked to: the links must follow.
+        finish_even_if_cancelled()
+        encoding = self.session.workspace.encoding
+
+        def write_all() -> list[tuple[Vault, Path, str | None]]:
+            written: list[tuple[Vault, Path, str | None]] = []
+            for vault, file, edits in closed:
+                file = moved.get(file, file)  # a closed note renamed by the edit itself
+                relative = relative_key(vault.root, file)
+                read = read_note(vault.root, relative, vault.config.max_file_bytes)
+                if read.text is None:
+                    written.append((vault, file, "unreadable"))
+                    continue
+                lines = LineIndex(read.text)
+                planned = [
+                    TextEdit(
+                        Span(
+                            to_offset(lines, edit.range.start, encoding),
+                            to_offset(lines, edit.range.end, encoding),
+                        ),
+                        edit.new_text,
+                    )
+                    for edit in edits
+                ]
+                if self._is_open(vault, relative, file, self._open_paths()):
+                    refusal: str | None = "opened in the editor meanwhile"
+                else:
+                    try:
+                        refusal = write_edited(vault.root, relative, read.text, planned)
+                    except ValueError as error:  # edits outside the text, or overlapping
+                        refusal = str(error)
+                written.append((vault, file, refusal))
+            return written
+
+        results = await in_thread("notels-apply-edit", write_all)
+        left: list[_DocumentChange] = []
+        for (_, file, refusal), (_, _, edits) in zip(results, closed, strict=True):
+            if refusal is None:
+                self.session.apply(self.session.workspace.file_changed(file))
+                continue
+            log.info("applyEdit: %s not written (%s)", file, refusal)
+            document = types.OptionalVersionedTextDocumentIdentifier(uri=uri_of_path(file))
+            left.append(types.TextDocumentEdit(text_document=document, edits=edits))
+        applied = True
+        if left:  # read-only, hard-linked, opened meanwhile: the client's buffers take them
+            applied = await self._client_applies(
+                types.WorkspaceEdit(document_changes=left), "notels"
+            )
+        return {"applied": applied, "written": len(results) - len(left)}
 
     async def _client_applies(self, edit: types.WorkspaceEdit, label: str) -> bool:
         """Ask the client to apply `edit`; RequestFailed when it cannot."""

@@ -18,6 +18,22 @@ local function find_root(bufnr, markers)
   return found and vim.fs.dirname(found) or nil
 end
 
+-- Renames: the server writes the notes not loaded in a buffer (see lsp/notels.lua).
+local function rename_handler(err, result, ctx, config)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if err or not result or not client then
+    return vim.lsp.handlers['textDocument/rename'](err, result, ctx, config)
+  end
+  local params = { command = 'notels.applyEdit', arguments = { result, { writeClosedNotes = true } } }
+  client.request('workspace/executeCommand', params, function(cmd_err, answer)
+    if cmd_err then
+      vim.notify('notels: ' .. (cmd_err.message or tostring(cmd_err)), vim.log.levels.ERROR)
+    elseif answer and answer.applied == false then
+      vim.notify('notels: the rename was not applied.', vim.log.levels.WARN)
+    end
+  end, ctx.bufnr)
+end
+
 function M.setup(opts)
   local config = vim.tbl_deep_extend('force', defaults, opts or {})
   -- Neovim offers file watching only on macOS and Windows by default (see lsp/notels.lua).
@@ -41,6 +57,7 @@ function M.setup(opts)
         root_dir = root,
         capabilities = capabilities,
         settings = config.settings,
+        handlers = { ['textDocument/rename'] = rename_handler },
         on_attach = function(client, bufnr)
           vim.api.nvim_buf_create_user_command(bufnr, 'NotelsGenerateIds', function()
             -- Notes not loaded in a buffer are written by the server (see lsp/notels.lua).

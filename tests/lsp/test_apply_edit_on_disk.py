@@ -1,0 +1,111 @@
+"""`notels.applyEdit` with `{"writeClosedNotes": true}` (what the Neovim configs send with a
+rename's WorkspaceEdit): the client applies the part it must (the open notes, the file renamed)
+first; once it has, the server writes the notes that are not open itself, as `notels check
+--fix` writes them. Neovim applying the whole edit loaded every note into a buffer (4 s with
+its main loop blocked for a note 300 notes link to) and left them modified while the note was
+already renamed on disk (review s30)."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+from typing import Any
+
+from edit_harness import edit_editor, position, text_edits
+from lsp_harness import Editor, write_files
+from lsprotocol import types
+from lsprotocol.converters import get_converter
+from pygls.uris import to_fs_path
+
+_CONVERTER = get_converter()
+_CLOSED = (
+    "\ufeff# Закрытая 😀\r\nСм. 😀 [[Target|цель 😀]] и [[Target#Раздел]].\r\nКонец без перевода"
+)
+_VAULT = {
+    "Open.md": "# Open\nSee [[Target]] here.\n",
+    "Target.md": "# Target\n## Раздел\nSelf: [[Target#Раздел]].\n",
+    "Только чтение.md": "Read only: [[Target]].\n",
+}
+
+
+def _disk_applying(session: Editor, applied: list[types.WorkspaceEdit], answer: bool) -> None:
+    """The client's workspace/applyEdit: recorded; when `answer`, its file renames done on
+    disk (as Neovim does them)."""
+
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        applied.append(params.edit)
+        if answer:
+            for change in params.edit.document_changes or ():
+                if isinstance(change, types.RenameFile):
+                    Path(to_fs_path(change.old_uri) or "").rename(to_fs_path(change.new_uri) or "")
+        return types.ApplyWorkspaceEditResult(applied=answer)
+
+    session.client.protocol.fm.features[types.WORKSPACE_APPLY_EDIT] = apply_edit
+
+
+async def _rename_then_apply(session: Editor) -> tuple[types.WorkspaceEdit, Any]:
+    uri = session.open("Open.md")
+    edit = await session.client.text_document_rename_async(
+        types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position(1, 8),
+            new_name="Renamed 😀",
+        )
+    )
+    assert edit is not None
+    answer = await session.client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="notels.applyEdit",
+            arguments=[_CONVERTER.unstructure(edit), {"writeClosedNotes": True}],
+        )
+    )
+    return edit, answer
+
+
+async def test_a_rename_has_the_closed_notes_written_after_the_client_renamed_the_file(
+    vault: Path,
+) -> None:
+    write_files(vault, _VAULT)
+    closed = vault / "sub" / "Закрытая.md"
+    closed.parent.mkdir()
+    closed.write_bytes(_CLOSED.encode())
+    locked = vault / "Только чтение.md"
+    locked.chmod(stat.S_IRUSR | stat.S_IRGRP)
+    try:
+        async with edit_editor(vault) as (session, _):
+            applied: list[types.WorkspaceEdit] = []
+            _disk_applying(session, applied, answer=True)
+            _, answer = await _rename_then_apply(session)
+    finally:
+        locked.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+    assert answer == {"applied": True, "written": 2}
+    # First the open note and the rename; then the note the server could not write.
+    first, second = applied
+    open_uri = (vault / "Open.md").resolve().as_uri()
+    assert sorted(text_edits(first)) == [open_uri]
+    assert [type(change) for change in first.document_changes or ()] == [
+        types.TextDocumentEdit,
+        types.RenameFile,
+    ]
+    assert sorted(text_edits(second)) == [locked.resolve().as_uri()]
+    assert locked.read_text(encoding="utf-8") == _VAULT["Только чтение.md"]
+    # Every other byte kept: the BOM, CRLF, emoji, no final newline.
+    assert closed.read_bytes() == _CLOSED.replace("[[Target", "[[Renamed 😀").encode()
+    assert not (vault / "Target.md").exists()
+    renamed = (vault / "Renamed 😀.md").read_text(encoding="utf-8")
+    assert renamed == _VAULT["Target.md"].replace("[[Target#", "[[Renamed 😀#")
+    assert not [p for p in vault.rglob(".notels-*")]
+
+
+async def test_nothing_is_written_when_the_client_does_not_apply_its_part(vault: Path) -> None:
+    write_files(vault, _VAULT)
+    before = {path: path.read_bytes() for path in vault.rglob("*.md")}
+    async with edit_editor(vault) as (session, _):
+        applied: list[types.WorkspaceEdit] = []
+        _disk_applying(session, applied, answer=False)
+        _, answer = await _rename_then_apply(session)
+
+    assert answer == {"applied": False, "written": 0}
+    assert len(applied) == 1
+    assert {path: path.read_bytes() for path in vault.rglob("*.md")} == before
