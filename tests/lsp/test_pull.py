@@ -279,6 +279,50 @@ async def test_a_stream_of_changes_does_not_hold_back_a_held_pulls_reports(vault
     assert reported_after is not None and reported_after < 1.0, reported_after
 
 
+async def test_a_held_pull_begun_with_an_earlier_pulls_ids_sends_only_what_changed(
+    vault: Path,
+) -> None:
+    """The client's result ids come from a plain pull (the server knows what each holds). A
+    heading renamed in a note five notes link to re-checks all five; one of them linked to
+    the heading. Was: all five were sent again, four with the findings the client had: the
+    held pull knew the content of the reports it had sent itself only."""
+    linking = {f"Ссылка {n} 😀.md": f"См. [[Цель]] и [[Нет {n}]].\n" for n in range(4)}
+    write_files(
+        vault,
+        {
+            "Цель.md": "# Цель\n## Раздел\nТекст.\n",
+            "По разделу.md": "См. [[Цель#Раздел]].\n",
+            **linking,
+        },
+    )
+    async with editor(vault, pull=True) as session:
+        first = await session.client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=[])
+        )
+        assert len(first.items) == 6
+        batches = partial_results(session.client, "held")
+        held = asyncio.ensure_future(
+            session.client.workspace_diagnostic_async(
+                types.WorkspaceDiagnosticParams(
+                    previous_result_ids=[
+                        types.PreviousResultId(uri=item.uri, value=item.result_id or "")
+                        for item in first.items
+                    ],
+                    partial_result_token="held",
+                )
+            )
+        )
+        await asyncio.sleep(0.6)
+        assert batches == []  # the client has every report
+        (vault / "Цель.md").write_text("# Цель\n## Другой\nТекст.\n", encoding="utf-8")
+        session.notify_files(("Цель.md", types.FileChangeType.Changed))
+        await wait_until(lambda: len(batches) > 0)
+        await asyncio.sleep(1.0)
+        held.cancel()
+    changed = reported_codes(batches, types_uri_path)
+    assert changed == {(vault / "По разделу.md").resolve(): ["unresolved-heading"]}
+
+
 async def test_a_held_pull_does_not_send_a_report_the_client_has_again(vault: Path) -> None:
     """A note changed on disk drops the cached findings of the notes that depend on it; checked
     again they get new result ids, most often with the same findings. Was: each was sent again

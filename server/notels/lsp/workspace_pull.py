@@ -42,8 +42,23 @@ class _ClientView:
     # URI -> the result id of the report it has, or of a newer one with the same content
     # (never sent; ids are not reused, so the client's own id cannot come back).
     result_ids: dict[str, str]
-    # URI -> a digest of that report's version and diagnostics (for reports this pull sent).
+    # URI -> a digest of that report's version and diagnostics, when the server knows it (it
+    # sent that report, in this pull or an earlier one).
     digests: dict[str, int] = field(default_factory=dict)
+    # URI -> (result id, digest) of the last full report any pull sent: shared by the session's
+    # pulls, so that one begun with the ids an earlier pull sent knows what they hold.
+    issued: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def of_client(
+        cls, result_ids: dict[str, str], issued: dict[str, tuple[str, int]]
+    ) -> _ClientView:
+        digests = {
+            uri: sent[1]
+            for uri, result_id in result_ids.items()
+            if (sent := issued.get(uri)) is not None and sent[0] == result_id
+        }
+        return cls(result_ids, digests, issued)
 
     def has(self, uri: str, result_id: str) -> bool:
         return self.result_ids.get(uri) == result_id
@@ -65,9 +80,13 @@ class _ClientView:
         if result_id is None:  # emptied: the note is gone
             self.result_ids.pop(uri, None)
             self.digests.pop(uri, None)
+            self.issued.pop(uri, None)
+        elif item.get("kind") == "full":
+            self.result_ids[uri] = result_id
+            digest = self.digests[uri] = _digest(item)
+            self.issued[uri] = (result_id, digest)
         else:
             self.result_ids[uri] = result_id
-            self.digests[uri] = _digest(item)
 
 
 def _digest(report: Json) -> int:
@@ -96,6 +115,7 @@ class WorkspacePulls:
         # Notes whose check raised in the last pass: logged once, until a pass checks the note
         # fine or no longer finds it (deleted: a note at its path later is another note).
         self._failing: set[tuple[Path, str]] = set()
+        self._issued: dict[str, tuple[str, int]] = {}  # see _ClientView.issued
 
     def wake(self) -> None:
         self._changed.set()
@@ -103,10 +123,15 @@ class WorkspacePulls:
 
     async def answer(self, params: types.WorkspaceDiagnosticParams) -> JsonAnswer:
         """A WorkspaceDiagnosticReport, as JSON; held open with a partial result token."""
-        known = _ClientView({item.uri: item.value for item in params.previous_result_ids})
+        known = _ClientView.of_client(
+            {item.uri: item.value for item in params.previous_result_ids}, self._issued
+        )
         token = params.partial_result_token
         if token is None:
-            return JsonAnswer(items=await self._reports(known, None))
+            items = await self._reports(known, None)
+            for item in items:
+                known.sent(item)  # what the client holds once it has this answer
+            return JsonAnswer(items=items)
         # One held pull at a time: a client that pulls again without cancelling the last one
         # gets that one ended (empty, as a streamed answer is), not a pass of each per change.
         self._held += 1
