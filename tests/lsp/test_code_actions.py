@@ -400,15 +400,8 @@ async def test_a_new_note_uses_the_folder_and_the_open_template_from_the_setting
         links = session.open("d/Ссылки.md")
         await session.wait_for_codes(links, lambda codes: codes.count("unresolved-link") == 2)
         actions: list[types.CodeAction] = []
-        for diagnostic in sorted(session.diagnostics(links), key=lambda d: d.range.start.character):
-            result = await session.client.text_document_code_action_async(
-                types.CodeActionParams(
-                    text_document=types.TextDocumentIdentifier(uri=links),
-                    range=diagnostic.range,
-                    context=types.CodeActionContext(diagnostics=[diagnostic]),
-                )
-            )
-            (action,) = result or ()
+        for result in await _actions_per_diagnostic(session, links):
+            (action,) = result
             assert isinstance(action, types.CodeAction)
             actions.append(action)
         create, create_path = actions
@@ -436,6 +429,23 @@ async def test_a_new_note_uses_the_folder_and_the_open_template_from_the_setting
     assert path_file.uri == (vault / "p" / "Путь.md").resolve().as_uri()
 
 
+async def _actions_per_diagnostic(
+    session: Editor, uri: str
+) -> list[list[types.CodeAction | types.Command]]:
+    """The code actions the editor gets for each diagnostic of the note, left to right."""
+    found: list[list[types.CodeAction | types.Command]] = []
+    for diagnostic in sorted(session.diagnostics(uri), key=lambda d: d.range.start.character):
+        result = await session.client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=diagnostic.range,
+                context=types.CodeActionContext(diagnostics=[diagnostic]),
+            )
+        )
+        found.append(list(result or ()))
+    return found
+
+
 async def test_no_note_is_offered_where_the_vault_would_not_hold_it(vault: Path) -> None:
     """`[[.hidden]]`: a dot file is no note of the vault, so creating it leaves the link
     broken. Only the link to an ordinary name gets the quick fix."""
@@ -443,16 +453,11 @@ async def test_no_note_is_offered_where_the_vault_would_not_hold_it(vault: Path)
     async with edit_editor(vault) as (session, _):
         links = session.open("Ссылки.md")
         await session.wait_for_codes(links, lambda codes: codes.count("unresolved-link") == 2)
-        titles: list[str] = []
-        for diagnostic in sorted(session.diagnostics(links), key=lambda d: d.range.start.character):
-            result = await session.client.text_document_code_action_async(
-                types.CodeActionParams(
-                    text_document=types.TextDocumentIdentifier(uri=links),
-                    range=diagnostic.range,
-                    context=types.CodeActionContext(diagnostics=[diagnostic]),
-                )
-            )
-            titles += [action.title for action in result or ()]
+        titles = [
+            action.title
+            for result in await _actions_per_diagnostic(session, links)
+            for action in result
+        ]
 
     assert [title for title in titles if title.startswith("Create note")] == [
         "Create note 'Идея 😀'"
