@@ -79,7 +79,7 @@ async def test_a_rename_has_the_closed_notes_written_after_the_client_renamed_th
     finally:
         locked.chmod(stat.S_IRUSR | stat.S_IWUSR)
 
-    assert answer == {"applied": True, "written": 2}
+    assert answer == {"applied": True, "written": 2, "skipped": 0}
     # First the open note and the rename; then the note the server could not write.
     first, second = applied
     open_uri = (vault / "Open.md").resolve().as_uri()
@@ -109,3 +109,35 @@ async def test_nothing_is_written_when_the_client_does_not_apply_its_part(vault:
     assert answer == {"applied": False, "written": 0}
     assert len(applied) == 1
     assert {path: path.read_bytes() for path in vault.rglob("*.md")} == before
+
+
+async def test_a_note_changed_since_the_rename_was_planned_is_left_alone(vault: Path) -> None:
+    """A sync changes a closed note between the rename's answer and its application: the edit
+    planned on its old text would land at the wrong places, on disk or in a buffer."""
+    write_files(vault, _VAULT)
+    other = vault / "Другая.md"
+    other.write_text("Ссылка: [[Target]].\n", encoding="utf-8")
+    async with edit_editor(vault) as (session, _):
+        applied: list[types.WorkspaceEdit] = []
+        _disk_applying(session, applied, answer=True)
+        uri = session.open("Open.md")
+        edit = await session.client.text_document_rename_async(
+            types.RenameParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=position(1, 8),
+                new_name="Renamed",
+            )
+        )
+        synced = "Synced 😀 first: [[Open]].\nСсылка: [[Target]].\n"
+        other.write_text(synced, encoding="utf-8")
+        answer = await session.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command="notels.applyEdit",
+                arguments=[_CONVERTER.unstructure(edit), {"writeClosedNotes": True}],
+            )
+        )
+
+    assert answer == {"applied": True, "written": 2, "skipped": 1}
+    assert other.read_text(encoding="utf-8") == synced
+    assert [sorted(text_edits(each)) for each in applied] == [[uri]]
+    assert (vault / "Только чтение.md").read_text(encoding="utf-8").endswith("[[Renamed]].\n")

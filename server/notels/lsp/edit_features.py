@@ -171,6 +171,15 @@ class NotePlace:
     uri: str
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedNote:
+    """A note not open in the editor, and the text a rename planned its edits on."""
+
+    vault: Vault
+    relative: str
+    text: str
+
+
 @dataclass
 class EditBuilder:
     """Collects edits per file and makes the WorkspaceEdit the client can apply."""
@@ -184,10 +193,19 @@ class EditBuilder:
     renames: list[tuple[str, str]] = field(default_factory=list)
     # The vaults planning one rename or move, each from its own view (see add_from).
     planners: list[Vault] = field(default_factory=list)
+    # URI -> the note not open in the editor whose edits were planned on this text.
+    closed_notes: dict[str, PlannedNote] = field(default_factory=dict)
 
     def add(self, vault: Vault, relative: str, edits: Iterable[TextEdit]) -> None:
         uri, version, lines = self.session_file(vault, relative)
+        self._note(uri, version, vault, relative, lines)
         self.files.setdefault(uri, (version, lines, []))[2].extend(edits)
+
+    def _note(
+        self, uri: str, version: int | None, vault: Vault, relative: str, lines: LineIndex
+    ) -> None:
+        if version is None:
+            self.closed_notes[uri] = PlannedNote(vault, relative, lines.text)
 
     def decides(self, vault: Vault, path: Path) -> bool:
         """Does `vault`'s plan hold for the file at `path`? A vault nested in another is a
@@ -215,6 +233,7 @@ class EditBuilder:
                 log.warning("%s not edited: open with changes %s cannot see", path, vault.root)
                 return
             uri, version, lines = document.uri, document.version, document.lines
+        self._note(uri, version, vault, relative, lines)
         self.files.setdefault(uri, (version, lines, []))[2].extend(edits)
 
     def _open_elsewhere(self, vault: Vault, path: Path) -> OpenDocument | None:
@@ -323,6 +342,9 @@ class EditFeatures:
         self._ids_read: set[Path] = set()  # roots of the vaults whose every ID it was told
         self._offered: dict[tuple[Path, str], list[int]] = {}  # see OfferedIds
         self._generating = asyncio.Lock()  # one generateIds at a time
+        # The closed notes of the last rename answered, by URI, with the text each edit was
+        # planned on: all notels.applyEdit writes itself (see _apply_writing_closed).
+        self._planned: dict[str, PlannedNote] = {}
 
     # --- code actions -----------------------------------------------------------------------------
 
@@ -368,30 +390,33 @@ class EditFeatures:
         link to loaded each into a buffer (4 s with its main loop blocked) and left them
         modified, the note renamed on disk and their links not (review s30)."""
         open_paths = self._open_paths()
+        planned, self._planned = self._planned, {}
         to_client: list[_DocumentChange] = []
-        closed: list[tuple[Vault, Path, list[types.TextEdit]]] = []
+        closed: list[tuple[PlannedNote, Path, list[types.TextEdit]]] = []
         moved: dict[Path, Path] = {}
         for change in changes:
             if isinstance(change, types.RenameFile):
                 old, new = path_of_uri(change.old_uri), path_of_uri(change.new_uri)
                 if old is not None and new is not None:
                     moved[old] = new
-            file = (
-                path_of_uri(change.text_document.uri)
+            # Only a note the last rename planned, on the text it planned on: an edit from
+            # elsewhere (a file outside the vault, `.obsidian/`) is the client's to apply.
+            note = (
+                planned.get(change.text_document.uri)
                 if isinstance(change, types.TextDocumentEdit)
+                and change.text_document.version is None
                 else None
             )
-            vault = self.session.workspace.vault_of(file) if file is not None else None
+            file = note.vault.root / note.relative if note is not None else None
             if (
                 isinstance(change, types.TextDocumentEdit)
-                and change.text_document.version is None
+                and note is not None
                 and file is not None
-                and vault is not None
-                and not self._is_open(vault, relative_key(vault.root, file), file, open_paths)
+                and not self._is_open(note.vault, note.relative, resolved(file), open_paths)
                 and all(isinstance(edit, types.TextEdit) for edit in change.edits)
             ):
                 closed.append(
-                    (vault, file, [e for e in change.edits if isinstance(e, types.TextEdit)])
+                    (note, file, [e for e in change.edits if isinstance(e, types.TextEdit)])
                 )
             else:
                 to_client.append(change)
@@ -403,17 +428,17 @@ class EditFeatures:
         finish_even_if_cancelled()
         encoding = self.session.workspace.encoding
 
-        def write_all() -> list[tuple[Vault, Path, str | None]]:
-            written: list[tuple[Vault, Path, str | None]] = []
-            for vault, file, edits in closed:
+        def write_all() -> list[tuple[Path, str | None]]:
+            written: list[tuple[Path, str | None]] = []
+            for note, file, edits in closed:
+                vault = note.vault
                 file = moved.get(file, file)  # a closed note renamed by the edit itself
-                relative = relative_key(vault.root, file)
-                read = read_note(vault.root, relative, vault.config.max_file_bytes)
-                if read.text is None:
-                    written.append((vault, file, "unreadable"))
+                relative = relative_key(vault.root, file) if vault.contains(file) else None
+                if relative is None or relative.startswith("../"):
+                    written.append((file, "moved out of its vault"))
                     continue
-                lines = LineIndex(read.text)
-                planned = [
+                lines = LineIndex(note.text)
+                offsets = [
                     TextEdit(
                         Span(
                             to_offset(lines, edit.range.start, encoding),
@@ -423,23 +448,34 @@ class EditFeatures:
                     )
                     for edit in edits
                 ]
-                if self._is_open(vault, relative, file, self._open_paths()):
-                    refusal: str | None = "opened in the editor meanwhile"
+                refusal: str | None
+                if self._is_open(vault, relative, resolved(file), self._open_paths()):
+                    refusal = "opened in the editor meanwhile"
                 else:
                     try:
-                        refusal = write_edited(vault.root, relative, read.text, planned)
+                        # Refused when the file no longer holds the text planned on.
+                        refusal = write_edited(vault.root, relative, note.text, offsets)
                     except ValueError as error:  # edits outside the text, or overlapping
                         refusal = str(error)
-                written.append((vault, file, refusal))
+                written.append((file, refusal))
             return written
 
         results = await in_thread("notels-apply-edit", write_all)
         left: list[_DocumentChange] = []
-        for (_, file, refusal), (_, _, edits) in zip(results, closed, strict=True):
+        written = skipped = 0
+        for (file, refusal), (note, _, edits) in zip(results, closed, strict=True):
             if refusal is None:
+                written += 1
                 self.session.apply(self.session.workspace.file_changed(file))
                 continue
             log.info("applyEdit: %s not written (%s)", file, refusal)
+            vault = note.vault
+            relative = relative_key(vault.root, file) if vault.contains(file) else None
+            if relative is None or self._text_now(vault, relative) != note.text:
+                # Changed since the rename was planned: its positions would land elsewhere.
+                log.warning("applyEdit: %s changed since the rename was planned: not edited", file)
+                skipped += 1
+                continue
             document = types.OptionalVersionedTextDocumentIdentifier(uri=uri_of_path(file))
             left.append(types.TextDocumentEdit(text_document=document, edits=edits))
         applied = True
@@ -447,7 +483,7 @@ class EditFeatures:
             applied = await self._client_applies(
                 types.WorkspaceEdit(document_changes=left), "notels"
             )
-        return {"applied": applied, "written": len(results) - len(left)}
+        return {"applied": applied, "written": written, "skipped": skipped}
 
     async def _client_applies(self, edit: types.WorkspaceEdit, label: str) -> bool:
         """Ask the client to apply `edit`; RequestFailed when it cannot."""
@@ -821,6 +857,7 @@ class EditFeatures:
             innermost = planned[0][0]
             old_uri = builder.session_file(innermost, relative_key(innermost.root, file))[0]
             builder.renames.append((old_uri, uri_of_path(new_file)))
+        self._planned = builder.closed_notes
         return builder.build()
 
     def _note_renamed(self, vault: Vault, target: NoteRename, new_name: str) -> bool:
