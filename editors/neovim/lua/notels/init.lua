@@ -30,6 +30,14 @@ local function rename_handler(err, result, ctx, config)
       vim.notify('notels: ' .. (cmd_err.message or tostring(cmd_err)), vim.log.levels.ERROR)
     elseif answer and answer.applied == false then
       vim.notify('notels: the rename was not applied.', vim.log.levels.WARN)
+    elseif answer and (answer.skipped or 0) > 0 then
+      -- Changed on disk since the rename was planned (a sync): their links still name the old note.
+      vim.notify(
+        ('notels: %d note(s) changed meanwhile kept their old links; rename again to update them.'):format(
+          answer.skipped
+        ),
+        vim.log.levels.WARN
+      )
     end
   end, ctx.bufnr)
 end
