@@ -106,7 +106,7 @@ async def test_nothing_is_written_when_the_client_does_not_apply_its_part(vault:
         _disk_applying(session, applied, answer=False)
         _, answer = await _rename_then_apply(session)
 
-    assert answer == {"applied": False, "written": 0}
+    assert answer == {"applied": False, "written": 0, "skipped": 0}
     assert len(applied) == 1
     assert {path: path.read_bytes() for path in vault.rglob("*.md")} == before
 

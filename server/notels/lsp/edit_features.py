@@ -140,6 +140,8 @@ def register_edit_features(server: NotelsServer) -> None:
         return await edits.will_rename_files(params)
 
 
+# How long a rename's planned texts wait for notels.applyEdit (Neovim sends it at once).
+_PLANNED_KEPT_S = 60.0
 _DocumentChange = types.TextDocumentEdit | types.CreateFile | types.RenameFile | types.DeleteFile
 
 
@@ -423,7 +425,7 @@ class EditFeatures:
         if to_client and not await self._client_applies(
             types.WorkspaceEdit(document_changes=to_client), "notels"
         ):
-            return {"applied": False, "written": 0}
+            return {"applied": False, "written": 0, "skipped": 0}
         # From here on the client has renamed what it was asked to: the links must follow.
         finish_even_if_cancelled()
         encoding = self.session.workspace.encoding
@@ -857,8 +859,19 @@ class EditFeatures:
             innermost = planned[0][0]
             old_uri = builder.session_file(innermost, relative_key(innermost.root, file))[0]
             builder.renames.append((old_uri, uri_of_path(new_file)))
-        self._planned = builder.closed_notes
+        self._keep_planned(builder.closed_notes)
         return builder.build()
+
+    def _keep_planned(self, planned: dict[str, PlannedNote]) -> None:
+        """Keep the closed notes' planned texts for notels.applyEdit, for a while: a client
+        that applies the edit itself (VS Code) never asks, and they hold whole notes."""
+        self._planned = planned
+
+        def forget() -> None:
+            if self._planned is planned:
+                self._planned = {}
+
+        asyncio.get_running_loop().call_later(_PLANNED_KEPT_S, forget)
 
     def _note_renamed(self, vault: Vault, target: NoteRename, new_name: str) -> bool:
         """Can the note take the new name (RenameError if not)? False for its own name."""
