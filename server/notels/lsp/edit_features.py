@@ -153,7 +153,8 @@ class RequestFailed(JsonRpcException):
 
 @dataclass(frozen=True, slots=True)
 class _ClosedNote:
-    """A note generateIds writes itself: its edits, planned on `text`."""
+    """A note the server writes itself (generateIds, a rename's notels.applyEdit): its
+    edits, planned on `text`."""
 
     vault: Vault
     path: str  # vault-relative
@@ -394,34 +395,18 @@ class EditFeatures:
         open_paths = self._open_paths()
         planned, self._planned = self._planned, {}
         to_client: list[_DocumentChange] = []
-        closed: list[tuple[PlannedNote, Path, list[types.TextEdit]]] = []
+        closed: list[tuple[PlannedNote, list[types.TextEdit]]] = []
         moved: dict[Path, Path] = {}
         for change in changes:
             if isinstance(change, types.RenameFile):
                 old, new = path_of_uri(change.old_uri), path_of_uri(change.new_uri)
                 if old is not None and new is not None:
                     moved[old] = new
-            # Only a note the last rename planned, on the text it planned on: an edit from
-            # elsewhere (a file outside the vault, `.obsidian/`) is the client's to apply.
-            note = (
-                planned.get(change.text_document.uri)
-                if isinstance(change, types.TextDocumentEdit)
-                and change.text_document.version is None
-                else None
-            )
-            file = note.vault.root / note.relative if note is not None else None
-            if (
-                isinstance(change, types.TextDocumentEdit)
-                and note is not None
-                and file is not None
-                and not self._is_open(note.vault, note.relative, resolved(file), open_paths)
-                and all(isinstance(edit, types.TextEdit) for edit in change.edits)
-            ):
-                closed.append(
-                    (note, file, [e for e in change.edits if isinstance(e, types.TextEdit)])
-                )
-            else:
+            here = self._written_here(change, planned, open_paths)
+            if here is None:
                 to_client.append(change)
+            else:
+                closed.append(here)
         if to_client and not await self._client_applies(
             types.WorkspaceEdit(document_changes=to_client), "notels"
         ):
@@ -429,63 +414,56 @@ class EditFeatures:
         # From here on the client has renamed what it was asked to: the links must follow.
         finish_even_if_cancelled()
         encoding = self.session.workspace.encoding
-
-        def write_all() -> list[tuple[Path, str | None]]:
-            written: list[tuple[Path, str | None]] = []
-            for note, file, edits in closed:
-                vault = note.vault
-                file = moved.get(file, file)  # a closed note renamed by the edit itself
-                relative = relative_key(vault.root, file) if vault.contains(file) else None
-                if relative is None or relative.startswith("../"):
-                    written.append((file, "moved out of its vault"))
-                    continue
-                lines = LineIndex(note.text)
-                offsets = [
-                    TextEdit(
-                        Span(
-                            to_offset(lines, edit.range.start, encoding),
-                            to_offset(lines, edit.range.end, encoding),
-                        ),
-                        edit.new_text,
-                    )
-                    for edit in edits
-                ]
-                refusal: str | None
-                if self._is_open(vault, relative, resolved(file), self._open_paths()):
-                    refusal = "opened in the editor meanwhile"
-                else:
-                    try:
-                        # Refused when the file no longer holds the text planned on.
-                        refusal = write_edited(vault.root, relative, note.text, offsets)
-                    except ValueError as error:  # edits outside the text, or overlapping
-                        refusal = str(error)
-                written.append((file, refusal))
-            return written
-
-        results = await in_thread("notels-apply-edit", write_all)
-        left: list[_DocumentChange] = []
-        written = skipped = 0
-        for (file, refusal), (note, _, edits) in zip(results, closed, strict=True):
-            if refusal is None:
-                written += 1
-                self.session.apply(self.session.workspace.file_changed(file))
-                continue
-            log.info("applyEdit: %s not written (%s)", file, refusal)
-            vault = note.vault
-            relative = relative_key(vault.root, file) if vault.contains(file) else None
-            if relative is None or self._text_now(vault, relative) != note.text:
-                # Changed since the rename was planned: its positions would land elsewhere.
-                log.warning("applyEdit: %s changed since the rename was planned: not edited", file)
+        notes: list[_ClosedNote] = []
+        skipped = 0
+        for planned_note, edits in closed:
+            vault = planned_note.vault
+            file = vault.root / planned_note.relative
+            file = moved.get(file, file)  # a closed note renamed by the edit itself
+            relative = relative_key(vault.root, file) if vault.contains(file) else "../"
+            if relative.startswith("../"):
+                log.warning("applyEdit: %s moved out of its vault: not edited", file)
                 skipped += 1
                 continue
-            document = types.OptionalVersionedTextDocumentIdentifier(uri=uri_of_path(file))
-            left.append(types.TextDocumentEdit(text_document=document, edits=edits))
+            lines = LineIndex(planned_note.text)
+            offsets = [
+                TextEdit(
+                    Span(
+                        to_offset(lines, edit.range.start, encoding),
+                        to_offset(lines, edit.range.end, encoding),
+                    ),
+                    edit.new_text,
+                )
+                for edit in edits
+            ]
+            notes.append(_ClosedNote(vault, relative, resolved(file), planned_note.text, offsets))
+        written, unwritten = await self._write_closed(notes, "applyEdit")
+        skipped += len(notes) - len(written) - len(unwritten)
         applied = True
-        if left:  # read-only, hard-linked, opened meanwhile: the client's buffers take them
+        if unwritten:  # read-only, hard-linked, opened meanwhile: the client's buffers take them
+            left: list[_DocumentChange] = [_document_edit(each, encoding) for each in unwritten]
             applied = await self._client_applies(
                 types.WorkspaceEdit(document_changes=left), "notels"
             )
-        return {"applied": applied, "written": written, "skipped": skipped}
+        return {"applied": applied, "written": len(written), "skipped": skipped}
+
+    def _written_here(
+        self, change: _DocumentChange, planned: dict[str, PlannedNote], open_paths: set[Path]
+    ) -> tuple[PlannedNote, list[types.TextEdit]] | None:
+        """(the note, its edits) when the server writes this change itself. Only a note the
+        last rename planned, on the text it planned on, and not open: an edit from elsewhere
+        (a file outside the vault, `.obsidian/`) is the client's to apply."""
+        if (
+            not isinstance(change, types.TextDocumentEdit)
+            or change.text_document.version is not None
+        ):
+            return None
+        note = planned.get(change.text_document.uri)
+        edits = [edit for edit in change.edits if isinstance(edit, types.TextEdit)]
+        if note is None or len(edits) != len(change.edits):
+            return None  # not planned here, or a snippet edit
+        file = resolved(note.vault.root / note.relative)
+        return None if self._is_open(note.vault, note.relative, file, open_paths) else (note, edits)
 
     async def _client_applies(self, edit: types.WorkspaceEdit, label: str) -> bool:
         """Ask the client to apply `edit`; RequestFailed when it cannot."""
@@ -710,7 +688,9 @@ class EditFeatures:
         # and the open notes would lack the IDs the others got: a cancellation from here on is
         # answered with the summary of what was done.
         finish_even_if_cancelled()
-        written = await self._write_closed(closed, builder if applies else None)
+        written, unwritten = await self._write_closed(closed, "generateIds")
+        for note in unwritten if applies else ():
+            builder.add(note.vault, note.path, note.edits)
         count = builder.edit_count + sum(len(note.edits) for note in written)
         summary: dict[str, Any] = {
             "ids": count,
@@ -739,14 +719,14 @@ class EditFeatures:
         return relative in vault.open_docs or file in open_paths
 
     async def _write_closed(
-        self, closed: list[_ClosedNote], builder: EditBuilder | None
-    ) -> list[_ClosedNote]:
-        """Write the closed notes' edits on disk, on another thread (each file is fsynced);
-        the notes written. A note that cannot be written (read-only, hard-linked, opened in
-        the meantime) goes to `builder`, the client's edit, while its text is still the one
-        planned on; it is skipped when it changed, or when the client takes no edits (None)."""
+        self, closed: list[_ClosedNote], label: str
+    ) -> tuple[list[_ClosedNote], list[_ClosedNote]]:
+        """Write the closed notes' edits on disk, on another thread (each file is fsynced):
+        (the notes written, those not written whose text is still the one planned on). A note
+        not written (read-only, hard-linked, opened in the meantime) is the client's to edit
+        then; one whose text changed is left alone: its edits would land elsewhere."""
         if not closed:
-            return []
+            return [], []
 
         def write_all() -> list[str | None]:
             refusals: list[str | None] = []
@@ -754,22 +734,29 @@ class EditFeatures:
                 if self._is_open(note.vault, note.path, note.file, self._open_paths()):
                     refusals.append("opened in the editor meanwhile")
                     continue
-                refusals.append(write_edited(note.vault.root, note.path, note.text, note.edits))
+                try:
+                    refusals.append(write_edited(note.vault.root, note.path, note.text, note.edits))
+                except ValueError as error:  # a client's edits that overlap
+                    refusals.append(str(error))
             return refusals
 
-        refusals = await in_thread("notels-generate-ids", write_all)
+        refusals = await in_thread(f"notels-{label}", write_all)
         written: list[_ClosedNote] = []
+        unwritten: list[_ClosedNote] = []
         for note, refusal in zip(closed, refusals, strict=True):
             vault, path = note.vault, note.path
             if refusal is None:
                 written.append(note)
-                # The watcher would tell too, later: the index must not offer these IDs again.
+                # The watcher would tell too, later: the index must not offer these IDs again,
+                # nor a renamed note's links name the old note.
                 self.session.apply(self.session.workspace.file_changed(vault.root / path))
                 continue
-            log.info("generateIds: %s not written (%s)", path, refusal)
-            if builder is not None and self._text_now(vault, path) == note.text:
-                builder.add(vault, path, note.edits)
-        return written
+            log.info("%s: %s not written (%s)", label, path, refusal)
+            if self._text_now(vault, path) == note.text:
+                unwritten.append(note)
+            else:
+                log.warning("%s: %s changed since its edit was planned: not edited", label, path)
+        return written, unwritten
 
     def _text_now(self, vault: Vault, relative: str) -> str | None:
         """The note's text in the editor when open there, else on disk."""
@@ -1118,6 +1105,17 @@ def _same_heading(heading: Heading, known: Note | None, other: Note | None) -> H
     place = alike.index(heading)
     others = [h for h in other.headings if h.text == heading.text]
     return others[place] if place < len(others) else None
+
+
+def _document_edit(note: _ClosedNote, encoding: Encoding) -> types.TextDocumentEdit:
+    """A closed note's edits as the client applies them, at positions in its planned text."""
+    lines = LineIndex(note.text)
+    return types.TextDocumentEdit(
+        text_document=types.OptionalVersionedTextDocumentIdentifier(
+            uri=uri_of_path(note.vault.root / note.path)
+        ),
+        edits=[types.TextEdit(to_range(lines, e.span, encoding), e.new_text) for e in note.edits],
+    )
 
 
 def _taken(path: Path) -> bool:
