@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from notels.syntax.lines import end_of_line, start_of_line
 from notels.syntax.model import BlockId, Heading
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
@@ -13,7 +14,6 @@ from notels.vault.index import VaultIndex, find_block, find_heading
 PREVIEW_LINES = 20
 _WHITESPACE = " \t\r\n"
 _NON_BLANK = re.compile(r"\S")
-_LINE_BREAK = re.compile(r"\r\n?|\n")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]")
 _HEADING_OR_ITEM = re.compile(r"[ \t]*(?:#|(?:[-*+]|\d+[.)])[ \t])")
 
@@ -91,16 +91,14 @@ def _excerpt(text: str, span: Span, max_lines: int) -> str:
     start = span.start
     while start < span.end and text[start] in _WHITESPACE:
         start += 1
-    # Back to the line's start: keep the first indent.
-    start = max(text.rfind("\n", span.start, start), text.rfind("\r", span.start, start)) + 1
-    start = max(start, span.start)
+    start = start_of_line(text, start, span.start)  # keep the first indent
     end = start
     for _ in range(max_lines):
-        found = _LINE_BREAK.search(text, end, span.end)
-        if found is None:
+        content_end, following = end_of_line(text, end)
+        if following == -1 or content_end >= span.end:
             end = span.end
             break
-        end = found.end()
+        end = min(following, span.end)
     cut = _NON_BLANK.search(text, end, span.end) is not None
     lines = [line.rstrip() for line in text[start:end].splitlines()]
     while lines and not lines[-1]:

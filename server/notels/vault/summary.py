@@ -19,6 +19,7 @@ from typing import NamedTuple, cast
 
 from notels.syntax.anki import AnkiOutline, anki_outline, card_front, scan_anki_outline
 from notels.syntax.frontmatter import frontmatter_links, frontmatter_tags, parse_frontmatter
+from notels.syntax.lines import end_of_line
 from notels.syntax.markdown import scan_summary_items
 from notels.syntax.model import BlockId, Card, Frontmatter, Heading, Tag
 from notels.syntax.note import Note
@@ -133,12 +134,11 @@ def first_line(text: str, pos: int, limit: int = DESCRIPTION_LENGTH) -> str:
     """The first non-blank line from `pos` (the body's start) on, shortened: a one-line
     description of the note."""
     while pos < len(text):
-        found = _LINE_BREAK.search(text, pos)
-        end = found.start() if found is not None else len(text)
+        end, following = end_of_line(text, pos)
         line = text[pos:end].strip()
         if line:
             return line if len(line) <= limit else line[: limit - 1] + "…"
-        pos = found.end() if found is not None else end
+        pos = following if following != -1 else end
     return ""
 
 
@@ -175,7 +175,6 @@ def summarize_text(text: str, stamp: Stamp | None = None) -> NoteSummary:
     )
 
 
-_LINE_BREAK = re.compile(r"\r\n?|\n")
 # Compared as text: ISO dates sort as they follow each other (a date alone before its times).
 _CREATED = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
 
