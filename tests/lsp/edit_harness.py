@@ -8,7 +8,7 @@ records every `workspace/applyEdit` the server sends, answering that it was appl
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,7 @@ async def edit_editor(
         types.ResourceOperationKind.Rename,
     ),
     capabilities: Any = None,
+    env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[tuple[Editor, list[types.WorkspaceEdit]]]:
     """(the editor, the workspace edits the server asked it to apply, in order).
 
@@ -74,7 +75,9 @@ async def edit_editor(
         document_changes=document_changes, resource_operations=resource_operations
     )
     try:
-        async with lsp_harness.editor(root, encodings=encodings, settings=settings) as session:
+        async with lsp_harness.editor(
+            root, encodings=encodings, settings=settings, env=env
+        ) as session:
             lsp_harness.capabilities = _plain_capabilities
             applied: list[types.WorkspaceEdit] = []
 

@@ -25,6 +25,20 @@ if str(SERVER_DIR) not in sys.path:  # tests also import notels itself, installe
     sys.path.append(str(SERVER_DIR))
 
 
+FAULT_HOOKS = Path(__file__).resolve().parent / "fault_hooks"
+
+
+def hooked_env(**variables: str) -> dict[str, str]:
+    """`variables` for the server process, with the test-only hooks of fault_hooks/ loaded
+    (sitecustomize.py reads them)."""
+    return {
+        **variables,
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(FAULT_HOOKS), os.environ.get("PYTHONPATH")])
+        ),
+    }
+
+
 def server_config(extra_env: Mapping[str, str] | None = None) -> ClientServerConfig:
     """`python -m notels serve` that imports this checkout, installed or not."""
     env = {**os.environ, **(extra_env or {})}

@@ -7,12 +7,13 @@ already renamed on disk (review s30)."""
 
 from __future__ import annotations
 
+import asyncio
 import stat
 from pathlib import Path
 from typing import Any
 
 from edit_harness import edit_editor, position, text_edits
-from lsp_harness import Editor, write_files
+from lsp_harness import Editor, hooked_env, write_files
 from lsprotocol import types
 from lsprotocol.converters import get_converter
 from pygls.uris import to_fs_path
@@ -141,3 +142,38 @@ async def test_a_note_changed_since_the_rename_was_planned_is_left_alone(vault: 
     assert other.read_text(encoding="utf-8") == synced
     assert [sorted(text_edits(each)) for each in applied] == [[uri]]
     assert (vault / "Только чтение.md").read_text(encoding="utf-8").endswith("[[Renamed]].\n")
+
+
+async def test_once_the_planned_texts_are_forgotten_the_client_applies_every_edit(
+    vault: Path,
+) -> None:
+    """The server keeps a rename's planned texts for a while only (60 s; here 0.3 s): a
+    notels.applyEdit after that cannot know what the closed notes held when the edit was
+    planned, so it writes nothing itself and sends the client the whole edit, as it would
+    without writeClosedNotes."""
+    write_files(vault, _VAULT)
+    before = (vault / "Только чтение.md").read_bytes()
+    async with edit_editor(vault, env=hooked_env(NOTELS_TEST_PLANNED_KEPT_S="0.3")) as (session, _):
+        applied: list[types.WorkspaceEdit] = []
+        _disk_applying(session, applied, answer=True)
+        uri = session.open("Open.md")
+        edit = await session.client.text_document_rename_async(
+            types.RenameParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=position(1, 8),
+                new_name="Renamed",
+            )
+        )
+        await asyncio.sleep(1.0)
+        answer = await session.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command="notels.applyEdit",
+                arguments=[_CONVERTER.unstructure(edit), {"writeClosedNotes": True}],
+            )
+        )
+
+    assert answer == {"applied": True, "written": 0, "skipped": 0}
+    (whole,) = applied
+    closed_uri = (vault / "Только чтение.md").resolve().as_uri()
+    assert closed_uri in text_edits(whole)
+    assert (vault / "Только чтение.md").read_bytes() == before  # the client's to write

@@ -4,26 +4,19 @@ with a uri, worker pipes): defects found, each a failing test."""
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
-from lsp_harness import editor, wait_until, write_files
+from lsp_harness import editor, hooked_env, wait_until, write_files
 from lsprotocol import types
 from pull_harness import end_pull, held_pull, partial_results, reports
 from race_harness import Gate, indexed_then_held, reindex
 
 LINKS_TO_MISSING = "Смотри 🙂 [[Missing Note]].\n"
-FAULT_HOOKS = Path(__file__).resolve().parent / "fault_hooks"
 
 
 def _fault_env(folder: Path) -> dict[str, str]:
     folder.mkdir(parents=True, exist_ok=True)
-    return {
-        "NOTELS_TEST_FAULTS": str(folder),
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(FAULT_HOOKS), os.environ.get("PYTHONPATH")])
-        ),
-    }
+    return hooked_env(NOTELS_TEST_FAULTS=str(folder))
 
 
 async def test_a_note_that_fails_its_check_is_reported_once_it_can_be_checked(

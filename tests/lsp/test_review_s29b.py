@@ -4,16 +4,13 @@ not cached; a held pull logs a failing note once): defects found, each a failing
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from pathlib import Path
 from typing import Any
 
-from lsp_harness import editor, wait_until, write_files
+from lsp_harness import editor, hooked_env, wait_until, write_files
 from lsprotocol import types
 from worker_harness import with_workers, workers_ran
-
-FAULT_HOOKS = Path(__file__).resolve().parent / "fault_hooks"
 
 
 async def _partial_status(session: Any) -> Any:
@@ -84,13 +81,7 @@ async def test_a_pass_under_way_when_the_cache_is_cleared_has_every_note_checked
 
 def _fault_env(folder: Path) -> dict[str, str]:
     folder.mkdir(parents=True, exist_ok=True)
-    return {
-        "NOTELS_TEST_FAULTS": str(folder),
-        "NOTELS_INDEX_PROCESSES": "0",
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(FAULT_HOOKS), os.environ.get("PYTHONPATH")])
-        ),
-    }
+    return hooked_env(NOTELS_TEST_FAULTS=str(folder), NOTELS_INDEX_PROCESSES="0")
 
 
 async def test_a_new_note_whose_check_fails_is_logged_though_a_deleted_one_at_its_path_was(
