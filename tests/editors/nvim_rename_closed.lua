@@ -4,7 +4,7 @@
 -- NOTELS_NOTE (an open note whose line 2 links to [[Target]]), NOTELS_CLOSED (JSON list of the
 -- closed notes linking to it), NOTELS_OUT. Records, for the closed notes, whether Neovim loaded
 -- them, left them modified, sent the server a didOpen for them, and what is on disk; and the
--- buffers left unsaved.
+-- buffers left unsaved; and each diagnostic the open note showed from the rename on.
 local driver = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/nvim_driver.lua')
 local out = { did_open = {} }
 local notified = driver.record_notifications()
@@ -35,6 +35,16 @@ local ok, err = pcall(function()
   vim.wait(500)
   out.did_open = {}
 
+  local open_buf = vim.api.nvim_get_current_buf()
+  out.shown = {}
+  vim.api.nvim_create_autocmd('DiagnosticChanged', {
+    buffer = open_buf,
+    callback = function()
+      for _, d in ipairs(vim.diagnostic.get(open_buf)) do
+        table.insert(out.shown, { code = d.code, message = d.message })
+      end
+    end,
+  })
   vim.api.nvim_win_set_cursor(0, { 2, 12 })
   local dir = vim.fs.dirname(note)
   local renamed = vim.fs.joinpath(dir, 'Renamed.md')

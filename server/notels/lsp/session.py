@@ -107,6 +107,8 @@ _INDEX_POLL_S = 0.02  # how often a request waiting for an index run looks at it
 # Notes changed on disk read on the event loop, at about half a millisecond each; more are read
 # on another thread.
 _READ_AT_ONCE = 32
+# How often until_changed looks for the client's change of a document.
+_CHANGE_POLL_S = 0.01
 # Work that holds the GIL for long, and can wait, waits for this long a pause in the client's
 # messages; but not longer than the limit.
 _QUIET_S = 1.0
@@ -692,6 +694,23 @@ class Session:
         self.server.window_show_message(
             types.ShowMessageParams(type=types.MessageType.Error, message=message)
         )
+
+    def spawn(self, coroutine: Any) -> None:
+        """Run `coroutine` on its own, kept alive and its failure logged."""
+        self._spawn(coroutine)
+
+    async def until_changed(self, versions: dict[str, int], timeout: float) -> None:
+        """Wait until each open document of `versions` (URI -> version) is past that version,
+        closed, or `timeout` seconds passed."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline and any(
+            (document := self.workspace.documents.get(uri)) is not None
+            and document.version is not None
+            and document.version <= version
+            for uri, version in versions.items()
+        ):
+            await asyncio.sleep(_CHANGE_POLL_S)
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.ensure_future(coroutine)
