@@ -36,3 +36,24 @@ async def test_a_subfolder_added_as_a_second_root_keeps_its_notes_links_to_the_o
 
     assert after == [], f"adding a subfolder as a root made the note's link {after}"
     assert found, "go to definition on [[Y]] finds nothing once the subfolder is a root"
+
+
+async def test_an_outer_folder_added_after_its_subfolder_takes_the_subfolder_in(
+    tmp_path: Path,
+) -> None:
+    """The same two folders, the subfolder first: once the outer one is added, the subfolder
+    is a folder of its vault, and a note opened there resolves its link to the outer folder."""
+    root = tmp_path / "Notes"
+    (root / "sub").mkdir(parents=True)
+    (root / "Y.md").write_text("# Y\nТекст.\n", encoding="utf-8")
+    (root / "sub" / "X.md").write_text("См. [[Y]] 😀\n", encoding="utf-8")
+    async with editor(root / "sub") as session:
+        session.change_folders(added=[root])
+        await asyncio.sleep(1.0)
+        x = session.uri("X.md")
+        session.open("X.md")
+        codes = await session.wait_for_codes(x, lambda codes: True)
+        found = await session.definition(x, 0, 7)
+
+    assert codes == []
+    assert found, "go to definition on [[Y]] finds nothing"

@@ -250,14 +250,35 @@ class Workspace:
             # it would be its parent (all the user's vaults, a home folder), indexed whole.
             log.warning("workspace folder %s is not there: left out", folder)
             return effects
+        key = resolved(folder)
+        roots = [resolved(root) for root in _roots_of_folder(folder)]
+        unmarked = roots == [key] and not has_vault_marker(key)
+        if unmarked:
+            # A folder of a vault a workspace folder stands for, with no marks of its own: a
+            # folder of that vault, as `check` of the outer folder reads it, not a vault nested
+            # in it whose links to the rest would all break (review s31).
+            around = [root for root in self._folder_roots() if key.is_relative_to(root)]
+            if around:
+                roots = [max(around, key=lambda root: len(root.parts))]
         vaults = []
-        for each in _roots_of_folder(folder):
+        for each in roots:
             vault, found = self._vault_at(each)
             effects.merge(found)
             vaults.append(vault.root)
-        self.folders[resolved(folder)] = tuple(vaults)
-        self._folder_names[resolved(folder)] += 1
+        self.folders[key] = tuple(vaults)
+        self._folder_names[key] += 1
+        if unmarked and vaults == [key]:
+            # Workspace folders added before, inside this one and standing for themselves in
+            # the same way, are folders of its vault now.
+            for inner, inner_roots in list(self.folders.items()):
+                inside = inner != key and inner.is_relative_to(key)
+                if inside and inner_roots == (inner,) and not has_vault_marker(inner):
+                    effects.merge(self._stand_for(inner, inner_roots, (key,)))
         return effects.merge(self._move_open_documents())
+
+    def _folder_roots(self) -> set[Path]:
+        """The roots of the vaults workspace folders stand for."""
+        return {root for roots in self.folders.values() for root in roots}
 
     def settings_scope(self, vault: Vault) -> Path:
         """Where the editor's settings for `vault` are asked for: its root, or for a vault
