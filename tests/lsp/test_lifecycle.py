@@ -122,7 +122,7 @@ async def test_server_capabilities_and_dynamic_registrations(vault: Path) -> Non
 
     watched = registrations[types.WORKSPACE_DID_CHANGE_WATCHED_FILES].register_options
     globs = [watcher["globPattern"] for watcher in watched["watchers"]]  # type: ignore[index]
-    assert "**/*.md" in globs and "**/.notels.toml" in globs
+    assert "**/*.{md,MD,Md,mD}" in globs and "**/.notels.toml" in globs
     assert registrations[types.WORKSPACE_DID_CHANGE_CONFIGURATION].register_options == {
         "section": "notels"
     }

@@ -66,7 +66,7 @@ async def test_a_note_with_an_upper_case_md_extension_is_watched_for_changes(vau
     didChangeWatchedFiles only if a registered watcher matches the path for changes.
 
     The server should register watchers that match every file its index reads as a note
-    (LSP 3.17 globs allow `**/*.[mM][dD]`), so the finding clears. It registers `**/*.md` for
+    (`**/*.{md,MD,Md,mD}`), so the finding clears. Was: it registered `**/*.md` for
     changes and `**/*` for creates and deletes only: no change event ever comes for
     `Заметка.MD`, and the open note keeps its stale `unresolved-heading` finding."""
     write_files(

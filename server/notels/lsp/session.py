@@ -49,7 +49,9 @@ _Result = TypeVar("_Result")
 SETTINGS_SECTION = "notels"
 _ATTACHMENTS = "png,jpg,jpeg,gif,bmp,svg,webp,avif,pdf,mp3,mp4,webm,wav,ogg,m4a,mov,canvas"
 WATCHED_GLOBS = (
-    "**/*.md",
+    # In any letter case, as the scan takes notes (Linux editors match globs case-sensitively;
+    # Neovim 0.11's vim.glob matches nothing with a `[mM]` class, hence the braces).
+    "**/*.{md,MD,Md,mD}",
     "**/.notels.toml",
     # Where Obsidian's Templates and Templater name their folder, left out (vault.templates).
     *(f"**/{settings}" for settings in TEMPLATE_SETTINGS),
@@ -84,7 +86,10 @@ def _watchers(base_uri: str | None = None) -> list[types.FileSystemWatcher]:
 NOTE_OPERATIONS = types.FileOperationRegistrationOptions(
     filters=[
         types.FileOperationFilter(
-            pattern=types.FileOperationPattern(glob="**/*.md"), scheme="file"
+            pattern=types.FileOperationPattern(
+                glob="**/*.md", options=types.FileOperationPatternOptions(ignore_case=True)
+            ),
+            scheme="file",
         ),
         # A renamed or deleted folder takes its notes along.
         types.FileOperationFilter(
