@@ -1,0 +1,65 @@
+"""Review s31: DIALECT.md checked rule by rule; each test is a defect notels has today."""
+
+from __future__ import annotations
+
+from notels.config import Config
+from vaults import findings_for
+
+DECK = "TARGET DECK: stem::ml::core\n"
+WORDS = "Enough words in this note to count as written content for every content rule here.\n"
+
+
+def _only(code, notes, path="a.md", config=None):
+    return [f for f in findings_for(notes, path, config) if f.code == code]
+
+
+# --- §4 fields: a field is a field of the note type -----------------------------------------
+
+
+def test_a_line_whose_prefix_is_no_field_of_the_type_continues_the_first_field():
+    """'Fields: a line that starts with `FieldName:` (exact case, a field of that note type in
+    Anki) starts that field; other lines continue the current field'. Basic is configured with
+    FRONT and BACK only, so `Q: ...` is text of FRONT, which is not empty. notels splits the
+    card at any ALL-CAPS prefix, reads FRONT as empty and reports empty-field ("Anki will not
+    add this card") for a card that syncs fine."""
+    config = Config(note_types={"Basic": ("FRONT", "BACK")})
+    text = (
+        WORDS + DECK + "START\nBasic\nFRONT:\nQ: What does an embedding map a word to?\n"
+        "BACK: A dense vector.\nID: 1737306548883\nEND\n"
+    )
+    assert _only("empty-field", {"a.md": text}, config=config) == []
+
+
+def test_a_configured_field_prefix_without_a_space_starts_that_field():
+    """'Fields: a line that starts with `FieldName:` (exact case, a field of that note type in
+    Anki) starts that field'. With Basic configured as Front and Back, `Back:42` starts Back
+    and Front is left empty: Anki refuses the card. notels wants a space after `Back:`, keeps
+    the line in Front and reports nothing."""
+    config = Config(note_types={"Basic": ("Front", "Back")})
+    text = WORDS + DECK + "START\nBasic\nFront:\nBack:42\nID: 1737306548883\nEND\n"
+    assert [f.span.slice(text) for f in _only("empty-field", {"a.md": text}, config=config)] == [
+        "Front:"
+    ]
+
+
+def test_configured_cyrillic_field_names_start_their_fields():
+    """'Fields: a line that starts with `FieldName:` (exact case, a field of that note type in
+    Anki) starts that field' ('Real notes mix Cyrillic and English'). With Basic configured as
+    Вопрос and Ответ, `Вопрос:` is an empty first field: Anki refuses the card. notels only
+    knows Latin field names, reads both lines as text before any field and reports nothing."""
+    config = Config(note_types={"Basic": ("Вопрос", "Ответ")})
+    text = WORDS + DECK + "START\nBasic\nВопрос:\nОтвет: 42\nID: 1737306548883\nEND\n"
+    assert [f.span.slice(text) for f in _only("empty-field", {"a.md": text}, config=config)] == [
+        "Вопрос:"
+    ]
+
+
+def test_a_cyrillic_field_line_in_place_of_the_note_type_is_reported():
+    """'Inside a block the text is trimmed, then: line 1 is the note type' and 'This dialect
+    writes field names in capitals'. A card written without its note type line, its first line
+    `ВОПРОС: ...`, is sent with the note type 'ВОПРОС: ...' and fails. notels reports
+    missing-note-type for `FRONT: q` there, but not for Cyrillic capitals."""
+    text = WORDS + DECK + "START\nВОПРОС: что такое x?\nОТВЕТ: y\nID: 1737306548883\nEND\n"
+    latin = WORDS + DECK + "START\nFRONT: what is x?\nBACK: y\nID: 1737306548883\nEND\n"
+    assert _only("missing-note-type", {"a.md": latin})  # the rule exists
+    assert _only("missing-note-type", {"a.md": text})
