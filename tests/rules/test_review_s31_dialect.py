@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from notels.config import Config
+from notels.syntax.anki import scan_anki
 from vaults import findings_for
 
 DECK = "TARGET DECK: stem::ml::core\n"
@@ -63,3 +64,18 @@ def test_a_cyrillic_field_line_in_place_of_the_note_type_is_reported():
     latin = WORDS + DECK + "START\nFRONT: what is x?\nBACK: y\nID: 1737306548883\nEND\n"
     assert _only("missing-note-type", {"a.md": latin})  # the rule exists
     assert _only("missing-note-type", {"a.md": text})
+
+
+# --- §4 ID --------------------------------------------------------------------------------------
+
+
+def test_an_id_in_fullwidth_digits_is_no_id_for_the_plugin():
+    """'The LAST line, if it matches `(?:<!--)?ID: (\\d+)`, is the note ID.' The plugin's regex
+    is JavaScript's, whose `\\d` is [0-9] only. An ID typed with a CJK input method in
+    fullwidth digits is no ID to the plugin, which creates the card again on every sync.
+    notels uses Python's Unicode `\\d`, takes it as the card's ID and reports nothing."""
+    fullwidth = "１７３７３０６５４８８８３"
+    text = WORDS + DECK + f"START\nBasic\nFRONT: q\nBACK: a\nID: {fullwidth}\nEND\n"
+    (card,) = scan_anki(text).cards
+    assert card.id is None
+    assert _only("missing-id", {"a.md": text})
