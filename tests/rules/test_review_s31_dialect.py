@@ -79,3 +79,24 @@ def test_an_id_in_fullwidth_digits_is_no_id_for_the_plugin():
     (card,) = scan_anki(text).cards
     assert card.id is None
     assert _only("missing-id", {"a.md": text})
+
+
+# --- §3 / §5 fix/empty: tags are not content ----------------------------------------------------
+
+TAGS_ONLY = " ".join(f"#topic/sub{i}/leaf{i}" for i in range(8)) + "\n"
+
+
+def test_a_body_of_tags_alone_does_not_make_fix_empty_stale():
+    """'`fix/empty`: the note still lacks its content' and 'A stale `fix/empty` tag hides a
+    finished note'. A body holding only tags has no content, yet notels counts each part of a
+    nested tag (`#topic/sub0/leaf0`: three words) as a word and reports the tag stale; its fix
+    removes the tag, after which the note is reported as empty-note."""
+    text = "---\ntags:\n  - fix/empty\n---\n" + TAGS_ONLY
+    assert _only("stale-fix-empty", {"a.md": text}) == []
+
+
+def test_a_body_of_one_tag_alone_is_an_empty_note():
+    """'an empty note without it [`fix/empty`] is forgotten.' A body holding nothing but a
+    tag is empty; notels counts the tag's words as content and reports nothing."""
+    text = "---\ncreated: 2025-01-19 23:46\n---\n#biology/cells\n"
+    assert _only("empty-note", {"a.md": text})
