@@ -100,3 +100,17 @@ def test_a_body_of_one_tag_alone_is_an_empty_note():
     tag is empty; notels counts the tag's words as content and reports nothing."""
     text = "---\ncreated: 2025-01-19 23:46\n---\n#biology/cells\n"
     assert _only("empty-note", {"a.md": text})
+
+
+# --- §4 START ---------------------------------------------------------------------------------
+
+
+def test_an_invisible_character_after_start_is_reported_on_the_start_line():
+    """'`START` must be alone on its line with nothing after it, not even a space; `START ` is
+    not a block.' A zero-width space after START (pasted text) makes the plugin skip the card
+    exactly as a space does. notels reports start-trailing-text for the space (and U+00A0) but
+    nothing on the START line for U+200B: only a stray END further down."""
+    text = WORDS + DECK + "START\u200b\nBasic\nFRONT: q\nID: 1737306548883\nEND\n"
+    start_line = text.index("START"), text.index("\nBasic")
+    found = _only("start-trailing-text", {"a.md": text})
+    assert [f for f in found if start_line[0] <= f.span.start <= start_line[1]]
