@@ -114,3 +114,17 @@ def test_an_invisible_character_after_start_is_reported_on_the_start_line():
     start_line = text.index("START"), text.index("\nBasic")
     found = _only("start-trailing-text", {"a.md": text})
     assert [f for f in found if start_line[0] <= f.span.start <= start_line[1]]
+
+
+# --- §3 headings ------------------------------------------------------------------------------
+
+
+def test_heading_match_does_not_drop_underscores_inside_words():
+    """'Headings match ignoring case and Markdown emphasis'. `snake_case_name` holds no
+    emphasis (an underscore inside a word is none), so `[[N#snakecasename]]` names no heading
+    of N. notels strips every `_` (and `*`, `=`, `~`, `:` ...) anywhere in the heading, so the
+    link resolves and no unresolved-heading is reported."""
+    notes = {"a.md": WORDS + "[[N#snakecasename]]\n", "N.md": "# snake_case_name\n"}
+    assert [f.span.slice(notes["a.md"]) for f in _only("unresolved-heading", notes)] == [
+        "snakecasename"
+    ]
