@@ -1,0 +1,39 @@
+"""Review s31: `notels check --fix` against DIALECT.md; each test is a defect notels has today."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from vaults import run_check, write_vault
+
+WORDS = "Enough words in this note to count as written content for every content rule here.\n"
+DECK = "TARGET DECK: stem::ml::core\n"
+# Obsidian_to_Anki's Note.ID_REGEXP, tried on a block's last line.
+_PLUGIN_ID = re.compile(r"(?:<!--)?ID: (\d+)")
+
+
+def _plugin_blocks(text: str) -> list[str]:
+    """The blocks the plugin finds: `^START\\n([\\s\\S]*?\\n)END`, multiline."""
+    return re.findall(r"^START\n([\s\S]*?\n)END", text, re.MULTILINE)
+
+
+def _plugin_id(block: str) -> str | None:
+    match = _PLUGIN_ID.search(block.strip().split("\n")[-1])
+    return match.group(1) if match else None
+
+
+def test_fix_closes_an_unclosed_card_before_the_prose_below_it(tmp_path: Path) -> None:
+    """'The LAST line, if it matches `(?:<!--)?ID: (\\d+)`, is the note ID. ... An `ID:` line
+    anywhere else is just field text: the plugin will create a duplicate card.' The card has
+    its ID as its last line but no END; a paragraph of prose follows after a blank line. The
+    safe `--fix` puts END after the prose: the ID is no longer the block's last line, so the
+    plugin creates the card again under a new ID (and notels now reports misplaced-id)."""
+    note = (
+        WORDS + DECK + "START\nBasic\nFRONT: q\nBACK: a\nID: 1737306548883\n\n"
+        "Some prose written after the card, which is no part of it.\n"
+    )
+    vault = write_vault(tmp_path, {"n.md": note})
+    run_check("--fix", "--exit-zero", "-q", ".", cwd=vault)
+    after = (vault / "n.md").read_text(encoding="utf-8")
+    assert [_plugin_id(block) for block in _plugin_blocks(after)] in ([], ["1737306548883"]), after
