@@ -37,3 +37,19 @@ def test_fix_closes_an_unclosed_card_before_the_prose_below_it(tmp_path: Path) -
     run_check("--fix", "--exit-zero", "-q", ".", cwd=vault)
     after = (vault / "n.md").read_text(encoding="utf-8")
     assert [_plugin_id(block) for block in _plugin_blocks(after)] in ([], ["1737306548883"]), after
+
+
+def test_fix_does_not_give_a_second_id_to_a_card_whose_id_has_two_spaces(
+    tmp_path: Path,
+) -> None:
+    """'An `ID:` line anywhere else is just field text: the plugin will create a duplicate
+    card.' The card's last line is its ID written with two spaces (`ID:  n`), which the plugin
+    does not read. notels holds its `--fix` back for `ID:n` (no space: reported as
+    misplaced-id, "Write it as `ID: n`"), but for `ID:  n` it reports only missing-id and
+    `--fix` appends a new `ID:` line below: the writer's ID becomes field text sent to Anki
+    and the card is created again under the new ID."""
+    note = WORDS + DECK + "START\nBasic\nFRONT: q\nBACK: a\nID:  1737306548883\nEND\n"
+    vault = write_vault(tmp_path, {"n.md": note})
+    run_check("--fix", "--exit-zero", "-q", ".", cwd=vault)
+    after = (vault / "n.md").read_text(encoding="utf-8")
+    assert after.count("ID:") == 1, after
