@@ -60,13 +60,21 @@ _KEYWORD_AT_TEXT_START: Final = re.compile(r"\ufeff?(?:START|END|TARGET DECK|FIL
 _LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
 
 # An ID line: at its line start, indentation allowed.
-_ID: Final = re.compile(r"[ \t]*((?:<!--)?)ID: (\d+)")
+# Digits are [0-9]: the plugin's regexes are JavaScript's, whose `\d` is ASCII only (a fullwidth
+# `ID: １７３…` is no ID to it).
+_ID: Final = re.compile(r"[ \t]*((?:<!--)?)ID: ([0-9]+)")
 # The plugin tests the block's last line with this, unanchored: `<!-- ID: 5 -->` and even
 # `BACK: see ID: 5` give the card its ID (and the plugin drops the whole line). Reading it as
 # anything else would have the "add an ID" fix give the card a second, new one.
-_ID_IN_LAST_LINE: Final = re.compile(r"((?:<!--)?)ID: (\d+)")
-# Looser than the plugin on purpose: `ID:5` is meant as an ID, and the plugin will not read it.
-_LOOSE_ID: Final = re.compile(r"[ \t]*((?:<!--)?)ID: ?(\d+)")
+_ID_IN_LAST_LINE: Final = re.compile(r"((?:<!--)?)ID: ([0-9]+)")
+# Looser than the plugin on purpose: `ID:5`, `ID:  5`, `Id: 5`, `ID 5`, `<!-- ID:5 -->` are meant
+# as IDs, and the plugin reads none of them (an "add an ID" fix would give the card a second
+# one). Past `ID:`, only with an ID's length of digits: `id 42` in a field is no ID.
+_LOOSE_ID: Final = re.compile(
+    r"[ \t]*((?:<!--)?)[ \t]*(?:ID: ?|(?i:id)[ \t]*:?[ \t]*(?=[0-9]{10}))([0-9]+)"
+)
+# Where a card's lines may hold a `_LOOSE_ID` (a quick test before matching each line).
+_MAY_HOLD_ID: Final = re.compile(r"(?i:id)[ \t]*:?[ \t]*[0-9]")
 # The plugin starts a field at any line beginning with `Name:`. An ALL-CAPS name, this dialect's
 # habit, needs nothing after the colon (`FRONT:Embedding`); a capitalised word (`Front:`) needs a
 # space or the line's end, or prose and links (`Note:see`, `Https://`) would start fields.
@@ -80,10 +88,10 @@ _TAGS_PREFIX: Final = "Tags: "
 # JavaScript's `.` stops at these four, so an inline card never spans a line.
 _INLINE: Final = re.compile(r"STARTI([^\r\n\u2028\u2029]*?)ENDI")
 _INLINE_LINE_END: Final = re.compile(r"[\r\n\u2028\u2029]")
-_INLINE_ID: Final = re.compile(r"(<!--)?ID: (\d+)(?:-->)?")
+_INLINE_ID: Final = re.compile(r"(<!--)?ID: ([0-9]+)(?:-->)?")
 _INLINE_TAGS: Final = re.compile(r"Tags: ")
 _INLINE_TYPE: Final = re.compile(r"\[(.*?)\]")
-_ID_AFTER_INLINE: Final = re.compile(r"[ \t]*((<!--)?ID: (\d+)(?:-->)?)")
+_ID_AFTER_INLINE: Final = re.compile(r"[ \t]*((<!--)?ID: ([0-9]+)(?:-->)?)")
 
 _START, _END, _DECK, _FILE_TAGS, _DELETE = range(5)
 _KINDS: Final = {"START": _START, "END": _END, "TARGET DECK": _DECK, "FILE TAGS": _FILE_TAGS}
@@ -488,7 +496,7 @@ def _card(
         tags = tuple(text[tags_start + len(_TAGS_PREFIX) : tags_end].split())
 
     misplaced: list[CardId] = []
-    if lines and text.find("ID:", lines[0][0], lines[-1][1]) != -1:
+    if lines and _MAY_HOLD_ID.search(text, lines[0][0], lines[-1][1]) is not None:
         loose_id = _LOOSE_ID.match
         for line_start, line_end in lines:
             stray_id = loose_id(text, line_start, line_end)
@@ -749,7 +757,7 @@ def _card_outline(
         return _new(CardOutline, (span, card_id, (), None, (), ""))
 
     misplaced: tuple[str, ...] = ()
-    if text.find("ID:", content_start, end) != -1:
+    if _MAY_HOLD_ID.search(text, content_start, end) is not None:
         misplaced = _misplaced_ids(text, content_start, end)
     note_type, field_names, front = _note_type_and_fields(text, content_start, end)
     return _new(CardOutline, (span, card_id, misplaced, note_type, field_names, front))
