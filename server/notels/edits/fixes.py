@@ -317,6 +317,13 @@ def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
         if cut is None:
             return None
         last, safe = cut, False
+    if card.misplaced_ids and card.misplaced_ids[0].span.start < last:
+        # An ID line with text below it: the card ends with its ID, which the plugin reads only
+        # as the last line. END after the text below would make that text field text and the
+        # ID a stray one: the card would be created again (review s31).
+        lines = note.lines
+        last = lines.line_end(lines.line_of(card.misplaced_ids[0].span.start))
+        safe = safe and heading is None and len(card.misplaced_ids) == 1
     return Fix("Add END after the card", "unclosed-block", (_end_insertion(note, last),), safe)
 
 
