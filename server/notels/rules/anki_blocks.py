@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from notels.findings import Related, Severity
 from notels.rules.base import Draft, RuleContext, card_rule
-from notels.syntax.anki import note_type_after_start, note_type_spaces
+from notels.syntax.anki import note_type_after_start, note_type_spaces, visible
 from notels.syntax.nested import nested_cards
 
 
@@ -115,7 +115,10 @@ def start_trailing_text(ctx: RuleContext) -> Iterator[Draft]:
     merged = {inner for card in ctx.note.anki.cards for inner in card.swallowed_starts}
     for start in ctx.note.anki.trailing_starts:
         trailing = start.trailing_span.slice(text)
-        what = "Trailing whitespace" if not trailing.strip() else f"Text {trailing.strip()!r}"
+        shown = visible(trailing)
+        what = f"Text {trailing.strip()!r}" if shown else "Trailing whitespace"
+        if not shown and not trailing.isspace():
+            what = "An invisible character"  # U+200B and the like: say what cannot be seen
         # `START Basic` above `Front: …`: the note type, written on the wrong line.
         remedy = "Remove it."
         if note_type_after_start(text, start) is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Final, NamedTuple, TypeVar
@@ -208,13 +209,13 @@ def _keyword_items(text: str, keyword_lines: Iterable[_Line]) -> _KeywordItems:
             rest = text[line.start + 5 : line.end]
             if not rest:
                 blocks.append(line)
-            elif rest[0].isspace():
+            elif is_blank_mark(rest[0]):
                 # `START ` / `START Basic`: meant as a block, never one. `STARTI` (inline),
                 # words like `STARTED` and prose like `START: the race` are ordinary text.
                 start = StartWithTrailingText(
                     Span(line.start, line.end), Span(line.start + 5, line.end)
                 )
-                (worded_starts if rest.strip() else trailing).append(start)
+                (worded_starts if visible(rest) else trailing).append(start)
         elif line.kind == _END:
             last_end = line.start
             blocks.append(line)
@@ -239,6 +240,17 @@ def _keyword_items(text: str, keyword_lines: Iterable[_Line]) -> _KeywordItems:
         trailing += (start for start in worded_starts if start.line_span.start < last_end)
         trailing.sort(key=lambda start: start.line_span.start)
     return items
+
+
+def is_blank_mark(char: str) -> bool:
+    """Whitespace, or a format character that shows as nothing (a zero-width space, a joiner,
+    a BOM, which pasted text carries): after START, any of them leaves no block, as a space."""
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
+
+def visible(written: str) -> str:
+    """`written` without its blank marks (see is_blank_mark)."""
+    return "".join(char for char in written if not is_blank_mark(char))
 
 
 # --- Lines ----------------------------------------------------------------------------------
