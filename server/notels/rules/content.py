@@ -77,13 +77,15 @@ def fix_empty_tags(note: Note, config: Config) -> list[Tag]:
 
 
 def content_words(note: Note, limit: int) -> int:
-    """Words in the body outside headings, Anki blocks, deck lines, comments and queries; stops
-    counting at `limit`.
+    """Words in the body outside headings, tags, Anki blocks, deck lines, comments and queries;
+    stops counting at `limit`. A tag files the note; it is none of its content (`#a/b/c` would
+    count as three words).
 
     Comments and queries are looked for only as far as the words counted reach (most notes
     have their `limit` words in the first lines), then further while they hid some."""
     anki = note.anki
     excluded: list[Span] = [h.span for h in note.headings]
+    excluded += [tag.span for tag in note.tags if tag.span.start >= note.body_start]
     excluded += [card.span for card in anki.cards]
     excluded += [card.span for card in anki.unclosed]
     excluded += [deck.span for deck in anki.decks]
@@ -135,8 +137,8 @@ def fix_tag(ctx: RuleContext) -> Iterator[Draft]:
     "Tagged fix/empty although the body has real content.",
     """
 `fix/empty` says the note still lacks its content. Once the body has more words than
-`stale-fix-min-words` (outside frontmatter, headings, Anki blocks, `%%` and HTML comments, and
-Dataview-like query blocks), the tag hides a finished note from the owner's review queries.
+`stale-fix-min-words` (outside frontmatter, headings, tags, Anki blocks, `%%` and HTML comments,
+and Dataview-like query blocks), the tag hides a finished note from the owner's review queries.
 Remove the tag.
 """,
     fixable=True,
@@ -163,8 +165,8 @@ def stale_fix_empty(ctx: RuleContext) -> Iterator[Draft]:
     Severity.HINT,
     "The body has no content and no fix/empty tag.",
     """
-A note with no words outside its frontmatter, headings, Anki blocks, comments and query blocks,
-and no `fix/empty` tag, is easy to forget. Write it, or tag it `fix/empty` so your review
+A note with no words outside its frontmatter, headings, tags, Anki blocks, comments and query
+blocks, and no `fix/empty` tag, is easy to forget. Write it, or tag it `fix/empty` so your review
 queries find it.
 """,
     fixable=True,
