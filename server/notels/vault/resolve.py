@@ -16,8 +16,9 @@ _MD = ".md"
 # Written into a link, these end its target (`#` a heading, `|` the shown text) or the link
 # itself: no link can name a note whose path holds one. (`^` alone starts nothing.)
 ENDS_A_TARGET = frozenset("[]|#")
-# Obsidian drops these from heading text when it builds a link to the heading.
-_HEADING_STRIP = re.compile(r"[*_`=~#|^:%\[\]]+")
+# Obsidian drops these from heading text when it builds a link to the heading. An underscore
+# inside a word (`snake_case`) is no emphasis, and stays (review s31).
+_HEADING_STRIP = re.compile(r"[*`=~#|^:%\[\]]+|(?<!\w)_+|_+(?!\w)")
 _SPACES = re.compile(r"\s+")
 
 
