@@ -8,6 +8,8 @@ from rapidfuzz.distance import OSA
 
 from notels.findings import Related, Severity
 from notels.rules.base import Draft, RuleContext, card_rule
+from notels.syntax.anki import fields_as_typed
+from notels.syntax.model import Card, Field
 
 
 def _schema(ctx: RuleContext, note_type: str) -> tuple[frozenset[str], str] | None:
@@ -18,6 +20,13 @@ def _schema(ctx: RuleContext, note_type: str) -> tuple[frozenset[str], str] | No
     if inferred:
         return inferred, "seen in this vault"
     return None
+
+
+def _fields(ctx: RuleContext, card: Card) -> tuple[Field, ...]:
+    """The card's fields: as the plugin splits them when `note-types` lists its type's fields,
+    else as they look (see syntax.anki._FIELD)."""
+    configured = ctx.config.note_types.get(card.note_type) if card.note_type else None
+    return fields_as_typed(ctx.note.text, card, configured) if configured else card.fields
 
 
 @card_rule(
@@ -96,9 +105,10 @@ def duplicate_field(ctx: RuleContext) -> Iterator[Draft]:
     for card in ctx.note.anki.cards:
         schema = _schema(ctx, card.note_type) if card.note_type is not None else None
         used = ctx.index.field_counts(card.note_type) if card.note_type and not schema else None
-        first_name = next((field.name for field in card.fields if field.name), None)
+        fields = _fields(ctx, card)
+        first_name = next((field.name for field in fields if field.name), None)
         first_seen: dict[str, int] = {}
-        for field in card.fields:
+        for field in fields:
             if not field.name:
                 continue
             if schema is not None and field.name not in schema[0]:
@@ -126,7 +136,9 @@ def duplicate_field(ctx: RuleContext) -> Iterator[Draft]:
 Anki refuses a note whose first field is empty ("the first field is empty"), so the card is
 not added. Text before any field prefix goes to the first field. With the note type's fields
 listed in `note-types`, the first field is the first one listed, written anywhere in the card
-or not at all; otherwise the first field written.
+or not at all, and the card is split as the plugin splits it: a line starts a field only with
+`Name:` for a listed name, in any script (`Back:42`, `Ответ:`); otherwise the first field
+written.
 """,
 )
 def empty_field(ctx: RuleContext) -> Iterator[Draft]:
@@ -141,7 +153,8 @@ def empty_field(ctx: RuleContext) -> Iterator[Draft]:
             continue
         # The plugin puts text before any prefix, and each `NAME:` line, into that field.
         name = configured[0]
-        parts = [f for f in card.fields if f.name == name or (f.name == "" and f is card.fields[0])]
+        fields = fields_as_typed(ctx.note.text, card, configured)
+        parts = [f for f in fields if f.name == name or (f.name == "" and f is fields[0])]
         if any(part.value.strip() for part in parts):
             continue
         named = [part for part in parts if part.name == name]

@@ -76,11 +76,13 @@ _LOOSE_ID: Final = re.compile(
 )
 # Where a card's lines may hold a `_LOOSE_ID` (a quick test before matching each line).
 _MAY_HOLD_ID: Final = re.compile(r"(?i:id)[ \t]*:?[ \t]*[0-9]")
-# The plugin starts a field at any line beginning with `Name:`. An ALL-CAPS name, this dialect's
-# habit, needs nothing after the colon (`FRONT:Embedding`); a capitalised word (`Front:`) needs a
-# space or the line's end, or prose and links (`Note:see`, `Https://`) would start fields.
+# The plugin starts a field at a line beginning with `Name:` for a field of the note type. Not
+# knowing those (see fields_as_typed), a line is taken for one by its looks. An ALL-CAPS name,
+# this dialect's habit, Latin or Cyrillic, needs nothing after the colon (`FRONT:Embedding`,
+# `ВОПРОС:`); a capitalised word (`Front:`) needs a space or the line's end, or prose and links
+# (`Note:see`, `Https://`) would start fields.
 _FIELD: Final = re.compile(
-    r"(?P<name>[A-Z][A-Z0-9_]*(?=:)|[A-Z][a-z0-9]*(?: [A-Z][a-z0-9]*){0,2}(?=:(?:\s|$))):"
+    r"(?P<name>[A-ZА-ЯЁ][A-ZА-ЯЁ0-9_]*(?=:)|[A-Z][a-z0-9]*(?: [A-Z][a-z0-9]*){0,2}(?=:(?:\s|$))):"
 )
 # Handled by the plugin before fields are read, so never field names.
 _NOT_FIELDS: Final = frozenset({"ID", "Tags"})
@@ -575,18 +577,54 @@ def _field_match(text: str, start: int, end: int) -> re.Match[str] | None:
     return match
 
 
-def _fields(text: str, lines: list[tuple[int, int]]) -> tuple[Field, ...]:
+# A field prefix found at a line's start: (name, name end, `NAME:` end).
+_Prefix = tuple[str, int, int]
+
+
+def _written_prefix(text: str, start: int, end: int) -> _Prefix | None:
+    """The field prefix a line seems to start with, the note type's fields unknown."""
+    match = _field_match(text, start, end)
+    return None if match is None else (sys.intern(match.group(1)), match.end(1), match.end())
+
+
+def fields_as_typed(text: str, card: Card, names: Sequence[str]) -> tuple[Field, ...]:
+    """The card's fields as the plugin splits them with its note type's fields `names` known:
+    a line starts a field when it starts with `Name:` exactly, for a name of `names` (any
+    script, nothing needed after the colon); other lines continue the field before them."""
+    if not card.fields:
+        return ()
+    prefixes = [(name, name + ":") for name in names if name]
+
+    def typed_prefix(text: str, start: int, end: int) -> _Prefix | None:
+        found: _Prefix | None = None
+        at = start
+        # As the plugin: each field in the type's order, tried on what the last one left.
+        for name, prefix in prefixes:
+            if text.startswith(prefix, at, end):
+                found = (name, at + len(name), at + len(prefix))
+                at += len(prefix)
+        return found
+
+    lines = _split_lines(text, card.fields[0].span.start, card.fields[-1].span.end)
+    return _fields(text, lines, typed_prefix)
+
+
+def _fields(
+    text: str,
+    lines: list[tuple[int, int]],
+    prefix_of: Callable[[str, int, int], _Prefix | None] = _written_prefix,
+) -> tuple[Field, ...]:
     fields: list[Field] = []
     # The field being read: (name, name end, first line start, `NAME:` end), and its `parts`.
     draft: tuple[str, int, int, int] | None = None
     parts: list[int] = []
     for start, end in lines:
-        match = _field_match(text, start, end)
-        if match is not None:
+        prefix = prefix_of(text, start, end)
+        if prefix is not None:
             if draft is not None:
                 fields.append(_field(text, *draft, parts))
-            colon_end = match.end()
-            draft = (sys.intern(match.group(1)), match.end(1), start, colon_end)
+            name, name_end, colon_end = prefix
+            draft = (name, name_end, start, colon_end)
             parts = [colon_end, end]
         elif draft is not None:
             parts += (start, end)
