@@ -77,3 +77,17 @@ def test_an_id_like_number_in_a_field_is_no_misplaced_id(tmp_path: Path) -> None
     vault = write_vault(tmp_path, {"n.md": note})
     result = run_check("--format", "json", ".", cwd=vault)
     assert "misplaced-id" not in result.stdout
+
+
+def test_fix_takes_a_stale_tag_list_item_whole(tmp_path: Path) -> None:
+    """A stale `#fix/empty` written as a list item of its own: removing the tag left a bare
+    `-` (or `1.`, `- [ ]`) behind; the item goes whole, the other items stay."""
+    words = " ".join(["слово"] * 30) + " 😀"
+    note = (
+        f"---\ntags: [a]\n---\n{words}\r\n\r\n- #fix/empty\r\n- other item\r\n"
+        "1. #fix/empty\r\n  - [ ] #fix/empty"
+    )
+    vault = write_vault(tmp_path, {"n.md": note})
+    run_check("--fix", "--exit-zero", "-q", ".", cwd=vault)
+    after = (vault / "n.md").read_bytes().decode("utf-8")
+    assert after == f"---\ntags: [a]\n---\n{words}\r\n\r\n- other item"

@@ -8,6 +8,7 @@ rules to be trusted blindly with a user's frontmatter.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Sequence
@@ -188,14 +189,20 @@ def _pass_together(
     return _verified(note, edits, removed=removed, changed_keys=changed_keys)
 
 
+# A list item's marker (`- `, `* `, `1. `, a task's `- [ ] `), up to its text.
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?")
+
+
 def _remove_body_span(note: Note, span: Span) -> TextEdit:
     """The edit that takes `span` (a tag, or a run of tags and the spaces between them) out of
     its line."""
     text = note.text
     start, _, _ = line_bounds(note, span.start)
     _, end, following = line_bounds(note, span.end)  # a run may end on a later line
-    if text[start:end].strip() == span.slice(text):
-        # The span is the whole line: drop the line, not leave a blank one behind.
+    item = _LIST_ITEM.match(text, start, span.start)
+    if text[item.end() if item else start : end].strip() == span.slice(text):
+        # The span is the whole line, or a list item's whole text: drop the line, not leave a
+        # blank one (or a bare `-`) behind.
         if following > end:
             return TextEdit(Span(start, following), "")
         # The last line, with no break after it: take the break before it, so the file still
