@@ -128,3 +128,11 @@ def test_heading_match_does_not_drop_underscores_inside_words():
     assert [f.span.slice(notes["a.md"]) for f in _only("unresolved-heading", notes)] == [
         "snakecasename"
     ]
+
+
+def test_an_inline_card_is_no_content_as_a_block_card_is_none():
+    """Block cards do not count as the note's content for fix/empty; an inline card
+    (`STARTI ... ENDI`) did, word by word."""
+    card = "STARTI [Basic] " + " ".join(["вопрос"] * 25) + " Back: ответ ENDI\n"
+    text = "---\ntags:\n  - fix/empty\n---\n" + DECK + card
+    assert _only("stale-fix-empty", {"a.md": text}) == []

@@ -77,7 +77,7 @@ def fix_empty_tags(note: Note, config: Config) -> list[Tag]:
 
 
 def content_words(note: Note, limit: int) -> int:
-    """Words in the body outside headings, tags, Anki blocks, deck lines, comments and queries;
+    """Words in the body outside headings, tags, Anki cards, deck lines, comments and queries;
     stops counting at `limit`. A tag files the note; it is none of its content (`#a/b/c` would
     count as three words).
 
@@ -88,6 +88,7 @@ def content_words(note: Note, limit: int) -> int:
     excluded += [tag.span for tag in note.tags if tag.span.start >= note.body_start]
     excluded += [card.span for card in anki.cards]
     excluded += [card.span for card in anki.unclosed]
+    excluded += [card.span for card in anki.inline_cards]  # cards, as blocks are
     excluded += [deck.span for deck in anki.decks]
     excluded += [tags.span for tags in anki.file_tags]
     text, searched = note.text, note.body_start
@@ -137,7 +138,7 @@ def fix_tag(ctx: RuleContext) -> Iterator[Draft]:
     "Tagged fix/empty although the body has real content.",
     """
 `fix/empty` says the note still lacks its content. Once the body has more words than
-`stale-fix-min-words` (outside frontmatter, headings, tags, Anki blocks, `%%` and HTML comments,
+`stale-fix-min-words` (outside frontmatter, headings, tags, Anki cards, `%%` and HTML comments,
 and Dataview-like query blocks), the tag hides a finished note from the owner's review queries.
 Remove the tag.
 """,
@@ -165,7 +166,7 @@ def stale_fix_empty(ctx: RuleContext) -> Iterator[Draft]:
     Severity.HINT,
     "The body has no content and no fix/empty tag.",
     """
-A note with no words outside its frontmatter, headings, tags, Anki blocks, comments and query
+A note with no words outside its frontmatter, headings, tags, Anki cards, comments and query
 blocks, and no `fix/empty` tag, is easy to forget. Write it, or tag it `fix/empty` so your review
 queries find it.
 """,
