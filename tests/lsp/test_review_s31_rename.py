@@ -1,0 +1,51 @@
+"""Review s31, renames: what the edits of a rename (textDocument/rename, willRenameFiles) do to
+the notes, byte for byte, through a real client session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from edit_harness import apply_text_edits, edit_editor, position, text_edits
+from lsp_harness import Editor, write_files
+from lsprotocol import types
+
+
+async def _rename(
+    session: Editor, uri: str, line: int, character: int, name: str
+) -> types.WorkspaceEdit:
+    edit = await session.client.text_document_rename_async(
+        types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position(line, character),
+            new_name=name,
+        )
+    )
+    assert edit is not None
+    return edit
+
+
+def _texts_after(vault: Path, edit: types.WorkspaceEdit) -> dict[str, str]:
+    """Vault-relative path -> the file's text on disk with the edit's text edits applied, for
+    every file the edit changes."""
+    root = vault.resolve()
+    result: dict[str, str] = {}
+    for uri, edits in text_edits(edit).items():
+        path = Path(unquote(urlparse(uri).path))
+        text = path.read_bytes().decode("utf-8")
+        result[path.relative_to(root).as_posix()] = apply_text_edits(text, edits)
+    return result
+
+
+async def test_renaming_a_heading_that_ends_in_a_tag_keeps_the_tag(vault: Path) -> None:
+    """The client renames the heading `## Intro #ml` (textDocument/rename on the heading line)
+    to `Overview`. The tag `#ml` is not part of the heading's name (links name it `Intro ml`,
+    the tag is one of the note's tags): the server should rename `Intro` and keep ` #ml`,
+    giving `## Overview #ml`. It answers with an edit that replaces the whole `Intro #ml`
+    with `Overview`: the note loses its tag `#ml`. Keeping it is impossible from the editor: the
+    placeholder offered is `Intro #ml`, and a new name holding `#` is refused."""
+    write_files(vault, {"N.md": "# N\n## Intro #ml\nText.\n", "L.md": "See [[N#Intro ml]].\n"})
+    async with edit_editor(vault) as (session, _):
+        uri = session.open("N.md")
+        edit = await _rename(session, uri, 1, 4, "Overview")
+    assert _texts_after(vault, edit)["N.md"] == "# N\n## Overview #ml\nText.\n"
