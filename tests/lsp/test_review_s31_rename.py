@@ -49,3 +49,17 @@ async def test_renaming_a_heading_that_ends_in_a_tag_keeps_the_tag(vault: Path) 
         uri = session.open("N.md")
         edit = await _rename(session, uri, 1, 4, "Overview")
     assert _texts_after(vault, edit)["N.md"] == "# N\n## Overview #ml\nText.\n"
+
+
+async def test_renaming_a_heading_that_carries_a_block_id_keeps_the_block_id(vault: Path) -> None:
+    """The client renames the heading `## Intro ^intro` (textDocument/rename on the heading
+    line) to `Overview`; another note links to the line by its block id, `[[N#^intro]]`.
+    The server should keep the block id (`## Overview ^intro`), so the block link still
+    resolves. It answers with an edit that replaces `Intro ^intro` with `Overview`: the block id
+    is deleted and `[[N#^intro]]` is broken. A new name holding `^intro` is refused (`^` is not
+    allowed), so the editor's user cannot keep it either."""
+    write_files(vault, {"N.md": "# N\n## Intro ^intro\nText.\n", "L.md": "See [[N#^intro]].\n"})
+    async with edit_editor(vault) as (session, _):
+        uri = session.open("N.md")
+        edit = await _rename(session, uri, 1, 4, "Overview")
+    assert _texts_after(vault, edit)["N.md"] == "# N\n## Overview ^intro\nText.\n"
