@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from edit_harness import apply_text_edits, edit_editor, position, text_edits
+from edit_harness import apply_text_edits, edit_editor, position, text_edits, will_rename
 from lsp_harness import Editor, write_files
 from lsprotocol import types
 
@@ -63,3 +63,28 @@ async def test_renaming_a_heading_that_carries_a_block_id_keeps_the_block_id(vau
         uri = session.open("N.md")
         edit = await _rename(session, uri, 1, 4, "Overview")
     assert _texts_after(vault, edit)["N.md"] == "# N\n## Overview ^intro\nText.\n"
+
+
+async def test_a_note_moved_to_a_name_ending_in_a_space_keeps_its_links_off_its_namesake(
+    vault: Path,
+) -> None:
+    """The editor renames `A.md` to `B .md` (a space before `.md`) while `B.md` exists, and asks
+    workspace/willRenameFiles first. A link's target is read trimmed, so `[[B ]]` opens `B.md`;
+    the note `B .md` can be linked only with its `.md` (`[[B .md]]`, as completion writes it).
+    The server should answer with links that still open the moved note: `[[B .md]]`,
+    `[[B .md|x]]`, `[[B .md#h]]`, `![[B .md]]`. It answers `[[B ]]`, `[[B |x]]`, `[[B #h]]` and
+    `![[B ]]`: every one of them now opens the other note, `B.md`."""
+    write_files(
+        vault,
+        {
+            "A.md": "# A\n## h\n",
+            "B.md": "# B\n",
+            "L.md": "Ссылки 😀 [[A]] [[A|x]] [[A.md]] [[A#h]] ![[A]]  \r\nend",
+        },
+    )
+    async with edit_editor(vault) as (session, _):
+        edit = await will_rename(session, "A.md", "B .md")
+    assert edit is not None
+    assert _texts_after(vault, edit) == {
+        "L.md": "Ссылки 😀 [[B .md]] [[B .md|x]] [[B .md]] [[B .md#h]] ![[B .md]]  \r\nend"
+    }
