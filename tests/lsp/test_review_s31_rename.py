@@ -48,7 +48,10 @@ async def test_renaming_a_heading_that_ends_in_a_tag_keeps_the_tag(vault: Path) 
     async with edit_editor(vault) as (session, _):
         uri = session.open("N.md")
         edit = await _rename(session, uri, 1, 4, "Overview")
-    assert _texts_after(vault, edit)["N.md"] == "# N\n## Overview #ml\nText.\n"
+    assert _texts_after(vault, edit) == {
+        "N.md": "# N\n## Overview #ml\nText.\n",
+        "L.md": "See [[N#Overview ml]].\n",  # still names the heading
+    }
 
 
 async def test_renaming_a_heading_that_carries_a_block_id_keeps_the_block_id(vault: Path) -> None:

@@ -53,6 +53,7 @@ from notels.vault.resolve import (
     ResolutionKind,
     fold,
     heading_key,
+    link_heading_text,
     note_key,
     resolve_in,
     stem_key,
@@ -112,8 +113,26 @@ def rename_target_at(index: VaultIndex, path: str, offset: int) -> RenameTarget 
             return _link_target(index, path, note, link, offset)
     for heading in note.headings:
         if heading.span.contains(offset) and heading.text:
-            return HeadingRename(heading.text_span, path, heading, heading.text)
+            name = heading_name_span(note, heading)
+            return HeadingRename(name, path, heading, name.slice(note.text))
     return None
+
+
+def heading_name_span(note: Note, heading: Heading) -> Span:
+    """The heading's name: its text without the tags and block id that end it (`## Intro #ml
+    ^intro`: `Intro`). A rename changes the name only; the note keeps its tag, and block links
+    their target."""
+    text = note.text
+    end = heading.text_span.end
+    marks = [tag.span for tag in note.tags if heading.text_span.contains(tag.span.start)]
+    marks += [block.span for block in note.block_ids if heading.span.contains(block.span.start)]
+    while True:
+        mark = next((span for span in marks if span.end == end), None)
+        before = mark.start if mark is not None else end
+        name_end = len(text[heading.text_span.start : before].rstrip(" \t"))
+        if mark is None or name_end == 0:
+            return Span(heading.text_span.start, heading.text_span.start + name_end)
+        end = heading.text_span.start + name_end
 
 
 def _link_target(
@@ -397,6 +416,15 @@ def _reaches(resolution: Resolution, path: str) -> bool:
     )
 
 
+def _md_suffix(target: str, path: str) -> str:
+    """The `.md` a link to the note at `path` ends with: as `target` wrote it, and always for a
+    name ending in a space, which a link's target loses (`[[B ]]` opens `B.md`)."""
+    if target.lower().endswith(MD):
+        return target[-len(MD) :]
+    written = _written(path)
+    return MD if path.lower().endswith(MD) and written != written.rstrip() else ""
+
+
 def _written(path: str) -> str:
     """A file's path as a link writes it: a note's without `.md`, an attachment's whole."""
     return path[: -len(MD)] if path.lower().endswith(MD) else path
@@ -566,7 +594,7 @@ def _reaching(
     else the path from the vault root. A link that reached its note through an alias keeps
     showing the alias (`[[Note|Alias]]`, `[[Note\\|Alias]]` in a table row) when it shows
     nothing else."""
-    suffix = link.target[-len(MD) :] if link.target.lower().endswith(MD) else ""
+    suffix = _md_suffix(link.target, wanted)
     written = _written(wanted) + suffix
     target = link.target.strip()
     forms: list[str] = []
@@ -699,7 +727,7 @@ def _retarget(
     file); another path keeps its folder part when the file stays in its folder, and is
     written from the vault root when it leaves it.
     """
-    suffix = target[-len(MD) :] if target.lower().endswith(MD) else ""
+    suffix = _md_suffix(target, new_path)
     written = _written(new_path)
     cut = max(target.rfind("/"), target.rfind("\\"))
     if cut < 0:
@@ -735,13 +763,18 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
     note = index.notes.get(path)
     if note is None or heading not in note.headings:
         raise RenameError(f"No such heading in {path}.")
-    text = check_heading_text(new_text)
+    name = check_heading_text(new_text)
+    name_span = heading_name_span(note, heading)
+    # The tags and block id after the name stay, in the heading and so in links to it.
+    suffix = note.text[name_span.end : heading.text_span.end]
+    text = name + suffix
     old_key, new_key = heading_key(heading.text), heading_key(text)
     if new_key != old_key and any(heading_key(h.text) == new_key for h in note.headings):
         raise RenameError(f"{path} already has a heading {text!r}.")
+    linked = link_heading_text(text)
     edits: Edits = {}
-    if heading.text != text:
-        edits[path] = [TextEdit(heading.text_span, text)]
+    if name_span.slice(note.text) != name:
+        edits[path] = [TextEdit(name_span, name)]
     renamed = note.headings.index(heading)  # equal, maybe not the same object: parsed again
     for source in sorted(index.linkers_of(path) | {path}):
         source_note = index.notes.get(source)
@@ -762,8 +795,8 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
             if named is None or len(named) != len(parts):
                 continue
             for part, at in zip(parts, named, strict=True):
-                if at == renamed and part.slice(source_note.text) != text:
-                    escaped = quotes.escape(link, text)
+                if at == renamed and part.slice(source_note.text) != linked:
+                    escaped = quotes.escape(link, linked)
                     edits.setdefault(source, []).append(TextEdit(part, escaped))
     return _checked(index, edits)
 

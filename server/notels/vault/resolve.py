@@ -65,6 +65,16 @@ def heading_key(heading: str) -> str:
     return sys.intern(fold(_SPACES.sub(" ", _HEADING_STRIP.sub("", heading)).strip()))
 
 
+# What a link's heading part cannot hold: `#` would start a nested heading, `|` the shown text.
+_UNLINKABLE = re.compile(r"[#|^\[\]]+")
+
+
+def link_heading_text(heading: str) -> str:
+    """How a link names the heading whose text is `heading` (`Intro #ml`: `Intro ml`), with
+    the same heading_key."""
+    return _SPACES.sub(" ", _UNLINKABLE.sub("", heading)).strip()
+
+
 @lru_cache(maxsize=1 << 16)
 def heading_link_key(heading: str) -> str:
     """The key of the heading a link names: `[[Note#H1#H2]]` names nested headings, the last."""
