@@ -1,0 +1,114 @@
+"""Review s31: hazards that appear on disk while the server runs, told by file events.
+
+Given an indexed vault, when a note or folder turns into something the vault scan skips (a
+symlink, a FIFO, a folder of the same name, an unsearchable folder) and the editor's watcher
+says so with `workspace/didChangeWatchedFiles`, the server should show what `notels check`
+shows for the vault as it is on disk now (and as a restart would find): the hazard reported
+once as `skipped-file`, and no note the scan no longer reads kept in the index.
+
+Each test changes a sentinel note in the same notification and waits until its new finding
+is shown: the events before it were taken in by then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from lsp_harness import Editor, editor, write_files
+from lsprotocol import types
+
+from notels.checker import check_paths
+
+Created, Changed, Deleted = (
+    types.FileChangeType.Created,
+    types.FileChangeType.Changed,
+    types.FileChangeType.Deleted,
+)
+SENTINEL = "Сторож.md"
+VAULT = {
+    "Ссылки.md": "# Ссылки 😀\n[[Заметка]] [[Другая]]\n",
+    "Заметка.md": "# Заметка\nТекст.\n",
+    "Другая.md": "# Другая\nТекст.\n",
+    SENTINEL: "# Сторож\nТекст.\n",
+}
+Codes = dict[str, list[str]]
+
+
+def check_codes(vault: Path) -> Codes:
+    """What `notels check` reports, as codes per vault-relative path (a symlink's own path,
+    not where it leads)."""
+    found: Codes = {}
+    for item in check_paths([vault]).findings:
+        found.setdefault(os.path.relpath(item.path, vault), []).append(item.finding.code)
+    return {path: sorted(codes) for path, codes in found.items()}
+
+
+Messages = dict[str, list[str]]
+
+
+async def server_findings(session: Editor) -> tuple[Codes, Messages]:
+    """(codes, messages) per vault-relative path, from a workspace pull."""
+    report = await session.client.workspace_diagnostic_async(
+        types.WorkspaceDiagnosticParams(previous_result_ids=[])
+    )
+    root = session.root.resolve()
+    codes: Codes = {}
+    messages: Messages = {}
+    for item in report.items:
+        relative = Path(unquote(urlparse(item.uri).path)).relative_to(root).as_posix()
+        if item.items:
+            codes[relative] = sorted(str(d.code) for d in item.items)
+            messages[relative] = [d.message for d in item.items]
+    return codes, messages
+
+
+async def after_events(
+    session: Editor, mark: str, *events: tuple[str, types.FileChangeType]
+) -> tuple[Codes, Messages]:
+    """Send the events, then a change of the sentinel to link `[[mark]]`, in one notification;
+    the server's findings once the sentinel's new link is reported."""
+    write_files(session.root, {SENTINEL: f"[[{mark}]]\n"})
+    session.notify_files(*events, (SENTINEL, Changed))
+    for _ in range(200):
+        codes, messages = await server_findings(session)
+        if any(mark in message for message in messages.get(SENTINEL, [])):
+            return codes, messages
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the sentinel's [[{mark}]] was never reported")
+
+
+REPLACED = (("Заметка.md", Deleted), ("Заметка.md", Created))
+
+
+async def test_a_note_replaced_by_a_symlink_out_of_the_vault_is_not_followed(
+    vault: Path, tmp_path: Path
+) -> None:
+    """Given `Заметка.md` linked from `Ссылки.md`; when it is replaced by a symlink to a file
+    outside the vault, which links to `[[Только снаружи]]`, and the watcher says `Заметка.md`
+    was deleted and created: the scan never follows a symlink out of the vault
+    (`symlink-outside`), so `notels check` and a restart report `skipped-file` on
+    `Заметка.md` and `unresolved-link` on `[[Заметка]]`, and never read the outside file.
+
+    The server should say the same, and read nothing outside the vault. Instead it resolves
+    each event's path through the symlink first (workspace.py, `_on_disk`): the events name a
+    file outside the vault and are dropped, `Заметка.md` stays in the index, and when it is
+    next looked at its changed stamp has it read again through the symlink: the outside
+    file's text is indexed and checked as `Заметка.md` (its `[[Только снаружи]]` reported),
+    and no hazard is."""
+    write_files(vault, VAULT)
+    outside = tmp_path / "снаружи.md"
+    outside.write_text("# Снаружи\n[[Только снаружи]]\n", encoding="utf-8")
+    async with editor(vault, pull=True) as session:
+        (vault / "Заметка.md").unlink()
+        (vault / "Заметка.md").symlink_to(outside)
+        codes, messages = await after_events(session, "Нигде", *REPLACED)
+
+    read_outside = [m for ms in messages.values() for m in ms if "Только снаружи" in m]
+    assert read_outside == [], "the server read a file outside the vault through a symlink"
+    expected = check_codes(vault)
+    assert expected["Заметка.md"] == ["skipped-file"]
+    assert expected["Ссылки.md"] == ["unresolved-link"]
+    assert codes == expected
