@@ -112,3 +112,26 @@ async def test_a_note_replaced_by_a_symlink_out_of_the_vault_is_not_followed(
     assert expected["Заметка.md"] == ["skipped-file"]
     assert expected["Ссылки.md"] == ["unresolved-link"]
     assert codes == expected
+
+
+async def test_a_note_replaced_by_a_symlink_to_another_note_is_its_alias(vault: Path) -> None:
+    """Given `Заметка.md` linked from `Ссылки.md`; when it is replaced by a symlink to
+    `Другая.md` and the watcher says `Заметка.md` was deleted and created: the scan takes
+    such a symlink for another name of `Другая.md` and does not index it twice
+    (`symlink-alias`), so `notels check` and a restart report `skipped-file` on `Заметка.md`
+    and `unresolved-link` on `[[Заметка]]`.
+
+    The server should say the same. Instead the events' path is resolved through the
+    symlink (workspace.py, `_on_disk`) and lands on `Другая.md`: `Заметка.md` stays a note of
+    the index (read again through the symlink), `[[Заметка]]` resolves, no hazard is
+    reported, and `--fix`-style edits would see one file under two names."""
+    write_files(vault, VAULT)
+    async with editor(vault, pull=True) as session:
+        (vault / "Заметка.md").unlink()
+        (vault / "Заметка.md").symlink_to(vault / "Другая.md")
+        codes, _ = await after_events(session, "Нигде", *REPLACED)
+
+    expected = check_codes(vault)
+    assert expected["Заметка.md"] == ["skipped-file"]
+    assert expected["Ссылки.md"] == ["unresolved-link"]
+    assert codes == expected
