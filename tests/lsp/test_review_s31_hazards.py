@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import pytest
 from lsp_harness import Editor, editor, write_files
 from lsprotocol import types
 
@@ -134,4 +136,39 @@ async def test_a_note_replaced_by_a_symlink_to_another_note_is_its_alias(vault: 
     expected = check_codes(vault)
     assert expected["Заметка.md"] == ["skipped-file"]
     assert expected["Ссылки.md"] == ["unresolved-link"]
+    assert codes == expected
+
+
+def _loop(vault: Path) -> None:
+    (vault / "Заметка.md").symlink_to(vault / "Заметка.md")
+
+
+def _broken(vault: Path) -> None:
+    (vault / "Заметка.md").symlink_to(vault / "Нет такого файла.txt")
+
+
+def _fifo(vault: Path) -> None:
+    os.mkfifo(vault / "Заметка.md")
+
+
+@pytest.mark.parametrize("make", [_loop, _broken, _fifo], ids=["loop", "broken", "fifo"])
+async def test_a_note_replaced_by_a_file_the_scan_skips_is_reported(
+    vault: Path, make: Callable[[Path], None]
+) -> None:
+    """Given `Заметка.md`; when it is replaced by a symlink to itself (`loop`), a symlink to
+    nothing (`broken`) or a FIFO (`fifo`), and the watcher says it was deleted and created:
+    `notels check` and a restart report `skipped-file` on `Заметка.md` (`symlink-loop`,
+    `symlink-broken`, `not-a-file`), and the link to it is unresolved.
+
+    The server should report the hazard once, as it does when it finds it at startup.
+    Instead `files_changed` takes any path that is neither a folder nor a regular file for a
+    file gone: `Заметка.md` leaves the index silently, and no diagnostic says why."""
+    write_files(vault, VAULT)
+    async with editor(vault, pull=True) as session:
+        (vault / "Заметка.md").unlink()
+        make(vault)
+        codes, _ = await after_events(session, "Нигде", *REPLACED)
+
+    expected = check_codes(vault)
+    assert expected["Заметка.md"] == ["skipped-file"]
     assert codes == expected
