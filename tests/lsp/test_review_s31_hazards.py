@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -172,3 +173,58 @@ async def test_a_note_replaced_by_a_file_the_scan_skips_is_reported(
     expected = check_codes(vault)
     assert expected["Заметка.md"] == ["skipped-file"]
     assert codes == expected
+
+
+def _folder_to_file(vault: Path) -> None:
+    shutil.rmtree(vault / "Папка.md")
+    (vault / "Папка.md").write_text("# Файл\n", encoding="utf-8")
+
+
+def _file_to_folder(vault: Path) -> None:
+    (vault / "Заметка.md").unlink()
+    write_files(vault, {"Заметка.md/Внутри.md": "# Внутри\n"})
+
+
+@pytest.mark.parametrize(
+    ("make", "path", "kinds"),
+    [
+        (_folder_to_file, "Папка.md", (Deleted, Created)),
+        (_folder_to_file, "Папка.md", (Changed,)),
+        (_file_to_folder, "Заметка.md", (Deleted, Created)),
+    ],
+    ids=["folder-to-file", "folder-to-file-changed", "file-to-folder"],
+)
+async def test_a_path_that_changes_from_folder_to_file_keeps_nothing_of_what_it_was(
+    vault: Path,
+    make: Callable[[Path], None],
+    path: str,
+    kinds: tuple[types.FileChangeType, ...],
+) -> None:
+    """Given a folder `Папка.md/` holding the note `Пусто.md`, and a note `Заметка.md`, both
+    linked from `Ссылки.md`; when the folder is replaced by a file of the same name, or the
+    note by a folder of the same name, and the watcher says the path was deleted and created
+    (or, as some watchers coalesce it, changed): `notels check` and a restart see only what is
+    there now: no `Папка.md/Пусто.md` or no note `Заметка.md`, so `Ссылки.md` has an
+    `unresolved-link`, and the vault has 5 notes.
+
+    The server should drop what the path no longer is. Instead `Session.files_changed` keeps
+    only the last event of a path (created), and `Workspace.files_changed` reads the path as
+    what it is now without looking at what the index held there: the folder's note or the
+    replaced note stays in the index (6 notes in vaultStatus), and the link to it resolves."""
+    write_files(
+        vault,
+        {
+            **VAULT,
+            "Ссылки.md": "[[Заметка]] [[Пусто]]\n",
+            "Папка.md/Пусто.md": "# Пусто\n[[Нет такой]]\n",
+        },
+    )
+    async with editor(vault, pull=True) as session:
+        make(vault)
+        codes, _ = await after_events(session, "Нигде", *((path, kind) for kind in kinds))
+        status = await session.client.protocol.send_request_async("notels/vaultStatus", {})
+
+    expected = check_codes(vault)
+    assert expected["Ссылки.md"] == ["unresolved-link"]  # [[Заметка]] or [[Пусто]] is gone
+    assert codes == expected
+    assert status.notes == 5, "a note the path no longer is stays in the index"
