@@ -15,13 +15,17 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import lsp_harness
 import pytest
 from lsp_harness import Editor, editor, write_files
 from lsprotocol import types
+from pytest_lsp import ClientServerConfig
 
 from notels.checker import check_paths
 
@@ -228,3 +232,70 @@ async def test_a_path_that_changes_from_folder_to_file_keeps_nothing_of_what_it_
     assert expected["Ссылки.md"] == ["unresolved-link"]  # [[Заметка]] or [[Пусто]] is gone
     assert codes == expected
     assert status.notes == 5, "a note the path no longer is stays in the index"
+
+
+# Starts the server with folders that cannot be searched while `<marks>/<name>` exists (the
+# tests run as root, whom chmod 000 does not stop): listing one, or opening or stat-ing a
+# file in it, fails with EACCES, as for a folder of mode 000; the folder's own stat works.
+BOOTSTRAP = """
+import io, os, sys
+marks, lstat = sys.argv[1], os.lstat
+def marked(name):
+    if not name:
+        return False
+    try:
+        return lstat(os.path.join(marks, name)) is not None
+    except OSError:
+        return False
+def refuse(real, last=False):
+    def call(path, *args, **kwargs):
+        parts = [] if isinstance(path, int) else os.fspath(path).split(os.sep)
+        if any(map(marked, parts[:-1])) or (last and parts and marked(parts[-1])):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path, *args, **kwargs)
+    return call
+os.open, io.open, os.stat = refuse(os.open), refuse(io.open), refuse(os.stat)
+os.scandir = refuse(os.scandir, last=True)
+from notels.cli import main
+sys.exit(main(["serve"]))
+"""
+
+
+@contextmanager
+def folders_closed_by(marks: Path) -> Iterator[None]:
+    plain = lsp_harness.server_config()
+
+    def config(extra_env: Mapping[str, str] | None = None) -> ClientServerConfig:
+        env = {**(plain.server_env or {}), **(extra_env or {})}
+        return ClientServerConfig(
+            server_command=[sys.executable, "-c", BOOTSTRAP, str(marks)], server_env=env
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lsp_harness, "server_config", config)
+        yield
+
+
+async def test_a_folder_searchable_again_is_no_longer_reported(vault: Path, tmp_path: Path) -> None:
+    """Given `Папка/Внутри.md` linked from `Ссылки.md`; when the folder is made unsearchable
+    (`chmod 000 Папка`) and the watcher says it changed, the server reports `skipped-file`
+    on `Папка` and `[[Внутри]]` is unresolved, as `notels check` says. When it is made
+    searchable again (`chmod 755 Папка`) and the watcher says it changed again, the server
+    should show what `check` and a restart show: nothing on `Папка`, `[[Внутри]]` resolved.
+
+    Instead the `skipped-file` on `Папка` stays for good: a folder event rescans the folder
+    and drops what the index held *under* it but not found (workspace.py, `under`), never the
+    problem recorded for the folder's own path."""
+    marks = tmp_path / "закрытые"
+    marks.mkdir()
+    write_files(vault, {**VAULT, "Ссылки.md": "[[Внутри]]\n", "Папка/Внутри.md": "# Внутри\n"})
+    with folders_closed_by(marks):
+        async with editor(vault, pull=True) as session:
+            (marks / "Папка").touch()
+            closed, _ = await after_events(session, "Нигде 1", ("Папка", Changed))
+            (marks / "Папка").unlink()
+            opened, _ = await after_events(session, "Нигде 2", ("Папка", Changed))
+
+    assert closed.get("Папка") == ["skipped-file"]
+    assert closed.get("Ссылки.md") == ["unresolved-link"]
+    assert opened == check_codes(vault), "the folder is searchable again"
