@@ -6,8 +6,8 @@ says so with `workspace/didChangeWatchedFiles`, the server should show what `not
 shows for the vault as it is on disk now (and as a restart would find): the hazard reported
 once as `skipped-file`, and no note the scan no longer reads kept in the index.
 
-Each test changes a sentinel note in the same notification and waits until its new finding
-is shown: the events before it were taken in by then.
+Each file-event test changes a sentinel note in the same notification and waits until its new
+finding is shown: the events before it were taken in by then.
 """
 
 from __future__ import annotations
@@ -299,3 +299,33 @@ async def test_a_folder_searchable_again_is_no_longer_reported(vault: Path, tmp_
     assert closed.get("Папка") == ["skipped-file"]
     assert closed.get("Ссылки.md") == ["unresolved-link"]
     assert opened == check_codes(vault), "the folder is searchable again"
+
+
+async def test_an_open_note_with_a_bom_is_held_to_the_size_limit_as_check_holds_it(
+    vault: Path,
+) -> None:
+    """Given `max-file-size = 100` and `Заметка.md` saved with a UTF-8 BOM: 3 bytes of BOM and
+    99 of text, 102 bytes on disk, over the limit: `notels check` (and the server, while the
+    note is closed) reports `skipped-file` and checks nothing in it.
+
+    When the editor opens it (its text without the BOM, as editors send it) and the user
+    types nothing, the server should show what `check` shows for the file as saved (editors
+    keep the BOM on save). Instead `_editor_text_problem` measures the text "as saved,
+    without a BOM": 99 bytes, under the limit, so the open note is checked and its
+    `unresolved-link` shown where `check` says `skipped-file`."""
+    text = "[[Нигде]]\n" + "x" * (99 - len("[[Нигде]]\n".encode()) - 1) + "\n"
+    assert len(text.encode()) == 99
+    write_files(vault, {**VAULT, ".notels.toml": "max-file-size = 100\n"})
+    (vault / "Заметка.md").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    expected = check_codes(vault)
+    async with editor(vault, pull=True) as session:
+        closed, _ = await server_findings(session)
+        uri = session.open("Заметка.md", text)
+        report = await session.client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        opened = sorted(str(d.code) for d in report.items)
+
+    assert expected["Заметка.md"] == ["skipped-file"]
+    assert closed["Заметка.md"] == ["skipped-file"]
+    assert opened == expected["Заметка.md"]
