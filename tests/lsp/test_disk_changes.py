@@ -307,10 +307,10 @@ def test_a_folder_symlink_is_the_alias_and_goes_alone(vault: Path) -> None:
     assert state.index.file_problems == {}
 
 
-def test_event_paths_resolve_as_path_resolve_does(tmp_path: Path) -> None:
-    """Events name files through symlinks, `..` or not at all: each path resolves exactly as
-    Path.resolve() would, though a folder is resolved once for all its files; a symlink loop,
-    where Path.resolve() raises, stays as it is named."""
+def test_event_paths_resolve_their_folder_as_path_resolve_does(tmp_path: Path) -> None:
+    """Events name files through symlinked folders, `..` or not at all: each path's folder
+    resolves exactly as Path.resolve() would, once for all its files; the file itself stays
+    as named, a symlink too (an alias, a loop: the scan judges it, not what it leads to)."""
     real = tmp_path / "настоящая"
     (real / "вложенная").mkdir(parents=True)
     (real / "a.md").write_text("", encoding="utf-8")
@@ -323,10 +323,11 @@ def test_event_paths_resolve_as_path_resolve_does(tmp_path: Path) -> None:
         for name in ("a.md", "b.md", "нет.md", "петля.md", "..", ".", "вложенная")
     ]
     folders: dict[Path, Path] = {}
-    loops = [path for path in paths if path.name == "петля.md" and path.parent.exists()]
-    assert {_resolved(path, folders) for path in loops} == {real / "петля.md"}  # no error
-    resolvable = [path for path in paths if path not in loops]
-    assert [_resolved(path, folders) for path in resolvable] == [p.resolve() for p in resolvable]
+    assert [_resolved(path, folders) for path in paths] == [
+        path.resolve() if path.name in (".", "..") else path.parent.resolve() / path.name
+        for path in paths
+    ]
+    assert _resolved(tmp_path / "ссылка" / "b.md", folders) == real / "b.md"  # not a.md
 
 
 # --- end to end -----------------------------------------------------------------------------

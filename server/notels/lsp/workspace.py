@@ -50,6 +50,7 @@ from notels.vault.files import (
     is_listed,
     is_walked,
     looks_binary,
+    odd_entry_problem,
     relative_key,
     resolved,
     scan_vault,
@@ -635,7 +636,9 @@ class Workspace:
 
     def _set(self, vault: Vault, relative: str, document: OpenDocument) -> set[str]:
         assert document.note is not None
-        problem = _editor_text_problem(relative, document.text, vault.config.max_file_bytes)
+        problem = _editor_text_problem(
+            relative, document.text, vault.config.max_file_bytes, vault.root / relative
+        )
         if problem is not None:
             return self._replace(vault, relative, None, problem)
         return self._replace(vault, relative, document.note, None)
@@ -662,31 +665,65 @@ class Workspace:
         folders: dict[Vault, dict[str, set[str]]] = {}  # folder -> the paths found in it
         for vault, path in self._on_disk(paths, effects):
             relative = relative_key(vault.root, path)
-            if path.is_dir():
+            # What the path is itself, as the scan sees it: a symlink is not followed here.
+            try:
+                mode: int | None = os.lstat(path).st_mode
+            except OSError:
+                mode = None
+            problem = None
+            if mode is not None and not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                problem = self._odd_entry(vault, relative)
+                if problem is None:  # a symlink the scan follows (into an ignored folder)
+                    mode = path.stat().st_mode if path.exists() else None
+            if mode is None:
+                missing.setdefault(vault, []).append(relative)
+            elif problem is not None:
+                effects.merge(self._skipped(vault, relative, problem))
+                folders.setdefault(vault, {})[relative] = {relative}  # nothing kept under it
+            elif stat.S_ISDIR(mode):
                 with vault.lock:
                     _changed(vault, relative)  # what a run read in it is older
                 found = self._folder_found(vault, relative, effects)
                 for note in found.changed:
                     self._disk_note(vault, note, to_read.setdefault(vault, {}))
                 folders.setdefault(vault, {})[relative] = found.paths()
-            elif not path.is_file():
-                missing.setdefault(vault, []).append(relative)
-            elif self._is_note_path(vault, relative):
-                self._disk_note(vault, relative, to_read.setdefault(vault, {}))
-            elif self._is_attachment_path(vault, relative):
-                effects.merge(self._attachment_found(vault, relative))
+            else:
+                if self._is_note_path(vault, relative):
+                    self._disk_note(vault, relative, to_read.setdefault(vault, {}))
+                elif self._is_attachment_path(vault, relative):
+                    effects.merge(self._attachment_found(vault, relative))
+                # A folder replaced by a file of its name: nothing under it is there any more.
+                folders.setdefault(vault, {})[relative] = {relative}
         for vault, found_in in folders.items():
             # A folder replaced at once (deleted and written again, or only told of as
-            # changed) may have lost files: what the index holds in it and the scan did not find.
+            # changed) may have lost files: what the index holds in it and the scan did not find;
+            # and a path that was a note, and is a folder now, is no note.
             present = set().union(*found_in.values())
             with vault.lock:
                 index = vault.index
                 held = (*index.summaries, *index.file_problems, *index.attachments())
-                lost = [p for p in held if p not in present and under(p, found_in.keys())]
+                lost = [
+                    p
+                    for p in held
+                    if p not in present and (p in found_in or under(p, found_in.keys()))
+                ]
             missing.setdefault(vault, []).extend(lost)
         for vault, relatives in missing.items():
             effects.merge(self._files_deleted(vault, relatives))
         return effects, {vault: list(notes) for vault, notes in to_read.items() if notes}
+
+    def _odd_entry(self, vault: Vault, relative: str) -> FileProblem | None:
+        """The problem a scan reports for a symlink or special file the vault walks."""
+        if not (is_listed(relative) and is_walked(relative, vault.config.ignored)):
+            return None
+        return odd_entry_problem(vault.root, relative, vault.config.ignored)
+
+    def _skipped(self, vault: Vault, relative: str, problem: FileProblem) -> Effects:
+        """A path the scan skips now (a note replaced by a symlink or a FIFO): its problem
+        replaces what the index held there; an open note lives on in the editor."""
+        if relative in vault.open_docs:
+            return Effects()
+        return self.effects_of(vault, self._replace(vault, relative, None, problem))
 
     def _folder_found(self, vault: Vault, relative: str, effects: Effects) -> _Found:
         """Scan a folder that appeared or changed: its attachments and problems are indexed at
@@ -1209,21 +1246,16 @@ def _changed(vault: Vault, relative: str) -> None:
 
 
 def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
-    """`path.resolve()`, with its folder's resolution taken from or put in `folders` (a
-    thousand events from a few folders cost a thousand `lstat`s, not one per path part); a
-    symlink loop, where resolve() raises, stays as it is named."""
+    """`path` in its folder's resolution (`resolve()`), taken from or put in `folders` (a
+    thousand events from a few folders cost one resolution per folder)."""
     if path.name in ("", ".", ".."):
         return resolved(path)
     folder = folders.get(path.parent)
     if folder is None:
         folder = folders[path.parent] = resolved(path.parent)
-    in_folder = folder / path.name
-    try:
-        if stat.S_ISLNK(os.lstat(in_folder).st_mode):
-            return resolved(in_folder)
-    except OSError:
-        pass  # not there (any more): resolved as far as it goes, as Path.resolve does
-    return in_folder
+    # Not the path itself: a symlink there is what the scan judges (an alias, leading out of
+    # the vault), not the file it leads to (review s31).
+    return folder / path.name
 
 
 def under(path: str, folders: Collection[str]) -> bool:
@@ -1236,10 +1268,28 @@ def under(path: str, folders: Collection[str]) -> bool:
     return False
 
 
-def _editor_text_problem(relative: str, text: str, max_bytes: int) -> FileProblem | None:
+_BOM = b"\xef\xbb\xbf"
+
+
+def _starts_with_bom(file: Path) -> bool:
+    try:
+        if not stat.S_ISREG(os.stat(file).st_mode):
+            return False  # a FIFO would wait for a writer
+        with file.open("rb") as source:
+            return source.read(len(_BOM)) == _BOM
+    except OSError:
+        return False
+
+
+def _editor_text_problem(
+    relative: str, text: str, max_bytes: int, file: Path
+) -> FileProblem | None:
     """The reader's limits applied to an editor's text, so the server agrees with `check`."""
     if len(text) * 4 > max_bytes:
-        size = len(text.encode("utf-8", "surrogatepass"))  # as saved, without a BOM
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if max_bytes - len(_BOM) < size <= max_bytes and not text.startswith("\ufeff"):
+            # Editors keep a file's BOM out of its text, and write it back on save.
+            size += len(_BOM) if _starts_with_bom(file) else 0
         if size > max_bytes:
             return too_large(relative, size, max_bytes)
     if "\x00" in text[:8192] and looks_binary(text[:8192].encode("utf-8", "surrogatepass")):

@@ -207,13 +207,6 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
     followed: dict[Path, str] = {}
     globs = _compiled(ignore)
 
-    def alias_problem(relative: str, target: Path) -> FileProblem:
-        named = relative_key(root, target)
-        inside = named == "." or relative.startswith(named + "/")
-        return FileProblem(
-            relative, ProblemKind.SYMLINK_LOOP if inside else ProblemKind.SYMLINK_ALIAS, named
-        )
-
     # Paths are built as strings: a Path object per file cost more than the rest of the walk.
     def walk(
         folder: Path, prefix: str, ignored: bool = False
@@ -247,38 +240,34 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
                 yield from walk_ignored(entry, relative)
                 continue
             try:
-                if entry.is_symlink():
-                    target = Path(entry.path).resolve(strict=True)
-                    if not target.is_relative_to(root):
-                        problems.append(
-                            FileProblem(relative, ProblemKind.SYMLINK_OUTSIDE, str(target))
-                        )
-                        continue
-                    info = os.stat(entry.path)
-                    aliased = stat.S_ISDIR(info.st_mode) or _is_note_name(entry.name)
-                    if aliased and _is_walked(relative_key(root, target), globs):
-                        problems.append(alias_problem(relative, target))
-                        continue
-                    if stat.S_ISREG(info.st_mode) and _is_note_name(entry.name):
-                        first = followed.setdefault(target, relative)
-                        if first != relative:
-                            problems.append(FileProblem(relative, ProblemKind.SYMLINK_ALIAS, first))
-                            continue
-                else:
-                    info = entry.stat(follow_symlinks=False)
+                symlink = entry.is_symlink()
+                info_or_problem = (
+                    _symlink_target(root, relative, entry.path, globs)
+                    if symlink
+                    else entry.stat(follow_symlinks=False)
+                )
             except FileNotFoundError as error:
-                problems.append(FileProblem(relative, ProblemKind.SYMLINK_BROKEN, str(error)))
+                info_or_problem = FileProblem(relative, ProblemKind.SYMLINK_BROKEN, str(error))
+            except OSError as error:
+                info_or_problem = FileProblem(relative, ProblemKind.SYMLINK_LOOP, str(error))
+            if isinstance(info_or_problem, FileProblem):
+                problems.append(info_or_problem)
                 continue
-            except (OSError, RuntimeError) as error:  # RuntimeError: resolve() in a loop
-                problems.append(FileProblem(relative, ProblemKind.SYMLINK_LOOP, str(error)))
-                continue
+            if isinstance(info_or_problem, os.stat_result):
+                info = info_or_problem
+            else:  # a symlink the scan follows
+                info, target = info_or_problem
+                if stat.S_ISREG(info.st_mode) and _is_note_name(entry.name):
+                    first = followed.setdefault(target, relative)
+                    if first != relative:
+                        problems.append(FileProblem(relative, ProblemKind.SYMLINK_ALIAS, first))
+                        continue
             if stat.S_ISDIR(info.st_mode):
                 yield from walk(Path(entry.path), relative + "/")
             elif stat.S_ISREG(info.st_mode):
                 yield relative, info, False
             elif _is_note_name(entry.name):
-                # Reading a FIFO would wait for a writer forever: said, and never opened.
-                problems.append(FileProblem(relative, ProblemKind.NOT_A_FILE, _kind_of(info)))
+                problems.append(_not_a_file(relative, info))
 
     def walk_ignored(
         entry: os.DirEntry[str], relative: str
@@ -300,7 +289,7 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
         if under and folder.is_symlink():
             # A broken or looping one: the scan of the folder holding it reports it.
             with contextlib.suppress(OSError, RuntimeError):
-                problems.append(alias_problem(under, folder.resolve(strict=True)))
+                problems.append(_alias_problem(root, under, folder.resolve(strict=True)))
             return
         ignored = bool(under) and not _is_walked(under, globs)
         yield from walk(folder, f"{under}/" if under else "", ignored)
@@ -313,6 +302,59 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
         elif is_note or not ignored:
             attachments.append(relative)
     return VaultFiles(tuple(sorted(notes)), tuple(sorted(attachments)), tuple(problems), stamps)
+
+
+def _alias_problem(root: Path, relative: str, target: Path) -> FileProblem:
+    named = relative_key(root, target)
+    inside = named == "." or relative.startswith(named + "/")
+    return FileProblem(
+        relative, ProblemKind.SYMLINK_LOOP if inside else ProblemKind.SYMLINK_ALIAS, named
+    )
+
+
+def _symlink_target(
+    root: Path, relative: str, path: str, globs: IgnoreGlobs
+) -> FileProblem | tuple[os.stat_result, Path]:
+    """A symlink of the vault at `relative`: the problem that keeps the scan from following it
+    (leading outside the vault, another name of a folder or note the scan walks, broken, in a
+    loop), or the stat and path of what it leads to, which the scan follows."""
+    try:
+        target = Path(path).resolve(strict=True)
+        if not target.is_relative_to(root):
+            return FileProblem(relative, ProblemKind.SYMLINK_OUTSIDE, str(target))
+        info = os.stat(path)
+    except FileNotFoundError as error:
+        return FileProblem(relative, ProblemKind.SYMLINK_BROKEN, str(error))
+    except (OSError, RuntimeError) as error:  # RuntimeError: resolve() in a loop
+        return FileProblem(relative, ProblemKind.SYMLINK_LOOP, str(error))
+    aliased = stat.S_ISDIR(info.st_mode) or _is_note_name(relative.rpartition("/")[2])
+    if aliased and _is_walked(relative_key(root, target), globs):
+        return _alias_problem(root, relative, target)
+    return info, target
+
+
+def _not_a_file(relative: str, info: os.stat_result) -> FileProblem:
+    # Reading a FIFO would wait for a writer forever: said, and never opened.
+    return FileProblem(relative, ProblemKind.NOT_A_FILE, _kind_of(info))
+
+
+def odd_entry_problem(root: Path, relative: str, ignore: tuple[str, ...]) -> FileProblem | None:
+    """What a scan of the vault at `root` reports for `relative`, a symlink or a file that is
+    neither a plain file nor a folder; None when the scan would follow or skip it silently.
+    (A second symlink to a note reached through another is not told apart here.)"""
+    path = root / relative
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        followed_to = _symlink_target(root, relative, str(path), _compiled(ignore))
+        if isinstance(followed_to, FileProblem):
+            return followed_to
+        info = followed_to[0]
+    if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode):
+        return None
+    return _not_a_file(relative, info) if _is_note_name(path.name) else None
 
 
 def _kind_of(info: os.stat_result) -> str:
