@@ -1,0 +1,74 @@
+"""Review s31: the Neovim configs (lsp/notels.lua and require('notels').setup()) in a real
+headless Neovim 0.11, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from test_neovim import NVIM, REPO, needs_nvim, nvim_version, run_script
+
+from vaults import write_vault
+
+CARD = "START\nBasic\nFront: {q}\nBack: {a}\nEND\n"
+
+
+def neovim_env(tmp_path: Path, out: Path, setup: bool, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
+        "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
+        "NOTELS_SETUP": "1" if setup else "0",
+        "NOTELS_OUT": str(out),
+        "PYTHONPATH": str(REPO / "server"),
+        "XDG_STATE_HOME": str(tmp_path / ".state"),
+        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+        "XDG_CACHE_HOME": str(tmp_path / ".cache"),
+        **extra,
+    }
+
+
+@needs_nvim
+@pytest.mark.parametrize("setup", [False, True], ids=["lsp-notels-lua", "setup-0.9-0.10"])
+def test_generate_ids_never_writes_a_nested_vault_note_open_with_unsaved_changes(
+    tmp_path: Path, setup: bool
+) -> None:
+    # The user has a vault (outer/.obsidian) with a vault inside it (outer/inner/.notels.toml;
+    # the server README: "A vault inside another ... is a folder of the outer one too, as in
+    # Obsidian"). They open outer/A.md, then outer/inner/B.md and type into it without saving,
+    # go back to A.md and run :NotelsGenerateIds. README: "The server writes the notes that are
+    # not loaded in a buffer itself ...; open notes are changed in their buffers, and `:wa`
+    # saves them." So B.md, loaded and modified, should get its ID in its buffer and its file
+    # should stay as it was.
+    # What happens: the configs pick the *nearest* marker as root_dir, so Neovim runs two
+    # servers, one per vault; B.md is open only in the inner one. The outer server (which takes
+    # the inner vault's notes too) has no didOpen for B.md, treats it as closed and rewrites
+    # B.md on disk under the modified buffer: the buffer lacks the ID, and the next `:w` either
+    # stops on "WARNING: The file has been changed since reading it!!!" or, confirmed, silently
+    # drops the ID the server wrote (the sync plugin then creates the card again in Anki).
+    assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
+    outer = write_vault(tmp_path / "outer", {"A.md": CARD.format(q="a", a="b")})
+    inner_text = CARD.format(q="c", a="d")
+    inner = outer / "inner"
+    inner.mkdir()
+    (inner / ".notels.toml").write_text("", encoding="utf-8")
+    (inner / "B.md").write_text(inner_text, encoding="utf-8")
+    out = tmp_path / "result.json"
+    env = neovim_env(
+        tmp_path,
+        out,
+        setup,
+        NOTELS_OUTER_NOTE=str(outer / "A.md"),
+        NOTELS_INNER_NOTE=str(inner / "B.md"),
+    )
+    result = run_script("nvim_review_s31_nested.lua", env, tmp_path, out, timeout=90)
+    assert "error" not in result, result["error"]
+    assert result["outer_diagnosed"] is True and result["inner_diagnosed"] is True
+    assert result["inner_modified"] is True
+    assert result["inner_on_disk"] == inner_text, (
+        "the server wrote B.md on disk under its modified buffer; notels clients' roots: "
+        f"{result['roots']}; buffer: {result['inner_buffer']}"
+    )
