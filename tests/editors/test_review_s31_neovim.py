@@ -72,3 +72,25 @@ def test_generate_ids_never_writes_a_nested_vault_note_open_with_unsaved_changes
         "the server wrote B.md on disk under its modified buffer; notels clients' roots: "
         f"{result['roots']}; buffer: {result['inner_buffer']}"
     )
+
+
+@needs_nvim
+@pytest.mark.parametrize("setup", [False, True], ids=["lsp-notels-lua", "setup-0.9-0.10"])
+def test_a_vault_note_named_with_a_capital_md_extension_gets_checks(
+    tmp_path: Path, setup: bool
+) -> None:
+    # The user opens `Card.MD` in their vault (an export or a Windows tool named it so).
+    # The server takes it as a note (`notels check` reports its missing-id; the extension is
+    # matched without regard to case), and VS Code, which matches file extensions ignoring case,
+    # gives it the markdown language. Expected: the server attaches and shows missing-id.
+    # What happens: Neovim detects `*.MD` as no Markdown (`conf` here, from the `#` line), and
+    # both configs start notels only for filetype `markdown`: no server, no diagnostics, no
+    # :NotelsGenerateIds, no message saying why.
+    assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
+    vault = write_vault(tmp_path / "vault", {"Card.MD": "# Card\nTARGET DECK: d\n" + CARD})
+    out = tmp_path / "result.json"
+    env = neovim_env(tmp_path, out, setup, NOTELS_NOTE=str(vault / "Card.MD"))
+    result = run_script("nvim_review_s31_upper_md.lua", env, tmp_path, out, timeout=60)
+    assert "error" not in result, result["error"]
+    assert result["attached"] is True, f"no notels client (filetype {result['filetype']!r})"
+    assert "missing-id" in result["codes"]  # type: ignore[operator]
