@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_neovim import NVIM, REPO, needs_nvim, nvim_version, run_script
+from test_neovim import NVIM, REPO, needs_nvim, nvim_version, run_rename_session, run_script
 
 from vaults import write_vault
 
@@ -94,3 +94,18 @@ def test_a_vault_note_named_with_a_capital_md_extension_gets_checks(
     assert "error" not in result, result["error"]
     assert result["attached"] is True, f"no notels client (filetype {result['filetype']!r})"
     assert "missing-id" in result["codes"]  # type: ignore[operator]
+
+
+@needs_nvim
+def test_generate_ids_of_the_setup_config_says_what_it_did(tmp_path: Path) -> None:
+    # A Neovim 0.9 / 0.10 user (README: require('notels').setup()) runs :NotelsGenerateIds in a
+    # vault whose only card lacking an ID is in a note that is not open. README: the command
+    # "gives every card of the vault without an ID a new one and says how many it wrote", and
+    # the server writes the closed notes itself. Expected: a message such as lsp/notels.lua
+    # gives ("notels: wrote 1 new Anki ID in 1 note."). What happens: setup()'s command sends
+    # the request with no handler; the server rewrites the file on disk and Neovim says
+    # nothing at all (no workspace edit, so not even Neovim's own "Workspace edit" line).
+    result = run_rename_session(tmp_path, setup=True)
+    on_disk = result["cards_on_disk"]
+    assert isinstance(on_disk, str) and "\nID: " in on_disk  # the server did write it
+    assert result["generate_ids_said"] == ["notels: wrote 1 new Anki ID in 1 note."]
