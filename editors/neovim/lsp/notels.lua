@@ -228,8 +228,35 @@ local function rename_handler(err, result, ctx, config)
   end)
 end
 
+-- One server for vaults nested in each other (a .notels.toml vault inside an .obsidian one):
+-- with one server each, the outer one, which takes the inner vault's notes too, never heard of
+-- the inner notes open in Neovim, and Generate IDs wrote them on disk under their unsaved
+-- buffers. A note of either vault joins the running server, its vault one more workspace
+-- folder of it; the server keeps them apart as nested vaults.
+local function reuse_client(client, config)
+  if client.name ~= config.name or client:is_stopped() or type(config.root_dir) ~= 'string' then
+    return false
+  end
+  local root = config.root_dir
+  local nested = false
+  for _, folder in ipairs(client.workspace_folders or {}) do
+    local dir = vim.uri_to_fname(folder.uri)
+    if dir == root then
+      return true
+    end
+    nested = nested or vim.startswith(root, dir .. '/') or vim.startswith(dir, root .. '/')
+  end
+  if nested then
+    local added = { uri = vim.uri_from_fname(root), name = root }
+    client:notify('workspace/didChangeWorkspaceFolders', { event = { added = { added }, removed = {} } })
+    table.insert(client.workspace_folders, added)
+  end
+  return nested
+end
+
 ---@type vim.lsp.Config
 return {
+  reuse_client = reuse_client,
   cmd = { 'notels', 'serve' },
   filetypes = { 'markdown' },
   root_dir = vault_root,

@@ -42,6 +42,32 @@ local function rename_handler(err, result, ctx, config)
   end, ctx.bufnr)
 end
 
+-- One server for vaults nested in each other (see lsp/notels.lua). Written for 0.9/0.10, whose
+-- clients take `client.notify(...)` and have no workspace folder API of their own.
+local function reuse_client(client, config)
+  -- With the client as its argument: a method on 0.11, a closure that ignores it before.
+  local ok, stopped = pcall(client.is_stopped, client)
+  if client.name ~= config.name or not ok or stopped or type(config.root_dir) ~= 'string' then
+    return false
+  end
+  local root = config.root_dir
+  local nested = false
+  for _, folder in ipairs(client.workspace_folders or {}) do
+    local dir = vim.uri_to_fname(folder.uri)
+    if dir == root then
+      return true
+    end
+    nested = nested or vim.startswith(root, dir .. '/') or vim.startswith(dir, root .. '/')
+  end
+  if nested then
+    local added = { uri = vim.uri_from_fname(root), name = root }
+    client.notify('workspace/didChangeWorkspaceFolders', { event = { added = { added }, removed = {} } })
+    client.workspace_folders = client.workspace_folders or {}
+    table.insert(client.workspace_folders, added)
+  end
+  return nested
+end
+
 function M.setup(opts)
   local config = vim.tbl_deep_extend('force', defaults, opts or {})
   -- Neovim offers file watching only on macOS and Windows by default (see lsp/notels.lua).
@@ -73,7 +99,7 @@ function M.setup(opts)
             client.request('workspace/executeCommand', params, nil, bufnr)
           end, { desc = 'notels: give every card of the vault without an ID a new one' })
         end,
-      }, { bufnr = args.buf })
+      }, { bufnr = args.buf, reuse_client = reuse_client })
     end,
   })
 end
