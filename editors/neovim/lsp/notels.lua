@@ -142,6 +142,20 @@ local function warn_if_not_installed(bufnr)
   end
 end
 
+-- Notes named `.MD` (Windows tools, exports): Markdown to notels and Obsidian, `conf` to
+-- Neovim, so they got no server. Such a buffer already open when this file is read (it is read
+-- during the first buffer's FileType event) is made Markdown too.
+local MD_CAPS = { MD = 'markdown', Md = 'markdown', mD = 'markdown' }
+vim.filetype.add({ extension = MD_CAPS })
+vim.schedule(function()
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    local extension = vim.api.nvim_buf_get_name(bufnr):match('%.(%w%w)$')
+    if MD_CAPS[extension] and vim.api.nvim_buf_is_loaded(bufnr) and vim.bo[bufnr].filetype ~= 'markdown' then
+      vim.bo[bufnr].filetype = 'markdown'
+    end
+  end
+end)
+
 vim.api.nvim_create_autocmd('FileType', {
   pattern = 'markdown',
   group = vim.api.nvim_create_augroup('notels.not_installed', { clear = true }),

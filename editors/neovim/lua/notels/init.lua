@@ -18,6 +18,42 @@ local function find_root(bufnr, markers)
   return found and vim.fs.dirname(found) or nil
 end
 
+-- What notels.generateIds answered, in words: as lsp/notels.lua says it, which users may copy
+-- alone, hence this copy.
+local function generated_ids_message(summary)
+  local function plural(count, word)
+    return ('%d %s%s'):format(count, word, count == 1 and '' or 's')
+  end
+  local ids, skipped = summary.ids or 0, summary.skipped or 0
+  local left = skipped > 0 and (' %s left without one: see their quick fixes.'):format(plural(skipped, 'card'))
+    or ''
+  local written = summary.written or 0
+  local in_buffers = (summary.files or 0) - written
+  if ids == 0 then
+    return 'notels: no card needed a new Anki ID.' .. left
+  elseif summary.applied == false and written > 0 then
+    return ('notels: wrote new Anki IDs into %s; the edit of %s was not applied.'):format(
+      plural(written, 'note'),
+      plural(in_buffers, 'open note')
+    )
+  elseif summary.applied == false then
+    return ('notels: the %s could not be applied.'):format(plural(ids, 'new Anki ID'))
+  end
+  local unsaved = in_buffers > 0
+      and (' %s changed in %s: `:wa` saves %s.'):format(
+        plural(in_buffers, 'open note'),
+        in_buffers == 1 and 'its buffer' or 'their buffers',
+        in_buffers == 1 and 'it' or 'them'
+      )
+    or ''
+  return ('notels: wrote %s in %s.%s%s'):format(
+    plural(ids, 'new Anki ID'),
+    plural(summary.files or 0, 'note'),
+    unsaved,
+    left
+  )
+end
+
 -- Renames: the server writes the notes not loaded in a buffer (see lsp/notels.lua).
 local function rename_handler(err, result, ctx, config)
   local client = vim.lsp.get_client_by_id(ctx.client_id)
@@ -70,6 +106,8 @@ end
 
 function M.setup(opts)
   local config = vim.tbl_deep_extend('force', defaults, opts or {})
+  -- Notes named `.MD`: Markdown to notels and Obsidian, `conf` to Neovim (see lsp/notels.lua).
+  vim.filetype.add({ extension = { MD = 'markdown', Md = 'markdown', mD = 'markdown' } })
   -- Neovim offers file watching only on macOS and Windows by default (see lsp/notels.lua).
   local capabilities = vim.tbl_deep_extend('force', vim.lsp.protocol.make_client_capabilities(), {
     workspace = { didChangeWatchedFiles = { dynamicRegistration = true } },
@@ -96,7 +134,13 @@ function M.setup(opts)
           vim.api.nvim_buf_create_user_command(bufnr, 'NotelsGenerateIds', function()
             -- Notes not loaded in a buffer are written by the server (see lsp/notels.lua).
             local params = { command = 'notels.generateIds', arguments = { { writeClosedNotes = true } } }
-            client.request('workspace/executeCommand', params, nil, bufnr)
+            client.request('workspace/executeCommand', params, function(err, result)
+              if err then
+                vim.notify('notels: ' .. (err.message or tostring(err)), vim.log.levels.ERROR)
+              else
+                vim.notify(generated_ids_message(result or {}), vim.log.levels.INFO)
+              end
+            end, bufnr)
           end, { desc = 'notels: give every card of the vault without an ID a new one' })
         end,
       }, { bufnr = args.buf, reuse_client = reuse_client })
