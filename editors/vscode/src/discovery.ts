@@ -189,6 +189,10 @@ export function probeError(stderr: string, stdout: string, exitCode: number | nu
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter(Boolean);
+  // A Python before 3.11 refuses `-P`, then prints its usage: the refusal is the news.
+  if (lines.some((line) => /^unknown option:? -P\b/i.test(line))) {
+    return 'this Python is older than 3.11, which notels needs (it refuses -P)';
+  }
   const last = lines[lines.length - 1];
   if (last !== undefined) {
     return last.length > 200 ? `${last.slice(0, 200)}…` : last;
