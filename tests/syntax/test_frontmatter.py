@@ -10,7 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notels.syntax import frontmatter as frontmatter_module
-from notels.syntax.frontmatter import frontmatter_links, frontmatter_tags, parse_frontmatter
+from notels.syntax.frontmatter import (
+    frontmatter_link_targets,
+    frontmatter_links,
+    frontmatter_tags,
+    parse_frontmatter,
+)
 from notels.syntax.model import Frontmatter, YamlEntry
 from notels.syntax.spans import Span
 
@@ -239,6 +244,19 @@ def test_an_unquoted_wikilink_is_one_scalar_though_yaml_reads_a_nested_list() ->
         ("Z", "[[Z]]", "related"),
         ("W", "[[W]]", "related"),
     ]
+
+
+def test_link_targets_alone_are_the_links_targets_unescaped() -> None:
+    # What a note's summary takes of its frontmatter links: their non-empty targets.
+    text = (
+        "---\n"
+        "parent: '[[It''s]]'\n"
+        'connected:\n  - "[[Caf\\u00e9#H]]"\n  - "[[ ]]"\n  - "[[#Own]]"\n  - [[X|x]]\n'
+        "---\n"
+    )
+    fm = parse(text)
+    assert [link.target for link in frontmatter_links(text, fm)] == ["It's", "Café", "", "X"]
+    assert frontmatter_link_targets(text, fm) == ["It's", "Café", "X"]
 
 
 def test_created_keeps_its_text() -> None:
@@ -569,6 +587,8 @@ def check_invariants(text: str, fm: Frontmatter) -> None:
         for scalar in found.scalars:
             assert inside(scalar.span, fm.content_span)
             assert inside(scalar.value_span, scalar.span)
+    targets = [link.target for link in frontmatter_links(text, fm)]
+    assert frontmatter_link_targets(text, fm) == [target for target in targets if target]
     for link in frontmatter_links(text, fm):
         assert inside(link.span, fm.content_span)
         assert link.span.slice(text).lstrip("!").startswith("[[")

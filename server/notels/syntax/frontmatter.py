@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_right
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from itertools import pairwise
 from typing import Any, ClassVar
 
@@ -24,10 +24,16 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from notels.syntax.model import Frontmatter, Link, Tag, YamlEntry, YamlError, YamlScalar
 from notels.syntax.spans import Span
-from notels.syntax.wikilinks import WIKILINK, find_links
+from notels.syntax.wikilinks import WIKILINK, find_links, link_targets
 from notels.syntax.yaml_subset import parse_simple_yaml
 
-__all__ = ["ScalarLookup", "frontmatter_links", "frontmatter_tags", "parse_frontmatter"]
+__all__ = [
+    "ScalarLookup",
+    "frontmatter_link_targets",
+    "frontmatter_links",
+    "frontmatter_tags",
+    "parse_frontmatter",
+]
 
 _Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:
@@ -141,18 +147,38 @@ def frontmatter_links(text: str, frontmatter: Frontmatter) -> tuple[Link, ...]:
     unquoted `- [[X]]`, which YAML reads as a list in a list, is one scalar (see `YamlScalar`).
     """
     links: list[Link] = []
+    for key, start, end, unquote in _linked_scalars(text, frontmatter):
+        found = find_links(text, start, end, frontmatter_key=key)
+        links += found if unquote is None else [_unescaped(link, unquote) for link in found]
+    return tuple(links)
+
+
+def frontmatter_link_targets(text: str, frontmatter: Frontmatter) -> list[str]:
+    """The targets of `frontmatter_links`, empty ones left out: what a note's summary needs,
+    found by `link_targets`, which builds no Link (2.5% of a worker's summarizing time)."""
+    targets: list[str] = []
+    for _, start, end, unquote in _linked_scalars(text, frontmatter):
+        found = link_targets(text, start, end).targets
+        targets += found if unquote is None else map(unquote, found)
+    return targets
+
+
+def _linked_scalars(
+    text: str, frontmatter: Frontmatter
+) -> Iterator[tuple[str, int, int, Callable[[str], str] | None]]:
+    """(key, value start, value end, how YAML unescapes the value) of each scalar holding `[[`;
+    no unescaping when the value has no escape in it."""
     for entry in frontmatter.entries:
         for scalar in entry.scalars:
             start, end = scalar.value_span
             if text.find("[[", start, end) != -1:
-                found = find_links(text, start, end, frontmatter_key=entry.key)
                 quote = text[scalar.span.start] if scalar.span.start < scalar.span.end else ""
+                unquote: Callable[[str], str] | None = None
                 if quote == "'" and text.find("''", start, end) != -1:
-                    found = [_unescaped(link, _single_quoted) for link in found]
+                    unquote = _single_quoted
                 elif quote == '"' and text.find("\\", start, end) != -1:
-                    found = [_unescaped(link, _double_quoted) for link in found]
-                links += found
-    return tuple(links)
+                    unquote = _double_quoted
+                yield entry.key, start, end, unquote
 
 
 def _unescaped(link: Link, unquote: Callable[[str], str]) -> Link:

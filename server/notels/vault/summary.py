@@ -18,7 +18,11 @@ from itertools import chain
 from typing import NamedTuple, cast
 
 from notels.syntax.anki import AnkiOutline, anki_outline, card_front, scan_anki_outline
-from notels.syntax.frontmatter import frontmatter_links, frontmatter_tags, parse_frontmatter
+from notels.syntax.frontmatter import (
+    frontmatter_link_targets,
+    frontmatter_tags,
+    parse_frontmatter,
+)
 from notels.syntax.lines import end_of_line
 from notels.syntax.markdown import scan_summary_items
 from notels.syntax.model import BlockId, Card, Frontmatter, Heading, Tag
@@ -157,17 +161,17 @@ def summarize(note: Note, stamp: Stamp | None = None) -> NoteSummary:
 
 
 def summarize_text(text: str, stamp: Stamp | None = None) -> NoteSummary:
-    """`summarize(parse_note(text), stamp)`, without the Note: the Markdown scan builds no
-    links (their targets are all a summary needs of them), and the Anki scan no fields (their
-    names and the card's front are), less work for a worker process summarizing a vault.
-    tests/syntax/test_summary_scan.py holds the two equal."""
+    """`summarize(parse_note(text), stamp)`, without the Note: the Markdown and frontmatter
+    scans build no links (their targets are all a summary needs of them), and the Anki scan
+    no fields (their names and the card's front are), less work for a worker process
+    summarizing a vault. tests/syntax/test_summary_scan.py holds the two equal."""
     frontmatter = parse_frontmatter(text)
     body_start = frontmatter.span.end if frontmatter is not None else 0
     body = scan_summary_items(text, body_start)
     targets: Iterable[str] = body.link_targets
     tags: Iterable[Tag] = body.tags
     if frontmatter is not None:
-        targets = chain((link.target for link in frontmatter_links(text, frontmatter)), targets)
+        targets = chain(frontmatter_link_targets(text, frontmatter), targets)
         tags = chain(frontmatter_tags(text, frontmatter), tags)
     anki = scan_anki_outline(text)
     return _summary(
