@@ -100,8 +100,9 @@ def swallowed_block(ctx: RuleContext) -> Iterator[Draft]:
     Severity.ERROR,
     "START followed by a space or words on its line: the plugin ignores the block.",
     """
-The plugin's block pattern is `^START\\n`: not even a space may follow `START`. With anything
-after it the whole card is silently skipped. Remove the trailing text; a note type written there
+The plugin's block pattern is `^START\\n`: not even a space may follow `START`, nor an invisible
+character (a zero-width space or a BOM pasted with the text). With anything after it the whole
+card is silently skipped. Remove the trailing text; a note type written there
 (`START Basic` above a field line) belongs on the line below, which a quick fix does. Words after
 `START` count only when an `END` line follows (a card meant); prose such as `START: the race` or
 `START the engine.` with no `END` below is left alone.

@@ -48,10 +48,13 @@ def missing_id(ctx: RuleContext) -> Iterator[Draft]:
 @card_rule(
     "misplaced-id",
     Severity.ERROR,
-    "An ID line that is not the block's last line.",
+    "An ID line that is not the block's last line, or not written as the plugin reads it.",
     """
 The plugin only reads the ID from the block's last line. An `ID:` line anywhere else is field
-text, and the plugin creates a duplicate card. Move the line just above `END`.
+text, and the plugin creates a duplicate card. Move the line just above `END`. On the last line,
+an ID written otherwise than `ID: <digits>` (`ID:5`, `ID:  5`, `Id: 5`, `ID 5`, `<!-- ID:5 -->`;
+past `ID:`, with ten digits or more) is field text to the plugin too: rewrite it as it reads it.
+`notels check --fix` leaves both to you, and gives such a card no second ID.
 """,
     fixable=True,
 )
