@@ -16,7 +16,8 @@ import {
   WorkspaceDiagnosticRequest,
 } from 'vscode-languageclient/node';
 
-import { describe, failureMessage, serveArgs } from './discovery';
+import { describe, failureMessage, probeError, serveArgs } from './discovery';
+import { QuietClient } from './quietClient';
 import { findServer } from './server';
 import { Inspected, needsRestart, toServerSettings } from './settings';
 import { StatusBar } from './statusBar';
@@ -132,8 +133,11 @@ class NotelsExtension implements vscode.Disposable {
     });
     try {
       await client.start();
+      client.markRunning();
     } catch (error) {
-      const message = `notels: ${describe(found.candidate)} serve failed to start: ${errorText(error)}`;
+      const printed = await client.startOutput();
+      const reason = printed.trim() ? probeError(printed, '', null) : errorText(error);
+      const message = `notels: ${describe(found.candidate)} serve failed to start: ${reason}`;
       log(message);
       this.status.failed(message);
       void this.showStartError(message);
@@ -146,14 +150,13 @@ class NotelsExtension implements vscode.Disposable {
     return client;
   }
 
-  private createClient(command: string, args: string[]): LanguageClient {
+  private createClient(command: string, args: string[]): QuietClient {
     const serverOptions: ServerOptions = {
       run: { command, args, options: { env: process.env } },
       debug: { command, args, options: { env: process.env } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'markdown' }],
-      outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       middleware: {
         workspace: {
@@ -164,7 +167,7 @@ class NotelsExtension implements vscode.Disposable {
         },
       },
     };
-    const client = new LanguageClient('notels', 'notels', serverOptions, clientOptions);
+    const client = new QuietClient(serverOptions, clientOptions, this.output);
     // Keep our commands ours: drop them from the server's list before the client registers it.
     const commands = client.getFeature(ExecuteCommandRequest.method);
     const register = commands.register.bind(commands);

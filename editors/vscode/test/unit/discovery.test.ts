@@ -131,5 +131,8 @@ describe('discovery failure message', () => {
     assert.equal(probeError('Traceback...\nModuleNotFoundError: No module named pygls\n', '', 1), 'ModuleNotFoundError: No module named pygls');
     assert.equal(probeError('', '', 3), 'exited with status 3');
     assert.equal(probeError('', '', null), 'timed out');
+    // Python 3.10 and older refuse -P, then print their usage (review s31).
+    const usage = "Unknown option: -P\nusage: /usr/bin/python3 [option] ...\nTry `python -h' for more information.\n";
+    assert.match(probeError(usage, '', 2), /older than 3\.11/);
   });
 });
