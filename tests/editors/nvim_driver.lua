@@ -29,6 +29,20 @@ function M.record_notifications()
   return recorded
 end
 
+-- Put the repository's Neovim folder (NOTELS_NVIM_RTP) on the runtime path and turn notels on
+-- with the command NOTELS_CMD (a JSON list): with require('notels').setup() when NOTELS_SETUP
+-- is 1 (the config for Neovim 0.9/0.10), else with lsp/notels.lua and vim.lsp.enable.
+function M.enable_notels()
+  vim.opt.runtimepath:prepend(os.getenv('NOTELS_NVIM_RTP'))
+  local cmd = vim.json.decode(os.getenv('NOTELS_CMD'))
+  if os.getenv('NOTELS_SETUP') == '1' then
+    require('notels').setup({ cmd = cmd })
+  else
+    vim.lsp.config('notels', { cmd = cmd })
+    vim.lsp.enable('notels')
+  end
+end
+
 -- Write the record to NOTELS_OUT as JSON, for the pytest side to assert on, and quit.
 function M.finish(out)
   local file = assert(io.open(os.getenv('NOTELS_OUT'), 'w'))

@@ -18,14 +18,7 @@ vim.api.nvim_create_autocmd('LspNotify', {
 })
 
 local ok, err = pcall(function()
-  vim.opt.runtimepath:prepend(os.getenv('NOTELS_NVIM_RTP'))
-  local cmd = vim.json.decode(os.getenv('NOTELS_CMD'))
-  if os.getenv('NOTELS_SETUP') == '1' then
-    require('notels').setup({ cmd = cmd })
-  else
-    vim.lsp.config('notels', { cmd = cmd })
-    vim.lsp.enable('notels')
-  end
+  driver.enable_notels()
   local note = os.getenv('NOTELS_NOTE')
   vim.cmd.edit(vim.fn.fnameescape(note))
   out.attached = vim.wait(15000, function()

@@ -16,14 +16,7 @@ local function diagnosed()
 end
 
 local ok, err = pcall(function()
-  vim.opt.runtimepath:prepend(os.getenv('NOTELS_NVIM_RTP'))
-  local cmd = vim.json.decode(os.getenv('NOTELS_CMD'))
-  if os.getenv('NOTELS_SETUP') == '1' then
-    require('notels').setup({ cmd = cmd })
-  else
-    vim.lsp.config('notels', { cmd = cmd })
-    vim.lsp.enable('notels')
-  end
+  driver.enable_notels()
   local outer, inner = os.getenv('NOTELS_OUTER_NOTE'), os.getenv('NOTELS_INNER_NOTE')
   vim.cmd.edit(vim.fn.fnameescape(outer))
   out.outer_diagnosed = diagnosed()

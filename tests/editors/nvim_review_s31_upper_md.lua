@@ -9,14 +9,7 @@ local out = {}
 local notified = driver.record_notifications()
 
 local ok, err = pcall(function()
-  vim.opt.runtimepath:prepend(os.getenv('NOTELS_NVIM_RTP'))
-  local cmd = vim.json.decode(os.getenv('NOTELS_CMD'))
-  if os.getenv('NOTELS_SETUP') == '1' then
-    require('notels').setup({ cmd = cmd })
-  else
-    vim.lsp.config('notels', { cmd = cmd })
-    vim.lsp.enable('notels')
-  end
+  driver.enable_notels()
   vim.cmd.edit(vim.fn.fnameescape(os.getenv('NOTELS_NOTE')))
   out.filetype = vim.bo.filetype
   out.attached = vim.wait(10000, function()

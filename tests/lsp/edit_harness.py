@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import lsp_harness
 from lsp_harness import Editor
@@ -108,6 +109,40 @@ async def will_rename(session: Editor, old: str, new: str) -> types.WorkspaceEdi
             files=[types.FileRename(old_uri=session.uri(old), new_uri=session.uri(new))]
         )
     )
+
+
+async def rename_at(
+    session: Editor, uri: str, line: int, character: int, name: str
+) -> types.WorkspaceEdit:
+    """textDocument/rename at (line, character) of `uri`; the edit, which must be there."""
+    edit = await session.client.text_document_rename_async(
+        types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position(line, character),
+            new_name=name,
+        )
+    )
+    assert edit is not None
+    return edit
+
+
+def texts_after(vault: Path, edit: types.WorkspaceEdit) -> dict[str, str]:
+    """Vault-relative path -> the file's text on disk with the edit's text edits applied, for
+    every file the edit changes."""
+    return texts_with(vault, text_edits(edit))
+
+
+def texts_with(
+    vault: Path, edits_by_uri: dict[str, list[tuple[types.Range, str]]]
+) -> dict[str, str]:
+    """Vault-relative path -> text after its edits (see text_edits), for every file edited."""
+    root = vault.resolve()
+    result: dict[str, str] = {}
+    for uri, edits in edits_by_uri.items():
+        path = Path(unquote(urlparse(uri).path))
+        text = path.read_bytes().decode("utf-8")
+        result[path.relative_to(root).as_posix()] = apply_text_edits(text, edits)
+    return result
 
 
 def text_edits(edit: types.WorkspaceEdit) -> dict[str, list[tuple[types.Range, str]]]:

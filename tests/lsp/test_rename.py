@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import pytest
-from edit_harness import apply_text_edits, edit_editor, position, span, text_edits
+from edit_harness import (
+    edit_editor,
+    position,
+    rename_at,
+    span,
+    text_edits,
+    texts_after,
+    texts_with,
+)
 from lsp_harness import Editor, write_files
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -43,44 +50,12 @@ async def _prepare(
     )
 
 
-async def _rename(
-    session: Editor, uri: str, line: int, character: int, name: str
-) -> types.WorkspaceEdit:
-    edit = await session.client.text_document_rename_async(
-        types.RenameParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=position(line, character),
-            new_name=name,
-        )
-    )
-    assert edit is not None
-    return edit
-
-
-def _texts_after(vault: Path, edit: types.WorkspaceEdit) -> dict[str, str]:
-    """Vault-relative path -> text after the edit, for every file it changes."""
-    return _texts_with(vault, text_edits(edit))
-
-
-def _texts_with(
-    vault: Path, edits_by_uri: dict[str, list[tuple[types.Range, str]]]
-) -> dict[str, str]:
-    """Vault-relative path -> text after its edits (see text_edits), for every file edited."""
-    root = vault.resolve()
-    result: dict[str, str] = {}
-    for uri, edits in edits_by_uri.items():
-        path = Path(unquote(urlparse(uri).path))
-        text = path.read_bytes().decode("utf-8")
-        result[path.relative_to(root).as_posix()] = apply_text_edits(text, edits)
-    return result
-
-
 async def test_renaming_a_note_from_a_link_renames_the_file_and_every_link(vault: Path) -> None:
     write_files(vault, VAULT)
     async with edit_editor(vault) as (session, _):
         links = session.open("Ссылки.md")
         prepared = await _prepare(session, links, 4, 13)
-        edit = await _rename(session, links, 4, 13, "Новая тема 🙂")
+        edit = await rename_at(session, links, 4, 13, "Новая тема 🙂")
 
     assert prepared == types.PrepareRenamePlaceholder(
         range=span((4, 11), (4, 15)), placeholder="Тема"
@@ -101,7 +76,7 @@ async def test_renaming_a_note_from_a_link_renames_the_file_and_every_link(vault
         links: 1,  # open: the editor's version
         (vault / "sub/Глубоко.md").resolve().as_uri(): None,
     }
-    assert _texts_after(vault, edit) == {
+    assert texts_after(vault, edit) == {
         "Ссылки.md": LINKS.replace("[[Тема", "[[Новая тема 🙂").replace(
             "[[тема]]", "[[Новая тема 🙂]]"
         ),
@@ -116,13 +91,13 @@ async def test_renaming_a_heading_updates_links_to_it_in_the_vault(vault: Path) 
     async with edit_editor(vault) as (session, _):
         links = session.open("Ссылки.md")
         prepared = await _prepare(session, links, 4, 18)
-        edit = await _rename(session, links, 4, 18, "Начало 😀")
+        edit = await rename_at(session, links, 4, 18, "Начало 😀")
 
     assert prepared == types.PrepareRenamePlaceholder(
         range=span((4, 16), (4, 25)), placeholder="Раздел 😀"
     )
     assert not any(isinstance(c, types.RenameFile) for c in edit.document_changes or ())
-    assert _texts_after(vault, edit) == {
+    assert texts_after(vault, edit) == {
         "Тема.md": VAULT["Тема.md"].replace("Раздел 😀", "Начало 😀"),
         "Ссылки.md": LINKS.replace("#Раздел 😀", "#Начало 😀"),
         "sub/Глубоко.md": DEEP.replace("#раздел 😀", "#Начало 😀"),
@@ -145,7 +120,7 @@ async def test_a_rename_that_cannot_work_is_refused_with_the_reason(vault: Path)
             (links, 4, 13, "Я" * 300),  # more than the disk takes in a name (was: an OSError)
         ]:
             with pytest.raises(JsonRpcException) as caught:
-                await _rename(session, uri, line, character, name)
+                await rename_at(session, uri, line, character, name)
             errors.append(caught.value)
 
     assert nothing is None  # plain text: nothing to rename
@@ -176,7 +151,7 @@ async def test_the_editor_renaming_a_note_gets_the_link_updates(vault: Path) -> 
 
     assert edit is not None
     assert all(isinstance(c, types.TextDocumentEdit) for c in edit.document_changes or ())
-    assert _texts_after(vault, edit) == {
+    assert texts_after(vault, edit) == {
         "Ссылки.md": LINKS.replace("[[Тема", "[[Предмет").replace("[[тема]]", "[[Предмет]]"),
         "sub/Глубоко.md": DEEP.replace("[[Тема", "[[Предмет"),
     }
@@ -214,7 +189,7 @@ async def test_the_editor_renaming_a_folder_gets_the_link_updates_of_every_file_
     registrations = session.capabilities.workspace
 
     assert edit is not None
-    assert _texts_after(vault, edit) == {
+    assert texts_after(vault, edit) == {
         "Папка/Внутри.md": "См. [[Новая папка/Тема 😀#Раздел]], [[../Ссылки]].\n",
         "Ссылки.md": "[[Новая папка/Тема 😀]], [[Тема 😀|она]] и [[Новая папка/Внутри]]. "
         "![[Новая папка/рис.png|100]] [[./Новая папка/Тема 😀]]\n",
@@ -251,7 +226,7 @@ async def test_the_editor_renaming_an_image_updates_its_embeds(vault: Path) -> N
         )
 
     assert edit is not None
-    assert _texts_after(vault, edit) == {
+    assert texts_after(vault, edit) == {
         "Заметка.md": '---\nimage: "[[рисунки/схема 2.png]]"\n---\n'
         "![[схема 2.png]] и ![[рисунки/схема 2.png|200]], [[Заметка]]\n"
     }
@@ -288,7 +263,7 @@ async def test_a_rename_that_would_take_other_notes_links_keeps_them_where_they_
         )
 
     assert edit is not None
-    assert _texts_after(vault, edit) == {
+    assert texts_after(vault, edit) == {
         "Ссылки.md": LINKS.replace("[[Прозвище]]", "[[Тема|Прозвище]]"),
         "sub/Ссылки 😀.md": "[[sub/Глубоко]] и [[sub/Глубоко#Раздел|там]]\n",
     }
@@ -313,7 +288,7 @@ async def test_a_closed_note_renames_as_if_it_were_open_at_its_text_on_disk(vaul
             found: list[object] = []
             for uri, line, character, name in requests:
                 prepared = await _prepare(session, uri, line, character)
-                edit = await _rename(session, uri, line, character, name)
+                edit = await rename_at(session, uri, line, character, name)
                 moves = [c for c in edit.document_changes or () if isinstance(c, types.RenameFile)]
                 found += [prepared, text_edits(edit), moves]
             return found
@@ -329,7 +304,7 @@ async def test_a_closed_note_renames_as_if_it_were_open_at_its_text_on_disk(vaul
         range=span((6, 3), (6, 12)), placeholder="Раздел 😀"
     )
     assert isinstance(heading_edits, dict)
-    assert _texts_with(vault, heading_edits) == {
+    assert texts_with(vault, heading_edits) == {
         "Тема.md": topic_text.replace("Раздел 😀", "Начало 😀"),
         "Ссылки.md": LINKS.replace("#Раздел 😀", "#Начало 😀"),
         "sub/Глубоко.md": DEEP.replace("#раздел 😀", "#Начало 😀"),

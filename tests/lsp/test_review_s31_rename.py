@@ -4,37 +4,9 @@ the notes, byte for byte, through a real client session."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
-from edit_harness import apply_text_edits, edit_editor, position, text_edits, will_rename
-from lsp_harness import Editor, write_files
-from lsprotocol import types
-
-
-async def _rename(
-    session: Editor, uri: str, line: int, character: int, name: str
-) -> types.WorkspaceEdit:
-    edit = await session.client.text_document_rename_async(
-        types.RenameParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=position(line, character),
-            new_name=name,
-        )
-    )
-    assert edit is not None
-    return edit
-
-
-def _texts_after(vault: Path, edit: types.WorkspaceEdit) -> dict[str, str]:
-    """Vault-relative path -> the file's text on disk with the edit's text edits applied, for
-    every file the edit changes."""
-    root = vault.resolve()
-    result: dict[str, str] = {}
-    for uri, edits in text_edits(edit).items():
-        path = Path(unquote(urlparse(uri).path))
-        text = path.read_bytes().decode("utf-8")
-        result[path.relative_to(root).as_posix()] = apply_text_edits(text, edits)
-    return result
+from edit_harness import edit_editor, rename_at, texts_after, will_rename
+from lsp_harness import write_files
 
 
 async def test_renaming_a_heading_that_ends_in_a_tag_keeps_the_tag(vault: Path) -> None:
@@ -47,8 +19,8 @@ async def test_renaming_a_heading_that_ends_in_a_tag_keeps_the_tag(vault: Path) 
     write_files(vault, {"N.md": "# N\n## Intro #ml\nText.\n", "L.md": "See [[N#Intro ml]].\n"})
     async with edit_editor(vault) as (session, _):
         uri = session.open("N.md")
-        edit = await _rename(session, uri, 1, 4, "Overview")
-    assert _texts_after(vault, edit) == {
+        edit = await rename_at(session, uri, 1, 4, "Overview")
+    assert texts_after(vault, edit) == {
         "N.md": "# N\n## Overview #ml\nText.\n",
         "L.md": "See [[N#Overview ml]].\n",  # still names the heading
     }
@@ -64,8 +36,8 @@ async def test_renaming_a_heading_that_carries_a_block_id_keeps_the_block_id(vau
     write_files(vault, {"N.md": "# N\n## Intro ^intro\nText.\n", "L.md": "See [[N#^intro]].\n"})
     async with edit_editor(vault) as (session, _):
         uri = session.open("N.md")
-        edit = await _rename(session, uri, 1, 4, "Overview")
-    assert _texts_after(vault, edit)["N.md"] == "# N\n## Overview ^intro\nText.\n"
+        edit = await rename_at(session, uri, 1, 4, "Overview")
+    assert texts_after(vault, edit)["N.md"] == "# N\n## Overview ^intro\nText.\n"
 
 
 async def test_a_note_moved_to_a_name_ending_in_a_space_keeps_its_links_off_its_namesake(
@@ -88,6 +60,6 @@ async def test_a_note_moved_to_a_name_ending_in_a_space_keeps_its_links_off_its_
     async with edit_editor(vault) as (session, _):
         edit = await will_rename(session, "A.md", "B .md")
     assert edit is not None
-    assert _texts_after(vault, edit) == {
+    assert texts_after(vault, edit) == {
         "L.md": "Ссылки 😀 [[B .md]] [[B .md|x]] [[B .md]] [[B .md#h]] ![[B .md]]  \r\nend"
     }
