@@ -693,7 +693,9 @@ class Workspace:
                 elif self._is_attachment_path(vault, relative):
                     effects.merge(self._attachment_found(vault, relative))
                 # A folder replaced by a file of its name: nothing under it is there any more.
-                folders.setdefault(vault, {})[relative] = {relative}
+                # (A path the index holds as a file was none: a note saved costs no search.)
+                if not self._holds_file(vault, relative):
+                    folders.setdefault(vault, {})[relative] = {relative}
         for vault, found_in in folders.items():
             # A folder replaced at once (deleted and written again, or only told of as
             # changed) may have lost files: what the index holds in it and the scan did not find;
@@ -711,6 +713,16 @@ class Workspace:
         for vault, relatives in missing.items():
             effects.merge(self._files_deleted(vault, relatives))
         return effects, {vault: list(notes) for vault, notes in to_read.items() if notes}
+
+    def _holds_file(self, vault: Vault, relative: str) -> bool:
+        """Does the index hold `relative` as a file: a note, an attachment, a skipped file?"""
+        with vault.lock:
+            index = vault.index
+            return (
+                relative in index.summaries
+                or relative in index.file_problems
+                or index.has_attachment(relative)
+            )
 
     def _odd_entry(self, vault: Vault, relative: str) -> FileProblem | None:
         """The problem a scan reports for a symlink or special file the vault walks."""
