@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from lsp_harness import editor
+from lsprotocol import types
 
 
 async def _fresh_codes(root: Path, relative: str) -> list[str]:
@@ -41,3 +42,31 @@ async def test_removing_the_outer_folder_leaves_the_subfolder_standing_for_the_w
         await asyncio.sleep(1.0)
         codes = await session.wait_for_codes(x, lambda codes: True)
     assert codes == fresh, f"after the outer folder went: {codes}, a fresh session: {fresh}"
+
+
+async def test_a_subfolder_whose_marker_goes_stays_a_vault_of_its_own_inside_the_outer_folder(
+    tmp_path: Path,
+) -> None:
+    """`Notes` (no marks) and `Notes/sub` are both workspace folders; `sub` has a
+    `.notels.toml`, so it is a vault of its own. The user deletes `sub/.notels.toml` (the
+    client reports it deleted). `Notes/sub` is now an unmarked folder inside `Notes`: added
+    so, it joins Notes's vault (2f90913), and a session started with both folders as they
+    are now reads `sub/X.md`'s `[[Y]]` (Y.md in Notes) as resolved, as `notels check Notes`
+    does. Instead the marker's removal leaves `Notes/sub` standing for a vault of its own
+    (_find_vaults_again does not know the new rule): the link stays unresolved."""
+    root = tmp_path / "Notes"
+    (root / "sub").mkdir(parents=True)
+    (root / "Y.md").write_text("# Y\nТекст.\n", encoding="utf-8")
+    (root / "sub" / "X.md").write_text("# X\nСм. [[Y]] 😀\n", encoding="utf-8")
+    (root / "sub" / ".notels.toml").write_text("", encoding="utf-8")
+    async with editor(root) as session:
+        session.change_folders(added=[root / "sub"])
+        await asyncio.sleep(1.0)
+        x = session.open("sub/X.md")
+        before = await session.wait_for_codes(x, lambda codes: True)
+        assert "unresolved-link" in before  # sub is a vault of its own: Y is not in it
+        (root / "sub" / ".notels.toml").unlink()
+        session.notify_files(("sub/.notels.toml", types.FileChangeType.Deleted))
+        await asyncio.sleep(1.5)
+        codes = session.codes(x)
+    assert codes == [], f"the marker gone, sub/X.md still shows {codes}"
