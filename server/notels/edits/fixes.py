@@ -56,7 +56,7 @@ from notels.edits.tags import (
 )
 from notels.edits.text_edit import TextEdit, apply_edits, edits_conflict
 from notels.findings import Finding
-from notels.syntax.anki import note_type_after_start, note_type_spaces, scan_anki
+from notels.syntax.anki import note_type_after_start, note_type_spaces, scan_anki, visible
 from notels.syntax.model import AnkiItems, Card, CardId, InlineCard, StartWithTrailingText
 from notels.syntax.nested import NestedCard, nested_cards
 from notels.syntax.note import Note
@@ -317,12 +317,16 @@ def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
         if cut is None:
             return None
         last, safe = cut, False
-    if card.misplaced_ids and card.misplaced_ids[0].span.start < last:
-        # An ID line with text below it: the card ends with its ID, which the plugin reads only
-        # as the last line. END after the text below would make that text field text and the
-        # ID a stray one: the card would be created again (review s31).
-        lines = note.lines
-        last = lines.line_end(lines.line_of(card.misplaced_ids[0].span.start))
+    lines = note.lines
+    first_id = card.misplaced_ids[0].span.start if card.misplaced_ids else last
+    id_line = lines.line_of(first_id)
+    below = id_line + 1
+    if lines.line_end(id_line) < last and not lines.line_text(below).strip():
+        # An ID line, a blank line, then more text: the card ends with its ID, which the plugin
+        # reads only as the last line. END after the text below would make that text field
+        # text and the ID a stray one: the card would be created again (review s31). A field
+        # line right below the ID is the card's, though: the ID is misplaced, not its end.
+        last = lines.line_end(id_line)
         safe = safe and heading is None and len(card.misplaced_ids) == 1
     return Fix("Add END after the card", "unclosed-block", (_end_insertion(note, last),), safe)
 
@@ -380,7 +384,7 @@ def start_trailing_text_fix(note: Note, trailing: Span) -> Fix:
     """Safe for whitespace alone, and only when the block it makes stands on its own (see
     `_safe_start_trims`)."""
     written = trailing.slice(note.text)
-    whitespace = not written.strip()
+    whitespace = not visible(written)  # spaces, or characters that show as nothing (U+200B)
     title = "Remove the whitespace after START" if whitespace else "Remove the text after START"
     edit = TextEdit(trailing, "")
     safe = whitespace and trailing in _safe_start_trims(note)
@@ -405,7 +409,7 @@ def _safe_start_trims(note: Note) -> frozenset[Span]:
     trims = [
         start.trailing_span
         for start in note.anki.trailing_starts
-        if not start.trailing_span.slice(text).strip()
+        if not visible(start.trailing_span.slice(text))
     ]
     edits = [TextEdit(trailing, "") for trailing in trims]
     safe: frozenset[Span] = frozenset()

@@ -251,8 +251,8 @@ def is_blank_mark(char: str) -> bool:
 
 
 def visible(written: str) -> str:
-    """`written` without its blank marks (see is_blank_mark)."""
-    return "".join(char for char in written if not is_blank_mark(char))
+    """`written` as it shows: without its format characters (see is_blank_mark), stripped."""
+    return "".join(char for char in written if unicodedata.category(char) != "Cf").strip()
 
 
 # --- Lines ----------------------------------------------------------------------------------
@@ -561,7 +561,7 @@ def note_type_spaces(card: Card) -> Span | None:
 def note_type_after_start(text: str, start: StartWithTrailingText) -> str | None:
     """The note type written on a `START` line (`START Basic`) rather than below it: the words
     after START, when they hold no colon and the next line starts a field. None otherwise."""
-    written = start.trailing_span.slice(text).strip()
+    written = visible(start.trailing_span.slice(text))
     if not written or ":" in written:
         return None
     below = end_of_line(text, start.line_span.end)[1]
