@@ -89,6 +89,8 @@ def content_words(note: Note, limit: int) -> int:
     excluded += [card.span for card in anki.cards]
     excluded += [card.span for card in anki.unclosed]
     excluded += [card.span for card in anki.inline_cards]  # cards, as blocks are
+    # with the ID the plugin reads after ENDI
+    excluded += [card.id.span for card in anki.inline_cards if card.id is not None]
     excluded += [deck.span for deck in anki.decks]
     excluded += [tags.span for tags in anki.file_tags]
     text, searched = note.text, note.body_start
