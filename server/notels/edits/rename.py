@@ -765,16 +765,18 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
         raise RenameError(f"No such heading in {path}.")
     name = check_heading_text(new_text)
     name_span = heading_name_span(note, heading)
-    # The tags and block id after the name stay, in the heading and so in links to it.
+    # The tags and block id after the name stay, in the heading and so in links to it; a
+    # heading of a tag alone (`## #ml`) gets the name before it, a space between.
     suffix = note.text[name_span.end : heading.text_span.end]
-    text = name + suffix
+    written = name + " " if name_span.start == name_span.end and suffix else name
+    text = written + suffix
     old_key, new_key = heading_key(heading.text), heading_key(text)
     if new_key != old_key and any(heading_key(h.text) == new_key for h in note.headings):
         raise RenameError(f"{path} already has a heading {text!r}.")
     linked = link_heading_text(text)
     edits: Edits = {}
-    if name_span.slice(note.text) != name:
-        edits[path] = [TextEdit(name_span, name)]
+    if name_span.slice(note.text) != written:
+        edits[path] = [TextEdit(name_span, written)]
     renamed = note.headings.index(heading)  # equal, maybe not the same object: parsed again
     for source in sorted(index.linkers_of(path) | {path}):
         source_note = index.notes.get(source)
