@@ -490,10 +490,15 @@ class EditFeatures:
         s30). Not before the client has sent the open notes' own changes of the edit (Neovim
         waits 150 ms to send them), or the old link would show as unresolved instead."""
         changes = edit.document_changes or ()
-        renames = [(c.old_uri, c.new_uri) for c in changes if isinstance(c, types.RenameFile)]
-        created = [c.uri for c in changes if isinstance(c, types.CreateFile)]
-        deleted = [c.uri for c in changes if isinstance(c, types.DeleteFile)]
-        if not (renames or created or deleted):
+        # Each path as it is on disk: a client that says it applied the edit but skipped a
+        # file (or applied it in part) must not have a note it left in place forgotten.
+        paths: list[str] = []
+        for change in changes:
+            if isinstance(change, types.RenameFile):
+                paths += (change.old_uri, change.new_uri)
+            elif isinstance(change, (types.CreateFile, types.DeleteFile)):
+                paths.append(change.uri)
+        if not paths:
             return
         edited = {
             c.text_document.uri: c.text_document.version
@@ -501,12 +506,7 @@ class EditFeatures:
             if isinstance(c, types.TextDocumentEdit) and c.text_document.version is not None
         }
         await self.session.until_changed(edited, _CHANGES_WAIT_S)
-        if renames:
-            self.session.files_renamed(renames)
-        if created:
-            self.session.files_created(created)
-        if deleted:
-            self.session.files_deleted(deleted)
+        self.session.files_as_on_disk(paths)
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         place = self._open_note(params.text_document.uri)

@@ -363,6 +363,11 @@ class Session:
     def files_created(self, uris: Iterable[str]) -> None:
         self._on_disk([], [p for p in map(path_of_uri, uris) if p is not None])
 
+    def files_as_on_disk(self, uris: Iterable[str]) -> None:
+        """Files that may have been created, changed or deleted: each taken as it is on disk
+        now (one found missing is deleted, see Workspace.files_changed)."""
+        self.files_created(uris)
+
     def files_deleted(self, uris: Iterable[str]) -> None:
         self._on_disk([p for p in map(path_of_uri, uris) if p is not None], [])
 
