@@ -136,3 +136,11 @@ def test_an_inline_card_is_no_content_as_a_block_card_is_none():
     card = "STARTI [Basic] " + " ".join(["вопрос"] * 25) + " Back: ответ ENDI\n"
     text = "---\ntags:\n  - fix/empty\n---\n" + DECK + card
     assert _only("stale-fix-empty", {"a.md": text}) == []
+
+
+def test_an_id_written_wrong_above_a_blank_line_before_end_is_named_so():
+    """The plugin trims the block: a blank line between the ID and END leaves the ID the last
+    line. `ID:  n` there is written wrong, not out of place: was "Move it just above END"."""
+    text = WORDS + DECK + "START\nBasic\nFRONT: q\nBACK: a\nID:  1737306548883\n\n\r\nEND\n"
+    (found,) = _only("misplaced-id", {"a.md": text})
+    assert "Write it as `ID: 1737306548883`" in found.message

@@ -61,8 +61,11 @@ past `ID:`, with ten digits or more) is field text to the plugin too: rewrite it
 def misplaced_id(ctx: RuleContext) -> Iterator[Draft]:
     lines = ctx.note.lines
     for card in ctx.note.anki.cards:
-        # The line above END: an ID there that the plugin does not read is written wrong.
+        # The block's last line of text (the plugin trims the blank lines above END): an ID there
+        # that the plugin does not read is written wrong.
         last_line = lines.line_of(card.end_span.start) - 1 if card.end_span is not None else -1
+        while last_line > 0 and not lines.line_text(last_line).strip():
+            last_line -= 1
         for misplaced in card.misplaced_ids:
             if card.id is None and lines.line_of(misplaced.span.start) == last_line:
                 written = f"ID: {misplaced.value}"
