@@ -329,3 +329,16 @@ async def test_an_open_note_with_a_bom_is_held_to_the_size_limit_as_check_holds_
     assert expected["Заметка.md"] == ["skipped-file"]
     assert closed["Заметка.md"] == ["skipped-file"]
     assert opened == expected["Заметка.md"]
+
+
+async def test_a_fifo_named_as_an_attachment_is_passed_over_as_the_scan_does(vault: Path) -> None:
+    """A FIFO named like an image appears in the vault (review s31 diff): the scan lists no
+    such file, so `![[pipe.png]]` stays unresolved, and reading it would wait forever. Was:
+    the file event registered it as an attachment, and the embed resolved."""
+    write_files(vault, {**VAULT, "Ссылки.md": "![[pipe.png]]\n"})
+    async with editor(vault, pull=True) as session:
+        os.mkfifo(vault / "pipe.png")
+        codes, _ = await after_events(session, "Нигде", ("pipe.png", Created))
+    expected = check_codes(vault)
+    assert expected["Ссылки.md"] == ["unresolved-link"]
+    assert codes == expected

@@ -687,8 +687,8 @@ class Workspace:
             problem = None
             if mode is not None and not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
                 problem = self._odd_entry(vault, relative)
-                if problem is None:  # a symlink the scan follows (into an ignored folder)
-                    mode = path.stat().st_mode if path.exists() else None
+                if problem is None:  # a symlink the scan follows, or what it passes over
+                    mode = _followed_mode(path)
             if mode is None:
                 missing.setdefault(vault, []).append(relative)
             elif problem is not None:
@@ -1288,6 +1288,16 @@ def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
     # Not the path itself: a symlink there is what the scan judges (an alias, leading out of
     # the vault), not the file it leads to (review s31).
     return folder / path.name
+
+
+def _followed_mode(path: Path) -> int | None:
+    """The mode of what `path` leads to when the scan would list it (a folder or a plain file:
+    a FIFO that is no note, for one, it passes over); None otherwise."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return mode if stat.S_ISDIR(mode) or stat.S_ISREG(mode) else None
 
 
 def under(path: str, folders: Collection[str]) -> bool:
