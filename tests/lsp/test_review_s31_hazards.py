@@ -342,3 +342,31 @@ async def test_a_fifo_named_as_an_attachment_is_passed_over_as_the_scan_does(vau
     expected = check_codes(vault)
     assert expected["Ссылки.md"] == ["unresolved-link"]
     assert codes == expected
+
+
+@pytest.mark.parametrize("ignored", [False, True], ids=["walked", "ignored"])
+async def test_a_folder_symlink_out_of_the_vault_is_reported_not_scanned(
+    vault: Path, tmp_path: Path, ignored: bool
+) -> None:
+    """A symlink to a folder outside the vault appears (in an ignored folder or not) and the
+    watcher says it was created. The scan does not follow it: `skipped-file`
+    (symlink-outside) where the vault walks it, nothing where it is ignored. Was (the
+    resilience test, CI of 95917ec): the event's folder was scanned through the symlink and
+    the scan raised ValueError on the outside path; the notification failed."""
+    write_files(vault, {**VAULT, ".notels.toml": 'ignore = ["Скрытое/**"]\n'})
+    outside = tmp_path / "снаружи"
+    outside.mkdir()
+    (outside / "Внешняя.md").write_text("# Внешняя\n[[Только снаружи]]\n", encoding="utf-8")
+    link = "Скрытое/Ссылка" if ignored else "Ссылка"
+    async with editor(vault, pull=True) as session:
+        (vault / link).parent.mkdir(exist_ok=True)
+        (vault / link).symlink_to(outside, target_is_directory=True)
+        codes, messages = await after_events(session, "Нигде", (link, Created))
+        errors = [
+            m.message
+            for m in session.client.log_messages
+            if m.type == types.MessageType.Error and "Error" in m.message
+        ]
+    assert errors == []
+    assert not [m for ms in messages.values() for m in ms if "Только снаружи" in m]
+    assert codes == check_codes(vault)

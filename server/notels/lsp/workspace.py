@@ -686,9 +686,12 @@ class Workspace:
                 mode = None
             problem = None
             if mode is not None and not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
-                problem = self._odd_entry(vault, relative)
-                if problem is None:  # a symlink the scan follows, or what it passes over
-                    mode = _followed_mode(path)
+                if not (is_listed(relative) and is_walked(relative, vault.config.ignored)):
+                    mode = None  # of a symlink it does not walk, the scan lists nothing
+                else:
+                    problem = odd_entry_problem(vault.root, relative, vault.config.ignored)
+                    if problem is None:  # a symlink the scan follows, or what it passes over
+                        mode = _followed_mode(path)
             if mode is None:
                 missing.setdefault(vault, []).append(relative)
             elif problem is not None:
@@ -737,12 +740,6 @@ class Workspace:
                 or relative in index.file_problems
                 or index.has_attachment(relative)
             )
-
-    def _odd_entry(self, vault: Vault, relative: str) -> FileProblem | None:
-        """The problem a scan reports for a symlink or special file the vault walks."""
-        if not (is_listed(relative) and is_walked(relative, vault.config.ignored)):
-            return None
-        return odd_entry_problem(vault.root, relative, vault.config.ignored)
 
     def _skipped(self, vault: Vault, relative: str, problem: FileProblem) -> Effects:
         """A path the scan skips now (a note replaced by a symlink or a FIFO): its problem

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import posixpath
 import re
@@ -287,9 +286,12 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
     def walk_all() -> Iterator[tuple[str, os.stat_result, bool]]:
         folder = root / under
         if under and folder.is_symlink():
-            # A broken or looping one: the scan of the folder holding it reports it.
-            with contextlib.suppress(OSError, RuntimeError):
-                problems.append(_alias_problem(root, under, folder.resolve(strict=True)))
+            # Not followed from here: what the scan of the folder holding it says of it (out
+            # of the vault, another name of a folder, broken, a loop), if it walks it.
+            if _is_walked(under, globs):
+                found = _symlink_target(root, under, str(folder), globs)
+                if isinstance(found, FileProblem):
+                    problems.append(found)
             return
         ignored = bool(under) and not _is_walked(under, globs)
         yield from walk(folder, f"{under}/" if under else "", ignored)
