@@ -68,14 +68,26 @@ _ID: Final = re.compile(r"[ \t]*((?:<!--)?)ID: ([0-9]+)")
 # `BACK: see ID: 5` give the card its ID (and the plugin drops the whole line). Reading it as
 # anything else would have the "add an ID" fix give the card a second, new one.
 _ID_IN_LAST_LINE: Final = re.compile(r"((?:<!--)?)ID: ([0-9]+)")
-# Looser than the plugin on purpose: `ID:5`, `ID:  5`, `Id: 5`, `ID 5`, `<!-- ID:5 -->` are meant
-# as IDs, and the plugin reads none of them (an "add an ID" fix would give the card a second
-# one). Past `ID:`, only with an ID's length of digits: `id 42` in a field is no ID.
+# Looser than the plugin on purpose: `ID:5`, `ID:  5`, `Id: 5`, `ID 5`, `id: 5`, `<!-- ID:5 -->`
+# are meant as IDs, and the plugin reads none of them (an "add an ID" fix would give the card a
+# second one). Past `ID:`, only with an ID's length of digits: `ID 42` in a field is no ID.
 _LOOSE_ID: Final = re.compile(
-    r"[ \t]*((?:<!--)?)[ \t]*(?:ID: ?|(?i:id)[ \t]*:?[ \t]*(?=[0-9]{10}))([0-9]+)"
+    r"[ \t]*((?:<!--)?)[ \t]*(?:ID: ?|(?:I[Dd]|id(?=:))[ \t]*:?[ \t]*(?=[0-9]{10}))([0-9]+)"
 )
-# Where a card's lines may hold a `_LOOSE_ID` (a quick test before matching each line).
-_MAY_HOLD_ID: Final = re.compile(r"(?i:id)[ \t]*:?[ \t]*[0-9]")
+
+
+def _may_hold_id(text: str, start: int, end: int) -> bool:
+    """Might the lines in [start, end) hold a `_LOOSE_ID`? Plain searches for how each form
+    starts, before any line is matched: a case-insensitive regex over every card made the
+    Anki outline of the 10,000-note vault 16% slower, these 5%."""
+    find = text.find
+    return (
+        find("ID", start, end) != -1
+        or find("Id", start, end) != -1
+        or find("id:", start, end) != -1
+    )
+
+
 # The plugin starts a field at a line beginning with `Name:` for a field of the note type. Not
 # knowing those (see fields_as_typed), a line is taken for one by its looks. An ALL-CAPS name,
 # this dialect's habit, Latin or Cyrillic, needs nothing after the colon (`FRONT:Embedding`,
@@ -510,7 +522,7 @@ def _card(
         tags = tuple(text[tags_start + len(_TAGS_PREFIX) : tags_end].split())
 
     misplaced: list[CardId] = []
-    if lines and _MAY_HOLD_ID.search(text, lines[0][0], lines[-1][1]) is not None:
+    if lines and _may_hold_id(text, lines[0][0], lines[-1][1]):
         loose_id = _LOOSE_ID.match
         for line_start, line_end in lines:
             stray_id = loose_id(text, line_start, line_end)
@@ -807,7 +819,7 @@ def _card_outline(
         return _new(CardOutline, (span, card_id, (), None, (), ""))
 
     misplaced: tuple[str, ...] = ()
-    if _MAY_HOLD_ID.search(text, content_start, end) is not None:
+    if _may_hold_id(text, content_start, end):
         misplaced = _misplaced_ids(text, content_start, end)
     note_type, field_names, front = _note_type_and_fields(text, content_start, end)
     return _new(CardOutline, (span, card_id, misplaced, note_type, field_names, front))
