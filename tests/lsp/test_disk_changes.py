@@ -493,3 +493,23 @@ def test_a_folder_event_applies_the_vaults_ignore_globs_and_symlink_rules(vault:
         "Проекты/план.md",
     ]
     assert state.index.file_problems["Проекты/Ярлык"].kind is ProblemKind.SYMLINK_ALIAS
+
+
+async def test_a_note_the_editor_says_it_created_is_taken_in(vault: Path) -> None:
+    """workspace/didCreateFiles (VS Code's explorer, with no watcher event yet): the new note
+    is read as the disk has it, and the link to it in an open note resolves; a file the event
+    names that is not there (created and deleted again) is no note."""
+    write_files(vault, {"Ссылки.md": "См. [[Новая 😀]] и [[Призрак]].\r\n"})
+    async with editor(vault) as session:
+        linking = session.open("Ссылки.md")
+        await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"] * 2)
+        write_files(vault, {"Новая 😀.md": "# Новая\n"})
+        session.client.workspace_did_create_files(
+            types.CreateFilesParams(
+                files=[
+                    types.FileCreate(uri=session.uri("Новая 😀.md")),
+                    types.FileCreate(uri=session.uri("Призрак.md")),
+                ]
+            )
+        )
+        await session.wait_for_codes(linking, lambda codes: codes == ["unresolved-link"])

@@ -657,7 +657,7 @@ def create_server() -> NotelsServer:
 
     @feature(types.WORKSPACE_DID_CREATE_FILES, NOTE_OPERATIONS)
     def did_create_files(ls: NotelsServer, params: types.CreateFilesParams) -> None:
-        ls.session.files_created(file.uri for file in params.files)
+        ls.session.files_as_on_disk(file.uri for file in params.files)
 
     @feature(types.WORKSPACE_DID_DELETE_FILES, NOTE_OPERATIONS)
     def did_delete_files(ls: NotelsServer, params: types.DeleteFilesParams) -> None:

@@ -360,13 +360,11 @@ class Session:
         if self._watching and any(_holds_folders(path) for path in created):
             self._renew_watchers()
 
-    def files_created(self, uris: Iterable[str]) -> None:
-        self._on_disk([], [p for p in map(path_of_uri, uris) if p is not None])
-
     def files_as_on_disk(self, uris: Iterable[str]) -> None:
-        """Files that may have been created, changed or deleted: each taken as it is on disk
-        now (one found missing is deleted, see Workspace.files_changed)."""
-        self.files_created(uris)
+        """Files created (didCreateFiles), or that an applied edit may have created, renamed or
+        deleted: each taken as it is on disk now (one found missing is deleted, see
+        Workspace.files_changed)."""
+        self._on_disk([], [p for p in map(path_of_uri, uris) if p is not None])
 
     def files_deleted(self, uris: Iterable[str]) -> None:
         self._on_disk([p for p in map(path_of_uri, uris) if p is not None], [])
@@ -400,7 +398,7 @@ class Session:
         if not elsewhere:
             self.apply(effects)
         for vault, relatives in elsewhere:
-            self._spawn(self._read_elsewhere(vault, relatives, effects))
+            self.spawn(self._read_elsewhere(vault, relatives, effects))
             effects = Effects()
 
     async def _read_elsewhere(self, vault: Vault, relatives: list[str], effects: Effects) -> None:
@@ -515,7 +513,7 @@ class Session:
                     ),
                 )
             )
-        self._spawn(self._register(registrations))
+        self.spawn(self._register(registrations))
         self._watching = bool(
             capability(workspace, "did_change_watched_files", "dynamic_registration")
         )
@@ -536,14 +534,14 @@ class Session:
 
         gone = [root for root in self._watched_roots if root not in vaults or covered(root)]
         if gone:
-            self._spawn(self._unregister_watchers([self._watched_roots.pop(r) for r in gone]))
+            self.spawn(self._unregister_watchers([self._watched_roots.pop(r) for r in gone]))
         watched = capability(self._capabilities.workspace, "did_change_watched_files")
         if not self._watching or not getattr(watched, "relative_pattern_support", False):
             return
         roots = [root for root in vaults if root not in self._watched_roots and not covered(root)]
         if not roots:
             return
-        self._spawn(self._register([self._vault_watcher_registration(root) for root in roots]))
+        self.spawn(self._register([self._vault_watcher_registration(root) for root in roots]))
 
     def _files_watcher_registration(self) -> types.Registration:
         """The workspace-wide file watchers, under a new id (kept in `_files_watcher`)."""
@@ -609,7 +607,7 @@ class Session:
                 self._renew_again = False
                 self._renew_watchers()
 
-        self._spawn(renew())
+        self.spawn(renew())
 
     async def _register(self, registrations: list[types.Registration]) -> bool:
         """Ask the client to register; False when it answered with an error."""
@@ -647,7 +645,7 @@ class Session:
             self.settling.after_drop(vault)
         if self._settings_known:
             for vault in effects.index:
-                self._spawn(self._index(vault))
+                self.spawn(self._index(vault))
             self._watch_vaults_outside_folders()
         if self.pull:
             if effects.vaults_changed or effects.recheck:
@@ -705,10 +703,6 @@ class Session:
             types.ShowMessageParams(type=types.MessageType.Error, message=message)
         )
 
-    def spawn(self, coroutine: Any) -> None:
-        """Run `coroutine` on its own, kept alive and its failure logged."""
-        self._spawn(coroutine)
-
     async def until_changed(self, versions: dict[str, int], timeout: float) -> None:
         """Wait until each open document of `versions` (URI -> version) is past that version,
         closed, or `timeout` seconds passed."""
@@ -722,7 +716,8 @@ class Session:
         ):
             await asyncio.sleep(_CHANGE_POLL_S)
 
-    def _spawn(self, coroutine: Any) -> None:
+    def spawn(self, coroutine: Any) -> None:
+        """Run `coroutine` on its own, kept alive and its failure logged."""
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)  # the loop keeps only weak references to tasks
         task.add_done_callback(self._tasks.discard)
@@ -805,7 +800,7 @@ class Session:
             return None
         self._progress_tokens += 1
         progress = _IndexProgress(f"notels-index-{self._progress_tokens}", vault.root.name)
-        self._spawn(self._confirm_progress(progress))
+        self.spawn(self._confirm_progress(progress))
         return progress
 
     async def _confirm_progress(self, progress: _IndexProgress) -> None:
