@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlparse
 import lsp_harness
 from lsp_harness import Editor
 from lsprotocol import types
+from lsprotocol.converters import get_converter
+from pygls.uris import to_fs_path
 
 _plain_capabilities = lsp_harness.capabilities
 
@@ -124,6 +126,32 @@ async def rename_at(
     )
     assert edit is not None
     return edit
+
+
+def disk_applying(session: Editor, applied: list[types.WorkspaceEdit], answer: bool = True) -> None:
+    """The client's workspace/applyEdit from now on: each edit recorded; when `answer`, its
+    file renames done on disk (as Neovim does them) and it is answered applied, else refused."""
+
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        applied.append(params.edit)
+        if answer:
+            for change in params.edit.document_changes or ():
+                if isinstance(change, types.RenameFile):
+                    Path(to_fs_path(change.old_uri) or "").rename(to_fs_path(change.new_uri) or "")
+        return types.ApplyWorkspaceEditResult(applied=answer)
+
+    session.client.protocol.fm.features[types.WORKSPACE_APPLY_EDIT] = apply_edit
+
+
+async def apply_writing_closed(session: Editor, edit: types.WorkspaceEdit | dict[str, Any]) -> Any:
+    """`notels.applyEdit` of `edit` with `{"writeClosedNotes": true}`, as the Neovim configs
+    send a rename's edit; the server's answer."""
+    raw = edit if isinstance(edit, dict) else get_converter().unstructure(edit)
+    return await session.client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="notels.applyEdit", arguments=[raw, {"writeClosedNotes": True}]
+        )
+    )
 
 
 def texts_after(vault: Path, edit: types.WorkspaceEdit) -> dict[str, str]:

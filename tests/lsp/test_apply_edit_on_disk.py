@@ -12,13 +12,16 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from edit_harness import edit_editor, position, text_edits
+from edit_harness import (
+    apply_writing_closed,
+    disk_applying,
+    edit_editor,
+    rename_at,
+    text_edits,
+)
 from lsp_harness import Editor, hooked_env, write_files
 from lsprotocol import types
-from lsprotocol.converters import get_converter
-from pygls.uris import to_fs_path
 
-_CONVERTER = get_converter()
 _CLOSED = (
     "\ufeff# Закрытая 😀\r\nСм. 😀 [[Target|цель 😀]] и [[Target#Раздел]].\r\nКонец без перевода"
 )
@@ -29,38 +32,10 @@ _VAULT = {
 }
 
 
-def _disk_applying(session: Editor, applied: list[types.WorkspaceEdit], answer: bool) -> None:
-    """The client's workspace/applyEdit: recorded; when `answer`, its file renames done on
-    disk (as Neovim does them)."""
-
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
-        applied.append(params.edit)
-        if answer:
-            for change in params.edit.document_changes or ():
-                if isinstance(change, types.RenameFile):
-                    Path(to_fs_path(change.old_uri) or "").rename(to_fs_path(change.new_uri) or "")
-        return types.ApplyWorkspaceEditResult(applied=answer)
-
-    session.client.protocol.fm.features[types.WORKSPACE_APPLY_EDIT] = apply_edit
-
-
 async def _rename_then_apply(session: Editor) -> tuple[types.WorkspaceEdit, Any]:
     uri = session.open("Open.md")
-    edit = await session.client.text_document_rename_async(
-        types.RenameParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=position(1, 8),
-            new_name="Renamed 😀",
-        )
-    )
-    assert edit is not None
-    answer = await session.client.workspace_execute_command_async(
-        types.ExecuteCommandParams(
-            command="notels.applyEdit",
-            arguments=[_CONVERTER.unstructure(edit), {"writeClosedNotes": True}],
-        )
-    )
-    return edit, answer
+    edit = await rename_at(session, uri, 1, 8, "Renamed 😀")
+    return edit, await apply_writing_closed(session, edit)
 
 
 async def test_a_rename_has_the_closed_notes_written_after_the_client_renamed_the_file(
@@ -75,7 +50,7 @@ async def test_a_rename_has_the_closed_notes_written_after_the_client_renamed_th
     try:
         async with edit_editor(vault) as (session, _):
             applied: list[types.WorkspaceEdit] = []
-            _disk_applying(session, applied, answer=True)
+            disk_applying(session, applied, answer=True)
             _, answer = await _rename_then_apply(session)
     finally:
         locked.chmod(stat.S_IRUSR | stat.S_IWUSR)
@@ -104,7 +79,7 @@ async def test_nothing_is_written_when_the_client_does_not_apply_its_part(vault:
     before = {path: path.read_bytes() for path in vault.rglob("*.md")}
     async with edit_editor(vault) as (session, _):
         applied: list[types.WorkspaceEdit] = []
-        _disk_applying(session, applied, answer=False)
+        disk_applying(session, applied, answer=False)
         _, answer = await _rename_then_apply(session)
 
     assert answer == {"applied": False, "written": 0, "skipped": 0}
@@ -120,23 +95,12 @@ async def test_a_note_changed_since_the_rename_was_planned_is_left_alone(vault: 
     other.write_text("Ссылка: [[Target]].\n", encoding="utf-8")
     async with edit_editor(vault) as (session, _):
         applied: list[types.WorkspaceEdit] = []
-        _disk_applying(session, applied, answer=True)
+        disk_applying(session, applied, answer=True)
         uri = session.open("Open.md")
-        edit = await session.client.text_document_rename_async(
-            types.RenameParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=position(1, 8),
-                new_name="Renamed",
-            )
-        )
+        edit = await rename_at(session, uri, 1, 8, "Renamed")
         synced = "Synced 😀 first: [[Open]].\nСсылка: [[Target]].\n"
         other.write_text(synced, encoding="utf-8")
-        answer = await session.client.workspace_execute_command_async(
-            types.ExecuteCommandParams(
-                command="notels.applyEdit",
-                arguments=[_CONVERTER.unstructure(edit), {"writeClosedNotes": True}],
-            )
-        )
+        answer = await apply_writing_closed(session, edit)
 
     assert answer == {"applied": True, "written": 2, "skipped": 1}
     assert other.read_text(encoding="utf-8") == synced
@@ -155,22 +119,11 @@ async def test_once_the_planned_texts_are_forgotten_the_client_applies_every_edi
     before = (vault / "Только чтение.md").read_bytes()
     async with edit_editor(vault, env=hooked_env(NOTELS_TEST_PLANNED_KEPT_S="0.3")) as (session, _):
         applied: list[types.WorkspaceEdit] = []
-        _disk_applying(session, applied, answer=True)
+        disk_applying(session, applied, answer=True)
         uri = session.open("Open.md")
-        edit = await session.client.text_document_rename_async(
-            types.RenameParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=position(1, 8),
-                new_name="Renamed",
-            )
-        )
+        edit = await rename_at(session, uri, 1, 8, "Renamed")
         await asyncio.sleep(1.0)
-        answer = await session.client.workspace_execute_command_async(
-            types.ExecuteCommandParams(
-                command="notels.applyEdit",
-                arguments=[_CONVERTER.unstructure(edit), {"writeClosedNotes": True}],
-            )
-        )
+        answer = await apply_writing_closed(session, edit)
 
     assert answer == {"applied": True, "written": 0, "skipped": 0}
     (whole,) = applied

@@ -4,37 +4,10 @@ the notes re-checked after a change, the held pull's `issued` map."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from edit_harness import edit_editor, position
-from lsp_harness import Editor, write_files
+from edit_harness import apply_writing_closed, disk_applying, edit_editor, position, rename_at
+from lsp_harness import write_files
 from lsprotocol import types
-from lsprotocol.converters import get_converter
-from pygls.uris import to_fs_path
-
-_CONVERTER = get_converter()
-
-
-def _disk_applying(session: Editor, applied: list[types.WorkspaceEdit]) -> None:
-    """The client's workspace/applyEdit: recorded, its file renames done on disk."""
-
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
-        applied.append(params.edit)
-        for change in params.edit.document_changes or ():
-            if isinstance(change, types.RenameFile):
-                Path(to_fs_path(change.old_uri) or "").rename(to_fs_path(change.new_uri) or "")
-        return types.ApplyWorkspaceEditResult(applied=True)
-
-    session.client.protocol.fm.features[types.WORKSPACE_APPLY_EDIT] = apply_edit
-
-
-async def _apply(session: Editor, edit: types.WorkspaceEdit | dict[str, Any]) -> Any:
-    raw = edit if isinstance(edit, dict) else _CONVERTER.unstructure(edit)
-    return await session.client.workspace_execute_command_async(
-        types.ExecuteCommandParams(
-            command="notels.applyEdit", arguments=[raw, {"writeClosedNotes": True}]
-        )
-    )
 
 
 async def test_write_closed_notes_writes_no_file_outside_the_vault(vault: Path) -> None:
@@ -47,7 +20,7 @@ async def test_write_closed_notes_writes_no_file_outside_the_vault(vault: Path) 
     outside.write_text("secret\n", encoding="utf-8")
     async with edit_editor(vault) as (session, _):
         applied: list[types.WorkspaceEdit] = []
-        _disk_applying(session, applied)
+        disk_applying(session, applied)
         session.open("Open.md")
         uri = vault.resolve().as_uri() + "/../outside.md"
         document = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None)
@@ -59,7 +32,7 @@ async def test_write_closed_notes_writes_no_file_outside_the_vault(vault: Path) 
                 )
             ]
         )
-        await _apply(session, edit)
+        await apply_writing_closed(session, edit)
     assert outside.read_text(encoding="utf-8") == "secret\n"
 
 
@@ -84,16 +57,9 @@ async def test_a_closed_note_changed_after_the_plan_is_not_written_at_the_old_po
     synced = "Synced: [[Other]].\nLink: [[Target]] end.\n"
     async with edit_editor(vault) as (session, _):
         applied: list[types.WorkspaceEdit] = []
-        _disk_applying(session, applied)
+        disk_applying(session, applied)
         uri = session.open("Open.md")
-        edit = await session.client.text_document_rename_async(
-            types.RenameParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=position(1, 8),
-                new_name="Renamed",
-            )
-        )
-        assert edit is not None
+        edit = await rename_at(session, uri, 1, 8, "Renamed")
         closed.write_text(synced, encoding="utf-8")
-        await _apply(session, edit)
+        await apply_writing_closed(session, edit)
     assert closed.read_text(encoding="utf-8") in (synced, synced.replace("[[Target", "[[Renamed"))
