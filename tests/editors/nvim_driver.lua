@@ -43,6 +43,19 @@ function M.enable_notels()
   end
 end
 
+-- Run the driver's steps (`body`, which fills `out`), keep the error they raise and, when given,
+-- the messages `record_notifications` kept, then finish.
+function M.run(out, notified, body)
+  local ok, err = pcall(body)
+  if not ok then
+    out.error = tostring(err)
+  end
+  if notified ~= nil then
+    out.notifications = notified
+  end
+  M.finish(out)
+end
+
 -- Write the record to NOTELS_OUT as JSON, for the pytest side to assert on, and quit.
 function M.finish(out)
   local file = assert(io.open(os.getenv('NOTELS_OUT'), 'w'))

@@ -3,7 +3,7 @@
 -- a JSON list of answers; NOTELS_OUT: where the JSON result goes.
 local driver = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/nvim_driver.lua')
 local out = { said = driver.record_notifications(), arguments = {} }
-local ok, err = pcall(function()
+driver.run(out, nil, function()
   local config = dofile(os.getenv('NOTELS_LSP_CONFIG'))
   local buf = vim.api.nvim_create_buf(true, false)
   for _, summary in ipairs(vim.json.decode(os.getenv('NOTELS_SUMMARIES'))) do
@@ -19,7 +19,3 @@ local ok, err = pcall(function()
     end)
   end
 end)
-if not ok then
-  out.error = tostring(err)
-end
-driver.finish(out)

@@ -22,7 +22,7 @@ local function step(name)
   table.insert(out.steps, { name = name, notified = vim.deepcopy(notified) })
 end
 
-local ok, err = pcall(function()
+driver.run(out, nil, function()
   vim.opt.runtimepath:prepend(os.getenv('NOTELS_NVIM_RTP'))
   if os.getenv('NOTELS_CMD') then
     vim.lsp.config('notels', { cmd = vim.json.decode(os.getenv('NOTELS_CMD')) })
@@ -49,7 +49,3 @@ local ok, err = pcall(function()
   step('other_note')
   out.clients = #vim.lsp.get_clients({ name = 'notels' })
 end)
-if not ok then
-  out.error = tostring(err)
-end
-driver.finish(out)

@@ -17,7 +17,7 @@ vim.api.nvim_create_autocmd('LspNotify', {
   end,
 })
 
-local ok, err = pcall(function()
+driver.run(out, notified, function()
   driver.enable_notels()
   local note = os.getenv('NOTELS_NOTE')
   vim.cmd.edit(vim.fn.fnameescape(note))
@@ -67,8 +67,3 @@ local ok, err = pcall(function()
     table.insert(out.unsaved, vim.fs.basename(info.name))
   end
 end)
-if not ok then
-  out.error = tostring(err)
-end
-out.notifications = notified
-driver.finish(out)

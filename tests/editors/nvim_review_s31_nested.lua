@@ -15,7 +15,7 @@ local function diagnosed()
   end, 50)
 end
 
-local ok, err = pcall(function()
+driver.run(out, notified, function()
   driver.enable_notels()
   local outer, inner = os.getenv('NOTELS_OUTER_NOTE'), os.getenv('NOTELS_INNER_NOTE')
   vim.cmd.edit(vim.fn.fnameescape(outer))
@@ -42,8 +42,3 @@ local ok, err = pcall(function()
   out.inner_on_disk = handle:read('*a')
   handle:close()
 end)
-if not ok then
-  out.error = tostring(err)
-end
-out.notifications = notified
-driver.finish(out)

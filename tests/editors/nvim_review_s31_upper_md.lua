@@ -8,7 +8,7 @@ local driver = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/n
 local out = {}
 local notified = driver.record_notifications()
 
-local ok, err = pcall(function()
+driver.run(out, notified, function()
   driver.enable_notels()
   vim.cmd.edit(vim.fn.fnameescape(os.getenv('NOTELS_NOTE')))
   out.filetype = vim.bo.filetype
@@ -24,8 +24,3 @@ local ok, err = pcall(function()
   end
   table.sort(out.codes)
 end)
-if not ok then
-  out.error = tostring(err)
-end
-out.notifications = notified
-driver.finish(out)

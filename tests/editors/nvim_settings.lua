@@ -10,7 +10,7 @@ vim.notify = function(msg)
 end
 local indexed = driver.watch_indexing()
 
-local ok, err = pcall(function()
+driver.run(out, notified, function()
   vim.opt.runtimepath:prepend(os.getenv('NOTELS_NVIM_RTP'))
   vim.lsp.config('notels', {
     cmd = vim.json.decode(os.getenv('NOTELS_CMD')),
@@ -29,8 +29,3 @@ local ok, err = pcall(function()
   vim.wait(1500)
   out.clients = #vim.lsp.get_clients({ name = 'notels' })
 end)
-if not ok then
-  out.error = tostring(err)
-end
-out.notifications = notified
-driver.finish(out)
