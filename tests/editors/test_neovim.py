@@ -80,6 +80,23 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return result
 
 
+def neovim_env(tmp_path: Path, out: Path, setup: bool = False, **extra: str) -> dict[str, str]:
+    """The environment of a driver run on the repository's server: `NOTELS_SETUP` for
+    require('notels').setup(), Neovim's own state and config kept in `tmp_path`."""
+    return {
+        **os.environ,
+        "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
+        "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
+        "NOTELS_SETUP": "1" if setup else "0",
+        "NOTELS_OUT": str(out),
+        "PYTHONPATH": str(REPO / "server"),
+        "XDG_STATE_HOME": str(tmp_path / ".state"),
+        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+        "XDG_CACHE_HOME": str(tmp_path / ".cache"),
+        **extra,
+    }
+
+
 def run_script(
     script: str, env: dict[str, str], cwd: Path, out: Path, timeout: float
 ) -> dict[str, object]:
@@ -261,17 +278,12 @@ def test_the_setup_config_for_older_neovims_serves_vault_notes_only(tmp_path: Pa
     outside.parent.mkdir()
     outside.write_text("# Not a vault\n[[Nothing]]\n", encoding="utf-8")
     out = tmp_path / "result.json"
-    env = {
-        **os.environ,
-        "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
-        "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
-        "NOTELS_NOTE": str(vault / "Заметка.md"),
-        "NOTELS_OUTSIDE_NOTE": str(outside),
-        "NOTELS_OUT": str(out),
-        "PYTHONPATH": str(REPO / "server"),
-        "XDG_STATE_HOME": str(tmp_path / ".state"),
-        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
-    }
+    env = neovim_env(
+        tmp_path,
+        out,
+        NOTELS_NOTE=str(vault / "Заметка.md"),
+        NOTELS_OUTSIDE_NOTE=str(outside),
+    )
     result = run_script("nvim_setup_session.lua", env, tmp_path, out, timeout=90)
     assert "error" not in result, result["error"]
     assert result["attached"] is True
@@ -315,17 +327,7 @@ def run_rename_session(tmp_path: Path, *, setup: bool) -> dict[str, object]:
         },
     )
     out = tmp_path / "result.json"
-    env = {
-        **os.environ,
-        "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
-        "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
-        "NOTELS_NOTE": str(vault / "Linking.md"),
-        "NOTELS_OUT": str(out),
-        "NOTELS_SETUP": "1" if setup else "0",
-        "PYTHONPATH": str(REPO / "server"),
-        "XDG_STATE_HOME": str(tmp_path / ".state"),
-        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
-    }
+    env = neovim_env(tmp_path, out, setup, NOTELS_NOTE=str(vault / "Linking.md"))
     result = run_script("nvim_rename.lua", env, tmp_path, out, timeout=90)
     assert "error" not in result, result["error"]
     assert result["attached"] is True and result["indexed"] is True
@@ -372,18 +374,13 @@ def test_rename_writes_the_links_of_notes_that_were_not_open(tmp_path: Path, set
         },
     )
     out = tmp_path / "result.json"
-    env = {
-        **os.environ,
-        "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
-        "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
-        "NOTELS_NOTE": str(vault / "Open.md"),
-        "NOTELS_CLOSED": json.dumps([str(vault / name) for name in closed]),
-        "NOTELS_SETUP": "1" if setup else "0",
-        "NOTELS_OUT": str(out),
-        "PYTHONPATH": str(REPO / "server"),
-        "XDG_STATE_HOME": str(tmp_path / ".state"),
-        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
-    }
+    env = neovim_env(
+        tmp_path,
+        out,
+        setup,
+        NOTELS_NOTE=str(vault / "Open.md"),
+        NOTELS_CLOSED=json.dumps([str(vault / name) for name in closed]),
+    )
     result = run_script("nvim_rename_closed.lua", env, tmp_path, out, timeout=60)
     assert "error" not in result, result["error"]
     assert result["attached"] is True and result["indexed"] is True
@@ -521,18 +518,13 @@ def test_a_bad_setting_is_reported_once(tmp_path: Path) -> None:
     assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
     vault = write_vault(tmp_path / "vault", {"Заметка.md": NOTE, "Embeddings.md": "# Embeddings\n"})
     out = tmp_path / "result.json"
-    env = {
-        **os.environ,
-        "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
-        "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
-        "NOTELS_SETTINGS": json.dumps({"rules": {"missing-idd": "error"}}),  # a typo
-        "NOTELS_NOTE": str(vault / "Заметка.md"),
-        "NOTELS_OTHER_NOTE": str(vault / "Embeddings.md"),
-        "NOTELS_OUT": str(out),
-        "PYTHONPATH": str(REPO / "server"),
-        "XDG_STATE_HOME": str(tmp_path / ".state"),
-        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
-    }
+    env = neovim_env(
+        tmp_path,
+        out,
+        NOTELS_SETTINGS=json.dumps({"rules": {"missing-idd": "error"}}),  # a typo
+        NOTELS_NOTE=str(vault / "Заметка.md"),
+        NOTELS_OTHER_NOTE=str(vault / "Embeddings.md"),
+    )
     result = run_script("nvim_settings.lua", env, tmp_path, out, timeout=90)
     assert "error" not in result, result["error"]
     assert result["attached"] is True and result["clients"] == 1

@@ -3,32 +3,21 @@ headless Neovim 0.11, as a user runs them."""
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
-from test_neovim import NVIM, REPO, needs_nvim, nvim_version, run_rename_session, run_script
+from test_neovim import (
+    NVIM,
+    needs_nvim,
+    neovim_env,
+    nvim_version,
+    run_rename_session,
+    run_script,
+)
 
 from vaults import write_vault
 
 CARD = "START\nBasic\nFront: {q}\nBack: {a}\nEND\n"
-
-
-def neovim_env(tmp_path: Path, out: Path, setup: bool, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "NOTELS_NVIM_RTP": str(REPO / "editors" / "neovim"),
-        "NOTELS_CMD": json.dumps([sys.executable, "-m", "notels", "serve"]),
-        "NOTELS_SETUP": "1" if setup else "0",
-        "NOTELS_OUT": str(out),
-        "PYTHONPATH": str(REPO / "server"),
-        "XDG_STATE_HOME": str(tmp_path / ".state"),
-        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
-        "XDG_CACHE_HOME": str(tmp_path / ".cache"),
-        **extra,
-    }
 
 
 @needs_nvim
