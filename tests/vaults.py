@@ -67,6 +67,21 @@ def run_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_check_bytes(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[bytes]:
+    """`notels check` run as a user runs it, with `env` on top of this environment; its output
+    as bytes (reports whose encoding is the point)."""
+    base = {**os.environ, "PYTHONPATH": str(SERVER), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "notels", "check", *args],
+        cwd=cwd,
+        env={**base, **(env or {})},
+        capture_output=True,
+        timeout=timeout,
+    )
+
+
 def cards_with_a_space_after_start(count: int, first_id: int = 1737306548883) -> str:
     """`count` cards each written `START ` (a template's trailing space): every one gets a
     `start-trailing-text` error whose fix, trimming the space, is safe."""

@@ -6,27 +6,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from vaults import write_vault
+from vaults import run_check_bytes, write_vault
 
-SERVER = Path(__file__).parents[2] / "server"
 CARD = "Text.\nSTART\nBasic\nFRONT: q\nEND\n"  # a card without an ID (fixable)
-
-
-def run_check(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    base = {**os.environ, "PYTHONPATH": str(SERVER), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "notels", "check", *args],
-        cwd=cwd,
-        env={**base, **(env or {})},
-        capture_output=True,
-        timeout=120,
-    )
 
 
 def annotation_files(stdout: bytes) -> list[str]:
@@ -47,7 +32,7 @@ def test_github_annotations_name_files_from_the_workspace_not_the_working_folder
     workspace = tmp_path / "repo"
     vault = write_vault(workspace / "notes", {"a.md": "Text [[Nope]]\n"})
     env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace)}
-    result = run_check("--format", "github", cwd=vault, env=env)
+    result = run_check_bytes("--format", "github", cwd=vault, env=env)
     (name,) = annotation_files(result.stdout)
     resolved = Path(name) if os.path.isabs(name) else workspace / name
     assert resolved == vault / "a.md", (name, result.stdout.decode())
@@ -62,7 +47,7 @@ def test_sarif_uris_name_files_from_the_workspace_not_the_working_folder(
     workspace = tmp_path / "repo"
     vault = write_vault(workspace / "notes", {"a.md": "Text [[Nope]]\n"})
     env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace)}
-    result = run_check("--format", "sarif", cwd=vault, env=env)
+    result = run_check_bytes("--format", "sarif", cwd=vault, env=env)
     (location,) = [
         r["locations"][0]["physicalLocation"]["artifactLocation"]
         for r in json.loads(result.stdout)["runs"][0]["results"]
@@ -87,8 +72,10 @@ def test_a_file_path_inside_another_file_paths_vault_is_judged_in_that_vault(
     (tmp_path / "sub").mkdir()
     (tmp_path / "x.md").write_text(card.format("y"), encoding="utf-8")
     (tmp_path / "sub" / "y.md").write_text(card.format("x"), encoding="utf-8")
-    whole = json.loads(run_check("--format", "json", ".", cwd=tmp_path).stdout)
-    listed = json.loads(run_check("--format", "json", "x.md", "sub/y.md", cwd=tmp_path).stdout)
+    whole = json.loads(run_check_bytes("--format", "json", ".", cwd=tmp_path).stdout)
+    listed = json.loads(
+        run_check_bytes("--format", "json", "x.md", "sub/y.md", cwd=tmp_path).stdout
+    )
     found = sorted((r["path"], r["code"]) for r in listed)
     assert found == sorted((r["path"], r["code"]) for r in whole), found
     assert found == [("sub/y.md", "duplicate-id"), ("x.md", "duplicate-id")]
@@ -104,7 +91,7 @@ def test_diff_of_a_symlink_into_an_ignored_folder_applies(tmp_path: Path) -> Non
             {".notels.toml": 'ignore = ["Templates/**"]\n', "Templates/real.md": CARD},
         )
         (vault / "link.md").symlink_to(Path("Templates") / "real.md")
-        diff = run_check("--diff", cwd=vault)
+        diff = run_check_bytes("--diff", cwd=vault)
         assert diff.returncode == 1, diff.stderr.decode()
         if tool == "patch":
             command = ["patch", "-p1", "--batch", "--fuzz=0"]
@@ -131,12 +118,12 @@ def test_two_symlinks_to_one_note_in_an_ignored_folder_settle_after_one_fix(
     )
     (vault / "one.md").symlink_to(Path("Shared") / "real.md")
     (vault / "two.md").symlink_to(Path("Shared") / "real.md")
-    run_check("--fix", cwd=vault)
+    run_check_bytes("--fix", cwd=vault)
     fixed = (vault / "Shared" / "real.md").read_bytes()
     assert b"\nID: " in fixed
-    again = run_check("--fix", cwd=vault)
+    again = run_check_bytes("--fix", cwd=vault)
     assert (vault / "Shared" / "real.md").read_bytes() == fixed, again.stdout.decode()
-    check = run_check(cwd=vault)
+    check = run_check_bytes(cwd=vault)
     assert b"duplicate-id" not in check.stdout, check.stdout.decode()
     assert check.returncode == 0
 
@@ -152,9 +139,9 @@ def test_a_note_at_a_repositorys_top_does_not_make_it_the_vault_of_the_vault_bel
     (tmp_path / "fixtures").mkdir()
     (tmp_path / "fixtures" / "copy.md").write_text(card, encoding="utf-8")
     write_vault(tmp_path / "vault", {"y.md": card})
-    alone = json.loads(run_check("--format", "json", "vault", cwd=tmp_path).stdout)
+    alone = json.loads(run_check_bytes("--format", "json", "vault", cwd=tmp_path).stdout)
     listed = json.loads(
-        run_check("--format", "json", "README.md", "vault/y.md", cwd=tmp_path).stdout
+        run_check_bytes("--format", "json", "README.md", "vault/y.md", cwd=tmp_path).stdout
     )
     in_vault = [(r["path"], r["code"]) for r in listed if r["path"].startswith("vault/")]
     assert in_vault == [(r["path"], r["code"]) for r in alone]

@@ -6,29 +6,12 @@ Each test drives the real CLI in a subprocess on a small vault written here.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from vaults import write_vault
+from vaults import run_check_bytes, write_vault
 
-SERVER = Path(__file__).parents[2] / "server"
 _PLUGIN_ID = re.compile(r"(?:<!--)?ID: (\d+)")  # Obsidian_to_Anki's Note.ID_REGEXP
-
-
-def run_check(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    base = {**os.environ, "PYTHONPATH": str(SERVER), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "notels", "check", *args],
-        cwd=cwd,
-        env={**base, **(env or {})},
-        capture_output=True,
-        timeout=60,
-    )
 
 
 def plugin_card(block: str) -> tuple[str | None, list[str], list[str]]:
@@ -63,7 +46,7 @@ def test_fix_gives_an_id_without_turning_the_cards_tags_into_field_text(tmp_path
     vault = write_vault(tmp_path, {"a.md": note})
     assert plugin_card(only_block(note)) == (None, ["exam", "calculus"], ["Basic", "FRONT: q"])
 
-    result = run_check("--fix", "--select", "missing-id", cwd=vault)
+    result = run_check_bytes("--fix", "--select", "missing-id", cwd=vault, timeout=60)
     assert result.returncode == 0, result.stderr.decode()
     fixed = (vault / "a.md").read_text(encoding="utf-8")
     card_id, tags, lines = plugin_card(only_block(fixed))
@@ -88,7 +71,7 @@ def test_github_annotation_spanning_lines_carries_no_columns(tmp_path: Path) -> 
     `line=2,col=1,endLine=3,endColumn=1`: a command the runner has to repair."""
     note = "Text.\nTARGET DECK\n\nSTART\nBasic\nFRONT: q\nID: 1737306548883\nEND\n"
     vault = write_vault(tmp_path, {"a.md": note})
-    result = run_check("--format", "github", cwd=vault)
+    result = run_check_bytes("--format", "github", cwd=vault, timeout=60)
     found = annotations(result.stdout)
     assert any(a["title"] == "notels empty-target-deck" for a in found), result.stdout.decode()
     for annotation in found:
@@ -111,11 +94,11 @@ def test_a_workspace_named_through_a_symlink_still_names_files_from_its_root(
     workspace.symlink_to(real, target_is_directory=True)
     env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace)}
 
-    github = run_check("--format", "github", cwd=workspace / "notes", env=env)
+    github = run_check_bytes("--format", "github", cwd=workspace / "notes", env=env, timeout=60)
     (annotation,) = annotations(github.stdout)
     assert annotation["file"] in ("notes/a.md", str(workspace / "notes" / "a.md")), annotation
 
-    sarif = run_check("--format", "sarif", cwd=workspace / "notes", env=env)
+    sarif = run_check_bytes("--format", "sarif", cwd=workspace / "notes", env=env, timeout=60)
     (result,) = json.loads(sarif.stdout)["runs"][0]["results"]
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "notes/a.md", uri
