@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -91,3 +92,31 @@ def test_fix_takes_a_stale_tag_list_item_whole(tmp_path: Path) -> None:
     run_check("--fix", "--exit-zero", "-q", ".", cwd=vault)
     after = (vault / "n.md").read_bytes().decode("utf-8")
     assert after == f"---\ntags: [a]\n---\n{words}\r\n\r\n- other item"
+
+
+def test_the_dialect_repairs_of_s31_through_notels_check(tmp_path: Path) -> None:
+    """Review s31's dialect repairs, end to end through `notels check` on a vault with a
+    `.notels.toml`: cards of a configured type split by its fields (Cyrillic ones too), a body
+    of tags alone no content, heading links keeping inner underscores, and START followed by a
+    zero-width space, each with CRLF line ends and emoji around."""
+    config = '[note-types]\nBasic = ["Вопрос", "Ответ"]\n'
+    vault = write_vault(
+        tmp_path,
+        {
+            ".notels.toml": config,
+            "Карточки.md": DECK
+            + "START\r\nBasic\r\nВопрос:\r\nОтвет: 42 😀\r\nID: 1737306548883\r\nEND\r\n",
+            "Теги.md": "---\ncreated: 2025-01-19 23:46\n---\n#тема/раздел/лист\r\n",
+            "Ссылки.md": WORDS + "[[N#snakecasename]] [[N#snake_case_name]]\r\n",
+            "N.md": "# snake_case_name\r\n",
+            "Пробел.md": WORDS + DECK + "START\u200b\r\nBasic\r\nВопрос: q\r\nEND\r\n",
+        },
+    )
+    result = run_check("--format", "json", "--exit-zero", ".", cwd=vault)
+    report = json.loads(result.stdout)
+    found = report if isinstance(report, list) else report["findings"]
+    codes = sorted((Path(f["path"]).name, f["code"]) for f in found)
+    assert ("Карточки.md", "empty-field") in codes  # Вопрос:, the first field, is empty
+    assert ("Теги.md", "empty-note") in codes  # a tag files the note; it is no content
+    assert [c for c in codes if c[0] == "Ссылки.md"] == [("Ссылки.md", "unresolved-heading")]
+    assert ("Пробел.md", "start-trailing-text") in codes
