@@ -182,3 +182,24 @@ def test_fix_renumbers_the_copy_created_later(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (root / "Zettel.md").read_text(encoding="utf-8") == original
     assert len(new_ids((root / "Alpha.md").read_bytes())) == 1
+
+
+def test_fix_fills_empty_id_lines_in_place(tmp_path: Path) -> None:
+    # The writer left `ID:` (or the comment form) for the tool: filled, not left as field text.
+    crlf = (
+        "\ufeffTARGET DECK: stem::ml\r\nТекст.\r\nSTART\r\nBasic\r\nFRONT: Вектор 🎉\r\n"
+        "BACK: ∑ x²\r\nID: \r\nEND\r\n"
+    ).encode()
+    comment = "Текст.\nSTART\nBasic\nFRONT: q\nTags: a b\n<!-- ID: -->\n\nEND"
+    root = write_vault(tmp_path, {"Вектор.md": crlf, "c.md": comment})
+    result = run_check("--fix", cwd=root)
+    assert result.returncode == 0, result.stderr
+    fixed = (root / "Вектор.md").read_bytes()
+    (value,) = new_ids(fixed)
+    assert fixed == crlf.replace(b"ID: \r\n", b"ID: " + value + b"\r\n")
+    fixed_comment = (root / "c.md").read_bytes()
+    (value,) = new_ids(fixed_comment)
+    assert fixed_comment == comment.encode().replace(
+        b"<!-- ID: -->", b"<!-- ID: " + value + b" -->"
+    )
+    assert "missing-id" not in run_check("--format", "json", cwd=root).stdout

@@ -84,6 +84,61 @@ def test_generate_id_before_blank_lines_keeps_the_tags_in_any_line_ends(eol: str
     assert parsed.tags == ("экзамен", "calc")
 
 
+@pytest.mark.parametrize(
+    ("placeholder", "filled"),
+    [
+        ("ID:", f"ID: {NOW}"),
+        ("ID: ", f"ID: {NOW}"),
+        ("ID:   \t", f"ID: {NOW}"),
+        ("  ID:", f"  ID: {NOW}"),
+        ("<!--ID:-->", f"<!--ID: {NOW}-->"),
+        ("<!--ID: -->", f"<!--ID: {NOW}-->"),
+        ("<!-- ID: -->", f"<!-- ID: {NOW} -->"),
+    ],
+)
+def test_an_empty_id_placeholder_on_the_last_line_is_filled_in(
+    placeholder: str, filled: str
+) -> None:
+    # A new ID line below the placeholder would leave `ID:` in the card's last field in Anki.
+    text = DECK + card("FRONT: Вопрос 🎉", "BACK: ответ", placeholder)
+    fix = only_fix(text, "missing-id")
+    assert fix.safe
+    result = apply_edits(text, fix.edits)
+    assert result == DECK + card("FRONT: Вопрос 🎉", "BACK: ответ", filled)
+    assert Vault({PATH: result}).findings(code="missing-id") == []
+    (parsed,) = Vault({PATH: result}).note().anki.cards
+    assert parsed.id is not None and parsed.id.value == str(NOW)
+    assert parsed.fields[-1].value == "ответ"
+
+
+@pytest.mark.parametrize("eol", ["\r\n", "\n"])
+def test_an_id_placeholder_before_blank_lines_and_below_tags_is_filled_in(eol: str) -> None:
+    text = card("FRONT: q 😀", "Tags: экзамен calc", "ID:", "", "\t", eol=eol)
+    result = fixed(text, "missing-id")
+    assert result == card("FRONT: q 😀", "Tags: экзамен calc", f"ID: {NOW}", "", "\t", eol=eol)
+    (parsed,) = Vault({PATH: result}).note().anki.cards
+    assert parsed.tags == ("экзамен", "calc")
+
+
+def test_an_empty_id_line_above_other_lines_is_field_text_left_alone() -> None:
+    # Not the last line: the plugin never reads it as the ID, nor will it after a fill.
+    text = card("FRONT: q", "ID:", "BACK: a")
+    assert fixed(text, "missing-id") == card("FRONT: q", "ID:", "BACK: a", f"ID: {NOW}")
+
+
+def test_all_ids_of_a_note_fill_placeholders_too() -> None:
+    text = DECK + card("FRONT: a", "ID:") + card("FRONT: b", f"ID: {OLD}") + card("FRONT: c")
+    fixes = Vault({PATH: text}).fixes("missing-id")
+    whole = next(fix for fix in fixes if fix.title.startswith("Generate IDs for all"))
+    result = apply_edits(text, whole.edits)
+    assert Vault({PATH: result}).findings(code="missing-id") == []
+    first, _, third = Vault({PATH: result}).note().anki.cards
+    assert first.fields[-1].value == "a" and first.id is not None and third.id is not None
+    assert result == DECK + card("FRONT: a", f"ID: {first.id.value}") + card(
+        "FRONT: b", f"ID: {OLD}"
+    ) + card("FRONT: c", f"ID: {third.id.value}")
+
+
 def test_ids_for_all_cards_of_a_note_are_distinct() -> None:
     text = DECK + card("FRONT: a") + card("FRONT: b", f"ID: {OLD}") + card("FRONT: c")
     vault = Vault({PATH: text})

@@ -149,6 +149,21 @@ async def test_spaces_after_a_note_type_are_reported_and_removed_on_request(vaul
     assert apply_text_edits(text, _only_edits(remove, uri)) == text.replace("Basic \t", "Basic")
 
 
+async def test_generate_id_fills_an_empty_id_line(vault: Path) -> None:
+    text = (
+        "TARGET DECK: d\r\nSTART\r\nBasic\r\nFront: 😀 Вопрос\r\nBack: 𝔼\r\n<!-- ID: -->\r\nEND\r\n"
+    )
+    uri, _, (generate, *_) = await _quick_fixes(vault, "Пусто.md", text, "missing-id")
+
+    assert generate.title == "Generate Anki ID"
+    ((where, new_text),) = _only_edits(generate, uri)
+    assert where == span((5, 8), (5, 9))
+    (value,) = ID.findall(new_text)
+    assert apply_text_edits(text, [(where, new_text)]) == text.replace(
+        "<!-- ID: -->", f"<!-- ID: {value} -->"
+    )
+
+
 async def test_fixes_on_a_crlf_note_keep_its_line_breaks(vault: Path) -> None:
     write_files(
         vault,
