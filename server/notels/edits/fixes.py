@@ -10,7 +10,8 @@ Decisions worth knowing:
   `--fix`) when the card swallowed another START (the ID would belong to the merged card), when
   `END` only begins its line (`ENDPOINT: x`: the real end is elsewhere) or when the card already
   has an ID line in the wrong place (moving that one keeps the card's Anki history; a new ID
-  would create a second card).
+  would create a second card). An ID line left without its number (`ID:`, `<!--ID: -->`) as
+  the block's last line gets the number in place instead.
 - `duplicate-id` gives a new ID only to the newer copy: by the notes' frontmatter `created`
   when every copy's note has one, then by file creation time when every copy's file has one,
   then by vault order (path, then position). The oldest copy keeps its ID and gets no fix, so
@@ -56,7 +57,14 @@ from notels.edits.tags import (
 )
 from notels.edits.text_edit import TextEdit, apply_edits, edits_conflict
 from notels.findings import Finding
-from notels.syntax.anki import note_type_after_start, note_type_spaces, scan_anki, visible
+from notels.syntax.anki import (
+    EmptyIdGap,
+    empty_id_gap,
+    note_type_after_start,
+    note_type_spaces,
+    scan_anki,
+    visible,
+)
 from notels.syntax.model import AnkiItems, Card, CardId, InlineCard, StartWithTrailingText
 from notels.syntax.nested import NestedCard, nested_cards
 from notels.syntax.note import Note
@@ -101,9 +109,15 @@ def _id_is_safe(card: Card) -> bool:
 
 def new_id_edit(note: Note, card: Card, style: IdStyle, value: int) -> TextEdit | None:
     """Insert `ID: value` as the block's last line: right below its last line of text (at the
-    start of its END line, unless blank lines come before END)."""
+    start of its END line, unless blank lines come before END). When that line is an ID line
+    waiting for its number (`ID:`), the number goes there, in the form the writer chose: a line
+    below would leave `ID:` in the card's last field in Anki."""
     if not _can_take_id(card) or card.end_span is None:
         return None
+    placeholder = _empty_id_gap(note, card, card.end_span.start)
+    if placeholder is not None:
+        number = f" {value} " if placeholder.spaced_comment else f" {value}"
+        return TextEdit(Span(placeholder.start, placeholder.end), number)
     at = _below_last_text(note, card, card.end_span.start)
     # END begins its line, so a break always ends the line above it; reuse that one.
     eol = break_before(note.text, at) or preferred_break(note.text)
@@ -117,6 +131,18 @@ def _below_last_text(note: Note, card: Card, end_line: int) -> int:
     would become text of its last field."""
     last = _last_content_line_end(note, end_line, card.start_span.end)
     return end_line if last is None else line_bounds(note, last)[2]
+
+
+def _empty_id_gap(note: Note, card: Card, end_line: int) -> EmptyIdGap | None:
+    """The block's last line of text as an empty ID line, when a line of the card stands above
+    it (alone in the block, the plugin would take it for the note type)."""
+    last = _last_content_line_end(note, end_line, card.start_span.end)
+    if last is None:
+        return None
+    line_start = line_bounds(note, last)[0]
+    if _last_content_line_end(note, line_start, card.start_span.end) is None:
+        return None
+    return empty_id_gap(note.text, line_start, last)
 
 
 def missing_id_fix(note: Note, card: Card, config: Config, generator: IdGenerator) -> Fix | None:

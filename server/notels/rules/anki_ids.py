@@ -31,7 +31,8 @@ def describe_id_time(value: int) -> str:
     "A card without an ID line.",
     """
 Without an `ID:` line the plugin creates the card again on every fresh sync of a copy of the
-vault. Quick fix: Generate Anki ID.
+vault. Quick fix: Generate Anki ID. An `ID:` line left empty as the block's last line (`ID:`,
+`<!--ID: -->`) is field text to the plugin; the fix writes the number into it.
 """,
     fixable=True,
 )

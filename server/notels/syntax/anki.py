@@ -75,6 +75,25 @@ _LOOSE_ID: Final = re.compile(
     r"[ \t]*((?:<!--)?)[ \t]*(?:ID: ?|(?:I[Dd]|id(?=:))[ \t]*:?[ \t]*(?=[0-9]{10}))([0-9]+)"
 )
 
+# An ID line waiting for its number (`ID:`, `<!--ID: -->`): field text to the plugin. Group 1 is
+# what stands between `ID:` and the line's end or `-->`, group 2 a space after `<!--`.
+_EMPTY_ID: Final = re.compile(r"[ \t]*(?:<!--([ \t]*))?ID:([ \t]*)(?(1)-->[ \t]*|)")
+
+
+class EmptyIdGap(NamedTuple):
+    start: int  # right after `ID:`
+    end: int  # the line's content end, or the `-->` that closes the comment
+    spaced_comment: bool  # `<!-- ID: -->`: the number gets a space after it too
+
+
+def empty_id_gap(text: str, line_start: int, line_end: int) -> EmptyIdGap | None:
+    """Where the number goes when `text[line_start:line_end]` is an ID line without one."""
+    match = _EMPTY_ID.fullmatch(text, line_start, line_end)
+    if match is None:
+        return None
+    opener = match.group(1)
+    return EmptyIdGap(match.start(2), match.end(2), bool(opener))
+
 
 def _may_hold_id(text: str, start: int, end: int) -> bool:
     """Might the lines in [start, end) hold a `_LOOSE_ID`? Plain searches for how each form
