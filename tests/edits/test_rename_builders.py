@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 
 from notels.edits import rename
 from notels.edits.rename import (
+    BlockRename,
     HeadingRename,
     NoteRename,
     RenameError,
     move_note_edits,
+    rename_block_edits,
     rename_heading_edits,
     rename_note_edits,
     rename_target_at,
@@ -537,3 +539,49 @@ def test_a_note_moved_under_its_own_name_keeps_its_bare_links_as_written() -> No
     # A rename, even of the letter case only, writes the new name.
     edits = rename.move_edits(index, {"Цель 😀.md": "цель 😀.md"})
     assert _applied(index, edits)["a.md"] == "[[цель 😀#Раздел]] [[цель 😀.md|x]] [[цель 😀]]\n"
+
+
+# --- block ids ------------------------------------------------------------------------------
+
+BLOCKED = """\
+---
+aliases: [Псевдоним]
+---
+## Введение 😀 ^intro
+Абзац. ^intro
+См. [[#^INTRO]].
+"""
+
+
+def test_a_block_rename_reaches_links_by_alias_in_frontmatter_and_not_a_namesakes() -> None:
+    index = _index(
+        {
+            "Блок.md": BLOCKED,
+            "a/Ссылки.md": '---\nparent: "[[Псевдоним#^intro]]"\n---\n[[Блок#^intro|x]]\n',
+            # A namesake farther from the vault root: bare links open the root's note, not it.
+            "b/c/Блок.md": "Другое. ^intro\n",
+            "b/Чужие.md": "[[b/c/Блок#^intro]]\n",
+        }
+    )
+    target = rename_target_at(index, "a/Ссылки.md", index.notes["a/Ссылки.md"].text.index("intro"))
+    assert isinstance(target, BlockRename) and target.path == "Блок.md"
+    assert target.block.span.start == BLOCKED.index("^intro")  # the heading's: the first
+    edits = rename_block_edits(index, target.path, target.block, "^vvod-2")
+    assert _applied(index, edits) == {
+        "Блок.md": BLOCKED.replace("😀 ^intro", "😀 ^vvod-2").replace("^INTRO", "^vvod-2"),
+        "a/Ссылки.md": '---\nparent: "[[Псевдоним#^vvod-2]]"\n---\n[[Блок#^vvod-2|x]]\n',
+    }
+
+
+def test_renaming_the_second_of_two_namesake_block_ids_changes_its_line_only() -> None:
+    index = _index({"Блок.md": BLOCKED, "Ссылки.md": "[[Блок#^intro]]\n"})
+    second = index.notes["Блок.md"].block_ids[1]
+    edits = rename_block_edits(index, "Блок.md", second, "abzac")
+    assert _applied(index, edits) == {"Блок.md": BLOCKED.replace("Абзац. ^intro", "Абзац. ^abzac")}
+
+
+def test_a_block_id_keeps_its_place_when_only_its_case_changes() -> None:
+    index = _index({"Блок.md": "Абзац. ^intro\n[[#^intro]]\n"})
+    (block,) = index.notes["Блок.md"].block_ids
+    edits = rename_block_edits(index, "Блок.md", block, "Intro")
+    assert _applied(index, edits) == {"Блок.md": "Абзац. ^Intro\n[[#^Intro]]\n"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from edit_harness import apply_text_edits, edit_editor, text_edits, will_rename
+from edit_harness import apply_text_edits, edit_editor, rename_at, text_edits, will_rename
 from lsp_harness import editor, wait_until, write_files
 from lsprotocol import types
 
@@ -172,6 +172,25 @@ async def test_renaming_a_heading_of_an_edited_note_in_a_nested_vault_updates_ou
     assert card in edits, edits  # the heading itself
     after = apply_text_edits((outer / "Top.md").read_text(encoding="utf-8"), edits.get(top, []))
     assert after == "See [[Sub/Card#Section]].\n", edits
+
+
+async def test_renaming_a_block_id_in_a_nested_vault_updates_outer_links(tmp_path: Path) -> None:
+    """As for headings: the outer vault finds the block in Card's edited text, not on disk."""
+    outer = write_files(tmp_path / "Outer", {"Top.md": "See [[Sub/Card#^part-1]].\n"})
+    inner = write_files(outer / "Sub", {"Card.md": "# Card 😀\n\nЧасть. ^part-1\n"})
+    top = (outer / "Top.md").as_uri()
+    async with edit_editor(outer) as (session, _):
+        session.change_folders(added=[inner])
+        await wait_until(lambda: session.indexed_runs() >= 2)
+        card = session.open("Sub/Card.md")
+        session.edit(card, (1, 0), (1, 0), "Строка. ^part-0\n")
+        renamed = await rename_at(session, card, 3, 10, "part-2")
+    edits = text_edits(renamed)
+    assert apply_text_edits("# Card 😀\nСтрока. ^part-0\n\nЧасть. ^part-1\n", edits[card]) == (
+        "# Card 😀\nСтрока. ^part-0\n\nЧасть. ^part-2\n"
+    )
+    after = apply_text_edits((outer / "Top.md").read_text(encoding="utf-8"), edits.get(top, []))
+    assert after == "See [[Sub/Card#^part-2]].\n", edits
 
 
 async def test_a_note_moved_out_of_a_nested_vault_keeps_its_relative_links(

@@ -309,3 +309,63 @@ async def test_a_closed_note_renames_as_if_it_were_open_at_its_text_on_disk(vaul
         "Ссылки.md": LINKS.replace("#Раздел 😀", "#Начало 😀"),
         "sub/Глубоко.md": DEEP.replace("#раздел 😀", "#Начало 😀"),
     }
+
+
+BLOCKS = """\
+# Блоки
+Формула 😀 $E=mc^2$ важна. ^energy-1
+Выше: [[#^energy-1]].
+
+- пункт
+- ещё
+
+^list-A
+"""
+BLOCK_LINKS = "См. [[Блоки#^energy-1]] и ![[блоки#^ENERGY-1|показ]], [[Блоки#^list-A]].\n"
+
+
+async def test_renaming_a_block_id_updates_its_line_and_every_link_to_it(vault: Path) -> None:
+    """F2 on the `^id` of `[[N#^id]]` offered to rename the note N."""
+    write_files(vault, {"Блоки.md": BLOCKS, "Ссылки.md": BLOCK_LINKS})
+    async with edit_editor(vault) as (session, _):
+        links = session.open("Ссылки.md")
+        blocks = session.open("Блоки.md")
+        from_link = await _prepare(session, links, 0, 15)
+        from_line = await _prepare(session, blocks, 1, 29)
+        edit = await rename_at(session, links, 0, 15, "^energy-2")
+
+    assert from_link == types.PrepareRenamePlaceholder(
+        range=span((0, 13), (0, 21)), placeholder="energy-1"
+    )
+    # `Формула 😀 $E=mc^2$ важна. ` is 27 UTF-16 units: `^` at 27, the name after it.
+    assert from_line == types.PrepareRenamePlaceholder(
+        range=span((1, 28), (1, 36)), placeholder="energy-1"
+    )
+    assert not any(isinstance(c, types.RenameFile) for c in edit.document_changes or ())
+    assert texts_after(vault, edit) == {
+        "Блоки.md": BLOCKS.replace("energy-1", "energy-2"),
+        "Ссылки.md": BLOCK_LINKS.replace("energy-1", "energy-2").replace("ENERGY-1", "energy-2"),
+    }
+
+
+async def test_a_block_id_rename_that_cannot_work_is_refused_with_the_reason(vault: Path) -> None:
+    write_files(vault, {"Блоки.md": BLOCKS, "Ссылки.md": BLOCK_LINKS + "[[Блоки#^nowhere]]\n"})
+    async with edit_editor(vault) as (session, _):
+        links = session.open("Ссылки.md")
+        blocks = session.open("Блоки.md")
+        messages: list[str] = []
+        for uri, line, character, name in [
+            (blocks, 1, 30, "two words"),
+            (blocks, 1, 30, "энергия"),
+            (blocks, 1, 30, "LIST-a"),  # the note's other block id, but for case
+            (links, 1, 12, "x"),  # `^nowhere`: no such block
+        ]:
+            with pytest.raises(JsonRpcException) as caught:
+                await rename_at(session, uri, line, character, name)
+            assert caught.value.code == types.LSPErrorCodes.RequestFailed.value
+            messages.append(caught.value.message)
+
+    assert "letters A-Z, digits and dashes" in messages[0]
+    assert "letters A-Z, digits and dashes" in messages[1]
+    assert messages[2] == "Блоки.md already has a block ^list-A."
+    assert messages[3] == "No block ^nowhere in 'Блоки.md'."
