@@ -30,23 +30,27 @@ Decisions worth knowing:
 - A heading rename rewrites every `[[Note#Heading]]` (through aliases too: the heading is the
   same) and `[[#Heading]]` in the note itself, matching headings as Obsidian does (case and
   emphasis ignored). For nested links (`[[Note#A#B]]`) each matching part is rewritten.
+- A block id rename rewrites the `^id` that ends its line and every `[[Note#^id]]` and
+  `[[#^id]]` reaching it (case ignored, as Obsidian matches them); the new id is held to what
+  Obsidian writes in one: letters A-Z, digits and dashes.
 - Inside quoted frontmatter values the new text is escaped for the quotes it stands in.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from notels.edits.text_edit import TextEdit, check_edits
 from notels.syntax.frontmatter import ScalarLookup
-from notels.syntax.model import Heading, Link
+from notels.syntax.model import BlockId, Heading, Link
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.syntax.wikilinks import display_pipe
 from notels.vault.files import is_walked
-from notels.vault.index import VaultIndex, heading_path
+from notels.vault.index import VaultIndex, find_block, heading_path
 from notels.vault.resolve import (
     ENDS_A_TARGET,
     Resolution,
@@ -66,6 +70,8 @@ INVALID_NAME_CHARS = frozenset("[]|#^/\\")
 # What ends a plain YAML scalar in block context, which a link's new text must not bring in.
 _PLAIN_SCALAR_BREAKERS = (": ", ":\t", " #", "\t#")
 INVALID_HEADING_CHARS = frozenset("[]|#^")
+# What a block id may hold (markdown._BLOCK_ID reads no other), a caret before it optional.
+_BLOCK_NAME = re.compile(r"\^?([A-Za-z0-9-]+)")
 
 Edits = dict[str, list[TextEdit]]
 
@@ -96,7 +102,17 @@ class HeadingRename:
     placeholder: str
 
 
-RenameTarget = NoteRename | HeadingRename
+@dataclass(frozen=True, slots=True)
+class BlockRename:
+    """Rename the block id `block` of the note `path`, from its `^id` or a `[[Note#^id]]`."""
+
+    span: Span  # in the note under the cursor: the id's name, without the caret
+    path: str  # the note holding the block
+    block: BlockId
+    placeholder: str
+
+
+RenameTarget = NoteRename | HeadingRename | BlockRename
 
 
 def rename_target_at(index: VaultIndex, path: str, offset: int) -> RenameTarget | None:
@@ -111,6 +127,9 @@ def rename_target_at(index: VaultIndex, path: str, offset: int) -> RenameTarget 
     for link in note.links:
         if link.span.start <= offset <= link.span.end:
             return _link_target(index, path, note, link, offset)
+    for block in note.block_ids:
+        if block.span.start <= offset <= block.span.end:
+            return BlockRename(Span(block.span.start + 1, block.span.end), path, block, block.name)
     for heading in note.headings:
         if heading.span.contains(offset) and heading.text:
             name = heading_name_span(note, heading)
@@ -140,6 +159,10 @@ def _link_target(
 ) -> RenameTarget | None:
     if link.heading_span is not None and link.heading and link.heading_span.contains(offset):
         return _heading_in_link(index, path, note, link, offset)
+    # The `#^` before a block's name is the block's too: only the target's name is the note's.
+    block = link.block_span
+    if block is not None and link.block_ref is not None and block.start - 2 <= offset <= block.end:
+        return _block_in_link(index, path, link)
     if not link.target:
         return None
     resolution = index.resolve(link, path)
@@ -178,6 +201,17 @@ def _heading_in_link(
                 raise RenameError(f"No heading {part.slice(note.text)!r} in {where}.")
             return HeadingRename(part, target_path, heading, heading.text)
     raise RenameError("Place the cursor on the heading's name.")  # on a `#` between parts
+
+
+def _block_in_link(index: VaultIndex, path: str, link: Link) -> BlockRename:
+    target_path = _linked_path(index.resolve(link, path), path)
+    target = index.notes.get(target_path) if target_path is not None else None
+    if target is None or target_path is None or link.block_span is None:
+        raise RenameError(f"No note named {link.target!r} in the vault: nothing to rename.")
+    block = find_block(target, link.block_ref or "")
+    if block is None:
+        raise RenameError(f"No block ^{link.block_ref} in {target_path!r}.")
+    return BlockRename(link.block_span, target_path, block, block.name)
 
 
 def _linked_path(resolution: Resolution, from_path: str) -> str | None:
@@ -223,6 +257,16 @@ def check_heading_text(new_text: str) -> str:
     if not heading_key(text):
         raise RenameError(f"{new_text!r} leaves nothing a link could name.")
     return text
+
+
+def check_block_name(new_name: str) -> str:
+    """The new block id without its caret; RenameError when Obsidian would not read it as one."""
+    match = _BLOCK_NAME.fullmatch(new_name.strip())
+    if match is None:
+        raise RenameError(
+            f"{new_name!r} is no block id: one holds only letters A-Z, digits and dashes."
+        )
+    return match.group(1)
 
 
 def _stem(path: str) -> str:
@@ -800,6 +844,40 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
                 if at == renamed and part.slice(source_note.text) != linked:
                     escaped = quotes.escape(link, linked)
                     edits.setdefault(source, []).append(TextEdit(part, escaped))
+    return _checked(index, edits)
+
+
+# --- block ids --------------------------------------------------------------------------------
+
+
+def rename_block_edits(index: VaultIndex, path: str, block: BlockId, new_name: str) -> Edits:
+    """The block id's new name, at its line and in every link to it in the vault.
+
+    Raises RenameError on an invalid name, or one the note's other block ids already hold
+    (links would then reach the first of the two).
+    """
+    note = index.notes.get(path)
+    if note is None or block not in note.block_ids:
+        raise RenameError(f"No such block id in {path}.")
+    name = check_block_name(new_name)
+    old_key, new_key = block.name.lower(), name.lower()
+    if new_key != old_key and (taken := find_block(note, name)) is not None:
+        raise RenameError(f"{path} already has a block ^{taken.name}.")
+    edits: Edits = {}
+    if block.name != name:
+        edits[path] = [TextEdit(Span(block.span.start + 1, block.span.end), name)]
+    if find_block(note, block.name) != block:
+        return edits  # a second block of one name: links reach the first, and stay
+    for source in sorted(index.linkers_of(path) | {path}):
+        source_note = index.notes.get(source)
+        if source_note is None:
+            continue
+        for link in source_note.links:
+            span = link.block_span
+            if span is None or link.block_ref is None or link.block_ref.lower() != old_key:
+                continue
+            if link.block_ref != name and _linked_path(index.resolve(link, source), source) == path:
+                edits.setdefault(source, []).append(TextEdit(span, name))
     return _checked(index, edits)
 
 

@@ -19,12 +19,12 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 from lsprotocol.converters import get_converter
@@ -46,11 +46,13 @@ from notels.edits.fixes import (
 )
 from notels.edits.ids import IdGenerator, note_ids, vault_ids
 from notels.edits.rename import (
+    BlockRename,
     NoteRename,
     RenameError,
     RenameTarget,
     move_edits,
     notes_to_read,
+    rename_block_edits,
     rename_heading_edits,
     rename_note_edits,
     rename_target_at,
@@ -61,7 +63,7 @@ from notels.edits.text_edit import TextEdit
 from notels.findings import Finding
 from notels.fixer import file_created_ns, note_fixed_in_passes, write_edited
 from notels.syntax.lines import Encoding, LineIndex
-from notels.syntax.model import Card, Heading
+from notels.syntax.model import BlockId, Card, Heading
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.drawings import holds_cards
@@ -847,6 +849,10 @@ class EditFeatures:
                     if not self._note_renamed(vault, target, params.new_name):
                         return builder.build()  # the same name (F2, Enter): nothing to do
                     edits = rename_note_edits(vault.index, target.path, params.new_name)
+                elif isinstance(target, BlockRename):
+                    edits = rename_block_edits(
+                        vault.index, target.path, target.block, params.new_name
+                    )
                 else:
                     edits = rename_heading_edits(
                         vault.index, target.path, target.heading, params.new_name
@@ -929,7 +935,22 @@ class EditFeatures:
                 if isinstance(target, NoteRename):
                     return rename_note_edits(vault.index, relative, new_name)
                 here = vault.index.notes.get(relative)
-                heading = _same_heading(target.heading, known, here)
+                if isinstance(target, BlockRename):
+                    block = _same_named(
+                        target.block,
+                        known.block_ids if known else None,
+                        here.block_ids if here else None,
+                        lambda block: block.name,
+                    )
+                    if block is None:
+                        return {}
+                    return rename_block_edits(vault.index, relative, block, new_name)
+                heading = _same_named(
+                    target.heading,
+                    known.headings if known else None,
+                    here.headings if here else None,
+                    lambda heading: heading.text,
+                )
                 if heading is None:
                     return {}
                 return rename_heading_edits(vault.index, relative, heading, new_name)
@@ -1123,16 +1144,24 @@ class EditFeatures:
                 self.session.apply(self.session.workspace.file_changed(vault.root / path))
 
 
-def _same_heading(heading: Heading, known: Note | None, other: Note | None) -> Heading | None:
-    """The heading of `other` (another vault's text of the note) that is `heading` of `known`:
-    the same text, as many times over before it."""
+_Named = TypeVar("_Named", Heading, BlockId)
+
+
+def _same_named(
+    item: _Named,
+    known: Sequence[_Named] | None,
+    other: Sequence[_Named] | None,
+    name: Callable[[_Named], str],
+) -> _Named | None:
+    """The heading or block id of `other` (another vault's text of a note) that is `item` of
+    `known`: the same name, as many times over before it."""
     if known is None or other is None:
         return None
-    alike = [h for h in known.headings if h.text == heading.text]
-    if heading not in alike:
+    alike = [each for each in known if name(each) == name(item)]
+    if item not in alike:
         return None
-    place = alike.index(heading)
-    others = [h for h in other.headings if h.text == heading.text]
+    others = [each for each in other if name(each) == name(item)]
+    place = alike.index(item)
     return others[place] if place < len(others) else None
 
 
