@@ -585,3 +585,17 @@ def test_a_block_id_keeps_its_place_when_only_its_case_changes() -> None:
     (block,) = index.notes["Блок.md"].block_ids
     edits = rename_block_edits(index, "Блок.md", block, "Intro")
     assert _applied(index, edits) == {"Блок.md": "Абзац. ^Intro\n[[#^Intro]]\n"}
+
+
+def test_a_tag_rename_keeps_the_nested_parts_as_written_whatever_the_case_folding() -> None:
+    # `İ`.lower() is two characters: the nested part is found by its `/`s, not by length.
+    index = _index({"Т.md": "#İzmir/Kordon #izmir #İzmirli\n", "У.md": "---\ntag: İzmir\n---\n"})
+    target = rename_target_at(index, "Т.md", 2)  # on `İzmir`: that tag and those below it
+    assert isinstance(target, rename.TagRename) and target.name == "İzmir"
+    whole = rename_target_at(index, "Т.md", 9)
+    assert isinstance(whole, rename.TagRename) and whole.name == "İzmir/Kordon"
+    edits = rename.rename_tag_edits(index, target.name, "Смирна")
+    assert _applied(index, edits) == {
+        "Т.md": "#Смирна/Kordon #izmir #İzmirli\n",
+        "У.md": "---\ntag: Смирна\n---\n",
+    }

@@ -369,3 +369,63 @@ async def test_a_block_id_rename_that_cannot_work_is_refused_with_the_reason(vau
     assert "letters A-Z, digits and dashes" in messages[1]
     assert messages[2] == "Блоки.md already has a block ^list-A."
     assert messages[3] == "No block ^nowhere in 'Блоки.md'."
+
+
+TAGGED = """\
+---
+tags:
+  - ml
+  - ML/nlp
+connected: "#ml/cv"
+---
+# Заметка #ml
+Текст 😀 #ml и #ml/nlp/bert, не #mlops, `#ml` в коде.
+START
+Basic
+Front: q #ml
+Tags: ml
+ID: 1737306548883
+END
+"""
+FLOW = "---\ntags: [ml, other]\n---\nСм. #Ml.\n"
+
+
+async def test_renaming_a_tag_renames_it_and_the_tags_below_it_in_every_note(vault: Path) -> None:
+    write_files(vault, {"Теги.md": TAGGED, "Другая.md": FLOW, "Нет.md": "Без #mlx.\n"})
+    async with edit_editor(vault) as (session, _):
+        tagged = session.open("Теги.md")
+        in_body = await _prepare(session, tagged, 7, 11)
+        in_frontmatter = await _prepare(session, tagged, 3, 8)
+        its_first_part = await _prepare(session, tagged, 3, 5)
+        edit = await rename_at(session, tagged, 7, 11, "#ИИ")
+
+    # `Текст 😀 ` is 9 UTF-16 units: `#` at 9, the name after it.
+    assert in_body == types.PrepareRenamePlaceholder(range=span((7, 10), (7, 12)), placeholder="ml")
+    assert in_frontmatter == types.PrepareRenamePlaceholder(
+        range=span((3, 4), (3, 10)), placeholder="ML/nlp"
+    )
+    assert its_first_part == types.PrepareRenamePlaceholder(
+        range=span((3, 4), (3, 6)), placeholder="ML"
+    )
+    assert texts_after(vault, edit) == {
+        "Теги.md": TAGGED.replace("- ml\n", "- ИИ\n")
+        .replace("ML/nlp", "ИИ/nlp")
+        .replace('"#ml/cv"', '"#ИИ/cv"')
+        .replace("Заметка #ml", "Заметка #ИИ")
+        .replace("😀 #ml и #ml/nlp/bert", "😀 #ИИ и #ИИ/nlp/bert")
+        .replace("q #ml", "q #ИИ"),  # `#mlops`, code, the card's Anki `Tags:` stay
+        "Другая.md": FLOW.replace("[ml,", "[ИИ,").replace("#Ml.", "#ИИ."),
+    }
+
+
+async def test_a_tag_rename_to_no_tag_is_refused_with_the_reason(vault: Path) -> None:
+    write_files(vault, {"Теги.md": TAGGED})
+    async with edit_editor(vault) as (session, _):
+        tagged = session.open("Теги.md")
+        messages: list[str] = []
+        for name in ["two words", "2024", "a//b", "#", "ml/"]:
+            with pytest.raises(JsonRpcException) as caught:
+                await rename_at(session, tagged, 7, 11, name)
+            assert caught.value.code == types.LSPErrorCodes.RequestFailed.value
+            messages.append(caught.value.message)
+    assert all("is no tag" in message for message in messages), messages
