@@ -33,6 +33,10 @@ Decisions worth knowing:
 - A block id rename rewrites the `^id` that ends its line and every `[[Note#^id]]` and
   `[[#^id]]` reaching it (case ignored, as Obsidian matches them); the new id is held to what
   Obsidian writes in one: letters A-Z, digits and dashes.
+- A tag rename rewrites every use of the tag in the vault, body `#tags` and frontmatter tags
+  alike (case ignored, as Obsidian groups them), and the tags nested below it: `#ml` -> `#ai`
+  makes `#ml/nlp` `#ai/nlp`. Renaming onto a tag in use merges the two. A card's `Tags:` line
+  and `FILE TAGS` are Anki's tags, not Obsidian's: they stay.
 - Inside quoted frontmatter values the new text is escaped for the quotes it stands in.
 """
 
@@ -45,7 +49,8 @@ from dataclasses import dataclass
 
 from notels.edits.text_edit import TextEdit, check_edits
 from notels.syntax.frontmatter import ScalarLookup
-from notels.syntax.model import BlockId, Heading, Link
+from notels.syntax.markdown import TAG_CHARS
+from notels.syntax.model import BlockId, Heading, Link, Tag
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.syntax.wikilinks import display_pipe
@@ -72,6 +77,8 @@ _PLAIN_SCALAR_BREAKERS = (": ", ":\t", " #", "\t#")
 INVALID_HEADING_CHARS = frozenset("[]|#^")
 # What a block id may hold (markdown._BLOCK_ID reads no other), a caret before it optional.
 _BLOCK_NAME = re.compile(r"\^?([A-Za-z0-9-]+)")
+# What a tag may hold (markdown._tags reads no other), a `#` before it optional.
+_TAG_NAME = re.compile(rf"#?([{TAG_CHARS}]+)")
 
 Edits = dict[str, list[TextEdit]]
 
@@ -112,7 +119,17 @@ class BlockRename:
     placeholder: str
 
 
-RenameTarget = NoteRename | HeadingRename | BlockRename
+@dataclass(frozen=True, slots=True)
+class TagRename:
+    """Rename the tag `name`, and those nested below it, wherever the vault uses them."""
+
+    span: Span  # in the note under the cursor: the tag's name, without `#`
+    path: str  # the note under the cursor
+    name: str
+    placeholder: str
+
+
+RenameTarget = NoteRename | HeadingRename | BlockRename | TagRename
 
 
 def rename_target_at(index: VaultIndex, path: str, offset: int) -> RenameTarget | None:
@@ -130,6 +147,9 @@ def rename_target_at(index: VaultIndex, path: str, offset: int) -> RenameTarget 
     for block in note.block_ids:
         if block.span.start <= offset <= block.span.end:
             return BlockRename(Span(block.span.start + 1, block.span.end), path, block, block.name)
+    for tag in note.tags:
+        if tag.span.start <= offset <= tag.span.end:
+            return _tag_target(note, path, tag, offset)
     for heading in note.headings:
         if heading.span.contains(offset) and heading.text:
             name = heading_name_span(note, heading)
@@ -203,6 +223,16 @@ def _heading_in_link(
     raise RenameError("Place the cursor on the heading's name.")  # on a `#` between parts
 
 
+def _tag_target(note: Note, path: str, tag: Tag, offset: int) -> TagRename:
+    """The tag up to the part under the cursor: on `sub` of `#area/sub/leaf`, `area/sub`, whose
+    rename takes `area/sub/leaf` along."""
+    name = _tag_name_span(tag)
+    cut = note.text.find("/", max(offset, name.start), name.end)
+    span = Span(name.start, name.end if cut < 0 else cut)
+    written = span.slice(note.text)
+    return TagRename(span, path, written, written)
+
+
 def _block_in_link(index: VaultIndex, path: str, link: Link) -> BlockRename:
     target_path = _linked_path(index.resolve(link, path), path)
     target = index.notes.get(target_path) if target_path is not None else None
@@ -267,6 +297,18 @@ def check_block_name(new_name: str) -> str:
             f"{new_name!r} is no block id: one holds only letters A-Z, digits and dashes."
         )
     return match.group(1)
+
+
+def check_tag_name(new_name: str) -> str:
+    """The new tag without its `#`; RenameError when Obsidian would not read it as one."""
+    match = _TAG_NAME.fullmatch(new_name.strip())
+    name = match.group(1) if match is not None else ""
+    if not name or "" in name.split("/") or name.isnumeric():
+        raise RenameError(
+            f"{new_name!r} is no tag: one holds letters, digits, _ and -, parts split by /, "
+            "and not only digits."
+        )
+    return name
 
 
 def _stem(path: str) -> str:
@@ -879,6 +921,46 @@ def rename_block_edits(index: VaultIndex, path: str, block: BlockId, new_name: s
             if link.block_ref != name and _linked_path(index.resolve(link, source), source) == path:
                 edits.setdefault(source, []).append(TextEdit(span, name))
     return _checked(index, edits)
+
+
+# --- tags ---------------------------------------------------------------------------------------
+
+
+def tag_users(index: VaultIndex, name: str) -> set[str]:
+    """The notes using the tag `name` or one nested below it."""
+    key = name.lower()
+    below = key + "/"
+    users = index.notes_with_tag(key)
+    for other in list(index.tags()):
+        if other.startswith(below):
+            users |= index.notes_with_tag(other)
+    return users
+
+
+def rename_tag_edits(index: VaultIndex, name: str, new_name: str) -> Edits:
+    """Every use of the tag `name` and of the tags nested below it, renamed."""
+    new = check_tag_name(new_name)
+    key = name.lower()
+    depth = key.count("/") + 1
+    edits: Edits = {}
+    for source in sorted(tag_users(index, name)):
+        note = index.notes.get(source)
+        if note is None:
+            continue
+        for tag in note.tags:
+            parts = tag.name.split("/")
+            if "/".join(parts[:depth]).lower() != key:
+                continue
+            written = "/".join([new, *parts[depth:]])
+            span = _tag_name_span(tag)
+            if span.slice(note.text) != written:
+                edits.setdefault(source, []).append(TextEdit(span, written))
+    return _checked(index, edits)
+
+
+def _tag_name_span(tag: Tag) -> Span:
+    """The tag's name: a body tag's span holds its `#` too."""
+    return tag.span if tag.in_frontmatter else Span(tag.span.start + 1, tag.span.end)
 
 
 def _heading_parts(text: str, link: Link) -> list[Span]:

@@ -50,14 +50,17 @@ from notels.edits.rename import (
     NoteRename,
     RenameError,
     RenameTarget,
+    TagRename,
     move_edits,
     notes_to_read,
     rename_block_edits,
     rename_heading_edits,
     rename_note_edits,
+    rename_tag_edits,
     rename_target_at,
     renamed_path,
     split_moves,
+    tag_users,
 )
 from notels.edits.text_edit import TextEdit
 from notels.findings import Finding
@@ -827,13 +830,7 @@ class EditFeatures:
         # its own notes, from its whole index.
         await self.when_indexed(self.session.workspace.vaults_holding(vault.root / target.path))
         self._unchanged(params.text_document.uri, asked_on)
-        moves = {target.path: target.path}
-        if isinstance(target, NoteRename):
-            with contextlib.suppress(RenameError):  # refused below, with the reason
-                moves[target.path] = renamed_path(target.path, params.new_name)
-        with vault.lock:
-            linkers = notes_to_read(vault.index, moves) | {target.path}
-        self._sync_from_disk(vault, linkers)
+        self._sync_from_disk(vault, self._to_read(vault, target.path, target, params.new_name))
         # The index may have moved on, a closed note's text with it.
         place = self._note_at(params.text_document.uri)
         if place is None:
@@ -853,6 +850,8 @@ class EditFeatures:
                     edits = rename_block_edits(
                         vault.index, target.path, target.block, params.new_name
                     )
+                elif isinstance(target, TagRename):
+                    edits = rename_tag_edits(vault.index, target.name, params.new_name)
                 else:
                     edits = rename_heading_edits(
                         vault.index, target.path, target.heading, params.new_name
@@ -920,13 +919,11 @@ class EditFeatures:
     ) -> dict[str, list[TextEdit]]:
         """The rename's edits as another vault holding `file` sees it; none when it cannot."""
         relative = relative_key(vault.root, file)
-        moves = {relative: relative}
         try:
-            if isinstance(target, NoteRename):
-                moves[relative] = renamed_path(relative, new_name)
-            with vault.lock:
-                linkers = notes_to_read(vault.index, moves)
-            self._sync_from_disk(vault, linkers)
+            self._sync_from_disk(vault, self._to_read(vault, relative, target, new_name))
+            if isinstance(target, TagRename):
+                with vault.lock:
+                    return rename_tag_edits(vault.index, target.name, new_name)
             known = None
             if not isinstance(target, NoteRename):
                 with place.vault.lock:  # one vault's lock at a time
@@ -957,6 +954,19 @@ class EditFeatures:
         except RenameError as error:
             log.warning("links in %s not updated: %s", vault.root, error)
             return {}
+
+    def _to_read(
+        self, vault: Vault, relative: str, target: RenameTarget, new_name: str
+    ) -> set[str]:
+        """The notes of `vault` a rename may edit, `relative` being the target's path there."""
+        with vault.lock:
+            if isinstance(target, TagRename):
+                return tag_users(vault.index, target.name) | {relative}
+            moves = {relative: relative}
+            if isinstance(target, NoteRename):
+                with contextlib.suppress(RenameError):  # refused later, with the reason
+                    moves[relative] = renamed_path(relative, new_name)
+            return notes_to_read(vault.index, moves) | {relative}
 
     def _rename_target(self, place: NotePlace, position: types.Position) -> RenameTarget | None:
         offset = to_offset(place.note.lines, position, self.session.workspace.encoding)
