@@ -16,8 +16,10 @@ from notels.edits.editor_fixes import (
     new_note_for,
     path_link_fixes,
     render_template,
+    similar_name_fixes,
 )
 from notels.edits.text_edit import apply_edits
+from notels.features.catalog import name_catalog
 from notels.findings import Finding
 from notels.rules import check_note
 from notels.syntax.note import parse_note
@@ -279,3 +281,32 @@ def test_no_move_when_there_is_no_card_or_a_card_crosses_the_edge(text: str) -> 
     index = _vault({"A.md": text})
     finding = _finding(index, "A.md", "shadowed-target-deck")
     assert move_cards_fix("A.md", index.notes["A.md"], index, finding, lambda _: False) is None
+
+
+def test_a_path_link_typo_is_offered_the_paths_it_is_close_to_most_linked_first() -> None:
+    index = _vault(
+        {
+            "ml/Машинное обучение.md": "# A\n",
+            "ml/Машинное обучение2.md": "# B\n",
+            "Другая.md": "[[ml/Машинное обучение2]] [[ml/Машинное обучение2]]\n",
+            "Ссылки.md": '---\nparent: "[[ml/Машиное обучение]]"\n---\n',
+        }
+    )
+    finding = _finding(index, "Ссылки.md", "unresolved-link")
+    note = index.notes["Ссылки.md"]
+    fixes = similar_name_fixes(note, name_catalog(index), finding)
+    assert [fix.title for fix in fixes] == [
+        "Change to [[ml/Машинное обучение]]",
+        "Change to [[ml/Машинное обучение2]]",
+    ]
+    assert not any(fix.safe for fix in fixes)
+    assert (
+        apply_edits(note.text, fixes[0].edits) == '---\nparent: "[[ml/Машинное обучение]]"\n---\n'
+    )
+
+
+@pytest.mark.parametrize("target", ["ab", "Совсем другое имя"])
+def test_no_name_is_offered_for_a_short_or_unlike_target(target: str) -> None:
+    index = _vault({"Машинное обучение.md": "# A\n", "Ссылки.md": f"[[{target}]]\n"})
+    finding = _finding(index, "Ссылки.md", "unresolved-link")
+    assert similar_name_fixes(index.notes["Ссылки.md"], name_catalog(index), finding) == []

@@ -533,3 +533,40 @@ async def test_cards_under_a_shadowed_deck_move_to_a_new_note(vault: Path) -> No
         "\r\n"
         "Пояснение 😀.\r\n"
     )
+
+
+async def test_an_unresolved_link_is_offered_the_names_it_is_a_typo_of(vault: Path) -> None:
+    """`[[Word2Vek]]`: before, only "Create note 'Word2Vek'" was offered."""
+    write_files(
+        vault,
+        {
+            "Word2Vec.md": "# Word2Vec\n",
+            "Word2Vec (модель).md": "# Модель\n",
+            "ml/Машинное обучение 😀.md": "---\naliases: [Машинка]\n---\n# Раздел\n",
+            "Ссылки.md": "Текст 😀 [[Word2Vek]], [[машиное обучение 😀#Раздел|текст]], "
+            "[[Машинко]] и [[Qzxv]].\n",
+        },
+    )
+    async with edit_editor(vault) as (session, _):
+        links = session.open("Ссылки.md")
+        await session.wait_for_codes(links, lambda codes: codes.count("unresolved-link") == 4)
+        typo, lower, alias, nothing = await _actions_per_diagnostic(session, links)
+
+    text = (vault / "Ссылки.md").read_text(encoding="utf-8")
+    assert [(a.title, a.is_preferred) for a in typo if isinstance(a, types.CodeAction)] == [
+        ("Change to [[Word2Vec]]", True),
+        ("Create note 'Word2Vek'", None),
+    ]
+    (change, _) = typo
+    assert isinstance(change, types.CodeAction)
+    # `Текст 😀 [[` is 11 UTF-16 units.
+    assert _only_edits(change, links) == [(span((0, 11), (0, 19)), "Word2Vec")]
+    first, *_ = lower
+    assert isinstance(first, types.CodeAction)
+    assert first.title == "Change to [[Машинное обучение 😀]]"
+    assert apply_text_edits(text, _only_edits(first, links)) == text.replace(
+        "машиное обучение 😀#", "Машинное обучение 😀#"
+    )
+    titles = [a.title for a in alias if isinstance(a, types.CodeAction)]
+    assert titles[0] == "Change to [[Машинка]] (alias of ml/Машинное обучение 😀.md)"
+    assert [a.title for a in nothing if isinstance(a, types.CodeAction)] == ["Create note 'Qzxv'"]
