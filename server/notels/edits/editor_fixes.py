@@ -12,7 +12,10 @@ Pure, like fixes.py; `notels check --fix` applies none of them.
   Everything else (prose, headings, an unclosed START) stays where it is. Moved lines keep their
   bytes, line breaks included; the note keeps every other byte. Not offered when a card straddles
   the region's edge, or an unclosed START lies in it: which lines belong to the card is a guess.
-- `unresolved-link`: the note to create for it. A bare name goes next to the linking note (or to
+- `unresolved-link`: "Change to [[Name]]" for up to three names in the vault the target is a
+  typo of (notes, aliases and attachments; a path for a path link), the most alike first
+  (rapidfuzz's `ratio` of the lowered names, at least 80: one wrong letter in eight), then the
+  most linked. And the note to create for it. A bare name goes next to the linking note (or to
   the `new-note-folder` of the config), a path (`folder/Name`) from the vault root, as Obsidian
   creates them. Attachments are never created. The content is the `new-note-template`, if any,
   with Obsidian's `{{title}}`, `{{date}}` (YYYY-MM-DD) and `{{time}}` (HH:mm) filled in.
@@ -26,16 +29,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from rapidfuzz import fuzz, process
+
 from notels.edits.fixes import Fix
 from notels.edits.lines import break_before, line_bounds
 from notels.edits.rename import MD, escape_in_link
 from notels.edits.text_edit import TextEdit
+from notels.features.catalog import NameCatalog
+from notels.features.model import CompletionKind
 from notels.findings import Finding
 from notels.syntax.model import Link, TargetDeck
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
-from notels.vault.resolve import ResolutionKind, has_attachment_extension, note_key
+from notels.vault.resolve import ResolutionKind, fold, has_attachment_extension, note_key
+
+# fuzz.ratio of one wrong letter in an 8-letter name is ~88, of two ~75: below 80 the names
+# offered stop looking like what was meant. Shorter targets say too little for a guess.
+_TYPO_CUTOFF = 80.0
+_TYPO_MIN_LENGTH = 3
+_MOST_TYPO_FIXES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +81,49 @@ def path_link_fixes(path: str, note: Note, index: VaultIndex, finding: Finding) 
         return []
     fixes: list[Fix] = []
     for candidate in resolution.paths:
-        target = candidate[: -len(MD)] if candidate.lower().endswith(MD) else candidate
+        target = _without_md(candidate)
         edit = TextEdit(link.target_span, escape_in_link(note, link, target))
         fixes.append(Fix(f"Use path link: {target}", "ambiguous-link", (edit,), False))
     return fixes
+
+
+def similar_name_fixes(note: Note, catalog: NameCatalog, finding: Finding) -> list[Fix]:
+    """ "Change to [[Name]]" for the names the unresolved link's target is likely a typo of."""
+    if finding.code != "unresolved-link":
+        return []
+    link = finding_link(note, finding)
+    if link is None or len(link.target) < _TYPO_MIN_LENGTH:
+        return []
+    by_path = "/" in link.target
+    keys = catalog.path_keys if by_path else catalog.keys
+    found = process.extract(
+        fold(link.target), keys, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, limit=None
+    )
+    entries = [(score, catalog.path_entries[at] if by_path else at) for _, score, at in found]
+    entries.sort(key=lambda pair: (-pair[0], -catalog.weight(pair[1])))
+    fixes: list[Fix] = []
+    offered: set[str] = set()
+    for _, at in entries:
+        entry = catalog.entries[at]
+        if by_path:
+            target = _without_md(entry.path)
+        else:  # an alias is linked by itself: it resolves to its note
+            target = entry.label if entry.kind is CompletionKind.ALIAS else entry.target
+        if target in offered or target == link.target:
+            continue
+        offered.add(target)
+        title = f"Change to [[{target}]]"
+        if entry.kind is CompletionKind.ALIAS:
+            title += f" (alias of {entry.path})"
+        edit = TextEdit(link.target_span, escape_in_link(note, link, target))
+        fixes.append(Fix(title, "unresolved-link", (edit,), False))
+        if len(fixes) == _MOST_TYPO_FIXES:
+            break
+    return fixes
+
+
+def _without_md(path: str) -> str:
+    return path[: -len(MD)] if path.lower().endswith(MD) else path
 
 
 def delete_deck_fix(note: Note, finding: Finding) -> Fix | None:

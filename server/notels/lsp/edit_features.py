@@ -38,6 +38,7 @@ from notels.edits.editor_fixes import (
     move_cards_fix,
     new_note_for,
     path_link_fixes,
+    similar_name_fixes,
 )
 from notels.edits.fixes import (
     all_missing_ids_fix,
@@ -63,6 +64,7 @@ from notels.edits.rename import (
     tag_users,
 )
 from notels.edits.text_edit import TextEdit
+from notels.features.catalog import name_catalog
 from notels.findings import Finding
 from notels.fixer import file_created_ns, note_fixed_in_passes, write_edited
 from notels.syntax.lines import Encoding, LineIndex
@@ -534,6 +536,12 @@ class EditFeatures:
                         place.relative, note, vault.index, vault.config, finding, generator, created
                     )
                     fixes += path_link_fixes(place.relative, note, vault.index, finding)
+                    typos = (
+                        similar_name_fixes(note, name_catalog(vault.index), finding)
+                        if finding.code == "unresolved-link"
+                        else []
+                    )
+                    fixes += typos
                     deck = delete_deck_fix(note, finding)
                     fixes += [deck] if deck is not None else []
                     for number, fix in enumerate(fixes):
@@ -543,7 +551,7 @@ class EditFeatures:
                         action.diagnostics = [diagnostic]
                         action.is_preferred = number == 0 or None
                         actions.append(action)
-                    actions += self._create_note(place, finding, diagnostic)
+                    actions += self._create_note(place, finding, diagnostic, not typos)
                     actions += self._move_cards(place, finding, diagnostic)
             if _wanted(only, types.CodeActionKind.Source) and holds_cards(
                 place.relative, note.frontmatter
@@ -570,7 +578,7 @@ class EditFeatures:
         return types.CodeAction(title=title, kind=kind, edit=builder.build())
 
     def _create_note(
-        self, place: NotePlace, finding: Finding, diagnostic: types.Diagnostic
+        self, place: NotePlace, finding: Finding, diagnostic: types.Diagnostic, preferred: bool
     ) -> list[types.CodeAction]:
         if finding.code != "unresolved-link" or not _supports_resource(
             self.session, types.ResourceOperationKind.Create
@@ -586,7 +594,7 @@ class EditFeatures:
             template=self._template_text(place.vault),
             now=datetime.now(),
         )
-        return self._new_note_action(place, new, diagnostic, preferred=True)
+        return self._new_note_action(place, new, diagnostic, preferred)
 
     def _move_cards(
         self, place: NotePlace, finding: Finding, diagnostic: types.Diagnostic
