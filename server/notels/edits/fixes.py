@@ -116,8 +116,7 @@ def new_id_edit(note: Note, card: Card, style: IdStyle, value: int) -> TextEdit 
         return None
     placeholder = _empty_id_gap(note, card, card.end_span.start)
     if placeholder is not None:
-        number = f" {value} " if placeholder.spaced_comment else f" {value}"
-        return TextEdit(Span(placeholder.start, placeholder.end), number)
+        return _filled(placeholder, value)
     at = _below_last_text(note, card, card.end_span.start)
     # END begins its line, so a break always ends the line above it; reuse that one.
     eol = break_before(note.text, at) or preferred_break(note.text)
@@ -143,6 +142,12 @@ def _empty_id_gap(note: Note, card: Card, end_line: int) -> EmptyIdGap | None:
     if _last_content_line_end(note, line_start, card.start_span.end) is None:
         return None
     return empty_id_gap(note.text, line_start, last)
+
+
+def _filled(placeholder: EmptyIdGap, value: int | str) -> TextEdit:
+    """The number written into an empty ID line."""
+    number = f" {value} " if placeholder.spaced_comment else f" {value}"
+    return TextEdit(Span(placeholder.start, placeholder.end), number)
 
 
 def missing_id_fix(note: Note, card: Card, config: Config, generator: IdGenerator) -> Fix | None:
@@ -304,8 +309,13 @@ def misplaced_id_fixes(note: Note, card: Card, misplaced: CardId) -> list[Fix]:
         # Already the last line but not read as an ID (`ID:5`): rewrite it in place.
         edit = TextEdit(Span(start, following), line + eol)
         return [Fix(f"Rewrite the ID line as `{line}`", "misplaced-id", (edit,), False)]
-    eol = break_before(text, at) or preferred_break(text)
-    edits = (delete, TextEdit(Span(at, at), line + eol))
+    placeholder = _empty_id_gap(note, card, card.end_span.start)
+    if placeholder is not None:
+        # An empty `ID:` is the last line: the number goes there, or `ID:` stays field text.
+        edits = (delete, _filled(placeholder, misplaced.value))
+    else:
+        eol = break_before(text, at) or preferred_break(text)
+        edits = (delete, TextEdit(Span(at, at), line + eol))
     return [Fix("Move the ID line just above END", "misplaced-id", edits, False)]
 
 

@@ -76,8 +76,9 @@ _LOOSE_ID: Final = re.compile(
 )
 
 # An ID line waiting for its number (`ID:`, `<!--ID: -->`): field text to the plugin. Group 1 is
-# what stands between `ID:` and the line's end or `-->`, group 2 a space after `<!--`.
-_EMPTY_ID: Final = re.compile(r"[ \t]*(?:<!--([ \t]*))?ID:([ \t]*)(?(1)-->[ \t]*|)")
+# the space after `<!--`, group 2 what stands between `ID:` and the line's end or `-->`. Spaces
+# are any but line breaks: the plugin trims the block as JavaScript's trim does, NBSP too.
+_EMPTY_ID: Final = re.compile(r"[^\S\r\n]*(?:<!--([^\S\r\n]*))?ID:([^\S\r\n]*)(?(1)-->[^\S\r\n]*|)")
 
 
 class EmptyIdGap(NamedTuple):
