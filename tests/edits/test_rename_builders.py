@@ -599,3 +599,18 @@ def test_a_tag_rename_keeps_the_nested_parts_as_written_whatever_the_case_foldin
         "Т.md": "#Смирна/Kordon #izmir #İzmirli\n",
         "У.md": "---\ntag: Смирна\n---\n",
     }
+
+
+def test_a_rename_to_the_same_name_changes_no_link_written_in_another_case() -> None:
+    """F2 then Enter: the heading, block id or tag keeps its name, and links or tags written in
+    another case (`[[N#intro]]`, `#ML`) are the user's; they stay as written."""
+    index = _index(
+        {
+            "N.md": "## Intro\nАбзац #ml. ^intro-1\n",
+            "L.md": "[[N#intro]] [[N#^INTRO-1]] #ML\n",
+        }
+    )
+    note = index.notes["N.md"]
+    assert rename_heading_edits(index, "N.md", note.headings[0], "Intro") == {}
+    assert rename_block_edits(index, "N.md", note.block_ids[0], "intro-1") == {}
+    assert rename.rename_tag_edits(index, "ml", "ml") == {}
