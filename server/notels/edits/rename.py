@@ -851,6 +851,8 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
         raise RenameError(f"No such heading in {path}.")
     name = check_heading_text(new_text)
     name_span = heading_name_span(note, heading)
+    if name == name_span.slice(note.text):
+        return {}  # F2, Enter: links written in another case are the user's
     # The tags and block id after the name stay, in the heading and so in links to it; a
     # heading of a tag alone (`## #ml`) gets the name before it, a space between.
     suffix = note.text[name_span.end : heading.text_span.end]
@@ -902,12 +904,12 @@ def rename_block_edits(index: VaultIndex, path: str, block: BlockId, new_name: s
     if note is None or block not in note.block_ids:
         raise RenameError(f"No such block id in {path}.")
     name = check_block_name(new_name)
+    if name == block.name:
+        return {}  # F2, Enter: links written in another case are the user's
     old_key, new_key = block.name.lower(), name.lower()
     if new_key != old_key and (taken := find_block(note, name)) is not None:
         raise RenameError(f"{path} already has a block ^{taken.name}.")
-    edits: Edits = {}
-    if block.name != name:
-        edits[path] = [TextEdit(Span(block.span.start + 1, block.span.end), name)]
+    edits: Edits = {path: [TextEdit(Span(block.span.start + 1, block.span.end), name)]}
     if find_block(note, block.name) != block:
         return edits  # a second block of one name: links reach the first, and stay
     for source in sorted(index.linkers_of(path) | {path}):
@@ -940,6 +942,8 @@ def tag_users(index: VaultIndex, name: str) -> set[str]:
 def rename_tag_edits(index: VaultIndex, name: str, new_name: str) -> Edits:
     """Every use of the tag `name` and of the tags nested below it, renamed."""
     new = check_tag_name(new_name)
+    if new == name:
+        return {}  # F2, Enter: the tag written in another case elsewhere is the user's
     key = name.lower()
     depth = key.count("/") + 1
     edits: Edits = {}
