@@ -120,3 +120,18 @@ def test_the_dialect_repairs_of_s31_through_notels_check(tmp_path: Path) -> None
     assert ("Теги.md", "empty-note") in codes  # a tag files the note; it is no content
     assert [c for c in codes if c[0] == "Ссылки.md"] == [("Ссылки.md", "unresolved-heading")]
     assert ("Пробел.md", "start-trailing-text") in codes
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["ID 9780306406157 is the book's ISBN", "Id: 9780306406157, the ISBN 😀", "id:1234567890 x"],
+)
+def test_a_long_number_after_id_in_prose_is_no_misplaced_id(tmp_path: Path, field: str) -> None:
+    """Only `ID: n` is the plugin's form; the forms written almost so (`ID n`, `Id: n`) are IDs
+    only as a line of their own. Was: an error on a field line of prose naming an ISBN."""
+    note = (
+        WORDS + DECK + f"START\nBasic\nFRONT: q\nBACK: {field}\r\n{field}\nID: 1737306548883\nEND\n"
+    )
+    vault = write_vault(tmp_path, {"n.md": note})
+    result = run_check("--format", "json", ".", cwd=vault)
+    assert "misplaced-id" not in result.stdout
