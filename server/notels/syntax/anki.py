@@ -70,9 +70,12 @@ _ID: Final = re.compile(r"[ \t]*((?:<!--)?)ID: ([0-9]+)")
 _ID_IN_LAST_LINE: Final = re.compile(r"((?:<!--)?)ID: ([0-9]+)")
 # Looser than the plugin on purpose: `ID:5`, `ID:  5`, `Id: 5`, `ID 5`, `id: 5`, `<!-- ID:5 -->`
 # are meant as IDs, and the plugin reads none of them (an "add an ID" fix would give the card a
-# second one). Past `ID:`, only with an ID's length of digits: `ID 42` in a field is no ID.
+# second one). Past `ID:`, only with an ID's length of digits alone on the line: `ID 42` or
+# `ID 9780306406157 is the ISBN` in a field is no ID.
 _LOOSE_ID: Final = re.compile(
-    r"[ \t]*((?:<!--)?)[ \t]*(?:ID: ?|(?:I[Dd]|id(?=:))[ \t]*:?[ \t]*(?=[0-9]{10}))([0-9]+)"
+    r"[ \t]*((?:<!--)?)[ \t]*"
+    r"(?:ID: ?|(?:I[Dd]|id(?=:))[ \t]*:?[ \t]*(?=[0-9]{10,}[ \t]*(?:-->)?[ \t]*(?:[\r\n]|$)))"
+    r"([0-9]+)"
 )
 
 # An ID line waiting for its number (`ID:`, `<!--ID: -->`): field text to the plugin. Group 1 is
