@@ -570,3 +570,37 @@ async def test_an_unresolved_link_is_offered_the_names_it_is_a_typo_of(vault: Pa
     titles = [a.title for a in alias if isinstance(a, types.CodeAction)]
     assert titles[0] == "Change to [[Машинка]] (alias of ml/Машинное обучение 😀.md)"
     assert [a.title for a in nothing if isinstance(a, types.CodeAction)] == ["Create note 'Qzxv'"]
+
+
+async def test_a_broken_heading_or_block_link_is_offered_the_names_it_is_a_typo_of(
+    vault: Path,
+) -> None:
+    write_files(
+        vault,
+        {
+            "Тема.md": "# Тема\n## Введение 😀\n## Вывод\nАбзац. ^abzac-1\n",
+            "Ссылки.md": "[[Тема#введене 😀|x]] [[Тема#^abzac-2]] [[#Сылки]] [[Тема#Совсем не то]]\n"
+            "# Ссылки\n",
+        },
+    )
+    async with edit_editor(vault) as (session, _):
+        links = session.open("Ссылки.md")
+        await session.wait_for_codes(links, lambda codes: len(codes) == 4)
+        heading, block, here, unlike = await _actions_per_diagnostic(session, links)
+
+    def titles(actions: list[types.CodeAction | types.Command]) -> list[tuple[str, bool | None]]:
+        return [(a.title, a.is_preferred) for a in actions if isinstance(a, types.CodeAction)]
+
+    assert titles(heading) == [("Change to [[Тема#Введение 😀]]", True)]
+    assert titles(block) == [("Change to [[Тема#^abzac-1]]", True)]
+    assert titles(here) == [("Change to [[#Ссылки]]", True)]
+    assert titles(unlike) == []
+    text = (vault / "Ссылки.md").read_text(encoding="utf-8")
+    edits = []
+    for actions in (heading, block, here):
+        (change,) = actions
+        assert isinstance(change, types.CodeAction)
+        edits += _only_edits(change, links)
+    assert apply_text_edits(text, edits) == text.replace("введене", "Введение").replace("abzac-2", "abzac-1").replace(
+        "[[#Сылки]]", "[[#Ссылки]]"
+    )
