@@ -15,7 +15,9 @@ Pure, like fixes.py; `notels check --fix` applies none of them.
 - `unresolved-link`: "Change to [[Name]]" for up to three names in the vault the target is a
   typo of (notes, aliases and attachments; a path for a path link), the most alike first
   (rapidfuzz's `ratio` of the lowered names, at least 80: one wrong letter in eight), then the
-  most linked. And the note to create for it. A bare name goes next to the linking note (or to
+  most linked. `unresolved-heading` and `unresolved-block`: the same for the linked note's
+  headings (by their keys: case and emphasis ignored) and block ids.
+- `unresolved-link`: the note to create for it. A bare name goes next to the linking note (or to
   the `new-note-folder` of the config), a path (`folder/Name`) from the vault root, as Obsidian
   creates them. Attachments are never created. The content is the `new-note-template`, if any,
   with Obsidian's `{{title}}`, `{{date}}` (YYYY-MM-DD) and `{{time}}` (HH:mm) filled in.
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,7 +44,14 @@ from notels.syntax.model import Link, TargetDeck
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex
-from notels.vault.resolve import ResolutionKind, fold, has_attachment_extension, note_key
+from notels.vault.resolve import (
+    ResolutionKind,
+    fold,
+    has_attachment_extension,
+    heading_key,
+    link_heading_text,
+    note_key,
+)
 
 # fuzz.ratio of one wrong letter in an 8-letter name is ~88, of two ~75: below 80 the names
 # offered stop looking like what was meant. Shorter targets say too little for a guess.
@@ -92,31 +101,82 @@ def similar_name_fixes(note: Note, catalog: NameCatalog, finding: Finding) -> li
     if finding.code != "unresolved-link":
         return []
     link = finding_link(note, finding)
-    if link is None or len(link.target) < _TYPO_MIN_LENGTH:
+    if link is None:
         return []
     by_path = "/" in link.target
     keys = catalog.path_keys if by_path else catalog.keys
-    found = process.extract(
-        fold(link.target), keys, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, limit=None
-    )
-    entries = [(score, catalog.path_entries[at] if by_path else at) for _, score, at in found]
-    entries.sort(key=lambda pair: (-pair[0], -catalog.weight(pair[1])))
-    fixes: list[Fix] = []
-    offered: set[str] = set()
-    for _, at in entries:
+    alike = [
+        (score, catalog.path_entries[at] if by_path else at)
+        for score, at in _alike(fold(link.target), keys)
+    ]
+    alike.sort(key=lambda pair: (-pair[0], -catalog.weight(pair[1])))
+    names: list[tuple[str, str]] = []  # (what the link names, the title's addition)
+    for _, at in alike:
         entry = catalog.entries[at]
         if by_path:
-            target = _without_md(entry.path)
-        else:  # an alias is linked by itself: it resolves to its note
-            target = entry.label if entry.kind is CompletionKind.ALIAS else entry.target
-        if target in offered or target == link.target:
+            names.append((_without_md(entry.path), ""))
+        elif entry.kind is CompletionKind.ALIAS:  # linked by itself: it resolves to its note
+            names.append((entry.label, f" (alias of {entry.path})"))
+        else:
+            names.append((entry.target, ""))
+    return _typo_fixes(note, link, link.target_span, "unresolved-link", names, "{}")
+
+
+def similar_part_fixes(path: str, note: Note, index: VaultIndex, finding: Finding) -> list[Fix]:
+    """ "Change to [[Note#Heading]]" (or `#^block`) for the headings or block ids of the linked
+    note that the link's broken one is likely a typo of."""
+    if finding.code not in ("unresolved-heading", "unresolved-block"):
+        return []
+    link = next((each for each in note.links if finding.span in _parts(each)), None)
+    if link is None:
+        return []
+    resolution = index.resolve(link, path)
+    if resolution.kind is ResolutionKind.SELF:
+        target: Note | None = note
+    elif resolution.path is not None and resolution.kind is not ResolutionKind.ATTACHMENT:
+        target = index.notes.get(resolution.path)
+    else:
+        target = None
+    if target is None:
+        return []
+    if finding.code == "unresolved-block":
+        blocks = [block.name for block in target.block_ids]
+        alike = _alike(fold(link.block_ref or ""), [name.lower() for name in blocks])
+        names = [(blocks[at], "") for _, at in alike]
+        return _typo_fixes(note, link, finding.span, finding.code, names, link.target + "#^{}")
+    if link.heading is None or "#" in link.heading:
+        return []  # a nested heading: which part is wrong is a guess
+    texts = [link_heading_text(heading.text) for heading in target.headings]
+    alike = _alike(heading_key(link.heading), [heading_key(text) for text in texts])
+    names = [(texts[at], "") for _, at in alike]
+    return _typo_fixes(note, link, finding.span, finding.code, names, link.target + "#{}")
+
+
+def _parts(link: Link) -> tuple[Span | None, Span | None]:
+    return link.heading_span, link.block_span
+
+
+def _alike(query: str, keys: Sequence[str]) -> list[tuple[float, int]]:
+    """(score, index) of the keys `query` is likely a typo of, the most alike first."""
+    if len(query) < _TYPO_MIN_LENGTH:
+        return []
+    found = process.extract(query, keys, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, limit=None)
+    return sorted(((score, at) for _, score, at in found), key=lambda pair: -pair[0])
+
+
+def _typo_fixes(
+    note: Note, link: Link, span: Span, code: str, names: list[tuple[str, str]], shown: str
+) -> list[Fix]:
+    """ "Change to [[...]]" writing each name at `span`, up to _MOST_TYPO_FIXES."""
+    fixes: list[Fix] = []
+    offered = {span.slice(note.text)}
+    for name, addition in names:
+        if name in offered:
             continue
-        offered.add(target)
-        title = f"Change to [[{target}]]"
-        if entry.kind is CompletionKind.ALIAS:
-            title += f" (alias of {entry.path})"
-        edit = TextEdit(link.target_span, escape_in_link(note, link, target))
-        fixes.append(Fix(title, "unresolved-link", (edit,), False))
+        offered.add(name)
+        edit = TextEdit(span, escape_in_link(note, link, name))
+        title = f"Change to [[{shown.format(name)}]]{addition}"
+        fixes.append(Fix(title, code, (edit,), False))
         if len(fixes) == _MOST_TYPO_FIXES:
             break
     return fixes

@@ -39,6 +39,7 @@ from notels.edits.editor_fixes import (
     new_note_for,
     path_link_fixes,
     similar_name_fixes,
+    similar_part_fixes,
 )
 from notels.edits.fixes import (
     all_missing_ids_fix,
@@ -542,6 +543,7 @@ class EditFeatures:
                         else []
                     )
                     fixes += typos
+                    fixes += similar_part_fixes(place.relative, note, vault.index, finding)
                     deck = delete_deck_fix(note, finding)
                     fixes += [deck] if deck is not None else []
                     for number, fix in enumerate(fixes):
