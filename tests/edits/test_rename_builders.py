@@ -16,11 +16,11 @@ from notels.edits.rename import (
     NoteRename,
     RenameError,
     move_note_edits,
-    rename_block_edits,
     rename_heading_edits,
     rename_note_edits,
     rename_target_at,
 )
+from notels.edits.rename_labels import rename_alias_edits, rename_block_edits, rename_tag_edits
 from notels.edits.text_edit import TextEdit, apply_edits
 from notels.syntax.model import Link
 from notels.syntax.note import Note, parse_note
@@ -330,8 +330,13 @@ def test_what_a_rename_at_the_cursor_renames() -> None:
     assert on_line.span.slice(text) == "Заголовок"
 
     assert rename_target_at(index, "Я.md", at("текст")) is None
-    with pytest.raises(RenameError, match="alias"):
-        rename_target_at(index, "Я.md", at("Псевдо"))
+    on_alias = rename_target_at(index, "Я.md", at("Псевдо"))
+    assert isinstance(on_alias, rename.AliasRename)
+    assert (on_alias.path, on_alias.alias, on_alias.span.slice(text)) == (
+        "folder/Цель.md",
+        "Псевдо",
+        "Псевдо",
+    )
     with pytest.raises(RenameError, match="No note named 'Нет'"):
         rename_target_at(index, "Я.md", at("Нет"))
     with pytest.raises(RenameError, match="attachment"):
@@ -386,9 +391,9 @@ _frontmatters = st.lists(
 @settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(_frontmatters)
 def test_a_link_is_escaped_for_the_scalar_that_holds_it_as_by_walking(text: str) -> None:
-    # rename._LinkQuotes finds the scalar by bisection instead of walking every scalar.
+    # rename.LinkQuotes finds the scalar by bisection instead of walking every scalar.
     note = parse_note(text)
-    quotes = rename._LinkQuotes(note)
+    quotes = rename.LinkQuotes(note)
     for link in note.links:
         for new_text in ('a"b', "it's", "c\\d"):
             assert quotes.escape(link, new_text) == _escaped_by_walking(note, link, new_text)
@@ -594,7 +599,7 @@ def test_a_tag_rename_keeps_the_nested_parts_as_written_whatever_the_case_foldin
     assert isinstance(target, rename.TagRename) and target.name == "İzmir"
     whole = rename_target_at(index, "Т.md", 9)
     assert isinstance(whole, rename.TagRename) and whole.name == "İzmir/Kordon"
-    edits = rename.rename_tag_edits(index, target.name, "Смирна")
+    edits = rename_tag_edits(index, target.name, "Смирна")
     assert _applied(index, edits) == {
         "Т.md": "#Смирна/Kordon #izmir #İzmirli\n",
         "У.md": "---\ntag: Смирна\n---\n",
@@ -613,4 +618,35 @@ def test_a_rename_to_the_same_name_changes_no_link_written_in_another_case() -> 
     note = index.notes["N.md"]
     assert rename_heading_edits(index, "N.md", note.headings[0], "Intro") == {}
     assert rename_block_edits(index, "N.md", note.block_ids[0], "intro-1") == {}
-    assert rename.rename_tag_edits(index, "ml", "ml") == {}
+    assert rename_tag_edits(index, "ml", "ml") == {}
+
+
+@pytest.mark.parametrize(
+    ("frontmatter", "new_alias", "expected"),
+    [
+        ("aliases: [Старое]", "Новое: часть 2", 'aliases: ["Новое: часть 2"]'),
+        ("aliases:\n  - Старое\n  - Другое", "true", 'aliases:\n  - "true"\n  - Другое'),
+        ("aliases: ['Старое']", "it's", "aliases: ['it''s']"),
+        ('aliases: ["Старое"]', 'Say "hi"', 'aliases: ["Say \\"hi\\""]'),
+        ("aliases: [Старое, x]", "a, b", 'aliases: ["a, b", x]'),
+    ],
+)
+def test_a_renamed_alias_is_written_so_that_yaml_reads_it_back(
+    frontmatter: str, new_alias: str, expected: str
+) -> None:
+    index = _index({"N.md": f"---\n{frontmatter}\n---\n# N\n", "L.md": "[[старое|x]] [[N]]\n"})
+    edits = rename_alias_edits(index, "N.md", "Старое", new_alias)
+    after = _applied(index, edits)
+    assert after["N.md"] == f"---\n{expected}\n---\n# N\n"
+    assert after["L.md"] == f"[[{new_alias}|x]] [[N]]\n"
+    renamed = parse_note(after["N.md"])
+    assert renamed.frontmatter is not None and new_alias in renamed.frontmatter.data["aliases"]
+
+
+def test_an_alias_is_not_renamed_onto_a_name_in_use_nor_to_a_link_breaker() -> None:
+    index = _index({"N.md": "---\naliases: [Старое]\n---\n", "Другая.md": "# Д\n"})
+    with pytest.raises(RenameError, match=r"already names Другая\.md"):
+        rename_alias_edits(index, "N.md", "Старое", "другая")
+    with pytest.raises(RenameError, match="cannot contain"):
+        rename_alias_edits(index, "N.md", "Старое", "a#b")
+    assert rename_alias_edits(index, "N.md", "Старое", "N") != {}  # its own name: fine

@@ -115,7 +115,7 @@ async def test_a_rename_that_cannot_work_is_refused_with_the_reason(vault: Path)
             (links, 4, 13, "Ссылки"),  # taken
             (links, 4, 13, "a/b"),
             (links, 4, 13, " "),
-            (links, 4, 48, "X"),  # `[[Прозвище]]`: an alias
+            (links, 4, 48, "Ссылки"),  # `[[Прозвище]]`: an alias, onto another note's name
             (topic, 5, 4, "Тема 😀"),  # the heading `Раздел 😀` -> the note's other heading
             (links, 4, 13, "Я" * 300),  # more than the disk takes in a name (was: an OSError)
         ]:
@@ -129,7 +129,7 @@ async def test_a_rename_that_cannot_work_is_refused_with_the_reason(vault: Path)
     assert messages[0] == "Ссылки.md already exists."
     assert "cannot contain /" in messages[1]
     assert "cannot be empty" in messages[2]
-    assert "alias of Тема.md" in messages[3]
+    assert messages[3] == "'Ссылки' already names Ссылки.md: links by it would open that note."
     assert "already has a heading 'Тема 😀'" in messages[4]
     assert messages[5].endswith("File name too long"), messages[5]
 
@@ -429,3 +429,26 @@ async def test_a_tag_rename_to_no_tag_is_refused_with_the_reason(vault: Path) ->
             assert caught.value.code == types.LSPErrorCodes.RequestFailed.value
             messages.append(caught.value.message)
     assert all("is no tag" in message for message in messages), messages
+
+
+async def test_renaming_an_alias_rewrites_it_and_the_links_by_it(vault: Path) -> None:
+    """F2 on `[[Прозвище]]`, a link by an alias, was refused: rename it in the frontmatter."""
+    write_files(vault, VAULT)
+    async with edit_editor(vault) as (session, _):
+        links = session.open("Ссылки.md")
+        topic = session.open("Тема.md")
+        from_link = await _prepare(session, links, 4, 48)
+        from_frontmatter = await _prepare(session, topic, 1, 12)
+        edit = await rename_at(session, topic, 1, 12, "Кличка 😀")
+
+    # `Текст 😀 [[Тема#Раздел 😀|показ]], [[тема]] и [[` is 48 UTF-16 units.
+    assert from_link == types.PrepareRenamePlaceholder(
+        range=span((4, 48), (4, 56)), placeholder="Прозвище"
+    )
+    assert from_frontmatter == types.PrepareRenamePlaceholder(
+        range=span((1, 10), (1, 18)), placeholder="Прозвище"
+    )
+    assert texts_after(vault, edit) == {
+        "Тема.md": VAULT["Тема.md"].replace("Прозвище", "Кличка 😀"),
+        "Ссылки.md": LINKS.replace("[[Прозвище]]", "[[Кличка 😀]]"),
+    }
