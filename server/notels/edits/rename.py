@@ -1,4 +1,6 @@
 """Renames: a note's file name or a heading, and every link in the vault that points at it.
+What is under the cursor (`rename_target_at`) may also be a block id, a tag or an alias,
+renamed by rename_labels.py.
 
 Pure: from the index to TextEdits per vault-relative path. The server turns them into a
 WorkspaceEdit (with the RenameFile for a note) and decides nothing here.
@@ -30,26 +32,17 @@ Decisions worth knowing:
 - A heading rename rewrites every `[[Note#Heading]]` (through aliases too: the heading is the
   same) and `[[#Heading]]` in the note itself, matching headings as Obsidian does (case and
   emphasis ignored). For nested links (`[[Note#A#B]]`) each matching part is rewritten.
-- A block id rename rewrites the `^id` that ends its line and every `[[Note#^id]]` and
-  `[[#^id]]` reaching it (case ignored, as Obsidian matches them); the new id is held to what
-  Obsidian writes in one: letters A-Z, digits and dashes.
-- A tag rename rewrites every use of the tag in the vault, body `#tags` and frontmatter tags
-  alike (case ignored, as Obsidian groups them), and the tags nested below it: `#ml` -> `#ai`
-  makes `#ml/nlp` `#ai/nlp`. Renaming onto a tag in use merges the two. A card's `Tags:` line
-  and `FILE TAGS` are Anki's tags, not Obsidian's: they stay.
 - Inside quoted frontmatter values the new text is escaped for the quotes it stands in.
 """
 
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from notels.edits.text_edit import TextEdit, check_edits
 from notels.syntax.frontmatter import ScalarLookup
-from notels.syntax.markdown import TAG_CHARS
 from notels.syntax.model import BlockId, Heading, Link, Tag
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
@@ -75,10 +68,7 @@ INVALID_NAME_CHARS = frozenset("[]|#^/\\")
 # What ends a plain YAML scalar in block context, which a link's new text must not bring in.
 _PLAIN_SCALAR_BREAKERS = (": ", ":\t", " #", "\t#")
 INVALID_HEADING_CHARS = frozenset("[]|#^")
-# What a block id may hold (markdown._BLOCK_ID reads no other), a caret before it optional.
-_BLOCK_NAME = re.compile(r"\^?([A-Za-z0-9-]+)")
-# What a tag may hold (markdown._tags reads no other), a `#` before it optional.
-_TAG_NAME = re.compile(rf"#?([{TAG_CHARS}]+)")
+ALIAS_KEY = "aliases"
 
 Edits = dict[str, list[TextEdit]]
 
@@ -129,7 +119,17 @@ class TagRename:
     placeholder: str
 
 
-RenameTarget = NoteRename | HeadingRename | BlockRename | TagRename
+@dataclass(frozen=True, slots=True)
+class AliasRename:
+    """Rename the alias `alias` of the note `path`, from a link by it or its frontmatter."""
+
+    span: Span  # in the note under the cursor: the link's target, or the alias's text
+    path: str  # the note holding the alias
+    alias: str  # as its frontmatter writes it
+    placeholder: str
+
+
+RenameTarget = NoteRename | HeadingRename | BlockRename | TagRename | AliasRename
 
 
 def rename_target_at(index: VaultIndex, path: str, offset: int) -> RenameTarget | None:
@@ -150,6 +150,14 @@ def rename_target_at(index: VaultIndex, path: str, offset: int) -> RenameTarget 
     for tag in note.tags:
         if tag.span.start <= offset <= tag.span.end:
             return _tag_target(note, path, tag, offset)
+    aliases = note.frontmatter.entry(ALIAS_KEY) if note.frontmatter is not None else None
+    for scalar in aliases.scalars if aliases is not None else ():
+        alias = scalar.value.strip()
+        if scalar.span.start <= offset <= scalar.span.end and alias:
+            span = scalar.value_span
+            if span.slice(note.text) != scalar.value:  # escapes: no span of its own
+                span = scalar.span
+            return AliasRename(span, path, alias, alias)
     for heading in note.headings:
         if heading.span.contains(offset) and heading.text:
             name = heading_name_span(note, heading)
@@ -191,17 +199,17 @@ def _link_target(
     if resolution.kind is ResolutionKind.UNRESOLVED or resolution.path is None:
         raise RenameError(f"No note named {link.target!r} in the vault: nothing to rename.")
     if resolution.via_alias:
-        raise RenameError(
-            f"{link.target!r} is an alias of {resolution.path}; "
-            "rename the alias in that note's frontmatter, or rename from a link by file name."
-        )
+        alias = _alias_named(index.notes.get(resolution.path), link.target)
+        if alias is None:
+            raise RenameError(f"No alias {link.target!r} in {resolution.path}.")
+        return AliasRename(link.target_span, resolution.path, alias, alias)
     return NoteRename(_name_span(note.text, link), resolution.path, _stem(resolution.path))
 
 
 def _heading_in_link(
     index: VaultIndex, path: str, note: Note, link: Link, offset: int
 ) -> HeadingRename:
-    target_path = _linked_path(index.resolve(link, path), path)
+    target_path = linked_path(index.resolve(link, path), path)
     target = index.notes.get(target_path) if target_path is not None else None
     if target is None or target_path is None:
         raise RenameError(f"No note named {link.target!r} in the vault: nothing to rename.")
@@ -226,15 +234,25 @@ def _heading_in_link(
 def _tag_target(note: Note, path: str, tag: Tag, offset: int) -> TagRename:
     """The tag up to the part under the cursor: on `sub` of `#area/sub/leaf`, `area/sub`, whose
     rename takes `area/sub/leaf` along."""
-    name = _tag_name_span(tag)
+    name = tag_name_span(tag)
     cut = note.text.find("/", max(offset, name.start), name.end)
     span = Span(name.start, name.end if cut < 0 else cut)
     written = span.slice(note.text)
     return TagRename(span, path, written, written)
 
 
+def _alias_named(note: Note | None, target: str) -> str | None:
+    """The alias of `note` that a link's `target` names, as the frontmatter writes it."""
+    entry = note.frontmatter.entry(ALIAS_KEY) if note and note.frontmatter else None
+    key = target_key(target)
+    for scalar in entry.scalars if entry is not None else ():
+        if target_key(scalar.value.strip()) == key:
+            return scalar.value.strip()
+    return None
+
+
 def _block_in_link(index: VaultIndex, path: str, link: Link) -> BlockRename:
-    target_path = _linked_path(index.resolve(link, path), path)
+    target_path = linked_path(index.resolve(link, path), path)
     target = index.notes.get(target_path) if target_path is not None else None
     if target is None or target_path is None or link.block_span is None:
         raise RenameError(f"No note named {link.target!r} in the vault: nothing to rename.")
@@ -244,7 +262,7 @@ def _block_in_link(index: VaultIndex, path: str, link: Link) -> BlockRename:
     return BlockRename(link.block_span, target_path, block, block.name)
 
 
-def _linked_path(resolution: Resolution, from_path: str) -> str | None:
+def linked_path(resolution: Resolution, from_path: str) -> str | None:
     if resolution.kind is ResolutionKind.SELF:
         return from_path
     if resolution.kind in (ResolutionKind.NOTE, ResolutionKind.AMBIGUOUS):
@@ -287,28 +305,6 @@ def check_heading_text(new_text: str) -> str:
     if not heading_key(text):
         raise RenameError(f"{new_text!r} leaves nothing a link could name.")
     return text
-
-
-def check_block_name(new_name: str) -> str:
-    """The new block id without its caret; RenameError when Obsidian would not read it as one."""
-    match = _BLOCK_NAME.fullmatch(new_name.strip())
-    if match is None:
-        raise RenameError(
-            f"{new_name!r} is no block id: one holds only letters A-Z, digits and dashes."
-        )
-    return match.group(1)
-
-
-def check_tag_name(new_name: str) -> str:
-    """The new tag without its `#`; RenameError when Obsidian would not read it as one."""
-    match = _TAG_NAME.fullmatch(new_name.strip())
-    name = match.group(1) if match is not None else ""
-    if not name or "" in name.split("/") or name.isnumeric():
-        raise RenameError(
-            f"{new_name!r} is no tag: one holds letters, digits, _ and -, parts split by /, "
-            "and not only digits."
-        )
-    return name
 
 
 def _stem(path: str) -> str:
@@ -396,7 +392,7 @@ def move_edits(index: VaultIndex, moves: Mapping[str, str], ignore: tuple[str, .
         if posixpath.dirname(old_path) != posixpath.dirname(new_path):
             _keep_relative_links(index, old_path, new_path, arrivals, edits)
     _keep_captured_links(index, moves, after, arrivals, edits)
-    return _checked(index, edits.by_path)
+    return checked_edits(index, edits.by_path)
 
 
 class _LinkEdits:
@@ -408,7 +404,7 @@ class _LinkEdits:
     def __init__(self) -> None:
         self.by_path: Edits = {}
         self._decided: set[tuple[str, int]] = set()
-        self._quotes: dict[str, _LinkQuotes] = {}  # one per note: see _LinkQuotes
+        self._quotes: dict[str, LinkQuotes] = {}  # one per note: see LinkQuotes
 
     def decided(self, source: str, link: Link) -> bool:
         return (source, link.target_span.start) in self._decided
@@ -421,7 +417,7 @@ class _LinkEdits:
         if new_target != link.target:
             quotes = self._quotes.get(source)
             if quotes is None:
-                quotes = self._quotes[source] = _LinkQuotes(note)
+                quotes = self._quotes[source] = LinkQuotes(note)
             text = quotes.escape(link, new_target)
             self.by_path.setdefault(source, []).append(TextEdit(link.target_span, text))
 
@@ -870,13 +866,13 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
         source_note = index.notes.get(source)
         if source_note is None:
             continue
-        quotes = _LinkQuotes(source_note)
+        quotes = LinkQuotes(source_note)
         for link in source_note.links:
             if link.heading is None or link.heading_span is None:
                 continue
             if old_key not in (heading_key(part) for part in link.heading.split("#")):
                 continue
-            if _linked_path(index.resolve(link, source), source) != path:
+            if linked_path(index.resolve(link, source), source) != path:
                 continue
             # Each part names a heading of the path (`[[N#A#Proof]]`: A, then the Proof under
             # it); a link by a namesake's name reaches the namesake, and stays.
@@ -888,81 +884,10 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
                 if at == renamed and part.slice(source_note.text) != linked:
                     escaped = quotes.escape(link, linked)
                     edits.setdefault(source, []).append(TextEdit(part, escaped))
-    return _checked(index, edits)
+    return checked_edits(index, edits)
 
 
-# --- block ids --------------------------------------------------------------------------------
-
-
-def rename_block_edits(index: VaultIndex, path: str, block: BlockId, new_name: str) -> Edits:
-    """The block id's new name, at its line and in every link to it in the vault.
-
-    Raises RenameError on an invalid name, or one the note's other block ids already hold
-    (links would then reach the first of the two).
-    """
-    note = index.notes.get(path)
-    if note is None or block not in note.block_ids:
-        raise RenameError(f"No such block id in {path}.")
-    name = check_block_name(new_name)
-    if name == block.name:
-        return {}  # F2, Enter: links written in another case are the user's
-    old_key, new_key = block.name.lower(), name.lower()
-    if new_key != old_key and (taken := find_block(note, name)) is not None:
-        raise RenameError(f"{path} already has a block ^{taken.name}.")
-    edits: Edits = {path: [TextEdit(Span(block.span.start + 1, block.span.end), name)]}
-    if find_block(note, block.name) != block:
-        return edits  # a second block of one name: links reach the first, and stay
-    for source in sorted(index.linkers_of(path) | {path}):
-        source_note = index.notes.get(source)
-        if source_note is None:
-            continue
-        for link in source_note.links:
-            span = link.block_span
-            if span is None or link.block_ref is None or link.block_ref.lower() != old_key:
-                continue
-            if link.block_ref != name and _linked_path(index.resolve(link, source), source) == path:
-                edits.setdefault(source, []).append(TextEdit(span, name))
-    return _checked(index, edits)
-
-
-# --- tags ---------------------------------------------------------------------------------------
-
-
-def tag_users(index: VaultIndex, name: str) -> set[str]:
-    """The notes using the tag `name` or one nested below it."""
-    key = name.lower()
-    below = key + "/"
-    users = index.notes_with_tag(key)
-    for other in list(index.tags()):
-        if other.startswith(below):
-            users |= index.notes_with_tag(other)
-    return users
-
-
-def rename_tag_edits(index: VaultIndex, name: str, new_name: str) -> Edits:
-    """Every use of the tag `name` and of the tags nested below it, renamed."""
-    new = check_tag_name(new_name)
-    if new == name:
-        return {}  # F2, Enter: the tag written in another case elsewhere is the user's
-    key = name.lower()
-    depth = key.count("/") + 1
-    edits: Edits = {}
-    for source in sorted(tag_users(index, name)):
-        note = index.notes.get(source)
-        if note is None:
-            continue
-        for tag in note.tags:
-            parts = tag.name.split("/")
-            if "/".join(parts[:depth]).lower() != key:
-                continue
-            written = "/".join([new, *parts[depth:]])
-            span = _tag_name_span(tag)
-            if span.slice(note.text) != written:
-                edits.setdefault(source, []).append(TextEdit(span, written))
-    return _checked(index, edits)
-
-
-def _tag_name_span(tag: Tag) -> Span:
+def tag_name_span(tag: Tag) -> Span:
     """The tag's name: a body tag's span holds its `#` too."""
     return tag.span if tag.in_frontmatter else Span(tag.span.start + 1, tag.span.end)
 
@@ -998,10 +923,10 @@ def _trim(text: str, start: int, end: int) -> Span:
 
 def escape_in_link(note: Note, link: Link, new_text: str) -> str:
     """`new_text` as it must be written where `link` stands: escaped inside quoted YAML."""
-    return _LinkQuotes(note).escape(link, new_text)
+    return LinkQuotes(note).escape(link, new_text)
 
 
-class _LinkQuotes:
+class LinkQuotes:
     """`escape_in_link` for many links of one note, the frontmatter's scalars looked up by
     bisection (walking them all for each link was quadratic on a list of links)."""
 
@@ -1037,7 +962,7 @@ class _LinkQuotes:
         return new_text
 
 
-def _checked(index: VaultIndex, edits: Edits) -> Edits:
+def checked_edits(index: VaultIndex, edits: Edits) -> Edits:
     """Edits per path in text order; a conflict would be a bug in a builder, so it raises."""
     return {
         path: check_edits(index.notes[path].text, path_edits)

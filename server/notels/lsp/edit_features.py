@@ -48,6 +48,7 @@ from notels.edits.fixes import (
 )
 from notels.edits.ids import IdGenerator, note_ids, vault_ids
 from notels.edits.rename import (
+    AliasRename,
     BlockRename,
     NoteRename,
     RenameError,
@@ -55,13 +56,16 @@ from notels.edits.rename import (
     TagRename,
     move_edits,
     notes_to_read,
-    rename_block_edits,
     rename_heading_edits,
     rename_note_edits,
-    rename_tag_edits,
     rename_target_at,
     renamed_path,
     split_moves,
+)
+from notels.edits.rename_labels import (
+    rename_alias_edits,
+    rename_block_edits,
+    rename_tag_edits,
     tag_users,
 )
 from notels.edits.text_edit import TextEdit
@@ -74,6 +78,7 @@ from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.drawings import holds_cards
 from notels.vault.files import MARKDOWN_SUFFIX, is_walked, read_note, relative_key, resolved
+from notels.vault.resolve import target_key
 
 from .cancelling import finish_even_if_cancelled
 from .convert import SOURCE, path_of_uri, to_offset, to_range, uri_of_path
@@ -862,6 +867,10 @@ class EditFeatures:
                     )
                 elif isinstance(target, TagRename):
                     edits = rename_tag_edits(vault.index, target.name, params.new_name)
+                elif isinstance(target, AliasRename):
+                    edits = rename_alias_edits(
+                        vault.index, target.path, target.alias, params.new_name
+                    )
                 else:
                     edits = rename_heading_edits(
                         vault.index, target.path, target.heading, params.new_name
@@ -934,6 +943,9 @@ class EditFeatures:
             if isinstance(target, TagRename):
                 with vault.lock:
                     return rename_tag_edits(vault.index, target.name, new_name)
+            if isinstance(target, AliasRename):
+                with vault.lock:
+                    return rename_alias_edits(vault.index, relative, target.alias, new_name)
             known = None
             if not isinstance(target, NoteRename):
                 with place.vault.lock:  # one vault's lock at a time
@@ -972,6 +984,8 @@ class EditFeatures:
         with vault.lock:
             if isinstance(target, TagRename):
                 return tag_users(vault.index, target.name) | {relative}
+            if isinstance(target, AliasRename):
+                return vault.index.linkers_of_name(target_key(target.alias)) | {relative}
             moves = {relative: relative}
             if isinstance(target, NoteRename):
                 with contextlib.suppress(RenameError):  # refused later, with the reason
