@@ -601,6 +601,6 @@ async def test_a_broken_heading_or_block_link_is_offered_the_names_it_is_a_typo_
         (change,) = actions
         assert isinstance(change, types.CodeAction)
         edits += _only_edits(change, links)
-    assert apply_text_edits(text, edits) == text.replace("введене", "Введение").replace("abzac-2", "abzac-1").replace(
-        "[[#Сылки]]", "[[#Ссылки]]"
-    )
+    assert apply_text_edits(text, edits) == text.replace("введене", "Введение").replace(
+        "abzac-2", "abzac-1"
+    ).replace("[[#Сылки]]", "[[#Ссылки]]")
