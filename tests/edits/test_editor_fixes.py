@@ -294,7 +294,7 @@ def test_a_path_link_typo_is_offered_the_paths_it_is_close_to_most_linked_first(
     )
     finding = _finding(index, "Ссылки.md", "unresolved-link")
     note = index.notes["Ссылки.md"]
-    fixes = similar_name_fixes(note, name_catalog(index), finding)
+    fixes = similar_name_fixes("Ссылки.md", note, index, name_catalog(index), finding)
     assert [fix.title for fix in fixes] == [
         "Change to [[ml/Машинное обучение]]",
         "Change to [[ml/Машинное обучение2]]",
@@ -309,4 +309,5 @@ def test_a_path_link_typo_is_offered_the_paths_it_is_close_to_most_linked_first(
 def test_no_name_is_offered_for_a_short_or_unlike_target(target: str) -> None:
     index = _vault({"Машинное обучение.md": "# A\n", "Ссылки.md": f"[[{target}]]\n"})
     finding = _finding(index, "Ссылки.md", "unresolved-link")
-    assert similar_name_fixes(index.notes["Ссылки.md"], name_catalog(index), finding) == []
+    note = index.notes["Ссылки.md"]
+    assert similar_name_fixes("Ссылки.md", note, index, name_catalog(index), finding) == []

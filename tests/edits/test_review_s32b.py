@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pytest
 
 from notels.config import Config
-from notels.edits import rename
+from notels.edits import rename, rename_labels
 from notels.edits.editor_fixes import similar_name_fixes
 from notels.edits.fixes import Fix
 from notels.edits.text_edit import apply_edits
@@ -29,7 +29,7 @@ def _renamed(notes: Mapping[str, str], path: str, offset: int, new_name: str) ->
     index = _index(notes)
     target = rename.rename_target_at(index, path, offset)
     assert isinstance(target, rename.TagRename), target
-    edits = rename.rename_tag_edits(index, target.name, new_name)
+    edits = rename_labels.rename_tag_edits(index, target.name, new_name)
     return {each: apply_edits(index.notes[each].text, found) for each, found in edits.items()}
 
 
@@ -98,7 +98,7 @@ def _fixes(index: VaultIndex, path: str) -> list[Fix]:
     note = index.notes[path]
     found = [f for f in check_note(path, note, index, Config()) if f.code == "unresolved-link"]
     assert len(found) == 1, found
-    return similar_name_fixes(note, name_catalog(index), found[0])
+    return similar_name_fixes(path, note, index, name_catalog(index), found[0])
 
 
 def _after(index: VaultIndex, path: str, fix: Fix) -> tuple[list[str], list[str | None]]:
