@@ -30,12 +30,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
 from notels.edits.fixes import Fix
 from notels.edits.lines import break_before, line_bounds
-from notels.edits.rename import MD, escape_in_link
+from notels.edits.rename import INVALID_LINK_CHARS, MD, escape_in_link
 from notels.edits.text_edit import TextEdit
 from notels.features.catalog import NameCatalog
 from notels.features.model import CompletionKind
@@ -43,6 +44,7 @@ from notels.findings import Finding
 from notels.syntax.model import Link, TargetDeck
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
+from notels.syntax.wikilinks import display_pipe
 from notels.vault.index import VaultIndex
 from notels.vault.resolve import (
     ResolutionKind,
@@ -96,34 +98,67 @@ def path_link_fixes(path: str, note: Note, index: VaultIndex, finding: Finding) 
     return fixes
 
 
-def similar_name_fixes(note: Note, catalog: NameCatalog, finding: Finding) -> list[Fix]:
-    """ "Change to [[Name]]" for the names the unresolved link's target is likely a typo of."""
+def similar_name_fixes(
+    path: str, note: Note, index: VaultIndex, catalog: NameCatalog, finding: Finding
+) -> list[Fix]:
+    """Fixes "Change to [[Name]]" for the names the unresolved link's target is likely a typo
+    of. Each is checked to open its file from this note: an alias another note is named
+    after, or shared by two notes, or holding what a link cannot, is linked as
+    `[[Note|Alias]]`."""
     if finding.code != "unresolved-link":
         return []
     link = finding_link(note, finding)
     if link is None:
         return []
-    by_path = "/" in link.target
-    keys = catalog.path_keys if by_path else catalog.keys
-    alike = [
-        (score, catalog.path_entries[at] if by_path else at)
-        for score, at in _alike(fold(link.target), keys)
-    ]
+    target, suffix = link.target, ""
+    if target.lower().endswith(MD):
+        target, suffix = target[: -len(MD)], target[-len(MD) :]
+    # A path link names a path's ending (`[[sub/Name]]`): compared with as many parts of each.
+    depth = target.count("/") + 1 if "/" in target else 0
+    if depth:
+        keys: Sequence[str] = [_ending(key, depth) for key in catalog.path_keys]
+        alike = [(score, catalog.path_entries[at]) for score, at in _alike(fold(target), keys)]
+    else:
+        alike = _alike(fold(target), catalog.keys)
     alike.sort(key=lambda pair: (-pair[0], -catalog.weight(pair[1])))
-    names: list[tuple[str, str]] = []  # (what the link names, the title's addition)
+    names: list[_Name] = []
     for _, at in alike:
         entry = catalog.entries[at]
-        if by_path:
-            names.append((_without_md(entry.path), ""))
-        elif entry.kind is CompletionKind.ALIAS:  # linked by itself: it resolves to its note
-            names.append((entry.label, f" (alias of {entry.path})"))
+        if depth:
+            written = _ending(_without_md(entry.path), depth) + suffix
+        elif entry.kind is CompletionKind.ALIAS:
+            written = entry.label
         else:
-            names.append((entry.target, ""))
+            written = entry.target + (suffix if entry.kind is CompletionKind.NOTE else "")
+        if _opens(index, written, path, entry.path):
+            addition = f" (alias of {entry.path})" if entry.kind is CompletionKind.ALIAS else ""
+            names.append(_Name(written, addition))
+        elif entry.kind is CompletionKind.ALIAS:
+            # The alias as the shown text of a link to its note, as Obsidian writes one.
+            name = _without_md(entry.path)
+            bare = name.rpartition("/")[2]
+            written = bare if _opens(index, bare, path, entry.path) else name
+            names.append(_Name(written, "", entry.label if link.alias is None else None))
     return _typo_fixes(note, link, link.target_span, "unresolved-link", names, "{}")
 
 
+def _ending(path: str, parts: int) -> str:
+    return "/".join(path.split("/")[-parts:])
+
+
+def _opens(index: VaultIndex, target: str, from_path: str, path: str) -> bool:
+    """Does a link naming `target` from `from_path` open `path`, and no other file?"""
+    if INVALID_LINK_CHARS & set(target):
+        return False
+    resolution = index.resolve_target(target, from_path)
+    return resolution.path == path and resolution.kind in (
+        ResolutionKind.NOTE,
+        ResolutionKind.ATTACHMENT,
+    )
+
+
 def similar_part_fixes(path: str, note: Note, index: VaultIndex, finding: Finding) -> list[Fix]:
-    """ "Change to [[Note#Heading]]" (or `#^block`) for the headings or block ids of the linked
+    """Fixes "Change to [[Note#Heading]]" (or `#^block`) for the headings or block ids of the linked
     note that the link's broken one is likely a typo of."""
     if finding.code not in ("unresolved-heading", "unresolved-block"):
         return []
@@ -142,13 +177,13 @@ def similar_part_fixes(path: str, note: Note, index: VaultIndex, finding: Findin
     if finding.code == "unresolved-block":
         blocks = [block.name for block in target.block_ids]
         alike = _alike(fold(link.block_ref or ""), [name.lower() for name in blocks])
-        names = [(blocks[at], "") for _, at in alike]
+        names = [_Name(blocks[at]) for _, at in alike]
         return _typo_fixes(note, link, finding.span, finding.code, names, link.target + "#^{}")
     if link.heading is None or "#" in link.heading:
         return []  # a nested heading: which part is wrong is a guess
     texts = [link_heading_text(heading.text) for heading in target.headings]
     alike = _alike(heading_key(link.heading), [heading_key(text) for text in texts])
-    names = [(texts[at], "") for _, at in alike]
+    names = [_Name(texts[at]) for _, at in alike]
     return _typo_fixes(note, link, finding.span, finding.code, names, link.target + "#{}")
 
 
@@ -164,19 +199,31 @@ def _alike(query: str, keys: Sequence[str]) -> list[tuple[float, int]]:
     return sorted(((score, at) for _, score, at in found), key=lambda pair: -pair[0])
 
 
+class _Name(NamedTuple):
+    written: str  # what the link's broken part becomes
+    addition: str = ""  # said after the link in the fix's title
+    shown: str | None = None  # a display text to give the link (`[[Note|Alias]]`)
+
+
 def _typo_fixes(
-    note: Note, link: Link, span: Span, code: str, names: list[tuple[str, str]], shown: str
+    note: Note, link: Link, span: Span, code: str, names: Sequence[_Name], form: str
 ) -> list[Fix]:
-    """ "Change to [[...]]" writing each name at `span`, up to _MOST_TYPO_FIXES."""
+    """The fixes writing each name at `span`, up to _MOST_TYPO_FIXES."""
     fixes: list[Fix] = []
-    offered = {span.slice(note.text)}
-    for name, addition in names:
-        if name in offered:
+    offered: set[tuple[str, str | None]] = {(span.slice(note.text), None)}
+    for name in names:
+        if (name.written, name.shown) in offered:
             continue
-        offered.add(name)
-        edit = TextEdit(span, escape_in_link(note, link, name))
-        title = f"Change to [[{shown.format(name)}]]{addition}"
-        fixes.append(Fix(title, code, (edit,), False))
+        offered.add((name.written, name.shown))
+        edits = [TextEdit(span, escape_in_link(note, link, name.written))]
+        shown = form.format(name.written)
+        if name.shown is not None:
+            end = link.span.end - 2  # before `]]`
+            pipe = display_pipe(note.text, link.span.start)
+            edits.append(TextEdit(Span(end, end), pipe + escape_in_link(note, link, name.shown)))
+            shown += "|" + name.shown
+        title = f"Change to [[{shown}]]{name.addition}"
+        fixes.append(Fix(title, code, tuple(edits), False))
         if len(fixes) == _MOST_TYPO_FIXES:
             break
     return fixes

@@ -68,6 +68,8 @@ INVALID_NAME_CHARS = frozenset("[]|#^/\\")
 # What ends a plain YAML scalar in block context, which a link's new text must not bring in.
 _PLAIN_SCALAR_BREAKERS = (": ", ":\t", " #", "\t#")
 INVALID_HEADING_CHARS = frozenset("[]|#^")
+# What a link's target cannot hold: it would end the link or start its heading or shown text.
+INVALID_LINK_CHARS = frozenset("[]|#^")
 ALIAS_KEY = "aliases"
 
 Edits = dict[str, list[TextEdit]]
@@ -148,7 +150,9 @@ def rename_target_at(index: VaultIndex, path: str, offset: int) -> RenameTarget 
         if block.span.start <= offset <= block.span.end:
             return BlockRename(Span(block.span.start + 1, block.span.end), path, block, block.name)
     for tag in note.tags:
-        if tag.span.start <= offset <= tag.span.end:
+        # A frontmatter tag's span leaves out the `#` written before it (`"#ml"`): on it too.
+        hashed = tag.in_frontmatter and note.text[tag.span.start - 1 : tag.span.start] == "#"
+        if tag.span.start - hashed <= offset <= tag.span.end:
             return _tag_target(note, path, tag, offset)
     aliases = note.frontmatter.entry(ALIAS_KEY) if note.frontmatter is not None else None
     for scalar in aliases.scalars if aliases is not None else ():

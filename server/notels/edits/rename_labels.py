@@ -33,6 +33,7 @@ from notels.edits.rename import (
     tag_name_span,
 )
 from notels.edits.text_edit import TextEdit
+from notels.syntax.frontmatter import ScalarLookup
 from notels.syntax.markdown import TAG_CHARS
 from notels.syntax.model import BlockId, YamlScalar
 from notels.syntax.note import Note
@@ -128,15 +129,29 @@ def rename_tag_edits(index: VaultIndex, name: str, new_name: str) -> Edits:
         note = index.notes.get(source)
         if note is None:
             continue
+        anki_lines = _anki_tag_lines(note)
+        lookup = ScalarLookup(note.frontmatter) if note.frontmatter is not None else None
         for tag in note.tags:
             parts = tag.name.split("/")
             if "/".join(parts[:depth]).lower() != key:
                 continue
-            written = "/".join([new, *parts[depth:]])
             span = tag_name_span(tag)
-            if span.slice(note.text) != written:
-                edits.setdefault(source, []).append(TextEdit(span, written))
+            if any(line.start <= span.start < line.end for line in anki_lines):
+                continue
+            written = "/".join([new, *parts[depth:]])
+            if span.slice(note.text) == written:
+                continue
+            found = lookup.holding(span) if lookup is not None and tag.in_frontmatter else None
+            if found is not None and found[1].span == span and not _reads_plain(written):
+                written = _yaml_scalar(note.text, found[1], written)  # `- null` would be no tag
+            edits.setdefault(source, []).append(TextEdit(span, written))
     return checked_edits(index, edits)
+
+
+def _anki_tag_lines(note: Note) -> list[Span]:
+    """The cards' `Tags:` lines and the `FILE TAGS` lines: Anki's tags, written `#x` or not."""
+    lines = [card.tags_span for card in note.anki.cards if card.tags_span is not None]
+    return lines + [file_tags.span for file_tags in note.anki.file_tags]
 
 
 # --- aliases ----------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from notels.edits.ids import IdGenerator, note_ids, vault_ids
 from notels.edits.rename import (
     AliasRename,
     BlockRename,
+    HeadingRename,
     NoteRename,
     RenameError,
     RenameTarget,
@@ -543,7 +544,9 @@ class EditFeatures:
                     )
                     fixes += path_link_fixes(place.relative, note, vault.index, finding)
                     typos = (
-                        similar_name_fixes(note, name_catalog(vault.index), finding)
+                        similar_name_fixes(
+                            place.relative, note, vault.index, name_catalog(vault.index), finding
+                        )
                         if finding.code == "unresolved-link"
                         else []
                     )
@@ -881,8 +884,18 @@ class EditFeatures:
         # file plans the links' edits, and the innermost one holding a note decides its edits
         # (see EditBuilder.decides).
         planned = [(vault, edits)]
-        for other in self.session.workspace.vaults_holding(file):
-            if other is not vault:
+        holding = self.session.workspace.vaults_holding(file)
+        if isinstance(target, TagRename):
+            # A tag is one in the whole vault: those nested in it hold some of its notes, and
+            # the editor's text of the ones open there.
+            nested = self.session.workspace.vaults.values()
+            holding += [n for n in nested if any(n.root.is_relative_to(h.root) for h in holding)]
+        for other in dict.fromkeys(holding):
+            if other is vault:
+                continue
+            if isinstance(target, TagRename):
+                planned.append((other, self._tag_renamed_in(other, target, params.new_name)))
+            else:
                 planned.append(
                     (other, self._renamed_in(other, file, place, target, params.new_name))
                 )
@@ -934,15 +947,17 @@ class EditFeatures:
         return True
 
     def _renamed_in(
-        self, vault: Vault, file: Path, place: NotePlace, target: RenameTarget, new_name: str
+        self,
+        vault: Vault,
+        file: Path,
+        place: NotePlace,
+        target: NoteRename | HeadingRename | BlockRename | AliasRename,
+        new_name: str,
     ) -> dict[str, list[TextEdit]]:
         """The rename's edits as another vault holding `file` sees it; none when it cannot."""
         relative = relative_key(vault.root, file)
         try:
             self._sync_from_disk(vault, self._to_read(vault, relative, target, new_name))
-            if isinstance(target, TagRename):
-                with vault.lock:
-                    return rename_tag_edits(vault.index, target.name, new_name)
             if isinstance(target, AliasRename):
                 with vault.lock:
                     return rename_alias_edits(vault.index, relative, target.alias, new_name)
@@ -977,13 +992,25 @@ class EditFeatures:
             log.warning("links in %s not updated: %s", vault.root, error)
             return {}
 
+    def _tag_renamed_in(
+        self, vault: Vault, target: TagRename, new_name: str
+    ) -> dict[str, list[TextEdit]]:
+        """The tag rename's edits in another vault holding the note or nested in its vault."""
+        try:
+            self._sync_from_disk(vault, self._to_read(vault, "", target, new_name))
+            with vault.lock:
+                return rename_tag_edits(vault.index, target.name, new_name)
+        except RenameError as error:
+            log.warning("tags in %s not renamed: %s", vault.root, error)
+            return {}
+
     def _to_read(
         self, vault: Vault, relative: str, target: RenameTarget, new_name: str
     ) -> set[str]:
         """The notes of `vault` a rename may edit, `relative` being the target's path there."""
         with vault.lock:
-            if isinstance(target, TagRename):
-                return tag_users(vault.index, target.name) | {relative}
+            if isinstance(target, TagRename):  # the note under the cursor is one of them
+                return tag_users(vault.index, target.name)
             if isinstance(target, AliasRename):
                 return vault.index.linkers_of_name(target_key(target.alias)) | {relative}
             moves = {relative: relative}
