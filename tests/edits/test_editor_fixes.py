@@ -17,6 +17,7 @@ from notels.edits.editor_fixes import (
     path_link_fixes,
     render_template,
     similar_name_fixes,
+    similar_part_fixes,
 )
 from notels.edits.text_edit import apply_edits
 from notels.features.catalog import name_catalog
@@ -311,3 +312,11 @@ def test_no_name_is_offered_for_a_short_or_unlike_target(target: str) -> None:
     finding = _finding(index, "Ссылки.md", "unresolved-link")
     note = index.notes["Ссылки.md"]
     assert similar_name_fixes("Ссылки.md", note, index, name_catalog(index), finding) == []
+
+
+def test_a_heading_typo_in_a_link_to_a_note_named_with_braces_is_offered_the_heading() -> None:
+    """A note name may hold `{}`: the fix's title was made with str.format and raised."""
+    index = _vault({"Set {a, b}.md": "## Введение\n", "Ссылки.md": "[[Set {a, b}#Введене]]\n"})
+    finding = _finding(index, "Ссылки.md", "unresolved-heading")
+    fixes = similar_part_fixes("Ссылки.md", index.notes["Ссылки.md"], index, finding)
+    assert [fix.title for fix in fixes] == ["Change to [[Set {a, b}#Введение]]"]

@@ -650,3 +650,11 @@ def test_an_alias_is_not_renamed_onto_a_name_in_use_nor_to_a_link_breaker() -> N
     with pytest.raises(RenameError, match="cannot contain"):
         rename_alias_edits(index, "N.md", "Старое", "a#b")
     assert rename_alias_edits(index, "N.md", "Старое", "N") != {}  # its own name: fine
+
+
+@pytest.mark.parametrize("new_alias", ["a/b", "a\\b"])
+def test_an_alias_is_not_renamed_to_a_path_no_bare_link_reaches(new_alias: str) -> None:
+    """`[[a/b]]` is read as a path: an alias holding `/` names nothing a link can write."""
+    index = _index({"N.md": "---\naliases: [Старое]\n---\n"})
+    with pytest.raises(RenameError, match="cannot contain"):
+        rename_alias_edits(index, "N.md", "Старое", new_alias)
