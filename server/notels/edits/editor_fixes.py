@@ -139,7 +139,7 @@ def similar_name_fixes(
             bare = name.rpartition("/")[2]
             written = bare if _opens(index, bare, path, entry.path) else name
             names.append(_Name(written, "", entry.label if link.alias is None else None))
-    return _typo_fixes(note, link, link.target_span, "unresolved-link", names, "{}")
+    return _typo_fixes(note, link, link.target_span, "unresolved-link", names, "")
 
 
 def _ending(path: str, parts: int) -> str:
@@ -178,13 +178,13 @@ def similar_part_fixes(path: str, note: Note, index: VaultIndex, finding: Findin
         blocks = [block.name for block in target.block_ids]
         alike = _alike(fold(link.block_ref or ""), [name.lower() for name in blocks])
         names = [_Name(blocks[at]) for _, at in alike]
-        return _typo_fixes(note, link, finding.span, finding.code, names, link.target + "#^{}")
+        return _typo_fixes(note, link, finding.span, finding.code, names, link.target + "#^")
     if link.heading is None or "#" in link.heading:
         return []  # a nested heading: which part is wrong is a guess
     texts = [link_heading_text(heading.text) for heading in target.headings]
     alike = _alike(heading_key(link.heading), [heading_key(text) for text in texts])
     names = [_Name(texts[at]) for _, at in alike]
-    return _typo_fixes(note, link, finding.span, finding.code, names, link.target + "#{}")
+    return _typo_fixes(note, link, finding.span, finding.code, names, link.target + "#")
 
 
 def _parts(link: Link) -> tuple[Span | None, Span | None]:
@@ -206,9 +206,10 @@ class _Name(NamedTuple):
 
 
 def _typo_fixes(
-    note: Note, link: Link, span: Span, code: str, names: Sequence[_Name], form: str
+    note: Note, link: Link, span: Span, code: str, names: Sequence[_Name], before: str
 ) -> list[Fix]:
-    """The fixes writing each name at `span`, up to _MOST_TYPO_FIXES."""
+    """The fixes writing each name at `span`, up to _MOST_TYPO_FIXES; their titles show the
+    link as `[[{before}{name}]]`."""
     fixes: list[Fix] = []
     offered: set[tuple[str, str | None]] = {(span.slice(note.text), None)}
     for name in names:
@@ -216,7 +217,7 @@ def _typo_fixes(
             continue
         offered.add((name.written, name.shown))
         edits = [TextEdit(span, escape_in_link(note, link, name.written))]
-        shown = form.format(name.written)
+        shown = before + name.written
         if name.shown is not None:
             end = link.span.end - 2  # before `]]`
             pipe = display_pipe(note.text, link.span.start)

@@ -24,7 +24,7 @@ import yaml
 
 from notels.edits.rename import (
     ALIAS_KEY,
-    INVALID_HEADING_CHARS,
+    INVALID_LINK_CHARS,
     Edits,
     LinkQuotes,
     RenameError,
@@ -169,7 +169,8 @@ def check_alias(new_alias: str) -> str:
     alias = new_alias.strip()
     if not alias:
         raise RenameError("An alias cannot be empty.")
-    bad = sorted(set(alias) & INVALID_HEADING_CHARS)
+    # `/` or `\\` make a link a path, which no alias answers.
+    bad = sorted(set(alias) & (INVALID_LINK_CHARS | {"/", "\\"}))
     if bad:
         raise RenameError(f"An alias cannot contain {' '.join(bad)}: links could not name it.")
     if any(ord(char) < 32 for char in alias):
