@@ -169,7 +169,7 @@ def check_alias(new_alias: str) -> str:
     alias = new_alias.strip()
     if not alias:
         raise RenameError("An alias cannot be empty.")
-    # `/` or `\\` make a link a path, which no alias answers.
+    # `/` or a backslash make a link a path, which no alias answers.
     bad = sorted(set(alias) & (INVALID_LINK_CHARS | {"/", "\\"}))
     if bad:
         raise RenameError(f"An alias cannot contain {' '.join(bad)}: links could not name it.")
