@@ -231,9 +231,9 @@ local function rename_handler(err, result, ctx, config)
     elseif answer and answer.applied == false then
       vim.notify('notels: the rename was not applied.', vim.log.levels.WARN)
     elseif answer and (answer.skipped or 0) > 0 then
-      -- Changed on disk since the rename was planned (a sync): their links still name the old note.
+      -- Changed on disk since the rename was planned (a sync): they still name the old name.
       vim.notify(
-        ('notels: %d note(s) changed meanwhile kept their old links; rename again to update them.'):format(
+        ('notels: %d note(s) changed meanwhile were left as they were; rename again to update them.'):format(
           answer.skipped
         ),
         vim.log.levels.WARN
