@@ -36,7 +36,7 @@ from rapidfuzz import fuzz, process
 
 from notels.edits.fixes import Fix
 from notels.edits.lines import break_before, line_bounds
-from notels.edits.rename import INVALID_LINK_CHARS, MD, escape_in_link
+from notels.edits.rename import INVALID_LINK_CHARS, MD, RenameError, escape_in_link
 from notels.edits.text_edit import TextEdit
 from notels.features.catalog import NameCatalog
 from notels.features.model import CompletionKind
@@ -216,14 +216,19 @@ def _typo_fixes(
         if (name.written, name.shown) in offered:
             continue
         offered.add((name.written, name.shown))
-        edits = [TextEdit(span, escape_in_link(note, link, name.written))]
-        shown = before + name.written
-        if name.shown is not None:
-            end = link.span.end - 2  # before `]]`
-            pipe = display_pipe(note.text, link.span.start)
-            edits.append(TextEdit(Span(end, end), pipe + escape_in_link(note, link, name.shown)))
-            shown += "|" + name.shown
-        title = f"Change to [[{shown}]]{name.addition}"
+        try:
+            edits = [TextEdit(span, escape_in_link(note, link, name.written))]
+            shown = before + name.written
+            if name.shown is not None:
+                end = link.span.end - 2  # before `]]`
+                pipe = display_pipe(note.text, link.span.start)
+                shown_text = escape_in_link(note, link, name.shown)
+                edits.append(TextEdit(Span(end, end), pipe + shown_text))
+                shown += "|" + name.shown
+        except RenameError:
+            continue  # `: ` in an unquoted frontmatter value would break the frontmatter
+
+        title = f"Change to {'!' if link.embed else ''}[[{shown}]]{name.addition}"
         fixes.append(Fix(title, code, tuple(edits), False))
         if len(fixes) == _MOST_TYPO_FIXES:
             break

@@ -41,7 +41,7 @@ import posixpath
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from notels.edits.text_edit import TextEdit, check_edits
+from notels.edits.text_edit import TextEdit, apply_edits, check_edits
 from notels.syntax.frontmatter import ScalarLookup
 from notels.syntax.model import BlockId, Heading, Link, Tag
 from notels.syntax.note import Note
@@ -67,10 +67,9 @@ MD = ".md"
 INVALID_NAME_CHARS = frozenset("[]|#^/\\")
 # What ends a plain YAML scalar in block context, which a link's new text must not bring in.
 _PLAIN_SCALAR_BREAKERS = (": ", ":\t", " #", "\t#")
-INVALID_HEADING_CHARS = frozenset("[]|#^")
 # What a link's target cannot hold: it would end the link or start its heading or shown text.
 INVALID_LINK_CHARS = frozenset("[]|#^")
-ALIAS_KEY = "aliases"
+INVALID_HEADING_CHARS = INVALID_LINK_CHARS  # a heading is named inside links
 
 Edits = dict[str, list[TextEdit]]
 
@@ -154,10 +153,9 @@ def rename_target_at(index: VaultIndex, path: str, offset: int) -> RenameTarget 
         hashed = tag.in_frontmatter and note.text[tag.span.start - 1 : tag.span.start] == "#"
         if tag.span.start - hashed <= offset <= tag.span.end:
             return _tag_target(note, path, tag, offset)
-    aliases = note.frontmatter.entry(ALIAS_KEY) if note.frontmatter is not None else None
-    for scalar in aliases.scalars if aliases is not None else ():
+    for scalar in note.alias_scalars:
         alias = scalar.value.strip()
-        if scalar.span.start <= offset <= scalar.span.end and alias:
+        if scalar.span.start <= offset <= scalar.span.end:
             span = scalar.value_span
             if span.slice(note.text) != scalar.value:  # escapes: no span of its own
                 span = scalar.span
@@ -247,9 +245,8 @@ def _tag_target(note: Note, path: str, tag: Tag, offset: int) -> TagRename:
 
 def _alias_named(note: Note | None, target: str) -> str | None:
     """The alias of `note` that a link's `target` names, as the frontmatter writes it."""
-    entry = note.frontmatter.entry(ALIAS_KEY) if note and note.frontmatter else None
     key = target_key(target)
-    for scalar in entry.scalars if entry is not None else ():
+    for scalar in note.alias_scalars if note is not None else ():
         if target_key(scalar.value.strip()) == key:
             return scalar.value.strip()
     return None
@@ -861,10 +858,20 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
     old_key, new_key = heading_key(heading.text), heading_key(text)
     if new_key != old_key and any(heading_key(h.text) == new_key for h in note.headings):
         raise RenameError(f"{path} already has a heading {text!r}.")
-    linked = link_heading_text(text)
-    edits: Edits = {}
+    edits = heading_link_edits(index, path, note, heading, text)
     if name_span.slice(note.text) != written:
-        edits[path] = [TextEdit(name_span, written)]
+        edits.setdefault(path, []).append(TextEdit(name_span, written))
+    return checked_edits(index, edits)
+
+
+def heading_link_edits(
+    index: VaultIndex, path: str, note: Note, heading: Heading, new_text: str
+) -> Edits:
+    """Every link to `heading` of the note `path`, naming it as a heading of `new_text` (not
+    yet in order: see checked_edits)."""
+    old_key = heading_key(heading.text)
+    linked = link_heading_text(new_text)
+    edits: Edits = {}
     renamed = note.headings.index(heading)  # equal, maybe not the same object: parsed again
     for source in sorted(index.linkers_of(path) | {path}):
         source_note = index.notes.get(source)
@@ -888,7 +895,24 @@ def rename_heading_edits(index: VaultIndex, path: str, heading: Heading, new_tex
                 if at == renamed and part.slice(source_note.text) != linked:
                     escaped = quotes.escape(link, linked)
                     edits.setdefault(source, []).append(TextEdit(part, escaped))
-    return checked_edits(index, edits)
+    return edits
+
+
+def headings_changed(index: VaultIndex, path: str, note: Note, changes: list[TextEdit]) -> Edits:
+    """The links to the note's headings that `changes` (to its tags or block ids) rewrite: a
+    heading's tags and block id are part of the name links give it (`[[N#Intro ml]]`)."""
+    edits: Edits = {}
+    for heading in note.headings:
+        inside = [
+            TextEdit(change.span.shifted(-heading.text_span.start), change.new_text)
+            for change in changes
+            if heading.text_span.start <= change.span.start < heading.text_span.end
+        ]
+        if inside:
+            text = apply_edits(heading.text_span.slice(note.text), inside).strip()
+            for source, found in heading_link_edits(index, path, note, heading, text).items():
+                edits.setdefault(source, []).extend(found)
+    return edits
 
 
 def tag_name_span(tag: Tag) -> Span:

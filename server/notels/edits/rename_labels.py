@@ -19,16 +19,17 @@ cursor is on. Decisions worth knowing:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import yaml
 
 from notels.edits.rename import (
-    ALIAS_KEY,
     INVALID_LINK_CHARS,
     Edits,
     LinkQuotes,
     RenameError,
     checked_edits,
+    headings_changed,
     linked_path,
     tag_name_span,
 )
@@ -87,9 +88,11 @@ def rename_block_edits(index: VaultIndex, path: str, block: BlockId, new_name: s
     old_key, new_key = block.name.lower(), name.lower()
     if new_key != old_key and (taken := find_block(note, name)) is not None:
         raise RenameError(f"{path} already has a block ^{taken.name}.")
-    edits: Edits = {path: [TextEdit(Span(block.span.start + 1, block.span.end), name)]}
+    change = TextEdit(Span(block.span.start + 1, block.span.end), name)
+    edits = headings_changed(index, path, note, [change])
+    edits.setdefault(path, []).append(change)
     if find_block(note, block.name) != block:
-        return edits  # a second block of one name: links reach the first, and stay
+        return checked_edits(index, edits)  # a second block of one name: links reach the first
     for source in sorted(index.linkers_of(path) | {path}):
         source_note = index.notes.get(source)
         if source_note is None:
@@ -111,7 +114,7 @@ def tag_users(index: VaultIndex, name: str) -> set[str]:
     key = name.lower()
     below = key + "/"
     users = index.notes_with_tag(key)
-    for other in list(index.tags()):
+    for other in list(index.tags()):  # a copy: the index may change while it is read
         if other.startswith(below):
             users |= index.notes_with_tag(other)
     return users
@@ -130,6 +133,7 @@ def rename_tag_edits(index: VaultIndex, name: str, new_name: str) -> Edits:
         if note is None:
             continue
         anki_lines = _anki_tag_lines(note)
+        changes: list[TextEdit] = []
         lookup = ScalarLookup(note.frontmatter) if note.frontmatter is not None else None
         for tag in note.tags:
             parts = tag.name.split("/")
@@ -144,7 +148,11 @@ def rename_tag_edits(index: VaultIndex, name: str, new_name: str) -> Edits:
             found = lookup.holding(span) if lookup is not None and tag.in_frontmatter else None
             if found is not None and found[1].span == span and not _reads_plain(written):
                 written = _yaml_scalar(note.text, found[1], written)  # `- null` would be no tag
-            edits.setdefault(source, []).append(TextEdit(span, written))
+            changes.append(TextEdit(span, written))
+        for linking, found_edits in headings_changed(index, source, note, changes).items():
+            edits.setdefault(linking, []).extend(found_edits)
+        if changes:
+            edits.setdefault(source, []).extend(changes)
     return checked_edits(index, edits)
 
 
@@ -159,13 +167,12 @@ def _anki_tag_lines(note: Note) -> list[Span]:
 
 def alias_scalar(note: Note, alias: str) -> YamlScalar | None:
     """The scalar of the note's `aliases` that reads `alias`."""
-    entry = note.frontmatter.entry(ALIAS_KEY) if note.frontmatter is not None else None
-    if entry is None:
-        return None
-    return next((scalar for scalar in entry.scalars if scalar.value.strip() == alias), None)
+    return next((scalar for scalar in note.alias_scalars if scalar.value.strip() == alias), None)
 
 
 def check_alias(new_alias: str) -> str:
+    """The new alias, trimmed; RenameError when no link could name it, or YAML would read it
+    back as something else."""
     alias = new_alias.strip()
     if not alias:
         raise RenameError("An alias cannot be empty.")
@@ -173,8 +180,10 @@ def check_alias(new_alias: str) -> str:
     bad = sorted(set(alias) & (INVALID_LINK_CHARS | {"/", "\\"}))
     if bad:
         raise RenameError(f"An alias cannot contain {' '.join(bad)}: links could not name it.")
-    if any(ord(char) < 32 for char in alias):
-        raise RenameError("An alias is one line.")
+    # Controls (DEL, NEL, tabs) and line separators: YAML refuses some, reads others as a
+    # line break, and a link can hold none of them.
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in alias):
+        raise RenameError("An alias cannot hold line breaks or control characters.")
     return alias
 
 
@@ -220,6 +229,8 @@ def _yaml_scalar(text: str, scalar: YamlScalar, value: str) -> str:
 
 
 def _reads_plain(value: str) -> bool:
+    """Does YAML read `value` back as written, plain, where a scalar may stand: in a flow list
+    (`[a, b]`, where a comma or bracket ends it) and as a block item or value?"""
     try:
         as_flow = yaml.safe_load(f"[{value}]")
         as_item = yaml.safe_load(f"- {value}")

@@ -543,6 +543,7 @@ class EditFeatures:
                         place.relative, note, vault.index, vault.config, finding, generator, created
                     )
                     fixes += path_link_fixes(place.relative, note, vault.index, finding)
+                    # Asked here, not only inside: "Create note" is the preferred fix without.
                     typos = (
                         similar_name_fixes(
                             place.relative, note, vault.index, name_catalog(vault.index), finding

@@ -58,6 +58,7 @@ _QUOTED = ('"', "'")
 _BLOCK_SCALAR = ("|", ">")
 _PROPERTY_STARTS = ("&", "!")
 
+ALIASES_KEY = "aliases"
 _TAG_KEYS = ("tags", "tag")
 # Keys whose values mix links and quoted tags: `connected: ["[[X]]", "#topic/sub"]`.
 _MIXED_KEYS = ("connected",)

@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from notels.syntax.anki import KeywordLines, scan_anki_keeping
-from notels.syntax.frontmatter import frontmatter_links, frontmatter_tags, parse_frontmatter
+from notels.syntax.frontmatter import (
+    ALIASES_KEY,
+    frontmatter_links,
+    frontmatter_tags,
+    parse_frontmatter,
+)
 from notels.syntax.lines import LineIndex
 from notels.syntax.markdown import MarkdownItems, Same, hidden_spans, rescan_markdown, scan_markdown
-from notels.syntax.model import AnkiItems, BlockId, Frontmatter, Heading, Link, Tag
+from notels.syntax.model import AnkiItems, BlockId, Frontmatter, Heading, Link, Tag, YamlScalar
 from notels.syntax.spans import Span
 
 
@@ -42,12 +47,13 @@ class Note:
 
     @property
     def aliases(self) -> tuple[str, ...]:
-        if self.frontmatter is None:
-            return ()
-        entry = self.frontmatter.entry("aliases")
-        if entry is None:
-            return ()
-        return tuple(s.value.strip() for s in entry.scalars if s.value.strip())
+        return tuple(scalar.value.strip() for scalar in self.alias_scalars)
+
+    @property
+    def alias_scalars(self) -> tuple[YamlScalar, ...]:
+        """The scalars of `aliases` that name something."""
+        entry = self.frontmatter.entry(ALIASES_KEY) if self.frontmatter is not None else None
+        return tuple(s for s in entry.scalars if s.value.strip()) if entry is not None else ()
 
 
 def parse_note(text: str, lines: LineIndex | None = None) -> Note:

@@ -19,6 +19,7 @@ from typing import NamedTuple, cast
 
 from notels.syntax.anki import AnkiOutline, anki_outline, card_front, scan_anki_outline
 from notels.syntax.frontmatter import (
+    ALIASES_KEY,
     frontmatter_link_targets,
     frontmatter_tags,
     parse_frontmatter,
@@ -207,7 +208,7 @@ def _summary(
         anki = _NO_CARDS  # see vault.drawings
     aliases: list[str] = []
     alias_spans: list[NamedSpan] = []
-    alias_entry = frontmatter.entry("aliases") if frontmatter is not None else None
+    alias_entry = frontmatter.entry(ALIASES_KEY) if frontmatter is not None else None
     if alias_entry is not None:
         for scalar in alias_entry.scalars:
             alias = scalar.value.strip()
