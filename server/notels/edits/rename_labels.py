@@ -89,21 +89,23 @@ def rename_block_edits(index: VaultIndex, path: str, block: BlockId, new_name: s
     if new_key != old_key and (taken := find_block(note, name)) is not None:
         raise RenameError(f"{path} already has a block ^{taken.name}.")
     change = TextEdit(Span(block.span.start + 1, block.span.end), name)
-    edits = headings_changed(index, path, note, [change])
+    texts = {path: note.text}
+    edits = headings_changed(index, path, note, [change], texts)
     edits.setdefault(path, []).append(change)
     if find_block(note, block.name) != block:
-        return checked_edits(index, edits)  # a second block of one name: links reach the first
+        return checked_edits(index, edits, texts)  # a second block of one name: links stay
     for source in sorted(index.linkers_of(path) | {path}):
-        source_note = index.notes.get(source)
+        source_note = note if source == path else index.notes.get(source)
         if source_note is None:
             continue
+        texts[source] = source_note.text
         for link in source_note.links:
             span = link.block_span
             if span is None or link.block_ref is None or link.block_ref.lower() != old_key:
                 continue
             if link.block_ref != name and linked_path(index.resolve(link, source), source) == path:
                 edits.setdefault(source, []).append(TextEdit(span, name))
-    return checked_edits(index, edits)
+    return checked_edits(index, edits, texts)
 
 
 # --- tags ---------------------------------------------------------------------------------------
@@ -128,10 +130,12 @@ def rename_tag_edits(index: VaultIndex, name: str, new_name: str) -> Edits:
     key = name.lower()
     depth = key.count("/") + 1
     edits: Edits = {}
+    texts: dict[str, str] = {}
     for source in sorted(tag_users(index, name)):
         note = index.notes.get(source)
         if note is None:
             continue
+        texts[source] = note.text
         anki_lines = _anki_tag_lines(note)
         changes: list[TextEdit] = []
         lookup = ScalarLookup(note.frontmatter) if note.frontmatter is not None else None
@@ -149,11 +153,11 @@ def rename_tag_edits(index: VaultIndex, name: str, new_name: str) -> Edits:
             if found is not None and found[1].span == span and not _reads_plain(written):
                 written = _yaml_scalar(note.text, found[1], written)  # `- null` would be no tag
             changes.append(TextEdit(span, written))
-        for linking, found_edits in headings_changed(index, source, note, changes).items():
+        for linking, found_edits in headings_changed(index, source, note, changes, texts).items():
             edits.setdefault(linking, []).extend(found_edits)
         if changes:
             edits.setdefault(source, []).extend(changes)
-    return checked_edits(index, edits)
+    return checked_edits(index, edits, texts)
 
 
 def _anki_tag_lines(note: Note) -> list[Span]:
@@ -200,11 +204,13 @@ def rename_alias_edits(index: VaultIndex, path: str, alias: str, new_alias: str)
     if taken.kind is not ResolutionKind.UNRESOLVED and taken.path != path:
         raise RenameError(f"{new!r} already names {taken.path}: links by it would open that note.")
     edits: Edits = {path: [TextEdit(scalar.span, _yaml_scalar(note.text, scalar, new))]}
+    texts = {path: note.text}
     old_key = target_key(alias)
     for source in sorted(index.linkers_of_name(old_key) | {path}):
-        source_note = index.notes.get(source)
+        source_note = note if source == path else index.notes.get(source)
         if source_note is None:
             continue
+        texts[source] = source_note.text
         quotes = LinkQuotes(source_note)
         for link in source_note.links:
             if not link.target or target_key(link.target) != old_key:
@@ -214,7 +220,7 @@ def rename_alias_edits(index: VaultIndex, path: str, alias: str, new_alias: str)
                 edits.setdefault(source, []).append(
                     TextEdit(link.target_span, quotes.escape(link, new))
                 )
-    return checked_edits(index, edits)
+    return checked_edits(index, edits, texts)
 
 
 def _yaml_scalar(text: str, scalar: YamlScalar, value: str) -> str:
