@@ -209,6 +209,26 @@ class NoteStore(Mapping[str, Note]):
             self._recent_lines.put(path, lines, len(text))
         return lines
 
+    def text(self, path: str) -> str | None:
+        """A note's text: the parsed Note's when in memory, else read (and parsed only when
+        the file changed since the index saw it, which re-indexes it)."""
+        note = self.pinned.get(path)
+        if note is None:
+            with self._lock:
+                note = self._recent.get(path)
+        text_loader = self._index.text_loader
+        if note is not None or text_loader is None or path not in self._index.summaries:
+            note = note or self._find(path)
+            return note.text if note is not None else None
+        loaded = text_loader(path)
+        if loaded is None:
+            return None
+        text, stamp = loaded
+        if not self._current(path, stamp):
+            note = self._find(path)
+            return note.text if note is not None else None
+        return text
+
     def is_loaded(self, path: str) -> bool:
         return path in self.pinned or path in self._recent
 
