@@ -2,7 +2,8 @@
 -- with the repository's lsp/notels.lua (or, with NOTELS_SETUP=1, require('notels').setup()).
 -- Inputs (environment): NOTELS_NVIM_RTP, NOTELS_CMD, NOTELS_SETUP,
 -- NOTELS_NOTE (an open note whose line 2 links to [[Target]]), NOTELS_CLOSED (JSON list of the
--- closed notes linking to it), NOTELS_OUT. Records, for the closed notes, whether Neovim loaded
+-- closed notes linking to it), NOTELS_OUT; or, to rename something else than a note,
+-- NOTELS_RENAME ({"line": 2, "column": 12, "to": "ai"}): done when the first closed note changes. Records, for the closed notes, whether Neovim loaded
 -- them, left them modified, sent the server a didOpen for them, and what is on disk; and the
 -- buffers left unsaved; and each diagnostic the open note showed from the rename on.
 local driver = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/nvim_driver.lua')
@@ -38,26 +39,41 @@ driver.run(out, notified, function()
       end
     end,
   })
-  vim.api.nvim_win_set_cursor(0, { 2, 12 })
-  local dir = vim.fs.dirname(note)
-  local renamed = vim.fs.joinpath(dir, 'Renamed.md')
-  vim.lsp.buf.rename('Renamed')
-  out.renamed = vim.wait(10000, function()
-    return vim.uv.fs_stat(renamed) ~= nil
-  end, 20)
+  local closed_files = vim.json.decode(os.getenv('NOTELS_CLOSED'))
+  local function read(file)
+    local handle = assert(io.open(file, 'rb'))
+    local text = handle:read('*a')
+    handle:close()
+    return text
+  end
+  local asked = os.getenv('NOTELS_RENAME')
+  if asked then
+    local rename = vim.json.decode(asked)
+    local before = read(closed_files[1])
+    vim.api.nvim_win_set_cursor(0, { rename.line, rename.column })
+    vim.lsp.buf.rename(rename.to)
+    out.renamed = vim.wait(10000, function()
+      return read(closed_files[1]) ~= before
+    end, 20)
+  else
+    vim.api.nvim_win_set_cursor(0, { 2, 12 })
+    local renamed = vim.fs.joinpath(vim.fs.dirname(note), 'Renamed.md')
+    vim.lsp.buf.rename('Renamed')
+    out.renamed = vim.wait(10000, function()
+      return vim.uv.fs_stat(renamed) ~= nil
+    end, 20)
+  end
   vim.wait(1000) -- the attachments Neovim schedules after the edit, the server's answers
 
+  out.open_lines = vim.api.nvim_buf_get_lines(open_buf, 0, -1, false)
   out.closed = {}
-  for _, file in ipairs(vim.json.decode(os.getenv('NOTELS_CLOSED'))) do
+  for _, file in ipairs(closed_files) do
     local bufnr = vim.fn.bufnr(file)
-    local handle = assert(io.open(file, 'rb'))
-    local on_disk = handle:read('*a')
-    handle:close()
     table.insert(out.closed, {
       file = file,
       loaded = bufnr ~= -1 and vim.api.nvim_buf_is_loaded(bufnr),
       modified = bufnr ~= -1 and vim.bo[bufnr].modified,
-      on_disk = on_disk,
+      on_disk = read(file),
     })
   end
   -- The buffers `:qa` refuses to quit over (E37/E162), once the open note itself is saved.

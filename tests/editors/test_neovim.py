@@ -403,6 +403,41 @@ def test_rename_writes_the_links_of_notes_that_were_not_open(tmp_path: Path, set
 
 
 @needs_nvim
+@pytest.mark.parametrize("setup", [False, True], ids=["lsp-config", "setup"])
+def test_a_tag_rename_writes_the_notes_that_were_not_open(tmp_path: Path, setup: bool) -> None:
+    # A tag of many notes, renamed with vim.lsp.buf.rename on `#ml` of the open note: the
+    # notes not open are written by the server, as for a note's rename, not loaded by Neovim;
+    # nested tags follow, the card's Anki `Tags:` line stays.
+    assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
+    closed = {
+        "Closed 0.md": "---\ntags: [ml, x]\n---\nТекст 😀 #ml/sub.\r\n",
+        "Closed 1.md": "# Закрыта #ML\nSTART\nBasic\nFront: q #ml\nTags: ml\nEND\n",
+    }
+    vault = write_vault(tmp_path / "vault", {"Open.md": "# Open\nСм. 😀 #ml here.\n", **closed})
+    out = tmp_path / "result.json"
+    env = neovim_env(
+        tmp_path,
+        out,
+        setup,
+        NOTELS_NOTE=str(vault / "Open.md"),
+        NOTELS_CLOSED=json.dumps([str(vault / name) for name in closed]),
+        # Byte column 11 of `См. 😀 #ml here.` is the `m` of `#ml`.
+        NOTELS_RENAME=json.dumps({"line": 2, "column": 11, "to": "ai"}),
+    )
+    result = run_script("nvim_rename_closed.lua", env, tmp_path, out, timeout=60)
+    assert "error" not in result, result["error"]
+    assert result["renamed"] is True
+    assert result["open_lines"] == ["# Open", "См. 😀 #ai here."]
+    on_disk = {Path(n["file"]).name: n["on_disk"] for n in result["closed"]}
+    assert on_disk == {
+        "Closed 0.md": "---\ntags: [ai, x]\n---\nТекст 😀 #ai/sub.\r\n",
+        "Closed 1.md": "# Закрыта #ai\nSTART\nBasic\nFront: q #ai\nTags: ml\nEND\n",
+    }
+    assert [n["loaded"] for n in result["closed"]] == [False, False]
+    assert result["did_open"] == []
+
+
+@needs_nvim
 def test_document_highlight_marks_the_links_to_the_same_note(tmp_path: Path) -> None:
     # Neovim's vim.lsp.buf.document_highlight() (which users bind to CursorHold): the cursor's
     # link and the other link to the same note, as Read highlights, in byte columns.
