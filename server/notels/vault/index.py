@@ -186,47 +186,41 @@ class NoteStore(Mapping[str, Note]):
 
     def lines(self, path: str) -> LineIndex | None:
         """Positions in a note's text: the parsed Note's when in memory, else its text read."""
-        note = self.pinned.get(path)
-        if note is None:
+        if path not in self.pinned:
             with self._lock:
-                note = self._recent.get(path)
                 lines = self._recent_lines.get(path)
             if lines is not None:
                 return lines
-        text_loader = self._index.text_loader
-        if note is not None or text_loader is None or path not in self._index.summaries:
-            note = note or self._find(path)
-            return note.lines if note is not None else None
-        loaded = text_loader(path)
-        if loaded is None:
-            return None
-        text, stamp = loaded
-        if not self._current(path, stamp):
-            note = self._find(path)  # re-indexes it
-            return note.lines if note is not None else None
-        lines = LineIndex(text)
+        found = self._note_or_text(path)
+        if found is None or isinstance(found, Note):
+            return found.lines if found is not None else None
+        lines = LineIndex(found)
         with self._lock:
-            self._recent_lines.put(path, lines, len(text))
+            self._recent_lines.put(path, lines, len(found))
         return lines
 
     def text(self, path: str) -> str | None:
-        """A note's text: the parsed Note's when in memory, else read (and parsed only when
-        the file changed since the index saw it, which re-indexes it)."""
+        """A note's text: the parsed Note's when in memory, else read from its file."""
+        found = self._note_or_text(path)
+        return found.text if isinstance(found, Note) else found
+
+    def _note_or_text(self, path: str) -> Note | str | None:
+        """The Note when in memory, else the file's text when the index saw the file as it is
+        now, else the Note parsed again (which re-indexes it): what a reader of positions or
+        text takes without parsing."""
         note = self.pinned.get(path)
         if note is None:
             with self._lock:
                 note = self._recent.get(path)
         text_loader = self._index.text_loader
         if note is not None or text_loader is None or path not in self._index.summaries:
-            note = note or self._find(path)
-            return note.text if note is not None else None
+            return note or self._find(path)
         loaded = text_loader(path)
         if loaded is None:
             return None
         text, stamp = loaded
         if not self._current(path, stamp):
-            note = self._find(path)
-            return note.text if note is not None else None
+            return self._find(path)  # re-indexes it
         return text
 
     def is_loaded(self, path: str) -> bool:
