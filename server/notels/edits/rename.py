@@ -38,7 +38,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from notels.edits.text_edit import TextEdit, apply_edits, check_edits
@@ -874,11 +874,7 @@ def heading_link_edits(
     linked = link_heading_text(new_text)
     edits: Edits = {}
     renamed = note.headings.index(heading)  # equal, maybe not the same object: parsed again
-    for source in sorted(index.linkers_of(path) | {path}):
-        source_note = note if source == path else index.notes.get(source)
-        if source_note is None:
-            continue
-        texts[source] = source_note.text
+    for source, source_note in linking_notes(index, path, note, index.linkers_of(path), texts):
         quotes = LinkQuotes(source_note)
         for link in source_note.links:
             if link.heading is None or link.heading_span is None:
@@ -898,6 +894,19 @@ def heading_link_edits(
                     escaped = quotes.escape(link, linked)
                     edits.setdefault(source, []).append(TextEdit(part, escaped))
     return edits
+
+
+def linking_notes(
+    index: VaultIndex, path: str, note: Note, sources: Iterable[str], texts: dict[str, str]
+) -> Iterator[tuple[str, Note]]:
+    """`path` and each of `sources`, in path order, with its Note (`note` for `path`); the
+    texts go to `texts`, for checked_edits."""
+    for source in sorted({*sources, path}):
+        source_note = note if source == path else index.notes.get(source)
+        if source_note is None:
+            continue
+        texts[source] = source_note.text
+        yield source, source_note
 
 
 def headings_changed(

@@ -33,6 +33,7 @@ from notels.edits.rename import (
     checked_edits,
     headings_changed,
     linked_path,
+    linking_notes,
     tag_name_span,
 )
 from notels.edits.text_edit import TextEdit
@@ -97,11 +98,7 @@ def rename_block_edits(index: VaultIndex, path: str, block: BlockId, new_name: s
     edits.setdefault(path, []).append(change)
     if find_block(note, block.name) != block:
         return checked_edits(index, edits, texts)  # a second block of one name: links stay
-    for source in sorted(index.linkers_of(path) | {path}):
-        source_note = note if source == path else index.notes.get(source)
-        if source_note is None:
-            continue
-        texts[source] = source_note.text
+    for source, source_note in linking_notes(index, path, note, index.linkers_of(path), texts):
         for link in source_note.links:
             span = link.block_span
             if span is None or link.block_ref is None or link.block_ref.lower() != old_key:
@@ -236,11 +233,8 @@ def rename_alias_edits(index: VaultIndex, path: str, alias: str, new_alias: str)
     edits: Edits = {path: [TextEdit(scalar.span, _yaml_scalar(note.text, scalar, new))]}
     texts = {path: note.text}
     old_key = target_key(alias)
-    for source in sorted(index.linkers_of_name(old_key) | {path}):
-        source_note = note if source == path else index.notes.get(source)
-        if source_note is None:
-            continue
-        texts[source] = source_note.text
+    linkers = index.linkers_of_name(old_key)
+    for source, source_note in linking_notes(index, path, note, linkers, texts):
         quotes = LinkQuotes(source_note)
         for link in source_note.links:
             if not link.target or target_key(link.target) != old_key:
