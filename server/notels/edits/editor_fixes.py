@@ -36,7 +36,13 @@ from rapidfuzz import fuzz, process
 
 from notels.edits.fixes import Fix
 from notels.edits.lines import break_before, line_bounds
-from notels.edits.rename import INVALID_LINK_CHARS, MD, RenameError, escape_in_link
+from notels.edits.rename import (
+    INVALID_LINK_CHARS,
+    MD,
+    RenameError,
+    escape_in_link,
+    written_in_link,
+)
 from notels.edits.text_edit import TextEdit
 from notels.features.catalog import NameCatalog
 from notels.features.model import CompletionKind
@@ -92,7 +98,7 @@ def path_link_fixes(path: str, note: Note, index: VaultIndex, finding: Finding) 
         return []
     fixes: list[Fix] = []
     for candidate in resolution.paths:
-        target = _without_md(candidate)
+        target = written_in_link(candidate)
         edit = TextEdit(link.target_span, escape_in_link(note, link, target))
         fixes.append(Fix(f"Use path link: {target}", "ambiguous-link", (edit,), False))
     return fixes
@@ -125,7 +131,7 @@ def similar_name_fixes(
     for _, at in alike:
         entry = catalog.entries[at]
         if depth:
-            written = _ending(_without_md(entry.path), depth) + suffix
+            written = _ending(written_in_link(entry.path), depth) + suffix
         elif entry.kind is CompletionKind.ALIAS:
             written = entry.label
         else:
@@ -135,7 +141,7 @@ def similar_name_fixes(
             names.append(_Name(written, addition))
         elif entry.kind is CompletionKind.ALIAS:
             # The alias as the shown text of a link to its note, as Obsidian writes one.
-            name = _without_md(entry.path)
+            name = written_in_link(entry.path)
             bare = name.rpartition("/")[2]
             written = bare if _opens(index, bare, path, entry.path) else name
             names.append(_Name(written, "", entry.label if link.alias is None else None))
@@ -235,10 +241,6 @@ def _typo_fixes(
     return fixes
 
 
-def _without_md(path: str) -> str:
-    return path[: -len(MD)] if path.lower().endswith(MD) else path
-
-
 def delete_deck_fix(note: Note, finding: Finding) -> Fix | None:
     if finding.code != "shadowed-target-deck":
         return None
@@ -274,7 +276,7 @@ def new_note_for(
     if link is None or not link.target or has_attachment_extension(link.target):
         return None
     target = link.target.replace("\\", "/").strip()
-    name = target[: -len(MD)] if target.lower().endswith(MD) else target
+    name = written_in_link(target)
     if "/" in name:
         relative = posixpath.normpath(name.lstrip("/"))
     else:
@@ -403,8 +405,7 @@ def _split_note_path(path: str, deck: TargetDeck) -> str:
     parts = [part.strip() for part in deck.deck.split("::")]
     leaf = next((part for part in reversed(parts) if part), "")
     leaf = " ".join(_UNSAFE_NAME.sub(" ", leaf).split()) or "cards"
-    stem = posixpath.basename(path)
-    stem = stem[: -len(MD)] if stem.lower().endswith(MD) else stem
+    stem = written_in_link(posixpath.basename(path))
     return posixpath.join(posixpath.dirname(path), f"{stem} ({leaf})")
 
 

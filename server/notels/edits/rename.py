@@ -504,11 +504,11 @@ def _md_suffix(target: str, path: str) -> str:
     name ending in a space, which a link's target loses (`[[B ]]` opens `B.md`)."""
     if target.lower().endswith(MD):
         return target[-len(MD) :]
-    written = _written(path)
+    written = written_in_link(path)
     return MD if path.lower().endswith(MD) and written != written.rstrip() else ""
 
 
-def _written(path: str) -> str:
+def written_in_link(path: str) -> str:
     """A file's path as a link writes it: a note's without `.md`, an attachment's whole."""
     return path[: -len(MD)] if path.lower().endswith(MD) else path
 
@@ -544,7 +544,7 @@ def _keep_relative_links(
         if resolution.kind is not ResolutionKind.ATTACHMENT and not link.target.lower().endswith(
             MD
         ):
-            written = _written(reached)
+            written = written_in_link(reached)
         edits.put(note, old_path, link, arrivals.relative(written, new_path, reached))
 
 
@@ -652,7 +652,7 @@ def _opens_surely(target: str, path: str) -> bool:
     return (
         not _has_folder(target)
         or target.startswith("../")
-        or target in (_written(path), _written(path) + MD, path)
+        or target in (written_in_link(path), written_in_link(path) + MD, path)
     )
 
 
@@ -678,7 +678,7 @@ def _reaching(
     showing the alias (`[[Note|Alias]]`, `[[Note\\|Alias]]` in a table row) when it shows
     nothing else."""
     suffix = _md_suffix(link.target, wanted)
-    written = _written(wanted) + suffix
+    written = written_in_link(wanted) + suffix
     target = link.target.strip()
     forms: list[str] = []
     if target.startswith(("./", "../")):
@@ -787,7 +787,7 @@ def _read_where_it_arrives(
 def _bare_name_wins(after: _MovedNames, new_path: str) -> bool:
     """Would a bare link by the new name open the file at `new_path`, not a namesake (where
     the namesake will be: it may move too, or another file may arrive under that name)?"""
-    bare = posixpath.basename(_written(new_path))
+    bare = posixpath.basename(written_in_link(new_path))
     return _opened(resolve_in(after, bare, new_path)) == new_path
 
 
@@ -811,7 +811,7 @@ def _retarget(
     written from the vault root when it leaves it.
     """
     suffix = _md_suffix(target, new_path)
-    written = _written(new_path)
+    written = written_in_link(new_path)
     cut = max(target.rfind("/"), target.rfind("\\"))
     if cut < 0:
         if bare_wins and posixpath.basename(old_path) == posixpath.basename(new_path):
