@@ -348,6 +348,24 @@ def test_vim_lsp_buf_rename_renames_the_note_and_its_links(tmp_path: Path, setup
     assert result["line_after_rename"] == "See [[Renamed]] here."
 
 
+def run_rename_closed(
+    tmp_path: Path, setup: bool, vault: Path, closed: dict[str, str], **extra: str
+) -> dict[str, object]:
+    """nvim_rename_closed.lua with `vault`'s Open.md open and the `closed` notes not."""
+    out = tmp_path / "result.json"
+    env = neovim_env(
+        tmp_path,
+        out,
+        setup,
+        NOTELS_NOTE=str(vault / "Open.md"),
+        NOTELS_CLOSED=json.dumps([str(vault / name) for name in closed]),
+        **extra,
+    )
+    result = run_script("nvim_rename_closed.lua", env, tmp_path, out, timeout=60)
+    assert "error" not in result, result["error"]
+    return result
+
+
 @needs_nvim
 @pytest.mark.parametrize("setup", [False, True], ids=["lsp-config", "setup"])
 def test_rename_writes_the_links_of_notes_that_were_not_open(tmp_path: Path, setup: bool) -> None:
@@ -373,16 +391,7 @@ def test_rename_writes_the_links_of_notes_that_were_not_open(tmp_path: Path, set
             **closed,
         },
     )
-    out = tmp_path / "result.json"
-    env = neovim_env(
-        tmp_path,
-        out,
-        setup,
-        NOTELS_NOTE=str(vault / "Open.md"),
-        NOTELS_CLOSED=json.dumps([str(vault / name) for name in closed]),
-    )
-    result = run_script("nvim_rename_closed.lua", env, tmp_path, out, timeout=60)
-    assert "error" not in result, result["error"]
+    result = run_rename_closed(tmp_path, setup, vault, closed)
     assert result["attached"] is True and result["indexed"] is True
     assert result["renamed"] is True and not (vault / "Target.md").exists()
     notes = result["closed"]
@@ -414,18 +423,9 @@ def test_a_tag_rename_writes_the_notes_that_were_not_open(tmp_path: Path, setup:
         "Closed 1.md": "# Закрыта #ML\nSTART\nBasic\nFront: q #ml\nTags: ml\nEND\n",
     }
     vault = write_vault(tmp_path / "vault", {"Open.md": "# Open\nСм. 😀 #ml here.\n", **closed})
-    out = tmp_path / "result.json"
-    env = neovim_env(
-        tmp_path,
-        out,
-        setup,
-        NOTELS_NOTE=str(vault / "Open.md"),
-        NOTELS_CLOSED=json.dumps([str(vault / name) for name in closed]),
-        # Byte column 11 of `См. 😀 #ml here.` is the `m` of `#ml`.
-        NOTELS_RENAME=json.dumps({"line": 2, "column": 11, "to": "ai"}),
-    )
-    result = run_script("nvim_rename_closed.lua", env, tmp_path, out, timeout=60)
-    assert "error" not in result, result["error"]
+    # Byte column 11 of `См. 😀 #ml here.` is the `m` of `#ml`.
+    rename = json.dumps({"line": 2, "column": 11, "to": "ai"})
+    result = run_rename_closed(tmp_path, setup, vault, closed, NOTELS_RENAME=rename)
     assert result["renamed"] is True
     assert result["open_lines"] == ["# Open", "См. 😀 #ai here."]
     on_disk = {Path(n["file"]).name: n["on_disk"] for n in result["closed"]}

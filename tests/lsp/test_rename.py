@@ -50,6 +50,18 @@ async def _prepare(
     )
 
 
+async def _refused(session: Editor, renames: list[tuple[str, int, int, str]]) -> list[str]:
+    """The message of each rename (uri, line, character, new name), every one refused with
+    RequestFailed."""
+    messages: list[str] = []
+    for uri, line, character, name in renames:
+        with pytest.raises(JsonRpcException) as caught:
+            await rename_at(session, uri, line, character, name)
+        assert caught.value.code == types.LSPErrorCodes.RequestFailed.value
+        messages.append(caught.value.message)
+    return messages
+
+
 async def test_renaming_a_note_from_a_link_renames_the_file_and_every_link(vault: Path) -> None:
     write_files(vault, VAULT)
     async with edit_editor(vault) as (session, _):
@@ -110,22 +122,19 @@ async def test_a_rename_that_cannot_work_is_refused_with_the_reason(vault: Path)
         links = session.open("Ссылки.md")
         topic = session.open("Тема.md")
         nothing = await _prepare(session, links, 4, 2)
-        errors: list[JsonRpcException] = []
-        for uri, line, character, name in [
-            (links, 4, 13, "Ссылки"),  # taken
-            (links, 4, 13, "a/b"),
-            (links, 4, 13, " "),
-            (links, 4, 48, "Ссылки"),  # `[[Прозвище]]`: an alias, onto another note's name
-            (topic, 5, 4, "Тема 😀"),  # the heading `Раздел 😀` -> the note's other heading
-            (links, 4, 13, "Я" * 300),  # more than the disk takes in a name (was: an OSError)
-        ]:
-            with pytest.raises(JsonRpcException) as caught:
-                await rename_at(session, uri, line, character, name)
-            errors.append(caught.value)
+        messages = await _refused(
+            session,
+            [
+                (links, 4, 13, "Ссылки"),  # taken
+                (links, 4, 13, "a/b"),
+                (links, 4, 13, " "),
+                (links, 4, 48, "Ссылки"),  # `[[Прозвище]]`: an alias, onto another note's name
+                (topic, 5, 4, "Тема 😀"),  # the heading `Раздел 😀` -> the note's other heading
+                (links, 4, 13, "Я" * 300),  # more than the disk takes (was: an OSError)
+            ],
+        )
 
     assert nothing is None  # plain text: nothing to rename
-    assert {error.code for error in errors} == {types.LSPErrorCodes.RequestFailed.value}
-    messages = [error.message for error in errors]
     assert messages[0] == "Ссылки.md already exists."
     assert "cannot contain /" in messages[1]
     assert "cannot be empty" in messages[2]
@@ -353,17 +362,15 @@ async def test_a_block_id_rename_that_cannot_work_is_refused_with_the_reason(vau
     async with edit_editor(vault) as (session, _):
         links = session.open("Ссылки.md")
         blocks = session.open("Блоки.md")
-        messages: list[str] = []
-        for uri, line, character, name in [
-            (blocks, 1, 30, "two words"),
-            (blocks, 1, 30, "энергия"),
-            (blocks, 1, 30, "LIST-a"),  # the note's other block id, but for case
-            (links, 1, 12, "x"),  # `^nowhere`: no such block
-        ]:
-            with pytest.raises(JsonRpcException) as caught:
-                await rename_at(session, uri, line, character, name)
-            assert caught.value.code == types.LSPErrorCodes.RequestFailed.value
-            messages.append(caught.value.message)
+        messages = await _refused(
+            session,
+            [
+                (blocks, 1, 30, "two words"),
+                (blocks, 1, 30, "энергия"),
+                (blocks, 1, 30, "LIST-a"),  # the note's other block id, but for case
+                (links, 1, 12, "x"),  # `^nowhere`: no such block
+            ],
+        )
 
     assert "letters A-Z, digits and dashes" in messages[0]
     assert "letters A-Z, digits and dashes" in messages[1]
@@ -422,12 +429,8 @@ async def test_a_tag_rename_to_no_tag_is_refused_with_the_reason(vault: Path) ->
     write_files(vault, {"Теги.md": TAGGED})
     async with edit_editor(vault) as (session, _):
         tagged = session.open("Теги.md")
-        messages: list[str] = []
-        for name in ["two words", "2024", "a//b", "#", "ml/"]:
-            with pytest.raises(JsonRpcException) as caught:
-                await rename_at(session, tagged, 7, 11, name)
-            assert caught.value.code == types.LSPErrorCodes.RequestFailed.value
-            messages.append(caught.value.message)
+        names = ["two words", "2024", "a//b", "#", "ml/"]
+        messages = await _refused(session, [(tagged, 7, 11, name) for name in names])
     assert all("is no tag" in message for message in messages), messages
 
 
