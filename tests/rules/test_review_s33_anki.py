@@ -1,0 +1,78 @@
+"""Review s33: Anki findings and fixes checked against the plugin's source, one defect a test.
+
+The plugin (Obsidian_to_Anki, src/setting-to-data.ts and src/file.ts) builds its deletion
+pattern as `DELETE` + `\\n?(?:<!--)?(?:ID: (\\d+).*)` with the flag "g" only: unanchored, run
+over the whole file, cards included. `scanDeletions` deletes each matched ID from Anki and
+`removeEmpties` (run after `writeIDs`) erases each match from the note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vaults import findings_for, run_check, write_vault
+
+DECK = "TARGET DECK: stem::sql\n"
+WORDS = "Enough words in this note to count as written content for every content rule here.\n"
+SQL_CARD = (
+    "START\nBasic\nFRONT: Which SQL statement removes rows from a table?\nBACK: DELETE\n"
+    "ID: 1737306548883\nEND\n"
+)
+
+
+def _only(code, notes, path="a.md", config=None):
+    return [f for f in findings_for(notes, path, config) if f.code == code]
+
+
+# --- DELETE inside a card ---------------------------------------------------------------------
+
+
+def test_a_field_ending_in_delete_above_the_id_line_is_reported():
+    """`BACK: DELETE` above `ID: n`: the plugin's unanchored deletion pattern matches
+    `DELETE\\nID: n`, so each sync deletes the card's note from Anki and erases the answer word
+    and the ID line from the note; the next sync adds it again as a new card. notels said
+    nothing."""
+    text = WORDS + DECK + SQL_CARD
+    found = _only("delete-in-card", {"a.md": text})
+    assert [f.span.slice(text) for f in found] == ["DELETE"]
+    assert "deletes" in found[0].message
+
+
+def test_a_delete_line_inside_a_card_is_reported():
+    """`DELETE` on a line of its own just above a card's `ID:` line, inside the block: the
+    plugin deletes the card from Anki and erases both lines, and the next sync adds the card
+    again without its history: no deletion as meant."""
+    text = WORDS + DECK + "START\nBasic\nFRONT: q\nBACK: a\nDELETE\n<!--ID: 1737306548883-->\nEND\n"
+    found = _only("delete-in-card", {"a.md": text})
+    assert [f.span.slice(text) for f in found] == ["DELETE"]
+
+
+def test_a_card_without_id_whose_text_ends_in_delete_is_reported():
+    """No ID yet, last line `BACK: DELETE`: the plugin adds the card, writes `ID: n` below
+    that line, and `removeEmpties` erases `DELETE\\nID: n` at once; every later sync adds the
+    card to Anki again."""
+    text = WORDS + DECK + SQL_CARD.replace("ID: 1737306548883\n", "")
+    found = _only("delete-in-card", {"a.md": text})
+    assert [f.span.slice(text) for f in found] == ["DELETE"]
+
+
+def test_delete_lines_as_the_plugin_means_them_are_not_reported():
+    """A `DELETE` line and its ID outside any card (the plugin's way to delete a note), and a
+    field that merely mentions DELETE elsewhere in a card, are fine."""
+    text = (
+        WORDS
+        + DECK
+        + "DELETE\nID: 1737306548880\n\n"
+        + "START\nBasic\nFRONT: What does DELETE do?\nBACK: It removes rows.\n"
+        + "ID: 1737306548883\nEND\n"
+    )
+    assert _only("delete-in-card", {"a.md": text}) == []
+
+
+def test_fix_does_not_write_an_id_the_plugin_reads_as_a_deletion(tmp_path: Path):
+    """`--fix` wrote `ID: n` right below `BACK: DELETE`: the next sync deletes that note from
+    Anki and erases the answer and the ID. The card is left to the user, byte for byte."""
+    text = WORDS + DECK + SQL_CARD.replace("ID: 1737306548883\n", "")
+    root = write_vault(tmp_path / "v", {"a.md": text})
+    run_check("--fix", "--exit-zero", ".", cwd=root)
+    assert (root / "a.md").read_bytes() == text.encode("utf-8")
