@@ -10,8 +10,9 @@ Decisions worth knowing:
   `--fix`) when the card swallowed another START (the ID would belong to the merged card), when
   `END` only begins its line (`ENDPOINT: x`: the real end is elsewhere) or when the card already
   has an ID line in the wrong place (moving that one keeps the card's Anki history; a new ID
-  would create a second card). An ID line left without its number (`ID:`, `<!--ID: -->`) as
-  the block's last line gets the number in place instead.
+  would create a second card), nor when the line above it ends with `DELETE` (the plugin reads
+  the two as a deletion: see delete-in-card). An ID line left without its number (`ID:`,
+  `<!--ID: -->`) as the block's last line gets the number in place instead.
 - `duplicate-id` gives a new ID only to the newer copy: by the notes' frontmatter `created`
   when every copy's note has one, then by file creation time when every copy's file has one,
   then by vault order (path, then position). The oldest copy keeps its ID and gets no fix, so
@@ -60,6 +61,7 @@ from notels.findings import Finding
 from notels.syntax.anki import (
     EmptyIdGap,
     empty_id_gap,
+    ends_with_delete,
     note_type_after_start,
     note_type_spaces,
     scan_anki,
@@ -103,8 +105,25 @@ def _can_take_id(card: Card) -> bool:
     return card.closed and card.end_span is not None and card.id is None
 
 
-def _id_is_safe(card: Card) -> bool:
-    return card.end_is_exact and not card.swallowed_starts and not card.misplaced_ids
+def _id_is_safe(note: Note, card: Card) -> bool:
+    return (
+        card.end_is_exact
+        and not card.swallowed_starts
+        and not card.misplaced_ids
+        and not _id_after_delete(note, card)
+    )
+
+
+def _id_after_delete(note: Note, card: Card) -> bool:
+    """Would the card's new ID line follow a `DELETE` (`BACK: DELETE`)? The plugin reads the
+    two as a deletion: it deletes the note from Anki and erases both (see delete-in-card)."""
+    if card.end_span is None:
+        return False
+    at = _below_last_text(note, card, card.end_span.start)
+    placeholder = _empty_id_gap(note, card, card.end_span.start)
+    if placeholder is not None:  # the number goes into the last line: the ID line starts there
+        at = line_bounds(note, placeholder.start)[0]
+    return ends_with_delete(note.text, card.start_span.end, at) is not None
 
 
 def new_id_edit(note: Note, card: Card, style: IdStyle, value: int) -> TextEdit | None:
@@ -156,7 +175,7 @@ def missing_id_fix(note: Note, card: Card, config: Config, generator: IdGenerato
     edit = new_id_edit(note, card, config.id_style, generator.next_id(created_ms(note)))
     if edit is None:
         return None
-    return Fix("Generate Anki ID", "missing-id", (edit,), _id_is_safe(card))
+    return Fix("Generate Anki ID", "missing-id", (edit,), _id_is_safe(note, card))
 
 
 def all_missing_ids_fix(note: Note, config: Config, generator: IdGenerator) -> Fix | None:
@@ -166,7 +185,7 @@ def all_missing_ids_fix(note: Note, config: Config, generator: IdGenerator) -> F
     edits: list[TextEdit] = []
     not_before = created_ms(note)
     for card in note.anki.cards:
-        if not _can_take_id(card) or not _id_is_safe(card):
+        if not _can_take_id(card) or not _id_is_safe(note, card):
             continue
         edit = new_id_edit(note, card, config.id_style, generator.next_id(not_before))
         if edit is not None:
@@ -200,7 +219,7 @@ def missing_id_edits_for_vault(
         edits: list[TextEdit] = []
         not_before = created_ms(note)
         for card in note.anki.cards:
-            if not _can_take_id(card) or (safe_only and not _id_is_safe(card)):
+            if not _can_take_id(card) or (safe_only and not _id_is_safe(note, card)):
                 continue
             edit = new_id_edit(note, card, config.id_style, generator.next_id(not_before))
             if edit is not None:

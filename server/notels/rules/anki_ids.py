@@ -11,6 +11,7 @@ from itertools import chain
 
 from notels.findings import Related, Severity
 from notels.rules.base import MAX_RELATED, Draft, RuleContext, card_rule
+from notels.syntax.anki import deletions_in, ends_with_delete
 from notels.syntax.model import Card, InlineCard
 from notels.vault.index import CardLocation
 
@@ -83,6 +84,44 @@ def misplaced_id(ctx: RuleContext) -> Iterator[Draft]:
                 misplaced.span,
                 "ID line is not the card's last line: the plugin reads it as field text and "
                 "creates a duplicate card. Move it just above END.",
+            )
+
+
+@card_rule(
+    "delete-in-card",
+    Severity.ERROR,
+    "DELETE right before a card's ID line: the plugin deletes the card from Anki.",
+    """
+The plugin looks for `DELETE` followed by an ID line anywhere in a note, cards included, not
+only at the start of a line. In a card (`BACK: DELETE` above `ID: 1737306548883`) it deletes
+that note from Anki on the next sync and erases the word and the ID line from the card, which
+the sync after adds again as a new card, its review history lost. A card whose text ends with
+`DELETE` and has no ID yet loses the ID the plugin writes below it at once, and is added again
+on every sync. Reword the line so that `DELETE` does not end it; to delete a card, put `DELETE`
+and its ID line in place of the whole block.
+""",
+)
+def delete_in_card(ctx: RuleContext) -> Iterator[Draft]:
+    text = ctx.note.text
+    for card in ctx.note.anki.cards:
+        if card.end_span is None:
+            continue
+        inside = (card.start_span.end, card.end_span.start)
+        for delete in deletions_in(text, *inside):
+            yield Draft(
+                delete,
+                "The plugin reads DELETE and the ID line after it as a deletion: it deletes "
+                "that note from Anki and erases both from this card, which the next sync adds "
+                "again as a new card. Reword the line so that DELETE does not end it.",
+            )
+        # The plugin writes a new card's ID at the start of its END line.
+        last_word = ends_with_delete(text, *inside) if card.id is None else None
+        if last_word is not None:
+            yield Draft(
+                last_word,
+                "The card's text ends with DELETE: the plugin reads it and the ID it writes "
+                "below as a deletion and erases both, so every sync adds this card to Anki "
+                "again. Reword the line so that DELETE does not end it.",
             )
 
 

@@ -42,6 +42,8 @@ __all__ = [
     "CardOutline",
     "anki_outline",
     "card_front",
+    "deletions_in",
+    "ends_with_delete",
     "scan_anki",
     "scan_anki_outline",
 ]
@@ -77,6 +79,32 @@ _LOOSE_ID: Final = re.compile(
     r"(?:ID: ?|(?:I[Dd]|id(?=:))[ \t]*:?[ \t]*(?=[0-9]{10,}[ \t]*(?:-->)?[ \t]*(?:[\r\n]|$)))"
     r"([0-9]+)"
 )
+
+# The plugin's deletion pattern, `DELETE` + `\n?(?:<!--)?(?:ID: (\d+).*)` with the flag "g" only:
+# unanchored and run over the whole file, so it matches inside a card too (`BACK: DELETE` above
+# the card's `ID:` line). Line breaks are any, as everywhere here.
+_DELETION: Final = re.compile(r"DELETE(?:\r\n|\r|\n)?(?:<!--)?ID: [0-9]")
+_DELETE_THEN_BREAK: Final = re.compile(r"DELETE(?:\r\n|\r|\n)?")
+
+
+def deletions_in(text: str, start: int, end: int) -> list[Span]:
+    """The `DELETE`s in [start, end) that the plugin reads as deleting the ID after them."""
+    if text.find("DELETE", start, end) == -1:
+        return []
+    return [
+        Span(match.start(), match.start() + len("DELETE"))
+        for match in _DELETION.finditer(text, start, end)
+    ]
+
+
+def ends_with_delete(text: str, start: int, end: int) -> Span | None:
+    """The `DELETE` that ends [start, end), a line break after it allowed: an ID line the
+    plugin (or a fix) writes at `end` would make the two a deletion."""
+    at = text.rfind("DELETE", start, end)
+    if at == -1 or _DELETE_THEN_BREAK.fullmatch(text, at, end) is None:
+        return None
+    return Span(at, at + len("DELETE"))
+
 
 # An ID line waiting for its number (`ID:`, `<!--ID: -->`): field text to the plugin. Group 1 is
 # the space after `<!--`, group 2 what stands between `ID:` and the line's end or `-->`. Spaces
