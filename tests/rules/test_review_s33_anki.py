@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from notels.config import Config
 from vaults import findings_for, run_check, write_vault
 
 DECK = "TARGET DECK: stem::sql\n"
@@ -76,3 +77,16 @@ def test_fix_does_not_write_an_id_the_plugin_reads_as_a_deletion(tmp_path: Path)
     root = write_vault(tmp_path / "v", {"a.md": text})
     run_check("--fix", "--exit-zero", ".", cwd=root)
     assert (root / "a.md").read_bytes() == text.encode("utf-8")
+
+
+# --- fields split as the plugin splits them -------------------------------------------------
+
+
+def test_a_line_starts_only_the_first_configured_field_it_begins_with():
+    """The plugin's `fieldFromLine` (src/note.ts) returns at the first field of the type whose
+    `Name:` the line starts with: `Front:Back: 42` is Front, holding `Back: 42`, and the card
+    syncs. notels went on to try Back after `Front:`, read the line as Back and reported that
+    the card has no Front."""
+    config = Config(note_types={"Basic": ("Front", "Back")})
+    text = WORDS + DECK + "START\nBasic\nFront:Back: 42\nID: 1737306548883\nEND\n"
+    assert _only("empty-field", {"a.md": text}, config=config) == []
