@@ -659,14 +659,12 @@ def fields_as_typed(text: str, card: Card, names: Sequence[str]) -> tuple[Field,
     prefixes = [(name, name + ":") for name in names if name]
 
     def typed_prefix(text: str, start: int, end: int) -> _Prefix | None:
-        found: _Prefix | None = None
-        at = start
-        # As the plugin: each field in the type's order, tried on what the last one left.
+        # As the plugin's `fieldFromLine`: the first field, in the type's order, whose `Name:`
+        # begins the line; the rest of the line (`Back: 42` of `Front:Back: 42`) is its text.
         for name, prefix in prefixes:
-            if text.startswith(prefix, at, end):
-                found = (name, at + len(name), at + len(prefix))
-                at += len(prefix)
-        return found
+            if text.startswith(prefix, start, end):
+                return (name, start + len(name), start + len(prefix))
+        return None
 
     lines = _split_lines(text, card.fields[0].span.start, card.fields[-1].span.end)
     return _fields(text, lines, typed_prefix)
