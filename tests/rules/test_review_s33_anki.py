@@ -90,3 +90,28 @@ def test_a_line_starts_only_the_first_configured_field_it_begins_with():
     config = Config(note_types={"Basic": ("Front", "Back")})
     text = WORDS + DECK + "START\nBasic\nFront:Back: 42\nID: 1737306548883\nEND\n"
     assert _only("empty-field", {"a.md": text}, config=config) == []
+
+
+# --- a Tags: line the plugin does not read ----------------------------------------------------
+
+
+def test_a_tags_line_not_right_above_the_id_line_is_reported():
+    """The plugin (`getTags`, src/note.ts) takes tags only from the block's last line once the
+    ID line is popped, and only when it starts with `Tags: `. A blank line between `Tags:` and
+    the ID, or a field after it, leaves the line as text of the field above: the card gets none
+    of the tags and shows `Tags: sql basics` in Anki. notels said nothing."""
+    spaced = "START\nBasic\nFRONT: q\nBACK: a\nTags: sql basics\n\nID: 1737306548883\nEND\n"
+    above = "START\nBasic\nFRONT: q\nTags: sql basics\nBACK: a\nID: 1737306548884\nEND\n"
+    for card in (spaced, above):
+        text = WORDS + DECK + card
+        found = _only("misplaced-tags", {"a.md": text})
+        assert [f.span.slice(text) for f in found] == ["Tags: sql basics"], card
+
+
+def test_a_tags_line_the_plugin_reads_is_not_reported():
+    """Right above the ID line, or the last line of a card without an ID (blank lines before
+    END are trimmed), the plugin reads the tags."""
+    with_id = "START\nBasic\nFRONT: q\nBACK: a\nTags: sql basics\nID: 1737306548883\nEND\n"
+    without = "START\nBasic\nFRONT: q\nBACK: a\nTags: sql basics\n\nEND\n"
+    for card in (with_id, without):
+        assert _only("misplaced-tags", {"a.md": WORDS + DECK + card}) == [], card
