@@ -9,7 +9,9 @@ from rapidfuzz.distance import OSA
 from notels.findings import Related, Severity
 from notels.rules.base import Draft, RuleContext, card_rule
 from notels.syntax.anki import fields_as_typed
+from notels.syntax.lines import end_of_line
 from notels.syntax.model import Card, Field
+from notels.syntax.spans import Span
 
 
 def _schema(ctx: RuleContext, note_type: str) -> tuple[frozenset[str], str] | None:
@@ -126,6 +128,49 @@ def duplicate_field(ctx: RuleContext) -> Iterator[Draft]:
                 )
             else:
                 first_seen[field.name] = field.name_span.start
+
+
+@card_rule(
+    "misplaced-tags",
+    Severity.WARNING,
+    "A `Tags:` line the plugin does not read: not the card's last line above its ID.",
+    """
+The plugin takes a card's tags from one line only: the block's last line once the ID line is
+taken off, when it starts with `Tags: `. A `Tags:` line anywhere else (above a field, or with a
+blank line between it and the ID) stays text of the field above it: the card gets none of the
+tags, and Anki shows the line on the card. Move it just above the ID line (or make it the
+card's last line). Only a card without tags of its own is looked at: in one that has them,
+another line beginning with `Tags: ` is taken for text.
+""",
+)
+def misplaced_tags(ctx: RuleContext) -> Iterator[Draft]:
+    text = ctx.note.text
+    for card in ctx.note.anki.cards:
+        if card.tags_span is not None or card.end_span is None:
+            continue
+        for field in card.fields:
+            # A line of the field's text that starts with `Tags: `, as the plugin's
+            # `startsWith` reads it: the first line too when it has no field prefix.
+            for line in _lines(text, field.span, first=not field.name):
+                if text.startswith("Tags: ", line.start):
+                    yield Draft(
+                        line,
+                        "The plugin reads tags only from the card's last line, just above its "
+                        "ID: it keeps this line as text of the field above, and the card gets "
+                        "none of these tags. Move it just above the ID line.",
+                    )
+
+
+def _lines(text: str, span: Span, first: bool) -> Iterator[Span]:
+    """The lines of `span` (its first one only when `first`), trailing whitespace left out."""
+    at = span.start
+    while True:
+        line_end, next_start = end_of_line(text, at)
+        if first or at > span.start:
+            yield Span(at, at + len(text[at:line_end].rstrip()))
+        if next_start < 0 or next_start >= span.end:
+            return
+        at = next_start
 
 
 @card_rule(
