@@ -115,3 +115,20 @@ def test_a_tags_line_the_plugin_reads_is_not_reported():
     without = "START\nBasic\nFRONT: q\nBACK: a\nTags: sql basics\n\nEND\n"
     for card in (with_id, without):
         assert _only("misplaced-tags", {"a.md": WORDS + DECK + card}) == [], card
+
+
+# --- an inline card without its [Type] ----------------------------------------------------------
+
+
+def test_an_inline_card_without_a_bracketed_note_type_is_reported():
+    """`InlineNote.getNoteType` (src/note.ts) reads the type from the first `[...]` of the
+    card and uses the match unchecked: with none (`STARTI Basic q Back: a ENDI`) it fails on
+    `null.index` and the card never syncs. notels said nothing."""
+    text = WORDS + DECK + "STARTI Basic What is a row? Back: A record. ENDI\n"
+    found = _only("missing-note-type", {"a.md": text})
+    assert [f.span.slice(text) for f in found] == ["STARTI"]
+
+
+def test_an_inline_card_with_its_note_type_is_not_reported():
+    text = WORDS + DECK + "STARTI [Basic] What is a row? Back: A record. ENDI\n"
+    assert _only("missing-note-type", {"a.md": text}) == []
