@@ -8,6 +8,7 @@ from notels.findings import Related, Severity
 from notels.rules.base import Draft, RuleContext, card_rule
 from notels.syntax.anki import note_type_after_start, note_type_spaces, visible
 from notels.syntax.nested import nested_cards
+from notels.syntax.spans import Span
 
 
 @card_rule(
@@ -161,7 +162,8 @@ def end_prefix(ctx: RuleContext) -> Iterator[Draft]:
 The first line inside a block names the Anki note type (`Basic`, `math_complex`, ...). When it
 is missing, the plugin takes the first field line as the note type and the card fails to sync.
 The plugin looks the note type up exactly as written, trailing spaces included: `Basic ` is no
-note type of Anki's, and that card fails too (a quick fix removes the spaces).
+note type of Anki's, and that card fails too (a quick fix removes the spaces). An inline card
+names its type in brackets (`STARTI [Basic] ...`): without them the plugin fails on the card.
 """,
     fixable=True,
 )
@@ -182,4 +184,12 @@ def missing_note_type(ctx: RuleContext) -> Iterator[Draft]:
                 f"Note type {name!r} has {spaces.slice(text)!r} after it: the plugin looks "
                 f"up {card.note_type!r}, which Anki does not have, and skips the card. "
                 "Remove the spaces.",
+            )
+    for inline in ctx.note.anki.inline_cards:
+        if inline.note_type is None:
+            # `InlineNote.getNoteType` uses its `\[(.*?)\]` match unchecked.
+            yield Draft(
+                Span(inline.span.start, inline.span.start + len("STARTI")),
+                "Inline card has no note type: the plugin reads it from brackets after STARTI "
+                "(e.g. STARTI [Basic] ...) and fails on this card.",
             )
