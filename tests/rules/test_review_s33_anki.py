@@ -132,3 +132,21 @@ def test_an_inline_card_without_a_bracketed_note_type_is_reported():
 def test_an_inline_card_with_its_note_type_is_not_reported():
     text = WORDS + DECK + "STARTI [Basic] What is a row? Back: A record. ENDI\n"
     assert _only("missing-note-type", {"a.md": text}) == []
+
+
+# --- decks of notes whose cards are all inline -------------------------------------------------
+
+
+def test_an_empty_target_deck_is_reported_for_inline_cards_too():
+    """The plugin sends inline cards to the file's deck as it sends block cards
+    (`scanInlineNotes` parses them with `this.target_deck`): an empty `TARGET DECK: ` leaves
+    them no deck either. notels looked only at block cards and said nothing."""
+    text = WORDS + "TARGET DECK: \nSTARTI [Basic] q Back: a ID: 1737306548883 ENDI\n"
+    assert [f.span.slice(text) for f in _only("empty-target-deck", {"a.md": text})] == [
+        "TARGET DECK: "
+    ]
+
+
+def test_inline_cards_without_a_target_deck_are_reported():
+    text = WORDS + "STARTI [Basic] q Back: a ID: 1737306548883 ENDI\n"
+    assert len(_only("missing-target-deck", {"a.md": text})) == 1
