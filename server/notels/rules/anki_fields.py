@@ -255,7 +255,8 @@ Write the deck there.
 )
 def empty_target_deck(ctx: RuleContext) -> Iterator[Draft]:
     anki = ctx.note.anki
-    if not anki.decks or not anki.cards or anki.decks[0].deck.strip():
+    # Inline cards go to the file's deck as block cards do.
+    if not anki.decks or not (anki.cards or anki.inline_cards) or anki.decks[0].deck.strip():
         return
     yield Draft(
         anki.decks[0].span,
@@ -275,9 +276,14 @@ rarely where they belong.
 )
 def missing_target_deck(ctx: RuleContext) -> Iterator[Draft]:
     anki = ctx.note.anki
-    if anki.decks or not anki.cards:
+    if anki.decks or not (anki.cards or anki.inline_cards):
         return
+    # At the first card, block or inline.
+    starts = [card.start_span for card in anki.cards[:1]]
+    starts += [
+        Span(card.span.start, card.span.start + len("STARTI")) for card in anki.inline_cards[:1]
+    ]
     yield Draft(
-        anki.cards[0].start_span,
+        min(starts),
         "This note has cards but no TARGET DECK: they go to the plugin's default deck.",
     )
