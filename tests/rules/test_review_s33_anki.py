@@ -150,3 +150,17 @@ def test_an_empty_target_deck_is_reported_for_inline_cards_too():
 def test_inline_cards_without_a_target_deck_are_reported():
     text = WORDS + "STARTI [Basic] q Back: a ID: 1737306548883 ENDI\n"
     assert len(_only("missing-target-deck", {"a.md": text})) == 1
+
+
+# --- a bare TARGET DECK above a card ----------------------------------------------------------
+
+
+def test_a_bare_target_deck_right_above_start_is_reported():
+    """`^TARGET DECK(?:\\n|: )(.*)`: a bare `TARGET DECK` takes the very next line for the deck,
+    whatever it holds. A template's `TARGET DECK` with `START` right below sends every card to
+    a deck named "START", which the collection does not have. notels took "START" for a deck
+    name and said nothing."""
+    text = WORDS + "TARGET DECK\nSTART\nBasic\nFRONT: q\nID: 1737306548883\nEND\n"
+    found = _only("empty-target-deck", {"a.md": text})
+    assert [f.span.slice(text) for f in found] == ["TARGET DECK\nSTART"]
+    assert "START" in found[0].message
