@@ -250,19 +250,35 @@ def shadowed_target_deck(ctx: RuleContext) -> Iterator[Draft]:
 The plugin takes the deck from the first `TARGET DECK` line, or from the line after a bare
 `TARGET DECK`. Left empty (`TARGET DECK: ` of a template, or a blank line between `TARGET DECK`
 and the deck) the deck is "", which Anki does not have: every card of the note fails to sync.
+A bare `TARGET DECK` takes the very next line for the deck, even the `START` of a card below it.
 Write the deck there.
 """,
 )
 def empty_target_deck(ctx: RuleContext) -> Iterator[Draft]:
     anki = ctx.note.anki
     # Inline cards go to the file's deck as block cards do.
-    if not anki.decks or not (anki.cards or anki.inline_cards) or anki.decks[0].deck.strip():
+    if not anki.decks or not (anki.cards or anki.inline_cards):
         return
-    yield Draft(
-        anki.decks[0].span,
-        'This TARGET DECK names no deck: the plugin sends the note\'s cards to the deck "", '
-        "and none of them syncs.",
-    )
+    deck, lines = anki.decks[0], ctx.note.lines
+    if not deck.deck.strip():
+        yield Draft(
+            deck.span,
+            'This TARGET DECK names no deck: the plugin sends the note\'s cards to the deck "", '
+            "and none of them syncs.",
+        )
+    elif deck.deck in _KEYWORDS and lines.line_of(deck.deck_span.start) > lines.line_of(
+        deck.span.start
+    ):
+        # A bare `TARGET DECK` takes the next line whatever it holds: `START` of a template.
+        yield Draft(
+            deck.span,
+            f"This TARGET DECK names no deck: the plugin takes the line below it, {deck.deck}, "
+            "for the deck, and none of the note's cards syncs. Write the deck there.",
+        )
+
+
+# The plugin's own lines: never a deck the writer meant.
+_KEYWORDS = frozenset({"START", "END", "TARGET DECK", "FILE TAGS", "DELETE"})
 
 
 @card_rule(
