@@ -164,3 +164,35 @@ def test_a_bare_target_deck_right_above_start_is_reported():
     found = _only("empty-target-deck", {"a.md": text})
     assert [f.span.slice(text) for f in found] == ["TARGET DECK\nSTART"]
     assert "START" in found[0].message
+
+
+# --- a field prefix in lower case -------------------------------------------------------------
+
+
+def _basic_vault(odd: str) -> dict[str, str]:
+    cards = {
+        f"n{i}.md": WORDS
+        + DECK
+        + f"START\nBasic\nFront: q{i}\nBack: a\nID: {1737306548800 + i}\nEND\n"
+        for i in range(5)
+    }
+    return {**cards, "odd.md": WORDS + DECK + odd}
+
+
+def test_a_field_prefix_in_lower_case_is_reported():
+    """rules.md, unknown-field: "only a prefix that differs from a field by its letter case or
+    by a typo ... is reported". The plugin's `line.startsWith(field + ":")` is exact, so
+    `back: a` stays text of Front and Back is left empty. notels reported `BACK:` and
+    `Back:` for such fields but never an all-lower-case `back:`: it is not even read as a
+    prefix."""
+    odd = "START\nBasic\nFront: q\nback: a\nID: 1737306548899\nEND\n"
+    found = _only("unknown-field", _basic_vault(odd), path="odd.md")
+    assert [f.span.slice(WORDS + DECK + odd) for f in found] == ["back"]
+    config = Config(note_types={"Basic": ("Front", "Back")})
+    found = _only("unknown-field", {"odd.md": WORDS + DECK + odd}, path="odd.md", config=config)
+    assert [f.span.slice(WORDS + DECK + odd) for f in found] == ["back"]
+
+
+def test_lower_case_prose_in_a_field_is_not_reported():
+    odd = "START\nBasic\nFront: q\nBack: a\nnote: the back of the card\nID: 1737306548899\nEND\n"
+    assert _only("unknown-field", _basic_vault(odd), path="odd.md") == []
