@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Iterator
+from functools import cache
 
 from rapidfuzz.distance import OSA
 
@@ -49,6 +52,8 @@ letter case or by a typo (`FORMUAL:`, `Back:` for `BACK`) is reported.
     vault_wide=True,
 )
 def unknown_field(ctx: RuleContext) -> Iterator[Draft]:
+    text = ctx.note.text
+    variants: dict[frozenset[str], list[int]] = {}  # per schema: where its case variants start
     for card in ctx.note.anki.cards:
         if card.note_type is None:
             continue
@@ -77,6 +82,37 @@ def unknown_field(ctx: RuleContext) -> Iterator[Draft]:
                 f"{field.name} is not a field of {card.note_type} ({source}: {listed}); the "
                 f"plugin keeps this line as text of {kept_in}.",
             )
+        # A field's name in another case that the looks of a prefix miss (`back:` for Back):
+        # the plugin's `startsWith(field + ":")` is exact, so the line is text too. One search
+        # of the note per schema finds them all (most notes have none).
+        if fields not in variants:
+            variants[fields] = [found.start(1) for found in _case_variants(fields).finditer(text)]
+        found = variants[fields]
+        body_end = card.end_span.start if card.end_span is not None else card.span.end
+        first = bisect_left(found, card.start_span.end)
+        if first == len(found) or found[first] >= body_end:
+            continue
+        starts = [field.span.start for field in card.fields if field.name]
+        type_line = card.note_type_span.start if card.note_type_span is not None else -1
+        for line_start in found[first : bisect_left(found, body_end)]:
+            if line_start in starts or line_start == type_line:
+                continue  # a prefix the loop above judged, or the note type
+            name = text[line_start : text.index(":", line_start)]
+            before = bisect_left(starts, line_start)
+            kept_in = "the previous field" if before else "the card's first field"
+            yield Draft(
+                Span(line_start, line_start + len(name)),
+                f"{name} is not a field of {card.note_type} ({source}: {listed}); the "
+                f"plugin keeps this line as text of {kept_in}.",
+            )
+
+
+@cache
+def _case_variants(fields: frozenset[str]) -> re.Pattern[str]:
+    """A line break, then one of `fields` in another letter case and a colon."""
+    names = "|".join(re.escape(name) for name in sorted(fields, key=len, reverse=True))
+    # After the line break, not `^` with MULTILINE: a literal first character is found fast.
+    return re.compile(rf"\n(?!(?:{names}):)((?i:{names})):")
 
 
 def _mistyped_field(name: str, fields: frozenset[str]) -> bool:
