@@ -181,32 +181,30 @@ another line beginning with `Tags: ` is taken for text.
 )
 def misplaced_tags(ctx: RuleContext) -> Iterator[Draft]:
     text = ctx.note.text
+    if "\nTags: " not in text:
+        return
+    # Each line that starts with `Tags: `, as the plugin's `startsWith` reads it: one search.
+    found = [at.start() + 1 for at in _TAGS_LINE.finditer(text)]
     for card in ctx.note.anki.cards:
         if card.tags_span is not None or card.end_span is None:
             continue
-        for field in card.fields:
-            # A line of the field's text that starts with `Tags: `, as the plugin's
-            # `startsWith` reads it: the first line too when it has no field prefix.
-            for line in _lines(text, field.span, first=not field.name):
-                if text.startswith("Tags: ", line.start):
-                    yield Draft(
-                        line,
-                        "The plugin reads tags only from the card's last line, just above its "
-                        "ID: it keeps this line as text of the field above, and the card gets "
-                        "none of these tags. Move it just above the ID line.",
-                    )
+        type_line = card.note_type_span.start if card.note_type_span is not None else -1
+        inside = found[
+            bisect_left(found, card.start_span.end) : bisect_left(found, card.end_span.start)
+        ]
+        for line_start in inside:
+            if line_start == type_line:
+                continue
+            line_end, _ = end_of_line(text, line_start)
+            yield Draft(
+                Span(line_start, line_start + len(text[line_start:line_end].rstrip())),
+                "The plugin reads tags only from the card's last line, just above its ID: it "
+                "keeps this line as text of the field above, and the card gets none of these "
+                "tags. Move it just above the ID line.",
+            )
 
 
-def _lines(text: str, span: Span, first: bool) -> Iterator[Span]:
-    """The lines of `span` (its first one only when `first`), trailing whitespace left out."""
-    at = span.start
-    while True:
-        line_end, next_start = end_of_line(text, at)
-        if first or at > span.start:
-            yield Span(at, at + len(text[at:line_end].rstrip()))
-        if next_start < 0 or next_start >= span.end:
-            return
-        at = next_start
+_TAGS_LINE = re.compile(r"\nTags: ")
 
 
 @card_rule(
