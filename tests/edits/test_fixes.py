@@ -186,16 +186,19 @@ def test_only_the_later_copy_in_vault_order_gets_a_new_id() -> None:
     text = card("FRONT: q", f"ID: {OLD}")
     vault = Vault({"a.md": text, "b.md": text})
     assert vault.fixes("duplicate-id", path="a.md") == []
-    (fix,) = vault.fixes("duplicate-id", path="b.md")
+    fix, removal = vault.fixes("duplicate-id", path="b.md")
     assert (fix.title, fix.safe) == ("Give this card a new ID", True)
     (edit,) = fix.edits
     assert edit.span.slice(text) == OLD  # the digits only
     assert apply_edits(text, fix.edits) == card("FRONT: q", f"ID: {NOW}")
+    # For the upstream plugin alone, which adds a card without an ID: never `--fix`'s choice.
+    assert not removal.safe
+    assert apply_edits(text, removal.edits) == card("FRONT: q")
 
 
 def test_within_one_note_the_later_card_is_the_copy() -> None:
     text = card("FRONT: a", f"ID: {OLD}") + card("FRONT: b", f"ID: {OLD}")
-    (fix,) = Vault({PATH: text}).fixes("duplicate-id")
+    fix, _ = Vault({PATH: text}).fixes("duplicate-id")
     assert apply_edits(text, fix.edits) == card("FRONT: a", f"ID: {OLD}") + card(
         "FRONT: b", f"ID: {NOW}"
     )
@@ -206,7 +209,7 @@ def test_file_creation_time_decides_which_copy_is_newer() -> None:
     vault = Vault({"a.md": text, "b.md": text})
     created = {"a.md": 200, "b.md": 100}.get
     assert vault.fixes("duplicate-id", path="b.md", created_ns=created) == []
-    assert len(vault.fixes("duplicate-id", path="a.md", created_ns=created)) == 1
+    assert len(vault.fixes("duplicate-id", path="a.md", created_ns=created)) == 2
 
 
 def test_without_every_creation_time_vault_order_decides() -> None:
@@ -232,20 +235,20 @@ def test_the_notes_created_dates_decide_which_copy_is_newer() -> None:
         {"Zettel.md": created_card("2025-01-19 23:46"), "Alpha.md": created_card("2025-06-01")}
     )
     assert vault.fixes("duplicate-id", path="Zettel.md") == []
-    assert len(vault.fixes("duplicate-id", path="Alpha.md")) == 1
+    assert len(vault.fixes("duplicate-id", path="Alpha.md")) == 2
     # The dates come before the files' birth times; equal dates leave it to those.
     born = {"Zettel.md": 200, "Alpha.md": 100}.get
     assert vault.fixes("duplicate-id", path="Zettel.md", created_ns=born) == []
     same = Vault({"Zettel.md": created_card("2025-01-19"), "Alpha.md": created_card("2025-01-19")})
     assert same.fixes("duplicate-id", path="Alpha.md", created_ns=born) == []
-    assert len(same.fixes("duplicate-id", path="Zettel.md", created_ns=born)) == 1
+    assert len(same.fixes("duplicate-id", path="Zettel.md", created_ns=born)) == 2
 
 
 @pytest.mark.parametrize("other", [None, "soon", "2025-13"])
 def test_a_copy_without_a_created_date_leaves_the_order_to_the_path(other: str | None) -> None:
     vault = Vault({"Zettel.md": created_card("2025-01-19 23:46"), "Alpha.md": created_card(other)})
     assert vault.fixes("duplicate-id", path="Alpha.md") == []
-    assert len(vault.fixes("duplicate-id", path="Zettel.md")) == 1
+    assert len(vault.fixes("duplicate-id", path="Zettel.md")) == 2
 
 
 def test_the_copy_of_an_inline_card_gets_a_new_id() -> None:

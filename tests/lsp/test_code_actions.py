@@ -68,7 +68,7 @@ async def test_card_fixes_edit_exact_utf16_ranges_and_a_missing_note_can_be_crea
         (unclosed,) = await _actions(session, algebra, "unclosed-block")
         (create,) = await _actions(session, algebra, "unresolved-link")
         original = await _actions(session, algebra, "duplicate-id")
-        (renumber,) = await _actions(session, copy, "duplicate-id")
+        renumber, unnumber = await _actions(session, copy, "duplicate-id")
 
     assert (missing.title, missing.kind, missing.is_preferred) == (
         "Generate Anki ID",
@@ -95,6 +95,14 @@ async def test_card_fixes_edit_exact_utf16_ranges_and_a_missing_note_can_be_crea
     ((where, text),) = _only_edits(renumber, copy)
     assert where == span((notes.COPY_ID_LINE, 4), (notes.COPY_ID_LINE, 17))
     assert ID.fullmatch(text) and text != "1737306548883"
+    # With the upstream plugin alone: a card without an ID is added anew, with Anki's ID.
+    assert (unnumber.title, unnumber.is_preferred) == (
+        "Remove this copy's ID line: the plugin adds it as a new card",
+        None,
+    )
+    assert _only_edits(unnumber, copy) == [
+        (span((notes.COPY_ID_LINE, 0), (notes.COPY_ID_LINE + 1, 0)), "")
+    ]
 
 
 # CRLF line breaks; line 4 holds `[[Тема]]` after 54 UTF-16 units (one emoji of two).

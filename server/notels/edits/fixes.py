@@ -303,6 +303,21 @@ def duplicate_id_fix(
     return Fix("Give this card a new ID", "duplicate-id", (edit,), True)
 
 
+def copy_id_removal_fix(note: Note, card: Card) -> Fix | None:
+    """The copy's ID line removed, for the upstream plugin: it skips a card whose ID its Anki
+    collection does not hold, so a new ID is never synced, and it adds a card without one and
+    writes the ID Anki gives it. Editor only: `--fix` gives the new ID (see missing-id)."""
+    if card.id is None:
+        return None
+    start, _, following = line_bounds(note, card.id.span.start)
+    return Fix(
+        "Remove this copy's ID line: the plugin adds it as a new card",
+        "duplicate-id",
+        (TextEdit(Span(start, following), ""),),
+        False,
+    )
+
+
 # --- misplaced-id -----------------------------------------------------------------------------
 
 
@@ -644,11 +659,12 @@ def fixes_for_finding(
         if holder is None or holder.id is None or holder.id.span != span:
             holder = next((c for c in anki.inline_cards if c.id and c.id.span == span), None)
         if holder is not None and holder.id is not None and holder.id.span == span:
-            found.append(
-                duplicate_id_fix(
-                    path, holder, index, generator, created_ns, originals, created_ms(note)
-                )
+            renumbered = duplicate_id_fix(
+                path, holder, index, generator, created_ns, originals, created_ms(note)
             )
+            found.append(renumbered)
+            if renumbered is not None and isinstance(holder, Card):
+                found.append(copy_id_removal_fix(note, holder))
     elif code == "misplaced-id":
         card = _card_holding(anki.cards, span)
         if card is not None:

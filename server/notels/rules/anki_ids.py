@@ -34,6 +34,12 @@ def describe_id_time(value: int) -> str:
 Without an `ID:` line the plugin creates the card again on every fresh sync of a copy of the
 vault. Quick fix: Generate Anki ID. An `ID:` line left empty as the block's last line (`ID:`,
 `<!--ID: -->`) is field text to the plugin; the fix writes the number into it.
+
+Know what the upstream plugin does with an ID: it adds to Anki only the cards that have none,
+and writes the ID Anki gave back into the note. A card whose ID the Anki collection does not
+hold is skipped with a console warning ("Note with id ... does not exist in Anki!"), never
+added. A generated ID therefore suits a sync that takes the note's ID as given; with the plugin
+alone, let its first sync write the ID instead.
 """,
     fixable=True,
 )
@@ -181,7 +187,9 @@ def malformed_id(ctx: RuleContext) -> Iterator[Draft]:
     """
 Two cards with one ID overwrite each other in Anki on every sync; this usually happens when a
 note is copied to start a new one. Give the copy a new ID. Inline cards (`STARTI ... ENDI`)
-count as cards here, block cards' IDs and theirs alike.
+count as cards here, block cards' IDs and theirs alike. The upstream plugin skips a card whose
+ID its Anki collection does not hold (see missing-id): with it alone, remove the copy's ID line
+instead, and its next sync adds the card and writes the ID Anki gives it.
 """,
     fixable=True,
     vault_wide=True,
