@@ -81,6 +81,11 @@ def _location(path: str, line: int, column: int, end_line: int, end_column: int)
     }
 
 
+def _braces_doubled(text: str) -> str:
+    """SARIF message strings write a brace doubled: `{n}` is a placeholder (3.11.5)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def sarif_before(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: TextIO) -> None:
     rule_index = {rule.code: position for position, rule in enumerate(rules)}
     results = []
@@ -89,7 +94,7 @@ def sarif_before(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out:
         result: dict[str, object] = {
             "ruleId": f.code,
             "level": _SARIF_LEVEL[f.severity],
-            "message": {"text": f.message},
+            "message": {"text": _braces_doubled(f.message)},
             "locations": [
                 _location(item.path, item.line, item.column, item.end_line, item.end_column)
             ],
@@ -100,7 +105,7 @@ def sarif_before(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out:
             result["relatedLocations"] = [
                 {
                     "id": position,
-                    "message": {"text": message},
+                    "message": {"text": _braces_doubled(message)},
                     **_location(path, line, column, line, column),  # type: ignore[dict-item]
                 }
                 for position, (path, line, column, message) in enumerate(item.related)

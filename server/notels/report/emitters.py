@@ -213,6 +213,12 @@ def emit_sarif(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: T
     out.write("\n      ]" + tail + "\n")
 
 
+def sarif_message(text: str) -> str:
+    """A plain-text SARIF message string: `{n}` is a placeholder there and braces are written
+    doubled (SARIF 2.1.0 3.11.5), so a note name like `{{title}}` is shown as written."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def _sarif_results(
     findings: Sequence[LocatedFinding], rules: Sequence[Rule], string: Callable[[str], str]
 ) -> Iterator[str]:
@@ -231,7 +237,8 @@ def _sarif_results(
         members = [
             f'          "ruleId": {string(f.code)}',
             f'          "level": {string(_SARIF_LEVEL[f.severity])}',
-            f'          "message": {{\n            "text": {string(f.message)}\n          }}',
+            f'          "message": {{\n            "text": {string(sarif_message(f.message))}\n'
+            "          }",
             '          "locations": [\n            {\n'
             + _physical_location(uri(item.path), region, " " * 14)
             + "\n            }\n          ]",
@@ -243,7 +250,7 @@ def _sarif_results(
                 "            {\n"
                 f'              "id": {position},\n'
                 f'              "message": {{\n'
-                f'                "text": {string(message)}\n'
+                f'                "text": {string(sarif_message(message))}\n'
                 "              },\n"
                 + _physical_location(uri(path), (line, column, line, column), " " * 14)
                 + "\n            }"
