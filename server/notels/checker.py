@@ -89,20 +89,33 @@ def _scopes_by_vault(paths: Sequence[Path]) -> dict[Path, list[str]]:
     a PATH inside another PATH's vault (`x.md sub/y.md`, as a pre-commit hook passes files),
     unless that vault is only a folder without a marker and this one a marked vault: a note at
     a repository's top does not make the repository the vault of the vault below it.
+
+    Linear in the PATHs (pre-commit passes thousands of notes by name): the vaults are few, and
+    whether a PATH lies inside another is a look-up of its folders among the PATHs.
     """
     named = [_named_path(path) for path in paths]
-    roots = [find_vault_root(path if path.is_dir() else path.parent) for path in named]
+    folder_roots: dict[Path, Path] = {}  # the PATHs of a folder share its vault root
+    roots = []
+    for path in named:
+        folder = path if path.is_dir() else path.parent
+        if folder not in folder_roots:
+            folder_roots[folder] = find_vault_root(folder)
+        roots.append(folder_roots[folder])
+    paths_of: dict[Path, set[Path]] = {}  # each vault root's PATHs
+    for path, root in zip(named, roots, strict=True):
+        paths_of.setdefault(root, set()).add(path)
+    marked = {root: has_vault_marker(root) for root in paths_of}
     by_root: dict[Path, list[str]] = {}
     for path, root in zip(named, roots, strict=True):
         outer = [
             other_root
-            for other, other_root in zip(named, roots, strict=True)
+            for other_root, others in paths_of.items()
             if other_root != root
             and root.is_relative_to(other_root)
             and (
-                path.is_relative_to(other)
-                or has_vault_marker(other_root)
-                or not has_vault_marker(root)
+                marked[other_root]
+                or not marked[root]
+                or any(folder in others for folder in (path, *path.parents))
             )
         ]
         if outer:
@@ -112,11 +125,17 @@ def _scopes_by_vault(paths: Sequence[Path]) -> dict[Path, list[str]]:
     return by_root
 
 
-def _selected(relative: str, scopes: Sequence[str]) -> bool:
-    """Is this vault-relative path inside one of the requested paths ("" means the whole vault)?"""
-    return any(
-        scope == "" or relative == scope or relative.startswith(scope + "/") for scope in scopes
-    )
+def _selected(relative: str, scopes: Collection[str]) -> bool:
+    """Is this vault-relative path inside one of the requested paths ("" means the whole vault)?
+    `scopes` is a set when there are many: the path and each of its folders are looked up."""
+    if "" in scopes or relative in scopes:
+        return True
+    slash = relative.rfind("/")
+    while slash > 0:
+        if relative[:slash] in scopes:
+            return True
+        slash = relative.rfind("/", 0, slash)
+    return False
 
 
 def check_paths(
@@ -148,10 +167,11 @@ def check_paths(
         # A plain check of a large vault indexes summaries and runs the rules in worker
         # processes (each parses a note again); fixing re-reads notes many times: it keeps them.
         index = load_vault(root, config, progress, keep_notes=True if fix is not None else None)
+        wanted = set(scopes)
         selected = [
             relative
             for relative in sorted({*index.notes, *index.file_problems})
-            if _selected(relative, scopes)
+            if _selected(relative, wanted)
         ]
         if fix is not None:
             outcome = fix_vault(
