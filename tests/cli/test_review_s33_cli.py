@@ -86,3 +86,34 @@ def test_pre_commit_passing_every_note_by_name_takes_about_as_long_as_the_folder
         assert "Checked 4000 notes: 40 warnings." in out.getvalue(), out.getvalue()[-2000:]
     """
     runs_within(code, 7, str(tmp_path / "vault"))
+
+
+def sarif_lines(text: str, sequences: list[str]) -> list[str]:
+    """A text's lines as a SARIF consumer splits them: at the run's `newlineSequences`, tried
+    greedily in order at each position, `["\\r\\n", "\\n"]` when the run says nothing."""
+    lines, start, position = [], 0, 0
+    while position < len(text):
+        matched = next((s for s in sequences if text.startswith(s, position)), None)
+        if matched is None:
+            position += 1
+            continue
+        lines.append(text[start:position])
+        position += len(matched)
+        start = position
+    return [*lines, text[start:]]
+
+
+def test_sarif_lines_are_counted_as_the_run_says_it_counts_them(tmp_path: Path) -> None:
+    """notels counts a lone CR as a line break (README: "treats CRLF and lone-CR line endings
+    like LF"), and SARIF says a run that does not name its `newlineSequences` broke lines at
+    `\\r\\n` and `\\n` only. A note pasted from an old Mac editor (lines ending in CR) gets its
+    broken link reported on line 2 while, read as the SARIF says, the file has one line: the
+    code scanning alert and a SARIF viewer point at a line that is not there."""
+    note = "# Old note\rWords and [[Nope]] here.\r"
+    vault = write_vault(tmp_path, {"a.md": note})
+    run = json.loads(run_check_bytes("--format", "sarif", cwd=vault, timeout=60).stdout)["runs"][0]
+    (result,) = run["results"]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    lines = sarif_lines(note, run.get("newlineSequences", ["\r\n", "\n"]))
+    line = lines[region["startLine"] - 1]
+    assert line[region["startColumn"] - 1 : region["endColumn"] - 1] == "Nope", (lines, region)
