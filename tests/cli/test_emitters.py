@@ -132,7 +132,12 @@ def sarif_before(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out:
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [
-            {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}
+            {
+                "tool": {"driver": driver},
+                "columnKind": "unicodeCodePoints",
+                "newlineSequences": ["\r\n", "\r", "\n"],
+                "results": results,
+            }
         ],
     }
     json.dump(document, out, ensure_ascii=_ascii_only(out), indent=2)

@@ -16,6 +16,7 @@ from notels import __version__
 from notels.findings import Severity
 from notels.report.located import LocatedFinding
 from notels.rules.base import DOCS_URL, Rule
+from notels.syntax.lines import NEWLINE_SEQUENCES
 
 Emitter = Callable[[Sequence[LocatedFinding], Sequence[Rule], TextIO], None]
 
@@ -198,6 +199,9 @@ def emit_sarif(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: T
                     }
                 },
                 "columnKind": "unicodeCodePoints",
+                # Lines end where notels ends them (syntax.lines): a lone CR too, which the
+                # SARIF default (CRLF and LF only) does not count.
+                "newlineSequences": list(NEWLINE_SEQUENCES),
                 "results": [],
             }
         ],

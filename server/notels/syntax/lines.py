@@ -11,6 +11,8 @@ from enum import Enum
 
 from notels.syntax.spans import Span
 
+# The line breaks _LINE_BREAK matches, in its order (the SARIF report's `newlineSequences`).
+NEWLINE_SEQUENCES = ("\r\n", "\r", "\n")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BREAK_CHAR = re.compile(r"[\r\n]")
 _NEWLINE = re.compile(r"\n")
