@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 from timed_run import runs_within
 from vaults import run_check_bytes, write_vault
@@ -117,3 +118,22 @@ def test_sarif_lines_are_counted_as_the_run_says_it_counts_them(tmp_path: Path) 
     lines = sarif_lines(note, run.get("newlineSequences", ["\r\n", "\n"]))
     line = lines[region["startLine"] - 1]
     assert line[region["startColumn"] - 1 : region["endColumn"] - 1] == "Nope", (lines, region)
+
+
+def test_a_relative_sarif_uri_says_what_it_is_relative_to(tmp_path: Path) -> None:
+    """SARIF 3.4.4: a top-level artifact's relative `uri` SHOULD come with a `uriBaseId`, which
+    the run's `originalUriBaseIds` resolves to an absolute URI. A GitLab job (no
+    GITHUB_WORKSPACE) runs `notels check --format sarif` in the repository's `notes/` folder:
+    the report names `a.md`, relative to a folder it names nowhere, so a viewer opening the
+    report (the VS Code SARIF viewer, a converter to GitLab's formats) looks for `a.md` at the
+    repository's root, or wherever the report was saved."""
+    vault = write_vault(tmp_path / "repo" / "notes", {"a.md": "Words [[Nope]].\n"})
+    env = {"GITHUB_WORKSPACE": "", "GITHUB_ACTIONS": ""}
+    sarif = run_check_bytes("--format", "sarif", cwd=vault, env=env, timeout=60)
+    run = json.loads(sarif.stdout)["runs"][0]
+    (result,) = run["results"]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "a.md"
+    base = run.get("originalUriBaseIds", {}).get(location.get("uriBaseId"), {}).get("uri")
+    assert base is not None, location
+    assert urljoin(base, location["uri"]) == (vault / "a.md").as_uri()
