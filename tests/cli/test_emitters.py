@@ -6,6 +6,7 @@ import io
 import json
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,14 @@ from hypothesis import strategies as st
 
 from notels import __version__
 from notels.findings import Finding, Severity
-from notels.report.emitters import _SARIF_LEVEL, _ascii_only, emit_json, emit_sarif, sarif_uri
+from notels.report.emitters import (
+    _SARIF_LEVEL,
+    SOURCE_ROOT,
+    _ascii_only,
+    emit_json,
+    emit_sarif,
+    sarif_uri,
+)
 from notels.report.located import LocatedFinding
 from notels.rules import all_rules
 from notels.rules.base import DOCS_URL, Rule
@@ -71,11 +79,21 @@ def json_before(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: 
     out.write("\n")
 
 
+def _root_uri() -> str:
+    """The folder relative URIs start from: the checkout (GitHub Actions), else this one."""
+    return Path(os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or os.curdir)).as_uri() + "/"
+
+
+def _artifact(uri: str) -> dict[str, str]:
+    """A relative reference names the base it is relative to; a `file:` URI is absolute."""
+    return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": SOURCE_ROOT}
+
+
 def _location(path: str, line: int, column: int, end_line: int, end_column: int) -> object:
     region = {"startLine": line, "startColumn": column, "endLine": end_line}
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": sarif_uri(path)},
+            "artifactLocation": _artifact(sarif_uri(path)),
             "region": {**region, "endColumn": end_column},
         }
     }
@@ -134,6 +152,7 @@ def sarif_before(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out:
         "runs": [
             {
                 "tool": {"driver": driver},
+                "originalUriBaseIds": {SOURCE_ROOT: {"uri": _root_uri()}},
                 "columnKind": "unicodeCodePoints",
                 "newlineSequences": ["\r\n", "\r", "\n"],
                 "results": results,

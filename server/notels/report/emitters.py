@@ -134,6 +134,12 @@ def checkout_path(path: str) -> str:
     workspace = os.environ.get("GITHUB_WORKSPACE")
     if not workspace:
         return path
+    relative = _workspace_relative(path, workspace)
+    return path if relative is None else relative
+
+
+def _workspace_relative(path: str, workspace: str) -> str | None:
+    """The path from `workspace` to the displayed path, when the workspace holds it."""
     absolute = os.path.abspath(path)
     # Either may be named through a symlink (a self-hosted runner's work folder, /tmp on
     # macOS), the working folder never is (getcwd resolves it): compared as written, then
@@ -146,7 +152,7 @@ def checkout_path(path: str) -> str:
         relative = _relative_inside(file, root)
         if relative is not None:
             return relative
-    return path
+    return None
 
 
 def _relative_inside(file: str, root: str) -> str | None:
@@ -159,15 +165,35 @@ def _relative_inside(file: str, root: str) -> str | None:
     return relative.replace(os.sep, "/")
 
 
+# The uriBaseId of every relative URI, as CodeQL names the checkout's root.
+SOURCE_ROOT = "%SRCROOT%"
+
+
+def source_root() -> str:
+    """The folder a relative SARIF URI starts from: the checkout's root (GITHUB_WORKSPACE)
+    when set, else the working folder, where displayed paths start."""
+    return os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or os.curdir)
+
+
 def sarif_uri(path: str) -> str:
     """A displayed path as a URI, percent-encoded (note names hold spaces, `%`, `#` and
-    Cyrillic): a `file:` URI when absolute, else a reference relative to the checkout's root
-    (see `checkout_path`), which code scanning resolves against the checkout."""
-    path = checkout_path(path)
-    if Path(path).is_absolute():
-        return Path(path).as_uri()
+    Cyrillic): a reference relative to `source_root()` when the file lies under it (code
+    scanning resolves it against the checkout), else a `file:` URI."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace:
+        relative = _workspace_relative(path, workspace)
+    else:
+        relative = None if os.path.isabs(path) else path
+    if relative is None:
+        return Path(os.path.abspath(path)).as_uri()
     # fsencode: a name the file system gave as undecodable bytes keeps those bytes.
-    return quote(os.fsencode(path.replace(os.sep, "/")), safe="/")
+    return quote(os.fsencode(relative.replace(os.sep, "/")), safe="/")
+
+
+def _source_root_uri() -> str:
+    """`source_root()` as the base URI of `originalUriBaseIds`: a folder's, ending in `/`."""
+    uri = Path(source_root()).as_uri()
+    return uri if uri.endswith("/") else uri + "/"
 
 
 def emit_sarif(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: TextIO) -> None:
@@ -198,6 +224,8 @@ def emit_sarif(findings: Sequence[LocatedFinding], rules: Sequence[Rule], out: T
                         ],
                     }
                 },
+                # What the relative URIs are relative to (SARIF 3.4.4, 3.14.14).
+                "originalUriBaseIds": {SOURCE_ROOT: {"uri": _source_root_uri()}},
                 "columnKind": "unicodeCodePoints",
                 # Lines end where notels ends them (syntax.lines): a lone CR too, which the
                 # SARIF default (CRLF and LF only) does not count.
@@ -269,10 +297,13 @@ def _sarif_results(
 def _physical_location(uri: str, region: tuple[int, int, int, int], pad: str) -> str:
     """The `"physicalLocation"` member, its key indented by `pad`; `uri` is JSON already."""
     start_line, start_column, end_line, end_column = region
+    # A reference without a scheme (`file:`) is relative to the source root.
+    relative = not uri.startswith('"file:')
+    base = f',\n{pad}    "uriBaseId": "{SOURCE_ROOT}"' if relative else ""
     return (
         f'{pad}"physicalLocation": {{\n'
         f'{pad}  "artifactLocation": {{\n'
-        f'{pad}    "uri": {uri}\n'
+        f'{pad}    "uri": {uri}{base}\n'
         f"{pad}  }},\n"
         f'{pad}  "region": {{\n'
         f'{pad}    "startLine": {start_line},\n'
