@@ -63,10 +63,10 @@ def test_pre_commit_passing_every_note_by_name_takes_about_as_long_as_the_folder
     128 KiB of names per run: some 3,000 to 4,000 notes. Each run should cost about what
     `notels check .` costs (index the vault, check the notes); it cost a time quadratic in
     the names passed, each name compared with every other to find its vault and each note of
-    the vault with every name: 4,000 names of a 4,000-note vault took some 14 s, the folder
-    1.5 s."""
+    the vault with every name: 4,000 names of a 4,000-note vault took 5 to 10 times as long as
+    the folder. Timed against the folder in the same process, so a busy machine slows both."""
     code = """
-        import contextlib, io, os, sys
+        import contextlib, io, os, sys, time
         from notels.cli import main
 
         root = sys.argv[1]
@@ -80,13 +80,21 @@ def test_pre_commit_passing_every_note_by_name_takes_about_as_long_as_the_folder
                     note.write(f"Words [[Some note {folder}-{number + 1}]] here.\\n")
                 names.append(name)
         os.chdir(root)
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            status = main(["check", "--exit-zero", *names])
-        assert status == 0, out.getvalue()[-2000:]
-        assert "Checked 4000 notes: 40 warnings." in out.getvalue(), out.getvalue()[-2000:]
+
+        def timed(*paths):
+            out = io.StringIO()
+            began = time.perf_counter()
+            with contextlib.redirect_stdout(out):
+                status = main(["check", "--exit-zero", *paths])
+            assert status == 0, out.getvalue()[-2000:]
+            assert "Checked 4000 notes: 40 warnings." in out.getvalue(), out.getvalue()[-2000:]
+            return time.perf_counter() - began
+
+        folder = min(timed("."), timed("."))
+        by_name = timed(*names)
+        assert by_name < 2 * folder + 0.5, (by_name, folder)
     """
-    runs_within(code, 7, str(tmp_path / "vault"))
+    runs_within(code, 90, str(tmp_path / "vault"))
 
 
 def sarif_lines(text: str, sequences: list[str]) -> list[str]:
