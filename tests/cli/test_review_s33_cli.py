@@ -91,8 +91,9 @@ def test_pre_commit_passing_every_note_by_name_takes_about_as_long_as_the_folder
             return time.perf_counter() - began
 
         folder = min(timed("."), timed("."))
-        by_name = timed(*names)
-        assert by_name < 2 * folder + 0.5, (by_name, folder)
+        by_name = min(timed(*names), timed(*names))
+        # Quadratic was 5 to 10 times the folder; linear is under twice. Margin for a busy CI.
+        assert by_name < 3 * folder + 1.0, (by_name, folder)
     """
     runs_within(code, 90, str(tmp_path / "vault"))
 
