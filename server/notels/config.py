@@ -254,10 +254,20 @@ def find_vaults_below(folder: Path, max_depth: int = 4, max_folders: int = 2_000
 
 
 def find_vault_root(start: Path) -> Path:
-    """Nearest folder upward with `.obsidian/` or `.notels.toml`; else `start` (or its folder)."""
+    """Nearest folder upward with `.obsidian/` or `.notels.toml`; else the nearest holding
+    `.git`; else `start` (or its folder).
+
+    Many keep `.obsidian/` out of git: without a mark, a repository of notes is one vault, as
+    `notels check .` at its top takes it, whichever of its files a pre-commit hook names (each
+    file's folder alone missed the links and card IDs of the others).
+    """
     start = resolved(start)
     folder = start if start.is_dir() else start.parent
-    for candidate in (folder, *folder.parents):
+    upward = (folder, *folder.parents)
+    for candidate in upward:
         if has_vault_marker(candidate):
+            return candidate
+    for candidate in upward:
+        if os.path.lexists(candidate / ".git"):  # a folder, or a file in a worktree
             return candidate
     return folder
