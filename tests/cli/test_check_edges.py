@@ -558,7 +558,8 @@ def test_dialect_repairs_hold_through_the_cli(tmp_path: Path) -> None:
     )
     records = json.loads(run_check("--format", "json", cwd=vault).stdout)
     assert [(r["path"], r["code"], r["line"], r["column"]) for r in records] == [
-        ("A.md", "unresolved-link", 4, 7)
+        ("A.md", "unresolved-link", 4, 7),
+        ("A.md", "crlf-card", 6, 1),  # the plugin wants a bare LF after START
     ]
 
 

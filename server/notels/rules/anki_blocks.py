@@ -132,6 +132,34 @@ def start_trailing_text(ctx: RuleContext) -> Iterator[Draft]:
 
 
 @card_rule(
+    "crlf-card",
+    Severity.WARNING,
+    "A card whose START line ends with CRLF: the plugin skips it.",
+    """
+The plugin's block pattern `^START\\n` wants a bare LF right after `START`, and Obsidian hands it
+a note's bytes as they are: in a note with CRLF line breaks (written on Windows by another
+program, or checked out by git with `core.autocrlf`) it finds no card and skips them all,
+without a word. Obsidian writes LF when it saves the note, which ends it for that note; save
+the note with LF line breaks (your editor's line ending setting), or set git's `core.autocrlf`
+to `input` for the vault.
+""",
+)
+def crlf_card(ctx: RuleContext) -> Iterator[Draft]:
+    text = ctx.note.text
+    if "\r" not in text:
+        return
+    for card in ctx.note.anki.cards:
+        after = card.start_span.end
+        if text.startswith("\r", after):
+            breaks = "CRLF" if text.startswith("\r\n", after) else "CR"
+            yield Draft(
+                card.start_span,
+                f"START ends its line with {breaks}: the sync plugin wants START and a bare LF, "
+                "so it skips this card. Save the note with LF line breaks.",
+            )
+
+
+@card_rule(
     "end-prefix",
     Severity.WARNING,
     "A line starting with END closes the block early.",
