@@ -1,0 +1,98 @@
+"""Review s33: navigation and completion as an editor user meets them, through real sessions.
+
+Each test is a defect a user of the server saw; its docstring says what they saw.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from edit_harness import position
+from lsp_harness import Editor, document, write_files
+from lsprotocol import types
+from test_completion import completion_editor
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _at(text: str, needle: str, after: int = 0) -> types.Position:
+    """The UTF-16 position `after` characters into the only occurrence of `needle`."""
+    offset = text.index(needle)
+    assert text.find(needle, offset + 1) == -1, f"{needle!r} occurs twice"
+    offset += after
+    line_start = text.rfind("\n", 0, offset) + 1
+    return position(text.count("\n", 0, offset), _units(text[line_start:offset]))
+
+
+def _range(text: str, needle: str) -> types.Range:
+    start = _at(text, needle)
+    return types.Range(start=start, end=position(start.line, start.character + _units(needle)))
+
+
+def _applied(text: str, item: types.CompletionItem, *, replace: bool) -> str:
+    """The text after the client applies `item`, in its insert or its replace mode."""
+    edit = item.text_edit
+    assert edit is not None
+    if isinstance(edit, types.InsertReplaceEdit):
+        ranges = [(edit.replace if replace else edit.insert, edit.new_text)]
+    else:
+        ranges = [(edit.range, edit.new_text)]
+    ranges += [(extra.range, extra.new_text) for extra in item.additional_text_edits or ()]
+    lines = text.split("\n")
+
+    def offset(at: types.Position) -> int:
+        line = lines[at.line]
+        units = 0
+        for index, char in enumerate(line):
+            if units >= at.character:
+                return sum(len(x) + 1 for x in lines[: at.line]) + index
+            units += _units(char)
+        return sum(len(x) + 1 for x in lines[: at.line]) + len(line)
+
+    for found, new_text in sorted(ranges, key=lambda pair: offset(pair[0].start), reverse=True):
+        text = text[: offset(found.start)] + new_text + text[offset(found.end) :]
+    return text
+
+
+async def _complete(session: Editor, uri: str, at: types.Position) -> list[types.CompletionItem]:
+    result = await session.client.text_document_completion_async(
+        types.CompletionParams(text_document=document(uri), position=at)
+    )
+    return list(result.items if isinstance(result, types.CompletionList) else result or ())
+
+
+EMBEDDINGS = "# Embeddings\n\n## Training 😀\nNegative sampling. ^neg\n"
+TABLE = """\
+| Тема 😀 | Ссылка |
+|---|---|
+| Векторы 😀 | [[Emb\\|векторы]] |
+| Обучение | [[Embeddings#Tra\\|обучение]] |
+| Выборка | [[Embeddings#^ne\\|выборка]] |
+"""
+
+
+async def test_replacing_a_name_in_a_table_link_keeps_the_escaped_pipe(vault: Path) -> None:
+    """In a table row, `[[Emb‸\\|векторы]]`: a client in replace mode (VS Code's
+    `editor.suggest.insertMode: replace`, nvim-cmp's Replace) overwrote the name up to the
+    `|`, the table's `\\` with it: `[[Embeddings|векторы]]`, whose bare `|` ends the cell and
+    breaks the row. The same for a heading or block id being typed there. The `\\` is the
+    pipe's, not the name's: the overwritten part ends before it."""
+    write_files(vault, {"Embeddings.md": EMBEDDINGS, "Таблица.md": TABLE})
+    async with completion_editor(vault, insert_replace=True) as session:
+        uri = session.open("Таблица.md")
+        names = await _complete(session, uri, _at(TABLE, "Emb\\", 3))
+        headings = await _complete(session, uri, _at(TABLE, "Tra\\", 3))
+        blocks = await _complete(session, uri, _at(TABLE, "ne\\", 2))
+
+    name = next(item for item in names if item.label == "Embeddings")
+    heading = next(item for item in headings if item.label == "Training 😀")
+    block = next(item for item in blocks if item.label == "neg")
+    for item, written in (
+        (name, "[[Embeddings\\|векторы]]"),
+        (heading, "[[Embeddings#Training 😀\\|обучение]]"),
+        (block, "[[Embeddings#^neg\\|выборка]]"),
+    ):
+        assert written in _applied(TABLE, item, replace=True)
+        assert written in _applied(TABLE, item, replace=False)
