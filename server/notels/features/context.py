@@ -245,6 +245,8 @@ def _link_context(
         if close is not None:  # in an open link the text after the cursor is prose, not the name
             while end < line_end and text[end] not in stops:
                 end += 1
+            if end > offset and text[end - 1] == "\\" and text[end : end + 1] == "|":
+                end -= 1  # a table row's `\|`: the backslash is the pipe's, not the name's
         return CompletionContext(
             kind,
             Span(typed_start, offset),
