@@ -96,3 +96,44 @@ async def test_replacing_a_name_in_a_table_link_keeps_the_escaped_pipe(vault: Pa
     ):
         assert written in _applied(TABLE, item, replace=True)
         assert written in _applied(TABLE, item, replace=False)
+
+
+NEWTON = """\
+---
+aliases: [Законы Ньютона]
+---
+# Newton's laws
+## Newton's first law 😀
+Inertia. ^inertia
+"""
+
+
+async def test_a_single_quoted_frontmatter_link_with_an_apostrophe_completes_its_heading(
+    vault: Path,
+) -> None:
+    """`parent: '[[Newton''s laws#‸` (the link the server itself completes into a single-quoted
+    YAML value: `'` is written `''` there) offered no headings, no block ids after `#^` and no
+    aliases after `|`: the note was looked up as `Newton''s laws`, the YAML text, instead of
+    the name it holds, which definition and diagnostics read."""
+    draft = (
+        "---\n"
+        "parent: '[[Newton''s laws#'\n"
+        "connected:\n"
+        "  - '[[Newton''s laws#^'\n"
+        "  - '[[Newton''s laws|'\n"
+        "---\n"
+        "Черновик 😀\n"
+    )
+    write_files(vault, {"Physics/Newton's laws.md": NEWTON, "Черновик.md": draft})
+    async with completion_editor(vault, insert_replace=True) as session:
+        uri = session.open("Черновик.md")
+        headings = await _complete(session, uri, _at(draft, "laws#'", 5))
+        blocks = await _complete(session, uri, _at(draft, "laws#^'", 6))
+        aliases = await _complete(session, uri, _at(draft, "laws|'", 5))
+
+    assert [item.label for item in headings] == ["Newton's laws", "Newton's first law 😀"]
+    assert "parent: '[[Newton''s laws#Newton''s first law 😀]]'" in _applied(
+        draft, headings[1], replace=False
+    )
+    assert [item.label for item in blocks] == ["inertia"]
+    assert [item.label for item in aliases] == ["Законы Ньютона"]
