@@ -66,6 +66,7 @@ _YAML_LINE = re.compile(r"(?:[ \t]|$|#|-(?:[ \t]|$)|[^\s:][^:]*:(?:[ \t]|$))")
 _YAML_KEY = re.compile(r"([^\s:#\-'\"][^:]*?)[ \t]*:(?:[ \t]|$)")
 _LINK_CLOSE = re.compile(r"[^\[\]\r\n]*\]\]")
 _LONE_CLOSE = re.compile(r"\](?!\])")
+_DOUBLE_QUOTED_ESCAPE = re.compile(r'\\(["\\])')
 _BODY_TAG = re.compile(rf"(?:^|(?<=\s))#([{TAG_CHARS}]*)$")
 _YAML_TAG = re.compile(rf"#?[{TAG_CHARS}]*$")
 _TAG_REST = re.compile(rf"[{TAG_CHARS}]*")
@@ -266,6 +267,9 @@ def _link_context(
     pipe = inner.find("|")
     hash_at = inner.find("#", 0, pipe if pipe != -1 else len(inner))
     target = (inner[:hash_at] if hash_at != -1 else inner[:pipe] if pipe != -1 else inner).strip()
+    # The target as YAML reads it, in the quotes it stands in (not those added around it).
+    written_in = "" if any(edit.span.start == bracket for edit in edits) else quote
+    target = _unquoted(target, written_in)
     if pipe != -1:
         return make(ContextKind.DISPLAY, inner_start + pipe + 1, "[]", target)
     if hash_at == -1:
@@ -274,6 +278,17 @@ def _link_context(
         return make(ContextKind.BLOCK, inner_start + hash_at + 2, "|[]", target)
     # `[[Note#H1#H2`: the part after the last `#` is being typed.
     return make(ContextKind.HEADING, inner_start + inner.rfind("#") + 1, "#|[]", target)
+
+
+def _unquoted(value: str, quote: str) -> str:
+    """`value` as YAML reads it in a scalar quoted with `quote`: a link's target there is
+    written with `''` (single quotes) or `\\"` (double quotes), as completion writes it, and
+    names the note without them."""
+    if quote == "'":
+        return value.replace("''", "'")
+    if quote == '"':
+        return _DOUBLE_QUOTED_ESCAPE.sub(r"\1", value)
+    return value
 
 
 def _hidden(note: Note, offset: int) -> bool:
