@@ -11,6 +11,7 @@ from edit_harness import position
 from lsp_harness import Editor, document, write_files
 from lsprotocol import types
 from test_completion import completion_editor
+from test_navigation_requests import _uri, navigation_editor
 
 
 def _units(text: str) -> int:
@@ -137,3 +138,47 @@ async def test_a_single_quoted_frontmatter_link_with_an_apostrophe_completes_its
     )
     assert [item.label for item in blocks] == ["inertia"]
     assert [item.label for item in aliases] == ["Законы Ньютона"]
+
+
+TOPIC = """\
+---
+connected:
+  - "[[Основы]]"
+  - "#topic/sub"
+---
+# Заметка 😀
+Тело #topic/sub и [[Основы]].
+"""
+
+
+async def test_the_hash_of_a_frontmatter_tag_is_the_tags_for_navigation(vault: Path) -> None:
+    """`connected: "#topic/sub"`: with the cursor on its `#` (where a mouse hover or a
+    Ctrl+click on the `#` lands), hover said nothing, highlights showed nothing, and
+    references listed every backlink of the note instead of the tag's uses; rename there
+    renames the tag, and a body tag's `#` is the tag's too."""
+    write_files(
+        vault,
+        {
+            "Заметка.md": TOPIC,
+            "Основы.md": "# Основы\n#topic/sub и [[Заметка]]\n",
+        },
+    )
+    async with navigation_editor(vault) as session:
+        uri = session.open("Заметка.md")
+        at = _at(TOPIC, '#topic/sub"')
+        hover = await session.hover(uri, at.line, at.character)
+        references = await session.references(uri, at.line, at.character)
+        highlights = await session.client.text_document_document_highlight_async(
+            types.DocumentHighlightParams(text_document=document(uri), position=at)
+        )
+
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert hover.contents.value.startswith("`#topic/sub`: used in 2 notes.")
+    assert sorted((found_uri, r.start.line) for found_uri, r in references) == sorted(
+        [
+            (_uri(vault, "Заметка.md"), 3),
+            (_uri(vault, "Заметка.md"), 6),
+            (_uri(vault, "Основы.md"), 1),
+        ]
+    )
+    assert [h.range.start.line for h in highlights or ()] == [3, 6]
