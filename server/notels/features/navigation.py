@@ -96,7 +96,7 @@ def item_at(note: Note, path: str, offset: int) -> Item | None:
     if link is not None:
         return LinkItem(link)
     # A frontmatter tag's span leaves out a `#`; a body tag's includes it.
-    tag = _touching(note.tags, offset)
+    tag = _touching(note.tags, offset) or _tag_after_hash(note, offset)
     if tag is not None:
         return TagItem(tag)
     for card_id in _card_ids(note):
@@ -124,6 +124,17 @@ def _touching(items: Sequence[_Spanned], offset: int) -> _Spanned | None:
     if found < len(items) and items[found].span.start <= offset:
         return items[found]
     return None
+
+
+def _tag_after_hash(note: Note, offset: int) -> Tag | None:
+    """The frontmatter tag whose `#` is at `offset` (`"#topic/sub"` under `connected`): its span
+    leaves the `#` out, but the `#` is the tag's, as rename takes it and as a body tag's is."""
+    if note.text[offset : offset + 1] != "#":
+        return None
+    tag = _touching(note.tags, offset + 1)
+    if tag is None or not tag.in_frontmatter or tag.span.start != offset + 1:
+        return None
+    return tag
 
 
 def _span_end(item: Link | Tag | BlockId | Heading) -> int:
