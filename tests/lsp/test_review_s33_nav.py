@@ -182,3 +182,45 @@ async def test_the_hash_of_a_frontmatter_tag_is_the_tags_for_navigation(vault: P
         ]
     )
     assert [h.range.start.line for h in highlights or ()] == [3, 6]
+
+
+ADJACENT = "Схемы 😀 ![[Схема 1.png]]![[Схема 2.png]]\nСм. [[Alpha]][[Beta]]\n"
+
+
+async def test_a_link_right_after_another_is_the_one_under_the_cursor(vault: Path) -> None:
+    """Images side by side, `![[Схема 1.png]]![[Схема 2.png]]`: hovering, Ctrl+clicking or
+    pressing F2 on the `!` or `[` that starts the second answered for the first one, which
+    ends there. A cursor after an item touches it only when no item starts at the cursor."""
+    write_files(
+        vault,
+        {
+            "Alpha.md": "# Alpha\n",
+            "Beta.md": "# Beta\n",
+            "Схема 1.png": "",
+            "Схема 2.png": "",
+            "Заметка.md": ADJACENT,
+        },
+    )
+    async with navigation_editor(vault) as session:
+        uri = session.open("Заметка.md")
+        second = _at(ADJACENT, "![[Схема 2")
+        beta = _at(ADJACENT, "[[Beta")
+        hover = await session.hover(uri, second.line, second.character)
+        embed = await session.definition(uri, second.line, second.character)
+        link = await session.definition(uri, beta.line, beta.character)
+        highlights = await session.client.text_document_document_highlight_async(
+            types.DocumentHighlightParams(text_document=document(uri), position=beta)
+        )
+        prepared = await session.client.text_document_prepare_rename_async(
+            types.PrepareRenameParams(text_document=document(uri), position=beta)
+        )
+
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert hover.contents.value == "`Схема 2.png` (attachment)"
+    assert hover.range == _range(ADJACENT, "![[Схема 2.png]]")
+    assert [target.target_uri for target in embed or ()] == [_uri(vault, "Схема 2.png")]
+    assert [target.target_uri for target in link or ()] == [_uri(vault, "Beta.md")]
+    assert [h.range for h in highlights or ()] == [_range(ADJACENT, "[[Beta]]")]
+    assert isinstance(prepared, types.PrepareRenamePlaceholder)
+    assert prepared.placeholder == "Beta"
+    assert prepared.range == _range(ADJACENT, "Beta")
