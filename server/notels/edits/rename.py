@@ -142,9 +142,13 @@ def rename_target_at(index: VaultIndex, path: str, offset: int) -> RenameTarget 
     note = index.notes.get(path)
     if note is None:
         return None
-    for link in note.links:
+    links = note.links
+    for number, link in enumerate(links):
         if link.span.start <= offset <= link.span.end:
-            return _link_target(index, path, note, link, offset)
+            # Between two links (`[[A]][[B]]`) the cursor is on the one starting there.
+            following = links[number + 1] if number + 1 < len(links) else None
+            touched = following if following and following.span.start == offset else link
+            return _link_target(index, path, note, touched, offset)
     for block in note.block_ids:
         if block.span.start <= offset <= block.span.end:
             return BlockRename(Span(block.span.start + 1, block.span.end), path, block, block.name)

@@ -122,6 +122,11 @@ def _touching(items: Sequence[_Spanned], offset: int) -> _Spanned | None:
     and do not overlap, so a bisection finds it (a long note has a thousand links)."""
     found = bisect_left(items, offset, key=_span_end)  # the first ending at or after offset
     if found < len(items) and items[found].span.start <= offset:
+        # Between two items (`![[a.png]]![[b.png]]`) the cursor is on the one starting there:
+        # a hover or click on the second's first character is at the first's end.
+        after = found + 1
+        if after < len(items) and items[after].span.start == offset:
+            return items[after]
         return items[found]
     return None
 
