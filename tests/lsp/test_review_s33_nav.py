@@ -224,3 +224,37 @@ async def test_a_link_right_after_another_is_the_one_under_the_cursor(vault: Pat
     assert isinstance(prepared, types.PrepareRenamePlaceholder)
     assert prepared.placeholder == "Beta"
     assert prepared.range == _range(ADJACENT, "Beta")
+
+
+CONNECTED = """\
+---
+connected:
+  - "[[Основы]]"
+  - #to
+---
+Черновик 😀
+"""
+
+
+async def test_a_tag_completed_under_connected_is_a_quoted_tag_not_a_yaml_comment(
+    vault: Path,
+) -> None:
+    """Under `connected:`, typing `- #to` and taking `topic/sub` wrote `- #topic/sub`: YAML
+    reads an unquoted ` #` as a comment, so the note has no such tag (nor does Obsidian see
+    one). A typed `"#to` got no closing quote: the frontmatter no longer parses. A link
+    completed there gets its quotes; a tag should too."""
+    quoted = CONNECTED.replace("- #to", '- "#to')
+    write_files(
+        vault,
+        {"Основы.md": "---\ntags: [topic/sub]\n---\n# Основы\n", "Черновик.md": CONNECTED},
+    )
+    async with completion_editor(vault, insert_replace=True) as session:
+        uri = session.open("Черновик.md")
+        bare = await _complete(session, uri, _at(CONNECTED, "#to", 3))
+        session.edit(uri, (3, 4), (3, 4), '"')
+        opened = await _complete(session, uri, _at(quoted, '"#to', 4))
+
+    (bare_item,) = [item for item in bare if item.label == "topic/sub"]
+    (opened_item,) = [item for item in opened if item.label == "topic/sub"]
+    assert '  - "#topic/sub"\n' in _applied(CONNECTED, bare_item, replace=False)
+    assert '  - "#topic/sub"\n' in _applied(quoted, opened_item, replace=False)
