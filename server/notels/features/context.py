@@ -175,15 +175,35 @@ def _yaml_tag_context(note: Note, line: int, offset: int) -> CompletionContext |
         typed = typed[1:]
     start = offset - len(typed)
     overwrite = Span(start, _tag_end(note.text, offset))
+    closing = ""
+    edits: tuple[TextEdit, ...] = ()
+    if key == "connected" and overwrite.end == offset:
+        closing, edits = _tag_quotes(note, line_start, start - 1)
     # Under `tags:` a typed `#` is replaced too: in YAML it would start a comment.
     return CompletionContext(
         ContextKind.TAG,
         Span(start, offset),
         typed.lstrip("#"),
+        closing=closing,
+        additional_edits=edits,
         present=_listed_tags(note, key_line, overwrite),
         in_frontmatter=True,
         overwrite=overwrite,
     )
+
+
+def _tag_quotes(note: Note, line_start: int, hash_at: int) -> tuple[str, tuple[TextEdit, ...]]:
+    """(text after the insert, extra edits) that make the tag whose `#` is at `hash_at`, typed
+    up to the cursor, a quoted YAML string, as a link there gets: unquoted, ` #` starts a YAML
+    comment, which holds no tag; a quote opened before it must be closed."""
+    text = note.text
+    line_end = note.lines.line_end(note.lines.line_of(hash_at))
+    opened = text[hash_at - 1 : hash_at]
+    if opened in ('"', "'"):
+        return ("" if opened in text[hash_at:line_end] else opened), ()
+    if _YAML_VALUE_START.fullmatch(text[line_start:hash_at]) is None:
+        return "", ()  # inside longer YAML text: leave the quoting alone
+    return '"', (TextEdit(Span(hash_at, hash_at), '"'),)
 
 
 def _listed_tags(note: Note, key_line: int, typed: Span) -> frozenset[str]:
