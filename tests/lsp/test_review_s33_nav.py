@@ -258,3 +258,53 @@ async def test_a_tag_completed_under_connected_is_a_quoted_tag_not_a_yaml_commen
     (opened_item,) = [item for item in opened if item.label == "topic/sub"]
     assert '  - "#topic/sub"\n' in _applied(CONNECTED, bare_item, replace=False)
     assert '  - "#topic/sub"\n' in _applied(quoted, opened_item, replace=False)
+
+
+CARD = """\
+START
+math_complex
+FRONT: Эмбеддинг {n} 😀
+BACK: Плотный вектор
+FORMULA: $v \\in \\mathbb{{R}}^d$
+<!--ID: 173730654888{n}-->
+END
+"""
+CARDS = "".join(CARD.format(n=n) for n in range(3))
+BELOW_ID = """\
+START
+math_complex
+FRONT: Вопрос 😀
+<!--ID: 1737306548894-->
+
+END
+START
+math_complex
+FRONT: Ещё 😀
+Tags: ml векторы
+
+ID: 1737306548895
+END
+START
+math_complex
+FRONT: Третий 😀
+
+<!--ID: 1737306548896-->
+END
+"""
+
+
+async def test_no_card_field_is_offered_below_the_cards_id_or_tags_line(vault: Path) -> None:
+    """A line below `<!--ID: …-->` in a card was offered the missing fields (`BACK`,
+    `FORMULA`). Taking one breaks the card: the plugin reads the ID only on the card's last
+    line, so the ID becomes text of the new field and the next sync creates the card again
+    (DIALECT §4, §5); below a `Tags:` line the tags become field text. Fields go above them."""
+    write_files(vault, {"Эмбеддинги.md": CARDS, "Черновик.md": BELOW_ID})
+    async with completion_editor(vault, insert_replace=True) as session:
+        uri = session.open("Черновик.md")
+        below_id = await _complete(session, uri, position(4, 0))
+        below_tags = await _complete(session, uri, position(10, 0))
+        above_id = await _complete(session, uri, position(16, 0))
+
+    assert [item.label for item in below_id] == []
+    assert [item.label for item in below_tags] == []
+    assert [item.label for item in above_id] == ["BACK", "FORMULA"]
