@@ -75,6 +75,8 @@ _START_PREFIX = re.compile(r"S(?:T(?:A(?:R(?:T)?)?)?)?")
 _FIELD_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?: [A-Za-z0-9_]*){0,2}")
 _FIELD_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_]*(?: [A-Za-z0-9_]+){0,2}):")
 _DECK_LINE = "TARGET DECK: "
+# The lines that end a card for the plugin: its ID, and the Tags line above it.
+_CARD_TAIL = re.compile(r"(?:<!--)?ID: [0-9]|Tags: ")
 _TAG_KEYS = frozenset({"tags", "tag"})
 _BOM = "\ufeff"
 
@@ -429,6 +431,10 @@ def _block_context(
             ContextKind.NOTE_TYPE, Span(typed_start, offset), text[typed_start:offset]
         )
     if (before and _FIELD_PREFIX.fullmatch(before) is None) or ":" in rest:
+        return None
+    if any(_CARD_TAIL.match(content.strip()) for content in above):
+        # Below the ID (or the Tags line before it) a field would turn that line into field
+        # text: the plugin reads them on the card's last lines only, and syncs a new copy.
         return None
     note_type = next(content.strip() for content in above if content.strip())
     if _FIELD_LINE.match(note_type) is not None:
