@@ -308,3 +308,26 @@ async def test_no_card_field_is_offered_below_the_cards_id_or_tags_line(vault: P
     assert [item.label for item in below_id] == []
     assert [item.label for item in below_tags] == []
     assert [item.label for item in above_id] == ["BACK", "FORMULA"]
+
+
+TAGS = """\
+---
+tags:
+  - "ma
+---
+Черновик 😀
+"""
+
+
+async def test_a_tag_completed_in_an_open_quote_under_tags_closes_it(vault: Path) -> None:
+    """Under `tags:`, `- "ma` and taking `math/linear` wrote `- "math/linear`: the double
+    quote is never closed and the YAML no longer parses: the tag, and the values after it, are
+    lost (Obsidian shows the properties as invalid). A link completed there gets its closing
+    quote."""
+    write_files(vault, {"Линал.md": "#math/linear\n", "Черновик.md": TAGS})
+    async with completion_editor(vault, insert_replace=True) as session:
+        uri = session.open("Черновик.md")
+        found = await _complete(session, uri, _at(TAGS, '"ma', 3))
+
+    (item,) = [item for item in found if item.label == "math/linear"]
+    assert '  - "math/linear"\n' in _applied(TAGS, item, replace=False)
