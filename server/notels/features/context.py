@@ -179,8 +179,10 @@ def _yaml_tag_context(note: Note, line: int, offset: int) -> CompletionContext |
     overwrite = Span(start, _tag_end(note.text, offset))
     closing = ""
     edits: tuple[TextEdit, ...] = ()
-    if key == "connected" and overwrite.end == offset:
-        closing, edits = _tag_quotes(note, line_start, start - 1)
+    if overwrite.end == offset:  # with more of the tag after the cursor, its quotes stand
+        connected = key == "connected"  # its `#` stays, before `start`
+        value_at = start - 1 if connected else start
+        closing, edits = _tag_quotes(note, line_start, value_at, hashed=connected)
     # Under `tags:` a typed `#` is replaced too: in YAML it would start a comment.
     return CompletionContext(
         ContextKind.TAG,
@@ -194,18 +196,21 @@ def _yaml_tag_context(note: Note, line: int, offset: int) -> CompletionContext |
     )
 
 
-def _tag_quotes(note: Note, line_start: int, hash_at: int) -> tuple[str, tuple[TextEdit, ...]]:
-    """(text after the insert, extra edits) that make the tag whose `#` is at `hash_at`, typed
-    up to the cursor, a quoted YAML string, as a link there gets: unquoted, ` #` starts a YAML
-    comment, which holds no tag; a quote opened before it must be closed."""
+def _tag_quotes(
+    note: Note, line_start: int, value_at: int, hashed: bool
+) -> tuple[str, tuple[TextEdit, ...]]:
+    """(text after the insert, extra edits) that keep the YAML valid around a tag typed up to
+    the cursor from `value_at`, as a link there is kept: a quote opened before it is closed,
+    and a `hashed` one (`#tag` under `connected`) gets quotes when it has none, as unquoted
+    ` #` starts a YAML comment, which holds no tag."""
     text = note.text
-    line_end = note.lines.line_end(note.lines.line_of(hash_at))
-    opened = text[hash_at - 1 : hash_at]
+    line_end = note.lines.line_end(note.lines.line_of(value_at))
+    opened = text[value_at - 1 : value_at]
     if opened in ('"', "'"):
-        return ("" if opened in text[hash_at:line_end] else opened), ()
-    if _YAML_VALUE_START.fullmatch(text[line_start:hash_at]) is None:
-        return "", ()  # inside longer YAML text: leave the quoting alone
-    return '"', (TextEdit(Span(hash_at, hash_at), '"'),)
+        return ("" if opened in text[value_at:line_end] else opened), ()
+    if not hashed or _YAML_VALUE_START.fullmatch(text[line_start:value_at]) is None:
+        return "", ()  # a plain value, or inside longer YAML text: leave the quoting alone
+    return '"', (TextEdit(Span(value_at, value_at), '"'),)
 
 
 def _listed_tags(note: Note, key_line: int, typed: Span) -> frozenset[str]:
