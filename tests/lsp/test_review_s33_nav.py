@@ -331,3 +331,34 @@ async def test_a_tag_completed_in_an_open_quote_under_tags_closes_it(vault: Path
 
     (item,) = [item for item in found if item.label == "math/linear"]
     assert '  - "math/linear"\n' in _applied(TAGS, item, replace=False)
+
+
+HASHED = """\
+---
+tags: [ml, #ma]
+---
+Черновик 😀
+"""
+
+
+async def test_a_tag_typed_with_a_hash_under_tags_survives_the_clients_filter(
+    vault: Path,
+) -> None:
+    """Under `tags:`, `#ma` is replaced whole (in YAML the `#` would start a comment), and the
+    item said it filters by `math/linear`. A client filters an item by the text its edit
+    replaces up to the cursor, here `#ma`: VS Code and Neovim found no `#` in `math/linear`
+    and showed nothing at all. The filter text holds the `#` the edit replaces."""
+    write_files(vault, {"Линал.md": "#math/linear\n", "Черновик.md": HASHED})
+    async with completion_editor(vault, insert_replace=True) as session:
+        uri = session.open("Черновик.md")
+        found = await _complete(session, uri, _at(HASHED, "#ma", 3))
+
+    (item,) = [item for item in found if item.label == "math/linear"]
+    assert "tags: [ml, math/linear]" in _applied(HASHED, item, replace=False)
+    edit = item.text_edit
+    assert isinstance(edit, (types.TextEdit, types.InsertReplaceEdit))
+    start = edit.range.start if isinstance(edit, types.TextEdit) else edit.insert.start
+    replaced = HASHED.split("\n")[1][start.character : _at(HASHED, "#ma", 3).character]
+    assert replaced == "#ma"
+    filtered_by = item.filter_text if item.filter_text is not None else item.label
+    assert filtered_by.lower().startswith(replaced.lower()), filtered_by
