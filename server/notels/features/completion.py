@@ -6,6 +6,7 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from notels.config import Config, IdStyle
 from notels.edits.ids import created_ms, first_id, note_ids
@@ -454,22 +455,25 @@ def _tags(
     keys = list(shown)
     matches, more = rank(context.typed, keys, limit, lambda i: counts[keys[i]])
     more = more or _unsettled(matches)
+    # Under `tags:` the edit replaces a typed `#` too (YAML would read a comment from it), and
+    # clients filter an item by the text its edit replaces: `#ma`, which the filter text must
+    # then hold.
+    hashed = context.span.end - context.span.start > len(context.typed)
     items = []
     for position, match in enumerate(matches):
         key = keys[match.index]
         name = _written_tag(index, key, shown[key])
         count = counts[key]
-        items.append(
-            _item(
-                context,
-                position,
-                match,
-                name,
-                CompletionKind.TAG,
-                name,
-                detail=f"{count} note{'s' if count != 1 else ''}",
-            )
+        item = _item(
+            context,
+            position,
+            match,
+            name,
+            CompletionKind.TAG,
+            name,
+            detail=f"{count} note{'s' if count != 1 else ''}",
         )
+        items.append(replace(item, filter_text="#" + item.filter_text) if hashed else item)
     return CompletionResult(tuple(items), more)
 
 
