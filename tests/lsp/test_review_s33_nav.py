@@ -362,3 +362,28 @@ async def test_a_tag_typed_with_a_hash_under_tags_survives_the_clients_filter(
     assert replaced == "#ma"
     filtered_by = item.filter_text if item.filter_text is not None else item.label
     assert filtered_by.lower().startswith(replaced.lower()), filtered_by
+
+
+async def test_the_second_note_of_a_shared_name_survives_a_prefix_filtering_client(
+    vault: Path,
+) -> None:
+    """Two notes named Базис: after `[[Баз` the one Obsidian does not pick for the bare name
+    is offered by its path, `Архив/Старое/Базис`, and filtered by that path too. Neovim's own
+    completion keeps the items whose filter text starts with the typed `Баз`: it never showed
+    that note, whose link has to be written with its path."""
+    write_files(
+        vault,
+        {
+            "Алгебра/Базис.md": "# Базис\n",
+            "Архив/Старое/Базис.md": "# Базис (старое)\n",
+            "Черновик.md": "См. [[Баз\n",
+        },
+    )
+    async with completion_editor(vault, insert_replace=True) as session:
+        uri = session.open("Черновик.md")
+        found = await _complete(session, uri, position(0, 9))
+
+    assert sorted(item.label for item in found) == ["Архив/Старое/Базис", "Базис"]
+    for item in found:
+        filtered_by = item.filter_text if item.filter_text is not None else item.label
+        assert filtered_by.lower().startswith("баз"), (item.label, filtered_by)
