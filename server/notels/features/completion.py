@@ -110,8 +110,10 @@ def _filter_text(match: Match, label: str, context: CompletionContext) -> str:
     if match.tier in (FUZZY, WORDS):
         return context.typed
     composed = unicodedata.normalize("NFC", label)
-    if match.tier in (WORD_START, SUBSTRING):
-        folded, typed = fold(composed), fold(context.typed.strip())
+    folded, typed = fold(composed), fold(context.typed.strip())
+    # A label that does not start with the typed text: a later word's match, or a name shown
+    # as the path it inserts (the twin of an ambiguous name, `Archive/Basis` for `[[Bas`).
+    if match.tier in (WORD_START, SUBSTRING) or not folded.startswith(typed):
         at = folded.find(typed) if typed and len(folded) == len(composed) else -1
         return composed[at:] if at > 0 else context.typed
     return composed
