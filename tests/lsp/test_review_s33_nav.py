@@ -387,3 +387,22 @@ async def test_the_second_note_of_a_shared_name_survives_a_prefix_filtering_clie
     for item in found:
         filtered_by = item.filter_text if item.filter_text is not None else item.label
         assert filtered_by.lower().startswith("баз"), (item.label, filtered_by)
+
+
+async def test_hover_on_a_missing_image_says_no_file_is_named_so(vault: Path) -> None:
+    """Hovering `![[Схема 3.png]]`, an image not in the vault, said "No note named `Схема
+    3.png`": the user looks for a note that was never meant. The diagnostic on the same embed
+    says "No file named", as `notels check` does."""
+    text = "Схемы 😀 ![[Схема 3.png]]\n"
+    write_files(vault, {"Заметка.md": text})
+    async with navigation_editor(vault) as session:
+        uri = session.open("Заметка.md")
+        at = _at(text, "Схема 3", 2)
+        hover = await session.hover(uri, at.line, at.character)
+        codes = await session.wait_for_codes(uri, lambda codes: "unresolved-link" in codes)
+
+    assert codes == ["unresolved-link"]
+    (diagnostic,) = session.diagnostics(uri)
+    assert diagnostic.message.startswith("No file named 'Схема 3.png'")
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert hover.contents.value == "No file named `Схема 3.png` in the vault: the link is broken."
