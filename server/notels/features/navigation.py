@@ -483,7 +483,8 @@ def _link_hover(index: VaultIndex, path: str, note: Note, link: Link) -> str | N
     resolution = _resolve(index, link, path)
     kind = resolution.kind
     if kind is ResolutionKind.UNRESOLVED:
-        return f"No note named `{link.target}` in the vault: the link is broken."
+        missing = "file" if link.embed else "note"  # as the unresolved-link finding says
+        return f"No {missing} named `{link.target}` in the vault: the link is broken."
     if kind is ResolutionKind.ATTACHMENT:
         return attachment_label(resolution.paths[0])
     target = resolution.paths[0]
