@@ -612,3 +612,16 @@ async def test_a_broken_heading_or_block_link_is_offered_the_names_it_is_a_typo_
     assert apply_text_edits(text, edits) == text.replace("введене", "Введение").replace(
         "abzac-2", "abzac-1"
     ).replace("[[#Сылки]]", "[[#Ссылки]]")
+
+
+async def test_an_inline_cards_id_after_endi_moves_before_it(vault: Path) -> None:
+    text = (
+        "Слова 😀 и ещё слова.\nTARGET DECK: d\n😀 STARTI [Basic] q :: a ENDI  ID: 1737306548883\n"
+    )
+    uri, diagnostic, (action,) = await _quick_fixes(vault, "Строка.md", text, "misplaced-id")
+
+    # Line 2: `😀 ` is 3 UTF-16 units, `STARTI [Basic] q :: a ENDI  ` 28 more.
+    assert diagnostic.range == span((2, 31), (2, 48))
+    assert (action.title, action.is_preferred) == ("Move the ID before ENDI", True)
+    fixed = apply_text_edits(text, _only_edits(action, uri))
+    assert fixed.endswith("😀 STARTI [Basic] q :: a ID: 1737306548883 ENDI\n")

@@ -353,6 +353,20 @@ def misplaced_id_fixes(note: Note, card: Card, misplaced: CardId) -> list[Fix]:
     return [Fix("Move the ID line just above END", "misplaced-id", edits, False)]
 
 
+def inline_id_into_card_fix(note: Note, inline: InlineCard) -> Fix | None:
+    """An inline card's ID after its `ENDI` moved to where the plugin reads and writes it: just
+    before `ENDI`, a space after it."""
+    if inline.id is None or inline.id.span.start < inline.span.end:
+        return None
+    endi = inline.span.end - len("ENDI")
+    written = inline.id.span.slice(note.text)
+    edits = (
+        TextEdit(Span(endi, endi), written + " "),
+        TextEdit(Span(inline.span.end, inline.id.span.end), ""),  # the spaces before it too
+    )
+    return Fix("Move the ID before ENDI", "misplaced-id", edits, False)
+
+
 # --- blocks -----------------------------------------------------------------------------------
 
 
@@ -671,6 +685,9 @@ def fixes_for_finding(
             for misplaced in card.misplaced_ids:
                 if misplaced.span == span:
                     found.extend(misplaced_id_fixes(note, card, misplaced))
+        for inline in anki.inline_cards:
+            if inline.id is not None and inline.id.span == span:
+                found.append(inline_id_into_card_fix(note, inline))
     elif code == "unclosed-block":
         card = _card_starting(anki.unclosed, span)
         if card is not None:

@@ -62,7 +62,9 @@ The plugin only reads the ID from the block's last line. An `ID:` line anywhere 
 text, and the plugin creates a duplicate card. Move the line just above `END`. On the last line,
 an ID written otherwise than `ID: <digits>` (`ID:5`, `ID:  5`, `Id: 5`, `ID 5`, `<!-- ID:5 -->`;
 past `ID:`, with ten digits or more) is field text to the plugin too: rewrite it as it reads it.
-`notels check --fix` leaves both to you, and gives such a card no second ID.
+An inline card's ID goes before `ENDI` (`STARTI [Basic] q :: a ID: n ENDI`, where the plugin
+writes it); after `ENDI` it is no part of the card, which the plugin adds to Anki again.
+`notels check --fix` leaves these to you, and gives such a card no second ID.
 """,
     fixable=True,
 )
@@ -90,6 +92,15 @@ def misplaced_id(ctx: RuleContext) -> Iterator[Draft]:
                 misplaced.span,
                 "ID line is not the card's last line: the plugin reads it as field text and "
                 "creates a duplicate card. Move it just above END.",
+            )
+    for inline in ctx.note.anki.inline_cards:
+        # Read as this card's (see syntax.anki), but the plugin reads an ID inside the card only.
+        if inline.id is not None and inline.id.span.start >= inline.span.end:
+            yield Draft(
+                inline.id.span,
+                "The plugin reads an inline card's ID only before ENDI: it adds this card to "
+                "Anki again as a new note, and the note of this ID is never updated. Move the "
+                "ID before ENDI.",
             )
 
 

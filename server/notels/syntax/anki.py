@@ -985,7 +985,7 @@ def _inline_cards(text: str) -> tuple[InlineCard, ...]:
             )
             inner_end = id_match.start()
         else:
-            # Not read by the plugin, but an ID just after `ENDI` is plainly this card's.
+            # Not read by the plugin (misplaced-id says so), but plainly this card's ID.
             after = _ID_AFTER_INLINE.match(text, match.end())
             if after is not None:
                 card_id = CardId(
