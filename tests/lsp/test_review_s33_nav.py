@@ -406,3 +406,27 @@ async def test_hover_on_a_missing_image_says_no_file_is_named_so(vault: Path) ->
     assert diagnostic.message.startswith("No file named 'Схема 3.png'")
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert hover.contents.value == "No file named `Схема 3.png` in the vault: the link is broken."
+
+
+SPACED = "См. [[ Эмб\n"
+
+
+async def test_a_name_typed_after_a_space_survives_a_prefix_filtering_client(
+    vault: Path,
+) -> None:
+    """`[[ Эмб`: the edit replaces ` Эмб`, space included, and the items said they filter by
+    `Эмбеддинги`. Neovim's own completion keeps the items whose filter text starts with the
+    replaced text, ` Эмб`: it showed none. The filter text holds the space the edit replaces."""
+    write_files(vault, {"Эмбеддинги 😀.md": "Векторы.\n", "Черновик.md": SPACED})
+    async with completion_editor(vault, insert_replace=True) as session:
+        uri = session.open("Черновик.md")
+        found = await _complete(session, uri, _at(SPACED, "Эмб", 3))
+
+    (item,) = [item for item in found if item.label == "Эмбеддинги 😀"]
+    edit = item.text_edit
+    assert isinstance(edit, (types.TextEdit, types.InsertReplaceEdit))
+    start = edit.range.start if isinstance(edit, types.TextEdit) else edit.insert.start
+    replaced = SPACED[start.character : _at(SPACED, "Эмб", 3).character]
+    assert replaced == " Эмб"
+    filtered_by = item.filter_text if item.filter_text is not None else item.label
+    assert filtered_by.lower().startswith(replaced.lower()), filtered_by
