@@ -105,18 +105,20 @@ def _filter_text(match: Match, label: str, context: CompletionContext) -> str:
     typo match ("Embedings") or a words match (`mach lear`) carries the typed text itself, and
     its list is marked incomplete (`_unsettled`) so that the client asks again at the next
     keystroke instead of filtering it away. A name macOS keeps decomposed (`й` as `и` and a
-    breve) is filtered in the composed form the user types.
+    breve) is filtered in the composed form the user types. Spaces typed before the name
+    (`[[ Emb`) are replaced with it, so the filter text starts with them too.
     """
     if match.tier in (FUZZY, WORDS):
         return context.typed
     composed = unicodedata.normalize("NFC", label)
+    lead = context.typed[: len(context.typed) - len(context.typed.lstrip())]
     folded, typed = fold(composed), fold(context.typed.strip())
     # A label that does not start with the typed text: a later word's match, or a name shown
     # as the path it inserts (the twin of an ambiguous name, `Archive/Basis` for `[[Bas`).
     if match.tier in (WORD_START, SUBSTRING) or not folded.startswith(typed):
         at = folded.find(typed) if typed and len(folded) == len(composed) else -1
-        return composed[at:] if at > 0 else context.typed
-    return composed
+        return lead + composed[at:] if at > 0 else context.typed
+    return lead + composed
 
 
 def _unsettled(matches: Sequence[Match]) -> bool:
