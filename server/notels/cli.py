@@ -6,6 +6,7 @@ import argparse
 import io
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,9 +94,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except OSError as error:
         if error.filename is not None:
-            raise  # not the report: a file's own error is no write failure of stdout
+            # Not the report: a file's own error is no write failure of stdout.
+            return _internal_error()
         _stdout_to_devnull()
         return _report_lost(error.strerror or str(error))
+    except Exception:
+        return _internal_error()
+
+
+def _internal_error() -> int:
+    """A bug, or an error no check expected: its traceback on stderr, and exit 2 (as ruff does)
+    so that CI never reads a crash as a run with findings (1)."""
+    if sys.stderr is not None:
+        traceback.print_exc()
+        print("notels: internal error: please report it with the traceback above", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _report_lost(why: str) -> int:
