@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notels.vault.files import IgnoreGlobs, is_ignored, is_walked, scan_vault
 from timed_run import runs_within
+from vaults import run_check, write_vault
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("NOTELS_EXAMPLES", "300")) * 5,
@@ -94,3 +97,19 @@ def test_hidden_files_and_folders_are_no_part_of_the_vault(tmp_path: Path) -> No
     assert is_walked("sub/Note.md", ())
     assert not is_walked(".stversions/Заметка~20250101-120000.md", ())
     assert not is_walked("sub/.cache/x.md", ())
+
+
+@pytest.mark.parametrize("glob", ["Archive/", "/Archive/**", "./Archive/**", "/Archive/"])
+def test_globs_written_as_in_a_gitignore_ignore_the_folder(tmp_path: Path, glob: str) -> None:
+    """A `.gitignore` habit matched no vault path as written (paths are relative, never end in
+    `/`): the folder's notes were checked, and nothing said why. From the root is what every
+    glob means; a trailing `/` is the folder."""
+    vault = write_vault(
+        tmp_path,
+        {"Archive/Old.md": "[[Нет такой]]\n", "Archive/sub/Older.md": "x\n", "Note.md": "x\n"},
+    )
+    (vault / ".notels.toml").write_text(f"ignore = [{glob!r}]\n", encoding="utf-8")
+    done = run_check("--format", "json", "--exit-zero", cwd=vault)
+    assert done.returncode == 0, done.stderr
+    assert [record["path"] for record in json.loads(done.stdout)] == []
+    assert not is_ignored("Archive2/x.md", (glob,)) and not is_ignored("x/Archive/y.md", (glob,))
