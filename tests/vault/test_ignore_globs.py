@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notels.vault.files import IgnoreGlobs, is_ignored, is_walked, scan_vault
+from notels.vault.files import IgnoreGlobs, is_ignored, is_walked, scan_vault, vault_glob
 from timed_run import runs_within
 from vaults import run_check, write_vault
 
@@ -28,8 +28,9 @@ PATH = st.text(alphabet="ab/.-]!*", min_size=1, max_size=8)
 
 
 def matched_before(relative: str, ignore: tuple[str, ...]) -> bool:
-    """files.is_ignored as it was: one fnmatchcase per glob, then the `dir/**` prefix rule."""
-    for pattern in ignore:
+    """files.is_ignored as it was: one fnmatchcase per glob, then the `dir/**` prefix rule
+    (each glob read as `vault_glob` reads a `.gitignore` habit)."""
+    for pattern in map(vault_glob, ignore):
         if fnmatchcase(relative, pattern):
             return True
         if pattern.endswith("/**") and (relative + "/").startswith(pattern[:-2]):

@@ -100,6 +100,18 @@ def _compiled(ignore: tuple[str, ...]) -> IgnoreGlobs:
 _WILDCARDS = re.compile(r"[*?\[]")
 
 
+def vault_glob(glob: str) -> str:
+    """The glob as it matches vault-relative paths, `.gitignore` habits read as meant: a path
+    is never `/`- or `./`-rooted nor ends in `/`, so those globs matched nothing. Every glob is
+    from the root (`/Archive/**`, `./Archive/**`), and `Archive/` is the folder (`Archive/**`)."""
+    while glob.startswith("./"):
+        glob = glob[2:]
+    glob = glob.lstrip("/")
+    if glob.endswith("/"):
+        glob = glob.rstrip("/") + "/**"
+    return glob
+
+
 @dataclass(frozen=True, slots=True)
 class IgnoreGlobs:
     """Ignore globs compiled once: each path then costs a few set lookups and one regex match,
@@ -118,7 +130,7 @@ class IgnoreGlobs:
         exact: set[str] = set()
         folders: set[str] = set()
         wildcards: list[str] = []
-        for glob in ignore:
+        for glob in map(vault_glob, ignore):
             if glob.endswith("/**"):
                 folders.add(glob[:-2])
                 if not _WILDCARDS.search(glob[:-3]):
