@@ -487,3 +487,25 @@ async def test_a_heading_path_reaches_the_namesake_under_its_section(vault: Path
         (_uri(vault, "T.md"), span((4, 0), (4, 20)))
     ]
     assert references == [(_uri(vault, "a.md"), span((0, 4), (0, 37)))]
+
+
+BROKEN_PARTS = "См. [[Embeddings#Нет такого 😀]] и [[Embeddings#^nope]].\n"
+
+
+async def test_hover_on_a_link_to_a_missing_heading_or_block_says_it_is_missing(
+    vault: Path,
+) -> None:
+    """The preview of the note's start alone read as if the heading were there: Obsidian opens
+    the note at its start, and the link is broken (unresolved-heading says so too)."""
+    write_files(vault, {**VAULT, "Битые.md": BROKEN_PARTS})
+    async with navigation_editor(vault) as session:
+        uri = session.open("Битые.md")
+        heading = await session.hover(uri, 0, 8)
+        block = await session.hover(uri, 0, 38)
+
+    for hover, missing in ((heading, "heading `Нет такого 😀`"), (block, "block `^nope`")):
+        assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+        first, _, rest = hover.contents.value.partition("\n\n")
+        assert first == "**Embeddings** · `Machine Learning/Embeddings.md`"
+        assert rest.startswith(f"*No {missing} in this note: the link opens its start.*\n\n---")
+        assert "# Embeddings\nDense vectors" in rest
