@@ -146,21 +146,28 @@ def note_preview(
     text = note.text
     span = Span(note.body_start, len(text))
     where = f"`{path}`"
+    # A link to a heading or block the note lacks opens the note at its start, in Obsidian too.
+    missing = ""
     if heading is not None:
         found = find_heading(note, heading)
         if found is not None:
             span = section_spans(note)[found]
             where = f"`{path}` › {_heading_label(note.headings[found])}"
+        elif heading.strip():
+            missing = f"*No heading `{heading.strip()}` in this note: the link opens its start.*"
     elif block is not None:
         found_block = find_block(note, block)
         if found_block is not None:
             span = block_paragraph(note, found_block)
             where = f"`{path}` › ^{found_block.name}"
+        elif block.strip():
+            missing = f"*No block `^{block.strip()}` in this note: the link opens its start.*"
     excerpt = _excerpt(text, span, max_lines)
     title = posixpath.basename(path)
     title = title[:-3] if title.lower().endswith(".md") else title
     body = excerpt if excerpt else "*(empty note)*"
-    return f"**{title}** · {where}\n\n---\n\n{body}"
+    header = f"**{title}** · {where}\n\n{missing}\n\n" if missing else f"**{title}** · {where}\n\n"
+    return f"{header}---\n\n{body}"
 
 
 def attachment_label(path: str) -> str:
