@@ -430,3 +430,18 @@ async def test_a_name_typed_after_a_space_survives_a_prefix_filtering_client(
     assert replaced == " Эмб"
     filtered_by = item.filter_text if item.filter_text is not None else item.label
     assert filtered_by.lower().startswith(replaced.lower()), filtered_by
+
+
+TWICE = "Первый абзац 😀. ^shared\n\nВторой. ^SHARED\n\nТретий. ^other\n"
+LINKING = "См. [[Дважды#^\n"
+
+
+async def test_a_block_id_written_twice_is_offered_once(vault: Path) -> None:
+    """Links match block ids ignoring case and lead to the first: the second `^SHARED` is the
+    same completion, offered twice."""
+    write_files(vault, {"Дважды.md": TWICE, "Ссылка.md": LINKING})
+    async with completion_editor(vault, insert_replace=False) as session:
+        uri = session.open("Ссылка.md")
+        found = await _complete(session, uri, _at(LINKING, "#^", 2))
+
+    assert [item.label for item in found] == ["shared", "other"]
