@@ -22,7 +22,7 @@ from notels.features.model import (
     TextEdit,
 )
 from notels.features.outline import note_preview
-from notels.syntax.model import Heading
+from notels.syntax.model import BlockId, Heading
 from notels.syntax.note import Note
 from notels.syntax.spans import Span
 from notels.vault.index import VaultIndex, find_heading
@@ -384,7 +384,11 @@ def _blocks(
     if found is None:
         return CompletionResult(())
     target_path, target = found
-    blocks = target.block_ids
+    # Links match block ids ignoring case and lead to the first: a later namesake is no choice.
+    firsts: dict[str, BlockId] = {}
+    for block in target.block_ids:
+        firsts.setdefault(block.name.lower(), block)
+    blocks = list(firsts.values())
     matches, more = _ranked(context, [b.name for b in blocks], limit, keep_order=True)
     items = []
     for position, match in enumerate(matches):
