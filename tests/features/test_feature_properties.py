@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -118,24 +121,28 @@ def test_any_workspace_query(query: str) -> None:
         assert _inside(symbol.location.span, len(INDEX.notes[symbol.location.path].text))
 
 
+def _walked(items: Sequence[Any], offset: int) -> Any:
+    """The item starting at `offset` (between two adjacent ones the cursor is on the second),
+    else the first that touches it."""
+    touching = [item for item in items if item.span.contains(offset)]
+    starting = [item for item in touching if item.span.start == offset]
+    return (starting or touching or [None])[0]
+
+
 def _item_at_by_walking(note: Note, path: str, offset: int) -> object:
-    """item_at as it was: each kind of item walked in order, the first that touches wins."""
+    """item_at as it was: each kind of item walked in order, the first that touches wins (the
+    one starting at the cursor, when one does)."""
     offset = min(max(offset, 0), len(note.text))
-    for link in note.links:
-        if link.span.contains(offset):
-            return LinkItem(link)
-    for tag in note.tags:
-        if tag.span.contains(offset):
-            return TagItem(tag)
-    for card_id in _card_ids(note):
-        if card_id.span.contains(offset):
-            return CardIdItem(card_id)
-    for block in note.block_ids:
-        if block.span.contains(offset):
-            return BlockItem(block)
-    for i, heading in enumerate(note.headings):
-        if heading.span.contains(offset):
-            return HeadingItem(heading, _is_title(note, path, i))
+    if (link := _walked(note.links, offset)) is not None:
+        return LinkItem(link)
+    if (tag := _walked(note.tags, offset)) is not None:
+        return TagItem(tag)
+    if (card_id := _walked(_card_ids(note), offset)) is not None:
+        return CardIdItem(card_id)
+    if (block := _walked(note.block_ids, offset)) is not None:
+        return BlockItem(block)
+    if (heading := _walked(note.headings, offset)) is not None:
+        return HeadingItem(heading, _is_title(note, path, note.headings.index(heading)))
     frontmatter = note.frontmatter
     if frontmatter is not None and frontmatter.span.start <= offset < frontmatter.span.end:
         return NoteItem(frontmatter.span)
@@ -144,7 +151,9 @@ def _item_at_by_walking(note: Note, path: str, offset: int) -> object:
 
 @settings(max_examples=500, deadline=None)
 @given(texts, st.integers(-2, 400))
-def test_the_item_under_the_cursor_is_the_first_that_touches_it(text: str, at: int) -> None:
+def test_the_item_under_the_cursor_is_the_one_starting_there_or_the_first_touching_it(
+    text: str, at: int
+) -> None:
     # item_at bisects each kind of item: they must be in text order and not overlap.
     note = parse_note(text)
     for path in ("Note.md", "H.md"):
