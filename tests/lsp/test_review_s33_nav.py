@@ -64,6 +64,20 @@ async def _complete(session: Editor, uri: str, at: types.Position) -> list[types
     return list(result.items if isinstance(result, types.CompletionList) else result or ())
 
 
+def _filtered_from(text: str, item: types.CompletionItem, cursor: types.Position) -> str:
+    """The text the item's edit replaces up to the cursor, which a client filters the item by
+    (Neovim keeps the items whose filter text starts with it): checked to be a prefix of the
+    item's filter text."""
+    edit = item.text_edit
+    assert isinstance(edit, (types.TextEdit, types.InsertReplaceEdit))
+    start = edit.range.start if isinstance(edit, types.TextEdit) else edit.insert.start
+    assert start.line == cursor.line
+    replaced = text.split("\n")[cursor.line][start.character : cursor.character]
+    filtered_by = item.filter_text if item.filter_text is not None else item.label
+    assert filtered_by.lower().startswith(replaced.lower()), (replaced, filtered_by)
+    return replaced
+
+
 EMBEDDINGS = "# Embeddings\n\n## Training 😀\nNegative sampling. ^neg\n"
 TABLE = """\
 | Тема 😀 | Ссылка |
@@ -355,13 +369,7 @@ async def test_a_tag_typed_with_a_hash_under_tags_survives_the_clients_filter(
 
     (item,) = [item for item in found if item.label == "math/linear"]
     assert "tags: [ml, math/linear]" in _applied(HASHED, item, replace=False)
-    edit = item.text_edit
-    assert isinstance(edit, (types.TextEdit, types.InsertReplaceEdit))
-    start = edit.range.start if isinstance(edit, types.TextEdit) else edit.insert.start
-    replaced = HASHED.split("\n")[1][start.character : _at(HASHED, "#ma", 3).character]
-    assert replaced == "#ma"
-    filtered_by = item.filter_text if item.filter_text is not None else item.label
-    assert filtered_by.lower().startswith(replaced.lower()), filtered_by
+    assert _filtered_from(HASHED, item, _at(HASHED, "#ma", 3)) == "#ma"
 
 
 async def test_the_second_note_of_a_shared_name_survives_a_prefix_filtering_client(
@@ -423,13 +431,7 @@ async def test_a_name_typed_after_a_space_survives_a_prefix_filtering_client(
         found = await _complete(session, uri, _at(SPACED, "Эмб", 3))
 
     (item,) = [item for item in found if item.label == "Эмбеддинги 😀"]
-    edit = item.text_edit
-    assert isinstance(edit, (types.TextEdit, types.InsertReplaceEdit))
-    start = edit.range.start if isinstance(edit, types.TextEdit) else edit.insert.start
-    replaced = SPACED[start.character : _at(SPACED, "Эмб", 3).character]
-    assert replaced == " Эмб"
-    filtered_by = item.filter_text if item.filter_text is not None else item.label
-    assert filtered_by.lower().startswith(replaced.lower()), filtered_by
+    assert _filtered_from(SPACED, item, _at(SPACED, "Эмб", 3)) == " Эмб"
 
 
 TWICE = "Первый абзац 😀. ^shared\n\nВторой. ^SHARED\n\nТретий. ^other\n"
