@@ -32,9 +32,9 @@ from notels.vault.summary import DESCRIPTION_LENGTH
 # As marksman's default: a popup shows about a dozen, and is_incomplete makes the client ask
 # again as the user types; every item more is built, sent and parsed on each keystroke.
 LIMIT = 50
-# Characters a heading link cannot hold (`[[Note#A B]]` for `A: B`); dropping them is what
-# `heading_key` does when it matches the link back to the heading.
-_HEADING_LINK_DROP = str.maketrans(dict.fromkeys("#|^:%[]"))
+# Characters a heading link cannot hold (`[[Note#A B]]` for `A: B`); each stands for a space,
+# as in `heading_key` when it matches the link back to the heading (`x^2` -> `x 2`).
+_HEADING_LINK_DROP = str.maketrans(dict.fromkeys("#|^:%[]", " "))
 _DEFAULT_TYPE = ("Basic", ("Front", "Back"))
 _ORDER_SAMPLE = 50  # cards of a note type read to learn the order of its fields
 

@@ -16,9 +16,12 @@ _MD = ".md"
 # Written into a link, these end its target (`#` a heading, `|` the shown text) or the link
 # itself: no link can name a note whose path holds one. (`^` alone starts nothing.)
 ENDS_A_TARGET = frozenset("[]|#")
-# Obsidian drops these from heading text when it builds a link to the heading. An underscore
-# inside a word (`snake_case`) is no emphasis, and stays (review s31).
-_HEADING_STRIP = re.compile(r"[*`=~#|^:%\[\]]+|(?<!\w)_+|_+(?!\w)")
+# Obsidian matches a link's heading to a heading after its `stripHeading` on both: each of
+# these characters becomes a space (`[[N#Why not]]` opens `# Why not?`, `[[N#A B]]` opens
+# `# A:B`), then runs of spaces one. Emphasis is among them but for `_`, which notels takes
+# for emphasis at a word's edge; one inside a word (`snake_case`) is none, and stays (review
+# s31).
+_HEADING_STRIP = re.compile(r"""[!"#$%&()*+,.:;<=>?@^`{|}~/\[\]\\]+|(?<!\w)_+|_+(?!\w)""")
 _SPACES = re.compile(r"\s+")
 
 
@@ -59,10 +62,10 @@ def target_key(target: str) -> str:
 # repeat their headings (`Definition`, `Anki`).
 @lru_cache(maxsize=1 << 16)
 def heading_key(heading: str) -> str:
-    """Headings match ignoring case, emphasis and the characters Obsidian strips from links.
+    """Headings match ignoring case, emphasis and the punctuation Obsidian ignores in them.
 
     Interned, as target_key."""
-    return sys.intern(fold(_SPACES.sub(" ", _HEADING_STRIP.sub("", heading)).strip()))
+    return sys.intern(fold(_SPACES.sub(" ", _HEADING_STRIP.sub(" ", heading)).strip()))
 
 
 # What a link's heading part cannot hold: `#` would start a nested heading, `|` the shown text.
@@ -71,8 +74,8 @@ _UNLINKABLE = re.compile(r"[#|^\[\]]+")
 
 def link_heading_text(heading: str) -> str:
     """How a link names the heading whose text is `heading` (`Intro #ml`: `Intro ml`), with
-    the same heading_key."""
-    return _SPACES.sub(" ", _UNLINKABLE.sub("", heading)).strip()
+    the same heading_key: a character it cannot hold stands for a space (`x^2`: `x 2`)."""
+    return _SPACES.sub(" ", _UNLINKABLE.sub(" ", heading)).strip()
 
 
 @lru_cache(maxsize=1 << 16)
