@@ -85,7 +85,8 @@ def _linked_path(ctx: RuleContext, resolution: Resolution) -> str | None:
     "A link to a heading the target note does not have.",
     """
 `[[Note#Heading]]` names a heading that the target note does not contain (headings match
-ignoring case and emphasis). It was probably renamed.
+as in Obsidian: ignoring case, emphasis and punctuation, so `[[Note#Why not]]` finds
+`# Why not?`). It was probably renamed.
 """,
     vault_wide=True,
 )
