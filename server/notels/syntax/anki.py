@@ -323,7 +323,8 @@ def visible(written: str) -> str:
 
 def _keyword_lines(text: str) -> list[_Line]:
     # CRLF and lone CR end lines here as LF does. The plugin's regexes only know `\n`, so on a
-    # CRLF file it finds no block at all; we read such files as their writer sees them instead.
+    # CRLF file it finds no block at all; we read such files as their writer sees them instead,
+    # and crlf-card says which cards the plugin skips.
     found: list[_Line] = []
     first = _KEYWORD_AT_TEXT_START.match(text)
     if first is not None:
