@@ -1,0 +1,51 @@
+"""Review s33: what a Neovim 0.11 user meets with the repository's lsp/notels.lua, driven in a
+real headless Neovim with real keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_neovim import NVIM, needs_nvim, neovim_env, nvim_version, run_script
+
+from vaults import write_vault
+
+
+@needs_nvim
+def test_accepting_a_name_with_spaces_in_neovims_own_completion_writes_the_whole_link(
+    tmp_path: Path,
+) -> None:
+    # The user turns on Neovim 0.11's own LSP completion (vim.lsp.completion.enable with
+    # autotrigger, as `:help lsp-completion` shows), types `[[Embedding l` in a note and
+    # accepts "Embedding layer" (or, after `[[Embeddings#`, the heading "Word vectors").
+    # Expected: `[[Embedding layer]]`, as VS Code writes. What happens: Neovim 0.11 inserts
+    # only the first word of an item's plain-text edit (`textEdit.newText` up to its first
+    # space) and never applies the rest: the buffer holds `[[Embedding`, an open link, and
+    # `[[Embeddings#Word`; most note names and headings hold spaces.
+    assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            "Заметка.md": "# Заметка\nВекторы 😀 рядом.\n",
+            "Embeddings.md": "# Embeddings\n## Word vectors\nDense.\n",
+            "Embedding layer.md": "A lookup table of vectors.\n",
+        },
+    )
+    typings = [
+        {"keys": "See [[Embedding l", "pick": "Embedding layer"},
+        {"keys": "😀 [[Embeddings#Wo", "pick": "Word vectors"},
+    ]
+    out = tmp_path / "result.json"
+    env = neovim_env(
+        tmp_path, out, NOTELS_NOTE=str(vault / "Заметка.md"), NOTELS_TYPINGS=json.dumps(typings)
+    )
+    result = run_script("nvim_review_s33_completion.lua", env, tmp_path, out, timeout=90)
+    assert "error" not in result, result["error"]
+    typed = result["typed"]
+    assert isinstance(typed, list)
+    assert all(t["pick"] in d["labels"] for t, d in zip(typings, typed, strict=True)), typed
+    assert [t["line"] for t in typed] == [
+        "See [[Embedding layer]]",
+        "😀 [[Embeddings#Word vectors]]",
+    ], typed
+    assert result["notifications"] == []
