@@ -3,6 +3,8 @@ lsprotocol's types read and write, and what the server built with them before.""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,6 +13,7 @@ from pygls.protocol import default_converter
 
 from notels.config import Config
 from notels.features import complete
+from notels.features.model import CompletionCandidate, CompletionKind
 from notels.findings import Finding, Related, Severity
 from notels.lsp.convert import (
     CompletionShape,
@@ -156,3 +159,30 @@ def test_completion_items_are_what_lsprotocol_reads_and_writes_back(typed: str) 
                     start, end = candidate.replace_span
                     assert edit.range.start == to_position(note.lines, start, encoding)
                     assert edit.range.end == to_position(note.lines, end, encoding)
+
+
+def test_a_plain_text_with_a_space_goes_as_an_escaped_snippet_to_clients_that_take_them() -> None:
+    # Neovim 0.11's own completion inserts a plain item's text only up to its first space.
+    note = parse_note("See [[Co")
+    candidate = CompletionCandidate(
+        label="Cost $5 {net}",
+        kind=CompletionKind.NOTE,
+        replace_span=Span(6, 8),
+        insert_text="Cost $5 {net}]]",
+        detail="Cost $5 {net}.md",
+        sort_key="0",
+        filter_text="Cost $5 {net}",
+    )
+    plain = CompletionShape(False, False, False)
+    snippets = CompletionShape(False, False, False, snippets=True)
+    sent = completion_item_json(candidate, note.lines, Encoding.UTF16, plain, {}, None)
+    assert sent["textEdit"]["newText"] == "Cost $5 {net}]]"  # type: ignore[index]
+    assert "insertTextFormat" not in sent
+    sent = completion_item_json(candidate, note.lines, Encoding.UTF16, snippets, {}, None)
+    assert sent["textEdit"]["newText"] == "Cost \\$5 {net\\}]]"  # type: ignore[index]
+    assert sent["insertTextFormat"] == types.InsertTextFormat.Snippet.value
+    for text in ("Cost]]", "Cost: "):  # one word, a trailing space alone
+        one_word = replace(candidate, label="Cost", insert_text=text, filter_text="Cost")
+        sent = completion_item_json(one_word, note.lines, Encoding.UTF16, snippets, {}, None)
+        assert sent["textEdit"]["newText"] == text  # type: ignore[index]
+        assert "insertTextFormat" not in sent  # plain text, the default

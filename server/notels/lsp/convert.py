@@ -185,6 +185,20 @@ class CompletionShape:
     insert_replace: bool  # an InsertReplaceEdit
     label_details: bool  # CompletionItemLabelDetails
     default_edit_range: bool  # CompletionList.itemDefaults.editRange, with items' textEditText
+    snippets: bool = False  # snippetSupport: an item's text may be a snippet
+
+
+def _sent_text(candidate: CompletionCandidate, shape: CompletionShape) -> tuple[str, bool]:
+    """The new text an item sends, and whether it is a snippet. A plain text with a space
+    inside (`Embedding layer]]`, a heading) goes as a snippet where the client takes them:
+    Neovim 0.11's own completion inserts a plain item's text only up to its first space and
+    drops the rest (`[[Embedding`), while it expands a snippet whole. A trailing space alone
+    (`Back: `) stays plain: Neovim's 'omnifunc' without `vim.lsp.completion.enable` expands
+    no snippet and inserts its label (`Back`), and `Back:` is nearer."""
+    text = candidate.insert_text
+    if candidate.is_snippet or not shape.snippets or not any(c.isspace() for c in text.rstrip()):
+        return text, candidate.is_snippet
+    return text.replace("\\", "\\\\").replace("$", "\\$").replace("}", "\\}"), True
 
 
 # The ranges a completion item's edit replaces: (insert, replace), or (insert, None) when one
@@ -249,16 +263,17 @@ def completion_item_json(
     replaces `default_ranges`, the list's default edit range, says only its new text. Tests
     hold the result to what lsprotocol's CompletionItem reads and writes back."""
     own_ranges = edit_ranges(candidate, shape)
+    new_text, is_snippet = _sent_text(candidate, shape)
     edit: Json | None = None
     if own_ranges != default_ranges:
         insert, replace = own_ranges
         insert_json = _cached_range(insert, lines, encoding, ranges)
         if replace is None:
-            edit = {"range": insert_json, "newText": candidate.insert_text}
+            edit = {"range": insert_json, "newText": new_text}
         else:
             replace_json = _cached_range(replace, lines, encoding, ranges)
             edit = {
-                "newText": candidate.insert_text,
+                "newText": new_text,
                 "insert": insert_json,
                 "replace": replace_json,
             }
@@ -271,14 +286,14 @@ def completion_item_json(
     item["sortText"] = candidate.sort_key
     if candidate.filter_text != candidate.label:  # the client filters by the label otherwise
         item["filterText"] = candidate.filter_text
-    if candidate.is_snippet:  # plain text is the protocol's default
+    if is_snippet:  # plain text is the protocol's default
         item["insertTextFormat"] = types.InsertTextFormat.Snippet.value
     if edit is not None:
         item["textEdit"] = edit
     else:
         # Even when it is the label, which the protocol makes the default: Neovim 0.10's own
         # completion took the new text from textEditText or insertText only (fixed in 0.11).
-        item["textEditText"] = candidate.insert_text
+        item["textEditText"] = new_text
     if candidate.additional_edits:
         item["additionalTextEdits"] = [
             {"range": range_json(lines, extra.span, encoding), "newText": extra.new_text}

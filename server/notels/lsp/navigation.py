@@ -216,6 +216,7 @@ class NavigationFeatures:
             insert_replace=bool(getattr(item_options, "insert_replace_support", False)),
             label_details=bool(getattr(item_options, "label_details_support", False)),
             default_edit_range="editRange" in defaults,
+            snippets=snippets,
         )
         lines, encoding = place.note.lines, self.session.workspace.encoding
         ranges: dict[Span, Json] = {}  # most items replace the same text
