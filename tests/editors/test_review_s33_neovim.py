@@ -49,3 +49,23 @@ def test_accepting_a_name_with_spaces_in_neovims_own_completion_writes_the_whole
         "😀 [[Embeddings#Word vectors]]",
     ], typed
     assert result["notifications"] == []
+
+
+@needs_nvim
+def test_a_note_written_with_unix_line_endings_loses_its_crlf_warning(tmp_path: Path) -> None:
+    # A card in a note with CRLF line endings: Neovim opens it with 'fileformat' dos and the
+    # server warns crlf-card ("the plugin skips it"). The user does what it asks: `:set ff=unix`
+    # and `:w`. Expected: the warning goes, as `notels check` of the file now finds nothing.
+    # What happens: Neovim sends no change when 'fileformat' changes, so the server keeps the
+    # CRLF text it was opened with and goes on warning, also after later edits, until `:e!`.
+    assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
+    card = "# Card\nTARGET DECK: d\nSTART\nBasic\nFront: q\nBack: a\nID: 1737306548883\nEND\n"
+    vault = write_vault(tmp_path / "vault", {"Card.md": card.replace("\n", "\r\n").encode()})
+    out = tmp_path / "result.json"
+    env = neovim_env(tmp_path, out, NOTELS_NOTE=str(vault / "Card.md"))
+    result = run_script("nvim_review_s33_fileformat.lua", env, tmp_path, out, timeout=60)
+    assert "error" not in result, result["error"]
+    assert result["fileformat"] == "dos" and result["indexed"] is True
+    assert "crlf-card" in result["before"]  # type: ignore[operator]
+    assert result["on_disk"] == card
+    assert "crlf-card" not in result["after_write"], result  # type: ignore[operator]
