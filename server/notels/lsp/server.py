@@ -645,6 +645,10 @@ def create_server() -> NotelsServer:
     def did_change(ls: NotelsServer, params: types.DidChangeTextDocumentParams) -> None:
         ls.session.did_change(params)
 
+    @feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=True))
+    def did_save(ls: NotelsServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.session.did_save(params)
+
     @feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: NotelsServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.session.did_close(params)

@@ -261,10 +261,12 @@ class Session:
             self.apply(effects)
 
     def did_change(self, params: types.DidChangeTextDocumentParams) -> None:
-        started = time.perf_counter()
-        uri = params.text_document.uri
         changes = [_text_change(change) for change in params.content_changes]
-        if not self.workspace.change(uri, params.text_document.version, changes):
+        self._change(params.text_document.uri, params.text_document.version, changes)
+
+    def _change(self, uri: str, version: int | None, changes: list[TextChange]) -> None:
+        started = time.perf_counter()
+        if not self.workspace.change(uri, version, changes):
             log.warning("change to a document that is not open: %s", uri)
             return
         document = self.workspace.documents[uri]
@@ -272,6 +274,17 @@ class Session:
         edit_ms = (time.perf_counter() - started) * 1000
         self._edit_ms[uri] = self._edit_ms.get(uri, 0.0) + edit_ms
         self.debouncer.schedule(uri, delay, lambda: self._edited(uri))
+
+    def did_save(self, params: types.DidSaveTextDocumentParams) -> None:
+        """The saved text, when it is not the text the changes made: Neovim sends no change
+        when only a buffer's line endings change (`:set ff=unix`, then `:w`), and the note went
+        on showing the CRLF findings of a file that no longer has them."""
+        uri = params.text_document.uri
+        document = self.workspace.documents.get(uri)
+        if params.text is None or document is None or params.text == document.text:
+            return
+        log.info("saved text differs from the changes sent, taken whole: %s", uri)
+        self._change(uri, document.version, [TextChange(params.text)])
 
     def _edited(self, uri: str) -> None:
         """Typing paused: index the new text, re-check it and the notes that depend on it."""
