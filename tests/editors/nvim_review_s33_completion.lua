@@ -1,9 +1,11 @@
 -- Review s33: Neovim 0.11's own completion (vim.lsp.completion, autotrigger on the server's
 -- trigger characters), typed with real keys in insert mode, as a user of lsp/notels.lua does.
--- Inputs (environment): NOTELS_NVIM_RTP, NOTELS_CMD (JSON list), NOTELS_NOTE, NOTELS_TYPINGS
--- (JSON list of { keys = what is typed after `o` on the last line, pick = the label of the item
--- chosen }), NOTELS_OUT. Records, for each typing, the labels shown and the line after the
--- item is accepted with <C-y>. Steps run from the main loop, which handles the typed keys.
+-- Inputs (environment): NOTELS_NVIM_RTP, NOTELS_CMD (JSON list), NOTELS_SETUP, NOTELS_NOTE,
+-- NOTELS_TYPINGS (JSON list of { keys = what is typed after `o` on line `after` (default: the
+-- last line), pick = the label of the item chosen }), NOTELS_OMNIFUNC (1: no
+-- vim.lsp.completion.enable, the keys ask Neovim's default 'omnifunc' with <C-x><C-o>),
+-- NOTELS_OUT. Records, for each typing, the labels shown and the line after the item is
+-- accepted with <C-y>. Steps run from the main loop, which handles the typed keys.
 local driver = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/nvim_driver.lua')
 local out = { typed = {} }
 local notified = driver.record_notifications()
@@ -44,11 +46,13 @@ end
 
 table.insert(steps, function()
   driver.enable_notels()
-  vim.api.nvim_create_autocmd('LspAttach', {
-    callback = function(args)
-      vim.lsp.completion.enable(true, args.data.client_id, args.buf, { autotrigger = true })
-    end,
-  })
+  if os.getenv('NOTELS_OMNIFUNC') ~= '1' then
+    vim.api.nvim_create_autocmd('LspAttach', {
+      callback = function(args)
+        vim.lsp.completion.enable(true, args.data.client_id, args.buf, { autotrigger = true })
+      end,
+    })
+  end
   vim.o.completeopt = 'menuone,noselect'
   vim.cmd.edit(vim.fn.fnameescape(os.getenv('NOTELS_NOTE')))
   return function()
@@ -59,7 +63,7 @@ for _, typing in ipairs(vim.json.decode(os.getenv('NOTELS_TYPINGS'))) do
   local record = { keys = typing.keys }
   table.insert(out.typed, record)
   table.insert(steps, function()
-    vim.cmd('normal! G')
+    vim.api.nvim_win_set_cursor(0, { typing.after or vim.api.nvim_buf_line_count(0), 0 })
     vim.api.nvim_input('o' .. typing.keys)
     return function()
       return vim.fn.pumvisible() == 1

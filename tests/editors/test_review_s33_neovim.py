@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from test_neovim import NVIM, needs_nvim, neovim_env, nvim_version, run_script
 
 from vaults import write_vault
@@ -69,3 +70,50 @@ def test_a_note_written_with_unix_line_endings_loses_its_crlf_warning(tmp_path: 
     assert "crlf-card" in result["before"]  # type: ignore[operator]
     assert result["on_disk"] == card
     assert "crlf-card" not in result["after_write"], result  # type: ignore[operator]
+
+
+@needs_nvim
+@pytest.mark.parametrize("setup", [False, True], ids=["lsp-notels-lua", "setup-0.9-0.10"])
+def test_completing_with_neovims_default_omnifunc_writes_the_whole_link(
+    tmp_path: Path, setup: bool
+) -> None:
+    # No completion set up by the user: Neovim gives every LSP buffer its 'omnifunc', and the
+    # user asks it with <C-x><C-o> (`:help lsp-defaults`). Expected, as with
+    # vim.lsp.completion.enable: `connected: "[[Embeddings]]"` in the frontmatter (YAML reads
+    # an unquoted `[[...]]` as a nested list, so the server adds the opening quote), and
+    # `[[Embedding layer]]`. What happens: the omnifunc inserts each item's word and nothing
+    # else; the opening quote (an additional edit) and the snippet's text are applied only on
+    # CompleteDone, which Neovim handles only in buffers where vim.lsp.completion is enabled:
+    # `connected: [[Embeddings]]"` (invalid-frontmatter) and `[[Embedding layer`.
+    assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
+    vault = write_vault(
+        tmp_path / "vault",
+        {
+            "Заметка.md": "---\ncreated: 2025-01-19 23:46\n---\nВекторы 😀 рядом.\n",
+            "Embeddings.md": "# Embeddings\n",
+            "Embedding layer.md": "A lookup table of vectors.\n",
+        },
+    )
+    typings = [
+        {"keys": "connected: [[Emb<C-x><C-o>", "pick": "Embeddings", "after": 2},
+        {"keys": "See [[Embedding l<C-x><C-o>", "pick": "Embedding layer"},
+    ]
+    out = tmp_path / "result.json"
+    env = neovim_env(
+        tmp_path,
+        out,
+        setup,
+        NOTELS_NOTE=str(vault / "Заметка.md"),
+        NOTELS_TYPINGS=json.dumps(typings),
+        NOTELS_OMNIFUNC="1",
+    )
+    result = run_script("nvim_review_s33_completion.lua", env, tmp_path, out, timeout=90)
+    assert "error" not in result, result["error"]
+    typed = result["typed"]
+    assert isinstance(typed, list)
+    assert all(t["pick"] in d["labels"] for t, d in zip(typings, typed, strict=True)), typed
+    assert [t["line"] for t in typed] == [
+        'connected: "[[Embeddings]]"',
+        "See [[Embedding layer]]",
+    ], typed
+    assert result["notifications"] == []
