@@ -305,6 +305,14 @@ return {
     end
   end,
   on_attach = function(client, bufnr)
+    -- Neovim's default 'omnifunc' (<C-x><C-o>) inserts only an item's word: the rest of its
+    -- edit (a snippet's text: `[[Embedding layer]]`; the opening quote of a frontmatter link)
+    -- is applied on CompleteDone by vim.lsp.completion alone. Enabled here without
+    -- autotrigger; a user's own enable (in LspAttach, which runs first) is kept as it is.
+    if vim.lsp.completion and vim.lsp.completion.enable then
+      -- pcall: whatever it meets, :NotelsGenerateIds below is still made.
+      pcall(vim.lsp.completion.enable, true, client.id, bufnr, { autotrigger = false })
+    end
     -- Every card of the vault without an ID gets one. The server writes the notes that are
     -- not loaded in a buffer itself (atomically, as `notels check --fix`): applying an edit to
     -- a file, Neovim loads it into a buffer (filetype, syntax: about 12 ms each) with its main

@@ -131,6 +131,12 @@ function M.setup(opts)
         settings = config.settings,
         handlers = { ['textDocument/rename'] = rename_handler },
         on_attach = function(client, bufnr)
+          -- Accepted items' whole edits with the default 'omnifunc' (see lsp/notels.lua);
+          -- vim.lsp.completion is new in 0.11.
+          if vim.lsp.completion and vim.lsp.completion.enable then
+            -- pcall: whatever it meets, :NotelsGenerateIds below is still made.
+            pcall(vim.lsp.completion.enable, true, client.id, bufnr, { autotrigger = false })
+          end
           vim.api.nvim_buf_create_user_command(bufnr, 'NotelsGenerateIds', function()
             -- Notes not loaded in a buffer are written by the server (see lsp/notels.lua).
             local params = { command = 'notels.generateIds', arguments = { { writeClosedNotes = true } } }
