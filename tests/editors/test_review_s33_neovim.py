@@ -117,3 +117,37 @@ def test_completing_with_neovims_default_omnifunc_writes_the_whole_link(
         "See [[Embedding layer]]",
     ], typed
     assert result["notifications"] == []
+
+
+@needs_nvim
+@pytest.mark.xfail(strict=True, reason="a buffer saved into another vault keeps its server")
+def test_generate_ids_after_saveas_into_another_vault_never_writes_its_open_notes(
+    tmp_path: Path,
+) -> None:
+    # Two vaults, each with its own server. B1.md of vault B (a card without an ID) is open
+    # with unsaved typing. The user opens A.md of vault A, `:saveas` it into vault B (to start
+    # a note from it) and runs :NotelsGenerateIds there. README: "open notes are changed in
+    # their buffers, and `:wa` saves them". What happens: Neovim keeps the saved buffer on
+    # vault A's server, which the note now opened in vault B makes take vault B in too; that
+    # server never heard of B1.md's buffer, takes it for closed and writes its file under the
+    # modified buffer (the next `:w` stops on "the file has been changed since reading it", or
+    # drops the ID). As review s31's nested vaults, with `:saveas` instead.
+    assert NVIM is not None and nvim_version() >= (0, 11), "Neovim 0.11+ is required"
+    b_text = "START\nBasic\nFront: q\nBack: a\nEND\n"
+    vault_a = write_vault(tmp_path / "a", {"A.md": "A note.\n"})
+    vault_b = write_vault(tmp_path / "b", {"B1.md": b_text})
+    out = tmp_path / "result.json"
+    env = neovim_env(
+        tmp_path,
+        out,
+        NOTELS_B_NOTE=str(vault_b / "B1.md"),
+        NOTELS_A_NOTE=str(vault_a / "A.md"),
+        NOTELS_SAVE_AS=str(vault_b / "Copied.md"),
+    )
+    result = run_script("nvim_review_s33_saveas.lua", env, tmp_path, out, timeout=90)
+    assert "error" not in result, result["error"]
+    assert result["b_attached"] is True and result["a_attached"] is True
+    assert result["b_modified"] is True
+    assert result["b_on_disk"] == b_text, (
+        f"B1.md written under its modified buffer; the saved note's servers: {result['roots']}"
+    )
