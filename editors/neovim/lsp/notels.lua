@@ -268,6 +268,46 @@ local function reuse_client(client, config)
   return nested
 end
 
+-- Whether the client's folders hold the vault at `root`: its own folder, or one nested with it.
+local function holds(client, root)
+  for _, folder in ipairs(client.workspace_folders or {}) do
+    local dir = vim.uri_to_fname(folder.uri)
+    if dir == root or vim.startswith(root, dir .. '/') or vim.startswith(dir, root .. '/') then
+      return true
+    end
+  end
+  return false
+end
+
+-- A note saved under another vault's name (`:saveas`) stays on its server, which the note
+-- makes take that vault in too, never hearing of the notes open there on another server:
+-- Generate IDs wrote them on disk under their buffers. Once written (Neovim has given the
+-- server the new name), it moves to its vault's server, or to none outside every vault (and
+-- back to one when saved into a vault again).
+local function follow_saved_name(bufnr)
+  vim.api.nvim_create_autocmd('BufWritePost', {
+    buffer = bufnr,
+    group = vim.api.nvim_create_augroup('notels.saved_name.' .. bufnr, { clear = true }),
+    callback = function()
+      if vim.lsp.is_enabled and not vim.lsp.is_enabled('notels') then
+        return
+      end
+      local root = find_vault(bufnr)
+      for _, client in ipairs(vim.lsp.get_clients({ bufnr = bufnr, name = 'notels' })) do
+        if root and holds(client, root) then
+          return
+        end
+        vim.lsp.buf_detach_client(bufnr, client.id)
+      end
+      if root then
+        local config = vim.deepcopy(vim.lsp.config.notels)
+        config.name, config.root_dir = 'notels', root
+        vim.lsp.start(config, { bufnr = bufnr, reuse_client = reuse_client })
+      end
+    end,
+  })
+end
+
 ---@type vim.lsp.Config
 return {
   reuse_client = reuse_client,
@@ -313,6 +353,7 @@ return {
       -- pcall: whatever it meets, :NotelsGenerateIds below is still made.
       pcall(vim.lsp.completion.enable, true, client.id, bufnr, { autotrigger = false })
     end
+    follow_saved_name(bufnr)
     -- Every card of the vault without an ID gets one. The server writes the notes that are
     -- not loaded in a buffer itself (atomically, as `notels check --fix`): applying an edit to
     -- a file, Neovim loads it into a buffer (filetype, syntax: about 12 ms each) with its main

@@ -78,6 +78,17 @@ local function rename_handler(err, result, ctx, config)
   end, ctx.bufnr)
 end
 
+-- Whether the client's folders hold the vault at `root`: its own folder, or one nested with it.
+local function holds(client, root)
+  for _, folder in ipairs(client.workspace_folders or {}) do
+    local dir = vim.uri_to_fname(folder.uri)
+    if dir == root or vim.startswith(root, dir .. '/') or vim.startswith(dir, root .. '/') then
+      return true
+    end
+  end
+  return false
+end
+
 -- One server for vaults nested in each other (see lsp/notels.lua). Written for 0.9/0.10, whose
 -- clients take `client.notify(...)` and have no workspace folder API of their own.
 local function reuse_client(client, config)
@@ -112,44 +123,69 @@ function M.setup(opts)
   local capabilities = vim.tbl_deep_extend('force', vim.lsp.protocol.make_client_capabilities(), {
     workspace = { didChangeWatchedFiles = { dynamicRegistration = true } },
   })
+  -- The vault's server for a vault note (a note saved under another vault's name, `:saveas`,
+  -- is moved there once written: see lsp/notels.lua); none for other buffers.
+  local start
+  local function follow_saved_name(bufnr)
+    vim.api.nvim_create_autocmd('BufWritePost', {
+      buffer = bufnr,
+      group = vim.api.nvim_create_augroup('notels.saved_name.' .. bufnr, { clear = true }),
+      callback = function()
+        local root = find_root(bufnr, config.root_markers)
+        for _, client in ipairs((vim.lsp.get_clients or vim.lsp.get_active_clients)({ bufnr = bufnr })) do
+          if client.name == 'notels' then
+            if root and holds(client, root) then
+              return
+            end
+            vim.lsp.buf_detach_client(bufnr, client.id)
+          end
+        end
+        start(bufnr)
+      end,
+    })
+  end
+  start = function(buf)
+    if vim.bo[buf].buftype ~= '' then
+      return -- a hover window or another scratch buffer
+    end
+    local root = find_root(buf, config.root_markers)
+    if not root then
+      return
+    end
+    vim.lsp.start({
+      name = 'notels',
+      cmd = config.cmd,
+      root_dir = root,
+      capabilities = capabilities,
+      settings = config.settings,
+      handlers = { ['textDocument/rename'] = rename_handler },
+      on_attach = function(client, bufnr)
+        -- Accepted items' whole edits with the default 'omnifunc' (see lsp/notels.lua);
+        -- vim.lsp.completion is new in 0.11.
+        if vim.lsp.completion and vim.lsp.completion.enable then
+          -- pcall: whatever it meets, :NotelsGenerateIds below is still made.
+          pcall(vim.lsp.completion.enable, true, client.id, bufnr, { autotrigger = false })
+        end
+        follow_saved_name(bufnr)
+        vim.api.nvim_buf_create_user_command(bufnr, 'NotelsGenerateIds', function()
+          -- Notes not loaded in a buffer are written by the server (see lsp/notels.lua).
+          local params = { command = 'notels.generateIds', arguments = { { writeClosedNotes = true } } }
+          client.request('workspace/executeCommand', params, function(err, result)
+            if err then
+              vim.notify('notels: ' .. (err.message or tostring(err)), vim.log.levels.ERROR)
+            else
+              vim.notify(generated_ids_message(result or {}), vim.log.levels.INFO)
+            end
+          end, bufnr)
+        end, { desc = 'notels: give every card of the vault without an ID a new one' })
+      end,
+    }, { bufnr = buf, reuse_client = reuse_client })
+  end
   vim.api.nvim_create_autocmd('FileType', {
     pattern = 'markdown',
     group = vim.api.nvim_create_augroup('notels', { clear = true }),
     callback = function(args)
-      if vim.bo[args.buf].buftype ~= '' then
-        return -- a hover window or another scratch buffer
-      end
-      local root = find_root(args.buf, config.root_markers)
-      if not root then
-        return
-      end
-      vim.lsp.start({
-        name = 'notels',
-        cmd = config.cmd,
-        root_dir = root,
-        capabilities = capabilities,
-        settings = config.settings,
-        handlers = { ['textDocument/rename'] = rename_handler },
-        on_attach = function(client, bufnr)
-          -- Accepted items' whole edits with the default 'omnifunc' (see lsp/notels.lua);
-          -- vim.lsp.completion is new in 0.11.
-          if vim.lsp.completion and vim.lsp.completion.enable then
-            -- pcall: whatever it meets, :NotelsGenerateIds below is still made.
-            pcall(vim.lsp.completion.enable, true, client.id, bufnr, { autotrigger = false })
-          end
-          vim.api.nvim_buf_create_user_command(bufnr, 'NotelsGenerateIds', function()
-            -- Notes not loaded in a buffer are written by the server (see lsp/notels.lua).
-            local params = { command = 'notels.generateIds', arguments = { { writeClosedNotes = true } } }
-            client.request('workspace/executeCommand', params, function(err, result)
-              if err then
-                vim.notify('notels: ' .. (err.message or tostring(err)), vim.log.levels.ERROR)
-              else
-                vim.notify(generated_ids_message(result or {}), vim.log.levels.INFO)
-              end
-            end, bufnr)
-          end, { desc = 'notels: give every card of the vault without an ID a new one' })
-        end,
-      }, { bufnr = args.buf, reuse_client = reuse_client })
+      start(args.buf)
     end,
   })
 end
