@@ -1,0 +1,62 @@
+"""Review s33: files changing on disk while the server runs, against what `notels check` says
+of the files on disk (plus the editor's open buffers)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from lsp_harness import editor, wait_until, write_files
+from lsprotocol import types
+
+Created, Changed, Deleted = (
+    types.FileChangeType.Created,
+    types.FileChangeType.Changed,
+    types.FileChangeType.Deleted,
+)
+TEMPLATE = "# {{title}}\nSTART\nBasic\nFront: \nEND\n"
+
+
+async def test_obsidian_folder_deleted_in_one_event_brings_the_templates_back(
+    vault: Path,
+) -> None:
+    """Given a vault whose `.obsidian/templates.json` names `Templates` (its notes are left
+    out) and `.notels.toml` (a vault without `.obsidian/` still); when `.obsidian/` is deleted
+    (the user resets Obsidian's settings, `git checkout` of a branch without it) and the
+    editor reports only the folder, as VS Code does for a folder removed at once, the
+    template is a note again, as `notels check` then says. Was: the template folder stayed
+    left out until a restart, since only an event naming `templates.json` itself re-read it."""
+    write_files(
+        vault,
+        {
+            ".notels.toml": "",
+            ".obsidian/templates.json": '{"folder": "Templates"}',
+            "Templates/Card.md": TEMPLATE,
+        },
+    )
+    async with editor(vault) as session:
+        opened = session.open("Templates/Card.md")
+        await wait_until(lambda: opened in session.client.diagnostics)
+        assert session.codes(opened) == []
+        shutil.rmtree(vault / ".obsidian")
+        session.notify_files((".obsidian", Deleted))
+        await session.wait_for_codes(opened, lambda codes: "missing-id" in codes)
+
+
+async def test_obsidian_folder_moved_in_in_one_event_leaves_the_templates_out(
+    vault: Path, tmp_path: Path
+) -> None:
+    """The other way: an `.obsidian/` naming `Templates` moved into the vault (restored from a
+    backup, a sync tool's rename), one Created event for the folder: the template is left out,
+    as `notels check` then leaves it out."""
+    write_files(vault, {".notels.toml": "", "Templates/Card.md": TEMPLATE})
+    shutil.rmtree(vault / ".obsidian")
+    backup = tmp_path / "backup" / ".obsidian"
+    write_files(backup, {"templates.json": '{"folder": "Templates"}'})
+    shutil.rmtree(backup / ".obsidian")
+    async with editor(vault) as session:
+        opened = session.open("Templates/Card.md")
+        await session.wait_for_codes(opened, lambda codes: "missing-id" in codes)
+        backup.rename(vault / ".obsidian")
+        session.notify_files((".obsidian", Created))
+        await session.wait_for_codes(opened, lambda codes: codes == [])
