@@ -69,6 +69,8 @@ from .findings_cache import FindingsCache
 from .symbol_answers import SymbolAnswers
 
 _EMPTY: tuple[str, list[Finding]] = ("empty", [])
+# The names of Obsidian's template settings files and of the folders holding them.
+_SETTINGS_NAMES = frozenset(part for path in TEMPLATE_SETTINGS for part in path.split("/"))
 
 # Keys editors put in a server's settings section for themselves, not for the server.
 _CLIENT_ONLY_SETTINGS = frozenset({"trace"})
@@ -929,10 +931,16 @@ class Workspace:
         Obsidian settings naming its template folders."""
         if path.name == CONFIG_FILE_NAME:
             return [vault for vault in self.vaults.values() if vault.root == path.parent]
+        if path.name not in _SETTINGS_NAMES:
+            return []  # a note: the test below costs microseconds, times a `git checkout`
+        # The file itself, or a folder holding it (`.obsidian/` deleted or moved in at once:
+        # editors report only the folder then).
         return [
             vault
             for vault in self.vaults.values()
-            if any(path == vault.root / settings for settings in TEMPLATE_SETTINGS)
+            if path != vault.root
+            and path.is_relative_to(vault.root)
+            and any((vault.root / settings).is_relative_to(path) for settings in TEMPLATE_SETTINGS)
         ]
 
     def _reload(self, vault: Vault, relative: str) -> Effects:
