@@ -60,3 +60,32 @@ async def test_obsidian_folder_moved_in_in_one_event_leaves_the_templates_out(
         backup.rename(vault / ".obsidian")
         session.notify_files((".obsidian", Created))
         await session.wait_for_codes(opened, lambda codes: codes == [])
+
+
+async def test_a_followed_folder_symlink_changing_target_indexes_the_new_targets_notes(
+    vault: Path,
+) -> None:
+    """Given a vault where `Текущая` is a symlink into a hidden folder of versions (the only
+    way in: the scan follows it, as `notels check` does), and an open note linking to a note
+    of each version; when the symlink is pointed at the other version (`ln -sfn`: the link
+    deleted and made again), the links resolve as `notels check` then says: to the notes the
+    symlink leads to now. Was: a folder event at the symlink scanned nothing behind it, so
+    the notes under `Текущая` went from the index and both links were reported."""
+    write_files(
+        vault,
+        {
+            ".версии/1/Старая.md": "# Старая\n",
+            ".версии/2/Новая.md": "# Новая\n",
+            "Указатель.md": "[[Текущая/Старая]] [[Текущая/Новая]]\n",
+        },
+    )
+    (vault / "Текущая").symlink_to(".версии/1", target_is_directory=True)
+    async with editor(vault) as session:
+        index = session.open("Указатель.md")
+        await session.wait_for_codes(index, lambda codes: codes == ["unresolved-link"])
+        (vault / "Текущая").unlink()
+        (vault / "Текущая").symlink_to(".версии/2", target_is_directory=True)
+        session.notify_files(("Текущая", Deleted), ("Текущая", Created))
+        await session.wait_for_codes(index, lambda codes: codes == ["unresolved-link"])
+        await wait_until(lambda: "Новая" not in repr(session.diagnostics(index)))
+        assert "Старая" in repr(session.diagnostics(index))
