@@ -298,12 +298,15 @@ def scan_vault(root: Path, ignore: tuple[str, ...] = (), under: str = "") -> Vau
     def walk_all() -> Iterator[tuple[str, os.stat_result, bool]]:
         folder = root / under
         if under and folder.is_symlink():
-            # Not followed from here: what the scan of the folder holding it says of it (out
-            # of the vault, another name of a folder, broken, a loop), if it walks it.
+            # What the scan of the folder holding it does with it, if it walks it: its problem
+            # (out of the vault, another name of a folder, broken, a loop), or, for one into a
+            # folder the scan skips or ignores, its files (`ln -sfn` to another version).
             if _is_walked(under, globs):
                 found = _symlink_target(root, under, str(folder), globs)
                 if isinstance(found, FileProblem):
                     problems.append(found)
+                elif stat.S_ISDIR(found[0].st_mode):
+                    yield from walk(folder, f"{under}/")
             return
         ignored = bool(under) and not _is_walked(under, globs)
         yield from walk(folder, f"{under}/" if under else "", ignored)
