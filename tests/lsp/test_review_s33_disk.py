@@ -89,3 +89,20 @@ async def test_a_followed_folder_symlink_changing_target_indexes_the_new_targets
         await session.wait_for_codes(index, lambda codes: codes == ["unresolved-link"])
         await wait_until(lambda: "Новая" not in repr(session.diagnostics(index)))
         assert "Старая" in repr(session.diagnostics(index))
+
+
+async def test_a_folder_holding_vaults_made_a_vault_itself_is_one_vault(tmp_path: Path) -> None:
+    """Given a workspace folder without a vault's marks that holds two vaults (a repository of
+    notes), and an open note of one linking to a note of the other (unresolved: two vaults);
+    when the user opens the whole folder in Obsidian, which writes `.obsidian/` there, the
+    folder is one vault, as `notels check` of it and a restart of the server find: the link
+    resolves. Was: the folder went on standing for the two vaults below it until a restart."""
+    repo = tmp_path / "Заметки"
+    write_files(repo / "Учёба", {"Лекция.md": "См. [[Работа/Проект]]\n"})
+    write_files(repo / "Работа", {"Проект.md": "# Проект\n"})
+    async with editor(repo) as session:
+        lecture = session.open("Учёба/Лекция.md")
+        await session.wait_for_codes(lecture, lambda codes: codes == ["unresolved-link"])
+        (repo / ".obsidian").mkdir()
+        session.notify_files((".obsidian", Created))
+        await session.wait_for_codes(lecture, lambda codes: codes == [])
