@@ -812,13 +812,15 @@ class Workspace:
 
         A folder that is a vault or lies in one becomes a vault of its own when its own marker
         is written (`.notels.toml` in a folder opened inside a vault), and goes back to the
-        vault around it when its marker goes, as `check` of it and a restart would find."""
+        vault around it when its marker goes, as `check` of it and a restart would find. So
+        does a folder that held vaults further down once marked itself (the whole folder
+        opened in Obsidian): one vault, those below it its folders."""
         effects = Effects()
         for folder, roots in list(self.folders.items()):
+            if any(path.parent == folder and path.name in VAULT_MARKERS for path in paths):
+                effects.merge(self._stand_for(folder, roots, tuple(self._roots_for(folder))))
+                continue
             if any(root == folder or not root.is_relative_to(folder) for root in roots):
-                if any(path.parent == folder and path.name in VAULT_MARKERS for path in paths):
-                    found = tuple(self._roots_for(folder))
-                    effects.merge(self._stand_for(folder, roots, found))
                 continue
             if not any(_may_change_vaults(path, folder, roots) for path in paths):
                 continue
@@ -840,9 +842,13 @@ class Workspace:
             vault = self.vaults.get(root)
             if root in found or vault is None:
                 continue
-            if not has_vault_marker(root) and not any(root in r for r in self.folders.values()):
-                # No vault any more (its marker gone): its open notes are the notes of the vault
-                # around them, not a vault of their own that they hold on to.
+            around = any(root.is_relative_to(outer) for outer in found)
+            if (around or not has_vault_marker(root)) and not any(
+                root in r for r in self.folders.values()
+            ):
+                # No vault any more (its marker gone), or a folder of the vault found around it
+                # now: its open notes are the notes of the vault around them, as at a fresh
+                # start, not a vault of their own that they hold on to.
                 effects.merge(self._move_open_documents(leaving=vault))  # may drop it
             if self.vaults.get(root) is vault and not self._is_held(vault):
                 effects.merge(self._drop(vault))
