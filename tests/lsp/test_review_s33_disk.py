@@ -106,3 +106,34 @@ async def test_a_folder_holding_vaults_made_a_vault_itself_is_one_vault(tmp_path
         (repo / ".obsidian").mkdir()
         session.notify_files((".obsidian", Created))
         await session.wait_for_codes(lecture, lambda codes: codes == [])
+
+
+async def test_a_note_behind_a_followed_folder_symlink_is_checked_as_named(vault: Path) -> None:
+    """Given `Текущая`, a symlink into a hidden folder of versions, which the scan follows and
+    names its notes by (`notels check` reports `Текущая/Новая.md`); when the editor opens that
+    note by its path through the symlink, it shows the note's findings and its edits reach
+    the index (a heading added there resolves another note's link to it); a note the editor
+    says it created there is taken in. Was: the path was resolved to the hidden folder, which
+    is no part of the vault: no findings, the edits went nowhere, the created note was lost."""
+    write_files(
+        vault,
+        {
+            ".версии/2/Новая.md": "# Новая\nSTART\nBasic\nFront: q\nEND\n",
+            "Указатель.md": "[[Новая#Раздел]] [[Третья]]\n",
+        },
+    )
+    (vault / "Текущая").symlink_to(".версии/2", target_is_directory=True)
+    async with editor(vault) as session:
+        index = session.open("Указатель.md")
+        await session.wait_for_codes(
+            index, lambda codes: codes == ["unresolved-heading", "unresolved-link"]
+        )
+        new = session.open("Текущая/Новая.md")
+        await session.wait_for_codes(new, lambda codes: "missing-id" in codes)
+        session.edit(new, (0, 7), (0, 7), "\n## Раздел")
+        await session.wait_for_codes(index, lambda codes: codes == ["unresolved-link"])
+        (vault / "Текущая" / "Третья.md").write_text("# Третья\n", encoding="utf-8")
+        session.client.workspace_did_create_files(
+            types.CreateFilesParams(files=[types.FileCreate(uri=session.uri("Текущая/Третья.md"))])
+        )
+        await session.wait_for_codes(index, lambda codes: codes == [])
