@@ -504,7 +504,7 @@ class Workspace:
         effects = Effects()
         vault: Vault | None = None
         if path is not None:
-            path = resolved(path)
+            path = self.scanned_path(path)
             vault = self.vault_of(path)
             root = find_vault_root(path) if vault is None else None
             if root is not None and self._may_hold_a_vault(root):
@@ -791,7 +791,7 @@ class Workspace:
         with the vault holding it (a vault's root itself is no note)."""
         owned: list[tuple[Vault, Path]] = []
         folders: dict[Path, Path] = {}  # resolved once for all the files in them
-        resolved_paths = [_resolved(path, folders) for path in paths]
+        resolved_paths = [_resolved(path, folders, self.scanned_path) for path in paths]
         effects.merge(self._find_vaults_again(resolved_paths))
         for path in resolved_paths:
             for vault in self._vaults_configured_by(path):
@@ -1142,11 +1142,44 @@ class Workspace:
 
     def document_at(self, path: Path) -> tuple[Vault, str] | None:
         """(vault, relative path) of a note on disk or in the editor."""
-        path = resolved(path)
+        path = self.scanned_path(path)
         vault = self.vault_of(path)
         if vault is None or path == vault.root:
             return None
         return vault, relative_key(vault.root, path)
+
+    def scanned_path(self, path: Path) -> Path:
+        """`path` resolved, as the vault scan names the file: a symlink to a folder or note the
+        scan walks is another name of it; but one the scan follows, into a folder it does not
+        walk (hidden or ignored: the symlink is the only way in), names the files behind it,
+        as the editor does."""
+        real = resolved(path)
+        named = Path(os.path.abspath(path))
+        if named == real:
+            return real  # no symlink on the way: the common case, a folder of every event
+        vault = self.vault_of(real)
+        if vault is None or real == vault.root:
+            return real
+        if is_walked(relative_key(vault.root, real), vault.config.ignored):
+            return real
+        for above in named.parents:  # the nearest folder on the way that the scan walks
+            base = resolved(above)
+            outer = self.vault_of(base)
+            if outer is None:
+                return real
+            ignored = outer.config.ignored
+            if base != outer.root and not is_walked(relative_key(outer.root, base), ignored):
+                continue
+            candidate = base / named.relative_to(above)
+            parts = relative_key(outer.root, candidate).split("/")
+            prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+            followed = is_walked(prefixes[-1], ignored) and all(
+                not (outer.root / prefix).is_symlink()
+                or odd_entry_problem(outer.root, prefix, ignored) is None
+                for prefix in prefixes
+            )
+            return candidate if followed and resolved(candidate) == real else real
+        return real
 
     def lines_of(self, vault: Vault, relative: str) -> LineIndex | None:
         with vault.lock:
@@ -1288,14 +1321,17 @@ def _changed(vault: Vault, relative: str) -> None:
         vault.touched.add(relative)  # newer than what the run may have read
 
 
-def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
-    """`path` in its folder's resolution (`resolve()`), taken from or put in `folders` (a
-    thousand events from a few folders cost one resolution per folder)."""
+def _resolved(
+    path: Path, folders: dict[Path, Path], resolve: Callable[[Path], Path] = resolved
+) -> Path:
+    """`path` in its folder's resolution (`resolve`: `resolve()`, or the vault scan's
+    `scanned_path`), taken from or put in `folders` (a thousand events from a few folders cost
+    one resolution per folder)."""
     if path.name in ("", ".", ".."):
-        return resolved(path)
+        return resolve(path)
     folder = folders.get(path.parent)
     if folder is None:
-        folder = folders[path.parent] = resolved(path.parent)
+        folder = folders[path.parent] = resolve(path.parent)
     # Not the path itself: a symlink there is what the scan judges (an alias, leading out of
     # the vault), not the file it leads to (review s31).
     return folder / path.name
