@@ -137,3 +137,28 @@ async def test_a_note_behind_a_followed_folder_symlink_is_checked_as_named(vault
             types.CreateFilesParams(files=[types.FileCreate(uri=session.uri("Текущая/Третья.md"))])
         )
         await session.wait_for_codes(index, lambda codes: codes == [])
+
+
+async def test_a_folder_inside_a_vault_whose_marker_goes_is_a_vault_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """Given a workspace folder `Курс` opened inside a vault marked only by `.notels.toml`,
+    and an open note of the folder linking to a note of the vault outside it (resolved);
+    when that `.notels.toml` is deleted (the server watches the vault from its root), the
+    folder lies in no vault any more and is one of its own, as `notels check` of it and a
+    restart find: the link is reported. Was: the vault around it stayed until a restart."""
+    vault = write_files(
+        tmp_path / "Хранилище",
+        {".notels.toml": "", "Общее.md": "# Общее\n", "Курс/Лекция.md": "См. [[Общее]]\n"},
+    )
+    shutil.rmtree(vault / ".obsidian")
+    async with editor(vault / "Курс", relative_patterns=True) as session:
+        lecture = session.open("Лекция.md")
+        await session.wait_for_codes(lecture, lambda codes: codes == [])
+        (vault / ".notels.toml").unlink()
+        session.client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=(vault / ".notels.toml").as_uri(), type=Deleted)]
+            )
+        )
+        await session.wait_for_codes(lecture, lambda codes: codes == ["unresolved-link"])
