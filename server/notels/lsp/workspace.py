@@ -812,15 +812,28 @@ class Workspace:
 
         A folder that is a vault or lies in one becomes a vault of its own when its own marker
         is written (`.notels.toml` in a folder opened inside a vault), and goes back to the
-        vault around it when its marker goes, as `check` of it and a restart would find. So
-        does a folder that held vaults further down once marked itself (the whole folder
-        opened in Obsidian): one vault, those below it its folders."""
+        vault around it when its marker goes, as `check` of it and a restart would find; it
+        finds its vault again too when that vault's marker goes, or one is written between
+        them. So does a folder that held vaults further down once marked itself (the whole
+        folder opened in Obsidian): one vault, those below it its folders."""
         effects = Effects()
+        markers = [path.parent for path in paths if path.name in VAULT_MARKERS]
         for folder, roots in list(self.folders.items()):
-            if any(path.parent == folder and path.name in VAULT_MARKERS for path in paths):
+            around = any(root == folder or not root.is_relative_to(folder) for root in roots)
+            # Its own marker, or one at or below the root of the vault around it, on the way
+            # down to it (that vault's own, deleted: the folder may lie in none any more).
+            if any(
+                marked == folder
+                or (
+                    around
+                    and folder.is_relative_to(marked)
+                    and any(marked.is_relative_to(root) for root in roots)
+                )
+                for marked in markers
+            ):
                 effects.merge(self._stand_for(folder, roots, tuple(self._roots_for(folder))))
                 continue
-            if any(root == folder or not root.is_relative_to(folder) for root in roots):
+            if around:
                 continue
             if not any(_may_change_vaults(path, folder, roots) for path in paths):
                 continue
