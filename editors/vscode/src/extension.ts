@@ -16,7 +16,7 @@ import {
   WorkspaceDiagnosticRequest,
 } from 'vscode-languageclient/node';
 
-import { describe, failureMessage, probeError, serveArgs } from './discovery';
+import { Candidate, describe, failureMessage, probeError, serveArgs } from './discovery';
 import { QuietClient } from './quietClient';
 import { findServer } from './server';
 import { Inspected, needsRestart, toServerSettings } from './settings';
@@ -121,11 +121,14 @@ class NotelsExtension implements vscode.Disposable {
     const client = this.createClient(found.candidate.command, serveArgs(found.candidate));
     this.status.detach();
     client.registerFeature(this.status.progressFeature(client));
-    client.onDidChangeState(({ newState }) => {
+    client.onDidChangeState(({ oldState, newState }) => {
       if (this.client !== client) {
         return;
       }
-      if (newState === State.Stopped) {
+      if (newState === State.Stopped && oldState === State.Starting) {
+        // The client started the server again after a crash, and it failed: say why, once.
+        void this.startFailure(client, found.candidate, 'it exited');
+      } else if (newState === State.Stopped) {
         this.status.failed('notels: the language server stopped. Run "notels: Restart Language Server".');
       } else if (newState === State.Running) {
         this.status.attach(client); // the client restarted the server after a crash
@@ -135,12 +138,7 @@ class NotelsExtension implements vscode.Disposable {
       await client.start();
       client.markRunning();
     } catch (error) {
-      const printed = await client.startOutput();
-      const reason = printed.trim() ? probeError(printed, '', null) : errorText(error);
-      const message = `notels: ${describe(found.candidate)} serve failed to start: ${reason}`;
-      log(message);
-      this.status.failed(message);
-      void this.showStartError(message);
+      await this.startFailure(client, found.candidate, errorText(error));
       await client.dispose().catch(() => undefined);
       return undefined;
     }
@@ -148,6 +146,16 @@ class NotelsExtension implements vscode.Disposable {
     this.startFailed = false;
     this.status.attach(client);
     return client;
+  }
+
+  /** The server exited before it answered: one error, with the last line it printed. */
+  private async startFailure(client: QuietClient, candidate: Candidate, fallback: string): Promise<void> {
+    const printed = await client.startOutput();
+    const reason = printed.trim() ? probeError(printed, '', null) : fallback;
+    const message = `notels: ${describe(candidate)} serve failed to start: ${reason}`;
+    this.output.appendLine(`[notels] ${message}`);
+    this.status.failed(message);
+    void this.showStartError(message);
   }
 
   private createClient(command: string, args: string[]): QuietClient {

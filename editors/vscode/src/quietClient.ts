@@ -11,6 +11,7 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
+  State,
 } from 'vscode-languageclient/node';
 
 const TAIL_CHARS = 4000;
@@ -37,6 +38,16 @@ export class QuietClient extends LanguageClient {
       initializationFailedHandler: () => false,
     });
     self.client = this;
+    // The client starts a crashed server again by itself: that start is as quiet as the first
+    // (a server that cannot start any more gave five notifications, none naming why).
+    this.onDidChangeState(({ newState }) => {
+      if (newState === State.Starting) {
+        this.running = false;
+        this.tail = '';
+      } else if (newState === State.Running) {
+        this.markRunning();
+      }
+    });
   }
 
   private readonly fallback: ErrorHandler = this.createDefaultErrorHandler();
