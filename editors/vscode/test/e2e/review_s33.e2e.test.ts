@@ -70,4 +70,21 @@ describe('review s33: a server that died and cannot start again', function () {
     assert.equal(messages.length, 1, `${messages.length} notifications: ${messages.join(' | ')}`);
     assert.match(messages[0] ?? '', /No module named 'pygls'/);
   });
+
+  // The user repairs the virtualenv and runs "notels: Check Vault" (README: "has the server
+  // check every note, then opens the Problems panel"). Expected: the vault's problems, as when
+  // the first start had failed (then the commands start the server). What happens: the command
+  // asks the stopped client, which fails in the output channel only, and opens an empty
+  // Problems panel: "No problems have been detected in the workspace".
+  it('checks the vault with "notels: Check Vault" once the server can start again', async () => {
+    assert.ok(vscode !== undefined, 'the test above ran');
+    const page = vscode.page;
+    fs.rmSync(path.join(tmp, 'broken'));
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'notels: Check Vault');
+    const problems = page.locator('.markers-panel');
+    await waitFor('missing-id in the Problems panel', 60_000, async () =>
+      (await text(problems)).includes('missing-id') ? true : undefined,
+    );
+  });
 });
