@@ -96,8 +96,13 @@ class NotelsExtension implements vscode.Disposable {
   }
 
   async start(): Promise<LanguageClient | undefined> {
-    if (this.client !== undefined) {
+    if (this.client !== undefined && this.client.state !== State.Stopped) {
       return this.client;
+    }
+    if (this.client !== undefined) {
+      // Stopped after crashes, or its restart failed: a command starts it again, as after a
+      // failed first start (the stopped client failed each request, in the output only).
+      await this.stop();
     }
     this.starting ??= this.doStart().finally(() => {
       this.starting = undefined;
