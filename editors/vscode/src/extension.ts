@@ -141,6 +141,11 @@ class NotelsExtension implements vscode.Disposable {
     });
     try {
       await client.start();
+      if (client.state !== State.Running) {
+        // start() resolves when the server exits while `initialize` waits for its answer and
+        // the closed connection is handled first (`python serve`): a failed start all the same.
+        throw new Error('the server exited while starting');
+      }
       client.markRunning();
     } catch (error) {
       await this.startFailure(client, found.candidate, errorText(error));
