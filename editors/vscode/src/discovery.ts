@@ -162,6 +162,15 @@ export function which(name: string, host: Host): string | undefined {
   return undefined;
 }
 
+/** Why a candidate whose `--version` succeeded is no notels, or undefined when it may be. */
+export function versionProblem(candidate: Candidate, output: string): string | undefined {
+  // A Python in notels.server.path answers `--version` too, then runs `python serve`.
+  if (candidate.prefix.length === 0 && /^Python \d/.test(output.trim())) {
+    return `answered --version with "${output.trim()}": it is a Python, not notels; set notels.server.python to it instead`;
+  }
+  return undefined;
+}
+
 export interface Attempt {
   readonly candidate: Candidate;
   readonly error: string; // what went wrong, e.g. "No module named notels"

@@ -13,6 +13,7 @@ import {
   probeError,
   serverCandidates,
   versionArgs,
+  versionProblem,
 } from './discovery';
 
 const PROBE_TIMEOUT_MS = 20_000;
@@ -67,6 +68,12 @@ export async function findServer(
       continue;
     }
     const result = await probe(candidate);
+    const problem = result.ok ? versionProblem(candidate, result.output) : undefined;
+    if (problem !== undefined) {
+      log(`${candidate.source}: ${describe(candidate)} ${problem}`);
+      attempts.push({ candidate, error: problem });
+      continue;
+    }
     if (result.ok) {
       log(`using ${describe(candidate)} (${candidate.source}): ${result.output}`);
       return { ok: true, candidate, version: result.output };

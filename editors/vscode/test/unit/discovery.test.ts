@@ -9,6 +9,7 @@ import {
   serveArgs,
   serverCandidates,
   versionArgs,
+  versionProblem,
   which,
 } from '../../src/discovery';
 
@@ -134,5 +135,13 @@ describe('discovery failure message', () => {
     // Python 3.10 and older refuse -P, then print their usage (review s31).
     const usage = "Unknown option: -P\nusage: /usr/bin/python3 [option] ...\nTry `python -h' for more information.\n";
     assert.match(probeError(usage, '', 2), /older than 3\.11/);
+  });
+
+  it('tells a Python in notels.server.path from notels by its --version', () => {
+    const path = { source: 'notels.server.path', command: '/venv/bin/python', prefix: [] } as const;
+    assert.match(versionProblem(path, 'Python 3.12.1\n') ?? '', /a Python, not notels; set notels\.server\.python/);
+    assert.equal(versionProblem({ ...path, command: '/venv/bin/notels' }, 'notels 0.1.0'), undefined);
+    const python = { source: 'notels.server.python', command: '/venv/bin/python', prefix: ['-P', '-m', 'notels'] } as const;
+    assert.equal(versionProblem(python, 'notels 0.1.0'), undefined);
   });
 });
