@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from datetime import datetime
 
 from notels.findings import Severity
 from notels.rules.base import Draft, RuleContext, rule
 from notels.syntax.spans import Span
-
-_CREATED = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
+from notels.vault.summary import created_text
 
 
 @rule(
@@ -58,7 +55,9 @@ def unclosed_frontmatter(ctx: RuleContext) -> Iterator[Draft]:
     "`created` is not a YYYY-MM-DD HH:MM (or YYYY-MM-DD) value.",
     """
 The dialect records a note's creation time as `created: YYYY-MM-DD HH:MM` (or a date alone).
-Other values break sorting and queries on it.
+Other values break sorting and queries on it. The form Obsidian's Properties panel writes for a
+"Date & time" property (`2025-01-19T23:46`, with seconds when typed so) is the same time, and
+valid.
 """,
 )
 def invalid_created(ctx: RuleContext) -> Iterator[Draft]:
@@ -70,19 +69,9 @@ def invalid_created(ctx: RuleContext) -> Iterator[Draft]:
         return
     for scalar in entry.scalars:
         value = scalar.value.strip()
-        if _is_valid_created(value):
+        if created_text(value):
             continue
         yield Draft(
             scalar.span,
             f"created {value!r} is not a valid date: write YYYY-MM-DD HH:MM (or YYYY-MM-DD).",
         )
-
-
-def _is_valid_created(value: str) -> bool:
-    if not _CREATED.fullmatch(value):
-        return False
-    try:
-        datetime.strptime(value, "%Y-%m-%d %H:%M" if " " in value else "%Y-%m-%d")
-    except ValueError:
-        return False
-    return True

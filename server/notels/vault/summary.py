@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from itertools import chain
 from typing import NamedTuple, cast
 
@@ -60,7 +61,7 @@ class NoteSummary(NamedTuple):
     cards: tuple[NamedSpan, ...]  # closed cards: card_name and block span
     decks: tuple[str, ...]  # distinct TARGET DECK names
     description: str  # the first line of the body, shortened (completion shows it)
-    created: str  # frontmatter `created` when it is a YYYY-MM-DD[ HH:MM] date, else ""
+    created: str  # frontmatter `created` as YYYY-MM-DD[ HH:MM] (see created_text), else ""
 
     def has_heading(self, link_heading_key: str) -> bool:
         return link_heading_key in self.heading_keys
@@ -180,16 +181,31 @@ def summarize_text(text: str, stamp: Stamp | None = None) -> NoteSummary:
     )
 
 
-# Compared as text: ISO dates sort as they follow each other (a date alone before its times).
-_CREATED = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
+# The dialect's `YYYY-MM-DD HH:MM` or date alone, and Obsidian's "Date & time" property
+# (`YYYY-MM-DDTHH:MM`, seconds when typed so), which its Properties panel writes.
+_CREATED = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2})(?::\d{2})?)?")
+
+
+def created_text(value: str) -> str:
+    """`created` as `YYYY-MM-DD HH:MM` or `YYYY-MM-DD`, the minute it names; "" when it is no
+    real date and time. Compared as text: ISO dates sort as they follow each other (a date
+    alone before its times)."""
+    written = _CREATED.fullmatch(value)
+    if written is None:
+        return ""
+    try:
+        datetime.fromisoformat(value)  # a real day and time (no 2025-13-45, no 25:00)
+    except ValueError:
+        return ""
+    date, minute = written.groups()
+    return f"{date} {minute}" if minute else date
 
 
 def created_date(frontmatter: Frontmatter | None) -> str:
     entry = frontmatter.entry("created") if frontmatter is not None else None
     if entry is None or len(entry.scalars) != 1:
         return ""
-    value = entry.scalars[0].value.strip()
-    return value if _CREATED.fullmatch(value) else ""
+    return created_text(entry.scalars[0].value.strip())
 
 
 def _summary(
