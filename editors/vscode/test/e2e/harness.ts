@@ -127,6 +127,33 @@ export async function runCommand(page: Page, label: string, timeoutMs = 15_000):
   await input.waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
+/** A vault in `tmp` (its `vault` folder, marked by `.obsidian/app.json`) holding `notes`, by file name. */
+export function makeVault(tmp: string, notes: Record<string, string>): string {
+  const vault = path.join(tmp, 'vault');
+  fs.mkdirSync(path.join(vault, '.obsidian'), { recursive: true });
+  fs.writeFileSync(path.join(vault, '.obsidian', 'app.json'), '{}\n');
+  for (const [name, note] of Object.entries(notes)) {
+    fs.writeFileSync(path.join(vault, name), note);
+  }
+  return vault;
+}
+
+/** An executable `notels` in a virtualenv's bin of `tmp`: a shell script of `lines`. */
+export function fakeNotels(tmp: string, lines: string[]): string {
+  const notels = path.join(tmp, 'venv', 'bin', 'notels');
+  fs.mkdirSync(path.dirname(notels), { recursive: true });
+  fs.writeFileSync(notels, ['#!/bin/sh', ...lines, ''].join('\n'), { mode: 0o755 });
+  return notels;
+}
+
+/** Every message of the notification center, which it opens. */
+export async function notificationMessages(page: Page): Promise<string[]> {
+  await runCommand(page, 'Notifications: Show Notifications');
+  const center = page.locator('.notifications-center .notification-list-item-message');
+  await page.waitForTimeout(1_000);
+  return center.allTextContents();
+}
+
 /** Removes a test's temporary folder, unless NOTELS_E2E_KEEP=1 asks to keep it. */
 export function removeUnlessKept(tmp: string): void {
   if (!tmp) {

@@ -15,7 +15,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { VsCode, launchVsCode, removeUnlessKept, runCommand } from './harness';
+import { VsCode, fakeNotels, launchVsCode, makeVault, notificationMessages, removeUnlessKept } from './harness';
 
 describe('review s31: a notels that cannot serve', function () {
   this.timeout(300_000);
@@ -29,35 +29,21 @@ describe('review s31: a notels that cannot serve', function () {
 
   it('is named once, with the reason it printed', async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notels-review-s31-'));
-    const vault = path.join(tmp, 'vault');
-    fs.mkdirSync(path.join(vault, '.obsidian'), { recursive: true });
-    fs.writeFileSync(path.join(vault, '.obsidian', 'app.json'), '{}\n');
-    fs.writeFileSync(path.join(vault, 'Cards.md'), 'START\nBasic\nFront: q\nBack: a\nEND\n');
+    const vault = makeVault(tmp, { 'Cards.md': 'START\nBasic\nFront: q\nBack: a\nEND\n' });
     const starts = path.join(tmp, 'serve-starts.log');
-    const notels = path.join(tmp, 'venv', 'bin', 'notels');
-    fs.mkdirSync(path.dirname(notels), { recursive: true });
-    fs.writeFileSync(
-      notels,
-      [
-        '#!/bin/sh',
-        'if [ "$1" = "--version" ]; then echo "notels 0.1.0"; exit 0; fi',
-        `echo "$*" >> '${starts}'`,
-        `echo "ModuleNotFoundError: No module named 'pygls'" >&2`,
-        'exit 1',
-        '',
-      ].join('\n'),
-      { mode: 0o755 },
-    );
+    const notels = fakeNotels(tmp, [
+      'if [ "$1" = "--version" ]; then echo "notels 0.1.0"; exit 0; fi',
+      `echo "$*" >> '${starts}'`,
+      `echo "ModuleNotFoundError: No module named 'pygls'" >&2`,
+      'exit 1',
+    ]);
     vscode = await launchVsCode(tmp, vault, { 'notels.server.path': notels });
     const page = vscode.page;
     // Enough for the language client's restarts, which follow a crash at once (it gave up
     // after 5 crashes in 3 minutes).
     await new Promise((resolve) => setTimeout(resolve, 12_000));
     const launched = fs.existsSync(starts) ? fs.readFileSync(starts, 'utf8').split('\n').filter(Boolean).length : 0;
-    await runCommand(page, 'Notifications: Show Notifications');
-    const center = page.locator('.notifications-center .notification-list-item-message');
-    await page.waitForTimeout(1_000);
-    const messages = (await center.allTextContents()).filter((m) => /notels|server/i.test(m));
+    const messages = (await notificationMessages(page)).filter((m) => /notels|server/i.test(m));
     console.log(`      serve started ${launched} times; notifications:\n        ${messages.join('\n        ')}`);
     assert.ok(launched <= 1, `the server was started ${launched} times: ${messages.join(' | ')}`);
     assert.equal(messages.length, 1, `${messages.length} notifications: ${messages.join(' | ')}`);

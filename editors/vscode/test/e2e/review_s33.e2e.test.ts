@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { STATUS_ITEM, VsCode, launchVsCode, removeUnlessKept, required, runCommand, text, waitFor } from './harness';
+import { STATUS_ITEM, VsCode, fakeNotels, launchVsCode, makeVault, notificationMessages, removeUnlessKept, required, runCommand, text, waitFor } from './harness';
 
 describe('review s33: a server that died and cannot start again', function () {
   this.timeout(300_000);
@@ -24,32 +24,21 @@ describe('review s33: a server that died and cannot start again', function () {
 
   it('is named once, with the reason it printed', async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notels-review-s33-'));
-    const vault = path.join(tmp, 'vault');
-    fs.mkdirSync(path.join(vault, '.obsidian'), { recursive: true });
-    fs.writeFileSync(path.join(vault, '.obsidian', 'app.json'), '{}\n');
-    fs.writeFileSync(path.join(vault, 'Cards.md'), 'START\nBasic\nFront: q\nBack: a\nEND\n');
+    const vault = makeVault(tmp, { 'Cards.md': 'START\nBasic\nFront: q\nBack: a\nEND\n' });
     const python = required('NOTELS_E2E_SERVER_PYTHON');
     const starts = path.join(tmp, 'serve-starts.log');
     const pidFile = path.join(tmp, 'serve.pid');
     const broken = path.join(tmp, 'broken');
-    const notels = path.join(tmp, 'venv', 'bin', 'notels');
-    fs.mkdirSync(path.dirname(notels), { recursive: true });
-    fs.writeFileSync(
-      notels,
-      [
-        '#!/bin/sh',
-        `if [ "$1" = "--version" ]; then exec '${python}' -P -m notels --version; fi`,
-        `echo "$*" >> '${starts}'`,
-        `if [ -e '${broken}' ]; then`,
-        `  echo "ModuleNotFoundError: No module named 'pygls'" >&2`,
-        '  exit 1',
-        'fi',
-        `echo $$ > '${pidFile}'`,
-        `exec '${python}' -P -m notels "$@"`,
-        '',
-      ].join('\n'),
-      { mode: 0o755 },
-    );
+    const notels = fakeNotels(tmp, [
+      `if [ "$1" = "--version" ]; then exec '${python}' -P -m notels --version; fi`,
+      `echo "$*" >> '${starts}'`,
+      `if [ -e '${broken}' ]; then`,
+      `  echo "ModuleNotFoundError: No module named 'pygls'" >&2`,
+      '  exit 1',
+      'fi',
+      `echo $$ > '${pidFile}'`,
+      `exec '${python}' -P -m notels "$@"`,
+    ]);
     vscode = await launchVsCode(tmp, vault, { 'notels.server.path': notels });
     const page = vscode.page;
     await waitFor('the status bar to count the cards', 90_000, async () =>
@@ -61,10 +50,7 @@ describe('review s33: a server that died and cannot start again', function () {
     // Enough for the language client's restarts, which follow a crash at once.
     await new Promise((resolve) => setTimeout(resolve, 12_000));
     const launched = fs.readFileSync(starts, 'utf8').split('\n').filter(Boolean).length - 1;
-    await runCommand(page, 'Notifications: Show Notifications');
-    const center = page.locator('.notifications-center .notification-list-item-message');
-    await page.waitForTimeout(1_000);
-    const messages = (await center.allTextContents()).filter((m) => /notels|server/i.test(m));
+    const messages = (await notificationMessages(page)).filter((m) => /notels|server/i.test(m));
     console.log(`      serve started ${launched} times after the crash; notifications:\n        ${messages.join('\n        ')}`);
     assert.ok(launched <= 1, `the server was started ${launched} times: ${messages.join(' | ')}`);
     assert.equal(messages.length, 1, `${messages.length} notifications: ${messages.join(' | ')}`);

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { STATUS_ITEM, VsCode, launchVsCode, removeUnlessKept, required, runCommand, text } from './harness';
+import { STATUS_ITEM, VsCode, fakeNotels, launchVsCode, makeVault, notificationMessages, removeUnlessKept, required, text } from './harness';
 
 // A `notels` whose `--version` answers but whose `serve` exits at once, after reading the
 // client's `initialize` (here it runs `python serve`, as a Python in notels.server.path did:
@@ -26,25 +26,16 @@ describe('review s33: a server that exits while it is asked to initialize', func
 
   it('is named once, with the reason it printed', async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notels-review-s33-'));
-    const vault = path.join(tmp, 'vault');
-    fs.mkdirSync(path.join(vault, '.obsidian'), { recursive: true });
-    fs.writeFileSync(path.join(vault, '.obsidian', 'app.json'), '{}\n');
-    fs.writeFileSync(path.join(vault, 'Cards.md'), 'START\nBasic\nFront: q\nBack: a\nEND\n');
+    const vault = makeVault(tmp, { 'Cards.md': 'START\nBasic\nFront: q\nBack: a\nEND\n' });
     const python = required('NOTELS_E2E_SERVER_PYTHON');
-    const notels = path.join(tmp, 'venv', 'bin', 'notels');
-    fs.mkdirSync(path.dirname(notels), { recursive: true });
-    fs.writeFileSync(
-      notels,
-      ['#!/bin/sh', 'if [ "$1" = "--version" ]; then echo "notels 0.1.0"; exit 0; fi', `exec '${python}' "$@"`, ''].join('\n'),
-      { mode: 0o755 },
-    );
+    const notels = fakeNotels(tmp, [
+      'if [ "$1" = "--version" ]; then echo "notels 0.1.0"; exit 0; fi',
+      `exec '${python}' "$@"`,
+    ]);
     vscode = await launchVsCode(tmp, vault, { 'notels.server.path': notels });
     const page = vscode.page;
     await new Promise((resolve) => setTimeout(resolve, 15_000));
-    await runCommand(page, 'Notifications: Show Notifications');
-    const center = page.locator('.notifications-center .notification-list-item-message');
-    await page.waitForTimeout(1_000);
-    const messages = (await center.allTextContents()).filter((m) => /notels|server/i.test(m));
+    const messages = (await notificationMessages(page)).filter((m) => /notels|server/i.test(m));
     const status = await text(page.locator(STATUS_ITEM));
     console.log(`      status bar: "${status}"; notifications:\n        ${messages.join('\n        ')}`);
     assert.equal(messages.length, 1, `${messages.length} notifications: ${messages.join(' | ')}`);

@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { VsCode, launchVsCode, removeUnlessKept, required, runCommand } from './harness';
+import { VsCode, launchVsCode, makeVault, notificationMessages, removeUnlessKept, required } from './harness';
 
 describe('review s33: a Python in notels.server.path', function () {
   this.timeout(300_000);
@@ -24,18 +24,12 @@ describe('review s33: a Python in notels.server.path', function () {
 
   it('is named as a Python, with the setting for one', async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notels-review-s33-'));
-    const vault = path.join(tmp, 'vault');
-    fs.mkdirSync(path.join(vault, '.obsidian'), { recursive: true });
-    fs.writeFileSync(path.join(vault, '.obsidian', 'app.json'), '{}\n');
-    fs.writeFileSync(path.join(vault, 'Cards.md'), 'START\nBasic\nFront: q\nBack: a\nEND\n');
+    const vault = makeVault(tmp, { 'Cards.md': 'START\nBasic\nFront: q\nBack: a\nEND\n' });
     const python = required('NOTELS_E2E_SERVER_PYTHON');
     vscode = await launchVsCode(tmp, vault, { 'notels.server.path': python });
     const page = vscode.page;
     await new Promise((resolve) => setTimeout(resolve, 15_000));
-    await runCommand(page, 'Notifications: Show Notifications');
-    const center = page.locator('.notifications-center .notification-list-item-message');
-    await page.waitForTimeout(1_000);
-    const messages = (await center.allTextContents()).filter((m) => /notels/i.test(m));
+    const messages = (await notificationMessages(page)).filter((m) => /notels/i.test(m));
     console.log(`      notifications:\n        ${messages.join('\n        ')}`);
     assert.equal(messages.length, 1, `${messages.length} notifications: ${messages.join(' | ')}`);
     assert.match(messages[0] ?? '', /notels\.server\.python/);

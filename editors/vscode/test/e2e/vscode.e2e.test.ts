@@ -16,6 +16,7 @@ import {
   findLogs,
   keep,
   launchVsCode,
+  makeVault,
   removeUnlessKept,
   runCommand,
   statusSpinning,
@@ -50,11 +51,10 @@ const NOTE = [
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notels-e2e-'));
-    vault = path.join(tmp, 'vault');
-    fs.mkdirSync(path.join(vault, '.obsidian'), { recursive: true });
-    fs.writeFileSync(path.join(vault, '.obsidian', 'app.json'), '{}\n');
-    fs.writeFileSync(path.join(vault, 'Cards.md'), NOTE);
-    fs.writeFileSync(path.join(vault, 'More.md'), NOTE.replace('two plus two', 'three plus three').replace('Four', 'Six'));
+    vault = makeVault(tmp, {
+      'Cards.md': NOTE,
+      'More.md': NOTE.replace('two plus two', 'three plus three').replace('Four', 'Six'),
+    });
     vscode = await launchVsCode(tmp, vault, {
       // Reaches the server through workspace/configuration: the status bar then counts errors.
       'notels.rules': { 'missing-id': 'error' },
