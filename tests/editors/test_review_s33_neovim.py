@@ -36,20 +36,26 @@ def test_accepting_a_name_with_spaces_in_neovims_own_completion_writes_the_whole
         {"keys": "See [[Embedding l", "pick": "Embedding layer"},
         {"keys": "😀 [[Embeddings#Wo", "pick": "Word vectors"},
     ]
+    lines = _typed_lines(tmp_path, vault / "Заметка.md", typings)
+    assert lines == ["See [[Embedding layer]]", "😀 [[Embeddings#Word vectors]]"]
+
+
+def _typed_lines(
+    tmp_path: Path, note: Path, typings: list[dict[str, object]], setup: bool = False, **env: str
+) -> list[object]:
+    """The lines `nvim_review_s33_completion.lua` leaves after typing each of `typings` in
+    `note` and accepting its `pick`, which must be among the items offered; no notification."""
     out = tmp_path / "result.json"
-    env = neovim_env(
-        tmp_path, out, NOTELS_NOTE=str(vault / "Заметка.md"), NOTELS_TYPINGS=json.dumps(typings)
+    nvim_env = neovim_env(
+        tmp_path, out, setup, NOTELS_NOTE=str(note), NOTELS_TYPINGS=json.dumps(typings), **env
     )
-    result = run_script("nvim_review_s33_completion.lua", env, tmp_path, out, timeout=90)
+    result = run_script("nvim_review_s33_completion.lua", nvim_env, tmp_path, out, timeout=90)
     assert "error" not in result, result["error"]
     typed = result["typed"]
     assert isinstance(typed, list)
     assert all(t["pick"] in d["labels"] for t, d in zip(typings, typed, strict=True)), typed
-    assert [t["line"] for t in typed] == [
-        "See [[Embedding layer]]",
-        "😀 [[Embeddings#Word vectors]]",
-    ], typed
     assert result["notifications"] == []
+    return [t["line"] for t in typed]
 
 
 @needs_nvim
@@ -98,25 +104,8 @@ def test_completing_with_neovims_default_omnifunc_writes_the_whole_link(
         {"keys": "connected: [[Emb<C-x><C-o>", "pick": "Embeddings", "after": 2},
         {"keys": "See [[Embedding l<C-x><C-o>", "pick": "Embedding layer"},
     ]
-    out = tmp_path / "result.json"
-    env = neovim_env(
-        tmp_path,
-        out,
-        setup,
-        NOTELS_NOTE=str(vault / "Заметка.md"),
-        NOTELS_TYPINGS=json.dumps(typings),
-        NOTELS_OMNIFUNC="1",
-    )
-    result = run_script("nvim_review_s33_completion.lua", env, tmp_path, out, timeout=90)
-    assert "error" not in result, result["error"]
-    typed = result["typed"]
-    assert isinstance(typed, list)
-    assert all(t["pick"] in d["labels"] for t, d in zip(typings, typed, strict=True)), typed
-    assert [t["line"] for t in typed] == [
-        'connected: "[[Embeddings]]"',
-        "See [[Embedding layer]]",
-    ], typed
-    assert result["notifications"] == []
+    lines = _typed_lines(tmp_path, vault / "Заметка.md", typings, setup, NOTELS_OMNIFUNC="1")
+    assert lines == ['connected: "[[Embeddings]]"', "See [[Embedding layer]]"]
 
 
 @needs_nvim
