@@ -63,6 +63,7 @@ from notels.syntax.anki import (
     EmptyIdGap,
     empty_id_gap,
     ends_with_delete,
+    id_after_endi,
     note_type_after_start,
     note_type_spaces,
     scan_anki,
@@ -360,7 +361,7 @@ def misplaced_id_fixes(note: Note, card: Card, misplaced: CardId) -> list[Fix]:
 def inline_id_into_card_fix(note: Note, inline: InlineCard) -> Fix | None:
     """An inline card's ID after its `ENDI` moved to where the plugin reads and writes it: just
     before `ENDI`, a space after it."""
-    if inline.id is None or inline.id.span.start < inline.span.end:
+    if inline.id is None or not id_after_endi(inline):
         return None
     endi = inline.span.end - len("ENDI")
     written = inline.id.span.slice(note.text)

@@ -11,7 +11,7 @@ from itertools import chain
 
 from notels.findings import Related, Severity
 from notels.rules.base import MAX_RELATED, Draft, RuleContext, card_rule
-from notels.syntax.anki import deletions_in, ends_with_delete
+from notels.syntax.anki import deletions_in, ends_with_delete, id_after_endi
 from notels.syntax.model import Card, InlineCard
 from notels.vault.index import CardLocation
 
@@ -95,7 +95,7 @@ def misplaced_id(ctx: RuleContext) -> Iterator[Draft]:
             )
     for inline in ctx.note.anki.inline_cards:
         # Read as this card's (see syntax.anki), but the plugin reads an ID inside the card only.
-        if inline.id is not None and inline.id.span.start >= inline.span.end:
+        if inline.id is not None and id_after_endi(inline):
             yield Draft(
                 inline.id.span,
                 "The plugin reads an inline card's ID only before ENDI: it adds this card to "

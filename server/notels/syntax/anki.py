@@ -44,6 +44,7 @@ __all__ = [
     "card_front",
     "deletions_in",
     "ends_with_delete",
+    "id_after_endi",
     "scan_anki",
     "scan_anki_outline",
 ]
@@ -95,6 +96,12 @@ def deletions_in(text: str, start: int, end: int) -> list[Span]:
         Span(match.start(), match.start() + len("DELETE"))
         for match in _DELETION.finditer(text, start, end)
     ]
+
+
+def id_after_endi(inline: InlineCard) -> bool:
+    """Is the inline card's ID the one written after its `ENDI`, which the plugin does not read
+    (see `_inline_cards`)?"""
+    return inline.id is not None and inline.id.span.start >= inline.span.end
 
 
 def ends_with_delete(text: str, start: int, end: int) -> Span | None:
