@@ -366,8 +366,15 @@ class Session:
             if path is not None:
                 last.pop(path, None)
                 last[path] = change.type
-        deleted = [path for path, kind in last.items() if kind == types.FileChangeType.Deleted]
-        changed = [path for path, kind in last.items() if kind != types.FileChangeType.Deleted]
+        # A path told of as deleted that is there is read as it is: a save by rename reported
+        # out of order, or a watcher that coalesced "deleted, created" into its first event.
+        deleted = [
+            path
+            for path, kind in last.items()
+            if kind == types.FileChangeType.Deleted and not os.path.lexists(path)
+        ]
+        gone = set(deleted)
+        changed = [path for path in last if path not in gone]
         self._on_disk(deleted, changed)
         created = [path for path, kind in last.items() if kind == types.FileChangeType.Created]
         if self._watching and any(_holds_folders(path) for path in created):
