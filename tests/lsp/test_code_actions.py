@@ -625,3 +625,13 @@ async def test_an_inline_cards_id_after_endi_moves_before_it(vault: Path) -> Non
     assert (action.title, action.is_preferred) == ("Move the ID before ENDI", True)
     fixed = apply_text_edits(text, _only_edits(action, uri))
     assert fixed.endswith("😀 STARTI [Basic] q :: a ID: 1737306548883 ENDI\n")
+
+
+async def test_an_invisible_character_before_start_is_removed_on_request(vault: Path) -> None:
+    """Only the START line loses it: the field lines keep their leading spaces."""
+    text = "TARGET DECK: d\r\n\u200bSTART\r\nBasic\r\nFront:  q 😀\r\n  Back: a\r\nEND\r\n"
+    uri, diagnostic, (action,) = await _quick_fixes(vault, "Невидимка.md", text, "nested-block")
+
+    assert diagnostic.range == span((1, 1), (1, 6))  # the START keyword
+    assert action.title == "Remove the invisible character before START"
+    assert apply_text_edits(text, _only_edits(action, uri)) == text.replace("\u200b", "")
