@@ -69,6 +69,7 @@ from notels.syntax.anki import (
     scan_anki,
     visible,
 )
+from notels.syntax.lines import start_of_line
 from notels.syntax.model import AnkiItems, Card, CardId, InlineCard, StartWithTrailingText
 from notels.syntax.nested import NestedCard, nested_cards
 from notels.syntax.note import Note
@@ -439,6 +440,15 @@ def nested_block_fix(note: Note, card: NestedCard) -> Fix:
     text, lines = note.text, note.lines
     first = lines.line_of(card.start.start)
     indent = text[lines.line_start(first) : card.start.start]
+    if card.unseen:
+        # Only the START and END lines: a field line's own leading spaces are its text.
+        cuts = [
+            TextEdit(Span(start_of_line(text, keyword.start), keyword.start), "")
+            for keyword in (card.start, card.end)
+            if start_of_line(text, keyword.start) < keyword.start
+        ]
+        shown = "the Unicode space" if card.unseen.isspace() else "the invisible character"
+        return Fix(f"Remove {shown} before START", "nested-block", tuple(cuts), False)
     edits: list[TextEdit] = []
     for number in range(first, lines.line_of(card.end.start) + 1):
         start = lines.line_start(number)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from notels.findings import Related, Severity
 from notels.rules.base import Draft, RuleContext, card_rule
 from notels.syntax.anki import note_type_after_start, note_type_spaces, visible
-from notels.syntax.nested import nested_cards
+from notels.syntax.nested import character_name, nested_cards
 from notels.syntax.spans import Span
 
 
@@ -33,17 +33,28 @@ def unclosed_block(ctx: RuleContext) -> Iterator[Draft]:
 @card_rule(
     "nested-block",
     Severity.WARNING,
-    "A card inside a quote, callout or indent: the plugin never sees it.",
+    "A card inside a quote, callout or indent, or behind an invisible character: the plugin "
+    "never sees it.",
     """
 The plugin finds a card only where `START` and `END` stand at the very start of their lines. A
 card written inside a callout (`> START`) or indented under a list item is skipped without a
-word: it never reaches Anki. Take the card out of the callout, or remove the indent. Only a
-`START` with such an `END` below it counts; code blocks are left alone.
+word: it never reaches Anki. Take the card out of the callout, or remove the indent. So is a
+card whose `START` follows a character that cannot be seen or looks like a space (a zero-width
+space, a BOM, a no-break space: text pasted from a web page or a chat brings them along); the
+finding names it. Only a `START` with such an `END` below it counts; code blocks are left
+alone.
 """,
     fixable=True,
 )
 def nested_block(ctx: RuleContext) -> Iterator[Draft]:
     for card in nested_cards(ctx.note):
+        if card.unseen:
+            yield Draft(
+                card.start,
+                f"START follows {character_name(card.unseen)} on its line: the plugin reads START "
+                "only at the very start of a line, so it never syncs this card. Remove it.",
+            )
+            continue
         where = "inside a quote or callout" if card.quoted else "indented"
         remedy = "Take the card out of the callout" if card.quoted else "Remove the indent"
         yield Draft(

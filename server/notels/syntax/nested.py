@@ -1,14 +1,17 @@
-"""Cards the sync plugin never finds: START / END lines behind a quote's `>` or an indent.
+"""Cards the sync plugin never finds: START / END lines behind a quote's `>`, an indent, or
+characters that cannot be seen.
 
 The plugin's pattern (`^START\n ... \nEND`) wants both keywords at the very start of a line. A
 card written inside a callout (`> START`) or indented under a list item is meant as a card and
-skipped without a word. Only the rules and their fixes ask for these, so the vault's scans at
-startup do not look for them.
+skipped without a word; so is one whose START line begins with a zero-width space, a BOM or a
+no-break space, which text pasted from a web page or a chat brings along. Only the rules and
+their fixes ask for these, so the vault's scans at startup do not look for them.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from notels.syntax.lines import start_of_line
@@ -27,6 +30,28 @@ class NestedCard:
     start: Span  # the START keyword
     end: Span  # the END keyword
     quoted: bool  # behind `>` (a quote or callout); else indented
+    # Behind characters that do not show, or show as a space but are none (U+00A0): `unseen` is
+    # the first of them. Its END may stand at the start of its line, as the writer saw START.
+    unseen: str = ""
+
+
+def character_name(char: str) -> str:
+    """`U+200B ZERO WIDTH SPACE`: a character that does not show, named so it can be found."""
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
+
+
+def _unseen(prefix: str) -> str:
+    """The first character of a keyword's line prefix that is no space or tab, when each of
+    them is blank (a no-break space and the like) or invisible (a format character: U+200B,
+    U+FEFF, U+2060); "" otherwise."""
+    first = ""
+    for char in prefix:
+        if char in " \t":
+            continue
+        if not (char.isspace() or unicodedata.category(char) == "Cf"):
+            return ""
+        first = first or char
+    return first
 
 
 def nested_cards(note: Note) -> list[NestedCard]:
@@ -39,7 +64,7 @@ def nested_cards(note: Note) -> list[NestedCard]:
     if "START" not in text:
         return []
     found: list[NestedCard] = []
-    opened: tuple[Span, bool] | None = None  # the START keyword, and whether it is quoted
+    opened: NestedCard | None = None  # its START, end and nesting; `end` not yet known
     # Inside a card the plugin syncs, an indented START / END pair is that card's text.
     cards = [card.span for card in note.anki.cards]
     for start, keyword in _keywords(text):
@@ -47,20 +72,24 @@ def nested_cards(note: Note) -> list[NestedCard]:
         if not _BLANKS_TO_LINE_END.match(text, end):
             continue
         line_start = start_of_line(text, start)
-        if line_start == start or not _NESTING_PREFIX.fullmatch(text, line_start, start):
+        at_line_start = line_start == start
+        unseen = "" if at_line_start else _unseen(text[line_start:start])
+        if at_line_start:
+            # Only an END, and only for a START behind unseen characters.
+            if keyword == "START" or opened is None or not opened.unseen:
+                continue
+        elif not unseen and not _NESTING_PREFIX.fullmatch(text, line_start, start):
             continue
         if inside_any(note.hidden, start) or inside_any(cards, start):
             continue
-        quoted = ">" in text[line_start:start]
+        quoted = not unseen and ">" in text[line_start:start]
         if keyword == "START":
-            opened = (Span(start, end), quoted)
+            opened = NestedCard(Span(start, end), Span(start, end), quoted, unseen)
         elif opened is not None:
             # Its END: nested the same way, with no card's own START or END line between.
-            (opened_span, opened_quoted) = opened
-            if quoted == opened_quoted and not _TOP_LEVEL_KEYWORD.search(
-                text, opened_span.end, line_start
-            ):
-                found.append(NestedCard(opened_span, Span(start, end), quoted))
+            alike = bool(unseen or at_line_start) if opened.unseen else (quoted == opened.quoted)
+            if alike and not _TOP_LEVEL_KEYWORD.search(text, opened.start.end, line_start):
+                found.append(NestedCard(opened.start, Span(start, end), quoted, opened.unseen))
             opened = None
     return found
 
