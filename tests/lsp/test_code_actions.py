@@ -635,3 +635,13 @@ async def test_an_invisible_character_before_start_is_removed_on_request(vault: 
     assert diagnostic.range == span((1, 1), (1, 6))  # the START keyword
     assert action.title == "Remove the invisible character before START"
     assert apply_text_edits(text, _only_edits(action, uri)) == text.replace("\u200b", "")
+
+
+async def test_a_start_end_stub_gets_no_end_added(vault: Path) -> None:
+    """`START` above `END`: END is the note type line there, and another END below it would
+    make a card of note type END. Was: "Add END after the card", applied by --fix too."""
+    text = "Слова 😀\r\nTARGET DECK: d\r\nSTART\r\nEND\r\n"
+    _, diagnostic, actions = await _quick_fixes(vault, "Заготовка.md", text, "unclosed-block")
+
+    assert diagnostic.message.startswith("END right after START is read as this card's note type")
+    assert [action.title for action in actions] == []
