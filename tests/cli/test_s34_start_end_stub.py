@@ -37,6 +37,6 @@ def test_a_stub_above_a_card_says_it_swallows_that_card() -> None:
     found = [f for f in findings_for({"a.md": text}, "a.md") if f.code == "swallowed-block"]
     assert [f.message for f in found] == [
         "END right after START is read as this card's note type, so the card runs on to the "
-        "END of the card below (line 9): the plugin merges them into one broken card. Write the "
+        "END of the card below (line 10): the plugin merges them into one broken card. Write the "
         "note type and the fields between START and END, or delete them."
     ]

@@ -62,6 +62,7 @@ from notels.findings import Finding
 from notels.syntax.anki import (
     EmptyIdGap,
     empty_id_gap,
+    end_as_note_type,
     ends_with_delete,
     id_after_endi,
     note_type_after_start,
@@ -395,8 +396,8 @@ def _end_insertion(note: Note, after: int) -> TextEdit:
 
 
 def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
-    if card.closed or card.span.end <= card.start_span.end:
-        return None  # `START` alone at the end: `START\nEND` is no block either
+    if card.closed or card.span.end <= card.start_span.end or end_as_note_type(card):
+        return None  # `START` alone at the end, or above `END`: no card to close yet
     last = card.span.end
     safe = not any(span.start <= card.start_span.start < span.end for span in note.hidden)
     heading = next(
@@ -422,7 +423,7 @@ def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
 
 
 def swallowed_block_fix(note: Note, card: Card) -> Fix | None:
-    if not card.swallowed_starts:
+    if not card.swallowed_starts or end_as_note_type(card):
         return None
     last = _last_content_line_end(note, card.swallowed_starts[0].start, card.start_span.end)
     if last is None:

@@ -6,7 +6,12 @@ from collections.abc import Iterator
 
 from notels.findings import Related, Severity
 from notels.rules.base import Draft, RuleContext, card_rule
-from notels.syntax.anki import note_type_after_start, note_type_spaces, visible
+from notels.syntax.anki import (
+    end_as_note_type,
+    note_type_after_start,
+    note_type_spaces,
+    visible,
+)
 from notels.syntax.nested import character_name, nested_cards
 from notels.syntax.spans import Span
 
@@ -24,10 +29,20 @@ Add `END` on its own line after the card's last field.
 )
 def unclosed_block(ctx: RuleContext) -> Iterator[Draft]:
     for card in ctx.note.anki.unclosed:
+        if end_as_note_type(card):
+            yield Draft(
+                card.start_span,
+                f"{_END_AS_NOTE_TYPE}, so the card has no END: the sync plugin ignores it. "
+                "Write the note type and the fields between START and END.",
+            )
+            continue
         yield Draft(
             card.start_span,
             "Card has no END: the sync plugin ignores it. Add END after its last field.",
         )
+
+
+_END_AS_NOTE_TYPE = "END right after START is read as this card's note type"
 
 
 @card_rule(
@@ -95,11 +110,21 @@ def swallowed_block(ctx: RuleContext) -> Iterator[Draft]:
             continue
         lines = ctx.note.lines
         first_inner = card.swallowed_starts[0]
-        yield Draft(
-            card.start_span,
+        message = (
             "Card has no END before the next START (line "
             f"{lines.line_of(first_inner.start) + 1}): the plugin merges them into one broken "
-            "card. Add END before that START.",
+            "card. Add END before that START."
+        )
+        if end_as_note_type(card) and card.end_span is not None:
+            message = (
+                f"{_END_AS_NOTE_TYPE}, so the card runs on to the END of the card below (line "
+                f"{lines.line_of(card.end_span.start) + 1}): the plugin merges them into one "
+                "broken card. Write the note type and the fields between START and END, or "
+                "delete them."
+            )
+        yield Draft(
+            card.start_span,
+            message,
             related=tuple(
                 Related(ctx.path, inner, "START swallowed into the card above")
                 for inner in card.swallowed_starts

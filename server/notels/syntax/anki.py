@@ -617,6 +617,13 @@ def _card(
     )
 
 
+def end_as_note_type(card: Card) -> bool:
+    """Is the line right after START an `END`? The plugin's block pattern wants a line between
+    them (`^START\\n([\\s\\S]*?\\n)END`): that END is the card's note type line, and the block runs
+    on to the next END below, if any. A card stub typed so is no card to close nor to number."""
+    return card.note_type is not None and card.note_type.rstrip() == "END"
+
+
 def note_type_spaces(card: Card) -> Span | None:
     """The blanks after a card's note type on its line (`Basic ` is not `Basic` to the plugin),
     or None when there are none."""
