@@ -120,9 +120,11 @@ def capabilities(
     refresh: bool = True,
     relative_patterns: bool = False,
     symbol_ranges_later: bool = False,
+    watched_files: bool = True,
 ) -> types.ClientCapabilities:
     """What a modern editor announces; `pull` adds pull diagnostics (VS Code style), and
-    `symbol_ranges_later` resolving workspace symbols' ranges when one is picked (VS Code)."""
+    `symbol_ranges_later` resolving workspace symbols' ranges when one is picked (VS Code);
+    without `watched_files`, the client watches no files for the server."""
     return types.ClientCapabilities(
         general=types.GeneralClientCapabilities(
             position_encodings=list(encodings) if encodings is not None else None
@@ -136,7 +138,9 @@ def capabilities(
             ),
             did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
                 dynamic_registration=True, relative_pattern_support=relative_patterns or None
-            ),
+            )
+            if watched_files
+            else None,
             file_operations=types.FileOperationClientCapabilities(
                 did_create=True, did_rename=True, did_delete=True
             ),
@@ -329,6 +333,7 @@ async def editor(
     relative_patterns: bool = False,
     symbol_ranges_later: bool = False,
     wait_for_index: bool = True,
+    watched_files: bool = True,
 ) -> AsyncIterator[Editor]:
     """A client session with the server over `root`, indexed before it is handed over (unless
     `folders` is False, or `wait_for_index` is: the test then says when indexing may end)."""
@@ -355,6 +360,7 @@ async def editor(
                     refresh=refresh,
                     relative_patterns=relative_patterns,
                     symbol_ranges_later=symbol_ranges_later,
+                    watched_files=watched_files,
                 ),
                 workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)]
                 if folders
