@@ -17,6 +17,9 @@ from notels.vault.templates import literal_glob, template_globs
 CONFIG_FILE_NAME = ".notels.toml"
 
 
+FILE_WATCHERS = ("auto", "server", "client")
+
+
 class IdStyle(Enum):
     PLAIN = "plain"  # `ID: 1737306548883`
     COMMENT = "comment"  # `<!--ID: 1737306548883-->`
@@ -35,6 +38,10 @@ class Config:
     max_file_bytes: int = 5 * 1024 * 1024
     debounce_ms: int = 150
     code_lens: bool = False  # language server: a backlink count above each note's first line
+    # Language server: who watches the vault's files. "auto": the editor, when it takes the
+    # server's file watchers, else notels; "server": notels (an editor that takes them but
+    # reports only its own writes, as Helix); "client": only the editor.
+    file_watcher: str = "auto"
     # "Create note": folder (vault-relative, "" for the root) for notes named by a bare link;
     # None puts them next to the linking note.
     new_note_folder: str | None = None
@@ -190,6 +197,10 @@ def config_from_mapping(
             if not isinstance(value, bool):
                 raise fail(key, "expected true or false")
             updates["code_lens"] = value
+        elif key in ("file-watcher", "file_watcher", "fileWatcher"):
+            if value not in FILE_WATCHERS:
+                raise fail(key, "expected 'auto', 'server' or 'client'")
+            updates["file_watcher"] = value
         elif key in ("new-note-folder", "new_note_folder", "newNoteFolder"):
             try:
                 # Empty (VS Code's default, and how a workspace undoes a user-wide folder):

@@ -37,6 +37,7 @@ from .convert import (
     uri_of_path,
 )
 from .debounce import Debouncer
+from .disk_watch import DiskChanges, DiskWatcher
 from .indexer import Settling, fill_index, read_changed, start_thread
 from .lifecycle import forward_logs_to_client
 from .warm_findings import WarmFindings
@@ -153,6 +154,8 @@ class Session:
         self._files_watcher: str | None = None  # the id of the workspace-wide registration
         self._renewing = False  # watchers are being registered again (see _renew_watchers)
         self._renew_again = False  # and a folder came meanwhile that needs another renewal
+        # The vaults whose files the client does not watch (see _sync_disk_watcher).
+        self._disk_watcher = DiskWatcher(self._disk_changed_soon)
         # Feature modules listen here (on the event loop): a vault's indexing run finished; any
         # effects were applied (settings and `.notels.toml` changes arrive this way).
         self.indexed_listeners: list[Callable[[Vault], None]] = []
@@ -240,6 +243,7 @@ class Session:
         self.apply(effects)
 
     def shutdown(self) -> None:
+        self._disk_watcher.stop()
         self.debouncer.cancel_all()
         release_spares()
         self.settling.save_now()  # the editor is closing: the next start needs the cache
@@ -379,6 +383,37 @@ class Session:
         created = [path for path, kind in last.items() if kind == types.FileChangeType.Created]
         if self._watching and any(_holds_folders(path) for path in created):
             self._renew_watchers()
+
+    def _disk_changed_soon(self, changes: DiskChanges) -> None:
+        """From the watcher's thread: the changes are taken on the event loop, as the client's."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._disk_changed, changes)
+
+    def _disk_changed(self, changes: DiskChanges) -> None:
+        deleted, created, changed = changes
+        self._on_disk(deleted, created + changed)
+
+    def _sync_disk_watcher(self) -> None:
+        """Watch the vaults whose files no client event tells of: with `file-watcher` "auto",
+        those the client does not watch (it takes no watchers, or a vault lies outside its
+        folders and it takes no watchers relative to one); with "server", all."""
+        folders = list(self.workspace.folders)
+        watched = capability(self._capabilities.workspace, "did_change_watched_files")
+        anywhere = self._watching and bool(getattr(watched, "relative_pattern_support", False))
+        roots: list[Path] = []
+        for root, vault in self.workspace.vaults.items():
+            mode = vault.config.file_watcher
+            if mode == "client":
+                continue
+            told = self._watching and (
+                anywhere or any(root.is_relative_to(folder) for folder in folders)
+            )
+            if mode == "server" or not told:
+                roots.append(root)
+        # A vault inside another is watched with it: twice, each change would come twice.
+        self._disk_watcher.watch(
+            r for r in roots if not any(r != o and r.is_relative_to(o) for o in roots)
+        )
 
     def files_as_on_disk(self, uris: Iterable[str]) -> None:
         """Files created (didCreateFiles), or that an applied edit may have created, renamed or
@@ -667,6 +702,7 @@ class Session:
             for vault in effects.index:
                 self.spawn(self._index(vault))
             self._watch_vaults_outside_folders()
+            self._sync_disk_watcher()
         if self.pull:
             if effects.vaults_changed or effects.recheck:
                 self._request_refresh()
