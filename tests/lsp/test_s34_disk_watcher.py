@@ -67,3 +67,23 @@ def test_a_bad_file_watcher_setting_is_refused_by_name(value: object) -> None:
         config_from_mapping({"file-watcher": value}, frozenset())
     assert config_from_mapping({"fileWatcher": "client"}, frozenset()).file_watcher == "client"
     assert Config().file_watcher == "auto"
+
+
+def test_a_batch_is_taken_as_the_disk_holds_it(tmp_path: Path) -> None:
+    import watchfiles
+
+    from notels.lsp.disk_watch import sorted_changes
+
+    (tmp_path / "saved.md").write_text("x", encoding="utf-8")
+    (tmp_path / "new.md").write_text("y", encoding="utf-8")
+    changes = {
+        (watchfiles.Change.deleted, str(tmp_path / "saved.md")),  # replaced: there again
+        (watchfiles.Change.added, str(tmp_path / "saved.md")),
+        (watchfiles.Change.added, str(tmp_path / "new.md")),
+        (watchfiles.Change.added, str(tmp_path / "gone.md")),  # written and deleted at once
+    }
+    assert sorted_changes(changes) == (
+        [tmp_path / "gone.md"],
+        [tmp_path / "new.md", tmp_path / "saved.md"],
+        [],
+    )
