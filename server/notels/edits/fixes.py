@@ -11,9 +11,10 @@ Decisions worth knowing:
   `END` only begins its line (`ENDPOINT: x`: the real end is elsewhere) or when the card already
   has an ID line in the wrong place (moving that one keeps the card's Anki history; a new ID
   would create a second card), nor when the line above it ends with `DELETE` (the plugin reads
-  the two as a deletion: see delete-in-card), nor to a card without a note type (the plugin
-  fails on it, ID or not). An ID line left without its number (`ID:`,
-  `<!--ID: -->`) as the block's last line gets the number in place instead.
+  the two as a deletion: see delete-in-card), nor to a card without a note type, or whose
+  note type line is a stub's `END` (the plugin fails on it, ID or not). An ID line left
+  without its number (`ID:`, `<!--ID: -->`) as the block's last line gets the number in place
+  instead.
 - `duplicate-id` gives a new ID only to the newer copy: by the notes' frontmatter `created`
   when every copy's note has one, then by file creation time when every copy's file has one,
   then by vault order (path, then position). The oldest copy keeps its ID and gets no fix, so
@@ -116,8 +117,10 @@ def _id_is_safe(note: Note, card: Card) -> bool:
         and not card.misplaced_ids
         and not _id_after_delete(note, card)
         # The plugin fails on a card without its note type, ID or not: an unfinished card
-        # (`START` and `END` with nothing between, a template's stub) is none to number yet.
+        # (`START` and `END` with nothing between, a template's stub) is none to number yet,
+        # nor one whose note type line is the stub's END (`START`, `END`, the card below it).
         and card.note_type is not None
+        and not end_as_note_type(card)
     )
 
 
