@@ -23,3 +23,10 @@ def test_a_card_whose_note_type_line_is_end_gets_no_id(tmp_path: Path) -> None:
     text = WORDS + "TARGET DECK: d\nSTART\nEND\nBasic\nFront: q\nEND\n"
     # Was: `ID: …` written above the second END, numbering a card of note type END.
     assert _fixed(tmp_path, text) == text
+
+
+def test_a_card_holding_only_an_empty_id_line_gets_no_second_one(tmp_path: Path) -> None:
+    # The block's one line is its note type to the plugin: `ID:` is no card to number.
+    text = WORDS + "TARGET DECK: d\nSTART\nID:\nEND\n"
+    # Was: `START\nID:\nID: …\nEND`, a card of note type `ID:`.
+    assert _fixed(tmp_path, text) == text
