@@ -12,7 +12,7 @@ Decisions worth knowing:
   has an ID line in the wrong place (moving that one keeps the card's Anki history; a new ID
   would create a second card), nor when the line above it ends with `DELETE` (the plugin reads
   the two as a deletion: see delete-in-card), nor to a card without a note type, or whose
-  note type line is a stub's `END` (the plugin fails on it, ID or not). An ID line left
+  note type line is a stub's `END` or `ID:` (the plugin fails on it, ID or not). An ID line left
   without its number (`ID:`, `<!--ID: -->`) as the block's last line gets the number in place
   instead.
 - `duplicate-id` gives a new ID only to the newer copy: by the notes' frontmatter `created`
@@ -121,7 +121,15 @@ def _id_is_safe(note: Note, card: Card) -> bool:
         # nor one whose note type line is the stub's END (`START`, `END`, the card below it).
         and card.note_type is not None
         and not end_as_note_type(card)
+        and not _note_type_is_empty_id(note, card)
     )
+
+
+def _note_type_is_empty_id(note: Note, card: Card) -> bool:
+    """Is the card's note type line an ID line waiting for its number (`START`, `ID:`, `END`)?
+    The plugin takes it for the note type: a stub, and an ID line below it would be a second."""
+    span = card.note_type_span
+    return span is not None and empty_id_gap(note.text, span.start, span.end) is not None
 
 
 def _id_after_delete(note: Note, card: Card) -> bool:
