@@ -3,6 +3,7 @@ Obsidian_to_Anki plugin then reads from the fixed note."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from vaults import run_check, write_vault
@@ -29,4 +30,42 @@ def test_a_card_holding_only_an_empty_id_line_gets_no_second_one(tmp_path: Path)
     # The block's one line is its note type to the plugin: `ID:` is no card to number.
     text = WORDS + "TARGET DECK: d\nSTART\nID:\nEND\n"
     # Was: `START\nID:\nID: …\nEND`, a card of note type `ID:`.
+    assert _fixed(tmp_path, text) == text
+
+
+def test_end_goes_above_a_target_deck_line_repeated_before_the_next_card(tmp_path: Path) -> None:
+    # Real vaults repeat TARGET DECK before every card. Two cards without END: the first one's
+    # END goes above the deck line, which is no text of its card.
+    text = (
+        WORDS
+        + "TARGET DECK: d\nSTART\nBasic\nFront: q1\n\n"
+        + "TARGET DECK: d\nSTART\nBasic\nFront: q2\n"
+    )
+    fixed = _fixed(tmp_path, text)
+    # Was: `TARGET DECK: d` then END: the deck line was the end of the first card's Front.
+    assert "Front: q1\nID: " in fixed
+    assert "\nEND\n\nTARGET DECK: d\nSTART\nBasic\nFront: q2\nID: " in fixed
+
+
+def test_a_bare_target_deck_below_an_unclosed_card_does_not_take_its_id(tmp_path: Path) -> None:
+    # A bare TARGET DECK takes the next line for the deck: END and the ID written below it made
+    # `ID: …` the deck of every card of the note.
+    for ending in ("TARGET DECK\n", "TARGET DECK"):
+        text = WORDS + "START\nBasic\nFront: q\nBack: a\n" + ending
+        fixed = _fixed(tmp_path, text)
+        assert fixed.endswith("\nEND\n" + ending), fixed
+        assert "TARGET DECK\nID" not in fixed
+
+
+def test_a_file_tags_line_below_an_unclosed_card_stays_out_of_it(tmp_path: Path) -> None:
+    text = WORDS + "TARGET DECK: d\nSTART\nBasic\nFront: q\n\nFILE TAGS: t\n"
+    fixed = _fixed(tmp_path, text)
+    assert re.search(r"\nFront: q\nID: \d{13}\nEND\n\nFILE TAGS: t\n\Z", fixed), fixed
+
+
+def test_an_unclosed_card_with_text_below_a_deck_line_is_left_to_its_writer(
+    tmp_path: Path,
+) -> None:
+    # Whether `Back: a` belongs to the card above the deck line is a guess: not --fix's to make.
+    text = WORDS + "TARGET DECK: d\nSTART\nBasic\nFront: q\nTARGET DECK: d\nBack: a\n"
     assert _fixed(tmp_path, text) == text
