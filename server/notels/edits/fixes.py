@@ -419,6 +419,15 @@ def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
         if cut is None:
             return None
         last, safe = cut, False
+    keyword = _FILE_KEYWORD_LINE.search(note.text, card.start_span.end, last)
+    if keyword is not None:
+        # The note's deck or tags, not the card's text (real vaults repeat TARGET DECK above
+        # each card): END goes above it. Card text below it makes that a guess, as a heading.
+        cut = _last_content_line_end(note, keyword.start(), card.start_span.end)
+        if cut is None:
+            return None
+        safe = safe and _only_file_keyword_lines(note, keyword.start(), last)
+        last = cut
     lines = note.lines
     first_id = card.misplaced_ids[0].span.start if card.misplaced_ids else last
     id_line = lines.line_of(first_id)
@@ -431,6 +440,21 @@ def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
         last = lines.line_end(id_line)
         safe = safe and heading is None and len(card.misplaced_ids) == 1
     return Fix("Add END after the card", "unclosed-block", (_end_insertion(note, last),), safe)
+
+
+# A line the plugin reads for the whole note wherever it stands, never a card's text.
+_FILE_KEYWORD_LINE = re.compile(r"(?<=[\r\n])(?:TARGET DECK|FILE TAGS)")
+
+
+def _only_file_keyword_lines(note: Note, start: int, end: int) -> bool:
+    """Are the lines from the one holding `start` to the one holding `end` all blank or
+    `TARGET DECK` / `FILE TAGS` lines?"""
+    lines = note.lines
+    for line in range(lines.line_of(start), lines.line_of(end) + 1):
+        written = lines.line_text(line)
+        if written.strip() and not written.startswith(("TARGET DECK", "FILE TAGS")):
+            return False
+    return True
 
 
 def swallowed_block_fix(note: Note, card: Card) -> Fix | None:
