@@ -1,0 +1,17 @@
+"""Review s34: the editor's quick fixes for half-finished cards."""
+
+from __future__ import annotations
+
+from edit_helpers import only_fix
+
+from notels.edits.text_edit import apply_edits
+
+
+def test_a_swallowing_card_gets_end_above_the_deck_line_repeated_before_the_next_card() -> None:
+    # Real vaults repeat TARGET DECK above every card: it is the note's, not the first card's.
+    text = "TARGET DECK: d\nSTART\nBasic\nFRONT: a\n\nTARGET DECK: d\nSTART\nBasic\nFRONT: b\nEND\n"
+    fix = only_fix(text, "swallowed-block")
+    # Was: END below `TARGET DECK: d`, which ended the first card's FRONT.
+    assert apply_edits(text, fix.edits) == (
+        "TARGET DECK: d\nSTART\nBasic\nFRONT: a\nEND\n\nTARGET DECK: d\nSTART\nBasic\nFRONT: b\nEND\n"
+    )
