@@ -460,7 +460,11 @@ def _only_file_keyword_lines(note: Note, start: int, end: int) -> bool:
 def swallowed_block_fix(note: Note, card: Card) -> Fix | None:
     if not card.swallowed_starts or end_as_note_type(card):
         return None
-    last = _last_content_line_end(note, card.swallowed_starts[0].start, card.start_span.end)
+    floor = card.start_span.end
+    last = _last_content_line_end(note, card.swallowed_starts[0].start, floor)
+    # A TARGET DECK or FILE TAGS line right above the next START is the note's, not the card's.
+    while last is not None and _only_file_keyword_lines(note, last, last):
+        last = _last_content_line_end(note, line_bounds(note, last)[0], floor)
     if last is None:
         return None
     edit = _end_insertion(note, last)
