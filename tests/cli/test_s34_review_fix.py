@@ -69,3 +69,15 @@ def test_an_unclosed_card_with_text_below_a_deck_line_is_left_to_its_writer(
     # Whether `Back: a` belongs to the card above the deck line is a guess: not --fix's to make.
     text = WORDS + "TARGET DECK: d\nSTART\nBasic\nFront: q\nTARGET DECK: d\nBack: a\n"
     assert _fixed(tmp_path, text) == text
+
+
+def test_an_indented_end_below_a_list_closes_its_card_once_unindented(tmp_path: Path) -> None:
+    # Obsidian keeps a list's indent on the next line: the writer's END stands indented, which
+    # the plugin's `\nEND` does not take.
+    card = "START\nBasic\nFront: q\nBack:\n- point one\n- point two\n{end}\n\nMore prose after.\n"
+    for indent in ("  ", "\t", "\u00a0"):
+        text = WORDS + "TARGET DECK: d\n" + card.format(end=indent + "END")
+        fixed = _fixed(tmp_path, text)
+        # Was: END and the ID written below `More prose after.`: the prose and the indented END
+        # became text of the card's Back.
+        assert re.search(r"\n- point two\nID: \d{13}\nEND\n\nMore prose after\.\n\Z", fixed), fixed
