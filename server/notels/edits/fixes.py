@@ -66,6 +66,7 @@ from notels.syntax.anki import (
     end_as_note_type,
     ends_with_delete,
     id_after_endi,
+    is_blank_mark,
     note_type_after_start,
     note_type_spaces,
     scan_anki,
@@ -411,6 +412,14 @@ def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
         return None  # `START` alone at the end, or above `END`: no card to close yet
     last = card.span.end
     safe = not any(span.start <= card.start_span.start < span.end for span in note.hidden)
+    indented = _indented_end(note, card)
+    if indented is not None:
+        # The writer's END, indented (a list's indent kept on the next line): the plugin wants
+        # it at the line's start. END written below the text after it would take that text,
+        # and the indented END, into the card.
+        blanks = TextEdit(indented, "")
+        inside = any(span.start <= indented.end < span.end for span in note.hidden)
+        return Fix("Remove the blanks before END", "unclosed-block", (blanks,), safe and not inside)
     heading = next(
         (h for h in note.headings if card.start_span.end < h.span.start < card.span.end), None
     )
@@ -440,6 +449,32 @@ def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
         last = lines.line_end(id_line)
         safe = safe and heading is None and len(card.misplaced_ids) == 1
     return Fix("Add END after the card", "unclosed-block", (_end_insertion(note, last),), safe)
+
+
+def _indented_end(note: Note, card: Card) -> Span | None:
+    """The blanks before an `END` alone on its line (spaces, tabs, a no-break space, an
+    invisible character) in the unclosed card's text, unless a START, indented too, a heading
+    or a deck line comes first: that END may be theirs."""
+    lines = note.lines
+    floor = card.start_span.end
+    for number in range(lines.line_of(floor) + 1, lines.line_of(card.span.end) + 1):
+        written = lines.line_text(number)
+        indent = 0
+        while indent < len(written) and is_blank_mark(written[indent]):
+            indent += 1
+        word = written[indent:].rstrip()
+        if word == "START":
+            return None
+        if word == "END" and indent:
+            start = lines.line_start(number)
+            if _last_content_line_end(note, start, floor) is None:
+                return None  # right below START: a stub, no card to close
+            if any(floor < heading.span.start < start for heading in note.headings):
+                return None
+            if _FILE_KEYWORD_LINE.search(note.text, floor, start) is not None:
+                return None
+            return Span(start, start + indent)
+    return None
 
 
 # A line the plugin reads for the whole note wherever it stands, never a card's text.
