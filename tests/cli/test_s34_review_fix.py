@@ -81,3 +81,17 @@ def test_an_indented_end_below_a_list_closes_its_card_once_unindented(tmp_path: 
         # Was: END and the ID written below `More prose after.`: the prose and the indented END
         # became text of the card's Back.
         assert re.search(r"\n- point two\nID: \d{13}\nEND\n\nMore prose after\.\n\Z", fixed), fixed
+
+
+def test_end_goes_above_an_inline_card_below_an_unclosed_card(tmp_path: Path) -> None:
+    # An inline card is a card of its own (the plugin finds it anywhere), never another card's
+    # text: END below it made it the end of the block card's Back, and the ID the plugin writes
+    # into it after the first sync too.
+    text = (
+        WORDS
+        + "TARGET DECK: d\nSTART\nBasic\nFront: q\nBack: a\n\n- STARTI [Basic] x Back: y ENDI\n"
+    )
+    fixed = _fixed(tmp_path, text)
+    assert re.search(
+        r"\nBack: a\nID: \d{13}\nEND\n\n- STARTI \[Basic\] x Back: y ENDI\n\Z", fixed
+    ), fixed
