@@ -428,14 +428,15 @@ def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
         if cut is None:
             return None
         last, safe = cut, False
-    keyword = _FILE_KEYWORD_LINE.search(note.text, card.start_span.end, last)
-    if keyword is not None:
-        # The note's deck or tags, not the card's text (real vaults repeat TARGET DECK above
-        # each card): END goes above it. Card text below it makes that a guess, as a heading.
-        cut = _last_content_line_end(note, keyword.start(), card.start_span.end)
+    own = _first_line_of_its_own(note, card.start_span.end, last)
+    if own is not None:
+        # The note's deck or tags, or an inline card, not the card's text (real vaults repeat
+        # TARGET DECK above each card): END goes above it. Card text below it makes that a
+        # guess, as a heading.
+        cut = _last_content_line_end(note, own, card.start_span.end)
         if cut is None:
             return None
-        safe = safe and _only_file_keyword_lines(note, keyword.start(), last)
+        safe = safe and _only_lines_of_their_own(note, own, last)
         last = cut
     lines = note.lines
     first_id = card.misplaced_ids[0].span.start if card.misplaced_ids else last
@@ -471,7 +472,7 @@ def _indented_end(note: Note, card: Card) -> Span | None:
                 return None  # right below START: a stub, no card to close
             if any(floor < heading.span.start < start for heading in note.headings):
                 return None
-            if _FILE_KEYWORD_LINE.search(note.text, floor, start) is not None:
+            if _first_line_of_its_own(note, floor, start) is not None:
                 return None
             return Span(start, start + indent)
     return None
@@ -481,13 +482,41 @@ def _indented_end(note: Note, card: Card) -> Span | None:
 _FILE_KEYWORD_LINE = re.compile(r"(?<=[\r\n])(?:TARGET DECK|FILE TAGS)")
 
 
-def _only_file_keyword_lines(note: Note, start: int, end: int) -> bool:
-    """Are the lines from the one holding `start` to the one holding `end` all blank or
-    `TARGET DECK` / `FILE TAGS` lines?"""
+def _first_line_of_its_own(note: Note, start: int, end: int) -> int | None:
+    """The start of the first line after `start` and before `end` that is no card's text: a
+    `TARGET DECK` or `FILE TAGS` line, or one holding an inline card; None when there is none."""
+    text = note.text
+    keyword = _FILE_KEYWORD_LINE.search(text, start, end)
+    found = keyword.start() if keyword is not None else end
+    inline_cards = note.anki.inline_cards
+    at = bisect_right(inline_cards, start, key=_inline_start)
+    while at < len(inline_cards) and inline_cards[at].span.start < found:
+        opening = inline_cards[at].span.start
+        line_start = start_of_line(text, opening)
+        if line_start > start and _LIST_MARKER.fullmatch(text, line_start, opening):
+            found = line_start
+            break
+        at += 1
+    return found if found < end else None
+
+
+# What may stand before an inline card that begins its line: blanks and a list item's marker.
+_LIST_MARKER = re.compile(r"[ \t]*(?:[-*+]|[0-9]+[.)])?[ \t]*")
+
+
+def _inline_start(inline: InlineCard) -> int:
+    return inline.span.start
+
+
+def _only_lines_of_their_own(note: Note, start: int, end: int) -> bool:
+    """Are the lines from the one holding `start` to the one holding `end` all blank or lines
+    of their own (see `_first_line_of_its_own`)?"""
     lines = note.lines
     for line in range(lines.line_of(start), lines.line_of(end) + 1):
-        written = lines.line_text(line)
-        if written.strip() and not written.startswith(("TARGET DECK", "FILE TAGS")):
+        line_start, line_end = lines.line_start(line), lines.line_end(line)
+        if lines.line_text(line).strip() and (
+            _first_line_of_its_own(note, line_start - 1, line_end) is None
+        ):
             return False
     return True
 
@@ -498,7 +527,7 @@ def swallowed_block_fix(note: Note, card: Card) -> Fix | None:
     floor = card.start_span.end
     last = _last_content_line_end(note, card.swallowed_starts[0].start, floor)
     # A TARGET DECK or FILE TAGS line right above the next START is the note's, not the card's.
-    while last is not None and _only_file_keyword_lines(note, last, last):
+    while last is not None and _only_lines_of_their_own(note, last, last):
         last = _last_content_line_end(note, line_bounds(note, last)[0], floor)
     if last is None:
         return None
