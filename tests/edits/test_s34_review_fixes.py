@@ -15,3 +15,9 @@ def test_a_swallowing_card_gets_end_above_the_deck_line_repeated_before_the_next
     assert apply_edits(text, fix.edits) == (
         "TARGET DECK: d\nSTART\nBasic\nFRONT: a\nEND\n\nTARGET DECK: d\nSTART\nBasic\nFRONT: b\nEND\n"
     )
+
+
+def test_a_deck_line_in_a_code_block_below_an_unclosed_card_keeps_end_out_of_the_block() -> None:
+    text = "words\nSTART\nBasic\nFront: q\n```yaml\nTARGET DECK: x\n```\n"
+    fix = only_fix(text, "unclosed-block")
+    assert apply_edits(text, fix.edits) == text + "END\n"

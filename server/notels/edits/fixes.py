@@ -79,7 +79,7 @@ from notels.syntax.lines import start_of_line
 from notels.syntax.model import AnkiItems, Card, CardId, InlineCard, StartWithTrailingText
 from notels.syntax.nested import NestedCard, nested_cards
 from notels.syntax.note import Note
-from notels.syntax.spans import Span
+from notels.syntax.spans import Span, inside_any
 from notels.vault.drawings import holds_cards, is_drawing
 from notels.vault.index import CardLocation, VaultIndex
 
@@ -488,15 +488,22 @@ _FILE_KEYWORD_LINE = re.compile(r"(?<=[\r\n])(?:TARGET DECK|FILE TAGS)")
 def _first_line_of_its_own(note: Note, start: int, end: int) -> int | None:
     """The start of the first line after `start` and before `end` that is no card's text: a
     `TARGET DECK` or `FILE TAGS` line, or one holding an inline card; None when there is none."""
-    text = note.text
-    keyword = _FILE_KEYWORD_LINE.search(text, start, end)
-    found = keyword.start() if keyword is not None else end
+    text, hidden = note.text, note.hidden
+    found = end
+    for keyword in _FILE_KEYWORD_LINE.finditer(text, start, end):
+        if not inside_any(hidden, keyword.start()):  # an example in a code block: END not in it
+            found = keyword.start()
+            break
     inline_cards = note.anki.inline_cards
     at = bisect_right(inline_cards, start, key=_inline_start)
     while at < len(inline_cards) and inline_cards[at].span.start < found:
         opening = inline_cards[at].span.start
         line_start = start_of_line(text, opening)
-        if line_start > start and _LIST_MARKER.fullmatch(text, line_start, opening):
+        if (
+            line_start > start
+            and _LIST_MARKER.fullmatch(text, line_start, opening)
+            and not inside_any(hidden, opening)
+        ):
             found = line_start
             break
         at += 1
