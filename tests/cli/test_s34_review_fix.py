@@ -95,3 +95,16 @@ def test_end_goes_above_an_inline_card_below_an_unclosed_card(tmp_path: Path) ->
     assert re.search(
         r"\nBack: a\nID: \d{13}\nEND\n\n- STARTI \[Basic\] x Back: y ENDI\n\Z", fixed
     ), fixed
+
+
+def test_an_unclosed_card_ending_with_an_empty_id_line_or_its_tags_ends_there(
+    tmp_path: Path,
+) -> None:
+    # As with a numbered ID line (review s31): the card's last lines, a blank line, then prose.
+    for ending in ("ID:", "<!--ID: -->", "Tags: a b"):
+        text = WORDS + f"TARGET DECK: d\nSTART\nBasic\nFront: q\n{ending}\n\nMore prose after.\n"
+        fixed = _fixed(tmp_path, text)
+        # Was: END and an ID below the prose, which became the card's text, `ID:` or the tags
+        # with it.
+        assert fixed.endswith("\nEND\n\nMore prose after.\n"), fixed
+        assert re.search(r"\nFront: q\n(Tags: a b\n)?(<!--)?ID: \d{13}(-->)?\nEND\n", fixed), fixed
