@@ -443,16 +443,37 @@ def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
         last = cut
     lines = note.lines
     first_id = card.misplaced_ids[0].span.start if card.misplaced_ids else last
-    id_line = lines.line_of(first_id)
+    ending = _card_ending_line(note, card.start_span.end, min(first_id, last))
+    ids = 0 if ending is not None else 1  # the card's own ID lines its ending holds
+    id_line = lines.line_of(first_id if ending is None else ending)
     below = id_line + 1
     if lines.line_end(id_line) < last and not lines.line_text(below).strip():
         # An ID line, a blank line, then more text: the card ends with its ID, which the plugin
         # reads only as the last line. END after the text below would make that text field
         # text and the ID a stray one: the card would be created again (review s31). A field
-        # line right below the ID is the card's, though: the ID is misplaced, not its end.
+        # line right below the ID is the card's, though: the ID is misplaced, not its end. So
+        # does an ID line waiting for its number, or the card's `Tags:` line.
         last = lines.line_end(id_line)
-        safe = safe and heading is None and len(card.misplaced_ids) == 1
+        safe = safe and heading is None and len(card.misplaced_ids) == ids
     return Fix("Add END after the card", "unclosed-block", (_end_insertion(note, last),), safe)
+
+
+def _card_ending_line(note: Note, floor: int, before: int) -> int | None:
+    """The start of the first line after `floor` and before `before` that ends a card as its
+    writer ends one, a blank line below it: an ID line without its number, or `Tags: `. Not
+    the line right after START: that one is the note type's."""
+    lines = note.lines
+    text = note.text
+    for number in range(lines.line_of(floor) + 2, lines.line_of(before)):
+        start, end = lines.line_start(number), lines.line_end(number)
+        if not (text.startswith(_TAGS_LINE, start) or empty_id_gap(text, start, end)):
+            continue
+        if not lines.line_text(number + 1).strip():
+            return start
+    return None
+
+
+_TAGS_LINE = "Tags: "
 
 
 def _indented_end(note: Note, card: Card) -> Span | None:
