@@ -108,3 +108,13 @@ def test_an_unclosed_card_ending_with_an_empty_id_line_or_its_tags_ends_there(
         # with it.
         assert fixed.endswith("\nEND\n\nMore prose after.\n"), fixed
         assert re.search(r"\nFront: q\n(Tags: a b\n)?(<!--)?ID: \d{13}(-->)?\nEND\n", fixed), fixed
+
+
+def test_a_card_with_an_empty_id_line_above_its_last_line_is_left_to_its_writer(
+    tmp_path: Path,
+) -> None:
+    # A template's `ID:` above the card's Tags or last field: the plugin keeps it as field text.
+    for below in ("Tags: a b", "Back: a"):
+        text = WORDS + f"TARGET DECK: d\nSTART\nBasic\nFront: q\nID:\n{below}\nEND\n"
+        # Was: a new ID line above END, and `ID:` left in the Front of the card in Anki.
+        assert _fixed(tmp_path, text) == text
