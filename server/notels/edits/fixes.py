@@ -10,7 +10,7 @@ Decisions worth knowing:
   `--fix`) when the card swallowed another START (the ID would belong to the merged card), when
   `END` only begins its line (`ENDPOINT: x`: the real end is elsewhere) or when the card already
   has an ID line in the wrong place (moving that one keeps the card's Anki history; a new ID
-  would create a second card), nor when the line above it ends with `DELETE` (the plugin reads
+  would create a second card; an empty `ID:` there would stay in the card's text), nor when the line above it ends with `DELETE` (the plugin reads
   the two as a deletion: see delete-in-card), nor to a card without a note type, or whose
   note type line is a stub's `END` or `ID:` (the plugin fails on it, ID or not). An ID line left
   without its number (`ID:`, `<!--ID: -->`) as the block's last line gets the number in place
@@ -126,7 +126,24 @@ def _id_is_safe(note: Note, card: Card) -> bool:
         and card.note_type is not None
         and not end_as_note_type(card)
         and not _note_type_is_empty_id(note, card)
+        and not _empty_id_line_inside(note, card)
     )
+
+
+def _empty_id_line_inside(note: Note, card: Card) -> bool:
+    """Does an ID line waiting for its number (`ID:`) stand above the card's last line of text
+    (a template's, above `Tags:`)? The plugin keeps it as field text: a new ID line below would
+    leave it in the card, where the writer meant the number to go."""
+    if card.end_span is None:
+        return False
+    text, lines = note.text, note.lines
+    last = _last_content_line_end(note, card.end_span.start, card.start_span.end)
+    if last is None or text.find("ID:", card.start_span.end, last) == -1:
+        return False
+    for number in range(lines.line_of(card.start_span.end) + 1, lines.line_of(last)):
+        if empty_id_gap(text, lines.line_start(number), lines.line_end(number)) is not None:
+            return True
+    return False
 
 
 def _note_type_is_empty_id(note: Note, card: Card) -> bool:
