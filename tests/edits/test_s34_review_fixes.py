@@ -21,3 +21,12 @@ def test_a_deck_line_in_a_code_block_below_an_unclosed_card_keeps_end_out_of_the
     text = "words\nSTART\nBasic\nFront: q\n```yaml\nTARGET DECK: x\n```\n"
     fix = only_fix(text, "unclosed-block")
     assert apply_edits(text, fix.edits) == text + "END\n"
+
+
+def test_a_swallowing_card_with_an_indented_end_gets_that_end_unindented() -> None:
+    text = "START\nBasic\nFRONT: a\n- point\n  END\n\nSTART\nBasic\nFRONT: b\nEND\n"
+    fix = only_fix(text, "swallowed-block")
+    # Was: a second END below `  END`, which stayed in the first card's FRONT.
+    assert apply_edits(text, fix.edits) == (
+        "START\nBasic\nFRONT: a\n- point\nEND\n\nSTART\nBasic\nFRONT: b\nEND\n"
+    )
