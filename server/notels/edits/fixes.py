@@ -10,11 +10,11 @@ Decisions worth knowing:
   `--fix`) when the card swallowed another START (the ID would belong to the merged card), when
   `END` only begins its line (`ENDPOINT: x`: the real end is elsewhere) or when the card already
   has an ID line in the wrong place (moving that one keeps the card's Anki history; a new ID
-  would create a second card; an empty `ID:` there would stay in the card's text), nor when the line above it ends with `DELETE` (the plugin reads
-  the two as a deletion: see delete-in-card), nor to a card without a note type, or whose
-  note type line is a stub's `END` or `ID:` (the plugin fails on it, ID or not). An ID line left
-  without its number (`ID:`, `<!--ID: -->`) as the block's last line gets the number in place
-  instead.
+  would create a second card; an empty `ID:` there would stay in the card's text), nor when
+  the line above it ends with `DELETE` (the plugin reads the two as a deletion: see
+  delete-in-card), nor to a card without a note type, or whose note type line is a stub's
+  `END` or `ID:` (the plugin fails on it, ID or not). An ID line left without its number
+  (`ID:`, `<!--ID: -->`) as the block's last line gets the number in place instead.
 - `duplicate-id` gives a new ID only to the newer copy: by the notes' frontmatter `created`
   when every copy's note has one, then by file creation time when every copy's file has one,
   then by vault order (path, then position). The oldest copy keeps its ID and gets no fix, so
