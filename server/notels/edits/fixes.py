@@ -432,7 +432,7 @@ def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
         return None  # `START` alone at the end, or above `END`: no card to close yet
     last = card.span.end
     safe = not any(span.start <= card.start_span.start < span.end for span in note.hidden)
-    indented = _indented_end(note, card)
+    indented = _indented_end(note, card.start_span.end, card.span.end)
     if indented is not None:
         # The writer's END, indented (a list's indent kept on the next line): the plugin wants
         # it at the line's start. END written below the text after it would take that text,
@@ -493,13 +493,13 @@ def _card_ending_line(note: Note, floor: int, before: int) -> int | None:
 _TAGS_LINE = "Tags: "
 
 
-def _indented_end(note: Note, card: Card) -> Span | None:
+def _indented_end(note: Note, floor: int, end: int) -> Span | None:
     """The blanks before an `END` alone on its line (spaces, tabs, a no-break space, an
-    invisible character) in the unclosed card's text, unless a START, indented too, a heading
-    or a deck line comes first: that END may be theirs."""
+    invisible character) in a card's text, from the end of its START line `floor` to the line
+    holding `end`, unless a START, indented too, a heading or a deck line comes first: that END
+    may be theirs."""
     lines = note.lines
-    floor = card.start_span.end
-    for number in range(lines.line_of(floor) + 1, lines.line_of(card.span.end) + 1):
+    for number in range(lines.line_of(floor) + 1, lines.line_of(end) + 1):
         written = lines.line_text(number)
         indent = 0
         while indent < len(written) and is_blank_mark(written[indent]):
@@ -573,6 +573,10 @@ def swallowed_block_fix(note: Note, card: Card) -> Fix | None:
     if not card.swallowed_starts or end_as_note_type(card):
         return None
     floor = card.start_span.end
+    indented = _indented_end(note, floor, card.swallowed_starts[0].start - 1)
+    if indented is not None:
+        blanks = TextEdit(indented, "")
+        return Fix("Remove the blanks before END", "swallowed-block", (blanks,), False)
     last = _last_content_line_end(note, card.swallowed_starts[0].start, floor)
     # A TARGET DECK or FILE TAGS line right above the next START is the note's, not the card's.
     while last is not None and _only_lines_of_their_own(note, last, last):
