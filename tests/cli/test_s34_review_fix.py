@@ -118,3 +118,17 @@ def test_a_card_with_an_empty_id_line_above_its_last_line_is_left_to_its_writer(
         text = WORDS + f"TARGET DECK: d\nSTART\nBasic\nFront: q\nID:\n{below}\nEND\n"
         # Was: a new ID line above END, and `ID:` left in the Front of the card in Anki.
         assert _fixed(tmp_path, text) == text
+
+
+def test_a_card_stub_whose_fields_are_all_empty_gets_no_id(tmp_path: Path) -> None:
+    # A template's card, its fields still to write: Anki refuses a note whose fields are empty,
+    # and an ID would go along when the stub is copied for the next card.
+    for stub in ("math_complex\nFRONT: \nBACK: \nFORMULA:\nADDITIONAL: \n", "Basic\n"):
+        text = WORDS + f"TARGET DECK: d\nSTART\n{stub}END\n"
+        # Was: `ID: …` written above END.
+        assert _fixed(tmp_path, text) == text
+
+
+def test_a_card_with_one_field_written_still_gets_its_id(tmp_path: Path) -> None:
+    text = WORDS + "TARGET DECK: d\nSTART\nmath_complex\nFRONT: \nBACK: b\nEND\n"
+    assert re.search(r"\nBACK: b\nID: \d{13}\nEND\n\Z", _fixed(tmp_path, text))
