@@ -13,8 +13,9 @@ Decisions worth knowing:
   would create a second card; an empty `ID:` there would stay in the card's text), nor when
   the line above it ends with `DELETE` (the plugin reads the two as a deletion: see
   delete-in-card), nor to a card without a note type, or whose note type line is a stub's
-  `END` or `ID:` (the plugin fails on it, ID or not). An ID line left without its number
-  (`ID:`, `<!--ID: -->`) as the block's last line gets the number in place instead.
+  `END` or `ID:` (the plugin fails on it, ID or not), nor to a stub whose fields are all
+  empty. An ID line left without its number (`ID:`, `<!--ID: -->`) as the block's last line
+  gets the number in place instead.
 - `duplicate-id` gives a new ID only to the newer copy: by the notes' frontmatter `created`
   when every copy's note has one, then by file creation time when every copy's file has one,
   then by vault order (path, then position). The oldest copy keeps its ID and gets no fix, so
@@ -127,6 +128,9 @@ def _id_is_safe(note: Note, card: Card) -> bool:
         and not end_as_note_type(card)
         and not _note_type_is_empty_id(note, card)
         and not _empty_id_line_inside(note, card)
+        # A template's stub, its fields still to write: Anki refuses a note with none, and the
+        # ID would go along when the stub is copied for the next card.
+        and any(card_field.value for card_field in card.fields)
     )
 
 
