@@ -30,3 +30,13 @@ def test_a_swallowing_card_with_an_indented_end_gets_that_end_unindented() -> No
     assert apply_edits(text, fix.edits) == (
         "START\nBasic\nFRONT: a\n- point\nEND\n\nSTART\nBasic\nFRONT: b\nEND\n"
     )
+
+
+def test_end_goes_above_a_deletion_below_an_unclosed_card() -> None:
+    # `DELETE` and an ID line delete that card from Anki, wherever they stand: they are no text
+    # of the card above, and their ID is not its ID.
+    for id_line in ("ID: 1737306548883", "<!--ID: 1737306548883-->"):
+        text = f"words\nTARGET DECK: d\nSTART\nBasic\nFront: q\n\nDELETE\n{id_line}\n\nmore\n"
+        fix = only_fix(text, "unclosed-block")
+        # Was: END below the ID line: the card took the deleted card's ID.
+        assert apply_edits(text, fix.edits) == text.replace("Front: q\n", "Front: q\nEND\n")
