@@ -77,7 +77,14 @@ from notels.syntax.anki import (
     visible,
 )
 from notels.syntax.lines import start_of_line
-from notels.syntax.model import AnkiItems, Card, CardId, InlineCard, StartWithTrailingText
+from notels.syntax.model import (
+    AnkiItems,
+    Card,
+    CardId,
+    DeleteMarker,
+    InlineCard,
+    StartWithTrailingText,
+)
 from notels.syntax.nested import NestedCard, nested_cards
 from notels.syntax.note import Note
 from notels.syntax.spans import Span, inside_any
@@ -460,7 +467,8 @@ def unclosed_block_fix(note: Note, card: Card) -> Fix | None:
         cut = _last_content_line_end(note, own, card.start_span.end)
         if cut is None:
             return None
-        safe = safe and _only_lines_of_their_own(note, own, last)
+        # A deletion right below the card may be the writer's own unfinished one: not safe.
+        safe = safe and _only_lines_of_their_own(note, own, last, deletions=False)
         last = cut
     lines = note.lines
     first_id = card.misplaced_ids[0].span.start if card.misplaced_ids else last
@@ -527,15 +535,26 @@ def _indented_end(note: Note, floor: int, end: int) -> Span | None:
 _FILE_KEYWORD_LINE = re.compile(r"(?<=[\r\n])(?:TARGET DECK|FILE TAGS)")
 
 
-def _first_line_of_its_own(note: Note, start: int, end: int) -> int | None:
+def _first_line_of_its_own(note: Note, start: int, end: int, deletions: bool = True) -> int | None:
     """The start of the first line after `start` and before `end` that is no card's text: a
-    `TARGET DECK` or `FILE TAGS` line, or one holding an inline card; None when there is none."""
+    `TARGET DECK` or `FILE TAGS` line, one holding an inline card, or a `DELETE` line or the
+    ID line it deletes; None when there is none."""
     text, hidden = note.text, note.hidden
     found = end
     for keyword in _FILE_KEYWORD_LINE.finditer(text, start, end):
         if not inside_any(hidden, keyword.start()):  # an example in a code block: END not in it
             found = keyword.start()
             break
+    deletes = note.anki.deletes if deletions else ()
+    # From the last DELETE at or before `start`: the ID line it deletes may follow `start`.
+    for marker in deletes[max(bisect_right(deletes, start, key=_delete_start) - 1, 0) :]:
+        if marker.span.start >= found:
+            break
+        if marker.id is None or inside_any(hidden, marker.span.start):
+            continue
+        for line_start in (marker.span.start, start_of_line(text, marker.id.span.start)):
+            if start < line_start < found:
+                found = line_start
     inline_cards = note.anki.inline_cards
     at = bisect_right(inline_cards, start, key=_inline_start)
     while at < len(inline_cards) and inline_cards[at].span.start < found:
@@ -560,14 +579,18 @@ def _inline_start(inline: InlineCard) -> int:
     return inline.span.start
 
 
-def _only_lines_of_their_own(note: Note, start: int, end: int) -> bool:
+def _delete_start(marker: DeleteMarker) -> int:
+    return marker.span.start
+
+
+def _only_lines_of_their_own(note: Note, start: int, end: int, deletions: bool = True) -> bool:
     """Are the lines from the one holding `start` to the one holding `end` all blank or lines
     of their own (see `_first_line_of_its_own`)?"""
     lines = note.lines
     for line in range(lines.line_of(start), lines.line_of(end) + 1):
         line_start, line_end = lines.line_start(line), lines.line_end(line)
         if lines.line_text(line).strip() and (
-            _first_line_of_its_own(note, line_start - 1, line_end) is None
+            _first_line_of_its_own(note, line_start - 1, line_end, deletions) is None
         ):
             return False
     return True
