@@ -31,8 +31,9 @@ Decisions worth knowing:
 - `unclosed-block` inserts `END` after the block's last non-blank line. When a Markdown heading
   stands between START and that line, END goes above the heading instead and the fix is not
   safe: the card probably ended there, but that is a guess. A `TARGET DECK` or `FILE TAGS`
-  line, or one beginning with an inline card, is no card's text either: END goes above the
-  first, safe only when nothing but such lines and blank ones follow it. An `END` the writer
+  line, one beginning with an inline card, or a `DELETE` and the ID line it deletes, is no
+  card's text either: END goes above the first, safe only when nothing but such lines (no
+  deletion) and blank ones follow it. An `END` the writer
   indented (a list's indent kept) loses its indent instead. A START inside a code fence or math
   is not fixed by `--fix` either: it may be an example, not a card.
 - `empty-note` (adding `fix/empty`) is a judgement: never safe.
