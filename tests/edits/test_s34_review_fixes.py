@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edit_helpers import only_fix
+from edit_helpers import Vault, only_fix
 
 from notels.edits.text_edit import apply_edits
 
@@ -40,3 +40,13 @@ def test_end_goes_above_a_deletion_below_an_unclosed_card() -> None:
         fix = only_fix(text, "unclosed-block")
         # Was: END below the ID line: the card took the deleted card's ID.
         assert apply_edits(text, fix.edits) == text.replace("Front: q\n", "Front: q\nEND\n")
+
+
+def test_removing_a_copys_id_written_after_field_text_keeps_that_text() -> None:
+    # The plugin reads an ID after other text on the block's last line too.
+    original = "words\nTARGET DECK: d\nSTART\nBasic\nFront: r\nID: 1737306548883\nEND\n"
+    copy = "words\nTARGET DECK: d\nSTART\nBasic\nFront: q\nBack: see ID: 1737306548883\nEND\n"
+    vault = Vault({"a.md": original, "b.md": copy})
+    (removal,) = [fix for fix in vault.fixes("duplicate-id", path="b.md") if not fix.safe]
+    # Was: the whole line removed, `Back: see` with it.
+    assert apply_edits(copy, removal.edits) == copy.replace(" ID: 1737306548883", "")
