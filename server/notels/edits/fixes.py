@@ -361,10 +361,17 @@ def copy_id_removal_fix(note: Note, card: Card) -> Fix | None:
     if card.id is None:
         return None
     start, _, following = line_bounds(note, card.id.span.start)
+    before = note.text[start : card.id.span.start]
+    if before.strip():
+        # `BACK: see ID: n`: the ID goes, with the blanks before it; the text is the writer's.
+        kept = start + len(before.rstrip())
+        removal = TextEdit(Span(kept, card.id.span.end), "")
+    else:
+        removal = TextEdit(Span(start, following), "")
     return Fix(
         "Remove this copy's ID line: the plugin adds it as a new card",
         "duplicate-id",
-        (TextEdit(Span(start, following), ""),),
+        (removal,),
         False,
     )
 
