@@ -132,3 +132,14 @@ def test_a_card_stub_whose_fields_are_all_empty_gets_no_id(tmp_path: Path) -> No
 def test_a_card_with_one_field_written_still_gets_its_id(tmp_path: Path) -> None:
     text = WORDS + "TARGET DECK: d\nSTART\nmath_complex\nFRONT: \nBACK: b\nEND\n"
     assert re.search(r"\nBACK: b\nID: \d{13}\nEND\n\Z", _fixed(tmp_path, text))
+
+
+def test_an_end_closing_indented_pseudocode_stays_text_of_the_card(tmp_path: Path) -> None:
+    # An END indented no deeper than the lines above it closes their block (pseudocode in an
+    # indented code block), not the card: END goes below it, as before.
+    text = (
+        WORDS
+        + "TARGET DECK: d\nSTART\nBasic\nFront: What does it do?\nBack:\n\n"
+        + "    WHILE x\n        x := x - 1\n    END\n"
+    )
+    assert re.search(r"\n        x := x - 1\n    END\nID: \d{13}\nEND\n\Z", _fixed(tmp_path, text))

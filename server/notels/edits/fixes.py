@@ -519,14 +519,22 @@ def _indented_end(note: Note, floor: int, end: int) -> Span | None:
     holding `end`, unless a START, indented too, a heading or a deck line comes first: that END
     may be theirs."""
     lines = note.lines
+    above = 0  # the indent of the last line of text, tabs as four spaces
     for number in range(lines.line_of(floor) + 1, lines.line_of(end) + 1):
         written = lines.line_text(number)
         indent = 0
         while indent < len(written) and is_blank_mark(written[indent]):
             indent += 1
         word = written[indent:].rstrip()
+        width = len(written[:indent].expandtabs(4))
         if word == "START":
             return None
+        if word == "END" and indent and width <= above:
+            # As deep as the text above it: it ends that text's block (pseudocode in an
+            # indented code block), not the card.
+            return None
+        if word:
+            above = width
         if word == "END" and indent:
             start = lines.line_start(number)
             if _last_content_line_end(note, start, floor) is None:
