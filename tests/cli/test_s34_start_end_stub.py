@@ -40,3 +40,18 @@ def test_a_stub_above_a_card_says_it_swallows_that_card() -> None:
         "END of the card below (line 10): the plugin merges them into one broken card. Write the "
         "note type and the fields between START and END, or delete them."
     ]
+
+
+def test_a_card_written_below_a_stubs_end_says_that_end_is_its_note_type() -> None:
+    """`START`, `END`, then the card's lines and its END: the plugin syncs one card of note
+    type END, which Anki has not. Was: only missing-id, and the ID offered."""
+    text = WORDS + "TARGET DECK: d\nSTART\nEND\nBasic\nFront: q\nEND\n"
+    found = [f for f in findings_for({"a.md": text}, "a.md") if f.code == "missing-note-type"]
+    assert [(f.span.slice(text), f.message) for f in found] == [
+        (
+            "END",
+            "END right after START is read as this card's note type, and the card runs on to "
+            "the END on line 7: Anki has no note type END, so the card fails to sync. Write the "
+            "note type on this line, or remove it.",
+        )
+    ]
