@@ -226,7 +226,9 @@ def end_prefix(ctx: RuleContext) -> Iterator[Draft]:
 The first line inside a block names the Anki note type (`Basic`, `math_complex`, ...). When it
 is missing, the plugin takes the first field line as the note type and the card fails to sync.
 The plugin looks the note type up exactly as written, trailing spaces included: `Basic ` is no
-note type of Anki's, and that card fails too (a quick fix removes the spaces). An inline card
+note type of Anki's, and that card fails too (a quick fix removes the spaces). So does a card
+whose START stands right above an END (a stub) and whose lines follow that END: the plugin's
+block pattern wants a line between them, so that END is the note type. An inline card
 names its type in brackets (`STARTI [Basic] ...`): without them the plugin fails on the card.
 """,
     fixable=True,
@@ -238,6 +240,16 @@ def missing_note_type(ctx: RuleContext) -> Iterator[Draft]:
             yield Draft(
                 card.start_span,
                 "Card has no note type: the line after START must name one (e.g. Basic).",
+            )
+            continue
+        if end_as_note_type(card) and not card.swallowed_starts:  # swallowed-block says it
+            assert card.note_type_span is not None
+            end_line = ctx.note.lines.line_of(card.end_span.start) + 1 if card.end_span else 0
+            runs_on = f", and the card runs on to the END on line {end_line}" if end_line else ""
+            yield Draft(
+                card.note_type_span,
+                f"{_END_AS_NOTE_TYPE}{runs_on}: Anki has no note type END, so the card fails "
+                "to sync. Write the note type on this line, or remove it.",
             )
             continue
         spaces = note_type_spaces(card)
