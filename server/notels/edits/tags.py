@@ -208,6 +208,18 @@ def _remove_body_span(note: Note, span: Span) -> TextEdit:
         # The last line, with no break after it: take the break before it, so the file still
         # ends without a final newline.
         return TextEdit(Span(start - len(break_before(text, start)), end), "")
+    # In a list of tags written with commas, its comma goes too: the one after it, else the
+    # one before it (the list's last tag).
+    if span.end < end and text[span.end] == ",":
+        stop = span.end + 1
+        while stop < end and text[stop] in _INLINE_SPACE:
+            stop += 1
+        return TextEdit(Span(span.start, stop), "")
+    before = span.start
+    while before > start and text[before - 1] in _INLINE_SPACE:
+        before -= 1
+    if before > start and text[before - 1] == ",":
+        return TextEdit(Span(before - 1, span.end), "")
     # Mid-line: take one neighbouring space with it so no double space remains.
     if span.end < end and text[span.end] in _INLINE_SPACE:
         return TextEdit(Span(span.start, span.end + 1), "")
