@@ -980,8 +980,16 @@ def _revived_ids(note: Note, edits: Sequence[TextEdit]) -> list[str]:
     while opening > 0 and text[opening - 1] != "\n":  # a START that begins its line
         opening = text.rfind("START", 0, opening)
     start = text.rfind("\n", 0, opening if opening != -1 else first) + 1
-    closing = _END_LINE.search(text, max(edit.span.end for edit in edits))
-    stop = closing.end() if closing is not None else len(text)
+    last = max(edit.span.end for edit in edits)
+    closing = _END_LINE.search(text, last)
+    if closing is not None:
+        stop = closing.end()
+    else:
+        # No END below: a card opened after the edits stays unclosed, with no ID to count, on
+        # both sides. Scanning them all made `--fix` quadratic in the unclosed cards (1,500 in
+        # one note: 32 s).
+        following = _START_LINE.search(text, last)
+        stop = following.start() if following is not None else len(text)
     window = text[start:stop]
     moved = [TextEdit(edit.span.shifted(-start), edit.new_text) for edit in edits]
     before = Counter(card.id.value for card in scan_anki(window).cards if card.id is not None)
@@ -991,6 +999,7 @@ def _revived_ids(note: Note, edits: Sequence[TextEdit]) -> list[str]:
 
 
 _END_LINE = re.compile(r"^END[ \t]*\r?$", re.MULTILINE)
+_START_LINE = re.compile(r"^START", re.MULTILINE)
 
 
 def fixable_findings(
