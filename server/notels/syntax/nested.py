@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from notels.syntax.anki import is_blank_mark
 from notels.syntax.lines import start_of_line
 from notels.syntax.note import Note
 from notels.syntax.spans import Span, inside_any
@@ -44,14 +45,9 @@ def _unseen(prefix: str) -> str:
     """The first character of a keyword's line prefix that is no space or tab, when each of
     them is blank (a no-break space and the like) or invisible (a format character: U+200B,
     U+FEFF, U+2060); "" otherwise."""
-    first = ""
-    for char in prefix:
-        if char in " \t":
-            continue
-        if not (char.isspace() or unicodedata.category(char) == "Cf"):
-            return ""
-        first = first or char
-    return first
+    if not all(map(is_blank_mark, prefix)):
+        return ""
+    return next((char for char in prefix if char not in " \t"), "")
 
 
 def nested_cards(note: Note) -> list[NestedCard]:
