@@ -397,17 +397,13 @@ class Session:
         """Watch the vaults whose files no client event tells of: with `file-watcher` "auto",
         those the client does not watch (it takes no watchers, or a vault lies outside its
         folders and it takes no watchers relative to one); with "server", all."""
-        folders = list(self.workspace.folders)
-        watched = capability(self._capabilities.workspace, "did_change_watched_files")
-        anywhere = self._watching and bool(getattr(watched, "relative_pattern_support", False))
+        anywhere = self._watches_by_root()
         roots: list[Path] = []
         for root, vault in self.workspace.vaults.items():
             mode = vault.config.file_watcher
             if mode == "client":
                 continue
-            told = self._watching and (
-                anywhere or any(root.is_relative_to(folder) for folder in folders)
-            )
+            told = self._watching and (anywhere or self._in_folders(root))
             if mode == "server" or not told:
                 roots.append(root)
         # A vault inside another is watched with it: twice, each change would come twice.
@@ -582,21 +578,26 @@ class Session:
         are nobody's concern any more. So does one a folder added since now covers: the
         client's own watchers see its files, and each event would come twice."""
         vaults = self.workspace.vaults
-        folders = list(self.workspace.folders)
-
-        def covered(root: Path) -> bool:
-            return any(root.is_relative_to(folder) for folder in folders)
-
+        covered = self._in_folders
         gone = [root for root in self._watched_roots if root not in vaults or covered(root)]
         if gone:
             self.spawn(self._unregister_watchers([self._watched_roots.pop(r) for r in gone]))
-        watched = capability(self._capabilities.workspace, "did_change_watched_files")
-        if not self._watching or not getattr(watched, "relative_pattern_support", False):
+        if not self._watches_by_root():
             return
         roots = [root for root in vaults if root not in self._watched_roots and not covered(root)]
         if not roots:
             return
         self.spawn(self._register([self._vault_watcher_registration(root) for root in roots]))
+
+    def _in_folders(self, root: Path) -> bool:
+        """Does a workspace folder hold this vault's root? The client's own watchers, for the
+        folders, see its files then."""
+        return any(root.is_relative_to(folder) for folder in self.workspace.folders)
+
+    def _watches_by_root(self) -> bool:
+        """Does the client watch a vault outside its folders, by watchers relative to its root?"""
+        watched = capability(self._capabilities.workspace, "did_change_watched_files")
+        return self._watching and bool(getattr(watched, "relative_pattern_support", False))
 
     def _files_watcher_registration(self) -> types.Registration:
         """The workspace-wide file watchers, under a new id (kept in `_files_watcher`)."""
